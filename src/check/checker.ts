@@ -1,0 +1,361 @@
+import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
+import type { SourceText, Span } from "../diagnostics/source.js";
+import type * as ast from "../parser/ast.js";
+import type { CheckedQuery, Criterion, Logic, TimeWindow } from "./criteria.js";
+import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
+import { normalize } from "./normalize.js";
+import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
+import { closestMatch } from "./suggest.js";
+import { ValueChecker } from "./values.js";
+
+export interface CheckOptions {
+  /** "Now", for `during` and `30d ago`, in Unix seconds. */
+  nowSeconds: number;
+  catalog: FieldCatalog;
+  /** The file the query came from; its name becomes the default title. */
+  fileName?: string;
+}
+
+/** Defaults for what a query does not say; grammar.md documents them. */
+export const defaults = {
+  userType: "all",
+  windowSeconds: 30 * 86_400,
+  selectedFields: [
+    "email",
+    "ocx_created_date",
+    "ocx_status",
+    "sent",
+    "opens",
+    "clicks",
+    "ocx_unsubscribe_date",
+    "ocx_resubscribe_date",
+    "ocx_bounce_date",
+    "ocx_complaint_date",
+    "last_sent_date",
+    "last_open_date",
+  ],
+} as const;
+
+/** `users` words: Ongage confirms `all` and `active`; the others are contact statuses, unconfirmed as user types. */
+export const confirmedUserTypes = ["all", "active"] as const;
+export const unconfirmedUserTypes = ["unsubscribed", "bounced", "complaint"] as const;
+const userTypes: readonly string[] = [...confirmedUserTypes, ...unconfirmedUserTypes];
+
+const behavioralActions = ["sent", "opened", "clicked"] as const;
+const maxTitleLength = 255;
+
+/**
+ * Checks a parsed query against the field catalog and Ongage's rules and works out its meaning.
+ * Returns undefined when anything is wrong; every problem is reported to `diagnostics`.
+ */
+export function checkQuery(query: ast.Query, source: SourceText, options: CheckOptions, diagnostics: DiagnosticCollector): CheckedQuery | undefined {
+  return new Checker(source, options, diagnostics).run(query);
+}
+
+class Checker {
+  private readonly values: ValueChecker;
+
+  constructor(
+    private readonly source: SourceText,
+    private readonly options: CheckOptions,
+    private readonly diagnostics: DiagnosticCollector,
+  ) {
+    this.values = new ValueChecker(diagnostics, options.nowSeconds);
+  }
+
+  run(query: ast.Query): CheckedQuery | undefined {
+    const errorsBefore = this.diagnostics.errorCount;
+    const clauses = this.uniqueClauses(query.clauses);
+
+    let logic: Logic | undefined;
+    if (!query.condition) {
+      const at = query.whereSpan ?? this.source.spanOf(0, 0);
+      this.diagnostics.error("OQ201", "this query has no condition", at, {
+        hints: ["a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty"],
+      });
+    } else {
+      this.requireWhereAfterClauses(query);
+      logic = this.condition(query.condition);
+    }
+
+    const title = this.title(clauses.Title, query);
+    const window = this.window(clauses.During, clauses.Between);
+    const userType = this.userType(clauses.Users);
+    const selectedFields = this.selectedFields(clauses.Select);
+
+    const filter = logic && this.diagnostics.errorCount === errorsBefore ? normalize(logic, this.diagnostics) : undefined;
+    if (this.diagnostics.errorCount > errorsBefore || !filter || title === undefined || !window || !userType || !selectedFields) {
+      return undefined;
+    }
+    return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+  }
+
+  // ----- clauses -----
+
+  private uniqueClauses(clauses: ast.Clause[]): Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }> {
+    const seen: Partial<Record<ast.ClauseKind, ast.Clause>> = {};
+    for (const clause of clauses) {
+      const first = seen[clause.kind];
+      if (first) {
+        const word = clause.kind.toLowerCase();
+        this.diagnostics.error("OQ202", `'${word}' is given twice`, clause.span, {
+          label: "second time",
+          hints: [`a query takes each clause once; the first '${word}' is at ${first.span.start.line}:${first.span.start.column}. Remove one.`],
+        });
+        continue;
+      }
+      seen[clause.kind] = clause;
+    }
+    if (seen.During && seen.Between) {
+      const later = seen.During.span.start.offset > seen.Between.span.start.offset ? seen.During : seen.Between;
+      this.diagnostics.error("OQ203", "'during' and 'between' both set the report's time window", later.span, {
+        hints: ["keep one: 'during 30d' for the last 30 days, or 'between 2024-01-01 and 2024-01-31' for fixed days"],
+      });
+    }
+    return seen as Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }>;
+  }
+
+  private requireWhereAfterClauses(query: ast.Query): void {
+    const condition = query.condition!;
+    if (query.whereSpan) return;
+    const before = query.clauses.find((clause) => clause.span.start.offset < condition.span.start.offset && clause.kind !== "Title");
+    if (!before) return;
+    this.diagnostics.error("OQ204", "a condition that follows clauses must start with 'where'", condition.span, {
+      label: "this is read as the condition",
+      hints: [`if it is meant to be more of the '${before.kind.toLowerCase()}' clause, check for a missing comma`],
+      suggestions: [{ message: "add 'where' before it", span: this.source.spanOf(condition.span.start.offset, condition.span.start.offset), replacement: "where " }],
+    });
+  }
+
+  private title(clause: ast.TitleClause | undefined, query: ast.Query): string | undefined {
+    if (clause) {
+      const title = clause.title.value.trim();
+      if (title === "") {
+        this.diagnostics.error("OQ205", "the title is empty", clause.title.span, { hints: ['write a title, e.g. title "Active gmail contacts", or leave the clause out'] });
+        return undefined;
+      }
+      if (title.length > maxTitleLength) {
+        this.diagnostics.warning("OQ206", `this title is ${title.length} characters long; Ongage may cut titles longer than ${maxTitleLength}`, clause.title.span);
+      }
+      return title;
+    }
+    if (this.options.fileName) {
+      const base = this.options.fileName.split(/[\\/]/).pop() ?? this.options.fileName;
+      const name = base.replace(/\.oq$/i, "");
+      if (name !== "" && name !== "-") return name;
+    }
+    return defaultTitleFromText(query, this.source);
+  }
+
+  private window(during: ast.DuringClause | undefined, between: ast.BetweenClause | undefined): TimeWindow | undefined {
+    const now = this.options.nowSeconds;
+    if (between) {
+      const from = this.values.date(between.from, "'between'", "start");
+      const to = this.values.date(between.to, "'between'", "end");
+      if (from === undefined || to === undefined) return undefined;
+      if (from > to) {
+        this.diagnostics.error("OQ207", "the window ends before it starts", between.span, {
+          suggestions: [
+            {
+              message: "swap the two dates",
+              span: between.span,
+              replacement: `between ${this.source.text.slice(between.to.span.start.offset, between.to.span.end.offset)} and ${this.source.text.slice(between.from.span.start.offset, between.from.span.end.offset)}`,
+            },
+          ],
+        });
+        return undefined;
+      }
+      return { from, to };
+    }
+    if (during) {
+      const seconds = this.values.durationSeconds(during.duration);
+      return seconds === undefined ? undefined : { from: now - seconds, to: now };
+    }
+    return { from: now - defaults.windowSeconds, to: now };
+  }
+
+  private userType(clause: ast.UsersClause | undefined): string | undefined {
+    if (!clause) return defaults.userType;
+    const word = clause.userType.toLowerCase();
+    if ((confirmedUserTypes as readonly string[]).includes(word)) return word;
+    if ((unconfirmedUserTypes as readonly string[]).includes(word)) {
+      this.diagnostics.warning("OQ208", `Ongage has not confirmed 'users ${word}'; only 'all' and 'active' are known to work`, clause.userTypeSpan, {
+        hints: ["check the report's rows; to be safe use 'users all' with a condition such as ocx_status = \"" + word + "\""],
+      });
+      return word;
+    }
+    const guess = closestMatch(word, userTypes);
+    this.diagnostics.error("OQ209", `unknown kind of users '${clause.userType}'`, clause.userTypeSpan, {
+      hints: [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`],
+      suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }] : [],
+    });
+    return undefined;
+  }
+
+  private selectedFields(clause: ast.SelectClause | undefined): string[] | undefined {
+    if (!clause) return [...defaults.selectedFields];
+    const fields: string[] = [];
+    let ok = true;
+    for (const field of clause.fields) {
+      if (!this.lookupField(field)) {
+        ok = false;
+        continue;
+      }
+      if (fields.includes(field.name)) {
+        this.diagnostics.warning("OQ210", `'${field.name}' is selected twice`, field.span, {
+          suggestions: [{ message: "remove the second one", span: field.span, replacement: "" }],
+        });
+        continue;
+      }
+      fields.push(field.name);
+    }
+    return ok ? fields : undefined;
+  }
+
+  // ----- conditions -----
+
+  private condition(node: ast.Condition): Logic | undefined {
+    switch (node.kind) {
+      case "And":
+      case "Or": {
+        const operands = node.operands.map((operand) => this.condition(operand));
+        if (operands.some((operand) => operand === undefined)) return undefined;
+        return { kind: node.kind === "And" ? "and" : "or", operands: operands as Logic[], span: node.span };
+      }
+      case "Not": {
+        const operand = this.condition(node.operand);
+        return operand && { kind: "not", operand, keywordSpan: node.keywordSpan, span: node.span };
+      }
+      case "Comparison":
+        return this.comparison(node);
+      case "SegmentTest": {
+        const ids = this.ids(node.ids, "segment");
+        return ids && atom({ fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false }, node.span);
+      }
+      case "BehavioralTest":
+        return this.behavioral(node);
+      case "InvalidCondition":
+        return undefined;
+    }
+  }
+
+  private ids(values: ast.Value[], what: string): string[] | undefined {
+    const ids = values.map((value) => this.values.id(value, what));
+    return ids.every((id): id is string => id !== undefined) ? [...new Set(ids)] : undefined;
+  }
+
+  private behavioral(node: ast.BehavioralTest): Logic | undefined {
+    const action = behavioralActions.find((word) => word === node.action.toLowerCase());
+    const ids = this.ids(node.ids, "campaign");
+    if (!action) {
+      const guess = closestMatch(node.action.toLowerCase(), behavioralActions) ?? (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
+      this.diagnostics.error("OQ211", `'${node.action}' is not a campaign action`, node.actionSpan, {
+        hints: ["the campaign tests are: sent campaign ID, opened campaign ID, clicked campaign ID"],
+        suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: node.actionSpan, replacement: guess }] : [],
+      });
+      return undefined;
+    }
+    return ids && atom({ fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false }, node.span);
+  }
+
+  private lookupField(ref: ast.FieldRef): FieldInfo | undefined {
+    const field = this.options.catalog.lookup(ref.name);
+    if (field) return field;
+    const hints: string[] = [];
+    const lowered = ref.name.toLowerCase();
+    const guess = closestMatch(ref.name, this.options.catalog.names());
+    if (lowered === "segment") hints.push("to test segment membership write: in segment 1234567890");
+    else if ((behavioralActions as readonly string[]).includes(lowered)) hints.push(`to test a campaign write: ${lowered} campaign 123`);
+    else if (!guess) {
+      if (!this.options.catalog.hasCustomFields) {
+        hints.push("custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json");
+      }
+      hints.push(`the fields are ${this.options.catalog.names().join(", ")}`);
+    }
+    this.diagnostics.error("OQ212", `unknown field '${ref.name}'`, ref.span, {
+      label: "not a field of this list",
+      hints,
+      suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: ref.span, replacement: guess }] : [],
+    });
+    return undefined;
+  }
+
+  private comparison(node: ast.Comparison): Logic | undefined {
+    const field = this.lookupField(node.field);
+    if (!field) {
+      // The values can still be checked for shape errors of their own (a bad date, say).
+      return undefined;
+    }
+    const { operator, negated } = meaningOf(node.operator);
+    if (!operatorsByType[field.type].includes(operator)) {
+      const hints = [`${describeType(field.type)} fields take ${operatorsFor(field.type)}`];
+      if (operator === "><" && field.type === "date") {
+        hints.unshift(`write: ${field.name} >= 2024-01-01 and ${field.name} <= 2024-01-31`);
+      }
+      this.diagnostics.error("OQ213", `'${node.operator}' does not apply to ${describeType(field.type)} fields like ${field.name}`, node.operatorSpan, {
+        label: `not an operator for ${describeType(field.type)} fields`,
+        hints,
+      });
+      return undefined;
+    }
+
+    const values = node.values.map((value) => this.values.forField(value, field.type, field.name));
+    if (values.some((value) => value === undefined)) return undefined;
+    let checkedValues = values as (string | number)[];
+
+    if (operator === "><") {
+      const [low, high] = checkedValues as number[];
+      if (low! > high!) {
+        this.diagnostics.error("OQ214", `the range is empty: ${low} is greater than ${high}`, node.span, {
+          suggestions: [{ message: `write the smaller bound first: between ${high} and ${low}`, span: node.span, replacement: `${node.field.quoted ? `\`${node.field.name}\`` : node.field.name} between ${high} and ${low}` }],
+        });
+        return undefined;
+      }
+    } else {
+      checkedValues = [...new Map(checkedValues.map((value) => [value, value])).values()];
+    }
+
+    if (node.caseSensitive !== undefined && field.type !== "string" && field.type !== "email") {
+      this.diagnostics.error("OQ215", `case sensitivity applies only to text and email fields, and ${field.name} is ${describeType(field.type)}`, node.caseSpan!, {
+        suggestions: [{ message: "remove it", span: node.caseSpan!, replacement: "" }],
+      });
+      return undefined;
+    }
+
+    if (node.isList && checkedValues.length > 1 && (operator === "!=" || operator === "NOT LIKE")) {
+      this.warnNegativeList(node, operator);
+    }
+
+    const criterion: Criterion = { fieldName: field.name, type: field.type, operator, values: checkedValues, caseSensitive: node.caseSensitive === true };
+    const result = atom(criterion, node.span);
+    return negated ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span } : result;
+  }
+
+  private warnNegativeList(node: ast.Comparison, operator: "!=" | "NOT LIKE"): void {
+    const field = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
+    const list = this.source.text.slice(node.values[0]!.span.start.offset - 1, node.values.at(-1)!.span.end.offset + 1);
+    const positive = operator === "!=" ? `${field} not in ${list}` : `not (${field} contains ${list})`;
+    this.diagnostics.warning("OQ230", `'${oqSpelling[operator]}' with a list matches a contact when any one value differs, which is almost every contact`, node.operatorSpan, {
+      hints: ["Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'"],
+      suggestions: [{ message: `to exclude all of the values write: ${positive}`, span: node.span, replacement: positive }],
+    });
+  }
+}
+
+function atom(criterion: Criterion, span: Span): Logic {
+  return { kind: "atom", criterion, span };
+}
+
+/** Without a title or a file name, the query's condition names the report. */
+function defaultTitleFromText(query: ast.Query, source: SourceText): string {
+  const condition = query.condition;
+  if (!condition) return "oq report";
+  let text = source.text.slice(condition.span.start.offset, condition.span.end.offset);
+  for (const comment of query.comments) {
+    if (comment.span.start.offset >= condition.span.start.offset && comment.span.end.offset <= condition.span.end.offset) {
+      text = text.replace(comment.text, " ");
+    }
+  }
+  text = text.replace(/\s+/g, " ").trim();
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}

@@ -1,0 +1,46 @@
+import type { Span } from "../diagnostics/source.js";
+import type { FieldType } from "./fieldCatalog.js";
+import type { OngageOperator } from "./operators.js";
+
+export type CriterionType = FieldType | "segment" | "behavioral";
+
+/** One Ongage criterion before it is written as JSON: a field, an operator and its values. */
+export interface Criterion {
+  fieldName: string;
+  type: CriterionType;
+  operator: OngageOperator;
+  /**
+   * The operand values, OR-ed by Ongage. Numbers for numeric, id and date fields (dates as Unix
+   * seconds), strings otherwise; none for empty/notempty; [low, high] for a range.
+   */
+  values: (string | number)[];
+  caseSensitive: boolean;
+}
+
+/** The checked condition: criteria combined with and/or/not, as the user wrote it. */
+export type Logic =
+  | { kind: "and" | "or"; operands: Logic[]; span: Span }
+  | { kind: "not"; operand: Logic; keywordSpan: Span; span: Span }
+  | { kind: "atom"; criterion: Criterion; span: Span };
+
+/** What Ongage receives: a flat list of criteria, all joined by the same condition. */
+export interface FlatCriteria {
+  combinator: "and" | "or";
+  criteria: Criterion[];
+}
+
+export interface TimeWindow {
+  /** Unix seconds. */
+  from: number;
+  to: number;
+}
+
+/** A query whose every part is known to be valid, ready to be written as a payload. */
+export interface CheckedQuery {
+  title: string;
+  filter: FlatCriteria;
+  window: TimeWindow;
+  userType: string;
+  selectedFields: string[];
+  favorite: boolean;
+}

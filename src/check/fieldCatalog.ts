@@ -1,0 +1,61 @@
+/** The value types Ongage gives list fields; they decide which operators and values apply. */
+export type FieldType = "email" | "string" | "numeric" | "date" | "id";
+
+export const fieldTypes: readonly FieldType[] = ["email", "string", "numeric", "date", "id"];
+
+export type FieldOrigin = "list" | "system" | "activity" | "custom";
+
+export interface FieldInfo {
+  name: string;
+  type: FieldType;
+  origin: FieldOrigin;
+}
+
+/** Fields every Ongage list has, from the contact-activity reference page. */
+export const builtinFields: readonly FieldInfo[] = [
+  { name: "email", type: "email", origin: "list" },
+  { name: "id", type: "id", origin: "system" },
+  { name: "ocx_status", type: "string", origin: "system" },
+  { name: "ocx_created_date", type: "date", origin: "system" },
+  { name: "ocx_unsubscribe_date", type: "date", origin: "system" },
+  { name: "ocx_resubscribe_date", type: "date", origin: "system" },
+  { name: "ocx_bounce_date", type: "date", origin: "system" },
+  { name: "ocx_complaint_date", type: "date", origin: "system" },
+  { name: "ocx_import_id", type: "id", origin: "system" },
+  { name: "sent", type: "numeric", origin: "activity" },
+  { name: "opens", type: "numeric", origin: "activity" },
+  { name: "clicks", type: "numeric", origin: "activity" },
+  { name: "avg_open_time", type: "numeric", origin: "activity" },
+  { name: "avg_click_time", type: "numeric", origin: "activity" },
+  { name: "last_sent_date", type: "date", origin: "activity" },
+  { name: "last_open_date", type: "date", origin: "activity" },
+  { name: "last_click_date", type: "date", origin: "activity" },
+];
+
+/** Custom list fields: name -> type, as loaded from a field schema file. */
+export type CustomFields = Readonly<Record<string, FieldType>>;
+
+/** The fields a query may use: the built-in ones plus the list's custom fields. */
+export class FieldCatalog {
+  private readonly byName = new Map<string, FieldInfo>();
+
+  constructor(custom: CustomFields = {}) {
+    for (const field of builtinFields) this.byName.set(field.name, field);
+    for (const [name, type] of Object.entries(custom)) {
+      // A custom field cannot change the type of a built-in one.
+      if (!this.byName.has(name)) this.byName.set(name, { name, type, origin: "custom" });
+    }
+  }
+
+  lookup(name: string): FieldInfo | undefined {
+    return this.byName.get(name);
+  }
+
+  names(): string[] {
+    return [...this.byName.keys()];
+  }
+
+  get hasCustomFields(): boolean {
+    return [...this.byName.values()].some((field) => field.origin === "custom");
+  }
+}

@@ -1,0 +1,44 @@
+import { z } from "zod";
+import { fieldTypes, type CustomFields, type FieldType } from "./fieldCatalog.js";
+
+/*
+ * A field schema file tells the compiler the list's custom fields and their types. Three
+ * shapes are accepted, so that the reply of `GET /api/list_fields` can be saved and used as is:
+ *
+ *   { "fields": { "first_name": "string", "birthday": "date" } }      (oq's own shape)
+ *   [ { "name": "first_name", "type": "string" }, ... ]               (a list of fields)
+ *   { "metadata": {...}, "payload": [ { "name": ..., "type": ... } ] } (Ongage's reply)
+ */
+
+const typeName = z.string().transform((value, ctx): FieldType => {
+  const lowered = value.toLowerCase();
+  if ((fieldTypes as readonly string[]).includes(lowered)) return lowered as FieldType;
+  ctx.addIssue({ code: "custom", message: `unknown field type "${value}"; the types are ${fieldTypes.join(", ")}` });
+  return z.NEVER;
+});
+
+const fieldEntry = z.looseObject({ name: z.string().min(1), type: typeName });
+const fieldList = z.array(fieldEntry);
+
+export const FieldSchemaFile = z.union([
+  z.object({ fields: z.record(z.string().min(1), typeName) }),
+  fieldList,
+  z.looseObject({ payload: fieldList }),
+]);
+
+export type FieldSchemaResult = { ok: true; fields: CustomFields } | { ok: false; problems: string[] };
+
+/** Validates the parsed JSON of a field schema file. */
+export function parseFieldSchema(json: unknown): FieldSchemaResult {
+  const result = FieldSchemaFile.safeParse(json);
+  if (!result.success) {
+    return {
+      ok: false,
+      problems: result.error.issues.map((issue) => `${issue.path.length ? `at ${issue.path.join(".")}: ` : ""}${issue.message}`),
+    };
+  }
+  const data = result.data;
+  if (Array.isArray(data)) return { ok: true, fields: Object.fromEntries(data.map((field) => [field.name, field.type])) };
+  if ("fields" in data) return { ok: true, fields: data.fields as CustomFields };
+  return { ok: true, fields: Object.fromEntries(data.payload.map((field) => [field.name, field.type])) };
+}

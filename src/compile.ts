@@ -1,0 +1,145 @@
+import { checkQuery, type CheckOptions } from "./check/checker.js";
+import type { CheckedQuery } from "./check/criteria.js";
+import { FieldCatalog, type CustomFields } from "./check/fieldCatalog.js";
+import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
+import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
+import { SourceText } from "./diagnostics/source.js";
+import { emitCriteria, emitRequest } from "./emit/emit.js";
+import { ContactActivityRequestSchema, type ContactActivityCriterion, type ContactActivityRequest } from "./emit/payloadSchema.js";
+import { resolveLimits, type Limits } from "./limits.js";
+import type { Query } from "./parser/ast.js";
+import { parseSource } from "./parser/parser.js";
+
+export interface CompileOptions {
+  /** The file the query came from: shown in diagnostics, and the default report title. */
+  fileName?: string;
+  /** "Now" for `during 30d` and `30d ago`: a Date, epoch milliseconds, or an ISO 8601 string. Default: the clock. */
+  now?: Date | number | string;
+  /** The list's custom fields, name -> type (see parseFieldSchema for loading a schema file). */
+  fields?: CustomFields;
+  /** Bounds on the work one query may cause. */
+  limits?: Partial<Limits>;
+}
+
+interface Diagnosed {
+  diagnostics: Diagnostic[];
+  /** The source, for rendering the diagnostics (see formatDiagnostics). */
+  source: SourceText;
+  /** True when there are no errors (warnings allowed). */
+  ok: boolean;
+}
+
+export interface ParseResult extends Diagnosed {
+  ast?: Query;
+}
+
+export interface CheckResult extends Diagnosed {
+  checked?: CheckedQuery;
+}
+
+export interface CompileResult extends Diagnosed {
+  payload?: ContactActivityRequest;
+}
+
+export interface CompileFilterResult extends Diagnosed {
+  criteria?: ContactActivityCriterion[];
+}
+
+/** Resolves the `now` option to Unix seconds. A bad value is a programming error and throws. */
+export function resolveNow(now: CompileOptions["now"]): number {
+  if (now === undefined) return Math.floor(Date.now() / 1000);
+  const date = now instanceof Date ? now : new Date(now);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`invalid 'now' option: ${String(now)}`);
+  return Math.floor(date.getTime() / 1000);
+}
+
+function finish<T extends object>(source: SourceText, diagnostics: DiagnosticCollector, extra: T): T & Diagnosed {
+  return { ...extra, diagnostics: diagnostics.sorted(), source, ok: !diagnostics.hasErrors };
+}
+
+/** A safety net for library users: a bug in oq becomes a diagnostic, not an exception in their service. */
+function guarded<T extends object>(source: SourceText, diagnostics: DiagnosticCollector, run: () => T): T & Diagnosed {
+  try {
+    return finish(source, diagnostics, run());
+  } catch (error) {
+    diagnostics.error("OQ999", `internal error in oq: ${error instanceof Error ? error.message : String(error)}`, source.spanOf(0, 0), {
+      hints: ["this is a bug in oq, not in your query; please report it with the query"],
+    });
+    return finish(source, diagnostics, {} as T);
+  }
+}
+
+/** Source text -> AST, with lexical and syntax diagnostics. */
+export function parse(text: string, options: Pick<CompileOptions, "fileName" | "limits"> = {}): ParseResult {
+  const source = new SourceText(text, options.fileName);
+  const diagnostics = new DiagnosticCollector();
+  return guarded(source, diagnostics, () => {
+    const ast = parseSource(source, diagnostics, resolveLimits(options.limits));
+    return ast ? { ast } : {};
+  });
+}
+
+function checkOptions(options: CompileOptions): CheckOptions {
+  const result: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: new FieldCatalog(options.fields) };
+  if (options.fileName !== undefined) result.fileName = options.fileName;
+  return result;
+}
+
+/** AST -> checked query: fields, operators and values by type, and the flat and/or form. */
+export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
+  const diagnostics = new DiagnosticCollector();
+  diagnostics.diagnostics.push(...parsed.diagnostics);
+  const resolved = checkOptions(options);
+  return guarded(parsed.source, diagnostics, () => {
+    if (!parsed.ast) return {};
+    const checked = checkQuery(parsed.ast, parsed.source, resolved, diagnostics);
+    return checked ? { checked } : {};
+  });
+}
+
+/** Checked query -> the request body. Never fails: checking has ruled out every problem. */
+export function emit(checked: CheckedQuery): ContactActivityRequest {
+  return emitRequest(checked);
+}
+
+/**
+ * The whole pipeline: source text -> the JSON body of `POST /api/contact_activity`, or
+ * diagnostics saying what is wrong. Never throws on bad input.
+ */
+export function compile(text: string, options: CompileOptions = {}): CompileResult {
+  const checked = check(parse(text, options), options);
+  const diagnostics = new DiagnosticCollector();
+  diagnostics.diagnostics.push(...checked.diagnostics);
+  return guarded(checked.source, diagnostics, () => {
+    if (!checked.checked || !checked.ok) return {};
+    const payload = emit(checked.checked);
+    const validation = ContactActivityRequestSchema.safeParse(payload);
+    if (!validation.success) throw new Error(`emitted an invalid payload: ${validation.error.message}`);
+    return { payload };
+  });
+}
+
+/**
+ * Just the `filters.criteria` array for a condition, for callers who build the rest of the
+ * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
+ */
+export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
+  const parsed = parse(text, options);
+  const checked = check(parsed, options);
+  const diagnostics = new DiagnosticCollector();
+  diagnostics.diagnostics.push(...checked.diagnostics);
+  return guarded(checked.source, diagnostics, () => {
+    for (const clause of parsed.ast?.clauses ?? []) {
+      diagnostics.error("OQ250", `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`, clause.span, {
+        hints: ["remove it, or use compile() for a whole request"],
+      });
+    }
+    if (!checked.checked || diagnostics.hasErrors) return {};
+    return { criteria: emitCriteria(checked.checked.filter) };
+  });
+}
+
+/** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */
+export function formatDiagnostics(result: Diagnosed, options: RenderOptions = {}): string {
+  return renderDiagnostics(result.diagnostics, result.source, options);
+}

@@ -1,0 +1,51 @@
+import type { CheckedQuery, Criterion, FlatCriteria } from "../check/criteria.js";
+import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
+
+/**
+ * What oq sends for settings the language does not expose. Every known client sends these
+ * as true for contact activity; Ongage does not document their exact meaning.
+ */
+export const fixedRequestFlags = { include_behavior: true, combined_as_and: true } as const;
+
+/** One criterion as Ongage's JSON. `empty`/`notempty` carry `[""]`, as known clients send. */
+export function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
+  const operand: ContactActivityCriterion["operand"] =
+    criterion.type === "behavioral"
+      ? { mailing_ids: criterion.values.map(String) }
+      : criterion.values.length === 0
+        ? [""]
+        : criterion.type === "segment"
+          ? criterion.values.map(String)
+          : [...criterion.values];
+  return {
+    field_name: criterion.fieldName,
+    type: criterion.type,
+    operator: criterion.operator,
+    operand,
+    case_sensitive: criterion.caseSensitive ? 1 : 0,
+    condition,
+  };
+}
+
+/** The `filters.criteria` array for a checked condition. */
+export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
+  return filter.criteria.map((criterion) => emitCriterion(criterion, filter.combinator));
+}
+
+/** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
+export function emitRequest(query: CheckedQuery): ContactActivityRequest {
+  const request: ContactActivityRequest = {
+    title: query.title,
+    include_behavior: fixedRequestFlags.include_behavior,
+    filters: {
+      criteria: emitCriteria(query.filter),
+      user_type: query.userType,
+      from_date: query.window.from,
+      to_date: query.window.to,
+    },
+    combined_as_and: fixedRequestFlags.combined_as_and,
+    selected_fields: query.selectedFields,
+  };
+  if (query.favorite) request.favorite = true;
+  return request;
+}

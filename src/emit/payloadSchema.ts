@@ -1,0 +1,72 @@
+import { z } from "zod";
+import { operatorsByType, type OngageOperator } from "../check/operators.js";
+
+/*
+ * The body of `POST /api/contact_activity`, as the reference page describes it. oq validates
+ * what it emits against this schema, and library users can validate their own requests.
+ */
+
+export const ongageOperators = ["=", "!=", "<", "<=", ">", ">=", "LIKE", "NOT LIKE", "LIKE_", "_LIKE", "empty", "notempty", "><"] as const;
+export const criterionTypes = ["email", "string", "numeric", "date", "id", "segment", "behavioral"] as const;
+
+const scalarOperand = z.array(z.union([z.string(), z.number()])).min(1);
+const behavioralOperand = z.object({ mailing_ids: z.array(z.string().min(1)).min(1) });
+
+export const CriterionSchema = z
+  .object({
+    field_name: z.string().min(1),
+    type: z.enum(criterionTypes),
+    operator: z.enum(ongageOperators),
+    operand: z.union([scalarOperand, behavioralOperand]),
+    case_sensitive: z.union([z.literal(0), z.literal(1)]),
+    condition: z.enum(["and", "or"]),
+  })
+  .superRefine((criterion, ctx) => {
+    const { type, operator, operand } = criterion;
+    if (type === "segment" || type === "behavioral") {
+      if (operator !== "=" && operator !== "!=") ctx.addIssue({ code: "custom", path: ["operator"], message: `${type} criteria take = or !=` });
+      const isBehavioralOperand = !Array.isArray(operand);
+      if (isBehavioralOperand !== (type === "behavioral")) {
+        ctx.addIssue({ code: "custom", path: ["operand"], message: type === "behavioral" ? "behavioral criteria take {mailing_ids: [...]}" : "segment criteria take a list of segment ids" });
+      }
+      return;
+    }
+    if (!operatorsByType[type].includes(operator as OngageOperator)) {
+      ctx.addIssue({ code: "custom", path: ["operator"], message: `operator ${operator} does not apply to ${type} fields` });
+    }
+    if (!Array.isArray(operand)) {
+      ctx.addIssue({ code: "custom", path: ["operand"], message: "only behavioral criteria take {mailing_ids}" });
+      return;
+    }
+    if (operator === "><" && operand.length !== 2) ctx.addIssue({ code: "custom", path: ["operand"], message: "a range takes exactly [low, high]" });
+    if ((type === "numeric" || type === "id" || type === "date") && operator !== "empty" && operator !== "notempty") {
+      if (operand.some((value) => typeof value !== "number" && !/^-?\d+(\.\d+)?$/.test(value))) {
+        ctx.addIssue({ code: "custom", path: ["operand"], message: `${type} criteria take numbers${type === "date" ? " (Unix seconds)" : ""}` });
+      }
+    }
+  });
+
+export const ContactActivityRequestSchema = z
+  .object({
+    title: z.string().min(1),
+    include_behavior: z.boolean().optional(),
+    filters: z.object({
+      criteria: z.array(CriterionSchema).min(1),
+      type: z.string().optional(),
+      user_type: z.string().min(1).optional(),
+      from_date: z.number().int().nonnegative().optional(),
+      to_date: z.number().int().nonnegative().optional(),
+    }),
+    combined_as_and: z.boolean().optional(),
+    selected_fields: z.array(z.string().min(1)).min(1),
+    favorite: z.boolean().optional(),
+  })
+  .superRefine((request, ctx) => {
+    const { from_date, to_date } = request.filters;
+    if (from_date !== undefined && to_date !== undefined && from_date > to_date) {
+      ctx.addIssue({ code: "custom", path: ["filters", "to_date"], message: "to_date is before from_date" });
+    }
+  });
+
+export type ContactActivityCriterion = z.infer<typeof CriterionSchema>;
+export type ContactActivityRequest = z.infer<typeof ContactActivityRequestSchema>;

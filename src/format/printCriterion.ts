@@ -1,0 +1,64 @@
+import type { Criterion, FlatCriteria } from "../check/criteria.js";
+import { oqSpelling } from "../check/operators.js";
+import { formatEpochSeconds } from "../check/time.js";
+import { keywordTokens } from "../lexer/tokens.js";
+
+const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isKeyword(name: string): boolean {
+  return keywordTokens.some((token) => {
+    const pattern = token.PATTERN as RegExp;
+    const match = new RegExp(`^(?:${pattern.source})$`, "i").exec(name);
+    return match !== null;
+  });
+}
+
+/** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */
+export function printFieldName(name: string): string {
+  return identifierPattern.test(name) && !isKeyword(name) ? name : `\`${name}\``;
+}
+
+/** A string as an oq literal. JSON's escapes are a subset of oq's. */
+export function printString(value: string): string {
+  return JSON.stringify(value);
+}
+
+function printValue(criterion: Criterion, value: string | number): string {
+  switch (criterion.type) {
+    case "date":
+      return typeof value === "number" ? formatEpochSeconds(value) : printString(value);
+    case "numeric":
+    case "id":
+    case "segment":
+    case "behavioral":
+      return typeof value === "number" || /^-?\d+(\.\d+)?$/.test(value) ? String(value) : printString(value);
+    default:
+      return printString(String(value));
+  }
+}
+
+function printValues(criterion: Criterion): string {
+  const printed = criterion.values.map((value) => printValue(criterion, value));
+  return printed.length === 1 ? printed[0]! : `[${printed.join(", ")}]`;
+}
+
+/** One criterion in oq syntax, e.g. `email ends "gmail.com"` or `not opened campaign 5`. */
+export function printCriterion(criterion: Criterion): string {
+  const negation = criterion.operator === "!=" ? "not " : "";
+  if (criterion.type === "segment") return `${negation}in segment ${printValues(criterion)}`;
+  if (criterion.type === "behavioral") return `${negation}${criterion.fieldName} campaign ${printValues(criterion)}`;
+  const field = printFieldName(criterion.fieldName);
+  const operator = oqSpelling[criterion.operator];
+  const caseFlag = criterion.caseSensitive ? " case sensitive" : "";
+  if (criterion.operator === "empty" || criterion.operator === "notempty") return `${field} ${operator}`;
+  if (criterion.operator === "><") {
+    const [low, high] = criterion.values.map((value) => printValue(criterion, value));
+    return `${field} between ${low} and ${high}`;
+  }
+  return `${field} ${operator} ${printValues(criterion)}${caseFlag}`;
+}
+
+/** A flat criteria list in oq syntax. */
+export function printFlatCriteria(filter: FlatCriteria): string {
+  return filter.criteria.map(printCriterion).join(` ${filter.combinator} `);
+}

@@ -1,0 +1,22 @@
+/**
+ * Bounds on what one compilation may cost, so that a service compiling untrusted queries
+ * cannot be made to run out of time or stack. Exceeding one is a diagnostic, never a crash.
+ */
+export interface Limits {
+  /** Longest accepted source, in characters. */
+  maxSourceLength: number;
+  /** Most tokens (words, values, operators) in one query. */
+  maxTokens: number;
+  /** Deepest nesting of parentheses and `not`. */
+  maxDepth: number;
+}
+
+export const defaultLimits: Limits = {
+  maxSourceLength: 1_000_000,
+  maxTokens: 100_000,
+  maxDepth: 64,
+};
+
+export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
+  return { ...defaultLimits, ...overrides };
+}

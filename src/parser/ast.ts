@@ -1,0 +1,202 @@
+import type { Span } from "../diagnostics/source.js";
+
+/*
+ * The syntax tree of one query. Every node has a `kind` and the span of source it came from.
+ * The tree says what was written; meaning (field types, operators Ongage accepts, the flat
+ * criteria list) is worked out by the checker.
+ */
+
+export interface Query {
+  kind: "Query";
+  /** Clauses in the order written (title, during, between, users, select, favorite). */
+  clauses: Clause[];
+  condition?: Condition;
+  /** The `where` keyword, when written. */
+  whereSpan?: Span;
+  /** `# ...` comments, kept so the formatter can put them back. */
+  comments: CommentNode[];
+  span: Span;
+}
+
+export interface CommentNode {
+  kind: "Comment";
+  text: string;
+  span: Span;
+}
+
+// ----- conditions -----
+
+export type Condition = AndCondition | OrCondition | NotCondition | Comparison | SegmentTest | BehavioralTest | InvalidCondition;
+
+export interface AndCondition {
+  kind: "And";
+  operands: Condition[];
+  span: Span;
+}
+
+export interface OrCondition {
+  kind: "Or";
+  operands: Condition[];
+  span: Span;
+}
+
+export interface NotCondition {
+  kind: "Not";
+  operand: Condition;
+  /** The `not` keyword itself. */
+  keywordSpan: Span;
+  span: Span;
+}
+
+/** What the comparison operator was written as, e.g. "contains" or "is not empty". */
+export type ComparisonOperator =
+  | "="
+  | "!="
+  | "<"
+  | "<="
+  | ">"
+  | ">="
+  | "contains"
+  | "not contains"
+  | "starts"
+  | "not starts"
+  | "ends"
+  | "not ends"
+  | "is empty"
+  | "is not empty"
+  | "between"
+  | "not between"
+  | "in"
+  | "not in";
+
+export interface Comparison {
+  kind: "Comparison";
+  field: FieldRef;
+  operator: ComparisonOperator;
+  operatorSpan: Span;
+  /** No values for `is empty`, two for `between`, one or more otherwise. */
+  values: Value[];
+  /** The values were written as a `[...]` list. */
+  isList: boolean;
+  /** `case sensitive` (true), `case insensitive` (false), or not written. */
+  caseSensitive?: boolean;
+  caseSpan?: Span;
+  span: Span;
+}
+
+/** `in segment 123` (negated through a surrounding `not`). */
+export interface SegmentTest {
+  kind: "SegmentTest";
+  ids: Value[];
+  isList: boolean;
+  span: Span;
+}
+
+export type BehavioralAction = "sent" | "opened" | "clicked";
+
+/** `opened campaign 123`. */
+export interface BehavioralTest {
+  kind: "BehavioralTest";
+  action: BehavioralAction;
+  actionSpan: Span;
+  ids: Value[];
+  isList: boolean;
+  span: Span;
+}
+
+/** A part of the condition that did not parse; already reported, skipped by later stages. */
+export interface InvalidCondition {
+  kind: "InvalidCondition";
+  span: Span;
+}
+
+export interface FieldRef {
+  kind: "FieldRef";
+  name: string;
+  /** Written in backquotes. */
+  quoted: boolean;
+  span: Span;
+}
+
+// ----- values -----
+
+export type Value = StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue;
+
+export interface StringValue {
+  kind: "String";
+  value: string;
+  span: Span;
+}
+
+export interface NumberValue {
+  kind: "Number";
+  value: number;
+  raw: string;
+  span: Span;
+}
+
+/** `2024-01-31` or `2024-01-31T10:00:00Z`, as written; validated by the checker. */
+export interface DateValue {
+  kind: "Date";
+  raw: string;
+  span: Span;
+}
+
+/** `30d`: an amount of time. The unit is validated by the checker. */
+export interface DurationValue {
+  kind: "Duration";
+  amount: number;
+  unit: string;
+  raw: string;
+  span: Span;
+}
+
+/** `30d ago`. */
+export interface RelativeDateValue {
+  kind: "RelativeDate";
+  duration: DurationValue;
+  span: Span;
+}
+
+// ----- clauses -----
+
+export type Clause = TitleClause | DuringClause | BetweenClause | UsersClause | SelectClause | FavoriteClause;
+
+export interface TitleClause {
+  kind: "Title";
+  title: StringValue;
+  span: Span;
+}
+
+export interface DuringClause {
+  kind: "During";
+  duration: DurationValue;
+  span: Span;
+}
+
+export interface BetweenClause {
+  kind: "Between";
+  from: Value;
+  to: Value;
+  span: Span;
+}
+
+export interface UsersClause {
+  kind: "Users";
+  userType: string;
+  userTypeSpan: Span;
+  span: Span;
+}
+
+export interface SelectClause {
+  kind: "Select";
+  fields: FieldRef[];
+  span: Span;
+}
+
+export interface FavoriteClause {
+  kind: "Favorite";
+  span: Span;
+}
+
+export type ClauseKind = Clause["kind"];

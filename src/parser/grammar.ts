@@ -1,0 +1,264 @@
+import { CstParser, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import * as t from "../lexer/tokens.js";
+
+/**
+ * The error details chevrotain knows at the point of failure (which tokens could have come
+ * next), handed to syntaxErrors.ts as data. The words users read are composed there.
+ */
+export interface SyntaxErrorInfo {
+  kind: "mismatch" | "noViableAlt" | "earlyExit" | "notAllInputParsed";
+  rule: string;
+  expected: string[];
+}
+
+function names(types: readonly TokenType[]): string[] {
+  return types.map((type) => type.name);
+}
+
+const structuredMessages: IParserErrorMessageProvider = {
+  buildMismatchTokenMessage: ({ expected, ruleName }) =>
+    JSON.stringify({ kind: "mismatch", rule: ruleName, expected: [expected.name] } satisfies SyntaxErrorInfo),
+  buildNotAllInputParsedMessage: ({ ruleName }) =>
+    JSON.stringify({ kind: "notAllInputParsed", rule: ruleName, expected: [] } satisfies SyntaxErrorInfo),
+  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+    JSON.stringify({
+      kind: "noViableAlt",
+      rule: ruleName,
+      expected: expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0]?.name ?? "EOF")),
+    } satisfies SyntaxErrorInfo),
+  buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
+    JSON.stringify({
+      kind: "earlyExit",
+      rule: ruleName,
+      expected: expectedIterationPaths.map((path) => path[0]?.name ?? "EOF"),
+    } satisfies SyntaxErrorInfo),
+};
+
+/**
+ * The oq grammar (grammar.md has it for readers). The parser builds a concrete syntax tree;
+ * buildAst.ts turns it into the typed AST. Recovery is on so that one run reports every
+ * syntax error of a file.
+ */
+export class OqGrammar extends CstParser {
+  constructor() {
+    super(t.allTokens, {
+      recoveryEnabled: true,
+      maxLookahead: 3,
+      errorMessageProvider: structuredMessages,
+    });
+    this.performSelfAnalysis();
+  }
+
+  query = this.RULE("query", () => {
+    this.MANY(() => this.SUBRULE(this.clause));
+    this.OPTION(() => {
+      this.OPTION2(() => this.CONSUME(t.Where));
+      this.SUBRULE(this.orCondition);
+    });
+    this.MANY2(() => this.SUBRULE2(this.clause));
+  });
+
+  clause = this.RULE("clause", () => {
+    this.OR([
+      { ALT: () => this.SUBRULE(this.titleClause) },
+      { ALT: () => this.SUBRULE(this.duringClause) },
+      { ALT: () => this.SUBRULE(this.betweenClause) },
+      { ALT: () => this.SUBRULE(this.usersClause) },
+      { ALT: () => this.SUBRULE(this.selectClause) },
+      { ALT: () => this.CONSUME(t.Favorite) },
+    ]);
+  });
+
+  titleClause = this.RULE("titleClause", () => {
+    this.CONSUME(t.Title);
+    this.CONSUME(t.StringLiteral);
+  });
+
+  duringClause = this.RULE("duringClause", () => {
+    this.CONSUME(t.During);
+    this.CONSUME(t.DurationLiteral);
+  });
+
+  betweenClause = this.RULE("betweenClause", () => {
+    this.CONSUME(t.Between);
+    this.SUBRULE(this.value);
+    this.CONSUME(t.And);
+    this.SUBRULE2(this.value);
+  });
+
+  usersClause = this.RULE("usersClause", () => {
+    this.CONSUME(t.Users);
+    this.OR([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+  });
+
+  selectClause = this.RULE("selectClause", () => {
+    this.CONSUME(t.Select);
+    this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.field) });
+  });
+
+  orCondition = this.RULE("orCondition", () => {
+    this.SUBRULE(this.andCondition);
+    this.MANY(() => {
+      this.CONSUME(t.Or);
+      this.SUBRULE2(this.andCondition);
+    });
+  });
+
+  andCondition = this.RULE("andCondition", () => {
+    this.SUBRULE(this.unaryCondition);
+    this.MANY(() => {
+      this.CONSUME(t.And);
+      this.SUBRULE2(this.unaryCondition);
+    });
+  });
+
+  unaryCondition = this.RULE("unaryCondition", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.Not);
+          this.SUBRULE(this.unaryCondition);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.primaryCondition) },
+    ]);
+  });
+
+  primaryCondition = this.RULE("primaryCondition", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.LParen);
+          this.SUBRULE(this.orCondition);
+          this.CONSUME(t.RParen);
+        },
+      },
+      { ALT: () => this.SUBRULE(this.segmentTest) },
+      { ALT: () => this.SUBRULE(this.behavioralTest) },
+      { ALT: () => this.SUBRULE(this.comparison) },
+    ]);
+  });
+
+  segmentTest = this.RULE("segmentTest", () => {
+    this.CONSUME(t.In);
+    this.CONSUME(t.Segment);
+    this.SUBRULE(this.valueOrList);
+  });
+
+  behavioralTest = this.RULE("behavioralTest", () => {
+    this.CONSUME(t.Identifier);
+    this.CONSUME(t.Campaign);
+    this.SUBRULE(this.valueOrList);
+  });
+
+  comparison = this.RULE("comparison", () => {
+    this.SUBRULE(this.field);
+    this.SUBRULE(this.comparisonTail);
+  });
+
+  comparisonTail = this.RULE("comparisonTail", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.SUBRULE(this.compareOperator);
+          this.SUBRULE(this.valueOrList);
+          this.SUBRULE(this.caseOption);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION(() => this.CONSUME(t.Not));
+          this.OR2([
+            { ALT: () => this.CONSUME(t.Contains) },
+            { ALT: () => this.CONSUME(t.Starts) },
+            { ALT: () => this.CONSUME(t.Ends) },
+          ]);
+          this.OPTION2(() => this.CONSUME(t.With));
+          this.SUBRULE2(this.valueOrList);
+          this.SUBRULE2(this.caseOption);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION3(() => this.CONSUME2(t.Not));
+          this.CONSUME(t.In);
+          this.SUBRULE3(this.valueOrList);
+          this.SUBRULE3(this.caseOption);
+        },
+      },
+      {
+        ALT: () => {
+          this.OPTION4(() => this.CONSUME3(t.Not));
+          this.CONSUME(t.Between);
+          this.SUBRULE(this.value);
+          this.CONSUME(t.And);
+          this.SUBRULE2(this.value);
+        },
+      },
+      {
+        ALT: () => {
+          this.CONSUME(t.Is);
+          this.OPTION5(() => this.CONSUME4(t.Not));
+          this.CONSUME(t.Empty);
+        },
+      },
+    ]);
+  });
+
+  compareOperator = this.RULE("compareOperator", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.Equals) },
+      { ALT: () => this.CONSUME(t.NotEquals) },
+      { ALT: () => this.CONSUME(t.Less) },
+      { ALT: () => this.CONSUME(t.LessOrEqual) },
+      { ALT: () => this.CONSUME(t.Greater) },
+      { ALT: () => this.CONSUME(t.GreaterOrEqual) },
+    ]);
+  });
+
+  caseOption = this.RULE("caseOption", () => {
+    this.OPTION(() => {
+      this.CONSUME(t.Case);
+      this.OR([{ ALT: () => this.CONSUME(t.Sensitive) }, { ALT: () => this.CONSUME(t.Insensitive) }]);
+    });
+  });
+
+  valueOrList = this.RULE("valueOrList", () => {
+    this.OR([
+      {
+        ALT: () => {
+          this.CONSUME(t.LBracket);
+          this.AT_LEAST_ONE_SEP({ SEP: t.Comma, DEF: () => this.SUBRULE(this.value) });
+          this.CONSUME(t.RBracket);
+        },
+      },
+      { ALT: () => this.SUBRULE2(this.value) },
+    ]);
+  });
+
+  value = this.RULE("value", () => {
+    this.OR([
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.NumberLiteral) },
+      { ALT: () => this.CONSUME(t.DateLiteral) },
+      {
+        ALT: () => {
+          this.CONSUME(t.DurationLiteral);
+          this.OPTION(() => this.CONSUME(t.Ago));
+        },
+      },
+    ]);
+  });
+
+  field = this.RULE("field", () => {
+    this.OR([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.QuotedIdentifier) }]);
+  });
+}
+
+/** One parser for the process: building it analyses the grammar, which is the slow part. */
+export const grammar = new OqGrammar();
+
+/** Names of the tokens that can start a condition or a clause; used by the REPL's completion too. */
+export function tokenNames(types: readonly TokenType[]): string[] {
+  return names(types);
+}

@@ -1,0 +1,397 @@
+import { EOF, type IRecognitionException, type IToken } from "chevrotain";
+import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
+import type { SourceText, Span } from "../diagnostics/source.js";
+import { closestMatch } from "../check/suggest.js";
+import * as t from "../lexer/tokens.js";
+import type { SyntaxErrorInfo } from "./grammar.js";
+
+const valueHelp =
+  'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
+  "a relative date (30d ago) or a list of them ([1, 2])";
+const operatorHelp =
+  "the operators are = != < <= > >=, contains, not contains, starts, ends, is empty, is not empty, " +
+  "between A and B, in [A, B] and not in [A, B]";
+const conditionHelp = 'a condition compares a field with a value, e.g. opens >= 3 or email ends "gmail.com"';
+const clauseHelp = "after the condition come the clauses: during 30d, between DATE and DATE, users active, select FIELDS, favorite";
+
+/** Words from other query languages, and what oq calls them. */
+const operatorSynonyms: Record<string, string> = {
+  like: "contains",
+  equals: "=",
+  eq: "=",
+  ne: "!=",
+  neq: "!=",
+  lt: "<",
+  le: "<=",
+  lte: "<=",
+  gt: ">",
+  ge: ">=",
+  gte: ">=",
+  startswith: "starts",
+  endswith: "ends",
+  begins: "starts",
+  has: "contains",
+  include: "contains",
+  includes: "contains",
+};
+
+const labelByName = new Map(t.allTokens.map((type) => [type.name, type.LABEL ?? type.name.toLowerCase()]));
+
+const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not"];
+const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite"];
+
+/** How a token is named in a message: quoted as written, or "the end of the query". */
+export function describeToken(token: IToken): string {
+  if (token.tokenType === EOF) return "the end of the query";
+  switch (token.tokenType) {
+    case t.StringLiteral:
+      return `the text ${truncate(token.image)}`;
+    case t.NumberLiteral:
+      return `the number ${token.image}`;
+    case t.DateLiteral:
+      return `the date ${token.image}`;
+    case t.DurationLiteral:
+      return `the duration ${token.image}`;
+    default:
+      return `'${truncate(token.image)}'`;
+  }
+}
+
+function truncate(text: string): string {
+  return text.length > 40 ? `${text.slice(0, 37)}...` : text;
+}
+
+function isKeyword(token: IToken): boolean {
+  return t.keywordTokens.includes(token.tokenType);
+}
+
+function isRealToken(token: IToken | undefined): token is IToken {
+  return token !== undefined && token.tokenType !== EOF && !token.isInsertedInRecovery && Number.isFinite(token.startOffset);
+}
+
+export interface SyntaxErrorContext {
+  source: SourceText;
+  /** The tokens parsed, for looking one past the failing token. */
+  tokens: readonly IToken[];
+  /** Where errors about the end of input point: just after the last token. */
+  endOfInput: Span;
+}
+
+/** Turns chevrotain's recognition errors into diagnostics worded for people. */
+export function reportSyntaxErrors(
+  errors: readonly IRecognitionException[],
+  context: SyntaxErrorContext,
+  diagnostics: DiagnosticCollector,
+): void {
+  let lastReportedOffset = -Infinity;
+  for (const error of errors) {
+    let token = error.token;
+    let previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+    let info = parseInfo(error.message);
+    let ruleStack = error.context.ruleStack;
+    // `b like 3`: the lookahead fails at the field, but the mistake is the word after it.
+    if (conditionRules.has(ruleStack.at(-1) ?? "") && isFieldToken(token)) {
+      const next = context.tokens[context.tokens.indexOf(token) + 1];
+      if (!next || !startsOperator(next)) {
+        previous = token;
+        token = next ?? eofAfter(token);
+        info = { kind: "noViableAlt", rule: "comparisonTail", expected: [] };
+        ruleStack = [...ruleStack, "comparison", "comparisonTail"];
+      }
+    }
+    const span = isRealToken(token)
+      ? context.source.spanOf(token.startOffset, token.startOffset + token.image.length)
+      : context.endOfInput;
+    // After an error, recovery often stumbles again on the very next token; the first report
+    // is the one that explains the mistake.
+    const before = tokenBefore(context.tokens, span.start.offset);
+    if (span.start.offset <= lastReportedOffset || (before && before.startOffset <= lastReportedOffset)) continue;
+    lastReportedOffset = span.start.offset;
+    if (isRealToken(token)) previous = tokenBefore(context.tokens, token.startOffset);
+    const rule = ruleStack.at(-1) ?? info.rule;
+    const explained =
+      rule === "query" && isFieldToken(token) && inSelectList(context.tokens, token)
+        ? explainMissingComma(token, span)
+        : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span);
+    diagnostics.error(explained.code, explained.message, span, {
+      label: explained.label,
+      hints: explained.hints,
+      suggestions: explained.suggestions ?? [],
+    });
+  }
+}
+
+/** The last token that starts before `offset`. */
+function tokenBefore(tokens: readonly IToken[], offset: number): IToken | undefined {
+  let low = 0;
+  let high = tokens.length - 1;
+  let found: IToken | undefined;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid]!.startOffset < offset) {
+      found = tokens[mid];
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  return found;
+}
+
+const conditionRules = new Set(["orCondition", "andCondition", "unaryCondition", "primaryCondition"]);
+
+function isFieldToken(token: IToken): boolean {
+  return token.tokenType === t.Identifier || token.tokenType === t.QuotedIdentifier;
+}
+
+const operatorStarts = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual, t.Contains, t.Starts, t.Ends, t.In, t.Between, t.Is, t.Not, t.Campaign]);
+
+function startsOperator(token: IToken): boolean {
+  return operatorStarts.has(token.tokenType);
+}
+
+/** A stand-in for the end of input right after `token`. */
+function eofAfter(token: IToken): IToken {
+  return { ...token, image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN };
+}
+
+function parseInfo(message: string): SyntaxErrorInfo {
+  try {
+    return JSON.parse(message) as SyntaxErrorInfo;
+  } catch {
+    return { kind: "noViableAlt", rule: "query", expected: [] };
+  }
+}
+
+interface Explanation {
+  code: string;
+  message: string;
+  label?: string;
+  hints: string[];
+  suggestions?: Suggestion[];
+}
+
+function after(previous: IToken | undefined): string {
+  return previous ? ` after '${truncate(previous.image)}'` : "";
+}
+
+function explain(
+  info: SyntaxErrorInfo,
+  rule: string,
+  ruleStack: string[],
+  token: IToken,
+  previous: IToken | undefined,
+  span: Span,
+): Explanation {
+  const found = describeToken(token);
+  const atEnd = token.tokenType === EOF;
+  const replaceWith = (message: string, replacement: string): Suggestion[] => (atEnd ? [] : [{ message, span, replacement }]);
+
+  // Tokens left over after a complete query.
+  if (info.kind === "notAllInputParsed" || (rule === "query" && info.expected.includes("EOF"))) {
+    return explainLeftover(token, previous, span);
+  }
+
+  switch (rule) {
+    case "value":
+    case "valueOrList": {
+      const hints = [valueHelp];
+      let suggestions: Suggestion[] | undefined;
+      if (token.tokenType === t.Identifier) {
+        hints.unshift(`if ${found} is meant as text, put it in double quotes`);
+        suggestions = replaceWith(`write "${token.image}"`, JSON.stringify(token.image));
+      }
+      if (info.kind === "mismatch" && info.expected.includes("RBracket")) {
+        return {
+          code: "OQ105",
+          message: `expected ',' or ']' in the list, but found ${found}`,
+          hints: ["separate the values of a list with commas and close it with ']', e.g. [\"a\", \"b\"]"],
+        };
+      }
+      return { code: "OQ101", message: `expected a value${after(previous)}, but found ${found}`, hints, suggestions };
+    }
+    case "comparisonTail":
+    case "compareOperator": {
+      const hints = [operatorHelp];
+      let suggestions: Suggestion[] | undefined;
+      const word = token.image.toLowerCase();
+      const synonym = operatorSynonyms[word] ?? closestMatch(word, operatorWords);
+      if (!atEnd && synonym) suggestions = replaceWith(`did you mean '${synonym}'?`, synonym);
+      if (token.tokenType === t.Campaign && previous) {
+        hints.unshift(`'${previous.image}' is not an action: campaign tests are 'sent campaign', 'opened campaign' and 'clicked campaign'`);
+      }
+      if (ruleStack.includes("comparisonTail") && info.kind === "mismatch" && info.expected.includes("Empty")) {
+        return {
+          code: "OQ102",
+          message: `expected 'empty' or 'not empty' after 'is', but found ${found}`,
+          hints: ["write 'is empty' or 'is not empty'; to compare with a value use '=', e.g. ocx_status = \"active\""],
+        };
+      }
+      if (info.kind === "mismatch" && info.expected.includes("And")) {
+        return explainMissingAnd(found);
+      }
+      return {
+        code: "OQ102",
+        message: `expected an operator${previous ? ` after the field '${previous.image}'` : ""}, but found ${found}`,
+        hints,
+        suggestions,
+      };
+    }
+    case "betweenClause":
+      if (info.expected.includes("And")) return explainMissingAnd(found);
+      break;
+    case "caseOption":
+      return {
+        code: "OQ106",
+        message: `expected 'sensitive' or 'insensitive' after 'case', but found ${found}`,
+        hints: ['write: email = "Bob" case sensitive'],
+      };
+    case "primaryCondition":
+      if (info.expected.includes("RParen")) {
+        return {
+          code: "OQ103",
+          message: `expected ')' to close a '(', but found ${found}`,
+          hints: ["every '(' needs a matching ')'"],
+        };
+      }
+      return explainMissingCondition(token, previous, found);
+    case "orCondition":
+    case "andCondition":
+    case "unaryCondition":
+      return explainMissingCondition(token, previous, found);
+    case "segmentTest":
+      return {
+        code: "OQ107",
+        message: info.expected.includes("Segment")
+          ? `expected 'segment' after 'in', but found ${found}`
+          : `expected a segment id${after(previous)}, but found ${found}`,
+        hints: ["write: in segment 1234567890, or in segment [1, 2]"],
+      };
+    case "behavioralTest":
+      return {
+        code: "OQ107",
+        message: `expected a campaign id${after(previous)}, but found ${found}`,
+        hints: ["write: opened campaign 123, or clicked campaign [1, 2]"],
+      };
+    case "field":
+    case "selectClause": {
+      const keywordHint = isKeyword(token)
+        ? [`'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``]
+        : [];
+      const suggestions = isKeyword(token) ? replaceWith(`write \`${token.image}\``, `\`${token.image}\``) : undefined;
+      return {
+        code: "OQ104",
+        message: `expected a field name${after(previous)}, but found ${found}`,
+        hints: keywordHint.length > 0 ? keywordHint : [rule === "selectClause" ? "write: select email, opens, clicks" : "field names are words like email or last_open_date"],
+        suggestions,
+      };
+    }
+    case "titleClause":
+      return {
+        code: "OQ108",
+        message: `expected the title in double quotes after 'title', but found ${found}`,
+        hints: ['write: title "Active gmail contacts"'],
+        suggestions: token.tokenType === t.Identifier ? replaceWith(`write "${token.image}"`, JSON.stringify(token.image)) : undefined,
+      };
+    case "duringClause": {
+      const suggestions = token.tokenType === t.NumberLiteral ? replaceWith(`write ${token.image}d for ${token.image} days`, `${token.image}d`) : undefined;
+      return {
+        code: "OQ109",
+        message: `expected a duration after '${previous?.image ?? "during"}', but found ${found}`,
+        hints: ["a duration is a whole number and a unit: 12h (hours), 30d (days), 2w (weeks)"],
+        suggestions,
+      };
+    }
+    case "usersClause":
+      return {
+        code: "OQ110",
+        message: `expected the kind of contacts after 'users', but found ${found}`,
+        hints: ["write: users all, or users active"],
+      };
+    case "clause":
+      return {
+        code: "OQ111",
+        message: `expected a clause, but found ${found}`,
+        hints: [clauseHelp],
+      };
+  }
+  const expected = [...new Set(info.expected.map((name) => labelByName.get(name) ?? "something else"))];
+  const wanted = expected.length > 0 ? expected.join(" or ") : "something else";
+  return { code: "OQ100", message: `expected ${wanted}${after(previous)}, but found ${found}`, hints: [clauseHelp] };
+}
+
+/** Whether `token` directly follows a `select a, b` list, as in `select email opens`. */
+function inSelectList(tokens: readonly IToken[], token: IToken): boolean {
+  for (let i = tokens.indexOf(token) - 1; i >= 0; i--) {
+    const type = tokens[i]!.tokenType;
+    if (type === t.Select) return true;
+    if (type !== t.Identifier && type !== t.QuotedIdentifier && type !== t.Comma) return false;
+  }
+  return false;
+}
+
+function explainMissingComma(token: IToken, span: Span): Explanation {
+  return {
+    code: "OQ117",
+    message: `expected ',' before '${token.image}' in the select list`,
+    hints: ["separate selected fields with commas: select email, opens"],
+    suggestions: [{ message: `write ', ${token.image}'`, span, replacement: `, ${token.image}` }],
+  };
+}
+
+function explainMissingAnd(found: string): Explanation {
+  return {
+    code: "OQ112",
+    message: `expected 'and' between the two ends of the range, but found ${found}`,
+    hints: ["write: opens between 1 and 5, or between 2024-01-01 and 2024-01-31"],
+  };
+}
+
+function explainMissingCondition(token: IToken, previous: IToken | undefined, found: string): Explanation {
+  const hints = [conditionHelp];
+  if (previous && (previous.tokenType === t.And || previous.tokenType === t.Or) && clauseWords.includes(token.image.toLowerCase())) {
+    hints.unshift(`remove the '${previous.image}' before '${token.image}': clauses are not joined with and/or`);
+  }
+  if (token.tokenType === t.And || token.tokenType === t.Or) {
+    hints.unshift(`'and' and 'or' join two conditions; remove the extra '${token.image}'`);
+  } else if (isKeyword(token) && !clauseWords.includes(token.image.toLowerCase()) && token.tokenType !== t.Not) {
+    hints.unshift(`'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``);
+  }
+  return { code: "OQ113", message: `expected a condition${after(previous)}, but found ${found}`, hints };
+}
+
+function explainLeftover(token: IToken, previous: IToken | undefined, span: Span): Explanation {
+  const found = describeToken(token);
+  const startsCondition =
+    token.tokenType === t.Identifier ||
+    token.tokenType === t.QuotedIdentifier ||
+    token.tokenType === t.Not ||
+    token.tokenType === t.LParen ||
+    token.tokenType === t.In;
+  if (startsCondition && previous) {
+    return {
+      code: "OQ114",
+      message: `expected 'and' or 'or' before ${found}`,
+      label: "a new condition starts here",
+      hints: ["join conditions with 'and' or 'or'"],
+      suggestions: [{ message: `write 'and ${token.image}'`, span, replacement: `and ${token.image}` }],
+    };
+  }
+  const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral].includes(token.tokenType);
+  if (isValue && previous) {
+    return {
+      code: "OQ115",
+      message: `expected 'and', 'or', a clause or the end of the query${after(previous)}, but found ${found}`,
+      hints: ['to compare with several values, write them as a list: email ends ["gmail.com", "yahoo.com"]'],
+    };
+  }
+  if (token.tokenType === t.Where) {
+    return {
+      code: "OQ116",
+      message: "'where' can only come before the condition",
+      hints: ["a query has one condition; join its parts with 'and' or 'or'"],
+    };
+  }
+  if (token.tokenType === t.RParen) {
+    return { code: "OQ103", message: "this ')' has no matching '('", hints: ["remove it, or add the '(' it closes"] };
+  }
+  return { code: "OQ100", message: `expected 'and', 'or', a clause or the end of the query${after(previous)}, but found ${found}`, hints: [clauseHelp] };
+}
