@@ -142,7 +142,8 @@ class Checker {
     if (this.options.fileName) {
       const base = this.options.fileName.split(/[\\/]/).pop() ?? this.options.fileName;
       const name = base.replace(/\.oq$/i, "");
-      if (name !== "" && name !== "-") return name;
+      // "<stdin>" and the like name no file.
+      if (name !== "" && name !== "-" && !/^<.*>$/.test(name)) return name;
     }
     return defaultTitleFromText(query, this.source);
   }

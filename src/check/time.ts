@@ -43,8 +43,8 @@ export function parseDate(raw: string): ParsedDate {
 export const secondsPerDay = 86_400;
 
 /** How a Unix time is written back in oq: a bare date at midnight UTC, else a full UTC time. */
-export function formatEpochSeconds(epochSeconds: number): string {
+export function formatEpochSeconds(epochSeconds: number, options: { alwaysTime?: boolean } = {}): string {
   const iso = new Date(epochSeconds * 1000).toISOString();
-  if (epochSeconds % secondsPerDay === 0) return iso.slice(0, 10);
+  if (epochSeconds % secondsPerDay === 0 && !options.alwaysTime) return iso.slice(0, 10);
   return iso.replace(/\.000Z$/, "Z");
 }

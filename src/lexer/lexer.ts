@@ -124,7 +124,8 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
   }
 }
 
-const simpleEscapes: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r" };
+/** JSON's escapes, so that any JSON string literal is also an oq string literal. */
+const simpleEscapes: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f" };
 
 function decodeString(body: string, bodyOffset: number, source: SourceText, diagnostics: DiagnosticCollector): string {
   if (!body.includes("\\")) return body;
@@ -145,7 +146,7 @@ function decodeString(body: string, bodyOffset: number, source: SourceText, diag
     } else {
       const span = source.spanOf(bodyOffset + i, bodyOffset + i + (next === undefined ? 1 : 2));
       diagnostics.error("OQ008", `unknown escape '\\${next ?? ""}' in text`, span, {
-        hints: ['the escapes are \\" \\\\ \\n \\t \\r \\/ and \\uXXXX; write \\\\ for a backslash'],
+        hints: ['the escapes are JSON\'s: \\" \\\\ \\/ \\n \\t \\r \\b \\f and \\uXXXX; write \\\\ for a backslash'],
       });
       if (next !== undefined) {
         out += next;

@@ -1,0 +1,149 @@
+import type { Span } from "../diagnostics/source.js";
+import type * as ast from "../parser/ast.js";
+import { printFieldName, printString } from "./printCriterion.js";
+
+/*
+ * The canonical layout of a query: title, condition, then the clauses in a fixed order, one per
+ * line; keywords lower case, aliases in their main spelling. Comments stay with the part of the
+ * query they were written next to. Formatting a formatted query changes nothing.
+ */
+
+const lineWidth = 100;
+
+type Element = { span: Span; lines: string[]; leading: string[]; trailing?: string };
+
+export function formatQuery(query: ast.Query): string {
+  const elements: Element[] = [];
+  const title = query.clauses.find((clause) => clause.kind === "Title");
+  if (title) elements.push(element(title.span, [printClause(title)]));
+  if (query.condition) elements.push(element(query.condition.span, printConditionLines(query.condition)));
+  for (const kind of ["During", "Between", "Users", "Select", "Favorite"] as const) {
+    for (const clause of query.clauses.filter((c) => c.kind === kind)) elements.push(element(clause.span, [printClause(clause)]));
+  }
+  const closing = attachComments(elements, query.comments);
+
+  const out: string[] = [];
+  for (const el of elements) {
+    out.push(...el.leading);
+    const lines = [...el.lines];
+    if (el.trailing) lines[lines.length - 1] += `  ${el.trailing}`;
+    out.push(...lines);
+  }
+  out.push(...closing);
+  return `${out.join("\n")}\n`;
+}
+
+function element(span: Span, lines: string[]): Element {
+  return { span, lines, leading: [] };
+}
+
+/**
+ * A comment inside an element's text, or on a line of its own before it, leads that element;
+ * one after an element on the same line trails it; the rest close the file.
+ */
+function attachComments(elements: Element[], comments: ast.CommentNode[]): string[] {
+  const closing: string[] = [];
+  const inSourceOrder = [...elements].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  for (const comment of comments) {
+    const text = comment.text.trimEnd();
+    const at = comment.span.start;
+    const inside = inSourceOrder.find((el) => el.span.start.offset < at.offset && at.offset < el.span.end.offset);
+    if (inside) {
+      inside.leading.push(text);
+      continue;
+    }
+    const before = inSourceOrder.filter((el) => el.span.end.offset <= at.offset && el.span.end.line === at.line).at(-1);
+    if (before && before.trailing === undefined) {
+      before.trailing = text;
+      continue;
+    }
+    const next = inSourceOrder.find((el) => el.span.start.offset > at.offset);
+    if (next) next.leading.push(text);
+    else closing.push(text);
+  }
+  return closing;
+}
+
+function printClause(clause: ast.Clause): string {
+  switch (clause.kind) {
+    case "Title":
+      return `title ${printString(clause.title.value)}`;
+    case "During":
+      return `during ${printValue(clause.duration)}`;
+    case "Between":
+      return `between ${printValue(clause.from)} and ${printValue(clause.to)}`;
+    case "Users":
+      return `users ${/^[A-Za-z_][A-Za-z0-9_]*$/.test(clause.userType) ? clause.userType.toLowerCase() : printString(clause.userType)}`;
+    case "Select":
+      return `select ${clause.fields.map((field) => printFieldName(field.name)).join(", ")}`;
+    case "Favorite":
+      return "favorite";
+  }
+}
+
+function printValue(value: ast.Value): string {
+  switch (value.kind) {
+    case "String":
+      return printString(value.value);
+    case "Number":
+      return value.raw;
+    case "Date":
+      return value.raw.toUpperCase().replace(/^(\d{4}-\d{2}-\d{2})T/, "$1T");
+    case "Duration":
+      return `${value.amount}${value.unit.toLowerCase()}`;
+    case "RelativeDate":
+      return `${printValue(value.duration)} ago`;
+  }
+}
+
+function printValues(values: ast.Value[], isList: boolean): string {
+  return isList ? `[${values.map(printValue).join(", ")}]` : printValue(values[0]!);
+}
+
+/** The condition on one line when it fits, else one top-level operand per line. */
+function printConditionLines(condition: ast.Condition): string[] {
+  const oneLine = printCondition(condition);
+  if (oneLine.length <= lineWidth || (condition.kind !== "And" && condition.kind !== "Or")) return [oneLine];
+  const joiner = condition.kind === "And" ? "and" : "or";
+  return condition.operands.map((operand, index) => {
+    const text = printCondition(operand, condition.kind);
+    return index === 0 ? text : `  ${joiner} ${text}`;
+  });
+}
+
+/** `parent`: the operator around this condition, to decide on parentheses. */
+export function printCondition(condition: ast.Condition, parent?: "And" | "Or" | "Not"): string {
+  switch (condition.kind) {
+    case "And":
+    case "Or": {
+      const text = condition.operands.map((operand) => printCondition(operand, condition.kind as "And" | "Or")).join(condition.kind === "And" ? " and " : " or ");
+      const needsParens = parent === "Not" || (parent === "And" && condition.kind === "Or");
+      return needsParens ? `(${text})` : text;
+    }
+    case "Not":
+      return `not ${printCondition(condition.operand, "Not")}`;
+    case "Comparison":
+      return printComparison(condition);
+    case "SegmentTest":
+      return `in segment ${printValues(condition.ids, condition.isList)}`;
+    case "BehavioralTest":
+      return `${condition.action.toLowerCase()} campaign ${printValues(condition.ids, condition.isList)}`;
+    case "InvalidCondition":
+      return "";
+  }
+}
+
+function printComparison(comparison: ast.Comparison): string {
+  const field = printFieldName(comparison.field.name);
+  const caseFlag = comparison.caseSensitive === undefined ? "" : comparison.caseSensitive ? " case sensitive" : " case insensitive";
+  switch (comparison.operator) {
+    case "is empty":
+    case "is not empty":
+      return `${field} ${comparison.operator}`;
+    case "between":
+    case "not between":
+      return `${field} ${comparison.operator} ${printValue(comparison.values[0]!)} and ${printValue(comparison.values[1]!)}`;
+    default:
+      return `${field} ${comparison.operator} ${printValues(comparison.values, comparison.isList)}${caseFlag}`;
+  }
+}

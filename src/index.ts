@@ -1,0 +1,39 @@
+/**
+ * oq as a library: compile queries into Ongage contact-activity requests.
+ *
+ *     import { compile, formatDiagnostics } from "oq";
+ *     const result = compile('email ends "gmail.com" and opens >= 3 during 30d');
+ *     if (result.payload) await post(result.payload);
+ *     else console.error(formatDiagnostics(result));
+ */
+export {
+  compile,
+  compileFilter,
+  parse,
+  check,
+  emit,
+  formatDiagnostics,
+  type CompileOptions,
+  type CompileResult,
+  type CompileFilterResult,
+  type ParseResult,
+  type CheckResult,
+} from "./compile.js";
+export { format, type FormatResult } from "./format/format.js";
+export { decompile, type DecompileResult } from "./format/decompile.js";
+export {
+  ContactActivityRequestSchema,
+  CriterionSchema,
+  type ContactActivityRequest,
+  type ContactActivityCriterion,
+} from "./emit/payloadSchema.js";
+export type { CheckedQuery, Criterion, FlatCriteria, TimeWindow } from "./check/criteria.js";
+export { builtinFields, type FieldType, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
+export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
+export { defaults } from "./check/checker.js";
+export type { Diagnostic, Severity, Suggestion } from "./diagnostics/diagnostic.js";
+export { renderDiagnostic, renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
+export { SourceText, type Span, type Position } from "./diagnostics/source.js";
+export { diagnosticToJson, type DiagnosticJson } from "./diagnostics/json.js";
+export { defaultLimits, type Limits } from "./limits.js";
+export type * as Ast from "./parser/ast.js";
