@@ -64,16 +64,17 @@ class Checker {
   }
 
   run(query: ast.Query): CheckedQuery | undefined {
-    const errorsBefore = this.diagnostics.errorCount;
+    // Syntax errors already explain a missing condition.
+    const hadSyntaxErrors = this.diagnostics.hasErrors;
     const clauses = this.uniqueClauses(query.clauses);
 
     let logic: Logic | undefined;
-    if (!query.condition) {
+    if (!query.condition && !hadSyntaxErrors) {
       const at = query.whereSpan ?? this.source.spanOf(0, 0);
       this.diagnostics.error("OQ201", "this query has no condition", at, {
         hints: ["a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty"],
       });
-    } else {
+    } else if (query.condition) {
       this.requireWhereAfterClauses(query);
       logic = this.condition(query.condition);
     }
@@ -83,8 +84,9 @@ class Checker {
     const userType = this.userType(clauses.Users);
     const selectedFields = this.selectedFields(clauses.Select);
 
-    const filter = logic && this.diagnostics.errorCount === errorsBefore ? normalize(logic, this.diagnostics) : undefined;
-    if (this.diagnostics.errorCount > errorsBefore || !filter || title === undefined || !window || !userType || !selectedFields) {
+    // The and/or analysis speaks of the whole condition, so it waits until every part is valid.
+    const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
+    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields) {
       return undefined;
     }
     return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };

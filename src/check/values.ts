@@ -103,7 +103,9 @@ export class ValueChecker {
   private number(value: ast.Value, type: FieldType, fieldName: string): number | undefined {
     if (value.kind === "Number") {
       if (type === "id" && !Number.isInteger(value.value)) {
-        this.diagnostics.error("OQ226", `${fieldName} holds whole-number ids, but this is ${value.raw}`, value.span, {});
+        this.diagnostics.error("OQ226", `${fieldName} holds whole-number ids, but this is ${value.raw}`, value.span, {
+          hints: ["ids are whole numbers, e.g. id = 1234"],
+        });
         return undefined;
       }
       return value.value;

@@ -196,8 +196,7 @@ function explain(
       const hints = [valueHelp];
       let suggestions: Suggestion[] | undefined;
       if (token.tokenType === t.Identifier) {
-        hints.unshift(`if ${found} is meant as text, put it in double quotes`);
-        suggestions = replaceWith(`write "${token.image}"`, JSON.stringify(token.image));
+        suggestions = replaceWith(`if ${found} is text, put it in double quotes: "${token.image}"`, JSON.stringify(token.image));
       }
       if (info.kind === "mismatch" && info.expected.includes("RBracket")) {
         return {
@@ -215,6 +214,8 @@ function explain(
       const word = token.image.toLowerCase();
       const synonym = operatorSynonyms[word] ?? closestMatch(word, operatorWords);
       if (!atEnd && synonym) suggestions = replaceWith(`did you mean '${synonym}'?`, synonym);
+      const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral, t.LBracket].includes(token.tokenType);
+      if (isValue && previous) hints.unshift(`put an operator between the field and the value, e.g. ${previous.image} = ${token.image}`);
       if (token.tokenType === t.Campaign && previous) {
         hints.unshift(`'${previous.image}' is not an action: campaign tests are 'sent campaign', 'opened campaign' and 'clicked campaign'`);
       }
@@ -388,6 +389,14 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
       code: "OQ116",
       message: "'where' can only come before the condition",
       hints: ["a query has one condition; join its parts with 'and' or 'or'"],
+      suggestions: [{ message: "write 'and'", span, replacement: "and" }],
+    };
+  }
+  if (token.tokenType === t.Segment) {
+    return {
+      code: "OQ118",
+      message: "a segment test is written 'in segment ID'",
+      hints: ["write: in segment 1234567890, or not in segment 1234567890"],
     };
   }
   if (token.tokenType === t.RParen) {

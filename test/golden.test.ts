@@ -1,0 +1,56 @@
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { compile, decompile, format, formatDiagnostics } from "../src/index.js";
+import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
+import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow } from "./support/golden.js";
+
+/*
+ * The compiler's golden fixtures: test/golden/valid/*.oq compile to the payload in the .json
+ * beside them (and any warnings in the .txt); test/golden/invalid/*.oq fail with the rendered
+ * diagnostics in the .txt. `npm run golden:update` rewrites the expectations: review the diff.
+ */
+
+const fields = goldenFields();
+
+describe("valid queries", () => {
+  for (const { name, file, text } of goldenCases("valid")) {
+    it(name, () => {
+      const result = compile(text, { fileName: file, now: goldenNow, fields });
+      const rendered = formatDiagnostics(result) || undefined;
+      expect(result.ok, rendered).toBe(true);
+      const payloadJson = `${JSON.stringify(result.payload, null, 2)}\n`;
+      const payload = expectGolden(join(goldenDir, "valid", `${name}.json`), payloadJson);
+      expect(payload.actual).toBe(payload.expected);
+      const warnings = expectGolden(join(goldenDir, "valid", `${name}.txt`), rendered);
+      expect(warnings.actual).toBe(warnings.expected);
+      expect(ContactActivityRequestSchema.safeParse(result.payload).success).toBe(true);
+    });
+
+    it(`${name}: formats idempotently, to the same payload`, () => {
+      const once = format(text, { fileName: file });
+      expect(once.formatted, formatDiagnostics(once)).toBeDefined();
+      expect(format(once.formatted!).formatted).toBe(once.formatted);
+      const reformatted = compile(once.formatted!, { fileName: file, now: goldenNow, fields });
+      expect(reformatted.payload).toEqual(compile(text, { fileName: file, now: goldenNow, fields }).payload);
+    });
+
+    it(`${name}: decompiles to a query with the same payload`, () => {
+      const payload = compile(text, { fileName: file, now: goldenNow, fields }).payload!;
+      const back = decompile(payload);
+      expect(back.problems).toEqual([]);
+      expect(compile(back.source!, { now: goldenNow, fields }).payload).toEqual(payload);
+    });
+  }
+});
+
+describe("invalid queries", () => {
+  for (const { name, file, text } of goldenCases("invalid")) {
+    it(name, () => {
+      const result = compile(text, { fileName: file, now: goldenNow, fields });
+      expect(result.ok).toBe(false);
+      expect(result.payload).toBeUndefined();
+      const golden = expectGolden(join(goldenDir, "invalid", `${name}.txt`), formatDiagnostics(result));
+      expect(golden.actual).toBe(golden.expected);
+    });
+  }
+});
