@@ -193,6 +193,22 @@ function explain(
   switch (rule) {
     case "value":
     case "valueOrList": {
+      const idOf = ruleStack.includes("segmentTest") ? "segment" : ruleStack.includes("behavioralTest") ? "campaign" : undefined;
+      if (idOf) {
+        return {
+          code: "OQ107",
+          message: `expected a ${idOf} id${after(previous)}, but found ${found}`,
+          hints: [idOf === "segment" ? "write: in segment 1234567890, or in segment [1, 2]" : "write: opened campaign 123, or clicked campaign [1, 2]"],
+        };
+      }
+      if (token.tokenType === t.RBracket && previous?.tokenType === t.Comma) {
+        return {
+          code: "OQ105",
+          message: "expected a value after ',', but the list ends",
+          label: "the list ends here",
+          hints: ["remove the trailing ',' or add the value that was meant to follow it"],
+        };
+      }
       const hints = [valueHelp];
       let suggestions: Suggestion[] | undefined;
       if (token.tokenType === t.Identifier) {
@@ -390,6 +406,14 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
       message: "'where' can only come before the condition",
       hints: ["a query has one condition; join its parts with 'and' or 'or'"],
       suggestions: [{ message: "write 'and'", span, replacement: "and" }],
+    };
+  }
+  if (token.tokenType === t.Ago) {
+    return {
+      code: "OQ119",
+      message: "'ago' only follows a duration in a condition or in 'between'",
+      hints: ["'during 30d' already means the last 30 days; for a date in a condition write e.g. last_open_date > 30d ago"],
+      suggestions: [{ message: "remove 'ago'", span, replacement: "" }],
     };
   }
   if (token.tokenType === t.Segment) {
