@@ -6,6 +6,7 @@ import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { closestMatch } from "./suggest.js";
+import { printCondition } from "../format/formatQuery.js";
 import { ValueChecker } from "./values.js";
 
 export interface CheckOptions {
@@ -75,7 +76,7 @@ class Checker {
         hints: ["a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty"],
       });
     } else if (query.condition) {
-      this.requireWhereAfterClauses(query);
+      if (!hadSyntaxErrors) this.requireWhereAfterClauses(query);
       logic = this.condition(query.condition);
     }
 
@@ -147,7 +148,7 @@ class Checker {
       // "<stdin>" and the like name no file.
       if (name !== "" && name !== "-" && !/^<.*>$/.test(name)) return name;
     }
-    return defaultTitleFromText(query, this.source);
+    return defaultTitleFromCondition(query);
   }
 
   private window(during: ast.DuringClause | undefined, between: ast.BetweenClause | undefined): TimeWindow | undefined {
@@ -349,16 +350,12 @@ function atom(criterion: Criterion, span: Span): Logic {
   return { kind: "atom", criterion, span };
 }
 
-/** Without a title or a file name, the query's condition names the report. */
-function defaultTitleFromText(query: ast.Query, source: SourceText): string {
-  const condition = query.condition;
-  if (!condition) return "oq report";
-  let text = source.text.slice(condition.span.start.offset, condition.span.end.offset);
-  for (const comment of query.comments) {
-    if (comment.span.start.offset >= condition.span.start.offset && comment.span.end.offset <= condition.span.end.offset) {
-      text = text.replace(comment.text, " ");
-    }
-  }
-  text = text.replace(/\s+/g, " ").trim();
+/**
+ * Without a title or a file name, the condition names the report, printed canonically so that
+ * reformatting a query does not rename its report.
+ */
+function defaultTitleFromCondition(query: ast.Query): string {
+  if (!query.condition) return "oq report";
+  const text = printCondition(query.condition);
   return text.length > 100 ? `${text.slice(0, 97)}...` : text;
 }

@@ -58,6 +58,10 @@ export class SourceText {
   }
 }
 
+/** The smallest span covering both. (After error recovery, pieces can arrive out of order.) */
 export function joinSpans(first: Span, last: Span): Span {
-  return { start: first.start, end: last.end };
+  return {
+    start: first.start.offset <= last.start.offset ? first.start : last.start,
+    end: first.end.offset >= last.end.offset ? first.end : last.end,
+  };
 }

@@ -30,7 +30,7 @@ export function decompile(request: unknown): DecompileResult {
   const combinator = criteria.length === 1 ? "and" : criteria[0]!.condition;
   if (combinators.size > 1) problems.push("the criteria mix 'and' and 'or', whose meaning Ongage does not document; oq cannot write that");
 
-  const printed = criteria.map((criterion, index) => printOne(criterion, index, problems));
+  const printed = criteria.map((criterion, index) => printOne(criterion, index, combinator, problems));
   if (body.include_behavior === false || body.combined_as_and === false) {
     problems.push(`oq always sends include_behavior and combined_as_and as ${fixedRequestFlags.include_behavior}; this request sets them otherwise`);
   }
@@ -49,7 +49,7 @@ export function decompile(request: unknown): DecompileResult {
   return { source: `${lines.join("\n")}\n`, problems: [] };
 }
 
-function printOne(criterion: ContactActivityCriterion, index: number, problems: string[]): string {
+function printOne(criterion: ContactActivityCriterion, index: number, combinator: "and" | "or", problems: string[]): string {
   const where = `criterion ${index + 1} (${criterion.field_name})`;
   const values = Array.isArray(criterion.operand) ? criterion.operand : criterion.operand.mailing_ids;
   const isEmptyTest = criterion.operator === "empty" || criterion.operator === "notempty";
@@ -65,7 +65,10 @@ function printOne(criterion: ContactActivityCriterion, index: number, problems: 
     problems.push(`${where}: case sensitivity on a ${criterion.type} field cannot be written in oq`);
   }
   if ((criterion.type === "segment" || criterion.type === "behavioral") && criterion.operator === "!=" && values.length > 1) {
-    problems.push(`${where}: one '!=' criterion over several ids cannot be written in oq, which sends one criterion per id`);
+    // `not in segment [1, 2]` means in neither; this criterion means "not in 1, or not in 2",
+    // which oq writes as an `or` chain, merged back into one criterion when compiled.
+    if (combinator === "or") return converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
+    problems.push(`${where}: a '!=' over several ids inside an 'and' list means "not in one of them", which oq cannot write exactly`);
   }
   if (criterion.type === "segment" && criterion.field_name !== "segment") {
     problems.push(`${where}: a segment criterion's field_name must be "segment"`);

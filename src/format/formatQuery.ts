@@ -105,7 +105,7 @@ function printConditionLines(condition: ast.Condition): string[] {
   const oneLine = printCondition(condition);
   if (oneLine.length <= lineWidth || (condition.kind !== "And" && condition.kind !== "Or")) return [oneLine];
   const joiner = condition.kind === "And" ? "and" : "or";
-  return condition.operands.map((operand, index) => {
+  return sameKindOperands(condition).map((operand, index) => {
     const text = printCondition(operand, condition.kind);
     return index === 0 ? text : `  ${joiner} ${text}`;
   });
@@ -116,7 +116,7 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
   switch (condition.kind) {
     case "And":
     case "Or": {
-      const text = condition.operands.map((operand) => printCondition(operand, condition.kind as "And" | "Or")).join(condition.kind === "And" ? " and " : " or ");
+      const text = sameKindOperands(condition).map((operand) => printCondition(operand, condition.kind as "And" | "Or")).join(condition.kind === "And" ? " and " : " or ");
       const needsParens = parent === "Not" || (parent === "And" && condition.kind === "Or");
       return needsParens ? `(${text})` : text;
     }
@@ -131,6 +131,11 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
     case "InvalidCondition":
       return "";
   }
+}
+
+/** `(a or b) or c` lists a, b and c: the grouping does not change the meaning. */
+function sameKindOperands(condition: ast.AndCondition | ast.OrCondition): ast.Condition[] {
+  return condition.operands.flatMap((operand) => (operand.kind === condition.kind ? sameKindOperands(operand as typeof condition) : [operand]));
 }
 
 function printComparison(comparison: ast.Comparison): string {

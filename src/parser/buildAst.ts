@@ -125,8 +125,11 @@ export class AstBuilder {
     const c = node.children;
     const inner = this.nodes(c, "orCondition")[0];
     if (inner) {
-      if (!this.token(c, "RParen")) return this.invalid(node);
-      return this.orCondition(inner);
+      const open = this.token(c, "LParen");
+      const close = this.token(c, "RParen");
+      if (!open || !close) return this.invalid(node);
+      // The group's span takes in its parentheses, so carets and rewrites cover them.
+      return { ...this.orCondition(inner), span: this.spanFrom(open, close) };
     }
     const segment = this.nodes(c, "segmentTest")[0];
     if (segment) return this.segmentTest(segment);

@@ -1,0 +1,115 @@
+import type { ContactActivityCriterion } from "../emit/payloadSchema.js";
+import type { EvaluationContact } from "./contact.js";
+
+/*
+ * What a criteria list means, as oq assumes it and as the sandbox implements it
+ * (docs/semantics.md explains each rule and which are Ongage's documented behaviour):
+ * - the values of one criterion are OR-ed: it holds when it holds for any value;
+ * - text compares without regard to case unless case_sensitive is 1;
+ * - dates compare by UTC day ("on", "before or on"), ranges include both ends;
+ * - an empty value matches `empty`, `!=` and `NOT LIKE`, and no ordering comparison.
+ */
+
+const secondsPerDay = 86_400;
+
+function isEmpty(value: unknown): boolean {
+  return value === null || value === undefined || value === "";
+}
+
+function text(value: unknown, caseSensitive: boolean): string {
+  const s = isEmpty(value) ? "" : String(value);
+  return caseSensitive ? s : s.toLowerCase();
+}
+
+function day(seconds: number): number {
+  return Math.floor(seconds / secondsPerDay);
+}
+
+function matchesText(operator: string, value: unknown, operand: string, caseSensitive: boolean): boolean {
+  const subject = text(value, caseSensitive);
+  const wanted = caseSensitive ? operand : operand.toLowerCase();
+  switch (operator) {
+    case "=":
+      return subject === wanted;
+    case "!=":
+      return subject !== wanted;
+    case "LIKE":
+      return subject.includes(wanted);
+    case "NOT LIKE":
+      return !subject.includes(wanted);
+    case "LIKE_":
+      return subject.startsWith(wanted);
+    case "_LIKE":
+      return subject.endsWith(wanted);
+    default:
+      return false;
+  }
+}
+
+function matchesOrdered(operator: string, value: number, operand: number): boolean {
+  switch (operator) {
+    case "=":
+      return value === operand;
+    case "!=":
+      return value !== operand;
+    case "<":
+      return value < operand;
+    case "<=":
+      return value <= operand;
+    case ">":
+      return value > operand;
+    case ">=":
+      return value >= operand;
+    default:
+      return false;
+  }
+}
+
+export function matchesCriterion(criterion: ContactActivityCriterion, contact: EvaluationContact): boolean {
+  const { type, operator, operand } = criterion;
+  if (type === "segment") {
+    const ids = (operand as (string | number)[]).map(String);
+    return ids.some((id) => (operator === "=" ? contact.segments.has(id) : !contact.segments.has(id)));
+  }
+  if (type === "behavioral") {
+    const ids = Array.isArray(operand) ? operand.map(String) : operand.mailing_ids;
+    const done = contact.mailings[criterion.field_name as keyof EvaluationContact["mailings"]];
+    if (!done) return false;
+    return ids.some((id) => (operator === "=" ? done.has(id) : !done.has(id)));
+  }
+
+  const value = contact.fields[criterion.field_name];
+  if (operator === "empty") return isEmpty(value);
+  if (operator === "notempty") return !isEmpty(value);
+  const values = operand as (string | number)[];
+
+  if (type === "string" || type === "email") {
+    return values.some((v) => matchesText(operator, value, String(v), criterion.case_sensitive === 1));
+  }
+  // numeric, id, date
+  if (isEmpty(value)) return operator === "!=";
+  const subject = Number(value);
+  const scale = type === "date" ? day : (n: number) => n;
+  if (operator === "><") {
+    const [low, high] = values.map(Number);
+    return scale(low!) <= scale(subject) && scale(subject) <= scale(high!);
+  }
+  return values.some((v) => matchesOrdered(operator, scale(subject), scale(Number(v))));
+}
+
+/**
+ * Whether a contact matches a criteria list. A list that mixes "and" and "or" (oq never sends
+ * one) is read with 'and' binding tighter, each criterion joined to the one before it.
+ */
+export function matchesCriteria(criteria: readonly ContactActivityCriterion[], contact: EvaluationContact): boolean {
+  let anyGroup = false;
+  let group = true;
+  criteria.forEach((criterion, index) => {
+    if (index > 0 && criterion.condition === "or") {
+      anyGroup ||= group;
+      group = true;
+    }
+    group &&= matchesCriterion(criterion, contact);
+  });
+  return anyGroup || group;
+}

@@ -1,0 +1,158 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, decompile, format, parse, type CompileResult } from "../src/index.js";
+import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
+import { SourceText } from "../src/diagnostics/source.js";
+import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
+import { evaluateCondition } from "./support/astEvaluator.js";
+import { contactArb, customFields, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
+import { goldenCases } from "./support/golden.js";
+
+const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
+const options = { now: propertyNow, fields: customFields };
+
+/** Words that would mean an internal name leaked into a message. */
+const internalNames = /StringLiteral|NumberLiteral|DateLiteral|DurationLiteral|Identifier|LParen|RParen|LBracket|RBracket|NoViableAlt|MismatchedToken|EarlyExit|\bEOF\b|undefined|NaN|\[object/;
+
+function expectWellFormedDiagnostics(text: string, result: CompileResult): void {
+  const source = new SourceText(text);
+  if (!result.ok) expect(result.diagnostics.some((d) => d.severity === "error")).toBe(true);
+  if (!result.ok) expect(result.payload).toBeUndefined();
+  for (const diagnostic of result.diagnostics) {
+    const { start, end } = diagnostic.span;
+    expect(start.offset).toBeGreaterThanOrEqual(0);
+    expect(end.offset).toBeLessThanOrEqual(text.length);
+    expect(start.offset).toBeLessThanOrEqual(end.offset);
+    expect(source.positionAt(start.offset)).toEqual(start);
+    expect(source.positionAt(end.offset)).toEqual(end);
+    expect(diagnostic.message.length).toBeGreaterThan(0);
+    expect(diagnostic.message).not.toMatch(internalNames);
+    for (const hint of diagnostic.hints) expect(hint).not.toMatch(internalNames);
+    expect(diagnostic.code).toMatch(/^OQ\d{3}$/);
+    expect(diagnostic.code).not.toBe("OQ999");
+  }
+}
+
+const oqWords = [
+  "email", "opens", "ends", "starts", "contains", "not", "and", "or", "(", ")", "[", "]", ",", "=", "!=", "<", ">=",
+  "is", "empty", "between", "in", "segment", "campaign", "opened", "during", "30d", "ago", "select", "users", "active",
+  "title", "favorite", "where", '"gmail.com"', "3", "2024-01-31", "case", "sensitive", "#", "\n", '"', "`", "'", "&&",
+];
+
+describe("the compiler never throws", () => {
+  it("on arbitrary text", () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200, unit: "binary" }), (text) => {
+        expectWellFormedDiagnostics(text, compile(text, options));
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it("on sequences of oq words", () => {
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...oqWords), { maxLength: 30 }), fc.constantFrom(" ", "", "\n"), (words, glue) => {
+        const text = words.join(glue);
+        expectWellFormedDiagnostics(text, compile(text, options));
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+
+  it("on mutations of the valid golden queries", () => {
+    const seeds = goldenCases("valid").map((c) => c.text);
+    const tokenize = (text: string) => text.match(/"(?:[^"\\]|\\.)*"|[A-Za-z_0-9.:+-]+|\s+|./g) ?? [];
+    const mutation = fc.oneof(
+      fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("swap" as const), at: fc.nat() }),
+      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), word: fc.constantFrom(...oqWords) }),
+      fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+    );
+    fc.assert(
+      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
+        let tokens = tokenize(seed);
+        let text = seed;
+        for (const m of mutations) {
+          const i = tokens.length === 0 ? 0 : m.at % tokens.length;
+          if (m.kind === "delete") tokens.splice(i, 1);
+          else if (m.kind === "duplicate") tokens.splice(i, 0, tokens[i] ?? "");
+          else if (m.kind === "swap") [tokens[i], tokens[i + 1]] = [tokens[i + 1] ?? "", tokens[i] ?? ""];
+          else if (m.kind === "insert") tokens.splice(i, 0, ` ${m.word} `);
+          text = tokens.join("");
+          if (m.kind === "truncate") {
+            text = text.slice(0, m.at % (text.length + 1));
+            tokens = tokenize(text);
+          }
+        }
+        expectWellFormedDiagnostics(text, compile(text, options));
+        format(text);
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+});
+
+describe("valid queries", () => {
+  it("compile to payloads the request schema accepts, with one combinator, or are refused for a stated reason", () => {
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const result = compile(text, options);
+        if (!result.ok) {
+          // The only refusals of a well-formed query: a `not` Ongage cannot express, or mixed and/or.
+          const codes = new Set(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code));
+          expect([...codes].every((code) => code === "OQ240" || code === "OQ241"), text).toBe(true);
+          return;
+        }
+        expect(ContactActivityRequestSchema.safeParse(result.payload).success).toBe(true);
+        const conditions = new Set(result.payload!.filters.criteria.map((c) => c.condition));
+        expect(conditions.size).toBe(1);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("keep their meaning through the and/or normalisation (checked on random contacts)", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(queryArb, fc.array(contactArb, { minLength: 10, maxLength: 10 }), (text, contacts) => {
+        const result = compile(text, options);
+        if (!result.ok) return;
+        compared++;
+        const condition = parse(text).ast!.condition!;
+        for (const contact of contacts) {
+          const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
+          expect(matchesCriteria(result.payload!.filters.criteria, contact), `${text}\n${JSON.stringify(contact.fields)}`).toBe(expected);
+        }
+      }),
+      { numRuns: runs },
+    );
+    // The generator must produce mostly compilable queries for this property to mean anything.
+    expect(compared).toBeGreaterThan(runs / 3);
+  });
+
+  it("format idempotently, to a query with the same payload", () => {
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const once = format(text);
+        expect(once.formatted).toBeDefined();
+        expect(format(once.formatted!).formatted).toBe(once.formatted);
+        expect(compile(once.formatted!, options).payload).toEqual(compile(text, options).payload);
+      }),
+      { numRuns: runs },
+    );
+  });
+
+  it("decompile to a query that compiles to the same payload", () => {
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const result = compile(text, options);
+        if (!result.ok) return;
+        const back = decompile(result.payload);
+        expect(back.problems).toEqual([]);
+        expect(compile(back.source!, options).payload).toEqual(result.payload);
+      }),
+      { numRuns: runs },
+    );
+  });
+});
