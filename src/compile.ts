@@ -1,11 +1,11 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
 import type { CheckedQuery } from "./check/criteria.js";
-import { FieldCatalog, type CustomFields } from "./check/fieldCatalog.js";
+import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
 import { emitCriteria, emitRequest } from "./emit/emit.js";
-import { ContactActivityRequestSchema, type ContactActivityCriterion, type ContactActivityRequest } from "./emit/payloadSchema.js";
+import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
 import { resolveLimits, type Limits } from "./limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
@@ -54,7 +54,11 @@ export function resolveNow(now: CompileOptions["now"]): number {
 }
 
 function finish<T extends object>(source: SourceText, diagnostics: DiagnosticCollector, extra: T): T & Diagnosed {
-  return { ...extra, diagnostics: diagnostics.sorted(), source, ok: !diagnostics.hasErrors };
+  const result = extra as T & Diagnosed;
+  result.diagnostics = diagnostics.sorted();
+  result.source = source;
+  result.ok = !diagnostics.hasErrors;
+  return result;
 }
 
 /** A safety net for library users: a bug in oq becomes a diagnostic, not an exception in their service. */
@@ -69,6 +73,12 @@ function guarded<T extends object>(source: SourceText, diagnostics: DiagnosticCo
   }
 }
 
+function checkOptions(options: CompileOptions): CheckOptions {
+  const result: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
+  if (options.fileName !== undefined) result.fileName = options.fileName;
+  return result;
+}
+
 /** Source text -> AST, with lexical and syntax diagnostics. */
 export function parse(text: string, options: Pick<CompileOptions, "fileName" | "limits"> = {}): ParseResult {
   const source = new SourceText(text, options.fileName);
@@ -79,16 +89,9 @@ export function parse(text: string, options: Pick<CompileOptions, "fileName" | "
   });
 }
 
-function checkOptions(options: CompileOptions): CheckOptions {
-  const result: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: new FieldCatalog(options.fields) };
-  if (options.fileName !== undefined) result.fileName = options.fileName;
-  return result;
-}
-
 /** AST -> checked query: fields, operators and values by type, and the flat and/or form. */
 export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
-  const diagnostics = new DiagnosticCollector();
-  diagnostics.diagnostics.push(...parsed.diagnostics);
+  const diagnostics = new DiagnosticCollector(parsed.diagnostics);
   const resolved = checkOptions(options);
   return guarded(parsed.source, diagnostics, () => {
     if (!parsed.ast) return {};
@@ -103,20 +106,28 @@ export function emit(checked: CheckedQuery): ContactActivityRequest {
 }
 
 /**
+ * The pipeline, the one place where the stages meet: lex and parse, check, and (when nothing
+ * is wrong) hand the checked query to `finish`.
+ */
+function runPipeline<T extends object>(text: string, options: CompileOptions, finishChecked: (checked: CheckedQuery, query: Query, diagnostics: DiagnosticCollector) => T): T & Diagnosed {
+  const source = new SourceText(text, options.fileName);
+  const diagnostics = new DiagnosticCollector();
+  const resolved = checkOptions(options);
+  return guarded(source, diagnostics, () => {
+    const query = parseSource(source, diagnostics, resolveLimits(options.limits));
+    if (!query) return {} as T;
+    const checked = checkQuery(query, source, resolved, diagnostics);
+    return checked ? finishChecked(checked, query, diagnostics) : ({} as T);
+  });
+}
+
+/**
  * The whole pipeline: source text -> the JSON body of `POST /api/contact_activity`, or
- * diagnostics saying what is wrong. Never throws on bad input.
+ * diagnostics saying what is wrong. Never throws on bad input. (The emitted body always
+ * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const checked = check(parse(text, options), options);
-  const diagnostics = new DiagnosticCollector();
-  diagnostics.diagnostics.push(...checked.diagnostics);
-  return guarded(checked.source, diagnostics, () => {
-    if (!checked.checked || !checked.ok) return {};
-    const payload = emit(checked.checked);
-    const validation = ContactActivityRequestSchema.safeParse(payload);
-    if (!validation.success) throw new Error(`emitted an invalid payload: ${validation.error.message}`);
-    return { payload };
-  });
+  return runPipeline<{ payload?: ContactActivityRequest }>(text, options, (checked) => ({ payload: emitRequest(checked) }));
 }
 
 /**
@@ -124,18 +135,13 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  const parsed = parse(text, options);
-  const checked = check(parsed, options);
-  const diagnostics = new DiagnosticCollector();
-  diagnostics.diagnostics.push(...checked.diagnostics);
-  return guarded(checked.source, diagnostics, () => {
-    for (const clause of parsed.ast?.clauses ?? []) {
+  return runPipeline<{ criteria?: ContactActivityCriterion[] }>(text, options, (checked, query, diagnostics) => {
+    for (const clause of query.clauses) {
       diagnostics.error("OQ250", `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`, clause.span, {
         hints: ["remove it, or use compile() for a whole request"],
       });
     }
-    if (!checked.checked || diagnostics.hasErrors) return {};
-    return { criteria: emitCriteria(checked.checked.filter) };
+    return diagnostics.hasErrors ? {} : { criteria: emitCriteria(checked.filter) };
   });
 }
 

@@ -59,3 +59,17 @@ export class FieldCatalog {
     return [...this.byName.values()].some((field) => field.origin === "custom");
   }
 }
+
+const builtinCatalog = new FieldCatalog();
+const catalogs = new WeakMap<CustomFields, FieldCatalog>();
+
+/** The catalog for a set of custom fields, built once per fields object. */
+export function catalogFor(custom: CustomFields | undefined): FieldCatalog {
+  if (!custom) return builtinCatalog;
+  let catalog = catalogs.get(custom);
+  if (!catalog) {
+    catalog = new FieldCatalog(custom);
+    catalogs.set(custom, catalog);
+  }
+  return catalog;
+}

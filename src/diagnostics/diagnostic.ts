@@ -33,7 +33,12 @@ export interface DiagnosticDetails {
  * that nothing about a compilation lives in module state.
  */
 export class DiagnosticCollector {
-  readonly diagnostics: Diagnostic[] = [];
+  readonly diagnostics: Diagnostic[];
+
+  /** `earlier`: diagnostics of a previous stage, to carry on from. */
+  constructor(earlier: readonly Diagnostic[] = []) {
+    this.diagnostics = [...earlier];
+  }
 
   error(code: string, message: string, span: Span, details: DiagnosticDetails = {}): void {
     this.add("error", code, message, span, details);
@@ -53,6 +58,7 @@ export class DiagnosticCollector {
 
   /** Diagnostics in source order, errors before warnings at the same place. */
   sorted(): Diagnostic[] {
+    if (this.diagnostics.length < 2) return [...this.diagnostics];
     return [...this.diagnostics].sort(
       (a, b) =>
         a.span.start.offset - b.span.start.offset ||

@@ -44,7 +44,13 @@ function element(span: Span, lines: string[]): Element {
 function attachComments(elements: Element[], comments: ast.CommentNode[]): string[] {
   const closing: string[] = [];
   const inSourceOrder = [...elements].sort((a, b) => a.span.start.offset - b.span.start.offset);
+  const first = inSourceOrder[0];
   for (const comment of comments) {
+    // Comments above everything are the file's header and stay on top.
+    if (first && comment.span.end.offset <= first.span.start.offset) {
+      elements[0]!.leading.push(comment.text.trimEnd());
+      continue;
+    }
     const text = comment.text.trimEnd();
     const at = comment.span.start;
     const inside = inSourceOrder.find((el) => el.span.start.offset < at.offset && at.offset < el.span.end.offset);

@@ -5,12 +5,11 @@ import { keywordTokens } from "../lexer/tokens.js";
 
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** Matches a whole word that the lexer would read as a keyword. */
+const keywordPattern = new RegExp(`^(?:${keywordTokens.map((token) => (token.PATTERN as RegExp).source).join("|")})$`, "i");
+
 function isKeyword(name: string): boolean {
-  return keywordTokens.some((token) => {
-    const pattern = token.PATTERN as RegExp;
-    const match = new RegExp(`^(?:${pattern.source})$`, "i").exec(name);
-    return match !== null;
-  });
+  return keywordPattern.test(name);
 }
 
 /** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */

@@ -5,6 +5,11 @@ import type * as ast from "./ast.js";
 
 type Children = CstNode["children"];
 
+const noNodes: CstNode[] = [];
+const noTokens: IToken[] = [];
+
+const compareOperatorNames = ["Equals", "NotEquals", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
+
 const compareOperators = new Map<TokenType, ast.ComparisonOperator>([
   [t.Equals, "="],
   [t.NotEquals, "!="],
@@ -20,13 +25,22 @@ const compareOperators = new Map<TokenType, ast.ComparisonOperator>([
  * already reported) so that the checker can still look at everything else.
  */
 export class AstBuilder {
+  /**
+   * `recovered`: the parser reported errors, so the tree may hold tokens it invented; without
+   * errors every token is real and the checks can be skipped.
+   */
   constructor(
     private readonly source: SourceText,
     private readonly endOfInput: Span,
+    private readonly recovered: boolean,
   ) {}
 
   query(node: CstNode, comments: IToken[]): ast.Query {
-    const clauses = this.nodes(node.children, "clause").flatMap((clause) => this.clause(clause) ?? []);
+    const clauses: ast.Clause[] = [];
+    for (const clauseNode of this.nodes(node.children, "clause")) {
+      const clause = this.clause(clauseNode);
+      if (clause) clauses.push(clause);
+    }
     const conditionNode = this.nodes(node.children, "orCondition")[0];
     const query: ast.Query = {
       kind: "Query",
@@ -46,13 +60,7 @@ export class AstBuilder {
     const c = node.children;
     const favorite = this.token(c, "Favorite");
     if (favorite) return { kind: "Favorite", span: this.tokenSpan(favorite) };
-    const [inner] = [
-      ...this.nodes(c, "titleClause"),
-      ...this.nodes(c, "duringClause"),
-      ...this.nodes(c, "betweenClause"),
-      ...this.nodes(c, "usersClause"),
-      ...this.nodes(c, "selectClause"),
-    ];
+    const inner = (c["titleClause"] ?? c["duringClause"] ?? c["betweenClause"] ?? c["usersClause"] ?? c["selectClause"])?.[0] as CstNode | undefined;
     if (!inner) return undefined;
     const k = inner.children;
     switch (inner.name) {
@@ -173,7 +181,8 @@ export class AstBuilder {
     let operator: ast.ComparisonOperator;
     const compare = this.nodes(k, "compareOperator")[0];
     if (compare) {
-      const token = Object.values(compare.children).flat().find((child): child is IToken => "image" in child && this.isReal(child));
+      let token: IToken | undefined;
+      for (const name of compareOperatorNames) token ??= this.token(compare.children, name);
       if (!token) return this.invalid(node);
       operatorTokens.push(token);
       operator = compareOperators.get(token.tokenType) ?? "=";
@@ -189,7 +198,7 @@ export class AstBuilder {
       const base = word.tokenType === t.Starts ? "starts" : word.image.toLowerCase();
       operator = (not ? `not ${base}` : base) as ast.ComparisonOperator;
     }
-    operatorTokens.sort((a, b) => a.startOffset - b.startOffset);
+    if (operatorTokens.length > 1) operatorTokens.sort((a, b) => a.startOffset - b.startOffset);
     const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
 
     let values: ast.Value[] = [];
@@ -291,8 +300,9 @@ export class AstBuilder {
     return { kind: "InvalidCondition", span: this.spanFrom(tokens[0]!, tokens.at(-1)!) };
   }
 
+  /** The subtrees of rule `name` (children under a rule's name are always nodes). */
   private nodes(children: Children, name: string): CstNode[] {
-    return (children[name] ?? []).filter((child): child is CstNode => "children" in child);
+    return (children[name] as CstNode[] | undefined) ?? noNodes;
   }
 
   private isReal(token: IToken): boolean {
@@ -300,11 +310,16 @@ export class AstBuilder {
   }
 
   private realTokens(children: Children, name: string): IToken[] {
-    return (children[name] ?? []).filter((child): child is IToken => "image" in child && this.isReal(child));
+    const list = children[name] as IToken[] | undefined;
+    if (!list) return noTokens;
+    return this.recovered ? list.filter((token) => this.isReal(token)) : list;
   }
 
   private token(children: Children, name: string): IToken | undefined {
-    return this.realTokens(children, name)[0];
+    const list = children[name] as IToken[] | undefined;
+    if (!list) return undefined;
+    if (!this.recovered) return list[0];
+    return list.find((token) => this.isReal(token));
   }
 
   private tokenSpan(token: IToken): Span {

@@ -29,7 +29,7 @@ export function parseSource(source: SourceText, diagnostics: DiagnosticCollector
   // Release the token array: the grammar object lives as long as the process.
   grammar.input = [];
   reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
-  return new AstBuilder(source, endOfInput).query(cst, lexed.comments);
+  return new AstBuilder(source, endOfInput, errors.length > 0).query(cst, lexed.comments);
 }
 
 /**

@@ -1,0 +1,153 @@
+import { describe, expect, it } from "vitest";
+import {
+  check,
+  compile,
+  compileFilter,
+  ContactActivityRequestSchema,
+  decompile,
+  emit,
+  format,
+  formatDiagnostics,
+  parse,
+  parseFieldSchema,
+} from "../src/index.js";
+
+const now = "2024-02-01T00:00:00Z";
+
+describe("compile", () => {
+  it("emits the design card's query", () => {
+    const result = compile('email ends "gmail.com" and opens >= 3 during 30d select email, opens', { now });
+    expect(result.ok).toBe(true);
+    expect(result.payload).toEqual({
+      title: 'email ends "gmail.com" and opens >= 3',
+      include_behavior: true,
+      filters: {
+        criteria: [
+          { field_name: "email", type: "email", operator: "_LIKE", operand: ["gmail.com"], case_sensitive: 0, condition: "and" },
+          { field_name: "opens", type: "numeric", operator: ">=", operand: [3], case_sensitive: 0, condition: "and" },
+        ],
+        user_type: "all",
+        from_date: Date.parse(now) / 1000 - 30 * 86_400,
+        to_date: Date.parse(now) / 1000,
+      },
+      combined_as_and: true,
+      selected_fields: ["email", "opens"],
+    });
+  });
+
+  it("takes 'now' as a Date, epoch milliseconds or ISO text", () => {
+    const text = "opens > 0 during 1d";
+    const byText = compile(text, { now }).payload;
+    expect(compile(text, { now: new Date(now) }).payload).toEqual(byText);
+    expect(compile(text, { now: Date.parse(now) }).payload).toEqual(byText);
+  });
+
+  it("throws on a bad 'now' option: that is a programming error, not user input", () => {
+    expect(() => compile("opens > 0", { now: "soon" })).toThrow(TypeError);
+  });
+
+  it("uses the file name as the default title", () => {
+    expect(compile("opens > 0", { fileName: "reports/weekly-openers.oq" }).payload!.title).toBe("weekly-openers");
+  });
+
+  it("types custom fields from a schema", () => {
+    const schema = parseFieldSchema({ fields: { age: "numeric" } });
+    expect(schema.ok).toBe(true);
+    const fields = schema.ok ? schema.fields : {};
+    expect(compile("age > 30", { fields }).ok).toBe(true);
+    const wrong = compile('age contains "3"', { fields });
+    expect(wrong.diagnostics[0]!.code).toBe("OQ213");
+  });
+
+  it("renders diagnostics with the file name, a caret and help", () => {
+    const result = compile("emial = 1", { fileName: "q.oq" });
+    expect(formatDiagnostics(result)).toBe(
+      [
+        "q.oq:1:1: error: unknown field 'emial'",
+        "  |",
+        "1 | emial = 1",
+        "  | ^^^^^ not a field of this list",
+        "  = help: did you mean 'email'?",
+        "",
+        "1 error",
+        "",
+      ].join("\n"),
+    );
+  });
+
+  it("returns the diagnostics with a fix a tool can apply", () => {
+    const result = compile("emial = 1");
+    const [suggestion] = result.diagnostics[0]!.suggestions;
+    expect(suggestion).toMatchObject({ replacement: "email", span: { start: { offset: 0 }, end: { offset: 5 } } });
+  });
+});
+
+describe("the stages on their own", () => {
+  it("parse -> check -> emit gives what compile gives", () => {
+    const text = 'title "T" in segment 5 users active';
+    const parsed = parse(text);
+    expect(parsed.ast?.kind).toBe("Query");
+    const checked = check(parsed, { now });
+    expect(checked.checked).toBeDefined();
+    expect(emit(checked.checked!)).toEqual(compile(text, { now }).payload);
+  });
+
+  it("parse reports syntax errors only", () => {
+    const parsed = parse("emial = 1 and");
+    expect(parsed.diagnostics.map((d) => d.code)).toEqual(["OQ113"]);
+  });
+});
+
+describe("compileFilter", () => {
+  it("gives just the criteria", () => {
+    const result = compileFilter('email ends ["gmail.com", "yahoo.com"] or opens > 10');
+    expect(result.criteria).toEqual([
+      { field_name: "email", type: "email", operator: "_LIKE", operand: ["gmail.com", "yahoo.com"], case_sensitive: 0, condition: "or" },
+      { field_name: "opens", type: "numeric", operator: ">", operand: [10], case_sensitive: 0, condition: "or" },
+    ]);
+  });
+
+  it("refuses clauses, which belong to whole requests", () => {
+    const result = compileFilter("opens > 1 select email");
+    expect(result.criteria).toBeUndefined();
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ250"]);
+  });
+});
+
+describe("the request schema", () => {
+  it("accepts the reference page's three examples", async () => {
+    const { readdirSync, readFileSync } = await import("node:fs");
+    const dir = new URL("./fixtures/ongage-examples/", import.meta.url);
+    const files = readdirSync(dir);
+    expect(files).toHaveLength(3);
+    for (const file of files) {
+      const result = ContactActivityRequestSchema.safeParse(JSON.parse(readFileSync(new URL(file, dir), "utf8")));
+      expect(result.success, file).toBe(true);
+    }
+  });
+
+  it("rejects an operator the field type does not take", () => {
+    const request = compile("opens > 1").payload!;
+    request.filters.criteria[0]!.operator = "LIKE";
+    expect(ContactActivityRequestSchema.safeParse(request).success).toBe(false);
+  });
+});
+
+describe("format and decompile", () => {
+  it("format keeps comments and lays clauses out canonically", () => {
+    const result = format('# weekly\nSELECT email where opens>3 # busy\nDURING 7D\n');
+    expect(result.formatted).toBe("# weekly\nopens > 3  # busy\nduring 7d\nselect email\n");
+  });
+
+  it("format refuses text with syntax errors", () => {
+    const result = format("opens >");
+    expect(result.formatted).toBeUndefined();
+    expect(result.ok).toBe(false);
+  });
+
+  it("decompile explains what oq cannot write", () => {
+    const request = compile("opens > 1 and clicks > 1").payload!;
+    request.filters.criteria[1]!.condition = "or";
+    expect(decompile(request).problems[0]).toContain("mix 'and' and 'or'");
+  });
+});

@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { compile, compileFilter, format } from "../src/index.js";
+
+describe("limits protect library users from hostile input", () => {
+  it("refuses nesting deeper than the limit with a diagnostic, not a stack overflow", () => {
+    const depth = 40_000;
+    const text = `${"(".repeat(depth)}opens > 1${")".repeat(depth)}`;
+    const result = compile(text);
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
+    expect(result.diagnostics[0]!.span.start.column).toBe(65);
+  });
+
+  it("counts 'not' towards the nesting depth", () => {
+    const result = compile(`${"not ".repeat(50_000)}opens > 1`);
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
+  });
+
+  it("accepts nesting up to the limit", () => {
+    const result = compile(`${"(".repeat(60)}opens > 1${")".repeat(60)}`);
+    expect(result.ok).toBe(true);
+  });
+
+  it("refuses more tokens than the limit", () => {
+    const result = compile(Array.from({ length: 200 }, (_, i) => `opens > ${i}`).join(" and "), { limits: { maxTokens: 100 } });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ002"]);
+    expect(result.diagnostics[0]!.message).toContain("more than the limit of 100");
+  });
+
+  it("refuses text longer than the limit before reading it", () => {
+    const result = compile(`opens > 1 ${"#".repeat(5000)}`, { limits: { maxSourceLength: 1000 } });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ001"]);
+  });
+
+  it("compiles a long and-chain (10,000 conditions) without recursion trouble", () => {
+    const text = Array.from({ length: 10_000 }, (_, i) => `opens != ${i}`).join(" and ");
+    const result = compile(text);
+    expect(result.ok).toBe(true);
+    expect(result.payload!.filters.criteria).toHaveLength(10_000);
+    expect(format(text).formatted).toBeDefined();
+  });
+
+  it("applies the same limits to compileFilter", () => {
+    expect(compileFilter("(".repeat(1000)).diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
+  });
+});
