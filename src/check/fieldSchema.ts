@@ -20,24 +20,34 @@ const typeName = z.string().transform((value, ctx): FieldType => {
 const fieldEntry = z.looseObject({ name: z.string().min(1), type: typeName });
 const fieldList = z.array(fieldEntry);
 
-export const FieldSchemaFile = z.union([
-  z.object({ fields: z.record(z.string().min(1), typeName) }),
-  fieldList,
-  z.looseObject({ payload: fieldList }),
-]);
+const ownShape = z.object({ fields: z.record(z.string().min(1), typeName) });
+const ongageReply = z.looseObject({ payload: fieldList });
+
+export const FieldSchemaFile = z.union([ownShape, fieldList, ongageReply]);
+
+const shapeHelp = 'expected {"fields": {"name": "type"}}, a list of {"name", "type"}, or the reply of GET /api/list_fields';
 
 export type FieldSchemaResult = { ok: true; fields: CustomFields } | { ok: false; problems: string[] };
 
 /** Validates the parsed JSON of a field schema file. */
 export function parseFieldSchema(json: unknown): FieldSchemaResult {
-  const result = FieldSchemaFile.safeParse(json);
+  // Pick the shape first, so that the problems reported are that shape's, not a union's.
+  const shape = Array.isArray(json)
+    ? fieldList
+    : json !== null && typeof json === "object" && "payload" in json
+      ? ongageReply
+      : json !== null && typeof json === "object" && "fields" in json
+        ? ownShape
+        : undefined;
+  if (!shape) return { ok: false, problems: [shapeHelp] };
+  const result = shape.safeParse(json);
   if (!result.success) {
     return {
       ok: false,
       problems: result.error.issues.map((issue) => `${issue.path.length ? `at ${issue.path.join(".")}: ` : ""}${issue.message}`),
     };
   }
-  const data = result.data;
+  const data = result.data as z.infer<typeof FieldSchemaFile>;
   if (Array.isArray(data)) return { ok: true, fields: Object.fromEntries(data.map((field) => [field.name, field.type])) };
   if ("fields" in data) return { ok: true, fields: data.fields as CustomFields };
   return { ok: true, fields: Object.fromEntries(data.payload.map((field) => [field.name, field.type])) };

@@ -10,6 +10,22 @@ import { exitCodes, UsageError } from "./usageError.js";
 
 const version = "0.1.0";
 
+const helpFooter = `
+Examples:
+  oq compile weekly.oq                  print the request body for weekly.oq
+  echo 'opens >= 3' | oq compile -      compile from standard input
+  oq check queries/*.oq                 check many queries at once
+  oq fmt --write queries/*.oq           lay queries out canonically
+  oq decompile request.json             turn a request body back into a query
+
+Environment:
+  OQ_NOW      a fixed "now" (ISO 8601), as --now
+  OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
+  NO_COLOR    no colours in diagnostics
+
+Exit status: 0 ok, 1 a query has errors, 2 oq was called wrongly.
+The language is described in grammar.md.`;
+
 interface CommonOptions {
   schema?: string;
   now?: string;
@@ -61,6 +77,7 @@ export function buildProgram(): Command {
     .version(version, "-v, --version")
     .showHelpAfterError("(run oq --help for usage)")
     .configureHelp({ sortSubcommands: false })
+    .addHelpText("after", helpFooter)
     .exitOverride();
 
   addCommonOptions(

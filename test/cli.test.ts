@@ -1,0 +1,150 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { runOq, scratch } from "./support/cli.js";
+
+const now = "2024-02-01T00:00:00Z";
+const nowSeconds = Date.parse(now) / 1000;
+
+describe("oq compile", () => {
+  it("prints the payload on stdout and nothing on stderr", () => {
+    const dir = scratch({ "gmail.oq": 'email ends "gmail.com" and opens >= 3 during 30d select email,opens\n' });
+    const run = runOq(["compile", "gmail.oq", "--now", now], { cwd: dir });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const payload = JSON.parse(run.stdout);
+    expect(payload.title).toBe("gmail");
+    expect(payload.filters.from_date).toBe(nowSeconds - 30 * 86_400);
+    expect(payload.filters.to_date).toBe(nowSeconds);
+  });
+
+  it("reads standard input for -", () => {
+    const run = runOq(["compile", "-", "--compact"], { input: "in segment 7", env: { OQ_NOW: now } });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trim().split("\n")).toHaveLength(1);
+    expect(JSON.parse(run.stdout).filters.criteria[0].operand).toEqual(["7"]);
+  });
+
+  it("takes 'now' from OQ_NOW for reproducible output", () => {
+    const a = runOq(["compile", "-"], { input: "opens > 1 during 1d", env: { OQ_NOW: now } });
+    expect(JSON.parse(a.stdout).filters.to_date).toBe(nowSeconds);
+  });
+
+  it("reports errors on stderr with file:line:col, a caret and help, exit 1, no payload", () => {
+    const dir = scratch({ "bad.oq": "# a query\nemial ends \"x\" and opens >= \"three\"\n" });
+    const run = runOq(["compile", "bad.oq"], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("bad.oq:2:1: error: unknown field 'emial'");
+    expect(run.stderr).toContain("2 | emial ends");
+    expect(run.stderr).toContain("  | ^^^^^ not a field of this list");
+    expect(run.stderr).toContain("= help: did you mean 'email'?");
+    expect(run.stderr).toContain("bad.oq:2:29: error: opens is a numeric field");
+    expect(run.stderr).toContain("2 errors");
+    // Not a terminal: no colour codes.
+    expect(run.stderr).not.toContain("\x1b[");
+  });
+
+  it("--json gives the diagnostics as data", () => {
+    const run = runOq(["compile", "-", "--json"], { input: "opens > " });
+    expect(run.status).toBe(1);
+    const result = JSON.parse(run.stdout);
+    expect(result.ok).toBe(false);
+    expect(result.diagnostics[0]).toMatchObject({ file: "<stdin>", line: 1, column: 8, severity: "error", code: "OQ101" });
+    expect(result.diagnostics[0].hints.length).toBeGreaterThan(0);
+  });
+
+  it("uses custom fields from --schema, OQ_SCHEMA or oq.config.json", () => {
+    const schema = JSON.stringify([{ name: "age", type: "numeric" }]);
+    const dir = scratch({ "fields.json": schema, "q.oq": "age > 30\n" });
+    expect(runOq(["compile", "q.oq"], { cwd: dir }).status).toBe(1);
+    expect(runOq(["compile", "q.oq", "--schema", "fields.json"], { cwd: dir }).status).toBe(0);
+    expect(runOq(["compile", "q.oq"], { cwd: dir, env: { OQ_SCHEMA: join(dir, "fields.json") } }).status).toBe(0);
+    const withConfig = scratch({ "oq.config.json": JSON.stringify({ schema: "fields.json" }), "fields.json": schema, "q.oq": "age > 30\n" });
+    expect(runOq(["compile", "q.oq"], { cwd: withConfig }).status).toBe(0);
+  });
+});
+
+describe("oq check", () => {
+  it("checks every file and fails if any fails", () => {
+    const dir = scratch({ "a.oq": "opens > 1\n", "b.oq": "opens >\n", "c.oq": "clicks contains 1\n" });
+    const run = runOq(["check", "a.oq", "b.oq", "c.oq"], { cwd: dir });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toContain("b.oq:1:8: error");
+    expect(run.stderr).toContain("c.oq:1:8: error");
+    expect(runOq(["check", "a.oq"], { cwd: dir }).status).toBe(0);
+  });
+
+  it("--json lists a result per file", () => {
+    const dir = scratch({ "a.oq": "opens > 1\n", "b.oq": "opens >\n" });
+    const results = JSON.parse(runOq(["check", "a.oq", "b.oq", "--json"], { cwd: dir }).stdout);
+    expect(results.map((r: { file: string; ok: boolean }) => [r.file, r.ok])).toEqual([
+      ["a.oq", true],
+      ["b.oq", false],
+    ]);
+  });
+});
+
+describe("usage errors exit 2", () => {
+  it.each([
+    [["compile"], "missing required argument"],
+    [["compile", "nope.oq"], "cannot read nope.oq: no such file"],
+    [["compile", "-", "--bogus"], "unknown option"],
+    [["frobnicate"], "unknown command"],
+    [["compile", "-", "--now", "yesterday"], "--now (or OQ_NOW) must be an ISO 8601 time"],
+    [["compile", "-", "--schema", "missing.json"], "cannot read the field schema"],
+  ])("oq %j", (args, message) => {
+    const run = runOq(args, { input: "opens > 1" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe("");
+  });
+
+  it("an invalid schema file names the problem", () => {
+    const dir = scratch({ "fields.json": JSON.stringify({ fields: { age: "integer" } }) });
+    const run = runOq(["compile", "-", "--schema", "fields.json"], { cwd: dir, input: "opens > 1" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain('unknown field type "integer"');
+  });
+});
+
+describe("help", () => {
+  it("oq --help lists every command", () => {
+    const run = runOq(["--help"]);
+    expect(run.status).toBe(0);
+    for (const command of ["compile", "check", "fmt", "decompile"]) expect(run.stdout).toContain(command);
+  });
+
+  it("oq compile --help describes its options", () => {
+    const run = runOq(["compile", "--help"]);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("--now");
+    expect(run.stdout).toContain("--schema");
+  });
+});
+
+describe("oq fmt and oq decompile", () => {
+  it("fmt --check fails on unformatted files and --write fixes them", () => {
+    const dir = scratch({ "q.oq": "SELECT email WHERE opens>1\n" });
+    expect(runOq(["fmt", "--check", "q.oq"], { cwd: dir }).status).toBe(1);
+    expect(runOq(["fmt", "--write", "q.oq"], { cwd: dir }).status).toBe(0);
+    expect(readFileSync(join(dir, "q.oq"), "utf8")).toBe("opens > 1\nselect email\n");
+    expect(runOq(["fmt", "--check", "q.oq"], { cwd: dir }).status).toBe(0);
+  });
+
+  it("decompile turns a payload back into a query", () => {
+    const payload = runOq(["compile", "-"], { input: 'title "T" email ends "x.com" users active', env: { OQ_NOW: now } }).stdout;
+    const back = runOq(["decompile", "-"], { input: payload });
+    expect(back.status).toBe(0);
+    expect(back.stdout).toContain('email ends "x.com"');
+    const again = runOq(["compile", "-"], { input: back.stdout, env: { OQ_NOW: now } });
+    expect(JSON.parse(again.stdout)).toEqual(JSON.parse(payload));
+  });
+
+  it("decompile reports a payload that is not a request", () => {
+    const run = runOq(["decompile", "-"], { input: '{"title": ""}' });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("title");
+  });
+});
