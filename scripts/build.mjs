@@ -1,5 +1,5 @@
 // Builds the library (tsc: JavaScript and type declarations in dist/lib) and the command-line
-// bundle (esbuild: dist/cli.js, one file with its dependencies, for a fast start).
+// bundle (esbuild: dist/cli/cli.js and lazily loaded chunks, with their dependencies, for a fast start).
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -7,8 +7,11 @@ import { build } from "esbuild";
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
 await build({
-  entryPoints: ["src/cli/main.ts"],
-  outfile: "dist/cli.js",
+  entryPoints: { cli: "src/cli/main.ts" },
+  outdir: "dist/cli",
+  // Commands that need more (zod, the formatter) load their chunk when they run.
+  splitting: true,
+  chunkNames: "chunks/[name]-[hash]",
   bundle: true,
   platform: "node",
   format: "esm",

@@ -1,33 +1,25 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { z } from "zod";
-import { parseFieldSchema } from "../check/fieldSchema.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import { UsageError } from "./usageError.js";
 
+/*
+ * Where the command finds its settings. The validation (zod) is loaded only when there is a
+ * file to validate, so that a plain `oq compile` does not pay for it at start-up.
+ */
+
 export const configFileName = "oq.config.json";
 
-/** oq.config.json: project settings, found in the working directory or any parent. */
-export const ConfigFile = z.strictObject({
-  /** Path of the field schema file, relative to the config file. */
-  schema: z.string().min(1).optional(),
-});
-export type ConfigFile = z.infer<typeof ConfigFile>;
-
-export interface LoadedConfig {
-  path?: string;
-  config: ConfigFile;
-}
-
-export function findConfig(startDirectory: string): LoadedConfig {
+/** The nearest oq.config.json in `startDirectory` or above it. */
+export function findConfigPath(startDirectory: string): string | undefined {
   for (let directory = resolve(startDirectory); ; directory = dirname(directory)) {
     const candidate = join(directory, configFileName);
-    if (existsSync(candidate)) return { path: candidate, config: readConfig(candidate) };
-    if (dirname(directory) === directory) return { config: {} };
+    if (existsSync(candidate)) return candidate;
+    if (dirname(directory) === directory) return undefined;
   }
 }
 
-function readJson(path: string, what: string): unknown {
+export function readJson(path: string, what: string): unknown {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -41,31 +33,27 @@ function readJson(path: string, what: string): unknown {
   }
 }
 
-function readConfig(path: string): ConfigFile {
-  const result = ConfigFile.safeParse(readJson(path, "config file"));
-  if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`).join("\n");
-    throw new UsageError(`${path} is not a valid oq config:\n${problems}`);
-  }
-  return result.data;
-}
-
 export interface SchemaSources {
-  flag?: string;
-  env?: string;
+  flag?: string | undefined;
+  env?: string | undefined;
   cwd: string;
 }
 
 /** The custom fields, from --schema, else OQ_SCHEMA, else oq.config.json's "schema"; none if none is named. */
-export function loadCustomFields(sources: SchemaSources): CustomFields | undefined {
+export async function loadCustomFields(sources: SchemaSources): Promise<CustomFields | undefined> {
   let path: string | undefined;
   if (sources.flag) path = resolve(sources.cwd, sources.flag);
   else if (sources.env) path = resolve(sources.cwd, sources.env);
   else {
-    const found = findConfig(sources.cwd);
-    if (found.path && found.config.schema) path = resolve(dirname(found.path), found.config.schema);
+    const configPath = findConfigPath(sources.cwd);
+    if (configPath) {
+      const { readConfig } = await import("./configFile.js");
+      const config = readConfig(configPath);
+      if (config.schema) path = resolve(dirname(configPath), config.schema);
+    }
   }
   if (!path) return undefined;
+  const { parseFieldSchema } = await import("../check/fieldSchema.js");
   const result = parseFieldSchema(readJson(path, "field schema"));
   if (!result.ok) throw new UsageError(`${path} is not a valid field schema:\n${result.problems.map((p) => `  ${p}`).join("\n")}`);
   return result.fields;

@@ -1,8 +1,6 @@
 import { Command, CommanderError, Option } from "commander";
 import { compile, formatDiagnostics, type CompileOptions, type CompileResult } from "../compile.js";
 import { diagnosticToJson } from "../diagnostics/json.js";
-import { decompile } from "../format/decompile.js";
-import { format } from "../format/format.js";
 import { writeFileAtomically } from "./writeFile.js";
 import { loadCustomFields } from "./config.js";
 import { readInput } from "./input.js";
@@ -33,12 +31,12 @@ interface CommonOptions {
   color?: boolean;
 }
 
-function compileOptions(options: CommonOptions): Omit<CompileOptions, "fileName"> {
+async function compileOptions(options: CommonOptions): Promise<Omit<CompileOptions, "fileName">> {
   const now = options.now ?? process.env["OQ_NOW"];
   if (now !== undefined && Number.isNaN(new Date(now).getTime())) {
     throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z, not '${now}'`);
   }
-  const fields = loadCustomFields({ flag: options.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd() });
+  const fields = await loadCustomFields({ flag: options.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd() });
   const result: Omit<CompileOptions, "fileName"> = {};
   if (now !== undefined) result.now = now;
   if (fields) result.fields = fields;
@@ -86,9 +84,9 @@ export function buildProgram(): Command {
       .description("compile a query and print the JSON body for POST /api/contact_activity")
       .argument("<file>", "the .oq file, or - for standard input")
       .option("--compact", "print the JSON on one line"),
-  ).action((file: string, options: CommonOptions & { compact?: boolean }) => {
+  ).action(async (file: string, options: CommonOptions & { compact?: boolean }) => {
     const input = readInput(file);
-    const result = compile(input.text, { ...compileOptions(options), fileName: input.name });
+    const result = compile(input.text, { ...(await compileOptions(options)), fileName: input.name });
     if (options.json) {
       process.stdout.write(`${JSON.stringify(resultJson(result, input.name), null, options.compact ? undefined : 2)}\n`);
     } else {
@@ -103,8 +101,8 @@ export function buildProgram(): Command {
       .command("check")
       .description("check queries and report problems, without printing payloads")
       .argument("<files...>", "the .oq files, or - for standard input"),
-  ).action((files: string[], options: CommonOptions) => {
-    const shared = compileOptions(options);
+  ).action(async (files: string[], options: CommonOptions) => {
+    const shared = await compileOptions(options);
     const results = files.map((file) => {
       const input = readInput(file);
       return { file: input.name, result: compile(input.text, { ...shared, fileName: input.name }) };
@@ -114,9 +112,7 @@ export function buildProgram(): Command {
     } else {
       for (const { result } of results) printDiagnostics(result, options);
       const failed = results.filter(({ result }) => !result.ok).length;
-      if (process.stderr.isTTY || failed === 0) {
-        process.stderr.write(failed === 0 ? `${files.length} ${files.length === 1 ? "query" : "queries"} ok\n` : "");
-      }
+      if (failed === 0) process.stderr.write(`${files.length} ${files.length === 1 ? "query" : "queries"} ok\n`);
     }
     process.exitCode = results.every(({ result }) => result.ok) ? exitCodes.ok : exitCodes.failed;
   });
@@ -128,8 +124,9 @@ export function buildProgram(): Command {
     .option("--write", "rewrite the files in place")
     .option("--check", "only report files that are not formatted (exit 1 if any)")
     .option("--no-color", "no colours in diagnostics")
-    .action((files: string[], options: { write?: boolean; check?: boolean; color?: boolean }) => {
+    .action(async (files: string[], options: { write?: boolean; check?: boolean; color?: boolean }) => {
       if (options.write && files.includes("-")) throw new UsageError("--write cannot rewrite standard input");
+      const { format } = await import("../format/format.js");
       let failed = false;
       for (const file of files) {
         const input = readInput(file);
@@ -157,7 +154,8 @@ export function buildProgram(): Command {
     .command("decompile")
     .description("turn a contact_activity request body (JSON) back into an oq query")
     .argument("<file>", "the JSON file, or - for standard input")
-    .action((file: string) => {
+    .action(async (file: string) => {
+      const { decompile } = await import("../format/decompile.js");
       const input = readInput(file);
       let json: unknown;
       try {

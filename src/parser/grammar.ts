@@ -40,10 +40,15 @@ const structuredMessages: IParserErrorMessageProvider = {
  * syntax error of a file.
  */
 export class OqGrammar extends CstParser {
-  constructor() {
+  /**
+   * `validate`: check the grammar itself (ambiguities, left recursion). That is for grammar
+   * authors and costs start-up time, so the test suite does it (grammar.test.ts), not the command.
+   */
+  constructor({ validate = false }: { validate?: boolean } = {}) {
     super(t.allTokens, {
       recoveryEnabled: true,
-      maxLookahead: 3,
+      maxLookahead: 2,
+      skipValidations: !validate,
       errorMessageProvider: structuredMessages,
     });
     this.performSelfAnalysis();
