@@ -4,7 +4,7 @@ import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
-import { emitCriteria, emitRequest } from "./emit/emit.js";
+import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
 import { resolveLimits, type Limits } from "./limits.js";
 import type { Query } from "./parser/ast.js";
@@ -19,6 +19,8 @@ export interface CompileOptions {
   fields?: CustomFields;
   /** Bounds on the work one query may cause. */
   limits?: Partial<Limits>;
+  /** include_behavior and combined_as_and, whose meaning Ongage does not document. Default: both true. */
+  requestFlags?: Partial<RequestFlags>;
 }
 
 interface Diagnosed {
@@ -127,7 +129,8 @@ function runPipeline<T extends object>(text: string, options: CompileOptions, fi
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  return runPipeline<{ payload?: ContactActivityRequest }>(text, options, (checked) => ({ payload: emitRequest(checked) }));
+  const flags = { ...defaultRequestFlags, ...options.requestFlags };
+  return runPipeline<{ payload?: ContactActivityRequest }>(text, options, (checked) => ({ payload: emitRequest(checked, flags) }));
 }
 
 /**

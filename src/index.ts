@@ -31,6 +31,7 @@ export type { CheckedQuery, Criterion, FlatCriteria, TimeWindow } from "./check/
 export { builtinFields, type FieldType, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
 export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
 export { defaults } from "./check/checker.js";
+export { defaultRequestFlags, type RequestFlags } from "./emit/emit.js";
 export type { Diagnostic, Severity, Suggestion } from "./diagnostics/diagnostic.js";
 export { renderDiagnostic, renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 export { SourceText, type Span, type Position } from "./diagnostics/source.js";

@@ -63,6 +63,21 @@ describe("oq compile", () => {
     const withConfig = scratch({ "oq.config.json": JSON.stringify({ schema: "fields.json" }), "fields.json": schema, "q.oq": "age > 30\n" });
     expect(runOq(["compile", "q.oq"], { cwd: withConfig }).status).toBe(0);
   });
+
+  it("takes Ongage's undocumented request flags from oq.config.json", () => {
+    const dir = scratch({ "oq.config.json": JSON.stringify({ requestFlags: { include_behavior: false } }) });
+    const payload = JSON.parse(runOq(["compile", "-"], { cwd: dir, input: "opens > 1" }).stdout);
+    expect(payload.include_behavior).toBe(false);
+    expect(payload.combined_as_and).toBe(true);
+  });
+
+  it("rejects an oq.config.json with unknown settings, naming them", () => {
+    const dir = scratch({ "oq.config.json": JSON.stringify({ shema: "fields.json" }) });
+    const run = runOq(["compile", "-"], { cwd: dir, input: "opens > 1" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("is not a valid oq config");
+    expect(run.stderr).toContain("shema");
+  });
 });
 
 describe("oq check", () => {

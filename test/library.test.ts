@@ -46,6 +46,15 @@ describe("compile", () => {
     expect(() => compile("opens > 0", { now: "soon" })).toThrow(TypeError);
   });
 
+  it("sends include_behavior and combined_as_and as true unless told otherwise", () => {
+    const payload = compile("opens > 0", { requestFlags: { combined_as_and: false } }).payload!;
+    expect(payload.include_behavior).toBe(true);
+    expect(payload.combined_as_and).toBe(false);
+    const back = decompile(payload);
+    expect(back.source).toBeDefined();
+    expect(back.problems[0]).toContain("requestFlags");
+  });
+
   it("uses the file name as the default title", () => {
     expect(compile("opens > 0", { fileName: "reports/weekly-openers.oq" }).payload!.title).toBe("weekly-openers");
   });

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import type { CustomFields } from "../check/fieldCatalog.js";
+import type { RequestFlags } from "../emit/emit.js";
 import { UsageError } from "./usageError.js";
 
 /*
@@ -39,22 +40,32 @@ export interface SchemaSources {
   cwd: string;
 }
 
-/** The custom fields, from --schema, else OQ_SCHEMA, else oq.config.json's "schema"; none if none is named. */
-export async function loadCustomFields(sources: SchemaSources): Promise<CustomFields | undefined> {
-  let path: string | undefined;
-  if (sources.flag) path = resolve(sources.cwd, sources.flag);
-  else if (sources.env) path = resolve(sources.cwd, sources.env);
-  else {
-    const configPath = findConfigPath(sources.cwd);
-    if (configPath) {
-      const { readConfig } = await import("./configFile.js");
-      const config = readConfig(configPath);
-      if (config.schema) path = resolve(dirname(configPath), config.schema);
-    }
+export interface ProjectSettings {
+  fields?: CustomFields;
+  requestFlags?: Partial<RequestFlags>;
+}
+
+/**
+ * Settings for compiling: the custom fields, from --schema, else OQ_SCHEMA, else
+ * oq.config.json's "schema"; and oq.config.json's "requestFlags".
+ */
+export async function loadProjectSettings(sources: SchemaSources): Promise<ProjectSettings> {
+  const settings: ProjectSettings = {};
+  let schemaPath: string | undefined;
+  if (sources.flag) schemaPath = resolve(sources.cwd, sources.flag);
+  else if (sources.env) schemaPath = resolve(sources.cwd, sources.env);
+  const configPath = findConfigPath(sources.cwd);
+  if (configPath) {
+    const { readConfig } = await import("./configFile.js");
+    const config = readConfig(configPath);
+    if (!schemaPath && config.schema) schemaPath = resolve(dirname(configPath), config.schema);
+    if (config.requestFlags) settings.requestFlags = config.requestFlags;
   }
-  if (!path) return undefined;
-  const { parseFieldSchema } = await import("../check/fieldSchema.js");
-  const result = parseFieldSchema(readJson(path, "field schema"));
-  if (!result.ok) throw new UsageError(`${path} is not a valid field schema:\n${result.problems.map((p) => `  ${p}`).join("\n")}`);
-  return result.fields;
+  if (schemaPath) {
+    const { parseFieldSchema } = await import("../check/fieldSchema.js");
+    const result = parseFieldSchema(readJson(schemaPath, "field schema"));
+    if (!result.ok) throw new UsageError(`${schemaPath} is not a valid field schema:\n${result.problems.map((p) => `  ${p}`).join("\n")}`);
+    settings.fields = result.fields;
+  }
+  return settings;
 }

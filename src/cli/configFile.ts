@@ -6,6 +6,8 @@ import { UsageError } from "./usageError.js";
 export const ConfigFile = z.strictObject({
   /** Path of the field schema file, relative to the config file. */
   schema: z.string().min(1).optional(),
+  /** Ongage's undocumented request flags; both default to true, as every known client sends. */
+  requestFlags: z.strictObject({ include_behavior: z.boolean().optional(), combined_as_and: z.boolean().optional() }).optional(),
 });
 export type ConfigFile = z.infer<typeof ConfigFile>;
 

@@ -2,7 +2,7 @@ import { Command, CommanderError, Option } from "commander";
 import { compile, formatDiagnostics, type CompileOptions, type CompileResult } from "../compile.js";
 import { diagnosticToJson } from "../diagnostics/json.js";
 import { writeFileAtomically } from "./writeFile.js";
-import { loadCustomFields } from "./config.js";
+import { loadProjectSettings } from "./config.js";
 import { readInput } from "./input.js";
 import { exitCodes, UsageError } from "./usageError.js";
 
@@ -36,10 +36,9 @@ async function compileOptions(options: CommonOptions): Promise<Omit<CompileOptio
   if (now !== undefined && Number.isNaN(new Date(now).getTime())) {
     throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z, not '${now}'`);
   }
-  const fields = await loadCustomFields({ flag: options.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd() });
-  const result: Omit<CompileOptions, "fileName"> = {};
+  const settings = await loadProjectSettings({ flag: options.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd() });
+  const result: Omit<CompileOptions, "fileName"> = { ...settings };
   if (now !== undefined) result.now = now;
-  if (fields) result.fields = fields;
   return result;
 }
 

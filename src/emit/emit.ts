@@ -2,10 +2,16 @@ import type { CheckedQuery, Criterion, FlatCriteria } from "../check/criteria.js
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**
- * What oq sends for settings the language does not expose. Every known client sends these
- * as true for contact activity; Ongage does not document their exact meaning.
+ * Request flags the language does not expose. Every known client sends both as true for
+ * contact activity, and Ongage does not document their meaning, so they are settings
+ * (CompileOptions.requestFlags, or "requestFlags" in oq.config.json) defaulting to true.
  */
-export const fixedRequestFlags = { include_behavior: true, combined_as_and: true } as const;
+export interface RequestFlags {
+  include_behavior: boolean;
+  combined_as_and: boolean;
+}
+
+export const defaultRequestFlags: RequestFlags = { include_behavior: true, combined_as_and: true };
 
 /** One criterion as Ongage's JSON. `empty`/`notempty` carry `[""]`, as known clients send. */
 export function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
@@ -33,17 +39,17 @@ export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
 }
 
 /** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
-export function emitRequest(query: CheckedQuery): ContactActivityRequest {
+export function emitRequest(query: CheckedQuery, flags: RequestFlags = defaultRequestFlags): ContactActivityRequest {
   const request: ContactActivityRequest = {
     title: query.title,
-    include_behavior: fixedRequestFlags.include_behavior,
+    include_behavior: flags.include_behavior,
     filters: {
       criteria: emitCriteria(query.filter),
       user_type: query.userType,
       from_date: query.window.from,
       to_date: query.window.to,
     },
-    combined_as_and: fixedRequestFlags.combined_as_and,
+    combined_as_and: flags.combined_as_and,
     selected_fields: query.selectedFields,
   };
   if (query.favorite) request.favorite = true;

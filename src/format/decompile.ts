@@ -1,14 +1,17 @@
 import type { Criterion } from "../check/criteria.js";
 import { confirmedUserTypes, unconfirmedUserTypes } from "../check/checker.js";
 import { formatEpochSeconds } from "../check/time.js";
-import { fixedRequestFlags } from "../emit/emit.js";
+import { defaultRequestFlags } from "../emit/emit.js";
 import { ContactActivityRequestSchema, type ContactActivityCriterion } from "../emit/payloadSchema.js";
 import { printCriterion, printFieldName, printString } from "./printCriterion.js";
 
 export interface DecompileResult {
   /** The oq query, when the request can be written in oq. */
   source?: string;
-  /** Why it cannot be written exactly, or what the query does not carry over. */
+  /**
+   * Why it cannot be written (then there is no source), or, beside a source, what the query
+   * does not carry over.
+   */
   problems: string[];
 }
 
@@ -30,9 +33,13 @@ export function decompile(request: unknown): DecompileResult {
   const combinator = criteria.length === 1 ? "and" : criteria[0]!.condition;
   if (combinators.size > 1) problems.push("the criteria mix 'and' and 'or', whose meaning Ongage does not document; oq cannot write that");
 
-  const printed = criteria.map((criterion, index) => printOne(criterion, index, combinator, problems));
-  if (body.include_behavior === false || body.combined_as_and === false) {
-    problems.push(`oq always sends include_behavior and combined_as_and as ${fixedRequestFlags.include_behavior}; this request sets them otherwise`);
+  const printed = criteria.map((criterion, index) => printOne(criterion, index, combinator, criteria.length === 1, problems));
+  const notes: string[] = [];
+  if ((body.include_behavior ?? true) !== defaultRequestFlags.include_behavior || (body.combined_as_and ?? true) !== defaultRequestFlags.combined_as_and) {
+    notes.push(
+      `the request sets include_behavior ${body.include_behavior} and combined_as_and ${body.combined_as_and}, which are settings, not part of a query: ` +
+        `compile with requestFlags (or "requestFlags" in oq.config.json) to send them again`,
+    );
   }
   const userType = body.filters.user_type ?? "all";
   if (![...confirmedUserTypes, ...unconfirmedUserTypes].includes(userType as never)) problems.push(`oq has no 'users ${userType}'`);
@@ -46,10 +53,11 @@ export function decompile(request: unknown): DecompileResult {
   lines.push(`users ${userType}`);
   lines.push(`select ${body.selected_fields.map(printFieldName).join(", ")}`);
   if (body.favorite) lines.push("favorite");
-  return { source: `${lines.join("\n")}\n`, problems: [] };
+  return { source: `${lines.join("\n")}\n`, problems: notes };
 }
 
-function printOne(criterion: ContactActivityCriterion, index: number, combinator: "and" | "or", problems: string[]): string {
+/** `alone`: the only criterion, so an `or` chain of its own reads the same. */
+function printOne(criterion: ContactActivityCriterion, index: number, combinator: "and" | "or", alone: boolean, problems: string[]): string {
   const where = `criterion ${index + 1} (${criterion.field_name})`;
   const values = Array.isArray(criterion.operand) ? criterion.operand : criterion.operand.mailing_ids;
   const isEmptyTest = criterion.operator === "empty" || criterion.operator === "notempty";
@@ -67,7 +75,7 @@ function printOne(criterion: ContactActivityCriterion, index: number, combinator
   if ((criterion.type === "segment" || criterion.type === "behavioral") && criterion.operator === "!=" && values.length > 1) {
     // `not in segment [1, 2]` means in neither; this criterion means "not in 1, or not in 2",
     // which oq writes as an `or` chain, merged back into one criterion when compiled.
-    if (combinator === "or") return converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
+    if (combinator === "or" || alone) return converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
     problems.push(`${where}: a '!=' over several ids inside an 'and' list means "not in one of them", which oq cannot write exactly`);
   }
   if (criterion.type === "segment" && criterion.field_name !== "segment") {
