@@ -7,7 +7,10 @@ import type { EvaluationContact } from "./contact.js";
  * - the values of one criterion are OR-ed: it holds when it holds for any value;
  * - text compares without regard to case unless case_sensitive is 1;
  * - dates compare by UTC day ("on", "before or on"), ranges include both ends;
- * - an empty value matches `empty`, `!=` and `NOT LIKE`, and no ordering comparison.
+ * - an empty text is the text "", so it matches `!=` and `NOT LIKE`;
+ * - an empty number, id or date makes every comparison unknown, as NULL does in SQL: it matches
+ *   no comparison, `!=` included, only `empty`. That is what keeps `not (age < 30)` and
+ *   `age >= 30` the same for every contact.
  */
 
 const secondsPerDay = 86_400;
@@ -86,8 +89,8 @@ export function matchesCriterion(criterion: ContactActivityCriterion, contact: E
   if (type === "string" || type === "email") {
     return values.some((v) => matchesText(operator, value, String(v), criterion.case_sensitive === 1));
   }
-  // numeric, id, date
-  if (isEmpty(value)) return operator === "!=";
+  // numeric, id, date: an empty value is unknown, and unknown never matches.
+  if (isEmpty(value)) return false;
   const subject = Number(value);
   const scale = type === "date" ? day : (n: number) => n;
   if (operator === "><") {

@@ -75,8 +75,8 @@ function printOne(criterion: ContactActivityCriterion, index: number, combinator
   if ((criterion.type === "segment" || criterion.type === "behavioral") && criterion.operator === "!=" && values.length > 1) {
     // `not in segment [1, 2]` means in neither; this criterion means "not in 1, or not in 2",
     // which oq writes as an `or` chain, merged back into one criterion when compiled.
-    if (combinator === "or" || alone) return converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
-    problems.push(`${where}: a '!=' over several ids inside an 'and' list means "not in one of them", which oq cannot write exactly`);
+    const chain = converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
+    return combinator === "or" || alone ? chain : `(${chain})`;
   }
   if (criterion.type === "segment" && criterion.field_name !== "segment") {
     problems.push(`${where}: a segment criterion's field_name must be "segment"`);

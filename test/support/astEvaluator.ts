@@ -6,8 +6,26 @@ import type { EvaluationContact } from "../../src/evaluate/contact.js";
 /*
  * A direct reading of an oq condition, written from the language's definition (grammar.md) and
  * not from the compiler: the reference the and/or normalisation is checked against. It follows
- * the same value rules as src/evaluate (any value of a list; text without case; dates by day).
+ * the same value rules as src/evaluate (any value of a list; text without case; dates by day),
+ * with SQL's three-valued logic: comparing an empty number or date is unknown, `not unknown`
+ * is unknown, and a contact matches only when the condition is true.
  */
+
+type Truth = boolean | "unknown";
+
+function not(value: Truth): Truth {
+  return value === "unknown" ? value : !value;
+}
+
+function all(values: Truth[]): Truth {
+  if (values.includes(false)) return false;
+  return values.includes("unknown") ? "unknown" : true;
+}
+
+function any(values: Truth[]): Truth {
+  if (values.includes(true)) return true;
+  return values.includes("unknown") ? "unknown" : false;
+}
 
 const secondsPerDay = 86_400;
 const isEmpty = (value: unknown) => value === null || value === undefined || value === "";
@@ -30,7 +48,7 @@ function literal(value: ast.Value, nowSeconds: number): string | number {
   }
 }
 
-function compare(type: FieldType, operator: string, subject: unknown, operand: string | number, caseSensitive: boolean): boolean {
+function compare(type: FieldType, operator: string, subject: unknown, operand: string | number, caseSensitive: boolean): Truth {
   if (type === "string" || type === "email") {
     const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
     const a = fold(isEmpty(subject) ? "" : String(subject));
@@ -52,7 +70,7 @@ function compare(type: FieldType, operator: string, subject: unknown, operand: s
     }
     throw new Error(`operator ${operator} on text`);
   }
-  if (isEmpty(subject)) return operator === "!=";
+  if (isEmpty(subject)) return "unknown";
   const scale = (n: number) => (type === "date" ? Math.floor(n / secondsPerDay) : n);
   const a = scale(Number(subject));
   const b = scale(Number(operand));
@@ -80,14 +98,18 @@ export function evaluateCondition(
   typeOf: (field: string) => FieldType,
   nowSeconds: number,
 ): boolean {
-  const recurse = (c: ast.Condition) => evaluateCondition(c, contact, typeOf, nowSeconds);
+  return truthOf(condition, contact, typeOf, nowSeconds) === true;
+}
+
+function truthOf(condition: ast.Condition, contact: EvaluationContact, typeOf: (field: string) => FieldType, nowSeconds: number): Truth {
+  const recurse = (c: ast.Condition) => truthOf(c, contact, typeOf, nowSeconds);
   switch (condition.kind) {
     case "And":
-      return condition.operands.every(recurse);
+      return all(condition.operands.map(recurse));
     case "Or":
-      return condition.operands.some(recurse);
+      return any(condition.operands.map(recurse));
     case "Not":
-      return !recurse(condition.operand);
+      return not(recurse(condition.operand));
     case "SegmentTest":
       return condition.ids.some((id) => contact.segments.has(String(literal(id, nowSeconds))));
     case "BehavioralTest": {
@@ -101,6 +123,7 @@ export function evaluateCondition(
       const subject = contact.fields[condition.field.name];
       const values = condition.values.map((value) => literal(value, nowSeconds));
       const caseSensitive = condition.caseSensitive === true;
+      const anyValue = (operator: string) => any(values.map((v) => compare(type, operator, subject, v, caseSensitive)));
       switch (condition.operator) {
         case "is empty":
           return isEmpty(subject);
@@ -108,17 +131,17 @@ export function evaluateCondition(
           return !isEmpty(subject);
         case "between":
         case "not between": {
-          const inside = compare(type, ">=", subject, values[0]!, false) && compare(type, "<=", subject, values[1]!, false);
-          return condition.operator === "between" ? inside : !inside;
+          const inside = all([compare(type, ">=", subject, values[0]!, false), compare(type, "<=", subject, values[1]!, false)]);
+          return condition.operator === "between" ? inside : not(inside);
         }
         case "not in":
-          return !values.some((v) => compare(type, "=", subject, v, caseSensitive));
+          return not(anyValue("="));
         case "not starts":
-          return !values.some((v) => compare(type, "starts", subject, v, caseSensitive));
+          return not(anyValue("starts"));
         case "not ends":
-          return !values.some((v) => compare(type, "ends", subject, v, caseSensitive));
+          return not(anyValue("ends"));
         default:
-          return values.some((v) => compare(type, condition.operator, subject, v, caseSensitive));
+          return anyValue(condition.operator);
       }
     }
   }
