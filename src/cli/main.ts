@@ -16,12 +16,19 @@ Examples:
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
 
+Running reports (oq run, oq reports, oq fields pull):
+  oq sandbox &                          a local Ongage stand-in; it prints the settings below
+  oq run weekly.oq --out weekly.csv     create the report, wait, download, delete
+  oq run queries/ --out results/        every query in a folder, concurrently
+
 Environment:
+  ONGAGE_USERNAME, ONGAGE_PASSWORD, ONGAGE_ACCOUNT_CODE   credentials (or ONGAGE_API_KEY)
+  ONGAGE_LIST_ID, ONGAGE_BASE_URL                        the list and the API's address
   OQ_NOW      a fixed "now" (ISO 8601), as --now
   OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
   NO_COLOR    no colours in diagnostics
 
-Exit status: 0 ok, 1 a query has errors, 2 oq was called wrongly.
+Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 130 stopped by Ctrl-C.
 The language is described in grammar.md.`;
 
 interface CommonOptions {
@@ -70,7 +77,7 @@ function addCommonOptions(command: Command): Command {
 
 export function buildProgram(): Command {
   const program = new Command("oq")
-    .description("Compile oq queries into Ongage contact-activity report requests.")
+    .description("Compile oq queries into Ongage contact-activity report requests, and run them.")
     .version(version, "-v, --version")
     .showHelpAfterError("(run oq --help for usage)")
     .configureHelp({ sortSubcommands: false })
@@ -170,6 +177,90 @@ export function buildProgram(): Command {
       process.exitCode = result.source ? exitCodes.ok : exitCodes.failed;
     });
 
+  const connectionOptions = (command: Command) =>
+    command
+      .option("--list-id <id>", "the Ongage list (default: $ONGAGE_LIST_ID, then oq.config.json)")
+      .option("--base-url <url>", "the API's address (default: $ONGAGE_BASE_URL, oq.config.json, https://api.ongage.net)");
+
+  addCommonOptions(
+    connectionOptions(
+      program
+        .command("run")
+        .description("run queries as Ongage reports: create, wait, download the CSV, delete")
+        .argument("<queries...>", ".oq files or folders of them")
+        .option("--out <path>", "the CSV file (one query; default stdout) or folder (several; default .)")
+        .option("--detailed", "download the combined detailed CSV (one row per event)")
+        .option("--keep", "keep the report in Ongage afterwards")
+        .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
+        .option("--timeout <duration>", "give up waiting for a report after this long", "30m"),
+    ),
+  ).action(async (queries: string[], options) => {
+    const { runCommand } = await import("./commands/run.js");
+    process.exitCode = await runCommand(queries, options, await compileOptions(options));
+  });
+
+  const reports = program.command("reports").description("list, inspect, export and delete reports made elsewhere");
+  connectionOptions(
+    reports
+      .command("list")
+      .description("list contact-activity reports")
+      .option("--sort <column>", "sort by this column", "id")
+      .option("--order <order>", "ASC or DESC", "DESC")
+      .option("--offset <n>", "skip this many")
+      .option("--limit <n>", "show at most this many")
+      .option("--json", "print JSON"),
+  ).action(async (options) => {
+    const { listReports } = await import("./commands/reports.js");
+    process.exitCode = await listReports(options);
+  });
+  connectionOptions(reports.command("status").description("show a report's status").argument("<id>").option("--json", "print JSON")).action(
+    async (id: string, options) => {
+      const { reportStatus } = await import("./commands/reports.js");
+      process.exitCode = await reportStatus(id, options);
+    },
+  );
+  connectionOptions(
+    reports
+      .command("export")
+      .description("download a completed report's CSV")
+      .argument("<id>")
+      .option("--detailed", "the combined detailed CSV (one row per event)")
+      .option("--out <file>", "write to this file (default stdout)"),
+  ).action(async (id: string, options) => {
+    const { exportReport } = await import("./commands/reports.js");
+    process.exitCode = await exportReport(id, options);
+  });
+  connectionOptions(reports.command("delete").description("delete a report").argument("<id>")).action(async (id: string, options) => {
+    const { deleteReport } = await import("./commands/reports.js");
+    process.exitCode = await deleteReport(id, options);
+  });
+
+  connectionOptions(
+    program
+      .command("fields")
+      .description("the list's custom fields")
+      .command("pull")
+      .description("fetch GET /api/list_fields and write the field schema file the compiler uses")
+      .option("--out <file>", "where to write it (- for stdout)", "fields.json"),
+  ).action(async (options) => {
+    const { pullFields } = await import("./commands/fields.js");
+    process.exitCode = await pullFields(options);
+  });
+
+  program
+    .command("sandbox")
+    .description("start a local Ongage-compatible server over generated contacts (for trying oq and for tests)")
+    .option("--port <n>", "port to listen on (0: any free port)", "8080")
+    .option("--contacts <n>", "how many contacts to generate", "2000")
+    .option("--seed <n>", "seed of the generated data", "1")
+    .option("--build-time <duration>", "how long reports stay pending", "2s")
+    .option("--list-id <id>", "the list id in its paths", "12345")
+    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail")
+    .action(async (options) => {
+      const { sandboxCommand } = await import("./commands/sandbox.js");
+      process.exitCode = await sandboxCommand(options);
+    });
+
   program.addOption(new Option("--debug", "print stack traces for internal errors").hideHelp());
   return program;
 }
@@ -187,6 +278,12 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof UsageError) {
       process.stderr.write(`oq: ${error.message}\n`);
       process.exitCode = exitCodes.usage;
+      return;
+    }
+    if (error instanceof Error && error.name === "OngageError") {
+      // The client's messages never hold credentials.
+      process.stderr.write(`oq: ${error.message}\n`);
+      process.exitCode = (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
       return;
     }
     throw error;

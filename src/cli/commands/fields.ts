@@ -1,0 +1,26 @@
+import { builtinFields, fieldTypes, type FieldType } from "../../check/fieldCatalog.js";
+import { connect, type ConnectionFlags } from "../connection.js";
+import { exitCodes } from "../usageError.js";
+import { writeFileAtomically } from "../writeFile.js";
+
+const builtin = new Set(builtinFields.map((field) => field.name));
+
+/** `oq fields pull`: GET /api/list_fields -> the field schema file the compiler reads. */
+export async function pullFields(options: ConnectionFlags & { out: string }): Promise<number> {
+  const client = await connect(options, process.env, process.cwd());
+  const listed = await client.listFields();
+  const fields: Record<string, FieldType> = {};
+  for (const field of listed) {
+    if (builtin.has(field.name)) continue;
+    const type = field.type.toLowerCase();
+    if ((fieldTypes as readonly string[]).includes(type)) fields[field.name] = type as FieldType;
+    else process.stderr.write(`oq: skipping ${field.name}: its type '${field.type}' is not one oq knows (${fieldTypes.join(", ")})\n`);
+  }
+  const text = `${JSON.stringify({ fields }, null, 2)}\n`;
+  if (options.out === "-") process.stdout.write(text);
+  else {
+    writeFileAtomically(options.out, text);
+    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${options.out}; name it in oq.config.json ("schema": "${options.out}") or pass --schema\n`);
+  }
+  return exitCodes.ok;
+}

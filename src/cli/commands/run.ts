@@ -1,0 +1,132 @@
+import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { basename, join, resolve } from "node:path";
+import { compile, formatDiagnostics, type CompileOptions } from "../../compile.js";
+import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
+import { parseCliDuration, formatMs } from "../../runner/durations.js";
+import { runReport, type RunSummary } from "../../runner/runReport.js";
+import type { CsvDestination } from "../../runner/csvOutput.js";
+import { connect, type ConnectionFlags } from "../connection.js";
+import { formatBytes, ProgressLine } from "../progress.js";
+import { readInput } from "../input.js";
+import { exitCodes, UsageError } from "../usageError.js";
+import { interruptible } from "./interrupt.js";
+
+export interface RunCommandOptions extends ConnectionFlags {
+  out?: string;
+  detailed?: boolean;
+  keep?: boolean;
+  pollInterval: string;
+  timeout: string;
+  json?: boolean;
+  color?: boolean;
+}
+
+/** The .oq files named: files as they are, folders searched (recursively) for *.oq. */
+function expandTargets(targets: string[]): string[] {
+  const files: string[] = [];
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.isDirectory()) walk(join(dir, entry.name));
+      else if (entry.name.endsWith(".oq")) files.push(join(dir, entry.name));
+    }
+  };
+  for (const target of targets) {
+    let isDirectory = false;
+    try {
+      isDirectory = target !== "-" && statSync(target).isDirectory();
+    } catch {
+      throw new UsageError(`cannot read ${target}: no such file or folder`);
+    }
+    if (isDirectory) walk(target);
+    else files.push(target);
+  }
+  if (files.length === 0) throw new UsageError(`no .oq files in ${targets.join(", ")}`);
+  return files;
+}
+
+function durationFlag(name: string, value: string): number {
+  const ms = parseCliDuration(value);
+  if (ms === undefined || ms <= 0) throw new UsageError(`${name} takes a duration such as 200ms, 2s, 30m or 1h, not '${value}'`);
+  return ms;
+}
+
+/** Where each query's CSV goes: stdout for one query without --out (and without --json), else files. */
+function destinations(files: string[], options: RunCommandOptions): CsvDestination[] {
+  if (files.length === 1 && !options.json) {
+    return [options.out ? { kind: "file", path: resolve(options.out) } : { kind: "stdout", stream: process.stdout }];
+  }
+  if (files.length === 1 && options.out && !isDirectory(options.out)) return [{ kind: "file", path: resolve(options.out) }];
+  const folder = resolve(options.out ?? ".");
+  if (!isDirectory(folder)) {
+    if (existsSync(folder)) throw new UsageError(`--out ${options.out} must be a folder when several queries run (each writes NAME.csv there)`);
+    mkdirSync(folder, { recursive: true });
+  }
+  const names = files.map((file) => `${basename(file === "-" ? "stdin" : file).replace(/\.oq$/, "")}.csv`);
+  const clash = names.find((name, index) => names.indexOf(name) !== index);
+  if (clash) throw new UsageError(`two queries would both write ${clash}; rename one of them`);
+  return names.map((name) => ({ kind: "file", path: join(folder, name) }));
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+export async function runCommand(targets: string[], options: RunCommandOptions, compileOptions: Omit<CompileOptions, "fileName">): Promise<number> {
+  const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
+  const timeoutMs = durationFlag("--timeout", options.timeout);
+  const files = expandTargets(targets);
+  const outputs = destinations(files, options);
+
+  // Every query compiles before any call is made.
+  const requests: ContactActivityRequest[] = [];
+  let compileFailed = false;
+  for (const file of files) {
+    const input = readInput(file);
+    const result = compile(input.text, { ...compileOptions, fileName: input.name });
+    const rendered = formatDiagnostics(result, { color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"] });
+    if (rendered) process.stderr.write(rendered);
+    if (result.payload) requests.push(result.payload);
+    else compileFailed = true;
+  }
+  if (compileFailed) {
+    process.stderr.write("oq: nothing was sent to Ongage: fix the errors above first\n");
+    return exitCodes.failed;
+  }
+
+  const progress = new ProgressLine();
+  const client = await connect(options, process.env, process.cwd());
+  const summaries = await interruptible(progress, (signal) =>
+    Promise.all(
+      files.map(async (file, index) => {
+        const name = basename(file);
+        const summary = await runReport({
+          client,
+          request: requests[index]!,
+          destination: outputs[index]!,
+          detailed: options.detailed ?? false,
+          keep: options.keep ?? false,
+          pollIntervalMs,
+          timeoutMs,
+          signal,
+          onProgress: (p) => progress.update(name, p),
+        });
+        if (summary.ok) {
+          progress.log(`✓ ${name}: ${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} in ${formatMs(summary.timings.totalMs)}${summary.output === "-" ? "" : ` → ${summary.output}`}`);
+        } else {
+          process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${name}: ${summary.error}\n`);
+        }
+        return { file, ...summary };
+      }),
+    ),
+  );
+  progress.stop();
+  if (summaries === "interrupted") return 130;
+  if (options.json) {
+    process.stdout.write(`${JSON.stringify(files.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
+  }
+  return summaries.every((summary: RunSummary) => summary.ok) ? exitCodes.ok : exitCodes.failed;
+}

@@ -1,0 +1,56 @@
+import { parseFaults } from "../../sandbox/faults.js";
+import { startSandbox } from "../../sandbox/server.js";
+import { parseCliDuration } from "../../runner/durations.js";
+import { UsageError } from "../usageError.js";
+
+export interface SandboxCommandOptions {
+  port: string;
+  contacts: string;
+  seed: string;
+  buildTime: string;
+  faults?: string;
+  listId: string;
+}
+
+function whole(name: string, value: string): number {
+  if (!/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number, not '${value}'`);
+  return Number(value);
+}
+
+/** `oq sandbox`: a local Ongage-compatible server, until Ctrl-C. */
+export async function sandboxCommand(options: SandboxCommandOptions): Promise<number> {
+  const buildTimeMs = parseCliDuration(options.buildTime);
+  if (buildTimeMs === undefined) throw new UsageError(`--build-time takes a duration such as 2s, not '${options.buildTime}'`);
+  let faults;
+  try {
+    faults = options.faults ? parseFaults(options.faults) : {};
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
+  const sandbox = await startSandbox({
+    port: whole("--port", options.port),
+    contacts: whole("--contacts", options.contacts),
+    seed: whole("--seed", options.seed),
+    buildTimeMs,
+    faults,
+    listId: options.listId,
+  });
+  const { credentials } = sandbox;
+  process.stdout.write(
+    [
+      `Ongage sandbox on ${sandbox.url}, list ${sandbox.listId}, ${sandbox.contacts.size.toLocaleString("en-US")} contacts. Point oq at it with:`,
+      "",
+      `  export ONGAGE_BASE_URL=${sandbox.url}`,
+      `  export ONGAGE_LIST_ID=${sandbox.listId}`,
+      `  export ONGAGE_USERNAME=${credentials.username}`,
+      `  export ONGAGE_PASSWORD=${credentials.password}`,
+      `  export ONGAGE_ACCOUNT_CODE=${credentials.accountCode}`,
+      "",
+      "Ctrl-C stops it.",
+      "",
+    ].join("\n"),
+  );
+  await new Promise<void>((resolve) => process.once("SIGINT", resolve).once("SIGTERM", resolve));
+  await sandbox.close();
+  return 0;
+}

@@ -1,0 +1,61 @@
+import type { RunProgress } from "../runner/runReport.js";
+import { formatMs } from "../runner/durations.js";
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
+
+/**
+ * One status line on stderr, redrawn in place, for runs in progress; drawn only on a terminal
+ * (scripts and pipes get no progress noise).
+ */
+export class ProgressLine {
+  private readonly states = new Map<string, RunProgress>();
+  private frame = 0;
+  private timer: NodeJS.Timeout | undefined;
+  readonly enabled: boolean;
+
+  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+    this.enabled = stream.isTTY === true;
+  }
+
+  update(name: string, progress: RunProgress): void {
+    if (!this.enabled) return;
+    this.states.set(name, progress);
+    if (progress.state === "done") this.states.delete(name);
+    this.timer ??= setInterval(() => this.draw(), 100);
+    this.timer.unref();
+  }
+
+  /** Prints a finished line above the status line. */
+  log(line: string): void {
+    if (!this.enabled) return;
+    this.stream.write(`\r\x1b[K${line}\n`);
+    this.draw();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.enabled) this.stream.write("\r\x1b[K");
+  }
+
+  private draw(): void {
+    if (this.states.size === 0) {
+      this.stream.write("\r\x1b[K");
+      return;
+    }
+    this.frame = (this.frame + 1) % spinner.length;
+    const parts = [...this.states].map(([name, p]) => {
+      const detail = p.state === "downloading" ? `${formatBytes(p.bytes)}, ${p.rows.toLocaleString("en-US")} rows` : p.state;
+      return `${name} ${detail} ${formatMs(p.elapsedMs)}`;
+    });
+    const columns = this.stream.columns ?? 80;
+    const line = `${spinner[this.frame]} ${parts.join(" · ")}`;
+    this.stream.write(`\r\x1b[K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
+  }
+}

@@ -1,0 +1,322 @@
+import { Readable } from "node:stream";
+import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import { redact, type AuthScheme } from "./auth.js";
+import { backoffDelay, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
+import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
+import { OngageError } from "./errors.js";
+import { RateLimiter } from "./limiter.js";
+
+export const defaultBaseUrl = "https://api.ongage.net";
+
+export interface OngageClientOptions {
+  auth: AuthScheme;
+  /** Default https://api.ongage.net. Plain http is allowed for loopback hosts only. */
+  baseUrl?: string;
+  /** The list, sent as the path prefix; without one Ongage uses the account's default list. */
+  listId?: string;
+  /** Ongage's documented default is 300; some accounts have more. */
+  callsPerMinute?: number;
+  /** Ongage allows 10 calls in flight. */
+  maxInFlight?: number;
+  /** Retries of safe calls (GET, DELETE) on 429, 5xx and dropped connections. */
+  backoff?: BackoffOptions;
+  /** How long to wait for a response's headers, in ms (default 60 s). */
+  timeoutMs?: number;
+  /** Told about every call and retry, e.g. for a verbose log. Never given a credential. */
+  onEvent?: (event: ClientEvent) => void;
+  fetch?: typeof fetch;
+  /** Share another client's rate limits (see fork). */
+  limiter?: RateLimiter;
+}
+
+export type ClientEvent =
+  | { type: "call"; method: string; path: string; status: number | undefined; ms: number }
+  | { type: "retry"; method: string; path: string; attempt: number; delayMs: number; reason: string }
+  | { type: "create-recovered"; reportId: string; reason: string };
+
+export interface ListReportsParams {
+  sort?: string;
+  order?: "ASC" | "DESC";
+  offset?: number;
+  limit?: number;
+}
+
+export interface ListFieldInfo {
+  name: string;
+  type: string;
+  format?: string | undefined;
+}
+
+interface CallOptions {
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  signal?: AbortSignal | undefined;
+  /** Safe to repeat: retried with back-off. */
+  retry: boolean;
+}
+
+const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
+
+/**
+ * A thin client for Ongage's contact-activity endpoints: auth, list id, the envelope, typed
+ * errors, rate limits and careful retries. It never retries a create blindly: if a create may
+ * have gone through, it looks for the report by title before trying again.
+ */
+export class OngageClient {
+  readonly baseUrl: string;
+  readonly listId: string | undefined;
+  /** Calls made, retries included: for summaries and benchmarks. */
+  calls = 0;
+  private readonly limiter: RateLimiter;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: OngageClientOptions) {
+    const base = new URL(options.baseUrl ?? defaultBaseUrl);
+    if (base.protocol !== "https:" && !(base.protocol === "http:" && loopbackHosts.test(base.hostname))) {
+      throw new OngageError("config", `refusing ${base.protocol}//${base.host}: only https is allowed, and plain http only for this machine (localhost)`);
+    }
+    this.baseUrl = base.href.replace(/\/+$/, "");
+    this.listId = options.listId;
+    this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10);
+    this.fetchImpl = options.fetch ?? fetch;
+  }
+
+  get maxInFlight(): number {
+    return this.limiter.inFlight;
+  }
+
+  /** A client with the same settings and the same rate limits, counting its own calls. */
+  fork(): OngageClient {
+    return new OngageClient({ ...this.options, limiter: this.limiter });
+  }
+
+  // ----- the six calls -----
+
+  /** POST /api/contact_activity. The title should be unique: it is how a lost answer is recovered. */
+  async createReport(request: ContactActivityRequest, signal?: AbortSignal): Promise<ReportInfo> {
+    const retries = this.options.backoff?.retries ?? 5;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return ReportSchemaParse(await this.json("POST", "contact_activity", { body: request, signal, retry: false }));
+      } catch (error) {
+        if (!(error instanceof OngageError) || error.kind === "aborted" || attempt > retries) throw error;
+        if (error.status === 429) {
+          // Refused by the rate limit: nothing was created, so trying again is safe.
+          await this.pause("POST", "contact_activity", attempt, error, signal);
+          continue;
+        }
+        if (!error.retryable) throw error;
+        // The create may have gone through with its answer lost: look before trying again.
+        const found = await this.findReportByTitle(request.title, signal);
+        if (found) {
+          this.options.onEvent?.({ type: "create-recovered", reportId: found.id, reason: error.message });
+          return found;
+        }
+        await this.pause("POST", "contact_activity", attempt, error, signal);
+      }
+    }
+  }
+
+  /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
+  async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
+    return ReportSchemaParse(await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }));
+  }
+
+  /** GET /api/contact_activity: reports without results. */
+  async listReports(params: ListReportsParams = {}, signal?: AbortSignal): Promise<{ reports: ReportInfo[]; total: number | undefined }> {
+    const { payload, total } = await this.envelope("GET", "contact_activity", { query: { ...params }, signal, retry: true });
+    const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
+    if (!parsed.success) throw protocolError("the report list", parsed.error.message);
+    return { reports: parsed.data, total };
+  }
+
+  /** DELETE /api/contact_activity/ID. */
+  async deleteReport(id: string, signal?: AbortSignal): Promise<void> {
+    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true });
+  }
+
+  /**
+   * GET .../export (aggregated) or .../export_detailed (one row per event): the CSV as a byte
+   * stream. A failure before the body starts is retried; one during it is the caller's to handle.
+   */
+  async exportReport(id: string, options: { detailed?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
+    const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
+    const { response, release } = await this.send("GET", path, { signal: options.signal, retry: true }, true);
+    if (!response.body) {
+      release();
+      return Readable.from([]);
+    }
+    const stream = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
+    stream.once("close", release);
+    return stream;
+  }
+
+  /** GET /api/list_fields: the list's fields and their types. */
+  async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
+    const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
+    const parsed = ListFieldsSchema.safeParse(payload);
+    if (!parsed.success) throw protocolError("the list fields", parsed.error.message);
+    return parsed.data;
+  }
+
+  /** The newest report with this title, if any (looks at the 200 newest). */
+  async findReportByTitle(title: string, signal?: AbortSignal): Promise<ReportInfo | undefined> {
+    for (let offset = 0; offset < 200; offset += 100) {
+      const { reports } = await this.listReports({ sort: "id", order: "DESC", offset, limit: 100 }, signal);
+      const found = reports.find((report) => report.title === title);
+      if (found || reports.length < 100) return found;
+    }
+    return undefined;
+  }
+
+  // ----- plumbing -----
+
+  private url(path: string, query?: CallOptions["query"]): string {
+    const prefix = this.listId ? `/${encodeURIComponent(this.listId)}` : "";
+    const url = new URL(`${this.baseUrl}${prefix}/api/${path}`);
+    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    return url.href;
+  }
+
+  private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
+    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, (error as OngageError & { retryAfterMs?: number }).retryAfterMs);
+    this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: error.message });
+    await sleep(delayMs, signal).catch(() => {
+      throw new OngageError("aborted", "stopped");
+    });
+  }
+
+  private async json(method: string, path: string, options: CallOptions): Promise<unknown> {
+    return (await this.envelope(method, path, options)).payload;
+  }
+
+  private async envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
+    const { response, release } = await this.send(method, path, options, false);
+    try {
+      const text = await response.text();
+      return parseEnvelope(text, response.status, this.options.auth.secrets());
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * One call, with its retries when `options.retry`. Resolves with a successful response whose
+   * body is unread; `release` frees its place in the rate limiter.
+   */
+  private async send(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: Response; release: () => void }> {
+    const retries = options.retry ? (this.options.backoff?.retries ?? 5) : 0;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.attempt(method, path, options, streaming);
+      } catch (error) {
+        if (!(error instanceof OngageError) || !error.retryable || attempt > retries) throw error;
+        await this.pause(method, path, attempt, error, options.signal);
+      }
+    }
+  }
+
+  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: Response; release: () => void }> {
+    const release = await this.limiter.acquire(options.signal).catch(() => {
+      throw new OngageError("aborted", "stopped");
+    });
+    const started = Date.now();
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 60_000);
+    const signals = options.signal ? [options.signal, timeout.signal] : [timeout.signal];
+    let response: Response;
+    this.calls++;
+    try {
+      response = await this.fetchImpl(this.url(path, options.query), {
+        method,
+        headers: {
+          ...this.options.auth.headers(),
+          accept: streaming ? "text/csv, */*" : "application/json",
+          ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
+        },
+        body: options.body !== undefined ? JSON.stringify(options.body) : null,
+        signal: AbortSignal.any(signals),
+      });
+    } catch (error) {
+      clearTimeout(timer);
+      release();
+      this.options.onEvent?.({ type: "call", method, path, status: undefined, ms: Date.now() - started });
+      if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
+      if (timeout.signal.aborted) throw new OngageError("timeout", `${method} ${path}: no answer from ${new URL(this.baseUrl).host} in time`);
+      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+      throw new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${cause?.code ?? cause?.message ?? String(error)})`));
+    }
+    // The timeout covers waiting for an answer, not reading a long export.
+    clearTimeout(timer);
+    this.options.onEvent?.({ type: "call", method, path, status: response.status, ms: Date.now() - started });
+    if (!response.ok) {
+      const text = await response.text().catch(() => "");
+      release();
+      const error = httpError(method, path, response.status, text, this.options.auth.secrets());
+      (error as OngageError & { retryAfterMs?: number }).retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      throw error;
+    }
+    return { response, release };
+  }
+
+  private clean(text: string): string {
+    return redact(text, this.options.auth.secrets());
+  }
+}
+
+function protocolError(what: string, detail: string): OngageError {
+  return new OngageError("protocol", `Ongage sent ${what} in an unexpected shape: ${detail.slice(0, 300)}`);
+}
+
+function ReportSchemaParse(payload: unknown): ReportInfo {
+  const parsed = ReportSchema.safeParse(payload);
+  if (!parsed.success) throw protocolError("a report", parsed.error.message);
+  return parsed.data;
+}
+
+function errorDetails(payload: unknown): { code?: number; message?: string; errors: string[] } {
+  const parsed = ErrorPayloadSchema.safeParse(payload);
+  if (!parsed.success) return { errors: [] };
+  const raw = parsed.data.errors ?? [];
+  const errors = (Array.isArray(raw) ? raw : Object.entries(raw).map(([key, value]) => `${key}: ${String(value)}`)).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
+  const result: { code?: number; message?: string; errors: string[] } = { errors };
+  if (parsed.data.code !== undefined) result.code = parsed.data.code;
+  if (parsed.data.message !== undefined) result.message = parsed.data.message;
+  return result;
+}
+
+function httpError(method: string, path: string, status: number, text: string, secrets: string[]): OngageError {
+  let details: ReturnType<typeof errorDetails> = { errors: [] };
+  try {
+    details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
+  } catch {
+    // Not Ongage's envelope (a proxy's error page, say): the status says enough.
+  }
+  const said = [details.message, ...details.errors].filter(Boolean).join("; ");
+  const message = redact(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
+  const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => redact(e, secrets)) };
+  if (details.code !== undefined) extra.code = details.code;
+  return new OngageError("api", message, extra);
+}
+
+function parseEnvelope(text: string, status: number, secrets: string[]): { payload: unknown; total: number | undefined } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    throw protocolError("a reply that is not JSON", text.slice(0, 200));
+  }
+  const parsed = EnvelopeSchema.safeParse(json);
+  if (!parsed.success) throw protocolError("a reply without its envelope", parsed.error.message);
+  const { metadata, payload } = parsed.data;
+  if (metadata.error) {
+    // An error even on HTTP 200.
+    const details = errorDetails(payload);
+    const said = [details.message, ...details.errors].filter(Boolean).join("; ");
+    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors };
+    if (details.code !== undefined) extra.code = details.code;
+    throw new OngageError("api", redact(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets), extra);
+  }
+  return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
+}

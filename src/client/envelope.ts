@@ -1,0 +1,40 @@
+import { z } from "zod";
+
+/*
+ * Ongage's replies, parsed with zod. Ids, statuses and flags arrive as strings or numbers;
+ * both are accepted and turned into one type. An empty object may arrive as [].
+ */
+
+const flag = z.union([z.boolean(), z.string(), z.number()]).transform((value) => value === true || value === "true" || value === 1 || value === "1");
+const id = z.union([z.string().min(1), z.number()]).transform(String);
+const count = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
+
+export const EnvelopeSchema = z.object({
+  metadata: z.looseObject({ error: flag.optional(), total: count.optional() }).or(z.array(z.unknown()).transform(() => ({ error: false }))),
+  payload: z.unknown(),
+});
+
+export const ErrorPayloadSchema = z.looseObject({
+  code: count.optional(),
+  message: z.string().optional(),
+  errors: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+});
+
+export const ReportSchema = z.looseObject({
+  id,
+  status: count,
+  status_desc: z.string().optional(),
+  title: z.string().optional(),
+  created: count.optional(),
+});
+
+export type ReportInfo = z.infer<typeof ReportSchema>;
+
+export const ReportListSchema = z.union([z.array(ReportSchema), z.record(z.string(), ReportSchema).transform((byKey) => Object.values(byKey))]);
+
+export const ListFieldsSchema = z.array(z.looseObject({ name: z.string(), type: z.string(), format: z.string().optional() }));
+
+/** What a report's status means: 1 pending, 2 completed, anything else a failure. */
+export function reportState(status: number): "pending" | "completed" | "failed" {
+  return status === 1 ? "pending" : status === 2 ? "completed" : "failed";
+}

@@ -1,0 +1,41 @@
+export type OngageErrorKind =
+  /** Ongage answered with an error (HTTP status, or metadata.error on a 200). */
+  | "api"
+  /** The connection failed or dropped. */
+  | "network"
+  /** No answer in time. */
+  | "timeout"
+  /** The caller aborted (Ctrl-C). */
+  | "aborted"
+  /** The answer was not what the API documents. */
+  | "protocol"
+  /** A report ended in a status other than completed. */
+  | "report-failed"
+  /** The client was set up wrongly (e.g. plain http to a remote host). */
+  | "config";
+
+/** Every failure of the client. Its message never contains a credential. */
+export class OngageError extends Error {
+  override name = "OngageError";
+  readonly kind: OngageErrorKind;
+  /** HTTP status, when there was a response. */
+  readonly status: number | undefined;
+  /** Ongage's payload.code, when it sent one. */
+  readonly code: number | undefined;
+  /** Ongage's payload.errors. */
+  readonly errors: string[];
+
+  constructor(kind: OngageErrorKind, message: string, details: { status?: number; code?: number; errors?: string[] } = {}) {
+    super(message);
+    this.kind = kind;
+    this.status = details.status;
+    this.code = details.code;
+    this.errors = details.errors ?? [];
+  }
+
+  /** Worth trying again (for requests that are safe to repeat). */
+  get retryable(): boolean {
+    if (this.kind === "network" || this.kind === "timeout") return true;
+    return this.kind === "api" && this.status !== undefined && (this.status === 429 || this.status >= 500);
+  }
+}

@@ -1,0 +1,174 @@
+import { randomBytes } from "node:crypto";
+import type { OngageClient } from "../client/client.js";
+import { reportState } from "../client/envelope.js";
+import { OngageError } from "../client/errors.js";
+import { backoffDelay, sleep } from "../client/backoff.js";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import { CsvDownload, type CsvDestination } from "./csvOutput.js";
+
+export type RunState = "creating" | "pending" | "downloading" | "deleting" | "done";
+
+export interface RunProgress {
+  state: RunState;
+  reportId?: string;
+  elapsedMs: number;
+  bytes: number;
+  rows: number;
+}
+
+export interface RunOptions {
+  client: OngageClient;
+  request: ContactActivityRequest;
+  destination: CsvDestination;
+  detailed?: boolean;
+  /** Keep the report in Ongage afterwards. */
+  keep?: boolean;
+  /** The first wait between status checks (ms); it grows gently for long reports. */
+  pollIntervalMs?: number;
+  /** Give up waiting for completion after this long (ms). */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+  onProgress?: (progress: RunProgress) => void;
+  /** How many times a download cut off midway is started again (default 3). */
+  exportRetries?: number;
+}
+
+export interface RunSummary {
+  reportId: string | undefined;
+  title: string;
+  ok: boolean;
+  error?: string;
+  rows: number;
+  bytes: number;
+  /** Where the CSV went: a path, or "-" for stdout. */
+  output: string;
+  deleted: boolean;
+  polls: number;
+  calls: number;
+  timings: { createMs: number; waitMs: number; exportMs: number; totalMs: number };
+}
+
+/**
+ * A title no other report has, so that a create whose answer was lost can be found again
+ * (OngageClient.createReport) and never made twice.
+ */
+export function uniqueTitle(title: string): string {
+  return `${title} [oq ${randomBytes(4).toString("hex")}]`;
+}
+
+/** The wait before status check `poll` (1-based): the interval, growing 20% a time after the 5th, up to 4x. */
+export function pollDelay(poll: number, intervalMs: number): number {
+  return Math.min(intervalMs * 4, intervalMs * 1.2 ** Math.max(0, poll - 5));
+}
+
+/**
+ * The whole asynchronous flow: create the report, wait for it, download its CSV, delete it.
+ * Whatever happens after the create (failure, timeout, Ctrl-C), the report is deleted unless
+ * `keep`, and no partial CSV is left under the final name.
+ */
+export async function runReport(options: RunOptions): Promise<RunSummary> {
+  const { signal } = options;
+  // Its own view of the client, so that the calls it counts are this run's alone.
+  const client = options.client.fork();
+  const started = Date.now();
+  const request = { ...options.request, title: uniqueTitle(options.request.title) };
+  const summary: RunSummary = {
+    reportId: undefined,
+    title: request.title,
+    ok: false,
+    rows: 0,
+    bytes: 0,
+    output: options.destination.kind === "file" ? options.destination.path : "-",
+    deleted: false,
+    polls: 0,
+    calls: 0,
+    timings: { createMs: 0, waitMs: 0, exportMs: 0, totalMs: 0 },
+  };
+  const progress = (state: RunState) =>
+    options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}) });
+
+  try {
+    progress("creating");
+    const created = await client.createReport(request, signal);
+    summary.reportId = created.id;
+    summary.timings.createMs = Date.now() - started;
+
+    progress("pending");
+    const waitStarted = Date.now();
+    const interval = options.pollIntervalMs ?? 2000;
+    const timeout = options.timeoutMs ?? 30 * 60_000;
+    for (let state = reportState(created.status); state !== "completed"; ) {
+      if (Date.now() - waitStarted >= timeout) {
+        throw new OngageError("timeout", `report ${created.id} did not complete within ${Math.round(timeout / 1000)}s`);
+      }
+      summary.polls++;
+      await sleep(Math.min(pollDelay(summary.polls, interval), Math.max(0, timeout - (Date.now() - waitStarted))), signal).catch(stopped);
+      const report = await client.getReport(created.id, signal);
+      state = reportState(report.status);
+      if (state === "failed") {
+        throw new OngageError("report-failed", `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`);
+      }
+      progress("pending");
+    }
+    summary.timings.waitMs = Date.now() - waitStarted;
+
+    const exportStarted = Date.now();
+    await download({ ...options, client }, created.id, summary, () => progress("downloading"));
+    summary.timings.exportMs = Date.now() - exportStarted;
+    summary.ok = true;
+  } catch (error) {
+    summary.error = error instanceof Error ? error.message : String(error);
+  } finally {
+    if (summary.reportId !== undefined && !options.keep) {
+      progress("deleting");
+      try {
+        // Cleaning up must still happen after Ctrl-C, so it does not take the run's signal.
+        await client.deleteReport(summary.reportId);
+        summary.deleted = true;
+      } catch (error) {
+        summary.ok = false;
+        summary.error = `${summary.error ? `${summary.error}; ` : ""}could not delete report ${summary.reportId}: ${(error as Error).message}`;
+      }
+    }
+    summary.calls = client.calls;
+    summary.timings.totalMs = Date.now() - started;
+    progress("done");
+  }
+  return summary;
+}
+
+function stopped(): never {
+  throw new OngageError("aborted", "stopped");
+}
+
+/** Downloads into a temporary file, starting again if the connection drops midway. */
+async function download(options: RunOptions, reportId: string, summary: RunSummary, onChunk: () => void): Promise<void> {
+  const retries = options.exportRetries ?? 3;
+  for (let attempt = 1; ; attempt++) {
+    const file = new CsvDownload(options.destination);
+    try {
+      const stream = await options.client.exportReport(reportId, { detailed: options.detailed ?? false, ...(options.signal ? { signal: options.signal } : {}) });
+      await file.receive(
+        stream,
+        (counter) => {
+          summary.bytes = counter.bytes;
+          summary.rows = counter.rows;
+          onChunk();
+        },
+        options.signal,
+      );
+      await file.commit();
+      summary.bytes = file.counter.bytes;
+      summary.rows = file.counter.rows;
+      return;
+    } catch (error) {
+      await file.discard();
+      if (options.signal?.aborted) stopped();
+      const retryable = !(error instanceof OngageError) || error.retryable;
+      if (!retryable || attempt > retries) {
+        throw error instanceof OngageError ? error : new OngageError("network", `the download of report ${reportId} was cut off: ${(error as Error).message}`);
+      }
+      await sleep(backoffDelay(attempt, {}), options.signal).catch(stopped);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+/**
+ * Misbehaviour the sandbox can be told to show, so that tests can check oq survives it. Counts
+ * are used up as the faults happen; the rest hold for the sandbox's life.
+ */
+export interface Faults {
+  /** The next N requests are answered 429, with Retry-After. */
+  rateLimitBurst?: number;
+  /** Seconds in Retry-After for those 429s (default 1). */
+  retryAfterSeconds?: number;
+  /** The next N GET and DELETE requests are answered 503. */
+  serverErrors?: number;
+  /** The next N creates store the report, then drop the connection without answering. */
+  dropCreateAfterCommit?: number;
+  /** The next export is cut off after this many bytes (once). */
+  dropExportAfterBytes?: number;
+  /** A pause between the chunks of every export, in milliseconds. */
+  slowBodyMs?: number;
+  /** Reports stay pending for ever. */
+  neverComplete?: boolean;
+  /** Reports end in status 3, "Failed". */
+  failReports?: boolean;
+}
+
+/**
+ * `--faults` on the command line: a comma-separated list of
+ * `429:N`, `5xx:N`, `drop-create:N`, `drop-export:BYTES`, `slow:MS`, `never-complete`, `fail`.
+ */
+export function parseFaults(spec: string): Faults {
+  const faults: Faults = {};
+  for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+    const [name, raw] = part.split(":");
+    const value = raw === undefined ? NaN : Number(raw);
+    const needNumber = () => {
+      if (!Number.isInteger(value) || value < 0) throw new Error(`--faults ${name} needs a whole number, as in ${name}:3`);
+      return value;
+    };
+    switch (name) {
+      case "429":
+        faults.rateLimitBurst = needNumber();
+        break;
+      case "5xx":
+        faults.serverErrors = needNumber();
+        break;
+      case "drop-create":
+        faults.dropCreateAfterCommit = needNumber();
+        break;
+      case "drop-export":
+        faults.dropExportAfterBytes = needNumber();
+        break;
+      case "slow":
+        faults.slowBodyMs = needNumber();
+        break;
+      case "never-complete":
+        faults.neverComplete = true;
+        break;
+      case "fail":
+        faults.failReports = true;
+        break;
+      default:
+        throw new Error(`unknown fault '${name}'; the faults are 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail`);
+    }
+  }
+  return faults;
+}

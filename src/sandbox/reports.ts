@@ -1,0 +1,116 @@
+import { builtinFields } from "../check/fieldCatalog.js";
+import { operatorsByType, type OngageOperator } from "../check/operators.js";
+import { ContactActivityRequestSchema, type ContactActivityRequest } from "../emit/payloadSchema.js";
+import { matchesCriteria } from "../evaluate/evaluateCriteria.js";
+import { csvDate, csvRow } from "./csv.js";
+import { activityIn, evaluationContact, sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
+
+export type ReportStatus = 1 | 2 | 3;
+const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
+
+export interface Report {
+  id: number;
+  request: ContactActivityRequest;
+  createdAt: number;
+  /** When it stops being pending (ms since the epoch); Infinity for a report that never does. */
+  readyAt: number;
+  failed: boolean;
+}
+
+const dateFields = new Set([...builtinFields.filter((f) => f.type === "date").map((f) => f.name), "birthday"]);
+const knownTypes: Record<string, string> = {
+  ...Object.fromEntries(builtinFields.map((field) => [field.name, field.type])),
+  ...sandboxCustomFields,
+};
+const userTypes = ["all", "active", "unsubscribed", "bounced", "complaint"];
+
+/**
+ * Checks a create request as Ongage would: the shape (missing title, operand forms), the
+ * operators each field type takes, and fields the list has. Returns the problems, if any.
+ */
+export function validateRequest(body: unknown): { request?: ContactActivityRequest; errors: string[] } {
+  const parsed = ContactActivityRequestSchema.safeParse(body);
+  if (!parsed.success) {
+    return { errors: parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`) };
+  }
+  const request = parsed.data;
+  const errors: string[] = [];
+  for (const [index, criterion] of request.filters.criteria.entries()) {
+    if (criterion.type === "segment" || criterion.type === "behavioral") continue;
+    const type = knownTypes[criterion.field_name];
+    if (!type) errors.push(`filters.criteria.${index}.field_name: unknown field ${criterion.field_name}`);
+    else if (type !== criterion.type) errors.push(`filters.criteria.${index}.type: ${criterion.field_name} is ${type}, not ${criterion.type}`);
+    else if (!operatorsByType[criterion.type].includes(criterion.operator as OngageOperator)) {
+      errors.push(`filters.criteria.${index}.operator: ${criterion.operator} is not an operator for ${criterion.type} fields`);
+    }
+  }
+  for (const field of request.selected_fields) {
+    if (!knownTypes[field]) errors.push(`selected_fields: unknown field ${field}`);
+  }
+  if (request.filters.user_type !== undefined && !userTypes.includes(request.filters.user_type)) {
+    errors.push(`filters.user_type: unknown user type ${request.filters.user_type}`);
+  }
+  return errors.length > 0 ? { errors } : { request, errors };
+}
+
+export function statusOf(report: Report, now: number): ReportStatus {
+  if (now < report.readyAt) return 1;
+  return report.failed ? 3 : 2;
+}
+
+/** A report as the API shows it: ids and statuses as strings, as Ongage sends them. */
+export function describeReport(report: Report, now: number) {
+  const status = statusOf(report, now);
+  return {
+    id: String(report.id),
+    title: report.request.title,
+    status: String(status),
+    status_desc: statusWords[status],
+    favorite: report.request.favorite ? "1" : "0",
+    created: String(Math.floor(report.createdAt / 1000)),
+  };
+}
+
+function windowOf(request: ContactActivityRequest, anchor: number): Window {
+  return { from: request.filters.from_date ?? 0, to: request.filters.to_date ?? anchor };
+}
+
+function matchesUserType(contact: ContactRecord, userType: string | undefined): boolean {
+  return userType === undefined || userType === "all" || contact.ocx_status === userType;
+}
+
+/** The contacts a report returns, one at a time, evaluated from the generated list. */
+export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<ContactRecord> {
+  const window = windowOf(request, list.options.anchor);
+  for (let index = 0; index < list.size; index++) {
+    const contact = list.contact(index);
+    if (!matchesUserType(contact, request.filters.user_type)) continue;
+    if (matchesCriteria(request.filters.criteria, evaluationContact(contact, window, list.mailings))) yield contact;
+  }
+}
+
+/** The aggregated CSV: a header of the selected fields, then a row per matching contact. */
+export function* aggregatedCsv(request: ContactActivityRequest, list: ContactList): Generator<string> {
+  const fields = request.selected_fields;
+  yield csvRow(fields);
+  const window = windowOf(request, list.options.anchor);
+  for (const contact of matchingContacts(request, list)) {
+    const values: Record<string, unknown> = { ...contact, ...activityIn(contact, window, list.mailings) };
+    yield csvRow(fields.map((field) => {
+      const value = values[field] as string | number | null | undefined;
+      return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
+    }));
+  }
+}
+
+/** The combined detailed CSV: a row per activity event of each matching contact in the window. */
+export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string> {
+  yield csvRow(["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"]);
+  const window = windowOf(request, list.options.anchor);
+  for (const contact of matchingContacts(request, list)) {
+    for (const event of contact.events) {
+      if (event.at < window.from || event.at > window.to) continue;
+      yield csvRow([contact.email, contact.id, event.mailingId, event.kind, csvDate(event.at)]);
+    }
+  }
+}

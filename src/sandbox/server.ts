@@ -1,0 +1,261 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { ContactList, sandboxCustomFields } from "./data.js";
+import type { Faults } from "./faults.js";
+import { aggregatedCsv, describeReport, detailedCsv, statusOf, validateRequest, type Report } from "./reports.js";
+
+/*
+ * A local server that speaks Ongage's contact-activity API over a generated contact list:
+ * the same paths (with the list id prefix), auth headers, envelope, string ids and statuses,
+ * rate limits, and reports that stay pending for a while. docs/sandbox.md describes it.
+ */
+
+export interface SandboxCredentials {
+  username: string;
+  password: string;
+  accountCode: string;
+}
+
+export const defaultSandboxCredentials: SandboxCredentials = { username: "sandbox", password: "sandbox-secret", accountCode: "SANDBOX" };
+
+export interface SandboxOptions {
+  /** 0 (the default) picks a free port. */
+  port?: number;
+  host?: string;
+  contacts?: number;
+  seed?: number;
+  /** The data's "now", Unix seconds. Default: the clock at start. */
+  now?: number;
+  /** How long a report stays pending, in milliseconds. */
+  buildTimeMs?: number;
+  listId?: string;
+  credentials?: SandboxCredentials;
+  callsPerMinute?: number;
+  maxInFlight?: number;
+  faults?: Faults;
+}
+
+export interface SandboxStats {
+  requests: number;
+  byRoute: Record<string, number>;
+  reportsCreated: number;
+  reportsDeleted: number;
+  maxInFlight: number;
+  rateLimited: number;
+}
+
+export interface Sandbox {
+  url: string;
+  listId: string;
+  credentials: SandboxCredentials;
+  contacts: ContactList;
+  stats: SandboxStats;
+  /** Reports not deleted yet. */
+  liveReports(): Report[];
+  /** Change the faults while running. */
+  faults: Faults;
+  close(): Promise<void>;
+}
+
+const chunkBytes = 64 * 1024;
+
+function envelope(res: ServerResponse, status: number, payload: unknown, total?: number): void {
+  const metadata: Record<string, unknown> = { error: false };
+  if (total !== undefined) metadata["total"] = total;
+  const body = JSON.stringify({ metadata, payload });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body) });
+  res.end(body);
+}
+
+function failure(res: ServerResponse, status: number, message: string, errors: string[] = [], headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ metadata: { error: true }, payload: { code: status, message, errors } });
+  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  const credentials = options.credentials ?? defaultSandboxCredentials;
+  const listId = options.listId ?? "12345";
+  const contacts = new ContactList({
+    contacts: options.contacts ?? 2000,
+    seed: options.seed ?? 1,
+    anchor: options.now ?? Math.floor(Date.now() / 1000),
+  });
+  const buildTimeMs = options.buildTimeMs ?? 2000;
+  const callsPerMinute = options.callsPerMinute ?? 300;
+  const maxInFlight = options.maxInFlight ?? 10;
+  const faults: Faults = { ...options.faults };
+  const reports = new Map<number, Report>();
+  let nextId = 1000;
+  let inFlight = 0;
+  const recentCalls: number[] = [];
+  const stats: SandboxStats = { requests: 0, byRoute: {}, reportsCreated: 0, reportsDeleted: 0, maxInFlight: 0, rateLimited: 0 };
+
+  const authorized = (req: IncomingMessage) =>
+    req.headers["x_username"] === credentials.username &&
+    req.headers["x_password"] === credentials.password &&
+    req.headers["x_account_code"] === credentials.accountCode;
+
+  const rateLimited = (res: ServerResponse, retryAfter: number) => {
+    stats.rateLimited++;
+    failure(res, 429, "Calls per minute exceeded", [], { "retry-after": String(retryAfter) });
+  };
+
+  async function streamCsv(req: IncomingMessage, res: ServerResponse, rows: Generator<string>): Promise<void> {
+    res.writeHead(200, { "content-type": "text/csv; charset=utf-8" });
+    let cutAfter = faults.dropExportAfterBytes;
+    if (cutAfter !== undefined) delete faults.dropExportAfterBytes;
+    let sent = 0;
+    let buffer = "";
+    let closed = false;
+    res.on("close", () => (closed = true));
+    const flush = async () => {
+      const bytes = Buffer.from(buffer);
+      buffer = "";
+      if (cutAfter !== undefined && sent + bytes.length > cutAfter) {
+        res.write(bytes.subarray(0, Math.max(0, cutAfter - sent)));
+        cutAfter = undefined;
+        req.socket.destroy();
+        closed = true;
+        return;
+      }
+      sent += bytes.length;
+      if (!res.write(bytes)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (faults.slowBodyMs) await sleep(faults.slowBodyMs);
+    };
+    for (const row of rows) {
+      buffer += row;
+      if (buffer.length >= chunkBytes) await flush();
+      if (closed) return;
+    }
+    if (buffer) await flush();
+    if (!closed) res.end();
+  }
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://sandbox");
+    const match = /^\/(?:([^/]+)\/)?api\/(contact_activity|list_fields)(?:\/(\d+)(?:\/(export|export_detailed))?)?\/?$/.exec(url.pathname);
+    const route = match ? `${req.method} ${match[2]}${match[3] ? "/:id" : ""}${match[4] ? `/${match[4]}` : ""}` : `${req.method} ?`;
+    stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
+
+    if (!authorized(req)) return failure(res, 401, "Unauthorized", ["X_USERNAME, X_PASSWORD and X_ACCOUNT_CODE do not match an account"]);
+    if (!match || (match[1] !== undefined && match[1] !== listId)) return failure(res, 404, "Not Found", [`no such resource: ${url.pathname}`]);
+
+    if (faults.rateLimitBurst) {
+      faults.rateLimitBurst--;
+      return rateLimited(res, faults.retryAfterSeconds ?? 1);
+    }
+    const now = Date.now();
+    while (recentCalls.length > 0 && recentCalls[0]! <= now - 60_000) recentCalls.shift();
+    if (recentCalls.length >= callsPerMinute) return rateLimited(res, Math.max(1, Math.ceil((recentCalls[0]! + 60_000 - now) / 1000)));
+    recentCalls.push(now);
+    if ((req.method === "GET" || req.method === "DELETE") && faults.serverErrors) {
+      faults.serverErrors--;
+      return failure(res, 503, "Service Unavailable");
+    }
+
+    const [, , resource, idText, exportKind] = match;
+    if (resource === "list_fields") {
+      if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
+      const fields = [{ name: "email", type: "email" }, ...Object.entries(sandboxCustomFields).map(([name, type]) => ({ name, type, ...(type === "date" ? { format: "yyyy-mm-dd" } : {}) }))];
+      return envelope(res, 200, fields, fields.length);
+    }
+
+    if (idText === undefined) {
+      if (req.method === "POST") {
+        let body: unknown;
+        try {
+          body = JSON.parse(await readBody(req));
+        } catch {
+          return failure(res, 400, "Bad Request", ["the body is not JSON"]);
+        }
+        const { request, errors } = validateRequest(body);
+        if (!request) return failure(res, 412, "Precondition Failed", errors);
+        const report: Report = {
+          id: nextId++,
+          request,
+          createdAt: Date.now(),
+          readyAt: faults.neverComplete ? Infinity : Date.now() + buildTimeMs,
+          failed: faults.failReports === true,
+        };
+        reports.set(report.id, report);
+        stats.reportsCreated++;
+        if (faults.dropCreateAfterCommit) {
+          faults.dropCreateAfterCommit--;
+          req.socket.destroy();
+          return;
+        }
+        return envelope(res, 200, describeReport(report, Date.now()));
+      }
+      if (req.method === "GET") {
+        const sort = url.searchParams.get("sort") ?? "id";
+        const order = (url.searchParams.get("order") ?? "DESC").toUpperCase() === "ASC" ? 1 : -1;
+        const offset = Number(url.searchParams.get("offset") ?? 0) || 0;
+        const limit = Number(url.searchParams.get("limit") ?? 50) || 50;
+        const all = [...reports.values()].map((report) => describeReport(report, Date.now()));
+        const key = (r: Record<string, string>) => (sort === "title" ? r["title"]! : Number(r[sort] ?? r["id"]));
+        all.sort((a, b) => (key(a) < key(b) ? -order : key(a) > key(b) ? order : 0));
+        return envelope(res, 200, all.slice(offset, offset + limit), all.length);
+      }
+      return failure(res, 405, "Method Not Allowed");
+    }
+
+    const report = reports.get(Number(idText));
+    if (!report) return failure(res, 404, "Not Found", [`no contact activity report ${idText}`]);
+    if (req.method === "DELETE" && !exportKind) {
+      reports.delete(report.id);
+      stats.reportsDeleted++;
+      return envelope(res, 200, { id: String(report.id), deleted: true });
+    }
+    if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
+    if (!exportKind) return envelope(res, 200, describeReport(report, Date.now()));
+    if (statusOf(report, Date.now()) !== 2) return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
+    return streamCsv(req, res, exportKind === "export" ? aggregatedCsv(report.request, contacts) : detailedCsv(report.request, contacts));
+  }
+
+  const server: Server = createServer((req, res) => {
+    stats.requests++;
+    inFlight++;
+    stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
+    res.on("close", () => inFlight--);
+    if (inFlight > maxInFlight) {
+      req.resume();
+      return rateLimited(res, 1);
+    }
+    handle(req, res).catch((error: unknown) => {
+      if (!res.headersSent) failure(res, 500, "Internal Server Error", [String(error)]);
+      else res.destroy();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+
+  return {
+    url: `http://${host}:${address.port}`,
+    listId,
+    credentials,
+    contacts,
+    stats,
+    faults,
+    liveReports: () => [...reports.values()],
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
