@@ -29,13 +29,18 @@ const words = ["a", "A", "ab", "b", "Ba", "abc", "x"];
 const ids = ["1", "2", "3", "4"];
 const days = ["2024-01-10", "2024-01-15", "2024-01-19", "2024-01-20"];
 
-const quoted = fc.constantFrom(...words).map((w) => JSON.stringify(w));
-const smallInt = fc.integer({ min: 0, max: 6 });
-const dateValue = fc.oneof(
-  fc.constantFrom(...days),
-  fc.constantFrom(...days).map((d) => `${d}T08:30:00Z`),
-  fc.integer({ min: 0, max: 12 }).map((n) => `${n + 1}d ago`),
-);
+/** The values queries draw on: chosen to fall on both sides of the contacts' values. */
+export interface ValuePools {
+  words: string[];
+  numbers: { min: number; max: number };
+  days: string[];
+  segmentIds: string[];
+  mailingIds: string[];
+  /** Relative dates up to this many days ago. */
+  maxDaysAgo: number;
+}
+
+export const defaultPools: ValuePools = { words, numbers: { min: 0, max: 6 }, days, segmentIds: ids, mailingIds: ids, maxDaysAgo: 13 };
 
 function listOf(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 }).map((vs) => `[${vs.join(", ")}]`));
@@ -43,73 +48,85 @@ function listOf(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
 
 const caseFlag = fc.constantFrom("", "", " case sensitive", " case insensitive");
 
-const textComparison = fc
-  .tuple(
-    fc.constantFrom(...fieldsByType.email, ...fieldsByType.string),
-    fc.constantFrom("=", "!=", "contains", "not contains", "starts", "ends", "in", "not in", "is empty", "is not empty"),
-    listOf(quoted),
-    caseFlag,
-  )
-  .map(([field, op, value, flag]) => (op.startsWith("is") ? `${field} ${op}` : `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}${flag}`));
+export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 2024-01-01 and 2024-01-31", "between 30d ago and 1d ago", "between 2023-12-01T10:00:00Z and 2024-01-02"]): fc.Arbitrary<string> {
+  const quoted = fc.constantFrom(...pools.words).map((w) => JSON.stringify(w));
+  const number = fc.integer(pools.numbers);
+  const dateValue = fc.oneof(
+    fc.constantFrom(...pools.days),
+    fc.constantFrom(...pools.days).map((d) => `${d}T08:30:00Z`),
+    fc.integer({ min: 0, max: pools.maxDaysAgo - 1 }).map((n) => `${n + 1}d ago`),
+  );
 
-const numericComparison = fc
-  .tuple(
-    fc.constantFrom(...fieldsByType.numeric, ...fieldsByType.id),
-    fc.constantFrom("=", "!=", "<", "<=", ">", ">=", "between", "in", "not in", "is empty", "is not empty"),
-    listOf(smallInt.map(String)),
-    smallInt,
-    smallInt,
-  )
-  .map(([field, op, value, low, high]) => {
-    if (op.startsWith("is")) return `${field} ${op}`;
-    if (op === "between") return `${field} between ${Math.min(low, high)} and ${Math.max(low, high)}`;
-    return `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}`;
-  });
+  const textComparison = fc
+    .tuple(
+      fc.constantFrom(...fieldsByType.email, ...fieldsByType.string),
+      fc.constantFrom("=", "!=", "contains", "not contains", "starts", "ends", "in", "not in", "is empty", "is not empty"),
+      listOf(quoted),
+      caseFlag,
+    )
+    .map(([field, op, value, flag]) => (op.startsWith("is") ? `${field} ${op}` : `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}${flag}`));
 
-const dateComparison = fc
-  .tuple(fc.constantFrom(...fieldsByType.date), fc.constantFrom("=", "!=", "<", "<=", ">", ">=", "is empty", "is not empty"), listOf(dateValue))
-  .map(([field, op, value]) => (op.startsWith("is") ? `${field} ${op}` : `${field} ${op} ${value}`));
+  const numericComparison = fc
+    .tuple(
+      fc.constantFrom(...fieldsByType.numeric, ...fieldsByType.id),
+      fc.constantFrom("=", "!=", "<", "<=", ">", ">=", "between", "in", "not in", "is empty", "is not empty"),
+      listOf(number.map(String)),
+      number,
+      number,
+    )
+    .map(([field, op, value, low, high]) => {
+      if (op.startsWith("is")) return `${field} ${op}`;
+      if (op === "between") return `${field} between ${Math.min(low, high)} and ${Math.max(low, high)}`;
+      return `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}`;
+    });
 
-const segmentTest = listOf(fc.constantFrom(...ids)).map((v) => `in segment ${v}`);
-const behavioralTest = fc.tuple(fc.constantFrom("sent", "opened", "clicked"), listOf(fc.constantFrom(...ids))).map(([a, v]) => `${a} campaign ${v}`);
+  const dateComparison = fc
+    .tuple(fc.constantFrom(...fieldsByType.date), fc.constantFrom("=", "!=", "<", "<=", ">", ">=", "is empty", "is not empty"), listOf(dateValue))
+    .map(([field, op, value]) => (op.startsWith("is") ? `${field} ${op}` : `${field} ${op} ${value}`));
 
-export const atomArb: fc.Arbitrary<string> = fc.oneof(textComparison, numericComparison, dateComparison, segmentTest, behavioralTest);
+  const segmentTest = listOf(fc.constantFrom(...pools.segmentIds)).map((v) => `in segment ${v}`);
+  const behavioralTest = fc
+    .tuple(fc.constantFrom("sent", "opened", "clicked"), listOf(fc.constantFrom(...pools.mailingIds)))
+    .map(([a, v]) => `${a} campaign ${v}`);
 
-/** Conditions nested up to `depth`, with and/or/not and parentheses. */
-export const conditionArb: fc.Arbitrary<string> = fc.letrec<{ condition: string }>((tie) => ({
-  condition: fc.oneof(
-    { depthSize: "small", withCrossShrink: true },
-    atomArb,
-    fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" and ")})`),
-    fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" or ")})`),
-    tie("condition").map((c) => `not ${c.startsWith("(") ? c : `(${c})`}`),
-  ),
-})).condition;
+  const atomArb = fc.oneof(textComparison, numericComparison, dateComparison, segmentTest, behavioralTest);
 
-const clauseArb = fc.record(
-  {
-    title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== "").map((s) => `title ${JSON.stringify(s)}`),
-    window: fc.oneof(
-      fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`),
-      fc.constantFrom("between 2024-01-01 and 2024-01-31", "between 30d ago and 1d ago", "between 2023-12-01T10:00:00Z and 2024-01-02"),
+  const conditionArb: fc.Arbitrary<string> = fc.letrec<{ condition: string }>((tie) => ({
+    condition: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      atomArb,
+      fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" and ")})`),
+      fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" or ")})`),
+      tie("condition").map((c) => `not ${c.startsWith("(") ? c : `(${c})`}`),
     ),
-    users: fc.constantFrom("users all", "users active"),
-    select: fc.subarray(["email", "opens", "clicks", "first_name", "last_open_date", "age"], { minLength: 1 }).map((fs) => `select ${fs.join(", ")}`),
-    favorite: fc.constant("favorite"),
-  },
-  { requiredKeys: [] },
-);
+  })).condition;
 
-/** A whole query: optional title, a condition, and clauses in a random order. */
-export const queryArb: fc.Arbitrary<string> = fc
-  .tuple(conditionArb, clauseArb, fc.boolean())
-  .chain(([condition, clauses, where]) => {
+  const clauseArb = fc.record(
+    {
+      title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== "").map((s) => `title ${JSON.stringify(s)}`),
+      window: fc.oneof(
+        fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`),
+        fc.constantFrom(...windows),
+      ),
+      users: fc.constantFrom("users all", "users active"),
+      select: fc.subarray(["email", "opens", "clicks", "first_name", "last_open_date", "age"], { minLength: 1 }).map((fs) => `select ${fs.join(", ")}`),
+      favorite: fc.constant("favorite"),
+    },
+    { requiredKeys: [] },
+  );
+
+  return fc.tuple(conditionArb, clauseArb, fc.boolean()).chain(([condition, clauses, where]) => {
     const { title, ...rest } = clauses;
     return fc.shuffledSubarray(Object.values(rest), { minLength: Object.values(rest).length }).map((ordered) =>
       [title ?? "", `${where ? "where " : ""}${condition}`, ...ordered].filter((part) => part !== "").join("\n"),
     );
   });
+}
 
+/** A whole query: optional title, a condition, and clauses in a random order. */
+export const queryArb: fc.Arbitrary<string> = makeQueryArb(defaultPools);
+
+const smallInt = fc.integer({ min: 0, max: 6 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });
 
 export const contactArb: fc.Arbitrary<EvaluationContact> = fc

@@ -1,4 +1,4 @@
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -29,4 +29,27 @@ export function scratch(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), "oq-test-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/**
+ * Runs `oq` without blocking this process, so that a sandbox served from this process can
+ * answer it. `onSpawn` gets the child, e.g. to send it SIGINT.
+ */
+export function runOqAsync(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string | undefined>; onSpawn?: (child: import("node:child_process").ChildProcess) => void } = {},
+): Promise<CliRun> {
+  const env: Record<string, string | undefined> = { ...process.env, OQ_NOW: undefined, OQ_SCHEMA: undefined, NO_COLOR: undefined, ...options.env };
+  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [oqBin, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));
+    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    options.onSpawn?.(child);
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stdout, stderr }));
+    child.stdin.end(options.input ?? "");
+  });
 }

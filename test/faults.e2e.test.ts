@@ -1,0 +1,146 @@
+import type { ChildProcess } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Sandbox } from "../src/sandbox/server.js";
+import { runOqAsync } from "./support/cli.js";
+import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
+
+/*
+ * Each fault the sandbox can show, survived by `oq run` with nothing lost: no partial CSV under
+ * the final name, no duplicate report, no report left behind, no credential printed.
+ */
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+const query = "in segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n";
+
+async function until(condition: () => boolean): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > 10_000) throw new Error("timed out waiting");
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+function folder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "oq-faults-"));
+  writeFileSync(join(dir, "q.oq"), query);
+  return dir;
+}
+
+function expectNothingLost(dir: string, run: { stdout: string; stderr: string }): void {
+  expect(readdirSync(dir).filter((name) => name.endsWith(".part"))).toEqual([]);
+  expect(sandbox!.liveReports()).toEqual([]);
+  expect(run.stdout + run.stderr).not.toContain(testCredentials.password);
+}
+
+/** The CSV a run without faults gives, from a sandbox with the same data. */
+async function cleanCsv(): Promise<string> {
+  const clean = await testSandbox();
+  try {
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(clean) });
+    expect(run.status).toBe(0);
+    return run.stdout;
+  } finally {
+    await clean.close();
+  }
+}
+
+describe("oq run survives", () => {
+  it("a burst of 429s, honouring Retry-After, without a duplicate report", async () => {
+    sandbox = await testSandbox({ faults: { rateLimitBurst: 4, retryAfterSeconds: 0 } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(0);
+    expect(sandbox.stats.rateLimited).toBe(4);
+    expect(sandbox.stats.reportsCreated).toBe(1);
+    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
+    expectNothingLost(dir, run);
+  });
+
+  it("5xx answers to status checks and deletes", async () => {
+    sandbox = await testSandbox({ faults: { serverErrors: 2 } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(0);
+    expect(sandbox.stats.reportsCreated).toBe(1);
+    expectNothingLost(dir, run);
+  });
+
+  it("a create whose answer is lost: it finds the report instead of making a second", async () => {
+    sandbox = await testSandbox({ faults: { dropCreateAfterCommit: 1 } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(0);
+    expect(sandbox.stats.reportsCreated).toBe(1);
+    expect(sandbox.stats.byRoute["GET contact_activity"]).toBeGreaterThanOrEqual(1);
+    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
+    expectNothingLost(dir, run);
+  });
+
+  it("a connection dropped in the middle of the export: the download starts again, and the CSV is whole", async () => {
+    sandbox = await testSandbox({ faults: { dropExportAfterBytes: 3000 } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(0);
+    expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(2);
+    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
+    expectNothingLost(dir, run);
+  });
+
+  it("a report that never completes: --timeout ends it, and the report is deleted", async () => {
+    sandbox = await testSandbox({ faults: { neverComplete: true } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "400ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(/did not complete within/);
+    expect(existsSync(join(dir, "q.csv"))).toBe(false);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expectNothingLost(dir, run);
+  });
+
+  it("a failed report status, reported with its description", async () => {
+    sandbox = await testSandbox({ faults: { failReports: true } });
+    const dir = folder();
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("ended with status 3 (Failed)");
+    expect(existsSync(join(dir, "q.csv"))).toBe(false);
+    expectNothingLost(dir, run);
+  });
+
+  it("Ctrl-C during a slow download: exit 130, no CSV, the report deleted", async () => {
+    sandbox = await testSandbox({ contacts: 3000, faults: { slowBodyMs: 300 } });
+    const dir = folder();
+    let child: ChildProcess | undefined;
+    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    child!.kill("SIGINT");
+    const run = await interrupted;
+    expect(run.status).toBe(130);
+    expect(existsSync(join(dir, "q.csv"))).toBe(false);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expectNothingLost(dir, run);
+  });
+
+  it("Ctrl-C while waiting: exit 130, the report deleted", async () => {
+    sandbox = await testSandbox({ faults: { neverComplete: true } });
+    const dir = folder();
+    let child: ChildProcess | undefined;
+    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id"] !== undefined);
+    child!.kill("SIGINT");
+    const run = await interrupted;
+    expect(run.status).toBe(130);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expectNothingLost(dir, run);
+  });
+});
