@@ -79,22 +79,33 @@ function matchesUserType(contact: ContactRecord, userType: string | undefined): 
   return userType === undefined || userType === "all" || contact.ocx_status === userType;
 }
 
-/** The contacts a report returns, one at a time, evaluated from the generated list. */
-export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<ContactRecord> {
+/** Every this many contacts, the generators below pause (yield null) so the server can serve others. */
+const contactsPerSlice = 500;
+
+/**
+ * The contacts a report returns, one at a time, evaluated from the generated list; null now
+ * and then, as a chance to let other requests run.
+ */
+export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<ContactRecord | null> {
   const window = windowOf(request, list.options.anchor);
   for (let index = 0; index < list.size; index++) {
+    if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
     const contact = list.contact(index);
     if (!matchesUserType(contact, request.filters.user_type)) continue;
     if (matchesCriteria(request.filters.criteria, evaluationContact(contact, window, list.mailings))) yield contact;
   }
 }
 
-/** The aggregated CSV: a header of the selected fields, then a row per matching contact. */
-export function* aggregatedCsv(request: ContactActivityRequest, list: ContactList): Generator<string> {
+/** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
+export function* aggregatedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
   const fields = request.selected_fields;
   yield csvRow(fields);
   const window = windowOf(request, list.options.anchor);
   for (const contact of matchingContacts(request, list)) {
+    if (contact === null) {
+      yield null;
+      continue;
+    }
     const values: Record<string, unknown> = { ...contact, ...activityIn(contact, window, list.mailings) };
     yield csvRow(fields.map((field) => {
       const value = values[field] as string | number | null | undefined;
@@ -103,11 +114,15 @@ export function* aggregatedCsv(request: ContactActivityRequest, list: ContactLis
   }
 }
 
-/** The combined detailed CSV: a row per activity event of each matching contact in the window. */
-export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string> {
+/** The combined detailed CSV: a row per activity event of each matching contact in the window (null: a pause). */
+export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
   yield csvRow(["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"]);
   const window = windowOf(request, list.options.anchor);
   for (const contact of matchingContacts(request, list)) {
+    if (contact === null) {
+      yield null;
+      continue;
+    }
     for (const event of contact.events) {
       if (event.at < window.from || event.at > window.to) continue;
       yield csvRow([contact.email, contact.id, event.mailingId, event.kind, csvDate(event.at)]);

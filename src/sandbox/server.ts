@@ -109,7 +109,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     failure(res, 429, "Calls per minute exceeded", [], { "retry-after": String(retryAfter) });
   };
 
-  async function streamCsv(req: IncomingMessage, res: ServerResponse, rows: Generator<string>): Promise<void> {
+  async function streamCsv(req: IncomingMessage, res: ServerResponse, rows: Generator<string | null>): Promise<void> {
     res.writeHead(200, { "content-type": "text/csv; charset=utf-8" });
     let cutAfter = faults.dropExportAfterBytes;
     if (cutAfter !== undefined) delete faults.dropExportAfterBytes;
@@ -132,6 +132,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (faults.slowBodyMs) await sleep(faults.slowBodyMs);
     };
     for (const row of rows) {
+      if (row === null) {
+        // Let other requests in between slices of the evaluation.
+        await new Promise((resolve) => setImmediate(resolve));
+        if (closed) return;
+        continue;
+      }
       buffer += row;
       if (buffer.length >= chunkBytes) await flush();
       if (closed) return;
