@@ -1,11 +1,13 @@
 // `npm run bench`: measures oq against baselines timed in the same run (this machine is noisy,
 // so only ratios and medians mean anything), prints the results and writes BENCHMARKS.md.
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile } from "../dist/lib/index.js";
+import { headerAuth, OngageClient } from "../dist/lib/client/index.js";
+import { pollDelay } from "../dist/lib/runner/runReport.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -40,6 +42,39 @@ function wallTimeMs(args, runs) {
     if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
   }
   return median(samples);
+}
+
+/** A whole command's wall time, and its peak memory when /usr/bin/time can tell. */
+function timed(command, args, env, measureMemory = false) {
+  const useTime = measureMemory && existsSync("/usr/bin/time");
+  const start = process.hrtime.bigint();
+  const result = useTime
+    ? spawnSync("/usr/bin/time", ["-f", "%M", command, ...args], { env, encoding: "utf8" })
+    : spawnSync(command, args, { env, encoding: "utf8" });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
+  const peakKb = useTime ? Number(result.stderr.trim().split("\n").pop()) : undefined;
+  return { ms, peakKb };
+}
+
+/** `oq sandbox` in its own process, on a free port. */
+async function startSandboxProcess(contacts, buildTime = "0s") {
+  const child = spawn(process.execPath, [join(root, "bin/oq.js"), "sandbox", "--port", "0", "--contacts", String(contacts), "--build-time", buildTime], { stdio: ["ignore", "pipe", "inherit"] });
+  let text = "";
+  await new Promise((resolve, reject) => {
+    child.stdout.setEncoding("utf8").on("data", (chunk) => {
+      text += chunk;
+      if (text.includes("Ctrl-C")) resolve();
+    });
+    child.once("exit", () => reject(new Error(`the sandbox stopped: ${text}`)));
+  });
+  const value = (name) => new RegExp(`export ${name}=(\\S+)`).exec(text)[1];
+  return {
+    url: value("ONGAGE_BASE_URL"),
+    listId: value("ONGAGE_LIST_ID"),
+    credentials: { username: value("ONGAGE_USERNAME"), password: value("ONGAGE_PASSWORD"), accountCode: value("ONGAGE_ACCOUNT_CODE") },
+    stop: () => child.kill("SIGINT"),
+  };
 }
 
 const results = [];
@@ -112,6 +147,103 @@ results.push({
   target: "≈ 2x (linear)",
   met: chainMs[2] / chainMs[1] < 2.6 && chainMs[1] / chainMs[0] < 2.6,
 });
+
+// 4. Export download: `oq reports export` next to curl, from one sandbox (its own process), same run.
+const exportContacts = quick ? 200_000 : 1_500_000;
+const sandbox = await startSandboxProcess(exportContacts);
+try {
+  const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+  // The default twelve columns: about 240 bytes a row.
+  const report = await client.createReport(compile("email is not empty users all", { now }).payload);
+  while ((await client.getReport(report.id)).status === 1) await new Promise((resolve) => setTimeout(resolve, 500));
+  const url = `${sandbox.url}/${sandbox.listId}/api/contact_activity/${report.id}/export`;
+  const env = {
+    ...process.env,
+    ONGAGE_BASE_URL: sandbox.url,
+    ONGAGE_LIST_ID: sandbox.listId,
+    ONGAGE_USERNAME: sandbox.credentials.username,
+    ONGAGE_PASSWORD: sandbox.credentials.password,
+    ONGAGE_ACCOUNT_CODE: sandbox.credentials.accountCode,
+  };
+  const curlArgs = ["-s", "-o", join(dir, "curl.csv"), "-H", `x_username: ${sandbox.credentials.username}`, "-H", `x_password: ${sandbox.credentials.password}`, "-H", `x_account_code: ${sandbox.credentials.accountCode}`, url];
+  const oqArgs = [join(root, "bin/oq.js"), "reports", "export", report.id, "--out", join(dir, "oq.csv")];
+  const curlTimes = [];
+  const oqTimes = [];
+  const oqPeaks = [];
+  for (let i = 0; i < (quick ? 2 : 5); i++) {
+    curlTimes.push(timed("curl", curlArgs, env).ms);
+    const run = timed(process.execPath, oqArgs, env, true);
+    oqTimes.push(run.ms);
+    if (run.peakKb !== undefined) oqPeaks.push(run.peakKb);
+  }
+  const bytes = statSync(join(dir, "oq.csv")).size;
+  if (bytes !== statSync(join(dir, "curl.csv")).size) throw new Error("oq and curl downloaded different sizes");
+  const mbps = (ms) => bytes / 1048576 / (ms / 1000);
+  const oqRate = mbps(median(oqTimes));
+  const curlRate = mbps(median(curlTimes));
+  results.push({
+    name: `download a ${(bytes / 1048576).toFixed(0)} MB export: \`oq reports export\``,
+    baseline: "curl, same sandbox",
+    measured: `${oqRate.toFixed(0)} MB/s`,
+    baselineMeasured: `${curlRate.toFixed(0)} MB/s`,
+    ratio: oqRate / curlRate,
+    target: "≥ 0.9x",
+    met: oqRate / curlRate >= 0.9,
+  });
+  const peakMb = oqPeaks.length ? Math.max(...oqPeaks) / 1024 : undefined;
+  results.push({
+    name: "oq's peak memory (RSS) during that download",
+    baseline: "(absolute)",
+    measured: peakMb === undefined ? "n/a (no /usr/bin/time)" : `${peakMb.toFixed(0)} MB`,
+    baselineMeasured: "",
+    ratio: undefined,
+    target: "< 100 MB",
+    met: peakMb !== undefined && peakMb < 100,
+  });
+} finally {
+  sandbox.stop();
+}
+
+// 5. API calls per report run: what `oq run --json` counts, on a report that takes 1 s to build.
+{
+  const small = await startSandboxProcess(1000, "1s");
+  try {
+    writeFileSync(join(dir, "calls.oq"), "in segment 1\n");
+    const env = {
+      ...process.env,
+      ONGAGE_BASE_URL: small.url,
+      ONGAGE_LIST_ID: small.listId,
+      ONGAGE_USERNAME: small.credentials.username,
+      ONGAGE_PASSWORD: small.credentials.password,
+      ONGAGE_ACCOUNT_CODE: small.credentials.accountCode,
+    };
+    const run = spawnSync(process.execPath, [join(root, "bin/oq.js"), "run", join(dir, "calls.oq"), "--out", join(dir, "calls.csv"), "--json", "--poll-interval", "200ms"], { env, encoding: "utf8" });
+    const summary = JSON.parse(run.stdout);
+    results.push({
+      name: "API calls for one `oq run` (1 s report, --poll-interval 200ms)",
+      baseline: "create + status checks + export + delete",
+      measured: `${summary.calls} calls (${summary.polls} status checks)`,
+      baselineMeasured: "",
+      ratio: undefined,
+      target: "3 + status checks",
+      met: summary.calls === 3 + summary.polls,
+    });
+  } finally {
+    small.stop();
+  }
+  // A 20-minute report at the default 2 s interval: the back-off keeps the checks few.
+  let polls = 0;
+  for (let waited = 0; waited < 20 * 60_000; ) waited += pollDelay(++polls, 2000);
+  results.push({
+    name: "status checks for a 20-minute report at the default --poll-interval 2s",
+    baseline: "(computed from the schedule)",
+    measured: `${polls} checks`,
+    baselineMeasured: "",
+    ratio: undefined,
+    target: "(none)",
+    met: true,
+  });
+}
 
 const rows = results.map(
   (r) => `| ${r.name} | ${r.measured} | ${r.baseline}${r.baselineMeasured ? `: ${r.baselineMeasured}` : ""} | ${r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x`} | ${r.target} | ${r.met ? "yes" : "**no**"} |`,

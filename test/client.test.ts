@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { backoffDelay, parseRetryAfter } from "../src/client/backoff.js";
 import { OngageClient, type ClientEvent } from "../src/client/client.js";
+import { fetchTransport } from "../src/client/transport.js";
 import { OngageError } from "../src/client/errors.js";
 import { RateLimiter } from "../src/client/limiter.js";
 import { compile } from "../src/index.js";
@@ -32,7 +33,7 @@ function client(replies: Reply[], events: ClientEvent[] = []) {
     auth: headerAuth(credentials),
     baseUrl: "https://api.example.test",
     listId: "42",
-    fetch: scripted.fetchImpl,
+    transport: fetchTransport(scripted.fetchImpl),
     backoff: { baseMs: 1, maxMs: 5, retries: 3 },
     onEvent: (event) => events.push(event),
   });

@@ -1,11 +1,11 @@
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import type { Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redact, type AuthScheme } from "./auth.js";
 import { backoffDelay, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
 import { RateLimiter } from "./limiter.js";
+import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
 
@@ -25,7 +25,8 @@ export interface OngageClientOptions {
   timeoutMs?: number;
   /** Told about every call and retry, e.g. for a verbose log. Never given a credential. */
   onEvent?: (event: ClientEvent) => void;
-  fetch?: typeof fetch;
+  /** How requests are sent; default node:http(s) with keep-alive. */
+  transport?: Transport;
   /** Share another client's rate limits (see fork). */
   limiter?: RateLimiter;
 }
@@ -69,7 +70,7 @@ export class OngageClient {
   /** Calls made, retries included: for summaries and benchmarks. */
   calls = 0;
   private readonly limiter: RateLimiter;
-  private readonly fetchImpl: typeof fetch;
+  private readonly transport: Transport;
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -79,7 +80,7 @@ export class OngageClient {
     this.baseUrl = base.href.replace(/\/+$/, "");
     this.listId = options.listId;
     this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10);
-    this.fetchImpl = options.fetch ?? fetch;
+    this.transport = options.transport ?? nodeTransport(this.limiter.inFlight);
   }
 
   get maxInFlight(): number {
@@ -88,7 +89,7 @@ export class OngageClient {
 
   /** A client with the same settings and the same rate limits, counting its own calls. */
   fork(): OngageClient {
-    return new OngageClient({ ...this.options, limiter: this.limiter });
+    return new OngageClient({ ...this.options, limiter: this.limiter, transport: this.transport });
   }
 
   // ----- the six calls -----
@@ -143,13 +144,8 @@ export class OngageClient {
   async exportReport(id: string, options: { detailed?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
     const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
     const { response, release } = await this.send("GET", path, { signal: options.signal, retry: true }, true);
-    if (!response.body) {
-      release();
-      return Readable.from([]);
-    }
-    const stream = Readable.fromWeb(response.body as WebReadableStream<Uint8Array>);
-    stream.once("close", release);
-    return stream;
+    response.body.once("close", release);
+    return response.body;
   }
 
   /** GET /api/list_fields: the list's fields and their types. */
@@ -194,7 +190,7 @@ export class OngageClient {
   private async envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
     const { response, release } = await this.send(method, path, options, false);
     try {
-      const text = await response.text();
+      const text = await readText(response.body);
       return parseEnvelope(text, response.status, this.options.auth.secrets());
     } finally {
       release();
@@ -205,7 +201,7 @@ export class OngageClient {
    * One call, with its retries when `options.retry`. Resolves with a successful response whose
    * body is unread; `release` frees its place in the rate limiter.
    */
-  private async send(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: Response; release: () => void }> {
+  private async send(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: TransportResponse; release: () => void }> {
     const retries = options.retry ? (this.options.backoff?.retries ?? 5) : 0;
     for (let attempt = 1; ; attempt++) {
       try {
@@ -217,7 +213,7 @@ export class OngageClient {
     }
   }
 
-  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: Response; release: () => void }> {
+  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: TransportResponse; release: () => void }> {
     const release = await this.limiter.acquire(options.signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
@@ -225,17 +221,18 @@ export class OngageClient {
     const timeout = new AbortController();
     const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 60_000);
     const signals = options.signal ? [options.signal, timeout.signal] : [timeout.signal];
-    let response: Response;
+    let response: TransportResponse;
     this.calls++;
     try {
-      response = await this.fetchImpl(this.url(path, options.query), {
+      response = await this.transport({
         method,
+        url: this.url(path, options.query),
         headers: {
           ...this.options.auth.headers(),
           accept: streaming ? "text/csv, */*" : "application/json",
           ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
         },
-        body: options.body !== undefined ? JSON.stringify(options.body) : null,
+        body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         signal: AbortSignal.any(signals),
       });
     } catch (error) {
@@ -244,17 +241,17 @@ export class OngageClient {
       this.options.onEvent?.({ type: "call", method, path, status: undefined, ms: Date.now() - started });
       if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
       if (timeout.signal.aborted) throw new OngageError("timeout", `${method} ${path}: no answer from ${new URL(this.baseUrl).host} in time`);
-      const cause = (error as { cause?: { code?: string; message?: string } }).cause;
-      throw new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${cause?.code ?? cause?.message ?? String(error)})`));
+      const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
+      throw new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${code ?? cause?.code ?? cause?.message ?? String(error)})`));
     }
     // The timeout covers waiting for an answer, not reading a long export.
     clearTimeout(timer);
     this.options.onEvent?.({ type: "call", method, path, status: response.status, ms: Date.now() - started });
-    if (!response.ok) {
-      const text = await response.text().catch(() => "");
+    if (response.status < 200 || response.status >= 300) {
+      const text = await readText(response.body).catch(() => "");
       release();
       const error = httpError(method, path, response.status, text, this.options.auth.secrets());
-      (error as OngageError & { retryAfterMs?: number }).retryAfterMs = parseRetryAfter(response.headers.get("retry-after"));
+      (error as OngageError & { retryAfterMs?: number }).retryAfterMs = parseRetryAfter(response.header("retry-after"));
       throw error;
     }
     return { response, release };

@@ -8,14 +8,26 @@ export class CsvRecordCounter {
   private lastByte = -1;
   bytes = 0;
 
-  push(chunk: Uint8Array): void {
-    this.bytes += chunk.length;
-    for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i]!;
-      if (byte === 0x22) this.inQuotes = !this.inQuotes;
-      else if (byte === 0x0a && !this.inQuotes) this.records++;
+  push(chunk: Buffer): void {
+    const length = chunk.length;
+    this.bytes += length;
+    if (length > 0) this.lastByte = chunk[length - 1]!;
+    // Native indexOf finds quotes and line breaks several times faster than a byte loop.
+    let at = 0;
+    while (at < length) {
+      const quote = chunk.indexOf(0x22, at);
+      if (this.inQuotes) {
+        if (quote === -1) return;
+        this.inQuotes = false;
+        at = quote + 1;
+        continue;
+      }
+      const end = quote === -1 ? length : quote;
+      for (let newline = chunk.indexOf(0x0a, at); newline !== -1 && newline < end; newline = chunk.indexOf(0x0a, newline + 1)) this.records++;
+      if (quote === -1) return;
+      this.inQuotes = true;
+      at = quote + 1;
     }
-    if (chunk.length > 0) this.lastByte = chunk[chunk.length - 1]!;
   }
 
   /** Data rows: records after the header, counting a last record without a final line break. */

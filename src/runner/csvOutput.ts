@@ -33,7 +33,8 @@ export class CsvDownload {
       counter.push(chunk);
       onChunk?.(counter);
     });
-    await pipeline(source, createWriteStream(this.temporaryPath), signal ? { signal } : {});
+    // A 1 MB buffer: with the default 16 KB, writing costs more than downloading.
+    await pipeline(source, createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20 }), signal ? { signal } : {});
   }
 
   /** Gives the complete file its final name, or copies it to stdout; then removes the temporary file. */

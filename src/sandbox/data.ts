@@ -44,6 +44,8 @@ export interface ActivityEvent {
   kind: ActivityKind;
   /** Unix seconds. */
   at: number;
+  /** When the mailing went out (Unix seconds), for the average time to open or click. */
+  mailingSentAt: number;
 }
 
 export interface ContactRecord {
@@ -123,12 +125,13 @@ export class ContactList {
       const rm = (k: number) => random01(seed, index, 100 + m * 8 + k);
       if (mailing.sentAt < created || rm(0) > 0.75) return;
       if (contact.ocx_unsubscribe_date !== null && contact.ocx_resubscribe_date === null && contact.ocx_unsubscribe_date < mailing.sentAt) return;
-      contact.events.push({ mailingId: mailing.id, kind: "sent", at: mailing.sentAt });
+      const event = (kind: ActivityKind, at: number) => contact.events.push({ mailingId: mailing.id, kind, at, mailingSentAt: mailing.sentAt });
+      event("sent", mailing.sentAt);
       if (ocx_status === "bounced" || rm(1) > 0.45) return;
       const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * day);
-      contact.events.push({ mailingId: mailing.id, kind: "open", at: opened });
-      if (rm(3) < 0.25) contact.events.push({ mailingId: mailing.id, kind: "open", at: opened + Math.floor(rm(4) * day) });
-      if (rm(5) < 0.35) contact.events.push({ mailingId: mailing.id, kind: "click", at: opened + 30 + Math.floor(rm(6) * 600) });
+      event("open", opened);
+      if (rm(3) < 0.25) event("open", opened + Math.floor(rm(4) * day));
+      if (rm(5) < 0.35) event("click", opened + 30 + Math.floor(rm(6) * 600));
     });
     contact.events.sort((a, b) => a.at - b.at);
     return contact;
@@ -141,7 +144,7 @@ export interface Window {
 }
 
 /** The activity aggregation fields of a contact over a report's window. */
-export function activityIn(contact: ContactRecord, window: Window, mailings: readonly Mailing[]) {
+export function activityIn(contact: ContactRecord, window: Window) {
   let sent = 0;
   let opens = 0;
   let clicks = 0;
@@ -150,10 +153,9 @@ export function activityIn(contact: ContactRecord, window: Window, mailings: rea
   let lastClick: number | null = null;
   let openDelay = 0;
   let clickDelay = 0;
-  const sentAt = new Map(mailings.map((m) => [m.id, m.sentAt]));
   for (const event of contact.events) {
     if (event.at < window.from || event.at > window.to) continue;
-    const delay = event.at - (sentAt.get(event.mailingId) ?? event.at);
+    const delay = event.at - event.mailingSentAt;
     if (event.kind === "sent") {
       sent++;
       lastSent = event.at;
@@ -180,7 +182,7 @@ export function activityIn(contact: ContactRecord, window: Window, mailings: rea
 }
 
 /** A contact as criteria see it for a report window: list fields, activity, segments, mailings. */
-export function evaluationContact(contact: ContactRecord, window: Window, mailings: readonly Mailing[]): EvaluationContact {
+export function evaluationContact(contact: ContactRecord, window: Window): EvaluationContact {
   const { events, index, ...fields } = contact;
   void index;
   const segments = new Set(sandboxSegments.filter((segment) => segment.contains(contact)).map((segment) => segment.id));
@@ -188,5 +190,5 @@ export function evaluationContact(contact: ContactRecord, window: Window, mailin
   for (const event of events) {
     (event.kind === "sent" ? done.sent : event.kind === "open" ? done.opened : done.clicked).add(event.mailingId);
   }
-  return { fields: { ...fields, ...activityIn(contact, window, mailings) }, segments, mailings: done };
+  return { fields: { ...fields, ...activityIn(contact, window) }, segments, mailings: done };
 }

@@ -3,7 +3,8 @@ import { operatorsByType, type OngageOperator } from "../check/operators.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../emit/payloadSchema.js";
 import { matchesCriteria } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
-import { activityIn, evaluationContact, sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
+import type { EvaluationContact } from "../evaluate/contact.js";
+import { evaluationContact, sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
 
 export type ReportStatus = 1 | 2 | 3;
 const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
@@ -12,9 +13,12 @@ export interface Report {
   id: number;
   request: ContactActivityRequest;
   createdAt: number;
-  /** When it stops being pending (ms since the epoch); Infinity for a report that never does. */
+  /** The earliest it stops being pending (ms since the epoch); Infinity for a report that never does. */
   readyAt: number;
   failed: boolean;
+  /** Its aggregated CSV has been written (to `file`). */
+  built: boolean;
+  file?: string | undefined;
 }
 
 const dateFields = new Set([...builtinFields.filter((f) => f.type === "date").map((f) => f.name), "birthday"]);
@@ -54,7 +58,7 @@ export function validateRequest(body: unknown): { request?: ContactActivityReque
 }
 
 export function statusOf(report: Report, now: number): ReportStatus {
-  if (now < report.readyAt) return 1;
+  if (now < report.readyAt || !report.built) return 1;
   return report.failed ? 3 : 2;
 }
 
@@ -83,16 +87,17 @@ function matchesUserType(contact: ContactRecord, userType: string | undefined): 
 const contactsPerSlice = 500;
 
 /**
- * The contacts a report returns, one at a time, evaluated from the generated list; null now
- * and then, as a chance to let other requests run.
+ * The contacts a report returns, one at a time, with the values criteria saw; evaluated from
+ * the generated list. Null now and then, as a chance to let other requests run.
  */
-export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<ContactRecord | null> {
+export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
   const window = windowOf(request, list.options.anchor);
   for (let index = 0; index < list.size; index++) {
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
     const contact = list.contact(index);
     if (!matchesUserType(contact, request.filters.user_type)) continue;
-    if (matchesCriteria(request.filters.criteria, evaluationContact(contact, window, list.mailings))) yield contact;
+    const seen = evaluationContact(contact, window);
+    if (matchesCriteria(request.filters.criteria, seen)) yield { contact, seen };
   }
 }
 
@@ -100,15 +105,14 @@ export function* matchingContacts(request: ContactActivityRequest, list: Contact
 export function* aggregatedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
   const fields = request.selected_fields;
   yield csvRow(fields);
-  const window = windowOf(request, list.options.anchor);
-  for (const contact of matchingContacts(request, list)) {
-    if (contact === null) {
+  for (const match of matchingContacts(request, list)) {
+    if (match === null) {
       yield null;
       continue;
     }
-    const values: Record<string, unknown> = { ...contact, ...activityIn(contact, window, list.mailings) };
+    const values = match.seen.fields;
     yield csvRow(fields.map((field) => {
-      const value = values[field] as string | number | null | undefined;
+      const value = values[field];
       return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
     }));
   }
@@ -118,11 +122,12 @@ export function* aggregatedCsv(request: ContactActivityRequest, list: ContactLis
 export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
   yield csvRow(["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"]);
   const window = windowOf(request, list.options.anchor);
-  for (const contact of matchingContacts(request, list)) {
-    if (contact === null) {
+  for (const match of matchingContacts(request, list)) {
+    if (match === null) {
       yield null;
       continue;
     }
+    const { contact } = match;
     for (const event of contact.events) {
       if (event.at < window.from || event.at > window.to) continue;
       yield csvRow([contact.email, contact.id, event.mailingId, event.kind, csvDate(event.at)]);

@@ -1,4 +1,9 @@
+import { once } from "node:events";
+import { createReadStream, createWriteStream } from "node:fs";
+import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { ContactList, sandboxCustomFields } from "./data.js";
 import type { Faults } from "./faults.js";
@@ -109,17 +114,23 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     failure(res, 429, "Calls per minute exceeded", [], { "retry-after": String(retryAfter) });
   };
 
-  async function streamCsv(req: IncomingMessage, res: ServerResponse, rows: Generator<string | null>): Promise<void> {
+  /**
+   * Streams an export in chunks of about 64 KB with back-pressure, applying the faults that
+   * concern exports. `body` yields text or bytes, and null for "let other requests run".
+   */
+  async function streamCsv(req: IncomingMessage, res: ServerResponse, body: AsyncIterable<string | Buffer | null> | Iterable<string | null>): Promise<void> {
     res.writeHead(200, { "content-type": "text/csv; charset=utf-8" });
     let cutAfter = faults.dropExportAfterBytes;
     if (cutAfter !== undefined) delete faults.dropExportAfterBytes;
     let sent = 0;
-    let buffer = "";
+    let pending: (string | Buffer)[] = [];
+    let pendingBytes = 0;
     let closed = false;
     res.on("close", () => (closed = true));
     const flush = async () => {
-      const bytes = Buffer.from(buffer);
-      buffer = "";
+      const bytes = pending.length === 1 && Buffer.isBuffer(pending[0]) ? pending[0] : Buffer.concat(pending.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
+      pending = [];
+      pendingBytes = 0;
       if (cutAfter !== undefined && sent + bytes.length > cutAfter) {
         res.write(bytes.subarray(0, Math.max(0, cutAfter - sent)));
         cutAfter = undefined;
@@ -131,19 +142,55 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
       if (!res.write(bytes)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
       if (faults.slowBodyMs) await sleep(faults.slowBodyMs);
     };
-    for (const row of rows) {
-      if (row === null) {
-        // Let other requests in between slices of the evaluation.
+    for await (const piece of body) {
+      if (piece === null) {
+        // Let other requests in between slices of an evaluation.
         await new Promise((resolve) => setImmediate(resolve));
-        if (closed) return;
-        continue;
+      } else {
+        pending.push(piece);
+        pendingBytes += piece.length;
+        if (pendingBytes >= chunkBytes) await flush();
       }
-      buffer += row;
-      if (buffer.length >= chunkBytes) await flush();
       if (closed) return;
     }
-    if (buffer) await flush();
+    if (pendingBytes > 0) await flush();
     if (!closed) res.end();
+  }
+
+  /**
+   * While a report is pending, its aggregated CSV is written to a file, as Ongage builds a
+   * report before it can be exported; exports then stream that file, however large, quickly.
+   */
+  async function render(report: Report): Promise<void> {
+    const path = join(workDirectory, `report-${report.id}.csv`);
+    const out = createWriteStream(path);
+    let buffered = "";
+    try {
+      for (const piece of aggregatedCsv(report.request, contacts)) {
+        if (!reports.has(report.id)) break; // deleted while building
+        if (piece === null) {
+          await new Promise((resolve) => setImmediate(resolve));
+          continue;
+        }
+        buffered += piece;
+        if (buffered.length >= chunkBytes) {
+          if (!out.write(buffered)) await once(out, "drain");
+          buffered = "";
+        }
+      }
+      out.end(buffered);
+      await once(out, "close");
+      if (reports.has(report.id)) report.file = path;
+      else await rm(path, { force: true });
+    } catch (error) {
+      out.destroy();
+      await rm(path, { force: true });
+      report.failed = true;
+      report.file = undefined;
+      throw error;
+    } finally {
+      report.built = true;
+    }
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -191,8 +238,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           createdAt: Date.now(),
           readyAt: faults.neverComplete ? Infinity : Date.now() + buildTimeMs,
           failed: faults.failReports === true,
+          built: false,
         };
         reports.set(report.id, report);
+        render(report).catch(() => undefined);
         stats.reportsCreated++;
         if (faults.dropCreateAfterCommit) {
           faults.dropCreateAfterCommit--;
@@ -218,14 +267,18 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     if (!report) return failure(res, 404, "Not Found", [`no contact activity report ${idText}`]);
     if (req.method === "DELETE" && !exportKind) {
       reports.delete(report.id);
+      if (report.file) await rm(report.file, { force: true });
       stats.reportsDeleted++;
       return envelope(res, 200, { id: String(report.id), deleted: true });
     }
     if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
     if (!exportKind) return envelope(res, 200, describeReport(report, Date.now()));
     if (statusOf(report, Date.now()) !== 2) return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
-    return streamCsv(req, res, exportKind === "export" ? aggregatedCsv(report.request, contacts) : detailedCsv(report.request, contacts));
+    if (exportKind === "export_detailed") return streamCsv(req, res, detailedCsv(report.request, contacts));
+    return streamCsv(req, res, createReadStream(report.file!, { highWaterMark: chunkBytes }));
   }
+
+  const workDirectory = await mkdtemp(join(tmpdir(), "oq-sandbox-"));
 
   const server: Server = createServer((req, res) => {
     stats.requests++;
@@ -258,10 +311,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stats,
     faults,
     liveReports: () => [...reports.values()],
-    close: () =>
-      new Promise<void>((resolve) => {
+    close: async () => {
+      reports.clear();
+      await new Promise<void>((resolve) => {
         server.closeAllConnections();
         server.close(() => resolve());
-      }),
+      });
+      await rm(workDirectory, { recursive: true, force: true });
+    },
   };
 }

@@ -1,0 +1,49 @@
+import { compile, formatDiagnostics, type CompileResult } from "../../compile.js";
+import { diagnosticToJson } from "../../diagnostics/json.js";
+import { compileSettings, useColor, type CompileFlags } from "../compileSettings.js";
+import { readInput } from "../input.js";
+import { exitCodes } from "../usageError.js";
+
+function resultJson(result: CompileResult, file: string, withPayload: boolean) {
+  return {
+    file,
+    ok: result.ok,
+    ...(withPayload && result.payload ? { payload: result.payload } : {}),
+    diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, file)),
+  };
+}
+
+function printDiagnostics(result: CompileResult, flags: CompileFlags): void {
+  const text = formatDiagnostics(result, { color: useColor(flags) });
+  if (text) process.stderr.write(text);
+}
+
+/** `oq compile FILE`: the payload on stdout, diagnostics on stderr. */
+export async function compileCommand(file: string, flags: CompileFlags & { compact?: boolean }): Promise<number> {
+  const input = readInput(file);
+  const result = compile(input.text, { ...(await compileSettings(flags)), fileName: input.name });
+  const indent = flags.compact ? undefined : 2;
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(resultJson(result, input.name, true), null, indent)}\n`);
+  } else {
+    printDiagnostics(result, flags);
+    if (result.payload) process.stdout.write(`${JSON.stringify(result.payload, null, indent)}\n`);
+  }
+  return result.ok ? exitCodes.ok : exitCodes.failed;
+}
+
+/** `oq check FILE...`: diagnostics only. */
+export async function checkCommand(files: string[], flags: CompileFlags): Promise<number> {
+  const settings = await compileSettings(flags);
+  const results = files.map((file) => {
+    const input = readInput(file);
+    return { file: input.name, result: compile(input.text, { ...settings, fileName: input.name }) };
+  });
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(results.map(({ file, result }) => resultJson(result, file, false)), null, 2)}\n`);
+  } else {
+    for (const { result } of results) printDiagnostics(result, flags);
+    if (results.every(({ result }) => result.ok)) process.stderr.write(`${files.length} ${files.length === 1 ? "query" : "queries"} ok\n`);
+  }
+  return results.every(({ result }) => result.ok) ? exitCodes.ok : exitCodes.failed;
+}

@@ -1,0 +1,47 @@
+import { formatDiagnostics } from "../../compile.js";
+import { decompile } from "../../format/decompile.js";
+import { format } from "../../format/format.js";
+import { useColor } from "../compileSettings.js";
+import { readInput } from "../input.js";
+import { exitCodes, UsageError } from "../usageError.js";
+import { writeFileAtomically } from "../writeFile.js";
+
+/** `oq fmt FILE...`: print, --write or --check the canonical layout. */
+export function fmtCommand(files: string[], flags: { write?: boolean; check?: boolean; color?: boolean }): number {
+  if (flags.write && files.includes("-")) throw new UsageError("--write cannot rewrite standard input");
+  let failed = false;
+  for (const file of files) {
+    const input = readInput(file);
+    const result = format(input.text, { fileName: input.name });
+    if (result.formatted === undefined) {
+      process.stderr.write(formatDiagnostics(result, { color: useColor(flags) }));
+      failed = true;
+    } else if (flags.check) {
+      if (result.formatted !== input.text) {
+        process.stderr.write(`${input.name}: not formatted\n`);
+        failed = true;
+      }
+    } else if (flags.write) {
+      if (result.formatted !== input.text) writeFileAtomically(file, result.formatted);
+    } else {
+      process.stdout.write(result.formatted);
+    }
+  }
+  return failed ? exitCodes.failed : exitCodes.ok;
+}
+
+/** `oq decompile FILE`: a request body (JSON) back into a query. */
+export function decompileCommand(file: string): number {
+  const input = readInput(file);
+  let json: unknown;
+  try {
+    json = JSON.parse(input.text);
+  } catch (error) {
+    process.stderr.write(`${input.name}: not valid JSON: ${(error as Error).message}\n`);
+    return exitCodes.failed;
+  }
+  const result = decompile(json);
+  for (const problem of result.problems) process.stderr.write(`${input.name}: ${problem}\n`);
+  if (result.source) process.stdout.write(result.source);
+  return result.source ? exitCodes.ok : exitCodes.failed;
+}
