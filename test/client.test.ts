@@ -154,8 +154,11 @@ describe("helpers", () => {
     expect(parseRetryAfter(new Date(Date.now() + 5000).toUTCString())).toBeGreaterThan(3000);
   });
 
-  it("polls at the interval, then backs off gently, at most to 4x", () => {
-    expect([1, 5, 6, 10, 50].map((poll) => Math.round(pollDelay(poll, 1000)))).toEqual([1000, 1000, 1200, 2488, 4000]);
+  it("polls at the interval, then backs off gently, up to 15x the interval or 30 s", () => {
+    expect([1, 5, 6, 10, 50].map((poll) => Math.round(pollDelay(poll, 1000)))).toEqual([1000, 1000, 1200, 2488, 15000]);
+    expect(pollDelay(100, 2000)).toBe(30_000);
+    expect(pollDelay(100, 200)).toBe(3000);
+    expect(pollDelay(100, 60_000)).toBe(60_000);
   });
 
   it("reads command-line durations", () => {

@@ -56,9 +56,14 @@ export function uniqueTitle(title: string): string {
   return `${title} [oq ${randomBytes(4).toString("hex")}]`;
 }
 
-/** The wait before status check `poll` (1-based): the interval, growing 20% a time after the 5th, up to 4x. */
+/**
+ * The wait before status check `poll` (1-based): the interval for the first five checks, then
+ * 20% longer each time, up to 15x the interval or 30 s, whichever is less (Ongage suggests
+ * polling big reports every 15-30 s). A 20-minute report at 2 s costs about 50 checks.
+ */
 export function pollDelay(poll: number, intervalMs: number): number {
-  return Math.min(intervalMs * 4, intervalMs * 1.2 ** Math.max(0, poll - 5));
+  const ceiling = Math.max(intervalMs, Math.min(intervalMs * 15, 30_000));
+  return Math.min(ceiling, intervalMs * 1.2 ** Math.max(0, poll - 5));
 }
 
 /**

@@ -86,6 +86,19 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** Waits until the response can take more, or is gone; leaves no listener behind. */
+function drainOrClose(res: ServerResponse): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off("drain", done);
+      res.off("close", done);
+      resolve();
+    };
+    res.on("drain", done);
+    res.on("close", done);
+  });
+}
+
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
   const credentials = options.credentials ?? defaultSandboxCredentials;
   const listId = options.listId ?? "12345";
@@ -139,7 +152,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         return;
       }
       sent += bytes.length;
-      if (!res.write(bytes)) await new Promise((resolve) => res.once("drain", resolve).once("close", resolve));
+      if (!res.write(bytes)) await drainOrClose(res);
       if (faults.slowBodyMs) await sleep(faults.slowBodyMs);
     };
     for await (const piece of body) {
