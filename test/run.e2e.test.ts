@@ -218,3 +218,28 @@ describe("configuration and credentials", () => {
     expect(run.stderr).toContain("--poll-interval takes a duration");
   });
 });
+
+describe("oq sandbox", () => {
+  it("serves Ongage's API until Ctrl-C, and prints how to point oq at it", async () => {
+    const { spawn } = await import("node:child_process");
+    const { oqBin } = await import("./support/cli.js");
+    const child = spawn(process.execPath, [oqBin, "sandbox", "--port", "0", "--contacts", "50", "--build-time", "100ms"]);
+    let printed = "";
+    await new Promise<void>((resolve) => child.stdout.setEncoding("utf8").on("data", (text: string) => ((printed += text), printed.includes("Ctrl-C") && resolve())));
+    const env = Object.fromEntries([...printed.matchAll(/export (\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]));
+    expect(Object.keys(env).sort()).toEqual(["ONGAGE_ACCOUNT_CODE", "ONGAGE_BASE_URL", "ONGAGE_LIST_ID", "ONGAGE_PASSWORD", "ONGAGE_USERNAME"]);
+    const dir = folder({ "q.oq": "in segment 3\n" });
+    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "50ms"], { cwd: dir, env });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trimEnd().split("\r\n").length).toBeGreaterThan(1);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+
+  it("rejects an unknown fault as a usage error", async () => {
+    const run = await runOqAsync(["sandbox", "--faults", "explode"]);
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain("unknown fault 'explode'");
+  });
+});
