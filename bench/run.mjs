@@ -79,6 +79,18 @@ async function startSandboxProcess(contacts, buildTime = "0s", faults = undefine
   };
 }
 
+/** The environment that points `oq` at a sandbox. */
+function sandboxEnv(sandbox) {
+  return {
+    ...process.env,
+    ONGAGE_BASE_URL: sandbox.url,
+    ONGAGE_LIST_ID: sandbox.listId,
+    ONGAGE_USERNAME: sandbox.credentials.username,
+    ONGAGE_PASSWORD: sandbox.credentials.password,
+    ONGAGE_ACCOUNT_CODE: sandbox.credentials.accountCode,
+  };
+}
+
 const results = [];
 const now = "2024-02-01T00:00:00Z";
 
@@ -162,14 +174,7 @@ try {
   const report = await client.createReport(compile(wideQuery, { now, fields: sandboxCustomFields }).payload);
   while ((await client.getReport(report.id)).status === 1) await new Promise((resolve) => setTimeout(resolve, 500));
   const url = `${sandbox.url}/${sandbox.listId}/api/contact_activity/${report.id}/export`;
-  const env = {
-    ...process.env,
-    ONGAGE_BASE_URL: sandbox.url,
-    ONGAGE_LIST_ID: sandbox.listId,
-    ONGAGE_USERNAME: sandbox.credentials.username,
-    ONGAGE_PASSWORD: sandbox.credentials.password,
-    ONGAGE_ACCOUNT_CODE: sandbox.credentials.accountCode,
-  };
+  const env = sandboxEnv(sandbox);
   const curlArgs = ["-s", "-o", join(dir, "curl.csv"), "-H", `x_username: ${sandbox.credentials.username}`, "-H", `x_password: ${sandbox.credentials.password}`, "-H", `x_account_code: ${sandbox.credentials.accountCode}`, url];
   const oqArgs = [join(root, "bin/oq.js"), "reports", "export", report.id, "--out", join(dir, "oq.csv")];
   const curlTimes = [];
@@ -202,7 +207,7 @@ try {
     const pacedClient = new OngageClient({ auth: headerAuth(paced.credentials), baseUrl: paced.url, listId: paced.listId });
     const pacedReport = await pacedClient.createReport(compile(wideQuery, { now, fields: sandboxCustomFields }).payload);
     while ((await pacedClient.getReport(pacedReport.id)).status === 1) await new Promise((resolve) => setTimeout(resolve, 200));
-    const pacedEnv = { ...env, ONGAGE_BASE_URL: paced.url };
+    const pacedEnv = sandboxEnv(paced);
     const pacedUrl = `${paced.url}/${paced.listId}/api/contact_activity/${pacedReport.id}/export`;
     const pacedCurl = [];
     const pacedOq = [];
@@ -244,14 +249,7 @@ try {
   const small = await startSandboxProcess(1000, "1s");
   try {
     writeFileSync(join(dir, "calls.oq"), "in segment 1\n");
-    const env = {
-      ...process.env,
-      ONGAGE_BASE_URL: small.url,
-      ONGAGE_LIST_ID: small.listId,
-      ONGAGE_USERNAME: small.credentials.username,
-      ONGAGE_PASSWORD: small.credentials.password,
-      ONGAGE_ACCOUNT_CODE: small.credentials.accountCode,
-    };
+    const env = sandboxEnv(small);
     const run = spawnSync(process.execPath, [join(root, "bin/oq.js"), "run", join(dir, "calls.oq"), "--out", join(dir, "calls.csv"), "--json", "--poll-interval", "200ms"], { env, encoding: "utf8" });
     const summary = JSON.parse(run.stdout);
     results.push({

@@ -89,12 +89,16 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     calls: 0,
     timings: { createMs: 0, waitMs: 0, exportMs: 0, totalMs: 0 },
   };
+  let createUncertain = false;
   const progress = (state: RunState) =>
     options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}) });
 
   try {
     progress("creating");
-    const created = await client.createReport(request, signal);
+    const created = await client.createReport(request, signal).catch((error: unknown) => {
+      createUncertain = mayHaveCreated(error);
+      throw error;
+    });
     summary.reportId = created.id;
     summary.timings.createMs = Date.now() - started;
 
@@ -124,6 +128,12 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   } catch (error) {
     summary.error = error instanceof Error ? error.message : String(error);
   } finally {
+    if (summary.reportId === undefined && createUncertain) {
+      // Stopped or cut off while creating: the report may exist without our knowing its id.
+      // The unique title finds it, so that it is not left behind.
+      const found = await client.findReportByTitle(request.title).catch(() => undefined);
+      if (found) summary.reportId = found.id;
+    }
     if (summary.reportId !== undefined && !options.keep) {
       progress("deleting");
       try {
@@ -140,6 +150,12 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     progress("done");
   }
   return summary;
+}
+
+/** Whether a create that failed this way could still have made the report. */
+function mayHaveCreated(error: unknown): boolean {
+  if (!(error instanceof OngageError)) return true;
+  return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || (error.status ?? 0) >= 500;
 }
 
 function stopped(): never {
