@@ -125,6 +125,11 @@ describe("usage errors exit 2", () => {
 });
 
 describe("help", () => {
+  it("oq --version is the package's version", () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(runOq(["--version"]).stdout.trim()).toBe(version);
+  });
+
   it("oq --help lists every command", () => {
     const run = runOq(["--help"]);
     expect(run.status).toBe(0);

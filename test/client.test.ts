@@ -72,6 +72,32 @@ describe("OngageClient", () => {
     expect(events.filter((e) => e.type === "retry")).toHaveLength(2);
   });
 
+  it("retries a GET whose JSON answer is cut off midway", async () => {
+    const { Readable } = await import("node:stream");
+    let calls = 0;
+    const c = new OngageClient({
+      auth: headerAuth(credentials),
+      baseUrl: "https://api.example.test",
+      backoff: { baseMs: 1, retries: 2 },
+      transport: async () => {
+        calls++;
+        const body =
+          calls === 1
+            ? new Readable({ read() { this.push('{"metadata":'); this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })); } })
+            : Readable.from([JSON.stringify({ metadata: { error: false }, payload: { id: "1", status: "2" } })]);
+        return { status: 200, header: () => null, body };
+      },
+    });
+    expect(await c.getReport("1")).toMatchObject({ status: 2 });
+    expect(calls).toBe(2);
+  });
+
+  it("treats an error envelope on HTTP 200 with code 503 as worth retrying", async () => {
+    const { client: c, calls } = client([{ status: 200, body: { metadata: { error: true }, payload: { code: 503, message: "busy" } } }, ok({ id: "1", status: 2 })]);
+    expect(await c.getReport("1")).toMatchObject({ status: 2 });
+    expect(calls).toHaveLength(2);
+  });
+
   it("honours Retry-After on 429", async () => {
     const events: ClientEvent[] = [];
     const { client: c } = client([{ status: 429, headers: { "retry-after": "0.2" }, body: { metadata: { error: true }, payload: { code: 429 } } }, ok({ id: "1", status: 2 })], events);

@@ -1,4 +1,4 @@
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError } from "commander";
 import { exitCodes, UsageError } from "./usageError.js";
 
 /*
@@ -8,6 +8,7 @@ import { exitCodes, UsageError } from "./usageError.js";
  * loads the HTTP client).
  */
 
+/** Kept equal to package.json's by a test (cli.test.ts). */
 const version = "0.1.0";
 
 const helpFooter = `
@@ -176,7 +177,6 @@ export function buildProgram(): Command {
       process.exitCode = await sandboxCommand(options);
     });
 
-  program.addOption(new Option("--debug", "print stack traces for internal errors").hideHelp());
   return program;
 }
 

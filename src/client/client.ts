@@ -102,7 +102,7 @@ export class OngageClient {
         return ReportSchemaParse(await this.json("POST", "contact_activity", { body: request, signal, retry: false }));
       } catch (error) {
         if (!(error instanceof OngageError) || error.kind === "aborted" || attempt > retries) throw error;
-        if (error.status === 429) {
+        if (error.rateLimited) {
           // Refused by the rate limit: nothing was created, so trying again is safe.
           await this.pause("POST", "contact_activity", attempt, error, signal);
           continue;
@@ -143,9 +143,10 @@ export class OngageClient {
    */
   async exportReport(id: string, options: { detailed?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
     const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
-    const { response, release } = await this.send("GET", path, { signal: options.signal, retry: true }, true);
-    response.body.once("close", release);
-    return response.body;
+    return this.send("GET", path, { signal: options.signal, retry: true }, true, async (response, release) => {
+      response.body.once("close", release);
+      return response.body;
+    });
   }
 
   /** GET /api/list_fields: the list's fields and their types. */
@@ -176,7 +177,7 @@ export class OngageClient {
   }
 
   private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, (error as OngageError & { retryAfterMs?: number }).retryAfterMs);
+    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs);
     this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: error.message });
     await sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
@@ -187,25 +188,36 @@ export class OngageClient {
     return (await this.envelope(method, path, options)).payload;
   }
 
-  private async envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
-    const { response, release } = await this.send(method, path, options, false);
-    try {
-      const text = await readText(response.body);
-      return parseEnvelope(text, response.status, this.options.auth.secrets());
-    } finally {
-      release();
-    }
+  /** A JSON call: the whole body read and its envelope opened, retried as one unit. */
+  private envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
+    return this.send(method, path, options, false, async (response, release) => {
+      try {
+        const text = await readText(response.body).catch((error: unknown) => {
+          throw this.networkError(method, path, error);
+        });
+        return parseEnvelope(text, response.status, this.options.auth.secrets());
+      } finally {
+        release();
+      }
+    });
   }
 
   /**
-   * One call, with its retries when `options.retry`. Resolves with a successful response whose
-   * body is unread; `release` frees its place in the rate limiter.
+   * One call, with its retries when `options.retry`: sends it and hands a successful response to
+   * `consume`, which must call `release` (freeing its place in the rate limiter) when done.
    */
-  private async send(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: TransportResponse; release: () => void }> {
+  private async send<T>(
+    method: string,
+    path: string,
+    options: CallOptions,
+    streaming: boolean,
+    consume: (response: TransportResponse, release: () => void) => Promise<T>,
+  ): Promise<T> {
     const retries = options.retry ? (this.options.backoff?.retries ?? 5) : 0;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.attempt(method, path, options, streaming);
+        const { response, release } = await this.attempt(method, path, options, streaming);
+        return await consume(response, release);
       } catch (error) {
         if (!(error instanceof OngageError) || !error.retryable || attempt > retries) throw error;
         await this.pause(method, path, attempt, error, options.signal);
@@ -241,8 +253,7 @@ export class OngageClient {
       this.options.onEvent?.({ type: "call", method, path, status: undefined, ms: Date.now() - started });
       if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
       if (timeout.signal.aborted) throw new OngageError("timeout", `${method} ${path}: no answer from ${new URL(this.baseUrl).host} in time`);
-      const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
-      throw new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${code ?? cause?.code ?? cause?.message ?? String(error)})`));
+      throw this.networkError(method, path, error);
     }
     // The timeout covers waiting for an answer, not reading a long export.
     clearTimeout(timer);
@@ -250,11 +261,16 @@ export class OngageClient {
     if (response.status < 200 || response.status >= 300) {
       const text = await readText(response.body).catch(() => "");
       release();
-      const error = httpError(method, path, response.status, text, this.options.auth.secrets());
-      (error as OngageError & { retryAfterMs?: number }).retryAfterMs = parseRetryAfter(response.header("retry-after"));
-      throw error;
+      throw httpError(method, path, response.status, text, this.options.auth.secrets(), parseRetryAfter(response.header("retry-after")));
     }
     return { response, release };
+  }
+
+  private networkError(method: string, path: string, error: unknown): OngageError {
+    if (error instanceof OngageError) return error;
+    const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
+    const reason = code ?? cause?.code ?? cause?.message ?? String(error);
+    return new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${reason})`));
   }
 
   private clean(text: string): string {
@@ -283,7 +299,7 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
   return result;
 }
 
-function httpError(method: string, path: string, status: number, text: string, secrets: string[]): OngageError {
+function httpError(method: string, path: string, status: number, text: string, secrets: string[], retryAfterMs: number | undefined): OngageError {
   let details: ReturnType<typeof errorDetails> = { errors: [] };
   try {
     details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
@@ -292,7 +308,11 @@ function httpError(method: string, path: string, status: number, text: string, s
   }
   const said = [details.message, ...details.errors].filter(Boolean).join("; ");
   const message = redact(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
-  const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => redact(e, secrets)) };
+  const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
+    status,
+    errors: details.errors.map((e) => redact(e, secrets)),
+    retryAfterMs,
+  };
   if (details.code !== undefined) extra.code = details.code;
   return new OngageError("api", message, extra);
 }

@@ -24,18 +24,29 @@ export class OngageError extends Error {
   readonly code: number | undefined;
   /** Ongage's payload.errors. */
   readonly errors: string[];
+  /** How long the server asked to wait (Retry-After), in ms. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(kind: OngageErrorKind, message: string, details: { status?: number; code?: number; errors?: string[] } = {}) {
+  constructor(kind: OngageErrorKind, message: string, details: { status?: number; code?: number; errors?: string[]; retryAfterMs?: number | undefined } = {}) {
     super(message);
     this.kind = kind;
     this.status = details.status;
     this.code = details.code;
     this.errors = details.errors ?? [];
+    this.retryAfterMs = details.retryAfterMs;
   }
 
   /** Worth trying again (for requests that are safe to repeat). */
   get retryable(): boolean {
     if (this.kind === "network" || this.kind === "timeout") return true;
-    return this.kind === "api" && this.status !== undefined && (this.status === 429 || this.status >= 500);
+    if (this.kind !== "api") return false;
+    // An error in the envelope of an HTTP 200 carries its real status as payload.code.
+    const status = this.status !== undefined && this.status >= 400 ? this.status : this.code;
+    return status !== undefined && (status === 429 || status >= 500);
+  }
+
+  /** Refused by the rate limit (429): the request was not carried out. */
+  get rateLimited(): boolean {
+    return this.status === 429 || (this.status === 200 && this.code === 429);
   }
 }
