@@ -145,6 +145,26 @@ describe("oq run survives", () => {
   });
 });
 
+describe("oq reports export", () => {
+  it("Ctrl-C midway: exit 130, no CSV and no partial file", async () => {
+    sandbox = await testSandbox({ contacts: 3000, buildTimeMs: 0 });
+    const env = sandboxEnv(sandbox);
+    const dir = folder();
+    const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
+    const { reportId } = JSON.parse(kept.stdout);
+    sandbox.faults.slowBodyMs = 300;
+    let child: ChildProcess | undefined;
+    const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], { cwd: dir, env, onSpawn: (c) => (child = c) });
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2);
+    await new Promise((r) => setTimeout(r, 100));
+    child!.kill("SIGINT");
+    const run = await interrupted;
+    expect(run.status).toBe(130);
+    expect(existsSync(join(dir, "q.csv"))).toBe(false);
+    expect(readdirSync(dir).filter((name) => name.endsWith(".part"))).toEqual([]);
+  });
+});
+
 describe("the runner, as a library", () => {
   it("deletes a report whose create it gave up on, found by its unique title", async () => {
     const { OngageClient } = await import("../src/client/client.js");

@@ -3,6 +3,8 @@ import { reportState } from "../../client/envelope.js";
 import { OngageError } from "../../client/errors.js";
 import { CsvDownload } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
+import { ProgressLine } from "../progress.js";
+import { interruptible } from "./interrupt.js";
 import { exitCodes } from "../usageError.js";
 
 /*
@@ -61,13 +63,16 @@ export async function exportReport(id: string, options: ConnectionFlags & { deta
     return exitCodes.failed;
   }
   const file = new CsvDownload(options.out ? { kind: "file", path: resolve(options.out) } : { kind: "stdout", stream: process.stdout });
-  try {
-    await file.receive(await client.exportReport(id, { detailed: options.detailed ?? false }));
-    await file.commit();
-  } catch (error) {
-    await file.discard();
-    throw error;
-  }
+  const outcome = await interruptible(new ProgressLine(), async (signal) => {
+    try {
+      await file.receive(await client.exportReport(id, { detailed: options.detailed ?? false, signal }), undefined, signal);
+      await file.commit();
+    } catch (error) {
+      await file.discard();
+      if (!signal.aborted) throw error;
+    }
+  });
+  if (outcome === "interrupted") return 130;
   if (process.stderr.isTTY && options.out) process.stderr.write(`${file.counter.rows} rows → ${options.out}\n`);
   return exitCodes.ok;
 }

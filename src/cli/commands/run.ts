@@ -122,6 +122,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
         return { file, ...summary };
       }),
     ),
+    options.keep ? undefined : "deleting the reports this run made",
   );
   progress.stop();
   if (summaries === "interrupted") return 130;
