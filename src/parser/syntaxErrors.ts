@@ -112,7 +112,9 @@ export function reportSyntaxErrors(
     const explained =
       rule === "query" && isFieldToken(token) && inSelectList(context.tokens, token)
         ? explainMissingComma(token, span)
-        : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span);
+        : token.tokenType === t.Segment
+          ? explainSegmentAsField(token, context)
+          : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span);
     diagnostics.error(explained.code, explained.message, span, {
       label: explained.label,
       hints: explained.hints,
@@ -345,6 +347,29 @@ function inSelectList(tokens: readonly IToken[], token: IToken): boolean {
   return false;
 }
 
+/** `segment = 5` (or `!=`): offer the segment test it means, `in segment 5`. */
+function explainSegmentAsField(token: IToken, context: SyntaxErrorContext): Explanation {
+  const at = context.tokens.indexOf(token);
+  const [operator, value] = [context.tokens[at + 1], context.tokens[at + 2]];
+  const explanation: Explanation = {
+    code: "OQ118",
+    message: "a segment test is written 'in segment ID'",
+    hints: ["write: in segment 1234567890, or not in segment 1234567890"],
+  };
+  const isId = value && (value.tokenType === t.NumberLiteral || value.tokenType === t.StringLiteral || value.tokenType === t.LBracket);
+  if (operator && isId && (operator.tokenType === t.Equals || operator.tokenType === t.NotEquals || operator.tokenType === t.In)) {
+    // A list: take the whole of it, up to its ']'.
+    const close = value.tokenType === t.LBracket ? context.tokens.slice(at + 2).find((next) => next.tokenType === t.RBracket) : value;
+    if (close) {
+      const ids = context.source.text.slice(value.startOffset, close.startOffset + close.image.length);
+      const rewrite = `${operator.tokenType === t.NotEquals ? "not " : ""}in segment ${ids}`;
+      explanation.hints = [];
+      explanation.suggestions = [{ message: `write: ${rewrite}`, span: context.source.spanOf(token.startOffset, close.startOffset + close.image.length), replacement: rewrite }];
+    }
+  }
+  return explanation;
+}
+
 function explainMissingComma(token: IToken, span: Span): Explanation {
   return {
     code: "OQ117",
@@ -414,13 +439,6 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
       message: "'ago' only follows a duration in a condition or in 'between'",
       hints: ["'during 30d' already means the last 30 days; for a date in a condition write e.g. last_open_date > 30d ago"],
       suggestions: [{ message: "remove 'ago'", span, replacement: "" }],
-    };
-  }
-  if (token.tokenType === t.Segment) {
-    return {
-      code: "OQ118",
-      message: "a segment test is written 'in segment ID'",
-      hints: ["write: in segment 1234567890, or not in segment 1234567890"],
     };
   }
   if (token.tokenType === t.RParen) {
