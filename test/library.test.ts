@@ -135,6 +135,18 @@ describe("the request schema", () => {
     }
   });
 
+  it("is what oq emits for the reference page's three examples, written in oq", async () => {
+    const { readFileSync } = await import("node:fs");
+    const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/ongage-examples/${name}.json`, import.meta.url), "utf8"));
+    const golden = (name: string) => compile(readFileSync(new URL(`./golden/valid/${name}.oq`, import.meta.url), "utf8")).payload!;
+    expect(golden("seed-segment-one-month")).toEqual(fixture("segment-one-month"));
+    expect(golden("seed-campaign-two-weeks")).toEqual(fixture("campaign-two-weeks"));
+    // The first example leaves out the two flags, which the other two (and every known client) send.
+    const { include_behavior, combined_as_and, ...first } = golden("seed-active-gmail");
+    expect([include_behavior, combined_as_and]).toEqual([true, true]);
+    expect(first).toEqual(fixture("active-gmail-contacts"));
+  });
+
   it("rejects an operator the field type does not take", () => {
     const request = compile("opens > 1").payload!;
     request.filters.criteria[0]!.operator = "LIKE";

@@ -1,4 +1,4 @@
-import { CstParser, type IParserErrorMessageProvider, type TokenType } from "chevrotain";
+import { CstParser, type IParserErrorMessageProvider } from "chevrotain";
 import * as t from "../lexer/tokens.js";
 
 /**
@@ -9,10 +9,6 @@ export interface SyntaxErrorInfo {
   kind: "mismatch" | "noViableAlt" | "earlyExit" | "notAllInputParsed";
   rule: string;
   expected: string[];
-}
-
-function names(types: readonly TokenType[]): string[] {
-  return types.map((type) => type.name);
 }
 
 const structuredMessages: IParserErrorMessageProvider = {
@@ -263,7 +259,3 @@ export class OqGrammar extends CstParser {
 /** One parser for the process: building it analyses the grammar, which is the slow part. */
 export const grammar = new OqGrammar();
 
-/** Names of the tokens that can start a condition or a clause; used by the REPL's completion too. */
-export function tokenNames(types: readonly TokenType[]): string[] {
-  return names(types);
-}
