@@ -117,7 +117,7 @@ describe("oq run survives", () => {
   });
 
   it("Ctrl-C during a slow download: exit 130, no CSV, the report deleted", async () => {
-    sandbox = await testSandbox({ contacts: 3000, faults: { slowBodyMs: 300 } });
+    sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = folder();
     let child: ChildProcess | undefined;
     const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
@@ -147,7 +147,7 @@ describe("oq run survives", () => {
 
 describe("oq reports export", () => {
   it("Ctrl-C midway: exit 130, no CSV and no partial file", async () => {
-    sandbox = await testSandbox({ contacts: 3000, buildTimeMs: 0 });
+    sandbox = await testSandbox({ contacts: 10_000, buildTimeMs: 0 });
     const env = sandboxEnv(sandbox);
     const dir = folder();
     const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
