@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { runOq, scratch } from "./support/cli.js";
@@ -62,6 +62,16 @@ describe("oq compile", () => {
     expect(runOq(["compile", "q.oq"], { cwd: dir, env: { OQ_SCHEMA: join(dir, "fields.json") } }).status).toBe(0);
     const withConfig = scratch({ "oq.config.json": JSON.stringify({ schema: "fields.json" }), "fields.json": schema, "q.oq": "age > 30\n" });
     expect(runOq(["compile", "q.oq"], { cwd: withConfig }).status).toBe(0);
+  });
+
+  it("finds the oq.config.json nearest the query file, wherever oq runs from", () => {
+    const dir = scratch({});
+    mkdirSync(join(dir, "queries"));
+    writeFileSync(join(dir, "queries", "oq.config.json"), JSON.stringify({ schema: "fields.json" }));
+    writeFileSync(join(dir, "queries", "fields.json"), JSON.stringify({ fields: { age: "numeric" } }));
+    writeFileSync(join(dir, "queries", "q.oq"), "age > 30\n");
+    expect(runOq(["check", "queries/q.oq"], { cwd: dir }).status).toBe(0);
+    expect(runOq(["check", "q.oq"], { cwd: join(dir, "queries") }).status).toBe(0);
   });
 
   it("takes Ongage's undocumented request flags from oq.config.json", () => {

@@ -1,3 +1,4 @@
+import { dirname, resolve } from "node:path";
 import type { CompileOptions } from "../compile.js";
 import { loadProjectSettings } from "./config.js";
 import { UsageError } from "./usageError.js";
@@ -10,16 +11,30 @@ export interface CompileFlags {
   color?: boolean;
 }
 
-/** Compile options from --now/OQ_NOW, --schema/OQ_SCHEMA and oq.config.json. */
-export async function compileSettings(flags: CompileFlags): Promise<Omit<CompileOptions, "fileName">> {
+export type CompileSettings = Omit<CompileOptions, "fileName">;
+
+/**
+ * Compile options for a query file from --now/OQ_NOW, --schema/OQ_SCHEMA and the oq.config.json
+ * nearest the file (standard input: the working folder). Read once per folder.
+ */
+export function compileSettingsFor(flags: CompileFlags): (file: string) => Promise<CompileSettings> {
   const now = flags.now ?? process.env["OQ_NOW"];
   if (now !== undefined && Number.isNaN(new Date(now).getTime())) {
     throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z, not '${now}'`);
   }
-  const settings = await loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd() });
-  const result: Omit<CompileOptions, "fileName"> = { ...settings };
-  if (now !== undefined) result.now = now;
-  return result;
+  const byFolder = new Map<string, Promise<CompileSettings>>();
+  return (file) => {
+    const folder = file === "-" ? process.cwd() : dirname(resolve(file));
+    let settings = byFolder.get(folder);
+    if (!settings) {
+      settings = loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd(), searchFrom: folder }).then((project) => ({
+        ...project,
+        ...(now !== undefined ? { now } : {}),
+      }));
+      byFolder.set(folder, settings);
+    }
+    return settings;
+  };
 }
 
 /** Colours on stderr: only on a terminal, and never with NO_COLOR or --no-color. */

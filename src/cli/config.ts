@@ -37,7 +37,10 @@ export function readJson(path: string, what: string): unknown {
 export interface SchemaSources {
   flag?: string | undefined;
   env?: string | undefined;
+  /** What --schema and OQ_SCHEMA are relative to. */
   cwd: string;
+  /** Where the search for oq.config.json starts: the query's folder. */
+  searchFrom: string;
 }
 
 export interface ProjectSettings {
@@ -46,15 +49,16 @@ export interface ProjectSettings {
 }
 
 /**
- * Settings for compiling: the custom fields, from --schema, else OQ_SCHEMA, else
- * oq.config.json's "schema"; and oq.config.json's "requestFlags".
+ * Settings for compiling a query: the custom fields, from --schema, else OQ_SCHEMA, else the
+ * "schema" of the oq.config.json nearest the query (in its folder or above, as with .eslintrc
+ * or .prettierrc); and that file's "requestFlags".
  */
 export async function loadProjectSettings(sources: SchemaSources): Promise<ProjectSettings> {
   const settings: ProjectSettings = {};
   let schemaPath: string | undefined;
   if (sources.flag) schemaPath = resolve(sources.cwd, sources.flag);
   else if (sources.env) schemaPath = resolve(sources.cwd, sources.env);
-  const configPath = findConfigPath(sources.cwd);
+  const configPath = findConfigPath(sources.searchFrom);
   if (configPath) {
     const { readConfig } = await import("./configFile.js");
     const config = readConfig(configPath);

@@ -111,8 +111,8 @@ export function buildProgram(): Command {
         .option("--timeout <duration>", "give up waiting for a report after this long", "30m"),
     ),
   ).action(async (queries: string[], options) => {
-    const [{ runCommand }, { compileSettings }] = await Promise.all([import("./commands/run.js"), import("./compileSettings.js")]);
-    process.exitCode = await runCommand(queries, options, await compileSettings(options));
+    const [{ runCommand }, { compileSettingsFor }] = await Promise.all([import("./commands/run.js"), import("./compileSettings.js")]);
+    process.exitCode = await runCommand(queries, options, compileSettingsFor(options));
   });
 
   const reports = program.command("reports").description("list, inspect, export and delete reports made elsewhere");

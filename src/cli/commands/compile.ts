@@ -1,6 +1,6 @@
 import { compile, formatDiagnostics, type CompileResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
-import { compileSettings, useColor, type CompileFlags } from "../compileSettings.js";
+import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
 import { readInput } from "../input.js";
 import { exitCodes } from "../usageError.js";
 
@@ -20,8 +20,9 @@ function printDiagnostics(result: CompileResult, flags: CompileFlags): void {
 
 /** `oq compile FILE`: the payload on stdout, diagnostics on stderr. */
 export async function compileCommand(file: string, flags: CompileFlags & { compact?: boolean }): Promise<number> {
+  const settings = compileSettingsFor(flags);
   const input = readInput(file);
-  const result = compile(input.text, { ...(await compileSettings(flags)), fileName: input.name });
+  const result = compile(input.text, { ...(await settings(file)), fileName: input.name });
   const indent = flags.compact ? undefined : 2;
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(resultJson(result, input.name, true), null, indent)}\n`);
@@ -34,11 +35,12 @@ export async function compileCommand(file: string, flags: CompileFlags & { compa
 
 /** `oq check FILE...`: diagnostics only. */
 export async function checkCommand(files: string[], flags: CompileFlags): Promise<number> {
-  const settings = await compileSettings(flags);
-  const results = files.map((file) => {
+  const settings = compileSettingsFor(flags);
+  const results = [];
+  for (const file of files) {
     const input = readInput(file);
-    return { file: input.name, result: compile(input.text, { ...settings, fileName: input.name }) };
-  });
+    results.push({ file: input.name, result: compile(input.text, { ...(await settings(file)), fileName: input.name }) });
+  }
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(results.map(({ file, result }) => resultJson(result, file, false)), null, 2)}\n`);
   } else {

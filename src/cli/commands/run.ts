@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
-import { compile, formatDiagnostics, type CompileOptions } from "../../compile.js";
+import { compile, formatDiagnostics } from "../../compile.js";
+import type { CompileSettings } from "../compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import { parseCliDuration, formatMs } from "../../runner/durations.js";
 import { runReport, type RunSummary } from "../../runner/runReport.js";
@@ -75,7 +76,7 @@ function isDirectory(path: string): boolean {
   }
 }
 
-export async function runCommand(targets: string[], options: RunCommandOptions, compileOptions: Omit<CompileOptions, "fileName">): Promise<number> {
+export async function runCommand(targets: string[], options: RunCommandOptions, settingsFor: (file: string) => Promise<CompileSettings>): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
   const files = expandTargets(targets);
@@ -86,7 +87,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   let compileFailed = false;
   for (const file of files) {
     const input = readInput(file);
-    const result = compile(input.text, { ...compileOptions, fileName: input.name });
+    const result = compile(input.text, { ...(await settingsFor(file)), fileName: input.name });
     const rendered = formatDiagnostics(result, { color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"] });
     if (rendered) process.stderr.write(rendered);
     if (result.payload) requests.push(result.payload);
