@@ -5,7 +5,7 @@ import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
-import { contactArb, customFields, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
+import { contactArb, customFields, mutatedQueryArb, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 
 const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
@@ -60,31 +60,8 @@ describe("the compiler never throws", () => {
   });
 
   it("on mutations of the valid golden queries", () => {
-    const seeds = goldenCases("valid").map((c) => c.text);
-    const tokenize = (text: string) => text.match(/"(?:[^"\\]|\\.)*"|[A-Za-z_0-9.:+-]+|\s+|./g) ?? [];
-    const mutation = fc.oneof(
-      fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("swap" as const), at: fc.nat() }),
-      fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), word: fc.constantFrom(...oqWords) }),
-      fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
-    );
     fc.assert(
-      fc.property(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }), (seed, mutations) => {
-        let tokens = tokenize(seed);
-        let text = seed;
-        for (const m of mutations) {
-          const i = tokens.length === 0 ? 0 : m.at % tokens.length;
-          if (m.kind === "delete") tokens.splice(i, 1);
-          else if (m.kind === "duplicate") tokens.splice(i, 0, tokens[i] ?? "");
-          else if (m.kind === "swap") [tokens[i], tokens[i + 1]] = [tokens[i + 1] ?? "", tokens[i] ?? ""];
-          else if (m.kind === "insert") tokens.splice(i, 0, ` ${m.word} `);
-          text = tokens.join("");
-          if (m.kind === "truncate") {
-            text = text.slice(0, m.at % (text.length + 1));
-            tokens = tokenize(text);
-          }
-        }
+      fc.property(mutatedQueryArb(goldenCases("valid").map((c) => c.text), oqWords), (text) => {
         expectWellFormedDiagnostics(text, compile(text, options));
         format(text);
       }),

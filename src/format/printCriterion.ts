@@ -1,15 +1,12 @@
 import type { Criterion, FlatCriteria } from "../check/criteria.js";
 import { oqSpelling } from "../check/operators.js";
 import { formatEpochSeconds } from "../check/time.js";
-import { keywordTokens } from "../lexer/tokens.js";
+import { keywordOf } from "../lexer/keywords.js";
 
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-/** Matches a whole word that the lexer would read as a keyword. */
-const keywordPattern = new RegExp(`^(?:${keywordTokens.map((token) => (token.PATTERN as RegExp).source).join("|")})$`, "i");
-
 function isKeyword(name: string): boolean {
-  return keywordPattern.test(name);
+  return keywordOf(name) !== undefined;
 }
 
 /** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */

@@ -2,6 +2,7 @@ import { Lexer, type IToken, type TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../limits.js";
+import { decodeStringBody } from "./keywords.js";
 import * as t from "./tokens.js";
 
 /** Built once: chevrotain analyses the token set when the lexer is constructed. */
@@ -128,35 +129,14 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
   }
 }
 
-/** JSON's escapes, so that any JSON string literal is also an oq string literal. */
-const simpleEscapes: Record<string, string> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f" };
-
 function decodeString(body: string, bodyOffset: number, source: SourceText, diagnostics: DiagnosticCollector): string {
-  if (!body.includes("\\")) return body;
-  let out = "";
-  for (let i = 0; i < body.length; i++) {
-    const char = body[i]!;
-    if (char !== "\\") {
-      out += char;
-      continue;
-    }
-    const next = body[i + 1];
-    if (next !== undefined && next in simpleEscapes) {
-      out += simpleEscapes[next];
-      i++;
-    } else if (next === "u" && /^[0-9a-fA-F]{4}$/.test(body.slice(i + 2, i + 6))) {
-      out += String.fromCharCode(parseInt(body.slice(i + 2, i + 6), 16));
-      i += 5;
-    } else {
-      const span = source.spanOf(bodyOffset + i, bodyOffset + i + (next === undefined ? 1 : 2));
-      diagnostics.error("OQ008", `unknown escape '\\${next ?? ""}' in text`, span, {
-        hints: ['the escapes are JSON\'s: \\" \\\\ \\/ \\n \\t \\r \\b \\f and \\uXXXX; write \\\\ for a backslash'],
-      });
-      if (next !== undefined) {
-        out += next;
-        i++;
-      }
-    }
+  const { value, badEscapes } = decodeStringBody(body);
+  for (const at of badEscapes) {
+    const next = body[at + 1];
+    const span = source.spanOf(bodyOffset + at, bodyOffset + at + (next === undefined ? 1 : 2));
+    diagnostics.error("OQ008", `unknown escape '\\${next ?? ""}' in text`, span, {
+      hints: ['the escapes are JSON\'s: \\" \\\\ \\/ \\n \\t \\r \\b \\f and \\uXXXX; write \\\\ for a backslash'],
+    });
   }
-  return out;
+  return value;
 }

@@ -1,4 +1,5 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import { keywordSpellings } from "./keywords.js";
 
 /*
  * Every token carries a LABEL: the words used for it in error messages, so that users read
@@ -22,29 +23,29 @@ function keyword(name: string, words: string[], label = `'${words[0]}'`): TokenT
   });
 }
 
-export const Title = keyword("Title", ["title"]);
-export const Where = keyword("Where", ["where"]);
-export const And = keyword("And", ["and"]);
-export const Or = keyword("Or", ["or"]);
-export const Not = keyword("Not", ["not"]);
-export const Contains = keyword("Contains", ["contains"]);
-export const Starts = keyword("Starts", ["starts", "begins"]);
-export const Ends = keyword("Ends", ["ends"]);
-export const With = keyword("With", ["with"]);
-export const Is = keyword("Is", ["is"]);
-export const Empty = keyword("Empty", ["empty"]);
-export const Between = keyword("Between", ["between"]);
-export const Case = keyword("Case", ["case"]);
-export const Sensitive = keyword("Sensitive", ["sensitive"]);
-export const Insensitive = keyword("Insensitive", ["insensitive"]);
-export const In = keyword("In", ["in"]);
-export const Segment = keyword("Segment", ["segments", "segment"], "'segment'");
-export const Campaign = keyword("Campaign", ["campaigns", "campaign", "mailings", "mailing"], "'campaign'");
-export const During = keyword("During", ["during", "last"], "'during'");
-export const Users = keyword("Users", ["users"]);
-export const Select = keyword("Select", ["select"]);
-export const Favorite = keyword("Favorite", ["favorite", "favourite"]);
-export const Ago = keyword("Ago", ["ago"]);
+export const Title = keyword("Title", [...keywordSpellings.Title]);
+export const Where = keyword("Where", [...keywordSpellings.Where]);
+export const And = keyword("And", [...keywordSpellings.And]);
+export const Or = keyword("Or", [...keywordSpellings.Or]);
+export const Not = keyword("Not", [...keywordSpellings.Not]);
+export const Contains = keyword("Contains", [...keywordSpellings.Contains]);
+export const Starts = keyword("Starts", [...keywordSpellings.Starts]);
+export const Ends = keyword("Ends", [...keywordSpellings.Ends]);
+export const With = keyword("With", [...keywordSpellings.With]);
+export const Is = keyword("Is", [...keywordSpellings.Is]);
+export const Empty = keyword("Empty", [...keywordSpellings.Empty]);
+export const Between = keyword("Between", [...keywordSpellings.Between]);
+export const Case = keyword("Case", [...keywordSpellings.Case]);
+export const Sensitive = keyword("Sensitive", [...keywordSpellings.Sensitive]);
+export const Insensitive = keyword("Insensitive", [...keywordSpellings.Insensitive]);
+export const In = keyword("In", [...keywordSpellings.In]);
+export const Segment = keyword("Segment", [...keywordSpellings.Segment], "'segment'");
+export const Campaign = keyword("Campaign", [...keywordSpellings.Campaign], "'campaign'");
+export const During = keyword("During", [...keywordSpellings.During], "'during'");
+export const Users = keyword("Users", [...keywordSpellings.Users]);
+export const Select = keyword("Select", [...keywordSpellings.Select]);
+export const Favorite = keyword("Favorite", [...keywordSpellings.Favorite]);
+export const Ago = keyword("Ago", [...keywordSpellings.Ago]);
 
 export const NotEquals = createToken({ name: "NotEquals", pattern: /!=/, label: "'!='" });
 export const LessOrEqual = createToken({ name: "LessOrEqual", pattern: /<=/, label: "'<='" });

@@ -6,14 +6,21 @@ import * as t from "../lexer/tokens.js";
 import type { Limits } from "../limits.js";
 import type { Query } from "./ast.js";
 import { AstBuilder } from "./buildAst.js";
+import { fastParse } from "./fastParser.js";
 import { grammar } from "./grammar.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
 /**
  * Source text -> AST. Reports lexical and syntax errors to `diagnostics` and still returns as
- * much of the tree as could be read; returns undefined only when a limit stopped it.
+ * much of the tree as could be read; returns undefined only when a limit stopped it. Queries
+ * without mistakes take the fast path (fastParser.ts); the rest, chevrotain.
  */
 export function parseSource(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
+  return fastParse(source, limits) ?? parseWithChevrotain(source, diagnostics, limits);
+}
+
+/** The full parser: reads any text, recovers from errors and reports each of them. */
+export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
   const lexed = lex(source, diagnostics, limits);
   if (lexed.aborted) return undefined;
   if (!withinDepth(lexed.tokens, source, diagnostics, limits)) return undefined;

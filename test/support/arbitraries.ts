@@ -155,3 +155,35 @@ export const contactArb: fc.Arbitrary<EvaluationContact> = fc
     segments: new Set(segments),
     mailings: { sent: new Set(sentTo), opened: new Set(opened), clicked: new Set(clicked) },
   }));
+
+/**
+ * Queries a few edits away from valid ones: words deleted, repeated, swapped, inserted, or the
+ * text cut short. Many stay valid, many do not, and the errors are the kind people make.
+ */
+export function mutatedQueryArb(seeds: string[], words: string[]): fc.Arbitrary<string> {
+  const tokenize = (text: string) => text.match(/"(?:[^"\\]|\\.)*"|[A-Za-z_0-9.:+-]+|\s+|./g) ?? [];
+  const mutation = fc.oneof(
+    fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant("duplicate" as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant("swap" as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant("insert" as const), at: fc.nat(), word: fc.constantFrom(...words) }),
+    fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
+  );
+  return fc.tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 })).map(([seed, mutations]) => {
+    let tokens = tokenize(seed);
+    let text = seed;
+    for (const m of mutations) {
+      const i = tokens.length === 0 ? 0 : m.at % tokens.length;
+      if (m.kind === "delete") tokens.splice(i, 1);
+      else if (m.kind === "duplicate") tokens.splice(i, 0, tokens[i] ?? "");
+      else if (m.kind === "swap") [tokens[i], tokens[i + 1]] = [tokens[i + 1] ?? "", tokens[i] ?? ""];
+      else if (m.kind === "insert") tokens.splice(i, 0, ` ${m.word} `);
+      text = tokens.join("");
+      if (m.kind === "truncate") {
+        text = text.slice(0, m.at % (text.length + 1));
+        tokens = tokenize(text);
+      }
+    }
+    return text;
+  });
+}

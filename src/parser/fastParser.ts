@@ -1,0 +1,417 @@
+import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import { decodeStringBody, keywordOf, type KeywordName } from "../lexer/keywords.js";
+import type { Limits } from "../limits.js";
+import type * as ast from "./ast.js";
+
+/*
+ * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
+ * Most queries have none, and this reads them several times faster than chevrotain, without
+ * loading it. At the first thing it does not expect (any error, any unusual spelling) it gives
+ * up and returns undefined, and the chevrotain parser reads the query again and reports what
+ * is wrong. A property test holds the two to the same tree for every query this one accepts.
+ */
+
+type Kind =
+  | KeywordName
+  | "Identifier"
+  | "QuotedIdentifier"
+  | "String"
+  | "Number"
+  | "Date"
+  | "Duration"
+  | "Equals"
+  | "NotEquals"
+  | "Less"
+  | "LessOrEqual"
+  | "Greater"
+  | "GreaterOrEqual"
+  | "LParen"
+  | "RParen"
+  | "LBracket"
+  | "RBracket"
+  | "Comma"
+  | "End";
+
+interface Token {
+  kind: Kind;
+  start: number;
+  end: number;
+  /** The name of a field, the text of a string. */
+  value: string;
+}
+
+/** Thrown to leave the fast path; caught in fastParse. */
+class GiveUp extends Error {}
+const giveUp = new GiveUp();
+
+const datePattern = /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/y;
+const durationPattern = /\d+[A-Za-z]+/y;
+const numberPattern = /-?\d+(?:\.\d+)?/y;
+const stringPattern = /"(?:[^"\\\n]|\\.)*"/y;
+const wordPattern = /[A-Za-z_][A-Za-z0-9_]*/y;
+const spacePattern = /[ \t\r\n\f\v\u00a0\ufeff]+/y;
+
+function matchAt(pattern: RegExp, text: string, at: number): number {
+  pattern.lastIndex = at;
+  return pattern.test(text) ? pattern.lastIndex : -1;
+}
+
+const punctuation: Record<string, Kind> = { "(": "LParen", ")": "RParen", "[": "LBracket", "]": "RBracket", ",": "Comma" };
+
+function scan(text: string, comments: ast.CommentNode[], source: SourceText, maxTokens: number): Token[] {
+  const tokens: Token[] = [];
+  let at = 0;
+  const push = (kind: Kind, end: number, value = "") => {
+    tokens.push({ kind, start: at, end, value });
+    at = end;
+  };
+  while (at < text.length) {
+    const char = text[at]!;
+    const code = text.charCodeAt(at);
+    const spaceEnd = matchAt(spacePattern, text, at);
+    if (spaceEnd > 0) {
+      at = spaceEnd;
+    } else if (char === "#") {
+      const lineEnd = text.indexOf("\n", at);
+      const end = lineEnd === -1 ? text.length : lineEnd;
+      comments.push({ kind: "Comment", text: text.slice(at, end), span: source.spanOf(at, end) });
+      at = end;
+    } else if ((code >= 48 && code <= 57) || (char === "-" && /\d/.test(text[at + 1] ?? ""))) {
+      let end: number;
+      if ((end = matchAt(datePattern, text, at)) > 0) push("Date", end);
+      else if ((end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
+      else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
+      else throw giveUp;
+    } else if (char === '"') {
+      const end = matchAt(stringPattern, text, at);
+      if (end < 0) throw giveUp;
+      const { value, badEscapes } = decodeStringBody(text.slice(at + 1, end - 1));
+      if (badEscapes.length > 0) throw giveUp;
+      push("String", end, value);
+    } else if (char === "`") {
+      const close = text.indexOf("`", at + 1);
+      const newline = text.indexOf("\n", at + 1);
+      if (close <= at + 1 || (newline !== -1 && newline < close)) throw giveUp;
+      push("QuotedIdentifier", close + 1, text.slice(at + 1, close));
+    } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
+      const end = matchAt(wordPattern, text, at);
+      const word = text.slice(at, end);
+      push(keywordOf(word) ?? "Identifier", end, word);
+    } else if (char in punctuation) {
+      push(punctuation[char]!, at + 1);
+    } else {
+      const next = text[at + 1];
+      if (char === "!" && next === "=") push("NotEquals", at + 2);
+      else if (char === "<" && next === "=") push("LessOrEqual", at + 2);
+      else if (char === ">" && next === "=") push("GreaterOrEqual", at + 2);
+      else if (char === "=" && next !== "=") push("Equals", at + 1);
+      else if (char === "<" && next !== ">") push("Less", at + 1);
+      else if (char === ">") push("Greater", at + 1);
+      else throw giveUp; // ==, <>, !, &&, ||, quotes of the wrong kind, stray characters
+    }
+    if (tokens.length > maxTokens) throw giveUp;
+  }
+  tokens.push({ kind: "End", start: text.length, end: text.length, value: "" });
+  return tokens;
+}
+
+const clauseStarts = new Set<Kind>(["Title", "During", "Between", "Users", "Select", "Favorite"]);
+const conditionStarts = new Set<Kind>(["Not", "LParen", "In", "Identifier", "QuotedIdentifier"]);
+const compareOperators: Partial<Record<Kind, ast.ComparisonOperator>> = {
+  Equals: "=",
+  NotEquals: "!=",
+  Less: "<",
+  LessOrEqual: "<=",
+  Greater: ">",
+  GreaterOrEqual: ">=",
+};
+
+class FastParser {
+  private at = 0;
+  private depth = 0;
+
+  constructor(
+    private readonly tokens: Token[],
+    private readonly source: SourceText,
+    private readonly maxDepth: number,
+  ) {}
+
+  query(comments: ast.CommentNode[]): ast.Query {
+    const clauses: ast.Clause[] = [];
+    while (clauseStarts.has(this.peek().kind)) clauses.push(this.clause());
+    let condition: ast.Condition | undefined;
+    let where: Token | undefined;
+    if (this.peek().kind === "Where" || conditionStarts.has(this.peek().kind)) {
+      if (this.peek().kind === "Where") where = this.next();
+      condition = this.orCondition();
+    }
+    while (clauseStarts.has(this.peek().kind)) clauses.push(this.clause());
+    if (this.peek().kind !== "End") throw giveUp;
+    const query: ast.Query = { kind: "Query", clauses, comments, span: this.source.spanOf(0, this.source.text.length) };
+    if (condition) query.condition = condition;
+    if (where) query.whereSpan = this.span(where);
+    return query;
+  }
+
+  // ----- clauses -----
+
+  private clause(): ast.Clause {
+    const keyword = this.next();
+    switch (keyword.kind) {
+      case "Title": {
+        const title = this.stringValue(this.expect("String"));
+        return { kind: "Title", title, span: joinSpans(this.span(keyword), title.span) };
+      }
+      case "During": {
+        const duration = this.durationValue(this.expect("Duration"));
+        return { kind: "During", duration, span: joinSpans(this.span(keyword), duration.span) };
+      }
+      case "Between": {
+        const from = this.value();
+        this.expect("And");
+        const to = this.value();
+        return { kind: "Between", from, to, span: joinSpans(this.span(keyword), to.span) };
+      }
+      case "Users": {
+        const word = this.next();
+        if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
+        return { kind: "Users", userType: word.value, userTypeSpan: this.span(word), span: this.spanFrom(keyword, word) };
+      }
+      case "Select": {
+        const fields = [this.field()];
+        while (this.peek().kind === "Comma") {
+          this.next();
+          fields.push(this.field());
+        }
+        return { kind: "Select", fields, span: joinSpans(this.span(keyword), fields.at(-1)!.span) };
+      }
+      default:
+        return { kind: "Favorite", span: this.span(keyword) };
+    }
+  }
+
+  // ----- conditions -----
+
+  private orCondition(): ast.Condition {
+    const operands = [this.andCondition()];
+    while (this.peek().kind === "Or") {
+      this.next();
+      operands.push(this.andCondition());
+    }
+    return operands.length === 1 ? operands[0]! : { kind: "Or", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+  }
+
+  private andCondition(): ast.Condition {
+    const operands = [this.unaryCondition()];
+    while (this.peek().kind === "And") {
+      this.next();
+      operands.push(this.unaryCondition());
+    }
+    return operands.length === 1 ? operands[0]! : { kind: "And", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+  }
+
+  private unaryCondition(): ast.Condition {
+    if (this.peek().kind !== "Not") return this.primaryCondition();
+    const not = this.next();
+    this.enter();
+    const operand = this.unaryCondition();
+    this.depth--;
+    return { kind: "Not", operand, keywordSpan: this.span(not), span: joinSpans(this.span(not), operand.span) };
+  }
+
+  private primaryCondition(): ast.Condition {
+    const first = this.peek();
+    if (first.kind === "LParen") {
+      const open = this.next();
+      this.enter();
+      const inner = this.orCondition();
+      this.depth--;
+      const close = this.expect("RParen");
+      return { ...inner, span: this.spanFrom(open, close) };
+    }
+    if (first.kind === "In") {
+      this.next();
+      this.expect("Segment");
+      const list = this.valueOrList();
+      return { kind: "SegmentTest", ids: list.values, isList: list.isList, span: joinSpans(this.span(first), list.span) };
+    }
+    if (first.kind === "Identifier" && this.peek(1).kind === "Campaign") {
+      this.next();
+      this.next();
+      const list = this.valueOrList();
+      return {
+        kind: "BehavioralTest",
+        action: first.value as ast.BehavioralAction,
+        actionSpan: this.span(first),
+        ids: list.values,
+        isList: list.isList,
+        span: joinSpans(this.span(first), list.span),
+      };
+    }
+    return this.comparison();
+  }
+
+  private comparison(): ast.Comparison {
+    const field = this.field();
+    const first = this.peek();
+    const operatorTokens: Token[] = [];
+    let operator: ast.ComparisonOperator;
+    const compare = compareOperators[first.kind];
+    if (compare) {
+      operatorTokens.push(this.next());
+      operator = compare;
+    } else if (first.kind === "Is") {
+      operatorTokens.push(this.next());
+      if (this.peek().kind === "Not") operatorTokens.push(this.next());
+      operatorTokens.push(this.expect("Empty"));
+      operator = operatorTokens.length === 3 ? "is not empty" : "is empty";
+    } else {
+      const not = first.kind === "Not" ? this.next() : undefined;
+      const word = this.next();
+      if (!["Contains", "Starts", "Ends", "In", "Between"].includes(word.kind)) throw giveUp;
+      if (not) operatorTokens.push(not);
+      operatorTokens.push(word);
+      if ((word.kind === "Contains" || word.kind === "Starts" || word.kind === "Ends") && this.peek().kind === "With") operatorTokens.push(this.next());
+      const base = word.kind === "Starts" ? "starts" : word.value.toLowerCase();
+      operator = (not ? `not ${base}` : base) as ast.ComparisonOperator;
+    }
+    const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
+
+    let values: ast.Value[] = [];
+    let isList = false;
+    let end = operatorSpan;
+    if (operator === "between" || operator === "not between") {
+      const low = this.value();
+      this.expect("And");
+      const high = this.value();
+      values = [low, high];
+      end = high.span;
+    } else if (operator !== "is empty" && operator !== "is not empty") {
+      const list = this.valueOrList();
+      values = list.values;
+      isList = list.isList;
+      end = list.span;
+    }
+    const comparison: ast.Comparison = { kind: "Comparison", field, operator, operatorSpan, values, isList, span: joinSpans(field.span, end) };
+    // `case` follows everything but ranges and emptiness tests.
+    if (this.peek().kind === "Case" && operator !== "between" && operator !== "not between" && operator !== "is empty" && operator !== "is not empty") {
+      const keyword = this.next();
+      const sensitivity = this.next();
+      if (sensitivity.kind !== "Sensitive" && sensitivity.kind !== "Insensitive") throw giveUp;
+      comparison.caseSensitive = sensitivity.kind === "Sensitive";
+      comparison.caseSpan = this.spanFrom(keyword, sensitivity);
+      comparison.span = joinSpans(comparison.span, comparison.caseSpan);
+    }
+    return comparison;
+  }
+
+  // ----- values and names -----
+
+  private valueOrList(): { values: ast.Value[]; isList: boolean; span: Span } {
+    if (this.peek().kind !== "LBracket") {
+      const value = this.value();
+      return { values: [value], isList: false, span: value.span };
+    }
+    const open = this.next();
+    const values = [this.value()];
+    while (this.peek().kind === "Comma") {
+      this.next();
+      values.push(this.value());
+    }
+    const close = this.expect("RBracket");
+    return { values, isList: true, span: this.spanFrom(open, close) };
+  }
+
+  private value(): ast.Value {
+    const token = this.next();
+    switch (token.kind) {
+      case "String":
+        return this.stringValue(token);
+      case "Number": {
+        const raw = this.text(token);
+        return { kind: "Number", value: Number(raw), raw, span: this.span(token) };
+      }
+      case "Date":
+        return { kind: "Date", raw: this.text(token), span: this.span(token) };
+      case "Duration": {
+        const duration = this.durationValue(token);
+        if (this.peek().kind !== "Ago") return duration;
+        const ago = this.next();
+        return { kind: "RelativeDate", duration, span: this.spanFrom(token, ago) };
+      }
+      default:
+        throw giveUp;
+    }
+  }
+
+  private stringValue(token: Token): ast.StringValue {
+    return { kind: "String", value: token.value, span: this.span(token) };
+  }
+
+  private durationValue(token: Token): ast.DurationValue {
+    const raw = this.text(token);
+    const [, amount = "0", unit = ""] = /^(\d+)([A-Za-z]+)$/.exec(raw) ?? [];
+    return { kind: "Duration", amount: Number(amount), unit, raw, span: this.span(token) };
+  }
+
+  private field(): ast.FieldRef {
+    const token = this.next();
+    if (token.kind !== "Identifier" && token.kind !== "QuotedIdentifier") throw giveUp;
+    return { kind: "FieldRef", name: token.value, quoted: token.kind === "QuotedIdentifier", span: this.span(token) };
+  }
+
+  // ----- helpers -----
+
+  private peek(ahead = 0): Token {
+    return this.tokens[Math.min(this.at + ahead, this.tokens.length - 1)]!;
+  }
+
+  private next(): Token {
+    const token = this.peek();
+    if (token.kind === "End") throw giveUp;
+    this.at++;
+    return token;
+  }
+
+  private expect(kind: Kind): Token {
+    const token = this.next();
+    if (token.kind !== kind) throw giveUp;
+    return token;
+  }
+
+  /**
+   * Parentheses and `not` nest. Deep nesting is rare, so the fast path leaves anything past
+   * half the limit to the full parser, which counts nesting its own way and reports excess.
+   */
+  private enter(): void {
+    if (++this.depth > this.maxDepth / 2) throw giveUp;
+  }
+
+  private text(token: Token): string {
+    return this.source.text.slice(token.start, token.end);
+  }
+
+  private span(token: Token): Span {
+    return this.source.spanOf(token.start, token.end);
+  }
+
+  private spanFrom(first: Token, last: Token): Span {
+    return this.source.spanOf(first.start, last.end);
+  }
+}
+
+/**
+ * The AST of a query without mistakes, or undefined when the query has (or may have) any:
+ * then the full parser must read it, to report them.
+ */
+export function fastParse(source: SourceText, limits: Limits): ast.Query | undefined {
+  if (source.text.length > limits.maxSourceLength) return undefined;
+  try {
+    const comments: ast.CommentNode[] = [];
+    const tokens = scan(source.text, comments, source, limits.maxTokens);
+    return new FastParser(tokens, source, limits.maxDepth).query(comments);
+  } catch (error) {
+    if (error === giveUp) return undefined;
+    throw error;
+  }
+}
