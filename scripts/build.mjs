@@ -1,27 +1,56 @@
-// Builds the library (tsc: JavaScript and type declarations in dist/lib) and the command-line
-// bundle (esbuild: dist/cli/cli.js and lazily loaded chunks, with their dependencies, for a fast start).
+// Builds the library (tsc: JavaScript and type declarations in dist/lib) and the command
+// (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start).
 import { execFileSync } from "node:child_process";
 import { rmSync } from "node:fs";
 import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
+const common = { bundle: true, platform: "node", target: "node20", minify: true, sourcemap: "linked", legalComments: "linked", logLevel: "warning" };
+
+// The chevrotain parser, as a separate CommonJS file: the command loads it (synchronously,
+// with require) only for a query the fast parser gives up on, so that a query without
+// mistakes never pays for loading chevrotain.
+await build({ ...common, entryPoints: ["src/parser/fullParser.ts"], outfile: "dist/cli/full-parser.cjs", format: "cjs" });
+
+/** In the command's bundle, fullParser.ts is replaced by a stand-in that loads full-parser.cjs on first use. */
+const lazyFullParser = {
+  name: "lazy-full-parser",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\/fullParser\.js$/ }, (args) =>
+      args.importer.endsWith("parser.ts") ? { path: "lazy-full-parser", namespace: "oq" } : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: "oq" }, () => ({
+      loader: "js",
+      contents: `
+        import { existsSync } from "node:fs";
+        import { createRequire } from "node:module";
+        import { fileURLToPath } from "node:url";
+        let fullParser;
+        export function parseWithChevrotain(source, diagnostics, limits) {
+          if (!fullParser) {
+            // This stand-in sits in dist/cli/ or in dist/cli/chunks/.
+            const here = fileURLToPath(import.meta.url);
+            const candidates = [new URL("./full-parser.cjs", import.meta.url), new URL("../full-parser.cjs", import.meta.url)].map((url) => fileURLToPath(url));
+            fullParser = createRequire(here)(candidates.find((path) => existsSync(path)));
+          }
+          return fullParser.parseWithChevrotain(source, diagnostics, limits);
+        }`,
+    }));
+  },
+};
+
 await build({
+  ...common,
   entryPoints: { cli: "src/cli/main.ts" },
   outdir: "dist/cli",
-  // Commands that need more (zod, the formatter) load their chunk when they run.
+  format: "esm",
+  // Commands that need more (zod, the formatter, the client) load their chunk when they run.
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  bundle: true,
-  platform: "node",
-  format: "esm",
-  target: "node20",
-  minify: true,
-  sourcemap: "linked",
-  legalComments: "linked",
+  plugins: [lazyFullParser],
   // commander is CommonJS; inside an ES module bundle it needs a real `require` for node: builtins.
   banner: { js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);" },
-  logLevel: "warning",
 });
 
 execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });

@@ -4,7 +4,7 @@ import { DiagnosticCollector } from "../src/diagnostics/diagnostic.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { defaultLimits } from "../src/limits.js";
 import { fastParse } from "../src/parser/fastParser.js";
-import { parseWithChevrotain } from "../src/parser/parser.js";
+import { parseWithChevrotain } from "../src/parser/fullParser.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 

@@ -1,0 +1,55 @@
+import type { IToken } from "chevrotain";
+import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
+import type { SourceText, Span } from "../diagnostics/source.js";
+import { lex } from "../lexer/lexer.js";
+import * as t from "../lexer/tokens.js";
+import type { Limits } from "../limits.js";
+import type { Query } from "./ast.js";
+import { AstBuilder } from "./buildAst.js";
+import { grammar } from "./grammar.js";
+import { reportSyntaxErrors } from "./syntaxErrors.js";
+
+/** The full parser: reads any text, recovers from errors and reports each of them. */
+export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
+  const lexed = lex(source, diagnostics, limits);
+  if (lexed.aborted) return undefined;
+  if (!withinDepth(lexed.tokens, source, diagnostics, limits)) return undefined;
+
+  const last = lexed.tokens.at(-1);
+  const endOfInput: Span = last
+    ? source.spanOf(last.startOffset + last.image.length, last.startOffset + last.image.length)
+    : source.spanOf(0, 0);
+
+  grammar.input = lexed.tokens;
+  const cst = grammar.query();
+  const errors = grammar.errors;
+  // Release the token array: the grammar object lives as long as the process.
+  grammar.input = [];
+  reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
+  return new AstBuilder(source, endOfInput, errors.length > 0).query(cst, lexed.comments);
+}
+
+/**
+ * Parentheses and `not` nest the parser's recursion; refusing deep nesting up front keeps a
+ * hostile query from overflowing the stack.
+ */
+function withinDepth(tokens: IToken[], source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): boolean {
+  let parens = 0;
+  let nots = 0;
+  for (const token of tokens) {
+    if (token.tokenType === t.LParen) parens++;
+    else if (token.tokenType === t.RParen) parens = Math.max(0, parens - 1);
+    if (token.tokenType === t.Not) nots++;
+    else if (token.tokenType !== t.LParen) nots = 0;
+    if (parens + nots > limits.maxDepth) {
+      diagnostics.error(
+        "OQ009",
+        `this condition nests deeper than the limit of ${limits.maxDepth} parentheses and 'not's`,
+        source.spanOf(token.startOffset, token.startOffset + token.image.length),
+        { hints: ["simplify the condition, or raise `limits.maxDepth`"] },
+      );
+      return false;
+    }
+  }
+  return true;
+}
