@@ -2,7 +2,7 @@ import { Lexer, type IToken, type TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../limits.js";
-import { decodeStringBody } from "./keywords.js";
+import { decodeStringBody } from "./strings.js";
 import * as t from "./tokens.js";
 
 /** Built once: chevrotain analyses the token set when the lexer is constructed. */

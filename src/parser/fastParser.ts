@@ -1,5 +1,6 @@
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
-import { decodeStringBody, keywordOf, type KeywordName } from "../lexer/keywords.js";
+import { keywordOf, type KeywordName } from "../lexer/keywords.js";
+import { decodeStringBody } from "../lexer/strings.js";
 import type { Limits } from "../limits.js";
 import type * as ast from "./ast.js";
 
