@@ -2,8 +2,8 @@
 export const simpleEscapes: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f" };
 
 /**
- * The text of a string literal's body (between the quotes). `badEscape` is the offset, within
- * the body, of the first escape that is not one; the text then keeps the escaped character.
+ * The text of a string literal's body (between the quotes). `badEscapes` are the offsets, within
+ * the body, of the escapes that are not ones; the text then keeps each escaped character.
  */
 export function decodeStringBody(body: string): { value: string; badEscapes: number[] } {
   const badEscapes: number[] = [];
