@@ -34,15 +34,18 @@ function timePerCall(fn, { batches = 25, perBatch = 2000, cleanHeap = false } = 
   return median(samples);
 }
 
-function wallTimeMs(args, runs) {
-  const samples = [];
+/** The median wall time (ms) of each `node ARGS` command, the commands taking turns. */
+function interleavedWallTimesMs(commands, runs) {
+  const samples = commands.map(() => []);
   for (let i = 0; i < runs; i++) {
-    const start = process.hrtime.bigint();
-    const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
-    samples.push(Number(process.hrtime.bigint() - start) / 1e6);
-    if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
+    commands.forEach((args, c) => {
+      const start = process.hrtime.bigint();
+      const result = spawnSync(process.execPath, args, { cwd: root, encoding: "utf8" });
+      samples[c].push(Number(process.hrtime.bigint() - start) / 1e6);
+      if (result.status !== 0) throw new Error(`${args.join(" ")} failed: ${result.stderr}`);
+    });
   }
-  return median(samples);
+  return samples.map(median);
 }
 
 /** A whole command's wall time, and its peak memory when /usr/bin/time can tell. */
@@ -113,10 +116,11 @@ results.push({
 const dir = mkdtempSync(join(tmpdir(), "oq-bench-"));
 const small = join(dir, "small.oq");
 writeFileSync(small, designQuery);
-const runs = quick ? 5 : 21;
-const nodeMs = wallTimeMs(["-e", "0"], runs);
-const oqMs = wallTimeMs(["bin/oq.js", "compile", small, "--now", now], runs);
-const libMs = wallTimeMs(["--input-type=module", "-e", `import("${root}dist/lib/index.js").then((oq) => oq.compile('opens > 1'))`], runs);
+// Interleaved, so that a change in the machine's load hits the command and its baseline alike.
+const [nodeMs, oqMs, libMs] = interleavedWallTimesMs(
+  [["-e", "0"], ["bin/oq.js", "compile", small, "--now", now], ["--input-type=module", "-e", `import("${root}dist/lib/index.js").then((oq) => oq.compile('opens > 1'))`]],
+  quick ? 7 : 31,
+);
 results.push({
   name: "cold start: `oq compile small.oq` (bundled)",
   baseline: "`node -e 0`",
