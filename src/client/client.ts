@@ -99,7 +99,7 @@ export class OngageClient {
     const retries = this.options.backoff?.retries ?? 5;
     for (let attempt = 1; ; attempt++) {
       try {
-        return ReportSchemaParse(await this.json("POST", "contact_activity", { body: request, signal, retry: false }));
+        return parseReport(await this.json("POST", "contact_activity", { body: request, signal, retry: false }));
       } catch (error) {
         if (!(error instanceof OngageError) || error.kind === "aborted" || attempt > retries) throw error;
         if (error.rateLimited) {
@@ -121,7 +121,7 @@ export class OngageClient {
 
   /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
-    return ReportSchemaParse(await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }));
+    return parseReport(await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }));
   }
 
   /** GET /api/contact_activity: reports without results. */
@@ -282,7 +282,7 @@ function protocolError(what: string, detail: string): OngageError {
   return new OngageError("protocol", `Ongage sent ${what} in an unexpected shape: ${detail.slice(0, 300)}`);
 }
 
-function ReportSchemaParse(payload: unknown): ReportInfo {
+function parseReport(payload: unknown): ReportInfo {
   const parsed = ReportSchema.safeParse(payload);
   if (!parsed.success) throw protocolError("a report", parsed.error.message);
   return parsed.data;

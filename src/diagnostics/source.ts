@@ -51,11 +51,6 @@ export class SourceText {
     const end = next === undefined ? this.text.length : next - 1;
     return this.text.slice(start, end).replace(/\r$/, "");
   }
-
-  /** Where "the end of the input" is for an error: just after the last non-blank character. */
-  endOfContent(): Position {
-    return this.positionAt(this.text.trimEnd().length);
-  }
 }
 
 /** The smallest span covering both. (After error recovery, pieces can arrive out of order.) */

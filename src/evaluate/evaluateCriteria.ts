@@ -1,4 +1,5 @@
 import type { ContactActivityCriterion } from "../emit/payloadSchema.js";
+import { secondsPerDay } from "../check/time.js";
 import type { EvaluationContact } from "./contact.js";
 
 /*
@@ -13,7 +14,6 @@ import type { EvaluationContact } from "./contact.js";
  *   `age >= 30` the same for every contact.
  */
 
-const secondsPerDay = 86_400;
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === "";

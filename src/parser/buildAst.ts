@@ -2,6 +2,7 @@ import type { CstNode, IToken, TokenType } from "chevrotain";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import * as t from "../lexer/tokens.js";
 import type * as ast from "./ast.js";
+import { durationValue } from "./durations.js";
 
 type Children = CstNode["children"];
 
@@ -282,8 +283,7 @@ export class AstBuilder {
   }
 
   private durationValue(token: IToken): ast.DurationValue {
-    const [, amount = "0", unit = ""] = /^(\d+)([A-Za-z]+)$/.exec(token.image) ?? [];
-    return { kind: "Duration", amount: Number(amount), unit, raw: token.image, span: this.tokenSpan(token) };
+    return durationValue(token.image, this.tokenSpan(token));
   }
 
   private field(node: CstNode): ast.FieldRef | undefined {

@@ -3,6 +3,7 @@ import { keywordOf, type KeywordName } from "../lexer/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
 import type { Limits } from "../limits.js";
 import type * as ast from "./ast.js";
+import { durationValue } from "./durations.js";
 
 /*
  * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
@@ -350,9 +351,7 @@ class FastParser {
   }
 
   private durationValue(token: Token): ast.DurationValue {
-    const raw = this.text(token);
-    const [, amount = "0", unit = ""] = /^(\d+)([A-Za-z]+)$/.exec(raw) ?? [];
-    return { kind: "Duration", amount: Number(amount), unit, raw, span: this.span(token) };
+    return durationValue(this.text(token), this.span(token));
   }
 
   private field(): ast.FieldRef {

@@ -21,7 +21,10 @@ export interface Report {
   file?: string | undefined;
 }
 
-const dateFields = new Set([...builtinFields.filter((f) => f.type === "date").map((f) => f.name), "birthday"]);
+const dateFields = new Set([
+  ...builtinFields.filter((field) => field.type === "date").map((field) => field.name),
+  ...Object.entries(sandboxCustomFields).filter(([, type]) => type === "date").map(([name]) => name),
+]);
 const knownTypes: Record<string, string> = {
   ...Object.fromEntries(builtinFields.map((field) => [field.name, field.type])),
   ...sandboxCustomFields,
