@@ -256,7 +256,7 @@ try {
     writeFileSync(join(dir, "calls.oq"), "in segment 1\n");
     const env = sandboxEnv(small);
     const run = spawnSync(process.execPath, [join(root, "bin/oq.js"), "run", join(dir, "calls.oq"), "--out", join(dir, "calls.csv"), "--json", "--poll-interval", "200ms"], { env, encoding: "utf8" });
-    const summary = JSON.parse(run.stdout);
+    const [summary] = JSON.parse(run.stdout);
     results.push({
       name: "API calls for one `oq run` (1 s report, --poll-interval 200ms)",
       baseline: "create + status checks + export + delete",

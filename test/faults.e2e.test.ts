@@ -151,7 +151,7 @@ describe("oq reports export", () => {
     const env = sandboxEnv(sandbox);
     const dir = folder();
     const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
-    const { reportId } = JSON.parse(kept.stdout);
+    const [{ reportId }] = JSON.parse(kept.stdout);
     sandbox.faults.slowBodyMs = 300;
     let child: ChildProcess | undefined;
     const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], { cwd: dir, env, onSpawn: (c) => (child = c) });

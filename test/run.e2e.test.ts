@@ -40,7 +40,7 @@ describe("oq run", () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
     const run = await runOqAsync(["run", "gmail.oq", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
-    expect(run.stderr).toBe("");
+    expect(run.stderr).toMatch(/^✓ gmail\.oq: report 1000 \(deleted\), \d+ rows, [\d.]+ KB → stdout, \d+ API calls, [\d.]+m?s\n$/);
     expect(run.status).toBe(0);
     const lines = run.stdout.trimEnd().split("\r\n");
     expect(lines[0]).toBe("email,opens");
@@ -56,7 +56,7 @@ describe("oq run", () => {
     const dir = folder({ "gmail.oq": gmail });
     const run = await runOqAsync(["run", "gmail.oq", "--out", "gmail.csv", "--poll-interval", "20ms", "--json"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
-    const summary = JSON.parse(run.stdout);
+    const [summary] = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: true, deleted: true, output: join(dir, "gmail.csv") });
     expect(summary.calls).toBe(3 + summary.polls); // create, polls, export, delete
     const csv = readFileSync(join(dir, "gmail.csv"), "utf8");
@@ -127,7 +127,8 @@ describe("oq run", () => {
     const env = sandboxEnv(sandbox);
     const dir = folder({ "gmail.oq": gmail });
     const run = await runOqAsync(["run", "gmail.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
-    const { reportId } = JSON.parse(run.stdout);
+    const [{ reportId }] = JSON.parse(run.stdout);
+    expect(run.stderr).toContain(`report ${reportId} (kept)`);
     expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([reportId]);
 
     const list = await runOqAsync(["reports", "list"], { cwd: dir, env });

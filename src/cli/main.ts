@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { exitCodes, UsageError } from "./usageError.js";
+import { terminalSafe } from "./terminalText.js";
 
 /*
  * The command line: the commands and their options. Each command's work lives in
@@ -104,9 +105,10 @@ export function buildProgram(): Command {
         .command("run")
         .description("run queries as Ongage reports: create, wait, download the CSV, delete")
         .argument("<queries...>", ".oq files or folders of them")
-        .option("--out <path>", "the CSV file (one query; default stdout) or folder (several; default .)")
+        .option("--out <path>", "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)")
         .option("--detailed", "download the combined detailed CSV (one row per event)")
         .option("--keep", "keep the report in Ongage afterwards")
+        .option("--quiet", "no summary line per query on stderr")
         .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
         .option("--timeout <duration>", "give up waiting for a report after this long", "30m"),
     ),
@@ -141,7 +143,7 @@ export function buildProgram(): Command {
       .description("download a completed report's CSV")
       .argument("<id>")
       .option("--detailed", "the combined detailed CSV (one row per event)")
-      .option("--out <file>", "write to this file (default stdout)"),
+      .option("--out <path>", "write to this file, or to ID.csv in this folder (default stdout)"),
   ).action(async (id: string, options) => {
     const { exportReport } = await import("./commands/reports.js");
     process.exitCode = await exportReport(id, options);
@@ -171,7 +173,7 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the generated data", "1")
     .option("--build-time <duration>", "how long reports stay pending", "2s")
     .option("--list-id <id>", "the list id in its paths", "12345")
-    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail")
+    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N")
     .action(async (options) => {
       const { sandboxCommand } = await import("./commands/sandbox.js");
       process.exitCode = await sandboxCommand(options);
@@ -191,13 +193,13 @@ export async function main(argv: string[]): Promise<void> {
       return;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`oq: ${error.message}\n`);
+      process.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
       process.exitCode = exitCodes.usage;
       return;
     }
     if (error instanceof Error && error.name === "OngageError") {
       // The client's messages never hold credentials.
-      process.stderr.write(`oq: ${error.message}\n`);
+      process.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
       process.exitCode = (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
       return;
     }

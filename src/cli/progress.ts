@@ -1,5 +1,6 @@
 import type { RunProgress } from "../runner/runReport.js";
 import { formatMs } from "../runner/durations.js";
+import { terminalSafe } from "./terminalText.js";
 
 export function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -25,17 +26,25 @@ export class ProgressLine {
 
   update(name: string, progress: RunProgress): void {
     if (!this.enabled) return;
-    this.states.set(name, progress);
-    if (progress.state === "done") this.states.delete(name);
+    // While a CSV goes to stdout, which may be this terminal too, nothing may be drawn.
+    if (progress.state === "done" || progress.state === "saving") this.states.delete(name);
+    else this.states.set(name, progress);
+    if (this.states.size === 0) {
+      this.stop();
+      return;
+    }
     this.timer ??= setInterval(() => this.draw(), 100);
     this.timer.unref();
   }
 
-  /** Prints a finished line above the status line. */
+  /** Prints a line (a finished query's summary): above the status line on a terminal, plainly elsewhere. */
   log(line: string): void {
-    if (!this.enabled) return;
+    if (!this.enabled) {
+      this.stream.write(`${line}\n`);
+      return;
+    }
     this.stream.write(`\r\x1b[K${line}\n`);
-    this.draw();
+    if (this.states.size > 0) this.draw();
   }
 
   stop(): void {
@@ -45,14 +54,11 @@ export class ProgressLine {
   }
 
   private draw(): void {
-    if (this.states.size === 0) {
-      this.stream.write("\r\x1b[K");
-      return;
-    }
+    if (this.states.size === 0) return;
     this.frame = (this.frame + 1) % spinner.length;
     const parts = [...this.states].map(([name, p]) => {
       const detail = p.state === "downloading" ? `${formatBytes(p.bytes)}, ${p.rows.toLocaleString("en-US")} rows` : p.state;
-      return `${name} ${detail} ${formatMs(p.elapsedMs)}`;
+      return `${terminalSafe(name)} ${detail} ${formatMs(p.elapsedMs)}`;
     });
     const columns = this.stream.columns ?? 80;
     const line = `${spinner[this.frame]} ${parts.join(" · ")}`;

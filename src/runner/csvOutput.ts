@@ -1,18 +1,42 @@
 import { createReadStream, createWriteStream } from "node:fs";
-import { rm, rename } from "node:fs/promises";
+import { chmod, rm, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { getSystemErrorMap } from "node:util";
+import { OngageError } from "../client/errors.js";
 import { CsvRecordCounter } from "./csvCounter.js";
+import { modeFor } from "./fileMode.js";
 
 /** Where a CSV goes: a file, or standard output. */
 export type CsvDestination = { kind: "file"; path: string } | { kind: "stdout"; stream: Writable };
 
 /**
- * A download in progress. Bytes go to a temporary file, which takes the final name (or is
- * copied to stdout) only once the download is complete, so a cut-off download never leaves a
- * partial CSV under the final name or on stdout.
+ * The CSV could not be written on this machine (disk full, folder gone, stdout closed): a local
+ * failure, not a network one, so trying the download again cannot help.
+ */
+export class CsvSaveError extends Error {
+  override name = "CsvSaveError";
+  constructor(
+    message: string,
+    /** The system error code, such as ENOSPC or EPIPE. */
+    readonly code: string | undefined,
+  ) {
+    super(message);
+  }
+
+  /** Standard output was closed by whoever read it (`oq run q.oq | head -1`). */
+  get readerLeft(): boolean {
+    return this.code === "EPIPE";
+  }
+}
+
+/**
+ * A download in progress. Bytes go to a temporary file (readable by its owner only), which takes
+ * the final name (or is copied to stdout) only once the download is complete and looks like a
+ * whole CSV, so a cut-off or bad download never leaves a partial CSV under the final name or on
+ * stdout.
  */
 export class CsvDownload {
   readonly temporaryPath: string;
@@ -26,29 +50,71 @@ export class CsvDownload {
         : join(tmpdir(), `oq-export-${unique}.csv.part`);
   }
 
-  /** Streams `source` into the temporary file, counting bytes and rows as they pass. */
+  /**
+   * Streams `source` into the temporary file, counting bytes and rows as they pass. Fails with an
+   * OngageError when the body is not a CSV (protocol) or stopped mid-row (network, worth another
+   * try), and with a CsvSaveError when the file cannot be written.
+   */
   async receive(source: Readable, onChunk?: (counter: CsvRecordCounter) => void, signal?: AbortSignal): Promise<void> {
     const counter = this.counter;
     source.on("data", (chunk: Buffer) => {
+      if (counter.bytes === 0 && chunk.length > 0) {
+        const problem = notCsv(chunk);
+        if (problem) {
+          source.destroy(new OngageError("protocol", problem));
+          return;
+        }
+      }
       counter.push(chunk);
       onChunk?.(counter);
     });
-    // A 1 MB buffer: with the default 16 KB, writing costs more than downloading.
-    await pipeline(source, createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20 }), signal ? { signal } : {});
+    // A 1 MB buffer: with the default 16 KB, writing costs more than downloading. "wx": never
+    // write through a file (or link) someone else put there.
+    const file = createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20, mode: 0o600, flags: "wx" });
+    let fileError: NodeJS.ErrnoException | undefined;
+    file.on("error", (error) => (fileError ??= error));
+    try {
+      await pipeline(source, file, signal ? { signal } : {});
+    } catch (error) {
+      if (fileError) throw this.saveError(fileError);
+      throw error;
+    }
+    const cut = counter.cutShort();
+    if (cut) throw new OngageError("network", `the export ${cut}: it was cut short`);
   }
 
   /** Gives the complete file its final name, or copies it to stdout; then removes the temporary file. */
   async commit(): Promise<void> {
-    if (this.destination.kind === "file") {
-      await rename(this.temporaryPath, this.destination.path);
-      return;
+    try {
+      if (this.destination.kind === "file") {
+        // A replaced file keeps its mode; a new one gets the mode any new file would.
+        await chmod(this.temporaryPath, modeFor(this.destination.path));
+        await rename(this.temporaryPath, this.destination.path);
+        return;
+      }
+      await pipeline(createReadStream(this.temporaryPath), this.destination.stream, { end: false });
+    } catch (error) {
+      throw this.saveError(error as NodeJS.ErrnoException);
     }
-    const out = this.destination.stream;
-    await pipeline(createReadStream(this.temporaryPath), out, { end: false });
     await this.discard();
   }
 
   async discard(): Promise<void> {
     await rm(this.temporaryPath, { force: true });
   }
+
+  private saveError(error: NodeJS.ErrnoException): CsvSaveError {
+    const where = this.destination.kind === "file" ? `to ${this.destination.path}` : "to stdout";
+    const reason = (error.errno !== undefined && getSystemErrorMap().get(error.errno)?.[1]) || error.message;
+    return new CsvSaveError(`could not save the CSV ${where}: ${reason}${error.code ? ` (${error.code})` : ""}`, error.code);
+  }
+}
+
+/** What the first bytes of an export are, when they cannot be the start of a CSV. */
+function notCsv(head: Buffer): string | undefined {
+  if (head[0] === 0x1f && head[1] === 0x8b) return "Ongage sent the export gzip-compressed, which oq did not ask for";
+  const start = head.subarray(0, 64).toString("utf8").replace(/^\ufeff/, "").trimStart();
+  if (start.startsWith("<")) return "Ongage sent an HTML page instead of the CSV";
+  if (start.startsWith("{") || start.startsWith("[")) return "Ongage sent a JSON document instead of the CSV";
+  return undefined;
 }

@@ -2,11 +2,13 @@ import { randomBytes } from "node:crypto";
 import type { OngageClient } from "../client/client.js";
 import { reportState } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { backoffDelay, sleep } from "../client/backoff.js";
+import { sleep } from "../client/backoff.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
-import { CsvDownload, type CsvDestination } from "./csvOutput.js";
+import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
+import { downloadReport } from "./downloadReport.js";
 
-export type RunState = "creating" | "pending" | "downloading" | "deleting" | "done";
+/** "saving": the complete CSV is going to its destination (stdout: a progress line must be off the terminal). */
+export type RunState = "creating" | "pending" | "downloading" | "saving" | "deleting" | "done";
 
 export interface RunProgress {
   state: RunState;
@@ -43,6 +45,13 @@ export interface RunSummary {
   /** Where the CSV went: a path, or "-" for stdout. */
   output: string;
   deleted: boolean;
+  /**
+   * Set when the report completed but its CSV could not be saved: the report is then kept (never
+   * deleted before its data is saved), and this is the command that downloads it again.
+   */
+  exportCommand?: string;
+  /** Standard output was closed by its reader before the whole CSV was written (not retried). */
+  outputClosed?: boolean;
   polls: number;
   calls: number;
   timings: { createMs: number; waitMs: number; exportMs: number; totalMs: number };
@@ -90,6 +99,7 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     timings: { createMs: 0, waitMs: 0, exportMs: 0, totalMs: 0 },
   };
   let createUncertain = false;
+  let completed = false;
   const progress = (state: RunState) =>
     options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}) });
 
@@ -122,11 +132,33 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     summary.timings.waitMs = Date.now() - waitStarted;
 
     const exportStarted = Date.now();
-    await download({ ...options, client }, created.id, summary, () => progress("downloading"));
+    completed = true;
+    const saved = await downloadReport({
+      client,
+      reportId: created.id,
+      destination: options.destination,
+      detailed: options.detailed ?? false,
+      signal,
+      retries: options.exportRetries ?? 3,
+      onChunk: (counter) => {
+        summary.bytes = counter.bytes;
+        summary.rows = counter.rows;
+        progress("downloading");
+      },
+      onSaving: () => progress("saving"),
+    });
+    summary.bytes = saved.bytes;
+    summary.rows = saved.rows;
     summary.timings.exportMs = Date.now() - exportStarted;
     summary.ok = true;
   } catch (error) {
     summary.error = error instanceof Error ? error.message : String(error);
+    if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
+    else if (completed && !signal?.aborted && summary.reportId !== undefined) {
+      // The data exists only in Ongage now: keep it, and say how to fetch it.
+      summary.exportCommand = exportCommand(client, summary.reportId, options);
+      summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with  ${summary.exportCommand}`;
+    }
   } finally {
     if (summary.reportId === undefined && createUncertain) {
       // Stopped or cut off while creating: the report may exist without our knowing its id.
@@ -134,7 +166,7 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
       const found = await client.findReportByTitle(request.title).catch(() => undefined);
       if (found) summary.reportId = found.id;
     }
-    if (summary.reportId !== undefined && !options.keep) {
+    if (summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined) {
       progress("deleting");
       try {
         // Cleaning up must still happen after Ctrl-C, so it does not take the run's signal.
@@ -162,34 +194,14 @@ function stopped(): never {
   throw new OngageError("aborted", "stopped");
 }
 
-/** Downloads into a temporary file, starting again if the connection drops midway. */
-async function download(options: RunOptions, reportId: string, summary: RunSummary, onChunk: () => void): Promise<void> {
-  const retries = options.exportRetries ?? 3;
-  for (let attempt = 1; ; attempt++) {
-    const file = new CsvDownload(options.destination);
-    try {
-      const stream = await options.client.exportReport(reportId, { detailed: options.detailed ?? false, ...(options.signal ? { signal: options.signal } : {}) });
-      await file.receive(
-        stream,
-        (counter) => {
-          summary.bytes = counter.bytes;
-          summary.rows = counter.rows;
-          onChunk();
-        },
-        options.signal,
-      );
-      await file.commit();
-      summary.bytes = file.counter.bytes;
-      summary.rows = file.counter.rows;
-      return;
-    } catch (error) {
-      await file.discard();
-      if (options.signal?.aborted) stopped();
-      const retryable = !(error instanceof OngageError) || error.retryable;
-      if (!retryable || attempt > retries) {
-        throw error instanceof OngageError ? error : new OngageError("network", `the download of report ${reportId} was cut off: ${(error as Error).message}`);
-      }
-      await sleep(backoffDelay(attempt, {}), options.signal).catch(stopped);
-    }
-  }
+/** The `oq reports export` command that fetches a kept report's CSV to where it was meant to go. */
+function exportCommand(client: OngageClient, reportId: string, options: RunOptions): string {
+  const out = options.destination.kind === "file" ? options.destination.path : `report-${reportId}.csv`;
+  const words = ["oq", "reports", "export", reportId, ...(options.detailed ? ["--detailed"] : []), ...(client.listId ? ["--list-id", client.listId] : []), "--out", out];
+  return words.map(shellWord).join(" ");
+}
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

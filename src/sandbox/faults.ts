@@ -19,11 +19,20 @@ export interface Faults {
   neverComplete?: boolean;
   /** Reports end in status 3, "Failed". */
   failReports?: boolean;
+  /** The next N exports are answered 200 with an error in Ongage's JSON envelope instead of the CSV. */
+  exportEnvelope?: number;
+  /** The next N exports are answered 200 with an HTML page (text/html) instead of the CSV. */
+  exportHtml?: number;
+  /** The next N exports are gzip-compressed, though labelled text/csv and not asked for. */
+  exportGzip?: number;
+  /** The next N exports end cleanly (no error, no Content-Length) in the middle of a row. */
+  exportCutRow?: number;
 }
 
 /**
  * `--faults` on the command line: a comma-separated list of
- * `429:N`, `5xx:N`, `drop-create:N`, `drop-export:BYTES`, `slow:MS`, `never-complete`, `fail`.
+ * `429:N`, `5xx:N`, `drop-create:N`, `drop-export:BYTES`, `slow:MS`, `never-complete`, `fail`,
+ * `export-envelope:N`, `export-html:N`, `export-gzip:N`, `export-cut-row:N`.
  */
 export function parseFaults(spec: string): Faults {
   const faults: Faults = {};
@@ -56,8 +65,20 @@ export function parseFaults(spec: string): Faults {
       case "fail":
         faults.failReports = true;
         break;
+      case "export-envelope":
+        faults.exportEnvelope = needNumber();
+        break;
+      case "export-html":
+        faults.exportHtml = needNumber();
+        break;
+      case "export-gzip":
+        faults.exportGzip = needNumber();
+        break;
+      case "export-cut-row":
+        faults.exportCutRow = needNumber();
+        break;
       default:
-        throw new Error(`unknown fault '${name}'; the faults are 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail`);
+        throw new Error(`unknown fault '${name}'; the faults are 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N`);
     }
   }
   return faults;

@@ -4,6 +4,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { ContactList, sandboxCustomFields } from "./data.js";
 import type { Faults } from "./faults.js";
@@ -112,6 +113,12 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   const maxInFlight = options.maxInFlight ?? 10;
   const faults: Faults = { ...options.faults };
   const reports = new Map<number, Report>();
+  /** Uses up one of a counted fault: whether it happens this time. */
+  const takeFault = (name: "exportEnvelope" | "exportHtml" | "exportGzip" | "exportCutRow"): boolean => {
+    if (!faults[name]) return false;
+    faults[name]--;
+    return true;
+  };
   let nextId = 1000;
   let inFlight = 0;
   const recentCalls: number[] = [];
@@ -132,9 +139,24 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
    * concern exports. `body` yields text or bytes, and null for "let other requests run".
    */
   async function streamCsv(req: IncomingMessage, res: ServerResponse, body: AsyncIterable<string | Buffer | null> | Iterable<string | null>): Promise<void> {
+    if (takeFault("exportEnvelope")) return failure(res, 200, "Export failed: the report file is not available", []);
+    if (takeFault("exportHtml")) {
+      const page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) });
+      return void res.end(page);
+    }
+    if (takeFault("exportGzip")) {
+      const chunks: Buffer[] = [];
+      for await (const piece of body) if (piece !== null) chunks.push(Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
+      const zipped = gzipSync(Buffer.concat(chunks));
+      res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-length": zipped.length });
+      return void res.end(zipped);
+    }
     res.writeHead(200, { "content-type": "text/csv; charset=utf-8" });
     let cutAfter = faults.dropExportAfterBytes;
     if (cutAfter !== undefined) delete faults.dropExportAfterBytes;
+    // Cut-row: end the body cleanly just after the first field of the first row past 1000 bytes.
+    let cutRowAfter = takeFault("exportCutRow") ? 1000 : undefined;
     let sent = 0;
     let pending: (string | Buffer)[] = [];
     let pendingBytes = 0;
@@ -150,6 +172,16 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         req.socket.destroy();
         closed = true;
         return;
+      }
+      if (cutRowAfter !== undefined) {
+        const rowStart = bytes.indexOf(0x0a, Math.max(0, cutRowAfter - sent));
+        const fieldEnd = rowStart === -1 ? -1 : bytes.indexOf(0x2c, rowStart);
+        if (fieldEnd !== -1) {
+          res.end(bytes.subarray(0, fieldEnd + 1));
+          cutRowAfter = undefined;
+          closed = true;
+          return;
+        }
       }
       sent += bytes.length;
       if (!res.write(bytes)) await drainOrClose(res);

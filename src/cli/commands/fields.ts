@@ -2,11 +2,15 @@ import { builtinFields, fieldTypes, type FieldType } from "../../check/fieldCata
 import { connect, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../usageError.js";
 import { writeFileAtomically } from "../writeFile.js";
+import { outputFile } from "../outputPath.js";
+import { terminalSafe } from "../terminalText.js";
 
 const builtin = new Set(builtinFields.map((field) => field.name));
 
 /** `oq fields pull`: GET /api/list_fields -> the field schema file the compiler reads. */
 export async function pullFields(options: ConnectionFlags & { out: string }): Promise<number> {
+  // Checked before any call: a bad --out is a usage error.
+  const path = options.out === "-" ? "-" : outputFile("--out", options.out, "fields.json");
   const client = await connect(options, process.env, process.cwd());
   const listed = await client.listFields();
   const fields: Record<string, FieldType> = {};
@@ -14,13 +18,18 @@ export async function pullFields(options: ConnectionFlags & { out: string }): Pr
     if (builtin.has(field.name)) continue;
     const type = field.type.toLowerCase();
     if ((fieldTypes as readonly string[]).includes(type)) fields[field.name] = type as FieldType;
-    else process.stderr.write(`oq: skipping ${field.name}: its type '${field.type}' is not one oq knows (${fieldTypes.join(", ")})\n`);
+    else process.stderr.write(`oq: skipping ${terminalSafe(field.name)}: its type '${terminalSafe(field.type)}' is not one oq knows (${fieldTypes.join(", ")})\n`);
   }
   const text = `${JSON.stringify({ fields }, null, 2)}\n`;
-  if (options.out === "-") process.stdout.write(text);
+  if (path === "-") process.stdout.write(text);
   else {
-    writeFileAtomically(options.out, text);
-    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${options.out}; name it in oq.config.json ("schema": "${options.out}") or pass --schema\n`);
+    try {
+      writeFileAtomically(path, text);
+    } catch (error) {
+      process.stderr.write(`oq: could not write ${terminalSafe(path)}: ${terminalSafe((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`);
+      return exitCodes.failed;
+    }
+    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${terminalSafe(options.out)}; name it in oq.config.json ("schema": "${terminalSafe(options.out)}") or pass --schema\n`);
   }
   return exitCodes.ok;
 }

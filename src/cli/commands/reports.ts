@@ -1,7 +1,9 @@
-import { resolve } from "node:path";
 import { reportState } from "../../client/envelope.js";
 import { OngageError } from "../../client/errors.js";
-import { CsvDownload } from "../../runner/csvOutput.js";
+import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
+import { downloadReport } from "../../runner/downloadReport.js";
+import { outputFile } from "../outputPath.js";
+import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { ProgressLine } from "../progress.js";
 import { interruptible } from "./interrupt.js";
@@ -36,10 +38,10 @@ export async function listReports(options: ListOptions): Promise<number> {
     ...(options.limit ? { limit: wholeNumber("--limit", options.limit)! } : {}),
   });
   if (options.json) {
-    process.stdout.write(`${JSON.stringify({ total, reports }, null, 2)}\n`);
+    process.stdout.write(`${terminalSafeJson({ total, reports })}\n`);
     return exitCodes.ok;
   }
-  const rows = reports.map((r) => [r.id, r.status_desc ?? String(r.status), r.title ?? ""]);
+  const rows = reports.map((r) => [r.id, r.status_desc ?? String(r.status), r.title ?? ""].map(terminalSafe));
   const widths = [2, 6].map((min, i) => Math.max(min, ...rows.map((row) => row[i]!.length)));
   process.stdout.write(`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
   for (const row of rows) process.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
@@ -50,30 +52,35 @@ export async function listReports(options: ListOptions): Promise<number> {
 export async function reportStatus(id: string, options: ConnectionFlags & { json?: boolean }): Promise<number> {
   const client = await connect(options, process.env, process.cwd());
   const report = await client.getReport(id);
-  if (options.json) process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-  else process.stdout.write(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}\n`);
+  if (options.json) process.stdout.write(`${terminalSafeJson(report)}\n`);
+  else process.stdout.write(`${terminalSafe(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}`)}\n`);
   return reportState(report.status) === "failed" ? exitCodes.failed : exitCodes.ok;
 }
 
 export async function exportReport(id: string, options: ConnectionFlags & { detailed?: boolean; out?: string }): Promise<number> {
+  // Checked before any call: a bad --out is a usage error, not a failed download.
+  const destination: CsvDestination = options.out ? { kind: "file", path: outputFile("--out", options.out, `${id}.csv`) } : { kind: "stdout", stream: process.stdout };
   const client = await connect(options, process.env, process.cwd());
   const report = await client.getReport(id);
   if (reportState(report.status) !== "completed") {
-    process.stderr.write(`oq: report ${id} is ${report.status_desc ?? `in status ${report.status}`}, not completed; nothing to export yet\n`);
+    process.stderr.write(`oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`);
     return exitCodes.failed;
   }
-  const file = new CsvDownload(options.out ? { kind: "file", path: resolve(options.out) } : { kind: "stdout", stream: process.stdout });
   const outcome = await interruptible(new ProgressLine(), async (signal) => {
     try {
-      await file.receive(await client.exportReport(id, { detailed: options.detailed ?? false, signal }), undefined, signal);
-      await file.commit();
+      return await downloadReport({ client, reportId: id, destination, detailed: options.detailed ?? false, signal });
     } catch (error) {
-      await file.discard();
-      if (!signal.aborted) throw error;
+      return error as Error;
     }
   });
   if (outcome === "interrupted") return 130;
-  if (process.stderr.isTTY && options.out) process.stderr.write(`${file.counter.rows} rows → ${options.out}\n`);
+  if (outcome instanceof Error) {
+    // A reader that left (`oq reports export ID | head`) took what it wanted.
+    if (outcome instanceof CsvSaveError && outcome.readerLeft) return exitCodes.ok;
+    process.stderr.write(`oq: report ${terminalSafe(id)}: ${terminalSafe(outcome.message)}\n`);
+    return exitCodes.failed;
+  }
+  if (process.stderr.isTTY && options.out) process.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
   return exitCodes.ok;
 }
 

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
-import { basename, join, resolve } from "node:path";
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { compile, formatDiagnostics } from "../../compile.js";
 import type { CompileSettings } from "../compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
@@ -11,6 +11,8 @@ import { formatBytes, ProgressLine } from "../progress.js";
 import { readInput } from "../input.js";
 import { exitCodes, UsageError } from "../usageError.js";
 import { interruptible } from "./interrupt.js";
+import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
+import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 
 export interface RunCommandOptions extends ConnectionFlags {
   out?: string;
@@ -20,6 +22,8 @@ export interface RunCommandOptions extends ConnectionFlags {
   timeout: string;
   json?: boolean;
   color?: boolean;
+  /** No summary line per query on stderr. */
+  quiet?: boolean;
 }
 
 /** The .oq files named: files as they are, folders searched (recursively) for *.oq. */
@@ -51,29 +55,37 @@ function durationFlag(name: string, value: string): number {
   return ms;
 }
 
-/** Where each query's CSV goes: stdout for one query without --out (and without --json), else files. */
+/**
+ * Where each query's CSV goes: stdout for one query without --out (and without --json), else
+ * files. Checked before anything is sent, so that no report is made for a CSV that cannot be saved.
+ */
 function destinations(files: string[], options: RunCommandOptions): CsvDestination[] {
-  if (files.length === 1 && !options.json) {
-    return [options.out ? { kind: "file", path: resolve(options.out) } : { kind: "stdout", stream: process.stdout }];
-  }
-  if (files.length === 1 && options.out && !isDirectory(options.out)) return [{ kind: "file", path: resolve(options.out) }];
-  const folder = resolve(options.out ?? ".");
-  if (!isDirectory(folder)) {
-    if (existsSync(folder)) throw new UsageError(`--out ${options.out} must be a folder when several queries run (each writes NAME.csv there)`);
-    mkdirSync(folder, { recursive: true });
-  }
   const names = files.map((file) => `${basename(file === "-" ? "stdin" : file).replace(/\.oq$/, "")}.csv`);
+  if (files.length === 1 && !options.out) {
+    if (!options.json) return [{ kind: "stdout", stream: process.stdout }];
+  } else if (files.length === 1) {
+    return [{ kind: "file", path: outputFile("--out", options.out!, names[0]!) }];
+  }
+  const out = options.out ?? ".";
+  if (!isFolderPath(out) && existsSync(out)) throw new UsageError(`--out ${out} must be a folder when several queries run (each writes NAME.csv there)`);
+  const folder = resolve(out);
+  checkFolder("--out", folder, true);
   const clash = names.find((name, index) => names.indexOf(name) !== index);
   if (clash) throw new UsageError(`two queries would both write ${clash}; rename one of them`);
-  return names.map((name) => ({ kind: "file", path: join(folder, name) }));
+  return names.map((name) => ({ kind: "file", path: checkedFile("--out", join(folder, name)) }));
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
+/** A path as the user would write it: relative to the working folder when inside it. */
+function shortPath(path: string): string {
+  const near = relative(process.cwd(), path);
+  return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
+}
+
+/** The line a finished query leaves on stderr, so that logs show what each run did. */
+function summaryLine(name: string, summary: RunSummary): string {
+  const report = summary.reportId === undefined ? "" : `report ${summary.reportId} (${summary.deleted ? "deleted" : "kept"}), `;
+  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
+  return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
 export async function runCommand(targets: string[], options: RunCommandOptions, settingsFor: (file: string) => Promise<CompileSettings>): Promise<number> {
@@ -115,10 +127,11 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
           signal,
           onProgress: (p) => progress.update(name, p),
         });
-        if (summary.ok) {
-          progress.log(`✓ ${name}: ${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} in ${formatMs(summary.timings.totalMs)}${summary.output === "-" ? "" : ` → ${summary.output}`}`);
+        if (summary.ok || summary.outputClosed) {
+          const line = summary.ok ? summaryLine(name, summary) : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${summary.reportId} deleted` : ""}`;
+          if (!options.quiet) progress.log(line);
         } else {
-          process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${name}: ${summary.error}\n`);
+          process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`);
         }
         return { file, ...summary };
       }),
@@ -127,8 +140,8 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   );
   progress.stop();
   if (summaries === "interrupted") return 130;
-  if (options.json) {
-    process.stdout.write(`${JSON.stringify(files.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
-  }
-  return summaries.every((summary: RunSummary) => summary.ok) ? exitCodes.ok : exitCodes.failed;
+  // Always an array, one summary per query, however many ran.
+  if (options.json) process.stdout.write(`${terminalSafeJson(summaries)}\n`);
+  // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
+  return summaries.every((summary: RunSummary) => summary.ok || summary.outputClosed) ? exitCodes.ok : exitCodes.failed;
 }

@@ -1,0 +1,27 @@
+/**
+ * Characters that would act on a terminal instead of showing: DEL and the C1 controls, and the
+ * Unicode marks that reorder or break lines, which can disguise text. (JSON.stringify escapes the
+ * C0 controls, ESC among them, but not these.)
+ */
+const beyondC0 = "\\u007f-\\u009f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069";
+const controls = new RegExp(`[\\u0000-\\u001f${beyondC0}]`, "g");
+const controlsJsonLeaves = new RegExp(`[${beyondC0}]`, "g");
+
+function escape(c: string): string {
+  const code = c.charCodeAt(0);
+  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+}
+
+/**
+ * Text from the server or from a query (titles, statuses, messages, file names) made safe to
+ * print: each control character is shown as an escape such as \x1b, so it cannot move the
+ * cursor, change colours, retitle the window or hide what follows.
+ */
+export function terminalSafe(text: string): string {
+  return text.replace(controls, escape);
+}
+
+/** `value` as indented JSON for stdout, with every control character escaped (still valid JSON). */
+export function terminalSafeJson(value: unknown): string {
+  return JSON.stringify(value, null, 2).replace(controlsJsonLeaves, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
