@@ -1,0 +1,179 @@
+import { existsSync, mkdtempSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { PassThrough, Readable, Writable } from "node:stream";
+import fc from "fast-check";
+import { afterEach, describe, expect, it } from "vitest";
+import { headerAuth } from "../src/client/auth.js";
+import { OngageClient } from "../src/client/client.js";
+import { OngageError } from "../src/client/errors.js";
+import type { Transport } from "../src/client/transport.js";
+import { ProgressLine } from "../src/cli/progress.js";
+import { terminalSafe, terminalSafeJson } from "../src/cli/terminalText.js";
+import { compile } from "../src/index.js";
+import { CsvRecordCounter } from "../src/runner/csvCounter.js";
+import { CsvDownload, CsvSaveError } from "../src/runner/csvOutput.js";
+import { runReport } from "../src/runner/runReport.js";
+import type { Sandbox } from "../src/sandbox/server.js";
+import { testSandbox } from "./support/sandbox.js";
+
+/*
+ * The download's end of the runner, without the command line: what counts as a whole CSV, what is
+ * refused, the temporary file's mode, the terminal-safe text helper and the progress line.
+ */
+
+function counted(text: string, cuts: number[] = []): CsvRecordCounter {
+  const counter = new CsvRecordCounter();
+  const bytes = Buffer.from(text);
+  let at = 0;
+  for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
+    counter.push(bytes.subarray(at, cut));
+    at = cut;
+  }
+  return counter;
+}
+
+describe("CsvRecordCounter.cutShort", () => {
+  it("accepts a whole CSV, with or without a final line break, and a header alone", () => {
+    for (const text of ["a,b,c\r\n1,2,3\r\n4,5,6\r\n", "a,b,c\r\n1,2,3\r\n4,5,6", "a,b\n1,\"x,\r\ny\"\n", "a,b,c\r\n", "a,b,c", 'a,b\r\n"1,2",3\r\n', "a,b\r\n1,2\r\n\r\n"]) {
+      expect(counted(text).cutShort(), text).toBeUndefined();
+    }
+  });
+
+  it("refuses an empty body, an open quoted field, and a last row with another number of fields", () => {
+    expect(counted("").cutShort()).toMatch(/empty/);
+    expect(counted('a,b\r\n1,"half').cutShort()).toMatch(/inside a quoted field/);
+    expect(counted("a,b,c\r\n1,2,3\r\n4,").cutShort()).toMatch(/a row of 2 fields where the header has 3/);
+    expect(counted("a,b,c\r\n1,2,3\r\n4,5\r\n").cutShort()).toMatch(/a row of 2 fields where the header has 3/);
+    expect(counted("a,b\r\n1,2,3\r\n").cutShort()).toMatch(/a row of 3 fields where the header has 2/);
+  });
+
+  it("gives the same answer however the bytes are split into chunks", () => {
+    const row = fc.array(fc.oneof(fc.constantFrom("x", "", "a b", '"q,""r"""', '"l\r\nm"')), { minLength: 3, maxLength: 3 }).map((fields) => fields.join(","));
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 6 }), fc.array(fc.nat(200)), fc.nat(200), (rows, cuts, truncate) => {
+        const text = ["h1,h2,h3", ...rows].join("\r\n") + "\r\n";
+        expect(counted(text, cuts).cutShort()).toBeUndefined();
+        const short = text.slice(0, truncate);
+        expect(counted(short, cuts).cutShort()).toBe(counted(short).cutShort());
+      }),
+    );
+  });
+});
+
+describe("CsvDownload", () => {
+  it("writes its temporary file readable by its owner only, also in the system temp folder", async () => {
+    const out = new PassThrough();
+    const download = new CsvDownload({ kind: "stdout", stream: out });
+    expect(download.temporaryPath.startsWith(tmpdir())).toBe(true);
+    await download.receive(Readable.from([Buffer.from("a,b\r\n1,2\r\n")]));
+    expect(statSync(download.temporaryPath).mode & 0o777).toBe(0o600);
+    await download.discard();
+  });
+
+  it("refuses an HTML page, JSON and gzip bytes labelled as a CSV", async () => {
+    const bodies: [string, Buffer][] = [
+      ["an HTML page", Buffer.from("\n  <!DOCTYPE html><html><body>Maintenance</body></html>")],
+      ["a JSON document", Buffer.from('{"metadata":{"error":true},"payload":{"code":500}}')],
+      ["gzip-compressed", Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])],
+    ];
+    for (const [what, body] of bodies) {
+      const download = new CsvDownload({ kind: "file", path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv") });
+      const error = await download.receive(Readable.from([body])).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(OngageError);
+      expect((error as OngageError).message).toContain(what);
+      expect((error as OngageError).retryable).toBe(false);
+      await download.discard();
+      expect(existsSync(download.destination.kind === "file" ? download.destination.path : "")).toBe(false);
+    }
+  });
+});
+
+describe("the client's export", () => {
+  /** A transport that answers every call with this export response, counting the calls. */
+  function exportTransport(headers: Record<string, string>, body: string | Buffer) {
+    let calls = 0;
+    const transport: Transport = async () => {
+      calls++;
+      return { status: 200, header: (name) => headers[name.toLowerCase()] ?? null, body: Readable.from([Buffer.from(body)]) };
+    };
+    const client = new OngageClient({ auth: headerAuth({ username: "u", password: "p-secret", accountCode: "A" }), baseUrl: "https://api.example.test", transport, backoff: { baseMs: 1, maxMs: 2, retries: 2 } });
+    return { client, calls: () => calls };
+  }
+
+  it("refuses a body sent with a Content-Encoding oq did not ask for, and an HTML page, at once", async () => {
+    for (const [headers, message] of [
+      [{ "content-type": "text/csv", "content-encoding": "gzip" }, "Ongage sent the export gzip-encoded, which oq did not ask for"],
+      [{ "content-type": "text/html" }, "Ongage sent an HTML page instead of the CSV"],
+    ] as const) {
+      const { client, calls } = exportTransport(headers, "whatever");
+      await expect(client.exportReport("7")).rejects.toThrow(message);
+      expect(calls()).toBe(1);
+    }
+  });
+
+  it("reads an error envelope sent with HTTP 200 and retries it when its code says so", async () => {
+    const envelope = JSON.stringify({ metadata: { error: true }, payload: { code: 503, message: "Try later" } });
+    const { client, calls } = exportTransport({ "content-type": "application/json" }, envelope);
+    await expect(client.exportReport("7")).rejects.toThrow("Ongage reported an error: Try later");
+    expect(calls()).toBe(3);
+  });
+});
+
+describe("runReport, when the CSV cannot be saved", () => {
+  let sandbox: Sandbox | undefined;
+  afterEach(async () => {
+    await sandbox?.close();
+    sandbox = undefined;
+  });
+
+  it("keeps the report, says how to fetch it, and does not download again", async () => {
+    sandbox = await testSandbox();
+    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+    // An output that fails as a full disk does.
+    const full = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 })) });
+    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "stdout", stream: full }, pollIntervalMs: 10 });
+    expect(summary).toMatchObject({ ok: false, deleted: false, exportCommand: `oq reports export ${summary.reportId} --list-id ${sandbox.listId} --out report-${summary.reportId}.csv` });
+    expect(summary.error).toContain("could not save the CSV to stdout: no space left on device (ENOSPC)");
+    expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(1);
+    expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([summary.reportId]);
+  });
+
+  it("a reader that left is not an error to retry: the report is deleted", async () => {
+    sandbox = await testSandbox();
+    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+    const closed = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 })) });
+    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "stdout", stream: closed }, pollIntervalMs: 10 });
+    expect(summary).toMatchObject({ ok: false, outputClosed: true, deleted: true });
+    expect(summary.exportCommand).toBeUndefined();
+    expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(1);
+    expect(new CsvSaveError("x", "EPIPE").readerLeft).toBe(true);
+  });
+});
+
+describe("terminalSafe", () => {
+  it("escapes C0, DEL, C1 and the marks that reorder lines, and leaves other text alone", () => {
+    expect(terminalSafe("a\u001b[2Jb\u0007c\u009bd\u007fe\u202ef\tg\nh")).toBe("a\\x1b[2Jb\\x07c\\x9bd\\x7fe\\u202ef\\x09g\\x0ah");
+    expect(terminalSafe("Café – 日本 ✓")).toBe("Café – 日本 ✓");
+    const json = terminalSafeJson({ t: "x\u001b\u009by" });
+    expect(json).not.toMatch(/[\u001b\u009b]/);
+    expect(JSON.parse(json)).toEqual({ t: "x\u001b\u009by" });
+  });
+});
+
+describe("ProgressLine", () => {
+  it("clears itself and stops drawing before a CSV goes to stdout", async () => {
+    const writes: string[] = [];
+    const stream = { isTTY: true, columns: 80, write: (text: string) => writes.push(text) } as unknown as NodeJS.WriteStream;
+    const line = new ProgressLine(stream);
+    line.update("q.oq", { state: "downloading", elapsedMs: 10, bytes: 100, rows: 2 });
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(writes.some((w) => w.includes("q.oq downloading") || w.includes("q.oq 100 B"))).toBe(true);
+    line.update("q.oq", { state: "saving", elapsedMs: 20, bytes: 100, rows: 2 });
+    expect(writes.at(-1)).toBe("\r\x1b[K");
+    const count = writes.length;
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    expect(writes.length).toBe(count);
+    line.stop();
+  });
+});
