@@ -131,7 +131,7 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const child = spawn(process.execPath, [oqBin, "run", "q.oq", "--poll-interval", "20ms"], { cwd: dir, env, stdio: ["ignore", full, "pipe"] });
     closeSync(full);
     let stderr = "";
-    child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
+    child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     const status = await new Promise<number | null>((resolve) => child.on("close", resolve));
     expect(status).toBe(1);
     expect(sandbox.stats.byRoute[exportRoute]).toBe(1);
