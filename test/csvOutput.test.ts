@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { PassThrough, Readable, Writable } from "node:stream";
+import { brotliCompressSync } from "node:zlib";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
@@ -71,11 +72,12 @@ describe("CsvDownload", () => {
     await download.discard();
   });
 
-  it("refuses an HTML page, JSON and gzip bytes labelled as a CSV", async () => {
+  it("refuses an HTML page, JSON, gzip and other binary bytes labelled as a CSV", async () => {
     const bodies: [string, Buffer][] = [
       ["an HTML page", Buffer.from("\n  <!DOCTYPE html><html><body>Maintenance</body></html>")],
       ["a JSON document", Buffer.from('{"metadata":{"error":true},"payload":{"code":500}}')],
       ["gzip-compressed", Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0])],
+      ["binary data", brotliCompressSync(Buffer.from("email,opens\r\na@x.com,1\r\n".repeat(50)))],
     ];
     for (const [what, body] of bodies) {
       const download = new CsvDownload({ kind: "file", path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv") });
@@ -101,15 +103,10 @@ describe("the client's export", () => {
     return { client, calls: () => calls };
   }
 
-  it("refuses a body sent with a Content-Encoding oq did not ask for, and an HTML page, at once", async () => {
-    for (const [headers, message] of [
-      [{ "content-type": "text/csv", "content-encoding": "gzip" }, "Ongage sent the export gzip-encoded, which oq did not ask for"],
-      [{ "content-type": "text/html" }, "Ongage sent an HTML page instead of the CSV"],
-    ] as const) {
-      const { client, calls } = exportTransport(headers, "whatever");
-      await expect(client.exportReport("7")).rejects.toThrow(message);
-      expect(calls()).toBe(1);
-    }
+  it("refuses an HTML page at once", async () => {
+    const { client, calls } = exportTransport({ "content-type": "text/html" }, "whatever");
+    await expect(client.exportReport("7")).rejects.toThrow("Ongage sent an HTML page instead of the CSV");
+    expect(calls()).toBe(1);
   });
 
   it("reads an error envelope sent with HTTP 200 and retries it when its code says so", async () => {

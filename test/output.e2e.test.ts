@@ -111,7 +111,7 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const [id] = sandbox.liveReports().map((report) => String(report.id));
     const command = `oq reports export ${id} --list-id ${sandbox.listId} --out ${join(dir, "out", "q.csv")}`;
     expect(run.stderr).toContain(`could not save the CSV to ${join(dir, "out", "q.csv")}: no such file or directory (ENOENT)`);
-    expect(run.stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with  ${command}`);
+    expect(run.stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with: ${command}`);
     const [summary] = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: false, reportId: id, deleted: false, exportCommand: command });
     expectCleanFailure(run);
@@ -138,7 +138,7 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const [id] = sandbox.liveReports().map((report) => String(report.id));
     expect(id).toBeDefined();
     expect(stderr).toContain("could not save the CSV to stdout: no space left on device (ENOSPC)");
-    expect(stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with  oq reports export ${id} --list-id ${sandbox.listId} --out report-${id}.csv`);
+    expect(stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with: oq reports export ${id} --list-id ${sandbox.listId} --out report-${id}.csv`);
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`oq-export-${child.pid}-`))).toEqual([]);
   });
@@ -160,7 +160,7 @@ describe("a bad export is refused, never saved as the CSV", () => {
       expect(Object.values(sandbox.faults)).toEqual([8]);
       expect(sandbox.stats.byRoute[exportRoute]).toBe(1);
       expect(run.stderr).toMatch(message);
-      expect(run.stderr).toMatch(/report 1000 is kept in Ongage: fetch its CSV with {2}oq reports export 1000/);
+      expect(run.stderr).toMatch(/report 1000 is kept in Ongage: fetch its CSV with: oq reports export 1000/);
       expect(existsSync(join(dir, "q.csv"))).toBe(false);
       expect(partFiles(dir)).toEqual([]);
       expectCleanFailure(run);
@@ -348,5 +348,13 @@ describe("oq run's summary", () => {
     expect(Array.isArray(summaries)).toBe(true);
     expect(summaries).toHaveLength(1);
     expect(summaries[0]).toMatchObject({ file: "a.oq", ok: true });
+  });
+});
+
+describe("the sandbox's export faults", () => {
+  it("are read from --faults", async () => {
+    const { parseFaults } = await import("../src/sandbox/faults.js");
+    expect(parseFaults("export-envelope:1,export-html:2,export-gzip:3,export-cut-row:4")).toEqual({ exportEnvelope: 1, exportHtml: 2, exportGzip: 3, exportCutRow: 4 });
+    expect(() => parseFaults("export-html")).toThrow("export-html needs a whole number");
   });
 });

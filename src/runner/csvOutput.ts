@@ -110,10 +110,16 @@ export class CsvDownload {
   }
 }
 
-/** What the first bytes of an export are, when they cannot be the start of a CSV. */
+/**
+ * What the first bytes of an export are, when they cannot be the start of a CSV. oq asks for no
+ * compression, so compressed bytes arrive undecoded; the header row, made of column names, never
+ * holds control characters other than line breaks, and compressed data does within a few bytes.
+ */
 function notCsv(head: Buffer): string | undefined {
   if (head[0] === 0x1f && head[1] === 0x8b) return "Ongage sent the export gzip-compressed, which oq did not ask for";
-  const start = head.subarray(0, 64).toString("utf8").replace(/^\ufeff/, "").trimStart();
+  const start = head.subarray(0, 1024).toString("latin1").replace(/^\u00ef\u00bb\u00bf/, "").trimStart();
+  const firstLine = start.split("\n", 1)[0]!;
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(firstLine)) return "Ongage sent binary data (compressed?) instead of the CSV";
   if (start.startsWith("<")) return "Ongage sent an HTML page instead of the CSV";
   if (start.startsWith("{") || start.startsWith("[")) return "Ongage sent a JSON document instead of the CSV";
   return undefined;

@@ -157,7 +157,7 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     else if (completed && !signal?.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it.
       summary.exportCommand = exportCommand(client, summary.reportId, options);
-      summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with  ${summary.exportCommand}`;
+      summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with: ${summary.exportCommand}`;
     }
   } finally {
     if (summary.reportId === undefined && createUncertain) {
