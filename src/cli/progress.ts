@@ -60,7 +60,7 @@ export class ProgressLine {
       const detail = p.state === "downloading" ? `${formatBytes(p.bytes)}, ${p.rows.toLocaleString("en-US")} rows` : p.state;
       return `${terminalSafe(name)} ${detail} ${formatMs(p.elapsedMs)}`;
     });
-    const columns = this.stream.columns ?? 80;
+    const columns = this.stream.columns || 80;
     const line = `${spinner[this.frame]} ${parts.join(" · ")}`;
     this.stream.write(`\r\x1b[K${line.length > columns - 1 ? `${line.slice(0, columns - 2)}…` : line}`);
   }
