@@ -1,3 +1,4 @@
+import { relative } from "node:path";
 import { builtinFields, fieldTypes, type FieldType } from "../../check/fieldCatalog.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../usageError.js";
@@ -29,7 +30,8 @@ export async function pullFields(options: ConnectionFlags & { out: string }): Pr
       process.stderr.write(`oq: could not write ${terminalSafe(path)}: ${terminalSafe((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`);
       return exitCodes.failed;
     }
-    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${terminalSafe(options.out)}; name it in oq.config.json ("schema": "${terminalSafe(options.out)}") or pass --schema\n`);
+    const shown = terminalSafe(relative(process.cwd(), path) || path);
+    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${shown}; name it in oq.config.json ("schema": "${shown}") or pass --schema\n`);
   }
   return exitCodes.ok;
 }
