@@ -31,7 +31,8 @@ Environment:
   OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
   NO_COLOR    no colours in diagnostics
 
-Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 130 stopped by Ctrl-C.
+Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 128+signal when stopped
+(130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 The language is described in grammar.md.`;
 
 function addCommonOptions(command: Command): Command {
@@ -171,7 +172,7 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the generated data", "1")
     .option("--build-time <duration>", "how long reports stay pending", "2s")
     .option("--list-id <id>", "the list id in its paths", "12345")
-    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail")
+    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, create-answer:KIND, late-visible:MS, delayed-store:MS, truncate-titles:N, hang-delete:N (docs/sandbox.md)")
     .action(async (options) => {
       const { sandboxCommand } = await import("./commands/sandbox.js");
       process.exitCode = await sandboxCommand(options);

@@ -5,7 +5,7 @@ import { CsvDownload } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { ProgressLine } from "../progress.js";
 import { interruptible } from "./interrupt.js";
-import { exitCodes } from "../usageError.js";
+import { exitCodes, signalExitCodes } from "../usageError.js";
 
 /*
  * `oq reports ...`: the report calls one at a time, for reports made elsewhere (the Ongage UI,
@@ -63,16 +63,25 @@ export async function exportReport(id: string, options: ConnectionFlags & { deta
     return exitCodes.failed;
   }
   const file = new CsvDownload(options.out ? { kind: "file", path: resolve(options.out) } : { kind: "stdout", stream: process.stdout });
-  const outcome = await interruptible(new ProgressLine(), async (signal) => {
-    try {
-      await file.receive(await client.exportReport(id, { detailed: options.detailed ?? false, signal }), undefined, signal);
-      await file.commit();
-    } catch (error) {
-      await file.discard();
-      if (!signal.aborted) throw error;
-    }
-  });
-  if (outcome === "interrupted") return 130;
+  const progress = new ProgressLine();
+  const { stoppedBy } = await interruptible(
+    async ({ signal }) => {
+      try {
+        await file.receive(await client.exportReport(id, { detailed: options.detailed ?? false, signal }), undefined, signal);
+        await file.commit();
+      } catch (error) {
+        await file.discard();
+        if (!signal.aborted) throw error;
+      }
+    },
+    {
+      onStop: (signal) => {
+        progress.stop();
+        process.stderr.write(`\noq: stopping (${signal}); no CSV written\n`);
+      },
+    },
+  );
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   if (process.stderr.isTTY && options.out) process.stderr.write(`${file.counter.rows} rows → ${options.out}\n`);
   return exitCodes.ok;
 }

@@ -9,8 +9,8 @@ import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { formatBytes, ProgressLine } from "../progress.js";
 import { readInput } from "../input.js";
-import { exitCodes, UsageError } from "../usageError.js";
-import { interruptible } from "./interrupt.js";
+import { exitCodes, signalExitCodes, UsageError } from "../usageError.js";
+import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 
 export interface RunCommandOptions extends ConnectionFlags {
   out?: string;
@@ -100,33 +100,50 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
 
   const progress = new ProgressLine();
   const client = await connect(options, process.env, process.cwd());
-  const summaries = await interruptible(progress, (signal) =>
-    Promise.all(
-      files.map(async (file, index) => {
-        const name = basename(file);
-        const summary = await runReport({
-          client,
-          request: requests[index]!,
-          destination: outputs[index]!,
-          detailed: options.detailed ?? false,
-          keep: options.keep ?? false,
-          pollIntervalMs,
-          timeoutMs,
-          signal,
-          onProgress: (p) => progress.update(name, p),
-        });
-        if (summary.ok) {
-          progress.log(`✓ ${name}: ${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} in ${formatMs(summary.timings.totalMs)}${summary.output === "-" ? "" : ` → ${summary.output}`}`);
-        } else {
-          process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${name}: ${summary.error}\n`);
-        }
-        return { file, ...summary };
-      }),
-    ),
-    options.keep ? undefined : "deleting the reports this run made",
+  let stopping = false;
+  const { result: summaries, stoppedBy } = await interruptible(
+    ({ signal, cleanupSignal }) =>
+      Promise.all(
+        files.map(async (file, index) => {
+          const name = basename(file);
+          const summary = await runReport({
+            client,
+            request: requests[index]!,
+            destination: outputs[index]!,
+            detailed: options.detailed ?? false,
+            keep: options.keep ?? false,
+            pollIntervalMs,
+            timeoutMs,
+            signal,
+            cleanupSignal,
+            onProgress: (p) => {
+              progress.update(name, p);
+              // After a signal, the clean-up is said out loud: which reports are being deleted.
+              if (stopping && p.deleting) process.stderr.write(`oq: ${name}: deleting report ${p.deleting.join(", ")}\n`);
+            },
+          });
+          if (summary.ok) {
+            progress.log(`✓ ${name}: ${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} in ${formatMs(summary.timings.totalMs)}${summary.output === "-" ? "" : ` → ${summary.output}`}`);
+          } else {
+            process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${name}: ${summary.error}\n`);
+          }
+          for (const id of summary.leftBehind) process.stderr.write(`oq: ${name}: report ${id} is still in Ongage; delete it with: oq reports delete ${id}\n`);
+          return { file, ...summary };
+        }),
+      ),
+    {
+      onStop: (signal) => {
+        stopping = true;
+        progress.stop();
+        process.stderr.write(
+          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; Ctrl-C again to leave them)`}\n`,
+        );
+      },
+      onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
+    },
   );
   progress.stop();
-  if (summaries === "interrupted") return 130;
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   if (options.json) {
     process.stdout.write(`${JSON.stringify(files.length === 1 ? summaries[0] : summaries, null, 2)}\n`);
   }
