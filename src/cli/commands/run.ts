@@ -76,6 +76,10 @@ function isDirectory(path: string): boolean {
   }
 }
 
+function sayDeleting(name: string, ids: string[]): void {
+  process.stderr.write(`oq: ${name}: deleting report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}\n`);
+}
+
 export async function runCommand(targets: string[], options: RunCommandOptions, settingsFor: (file: string) => Promise<CompileSettings>): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
@@ -101,6 +105,8 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   const progress = new ProgressLine();
   const client = await connect(options, process.env, process.cwd());
   let stopping = false;
+  // The reports each query is deleting now, to name them if a signal comes meanwhile.
+  const deleting = new Map<string, string[]>();
   const { result: summaries, stoppedBy } = await interruptible(
     ({ signal, cleanupSignal }) =>
       Promise.all(
@@ -118,8 +124,10 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
             cleanupSignal,
             onProgress: (p) => {
               progress.update(name, p);
+              if (p.deleting) deleting.set(name, p.deleting);
+              else deleting.delete(name);
               // After a signal, the clean-up is said out loud: which reports are being deleted.
-              if (stopping && p.deleting) process.stderr.write(`oq: ${name}: deleting report ${p.deleting.join(", ")}\n`);
+              if (stopping && p.deleting) sayDeleting(name, p.deleting);
             },
           });
           if (summary.ok) {
@@ -138,6 +146,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
         process.stderr.write(
           `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; Ctrl-C again to leave them)`}\n`,
         );
+        for (const [name, ids] of deleting) sayDeleting(name, ids);
       },
       onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
     },
