@@ -109,7 +109,7 @@ export function buildProgram(): Command {
         .option("--detailed", "download the combined detailed CSV (one row per event)")
         .option("--keep", "keep the report in Ongage afterwards")
         .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
-        .option("--timeout <duration>", "give up waiting for a report after this long", "30m"),
+        .option("--timeout <duration>", "give up on a query after this long (create, wait and download; the clean-up follows)", "30m"),
     ),
   ).action(async (queries: string[], options) => {
     const [{ runCommand }, { compileSettingsFor }] = await Promise.all([import("./commands/run.js"), import("./compileSettings.js")]);

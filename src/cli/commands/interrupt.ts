@@ -43,6 +43,8 @@ export async function interruptible<T>(work: (interruption: Interruption) => Pro
       options.onStop?.(signal);
       stop.abort();
       cleanupTimer = setTimeout(() => abandon.abort(), cleanupAfterSignalMs);
+      // The last resort, should anything not heed the abort: the process never outlives the bound by much.
+      setTimeout(() => process.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000).unref();
     } else if (received === 2) {
       options.onAbandon?.();
       abandon.abort();
