@@ -104,7 +104,8 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   };
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = new AbortController();
-  const deadlineTimer = setTimeout(() => deadline.abort(), timeoutMs);
+  // setTimeout fires at once past 2^31-1 ms (about 24 days): a longer deadline is as good as none.
+  const deadlineTimer = setTimeout(() => deadline.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
   try {
@@ -116,12 +117,12 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     progress("pending");
     const waitStarted = Date.now();
     const interval = options.pollIntervalMs ?? 2000;
-    for (let state = reportState(created.status); state !== "completed"; ) {
+    for (let status = reportState(created.status); status !== "completed"; ) {
       summary.polls++;
       await sleep(pollDelay(summary.polls, interval), signal).catch(stopped);
       const report = await client.getReport(created.id, signal);
-      state = reportState(report.status);
-      if (state === "failed") {
+      status = reportState(report.status);
+      if (status === "failed") {
         throw new OngageError("report-failed", `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`);
       }
       progress("pending");
