@@ -135,7 +135,9 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
           } else {
             process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${name}: ${summary.error}\n`);
           }
-          for (const id of summary.leftBehind) process.stderr.write(`oq: ${name}: report ${id} is still in Ongage; delete it with: oq reports delete ${id}\n`);
+          for (const id of summary.leftBehind) {
+            process.stderr.write(`oq: ${name}: report ${id} is still in Ongage; delete it with: oq reports delete ${id}${options.listId ? ` --list-id ${options.listId}` : ""}\n`);
+          }
           return { file, ...summary };
         }),
       ),
