@@ -61,6 +61,20 @@ describe("creates whose answer cannot be read", () => {
     expect(sandbox.liveReports().map((report) => String(report.id))).toEqual([reportId]);
   });
 
+  it("create-answer:shape on a report listed later than oq looks: a clear error that says how to find it", async () => {
+    sandbox = await testSandbox({ faults: { createAnswer: "shape", lateVisibleMs: 60_000 } });
+    const dir = folder({ createLookupMs: 300 });
+    const result = await run(dir, ["--out", "q.csv"]);
+    expect(sandbox.faults.createAnswer).toBeUndefined();
+    expect(result.status).toBe(1);
+    const [report] = sandbox.liveReports();
+    const marker = /^\[oq [0-9a-f]{8}\]/.exec(report!.request.title)![0];
+    expect(result.stderr).toContain("Ongage sent a report in an unexpected shape");
+    expect(result.stderr).toContain(`look in \`oq reports list\` for a title starting with ${marker}`);
+    expect(sandbox.stats.reportsCreated).toBe(1);
+    expectNoSecret(result);
+  });
+
   it("create-answer:gzip on a report that then fails: a clear error, and the report deleted", async () => {
     sandbox = await testSandbox({ faults: { createAnswer: "gzip", failReports: true } });
     const dir = folder();

@@ -179,6 +179,10 @@ async function cleanUp(
       try {
         const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until: unknown.lastAt + client.createLookupMs, signal });
         others = marked.filter((report) => report.id !== summary.reportId);
+        if (marked.length < expected && !summary.ok) {
+          // Most likely nothing was made; but if Ongage lists it later, the user should know how to find it.
+          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker}`);
+        }
       } catch (error) {
         problems.push(`could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`);
       }
