@@ -35,6 +35,8 @@ function client(replies: Reply[], events: ClientEvent[] = []) {
     listId: "42",
     transport: fetchTransport(scripted.fetchImpl),
     backoff: { baseMs: 1, maxMs: 5, retries: 3 },
+    // One look for a report whose create's answer was lost, as these scripts have one answer each.
+    createLookupMs: 0,
     onEvent: (event) => events.push(event),
   });
   return { client: c, calls: scripted.calls };

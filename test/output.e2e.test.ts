@@ -312,7 +312,7 @@ describe("what reaches the terminal", () => {
     const json = await runOqAsync(["reports", "list", "--json"], { cwd: dir, env });
     expect(list.stdout).toContain("Evil \\x1b]0;pwned\\x07\\x9b2J end");
     expect(status.stdout).toContain("Evil \\x1b]0;pwned\\x07\\x9b2J end");
-    expect(JSON.parse(json.stdout).reports[0].title).toMatch(/^Evil \u001b]0;pwned\u0007\u009b2J end/);
+    expect(JSON.parse(json.stdout).reports[0].title).toMatch(/^\[oq [0-9a-f]{8}\] Evil \u001b]0;pwned\u0007\u009b2J end/);
     for (const r of [run, list, status, json]) expect(r.stdout + r.stderr).not.toMatch(/[\u001b\u0007\u009b]/);
   });
 

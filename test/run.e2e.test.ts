@@ -133,7 +133,7 @@ describe("oq run", () => {
 
     const list = await runOqAsync(["reports", "list"], { cwd: dir, env });
     expect(list.status).toBe(0);
-    expect(list.stdout).toMatch(new RegExp(`^${reportId}\\s+Completed\\s+.*\\[oq [0-9a-f]{8}\\]$`, "m"));
+    expect(list.stdout).toMatch(new RegExp(`^${reportId}\\s+Completed\\s+\\[oq [0-9a-f]{8}\\] `, "m"));
 
     const listJson = JSON.parse((await runOqAsync(["reports", "list", "--json", "--limit", "5"], { cwd: dir, env })).stdout);
     expect(listJson.total).toBe(1);

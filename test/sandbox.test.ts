@@ -168,4 +168,15 @@ describe("--faults", () => {
     });
     expect(() => parseFaults("explode")).toThrow(/unknown fault/);
   });
+
+  it("parses the faults of a report's lifetime: bad create answers, late listing, late storing, short titles, hanging deletes", () => {
+    expect(parseFaults("create-answer:gzip,late-visible:3000,delayed-store:2000,truncate-titles:20,hang-delete:1")).toEqual({
+      createAnswer: "gzip",
+      lateVisibleMs: 3000,
+      delayedStoreMs: 2000,
+      truncateTitles: 20,
+      hangDeletes: 1,
+    });
+    expect(() => parseFaults("create-answer:xml")).toThrow(/create-answer takes one of html, truncated, lying-length, gzip, shape, empty-id/);
+  });
 });

@@ -40,6 +40,7 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cw
       ...(listId ? { listId } : {}),
       ...(config.callsPerMinute ? { callsPerMinute: config.callsPerMinute } : {}),
       ...(config.maxInFlight ? { maxInFlight: config.maxInFlight } : {}),
+      ...(config.createLookupMs !== undefined ? { createLookupMs: config.createLookupMs } : {}),
       ...(onEvent ? { onEvent } : {}),
     });
   } catch (error) {

@@ -32,7 +32,8 @@ Environment:
   OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
   NO_COLOR    no colours in diagnostics
 
-Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 130 stopped by Ctrl-C.
+Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 128+signal when stopped
+(130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
 The language is described in grammar.md.`;
 
 function addCommonOptions(command: Command): Command {
@@ -110,7 +111,7 @@ export function buildProgram(): Command {
         .option("--keep", "keep the report in Ongage afterwards")
         .option("--quiet", "no summary line per query on stderr")
         .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
-        .option("--timeout <duration>", "give up waiting for a report after this long", "30m"),
+        .option("--timeout <duration>", "give up on a query after this long (create, wait and download; the clean-up follows)", "30m"),
     ),
   ).action(async (queries: string[], options) => {
     const [{ runCommand }, { compileSettingsFor }] = await Promise.all([import("./commands/run.js"), import("./compileSettings.js")]);
@@ -173,7 +174,7 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the generated data", "1")
     .option("--build-time <duration>", "how long reports stay pending", "2s")
     .option("--list-id <id>", "the list id in its paths", "12345")
-    .option("--faults <spec>", "misbehave: 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N")
+    .option("--faults <spec>", "misbehave on purpose: a comma-separated list such as 429:3,slow:50 (every fault: docs/sandbox.md)")
     .action(async (options) => {
       const { sandboxCommand } = await import("./commands/sandbox.js");
       process.exitCode = await sandboxCommand(options);

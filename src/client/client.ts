@@ -5,6 +5,7 @@ import { backoffDelay, parseRetryAfter, sleep, type BackoffOptions } from "./bac
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
 import { RateLimiter } from "./limiter.js";
+import { markerOf, carriesMarker } from "./reportMarker.js";
 import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
@@ -29,6 +30,21 @@ export interface OngageClientOptions {
   transport?: Transport;
   /** Share another client's rate limits (see fork). */
   limiter?: RateLimiter;
+  /**
+   * After a create whose outcome is unknown, how long (ms) to keep looking for its report
+   * before deciding it was not made (default 15 s): Ongage may list a new report late.
+   */
+  createLookupMs?: number;
+}
+
+/**
+ * Creates whose outcome oq does not know (the request went out, no readable answer came
+ * back): how many there were, how many are still unaccounted for, and when the last one ended.
+ */
+export interface UnknownCreates {
+  attempts: number;
+  unresolved: number;
+  lastAt: number;
 }
 
 export type ClientEvent =
@@ -55,6 +71,8 @@ interface CallOptions {
   signal?: AbortSignal | undefined;
   /** Safe to repeat: retried with back-off. */
   retry: boolean;
+  /** Told when the request is handed to the network (after waiting for the rate limiter). */
+  onSent?: () => void;
 }
 
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -87,6 +105,11 @@ export class OngageClient {
     return this.limiter.inFlight;
   }
 
+  /** How long a report whose create had an unknown outcome is looked for (ms). */
+  get createLookupMs(): number {
+    return this.options.createLookupMs ?? 15_000;
+  }
+
   /** A client with the same settings and the same rate limits, counting its own calls. */
   fork(): OngageClient {
     return new OngageClient({ ...this.options, limiter: this.limiter, transport: this.transport });
@@ -94,26 +117,42 @@ export class OngageClient {
 
   // ----- the six calls -----
 
-  /** POST /api/contact_activity. The title should be unique: it is how a lost answer is recovered. */
-  async createReport(request: ContactActivityRequest, signal?: AbortSignal): Promise<ReportInfo> {
+  /**
+   * POST /api/contact_activity. The title should be unique (start it with a marker, see
+   * reportMarker.ts): it is how a create whose answer was lost or unreadable is recovered. Such
+   * creates are counted in `unknown`, so that the caller can look for what they left behind.
+   */
+  async createReport(request: ContactActivityRequest, signal?: AbortSignal, unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 }): Promise<ReportInfo> {
     const retries = this.options.backoff?.retries ?? 5;
     for (let attempt = 1; ; attempt++) {
+      let sent = false;
       try {
-        return parseReport(await this.json("POST", "contact_activity", { body: request, signal, retry: false }));
+        return parseReport(await this.json("POST", "contact_activity", { body: request, signal, retry: false, onSent: () => (sent = true) }));
       } catch (error) {
-        if (!(error instanceof OngageError) || error.kind === "aborted" || attempt > retries) throw error;
-        if (error.rateLimited) {
+        const outcomeUnknown = sent && mayHaveCreated(error);
+        if (outcomeUnknown) {
+          unknown.attempts++;
+          unknown.unresolved++;
+          unknown.lastAt = Date.now();
+        }
+        if (!(error instanceof OngageError) || error.kind === "aborted") throw error;
+        if (error.rateLimited && attempt <= retries) {
           // Refused by the rate limit: nothing was created, so trying again is safe.
           await this.pause("POST", "contact_activity", attempt, error, signal);
           continue;
         }
-        if (!error.retryable) throw error;
-        // The create may have gone through with its answer lost: look before trying again.
-        const found = await this.findReportByTitle(request.title, signal);
+        if (!outcomeUnknown) throw error;
+        // The create may have gone through with its answer lost or unreadable: look (for a
+        // while, as Ongage may list it late) before anything else.
+        const marker = markerOf(request.title);
+        const matches = (report: ReportInfo) => (marker ? carriesMarker(report.title, marker) : report.title === request.title);
+        const [found] = await this.awaitReports(matches, { atLeast: 1, until: unknown.lastAt + this.createLookupMs, signal });
         if (found) {
+          unknown.unresolved--;
           this.options.onEvent?.({ type: "create-recovered", reportId: found.id, reason: error.message });
           return found;
         }
+        if (!error.retryable || attempt > retries) throw error;
         await this.pause("POST", "contact_activity", attempt, error, signal);
       }
     }
@@ -179,6 +218,27 @@ export class OngageClient {
       if (found || reports.length < 100) return found;
     }
     return undefined;
+  }
+
+  /**
+   * The reports (newest first, among the 200 newest) that `matches` accepts, looked up again
+   * and again until there are `atLeast` of them or the time `until` (ms since the epoch) has
+   * passed: Ongage may list a new report a few seconds after making it.
+   */
+  async awaitReports(matches: (report: ReportInfo) => boolean, options: { atLeast: number; until: number; signal?: AbortSignal | undefined }): Promise<ReportInfo[]> {
+    for (let look = 1; ; look++) {
+      const found: ReportInfo[] = [];
+      for (let offset = 0; offset < 200; offset += 100) {
+        const { reports } = await this.listReports({ sort: "id", order: "DESC", offset, limit: 100 }, options.signal);
+        found.push(...reports.filter(matches));
+        if (reports.length < 100) break;
+      }
+      const left = options.until - Date.now();
+      if (found.length >= options.atLeast || left <= 0) return found;
+      await sleep(Math.min(left, 250 * 2 ** Math.min(look - 1, 3)), options.signal).catch(() => {
+        throw new OngageError("aborted", "stopped");
+      });
+    }
   }
 
   // ----- plumbing -----
@@ -249,6 +309,7 @@ export class OngageClient {
     const signals = options.signal ? [options.signal, timeout.signal] : [timeout.signal];
     let response: TransportResponse;
     this.calls++;
+    options.onSent?.();
     try {
       response = await this.transport({
         method,
@@ -290,6 +351,13 @@ export class OngageClient {
   private clean(text: string): string {
     return redact(text, this.options.auth.secrets());
   }
+}
+
+/** Whether a create that failed this way could still have made the report. */
+function mayHaveCreated(error: unknown): boolean {
+  if (!(error instanceof OngageError)) return true;
+  if (error.kind === "api") return error.retryable && !error.rateLimited;
+  return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || error.kind === "protocol";
 }
 
 function protocolError(what: string, detail: string): OngageError {

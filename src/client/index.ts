@@ -4,11 +4,12 @@
  *     const client = new OngageClient({ auth: headerAuth({ username, password, accountCode }), listId });
  *     const summary = await runReport({ client, request: compile(text).payload!, destination: { kind: "file", path: "out.csv" } });
  */
-export { OngageClient, defaultBaseUrl, type OngageClientOptions, type ClientEvent, type ListReportsParams, type ListFieldInfo } from "./client.js";
+export { OngageClient, defaultBaseUrl, type OngageClientOptions, type UnknownCreates, type ClientEvent, type ListReportsParams, type ListFieldInfo } from "./client.js";
 export { headerAuth, apiKeyAuth, type AuthScheme, type HeaderCredentials } from "./auth.js";
 export { OngageError, type OngageErrorKind } from "./errors.js";
 export { reportState, type ReportInfo } from "./envelope.js";
 export type { BackoffOptions } from "./backoff.js";
 export { nodeTransport, fetchTransport, type Transport, type TransportRequest, type TransportResponse } from "./transport.js";
-export { runReport, uniqueTitle, type RunOptions, type RunSummary, type RunProgress, type RunState } from "../runner/runReport.js";
+export { newMarker, markTitle, markerOf, type ReportMarker } from "./reportMarker.js";
+export { runReport, type RunOptions, type RunSummary, type RunProgress, type RunState } from "../runner/runReport.js";
 export type { CsvDestination } from "../runner/csvOutput.js";

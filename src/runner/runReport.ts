@@ -1,11 +1,12 @@
-import { randomBytes } from "node:crypto";
-import type { OngageClient } from "../client/client.js";
-import { reportState } from "../client/envelope.js";
+import type { OngageClient, UnknownCreates } from "../client/client.js";
+import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
 import { sleep } from "../client/backoff.js";
+import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
 import { downloadReport } from "./downloadReport.js";
+import { formatMs } from "./durations.js";
 
 /** "saving": the complete CSV is going to its destination (stdout: a progress line must be off the terminal). */
 export type RunState = "creating" | "pending" | "downloading" | "saving" | "deleting" | "done";
@@ -16,6 +17,8 @@ export interface RunProgress {
   elapsedMs: number;
   bytes: number;
   rows: number;
+  /** While deleting: the ids of the reports being deleted. */
+  deleting?: string[];
 }
 
 export interface RunOptions {
@@ -27,9 +30,17 @@ export interface RunOptions {
   keep?: boolean;
   /** The first wait between status checks (ms); it grows gently for long reports. */
   pollIntervalMs?: number;
-  /** Give up waiting for completion after this long (ms). */
+  /**
+   * A deadline for the whole run (create, wait, download), in ms (default 30 min); in-flight
+   * calls are cancelled when it passes. The clean-up that follows has its own bound.
+   */
   timeoutMs?: number;
+  /** Stops the run (Ctrl-C); the clean-up still happens. */
   signal?: AbortSignal;
+  /** Abandons the clean-up (a second Ctrl-C): what was not deleted is listed in `leftBehind`. */
+  cleanupSignal?: AbortSignal;
+  /** Bounds the clean-up, in ms (default 2 min: long enough for Ongage's rate-limit window to pass). */
+  cleanupTimeoutMs?: number;
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
   exportRetries?: number;
@@ -52,17 +63,11 @@ export interface RunSummary {
   exportCommand?: string;
   /** Standard output was closed by its reader before the whole CSV was written (not retried). */
   outputClosed?: boolean;
+  /** Reports this run made that still exist and were not meant to (not the one --keep kept). */
+  leftBehind: string[];
   polls: number;
   calls: number;
   timings: { createMs: number; waitMs: number; exportMs: number; totalMs: number };
-}
-
-/**
- * A title no other report has, so that a create whose answer was lost can be found again
- * (OngageClient.createReport) and never made twice.
- */
-export function uniqueTitle(title: string): string {
-  return `${title} [oq ${randomBytes(4).toString("hex")}]`;
 }
 
 /**
@@ -77,15 +82,16 @@ export function pollDelay(poll: number, intervalMs: number): number {
 
 /**
  * The whole asynchronous flow: create the report, wait for it, download its CSV, delete it.
- * Whatever happens after the create (failure, timeout, Ctrl-C), the report is deleted unless
- * `keep`, and no partial CSV is left under the final name.
+ * Whatever happens after the create was sent (failure, deadline, Ctrl-C, an answer lost or
+ * unreadable), the reports it may have made are looked for (by the run's title marker) and
+ * deleted unless `keep`, and no partial CSV is left under the final name.
  */
 export async function runReport(options: RunOptions): Promise<RunSummary> {
-  const { signal } = options;
   // Its own view of the client, so that the calls it counts are this run's alone.
   const client = options.client.fork();
   const started = Date.now();
-  const request = { ...options.request, title: uniqueTitle(options.request.title) };
+  const marker = newMarker();
+  const request = { ...options.request, title: markTitle(marker, options.request.title) };
   const summary: RunSummary = {
     reportId: undefined,
     title: request.title,
@@ -94,37 +100,39 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     bytes: 0,
     output: options.destination.kind === "file" ? options.destination.path : "-",
     deleted: false,
+    leftBehind: [],
     polls: 0,
     calls: 0,
     timings: { createMs: 0, waitMs: 0, exportMs: 0, totalMs: 0 },
   };
-  let createUncertain = false;
+  const unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 };
+  let state: RunState = "creating";
   let completed = false;
-  const progress = (state: RunState) =>
-    options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}) });
+  const progress = (next: RunState, deleting?: string[]) => {
+    state = next;
+    options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}), ...(deleting ? { deleting } : {}) });
+  };
+  const timeoutMs = options.timeoutMs ?? 30 * 60_000;
+  const deadline = new AbortController();
+  // setTimeout fires at once past 2^31-1 ms (about 24 days): a longer deadline is as good as none.
+  const deadlineTimer = setTimeout(() => deadline.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
+  const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
   try {
     progress("creating");
-    const created = await client.createReport(request, signal).catch((error: unknown) => {
-      createUncertain = mayHaveCreated(error);
-      throw error;
-    });
+    const created = await client.createReport(request, signal, unknown);
     summary.reportId = created.id;
     summary.timings.createMs = Date.now() - started;
 
     progress("pending");
     const waitStarted = Date.now();
     const interval = options.pollIntervalMs ?? 2000;
-    const timeout = options.timeoutMs ?? 30 * 60_000;
-    for (let state = reportState(created.status); state !== "completed"; ) {
-      if (Date.now() - waitStarted >= timeout) {
-        throw new OngageError("timeout", `report ${created.id} did not complete within ${Math.round(timeout / 1000)}s`);
-      }
+    for (let status = reportState(created.status); status !== "completed"; ) {
       summary.polls++;
-      await sleep(Math.min(pollDelay(summary.polls, interval), Math.max(0, timeout - (Date.now() - waitStarted))), signal).catch(stopped);
+      await sleep(pollDelay(summary.polls, interval), signal).catch(stopped);
       const report = await client.getReport(created.id, signal);
-      state = reportState(report.status);
-      if (state === "failed") {
+      status = reportState(report.status);
+      if (status === "failed") {
         throw new OngageError("report-failed", `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`);
       }
       progress("pending");
@@ -152,31 +160,17 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     summary.timings.exportMs = Date.now() - exportStarted;
     summary.ok = true;
   } catch (error) {
-    summary.error = error instanceof Error ? error.message : String(error);
+    summary.ok = false;
+    summary.error = deadline.signal.aborted && !options.signal?.aborted ? timedOut(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
-    else if (completed && !signal?.aborted && summary.reportId !== undefined) {
+    else if (completed && !signal.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it.
       summary.exportCommand = exportCommand(client, summary.reportId, options);
       summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with: ${summary.exportCommand}`;
     }
   } finally {
-    if (summary.reportId === undefined && createUncertain) {
-      // Stopped or cut off while creating: the report may exist without our knowing its id.
-      // The unique title finds it, so that it is not left behind.
-      const found = await client.findReportByTitle(request.title).catch(() => undefined);
-      if (found) summary.reportId = found.id;
-    }
-    if (summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined) {
-      progress("deleting");
-      try {
-        // Cleaning up must still happen after Ctrl-C, so it does not take the run's signal.
-        await client.deleteReport(summary.reportId);
-        summary.deleted = true;
-      } catch (error) {
-        summary.ok = false;
-        summary.error = `${summary.error ? `${summary.error}; ` : ""}could not delete report ${summary.reportId}: ${(error as Error).message}`;
-      }
-    }
+    clearTimeout(deadlineTimer);
+    await cleanUp(client, options, marker, unknown, summary, progress);
     summary.calls = client.calls;
     summary.timings.totalMs = Date.now() - started;
     progress("done");
@@ -184,10 +178,72 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   return summary;
 }
 
-/** Whether a create that failed this way could still have made the report. */
-function mayHaveCreated(error: unknown): boolean {
-  if (!(error instanceof OngageError)) return true;
-  return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || (error.status ?? 0) >= 500;
+function timedOut(state: RunState, reportId: string | undefined, timeoutMs: number): string {
+  const within = formatMs(timeoutMs);
+  if (state === "pending") return `report ${reportId} did not complete within ${within} (the timeout)`;
+  if (state === "downloading") return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
+  return `the report was not created within ${within} (the timeout)`;
+}
+
+/**
+ * After the run: finds every report it may have made (creates whose answer was lost, or that
+ * Ongage stored late, leave reports carrying the run's marker) and deletes them, but for the
+ * one `keep` keeps. Bounded by `cleanupTimeoutMs` and `cleanupSignal`; what it could not delete
+ * goes to `summary.leftBehind`.
+ */
+async function cleanUp(
+  client: OngageClient,
+  options: RunOptions,
+  marker: string,
+  unknown: UnknownCreates,
+  summary: RunSummary,
+  progress: (state: RunState, deleting?: string[]) => void,
+): Promise<void> {
+  const bound = new AbortController();
+  const boundTimer = setTimeout(() => bound.abort(), options.cleanupTimeoutMs ?? 2 * 60_000);
+  const signal = options.cleanupSignal ? AbortSignal.any([options.cleanupSignal, bound.signal]) : bound.signal;
+  const problems: string[] = [];
+  try {
+    let others: ReportInfo[] = [];
+    if (unknown.attempts > 0) {
+      // Every create with an unknown outcome may have made a report, perhaps listed late.
+      const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
+      try {
+        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until: unknown.lastAt + client.createLookupMs, signal });
+        others = marked.filter((report) => report.id !== summary.reportId);
+        if (marked.length < expected && !summary.ok) {
+          // Most likely nothing was made; but if Ongage lists it later, the user should know how to find it.
+          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker}`);
+        }
+      } catch (error) {
+        problems.push(`could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`);
+      }
+    }
+    if (options.keep && summary.reportId === undefined && others.length > 0) summary.reportId = others.shift()!.id;
+    // A report whose CSV could not be saved is kept like --keep: its data exists only in Ongage.
+    const keepMain = options.keep || summary.exportCommand !== undefined;
+    const doomed = [...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []), ...others.map((report) => report.id)];
+    if (doomed.length === 0) return;
+    progress("deleting", doomed);
+    for (const id of doomed) {
+      try {
+        // Not the run's signal: cleaning up must still happen after Ctrl-C or the deadline.
+        await client.deleteReport(id, signal).catch((error: unknown) => {
+          if (!(error instanceof OngageError && error.status === 404)) throw error;
+        });
+        if (id === summary.reportId) summary.deleted = true;
+      } catch (error) {
+        summary.leftBehind.push(id);
+        problems.push(`could not delete report ${id}: ${signal.aborted ? "the clean-up was cut short" : (error as Error).message}`);
+      }
+    }
+  } finally {
+    clearTimeout(boundTimer);
+    if (problems.length > 0) {
+      summary.ok = false;
+      summary.error = [summary.error, ...problems].filter(Boolean).join("; ");
+    }
+  }
 }
 
 function stopped(): never {

@@ -27,12 +27,34 @@ export interface Faults {
   exportGzip?: number;
   /** The next N exports end cleanly (no error, no Content-Length) in the middle of a row. */
   exportCutRow?: number;
+  /** The next create stores the report, then answers in a way that cannot be read (once). */
+  createAnswer?: BadCreateAnswer;
+  /** The report list leaves out reports made less than this many ms ago. */
+  lateVisibleMs?: number;
+  /** The next create is stored (and answered) only this many ms after it arrives (once). */
+  delayedStoreMs?: number;
+  /** Titles are stored cut to this many characters. */
+  truncateTitles?: number;
+  /** The next N deletes are never answered (the report stays). */
+  hangDeletes?: number;
 }
+
+/**
+ * How a create's answer goes wrong: an HTML page, JSON cut short, a Content-Length larger than
+ * the body sent before the connection closes, gzip nobody asked for, a payload without the
+ * report, or a report with an empty id. Each on HTTP 200, after the report was stored.
+ */
+export const badCreateAnswers = ["html", "truncated", "lying-length", "gzip", "shape", "empty-id"] as const;
+export type BadCreateAnswer = (typeof badCreateAnswers)[number];
+
+const faultNames = "429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N, create-answer:KIND, late-visible:MS, delayed-store:MS, truncate-titles:N, hang-delete:N";
 
 /**
  * `--faults` on the command line: a comma-separated list of
  * `429:N`, `5xx:N`, `drop-create:N`, `drop-export:BYTES`, `slow:MS`, `never-complete`, `fail`,
- * `export-envelope:N`, `export-html:N`, `export-gzip:N`, `export-cut-row:N`.
+ * `export-envelope:N`, `export-html:N`, `export-gzip:N`, `export-cut-row:N`,
+ * `create-answer:KIND` (KIND one of badCreateAnswers), `late-visible:MS`, `delayed-store:MS`,
+ * `truncate-titles:N`, `hang-delete:N`.
  */
 export function parseFaults(spec: string): Faults {
   const faults: Faults = {};
@@ -77,8 +99,24 @@ export function parseFaults(spec: string): Faults {
       case "export-cut-row":
         faults.exportCutRow = needNumber();
         break;
+      case "create-answer":
+        if (!badCreateAnswers.includes(raw as BadCreateAnswer)) throw new Error(`--faults create-answer takes one of ${badCreateAnswers.join(", ")}, as in create-answer:html`);
+        faults.createAnswer = raw as BadCreateAnswer;
+        break;
+      case "late-visible":
+        faults.lateVisibleMs = needNumber();
+        break;
+      case "delayed-store":
+        faults.delayedStoreMs = needNumber();
+        break;
+      case "truncate-titles":
+        faults.truncateTitles = needNumber();
+        break;
+      case "hang-delete":
+        faults.hangDeletes = needNumber();
+        break;
       default:
-        throw new Error(`unknown fault '${name}'; the faults are 429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N`);
+        throw new Error(`unknown fault '${name}'; the faults are ${faultNames}`);
     }
   }
   return faults;

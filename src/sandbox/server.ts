@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
 import { ContactList, sandboxCustomFields } from "./data.js";
-import type { Faults } from "./faults.js";
+import type { BadCreateAnswer, Faults } from "./faults.js";
 import { aggregatedCsv, describeReport, detailedCsv, statusOf, validateRequest, type Report } from "./reports.js";
 
 /*
@@ -83,6 +83,33 @@ async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString("utf8");
+}
+
+/** A create's answer spoiled as `kind` says (the report was stored all the same). */
+function badCreateAnswer(req: IncomingMessage, res: ServerResponse, kind: BadCreateAnswer, report: Record<string, string>): void {
+  const good = JSON.stringify({ metadata: { error: false }, payload: report });
+  const send = (body: string | Buffer, headers: Record<string, string | number> = {}) => {
+    res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+    res.end(body);
+  };
+  switch (kind) {
+    case "html":
+      return send("<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>", { "content-type": "text/html" });
+    case "truncated":
+      return send(good.slice(0, Math.floor(good.length / 2)));
+    case "lying-length":
+      // Promises more than it sends, then hangs up.
+      res.writeHead(200, { "content-type": "application/json", "content-length": Buffer.byteLength(good) + 100 });
+      res.write(good);
+      setTimeout(() => req.socket.destroy(), 20);
+      return;
+    case "gzip":
+      return send(gzipSync(good), { "content-encoding": "gzip" });
+    case "shape":
+      return send(JSON.stringify({ metadata: { error: false }, payload: { report: report } }));
+    case "empty-id":
+      return send(JSON.stringify({ metadata: { error: false }, payload: { ...report, id: "" } }));
+  }
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -277,6 +304,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         }
         const { request, errors } = validateRequest(body);
         if (!request) return failure(res, 412, "Precondition Failed", errors);
+        if (faults.delayedStoreMs !== undefined) {
+          // Stored late, whether or not the client is still waiting.
+          const delay = faults.delayedStoreMs;
+          delete faults.delayedStoreMs;
+          await sleep(delay);
+        }
+        if (faults.truncateTitles !== undefined) request.title = request.title.slice(0, faults.truncateTitles);
         const report: Report = {
           id: nextId++,
           request,
@@ -293,6 +327,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
           req.socket.destroy();
           return;
         }
+        if (faults.createAnswer) {
+          const kind = faults.createAnswer;
+          delete faults.createAnswer;
+          return badCreateAnswer(req, res, kind, describeReport(report, Date.now()));
+        }
         return envelope(res, 200, describeReport(report, Date.now()));
       }
       if (req.method === "GET") {
@@ -300,7 +339,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         const order = (url.searchParams.get("order") ?? "DESC").toUpperCase() === "ASC" ? 1 : -1;
         const offset = Number(url.searchParams.get("offset") ?? 0) || 0;
         const limit = Number(url.searchParams.get("limit") ?? 50) || 50;
-        const all = [...reports.values()].map((report) => describeReport(report, Date.now()));
+        const visibleBefore = Date.now() - (faults.lateVisibleMs ?? 0);
+        const all = [...reports.values()].filter((report) => report.createdAt <= visibleBefore).map((report) => describeReport(report, Date.now()));
         const key = (r: Record<string, string>) => (sort === "title" ? r["title"]! : Number(r[sort] ?? r["id"]));
         all.sort((a, b) => (key(a) < key(b) ? -order : key(a) > key(b) ? order : 0));
         return envelope(res, 200, all.slice(offset, offset + limit), all.length);
@@ -311,6 +351,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     const report = reports.get(Number(idText));
     if (!report) return failure(res, 404, "Not Found", [`no contact activity report ${idText}`]);
     if (req.method === "DELETE" && !exportKind) {
+      if (faults.hangDeletes) {
+        // Never answered; the connection stays open until the client gives up.
+        faults.hangDeletes--;
+        return;
+      }
       reports.delete(report.id);
       if (report.file) await rm(report.file, { force: true });
       stats.reportsDeleted++;

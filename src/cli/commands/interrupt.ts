@@ -1,25 +1,66 @@
-import type { ProgressLine } from "../progress.js";
+import { signalExitCodes, type StopSignal } from "../usageError.js";
+
+/** The signals that stop oq cleanly: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal. */
+const stopSignals = Object.keys(signalExitCodes) as StopSignal[];
+
+/** How long the clean-up after a signal may take before it is abandoned (ms). */
+export const cleanupAfterSignalMs = 15_000;
+
+export interface Interruption {
+  /** Aborted by the first signal: stop the work (and clean up). */
+  signal: AbortSignal;
+  /** Aborted when the clean-up must end: `cleanupAfterSignalMs` after the first signal, or at once on a second. */
+  cleanupSignal: AbortSignal;
+}
+
+export interface InterruptOptions {
+  /** Told of the first signal (e.g. to stop a spinner and say what is being cleaned up). */
+  onStop?: (signal: StopSignal) => void;
+  /** Told of the second signal: the clean-up is being abandoned. */
+  onAbandon?: () => void;
+}
 
 /**
- * Runs `work` with a signal that Ctrl-C aborts. The work is expected to clean up (delete the
- * reports it made, drop partial files) and then settle; a second Ctrl-C exits at once.
- * Resolves with the work's result, or "interrupted" after a Ctrl-C.
+ * Runs `work` so that SIGINT, SIGTERM and SIGHUP all stop it the same way: the first aborts
+ * `signal`, and the work is expected to clean up (delete the reports it made, drop partial
+ * files) within a bound and then settle; the second abandons the clean-up; a third exits at
+ * once. Resolves with the work's result and the signal that stopped it, if any; the caller
+ * exits with that signal's code (signalExitCodes).
  */
-export async function interruptible<T>(progress: ProgressLine, work: (signal: AbortSignal) => Promise<T>, message?: string): Promise<T | "interrupted"> {
-  const controller = new AbortController();
-  let interrupted = false;
-  const onSigint = () => {
-    if (interrupted) process.exit(130);
-    interrupted = true;
-    progress.stop();
-    process.stderr.write(`\noq: stopping${message ? `; ${message}` : ""} (Ctrl-C again to quit at once)\n`);
-    controller.abort();
+export async function interruptible<T>(work: (interruption: Interruption) => Promise<T>, options: InterruptOptions = {}): Promise<{ result: T; stoppedBy: StopSignal | undefined }> {
+  const stop = new AbortController();
+  const abandon = new AbortController();
+  let stoppedBy: StopSignal | undefined;
+  let received = 0;
+  let cleanupTimer: NodeJS.Timeout | undefined;
+  // A closed terminal (SIGHUP) makes writes to it fail: that must not crash the clean-up.
+  const ignoreWriteErrors = () => undefined;
+  const onSignal = (signal: StopSignal) => {
+    received++;
+    if (received === 1) {
+      stoppedBy = signal;
+      process.stderr.on("error", ignoreWriteErrors);
+      options.onStop?.(signal);
+      stop.abort();
+      cleanupTimer = setTimeout(() => abandon.abort(), cleanupAfterSignalMs);
+      // The last resort, should anything not heed the abort: the process never outlives the bound by much.
+      setTimeout(() => process.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000).unref();
+    } else if (received === 2) {
+      options.onAbandon?.();
+      abandon.abort();
+    } else {
+      process.exit(signalExitCodes[stoppedBy ?? signal]);
+    }
   };
-  process.on("SIGINT", onSigint);
+  const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
+  for (const [signal, handler] of handlers) process.on(signal, handler);
   try {
-    const result = await work(controller.signal);
-    return interrupted ? "interrupted" : result;
+    const result = await work({ signal: stop.signal, cleanupSignal: abandon.signal });
+    return { result, stoppedBy };
   } finally {
-    process.off("SIGINT", onSigint);
+    clearTimeout(cleanupTimer);
+    for (const [signal, handler] of handlers) process.off(signal, handler);
+    // After a signal the terminal may be gone for good: keep ignoring write errors.
+    if (!stoppedBy) process.stderr.off("error", ignoreWriteErrors);
   }
 }

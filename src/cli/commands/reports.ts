@@ -7,7 +7,7 @@ import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { ProgressLine } from "../progress.js";
 import { interruptible } from "./interrupt.js";
-import { exitCodes } from "../usageError.js";
+import { exitCodes, signalExitCodes } from "../usageError.js";
 
 /*
  * `oq reports ...`: the report calls one at a time, for reports made elsewhere (the Ongage UI,
@@ -66,14 +66,23 @@ export async function exportReport(id: string, options: ConnectionFlags & { deta
     process.stderr.write(`oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`);
     return exitCodes.failed;
   }
-  const outcome = await interruptible(new ProgressLine(), async (signal) => {
-    try {
-      return await downloadReport({ client, reportId: id, destination, detailed: options.detailed ?? false, signal });
-    } catch (error) {
-      return error as Error;
-    }
-  });
-  if (outcome === "interrupted") return 130;
+  const progress = new ProgressLine();
+  const { result: outcome, stoppedBy } = await interruptible(
+    async ({ signal }) => {
+      try {
+        return await downloadReport({ client, reportId: id, destination, detailed: options.detailed ?? false, signal });
+      } catch (error) {
+        return error as Error;
+      }
+    },
+    {
+      onStop: (signal) => {
+        progress.stop();
+        process.stderr.write(`\noq: stopping (${signal}); no CSV written\n`);
+      },
+    },
+  );
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   if (outcome instanceof Error) {
     // A reader that left (`oq reports export ID | head`) took what it wanted.
     if (outcome instanceof CsvSaveError && outcome.readerLeft) return exitCodes.ok;

@@ -9,8 +9,8 @@ import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { formatBytes, ProgressLine } from "../progress.js";
 import { readInput } from "../input.js";
-import { exitCodes, UsageError } from "../usageError.js";
-import { interruptible } from "./interrupt.js";
+import { exitCodes, signalExitCodes, UsageError } from "../usageError.js";
+import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 
@@ -88,6 +88,10 @@ function summaryLine(name: string, summary: RunSummary): string {
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
+function sayDeleting(name: string, ids: string[]): void {
+  process.stderr.write(`oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`);
+}
+
 export async function runCommand(targets: string[], options: RunCommandOptions, settingsFor: (file: string) => Promise<CompileSettings>): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
@@ -112,34 +116,58 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
 
   const progress = new ProgressLine();
   const client = await connect(options, process.env, process.cwd());
-  const summaries = await interruptible(progress, (signal) =>
-    Promise.all(
-      files.map(async (file, index) => {
-        const name = basename(file);
-        const summary = await runReport({
-          client,
-          request: requests[index]!,
-          destination: outputs[index]!,
-          detailed: options.detailed ?? false,
-          keep: options.keep ?? false,
-          pollIntervalMs,
-          timeoutMs,
-          signal,
-          onProgress: (p) => progress.update(name, p),
-        });
-        if (summary.ok || summary.outputClosed) {
-          const line = summary.ok ? summaryLine(name, summary) : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${summary.reportId} deleted` : ""}`;
-          if (!options.quiet) progress.log(line);
-        } else {
-          process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`);
-        }
-        return { file, ...summary };
-      }),
-    ),
-    options.keep ? undefined : "deleting the reports this run made",
+  let stopping = false;
+  // The reports each query is deleting now, to name them if a signal comes meanwhile.
+  const deleting = new Map<string, string[]>();
+  const { result: summaries, stoppedBy } = await interruptible(
+    ({ signal, cleanupSignal }) =>
+      Promise.all(
+        files.map(async (file, index) => {
+          const name = basename(file);
+          const summary = await runReport({
+            client,
+            request: requests[index]!,
+            destination: outputs[index]!,
+            detailed: options.detailed ?? false,
+            keep: options.keep ?? false,
+            pollIntervalMs,
+            timeoutMs,
+            signal,
+            cleanupSignal,
+            onProgress: (p) => {
+              progress.update(name, p);
+              if (p.deleting) deleting.set(name, p.deleting);
+              else deleting.delete(name);
+              // After a signal, the clean-up is said out loud: which reports are being deleted.
+              if (stopping && p.deleting) sayDeleting(name, p.deleting);
+            },
+          });
+          if (summary.ok || summary.outputClosed) {
+            const line = summary.ok ? summaryLine(name, summary) : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${terminalSafe(summary.reportId ?? "")} deleted` : ""}`;
+            if (!options.quiet) progress.log(line);
+          } else {
+            process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`);
+          }
+          for (const id of summary.leftBehind) {
+            process.stderr.write(`oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`);
+          }
+          return { file, ...summary };
+        }),
+      ),
+    {
+      onStop: (signal) => {
+        stopping = true;
+        progress.stop();
+        process.stderr.write(
+          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; Ctrl-C again to leave them)`}\n`,
+        );
+        for (const [name, ids] of deleting) sayDeleting(name, ids);
+      },
+      onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
+    },
   );
   progress.stop();
-  if (summaries === "interrupted") return 130;
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   // Always an array, one summary per query, however many ran.
   if (options.json) process.stdout.write(`${terminalSafeJson(summaries)}\n`);
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.

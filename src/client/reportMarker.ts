@@ -1,0 +1,29 @@
+import { randomBytes } from "node:crypto";
+
+/**
+ * A run's marker, `[oq 1a2b3c4d]`: random, put at the START of the report's title, so that a
+ * create whose answer was lost can be found again by it, and Ongage cutting a long title
+ * short (it may keep only the first 255 characters) never cuts the marker off.
+ */
+export type ReportMarker = string;
+
+const markerPattern = /^\[oq [0-9a-f]{8}\]/;
+
+export function newMarker(): ReportMarker {
+  return `[oq ${randomBytes(4).toString("hex")}]`;
+}
+
+/** `[oq 1a2b3c4d] Active gmail contacts` */
+export function markTitle(marker: ReportMarker, title: string): string {
+  return `${marker} ${title}`;
+}
+
+/** The marker a title starts with, if it has one. */
+export function markerOf(title: string): ReportMarker | undefined {
+  return markerPattern.exec(title)?.[0];
+}
+
+/** Whether a report's title (as Ongage lists it, perhaps shortened) carries this marker. */
+export function carriesMarker(title: string | undefined, marker: ReportMarker): boolean {
+  return title !== undefined && title.startsWith(marker);
+}

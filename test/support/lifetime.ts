@@ -1,0 +1,37 @@
+import type { ChildProcess } from "node:child_process";
+import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Sandbox } from "../../src/sandbox/server.js";
+import { runOqAsync, type CliRun } from "./cli.js";
+import { sandboxEnv } from "./sandbox.js";
+
+/* Helpers for the end-to-end tests of a report's lifetime (recovery and signals). */
+
+export const lifetimeQuery = 'title "Weekly gmail openers for the marketing team"\nin segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n';
+
+/** Waits until `condition` holds (polling, never a fixed sleep), or fails after 30 s. */
+export async function until(condition: () => boolean, what: string): Promise<void> {
+  const started = Date.now();
+  while (!condition()) {
+    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** A scratch folder with q.oq, and an oq.config.json if given. */
+export function queryFolder(config?: object): string {
+  const dir = mkdtempSync(join(tmpdir(), "oq-lifetime-"));
+  writeFileSync(join(dir, "q.oq"), lifetimeQuery);
+  if (config) writeFileSync(join(dir, "oq.config.json"), JSON.stringify(config));
+  return dir;
+}
+
+/** `oq run q.oq` in `dir` against `sandbox`. */
+export function runQuery(sandbox: Sandbox, dir: string, args: string[], onSpawn?: (child: ChildProcess) => void): Promise<CliRun> {
+  return runOqAsync(["run", "q.oq", "--poll-interval", "20ms", ...args], { cwd: dir, env: sandboxEnv(sandbox), ...(onSpawn ? { onSpawn } : {}) });
+}
+
+export function partFiles(dir: string): string[] {
+  return readdirSync(dir).filter((name) => name.endsWith(".part"));
+}
