@@ -5,9 +5,11 @@ import type { CheckedQuery, Criterion, Logic, TimeWindow } from "./criteria.js";
 import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
+import { shortenText } from "./shortenText.js";
 import { closestMatch } from "./suggest.js";
+import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../format/formatQuery.js";
-import { ValueChecker } from "./values.js";
+import { compareValues, orderingOperators, ValueChecker } from "./values.js";
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -169,13 +171,22 @@ class Checker {
         });
         return undefined;
       }
-      return { from, to };
+      return this.windowAfter1970({ from, to }, between.span);
     }
     if (during) {
       const seconds = this.values.durationSeconds(during.duration);
-      return seconds === undefined ? undefined : { from: now - seconds, to: now };
+      return seconds === undefined ? undefined : this.windowAfter1970({ from: now - seconds, to: now }, during.span);
     }
-    return { from: now - defaults.windowSeconds, to: now };
+    return this.windowAfter1970({ from: now - defaults.windowSeconds, to: now }, this.source.spanOf(0, 0));
+  }
+
+  /** from_date and to_date are Unix seconds, which Ongage's request does not take below zero. */
+  private windowAfter1970(window: TimeWindow, span: Span): TimeWindow | undefined {
+    if (window.from >= 0) return window;
+    this.diagnostics.error("OQ218", `the report window starts on ${formatEpochSeconds(window.from)}, before 1970-01-01`, span, {
+      hints: ["Ongage takes the window as Unix seconds, which start on 1970-01-01 (UTC); start the window on that day or later"],
+    });
+    return undefined;
   }
 
   private userType(clause: ast.UsersClause | undefined): string | undefined {
@@ -306,10 +317,11 @@ class Checker {
     const values = node.values.map((value) => this.values.forField(value, field.type, field.name));
     if (values.some((value) => value === undefined)) return undefined;
     let checkedValues = values as (string | number)[];
+    if (field.type === "id" && orderingOperators.has(operator) && !this.values.orderableIds(node.values, checkedValues as string[], field.name)) return undefined;
 
     if (operator === "><") {
-      const [low, high] = checkedValues as number[];
-      if (low! > high!) {
+      const [low, high] = checkedValues;
+      if (compareValues(low!, high!) > 0) {
         this.diagnostics.error("OQ214", `the range is empty: ${low} is greater than ${high}`, node.span, {
           suggestions: [{ message: `write the smaller bound first: between ${high} and ${low}`, span: node.span, replacement: `${node.field.quoted ? `\`${node.field.name}\`` : node.field.name} between ${high} and ${low}` }],
         });
@@ -357,5 +369,5 @@ function atom(criterion: Criterion, span: Span): Logic {
 function defaultTitleFromCondition(query: ast.Query): string {
   if (!query.condition) return "oq report";
   const text = printCondition(query.condition);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return shortenText(text, 100);
 }

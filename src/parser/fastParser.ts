@@ -87,8 +87,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
-      const { value, badEscapes } = decodeStringBody(text.slice(at + 1, end - 1));
-      if (badEscapes.length > 0) throw giveUp;
+      const { value, badEscapes, loneSurrogates } = decodeStringBody(text.slice(at + 1, end - 1));
+      if (badEscapes.length > 0 || loneSurrogates.length > 0) throw giveUp;
       push("String", end, value);
     } else if (char === "`") {
       const close = text.indexOf("`", at + 1);
