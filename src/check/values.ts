@@ -166,7 +166,7 @@ export class ValueChecker {
     }
     const seconds = duration.amount * unit.seconds;
     if (!Number.isSafeInteger(seconds) || this.nowSeconds - seconds < earliestDateSeconds) {
-      this.diagnostics.error("OQ217", `the duration ${duration.raw} reaches back before the year 0000`, duration.span, {
+      this.diagnostics.error("OQ217", `the duration ${shortNumber(duration.raw)} reaches back before the year 0000`, duration.span, {
         label: "too long",
         hints: ["dates are written with four-digit years; a duration reaches back at most to 0000-01-01"],
       });
@@ -191,7 +191,7 @@ export class ValueChecker {
       // exponent would mean something else than what was written.
       if (!isSentExactly(value.raw, value.value)) {
         const sent = JSON.stringify(value.value);
-        this.diagnostics.error("OQ216", `${value.raw} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
+        this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
           label: "not exact as a JSON number",
           hints: ["numbers are sent as JSON numbers, which keep about 15 significant digits; write at most that many"],
         });
@@ -222,6 +222,11 @@ export function compareValues(a: string | number, b: string | number): number {
     return x < y ? -1 : x > y ? 1 : 0;
   }
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A number for a message: as written unless it is too long to read. */
+function shortNumber(raw: string): string {
+  return raw.length <= 24 ? raw : `${raw.slice(0, 12)}... (${raw.length} characters)`;
 }
 
 function article(type: FieldType): string {
