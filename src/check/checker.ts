@@ -1,7 +1,7 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
-import type { CheckedQuery, Criterion, Logic, TimeWindow } from "./criteria.js";
+import { requestFlagNames, type CheckedQuery, type Criterion, type Logic, type TimeWindow } from "./criteria.js";
 import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
@@ -86,13 +86,16 @@ class Checker {
     const window = this.window(clauses.During, clauses.Between);
     const userType = this.userType(clauses.Users);
     const selectedFields = this.selectedFields(clauses.Select);
+    const requestFlags = clauses.Flags ? this.requestFlags(clauses.Flags) : undefined;
 
     // The and/or analysis speaks of the whole condition, so it waits until every part is valid.
     const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
-    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields) {
+    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields || (clauses.Flags && !requestFlags)) {
       return undefined;
     }
-    return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+    const checked: CheckedQuery = { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+    if (requestFlags) checked.requestFlags = requestFlags;
+    return checked;
   }
 
   // ----- clauses -----
@@ -225,6 +228,42 @@ class Checker {
       fields.push(field.name);
     }
     return ok ? fields : undefined;
+  }
+
+  /**
+   * `flags include_behavior, combined_as_and = false`: the flags the request carries, each true
+   * unless `= false`; a flag not named is left out. `flags none` sends neither.
+   */
+  private requestFlags(clause: ast.FlagsClause): CheckedQuery["requestFlags"] | undefined {
+    const flags: NonNullable<CheckedQuery["requestFlags"]> = {};
+    const [first] = clause.flags;
+    if (clause.flags.length === 1 && first!.value === undefined && first!.name.toLowerCase() === "none") return flags;
+    let ok = true;
+    for (const flag of clause.flags) {
+      const name = requestFlagNames.find((known) => known === flag.name);
+      if (!name) {
+        const guess = closestMatch(flag.name, requestFlagNames);
+        this.diagnostics.error("OQ261", `unknown request flag '${flag.name}'`, flag.nameSpan, {
+          hints: [`the flags are ${requestFlagNames.join(" and ")}; 'flags none' sends neither`],
+          suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: flag.nameSpan, replacement: guess }] : [],
+        });
+        ok = false;
+        continue;
+      }
+      if (name in flags) {
+        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, { suggestions: [{ message: "remove the second one", span: flag.span, replacement: "" }] });
+        ok = false;
+        continue;
+      }
+      const value = flag.value?.toLowerCase() ?? "true";
+      if (value !== "true" && value !== "false") {
+        this.diagnostics.error("OQ261", `a request flag is true or false, not '${flag.value}'`, flag.valueSpan!, { hints: [`write ${name} = false, or just ${name} for true`] });
+        ok = false;
+        continue;
+      }
+      flags[name] = value === "true";
+    }
+    return ok ? flags : undefined;
   }
 
   // ----- conditions -----
