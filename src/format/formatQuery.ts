@@ -86,7 +86,7 @@ function printClause(clause: ast.Clause): string {
     case "Favorite":
       return "favorite";
     case "Flags":
-      return `flags ${clause.flags.map((flag) => (flag.value === undefined ? flag.name : `${flag.name} = ${flag.value}`)).join(", ")}`;
+      return `flags ${clause.flags.map((flag) => (flag.value === undefined ? flag.name : `${flag.name} = ${flag.value.toLowerCase()}`)).join(", ")}`;
   }
 }
 
