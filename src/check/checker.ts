@@ -251,7 +251,7 @@ class Checker {
         continue;
       }
       if (name in flags) {
-        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, { suggestions: [{ message: "remove the second one", span: flag.span, replacement: "" }] });
+        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, { hints: ["name each flag once"] });
         ok = false;
         continue;
       }
