@@ -92,15 +92,15 @@ export class AstBuilder {
       }
       case "flagsClause": {
         const keyword = this.token(k, "Flags");
-        const words = (k["Identifier"] ?? []) as IToken[];
-        const equals = (k["Equals"] ?? []) as IToken[];
+        const words = this.realTokens(k, "Identifier");
+        const equals = this.realTokens(k, "Equals");
         if (!keyword || words.length === 0) return undefined;
-        // A word with an '=' between it and the word before is that flag's value.
+        // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
         const flags: ast.RequestFlagSetting[] = [];
-        words.forEach((word, index) => {
-          const previous = words[index - 1];
+        words.forEach((word) => {
           const last = flags.at(-1);
-          if (previous && last && equals.some((sign) => sign.startOffset > previous.startOffset && sign.startOffset < word.startOffset)) {
+          const afterEquals = equals.some((sign) => sign.startOffset < word.startOffset && this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "");
+          if (last && last.value === undefined && afterEquals) {
             last.value = word.image;
             last.valueSpan = this.tokenSpan(word);
             last.span = joinSpans(last.nameSpan, last.valueSpan);

@@ -325,6 +325,12 @@ function explain(
         message: `expected the kind of contacts after 'users', but found ${found}`,
         hints: ["write: users all, or users active"],
       };
+    case "flagsClause":
+      return {
+        code: "OQ262",
+        message: `expected ${previous?.tokenType === t.Equals ? "true or false" : "a request flag"}${after(previous)}, but found ${found}`,
+        hints: ["write: flags include_behavior, combined_as_and = false; or flags none to send neither"],
+      };
     case "clause":
       return {
         code: "OQ111",
