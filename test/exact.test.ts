@@ -58,8 +58,17 @@ describe("--now and OQ_NOW without an offset mean UTC, as every date in a query"
     expect(run.stderr).toContain("UTC unless an offset is written");
   });
 
-  it("the library's `now` text is read the same way", () => {
-    expect(compile(query, { now: "2024-01-31T10:00:00" }).payload!.filters.to_date).toBe(nowUtcSeconds);
+  it("the library's `now` text is read the same way, whatever the process's time zone", () => {
+    const zone = process.env["TZ"];
+    try {
+      for (const tz of ["America/New_York", "Asia/Tokyo"]) {
+        process.env["TZ"] = tz; // Node applies a new TZ at once
+        expect(compile(query, { now: "2024-01-31T10:00:00" }).payload!.filters.to_date).toBe(nowUtcSeconds);
+      }
+    } finally {
+      if (zone === undefined) delete process.env["TZ"];
+      else process.env["TZ"] = zone;
+    }
     expect(() => compile(query, { now: "31/01/2024" })).toThrow(TypeError);
   });
 });
@@ -76,8 +85,9 @@ describe("default titles", () => {
     }
   });
 
-  it("keep a letter with its accent and a flag whole", () => {
-    const text = `email = "${"x".repeat(80)}${"🇫🇷".repeat(10)}"`;
+  it("keep a flag (two regional letters, one grapheme) whole", () => {
+    // Flags of 4 UTF-16 units each, placed so that a cut after unit 97 splits one between its two letters.
+    const text = `email = "${"x".repeat(74)}${"🇫🇷".repeat(10)}"`;
     const title = compile(text, { now: "2024-02-01T00:00:00Z" }).payload!.title;
     const kept = title.slice(0, -3);
     expect(text.includes(kept)).toBe(true);

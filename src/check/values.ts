@@ -193,7 +193,7 @@ export class ValueChecker {
         const sent = JSON.stringify(value.value);
         this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
           label: "not exact as a JSON number",
-          hints: ["numbers are sent as JSON numbers, which keep about 15 significant digits; write at most that many"],
+          hints: ["numbers are sent as JSON numbers, digit for digit as written: at most about 15 significant digits, and 0 or between 0.000001 and 10^21 in size"],
         });
         return undefined;
       }
