@@ -241,6 +241,13 @@ class Checker {
     let ok = true;
     for (const flag of clause.flags) {
       const name = requestFlagNames.find((known) => known === flag.name);
+      if (!name && flag.name.toLowerCase() === "none") {
+        this.diagnostics.error("OQ261", "'none' sends no flags, so it stands alone", flag.span, {
+          hints: ["write flags none to leave both flags out, or name the flags to send"],
+        });
+        ok = false;
+        continue;
+      }
       if (!name) {
         const guess = closestMatch(flag.name, requestFlagNames);
         this.diagnostics.error("OQ261", `unknown request flag '${flag.name}'`, flag.nameSpan, {

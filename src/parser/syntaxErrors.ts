@@ -38,7 +38,7 @@ const operatorSynonyms: Record<string, string> = {
 const labelByName = new Map(t.allTokens.map((type) => [type.name, type.LABEL ?? type.name.toLowerCase()]));
 
 const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not"];
-const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite"];
+const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite", "flags"];
 
 /** How a token is named in a message: quoted as written, or "the end of the query". */
 export function describeToken(token: IToken): string {
