@@ -76,25 +76,25 @@ export class ValueChecker {
     const raw = value.raw;
     if (/^(0|[1-9]\d*)$/.test(raw)) return raw;
     if (raw.startsWith("-")) {
-      this.diagnostics.error("OQ226", `${what} cannot be negative, but this is ${raw}`, value.span, { hints: ["ids are whole numbers from 0 up, e.g. 1234"] });
+      this.diagnostics.error("OQ226", `${what} cannot be negative, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers from 0 up, e.g. 1234"] });
       return undefined;
     }
     const wholeWithZeroFraction = /^(\d+)\.0+$/.exec(raw);
     if (wholeWithZeroFraction && !/^0\d/.test(raw)) {
       const whole = wholeWithZeroFraction[1]!;
-      this.diagnostics.error("OQ226", `${what} is a whole number, but this is written ${raw}`, value.span, {
+      this.diagnostics.error("OQ226", `${what} is a whole number, but this is written ${shortNumber(raw)}`, value.span, {
         suggestions: [{ message: `write ${whole}`, span: value.span, replacement: whole }],
       });
       return undefined;
     }
     if (raw.includes(".")) {
-      this.diagnostics.error("OQ226", `${what} is a whole number, but this is ${raw}`, value.span, { hints: ["ids are whole numbers, e.g. 1234, or text in double quotes"] });
+      this.diagnostics.error("OQ226", `${what} is a whole number, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers, e.g. 1234, or text in double quotes"] });
       return undefined;
     }
     const number = raw.replace(/^0+(?=\d)/, "");
-    this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${raw}`, value.span, {
+    this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
       label: "the number or the text?",
-      hints: [`write ${number} for the number, or ${printString(raw)} in double quotes if the id is exactly that text`],
+      hints: [`write ${shortNumber(number)} for the number, or ${shortNumber(printString(raw))} in double quotes if the id is exactly that text`],
     });
     return undefined;
   }
