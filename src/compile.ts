@@ -1,5 +1,6 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
 import type { CheckedQuery } from "./check/criteria.js";
+import { parseNowText } from "./check/time.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
@@ -13,7 +14,10 @@ import { parseSource } from "./parser/parser.js";
 export interface CompileOptions {
   /** The file the query came from: shown in diagnostics, and the default report title. */
   fileName?: string;
-  /** "Now" for `during 30d` and `30d ago`: a Date, epoch milliseconds, or an ISO 8601 string. Default: the clock. */
+  /**
+   * "Now" for `during 30d` and `30d ago`: a Date, epoch milliseconds, or an ISO 8601 string
+   * (2024-01-31T10:00:00Z; UTC unless an offset is written, as dates in queries). Default: the clock.
+   */
   now?: Date | number | string;
   /** The list's custom fields, name -> type (see parseFieldSchema for loading a schema file). */
   fields?: CustomFields;
@@ -47,9 +51,17 @@ export interface CompileFilterResult extends Diagnosed {
   criteria?: ContactActivityCriterion[];
 }
 
-/** Resolves the `now` option to Unix seconds. A bad value is a programming error and throws. */
+/**
+ * Resolves the `now` option to Unix seconds. Text is read as the language reads dates (UTC
+ * unless an offset is written). A bad value is a programming error and throws.
+ */
 export function resolveNow(now: CompileOptions["now"]): number {
   if (now === undefined) return Math.floor(Date.now() / 1000);
+  if (typeof now === "string") {
+    const seconds = parseNowText(now);
+    if (seconds === undefined) throw new TypeError(`invalid 'now' option: ${now} (write an ISO 8601 time such as 2024-01-31T10:00:00Z)`);
+    return seconds;
+  }
   const date = now instanceof Date ? now : new Date(now);
   if (Number.isNaN(date.getTime())) throw new TypeError(`invalid 'now' option: ${String(now)}`);
   return Math.floor(date.getTime() / 1000);

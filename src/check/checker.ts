@@ -1,13 +1,15 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
-import type { CheckedQuery, Criterion, Logic, TimeWindow } from "./criteria.js";
+import { requestFlagNames, type CheckedQuery, type Criterion, type Logic, type TimeWindow } from "./criteria.js";
 import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
+import { shortenText } from "./shortenText.js";
 import { closestMatch } from "./suggest.js";
+import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../format/formatQuery.js";
-import { ValueChecker } from "./values.js";
+import { compareValues, orderingOperators, ValueChecker } from "./values.js";
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -84,13 +86,16 @@ class Checker {
     const window = this.window(clauses.During, clauses.Between);
     const userType = this.userType(clauses.Users);
     const selectedFields = this.selectedFields(clauses.Select);
+    const requestFlags = clauses.Flags ? this.requestFlags(clauses.Flags) : undefined;
 
     // The and/or analysis speaks of the whole condition, so it waits until every part is valid.
     const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
-    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields) {
+    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields || (clauses.Flags && !requestFlags)) {
       return undefined;
     }
-    return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+    const checked: CheckedQuery = { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+    if (requestFlags) checked.requestFlags = requestFlags;
+    return checked;
   }
 
   // ----- clauses -----
@@ -169,13 +174,22 @@ class Checker {
         });
         return undefined;
       }
-      return { from, to };
+      return this.windowAfter1970({ from, to }, between.span);
     }
     if (during) {
       const seconds = this.values.durationSeconds(during.duration);
-      return seconds === undefined ? undefined : { from: now - seconds, to: now };
+      return seconds === undefined ? undefined : this.windowAfter1970({ from: now - seconds, to: now }, during.span);
     }
-    return { from: now - defaults.windowSeconds, to: now };
+    return this.windowAfter1970({ from: now - defaults.windowSeconds, to: now }, this.source.spanOf(0, 0));
+  }
+
+  /** from_date and to_date are Unix seconds, which Ongage's request does not take below zero. */
+  private windowAfter1970(window: TimeWindow, span: Span): TimeWindow | undefined {
+    if (window.from >= 0) return window;
+    this.diagnostics.error("OQ218", `the report window starts on ${formatEpochSeconds(window.from)}, before 1970-01-01`, span, {
+      hints: ["Ongage takes the window as Unix seconds, which start on 1970-01-01 (UTC); start the window on that day or later"],
+    });
+    return undefined;
   }
 
   private userType(clause: ast.UsersClause | undefined): string | undefined {
@@ -214,6 +228,49 @@ class Checker {
       fields.push(field.name);
     }
     return ok ? fields : undefined;
+  }
+
+  /**
+   * `flags include_behavior, combined_as_and = false`: the flags the request carries, each true
+   * unless `= false`; a flag not named is left out. `flags none` sends neither.
+   */
+  private requestFlags(clause: ast.FlagsClause): CheckedQuery["requestFlags"] | undefined {
+    const flags: NonNullable<CheckedQuery["requestFlags"]> = {};
+    const [first] = clause.flags;
+    if (clause.flags.length === 1 && first!.value === undefined && first!.name.toLowerCase() === "none") return flags;
+    let ok = true;
+    for (const flag of clause.flags) {
+      const name = requestFlagNames.find((known) => known === flag.name);
+      if (!name && flag.name.toLowerCase() === "none") {
+        this.diagnostics.error("OQ261", "'none' sends no flags, so it stands alone", flag.span, {
+          hints: ["write flags none to leave both flags out, or name the flags to send"],
+        });
+        ok = false;
+        continue;
+      }
+      if (!name) {
+        const guess = closestMatch(flag.name, requestFlagNames);
+        this.diagnostics.error("OQ261", `unknown request flag '${flag.name}'`, flag.nameSpan, {
+          hints: [`the flags are ${requestFlagNames.join(" and ")}; 'flags none' sends neither`],
+          suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: flag.nameSpan, replacement: guess }] : [],
+        });
+        ok = false;
+        continue;
+      }
+      if (name in flags) {
+        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, { hints: ["name each flag once"] });
+        ok = false;
+        continue;
+      }
+      const value = flag.value?.toLowerCase() ?? "true";
+      if (value !== "true" && value !== "false") {
+        this.diagnostics.error("OQ261", `a request flag is true or false, not '${flag.value}'`, flag.valueSpan!, { hints: [`write ${name} = false, or just ${name} for true`] });
+        ok = false;
+        continue;
+      }
+      flags[name] = value === "true";
+    }
+    return ok ? flags : undefined;
   }
 
   // ----- conditions -----
@@ -306,10 +363,11 @@ class Checker {
     const values = node.values.map((value) => this.values.forField(value, field.type, field.name));
     if (values.some((value) => value === undefined)) return undefined;
     let checkedValues = values as (string | number)[];
+    if (field.type === "id" && orderingOperators.has(operator) && !this.values.orderableIds(node.values, checkedValues as string[], field.name)) return undefined;
 
     if (operator === "><") {
-      const [low, high] = checkedValues as number[];
-      if (low! > high!) {
+      const [low, high] = checkedValues;
+      if (compareValues(low!, high!) > 0) {
         this.diagnostics.error("OQ214", `the range is empty: ${low} is greater than ${high}`, node.span, {
           suggestions: [{ message: `write the smaller bound first: between ${high} and ${low}`, span: node.span, replacement: `${node.field.quoted ? `\`${node.field.name}\`` : node.field.name} between ${high} and ${low}` }],
         });
@@ -357,5 +415,5 @@ function atom(criterion: Criterion, span: Span): Logic {
 function defaultTitleFromCondition(query: ast.Query): string {
   if (!query.condition) return "oq report";
   const text = printCondition(query.condition);
-  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+  return shortenText(text, 100);
 }

@@ -43,4 +43,13 @@ export interface CheckedQuery {
   userType: string;
   selectedFields: string[];
   favorite: boolean;
+  /**
+   * The request flags a `flags` clause names (true or false; a flag it does not name is left
+   * out of the request). Absent without the clause: then the compile settings decide.
+   */
+  requestFlags?: Partial<Record<RequestFlagName, boolean>>;
 }
+
+/** Ongage's request flags whose meaning is undocumented; see emit.ts. */
+export const requestFlagNames = ["include_behavior", "combined_as_and"] as const;
+export type RequestFlagName = (typeof requestFlagNames)[number];

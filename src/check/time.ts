@@ -10,6 +10,21 @@ export type ParsedDate = { ok: true; epochSeconds: number; dateOnly: boolean } |
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
+ * Milliseconds since 1970 of a UTC calendar time, for every four-digit year. (Date.UTC reads
+ * the years 0-99 as 1900-1999, which would move 0050-01-01 by 1900 years.)
+ */
+export function utcMillis(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  const date = new Date(0);
+  date.setUTCFullYear(year, monthIndex, day);
+  date.setUTCHours(hour, minute, second, 0);
+  return date.getTime();
+}
+
+/** The dates oq can write: four-digit years, 0000-01-01 to 9999-12-31 (UTC), as Unix seconds. */
+export const earliestDateSeconds = utcMillis(0, 0, 1) / 1000;
+export const latestDateSeconds = utcMillis(9999, 11, 31, 23, 59, 59) / 1000;
+
+/**
  * `2024-01-31` (midnight UTC) or `2024-01-31T10:00:00Z`, `2024-01-31T10:00+03:00`
  * (UTC unless an offset is written), as Unix seconds.
  */
@@ -24,7 +39,7 @@ export function parseDate(raw: string): ParsedDate {
   const minute = Number(mi ?? 0);
   const second = Number(s ?? 0);
   if (month < 1 || month > 12) return { ok: false, problem: `there is no month ${mo}` };
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
+  const daysInMonth = new Date(utcMillis(year, month, 0)).getUTCDate();
   if (day < 1 || day > daysInMonth) return { ok: false, problem: `${y}-${mo} has no day ${d}` };
   if (hour > 23 || minute > 59 || second > 59) return { ok: false, problem: "the time of day is out of range" };
   let offsetMinutes = 0;
@@ -36,8 +51,11 @@ export function parseDate(raw: string): ParsedDate {
     if (offsetHours > 14 || offsetMins > 59) return { ok: false, problem: `the offset ${zone} is out of range` };
     offsetMinutes = sign * (offsetHours * 60 + offsetMins);
   }
-  const utcMillis = Date.UTC(year, month - 1, day, hour, minute, second);
-  return { ok: true, epochSeconds: Math.floor(utcMillis / 1000) - offsetMinutes * 60, dateOnly: h === undefined };
+  const epochSeconds = Math.floor(utcMillis(year, month - 1, day, hour, minute, second) / 1000) - offsetMinutes * 60;
+  if (epochSeconds < earliestDateSeconds || epochSeconds > latestDateSeconds) {
+    return { ok: false, problem: "with its offset it falls outside the years 0000-9999" };
+  }
+  return { ok: true, epochSeconds, dateOnly: h === undefined };
 }
 
 export const secondsPerDay = 86_400;
@@ -47,4 +65,19 @@ export function formatEpochSeconds(epochSeconds: number, options: { alwaysTime?:
   const iso = new Date(epochSeconds * 1000).toISOString();
   if (epochSeconds % secondsPerDay === 0 && !options.alwaysTime) return iso.slice(0, 10);
   return iso.replace(/\.000Z$/, "Z");
+}
+
+/** Whether formatEpochSeconds writes this time as a date oq reads back (years 0000-9999, whole seconds). */
+export function isWritableEpochSeconds(epochSeconds: number): boolean {
+  return Number.isInteger(epochSeconds) && epochSeconds >= earliestDateSeconds && epochSeconds <= latestDateSeconds;
+}
+
+/**
+ * "Now" written as text (`--now`, `OQ_NOW`, the library's `now` option), read as every date in
+ * the language is: UTC unless an offset is written, so that a query compiles to the same window
+ * on every machine whatever its time zone. Undefined when it is not such a date.
+ */
+export function parseNowText(text: string): number | undefined {
+  const parsed = parseDate(text.trim());
+  return parsed.ok ? parsed.epochSeconds : undefined;
 }

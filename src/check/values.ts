@@ -3,7 +3,8 @@ import type * as ast from "../parser/ast.js";
 import { printString } from "../format/printCriterion.js";
 import type { FieldType } from "./fieldCatalog.js";
 import { describeType } from "./operators.js";
-import { durationUnits, parseDate } from "./time.js";
+import { isSentExactly } from "../format/printNumber.js";
+import { durationUnits, earliestDateSeconds, parseDate } from "./time.js";
 
 /**
  * Converts written values to what a field of a given type takes, reporting each value that
@@ -22,21 +23,97 @@ export class ValueChecker {
       case "string":
         return this.text(value, type, fieldName);
       case "numeric":
-      case "id":
         return this.number(value, type, fieldName);
+      case "id":
+        return this.idOfField(value, fieldName);
       case "date":
         return this.date(value, fieldName, "start");
     }
   }
 
-  /** A segment or campaign id: a number or a string, sent as a string. */
+  /** A segment or campaign id, sent as text (see `exactId`). */
   id(value: ast.Value, what: string): string | undefined {
-    if (value.kind === "Number" && Number.isInteger(value.value) && value.value >= 0) return value.raw;
-    if (value.kind === "String" && value.value.trim() !== "") return value.value;
+    if (value.kind === "Number" || value.kind === "String") return this.exactId(value, `a ${what} id`);
     this.diagnostics.error("OQ220", `expected a ${what} id, but found ${describeValue(value)}`, value.span, {
-      hints: [`a ${what} id is a whole number, e.g. 1234567890`],
+      hints: [`a ${what} id is a whole number, e.g. 1234567890, or text in double quotes`],
     });
     return undefined;
+  }
+
+  /** A value for an id field (`id`, `ocx_import_id`, custom id fields), sent as text (see `exactId`). */
+  private idOfField(value: ast.Value, fieldName: string): string | undefined {
+    if (value.kind === "Number" || value.kind === "String") return this.exactId(value, "an id");
+    this.diagnostics.error("OQ227", `${fieldName} is an id field and takes an id, but this is ${describeValue(value)}`, value.span, {
+      label: "expected an id",
+      hints: ["an id is a whole number, e.g. id = 1234, or text in double quotes, e.g. id = \"5aae312578464ae01f8b4567\""],
+    });
+    return undefined;
+  }
+
+  /**
+   * Ids are identifiers, not quantities: they are kept exactly as written and sent as text, as
+   * the reference page sends segment and mailing ids. Written without quotes, an id is a whole
+   * number in its one spelling (`5`, never `05`, `5.0` or `-5`); in quotes, any text without
+   * spaces around it (`"5aae312578464ae01f8b4567"`). So `5` and `"5"` are the same id, and
+   * everything that could stand for two different ids is refused rather than guessed.
+   */
+  private exactId(value: ast.NumberValue | ast.StringValue, what: string): string | undefined {
+    if (value.kind === "String") {
+      const trimmed = value.value.trim();
+      if (trimmed === "") {
+        this.diagnostics.error("OQ226", `${what} cannot be empty`, value.span, { hints: ["write the id, e.g. 1234 or \"5aae312578464ae01f8b4567\""] });
+        return undefined;
+      }
+      if (trimmed !== value.value) {
+        this.diagnostics.error("OQ226", `${what} has spaces around it: ${printString(value.value)}`, value.span, {
+          label: "no id starts or ends with a space",
+          suggestions: [{ message: `write ${printString(trimmed)}`, span: value.span, replacement: printString(trimmed) }],
+        });
+        return undefined;
+      }
+      return value.value;
+    }
+    const raw = value.raw;
+    if (/^(0|[1-9]\d*)$/.test(raw)) return raw;
+    if (raw.startsWith("-")) {
+      this.diagnostics.error("OQ226", `${what} cannot be negative, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers from 0 up, e.g. 1234"] });
+      return undefined;
+    }
+    const wholeWithZeroFraction = /^(\d+)\.0+$/.exec(raw);
+    if (wholeWithZeroFraction && !/^0\d/.test(raw)) {
+      const whole = wholeWithZeroFraction[1]!;
+      this.diagnostics.error("OQ226", `${what} is a whole number, but this is written ${shortNumber(raw)}`, value.span, {
+        suggestions: [{ message: `write ${whole}`, span: value.span, replacement: whole }],
+      });
+      return undefined;
+    }
+    if (raw.includes(".")) {
+      this.diagnostics.error("OQ226", `${what} is a whole number, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers, e.g. 1234, or text in double quotes"] });
+      return undefined;
+    }
+    const number = raw.replace(/^0+(?=\d)/, "");
+    this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
+      label: "the number or the text?",
+      hints: [`write ${shortNumber(number)} for the number, or ${shortNumber(printString(raw))} in double quotes if the id is exactly that text`],
+    });
+    return undefined;
+  }
+
+  /**
+   * `<`, `between` and the like on an id field compare ids as whole numbers, so each must be
+   * written as one (`"5aae3125..." < 7` has no meaning oq could vouch for).
+   */
+  orderableIds(values: ast.Value[], ids: string[], fieldName: string): boolean {
+    let ok = true;
+    ids.forEach((id, index) => {
+      if (/^\d+$/.test(id)) return;
+      ok = false;
+      this.diagnostics.error("OQ219", `this compares ${fieldName} as a whole number, but ${printString(id)} is not one`, values[index]!.span, {
+        label: "not a whole number",
+        hints: ["'<', '<=', '>', '>=' and 'between' on ids take whole numbers; text ids take '=', '!=' and 'in'"],
+      });
+    });
+    return ok;
   }
 
   /**
@@ -87,7 +164,15 @@ export class ValueChecker {
       this.diagnostics.error("OQ224", `a duration must be longer than zero`, duration.span, { hints: ["e.g. 30d"] });
       return undefined;
     }
-    return duration.amount * unit.seconds;
+    const seconds = duration.amount * unit.seconds;
+    if (!Number.isSafeInteger(seconds) || this.nowSeconds - seconds < earliestDateSeconds) {
+      this.diagnostics.error("OQ217", `the duration ${shortNumber(duration.raw)} reaches back before the year 0000`, duration.span, {
+        label: "too long",
+        hints: ["dates are written with four-digit years; a duration reaches back at most to 0000-01-01"],
+      });
+      return undefined;
+    }
+    return seconds;
   }
 
   private text(value: ast.Value, type: FieldType, fieldName: string): string | undefined {
@@ -102,9 +187,13 @@ export class ValueChecker {
 
   private number(value: ast.Value, type: FieldType, fieldName: string): number | undefined {
     if (value.kind === "Number") {
-      if (type === "id" && !Number.isInteger(value.value)) {
-        this.diagnostics.error("OQ226", `${fieldName} holds whole-number ids, but this is ${value.raw}`, value.span, {
-          hints: ["ids are whole numbers, e.g. id = 1234"],
+      // The request carries a JSON number: one that overflows (null), rounds or needs an
+      // exponent would mean something else than what was written.
+      if (!isSentExactly(value.raw, value.value)) {
+        const sent = JSON.stringify(value.value);
+        this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
+          label: "not exact as a JSON number",
+          hints: ["numbers are sent as JSON numbers, digit for digit as written: at most about 15 significant digits, and 0 or between 0.000001 and 10^21 in size"],
         });
         return undefined;
       }
@@ -121,6 +210,23 @@ export class ValueChecker {
     });
     return undefined;
   }
+}
+
+/** Operators that order values rather than match them. */
+export const orderingOperators: ReadonlySet<string> = new Set(["<", "<=", ">", ">=", "><"]);
+
+/** Orders two checked values of one field: numbers as numbers, ids (whole-number text) exactly, as big integers. */
+export function compareValues(a: string | number, b: string | number): number {
+  if (typeof a === "string" && typeof b === "string" && /^\d+$/.test(a) && /^\d+$/.test(b)) {
+    const [x, y] = [BigInt(a), BigInt(b)];
+    return x < y ? -1 : x > y ? 1 : 0;
+  }
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** A number for a message: as written unless it is too long to read. */
+function shortNumber(raw: string): string {
+  return raw.length <= 24 ? raw : `${raw.slice(0, 12)}... (${raw.length} characters)`;
 }
 
 function article(type: FieldType): string {

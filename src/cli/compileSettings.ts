@@ -1,5 +1,6 @@
 import { dirname, resolve } from "node:path";
 import type { CompileOptions } from "../compile.js";
+import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "./config.js";
 import { UsageError } from "./usageError.js";
 
@@ -18,9 +19,11 @@ export type CompileSettings = Omit<CompileOptions, "fileName">;
  * nearest the file (standard input: the working folder). Read once per folder.
  */
 export function compileSettingsFor(flags: CompileFlags): (file: string) => Promise<CompileSettings> {
-  const now = flags.now ?? process.env["OQ_NOW"];
-  if (now !== undefined && Number.isNaN(new Date(now).getTime())) {
-    throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z, not '${now}'`);
+  const nowText = flags.now ?? process.env["OQ_NOW"];
+  // Read as UTC unless an offset is written, as every date in a query; never in the machine's zone.
+  const now = nowText === undefined ? undefined : parseNowText(nowText);
+  if (nowText !== undefined && now === undefined) {
+    throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${nowText}'`);
   }
   const byFolder = new Map<string, Promise<CompileSettings>>();
   return (file) => {
@@ -29,7 +32,7 @@ export function compileSettingsFor(flags: CompileFlags): (file: string) => Promi
     if (!settings) {
       settings = loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd(), searchFrom: folder }).then((project) => ({
         ...project,
-        ...(now !== undefined ? { now } : {}),
+        ...(now !== undefined ? { now: now * 1000 } : {}),
       }));
       byFolder.set(folder, settings);
     }

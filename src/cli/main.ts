@@ -28,7 +28,7 @@ Running reports (oq run, oq reports, oq fields pull):
 Environment:
   ONGAGE_USERNAME, ONGAGE_PASSWORD, ONGAGE_ACCOUNT_CODE   credentials (or ONGAGE_API_KEY)
   ONGAGE_LIST_ID, ONGAGE_BASE_URL                        the list and the API's address
-  OQ_NOW      a fixed "now" (ISO 8601), as --now
+  OQ_NOW      a fixed "now" (ISO 8601, UTC unless an offset is written), as --now
   OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
   NO_COLOR    no colours in diagnostics
 
@@ -39,7 +39,7 @@ The language is described in grammar.md.`;
 function addCommonOptions(command: Command): Command {
   return command
     .option("--schema <file>", "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)")
-    .option("--now <time>", "fix 'now' for during/ago, as ISO 8601 (default: $OQ_NOW, then the clock)")
+    .option("--now <time>", "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)")
     .option("--json", "print machine-readable JSON on stdout")
     .option("--no-color", "no colours in diagnostics");
 }

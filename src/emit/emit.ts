@@ -2,9 +2,10 @@ import type { CheckedQuery, Criterion, FlatCriteria } from "../check/criteria.js
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**
- * Request flags the language does not expose. Every known client sends both as true for
- * contact activity, and Ongage does not document their meaning, so they are settings
- * (CompileOptions.requestFlags, or "requestFlags" in oq.config.json) defaulting to true.
+ * Request flags whose meaning Ongage does not document. Every known client sends both as true
+ * for contact activity, so they are settings (CompileOptions.requestFlags, or "requestFlags" in
+ * oq.config.json) defaulting to true; a query's `flags` clause overrides them (it exists so that
+ * `oq decompile` can write any request's flags, present or absent, back exactly).
  */
 export interface RequestFlags {
   include_behavior: boolean;
@@ -39,7 +40,9 @@ export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
 }
 
 /** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
-export function emitRequest(query: CheckedQuery, flags: RequestFlags = defaultRequestFlags): ContactActivityRequest {
+export function emitRequest(query: CheckedQuery, settings: RequestFlags = defaultRequestFlags): ContactActivityRequest {
+  // A query's `flags` clause wins over the settings, and leaves out the flags it does not name.
+  const flags: Partial<RequestFlags> = query.requestFlags ?? settings;
   const request: ContactActivityRequest = {
     title: query.title,
     include_behavior: flags.include_behavior,
@@ -52,6 +55,8 @@ export function emitRequest(query: CheckedQuery, flags: RequestFlags = defaultRe
     combined_as_and: flags.combined_as_and,
     selected_fields: query.selectedFields,
   };
+  if (flags.include_behavior === undefined) delete request.include_behavior;
+  if (flags.combined_as_and === undefined) delete request.combined_as_and;
   if (query.favorite) request.favorite = true;
   return request;
 }

@@ -9,12 +9,21 @@ import { operatorsByType, type OngageOperator } from "../check/operators.js";
 export const ongageOperators = ["=", "!=", "<", "<=", ">", ">=", "LIKE", "NOT LIKE", "LIKE_", "_LIKE", "empty", "notempty", "><"] as const;
 export const criterionTypes = ["email", "string", "numeric", "date", "id", "segment", "behavioral"] as const;
 
-const scalarOperand = z.array(z.union([z.string(), z.number()])).min(1);
-const behavioralOperand = z.object({ mailing_ids: z.array(z.string().min(1)).min(1) });
+/** Text that is whole characters: a lone UTF-16 surrogate (half an emoji) is not text. */
+const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const text = () => z.string().refine((value) => !loneSurrogate.test(value), { message: "holds half a character (a lone UTF-16 surrogate)" });
+
+/** Ids are text as written (oq sends them so); other clients may send whole numbers. */
+const idPattern = /^\S(?:.*\S)?$/s;
+
+const isId = (value: string | number) => (typeof value === "number" ? Number.isSafeInteger(value) && value >= 0 : idPattern.test(value));
+
+const scalarOperand = z.array(z.union([text(), z.number()])).min(1);
+const behavioralOperand = z.object({ mailing_ids: z.array(text().pipe(z.string().regex(idPattern, "a mailing id is text without spaces around it"))).min(1) });
 
 export const CriterionSchema = z
   .object({
-    field_name: z.string().min(1),
+    field_name: text().pipe(z.string().min(1)),
     type: z.enum(criterionTypes),
     operator: z.enum(ongageOperators),
     operand: z.union([scalarOperand, behavioralOperand]),
@@ -28,6 +37,8 @@ export const CriterionSchema = z
       const isBehavioralOperand = !Array.isArray(operand);
       if (isBehavioralOperand !== (type === "behavioral")) {
         ctx.addIssue({ code: "custom", path: ["operand"], message: type === "behavioral" ? "behavioral criteria take {mailing_ids: [...]}" : "segment criteria take a list of segment ids" });
+      } else if (Array.isArray(operand) && !operand.every(isId)) {
+        ctx.addIssue({ code: "custom", path: ["operand"], message: "segment ids are text without spaces around it, or whole numbers" });
       }
       return;
     }
@@ -39,16 +50,23 @@ export const CriterionSchema = z
       return;
     }
     if (operator === "><" && operand.length !== 2) ctx.addIssue({ code: "custom", path: ["operand"], message: "a range takes exactly [low, high]" });
-    if ((type === "numeric" || type === "id" || type === "date") && operator !== "empty" && operator !== "notempty") {
+    if (operator === "empty" || operator === "notempty") return;
+    if (type === "id") {
+      if (!operand.every(isId)) ctx.addIssue({ code: "custom", path: ["operand"], message: "ids are text without spaces around it, or whole numbers" });
+    } else if (type === "numeric") {
       if (operand.some((value) => typeof value !== "number" && !/^-?\d+(\.\d+)?$/.test(value))) {
-        ctx.addIssue({ code: "custom", path: ["operand"], message: `${type} criteria take numbers${type === "date" ? " (Unix seconds)" : ""}` });
+        ctx.addIssue({ code: "custom", path: ["operand"], message: "numeric criteria take numbers" });
+      }
+    } else if (type === "date") {
+      if (operand.some((value) => (typeof value === "number" ? !Number.isSafeInteger(value) : !/^-?\d+$/.test(value)))) {
+        ctx.addIssue({ code: "custom", path: ["operand"], message: "date criteria take whole Unix seconds" });
       }
     }
   });
 
 export const ContactActivityRequestSchema = z
   .object({
-    title: z.string().min(1),
+    title: text().pipe(z.string().min(1)),
     include_behavior: z.boolean().optional(),
     filters: z.object({
       criteria: z.array(CriterionSchema).min(1),
@@ -58,7 +76,7 @@ export const ContactActivityRequestSchema = z
       to_date: z.number().int().nonnegative().optional(),
     }),
     combined_as_and: z.boolean().optional(),
-    selected_fields: z.array(z.string().min(1)).min(1),
+    selected_fields: z.array(text().pipe(z.string().min(1))).min(1),
     favorite: z.boolean().optional(),
   })
   .superRefine((request, ctx) => {

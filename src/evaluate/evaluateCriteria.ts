@@ -68,6 +68,20 @@ function matchesOrdered(operator: string, value: number, operand: number): boole
   }
 }
 
+/**
+ * Ids are text, matched exactly; `<`, `between` and the like order whole-number ids exactly
+ * (as big integers, so 9007199254740993 is not 9007199254740992), and nothing else.
+ */
+function matchesId(operator: string, subject: string, operands: string[]): boolean {
+  if (operator === "=") return operands.includes(subject);
+  if (operator === "!=") return operands.some((operand) => operand !== subject);
+  const whole = /^\d+$/;
+  if (!whole.test(subject) || !operands.every((operand) => whole.test(operand))) return false;
+  const [value, ...bounds] = [subject, ...operands].map(BigInt);
+  if (operator === "><") return bounds[0]! <= value! && value! <= bounds[1]!;
+  return bounds.some((bound) => matchesOrdered(operator, Number(value! - bound), 0));
+}
+
 export function matchesCriterion(criterion: ContactActivityCriterion, contact: EvaluationContact): boolean {
   const { type, operator, operand } = criterion;
   if (type === "segment") {
@@ -91,6 +105,7 @@ export function matchesCriterion(criterion: ContactActivityCriterion, contact: E
   }
   // numeric, id, date: an empty value is unknown, and unknown never matches.
   if (isEmpty(value)) return false;
+  if (type === "id") return matchesId(operator, String(value), values.map(String));
   const subject = Number(value);
   const scale = type === "date" ? day : (n: number) => n;
   if (operator === "><") {

@@ -1,6 +1,7 @@
 import type { Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
 import { printFieldName, printString } from "./printCriterion.js";
+import { canonicalDecimal } from "./printNumber.js";
 
 /*
  * The canonical layout of a query: title, condition, then the clauses in a fixed order, one per
@@ -17,7 +18,7 @@ export function formatQuery(query: ast.Query): string {
   const title = query.clauses.find((clause) => clause.kind === "Title");
   if (title) elements.push(element(title.span, [printClause(title)]));
   if (query.condition) elements.push(element(query.condition.span, printConditionLines(query.condition)));
-  for (const kind of ["During", "Between", "Users", "Select", "Favorite"] as const) {
+  for (const kind of ["During", "Between", "Users", "Select", "Favorite", "Flags"] as const) {
     for (const clause of query.clauses.filter((c) => c.kind === kind)) elements.push(element(clause.span, [printClause(clause)]));
   }
   const closing = attachComments(elements, query.comments);
@@ -84,6 +85,8 @@ function printClause(clause: ast.Clause): string {
       return `select ${clause.fields.map((field) => printFieldName(field.name)).join(", ")}`;
     case "Favorite":
       return "favorite";
+    case "Flags":
+      return `flags ${clause.flags.map((flag) => (flag.value === undefined ? flag.name : `${flag.name} = ${flag.value.toLowerCase()}`)).join(", ")}`;
   }
 }
 
@@ -96,7 +99,8 @@ function printValue(value: ast.Value): string {
     case "Date":
       return value.raw.toUpperCase().replace(/^(\d{4}-\d{2}-\d{2})T/, "$1T");
     case "Duration":
-      return `${value.amount}${value.unit.toLowerCase()}`;
+      // The digits as written (without leading zeros), never through a number: 1e+23d does not read back.
+      return `${canonicalDecimal(/^\d+/.exec(value.raw)?.[0] ?? String(value.amount))}${value.unit.toLowerCase()}`;
     case "RelativeDate":
       return `${printValue(value.duration)} ago`;
   }

@@ -2,6 +2,7 @@ import type { Criterion, FlatCriteria } from "../check/criteria.js";
 import { oqSpelling } from "../check/operators.js";
 import { formatEpochSeconds } from "../check/time.js";
 import { keywordOf } from "../lexer/keywords.js";
+import { printNumber } from "./printNumber.js";
 
 const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,10 +25,12 @@ function printValue(criterion: Criterion, value: string | number): string {
     case "date":
       return typeof value === "number" ? formatEpochSeconds(value) : printString(value);
     case "numeric":
+      return typeof value === "number" ? printNumber(value) : value;
     case "id":
     case "segment":
     case "behavioral":
-      return typeof value === "number" || /^-?\d+(\.\d+)?$/.test(value) ? String(value) : printString(value);
+      // An id is bare only in the one spelling oq reads back as that same text.
+      return /^(0|[1-9]\d*)$/.test(String(value)) ? String(value) : printString(String(value));
     default:
       return printString(String(value));
   }

@@ -25,6 +25,7 @@ export const keywordSpellings = {
   Users: ["users"],
   Select: ["select"],
   Favorite: ["favorite", "favourite"],
+  Flags: ["flags"],
   Ago: ["ago"],
 } as const;
 

@@ -130,7 +130,12 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
 }
 
 function decodeString(body: string, bodyOffset: number, source: SourceText, diagnostics: DiagnosticCollector): string {
-  const { value, badEscapes } = decodeStringBody(body);
+  const { value, badEscapes, loneSurrogates } = decodeStringBody(body);
+  for (const { at, length } of loneSurrogates) {
+    diagnostics.error("OQ260", "this is half of a character (a lone UTF-16 surrogate), which no text can hold", source.spanOf(bodyOffset + at, bodyOffset + at + length), {
+      hints: ["a character beyond \\uFFFF is written as itself (\"😀\") or as a pair of escapes (\"\\ud83d\\ude00\")"],
+    });
+  }
   for (const at of badEscapes) {
     const next = body[at + 1];
     const span = source.spanOf(bodyOffset + at, bodyOffset + at + (next === undefined ? 1 : 2));

@@ -45,6 +45,7 @@ export const During = keyword("During", [...keywordSpellings.During], "'during'"
 export const Users = keyword("Users", [...keywordSpellings.Users]);
 export const Select = keyword("Select", [...keywordSpellings.Select]);
 export const Favorite = keyword("Favorite", [...keywordSpellings.Favorite]);
+export const Flags = keyword("Flags", [...keywordSpellings.Flags]);
 export const Ago = keyword("Ago", [...keywordSpellings.Ago]);
 
 export const NotEquals = createToken({ name: "NotEquals", pattern: /!=/, label: "'!='" });
@@ -77,7 +78,7 @@ export const SingleQuotedString = createToken({ name: "SingleQuotedString", patt
 
 export const keywordTokens: TokenType[] = [
   Title, Where, And, Or, Not, Contains, Starts, Ends, With, Is, Empty, Between, Case, Sensitive, Insensitive,
-  In, Segment, Campaign, During, Users, Select, Favorite, Ago,
+  In, Segment, Campaign, During, Users, Select, Favorite, Flags, Ago,
 ];
 
 export const allTokens: TokenType[] = [

@@ -160,7 +160,7 @@ export interface RelativeDateValue {
 
 // ----- clauses -----
 
-export type Clause = TitleClause | DuringClause | BetweenClause | UsersClause | SelectClause | FavoriteClause;
+export type Clause = TitleClause | DuringClause | BetweenClause | UsersClause | SelectClause | FavoriteClause | FlagsClause;
 
 export interface TitleClause {
   kind: "Title";
@@ -196,6 +196,22 @@ export interface SelectClause {
 
 export interface FavoriteClause {
   kind: "Favorite";
+  span: Span;
+}
+
+/** `flags include_behavior, combined_as_and = false` or `flags none`: the request flags sent. */
+export interface FlagsClause {
+  kind: "Flags";
+  flags: RequestFlagSetting[];
+  span: Span;
+}
+
+export interface RequestFlagSetting {
+  name: string;
+  nameSpan: Span;
+  /** The word after `=`, when written. */
+  value?: string;
+  valueSpan?: Span;
   span: Span;
 }
 

@@ -61,7 +61,7 @@ export class AstBuilder {
     const c = node.children;
     const favorite = this.token(c, "Favorite");
     if (favorite) return { kind: "Favorite", span: this.tokenSpan(favorite) };
-    const inner = (c["titleClause"] ?? c["duringClause"] ?? c["betweenClause"] ?? c["usersClause"] ?? c["selectClause"])?.[0] as CstNode | undefined;
+    const inner = (c["titleClause"] ?? c["duringClause"] ?? c["betweenClause"] ?? c["usersClause"] ?? c["selectClause"] ?? c["flagsClause"])?.[0] as CstNode | undefined;
     if (!inner) return undefined;
     const k = inner.children;
     switch (inner.name) {
@@ -89,6 +89,24 @@ export class AstBuilder {
         if (!keyword || !word) return undefined;
         const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
         return { kind: "Users", userType, userTypeSpan: this.tokenSpan(word), span: this.spanFrom(keyword, word) };
+      }
+      case "flagsClause": {
+        const keyword = this.token(k, "Flags");
+        const words = this.realTokens(k, "Identifier");
+        const equals = this.realTokens(k, "Equals");
+        if (!keyword || words.length === 0) return undefined;
+        // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
+        const flags: ast.RequestFlagSetting[] = [];
+        words.forEach((word) => {
+          const last = flags.at(-1);
+          const afterEquals = equals.some((sign) => sign.startOffset < word.startOffset && this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "");
+          if (last && last.value === undefined && afterEquals) {
+            last.value = word.image;
+            last.valueSpan = this.tokenSpan(word);
+            last.span = joinSpans(last.nameSpan, last.valueSpan);
+          } else flags.push({ name: word.image, nameSpan: this.tokenSpan(word), span: this.tokenSpan(word) });
+        });
+        return { kind: "Flags", flags, span: joinSpans(this.tokenSpan(keyword), flags.at(-1)!.span) };
       }
       case "selectClause": {
         const keyword = this.token(k, "Select");

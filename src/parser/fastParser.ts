@@ -87,8 +87,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
-      const { value, badEscapes } = decodeStringBody(text.slice(at + 1, end - 1));
-      if (badEscapes.length > 0) throw giveUp;
+      const { value, badEscapes, loneSurrogates } = decodeStringBody(text.slice(at + 1, end - 1));
+      if (badEscapes.length > 0 || loneSurrogates.length > 0) throw giveUp;
       push("String", end, value);
     } else if (char === "`") {
       const close = text.indexOf("`", at + 1);
@@ -117,7 +117,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   return tokens;
 }
 
-const clauseStarts = new Set<Kind>(["Title", "During", "Between", "Users", "Select", "Favorite"]);
+const clauseStarts = new Set<Kind>(["Title", "During", "Between", "Users", "Select", "Favorite", "Flags"]);
 const conditionStarts = new Set<Kind>(["Not", "LParen", "In", "Identifier", "QuotedIdentifier"]);
 const compareOperators: Partial<Record<Kind, ast.ComparisonOperator>> = {
   Equals: "=",
@@ -186,6 +186,23 @@ class FastParser {
           fields.push(this.field());
         }
         return { kind: "Select", fields, span: joinSpans(this.span(keyword), fields.at(-1)!.span) };
+      }
+      case "Flags": {
+        const flags: ast.RequestFlagSetting[] = [];
+        do {
+          if (flags.length > 0) this.next();
+          const name = this.expect("Identifier");
+          const flag: ast.RequestFlagSetting = { name: name.value, nameSpan: this.span(name), span: this.span(name) };
+          if (this.peek().kind === "Equals") {
+            this.next();
+            const value = this.expect("Identifier");
+            flag.value = value.value;
+            flag.valueSpan = this.span(value);
+            flag.span = joinSpans(flag.nameSpan, flag.valueSpan);
+          }
+          flags.push(flag);
+        } while (this.peek().kind === "Comma");
+        return { kind: "Flags", flags, span: joinSpans(this.span(keyword), flags.at(-1)!.span) };
       }
       default:
         return { kind: "Favorite", span: this.span(keyword) };

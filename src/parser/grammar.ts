@@ -67,7 +67,22 @@ export class OqGrammar extends CstParser {
       { ALT: () => this.SUBRULE(this.usersClause) },
       { ALT: () => this.SUBRULE(this.selectClause) },
       { ALT: () => this.CONSUME(t.Favorite) },
+      { ALT: () => this.SUBRULE(this.flagsClause) },
     ]);
+  });
+
+  flagsClause = this.RULE("flagsClause", () => {
+    this.CONSUME(t.Flags);
+    this.AT_LEAST_ONE_SEP({
+      SEP: t.Comma,
+      DEF: () => {
+        this.CONSUME(t.Identifier);
+        this.OPTION(() => {
+          this.CONSUME(t.Equals);
+          this.CONSUME2(t.Identifier);
+        });
+      },
+    });
   });
 
   titleClause = this.RULE("titleClause", () => {

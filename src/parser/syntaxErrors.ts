@@ -38,7 +38,7 @@ const operatorSynonyms: Record<string, string> = {
 const labelByName = new Map(t.allTokens.map((type) => [type.name, type.LABEL ?? type.name.toLowerCase()]));
 
 const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not"];
-const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite"];
+const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite", "flags"];
 
 /** How a token is named in a message: quoted as written, or "the end of the query". */
 export function describeToken(token: IToken): string {
@@ -324,6 +324,12 @@ function explain(
         code: "OQ110",
         message: `expected the kind of contacts after 'users', but found ${found}`,
         hints: ["write: users all, or users active"],
+      };
+    case "flagsClause":
+      return {
+        code: "OQ262",
+        message: `expected ${previous?.tokenType === t.Equals ? "true or false" : "a request flag"}${after(previous)}, but found ${found}`,
+        hints: ["write: flags include_behavior, combined_as_and = false; or flags none to send neither"],
       };
     case "clause":
       return {

@@ -27,6 +27,18 @@ export function typeOf(field: string): FieldType {
 
 const words = ["a", "A", "ab", "b", "Ba", "abc", "x"];
 const ids = ["1", "2", "3", "4"];
+/**
+ * Ids as contacts hold them: small numbers, numbers past a double's precision (2^53 and 2^53+1,
+ * which a float would merge), a 20-digit one, an ObjectId-like text and a text with leading zeros.
+ */
+const contactIds = ["1", "2", "3", "9007199254740992", "9007199254740993", "12345678901234567890", "5aae312578464ae01f8b4567", "007"];
+/** The same ids as a query writes them: bare whole numbers, or text in quotes. */
+const writtenIds = ["1", "2", '"3"', "9007199254740992", "9007199254740993", '"9007199254740993"', "12345678901234567890", '"5aae312578464ae01f8b4567"', '"007"'];
+/**
+ * Numbers past the usual pool: exact ones (2^53, 10^20 as a JSON number writes them) and ones
+ * no JSON number carries exactly (which must be refused with OQ216, never rounded or nulled).
+ */
+const hugeNumbers = ["9007199254740992", "100000000000000000000", "9007199254740993", "99999999999999999999", "9".repeat(400)];
 const days = ["2024-01-10", "2024-01-15", "2024-01-19", "2024-01-20"];
 
 /** The values queries draw on: chosen to fall on both sides of the contacts' values. */
@@ -38,9 +50,25 @@ export interface ValuePools {
   mailingIds: string[];
   /** Relative dates up to this many days ago. */
   maxDaysAgo: number;
+  /** Ids as written in queries for id fields; whole numbers from `numbers` when absent. */
+  writtenIds?: string[];
+  /** Numbers written now and then in place of `numbers`. */
+  hugeNumbers?: string[];
 }
 
-export const defaultPools: ValuePools = { words, numbers: { min: 0, max: 6 }, days, segmentIds: ids, mailingIds: ids, maxDaysAgo: 13 };
+export const defaultPools: ValuePools = {
+  words,
+  numbers: { min: 0, max: 6 },
+  days,
+  segmentIds: [...ids, '"3"', "9007199254740993"],
+  mailingIds: [...ids, '"2"', "12345678901234567890"],
+  maxDaysAgo: 13,
+  writtenIds,
+  hugeNumbers,
+};
+
+/** Refusals a generated (well-formed) query may meet: values out of range, and what Ongage cannot express. */
+export const expectedRefusals = ["OQ216", "OQ217", "OQ218", "OQ240", "OQ241"];
 
 function listOf(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(value, fc.array(value, { minLength: 1, maxLength: 3 }).map((vs) => `[${vs.join(", ")}]`));
@@ -50,11 +78,18 @@ const caseFlag = fc.constantFrom("", "", " case sensitive", " case insensitive")
 
 export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 2024-01-01 and 2024-01-31", "between 30d ago and 1d ago", "between 2023-12-01T10:00:00Z and 2024-01-02"]): fc.Arbitrary<string> {
   const quoted = fc.constantFrom(...pools.words).map((w) => JSON.stringify(w));
-  const number = fc.integer(pools.numbers);
+  const smallNumber = fc.integer(pools.numbers);
+  const numberText = pools.hugeNumbers ? fc.oneof({ arbitrary: smallNumber.map(String), weight: 30 }, { arbitrary: fc.constantFrom(...pools.hugeNumbers), weight: 1 }) : smallNumber.map(String);
+  const idText = pools.writtenIds ? fc.constantFrom(...pools.writtenIds) : smallNumber.map(String);
+  // `<` and `between` on ids take whole numbers (quoted or not); text ids only match.
+  const wholeIdText = idText.filter((id) => /^"?\d+"?$/.test(id));
   const dateValue = fc.oneof(
     fc.constantFrom(...pools.days),
     fc.constantFrom(...pools.days).map((d) => `${d}T08:30:00Z`),
     fc.integer({ min: 0, max: pools.maxDaysAgo - 1 }).map((n) => `${n + 1}d ago`),
+    // Far enough back to fall before the year 0000 (refused, OQ217), or to 0000-0099, which
+    // Date.UTC would move by 1900 years.
+    ...(pools.hugeNumbers ? [fc.constantFrom("1000000d ago", "0050-06-01", "0000-02-29")] : []),
   );
 
   const textComparison = fc
@@ -68,15 +103,35 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
 
   const numericComparison = fc
     .tuple(
-      fc.constantFrom(...fieldsByType.numeric, ...fieldsByType.id),
+      fc.constantFrom(...fieldsByType.numeric),
       fc.constantFrom("=", "!=", "<", "<=", ">", ">=", "between", "in", "not in", "is empty", "is not empty"),
-      listOf(number.map(String)),
-      number,
-      number,
+      listOf(numberText),
+      smallNumber,
+      smallNumber,
     )
     .map(([field, op, value, low, high]) => {
       if (op.startsWith("is")) return `${field} ${op}`;
       if (op === "between") return `${field} between ${Math.min(low, high)} and ${Math.max(low, high)}`;
+      return `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}`;
+    });
+
+  const idComparison = fc
+    .tuple(
+      fc.constantFrom(...fieldsByType.id),
+      fc.constantFrom("=", "!=", "in", "not in", "is empty", "is not empty"),
+      listOf(idText),
+      fc.constantFrom("<", "<=", ">", ">=", "between"),
+      wholeIdText,
+      wholeIdText,
+      fc.boolean(),
+    )
+    .map(([field, op, value, order, a, b, ordering]) => {
+      if (ordering) {
+        if (order !== "between") return `${field} ${order} ${a}`;
+        const [low, high] = BigInt(a.replaceAll('"', "")) <= BigInt(b.replaceAll('"', "")) ? [a, b] : [b, a];
+        return `${field} between ${low} and ${high}`;
+      }
+      if (op.startsWith("is")) return `${field} ${op}`;
       return `${field} ${op} ${op.endsWith("in") && !value.startsWith("[") ? `[${value}]` : value}`;
     });
 
@@ -89,7 +144,7 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
     .tuple(fc.constantFrom("sent", "opened", "clicked"), listOf(fc.constantFrom(...pools.mailingIds)))
     .map(([a, v]) => `${a} campaign ${v}`);
 
-  const atomArb = fc.oneof(textComparison, numericComparison, dateComparison, segmentTest, behavioralTest);
+  const atomArb = fc.oneof(textComparison, numericComparison, idComparison, dateComparison, segmentTest, behavioralTest);
 
   const conditionArb: fc.Arbitrary<string> = fc.letrec<{ condition: string }>((tie) => ({
     condition: fc.oneof(
@@ -105,12 +160,15 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
     {
       title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== "").map((s) => `title ${JSON.stringify(s)}`),
       window: fc.oneof(
-        fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`),
-        fc.constantFrom(...windows),
+        { arbitrary: fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`), weight: 10 },
+        { arbitrary: fc.constantFrom(...windows), weight: 10 },
+        // Windows that start before 1970 (OQ218) or reach past the year 0000 (OQ217), and leading zeros.
+        ...(pools.hugeNumbers ? [{ arbitrary: fc.constantFrom("during 30000d", `during ${"9".repeat(30)}d`, "during 007d", "between 1969-12-31 and 1970-01-02"), weight: 1 }] : []),
       ),
       users: fc.constantFrom("users all", "users active"),
       select: fc.subarray(["email", "opens", "clicks", "first_name", "last_open_date", "age"], { minLength: 1 }).map((fs) => `select ${fs.join(", ")}`),
       favorite: fc.constant("favorite"),
+      flags: fc.constantFrom("flags none", "flags include_behavior", "flags combined_as_and = false, include_behavior", "FLAGS include_behavior = TRUE, combined_as_and"),
     },
     { requiredKeys: [] },
   );
@@ -140,14 +198,14 @@ export const contactArb: fc.Arbitrary<EvaluationContact> = fc
     sent: smallInt,
     // Empty numbers and dates exercise the three-valued logic of comparisons with nothing.
     age: maybe(smallInt),
-    id: smallInt,
-    customer_id: maybe(smallInt),
+    id: fc.constantFrom(...contactIds),
+    customer_id: maybe(fc.constantFrom(...contactIds)),
     last_open_date: fc.integer({ min: 0, max: 25 }).map((d) => Date.parse("2024-01-01T00:00:00Z") / 1000 + d * 86_400 + 3600),
     ocx_created_date: fc.integer({ min: 0, max: 25 }).map((d) => Date.parse("2024-01-01T00:00:00Z") / 1000 + d * 86_400),
     birthday: maybe(fc.integer({ min: 0, max: 25 }).map((d) => Date.parse("2024-01-01T00:00:00Z") / 1000 + d * 86_400 + 80_000)),
-    segments: fc.subarray(ids),
-    sentTo: fc.subarray(ids),
-    opened: fc.subarray(ids),
+    segments: fc.subarray([...ids, "9007199254740993", "9007199254740992"]),
+    sentTo: fc.subarray([...ids, "12345678901234567890"]),
+    opened: fc.subarray([...ids, "12345678901234567890"]),
     clicked: fc.subarray(ids),
   })
   .map(({ segments, sentTo, opened, clicked, ...fields }) => ({

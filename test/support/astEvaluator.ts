@@ -48,6 +48,36 @@ function literal(value: ast.Value, nowSeconds: number): string | number {
   }
 }
 
+/** An id as grammar.md defines it: the text as written, digits included. */
+function idLiteral(value: ast.Value): string {
+  if (value.kind === "Number") return value.raw;
+  if (value.kind === "String") return value.value;
+  throw new Error(`not an id: ${value.kind}`);
+}
+
+/**
+ * Ids match as text; `<` and the like order whole-number ids exactly, and a contact's text id
+ * has no place in that order: unknown, as an empty value.
+ */
+function compareIds(operator: string, subject: string, operand: string): Truth {
+  if (operator === "=" || operator === "in") return subject === operand;
+  if (operator === "!=") return subject !== operand;
+  if (!/^\d+$/.test(operand)) throw new Error(`a generated query orders by the text id ${operand}`);
+  if (!/^\d+$/.test(subject)) return "unknown";
+  const [a, b] = [BigInt(subject), BigInt(operand)];
+  switch (operator) {
+    case "<":
+      return a < b;
+    case "<=":
+      return a <= b;
+    case ">":
+      return a > b;
+    case ">=":
+      return a >= b;
+  }
+  throw new Error(`operator ${operator} on ids`);
+}
+
 function compare(type: FieldType, operator: string, subject: unknown, operand: string | number, caseSensitive: boolean): Truth {
   if (type === "string" || type === "email") {
     const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
@@ -71,6 +101,7 @@ function compare(type: FieldType, operator: string, subject: unknown, operand: s
     throw new Error(`operator ${operator} on text`);
   }
   if (isEmpty(subject)) return "unknown";
+  if (type === "id") return compareIds(operator, String(subject), String(operand));
   const scale = (n: number) => (type === "date" ? Math.floor(n / secondsPerDay) : n);
   const a = scale(Number(subject));
   const b = scale(Number(operand));
@@ -111,17 +142,17 @@ function truthOf(condition: ast.Condition, contact: EvaluationContact, typeOf: (
     case "Not":
       return not(recurse(condition.operand));
     case "SegmentTest":
-      return condition.ids.some((id) => contact.segments.has(String(literal(id, nowSeconds))));
+      return condition.ids.some((id) => contact.segments.has(idLiteral(id)));
     case "BehavioralTest": {
       const done = contact.mailings[condition.action.toLowerCase() as keyof EvaluationContact["mailings"]];
-      return condition.ids.some((id) => done.has(String(literal(id, nowSeconds))));
+      return condition.ids.some((id) => done.has(idLiteral(id)));
     }
     case "InvalidCondition":
       throw new Error("invalid condition");
     case "Comparison": {
       const type = typeOf(condition.field.name);
       const subject = contact.fields[condition.field.name];
-      const values = condition.values.map((value) => literal(value, nowSeconds));
+      const values = condition.values.map((value) => (type === "id" ? idLiteral(value) : literal(value, nowSeconds)));
       const caseSensitive = condition.caseSensitive === true;
       const anyValue = (operator: string) => any(values.map((v) => compare(type, operator, subject, v, caseSensitive)));
       switch (condition.operator) {

@@ -41,7 +41,8 @@ export function decompileCommand(file: string): number {
     return exitCodes.failed;
   }
   const result = decompile(json);
-  for (const problem of result.problems) process.stderr.write(`${input.name}: ${problem}\n`);
+  for (const problem of result.problems) process.stderr.write(`${input.name}: error: ${problem}\n`);
+  for (const warning of result.warnings) process.stderr.write(`${input.name}: warning: ${warning}\n`);
   if (result.source) process.stdout.write(result.source);
   return result.source ? exitCodes.ok : exitCodes.failed;
 }
