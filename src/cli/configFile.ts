@@ -18,6 +18,8 @@ export const ConfigFile = z.strictObject({
   /** Rate limits: Ongage's defaults are 300 calls a minute and 10 in flight; accounts differ. */
   callsPerMinute: z.number().int().positive().optional(),
   maxInFlight: z.number().int().positive().optional(),
+  /** The window callsPerMinute counts over, in seconds (default 60, as Ongage counts). */
+  rateWindowSeconds: z.number().positive().optional(),
   /** "headers" (X_USERNAME, X_PASSWORD, X_ACCOUNT_CODE; documented) or "api-key" (rumoured). */
   auth: z.enum(["headers", "api-key"]).optional(),
   /** The header for "api-key" auth (default x-api-key). */

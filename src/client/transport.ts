@@ -72,9 +72,12 @@ export function fetchTransport(fetchImpl: typeof fetch = fetch): Transport {
   };
 }
 
-/** The whole body as text. */
-export async function readText(body: Readable): Promise<string> {
+/** The whole body as text; `onChunk` is told of each piece as it arrives. */
+export async function readText(body: Readable, onChunk?: () => void): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of body) {
+    onChunk?.();
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  }
   return Buffer.concat(chunks).toString("utf8");
 }
