@@ -7,7 +7,12 @@
  */
 export function listenForAbort(signal: AbortSignal | undefined, onAbort: () => void): () => void {
   if (!signal) return () => undefined;
-  const follower = AbortSignal.any([signal]);
+  const follower = followerOf(signal);
   follower.addEventListener("abort", onAbort, { once: true });
   return () => follower.removeEventListener("abort", onAbort);
+}
+
+/** A signal that aborts when `signal` does, for an API that will listen on it (such as pipeline). */
+export function followerOf(signal: AbortSignal): AbortSignal {
+  return AbortSignal.any([signal]);
 }

@@ -252,6 +252,7 @@ export class OngageClient {
         },
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         signal: timer.signal,
+        onActivity: () => timer.touch(),
       });
     } catch (error) {
       timer.stop();

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
 import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { followerOf } from "../client/abortListener.js";
 import { CsvRecordCounter } from "./csvCounter.js";
 
 /** Where a CSV goes: a file, or standard output. */
@@ -34,7 +35,8 @@ export class CsvDownload {
       onChunk?.(counter);
     });
     // A 1 MB buffer: with the default 16 KB, writing costs more than downloading.
-    await pipeline(source, createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20 }), signal ? { signal } : {});
+    // Through a follower of the run's signal, which every download of the run shares (abortListener.ts).
+    await pipeline(source, createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20 }), signal ? { signal: followerOf(signal) } : {});
   }
 
   /** Gives the complete file its final name, or copies it to stdout; then removes the temporary file. */

@@ -122,13 +122,10 @@ function headerEchoPage(req: IncomingMessage): string {
   const user = req.headers["x_username"];
   const password = req.headers["x_password"];
   const basic = typeof user === "string" && typeof password === "string" ? `<p>Authorization: Basic ${Buffer.from(`${user}:${password}`).toString("base64")}</p>` : "";
-  return `<!DOCTYPE html>
-<html><head><title>502 Bad Gateway</title></head><body>
-<h1>Bad Gateway</h1>
-<p>The upstream server did not answer. Request: ${escape(req.method ?? "")} ${escape(req.url ?? "")}</p>
-<table>
+  return `<html><body><h1>502 Bad Gateway</h1><table>
 ${rows}
 </table>
+<p>The upstream server did not answer. Request: ${escape(req.method ?? "")} ${escape(req.url ?? "")}</p>
 ${basic}
 <script>var request = ${JSON.stringify({ headers: Object.fromEntries(headers) })};</script>
 </body></html>
