@@ -3,7 +3,7 @@ import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { headerAuth } from "../src/client/auth.js";
+import { headerAuth, redact } from "../src/client/auth.js";
 import { backoffDelay, defaultBackoff } from "../src/client/backoff.js";
 import { OngageClient, type OngageClientOptions } from "../src/client/client.js";
 import { CredentialError, ListIdError, OngageError } from "../src/client/errors.js";
@@ -162,6 +162,13 @@ describe("credentials are never printed", () => {
     expect(runs[0]!.stderr).toMatch(/x_username<\/td><td>\*\*\*/i);
   });
 
+  it("redaction covers every credential in the forms a server echoes, in any case, even where a quote is cut short", () => {
+    const secrets = headerAuth(awkwardCredentials).secrets();
+    const echoes = [...everySecretForm, ...everySecretForm.map((form) => form.toUpperCase())].join(" | ");
+    expectNoSecretIn(redact(echoes, secrets));
+    expect(redact("user oq tester+1@example.com, code ACCT-7731", secrets)).toBe("user ***, code ***");
+  });
+
   it("an error thrown by the client carries no secret in any property", async () => {
     const sandbox = await sandboxWith({ credentials: awkwardCredentials, faults: { htmlEcho: Infinity } });
     const error = await failureOf(clientFor(sandbox).listReports());
@@ -299,6 +306,11 @@ describe("list ids", () => {
 });
 
 describe("oq sandbox", () => {
+  it("the sandbox's fault list reads the new faults", () => {
+    expect(parseFaults("html-echo,stall-headers:2,no-answer,trickle:1000")).toEqual({ htmlEcho: Infinity, stallHeaders: 2, noAnswer: Infinity, trickleMs: 1000 });
+    expect(() => parseFaults("trickle")).toThrow(/whole number/);
+  });
+
   it("on a busy port: one line that says so and suggests --port, exit 1", async () => {
     const busy = await sandboxWith();
     const port = new URL(busy.url).port;
