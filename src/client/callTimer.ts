@@ -20,7 +20,7 @@ export class CallTimer {
   ) {
     // AbortSignal.any follows the caller's signal without adding a listener to it (see abortListener.ts).
     this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
-    this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
+    if (Number.isFinite(deadlineMs)) this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
     this.touch();
   }
 
@@ -28,7 +28,8 @@ export class CallTimer {
   touch(): void {
     if (this.expired) return;
     clearTimeout(this.idleTimer);
-    this.idleTimer = setTimeout(() => this.expire("idle"), this.idleMs);
+    // (Infinity turns the clock off; setTimeout would take it for 1 ms.)
+    if (Number.isFinite(this.idleMs)) this.idleTimer = setTimeout(() => this.expire("idle"), this.idleMs);
   }
 
   /** Not waiting on the server for now (the reader is holding the data back): no idle timer until the next touch. */
