@@ -1,12 +1,13 @@
-import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
 import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
+import { isListId } from "./listId.js";
 import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
@@ -337,11 +338,6 @@ interface Call {
 
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
-}
-
-/** Ongage's list ids are numbers; anything else (".", "..", "a/b", "%2f") would change the path. */
-function isListId(listId: string): boolean {
-  return /^[0-9]{1,20}$/.test(listId);
 }
 
 /** Refuses, before any call, a header no request could carry, naming the header and never the value. */

@@ -1,3 +1,4 @@
+import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
 import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
@@ -28,7 +29,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!/^[0-9]{1,20}$/.test(options.listId)) throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
+  if (!isListId(options.listId)) throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
   const port = whole("--port", options.port);
   let sandbox;
   try {
