@@ -17,7 +17,7 @@ export interface BackoffOptions {
   rateLimitBaseMs?: number;
   /** The longest wait after a 429 without Retry-After, in ms (default 60 s). */
   rateLimitMaxMs?: number;
-  /** How many times a DELETE is tried again (default 10: 5 to 7 minutes of 429s, up to 2.5 of 5xx). */
+  /** How many times a DELETE answered 429 or 5xx is tried again (default 10: 5 to 7 minutes of 429s, up to 2.5 of 5xx). */
   deleteRetries?: number;
 }
 

@@ -222,12 +222,15 @@ export class OngageClient {
    */
   private async send<T>(method: string, path: string, options: CallOptions, streaming: boolean, consume: (call: Call) => Promise<T>): Promise<T> {
     const backoff = this.options.backoff ?? {};
-    const retries = method === "DELETE" ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);
     for (let attempt = 1; ; attempt++) {
       try {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) => this.clean(text));
+        // A server that answers "later" (429, 5xx) to a DELETE gets more patience; a silent one
+        // does not, as each of those tries costs a whole timeout.
+        const hardest = method === "DELETE" && error.kind === "api";
+        const retries = hardest ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);
         if (!options.retry || !error.retryable || attempt > retries) throw error;
         await this.pause(method, path, attempt, error, options.signal);
       }
