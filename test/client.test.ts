@@ -150,22 +150,22 @@ describe("rate limits", () => {
     let most = 0;
     await Promise.all(
       Array.from({ length: 10 }, async () => {
-        const release = await limiter.acquire();
+        const permit = await limiter.acquire();
         active++;
         most = Math.max(most, active);
         await new Promise((resolve) => setTimeout(resolve, 5));
         active--;
-        release();
+        permit.release();
       }),
     );
     expect(most).toBe(3);
   });
 
   it("starts at most N calls per window", async () => {
-    const limiter = new RateLimiter(4, 100, 300);
+    const limiter = new RateLimiter(4, 100, 300, 0);
     const started: number[] = [];
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 6 }, async () => (await limiter.acquire(), started.push(Date.now() - t0))));
+    await Promise.all(Array.from({ length: 6 }, async () => ((await limiter.acquire()).release(), started.push(Date.now() - t0))));
     expect(started.filter((t) => t < 250)).toHaveLength(4);
     expect(started.filter((t) => t >= 250)).toHaveLength(2);
   });

@@ -20,6 +20,8 @@ export const ConfigFile = z.strictObject({
   maxInFlight: z.number().int().positive().optional(),
   /** How long (ms) to look for a report whose create had an unknown outcome (default 15000; at most 5 min). */
   createLookupMs: z.number().int().nonnegative().max(300_000).optional(),
+  /** The window callsPerMinute counts over, in seconds (default 60, as Ongage counts). */
+  rateWindowSeconds: z.number().positive().optional(),
   /** "headers" (X_USERNAME, X_PASSWORD, X_ACCOUNT_CODE; documented) or "api-key" (rumoured). */
   auth: z.enum(["headers", "api-key"]).optional(),
   /** The header for "api-key" auth (default x-api-key). */

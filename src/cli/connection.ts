@@ -1,6 +1,6 @@
 import { apiKeyAuth, headerAuth, type AuthScheme } from "../client/auth.js";
 import { OngageClient, type ClientEvent } from "../client/client.js";
-import { OngageError } from "../client/errors.js";
+import { CredentialError, ListIdError, OngageError } from "../client/errors.js";
 import { findConfigPath } from "./config.js";
 import { UsageError } from "./usageError.js";
 
@@ -31,19 +31,30 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cw
     config.auth === "api-key"
       ? apiKeyAuth(required("ONGAGE_API_KEY"), config.apiKeyHeader)
       : headerAuth({ username: required("ONGAGE_USERNAME"), password: required("ONGAGE_PASSWORD"), accountCode: required("ONGAGE_ACCOUNT_CODE") });
+  // Which variable each header's value came from, to name it (never its value) when it cannot be sent.
+  const variableOf = (header: string) =>
+    config.auth === "api-key" ? "ONGAGE_API_KEY" : ({ X_USERNAME: "ONGAGE_USERNAME", X_PASSWORD: "ONGAGE_PASSWORD", X_ACCOUNT_CODE: "ONGAGE_ACCOUNT_CODE" } as Record<string, string>)[header] ?? header;
   const baseUrl = flags.baseUrl ?? env["ONGAGE_BASE_URL"] ?? config.baseUrl;
-  const listId = flags.listId ?? env["ONGAGE_LIST_ID"] ?? config.listId;
+  // An empty variable counts as unset, as with the credentials; an empty --list-id is a mistake.
+  const envListId = env["ONGAGE_LIST_ID"] || undefined;
+  const listId = flags.listId ?? envListId ?? config.listId;
+  const listIdSource = flags.listId !== undefined ? "--list-id" : envListId !== undefined ? "ONGAGE_LIST_ID" : "listId in oq.config.json";
   try {
     return new OngageClient({
       auth,
       ...(baseUrl ? { baseUrl } : {}),
-      ...(listId ? { listId } : {}),
+      ...(listId !== undefined ? { listId } : {}),
       ...(config.callsPerMinute ? { callsPerMinute: config.callsPerMinute } : {}),
       ...(config.maxInFlight ? { maxInFlight: config.maxInFlight } : {}),
       ...(config.createLookupMs !== undefined ? { createLookupMs: config.createLookupMs } : {}),
+      ...(config.rateWindowSeconds ? { rateWindowMs: config.rateWindowSeconds * 1000 } : {}),
       ...(onEvent ? { onEvent } : {}),
     });
   } catch (error) {
+    if (error instanceof CredentialError) {
+      throw new UsageError(`${variableOf(error.header)} has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1); check its value`);
+    }
+    if (error instanceof ListIdError) throw new UsageError(`${listIdSource}: ${error.message}`);
     if (error instanceof OngageError && error.kind === "config") throw new UsageError(error.message);
     if (error instanceof TypeError) throw new UsageError(`the base URL '${baseUrl}' is not a URL`);
     throw error;

@@ -174,7 +174,8 @@ export function buildProgram(): Command {
     .option("--seed <n>", "seed of the generated data", "1")
     .option("--build-time <duration>", "how long reports stay pending", "2s")
     .option("--list-id <id>", "the list id in its paths", "12345")
-    .option("--faults <spec>", "misbehave on purpose: a comma-separated list such as 429:3,slow:50 (every fault: docs/sandbox.md)")
+    .option("--faults <spec>", "misbehave on purpose: a list such as 429:3,slow:50 (docs/sandbox.md lists the faults)")
+    .option("--max-body <bytes>", "the largest request body it accepts (413 past it)", "1048576")
     .action(async (options) => {
       const { sandboxCommand } = await import("./commands/sandbox.js");
       process.exitCode = await sandboxCommand(options);

@@ -1,10 +1,13 @@
-import type { Readable } from "node:stream";
+import { validateHeaderName, validateHeaderValue } from "node:http";
+import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
-import { redact, type AuthScheme } from "./auth.js";
-import { backoffDelay, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
+import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
+import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
+import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
-import { OngageError } from "./errors.js";
-import { RateLimiter } from "./limiter.js";
+import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
+import { RateLimiter, rateWindowMs } from "./limiter.js";
+import { isListId } from "./listId.js";
 import { markerOf, carriesMarker } from "./reportMarker.js";
 import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
@@ -14,16 +17,23 @@ export interface OngageClientOptions {
   auth: AuthScheme;
   /** Default https://api.ongage.net. Plain http is allowed for loopback hosts only. */
   baseUrl?: string;
-  /** The list, sent as the path prefix; without one Ongage uses the account's default list. */
+  /** The list, sent as the path prefix; without one Ongage uses the account's default list. Digits only. */
   listId?: string;
   /** Ongage's documented default is 300; some accounts have more. */
   callsPerMinute?: number;
+  /** The window callsPerMinute counts over, in ms (default 60 s; a small one is for tests). */
+  rateWindowMs?: number;
   /** Ongage allows 10 calls in flight. */
   maxInFlight?: number;
-  /** Retries of safe calls (GET, DELETE) on 429, 5xx and dropped connections. */
+  /** Retries of safe calls (GET, DELETE) on 429, 5xx, timeouts and dropped connections. */
   backoff?: BackoffOptions;
-  /** How long to wait for a response's headers, in ms (default 60 s). */
+  /**
+   * The longest a call may take, in ms (default 60 s): the whole exchange for a JSON call, the
+   * wait for the headers for an export (whose body may take as long as it keeps coming).
+   */
   timeoutMs?: number;
+  /** The longest silence tolerated while waiting for an answer or reading its body, in ms (default 30 s). */
+  idleTimeoutMs?: number;
   /** Told about every call and retry, e.g. for a verbose log. Never given a credential. */
   onEvent?: (event: ClientEvent) => void;
   /** How requests are sent; default node:http(s) with keep-alive. */
@@ -89,6 +99,8 @@ export class OngageClient {
   calls = 0;
   private readonly limiter: RateLimiter;
   private readonly transport: Transport;
+  /** Every form of every credential, as redactPatterns takes them. */
+  private readonly secrets: string[];
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -96,8 +108,11 @@ export class OngageClient {
       throw new OngageError("config", `refusing ${base.protocol}//${base.host}: only https is allowed, and plain http only for this machine (localhost)`);
     }
     this.baseUrl = base.href.replace(/\/+$/, "");
+    if (options.listId !== undefined && !isListId(options.listId)) throw new ListIdError(options.listId);
     this.listId = options.listId;
-    this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10);
+    checkHeaders(options.auth.headers());
+    this.secrets = secretPatterns(options.auth.secrets());
+    this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10, options.rateWindowMs ?? rateWindowMs);
     this.transport = options.transport ?? nodeTransport(this.limiter.inFlight);
   }
 
@@ -182,23 +197,24 @@ export class OngageClient {
    */
   async exportReport(id: string, options: { detailed?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
     const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
-    return this.send("GET", path, { signal: options.signal, retry: true }, true, async (response, release) => {
-      response.body.once("close", release);
+    return this.send("GET", path, { signal: options.signal, retry: true }, true, async (call) => {
       // (A compressed body is told by its bytes, in CsvDownload: a fetch transport decodes it.)
-      const type = response.header("content-type")?.toLowerCase() ?? "";
+      const type = call.response.header("content-type")?.toLowerCase() ?? "";
       if (type.includes("html")) {
-        response.body.destroy();
+        call.release();
+        call.response.body.destroy();
         throw new OngageError("protocol", "Ongage sent an HTML page instead of the CSV");
       }
       if (type.includes("json")) {
         // An error in Ongage's envelope on HTTP 200: its message, retried when its code says so.
-        const text = await readText(response.body).catch((error: unknown) => {
-          throw this.networkError("GET", path, error);
-        });
-        parseEnvelope(text, response.status, this.options.auth.secrets());
+        try {
+          parseEnvelope(await call.text(), call.response.status, this.secrets);
+        } finally {
+          call.release();
+        }
         throw new OngageError("protocol", "Ongage sent JSON instead of the CSV");
       }
-      return response.body;
+      return call.watchedBody();
     });
   }
 
@@ -251,8 +267,8 @@ export class OngageClient {
   }
 
   private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs);
-    this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: error.message });
+    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited);
+    this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: this.clean(error.message) });
     await sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
@@ -264,49 +280,47 @@ export class OngageClient {
 
   /** A JSON call: the whole body read and its envelope opened, retried as one unit. */
   private envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
-    return this.send(method, path, options, false, async (response, release) => {
+    return this.send(method, path, options, false, async (call) => {
       try {
-        const text = await readText(response.body).catch((error: unknown) => {
-          throw this.networkError(method, path, error);
-        });
-        return parseEnvelope(text, response.status, this.options.auth.secrets());
+        return parseEnvelope(await call.text(), call.response.status, this.secrets);
       } finally {
-        release();
+        call.release();
       }
     });
   }
 
   /**
-   * One call, with its retries when `options.retry`: sends it and hands a successful response to
-   * `consume`, which must call `release` (freeing its place in the rate limiter) when done.
+   * One call, with its retries: sends it and hands a successful response to `consume`, which
+   * must end the call (`release`, or reading its watched body to the end). Whatever it throws
+   * has every credential redacted, in every property.
+   *
+   * When `options.retry`, 429s (on the rate-limit schedule), 5xx, timeouts and dropped
+   * connections are tried again (see BackoffOptions); a DELETE hardest, since a report left
+   * behind is the one failure the user has to clean up by hand. (A create retries 429s itself.)
    */
-  private async send<T>(
-    method: string,
-    path: string,
-    options: CallOptions,
-    streaming: boolean,
-    consume: (response: TransportResponse, release: () => void) => Promise<T>,
-  ): Promise<T> {
-    const retries = options.retry ? (this.options.backoff?.retries ?? 5) : 0;
+  private async send<T>(method: string, path: string, options: CallOptions, streaming: boolean, consume: (call: Call) => Promise<T>): Promise<T> {
+    const backoff = this.options.backoff ?? {};
     for (let attempt = 1; ; attempt++) {
       try {
-        const { response, release } = await this.attempt(method, path, options, streaming);
-        return await consume(response, release);
-      } catch (error) {
-        if (!(error instanceof OngageError) || !error.retryable || attempt > retries) throw error;
+        return await consume(await this.attempt(method, path, options, streaming));
+      } catch (caught) {
+        const error = redactError(this.failure(method, path, caught, options.signal), (text) => this.clean(text));
+        // A server that answers "later" (429, 5xx) to a DELETE gets more patience; a silent one
+        // does not, as each of those tries costs a whole timeout.
+        const hardest = method === "DELETE" && error.kind === "api";
+        const retries = hardest ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);
+        if (!options.retry || !error.retryable || attempt > retries) throw error;
         await this.pause(method, path, attempt, error, options.signal);
       }
     }
   }
 
-  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<{ response: TransportResponse; release: () => void }> {
-    const release = await this.limiter.acquire(options.signal).catch(() => {
+  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<Call> {
+    const permit = await this.limiter.acquire(options.signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
     const started = Date.now();
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(), this.options.timeoutMs ?? 60_000);
-    const signals = options.signal ? [options.signal, timeout.signal] : [timeout.signal];
+    const timer = new CallTimer(this.options.idleTimeoutMs ?? 30_000, this.options.timeoutMs ?? 60_000, options.signal);
     let response: TransportResponse;
     this.calls++;
     options.onSent?.();
@@ -320,25 +334,68 @@ export class OngageClient {
           ...(options.body !== undefined ? { "content-type": "application/json" } : {}),
         },
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
-        signal: AbortSignal.any(signals),
+        signal: timer.signal,
+        onActivity: () => timer.touch(),
       });
     } catch (error) {
-      clearTimeout(timer);
-      release();
+      timer.stop();
+      permit.release();
       this.options.onEvent?.({ type: "call", method, path, status: undefined, ms: Date.now() - started });
-      if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
-      if (timeout.signal.aborted) throw new OngageError("timeout", `${method} ${path}: no answer from ${new URL(this.baseUrl).host} in time`);
-      throw this.networkError(method, path, error);
+      throw this.failure(method, path, error, options.signal, timer);
     }
-    // The timeout covers waiting for an answer, not reading a long export.
-    clearTimeout(timer);
+    permit.answered();
     this.options.onEvent?.({ type: "call", method, path, status: response.status, ms: Date.now() - started });
+    const release = () => {
+      timer.stop();
+      permit.release();
+    };
+    const text = () =>
+      readText(response.body, () => timer.touch()).catch((error: unknown) => {
+        throw this.failure(method, path, error, options.signal, timer);
+      });
     if (response.status < 200 || response.status >= 300) {
-      const text = await readText(response.body).catch(() => "");
+      const body = await text().catch(() => "");
       release();
-      throw httpError(method, path, response.status, text, this.options.auth.secrets(), parseRetryAfter(response.header("retry-after")));
+      throw httpError(method, path, response.status, body, this.secrets, parseRetryAfter(response.header("retry-after")));
     }
-    return { response, release };
+    // A download may take as long as it keeps coming; only silence ends it.
+    if (streaming) timer.endDeadline();
+    return { response, release, text, watchedBody: () => this.watchedBody(method, path, response.body, timer, release, options.signal) };
+  }
+
+  /**
+   * An export's body, passed through a stream that restarts the idle timer with every chunk,
+   * fails with a clear timeout error when the server falls silent, and ends the call when done.
+   */
+  private watchedBody(method: string, path: string, body: Readable, timer: CallTimer, release: () => void, signal: AbortSignal | undefined): Readable {
+    const watched = new PassThrough();
+    timer.whenExpired(() => watched.destroy(this.failure(method, path, new Error("idle"), signal, timer)));
+    body.on("data", () => timer.touch());
+    // While the reader holds the stream back, the silence is ours, not the server's.
+    body.on("pause", () => timer.hold());
+    body.on("resume", () => timer.touch());
+    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer)));
+    body.once("end", () => timer.stop());
+    body.pipe(watched);
+    watched.once("close", () => {
+      release();
+      body.destroy();
+    });
+    return watched;
+  }
+
+  /** Any failure of a call as an OngageError that says what happened. */
+  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer): OngageError {
+    if (error instanceof OngageError) return error;
+    if (signal?.aborted) return new OngageError("aborted", "stopped");
+    const host = new URL(this.baseUrl).host;
+    if (timer?.expired === "idle") {
+      return new OngageError("timeout", `${method} ${path}: ${host} sent nothing for ${seconds(timer.idleMs)} (the idle timeout)`);
+    }
+    if (timer?.expired === "deadline") {
+      return new OngageError("timeout", `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`);
+    }
+    return this.networkError(method, path, error);
   }
 
   private networkError(method: string, path: string, error: unknown): OngageError {
@@ -349,7 +406,35 @@ export class OngageClient {
   }
 
   private clean(text: string): string {
-    return redact(text, this.options.auth.secrets());
+    return redactPatterns(text, this.secrets);
+  }
+}
+
+/** A response being consumed: `text` reads it all, `watchedBody` streams it; either way, `release` ends the call. */
+interface Call {
+  response: TransportResponse;
+  release: () => void;
+  text: () => Promise<string>;
+  watchedBody: () => Readable;
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/** Refuses, before any call, a header no request could carry, naming the header and never the value. */
+function checkHeaders(headers: Record<string, string>): void {
+  for (const [name, value] of Object.entries(headers)) {
+    try {
+      validateHeaderName(name);
+    } catch {
+      throw new OngageError("config", `${JSON.stringify(name)} cannot be the name of an HTTP header`);
+    }
+    try {
+      validateHeaderValue(name, value);
+    } catch {
+      throw new CredentialError(name);
+    }
   }
 }
 
@@ -389,10 +474,10 @@ function httpError(method: string, path: string, status: number, text: string, s
     // Not Ongage's envelope (a proxy's error page, say): the status says enough.
   }
   const said = [details.message, ...details.errors].filter(Boolean).join("; ");
-  const message = redact(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
+  const message = redactPatterns(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
   const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
     status,
-    errors: details.errors.map((e) => redact(e, secrets)),
+    errors: details.errors.map((e) => redactPatterns(e, secrets)),
     retryAfterMs,
   };
   if (details.code !== undefined) extra.code = details.code;
@@ -404,7 +489,8 @@ function parseEnvelope(text: string, status: number, secrets: string[]): { paylo
   try {
     json = JSON.parse(text);
   } catch {
-    throw protocolError("a reply that is not JSON", text.slice(0, 200));
+    // Redacted before it is shortened, so that no part of a secret is cut out of reach.
+    throw protocolError("a reply that is not JSON", redactPatterns(text, secrets).replace(/\s+/g, " ").slice(0, 200));
   }
   const parsed = EnvelopeSchema.safeParse(json);
   if (!parsed.success) throw protocolError("a reply without its envelope", parsed.error.message);
@@ -413,9 +499,9 @@ function parseEnvelope(text: string, status: number, secrets: string[]): { paylo
     // An error even on HTTP 200.
     const details = errorDetails(payload);
     const said = [details.message, ...details.errors].filter(Boolean).join("; ");
-    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors };
+    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => redactPatterns(e, secrets)) };
     if (details.code !== undefined) extra.code = details.code;
-    throw new OngageError("api", redact(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets), extra);
+    throw new OngageError("api", redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets), extra);
   }
   return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
 }

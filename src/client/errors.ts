@@ -50,3 +50,30 @@ export class OngageError extends Error {
     return this.status === 429 || (this.status === 200 && this.code === 429);
   }
 }
+
+/**
+ * A credential that cannot be sent: a character an HTTP header cannot carry (a line break,
+ * a control character, or one outside Latin-1). Names the header, never the value.
+ */
+export class CredentialError extends OngageError {
+  constructor(readonly header: string) {
+    super("config", `the credential for the ${header} header has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1)`);
+  }
+}
+
+/** A list id that is not one: Ongage's list ids are digits, and the id goes into the path. */
+export class ListIdError extends OngageError {
+  constructor(readonly listId: string) {
+    super("config", `${JSON.stringify(listId)} is not a list id: Ongage list ids are digits, such as 12345`);
+  }
+}
+
+/** The same error with `redactText` applied to every text it carries. */
+export function redactError(error: OngageError, redactText: (text: string) => string): OngageError {
+  return new OngageError(error.kind, redactText(error.message), {
+    ...(error.status !== undefined ? { status: error.status } : {}),
+    ...(error.code !== undefined ? { code: error.code } : {}),
+    errors: error.errors.map(redactText),
+    retryAfterMs: error.retryAfterMs,
+  });
+}

@@ -6,7 +6,7 @@
  */
 export { OngageClient, defaultBaseUrl, type OngageClientOptions, type UnknownCreates, type ClientEvent, type ListReportsParams, type ListFieldInfo } from "./client.js";
 export { headerAuth, apiKeyAuth, type AuthScheme, type HeaderCredentials } from "./auth.js";
-export { OngageError, type OngageErrorKind } from "./errors.js";
+export { OngageError, CredentialError, ListIdError, type OngageErrorKind } from "./errors.js";
 export { reportState, type ReportInfo } from "./envelope.js";
 export type { BackoffOptions } from "./backoff.js";
 export { nodeTransport, fetchTransport, type Transport, type TransportRequest, type TransportResponse } from "./transport.js";

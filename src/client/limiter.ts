@@ -1,60 +1,116 @@
+import { listenForAbort } from "./abortListener.js";
+
+/** Ongage counts calls per minute. */
+export const rateWindowMs = 60_000;
+
 /**
- * Keeps calls within Ongage's limits: at most `perMinute` calls started in any 60 seconds,
- * and at most `inFlight` at once. Callers wait their turn, in order.
+ * A call holds its place until a window after its answer, and a little longer, for timer and
+ * clock granularity: a second on Ongage's minute (less on the short windows of tests).
+ */
+export function rateWindowSafetyMs(windowMs: number): number {
+  return Math.min(1_000, windowMs / 60);
+}
+
+/** A place in the limiter, for one call. */
+export interface Permit {
+  /** The server has answered (or the call failed): it has certainly arrived there by now. */
+  answered(): void;
+  /** The call is over: frees its place among the calls in flight. Answers it too, if not yet. */
+  release(): void;
+}
+
+/**
+ * Keeps calls within Ongage's limits: at most `perMinute` calls in any window of `windowMs`
+ * as the server counts them, and at most `inFlight` at once. Callers wait their turn, in order.
+ *
+ * The server counts a call when it arrives, which is somewhere between our start and its
+ * answer, so a call holds its place in the window from its start until `windowMs` (plus a
+ * safety margin) after its answer. Counting from the start alone let the server see 310 calls
+ * in one of its minutes when early calls arrived late.
  */
 export class RateLimiter {
-  private readonly started: number[] = [];
+  /** Calls counted in the window: when each ends its hold (Infinity while not answered yet). */
+  private readonly holds: { until: number }[] = [];
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((hold: { until: number }) => void)[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private readonly holdMs: number;
 
   constructor(
     readonly perMinute: number,
     readonly inFlight: number,
-    private readonly windowMs = 60_000,
-  ) {}
+    readonly windowMs = rateWindowMs,
+    safetyMs = rateWindowSafetyMs(windowMs),
+  ) {
+    this.holdMs = windowMs + safetyMs;
+  }
 
-  /** Resolves when a call may start; call the returned function when it ends. */
-  async acquire(signal?: AbortSignal): Promise<() => void> {
-    await new Promise<void>((resolve, reject) => {
-      const ready = () => {
-        signal?.removeEventListener("abort", onAbort);
-        resolve();
-      };
-      const onAbort = () => {
+  /** Resolves when a call may start. */
+  async acquire(signal?: AbortSignal): Promise<Permit> {
+    const hold = await new Promise<{ until: number }>((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const stopListening = listenForAbort(signal, () => {
         const index = this.waiting.indexOf(ready);
         if (index >= 0) this.waiting.splice(index, 1);
+        this.pump();
         reject(signal!.reason);
+      });
+      const ready = (admitted: { until: number }) => {
+        stopListening();
+        resolve(admitted);
       };
-      if (signal?.aborted) return reject(signal.reason);
-      signal?.addEventListener("abort", onAbort, { once: true });
       this.waiting.push(ready);
       this.pump();
     });
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.active--;
+    const answered = () => {
+      if (hold.until !== Infinity) return;
+      hold.until = Date.now() + this.holdMs;
       this.pump();
     };
+    return {
+      answered,
+      release: () => {
+        if (released) return;
+        released = true;
+        this.active--;
+        if (hold.until === Infinity) answered();
+        else this.pump();
+      },
+    };
+  }
+
+  /** How many calls the window holds now. */
+  get callsInWindow(): number {
+    this.expire(Date.now());
+    return this.holds.length;
+  }
+
+  private expire(now: number): void {
+    for (let index = this.holds.length - 1; index >= 0; index--) if (this.holds[index]!.until <= now) this.holds.splice(index, 1);
   }
 
   private pump(): void {
     const now = Date.now();
-    while (this.started.length > 0 && this.started[0]! <= now - this.windowMs) this.started.shift();
-    while (this.waiting.length > 0 && this.active < this.inFlight && this.started.length < this.perMinute) {
+    this.expire(now);
+    while (this.waiting.length > 0 && this.active < this.inFlight && this.holds.length < this.perMinute) {
+      const hold = { until: Infinity };
+      this.holds.push(hold);
       this.active++;
-      this.started.push(now);
-      this.waiting.shift()!();
+      this.waiting.shift()!(hold);
     }
-    if (this.waiting.length > 0 && this.started.length >= this.perMinute && !this.timer) {
-      const wait = this.started[0]! + this.windowMs - now;
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.pump();
-      }, Math.max(1, wait));
-      this.timer.unref();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    // A wait for the window to move on. Not unref()ed: while a call waits its turn the process
+    // must stay alive, or Node exits with every query unfinished (exit 13, nothing printed).
+    if (this.waiting.length > 0 && this.active < this.inFlight) {
+      const next = Math.min(...this.holds.map((hold) => hold.until));
+      if (Number.isFinite(next)) {
+        this.timer = setTimeout(() => {
+          this.timer = undefined;
+          this.pump();
+        }, Math.max(1, next - now));
+      }
     }
   }
 }

@@ -10,6 +10,11 @@ export interface TransportRequest {
   headers: Record<string, string>;
   body?: string | undefined;
   signal?: AbortSignal | undefined;
+  /**
+   * Told whenever bytes arrive before the response's headers are complete, so that a server
+   * sending its headers slowly is not taken for a silent one (a transport may not know).
+   */
+  onActivity?: (() => void) | undefined;
 }
 
 export interface TransportResponse {
@@ -51,6 +56,16 @@ export function nodeTransport(maxSockets = 10): Transport {
           }),
       );
       outgoing.on("error", reject);
+      if (request.onActivity) {
+        const onActivity = request.onActivity;
+        outgoing.once("socket", (socket) => {
+          const onData = () => onActivity();
+          socket.on("data", onData);
+          const stop = () => socket.off("data", onData);
+          outgoing.once("response", stop);
+          outgoing.once("close", stop);
+        });
+      }
       outgoing.end(request.body);
     });
 }
@@ -72,9 +87,12 @@ export function fetchTransport(fetchImpl: typeof fetch = fetch): Transport {
   };
 }
 
-/** The whole body as text. */
-export async function readText(body: Readable): Promise<string> {
+/** The whole body as text; `onChunk` is told of each piece as it arrives. */
+export async function readText(body: Readable, onChunk?: () => void): Promise<string> {
   const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  for await (const chunk of body) {
+    onChunk?.();
+    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+  }
   return Buffer.concat(chunks).toString("utf8");
 }

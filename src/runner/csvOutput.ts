@@ -6,6 +6,7 @@ import type { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { getSystemErrorMap } from "node:util";
 import { OngageError } from "../client/errors.js";
+import { followerOf } from "../client/abortListener.js";
 import { CsvRecordCounter } from "./csvCounter.js";
 import { modeFor } from "./fileMode.js";
 
@@ -74,7 +75,8 @@ export class CsvDownload {
     let fileError: NodeJS.ErrnoException | undefined;
     file.on("error", (error) => (fileError ??= error));
     try {
-      await pipeline(source, file, signal ? { signal } : {});
+      // Through a follower of the run's signal, which every download of the run shares (abortListener.ts).
+      await pipeline(source, file, signal ? { signal: followerOf(signal) } : {});
     } catch (error) {
       if (fileError) throw this.saveError(fileError);
       throw error;

@@ -3,10 +3,20 @@
  * are used up as the faults happen; the rest hold for the sandbox's life.
  */
 export interface Faults {
-  /** The next N requests are answered 429, with Retry-After. */
+  /** The next N requests are answered 429, with Retry-After (unless omitRetryAfter). */
   rateLimitBurst?: number;
   /** Seconds in Retry-After for those 429s (default 1). */
   retryAfterSeconds?: number;
+  /** Those 429s come without Retry-After, as a client must then back off on its own. */
+  omitRetryAfter?: boolean;
+  /** The next N requests (Infinity: all) get a 200 HTML page echoing their headers, credentials included. */
+  htmlEcho?: number;
+  /** The next N requests (Infinity: all) get their headers, then nothing more, the connection left open. */
+  stallHeaders?: number;
+  /** The next N requests (Infinity: all) get no answer at all, the connection left open. */
+  noAnswer?: number;
+  /** Every request gets its status line and headers one byte every this many milliseconds, for ever. */
+  trickleMs?: number;
   /** The next N GET and DELETE requests are answered 503. */
   serverErrors?: number;
   /** The next N creates store the report, then drop the connection without answering. */
@@ -47,15 +57,12 @@ export interface Faults {
 export const badCreateAnswers = ["html", "truncated", "lying-length", "gzip", "shape", "empty-id"] as const;
 export type BadCreateAnswer = (typeof badCreateAnswers)[number];
 
-const faultNames = "429:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N, create-answer:KIND, late-visible:MS, delayed-store:MS, truncate-titles:N, hang-delete:N";
+/** The fault names, as `--faults` takes them. */
+export const faultSyntax =
+  "429:N, 429-bare:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, html-echo[:N], stall-headers[:N], no-answer[:N], trickle:MS, " +
+  "export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N, create-answer:KIND, late-visible:MS, delayed-store:MS, truncate-titles:N, hang-delete:N";
 
-/**
- * `--faults` on the command line: a comma-separated list of
- * `429:N`, `5xx:N`, `drop-create:N`, `drop-export:BYTES`, `slow:MS`, `never-complete`, `fail`,
- * `export-envelope:N`, `export-html:N`, `export-gzip:N`, `export-cut-row:N`,
- * `create-answer:KIND` (KIND one of badCreateAnswers), `late-visible:MS`, `delayed-store:MS`,
- * `truncate-titles:N`, `hang-delete:N`.
- */
+/** `--faults` on the command line: a comma-separated list of faults (faultSyntax; docs/sandbox.md). */
 export function parseFaults(spec: string): Faults {
   const faults: Faults = {};
   for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
@@ -65,9 +72,28 @@ export function parseFaults(spec: string): Faults {
       if (!Number.isInteger(value) || value < 0) throw new Error(`--faults ${name} needs a whole number, as in ${name}:3`);
       return value;
     };
+    /** A count, or for ever when none is given. */
+    const countOrAll = () => (raw === undefined ? Infinity : needNumber());
     switch (name) {
       case "429":
         faults.rateLimitBurst = needNumber();
+        break;
+      case "429-bare":
+        faults.rateLimitBurst = needNumber();
+        faults.omitRetryAfter = true;
+        break;
+      case "html-echo":
+        faults.htmlEcho = countOrAll();
+        break;
+      case "stall-headers":
+        faults.stallHeaders = countOrAll();
+        break;
+      case "no-answer":
+        faults.noAnswer = countOrAll();
+        break;
+      case "trickle":
+        faults.trickleMs = needNumber();
+        if (faults.trickleMs === 0) throw new Error("--faults trickle needs a pause of at least 1 ms, as in trickle:1000");
         break;
       case "5xx":
         faults.serverErrors = needNumber();
@@ -116,7 +142,7 @@ export function parseFaults(spec: string): Faults {
         faults.hangDeletes = needNumber();
         break;
       default:
-        throw new Error(`unknown fault '${name}'; the faults are ${faultNames}`);
+        throw new Error(`unknown fault '${name}'; the faults are ${faultSyntax}`);
     }
   }
   return faults;

@@ -37,7 +37,11 @@ export interface SandboxOptions {
   listId?: string;
   credentials?: SandboxCredentials;
   callsPerMinute?: number;
+  /** The window callsPerMinute counts over, in ms (default 60 s; a small one is for tests). */
+  rateWindowMs?: number;
   maxInFlight?: number;
+  /** The largest request body accepted, in bytes (default 1 MB); past it, 413 without reading the rest. */
+  maxBodyBytes?: number;
   faults?: Faults;
 }
 
@@ -48,6 +52,15 @@ export interface SandboxStats {
   reportsDeleted: number;
   maxInFlight: number;
   rateLimited: number;
+  /** The most requests that arrived within one window (rateWindowMs), over any window, 429s included. */
+  maxCallsInWindow: number;
+  /** Requests refused with 413 for a body past maxBodyBytes. */
+  tooLarge: number;
+  /** Requests the html-echo, stall-headers, no-answer and trickle faults were applied to. */
+  htmlEchoes: number;
+  stalled: number;
+  unanswered: number;
+  trickled: number;
 }
 
 export interface Sandbox {
@@ -79,10 +92,45 @@ function failure(res: ServerResponse, status: number, message: string, errors: s
   res.end(body);
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+/** The request body, or undefined when it is past `limit` bytes (the rest is left unread). */
+function readBody(req: IncomingMessage, limit: number): Promise<string | undefined> {
+  if (Number(req.headers["content-length"] ?? 0) > limit) return Promise.resolve(undefined);
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off("data", onData).off("end", onEnd).pause();
+        resolve(undefined);
+      } else chunks.push(chunk);
+    };
+    const onEnd = () => resolve(Buffer.concat(chunks).toString("utf8"));
+    req.on("data", onData).on("end", onEnd).on("error", reject);
+  });
+}
+
+/** Answers 413 as Ongage's front end would, and closes the connection rather than read an oversized body. */
+function tooLarge(res: ServerResponse, limit: number): void {
+  failure(res, 413, "Request Entity Too Large", [`the request body is larger than ${limit} bytes`], { connection: "close" });
+}
+
+/** A debugging page of the kind a misconfigured proxy serves: every request header, in several encodings. */
+function headerEchoPage(req: IncomingMessage): string {
+  const escape = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/"/g, "&quot;");
+  const headers = Object.entries(req.headers).map(([name, value]) => [name, Array.isArray(value) ? value.join(", ") : (value ?? "")] as const);
+  const rows = headers.map(([name, value]) => `<tr><td>${escape(name)}</td><td>${escape(value)}</td><td>${value}</td><td>${encodeURIComponent(value)}</td></tr>`).join("\n");
+  const user = req.headers["x_username"];
+  const password = req.headers["x_password"];
+  const basic = typeof user === "string" && typeof password === "string" ? `<p>Authorization: Basic ${Buffer.from(`${user}:${password}`).toString("base64")}</p>` : "";
+  return `<html><body><h1>502 Bad Gateway</h1><table>
+${rows}
+</table>
+<p>The upstream server did not answer. Request: ${escape(req.method ?? "")} ${escape(req.url ?? "")}</p>
+${basic}
+<script>var request = ${JSON.stringify({ headers: Object.fromEntries(headers) })};</script>
+</body></html>
+`;
 }
 
 /** A create's answer spoiled as `kind` says (the report was stored all the same). */
@@ -137,7 +185,9 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   const buildTimeMs = options.buildTimeMs ?? 2000;
   const callsPerMinute = options.callsPerMinute ?? 300;
+  const rateWindowMs = options.rateWindowMs ?? 60_000;
   const maxInFlight = options.maxInFlight ?? 10;
+  const maxBodyBytes = options.maxBodyBytes ?? 1024 * 1024;
   const faults: Faults = { ...options.faults };
   const reports = new Map<number, Report>();
   /** Uses up one of a counted fault: whether it happens this time. */
@@ -149,16 +199,82 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   let nextId = 1000;
   let inFlight = 0;
   const recentCalls: number[] = [];
-  const stats: SandboxStats = { requests: 0, byRoute: {}, reportsCreated: 0, reportsDeleted: 0, maxInFlight: 0, rateLimited: 0 };
+  const arrivals: number[] = [];
+  const stats: SandboxStats = {
+    requests: 0,
+    byRoute: {},
+    reportsCreated: 0,
+    reportsDeleted: 0,
+    maxInFlight: 0,
+    rateLimited: 0,
+    maxCallsInWindow: 0,
+    tooLarge: 0,
+    htmlEchoes: 0,
+    stalled: 0,
+    unanswered: 0,
+    trickled: 0,
+  };
+
+  /** Counts every request in a sliding window, as Ongage measures calls per minute. */
+  const countArrival = () => {
+    const now = Date.now();
+    while (arrivals.length > 0 && arrivals[0]! <= now - rateWindowMs) arrivals.shift();
+    arrivals.push(now);
+    stats.maxCallsInWindow = Math.max(stats.maxCallsInWindow, arrivals.length);
+  };
+
+  /**
+   * The faults that make a server hang or lie about everything; true if one answered (or
+   * deliberately did not answer) the request.
+   */
+  const misbehave = (req: IncomingMessage, res: ServerResponse): boolean => {
+    if (!faults.noAnswer && !faults.stallHeaders && !faults.trickleMs && !faults.htmlEcho) return false;
+    req.resume();
+    if (faults.noAnswer) {
+      faults.noAnswer--;
+      stats.unanswered++;
+      return true;
+    }
+    if (faults.stallHeaders) {
+      faults.stallHeaders--;
+      stats.stalled++;
+      // An export stalls as a CSV would (oq reads a JSON answer to an export as an error envelope).
+      const type = /\/export(_detailed)?(\?|$)/.test(req.url ?? "") ? "text/csv" : "application/json";
+      res.writeHead(200, { "content-type": type, "content-length": "100000" });
+      res.flushHeaders();
+      return true;
+    }
+    if (faults.trickleMs) {
+      stats.trickled++;
+      const socket = req.socket;
+      const bytes = Buffer.from("HTTP/1.1 200 OK\r\ncontent-type: application/json\r\nx-padding: " + "x".repeat(1_000_000));
+      let sent = 0;
+      const timer = setInterval(() => {
+        if (socket.destroyed || sent >= bytes.length) return clearInterval(timer);
+        socket.write(bytes.subarray(sent, ++sent));
+      }, faults.trickleMs);
+      socket.once("close", () => clearInterval(timer));
+      return true;
+    }
+    if (faults.htmlEcho) {
+      faults.htmlEcho--;
+      stats.htmlEchoes++;
+      const page = headerEchoPage(req);
+      res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) });
+      res.end(page);
+      return true;
+    }
+    return false;
+  };
 
   const authorized = (req: IncomingMessage) =>
     req.headers["x_username"] === credentials.username &&
     req.headers["x_password"] === credentials.password &&
     req.headers["x_account_code"] === credentials.accountCode;
 
-  const rateLimited = (res: ServerResponse, retryAfter: number) => {
+  const rateLimited = (res: ServerResponse, retryAfter: number | undefined) => {
     stats.rateLimited++;
-    failure(res, 429, "Calls per minute exceeded", [], { "retry-after": String(retryAfter) });
+    failure(res, 429, "Calls per minute exceeded", [], retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
   };
 
   /**
@@ -276,11 +392,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     if (faults.rateLimitBurst) {
       faults.rateLimitBurst--;
-      return rateLimited(res, faults.retryAfterSeconds ?? 1);
+      return rateLimited(res, faults.omitRetryAfter ? undefined : (faults.retryAfterSeconds ?? 1));
     }
     const now = Date.now();
-    while (recentCalls.length > 0 && recentCalls[0]! <= now - 60_000) recentCalls.shift();
-    if (recentCalls.length >= callsPerMinute) return rateLimited(res, Math.max(1, Math.ceil((recentCalls[0]! + 60_000 - now) / 1000)));
+    while (recentCalls.length > 0 && recentCalls[0]! <= now - rateWindowMs) recentCalls.shift();
+    if (recentCalls.length >= callsPerMinute) return rateLimited(res, Math.max(1, Math.ceil((recentCalls[0]! + rateWindowMs - now) / 1000)));
     recentCalls.push(now);
     if ((req.method === "GET" || req.method === "DELETE") && faults.serverErrors) {
       faults.serverErrors--;
@@ -296,9 +412,14 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
     if (idText === undefined) {
       if (req.method === "POST") {
+        const text = await readBody(req, maxBodyBytes);
+        if (text === undefined) {
+          stats.tooLarge++;
+          return tooLarge(res, maxBodyBytes);
+        }
         let body: unknown;
         try {
-          body = JSON.parse(await readBody(req));
+          body = JSON.parse(text);
         } catch {
           return failure(res, 400, "Bad Request", ["the body is not JSON"]);
         }
@@ -372,9 +493,11 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 
   const server: Server = createServer((req, res) => {
     stats.requests++;
+    countArrival();
     inFlight++;
     stats.maxInFlight = Math.max(stats.maxInFlight, inFlight);
     res.on("close", () => inFlight--);
+    if (misbehave(req, res)) return;
     if (inFlight > maxInFlight) {
       req.resume();
       return rateLimited(res, 1);
@@ -386,10 +509,15 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
   });
   server.keepAliveTimeout = 5000;
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
-  });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once("error", reject);
+      server.listen(options.port ?? 0, options.host ?? "127.0.0.1", () => resolve());
+    });
+  } catch (error) {
+    await rm(workDirectory, { recursive: true, force: true });
+    throw error;
+  }
   const address = server.address() as AddressInfo;
   const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
 

@@ -1,7 +1,8 @@
+import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
 import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
-import { UsageError } from "../usageError.js";
+import { exitCodes, UsageError } from "../usageError.js";
 
 export interface SandboxCommandOptions {
   port: string;
@@ -10,6 +11,7 @@ export interface SandboxCommandOptions {
   buildTime: string;
   faults?: string;
   listId: string;
+  maxBody: string;
 }
 
 function whole(name: string, value: string): number {
@@ -27,14 +29,27 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const sandbox = await startSandbox({
-    port: whole("--port", options.port),
-    contacts: whole("--contacts", options.contacts),
-    seed: whole("--seed", options.seed),
-    buildTimeMs,
-    faults,
-    listId: options.listId,
-  });
+  if (!isListId(options.listId)) throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
+  const port = whole("--port", options.port);
+  let sandbox;
+  try {
+    sandbox = await startSandbox({
+      port,
+      contacts: whole("--contacts", options.contacts),
+      seed: whole("--seed", options.seed),
+      buildTimeMs,
+      faults,
+      listId: options.listId,
+      maxBodyBytes: whole("--max-body", options.maxBody),
+    });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
+    // The machine's state, not a mistake in the command: exit 1, in one line, with the way out.
+    const why = code === "EADDRINUSE" ? "is in use" : "may not be used by this user";
+    process.stderr.write(`oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`);
+    return exitCodes.failed;
+  }
   const { credentials } = sandbox;
   process.stdout.write(
     [

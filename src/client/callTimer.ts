@@ -1,0 +1,63 @@
+/**
+ * The clocks of one call: an idle timer (the longest silence tolerated, restarted by every
+ * chunk that arrives) and a deadline for the whole call (which catches a server that trickles
+ * a byte at a time, which an idle timer alone never would). Either one, or the caller's own
+ * signal, aborts `signal`, which the transport is given.
+ */
+export class CallTimer {
+  readonly signal: AbortSignal;
+  /** Why the call was cut short by a clock, if it was. */
+  expired: "idle" | "deadline" | undefined;
+  private readonly controller = new AbortController();
+  private idleTimer: NodeJS.Timeout | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private readonly onExpire: (() => void)[] = [];
+
+  constructor(
+    readonly idleMs: number,
+    readonly deadlineMs: number,
+    caller?: AbortSignal,
+  ) {
+    // AbortSignal.any follows the caller's signal without adding a listener to it (see abortListener.ts).
+    this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
+    if (Number.isFinite(deadlineMs)) this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
+    this.touch();
+  }
+
+  /** Something arrived: the silence starts again. */
+  touch(): void {
+    if (this.expired) return;
+    clearTimeout(this.idleTimer);
+    // (Infinity turns the clock off; setTimeout would take it for 1 ms.)
+    if (Number.isFinite(this.idleMs)) this.idleTimer = setTimeout(() => this.expire("idle"), this.idleMs);
+  }
+
+  /** Not waiting on the server for now (the reader is holding the data back): no idle timer until the next touch. */
+  hold(): void {
+    clearTimeout(this.idleTimer);
+  }
+
+  /** The deadline no longer applies (a download may take as long as it keeps moving). */
+  endDeadline(): void {
+    clearTimeout(this.deadlineTimer);
+  }
+
+  /** Runs `action` when a clock runs out, before the transport is aborted. */
+  whenExpired(action: () => void): void {
+    this.onExpire.push(action);
+  }
+
+  /** The call is over. */
+  stop(): void {
+    clearTimeout(this.idleTimer);
+    clearTimeout(this.deadlineTimer);
+  }
+
+  private expire(reason: "idle" | "deadline"): void {
+    if (this.expired) return;
+    this.expired = reason;
+    this.stop();
+    for (const action of this.onExpire) action();
+    this.controller.abort(new Error(`call ${reason === "idle" ? "idle" : "deadline"} timeout`));
+  }
+}
