@@ -8,6 +8,7 @@ import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } fr
 import { closestMatch } from "./suggest.js";
 import { printCondition } from "../format/formatQuery.js";
 import { ValueChecker } from "./values.js";
+import { warnAboutWindowCoverage } from "./windowCoverage.js";
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -90,6 +91,10 @@ class Checker {
     if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields) {
       return undefined;
     }
+    warnAboutWindowCoverage(
+      { filter, logic: logic!, window, nowSeconds: this.options.nowSeconds, catalog: this.options.catalog, windowClause: clauses.During ?? clauses.Between, source: this.source },
+      this.diagnostics,
+    );
     return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
   }
 
@@ -172,8 +177,8 @@ class Checker {
       return { from, to };
     }
     if (during) {
-      const seconds = this.values.durationSeconds(during.duration);
-      return seconds === undefined ? undefined : { from: now - seconds, to: now };
+      const from = this.values.before(during.duration);
+      return from === undefined ? undefined : { from, to: now };
     }
     return { from: now - defaults.windowSeconds, to: now };
   }
@@ -188,9 +193,13 @@ class Checker {
       });
       return word;
     }
-    const guess = closestMatch(word, userTypes);
+    // `inactive` is one edit from `active` but means its opposite: no guess for a negated kind.
+    const negated = /^(?:in|un|non|not)[-_]?/.test(word) && userTypes.includes(word.replace(/^(?:in|un|non|not)[-_]?/, ""));
+    const guess = negated ? undefined : closestMatch(word, userTypes);
+    const hints = [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`];
+    if (negated) hints.push(`for contacts who are not ${word.replace(/^(?:in|un|non|not)[-_]?/, "")}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "active"`);
     this.diagnostics.error("OQ209", `unknown kind of users '${clause.userType}'`, clause.userTypeSpan, {
-      hints: [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`],
+      hints,
       suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }] : [],
     });
     return undefined;

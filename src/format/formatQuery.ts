@@ -94,7 +94,8 @@ function printValue(value: ast.Value): string {
     case "Number":
       return value.raw;
     case "Date":
-      return value.raw.toUpperCase().replace(/^(\d{4}-\d{2}-\d{2})T/, "$1T");
+      // `today` stays in lower case; in a date, `t` and `z` are written as capitals.
+      return /^\d/.test(value.raw) ? value.raw.toUpperCase() : value.raw;
     case "Duration":
       return `${value.amount}${value.unit.toLowerCase()}`;
     case "RelativeDate":
