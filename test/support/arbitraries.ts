@@ -29,6 +29,19 @@ const words = ["a", "A", "ab", "b", "Ba", "abc", "x"];
 const ids = ["1", "2", "3", "4"];
 const days = ["2024-01-10", "2024-01-15", "2024-01-19", "2024-01-20"];
 
+/** Relative dates in units other than days, and day words, with how far back they reach (at most). */
+const calendarDates = [
+  { text: "today", daysAgo: 0 },
+  { text: "Yesterday", daysAgo: 1 },
+  { text: "36h ago", daysAgo: 2 },
+  { text: "1 hour ago", daysAgo: 1 },
+  { text: "1w ago", daysAgo: 7 },
+  { text: "1 week ago", daysAgo: 7 },
+  { text: "1mo ago", daysAgo: 31 },
+  { text: "2 months ago", daysAgo: 62 },
+  { text: "1y ago", daysAgo: 366 },
+];
+
 /** The values queries draw on: chosen to fall on both sides of the contacts' values. */
 export interface ValuePools {
   words: string[];
@@ -54,7 +67,9 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
   const dateValue = fc.oneof(
     fc.constantFrom(...pools.days),
     fc.constantFrom(...pools.days).map((d) => `${d}T08:30:00Z`),
-    fc.integer({ min: 0, max: pools.maxDaysAgo - 1 }).map((n) => `${n + 1}d ago`),
+    fc.tuple(fc.integer({ min: 1, max: pools.maxDaysAgo }), fc.constantFrom("d", "D", " days", " Days")).map(([n, unit]) => `${n}${unit} ago`),
+    // Other units and day words, within the same reach.
+    fc.constantFrom(...calendarDates.filter((date) => date.daysAgo <= pools.maxDaysAgo).map((date) => date.text)),
   );
 
   const textComparison = fc
@@ -105,7 +120,8 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
     {
       title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== "").map((s) => `title ${JSON.stringify(s)}`),
       window: fc.oneof(
-        fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`),
+        fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w", " hours", " days", " weeks", " Weeks")).map(([n, u]) => `during ${n}${u}`),
+        fc.tuple(fc.integer({ min: 1, max: 24 }), fc.constantFrom("mo", "MO", " months", " month", "y", " years")).map(([n, u]) => `during ${n}${u}`),
         fc.constantFrom(...windows),
       ),
       users: fc.constantFrom("users all", "users active"),
