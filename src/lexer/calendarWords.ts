@@ -25,16 +25,16 @@ export function durationUnitOf(spelling: string): DurationUnit | undefined {
 
 /** The units, for help lines. */
 export const durationUnitsHelp =
-  "a duration is a whole number and a unit: 12h (hours), 30d (days), 2w (weeks), 3mo (months), 1y (years); the units may also be written as words: 3 months";
+  "a duration is a whole number and a unit: 12h (hours), 30d (days), 2w (weeks), 3mo (months), 1y (years); the units may also be written as words, and apart: 3 months";
+
+/** Every spelling of every unit, longest first, for the duration pattern. */
+const unitSpellings: readonly string[] = [...unitBySpelling.keys()].sort((a, b) => b.length - a.length);
 
 /**
- * The spellings that may stand apart from their number, as in `3 months`: the whole words only,
- * so that `3 d` stays the mistake it probably is.
+ * A duration as written: digits, then a unit glued on (`30d`, or any letters, which the checker
+ * reports if they are no unit) or a unit after spaces on the same line (`3 months`, `3 mo`).
  */
-export const spacedUnitWords: readonly string[] = Object.values(durationUnitSpellings).flatMap((words) => words.filter((word) => word.length > 2));
-
-/** A duration as written: digits, then a unit glued on (`30d`) or a unit word after spaces (`3 months`). */
-export const durationSource = `\\d+(?:[ \\t]+(?:${[...spacedUnitWords].sort((a, b) => b.length - a.length).join("|")})(?![A-Za-z0-9_])|[A-Za-z]+)`;
+export const durationSource = `\\d+(?:[ \\t]+(?:${unitSpellings.join("|")})(?![A-Za-z0-9_])|[A-Za-z]+)`;
 
 /** Days named by words, as dates: midnight UTC of the compile clock's day, or the day before. */
 export const dayWords = { today: 0, yesterday: 1 } as const;

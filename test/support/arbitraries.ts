@@ -39,6 +39,7 @@ const calendarDates = [
   { text: "1 week ago", daysAgo: 7 },
   { text: "1mo ago", daysAgo: 31 },
   { text: "2 months ago", daysAgo: 62 },
+  { text: "2 mo ago", daysAgo: 62 },
   { text: "1y ago", daysAgo: 366 },
 ];
 
