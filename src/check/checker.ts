@@ -194,10 +194,11 @@ class Checker {
       return word;
     }
     // `inactive` is one edit from `active` but means its opposite: no guess for a negated kind.
-    const negated = /^(?:in|un|non|not)[-_]?/.test(word) && userTypes.includes(word.replace(/^(?:in|un|non|not)[-_]?/, ""));
+    const negatedKind = word.replace(/^(?:in|un|non|not)[-_]?/, "");
+    const negated = negatedKind !== word && userTypes.includes(negatedKind);
     const guess = negated ? undefined : closestMatch(word, userTypes);
     const hints = [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`];
-    if (negated) hints.push(`for contacts who are not ${word.replace(/^(?:in|un|non|not)[-_]?/, "")}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "active"`);
+    if (negated) hints.push(`for contacts who are not ${negatedKind}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "${negatedKind}"`);
     this.diagnostics.error("OQ209", `unknown kind of users '${clause.userType}'`, clause.userTypeSpan, {
       hints,
       suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }] : [],

@@ -101,7 +101,11 @@ function report(fieldName: string, reach: Days, input: WindowCoverageInput, diag
   ];
   const suggestions: Suggestion[] = [];
   const widened = widenedWindow(reach, input);
-  if (widened) {
+  // A wider window also counts the other activity fields over more days: then it is not a fix.
+  const others = [...new Set(input.filter.criteria.filter((criterion) => criterion.fieldName !== fieldName && input.catalog.lookup(criterion.fieldName)?.origin === "activity").map((c) => c.fieldName))];
+  if (widened && others.length > 0) {
+    hints.push(`'${widened}' would cover those days, but would also count ${others.join(", ")} over them`);
+  } else if (widened) {
     const at = windowClause ? windowClause.span : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
     suggestions.push({
       message: `widen the window to cover those days: ${widened}`,

@@ -126,6 +126,20 @@ export function reportSyntaxErrors(
   }
 }
 
+/** Where `token` is in `tokens` (sorted by offset), found by halving: a broken file can have many errors. */
+function indexOfToken(tokens: readonly IToken[], token: IToken): number {
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const offset = tokens[mid]!.startOffset;
+    if (offset === token.startOffset) return mid;
+    if (offset < token.startOffset) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
+}
+
 /** The last token that starts before `offset`. */
 function tokenBefore(tokens: readonly IToken[], offset: number): IToken | undefined {
   let low = 0;
@@ -341,6 +355,8 @@ function explain(
 }
 
 const compareOperatorTokens = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual]);
+/** Tokens after which a value comes. */
+const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
 /** Tokens after which a condition starts. */
 const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
 
@@ -350,7 +366,7 @@ const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
  */
 function explainKnownMistake(token: IToken, previous: IToken | undefined, span: Span, context: SyntaxErrorContext): Explanation | undefined {
   if (!isRealToken(token)) return undefined;
-  const at = context.tokens.indexOf(token);
+  const at = indexOfToken(context.tokens, token);
   const next = context.tokens[at + 1];
   const word = token.image.toLowerCase();
 
@@ -373,7 +389,7 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
     };
   }
 
-  if (token.tokenType === t.Identifier && word === "now") {
+  if (token.tokenType === t.Identifier && word === "now" && previous && valueOpeners.has(previous.tokenType)) {
     const minus = /^\s*-\s*(\d+\s*[A-Za-z]+)/.exec(context.source.text.slice(token.startOffset + token.image.length));
     const explanation: Explanation = {
       code: "OQ123",
