@@ -60,6 +60,7 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
 
 const wordCharacter = /[\p{L}\p{M}\p{N}_]/u;
 const letters = /^[\p{L}\p{M}]+$/u;
+const wordStart = /[\p{L}_]/u;
 
 /**
  * `prénom`: chevrotain sees `pr`, an unknown `é` and `nom`. Such a word is reported once, with
@@ -75,6 +76,7 @@ function mergeUnicodeWords(
   const text = source.text;
   const words: { start: number; end: number }[] = [];
   const remaining: ILexingError[] = [];
+  let inSelectList: boolean[] | undefined;
   for (const error of errors) {
     const inWord = words.at(-1);
     if (inWord && error.offset < inWord.end) continue;
@@ -86,13 +88,25 @@ function mergeUnicodeWords(
     let end = error.offset + error.length;
     while (start > 0 && wordCharacter.test(text[start - 1]!)) start--;
     while (end < text.length && wordCharacter.test(text[end]!)) end++;
+    // A name starts with a letter or '_': `3é` is a number and something else.
+    while (start < error.offset && !wordStart.test(text[start]!)) start++;
+    inSelectList ??= selectListMembership(tokens);
+    if (!startsField(tokens, inSelectList, start)) {
+      remaining.push(error);
+      continue;
+    }
     words.push({ start, end });
   }
   if (words.length === 0) return { tokens, errors };
   const merged: IToken[] = [];
   let next = 0;
   for (const word of words) {
-    while (next < tokens.length && tokens[next]!.startOffset < word.start) merged.push(tokens[next++]!);
+    while (next < tokens.length && tokens[next]!.startOffset < word.start) {
+      const token = tokens[next++]!;
+      merged.push(token);
+      // `2024-01-01é`: the word starts after a token it touches, never inside one.
+      word.start = Math.max(word.start, token.startOffset + token.image.length);
+    }
     while (next < tokens.length && tokens[next]!.startOffset < word.end) next++;
     const image = text.slice(word.start, word.end);
     const start = source.positionAt(word.start);
@@ -115,6 +129,38 @@ function mergeUnicodeWords(
   }
   while (next < tokens.length) merged.push(tokens[next++]!);
   return { tokens: merged, errors: remaining };
+}
+
+/** Where a field name can begin: at the start, after `and`, `or`, `not`, `(`, `where`, `select`, or a ',' in a select list. */
+const fieldOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where, t.Select]);
+
+function startsField(tokens: readonly IToken[], inSelectList: readonly boolean[], offset: number): boolean {
+  let low = 0;
+  let high = tokens.length - 1;
+  let at = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid]!.startOffset < offset) {
+      at = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  const before = tokens[at];
+  if (!before) return true;
+  // A token running into the word (`2024-01-01é`) makes it no field name.
+  if (before.startOffset + before.image.length > offset) return false;
+  // After a ',' only in a select list: `select email, prénom`.
+  return before.tokenType === t.Comma ? inSelectList[at] === true : fieldOpeners.has(before.tokenType);
+}
+
+/** For each token, whether it is part of a `select a, b` list (computed in one pass). */
+function selectListMembership(tokens: readonly IToken[]): boolean[] {
+  let inList = false;
+  return tokens.map((token) => {
+    if (token.tokenType === t.Select) inList = true;
+    else if (token.tokenType !== t.Identifier && token.tokenType !== t.QuotedIdentifier && token.tokenType !== t.Comma) inList = false;
+    return inList;
+  });
 }
 
 /** `now - 7d`: the parser explains `now` and offers `7d ago`; the '-' needs no report of its own. */
