@@ -357,6 +357,7 @@ function explain(
 const compareOperatorTokens = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual]);
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
+const textOperators = new Set([t.Contains, t.Starts, t.Ends, t.With]);
 /** Tokens after which a condition starts. */
 const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
 
@@ -386,6 +387,14 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
         `without 'select' the report has the default columns: ${defaults.selectedFields.join(", ")}`,
         "to choose the columns, name them: select email, opens, clicks",
       ],
+    };
+  }
+
+  if (token.tokenType === t.Star && previous && (valueOpeners.has(previous.tokenType) || textOperators.has(previous.tokenType))) {
+    return {
+      code: "OQ101",
+      message: "oq has no wildcards: '*' is not a value",
+      hints: ['contains, starts and ends match part of the text: email contains "gmail", email starts "info@", email ends ".com"'],
     };
   }
 
