@@ -44,8 +44,8 @@ describe("the window coverage warning", () => {
         expect(again.ok, widened).toBe(true);
         expect(again.diagnostics.filter((d) => d.code === "OQ233"), widened).toEqual([]);
         // The window only grows.
-        expect(again.payload!.filters.from_date).toBeLessThanOrEqual(result.payload!.filters.from_date);
-        expect(again.payload!.filters.to_date).toBeGreaterThanOrEqual(result.payload!.filters.to_date);
+        expect(again.payload!.filters.from_date!).toBeLessThanOrEqual(result.payload!.filters.from_date!);
+        expect(again.payload!.filters.to_date!).toBeGreaterThanOrEqual(result.payload!.filters.to_date!);
         fixed++;
       }),
       { numRuns: runs * 3 },

@@ -87,7 +87,15 @@ export class ValueChecker {
       this.diagnostics.error("OQ224", `a duration must be longer than zero`, duration.span, { hints: ["e.g. 30d"] });
       return undefined;
     }
-    return instantBefore(this.nowSeconds, duration.amount, unit);
+    const instant = instantBefore(this.nowSeconds, duration.amount, unit);
+    // Unix seconds start at 1970; a longer reach has no date to send (and huge ones no date at all).
+    if (!Number.isFinite(instant) || instant < 0) {
+      this.diagnostics.error("OQ125", `${duration.raw} back from now reaches before 1970-01-01, the earliest date Ongage takes`, duration.span, {
+        hints: ["write a shorter duration, or a date such as 1970-01-01"],
+      });
+      return undefined;
+    }
+    return instant;
   }
 
   private text(value: ast.Value, type: FieldType, fieldName: string): string | undefined {
