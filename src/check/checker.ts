@@ -16,6 +16,8 @@ export interface CheckOptions {
   catalog: FieldCatalog;
   /** The file the query came from; its name becomes the default title. */
   fileName?: string;
+  /** The caller sends the window (compileFilter), so the query's window says nothing: no OQ233. */
+  windowSetByCaller?: boolean;
 }
 
 /** Defaults for what a query does not say; grammar.md documents them. */
@@ -91,10 +93,11 @@ class Checker {
     if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields) {
       return undefined;
     }
-    warnAboutWindowCoverage(
-      { filter, logic: logic!, window, nowSeconds: this.options.nowSeconds, catalog: this.options.catalog, windowClause: clauses.During ?? clauses.Between, source: this.source },
-      this.diagnostics,
-    );
+    if (!this.options.windowSetByCaller) {
+      const { nowSeconds, catalog } = this.options;
+      const windowClause = clauses.During ?? clauses.Between;
+      warnAboutWindowCoverage({ filter, logic: logic!, window, nowSeconds, catalog, windowClause, source: this.source }, this.diagnostics);
+    }
     return { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
   }
 
