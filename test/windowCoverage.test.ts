@@ -54,13 +54,17 @@ describe("the window coverage warning", () => {
   });
 
   it("stays quiet about conditions inside the window and about fields the window does not limit", () => {
-    const quiet = (text: string) => expect(compile(text, { now }).diagnostics.filter((d) => d.code === "OQ233"), text).toEqual([]);
+    const quiet = (text: string) => expect(compile(text, { now, fields: { birthday: "date" } }).diagnostics.filter((d) => d.code === "OQ233"), text).toEqual([]);
     quiet("last_open_date > 30d ago");
     quiet("last_open_date >= 30d ago and last_open_date < 10d ago");
     quiet("last_open_date > 2023-12-01\nbetween 2023-11-01 and today");
     quiet("ocx_created_date < 2020-01-01");
+    quiet("birthday < 2020-01-01");
     quiet("last_open_date != 2023-01-01");
     quiet("last_open_date is empty");
+    // A chosen window bounds an open-ended condition on purpose.
+    quiet("last_open_date < 45d ago\nduring 120d");
+    quiet("last_open_date > 2024-01-10\nbetween 2024-01-01 and 2024-01-20");
     // Days after now hold no events.
     quiet("last_open_date > 2023-12-25\nduring 6w");
   });

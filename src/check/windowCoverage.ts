@@ -50,47 +50,90 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
   const windowFirst = Math.floor(window.from / secondsPerDay);
   const windowLast = Math.floor(window.to / secondsPerDay);
   const today = Math.floor(nowSeconds / secondsPerDay);
+  // A window the query sets on purpose may bound an open-ended condition: "opened in the last
+  // 120 days, but not in the last 45" is `last_open_date < 45d ago` with `during 120d`.
+  const chosenWindow = input.windowClause !== undefined;
   const warned = new Set<string>();
   for (const [key, days] of groups) {
     const fieldName = key.replace(/#\d+$/, "");
-    if (warned.has(fieldName)) continue;
+    if (warned.has(fieldName) || days.length === 0) continue;
+    const first = days[0]!.first;
+    const openEnded = days.at(-1)!.last === Infinity;
     // Days after today hold no events yet, whatever the window.
-    const reach = days.map(({ first, last }) => ({ first, last: Math.min(last, Math.max(today, windowLast)) })).filter(({ first, last }) => first <= last);
-    if (reach.length === 0) continue;
-    const first = Math.min(...reach.map((d) => d.first));
-    const last = Math.max(...reach.map((d) => d.last));
+    const last = Math.min(days.at(-1)!.last, Math.max(today, windowLast));
+    if (first > last) continue;
     if (first >= windowFirst && last <= windowLast) continue;
+    const disjoint = last < windowFirst || first > windowLast;
+    const boundedOutside = (first !== -Infinity && first < windowFirst) || (!openEnded && last > windowLast);
+    if (chosenWindow && !disjoint && !boundedOutside) continue;
     warned.add(fieldName);
-    report(fieldName, { first, last }, input, diagnostics);
+    // The days a wider window must take in. A chosen window still bounds the open ends of a
+    // condition it overlaps; with the default window, an open end has no bound at all.
+    const keepWindowEnds = chosenWindow && !disjoint;
+    const mustCover = {
+      first: first === -Infinity && keepWindowEnds ? windowFirst : first,
+      last: openEnded && keepWindowEnds ? Math.min(last, windowLast) : last,
+    };
+    report(fieldName, mustCover, disjoint, input, diagnostics);
   }
 }
 
-/** The days one criterion accepts (the union over its values), or undefined if it is not a day range. */
+/**
+ * The days one criterion accepts (the union over its values) as sorted, disjoint ranges, or
+ * undefined if it is not a day range.
+ */
 function daysAccepted(criterion: Criterion): Days[] | undefined {
   const days = criterion.values.filter((value): value is number => typeof value === "number").map((value) => Math.floor(value / secondsPerDay));
   if (days.length === 0) return undefined;
-  switch (criterion.operator) {
-    case "=":
-      return days.map((day) => ({ first: day, last: day }));
-    case "<":
-      return days.map((day) => ({ first: -Infinity, last: day - 1 }));
-    case "<=":
-      return days.map((day) => ({ first: -Infinity, last: day }));
-    case ">":
-      return days.map((day) => ({ first: day + 1, last: Infinity }));
-    case ">=":
-      return days.map((day) => ({ first: day, last: Infinity }));
-    default:
-      // `!=` excludes days rather than reaching for them; `empty` has no days.
-      return undefined;
+  const range = (day: number): Days | undefined => {
+    switch (criterion.operator) {
+      case "=":
+        return { first: day, last: day };
+      case "<":
+        return { first: -Infinity, last: day - 1 };
+      case "<=":
+        return { first: -Infinity, last: day };
+      case ">":
+        return { first: day + 1, last: Infinity };
+      case ">=":
+        return { first: day, last: Infinity };
+      default:
+        // `!=` excludes days rather than reaching for them; `empty` has no days.
+        return undefined;
+    }
+  };
+  const ranges = days.map(range);
+  return ranges.every((r): r is Days => r !== undefined) ? disjoint(ranges) : undefined;
+}
+
+/** Sorted, with overlapping and touching ranges joined. */
+function disjoint(ranges: Days[]): Days[] {
+  const sorted = [...ranges].sort((a, b) => a.first - b.first);
+  const out: Days[] = [];
+  for (const range of sorted) {
+    const previous = out.at(-1);
+    if (previous && range.first <= previous.last + 1) previous.last = Math.max(previous.last, range.last);
+    else out.push({ ...range });
   }
+  return out;
 }
 
+/** The days in both, for sorted disjoint ranges: one pass over each (lists can be long). */
 function intersect(a: Days[], b: Days[]): Days[] {
-  return a.flatMap((x) => b.map((y) => ({ first: Math.max(x.first, y.first), last: Math.min(x.last, y.last) }))).filter(({ first, last }) => first <= last);
+  const out: Days[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const first = Math.max(a[i]!.first, b[j]!.first);
+    const last = Math.min(a[i]!.last, b[j]!.last);
+    if (first <= last) out.push({ first, last });
+    if (a[i]!.last < b[j]!.last) i++;
+    else j++;
+  }
+  return out;
 }
 
-function report(fieldName: string, reach: Days, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+function report(fieldName: string, mustCover: Days, disjoint: boolean, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
   const { window, windowClause, source, logic } = input;
   const spans = atomSpans(logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : logic.span;
@@ -100,7 +143,7 @@ function report(fieldName: string, reach: Days, input: WindowCoverageInput, diag
     `activity fields (sent, opens, clicks, avg_*_time, last_*_date) count only events inside the report's window, so a contact whose last activity falls outside it is not found`,
   ];
   const suggestions: Suggestion[] = [];
-  const widened = widenedWindow(reach, input);
+  const widened = widenedWindow(mustCover, input);
   // A wider window also counts the other activity fields over more days: then it is not a fix.
   const others = [...new Set(input.filter.criteria.filter((criterion) => criterion.fieldName !== fieldName && input.catalog.lookup(criterion.fieldName)?.origin === "activity").map((c) => c.fieldName))];
   if (widened && others.length > 0) {
@@ -117,7 +160,9 @@ function report(fieldName: string, reach: Days, input: WindowCoverageInput, diag
   }
   diagnostics.warning(
     "OQ233",
-    `this condition on ${fieldName} reaches outside ${which} (${shownWindow}), where ${fieldName} is not seen`,
+    disjoint
+      ? `this condition on ${fieldName} accepts only days outside ${which} (${shownWindow}), where ${fieldName} is not seen, so it matches no one`
+      : `this condition on ${fieldName} reaches outside ${which} (${shownWindow}), where ${fieldName} is not seen`,
     span,
     { label: "reaches outside the window", hints, suggestions },
   );
