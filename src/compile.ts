@@ -123,10 +123,15 @@ export function emit(checked: CheckedQuery): ContactActivityRequest {
  * The pipeline, the one place where the stages meet: lex and parse, check, and (when nothing
  * is wrong) hand the checked query to `finish`.
  */
-function runPipeline<T extends object>(text: string, options: CompileOptions, finishChecked: (checked: CheckedQuery, query: Query, diagnostics: DiagnosticCollector) => T): T & Diagnosed {
+function runPipeline<T extends object>(
+  text: string,
+  options: CompileOptions,
+  finishChecked: (checked: CheckedQuery, query: Query, diagnostics: DiagnosticCollector) => T,
+  checking: Partial<CheckOptions> = {},
+): T & Diagnosed {
   const source = new SourceText(text, options.fileName);
   const diagnostics = new DiagnosticCollector();
-  const resolved = checkOptions(options);
+  const resolved = { ...checkOptions(options), ...checking };
   return guarded(source, diagnostics, () => {
     const query = parseSource(source, diagnostics, resolveLimits(options.limits));
     if (!query) return {} as T;
@@ -157,7 +162,7 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
       });
     }
     return diagnostics.hasErrors ? {} : { criteria: emitCriteria(checked.filter) };
-  });
+  }, { windowSetByCaller: true });
 }
 
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */

@@ -35,6 +35,7 @@ const oqWords = [
   "is", "empty", "between", "in", "segment", "campaign", "opened", "sent", "during", "last", "30d", "2w", "ago", "select", "users", "active",
   "title", "favorite", "where", '"gmail.com"', '"a\\"b"', "3", "-2", "1.5", "2024-01-31", "2024-01-31T10:00Z", "case", "sensitive",
   "insensitive", "#c\n", "\n", '"', "`f`", "``", "'x'", "&&", "==", "<>", "!", "1e5", "`title`",
+  "3mo", "3 months", "days", "1Y", "2 Weeks", "today", "Yesterday", "now", "-", "*", "//c\n", "--", "é", "limit",
 ];
 
 describe("the fast parser agrees with the chevrotain parser", () => {

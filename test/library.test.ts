@@ -118,6 +118,12 @@ describe("compileFilter", () => {
     ]);
   });
 
+  it("says nothing of a window, which the caller sets", () => {
+    const query = "last_open_date >= 2023-10-01 and last_open_date < 2023-11-01";
+    expect(compile(query, { now: "2024-02-01T00:00:00Z" }).diagnostics.map((d) => d.code)).toEqual(["OQ233"]);
+    expect(compileFilter(query, { now: "2024-02-01T00:00:00Z" }).diagnostics).toEqual([]);
+  });
+
   it("refuses clauses, which belong to whole requests", () => {
     const result = compileFilter("opens > 1 select email");
     expect(result.criteria).toBeUndefined();

@@ -10,6 +10,7 @@ import { closestMatch } from "./suggest.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../format/formatQuery.js";
 import { compareValues, orderingOperators, ValueChecker } from "./values.js";
+import { warnAboutWindowCoverage } from "./windowCoverage.js";
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -17,6 +18,8 @@ export interface CheckOptions {
   catalog: FieldCatalog;
   /** The file the query came from; its name becomes the default title. */
   fileName?: string;
+  /** The caller sends the window (compileFilter), so the query's window says nothing: no OQ233. */
+  windowSetByCaller?: boolean;
 }
 
 /** Defaults for what a query does not say; grammar.md documents them. */
@@ -92,6 +95,11 @@ class Checker {
     const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
     if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields || (clauses.Flags && !requestFlags)) {
       return undefined;
+    }
+    if (!this.options.windowSetByCaller) {
+      const { nowSeconds, catalog } = this.options;
+      const windowClause = clauses.During ?? clauses.Between;
+      warnAboutWindowCoverage({ filter, logic: logic!, window, nowSeconds, catalog, windowClause, source: this.source }, this.diagnostics);
     }
     const checked: CheckedQuery = { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
     if (requestFlags) checked.requestFlags = requestFlags;
@@ -177,8 +185,8 @@ class Checker {
       return this.windowAfter1970({ from, to }, between.span);
     }
     if (during) {
-      const seconds = this.values.durationSeconds(during.duration);
-      return seconds === undefined ? undefined : this.windowAfter1970({ from: now - seconds, to: now }, during.span);
+      const from = this.values.before(during.duration);
+      return from === undefined ? undefined : this.windowAfter1970({ from, to: now }, during.span);
     }
     return this.windowAfter1970({ from: now - defaults.windowSeconds, to: now }, this.source.spanOf(0, 0));
   }
@@ -202,9 +210,14 @@ class Checker {
       });
       return word;
     }
-    const guess = closestMatch(word, userTypes);
+    // `inactive` is one edit from `active` but means its opposite: no guess for a negated kind.
+    const negatedKind = word.replace(/^(?:in|un|non|not)[-_]?/, "");
+    const negated = negatedKind !== word && userTypes.includes(negatedKind);
+    const guess = negated ? undefined : closestMatch(word, userTypes);
+    const hints = [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`];
+    if (negated) hints.push(`for contacts who are not ${negatedKind}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "${negatedKind}"`);
     this.diagnostics.error("OQ209", `unknown kind of users '${clause.userType}'`, clause.userTypeSpan, {
-      hints: [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`],
+      hints,
       suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }] : [],
     });
     return undefined;

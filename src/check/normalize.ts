@@ -69,7 +69,9 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
     const field = printCriterion({ ...criterion, operator: "=", values: [0] }).replace(/ = 0$/, "");
     hints.push(`the same meaning, written with operators Ongage has: ${field} < ${low} or ${field} > ${high}`);
   } else {
-    const contains = printCriterion({ ...criterion, operator: "NOT LIKE" });
+    // For a list, 'not contains [a, b]' would match almost everyone (OQ230); 'not (contains [a, b])' excludes each.
+    const contains =
+      criterion.values.length > 1 ? `not (${printCriterion({ ...criterion, operator: "LIKE" })})` : printCriterion({ ...criterion, operator: "NOT LIKE" });
     hints.push(`if the text cannot appear elsewhere in the value, '${contains}' is close; otherwise drop the 'not' and filter the CSV`);
   }
   diagnostics.error("OQ240", `'not' cannot apply to '${word}'`, negatedBy, {

@@ -1,10 +1,3 @@
-/** Seconds in each duration unit oq accepts. */
-export const durationUnits: Readonly<Record<string, { seconds: number; word: string }>> = {
-  h: { seconds: 3600, word: "hours" },
-  d: { seconds: 86_400, word: "days" },
-  w: { seconds: 604_800, word: "weeks" },
-};
-
 export type ParsedDate = { ok: true; epochSeconds: number; dateOnly: boolean } | { ok: false; problem: string };
 
 const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;

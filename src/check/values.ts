@@ -4,7 +4,9 @@ import { printString } from "../format/printCriterion.js";
 import type { FieldType } from "./fieldCatalog.js";
 import { describeType } from "./operators.js";
 import { isSentExactly } from "../format/printNumber.js";
-import { durationUnits, earliestDateSeconds, parseDate } from "./time.js";
+import { durationUnitsHelp } from "../lexer/calendarWords.js";
+import { instantBefore, isDurationUnit, parseDayWord } from "./calendar.js";
+import { earliestDateSeconds, parseDate } from "./time.js";
 
 /**
  * Converts written values to what a field of a given type takes, reporting each value that
@@ -122,7 +124,7 @@ export class ValueChecker {
    */
   date(value: ast.Value, fieldName: string, edge: "start" | "end"): number | undefined {
     if (value.kind === "Date") {
-      const parsed = parseDate(value.raw);
+      const parsed = parseDayWord(value.raw, this.nowSeconds) ?? parseDate(value.raw);
       if (!parsed.ok) {
         this.diagnostics.error("OQ221", `${value.raw} is not a valid date: ${parsed.problem}`, value.span, {
           hints: ["write a date as YYYY-MM-DD, e.g. 2024-01-31, or with a time: 2024-01-31T10:00:00Z"],
@@ -131,10 +133,7 @@ export class ValueChecker {
       }
       return parsed.dateOnly && edge === "end" ? parsed.epochSeconds + 86_399 : parsed.epochSeconds;
     }
-    if (value.kind === "RelativeDate") {
-      const seconds = this.durationSeconds(value.duration);
-      return seconds === undefined ? undefined : this.nowSeconds - seconds;
-    }
+    if (value.kind === "RelativeDate") return this.before(value.duration);
     const hints: string[] = [];
     let suggestions;
     if (value.kind === "Duration") {
@@ -152,27 +151,29 @@ export class ValueChecker {
     return undefined;
   }
 
-  durationSeconds(duration: ast.DurationValue): number | undefined {
-    const unit = durationUnits[duration.unit.toLowerCase()];
-    if (!unit) {
-      const hints = ["the units are h (hours), d (days) and w (weeks), e.g. 30d"];
-      if (duration.unit.toLowerCase() === "m") hints.unshift("for a month write 30d; there is no month unit since months differ in length");
-      this.diagnostics.error("OQ223", `unknown unit '${duration.unit}' in the duration ${duration.raw}`, duration.span, { hints });
+  /** Now minus the duration (calendar.ts), as Unix seconds. */
+  before(duration: ast.DurationValue): number | undefined {
+    const unit = duration.unit;
+    if (!isDurationUnit(unit)) {
+      const hints = [durationUnitsHelp];
+      if (unit.toLowerCase() === "m") hints.unshift("'m' could mean minutes or months: write 3mo for 3 months; oq has no minutes");
+      this.diagnostics.error("OQ223", `unknown unit '${unit}' in the duration ${duration.raw}`, duration.span, { hints });
       return undefined;
     }
     if (duration.amount <= 0) {
       this.diagnostics.error("OQ224", `a duration must be longer than zero`, duration.span, { hints: ["e.g. 30d"] });
       return undefined;
     }
-    const seconds = duration.amount * unit.seconds;
-    if (!Number.isSafeInteger(seconds) || this.nowSeconds - seconds < earliestDateSeconds) {
+    const instant = instantBefore(this.nowSeconds, duration.amount, unit);
+    // Huge amounts have no date at all (NaN); dates are written with four-digit years.
+    if (!Number.isFinite(instant) || instant < earliestDateSeconds) {
       this.diagnostics.error("OQ217", `the duration ${shortNumber(duration.raw)} reaches back before the year 0000`, duration.span, {
         label: "too long",
         hints: ["dates are written with four-digit years; a duration reaches back at most to 0000-01-01"],
       });
       return undefined;
     }
-    return seconds;
+    return instant;
   }
 
   private text(value: ast.Value, type: FieldType, fieldName: string): string | undefined {
@@ -189,7 +190,8 @@ export class ValueChecker {
     if (value.kind === "Number") {
       // The request carries a JSON number: one that overflows (null), rounds or needs an
       // exponent would mean something else than what was written.
-      if (!isSentExactly(value.raw, value.value)) {
+      // (An exponent spelling, 1e3, was refused by the lexer already, OQ120, with its fix.)
+      if (!/[eE]/.test(value.raw) && !isSentExactly(value.raw, value.value)) {
         const sent = JSON.stringify(value.value);
         this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
           label: "not exact as a JSON number",

@@ -49,7 +49,7 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, opt
   const { text: shownLine, columnOf } = expandTabs(rawLine);
   const caretStart = columnOf(start.column - 1);
   // A span that runs past its first line is underlined to the end of that line.
-  const lastColumn = end.line === start.line ? end.column - 1 : rawLine.length;
+  const lastColumn = end.line === start.line ? end.column - 1 : Infinity;
   const caretEnd = Math.max(caretStart + 1, columnOf(lastColumn));
   const carets = " ".repeat(caretStart) + "^".repeat(caretEnd - caretStart);
   const label = diagnostic.label ? ` ${diagnostic.label}` : "";
@@ -87,15 +87,21 @@ function formatHelp(pad: string, hint: string, paint: Palette): string[] {
   return [`${pad} = ${paint.bold("help:")} ${first}`, ...rest.map((line) => `${pad}         ${line}`)];
 }
 
-/** Tabs become spaces so that the caret lines up under the right character. */
+/**
+ * Tabs become spaces so that the caret lines up under the right character. Indexes and the
+ * columns returned count code points, as Position.column does.
+ */
 function expandTabs(line: string): { text: string; columnOf: (index: number) => number } {
-  if (!line.includes("\t")) return { text: line, columnOf: (index) => index };
+  if (!line.includes("\t") && !/[\ud800-\udbff]/.test(line)) return { text: line, columnOf: (index) => Math.min(index, line.length) };
   const columns: number[] = [];
   let text = "";
-  for (let i = 0; i < line.length; i++) {
-    columns.push(text.length);
-    text += line[i] === "\t" ? " ".repeat(4 - (text.length % 4)) : line[i];
+  let width = 0;
+  for (const character of line) {
+    columns.push(width);
+    const shown = character === "\t" ? " ".repeat(4 - (width % 4)) : character;
+    text += shown;
+    width += character === "\t" ? shown.length : 1;
   }
-  columns.push(text.length);
-  return { text, columnOf: (index) => columns[Math.min(index, columns.length - 1)] ?? text.length };
+  columns.push(width);
+  return { text, columnOf: (index) => columns[Math.min(index, columns.length - 1)] ?? width };
 }

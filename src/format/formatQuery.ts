@@ -97,7 +97,8 @@ function printValue(value: ast.Value): string {
     case "Number":
       return value.raw;
     case "Date":
-      return value.raw.toUpperCase().replace(/^(\d{4}-\d{2}-\d{2})T/, "$1T");
+      // `today` stays in lower case; in a date, `t` and `z` are written as capitals.
+      return /^\d/.test(value.raw) ? value.raw.toUpperCase() : value.raw;
     case "Duration":
       // The digits as written (without leading zeros), never through a number: 1e+23d does not read back.
       return `${canonicalDecimal(/^\d+/.exec(value.raw)?.[0] ?? String(value.amount))}${value.unit.toLowerCase()}`;

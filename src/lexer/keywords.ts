@@ -1,3 +1,5 @@
+import { dayWords, type DayWord } from "./calendarWords.js";
+
 /**
  * oq's keywords and their spellings (any case). Kept free of chevrotain so that code which
  * only needs to recognise a keyword (the fast parser, the printer) does not load it.
@@ -27,6 +29,8 @@ export const keywordSpellings = {
   Favorite: ["favorite", "favourite"],
   Flags: ["flags"],
   Ago: ["ago"],
+  /** `today`, `yesterday`: dates, spelled as words. */
+  DayWord: Object.keys(dayWords) as DayWord[],
 } as const;
 
 export type KeywordName = keyof typeof keywordSpellings;

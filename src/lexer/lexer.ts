@@ -1,4 +1,4 @@
-import { Lexer, type IToken, type TokenType } from "chevrotain";
+import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../limits.js";
@@ -36,8 +36,14 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
   }
 
   const result = chevrotainLexer.tokenize(source.text);
-  for (const error of result.errors) reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+  const words = mergeUnicodeWords(result.tokens, result.errors, source, diagnostics);
+  for (const error of words.errors) {
+    if (!followsNow(source.text, error.offset)) reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+  }
+  result.tokens = words.tokens;
   for (const token of result.tokens) normalizeToken(token, source, diagnostics);
+  const comments = result.groups["comments"] ?? [];
+  for (const comment of comments) if (comment.tokenType === t.ForeignComment) reportForeignComment(comment, source, diagnostics);
 
   if (result.tokens.length > limits.maxTokens) {
     const first = result.tokens[limits.maxTokens]!;
@@ -49,7 +55,154 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
     );
     return { tokens: [], comments: [], aborted: true };
   }
-  return { tokens: result.tokens, comments: result.groups["comments"] ?? [], aborted: false };
+  return { tokens: result.tokens, comments, aborted: false };
+}
+
+const wordCharacter = /[\p{L}\p{M}\p{N}_]/u;
+const letters = /^[\p{L}\p{M}]+$/u;
+const wordStart = /[\p{L}_]/u;
+
+/**
+ * `prénom`: chevrotain sees `pr`, an unknown `é` and `nom`. Such a word is reported once, with
+ * the backquotes it needs, and read as the field name it was meant to be.
+ */
+function mergeUnicodeWords(
+  tokens: IToken[],
+  errors: ILexingError[],
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): { tokens: IToken[]; errors: ILexingError[] } {
+  if (!errors.some((error) => letters.test(source.text.slice(error.offset, error.offset + error.length)))) return { tokens, errors };
+  const text = source.text;
+  const words: { start: number; end: number }[] = [];
+  const remaining: ILexingError[] = [];
+  let inSelectList: boolean[] | undefined;
+  for (const error of errors) {
+    const inWord = words.at(-1);
+    if (inWord && error.offset < inWord.end) continue;
+    if (!letters.test(text.slice(error.offset, error.offset + error.length))) {
+      remaining.push(error);
+      continue;
+    }
+    let start = error.offset;
+    let end = error.offset + error.length;
+    while (start > 0 && wordCharacter.test(text[start - 1]!)) start--;
+    while (end < text.length && wordCharacter.test(text[end]!)) end++;
+    // A name starts with a letter or '_': `3é` is a number and something else.
+    while (start < error.offset && !wordStart.test(text[start]!)) start++;
+    inSelectList ??= selectListMembership(tokens);
+    if (!startsField(tokens, inSelectList, start)) {
+      remaining.push(error);
+      continue;
+    }
+    words.push({ start, end });
+  }
+  if (words.length === 0) return { tokens, errors };
+  const merged: IToken[] = [];
+  let next = 0;
+  for (const word of words) {
+    while (next < tokens.length && tokens[next]!.startOffset < word.start) {
+      const token = tokens[next++]!;
+      merged.push(token);
+      // `2024-01-01é`: the word starts after a token it touches, never inside one.
+      word.start = Math.max(word.start, token.startOffset + token.image.length);
+    }
+    while (next < tokens.length && tokens[next]!.startOffset < word.end) next++;
+    const image = text.slice(word.start, word.end);
+    const start = source.positionAt(word.start);
+    merged.push({
+      image,
+      startOffset: word.start,
+      endOffset: word.end - 1,
+      startLine: start.line,
+      startColumn: start.column,
+      endLine: start.line,
+      endColumn: start.column + image.length - 1,
+      tokenType: t.QuotedIdentifier,
+      tokenTypeIdx: t.QuotedIdentifier.tokenTypeIdx!,
+      payload: image,
+    });
+    const quoted = `\`${image}\``;
+    diagnostics.error("OQ122", `a field name with letters beyond A-Z goes in backquotes: ${quoted}`, source.spanOf(word.start, word.end), {
+      suggestions: [{ message: `write ${quoted}`, span: source.spanOf(word.start, word.end), replacement: quoted }],
+    });
+  }
+  while (next < tokens.length) merged.push(tokens[next++]!);
+  return { tokens: merged, errors: remaining };
+}
+
+/** Where a field name can begin: at the start, after `and`, `or`, `not`, `(`, `where`, `select`, or a ',' in a select list. */
+const fieldOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where, t.Select]);
+
+function startsField(tokens: readonly IToken[], inSelectList: readonly boolean[], offset: number): boolean {
+  let low = 0;
+  let high = tokens.length - 1;
+  let at = -1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    if (tokens[mid]!.startOffset < offset) {
+      at = mid;
+      low = mid + 1;
+    } else high = mid - 1;
+  }
+  const before = tokens[at];
+  if (!before) return true;
+  // A token running into the word (`2024-01-01é`) makes it no field name.
+  if (before.startOffset + before.image.length > offset) return false;
+  // After a ',' only in a select list: `select email, prénom`.
+  return before.tokenType === t.Comma ? inSelectList[at] === true : fieldOpeners.has(before.tokenType);
+}
+
+/** For each token, whether it is part of a `select a, b` list (computed in one pass). */
+function selectListMembership(tokens: readonly IToken[]): boolean[] {
+  let inList = false;
+  return tokens.map((token) => {
+    if (token.tokenType === t.Select) inList = true;
+    else if (token.tokenType !== t.Identifier && token.tokenType !== t.QuotedIdentifier && token.tokenType !== t.Comma) inList = false;
+    return inList;
+  });
+}
+
+/** `now - 7d`: the parser explains `now` and offers `7d ago`; the '-' needs no report of its own. */
+function followsNow(text: string, offset: number): boolean {
+  return text[offset] === "-" && /(?:^|[^A-Za-z0-9_])now\s*$/i.test(text.slice(Math.max(0, offset - 10), offset));
+}
+
+function reportForeignComment(comment: IToken, source: SourceText, diagnostics: DiagnosticCollector): void {
+  const span = source.spanOf(comment.startOffset, comment.startOffset + 2);
+  diagnostics.error("OQ121", `comments in oq start with '#', not '${comment.image.slice(0, 2)}'`, span, {
+    suggestions: [{ message: "write '#'", span, replacement: "#" }],
+  });
+}
+
+/**
+ * `1e3` as plain digits (`1000`), when that is a reasonable length; the digits are shifted as
+ * text, so the result is exact.
+ */
+export function plainDigits(raw: string): string | undefined {
+  const match = /^(-?)(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(raw);
+  if (!match) return undefined;
+  const [, sign = "", whole = "", fraction = "", exponentText = "0"] = match;
+  const exponent = Number(exponentText);
+  const digits = whole + fraction;
+  const point = whole.length + exponent;
+  if (Math.abs(exponent) > 20 || point > 20 || point < -20) return undefined;
+  let integer: string;
+  let decimals: string;
+  if (point <= 0) {
+    integer = "0";
+    decimals = "0".repeat(-point) + digits;
+  } else if (point >= digits.length) {
+    integer = digits + "0".repeat(point - digits.length);
+    decimals = "";
+  } else {
+    integer = digits.slice(0, point);
+    decimals = digits.slice(point);
+  }
+  integer = integer.replace(/^0+(?=\d)/, "");
+  decimals = decimals.replace(/0+$/, "");
+  const number = decimals === "" ? integer : `${integer}.${decimals}`;
+  return number === "0" ? number : `${sign}${number}`;
 }
 
 function reportUnknownCharacters(source: SourceText, offset: number, length: number, diagnostics: DiagnosticCollector): void {
@@ -115,6 +268,8 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       return;
     }
     case t.QuotedIdentifier: {
+      // A word merged by mergeUnicodeWords already holds its name.
+      if (!token.image.startsWith("`")) return;
       token.payload = token.image.slice(1, -1);
       if (token.payload === "") {
         diagnostics.error("OQ007", "a field name in backquotes cannot be empty", spanOfToken(source, token), {
@@ -126,6 +281,15 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
     case t.Identifier:
       token.payload = token.image;
       return;
+    case t.ExponentNumber: {
+      const plain = plainDigits(token.image);
+      diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${token.image}`, spanOfToken(source, token), {
+        hints: plain ? [] : ["write the number's digits, e.g. 1000 for 1e3"],
+        suggestions: plain ? [{ message: `write ${plain}`, span: spanOfToken(source, token), replacement: plain }] : [],
+      });
+      retype(token, t.NumberLiteral);
+      return;
+    }
   }
 }
 

@@ -1,4 +1,5 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
+import { durationSource } from "./calendarWords.js";
 import { keywordSpellings } from "./keywords.js";
 
 /*
@@ -8,6 +9,8 @@ import { keywordSpellings } from "./keywords.js";
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
 export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
+/** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
+export const ForeignComment = createToken({ name: "ForeignComment", pattern: /(?:\/\/|--(?![^ \t\r\n]))[^\n]*/, group: "comments" });
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a field name" });
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
@@ -47,6 +50,7 @@ export const Select = keyword("Select", [...keywordSpellings.Select]);
 export const Favorite = keyword("Favorite", [...keywordSpellings.Favorite]);
 export const Flags = keyword("Flags", [...keywordSpellings.Flags]);
 export const Ago = keyword("Ago", [...keywordSpellings.Ago]);
+export const DayWord = keyword("DayWord", [...keywordSpellings.DayWord], "a date");
 
 export const NotEquals = createToken({ name: "NotEquals", pattern: /!=/, label: "'!='" });
 export const LessOrEqual = createToken({ name: "LessOrEqual", pattern: /<=/, label: "'<='" });
@@ -62,13 +66,17 @@ export const RParen = createToken({ name: "RParen", pattern: /\)/, label: "')'" 
 export const LBracket = createToken({ name: "LBracket", pattern: /\[/, label: "'['" });
 export const RBracket = createToken({ name: "RBracket", pattern: /]/, label: "']'" });
 export const Comma = createToken({ name: "Comma", pattern: /,/, label: "','" });
+/** `*`, as in `select *`: not oq, but a token so that the parser can say what to write instead. */
+export const Star = createToken({ name: "Star", pattern: /\*/, label: "'*'" });
 
 export const DateLiteral = createToken({
   name: "DateLiteral",
   pattern: /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/,
   label: "a date",
 });
-export const DurationLiteral = createToken({ name: "DurationLiteral", pattern: /\d+[A-Za-z]+/, label: "a duration" });
+/** `1e3`: numbers in exponent notation are not oq; reported with the plain digits when they are exact. */
+export const ExponentNumber = createToken({ name: "ExponentNumber", pattern: /-?\d+(?:\.\d+)?[eE][+-]?\d+/, label: "a number" });
+export const DurationLiteral = createToken({ name: "DurationLiteral", pattern: new RegExp(durationSource, "i"), label: "a duration" });
 export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?/, label: "a number" });
 export const StringLiteral = createToken({ name: "StringLiteral", pattern: /"(?:[^"\\\n]|\\.)*"/, label: "text in double quotes" });
 /** A string missing its closing quote: reported, then read as a string to the end of the line. */
@@ -78,12 +86,14 @@ export const SingleQuotedString = createToken({ name: "SingleQuotedString", patt
 
 export const keywordTokens: TokenType[] = [
   Title, Where, And, Or, Not, Contains, Starts, Ends, With, Is, Empty, Between, Case, Sensitive, Insensitive,
-  In, Segment, Campaign, During, Users, Select, Favorite, Flags, Ago,
+  In, Segment, Campaign, During, Users, Select, Favorite, Flags, Ago, DayWord,
 ];
 
 export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
+  ForeignComment,
+  ExponentNumber,
   DateLiteral,
   DurationLiteral,
   NumberLiteral,
@@ -105,4 +115,5 @@ export const allTokens: TokenType[] = [
   LBracket,
   RBracket,
   Comma,
+  Star,
 ];

@@ -135,17 +135,21 @@ export interface NumberValue {
   span: Span;
 }
 
-/** `2024-01-31` or `2024-01-31T10:00:00Z`, as written; validated by the checker. */
+/**
+ * `2024-01-31` or `2024-01-31T10:00:00Z`, as written, or `today` / `yesterday` (in lower case);
+ * validated by the checker.
+ */
 export interface DateValue {
   kind: "Date";
   raw: string;
   span: Span;
 }
 
-/** `30d`: an amount of time. The unit is validated by the checker. */
+/** `30d`, `3 months`: an amount of time. The unit is validated by the checker. */
 export interface DurationValue {
   kind: "Duration";
   amount: number;
+  /** `h`, `d`, `w`, `mo` or `y` for any spelling of those units (calendarWords.ts); else as written. */
   unit: string;
   raw: string;
   span: Span;

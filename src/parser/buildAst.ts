@@ -287,6 +287,8 @@ export class AstBuilder {
     if (number) return { kind: "Number", value: Number(number.image), raw: number.image, span: this.tokenSpan(number) };
     const date = this.token(c, "DateLiteral");
     if (date) return { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
+    const day = this.token(c, "DayWord");
+    if (day) return { kind: "Date", raw: day.image.toLowerCase(), span: this.tokenSpan(day) };
     const duration = this.token(c, "DurationLiteral");
     if (duration) {
       const value = this.durationValue(duration);

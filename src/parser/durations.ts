@@ -1,8 +1,13 @@
 import type { Span } from "../diagnostics/source.js";
+import { durationUnitOf } from "../lexer/calendarWords.js";
 import type { DurationValue } from "./ast.js";
 
-/** `30d` as a Duration node. Both parsers build it here, so they cannot read it differently. */
+/**
+ * `30d` or `3 months` as a Duration node, its unit in the spelling `oq fmt` writes (`mo`) when
+ * it is a unit, else as written (the checker reports it). Both parsers build it here, so they
+ * cannot read it differently.
+ */
 export function durationValue(raw: string, span: Span): DurationValue {
-  const [, amount = "0", unit = ""] = /^(\d+)([A-Za-z]+)$/.exec(raw) ?? [];
-  return { kind: "Duration", amount: Number(amount), unit, raw, span };
+  const [, amount = "0", written = ""] = /^(\d+)\s*([A-Za-z]+)$/.exec(raw) ?? [];
+  return { kind: "Duration", amount: Number(amount), unit: durationUnitOf(written) ?? written, raw, span };
 }

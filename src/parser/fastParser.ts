@@ -1,4 +1,5 @@
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import { durationSource } from "../lexer/calendarWords.js";
 import { keywordOf, type KeywordName } from "../lexer/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
 import type { Limits } from "../limits.js";
@@ -47,7 +48,7 @@ class GiveUp extends Error {}
 const giveUp = new GiveUp();
 
 const datePattern = /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/y;
-const durationPattern = /\d+[A-Za-z]+/y;
+const durationPattern = new RegExp(durationSource, "iy");
 const numberPattern = /-?\d+(?:\.\d+)?/y;
 const stringPattern = /"(?:[^"\\\n]|\\.)*"/y;
 const wordPattern = /[A-Za-z_][A-Za-z0-9_]*/y;
@@ -84,6 +85,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       else if ((end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
       else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
       else throw giveUp;
+      // `1e3`, `30d5`: glued to what follows, which the full parser explains.
+      if (/[A-Za-z0-9_.]/.test(text[at] ?? "")) throw giveUp;
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
@@ -352,6 +355,8 @@ class FastParser {
       }
       case "Date":
         return { kind: "Date", raw: this.text(token), span: this.span(token) };
+      case "DayWord":
+        return { kind: "Date", raw: this.text(token).toLowerCase(), span: this.span(token) };
       case "Duration": {
         const duration = this.durationValue(token);
         if (this.peek().kind !== "Ago") return duration;

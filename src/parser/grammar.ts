@@ -257,6 +257,7 @@ export class OqGrammar extends CstParser {
       { ALT: () => this.CONSUME(t.StringLiteral) },
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.DateLiteral) },
+      { ALT: () => this.CONSUME(t.DayWord) },
       {
         ALT: () => {
           this.CONSUME(t.DurationLiteral);

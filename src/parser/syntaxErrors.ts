@@ -2,6 +2,8 @@ import { EOF, type IRecognitionException, type IToken } from "chevrotain";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { closestMatch } from "../check/suggest.js";
+import { defaults } from "../check/checker.js";
+import { durationUnitsHelp } from "../lexer/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
 
@@ -110,17 +112,32 @@ export function reportSyntaxErrors(
     if (isRealToken(token)) previous = tokenBefore(context.tokens, token.startOffset);
     const rule = ruleStack.at(-1) ?? info.rule;
     const explained =
-      rule === "query" && isFieldToken(token) && inSelectList(context.tokens, token)
+      explainKnownMistake(token, isRealToken(previous) ? previous : undefined, span, context) ??
+      (rule === "query" && isFieldToken(token) && inSelectList(context.tokens, token)
         ? explainMissingComma(token, span)
         : token.tokenType === t.Segment
           ? explainSegmentAsField(token, context)
-          : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span);
+          : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span));
     diagnostics.error(explained.code, explained.message, span, {
       label: explained.label,
       hints: explained.hints,
       suggestions: explained.suggestions ?? [],
     });
   }
+}
+
+/** Where `token` is in `tokens` (sorted by offset), found by halving: a broken file can have many errors. */
+function indexOfToken(tokens: readonly IToken[], token: IToken): number {
+  let low = 0;
+  let high = tokens.length - 1;
+  while (low <= high) {
+    const mid = (low + high) >> 1;
+    const offset = tokens[mid]!.startOffset;
+    if (offset === token.startOffset) return mid;
+    if (offset < token.startOffset) low = mid + 1;
+    else high = mid - 1;
+  }
+  return -1;
 }
 
 /** The last token that starts before `offset`. */
@@ -315,7 +332,7 @@ function explain(
       return {
         code: "OQ109",
         message: `expected a duration after '${previous?.image ?? "during"}', but found ${found}`,
-        hints: ["a duration is a whole number and a unit: 12h (hours), 30d (days), 2w (weeks)"],
+        hints: [durationUnitsHelp],
         suggestions,
       };
     }
@@ -341,6 +358,105 @@ function explain(
   const expected = [...new Set(info.expected.map((name) => labelByName.get(name) ?? "something else"))];
   const wanted = expected.length > 0 ? expected.join(" or ") : "something else";
   return { code: "OQ100", message: `expected ${wanted}${after(previous)}, but found ${found}`, hints: [clauseHelp] };
+}
+
+const compareOperatorTokens = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual]);
+/** Tokens after which a value comes. */
+const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
+const textOperators = new Set([t.Contains, t.Starts, t.Ends, t.With]);
+/** Tokens after which a condition starts. */
+const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
+
+/**
+ * Mistakes recognised by their words rather than by where the grammar failed: other languages'
+ * habits (`limit 100`, `select *`, `now - 7d`, `is not "x"`) and keywords used as field names.
+ */
+function explainKnownMistake(token: IToken, previous: IToken | undefined, span: Span, context: SyntaxErrorContext): Explanation | undefined {
+  if (!isRealToken(token)) return undefined;
+  const at = indexOfToken(context.tokens, token);
+  const next = context.tokens[at + 1];
+  const word = token.image.toLowerCase();
+
+  if (token.tokenType === t.Identifier && word === "limit" && (!next || next.tokenType === t.NumberLiteral)) {
+    return {
+      code: "OQ124",
+      message: "oq has no 'limit': an Ongage contact-activity report has every contact that matches",
+      hints: ["remove it, and keep the rows you want from the CSV (e.g. the first 100: head -n 101 report.csv)"],
+    };
+  }
+
+  if (token.tokenType === t.Star && previous?.tokenType === t.Select) {
+    return {
+      code: "OQ104",
+      message: "'select' takes the names of fields, not '*'",
+      hints: [
+        `without 'select' the report has the default columns: ${defaults.selectedFields.join(", ")}`,
+        "to choose the columns, name them: select email, opens, clicks",
+      ],
+    };
+  }
+
+  if (token.tokenType === t.Star && previous && (valueOpeners.has(previous.tokenType) || textOperators.has(previous.tokenType))) {
+    return {
+      code: "OQ101",
+      message: "oq has no wildcards: '*' is not a value",
+      hints: ['contains, starts and ends match part of the text: email contains "gmail", email starts "info@", email ends ".com"'],
+    };
+  }
+
+  if (token.tokenType === t.Identifier && word === "now" && previous && valueOpeners.has(previous.tokenType)) {
+    const minus = /^\s*-\s*(\d+\s*[A-Za-z]+)/.exec(context.source.text.slice(token.startOffset + token.image.length));
+    const explanation: Explanation = {
+      code: "OQ123",
+      message: "oq has no 'now': a time before now is written as a duration and 'ago'",
+      hints: ["e.g. last_open_date > 7d ago; the start of today is written today", 'if "now" is text, put it in double quotes: "now"'],
+    };
+    if (minus) {
+      const end = token.startOffset + token.image.length + minus[0].length;
+      const rewrite = `${minus[1]} ago`;
+      explanation.hints = [];
+      explanation.suggestions = [{ message: `write ${rewrite}`, span: context.source.spanOf(token.startOffset, end), replacement: rewrite }];
+    }
+    return explanation;
+  }
+
+  // `ocx_status is not "active"`: 'is' only tests emptiness; a value wants '=' or '!='.
+  if (isValueToken(token) && previous && (previous.tokenType === t.Is || (previous.tokenType === t.Not && context.tokens[at - 2]?.tokenType === t.Is))) {
+    const is = previous.tokenType === t.Is ? previous : context.tokens[at - 2]!;
+    const operator = previous.tokenType === t.Not ? "!=" : "=";
+    const rewrite = `${operator} ${token.image}`;
+    return {
+      code: "OQ102",
+      message: `'${context.source.text.slice(is.startOffset, previous.startOffset + previous.image.length)}' only tests whether a field is empty; to compare with a value write '${operator}'`,
+      hints: [],
+      suggestions: [{ message: `write ${rewrite}`, span: context.source.spanOf(is.startOffset, token.startOffset + token.image.length), replacement: rewrite }],
+    };
+  }
+
+  // `and = "x"`: a field named like a keyword, at the start of a condition.
+  if (isKeyword(token) && token.tokenType !== t.Segment && next && compareOperatorTokens.has(next.tokenType) && (!previous || conditionOpeners.has(previous.tokenType))) {
+    const quoted = `\`${token.image}\``;
+    return {
+      code: "OQ104",
+      message: `'${token.image}' is an oq keyword; a field with that name is written in backquotes: ${quoted}`,
+      hints: [],
+      suggestions: [{ message: `write ${quoted}`, span, replacement: quoted }],
+    };
+  }
+
+  // `during 3 minutes`: a number and a word that is not a unit.
+  if (token.tokenType === t.NumberLiteral && previous?.tokenType === t.During && next && next.tokenType === t.Identifier && /^[ \t]+$/.test(context.source.text.slice(token.startOffset + token.image.length, next.startOffset))) {
+    return {
+      code: "OQ109",
+      message: `'${next.image}' is not a unit of time oq knows`,
+      hints: [durationUnitsHelp],
+    };
+  }
+  return undefined;
+}
+
+function isValueToken(token: IToken): boolean {
+  return [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DayWord, t.DurationLiteral].includes(token.tokenType);
 }
 
 /** Whether `token` directly follows a `select a, b` list, as in `select email opens`. */

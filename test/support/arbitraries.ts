@@ -41,6 +41,20 @@ const writtenIds = ["1", "2", '"3"', "9007199254740992", "9007199254740993", '"9
 const hugeNumbers = ["9007199254740992", "100000000000000000000", "9007199254740993", "99999999999999999999", "9".repeat(400)];
 const days = ["2024-01-10", "2024-01-15", "2024-01-19", "2024-01-20"];
 
+/** Relative dates in units other than days, and day words, with how far back they reach (at most). */
+const calendarDates = [
+  { text: "today", daysAgo: 0 },
+  { text: "Yesterday", daysAgo: 1 },
+  { text: "36h ago", daysAgo: 2 },
+  { text: "1 hour ago", daysAgo: 1 },
+  { text: "1w ago", daysAgo: 7 },
+  { text: "1 week ago", daysAgo: 7 },
+  { text: "1mo ago", daysAgo: 31 },
+  { text: "2 months ago", daysAgo: 62 },
+  { text: "2 mo ago", daysAgo: 62 },
+  { text: "1y ago", daysAgo: 366 },
+];
+
 /** The values queries draw on: chosen to fall on both sides of the contacts' values. */
 export interface ValuePools {
   words: string[];
@@ -86,10 +100,12 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
   const dateValue = fc.oneof(
     fc.constantFrom(...pools.days),
     fc.constantFrom(...pools.days).map((d) => `${d}T08:30:00Z`),
-    fc.integer({ min: 0, max: pools.maxDaysAgo - 1 }).map((n) => `${n + 1}d ago`),
+    fc.tuple(fc.integer({ min: 1, max: pools.maxDaysAgo }), fc.constantFrom("d", "D", " days", " Days")).map(([n, unit]) => `${n}${unit} ago`),
+    // Other units and day words, within the same reach.
+    fc.constantFrom(...calendarDates.filter((date) => date.daysAgo <= pools.maxDaysAgo).map((date) => date.text)),
     // Far enough back to fall before the year 0000 (refused, OQ217), or to 0000-0099, which
     // Date.UTC would move by 1900 years.
-    ...(pools.hugeNumbers ? [fc.constantFrom("1000000d ago", "0050-06-01", "0000-02-29")] : []),
+    ...(pools.hugeNumbers ? [fc.constantFrom("1000000d ago", "99999999mo ago", "0050-06-01", "0000-02-29")] : []),
   );
 
   const textComparison = fc
@@ -160,10 +176,11 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
     {
       title: fc.string({ minLength: 1, maxLength: 12 }).filter((s) => s.trim() !== "").map((s) => `title ${JSON.stringify(s)}`),
       window: fc.oneof(
-        { arbitrary: fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w")).map(([n, u]) => `during ${n}${u}`), weight: 10 },
+        { arbitrary: fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("h", "d", "w", " hours", " days", " weeks", " Weeks")).map(([n, u]) => `during ${n}${u}`), weight: 10 },
+        { arbitrary: fc.tuple(fc.integer({ min: 1, max: 24 }), fc.constantFrom("mo", "MO", " months", " month", "y", " years")).map(([n, u]) => `during ${n}${u}`), weight: 5 },
         { arbitrary: fc.constantFrom(...windows), weight: 10 },
         // Windows that start before 1970 (OQ218) or reach past the year 0000 (OQ217), and leading zeros.
-        ...(pools.hugeNumbers ? [{ arbitrary: fc.constantFrom("during 30000d", `during ${"9".repeat(30)}d`, "during 007d", "between 1969-12-31 and 1970-01-02"), weight: 1 }] : []),
+        ...(pools.hugeNumbers ? [{ arbitrary: fc.constantFrom("during 30000d", `during ${"9".repeat(30)}d`, "during 007d", "during 700mo", "between 1969-12-31 and 1970-01-02"), weight: 1 }] : []),
       ),
       users: fc.constantFrom("users all", "users active"),
       select: fc.subarray(["email", "opens", "clicks", "first_name", "last_open_date", "age"], { minLength: 1 }).map((fs) => `select ${fs.join(", ")}`),

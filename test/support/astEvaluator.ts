@@ -1,6 +1,6 @@
 import type * as ast from "../../src/parser/ast.js";
 import type { FieldType } from "../../src/check/fieldCatalog.js";
-import { parseDate, durationUnits } from "../../src/check/time.js";
+import { parseDate } from "../../src/check/time.js";
 import type { EvaluationContact } from "../../src/evaluate/contact.js";
 
 /*
@@ -30,6 +30,17 @@ function any(values: Truth[]): Truth {
 const secondsPerDay = 86_400;
 const isEmpty = (value: unknown) => value === null || value === undefined || value === "";
 
+/** grammar.md: h, d, w are fixed lengths; months and years move the UTC calendar, clamping the day. */
+function instantBefore(nowSeconds: number, duration: ast.DurationValue): number {
+  const fixed: Record<string, number> = { h: 3600, d: secondsPerDay, w: 7 * secondsPerDay };
+  if (duration.unit in fixed) return nowSeconds - duration.amount * fixed[duration.unit]!;
+  const months = duration.unit === "y" ? 12 * duration.amount : duration.amount;
+  const now = new Date(nowSeconds * 1000);
+  const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1, now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  return target.getTime() / 1000 + (Math.min(now.getUTCDate(), lastDay) - 1) * secondsPerDay;
+}
+
 function literal(value: ast.Value, nowSeconds: number): string | number {
   switch (value.kind) {
     case "String":
@@ -37,12 +48,15 @@ function literal(value: ast.Value, nowSeconds: number): string | number {
     case "Number":
       return value.value;
     case "Date": {
+      const midnight = Math.floor(nowSeconds / secondsPerDay) * secondsPerDay;
+      if (value.raw === "today") return midnight;
+      if (value.raw === "yesterday") return midnight - secondsPerDay;
       const parsed = parseDate(value.raw);
       if (!parsed.ok) throw new Error(`bad date in a generated query: ${value.raw}`);
       return parsed.epochSeconds;
     }
     case "RelativeDate":
-      return nowSeconds - value.duration.amount * durationUnits[value.duration.unit.toLowerCase()]!.seconds;
+      return instantBefore(nowSeconds, value.duration);
     case "Duration":
       throw new Error("a bare duration is not a value");
   }

@@ -1,0 +1,196 @@
+import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
+import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import type * as ast from "../parser/ast.js";
+import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./criteria.js";
+import type { FieldCatalog } from "./fieldCatalog.js";
+import { formatEpochSeconds, secondsPerDay } from "./time.js";
+
+/*
+ * Activity fields count only the events inside the report's window (docs/semantics.md), so
+ * `last_open_date >= 2025-10-01 and last_open_date < 2025-11-01` under the default window of
+ * the last 30 days finds only contacts who also opened in those 30 days: a sliver of what was
+ * meant. This warns when a condition on an activity date accepts days the window leaves out,
+ * and offers the window that covers both when there is one.
+ */
+
+/** Whole UTC days, inclusive at both ends; infinite when open. */
+interface Days {
+  first: number;
+  last: number;
+}
+
+export interface WindowCoverageInput {
+  filter: FlatCriteria;
+  logic: Logic;
+  window: TimeWindow;
+  nowSeconds: number;
+  catalog: FieldCatalog;
+  /** The `during` or `between` clause, when the query has one. */
+  windowClause?: ast.DuringClause | ast.BetweenClause;
+  source: SourceText;
+}
+
+export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+  const { filter, window, nowSeconds, catalog } = input;
+  const isActivityDate = (criterion: Criterion) => criterion.type === "date" && catalog.lookup(criterion.fieldName)?.origin === "activity";
+  const dated = filter.criteria.filter(isActivityDate);
+  if (dated.length === 0) return;
+
+  // An `and` chain narrows each field to the days all its criteria accept; in an `or` chain each
+  // criterion stands alone.
+  const groups = new Map<string, Days[]>();
+  for (const [index, criterion] of dated.entries()) {
+    const days = daysAccepted(criterion);
+    if (!days) continue;
+    const key = filter.combinator === "and" ? criterion.fieldName : `${criterion.fieldName}#${index}`;
+    const before = groups.get(key);
+    groups.set(key, before ? intersect(before, days) : days);
+  }
+
+  const windowFirst = Math.floor(window.from / secondsPerDay);
+  const windowLast = Math.floor(window.to / secondsPerDay);
+  const today = Math.floor(nowSeconds / secondsPerDay);
+  // A window the query sets on purpose may bound an open-ended condition: "opened in the last
+  // 120 days, but not in the last 45" is `last_open_date < 45d ago` with `during 120d`.
+  const chosenWindow = input.windowClause !== undefined;
+  const warned = new Set<string>();
+  for (const [key, days] of groups) {
+    const fieldName = key.replace(/#\d+$/, "");
+    if (warned.has(fieldName) || days.length === 0) continue;
+    const first = days[0]!.first;
+    const openEnded = days.at(-1)!.last === Infinity;
+    // Days after today hold no events yet, whatever the window.
+    const last = Math.min(days.at(-1)!.last, Math.max(today, windowLast));
+    if (first > last) continue;
+    if (first >= windowFirst && last <= windowLast) continue;
+    const disjoint = last < windowFirst || first > windowLast;
+    const boundedOutside = (first !== -Infinity && first < windowFirst) || (!openEnded && last > windowLast);
+    if (chosenWindow && !disjoint && !boundedOutside) continue;
+    warned.add(fieldName);
+    // The days a wider window must take in. A chosen window still bounds the open ends of a
+    // condition it overlaps; with the default window, an open end has no bound at all.
+    const keepWindowEnds = chosenWindow && !disjoint;
+    const mustCover = {
+      first: first === -Infinity && keepWindowEnds ? windowFirst : first,
+      last: openEnded && keepWindowEnds ? Math.min(last, windowLast) : last,
+    };
+    report(fieldName, mustCover, disjoint, input, diagnostics);
+  }
+}
+
+/**
+ * The days one criterion accepts (the union over its values) as sorted, disjoint ranges, or
+ * undefined if it is not a day range.
+ */
+function daysAccepted(criterion: Criterion): Days[] | undefined {
+  const days = criterion.values.filter((value): value is number => typeof value === "number").map((value) => Math.floor(value / secondsPerDay));
+  if (days.length === 0) return undefined;
+  const range = (day: number): Days | undefined => {
+    switch (criterion.operator) {
+      case "=":
+        return { first: day, last: day };
+      case "<":
+        return { first: -Infinity, last: day - 1 };
+      case "<=":
+        return { first: -Infinity, last: day };
+      case ">":
+        return { first: day + 1, last: Infinity };
+      case ">=":
+        return { first: day, last: Infinity };
+      default:
+        // `!=` excludes days rather than reaching for them; `empty` has no days.
+        return undefined;
+    }
+  };
+  const ranges = days.map(range);
+  return ranges.every((r): r is Days => r !== undefined) ? disjoint(ranges) : undefined;
+}
+
+/** Sorted, with overlapping and touching ranges joined. */
+function disjoint(ranges: Days[]): Days[] {
+  const sorted = [...ranges].sort((a, b) => a.first - b.first);
+  const out: Days[] = [];
+  for (const range of sorted) {
+    const previous = out.at(-1);
+    if (previous && range.first <= previous.last + 1) previous.last = Math.max(previous.last, range.last);
+    else out.push({ ...range });
+  }
+  return out;
+}
+
+/** The days in both, for sorted disjoint ranges: one pass over each (lists can be long). */
+function intersect(a: Days[], b: Days[]): Days[] {
+  const out: Days[] = [];
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const first = Math.max(a[i]!.first, b[j]!.first);
+    const last = Math.min(a[i]!.last, b[j]!.last);
+    if (first <= last) out.push({ first, last });
+    if (a[i]!.last < b[j]!.last) i++;
+    else j++;
+  }
+  return out;
+}
+
+function report(fieldName: string, mustCover: Days, disjoint: boolean, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+  const { window, windowClause, source, logic } = input;
+  const spans = atomSpans(logic, fieldName);
+  const span = spans.length > 0 ? spans.reduce(joinSpans) : logic.span;
+  const shownWindow = `${formatEpochSeconds(window.from)} to ${window.to === input.nowSeconds ? "now" : formatWindowEnd(window.to)}`;
+  const which = windowClause ? "the report's window" : "the default window, the last 30 days";
+  const hints = [
+    `activity fields (sent, opens, clicks, avg_*_time, last_*_date) count only events inside the report's window, so a contact whose last activity falls outside it is not found`,
+  ];
+  const suggestions: Suggestion[] = [];
+  const widened = widenedWindow(mustCover, input);
+  // A wider window also counts the other activity fields over more days: then it is not a fix.
+  const others = [...new Set(input.filter.criteria.filter((criterion) => criterion.fieldName !== fieldName && input.catalog.lookup(criterion.fieldName)?.origin === "activity").map((c) => c.fieldName))];
+  if (widened && others.length > 0) {
+    hints.push(`'${widened}' would cover those days, but would also count ${others.join(", ")} over them`);
+  } else if (widened) {
+    const at = windowClause ? windowClause.span : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
+    suggestions.push({
+      message: `widen the window to cover those days: ${widened}`,
+      span: at,
+      replacement: windowClause ? widened : `\n${widened}`,
+    });
+  } else {
+    hints.push(`no window reaches back without end; to cover the days you mean, set one with 'between DATE and DATE' or 'during 1y'`);
+  }
+  diagnostics.warning(
+    "OQ233",
+    disjoint
+      ? `this condition on ${fieldName} accepts only days outside ${which} (${shownWindow}), where ${fieldName} is not seen, so it matches no one`
+      : `this condition on ${fieldName} reaches outside ${which} (${shownWindow}), where ${fieldName} is not seen`,
+    span,
+    { label: "reaches outside the window", hints, suggestions },
+  );
+}
+
+/** `during Nd` when the window still ends now, else `between A and B`; undefined for an endless reach. */
+function widenedWindow(reach: Days, input: WindowCoverageInput): string | undefined {
+  const { window, nowSeconds } = input;
+  if (!Number.isFinite(reach.first) || !Number.isFinite(reach.last)) return undefined;
+  const from = Math.min(window.from, reach.first * secondsPerDay);
+  // Nothing has happened after now, so a window need not reach past it.
+  const to = Math.max(window.to, Math.min((reach.last + 1) * secondsPerDay - 1, nowSeconds));
+  if (to === nowSeconds && window.to === nowSeconds) return `during ${Math.ceil((nowSeconds - from) / secondsPerDay)}d`;
+  return `between ${formatEpochSeconds(from)} and ${to === nowSeconds ? "today" : formatWindowEnd(to)}`;
+}
+
+/** The end of a window as `between` reads it: a bare date is that day's last second. */
+function formatWindowEnd(seconds: number): string {
+  return (seconds + 1) % secondsPerDay === 0 ? formatEpochSeconds(seconds + 1 - secondsPerDay) : formatEpochSeconds(seconds, { alwaysTime: true });
+}
+
+function atomSpans(logic: Logic, fieldName: string): Span[] {
+  switch (logic.kind) {
+    case "atom":
+      return logic.criterion.fieldName === fieldName ? [logic.span] : [];
+    case "not":
+      return atomSpans(logic.operand, fieldName);
+    default:
+      return logic.operands.flatMap((operand) => atomSpans(operand, fieldName));
+  }
+}
