@@ -8,18 +8,31 @@ import { inverseOperator, oqSpelling } from "./operators.js";
  * Ongage takes a flat list of criteria, each marked "and" or "or", and does not document how
  * a list mixing the two is read. So oq only sends lists whose meaning does not depend on it:
  * all "and" or all "or". To get there it pushes `not` down to the criteria (inverting their
- * operators), flattens nested and/or, and merges `or`-ed criteria on the same field and
- * operator into one criterion with several values. Whatever still mixes and/or is refused.
+ * operators), flattens nested and/or, drops what is exactly redundant (`a and a`, `a or (a and
+ * b)`: idempotence and absorption hold in the three-valued logic of docs/semantics.md too), and
+ * merges `or`-ed criteria on the same field and operator into one criterion with several values.
+ * Whatever still mixes and/or is refused.
  */
 
 type Form = { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
 
+type Atom = Extract<Form, { kind: "atom" }>;
+
 const maxAlternativesShown = 6;
 
+/** Absorption between two compound operands is a pairwise test; past this many it is skipped. */
+const maxCompoundsCompared = 64;
+
+/**
+ * Counts, not values that can be missing: a contact without activity has 0 opens. The other
+ * numbers, ids and dates can be empty, and an empty one makes a comparison unknown.
+ */
+const neverEmptyFields: ReadonlySet<string> = new Set(["sent", "opens", "clicks"]);
+
 export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
-  const pushed = pushNotInward(logic, undefined, diagnostics);
+  const pushed = pushNotInward(logic, undefined, { diagnostics, warned: new Set() });
   if (!pushed) return undefined;
-  const form = simplify(pushed);
+  const form = simplify(pushed, new WeakMap());
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
@@ -29,29 +42,36 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
   return undefined;
 }
 
+interface NegationContext {
+  diagnostics: DiagnosticCollector;
+  /** `not`-keyword offset and field already warned about (OQ231). */
+  warned: Set<string>;
+}
+
 /** `negatedBy`: the `not` that applies here, if any. */
-function pushNotInward(logic: Logic, negatedBy: Span | undefined, diagnostics: DiagnosticCollector): Form | undefined {
+function pushNotInward(logic: Logic, negatedBy: Span | undefined, context: NegationContext): Form | undefined {
   switch (logic.kind) {
     case "not":
-      return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, diagnostics);
+      return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, context);
     case "and":
     case "or": {
-      const operands = logic.operands.map((operand) => pushNotInward(operand, negatedBy, diagnostics));
+      const operands = logic.operands.map((operand) => pushNotInward(operand, negatedBy, context));
       if (operands.some((operand) => operand === undefined)) return undefined;
       const kind = negatedBy ? (logic.kind === "and" ? "or" : "and") : logic.kind;
       return { kind, operands: operands as Form[], span: logic.span };
     }
     case "atom":
-      return negatedBy ? negateCriterion(logic.criterion, logic.span, negatedBy, diagnostics) : { kind: "atom", criterion: logic.criterion, span: logic.span };
+      return negatedBy ? negateCriterion(logic.criterion, logic.span, negatedBy, context) : { kind: "atom", criterion: logic.criterion, span: logic.span };
   }
 }
 
-function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, diagnostics: DiagnosticCollector): Form | undefined {
+function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, context: NegationContext): Form | undefined {
   const inverse = inverseOperator[criterion.operator];
   if (!inverse) {
-    reportNoInverse(criterion, negatedBy, diagnostics);
+    reportNoInverse(criterion, negatedBy, context.diagnostics);
     return undefined;
   }
+  if (canBeUnknown(criterion)) warnEmptyLeftOut(criterion, negatedBy, context);
   // not (f = [a, b]) is f != a and f != b: each value becomes its own criterion.
   if (criterion.values.length <= 1) return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
   return {
@@ -59,6 +79,26 @@ function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, diag
     operands: criterion.values.map((value) => ({ kind: "atom" as const, criterion: { ...criterion, operator: inverse, values: [value] }, span })),
     span,
   };
+}
+
+/** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
+function canBeUnknown(criterion: Criterion): boolean {
+  const fieldCanBeEmpty = (criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date") && !neverEmptyFields.has(criterion.fieldName);
+  return fieldCanBeEmpty && criterion.operator !== "empty" && criterion.operator !== "notempty";
+}
+
+function warnEmptyLeftOut(criterion: Criterion, negatedBy: Span, context: NegationContext): void {
+  const key = `${negatedBy.start.offset}:${criterion.fieldName}`;
+  if (context.warned.has(key)) return;
+  context.warned.add(key);
+  const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+  context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
+    label: `negates '${printCriterion(criterion)}'`,
+    hints: [
+      `a contact without a ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
+      `to keep those contacts, add: or ${field} is empty`,
+    ],
+  });
 }
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
@@ -78,24 +118,92 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
   });
 }
 
-function simplify(form: Form): Form {
+/** `keys`: keyOf's cache, for this normalisation. */
+function simplify(form: Form, keys: WeakMap<Form, string>): Form {
   if (form.kind === "atom") return form;
-  const operands: Form[] = [];
-  for (const operand of form.operands.map(simplify)) {
-    if (operand.kind === form.kind) operands.push(...operand.operands);
-    else operands.push(operand);
+  const flat: Form[] = [];
+  for (const operand of form.operands.map((operand) => simplify(operand, keys))) {
+    // A loop, not push(...operands): a spread of a million operands overflows the stack.
+    if (operand.kind === form.kind) for (const inner of operand.operands) flat.push(inner);
+    else flat.push(operand);
   }
+  const operands = absorb(form.kind, withoutDuplicates(flat, keys), keys);
   const merged = form.kind === "or" ? mergeAlternatives(operands) : operands;
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }
 
-/** `f = a or f = b` becomes `f = [a, b]`: Ongage ORs the values of one criterion. */
+/**
+ * A key that two forms share exactly when they are the same condition up to the order of
+ * and/or operands and of a criterion's values. Cached: a form is asked once per level.
+ */
+function keyOf(form: Form, cache: WeakMap<Form, string>): string {
+  let key = cache.get(form);
+  if (key !== undefined) return key;
+  if (form.kind === "atom") {
+    const { fieldName, type, operator, caseSensitive, values } = form.criterion;
+    // A range's two values are its ends, in order; any other list is a set.
+    const valueKey = operator === "><" ? values : [...values].sort();
+    key = JSON.stringify([fieldName, type, operator, caseSensitive, valueKey]);
+  } else {
+    key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
+  }
+  cache.set(form, key);
+  return key;
+}
+
+/** `a and a` is `a`; `a or a` is `a` (idempotence). */
+function withoutDuplicates(operands: Form[], keys: WeakMap<Form, string>): Form[] {
+  const seen = new Set<string>();
+  return operands.filter((operand) => {
+    const key = keyOf(operand, keys);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Absorption: `a or (a and b)` is `a`, and `a and (a or b)` is `a`. Within an `or`, an `and`
+ * operand goes when another operand is one of its parts, or an `and` of some of its parts
+ * (the same with `and` and `or` swapped). Both laws hold in Kleene's three-valued logic, where
+ * `and` is the minimum and `or` the maximum of false < unknown < true.
+ */
+function absorb(kind: "and" | "or", operands: Form[], keys: WeakMap<Form, string>): Form[] {
+  const inner = kind === "or" ? "and" : "or";
+  const compounds = operands.filter((operand) => operand.kind === inner);
+  if (compounds.length === 0) return operands;
+  const simpleKeys = new Set(operands.filter((operand) => operand.kind !== inner).map((operand) => keyOf(operand, keys)));
+  const partKeys = new Map(compounds.map((compound) => [compound, new Set((compound as { operands: Form[] }).operands.map((part) => keyOf(part, keys)))]));
+  const absorbed = new Set<Form>();
+  for (const compound of compounds) {
+    const parts = partKeys.get(compound)!;
+    if ([...parts].some((part) => simpleKeys.has(part))) absorbed.add(compound);
+  }
+  if (compounds.length <= maxCompoundsCompared) {
+    for (const compound of compounds) {
+      const parts = partKeys.get(compound)!;
+      const absorber = compounds.find((other) => {
+        if (other === compound || absorbed.has(other)) return false;
+        const otherParts = partKeys.get(other)!;
+        return otherParts.size < parts.size && [...otherParts].every((part) => parts.has(part));
+      });
+      if (absorber) absorbed.add(compound);
+    }
+  }
+  return absorbed.size === 0 ? operands : operands.filter((operand) => !absorbed.has(operand));
+}
+
+/**
+ * `f = a or f = b` becomes `f = [a, b]`: Ongage ORs the values of one criterion. Not for `!=`
+ * on segments and campaigns: what Ongage makes of several ids there is not documented, which is
+ * why `not opened campaign [1, 2]` is sent as one criterion per id; these stay separate too.
+ */
 function mergeAlternatives(operands: Form[]): Form[] {
   const out: Form[] = [];
-  const byKey = new Map<string, Extract<Form, { kind: "atom" }>>();
+  const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
   for (const operand of operands) {
-    if (operand.kind !== "atom" || operand.criterion.operator === "><") {
+    if (operand.kind !== "atom" || operand.criterion.operator === "><" || isNegativeMembership(operand.criterion)) {
       out.push(operand);
       continue;
     }
@@ -104,15 +212,23 @@ function mergeAlternatives(operands: Form[]): Form[] {
     const existing = byKey.get(key);
     if (!existing) {
       const copy = { ...operand, criterion: { ...operand.criterion, values: [...operand.criterion.values] } };
-      byKey.set(key, copy);
+      byKey.set(key, { atom: copy, values: new Set(copy.criterion.values) });
       out.push(copy);
       continue;
     }
+    // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {
-      if (!existing.criterion.values.includes(value)) existing.criterion.values.push(value);
+      if (!existing.values.has(value)) {
+        existing.values.add(value);
+        existing.atom.criterion.values.push(value);
+      }
     }
   }
   return out;
+}
+
+function isNegativeMembership(criterion: Criterion): boolean {
+  return criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral");
 }
 
 function printForm(form: Form, parent?: "and" | "or"): string {
