@@ -17,6 +17,7 @@ import { inverseOperator, oqSpelling } from "./operators.js";
 type Form = { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
 
 type Atom = Extract<Form, { kind: "atom" }>;
+type Compound = Extract<Form, { kind: "and" | "or" }>;
 
 const maxAlternativesShown = 6;
 
@@ -30,9 +31,12 @@ const maxCompoundsCompared = 64;
 const neverEmptyFields: ReadonlySet<string> = new Set(["sent", "opens", "clicks"]);
 
 export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
-  const pushed = pushNotInward(logic, undefined, { diagnostics, warned: new Set() });
+  const context: NegationContext = { diagnostics, leftOut: new Map() };
+  const pushed = pushNotInward(logic, undefined, context);
   if (!pushed) return undefined;
-  const form = simplify(pushed, new WeakMap());
+  const simplified = simplify(pushed, new Map());
+  warnEmptyLeftOut(context, simplified);
+  const form = mergeOrs(simplified);
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
@@ -44,8 +48,8 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
 
 interface NegationContext {
   diagnostics: DiagnosticCollector;
-  /** `not`-keyword offset and field already warned about (OQ231). */
-  warned: Set<string>;
+  /** Negated comparisons that leave out contacts without a value (OQ231), one per `not` and field. */
+  leftOut: Map<string, { criterion: Criterion; negatedBy: Span }>;
 }
 
 /** `negatedBy`: the `not` that applies here, if any. */
@@ -71,7 +75,7 @@ function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, cont
     reportNoInverse(criterion, negatedBy, context.diagnostics);
     return undefined;
   }
-  if (canBeUnknown(criterion)) warnEmptyLeftOut(criterion, negatedBy, context);
+  if (canBeUnknown(criterion)) context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
   // not (f = [a, b]) is f != a and f != b: each value becomes its own criterion.
   if (criterion.values.length <= 1) return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
   return {
@@ -87,18 +91,21 @@ function canBeUnknown(criterion: Criterion): boolean {
   return fieldCanBeEmpty && criterion.operator !== "empty" && criterion.operator !== "notempty";
 }
 
-function warnEmptyLeftOut(criterion: Criterion, negatedBy: Span, context: NegationContext): void {
-  const key = `${negatedBy.start.offset}:${criterion.fieldName}`;
-  if (context.warned.has(key)) return;
-  context.warned.add(key);
-  const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
-  context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
-    label: `negates '${printCriterion(criterion)}'`,
-    hints: [
-      `a contact without a ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
-      `to keep those contacts, add: or ${field} is empty`,
-    ],
-  });
+/** OQ231 for each negated comparison that leaves out contacts, unless `or FIELD is empty` takes them back. */
+function warnEmptyLeftOut(context: NegationContext, form: Form): void {
+  const alternatives = form.kind === "or" ? form.operands : [form];
+  const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
+  for (const { criterion, negatedBy } of context.leftOut.values()) {
+    if (keptEmpty.has(criterion.fieldName)) continue;
+    const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+    context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
+      label: `negates '${printCriterion(criterion)}'`,
+      hints: [
+        `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
+        `to keep those contacts, add: or ${field} is empty`,
+      ],
+    });
+  }
 }
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
@@ -118,8 +125,8 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
   });
 }
 
-/** `keys`: keyOf's cache, for this normalisation. */
-function simplify(form: Form, keys: WeakMap<Form, string>): Form {
+/** Flattens nested and/or and drops redundant operands. `keys`: keyOf's cache, for this normalisation. */
+function simplify(form: Form, keys: Map<Form, string>): Form {
   if (form.kind === "atom") return form;
   const flat: Form[] = [];
   for (const operand of form.operands.map((operand) => simplify(operand, keys))) {
@@ -127,7 +134,15 @@ function simplify(form: Form, keys: WeakMap<Form, string>): Form {
     if (operand.kind === form.kind) for (const inner of operand.operands) flat.push(inner);
     else flat.push(operand);
   }
-  const operands = absorb(form.kind, withoutDuplicates(flat, keys), keys);
+  const operands = absorb(form.kind, withoutDuplicates(form.kind, flat, keys), keys);
+  if (operands.length === 1) return operands[0]!;
+  return { kind: form.kind, operands, span: form.span };
+}
+
+/** The last step: criteria `or`-ed at any level merge. After simplify, whose keys are written criteria. */
+function mergeOrs(form: Form): Form {
+  if (form.kind === "atom") return form;
+  const operands = form.operands.map(mergeOrs);
   const merged = form.kind === "or" ? mergeAlternatives(operands) : operands;
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
@@ -137,7 +152,7 @@ function simplify(form: Form, keys: WeakMap<Form, string>): Form {
  * A key that two forms share exactly when they are the same condition up to the order of
  * and/or operands and of a criterion's values. Cached: a form is asked once per level.
  */
-function keyOf(form: Form, cache: WeakMap<Form, string>): string {
+function keyOf(form: Form, cache: Map<Form, string>): string {
   let key = cache.get(form);
   if (key !== undefined) return key;
   if (form.kind === "atom") {
@@ -152,10 +167,15 @@ function keyOf(form: Form, cache: WeakMap<Form, string>): string {
   return key;
 }
 
-/** `a and a` is `a`; `a or a` is `a` (idempotence). */
-function withoutDuplicates(operands: Form[], keys: WeakMap<Form, string>): Form[] {
+/**
+ * `a and a` is `a`; `a or a` is `a` (idempotence). In an `or`, the criteria that merge are left
+ * to mergeAlternatives, which drops their repeated values: that spares a key for each term of
+ * a long `or` chain.
+ */
+function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
   const seen = new Set<string>();
   return operands.filter((operand) => {
+    if (kind === "or" && operand.kind === "atom" && mergeable(operand.criterion)) return true;
     const key = keyOf(operand, keys);
     if (seen.has(key)) return false;
     seen.add(key);
@@ -165,30 +185,43 @@ function withoutDuplicates(operands: Form[], keys: WeakMap<Form, string>): Form[
 
 /**
  * Absorption: `a or (a and b)` is `a`, and `a and (a or b)` is `a`. Within an `or`, an `and`
- * operand goes when another operand is one of its parts, or an `and` of some of its parts
- * (the same with `and` and `or` swapped). Both laws hold in Kleene's three-valued logic, where
- * `and` is the minimum and `or` the maximum of false < unknown < true.
+ * operand goes when one of its parts is implied by the other operands: it is one of them, or an
+ * `or` of some of them. It also goes when another `and` operand has only some of its parts.
+ * (The same with `and` and `or` swapped.) These laws hold in Kleene's three-valued logic, where
+ * `and` is the minimum and `or` the maximum of false < unknown < true. Operands are dropped one
+ * at a time, each judged against those still there, so that two cannot justify each other.
  */
-function absorb(kind: "and" | "or", operands: Form[], keys: WeakMap<Form, string>): Form[] {
+function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
   const inner = kind === "or" ? "and" : "or";
-  const compounds = operands.filter((operand) => operand.kind === inner);
+  const compounds = operands.filter((operand): operand is Compound => operand.kind === inner);
   if (compounds.length === 0) return operands;
-  const simpleKeys = new Set(operands.filter((operand) => operand.kind !== inner).map((operand) => keyOf(operand, keys)));
-  const partKeys = new Map(compounds.map((compound) => [compound, new Set((compound as { operands: Form[] }).operands.map((part) => keyOf(part, keys)))]));
+  const present = new Map<string, number>();
+  for (const operand of operands) {
+    const key = keyOf(operand, keys);
+    present.set(key, (present.get(key) ?? 0) + 1);
+  }
+  const isPresent = (form: Form) => (present.get(keyOf(form, keys)) ?? 0) > 0;
+  const impliedByOthers = (part: Form) => isPresent(part) || (part.kind === kind && part.operands.every(isPresent));
   const absorbed = new Set<Form>();
+  const drop = (compound: Compound) => {
+    absorbed.add(compound);
+    const key = keyOf(compound, keys);
+    present.set(key, present.get(key)! - 1);
+  };
   for (const compound of compounds) {
-    const parts = partKeys.get(compound)!;
-    if ([...parts].some((part) => simpleKeys.has(part))) absorbed.add(compound);
+    if (compound.operands.some(impliedByOthers)) drop(compound);
   }
   if (compounds.length <= maxCompoundsCompared) {
+    const parts = new Map(compounds.map((compound) => [compound, new Set(compound.operands.map((part) => keyOf(part, keys)))]));
     for (const compound of compounds) {
-      const parts = partKeys.get(compound)!;
-      const absorber = compounds.find((other) => {
+      if (absorbed.has(compound)) continue;
+      const own = parts.get(compound)!;
+      const smaller = compounds.some((other) => {
         if (other === compound || absorbed.has(other)) return false;
-        const otherParts = partKeys.get(other)!;
-        return otherParts.size < parts.size && [...otherParts].every((part) => parts.has(part));
+        const otherParts = parts.get(other)!;
+        return otherParts.size < own.size && [...otherParts].every((part) => own.has(part));
       });
-      if (absorber) absorbed.add(compound);
+      if (smaller) drop(compound);
     }
   }
   return absorbed.size === 0 ? operands : operands.filter((operand) => !absorbed.has(operand));
@@ -203,12 +236,13 @@ function mergeAlternatives(operands: Form[]): Form[] {
   const out: Form[] = [];
   const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
   for (const operand of operands) {
-    if (operand.kind !== "atom" || operand.criterion.operator === "><" || isNegativeMembership(operand.criterion)) {
+    if (operand.kind !== "atom" || !mergeable(operand.criterion)) {
       out.push(operand);
       continue;
     }
     const { fieldName, type, operator, caseSensitive } = operand.criterion;
-    const key = JSON.stringify([fieldName, type, operator, caseSensitive]);
+    // The field name last: the words before it have no spaces, so the key is unambiguous.
+    const key = `${type} ${operator} ${caseSensitive} ${fieldName}`;
     const existing = byKey.get(key);
     if (!existing) {
       const copy = { ...operand, criterion: { ...operand.criterion, values: [...operand.criterion.values] } };
@@ -227,8 +261,10 @@ function mergeAlternatives(operands: Form[]): Form[] {
   return out;
 }
 
-function isNegativeMembership(criterion: Criterion): boolean {
-  return criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral");
+/** Whether `or`-ed copies of this criterion with other values can be one criterion. */
+function mergeable(criterion: Criterion): boolean {
+  if (criterion.operator === "><") return false;
+  return !(criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral"));
 }
 
 function printForm(form: Form, parent?: "and" | "or"): string {

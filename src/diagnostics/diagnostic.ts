@@ -118,7 +118,7 @@ export class DiagnosticCollector {
     const message =
       errors + warnings === 0
         ? "too many problems: oq stopped looking here, and there may be more"
-        : `and ${this.stoppedEarly ? "at least " : ""}${counts} more, not listed`;
+        : `and ${this.stoppedEarly ? "at least " : ""}${counts}, not listed`;
     return {
       code: omittedDiagnosticsCode,
       severity: errors > 0 || this.stoppedEarly ? "error" : "warning",
@@ -152,5 +152,5 @@ export class DiagnosticCollector {
 }
 
 function plural(count: number, word: string): string {
-  return `${count.toLocaleString("en-US")} ${word}${count === 1 ? "" : "s"}`;
+  return `${count.toLocaleString("en-US")} more ${word}${count === 1 ? "" : "s"}`;
 }
