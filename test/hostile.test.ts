@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { compile, diagnosticToJson, format, formatDiagnostics, parse, type CompileOptions, type CompileResult } from "../src/index.js";
+import { check, compile, diagnosticToJson, format, formatDiagnostics, parse, type CompileOptions, type CompileResult } from "../src/index.js";
 import { closestMatch, editDistance } from "../src/check/suggest.js";
 
 /*
@@ -89,6 +89,13 @@ describe("many errors", () => {
     const closing = result.diagnostics.at(-1)!;
     expect(closing.code).toBe("OQ010");
     expect(closing.omitted?.exact).toBe(false);
+    expect(formatDiagnostics(result).trimEnd().split("\n").at(-1)).toMatch(/^at least \d+ errors$/);
+  });
+
+  it("does not parse at all when reading the text already found more problems than are listed", () => {
+    const result = expectBoundedFailure(`${"@ ".repeat(60)}${"select , ".repeat(100)}`);
+    expect(result.diagnostics.filter((d) => d.code === "OQ003")).toHaveLength(50);
+    expect(result.diagnostics.at(-1)!.message).toBe("and at least 10 more errors, not listed");
   });
 
   it.each([
@@ -105,7 +112,10 @@ describe("many errors", () => {
   it("keeps the cap across parse and check", () => {
     const parsed = parse("@ ".repeat(1_000));
     expect(parsed.diagnostics).toHaveLength(51);
-    expect(parsed.diagnostics.at(-1)!.omitted).toEqual({ errors: 950, warnings: 0, exact: true });
+    expect(parsed.diagnostics.at(-1)!.omitted).toEqual({ errors: 950, warnings: 0, exact: false });
+    const checked = check(parsed);
+    expect(checked.diagnostics).toHaveLength(51);
+    expect(checked.diagnostics.at(-1)).toEqual(parsed.diagnostics.at(-1));
   });
 });
 

@@ -34,9 +34,10 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
   const context: NegationContext = { diagnostics, leftOut: new Map() };
   const pushed = pushNotInward(logic, undefined, context);
   if (!pushed) return undefined;
-  const simplified = simplify(pushed, new Map());
+  const keys = new Map<Form, string>();
+  const simplified = simplify(pushed, keys);
   warnEmptyLeftOut(context, simplified);
-  const form = mergeOrs(simplified);
+  const form = mergeOrs(simplified, keys);
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
@@ -139,11 +140,15 @@ function simplify(form: Form, keys: Map<Form, string>): Form {
   return { kind: form.kind, operands, span: form.span };
 }
 
-/** The last step: criteria `or`-ed at any level merge. After simplify, whose keys are written criteria. */
-function mergeOrs(form: Form): Form {
+/**
+ * The last step: criteria `or`-ed at any level merge. After simplify, whose keys are written
+ * criteria. A merge can make an `and` repeat itself (`(s = 1 or s = 2) and s = [2, 1]`): that
+ * goes too, so that the criteria compile back to themselves.
+ */
+function mergeOrs(form: Form, keys: Map<Form, string>): Form {
   if (form.kind === "atom") return form;
-  const operands = form.operands.map(mergeOrs);
-  const merged = form.kind === "or" ? mergeAlternatives(operands) : operands;
+  const operands = form.operands.map((operand) => mergeOrs(operand, keys));
+  const merged = form.kind === "or" ? mergeAlternatives(operands) : withoutDuplicates("and", operands, keys);
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }

@@ -117,14 +117,14 @@ export class DiagnosticCollector {
     const counts = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(" and ");
     const message =
       errors + warnings === 0
-        ? "too many problems: oq stopped looking here, and there may be more"
+        ? "too many problems: oq stopped looking, and there may be more"
         : `and ${this.stoppedEarly ? "at least " : ""}${counts}, not listed`;
     return {
       code: omittedDiagnosticsCode,
       severity: errors > 0 || this.stoppedEarly ? "error" : "warning",
       message,
       span: this.firstOmitted!,
-      label: "the first of them",
+      ...(errors + warnings > 0 ? { label: "the first of them" } : {}),
       hints: [`oq lists the first ${this.diagnostics.length} problems of a query; fix those and check again`],
       suggestions: [],
       omitted: { errors, warnings, exact: !this.stoppedEarly },

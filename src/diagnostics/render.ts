@@ -89,17 +89,20 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: So
 export function summarize(diagnostics: readonly Diagnostic[]): string {
   let errors = 0;
   let warnings = 0;
+  let exact = true;
   for (const diagnostic of diagnostics) {
     if (diagnostic.omitted) {
       errors += diagnostic.omitted.errors;
       warnings += diagnostic.omitted.warnings;
+      exact &&= diagnostic.omitted.exact;
     } else if (diagnostic.severity === "error") errors++;
     else warnings++;
   }
   const parts: string[] = [];
   if (errors > 0) parts.push(`${errors} error${errors === 1 ? "" : "s"}`);
   if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? "" : "s"}`);
-  return parts.join(", ");
+  // When oq stopped looking, what it counted is a floor.
+  return exact ? parts.join(", ") : `at least ${parts.join(", ")}`;
 }
 
 function formatHelp(pad: string, hint: string, paint: Palette): string[] {

@@ -13,6 +13,11 @@ import { reportSyntaxErrors } from "./syntaxErrors.js";
 export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
   const lexed = lex(source, diagnostics, limits);
   if (lexed.aborted) return undefined;
+  // Past the cap nothing more would be listed: parsing all of a hostile text costs for nothing.
+  if (diagnostics.isFull) {
+    diagnostics.stopLooking(diagnostics.diagnostics.at(-1)!.span);
+    return undefined;
+  }
   if (!withinDepth(lexed.tokens, source, diagnostics, limits)) return undefined;
 
   const last = lexed.tokens.at(-1);
