@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { check, compile, diagnosticToJson, format, formatDiagnostics, parse, type CompileOptions, type CompileResult } from "../src/index.js";
 import { closestMatch, editDistance } from "../src/check/suggest.js";
+import { runOq, scratch } from "./support/cli.js";
 
 /*
  * Hostile input: every query within the default limits compiles or fails quickly, with output
@@ -61,6 +62,22 @@ describe("long lines", () => {
     const rendered = formatDiagnostics(compile(`${"x".repeat(100_000)} = 1`));
     expect(rendered.length).toBeLessThan(4_000);
     expect(rendered).toContain("unknown field 'xxx");
+  });
+});
+
+describe("the command", () => {
+  it("oq check of a 100 KB one-line query prints bounded text, and --json a bounded list", () => {
+    const dir = scratch({ "long.oq": Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and ") });
+    const text = runOq(["check", "long.oq"], { cwd: dir });
+    expect(text.status).toBe(1);
+    expect(text.stderr.length).toBeLessThan(maxRenderedChars);
+    expect(text.stderr.trimEnd().split("\n").at(-1)).toBe("8000 errors");
+    const json = runOq(["check", "--json", "long.oq"], { cwd: dir });
+    expect(json.status).toBe(1);
+    expect(json.stdout.length).toBeLessThan(maxRenderedChars * 4);
+    const [file] = JSON.parse(json.stdout) as { diagnostics: { code: string; omitted?: unknown }[] }[];
+    expect(file!.diagnostics).toHaveLength(51);
+    expect(file!.diagnostics.at(-1)).toMatchObject({ code: "OQ010", omitted: { errors: 7_950, warnings: 0, exact: true } });
   });
 });
 
