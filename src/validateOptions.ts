@@ -29,7 +29,7 @@ export function validateOptions(entryPoint: string, options: unknown): void {
     for (const [name, value] of Object.entries(limits)) {
       if (!(name in defaultLimits)) throw new TypeError(`oq: 'limits.${name}' is not a limit; the limits are ${Object.keys(defaultLimits).join(", ")}`);
       if (value !== undefined && !(typeof value === "number" && value >= 1 && (Number.isInteger(value) || value === Infinity))) {
-        throw new TypeError(`oq: 'limits.${name}' must be a whole number of at least 1, not ${describe(value)}`);
+        throw new TypeError(`oq: 'limits.${name}' must be a whole number of at least 1, or Infinity, not ${describe(value)}`);
       }
     }
   }
