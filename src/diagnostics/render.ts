@@ -33,6 +33,8 @@ const maxShownColumns = 120;
 const columnsBeforeCaret = 40;
 /** Messages, labels and help lines are cut here: some quote the query, which can be megabytes. */
 const maxTextLength = 500;
+/** Lines of one help text shown (a help can list alternatives, one a line). */
+const maxHelpLines = 20;
 
 /**
  * Draws one diagnostic the way compilers do:
@@ -110,8 +112,6 @@ function formatHelp(pad: string, hint: string, paint: Palette): string[] {
   if (rest.length > maxHelpLines - 1) rest.splice(maxHelpLines - 1, rest.length, "...");
   return [`${pad} = ${paint.bold("help:")} ${first}`, ...rest.map((line) => `${pad}         ${line}`)];
 }
-
-const maxHelpLines = 20;
 
 function shorten(text: string): string {
   return text.length <= maxTextLength ? text : `${text.slice(0, safeCut(text, maxTextLength - 3))}...`;
