@@ -5,7 +5,7 @@ import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { compile } from "../dist/lib/index.js";
+import { compile, format, formatDiagnostics } from "../dist/lib/index.js";
 import { headerAuth, OngageClient } from "../dist/lib/client/index.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
 import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
@@ -166,6 +166,49 @@ results.push({
   // Millisecond timings are noisy; anything short of quadratic stays well under 8x at 4x the size.
   met: chainMs[2] / chainMs[0] < 8,
 });
+
+// 3b. Hostile input: the worst cases found by attacking the compiler, each timed whole (compile
+// and render, or format), a few runs each. Every input within the default limits must fail or
+// compile well under a second, with output whose size does not grow with the input.
+{
+  const schemaOf300 = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string"]));
+  const raised = { maxTokens: 10_000_000, maxSourceLength: 100_000_000 };
+  const orTerms = quick ? 200_000 : 1_000_000;
+  const cases = [
+    ["100 KB one-line query, an unknown field every 13 characters", () => Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and "), {}],
+    ["360 KB of broken syntax (select , select , ...)", () => "select , ".repeat(40_000), {}],
+    ["350 KB of '==' and '&&'", () => "opens == 1 && ".repeat(25_000), {}],
+    ["100 KB unknown name, 300-field schema", () => `${"x".repeat(100_000)} = "a"`, { fields: schemaOf300 }],
+    ["20,000 misspelt fields, 300-field schema", () => Array.from({ length: 20_000 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "), { fields: schemaOf300 }],
+    ["oq fmt of 130,000 comment lines", () => `opens > 1\n${"# note\n".repeat(130_000)}`, "format"],
+    [`${orTerms.toLocaleString("en-US")}-term or chain (limits raised)`, () => Array.from({ length: orTerms }, (_, i) => `opens = ${i}`).join(" or "), { limits: raised }],
+  ];
+  for (const [name, makeText, options] of cases) {
+    const text = makeText();
+    const samples = [];
+    let outputChars = 0;
+    const runs = name.includes("or chain") ? 1 : quick ? 3 : 7;
+    for (let i = 0; i < runs; i++) {
+      globalThis.gc?.();
+      const start = process.hrtime.bigint();
+      if (options === "format") outputChars = format(text).formatted.length;
+      else outputChars = formatDiagnostics(compile(text, { now, ...options })).length;
+      samples.push(Number(process.hrtime.bigint() - start) / 1e6);
+    }
+    const ms = median(samples);
+    const bounded = options === "format" || outputChars < 64 * 1024;
+    const withinDefaults = !name.includes("or chain");
+    results.push({
+      name: `hostile: ${name}`,
+      baseline: "(absolute)",
+      measured: `${ms.toFixed(0)} ms${options === "format" ? "" : `, ${(outputChars / 1024).toFixed(1)} KB rendered`}`,
+      baselineMeasured: "",
+      ratio: undefined,
+      target: withinDefaults ? "well under 1 s, output < 64 KB" : "linear (quadratic took 257 s)",
+      met: bounded && (withinDefaults ? ms < 1000 : ms < 60_000),
+    });
+  }
+}
 
 // 4. Export download: `oq reports export` next to curl, from one sandbox (its own process), same run.
 const exportContacts = quick ? 200_000 : 3_000_000;

@@ -10,6 +10,7 @@ import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/pa
 import { resolveLimits, type Limits } from "./limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
+import { validateOptions, validateText } from "./validateOptions.js";
 
 export interface CompileOptions {
   /** The file the query came from: shown in diagnostics, and the default report title. */
@@ -95,17 +96,21 @@ function checkOptions(options: CompileOptions): CheckOptions {
 
 /** Source text -> AST, with lexical and syntax diagnostics. */
 export function parse(text: string, options: Pick<CompileOptions, "fileName" | "limits"> = {}): ParseResult {
+  validateText("parse", text);
+  validateOptions("parse", options);
   const source = new SourceText(text, options.fileName);
-  const diagnostics = new DiagnosticCollector();
+  const limits = resolveLimits(options.limits);
+  const diagnostics = new DiagnosticCollector([], limits.maxDiagnostics);
   return guarded(source, diagnostics, () => {
-    const ast = parseSource(source, diagnostics, resolveLimits(options.limits));
+    const ast = parseSource(source, diagnostics, limits);
     return ast ? { ast } : {};
   });
 }
 
 /** AST -> checked query: fields, operators and values by type, and the flat and/or form. */
 export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
-  const diagnostics = new DiagnosticCollector(parsed.diagnostics);
+  validateOptions("check", options);
+  const diagnostics = new DiagnosticCollector(parsed.diagnostics, resolveLimits(options.limits).maxDiagnostics);
   const resolved = checkOptions(options);
   return guarded(parsed.source, diagnostics, () => {
     if (!parsed.ast) return {};
@@ -124,16 +129,20 @@ export function emit(checked: CheckedQuery): ContactActivityRequest {
  * is wrong) hand the checked query to `finish`.
  */
 function runPipeline<T extends object>(
+  entryPoint: string,
   text: string,
   options: CompileOptions,
   finishChecked: (checked: CheckedQuery, query: Query, diagnostics: DiagnosticCollector) => T,
   checking: Partial<CheckOptions> = {},
 ): T & Diagnosed {
+  validateText(entryPoint, text);
+  validateOptions(entryPoint, options);
   const source = new SourceText(text, options.fileName);
-  const diagnostics = new DiagnosticCollector();
+  const limits = resolveLimits(options.limits);
+  const diagnostics = new DiagnosticCollector([], limits.maxDiagnostics);
   const resolved = { ...checkOptions(options), ...checking };
   return guarded(source, diagnostics, () => {
-    const query = parseSource(source, diagnostics, resolveLimits(options.limits));
+    const query = parseSource(source, diagnostics, limits);
     if (!query) return {} as T;
     const checked = checkQuery(query, source, resolved, diagnostics);
     return checked ? finishChecked(checked, query, diagnostics) : ({} as T);
@@ -142,12 +151,14 @@ function runPipeline<T extends object>(
 
 /**
  * The whole pipeline: source text -> the JSON body of `POST /api/contact_activity`, or
- * diagnostics saying what is wrong. Never throws on bad input. (The emitted body always
+ * diagnostics saying what is wrong. Never throws on bad input; throws a TypeError when called
+ * wrongly (text that is not a string, an option of the wrong shape). (The emitted body always
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const flags = { ...defaultRequestFlags, ...options.requestFlags };
-  return runPipeline<{ payload?: ContactActivityRequest }>(text, options, (checked) => ({ payload: emitRequest(checked, flags) }));
+  return runPipeline<{ payload?: ContactActivityRequest }>("compile", text, options, (checked) => ({
+    payload: emitRequest(checked, { ...defaultRequestFlags, ...options.requestFlags }),
+  }));
 }
 
 /**
@@ -155,7 +166,7 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  return runPipeline<{ criteria?: ContactActivityCriterion[] }>(text, options, (checked, query, diagnostics) => {
+  return runPipeline<{ criteria?: ContactActivityCriterion[] }>("compileFilter", text, options, (checked, query, diagnostics) => {
     for (const clause of query.clauses) {
       diagnostics.error("OQ250", `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`, clause.span, {
         hints: ["remove it, or use compile() for a whole request"],

@@ -9,12 +9,15 @@ export interface Limits {
   maxTokens: number;
   /** Deepest nesting of parentheses and `not`. */
   maxDepth: number;
+  /** Most diagnostics listed; past it they are counted in one closing OQ010. */
+  maxDiagnostics: number;
 }
 
 export const defaultLimits: Limits = {
   maxSourceLength: 1_000_000,
   maxTokens: 100_000,
   maxDepth: 64,
+  maxDiagnostics: 50,
 };
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

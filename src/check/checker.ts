@@ -335,6 +335,11 @@ class Checker {
   private lookupField(ref: ast.FieldRef): FieldInfo | undefined {
     const field = this.options.catalog.lookup(ref.name);
     if (field) return field;
+    // Past the cap a diagnostic is only counted: spare the search for a suggestion.
+    if (this.diagnostics.isFull) {
+      this.diagnostics.error("OQ212", `unknown field '${ref.name}'`, ref.span);
+      return undefined;
+    }
     const hints: string[] = [];
     const lowered = ref.name.toLowerCase();
     const guess = closestMatch(ref.name, this.options.catalog.names());

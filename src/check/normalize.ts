@@ -8,18 +8,36 @@ import { inverseOperator, oqSpelling } from "./operators.js";
  * Ongage takes a flat list of criteria, each marked "and" or "or", and does not document how
  * a list mixing the two is read. So oq only sends lists whose meaning does not depend on it:
  * all "and" or all "or". To get there it pushes `not` down to the criteria (inverting their
- * operators), flattens nested and/or, and merges `or`-ed criteria on the same field and
- * operator into one criterion with several values. Whatever still mixes and/or is refused.
+ * operators), flattens nested and/or, drops what is exactly redundant (`a and a`, `a or (a and
+ * b)`: idempotence and absorption hold in the three-valued logic of docs/semantics.md too), and
+ * merges `or`-ed criteria on the same field and operator into one criterion with several values.
+ * Whatever still mixes and/or is refused.
  */
 
 type Form = { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
 
+type Atom = Extract<Form, { kind: "atom" }>;
+type Compound = Extract<Form, { kind: "and" | "or" }>;
+
 const maxAlternativesShown = 6;
 
+/** Absorption between two compound operands is a pairwise test; past this many it is skipped. */
+const maxCompoundsCompared = 64;
+
+/**
+ * Counts, not values that can be missing: a contact without activity has 0 opens. The other
+ * numbers, ids and dates can be empty, and an empty one makes a comparison unknown.
+ */
+const neverEmptyFields: ReadonlySet<string> = new Set(["sent", "opens", "clicks"]);
+
 export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
-  const pushed = pushNotInward(logic, undefined, diagnostics);
+  const context: NegationContext = { diagnostics, leftOut: new Map() };
+  const pushed = pushNotInward(logic, undefined, context);
   if (!pushed) return undefined;
-  const form = simplify(pushed);
+  const keys = new Map<Form, string>();
+  const simplified = simplify(pushed, keys);
+  warnEmptyLeftOut(context, simplified);
+  const form = mergeOrs(simplified, keys);
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
@@ -29,29 +47,36 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
   return undefined;
 }
 
+interface NegationContext {
+  diagnostics: DiagnosticCollector;
+  /** Negated comparisons that leave out contacts without a value (OQ231), one per `not` and field. */
+  leftOut: Map<string, { criterion: Criterion; negatedBy: Span }>;
+}
+
 /** `negatedBy`: the `not` that applies here, if any. */
-function pushNotInward(logic: Logic, negatedBy: Span | undefined, diagnostics: DiagnosticCollector): Form | undefined {
+function pushNotInward(logic: Logic, negatedBy: Span | undefined, context: NegationContext): Form | undefined {
   switch (logic.kind) {
     case "not":
-      return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, diagnostics);
+      return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, context);
     case "and":
     case "or": {
-      const operands = logic.operands.map((operand) => pushNotInward(operand, negatedBy, diagnostics));
+      const operands = logic.operands.map((operand) => pushNotInward(operand, negatedBy, context));
       if (operands.some((operand) => operand === undefined)) return undefined;
       const kind = negatedBy ? (logic.kind === "and" ? "or" : "and") : logic.kind;
       return { kind, operands: operands as Form[], span: logic.span };
     }
     case "atom":
-      return negatedBy ? negateCriterion(logic.criterion, logic.span, negatedBy, diagnostics) : { kind: "atom", criterion: logic.criterion, span: logic.span };
+      return negatedBy ? negateCriterion(logic.criterion, logic.span, negatedBy, context) : { kind: "atom", criterion: logic.criterion, span: logic.span };
   }
 }
 
-function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, diagnostics: DiagnosticCollector): Form | undefined {
+function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, context: NegationContext): Form | undefined {
   const inverse = inverseOperator[criterion.operator];
   if (!inverse) {
-    reportNoInverse(criterion, negatedBy, diagnostics);
+    reportNoInverse(criterion, negatedBy, context.diagnostics);
     return undefined;
   }
+  if (canBeUnknown(criterion)) context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
   // not (f = [a, b]) is f != a and f != b: each value becomes its own criterion.
   if (criterion.values.length <= 1) return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
   return {
@@ -59,6 +84,29 @@ function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, diag
     operands: criterion.values.map((value) => ({ kind: "atom" as const, criterion: { ...criterion, operator: inverse, values: [value] }, span })),
     span,
   };
+}
+
+/** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
+function canBeUnknown(criterion: Criterion): boolean {
+  const fieldCanBeEmpty = (criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date") && !neverEmptyFields.has(criterion.fieldName);
+  return fieldCanBeEmpty && criterion.operator !== "empty" && criterion.operator !== "notempty";
+}
+
+/** OQ231 for each negated comparison that leaves out contacts, unless `or FIELD is empty` takes them back. */
+function warnEmptyLeftOut(context: NegationContext, form: Form): void {
+  const alternatives = form.kind === "or" ? form.operands : [form];
+  const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
+  for (const { criterion, negatedBy } of context.leftOut.values()) {
+    if (keptEmpty.has(criterion.fieldName)) continue;
+    const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+    context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
+      label: `negates '${printCriterion(criterion)}'`,
+      hints: [
+        `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
+        `to keep those contacts, add: or ${field} is empty`,
+      ],
+    });
+  }
 }
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
@@ -80,41 +128,150 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
   });
 }
 
-function simplify(form: Form): Form {
+/** Flattens nested and/or and drops redundant operands. `keys`: keyOf's cache, for this normalisation. */
+function simplify(form: Form, keys: Map<Form, string>): Form {
   if (form.kind === "atom") return form;
-  const operands: Form[] = [];
-  for (const operand of form.operands.map(simplify)) {
-    if (operand.kind === form.kind) operands.push(...operand.operands);
-    else operands.push(operand);
+  const flat: Form[] = [];
+  for (const operand of form.operands.map((operand) => simplify(operand, keys))) {
+    // A loop, not push(...operands): a spread of a million operands overflows the stack.
+    if (operand.kind === form.kind) for (const inner of operand.operands) flat.push(inner);
+    else flat.push(operand);
   }
-  const merged = form.kind === "or" ? mergeAlternatives(operands) : operands;
+  const operands = absorb(form.kind, withoutDuplicates(form.kind, flat, keys), keys);
+  if (operands.length === 1) return operands[0]!;
+  return { kind: form.kind, operands, span: form.span };
+}
+
+/**
+ * The last step: criteria `or`-ed at any level merge. After simplify, whose keys are written
+ * criteria. A merge can make an `and` repeat itself (`(s = 1 or s = 2) and s = [2, 1]`): that
+ * goes too, so that the criteria compile back to themselves.
+ */
+function mergeOrs(form: Form, keys: Map<Form, string>): Form {
+  if (form.kind === "atom") return form;
+  const operands = form.operands.map((operand) => mergeOrs(operand, keys));
+  const merged = form.kind === "or" ? mergeAlternatives(operands) : withoutDuplicates("and", operands, keys);
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }
 
-/** `f = a or f = b` becomes `f = [a, b]`: Ongage ORs the values of one criterion. */
+/**
+ * A key that two forms share exactly when they are the same condition up to the order of
+ * and/or operands and of a criterion's values. Cached: a form is asked once per level.
+ */
+function keyOf(form: Form, cache: Map<Form, string>): string {
+  let key = cache.get(form);
+  if (key !== undefined) return key;
+  if (form.kind === "atom") {
+    const { fieldName, type, operator, caseSensitive, values } = form.criterion;
+    // A range's two values are its ends, in order; any other list is a set.
+    const valueKey = operator === "><" ? values : [...values].sort();
+    key = JSON.stringify([fieldName, type, operator, caseSensitive, valueKey]);
+  } else {
+    key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
+  }
+  cache.set(form, key);
+  return key;
+}
+
+/**
+ * `a and a` is `a`; `a or a` is `a` (idempotence). In an `or`, the criteria that merge are left
+ * to mergeAlternatives, which drops their repeated values: that spares a key for each term of
+ * a long `or` chain.
+ */
+function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
+  const seen = new Set<string>();
+  return operands.filter((operand) => {
+    if (kind === "or" && operand.kind === "atom" && mergeable(operand.criterion)) return true;
+    const key = keyOf(operand, keys);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/**
+ * Absorption: `a or (a and b)` is `a`, and `a and (a or b)` is `a`. Within an `or`, an `and`
+ * operand goes when one of its parts is implied by the other operands: it is one of them, or an
+ * `or` of some of them. It also goes when another `and` operand has only some of its parts.
+ * (The same with `and` and `or` swapped.) These laws hold in Kleene's three-valued logic, where
+ * `and` is the minimum and `or` the maximum of false < unknown < true. Operands are dropped one
+ * at a time, each judged against those still there, so that two cannot justify each other.
+ */
+function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
+  const inner = kind === "or" ? "and" : "or";
+  const compounds = operands.filter((operand): operand is Compound => operand.kind === inner);
+  if (compounds.length === 0) return operands;
+  const present = new Map<string, number>();
+  for (const operand of operands) {
+    const key = keyOf(operand, keys);
+    present.set(key, (present.get(key) ?? 0) + 1);
+  }
+  const isPresent = (form: Form) => (present.get(keyOf(form, keys)) ?? 0) > 0;
+  const impliedByOthers = (part: Form) => isPresent(part) || (part.kind === kind && part.operands.every(isPresent));
+  const absorbed = new Set<Form>();
+  const drop = (compound: Compound) => {
+    absorbed.add(compound);
+    const key = keyOf(compound, keys);
+    present.set(key, present.get(key)! - 1);
+  };
+  for (const compound of compounds) {
+    if (compound.operands.some(impliedByOthers)) drop(compound);
+  }
+  if (compounds.length <= maxCompoundsCompared) {
+    const parts = new Map(compounds.map((compound) => [compound, new Set(compound.operands.map((part) => keyOf(part, keys)))]));
+    for (const compound of compounds) {
+      if (absorbed.has(compound)) continue;
+      const own = parts.get(compound)!;
+      const smaller = compounds.some((other) => {
+        if (other === compound || absorbed.has(other)) return false;
+        const otherParts = parts.get(other)!;
+        return otherParts.size < own.size && [...otherParts].every((part) => own.has(part));
+      });
+      if (smaller) drop(compound);
+    }
+  }
+  return absorbed.size === 0 ? operands : operands.filter((operand) => !absorbed.has(operand));
+}
+
+/**
+ * `f = a or f = b` becomes `f = [a, b]`: Ongage ORs the values of one criterion. Not for `!=`
+ * on segments and campaigns: what Ongage makes of several ids there is not documented, which is
+ * why `not opened campaign [1, 2]` is sent as one criterion per id; these stay separate too.
+ */
 function mergeAlternatives(operands: Form[]): Form[] {
   const out: Form[] = [];
-  const byKey = new Map<string, Extract<Form, { kind: "atom" }>>();
+  const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
   for (const operand of operands) {
-    if (operand.kind !== "atom" || operand.criterion.operator === "><") {
+    if (operand.kind !== "atom" || !mergeable(operand.criterion)) {
       out.push(operand);
       continue;
     }
     const { fieldName, type, operator, caseSensitive } = operand.criterion;
-    const key = JSON.stringify([fieldName, type, operator, caseSensitive]);
+    // The field name last: the words before it have no spaces, so the key is unambiguous.
+    const key = `${type} ${operator} ${caseSensitive} ${fieldName}`;
     const existing = byKey.get(key);
     if (!existing) {
       const copy = { ...operand, criterion: { ...operand.criterion, values: [...operand.criterion.values] } };
-      byKey.set(key, copy);
+      byKey.set(key, { atom: copy, values: new Set(copy.criterion.values) });
       out.push(copy);
       continue;
     }
+    // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {
-      if (!existing.criterion.values.includes(value)) existing.criterion.values.push(value);
+      if (!existing.values.has(value)) {
+        existing.values.add(value);
+        existing.atom.criterion.values.push(value);
+      }
     }
   }
   return out;
+}
+
+/** Whether `or`-ed copies of this criterion with other values can be one criterion. */
+function mergeable(criterion: Criterion): boolean {
+  if (criterion.operator === "><") return false;
+  return !(criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral"));
 }
 
 function printForm(form: Form, parent?: "and" | "or"): string {

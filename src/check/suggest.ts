@@ -1,22 +1,43 @@
-/** Edit distance with transpositions (optimal string alignment), for "did you mean" hints. */
-export function editDistance(a: string, b: string): number {
-  const rows = a.length + 1;
+/**
+ * Names longer than this get no "did you mean": field names are short, and comparing a
+ * 100 KB word with every field of a large schema would cost seconds.
+ */
+const maxComparedLength = 128;
+
+/**
+ * Edit distance with transpositions (optimal string alignment), for "did you mean" hints; or
+ * `max + 1` as soon as it is certain to exceed `max`. Only the diagonal band of width
+ * 2 * max + 1 is computed, so the cost is O(length * max), not O(length^2).
+ */
+export function editDistance(a: string, b: string, max = Math.max(a.length, b.length)): number {
+  const over = max + 1;
+  if (Math.abs(a.length - b.length) > max) return over;
+  if (max === 0) return a === b ? 0 : over;
   const cols = b.length + 1;
-  const d: number[][] = Array.from({ length: rows }, (_, i) => {
-    const row = new Array<number>(cols).fill(0);
-    row[0] = i;
-    return row;
-  });
-  for (let j = 0; j < cols; j++) d[0]![j] = j;
-  for (let i = 1; i < rows; i++) {
-    for (let j = 1; j < cols; j++) {
+  // Three rows: the one before the previous is for transpositions. Outside the band a cell
+  // counts as `over`, a lower bound of its true value that is already too much.
+  let beforePrevious = new Int32Array(cols).fill(over);
+  let previous = new Int32Array(cols).fill(over);
+  let current = new Int32Array(cols).fill(over);
+  for (let j = 0; j <= Math.min(b.length, max); j++) previous[j] = j;
+  for (let i = 1; i <= a.length; i++) {
+    const from = Math.max(1, i - max);
+    const to = Math.min(b.length, i + max);
+    current[from - 1] = from === 1 && i <= max ? i : over;
+    let rowBest = current[from - 1]!;
+    for (let j = from; j <= to; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      let best = Math.min(d[i - 1]![j]! + 1, d[i]![j - 1]! + 1, d[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, d[i - 2]![j - 2]! + 1);
-      d[i]![j] = best;
+      let best = Math.min(previous[j]! + 1, current[j - 1]! + 1, previous[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, beforePrevious[j - 2]! + 1);
+      current[j] = Math.min(best, over);
+      if (current[j]! < rowBest) rowBest = current[j]!;
     }
+    // The next row reads one cell past this row's band.
+    if (to < b.length) current[to + 1] = over;
+    if (rowBest > max) return over;
+    [beforePrevious, previous, current] = [previous, current, beforePrevious];
   }
-  return d[a.length]![b.length]!;
+  return Math.min(previous[b.length]!, over);
 }
 
 /**
@@ -24,17 +45,22 @@ export function editDistance(a: string, b: string): number {
  * word's length, at least one edit. Case differences count as nothing, so `Email` finds `email`.
  */
 export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+  if (word.length > maxComparedLength) return undefined;
   const lowered = word.toLowerCase();
   const allowed = Math.max(1, Math.floor(word.length / 3));
   let best: string | undefined;
   let bestDistance = Infinity;
   for (const candidate of candidates) {
     if (candidate === word) continue;
-    const distance = editDistance(lowered, candidate.toLowerCase());
-    if (distance < bestDistance) {
+    // Only a closer candidate can replace the best so far (the first of equals wins).
+    const bound = Math.min(allowed, bestDistance - 1);
+    const loweredCandidate = candidate.toLowerCase();
+    if (bound < 0 || Math.abs(loweredCandidate.length - lowered.length) > bound) continue;
+    const distance = editDistance(lowered, loweredCandidate, bound);
+    if (distance <= bound) {
       best = candidate;
       bestDistance = distance;
     }
   }
-  return bestDistance <= allowed ? best : undefined;
+  return best;
 }

@@ -33,7 +33,12 @@ export interface WindowCoverageInput {
 export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
   const { filter, window, nowSeconds, catalog } = input;
   const isActivityDate = (criterion: Criterion) => criterion.type === "date" && catalog.lookup(criterion.fieldName)?.origin === "activity";
-  const dated = filter.criteria.filter(isActivityDate);
+  // In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window
+  // (and so has no FIELD inside it) is matched all the same: nothing is lost to the window.
+  const keptWhenEmpty = new Set(
+    filter.combinator === "or" ? filter.criteria.filter((criterion) => criterion.operator === "empty").map((criterion) => criterion.fieldName) : [],
+  );
+  const dated = filter.criteria.filter((criterion) => isActivityDate(criterion) && !keptWhenEmpty.has(criterion.fieldName));
   if (dated.length === 0) return;
 
   // An `and` chain narrows each field to the days all its criteria accept; in an `or` chain each

@@ -20,6 +20,11 @@ export interface Diagnostic {
   /** "help:" lines: how to fix it, in words or as a rewritten query. */
   hints: string[];
   suggestions: Suggestion[];
+  /**
+   * Only on the closing OQ010: how many diagnostics were found past the cap and not listed;
+   * `exact` is false when oq stopped looking, so that there may be more.
+   */
+  omitted?: { errors: number; warnings: number; exact: boolean };
 }
 
 export interface DiagnosticDetails {
@@ -28,16 +33,40 @@ export interface DiagnosticDetails {
   suggestions?: Suggestion[];
 }
 
+/** The code of the diagnostic that stands for those past the cap. */
+export const omittedDiagnosticsCode = "OQ010";
+
 /**
  * Gathers diagnostics for one compilation. Each stage receives the collector it reports to, so
  * that nothing about a compilation lives in module state.
+ *
+ * It keeps the first `maxListed` and only counts the rest: a hostile query can have a problem
+ * every few characters, and a hundred thousand diagnostics help nobody and cost memory in every
+ * consumer (the renderer, --json, a service). The count comes back as one closing OQ010.
  */
 export class DiagnosticCollector {
-  readonly diagnostics: Diagnostic[];
+  readonly diagnostics: Diagnostic[] = [];
+  private omittedErrors = 0;
+  private omittedWarnings = 0;
+  private firstOmitted: Span | undefined;
+  /** Set when a stage gave up looking for more problems, so the count of omitted ones is a floor. */
+  private stoppedEarly = false;
 
-  /** `earlier`: diagnostics of a previous stage, to carry on from. */
-  constructor(earlier: readonly Diagnostic[] = []) {
-    this.diagnostics = [...earlier];
+  /** `earlier`: diagnostics of a previous stage, to carry on from (with its OQ010, if any). */
+  constructor(
+    earlier: readonly Diagnostic[] = [],
+    private readonly maxListed = Infinity,
+  ) {
+    for (const diagnostic of earlier) {
+      if (diagnostic.code === omittedDiagnosticsCode && diagnostic.omitted) {
+        this.omittedErrors += diagnostic.omitted.errors;
+        this.omittedWarnings += diagnostic.omitted.warnings;
+        this.firstOmitted ??= diagnostic.span;
+        if (!diagnostic.omitted.exact) this.stoppedEarly = true;
+      } else {
+        this.diagnostics.push(diagnostic);
+      }
+    }
   }
 
   error(code: string, message: string, span: Span, details: DiagnosticDetails = {}): void {
@@ -49,24 +78,66 @@ export class DiagnosticCollector {
   }
 
   get errorCount(): number {
-    return this.diagnostics.filter((d) => d.severity === "error").length;
+    return this.diagnostics.filter((d) => d.severity === "error").length + this.omittedErrors;
   }
 
   get hasErrors(): boolean {
-    return this.diagnostics.some((d) => d.severity === "error");
+    return this.omittedErrors > 0 || this.diagnostics.some((d) => d.severity === "error");
   }
 
-  /** Diagnostics in source order, errors before warnings at the same place. */
+  /** A stage stopped looking for problems at `span` (after too many): there may be more than listed. */
+  stopLooking(span: Span): void {
+    this.stoppedEarly = true;
+    this.firstOmitted ??= span;
+  }
+
+  /** True once the cap is reached: later stages may stop looking for more. */
+  get isFull(): boolean {
+    return this.diagnostics.length >= this.maxListed;
+  }
+
+  /** Diagnostics in source order, errors before warnings at the same place; OQ010 last. */
   sorted(): Diagnostic[] {
-    if (this.diagnostics.length < 2) return [...this.diagnostics];
-    return [...this.diagnostics].sort(
-      (a, b) =>
-        a.span.start.offset - b.span.start.offset ||
-        (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
-    );
+    const listed =
+      this.diagnostics.length < 2
+        ? [...this.diagnostics]
+        : [...this.diagnostics].sort(
+            (a, b) =>
+              a.span.start.offset - b.span.start.offset ||
+              (a.severity === b.severity ? 0 : a.severity === "error" ? -1 : 1),
+          );
+    const omitted = this.omittedSummary();
+    return omitted ? [...listed, omitted] : listed;
+  }
+
+  private omittedSummary(): Diagnostic | undefined {
+    const errors = this.omittedErrors;
+    const warnings = this.omittedWarnings;
+    if (errors + warnings === 0 && !this.stoppedEarly) return undefined;
+    const counts = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(" and ");
+    const message =
+      errors + warnings === 0
+        ? "too many problems: oq stopped looking, and there may be more"
+        : `and ${this.stoppedEarly ? "at least " : ""}${counts}, not listed`;
+    return {
+      code: omittedDiagnosticsCode,
+      severity: errors > 0 || this.stoppedEarly ? "error" : "warning",
+      message,
+      span: this.firstOmitted!,
+      ...(errors + warnings > 0 ? { label: "the first of them" } : {}),
+      hints: [`oq lists the first ${this.diagnostics.length} problems of a query; fix those and check again`],
+      suggestions: [],
+      omitted: { errors, warnings, exact: !this.stoppedEarly },
+    };
   }
 
   private add(severity: Severity, code: string, message: string, span: Span, details: DiagnosticDetails): void {
+    if (this.isFull) {
+      if (severity === "error") this.omittedErrors++;
+      else this.omittedWarnings++;
+      this.firstOmitted ??= span;
+      return;
+    }
     const diagnostic: Diagnostic = {
       code,
       severity,
@@ -78,4 +149,8 @@ export class DiagnosticCollector {
     if (details.label !== undefined) diagnostic.label = details.label;
     this.diagnostics.push(diagnostic);
   }
+}
+
+function plural(count: number, word: string): string {
+  return `${count.toLocaleString("en-US")} more ${word}${count === 1 ? "" : "s"}`;
 }

@@ -27,6 +27,15 @@ const ansi: Palette = {
   caret: (kind, text) => (kind === "error" ? `\x1b[31m${text}\x1b[0m` : `\x1b[33m${text}\x1b[0m`),
 };
 
+/** Source lines longer than this are shown as a window around the caret. */
+const maxShownColumns = 120;
+/** How much of the line before the caret a window keeps. */
+const columnsBeforeCaret = 40;
+/** Messages, labels and help lines are cut here: some quote the query, which can be megabytes. */
+const maxTextLength = 500;
+/** Lines of one help text shown (a help can list alternatives, one a line). */
+const maxHelpLines = 20;
+
 /**
  * Draws one diagnostic the way compilers do:
  *
@@ -35,29 +44,32 @@ const ansi: Palette = {
  *     1 | emial ends "gmail.com"
  *       | ^^^^^ not a field of this list
  *       = help: did you mean 'email'?
+ *
+ * Its size does not depend on the query's: a long line is cut to a window around the caret, and
+ * long texts are shortened.
  */
 export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, options: RenderOptions = {}): string {
   const paint = options.color ? ansi : plain;
   const { start, end } = diagnostic.span;
   const header =
     `${source.name}:${start.line}:${start.column}: ` +
-    `${paint.severity(diagnostic.severity, diagnostic.severity)}: ${paint.bold(diagnostic.message)}`;
+    `${paint.severity(diagnostic.severity, diagnostic.severity)}: ${paint.bold(shorten(diagnostic.message))}`;
 
   const lineNumber = String(start.line);
   const pad = " ".repeat(lineNumber.length);
   const rawLine = source.lineText(start.line);
-  const { text: shownLine, columnOf } = expandTabs(rawLine);
-  const caretStart = columnOf(start.column - 1);
+  const lineStart = source.lineStarts[start.line - 1] ?? 0;
+  const startIndex = Math.min(start.offset - lineStart, rawLine.length);
   // A span that runs past its first line is underlined to the end of that line.
-  const lastColumn = end.line === start.line ? end.column - 1 : Infinity;
-  const caretEnd = Math.max(caretStart + 1, columnOf(lastColumn));
-  const carets = " ".repeat(caretStart) + "^".repeat(caretEnd - caretStart);
-  const label = diagnostic.label ? ` ${diagnostic.label}` : "";
+  const endIndex = end.line === start.line ? Math.min(end.offset - lineStart, rawLine.length) : rawLine.length;
+  const shown = windowAround(rawLine, startIndex, endIndex);
+  const carets = " ".repeat(shown.caretStart) + "^".repeat(shown.caretEnd - shown.caretStart);
+  const label = diagnostic.label ? ` ${shorten(diagnostic.label)}` : "";
 
   const lines = [
     header,
     `${pad} ${paint.gutter("|")}`,
-    `${paint.gutter(lineNumber)} ${paint.gutter("|")} ${shownLine}`,
+    `${paint.gutter(lineNumber)} ${paint.gutter("|")} ${shown.text}`,
     `${pad} ${paint.gutter("|")} ${paint.caret(diagnostic.severity, carets + label)}`,
   ];
   // The concrete fix first, then the explanations.
@@ -66,7 +78,10 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, opt
   return lines.join("\n");
 }
 
-/** All diagnostics, separated by blank lines, with a closing count. */
+/**
+ * All diagnostics, separated by blank lines, with a closing count. (Compilation lists at most
+ * `limits.maxDiagnostics`, the rest counted in a closing OQ010; the count here includes them.)
+ */
 export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: SourceText, options: RenderOptions = {}): string {
   if (diagnostics.length === 0) return "";
   const blocks = diagnostics.map((d) => renderDiagnostic(d, source, options));
@@ -74,34 +89,69 @@ export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: So
 }
 
 export function summarize(diagnostics: readonly Diagnostic[]): string {
-  const errors = diagnostics.filter((d) => d.severity === "error").length;
-  const warnings = diagnostics.length - errors;
+  let errors = 0;
+  let warnings = 0;
+  let exact = true;
+  for (const diagnostic of diagnostics) {
+    if (diagnostic.omitted) {
+      errors += diagnostic.omitted.errors;
+      warnings += diagnostic.omitted.warnings;
+      exact &&= diagnostic.omitted.exact;
+    } else if (diagnostic.severity === "error") errors++;
+    else warnings++;
+  }
   const parts: string[] = [];
   if (errors > 0) parts.push(`${errors} error${errors === 1 ? "" : "s"}`);
   if (warnings > 0) parts.push(`${warnings} warning${warnings === 1 ? "" : "s"}`);
-  return parts.join(", ");
+  // When oq stopped looking, what it counted is a floor.
+  return exact ? parts.join(", ") : `at least ${parts.join(", ")}`;
 }
 
 function formatHelp(pad: string, hint: string, paint: Palette): string[] {
-  const [first, ...rest] = hint.split("\n");
+  const [first = "", ...rest] = hint.split("\n", maxHelpLines + 1).map(shorten);
+  if (rest.length > maxHelpLines - 1) rest.splice(maxHelpLines - 1, rest.length, "...");
   return [`${pad} = ${paint.bold("help:")} ${first}`, ...rest.map((line) => `${pad}         ${line}`)];
 }
 
+function shorten(text: string): string {
+  return text.length <= maxTextLength ? text : `${text.slice(0, safeCut(text, maxTextLength - 3))}...`;
+}
+
 /**
- * Tabs become spaces so that the caret lines up under the right character. Indexes and the
- * columns returned count code points, as Position.column does.
+ * The part of a line to show, with the caret's columns in it: the whole line when it is short,
+ * else `maxShownColumns` of it from a little before the caret, marked "..." where cut. Tabs
+ * become spaces so that the caret lines up under the right character; columns count code points,
+ * as Position.column does, so a character beyond U+FFFF takes one column, not two.
  */
-function expandTabs(line: string): { text: string; columnOf: (index: number) => number } {
-  if (!line.includes("\t") && !/[\ud800-\udbff]/.test(line)) return { text: line, columnOf: (index) => Math.min(index, line.length) };
+function windowAround(line: string, startIndex: number, endIndex: number): { text: string; caretStart: number; caretEnd: number } {
+  let from = 0;
+  let to = line.length;
+  if (line.length > maxShownColumns) {
+    from = safeCut(line, Math.max(0, Math.min(startIndex - columnsBeforeCaret, line.length - maxShownColumns)));
+    to = safeCut(line, Math.min(line.length, from + maxShownColumns));
+  }
+  const prefix = from > 0 ? "..." : "";
+  const suffix = to < line.length ? "..." : "";
+  const piece = line.slice(from, to);
+  // columns[i]: the screen column of the UTF-16 index `from + i`.
   const columns: number[] = [];
-  let text = "";
-  let width = 0;
-  for (const character of line) {
-    columns.push(width);
-    const shown = character === "\t" ? " ".repeat(4 - (width % 4)) : character;
+  let text = prefix;
+  let width = prefix.length;
+  for (const character of piece) {
+    for (let unit = 0; unit < character.length; unit++) columns.push(width);
+    const shown = character === "\t" ? " ".repeat(4 - ((width - prefix.length) % 4)) : character;
     text += shown;
     width += character === "\t" ? shown.length : 1;
   }
   columns.push(width);
-  return { text, columnOf: (index) => columns[Math.min(index, columns.length - 1)] ?? width };
+  const columnOf = (index: number) => columns[Math.max(0, Math.min(index - from, piece.length))]!;
+  const caretStart = columnOf(startIndex);
+  const caretEnd = Math.max(caretStart + 1, columnOf(Math.min(endIndex, to)));
+  return { text: text + suffix, caretStart, caretEnd };
+}
+
+/** `index`, moved back by one if it would split a surrogate pair. */
+function safeCut(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return index > 0 && code >= 0xdc00 && code <= 0xdfff ? index - 1 : index;
 }

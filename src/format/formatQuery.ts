@@ -23,14 +23,14 @@ export function formatQuery(query: ast.Query): string {
   }
   const closing = attachComments(elements, query.comments);
 
+  // Loops, not push(...lines): a spread passes every line as an argument, and 130,000 comment
+  // lines overflow the stack.
   const out: string[] = [];
   for (const el of elements) {
-    out.push(...el.leading);
-    const lines = [...el.lines];
-    if (el.trailing) lines[lines.length - 1] += `  ${el.trailing}`;
-    out.push(...lines);
+    for (const line of el.leading) out.push(line);
+    el.lines.forEach((line, index) => out.push(index === el.lines.length - 1 && el.trailing ? `${line}  ${el.trailing}` : line));
   }
-  out.push(...closing);
+  for (const line of closing) out.push(line);
   return `${out.join("\n")}\n`;
 }
 

@@ -1,4 +1,4 @@
-import type { IToken } from "chevrotain";
+import { EOF, type IToken } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { lex } from "../lexer/lexer.js";
@@ -6,13 +6,18 @@ import * as t from "../lexer/tokens.js";
 import type { Limits } from "../limits.js";
 import type { Query } from "./ast.js";
 import { AstBuilder } from "./buildAst.js";
-import { grammar } from "./grammar.js";
+import { grammar, TooManySyntaxErrors } from "./grammar.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
 /** The full parser: reads any text, recovers from errors and reports each of them. */
 export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
   const lexed = lex(source, diagnostics, limits);
   if (lexed.aborted) return undefined;
+  // Past the cap nothing more would be listed: parsing all of a hostile text costs for nothing.
+  if (diagnostics.isFull) {
+    diagnostics.stopLooking(diagnostics.diagnostics.at(-1)!.span);
+    return undefined;
+  }
   if (!withinDepth(lexed.tokens, source, diagnostics, limits)) return undefined;
 
   const last = lexed.tokens.at(-1);
@@ -21,11 +26,22 @@ export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticC
     : source.spanOf(0, 0);
 
   grammar.input = lexed.tokens;
-  const cst = grammar.query();
+  grammar.errorBudget = limits.maxDiagnostics;
+  let cst: ReturnType<typeof grammar.query> | undefined;
+  try {
+    cst = grammar.query();
+  } catch (error) {
+    if (!(error instanceof TooManySyntaxErrors)) throw error;
+  }
   const errors = grammar.errors;
   // Release the token array: the grammar object lives as long as the process.
   grammar.input = [];
   reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
+  if (!cst) {
+    const last = errors.at(-1)!.token;
+    diagnostics.stopLooking(last.tokenType === EOF || Number.isNaN(last.startOffset) ? endOfInput : source.spanOf(last.startOffset, last.startOffset + last.image.length));
+    return undefined;
+  }
   return new AstBuilder(source, endOfInput, errors.length > 0).query(cst, lexed.comments);
 }
 

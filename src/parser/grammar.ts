@@ -1,4 +1,4 @@
-import { CstParser, type IParserErrorMessageProvider } from "chevrotain";
+import { CstParser, type IParserErrorMessageProvider, type IRecognitionException } from "chevrotain";
 import * as t from "../lexer/tokens.js";
 
 /**
@@ -30,6 +30,9 @@ const structuredMessages: IParserErrorMessageProvider = {
     } satisfies SyntaxErrorInfo),
 };
 
+/** Thrown to abandon a parse once it has found `errorBudget` syntax errors. */
+export class TooManySyntaxErrors extends Error {}
+
 /**
  * The oq grammar (grammar.md has it for readers). The parser builds a concrete syntax tree;
  * buildAst.ts turns it into the typed AST. Recovery is on so that one run reports every
@@ -48,6 +51,19 @@ export class OqGrammar extends CstParser {
       errorMessageProvider: structuredMessages,
     });
     this.performSelfAnalysis();
+  }
+
+  /**
+   * Parsing stops after this many syntax errors. Recovering from each costs chevrotain tens of
+   * microseconds, and past the few that are listed, more are of no use to anyone.
+   */
+  errorBudget = Infinity;
+
+  /** chevrotain records every syntax error here (the method is not in its typings). */
+  SAVE_ERROR(error: IRecognitionException): IRecognitionException {
+    const saved = (CstParser.prototype as unknown as { SAVE_ERROR(this: CstParser, error: IRecognitionException): IRecognitionException }).SAVE_ERROR.call(this, error);
+    if (this.errors.length >= this.errorBudget) throw new TooManySyntaxErrors();
+    return saved;
   }
 
   query = this.RULE("query", () => {

@@ -1,0 +1,225 @@
+import { describe, expect, it } from "vitest";
+import { check, compile, diagnosticToJson, format, formatDiagnostics, parse, type CompileOptions, type CompileResult } from "../src/index.js";
+import { closestMatch, editDistance } from "../src/check/suggest.js";
+import { runOq, scratch } from "./support/cli.js";
+
+/*
+ * Hostile input: every query within the default limits compiles or fails quickly, with output
+ * whose size does not grow with the query. The time budgets are deliberately generous (the
+ * machines running the tests are shared and slow); they catch seconds-long or quadratic work,
+ * not small regressions. Figures: bench/run.mjs ("hostile input").
+ */
+
+const budgetMs = 5_000;
+/** Rendered diagnostics: 50 listed at a few hundred characters each, whatever the query. */
+const maxRenderedChars = 64 * 1024;
+
+function timedCompile(text: string, options: CompileOptions = {}): { result: CompileResult; rendered: string; ms: number } {
+  const start = performance.now();
+  const result = compile(text, options);
+  const rendered = formatDiagnostics(result);
+  return { result, rendered, ms: performance.now() - start };
+}
+
+function expectBoundedFailure(text: string, options: CompileOptions = {}): CompileResult {
+  const { result, rendered, ms } = timedCompile(text, options);
+  expect(ms).toBeLessThan(budgetMs);
+  expect(result.ok).toBe(false);
+  expect(result.diagnostics.length).toBeLessThanOrEqual(51);
+  expect(rendered.length).toBeLessThan(maxRenderedChars);
+  expect(JSON.stringify(result.diagnostics.map((d) => diagnosticToJson(d, "q.oq"))).length).toBeLessThan(maxRenderedChars * 4);
+  return result;
+}
+
+const schemaOf300 = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string" as const]));
+
+describe("long lines", () => {
+  it("renders a 100 KB one-line query with an error at every condition in bounded output", () => {
+    const text = Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and ");
+    expect(text.length).toBeGreaterThan(100_000);
+    const result = expectBoundedFailure(text);
+    expect(result.diagnostics.at(-1)!.code).toBe("OQ010");
+  });
+
+  it("renders 350 KB of one-line '==' and '&&' without running out of memory", () => {
+    expectBoundedFailure("opens == 1 && ".repeat(25_000));
+  });
+
+  it("shows a window of a long line around the caret, with the caret under the word", () => {
+    const text = `${"opens > 1 and ".repeat(1_000)}emial ends "x" and ${"opens > 1 and ".repeat(1_000)}opens > 1`;
+    const rendered = formatDiagnostics(compile(text));
+    const lines = rendered.split("\n");
+    for (const line of lines) expect(line.length).toBeLessThan(200);
+    const sourceLine = lines.find((line) => line.startsWith("1 | "))!;
+    const caretLine = lines[lines.indexOf(sourceLine) + 1]!;
+    const caretAt = caretLine.indexOf("^");
+    expect(sourceLine.slice(caretAt, caretAt + 5)).toBe("emial");
+    expect(caretLine.slice(caretAt).startsWith("^^^^^ ")).toBe(true);
+    expect(sourceLine).toMatch(/^1 \| \.\.\..*\.\.\.$/);
+  });
+
+  it("shortens a message that quotes a 100 KB word", () => {
+    const rendered = formatDiagnostics(compile(`${"x".repeat(100_000)} = 1`));
+    expect(rendered.length).toBeLessThan(4_000);
+    expect(rendered).toContain("unknown field 'xxx");
+  });
+});
+
+describe("the command", () => {
+  it("oq check of a 100 KB one-line query prints bounded text, and --json a bounded list", () => {
+    const dir = scratch({ "long.oq": Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and ") });
+    const text = runOq(["check", "long.oq"], { cwd: dir });
+    expect(text.status).toBe(1);
+    expect(text.stderr.length).toBeLessThan(maxRenderedChars);
+    expect(text.stderr.trimEnd().split("\n").at(-1)).toBe("8000 errors");
+    const json = runOq(["check", "--json", "long.oq"], { cwd: dir });
+    expect(json.status).toBe(1);
+    expect(json.stdout.length).toBeLessThan(maxRenderedChars * 4);
+    const [file] = JSON.parse(json.stdout) as { diagnostics: { code: string; omitted?: unknown }[] }[];
+    expect(file!.diagnostics).toHaveLength(51);
+    expect(file!.diagnostics.at(-1)).toMatchObject({ code: "OQ010", omitted: { errors: 7_950, warnings: 0, exact: true } });
+  });
+});
+
+describe("many errors", () => {
+  it("lists the first 50 and counts the rest in a closing OQ010", () => {
+    const text = Array.from({ length: 300 }, (_, i) => `nofield${i} > 1`).join("\nand ");
+    const result = expectBoundedFailure(text);
+    expect(result.diagnostics).toHaveLength(51);
+    const closing = result.diagnostics.at(-1)!;
+    expect(closing.code).toBe("OQ010");
+    expect(closing.severity).toBe("error");
+    expect(closing.omitted).toEqual({ errors: 250, warnings: 0, exact: true });
+    expect(closing.message).toBe("and 250 more errors, not listed");
+    expect(closing.span.start.line).toBe(51);
+    expect(formatDiagnostics(result).trimEnd().split("\n").at(-1)).toBe("300 errors");
+  });
+
+  it("follows limits.maxDiagnostics", () => {
+    const text = Array.from({ length: 30 }, (_, i) => `nofield${i} > 1`).join(" and ");
+    expect(compile(text, { limits: { maxDiagnostics: 5 } }).diagnostics.map((d) => d.code)).toEqual([...Array(5).fill("OQ212"), "OQ010"]);
+    expect(compile(text).diagnostics).toHaveLength(30);
+  });
+
+  it("stops parsing 360 KB of broken syntax after the cap, and says the count is a floor", () => {
+    const result = expectBoundedFailure("select , ".repeat(40_000));
+    const closing = result.diagnostics.at(-1)!;
+    expect(closing.code).toBe("OQ010");
+    expect(closing.omitted?.exact).toBe(false);
+    expect(formatDiagnostics(result).trimEnd().split("\n").at(-1)).toMatch(/^at least \d+ errors$/);
+  });
+
+  it("does not parse at all when reading the text already found more problems than are listed", () => {
+    const result = expectBoundedFailure(`${"@ ".repeat(60)}${"select , ".repeat(100)}`);
+    expect(result.diagnostics.filter((d) => d.code === "OQ003")).toHaveLength(50);
+    expect(result.diagnostics.at(-1)!.message).toBe("and at least 10 more errors, not listed");
+  });
+
+  it.each([
+    ["stray characters", "@ ".repeat(180_000)],
+    ["single quotes", "'a' ".repeat(90_000)],
+    ["bad escapes", 'opens = "\\q" or '.repeat(20_000)],
+    ["empty backquotes", "`` = 1 or ".repeat(36_000)],
+    ["doubled operators", "opens > > ".repeat(36_000)],
+    ["dangling values", "email = ".repeat(45_000)],
+  ])("fails fast and briefly on 360 KB of %s", (_name, text) => {
+    expectBoundedFailure(text);
+  });
+
+  it("keeps the cap across parse and check", () => {
+    const parsed = parse("@ ".repeat(1_000));
+    expect(parsed.diagnostics).toHaveLength(51);
+    expect(parsed.diagnostics.at(-1)!.omitted).toEqual({ errors: 950, warnings: 0, exact: false });
+    const checked = check(parsed);
+    expect(checked.diagnostics).toHaveLength(51);
+    expect(checked.diagnostics.at(-1)).toEqual(parsed.diagnostics.at(-1));
+  });
+});
+
+describe("deep comments", () => {
+  it("formats 130,000 comment lines without overflowing the stack", () => {
+    const text = `opens > 1\n${"# note\n".repeat(130_000)}`;
+    expect(text.length).toBeLessThan(1_000_000);
+    const start = performance.now();
+    const result = format(text);
+    expect(performance.now() - start).toBeLessThan(budgetMs);
+    expect(result.formatted!.split("\n").filter((line) => line === "# note")).toHaveLength(130_000);
+  });
+});
+
+describe("huge schemas", () => {
+  it("answers a 100 KB unknown name over a 300-field schema quickly", () => {
+    const result = expectBoundedFailure(`${"x".repeat(100_000)} = "a"`, { fields: schemaOf300 });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ212"]);
+  });
+
+  it("answers thousands of misspelt fields over a 300-field schema quickly", () => {
+    const text = Array.from({ length: 20_000 }, (_, i) => `custom_feld_${i} = "a"`).join(" or ");
+    const result = expectBoundedFailure(text, { fields: schemaOf300 });
+    expect(result.diagnostics[0]!.suggestions[0]!.replacement).toBe("custom_field_0");
+  });
+
+  it("answers quickly over a 20,000-field schema", () => {
+    const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`custom_field_${i}`, "string" as const]));
+    expectBoundedFailure(Array.from({ length: 100 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "), { fields });
+  });
+
+  it("still suggests the near names", () => {
+    expect(closestMatch("emial", ["email", "opens"])).toBe("email");
+    expect(closestMatch("Email", ["email"])).toBe("email");
+    expect(closestMatch("custom_feld_7", Object.keys(schemaOf300))).toBe("custom_field_7");
+    expect(closestMatch("x".repeat(1_000), ["x".repeat(999)])).toBeUndefined();
+  });
+
+  it("bounds the edit distance without changing it below the bound", () => {
+    const words = ["", "a", "ab", "ba", "abc", "acb", "bca", "email", "emial", "mail", "e-mail", "opens", "open", "sent"];
+    for (const a of words) {
+      for (const b of words) {
+        const exact = editDistance(a, b);
+        for (let max = 0; max <= 6; max++) expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(exact, max + 1));
+      }
+    }
+    expect(editDistance("emial", "email")).toBe(1);
+    expect(editDistance("kitten", "sitting")).toBe(3);
+  });
+});
+
+describe("long or chains", () => {
+  it("merges a 200,000-term or chain (raised limits) in linear time", () => {
+    const terms = 200_000;
+    const text = Array.from({ length: terms }, (_, i) => `opens = ${i}`).join(" or ");
+    const start = performance.now();
+    const result = compile(text, { limits: { maxTokens: 10_000_000, maxSourceLength: 100_000_000 } });
+    expect(performance.now() - start).toBeLessThan(4 * budgetMs);
+    expect(result.ok).toBe(true);
+    expect(result.payload!.filters.criteria).toHaveLength(1);
+    expect(result.payload!.filters.criteria[0]!.operand).toHaveLength(terms);
+  });
+});
+
+describe("library misuse", () => {
+  it("throws a TypeError for text that is not a string", () => {
+    expect(() => compile(undefined as unknown as string)).toThrow(new TypeError("oq: compile() takes the query text as a string, not undefined"));
+    expect(() => parse(42 as unknown as string)).toThrow(TypeError);
+    expect(() => format(null as unknown as string)).toThrow(TypeError);
+  });
+
+  it("throws a TypeError for a field type oq does not know", () => {
+    expect(() => compile("x = 1", { fields: { x: "Text" as "string" } })).toThrow(
+      new TypeError('oq: \'fields.x\' has the unknown type "Text"; the types are email, string, numeric, date, id'),
+    );
+  });
+
+  it("throws a TypeError for malformed options", () => {
+    expect(() => compile("opens > 1", null as unknown as CompileOptions)).toThrow(/options of compile\(\) must be an object/);
+    expect(() => compile("opens > 1", { fields: ["x"] as unknown as CompileOptions["fields"] })).toThrow(/'fields' must be an object/);
+    expect(() => compile("opens > 1", { limits: { maxTokenz: 5 } as CompileOptions["limits"] })).toThrow(/'limits.maxTokenz' is not a limit/);
+    expect(() => compile("opens > 1", { limits: { maxTokens: -1 } })).toThrow(/whole number of at least 1/);
+    expect(() => compile("opens > 1", { requestFlags: { include_behavior: "yes" as unknown as boolean } })).toThrow(/true or false/);
+    expect(() => compile("opens > 1", { fileName: 7 as unknown as string })).toThrow(/'fileName' must be a string/);
+  });
+
+  it("accepts well-formed options", () => {
+    expect(compile("x = 1", { fields: { x: "numeric" }, limits: { maxTokens: 10, maxDiagnostics: Infinity }, requestFlags: { include_behavior: false } }).ok).toBe(true);
+  });
+});

@@ -1,0 +1,94 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, parse } from "../src/index.js";
+import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
+import { evaluateCondition } from "./support/astEvaluator.js";
+import { contactArb, customFields, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
+
+/*
+ * The and/or simplifications (idempotence, absorption) checked against the three-valued reading
+ * of the syntax tree: a query built to contain a redundancy compiles, when it compiles, to
+ * criteria that select exactly the contacts the query means.
+ */
+
+const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
+const options = { now: propertyNow, fields: customFields };
+
+/** The condition of a generated query, as text. */
+function conditionOf(text: string): string {
+  const condition = parse(text).ast!.condition!;
+  return `(${text.slice(condition.span.start.offset, condition.span.end.offset)})`;
+}
+
+const conditionArb = queryArb.map(conditionOf);
+
+const redundantArb = fc.tuple(conditionArb, conditionArb, fc.integer({ min: 0, max: 5 })).map(([a, b, shape]) => {
+  switch (shape) {
+    case 0:
+      return `${a} or (${a} and ${b})`;
+    case 1:
+      return `${a} and (${a} or ${b})`;
+    case 2:
+      return `(${a} and ${a}) or ${b}`;
+    case 3:
+      return `(${a} or ${a}) and ${b}`;
+    case 4:
+      return `(${a} and ${b}) or (${b} and ${a})`;
+    default:
+      return `(${b} and ${a}) or ${a}`;
+  }
+});
+
+describe("simplifying redundant and/or", () => {
+  it("keeps the meaning, in three-valued logic, on random contacts", () => {
+    let compared = 0;
+    fc.assert(
+      fc.property(redundantArb, fc.array(contactArb, { minLength: 10, maxLength: 10 }), (text, contacts) => {
+        const result = compile(text, options);
+        if (!result.ok) return;
+        compared++;
+        const condition = parse(text).ast!.condition!;
+        for (const contact of contacts) {
+          const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
+          expect(matchesCriteria(result.payload!.filters.criteria, contact), `${text}\n${JSON.stringify(contact.fields)}`).toBe(expected);
+        }
+      }),
+      { numRuns: runs },
+    );
+    expect(compared).toBeGreaterThan(runs / 5);
+  });
+
+  it("compiles 'a or (a and b)' and 'a and (a or b)' to a's criteria whenever 'a' compiles (and 'b' at most mixes and/or)", () => {
+    fc.assert(
+      fc.property(conditionArb, conditionArb, (a, b) => {
+        const alone = compile(a, options);
+        if (!alone.ok) return;
+        // A 'not' Ongage cannot express is refused before any simplification.
+        if (compile(b, options).diagnostics.some((d) => d.severity === "error" && d.code !== "OQ241")) return;
+        for (const text of [`${a} or (${a} and ${b})`, `${a} and (${a} or ${b})`, `(${a} and ${a}) or (${a} or ${a})`]) {
+          const result = compile(text, options);
+          expect(result.ok, text).toBe(true);
+          expect(result.payload!.filters.criteria, text).toEqual(alone.payload!.filters.criteria);
+        }
+      }),
+      { numRuns: runs },
+    );
+  });
+});
+
+describe("negative segment and campaign tests", () => {
+  it("are never merged into one '!=' with several ids", () => {
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const result = compile(text, options);
+        if (!result.ok) return;
+        for (const criterion of result.payload!.filters.criteria) {
+          if (criterion.operator !== "!=") continue;
+          if (criterion.type === "segment") expect(criterion.operand, text).toHaveLength(1);
+          if (criterion.type === "behavioral") expect((criterion.operand as { mailing_ids: string[] }).mailing_ids, text).toHaveLength(1);
+        }
+      }),
+      { numRuns: runs * 3 },
+    );
+  });
+});
