@@ -1,5 +1,5 @@
 import { dayWordOf, dayWords, type DurationUnit } from "../lexer/calendarWords.js";
-import { secondsPerDay, type ParsedDate } from "./time.js";
+import { daysInMonth, secondsPerDay, type ParsedDate } from "./time.js";
 
 /** Seconds in the units of fixed length; months and years are counted on the calendar. */
 const fixedUnitSeconds: Readonly<Partial<Record<DurationUnit, number>>> = { h: 3600, d: secondsPerDay, w: 7 * secondsPerDay };
@@ -30,11 +30,6 @@ export function isDurationUnit(unit: string): unit is DurationUnit {
   return Object.hasOwn(fixedUnitSeconds, unit) || Object.hasOwn(monthsInUnit, unit);
 }
 
-function daysInMonth(year: number, monthIndex: number): number {
-  const lastDay = new Date(0);
-  lastDay.setUTCFullYear(year, monthIndex + 1, 0);
-  return lastDay.getUTCDate();
-}
 
 /** `today` / `yesterday` as a bare date: midnight UTC of the compile clock's day, or the day before. */
 export function parseDayWord(word: string, nowSeconds: number): ParsedDate | undefined {

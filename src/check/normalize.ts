@@ -94,6 +94,7 @@ function canBeUnknown(criterion: Criterion): boolean {
 
 /** OQ231 for each negated comparison that leaves out contacts, unless `or FIELD is empty` takes them back. */
 function warnEmptyLeftOut(context: NegationContext, form: Form): void {
+  if (context.leftOut.size === 0) return;
   const alternatives = form.kind === "or" ? form.operands : [form];
   const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
   for (const { criterion, negatedBy } of context.leftOut.values()) {
@@ -165,8 +166,10 @@ function keyOf(form: Form, cache: Map<Form, string>): string {
   if (form.kind === "atom") {
     const { fieldName, type, operator, caseSensitive, values } = form.criterion;
     // A range's two values are its ends, in order; any other list is a set.
-    const valueKey = operator === "><" ? values : [...values].sort();
-    key = JSON.stringify([fieldName, type, operator, caseSensitive, valueKey]);
+    const valueKey = values.length === 1 ? values : operator === "><" ? values : [...values].sort();
+    // Length-prefixed, so that no two different criteria share a key (cheaper than JSON.stringify).
+    key = `${fieldName.length}:${fieldName}${type}|${operator}|${caseSensitive ? 1 : 0}`;
+    for (const value of valueKey) key += `|${typeof value === "number" ? "n" : "s"}${String(value).length}:${value}`;
   } else {
     key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
   }
@@ -180,8 +183,17 @@ function keyOf(form: Form, cache: Map<Form, string>): string {
  * a long `or` chain.
  */
 function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
+  // Only criteria on one field, or two compounds, can be the same: the rest need no key, which
+  // spares the common case (a chain of criteria on different fields) building any.
+  const atomsPerField = new Map<string, number>();
+  let compounds = 0;
+  for (const operand of operands) {
+    if (operand.kind === "atom") atomsPerField.set(operand.criterion.fieldName, (atomsPerField.get(operand.criterion.fieldName) ?? 0) + 1);
+    else compounds++;
+  }
   const seen = new Set<string>();
   return operands.filter((operand) => {
+    if (operand.kind === "atom" ? atomsPerField.get(operand.criterion.fieldName) === 1 : compounds === 1) return true;
     if (kind === "or" && operand.kind === "atom" && mergeable(operand.criterion)) return true;
     const key = keyOf(operand, keys);
     if (seen.has(key)) return false;

@@ -7,10 +7,18 @@ const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?
  * the years 0-99 as 1900-1999, which would move 0050-01-01 by 1900 years.)
  */
 export function utcMillis(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+  // Date.UTC is several times faster, and right from the year 100 on.
+  if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second);
   const date = new Date(0);
   date.setUTCFullYear(year, monthIndex, day);
   date.setUTCHours(hour, minute, second, 0);
   return date.getTime();
+}
+
+/** The days in a month (monthIndex 0-11) of the proleptic Gregorian calendar, as Date counts them. */
+export function daysInMonth(year: number, monthIndex: number): number {
+  if (monthIndex !== 1) return monthIndex === 3 || monthIndex === 5 || monthIndex === 8 || monthIndex === 10 ? 30 : 31;
+  return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
 /** The dates oq can write: four-digit years, 0000-01-01 to 9999-12-31 (UTC), as Unix seconds. */
@@ -32,8 +40,7 @@ export function parseDate(raw: string): ParsedDate {
   const minute = Number(mi ?? 0);
   const second = Number(s ?? 0);
   if (month < 1 || month > 12) return { ok: false, problem: `there is no month ${mo}` };
-  const daysInMonth = new Date(utcMillis(year, month, 0)).getUTCDate();
-  if (day < 1 || day > daysInMonth) return { ok: false, problem: `${y}-${mo} has no day ${d}` };
+  if (day < 1 || day > daysInMonth(year, month - 1)) return { ok: false, problem: `${y}-${mo} has no day ${d}` };
   if (hour > 23 || minute > 59 || second > 59) return { ok: false, problem: "the time of day is out of range" };
   let offsetMinutes = 0;
   if (zone && zone.toUpperCase() !== "Z") {

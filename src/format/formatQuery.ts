@@ -145,8 +145,13 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
 }
 
 /** `(a or b) or c` lists a, b and c: the grouping does not change the meaning. */
-function sameKindOperands(condition: ast.AndCondition | ast.OrCondition): ast.Condition[] {
-  return condition.operands.flatMap((operand) => (operand.kind === condition.kind ? sameKindOperands(operand as typeof condition) : [operand]));
+function sameKindOperands(condition: ast.AndCondition | ast.OrCondition, into: ast.Condition[] = []): ast.Condition[] {
+  // A loop into one array: flatMap's arrays per level cost more than the printing (default titles).
+  for (const operand of condition.operands) {
+    if (operand.kind === condition.kind) sameKindOperands(operand as typeof condition, into);
+    else into.push(operand);
+  }
+  return into;
 }
 
 function printComparison(comparison: ast.Comparison): string {

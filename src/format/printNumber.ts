@@ -38,5 +38,7 @@ export function canonicalDecimal(written: string): string {
  * false when it overflows (JSON would say null), loses digits, or would need an exponent.
  */
 export function isSentExactly(written: string, value: number): boolean {
+  // Most numbers are short integers, which a double holds exactly: no need to print them.
+  if (/^-?(?:0|[1-9]\d{0,14})$/.test(written)) return true;
   return Number.isFinite(value) && JSON.stringify(value) === canonicalDecimal(written);
 }
