@@ -43,14 +43,31 @@ describe("the window coverage warning", () => {
         const again = compile(widened, { now });
         expect(again.ok, widened).toBe(true);
         expect(again.diagnostics.filter((d) => d.code === "OQ233"), widened).toEqual([]);
-        // The window only grows.
-        expect(again.payload!.filters.from_date!).toBeLessThanOrEqual(result.payload!.filters.from_date!);
-        expect(again.payload!.filters.to_date!).toBeGreaterThanOrEqual(result.payload!.filters.to_date!);
+        // The window ends now or at the end of a day (where the condition ends), never later.
+        const to = again.payload!.filters.to_date!;
+        expect(to === Date.parse(now) / 1000 || (to + 1) % 86_400 === 0, widened).toBe(true);
         fixed++;
       }),
       { numRuns: runs * 3 },
     );
     expect(fixed).toBeGreaterThan(0);
+  });
+
+  it("offers a window that ends where the condition ends, as last_*_date is the last event inside the window", () => {
+    const offer = (text: string) => {
+      const warning = compile(text, { now: "2025-11-15T00:00:00Z" }).diagnostics.find((d) => d.code === "OQ233");
+      return [warning?.suggestions[0]?.replacement.trim(), warning?.hints.at(-1)];
+    };
+    // Bounded, in the past: a window running to now would drop who opened in October and again since.
+    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01")[0]).toBe("between 2025-10-01 and 2025-10-31");
+    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01\nduring 30d")[0]).toBe("between 2025-10-01 and 2025-10-31");
+    // Up to now, or no upper end: the window runs to now.
+    expect(offer("last_open_date >= 2025-09-01 and last_open_date <= today")[0]).toBe("during 75d");
+    expect(offer("last_open_date >= 2025-09-01")[0]).toBe("during 75d");
+    // No lower end: no window covers it; the hint says where the window must end.
+    const [none, hint] = offer("last_open_date < 2025-11-01");
+    expect(none).toBeUndefined();
+    expect(hint).toContain("'between DATE and 2025-10-31'");
   });
 
   it("stays quiet about conditions inside the window and about fields the window does not limit", () => {

@@ -156,12 +156,17 @@ function report(fieldName: string, mustCover: Days, disjoint: boolean, input: Wi
   } else if (widened) {
     const at = windowClause ? windowClause.span : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
     suggestions.push({
-      message: `widen the window to cover those days: ${widened}`,
+      message: `set the window to the days the condition covers: ${widened}`,
       span: at,
       replacement: windowClause ? widened : `\n${widened}`,
     });
   } else {
-    hints.push(`no window reaches back without end; to cover the days you mean, set one with 'between DATE and DATE' or 'during 1y'`);
+    const endsBeforeToday = Number.isFinite(mustCover.last) && mustCover.last < Math.floor(input.nowSeconds / secondsPerDay);
+    hints.push(
+      endsBeforeToday
+        ? `no window reaches back without end; to cover the days you mean, set one that ends where the condition does: 'between DATE and ${formatEpochSeconds(mustCover.last * secondsPerDay)}'`
+        : `no window reaches back without end; to cover the days you mean, set one with 'between DATE and DATE' or 'during 1y'`,
+    );
   }
   diagnostics.warning(
     "OQ233",
@@ -173,15 +178,20 @@ function report(fieldName: string, mustCover: Days, disjoint: boolean, input: Wi
   );
 }
 
-/** `during Nd` when the window still ends now, else `between A and B`; undefined for an endless reach. */
+/**
+ * The window that makes the condition mean what it says: it starts where the condition starts
+ * and ends where it ends. `last_*_date` is the last event inside the window, so a window that
+ * runs past the condition's end turns "opened in October" into "opened in October and not
+ * since" (a contact who opened in October and again in November has a November
+ * last_open_date). `during Nd` when the condition reaches today, else `between A and B`;
+ * undefined when the condition has no start.
+ */
 function widenedWindow(reach: Days, input: WindowCoverageInput): string | undefined {
-  const { window, nowSeconds } = input;
+  const { nowSeconds } = input;
   if (!Number.isFinite(reach.first) || !Number.isFinite(reach.last)) return undefined;
-  const from = Math.min(window.from, reach.first * secondsPerDay);
-  // Nothing has happened after now, so a window need not reach past it.
-  const to = Math.max(window.to, Math.min((reach.last + 1) * secondsPerDay - 1, nowSeconds));
-  if (to === nowSeconds && window.to === nowSeconds) return `during ${Math.ceil((nowSeconds - from) / secondsPerDay)}d`;
-  return `between ${formatEpochSeconds(from)} and ${to === nowSeconds ? "today" : formatWindowEnd(to)}`;
+  const from = reach.first * secondsPerDay;
+  if (reach.last >= Math.floor(nowSeconds / secondsPerDay)) return `during ${Math.ceil((nowSeconds - from) / secondsPerDay)}d`;
+  return `between ${formatEpochSeconds(from)} and ${formatEpochSeconds(reach.last * secondsPerDay)}`;
 }
 
 /** The end of a window as `between` reads it: a bare date is that day's last second. */
