@@ -368,8 +368,11 @@ class Checker {
     const { operator, negated } = meaningOf(node.operator);
     if (!operatorsByType[field.type].includes(operator)) {
       const hints = [`${describeType(field.type)} fields take ${operatorsFor(field.type)}`];
-      if (operator === "><" && field.type === "date") {
-        hints.unshift(`write: ${field.name} >= 2024-01-01 and ${field.name} <= 2024-01-31`);
+      if (operator === "><" && field.type === "date" && node.values.length === 2) {
+        // The user's own bounds: a bare date after `<=` takes in that whole day, as `between` would.
+        const [low, high] = node.values.map((value) => this.source.text.slice(value.span.start.offset, value.span.end.offset));
+        const name = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
+        hints.unshift(negated ? `write: ${name} < ${low} or ${name} > ${high}` : `write: ${name} >= ${low} and ${name} <= ${high}`);
       }
       this.diagnostics.error("OQ213", `'${node.operator}' does not apply to ${describeType(field.type)} fields like ${field.name}`, node.operatorSpan, {
         label: `not an operator for ${describeType(field.type)} fields`,
