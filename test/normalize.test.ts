@@ -92,3 +92,39 @@ describe("negative segment and campaign tests", () => {
     );
   });
 });
+
+describe("the OQ231 hint to keep contacts with an empty value", () => {
+  it("is offered only where the query, so changed, still compiles to one flat list without the warning", () => {
+    let offered = 0;
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const result = compile(text, options);
+        if (!result.ok) return;
+        for (const warning of result.diagnostics.filter((d) => d.code === "OQ231")) {
+          const added = warning.hints.map((hint) => /add(?: at the end of the condition)?: (or .* is empty)$/.exec(hint)?.[1]).find(Boolean);
+          if (!added) continue;
+          const end = parse(text).ast!.condition!.span.end.offset;
+          const changed = `${text.slice(0, end)} ${added}${text.slice(end)}`;
+          const again = compile(changed, options);
+          expect(again.ok, `${changed}\n${again.diagnostics.map((d) => d.message).join("\n")}`).toBe(true);
+          const field = added.replace(/^or (.*) is empty$/, "$1");
+          expect(again.diagnostics.filter((d) => d.code === "OQ231" && d.message.includes(`whose ${field} is empty`)), changed).toEqual([]);
+          offered++;
+        }
+      }),
+      { numRuns: runs * 3 },
+    );
+    expect(offered).toBeGreaterThan(0);
+  });
+
+  it("is not offered where 'or FIELD is empty' would mix and/or or change the grouping", () => {
+    const fields = { age: "numeric" as const, city: "string" as const };
+    for (const text of ['not (age < 30 or city = "Paris")', "not (age in [1, 2])", "not (age < 30) and opens > 1"]) {
+      const warning = compile(text, { now: propertyNow, fields }).diagnostics.find((d) => d.code === "OQ231")!;
+      expect(warning.hints.join("\n"), text).not.toContain("add");
+      expect(warning.hints.join("\n"), text).toContain("oq cannot keep those contacts in this query");
+    }
+    const warning = compile("not (age < 30) or city = \"x\"", { now: propertyNow, fields }).diagnostics.find((d) => d.code === "OQ231")!;
+    expect(warning.hints).toContain("to keep those contacts, add at the end of the condition: or age is empty");
+  });
+});

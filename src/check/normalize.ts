@@ -97,17 +97,35 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
   if (context.leftOut.size === 0) return;
   const alternatives = form.kind === "or" ? form.operands : [form];
   const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
+  const keepable = new Map<string, boolean>();
   for (const { criterion, negatedBy } of context.leftOut.values()) {
     if (keptEmpty.has(criterion.fieldName)) continue;
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+    const hints = [
+      `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
+    ];
+    if (!keepable.has(criterion.fieldName)) keepable.set(criterion.fieldName, staysFlatWithEmpty(form, criterion, negatedBy));
+    if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
+    else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
     context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
       label: `negates '${printCriterion(criterion)}'`,
-      hints: [
-        `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
-        `to keep those contacts, add: or ${field} is empty`,
-      ],
+      hints,
     });
   }
+}
+
+/**
+ * Whether `CONDITION or FIELD is empty` still compiles to one flat list, tried by building it
+ * (`or` binds loosest, so appending it to the condition's text means exactly this). Inside an
+ * `and` chain it never does: the `or` would take the whole chain, not the negated comparison.
+ */
+function staysFlatWithEmpty(form: Form, criterion: Criterion, span: Span): boolean {
+  if (form.kind === "and") return false;
+  const empty: Atom = { kind: "atom", criterion: { ...criterion, operator: "empty", values: [] }, span };
+  if (form.kind === "atom" || form.operands.every((operand) => operand.kind === "atom")) return true;
+  const keys = new Map<Form, string>();
+  const candidate = mergeOrs(simplify({ kind: "or", operands: [form, empty], span }, keys), keys);
+  return candidate.kind === "atom" || candidate.operands.every((operand) => operand.kind === "atom");
 }
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
