@@ -163,6 +163,21 @@ describe("oq fmt and oq decompile", () => {
     expect(runOq(["fmt", "--check", "q.oq"], { cwd: dir }).status).toBe(0);
   });
 
+  it("fmt refuses, with check's diagnostics, a query whose shape check refuses, and leaves the file alone", () => {
+    for (const text of ["select email opens > 1\n", "during 7d opens > 1\n", "users active opens > 1\n", "favourite opens > 1\n", "opens > 1 during 7d during 8d\n"]) {
+      const dir = scratch({ "q.oq": text });
+      const checked = runOq(["check", "q.oq"], { cwd: dir, env: { OQ_NOW: now } });
+      const written = runOq(["fmt", "--write", "q.oq"], { cwd: dir });
+      expect(written.status, text).toBe(1);
+      expect(checked.status, text).toBe(1);
+      expect(written.stderr, text).toMatch(/must start with 'where'|is given twice/);
+      // The same diagnostics; check adds a summary line.
+      expect(checked.stderr.startsWith(written.stderr), `${written.stderr}\n${checked.stderr}`).toBe(true);
+      expect(readFileSync(join(dir, "q.oq"), "utf8")).toBe(text);
+      expect(runOq(["fmt", "q.oq"], { cwd: dir }).stdout).toBe("");
+    }
+  });
+
   it("decompile turns a payload back into a query", () => {
     const payload = runOq(["compile", "-"], { input: 'title "T" email ends "x.com" users active', env: { OQ_NOW: now } }).stdout;
     const back = runOq(["decompile", "-"], { input: payload });

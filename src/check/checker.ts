@@ -6,6 +6,7 @@ import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { shortenText } from "./shortenText.js";
+import { checkStructure } from "./structure.js";
 import { closestMatch } from "./suggest.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../format/formatQuery.js";
@@ -70,20 +71,8 @@ class Checker {
   }
 
   run(query: ast.Query): CheckedQuery | undefined {
-    // Syntax errors already explain a missing condition.
-    const hadSyntaxErrors = this.diagnostics.hasErrors;
-    const clauses = this.uniqueClauses(query.clauses);
-
-    let logic: Logic | undefined;
-    if (!query.condition && !hadSyntaxErrors) {
-      const at = query.whereSpan ?? this.source.spanOf(0, 0);
-      this.diagnostics.error("OQ201", "this query has no condition", at, {
-        hints: ["a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty"],
-      });
-    } else if (query.condition) {
-      if (!hadSyntaxErrors) this.requireWhereAfterClauses(query);
-      logic = this.condition(query.condition);
-    }
+    const clauses = checkStructure(query, this.source, this.diagnostics);
+    const logic = query.condition ? this.condition(query.condition) : undefined;
 
     const title = this.title(clauses.Title, query);
     const window = this.window(clauses.During, clauses.Between);
@@ -107,41 +96,6 @@ class Checker {
   }
 
   // ----- clauses -----
-
-  private uniqueClauses(clauses: ast.Clause[]): Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }> {
-    const seen: Partial<Record<ast.ClauseKind, ast.Clause>> = {};
-    for (const clause of clauses) {
-      const first = seen[clause.kind];
-      if (first) {
-        const word = clause.kind.toLowerCase();
-        this.diagnostics.error("OQ202", `'${word}' is given twice`, clause.span, {
-          label: "second time",
-          hints: [`a query takes each clause once; the first '${word}' is at ${first.span.start.line}:${first.span.start.column}. Remove one.`],
-        });
-        continue;
-      }
-      seen[clause.kind] = clause;
-    }
-    if (seen.During && seen.Between) {
-      const later = seen.During.span.start.offset > seen.Between.span.start.offset ? seen.During : seen.Between;
-      this.diagnostics.error("OQ203", "'during' and 'between' both set the report's time window", later.span, {
-        hints: ["keep one: 'during 30d' for the last 30 days, or 'between 2024-01-01 and 2024-01-31' for fixed days"],
-      });
-    }
-    return seen as Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }>;
-  }
-
-  private requireWhereAfterClauses(query: ast.Query): void {
-    const condition = query.condition!;
-    if (query.whereSpan) return;
-    const before = query.clauses.find((clause) => clause.span.start.offset < condition.span.start.offset && clause.kind !== "Title");
-    if (!before) return;
-    this.diagnostics.error("OQ204", "a condition that follows clauses must start with 'where'", condition.span, {
-      label: "this is read as the condition",
-      hints: [`if it is meant to be more of the '${before.kind.toLowerCase()}' clause, check for a missing comma`],
-      suggestions: [{ message: "add 'where' before it", span: this.source.spanOf(condition.span.start.offset, condition.span.start.offset), replacement: "where " }],
-    });
-  }
 
   private title(clause: ast.TitleClause | undefined, query: ast.Query): string | undefined {
     if (clause) {
