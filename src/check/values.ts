@@ -20,6 +20,7 @@ export class ValueChecker {
 
   /** A value for a field of `type`; undefined (and reported) when it does not fit. */
   forField(value: ast.Value, type: FieldType, fieldName: string): string | number | undefined {
+    if (reportedAlready(value)) return undefined;
     switch (type) {
       case "email":
       case "string":
@@ -35,6 +36,7 @@ export class ValueChecker {
 
   /** A segment or campaign id, sent as text (see `exactId`). */
   id(value: ast.Value, what: string): string | undefined {
+    if (reportedAlready(value)) return undefined;
     if (value.kind === "Number" || value.kind === "String") return this.exactId(value, `a ${what} id`);
     this.diagnostics.error("OQ220", `expected a ${what} id, but found ${describeValue(value)}`, value.span, {
       hints: [`a ${what} id is a whole number, e.g. 1234567890, or text in double quotes`],
@@ -123,6 +125,7 @@ export class ValueChecker {
    * of that day (UTC), or its last second when it closes a range (`edge` "end").
    */
   date(value: ast.Value, fieldName: string, edge: "start" | "end"): number | undefined {
+    if (reportedAlready(value)) return undefined;
     if (value.kind === "Date") {
       const parsed = parseDayWord(value.raw, this.nowSeconds) ?? parseDate(value.raw);
       if (!parsed.ok) {
@@ -153,6 +156,7 @@ export class ValueChecker {
 
   /** Now minus the duration (calendar.ts), as Unix seconds. */
   before(duration: ast.DurationValue): number | undefined {
+    if (duration.reported) return undefined;
     const unit = duration.unit;
     if (!isDurationUnit(unit)) {
       const hints = [durationUnitsHelp];
@@ -190,8 +194,7 @@ export class ValueChecker {
     if (value.kind === "Number") {
       // The request carries a JSON number: one that overflows (null), rounds or needs an
       // exponent would mean something else than what was written.
-      // (An exponent spelling, 1e3, was refused by the lexer already, OQ120, with its fix.)
-      if (!/[eE]/.test(value.raw) && !isSentExactly(value.raw, value.value)) {
+      if (!isSentExactly(value.raw, value.value)) {
         const sent = JSON.stringify(value.value);
         this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
           label: "not exact as a JSON number",
@@ -212,6 +215,14 @@ export class ValueChecker {
     });
     return undefined;
   }
+}
+
+/**
+ * A value whose spelling the lexer has reported (OQ120, OQ126, OQ127), with its fix: one
+ * mistake, one error, so every check of a value starts here and says nothing more about it.
+ */
+function reportedAlready(value: ast.Value): boolean {
+  return value.kind === "RelativeDate" ? value.duration.reported === true : "reported" in value && value.reported === true;
 }
 
 /** Operators that order values rather than match them. */

@@ -2,6 +2,7 @@ import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotai
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../limits.js";
+import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
 import * as t from "./tokens.js";
 
@@ -40,7 +41,7 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
   for (const error of words.errors) {
     if (!followsNow(source.text, error.offset)) reportUnknownCharacters(source, error.offset, error.length, diagnostics);
   }
-  result.tokens = words.tokens;
+  result.tokens = mergeNumberTypos(words.tokens, source, diagnostics);
   for (const token of result.tokens) normalizeToken(token, source, diagnostics);
   const comments = result.groups["comments"] ?? [];
   for (const comment of comments) if (comment.tokenType === t.ForeignComment) reportForeignComment(comment, source, diagnostics);
@@ -288,6 +289,7 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
         suggestions: plain ? [{ message: `write ${plain}`, span: spanOfToken(source, token), replacement: plain }] : [],
       });
       retype(token, t.NumberLiteral);
+      token.payload = t.reportedByLexer;
       return;
     }
   }

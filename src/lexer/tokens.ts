@@ -74,6 +74,12 @@ export const DateLiteral = createToken({
   pattern: /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/,
   label: "a date",
 });
+/**
+ * The payload of a number or duration token whose mistake the lexer has reported (OQ120,
+ * OQ126, OQ127): the checker refuses its value without reporting it again.
+ */
+export const reportedByLexer = Symbol("reported by the lexer");
+
 /** `1e3`: numbers in exponent notation are not oq; reported with the plain digits when they are exact. */
 export const ExponentNumber = createToken({ name: "ExponentNumber", pattern: /-?\d+(?:\.\d+)?[eE][+-]?\d+/, label: "a number" });
 export const DurationLiteral = createToken({ name: "DurationLiteral", pattern: new RegExp(durationSource, "i"), label: "a duration" });

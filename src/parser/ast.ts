@@ -133,6 +133,8 @@ export interface NumberValue {
   value: number;
   raw: string;
   span: Span;
+  /** The lexer reported this value's spelling already (`1e3`): the checker refuses it quietly. */
+  reported?: true;
 }
 
 /**
@@ -153,6 +155,8 @@ export interface DurationValue {
   unit: string;
   raw: string;
   span: Span;
+  /** The lexer reported this duration's spelling already (`1.5d`): the checker refuses it quietly. */
+  reported?: true;
 }
 
 /** `30d ago`. */

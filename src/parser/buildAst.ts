@@ -284,7 +284,11 @@ export class AstBuilder {
     const text = this.token(c, "StringLiteral");
     if (text) return this.stringValue(text);
     const number = this.token(c, "NumberLiteral");
-    if (number) return { kind: "Number", value: Number(number.image), raw: number.image, span: this.tokenSpan(number) };
+    if (number) {
+      const value: ast.NumberValue = { kind: "Number", value: Number(number.image), raw: number.image, span: this.tokenSpan(number) };
+      if (number.payload === t.reportedByLexer) value.reported = true;
+      return value;
+    }
     const date = this.token(c, "DateLiteral");
     if (date) return { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
     const day = this.token(c, "DayWord");
@@ -303,7 +307,9 @@ export class AstBuilder {
   }
 
   private durationValue(token: IToken): ast.DurationValue {
-    return durationValue(token.image, this.tokenSpan(token));
+    const value = durationValue(token.image, this.tokenSpan(token));
+    if (token.payload === t.reportedByLexer) value.reported = true;
+    return value;
   }
 
   private field(node: CstNode): ast.FieldRef | undefined {

@@ -328,7 +328,8 @@ function explain(
         suggestions: token.tokenType === t.Identifier ? replaceWith(`write "${token.image}"`, JSON.stringify(token.image)) : undefined,
       };
     case "duringClause": {
-      const suggestions = token.tokenType === t.NumberLiteral ? replaceWith(`write ${token.image}d for ${token.image} days`, `${token.image}d`) : undefined;
+      // Only a whole number from 1 up is a duration's amount: `during 1.5` or `during -3` gets no fix.
+      const suggestions = token.tokenType === t.NumberLiteral && /^[1-9]\d*$/.test(token.image) ? replaceWith(`write ${token.image}d for ${token.image} days`, `${token.image}d`) : undefined;
       return {
         code: "OQ109",
         message: `expected a duration after '${previous?.image ?? "during"}', but found ${found}`,

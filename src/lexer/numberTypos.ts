@@ -1,0 +1,117 @@
+import type { IToken, TokenType } from "chevrotain";
+import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
+import type { SourceText } from "../diagnostics/source.js";
+import { durationUnitOf, durationUnitsHelp } from "./calendarWords.js";
+import { plainDigits } from "./lexer.js";
+import * as t from "./tokens.js";
+
+/*
+ * A number with a unit or digits glued on that oq does not read as one token: `1.5d`, `-3d`,
+ * `1e3d` (a number and the word `d`), `1_000` (a number and the word `_000`), `3 wk ago`.
+ * Left as two tokens they read as a number followed by a new condition ("write 'and d'"). Each
+ * is reported once here, with a fix only when it means exactly what was written, and becomes
+ * one token marked as reported, which the checker refuses without another word.
+ */
+
+/** Hours in one of each unit that has a fixed length (months and years do not). */
+const hoursPerUnit: Partial<Record<string, bigint>> = { h: 1n, d: 24n, w: 168n };
+
+export function mergeNumberTypos(tokens: IToken[], source: SourceText, diagnostics: DiagnosticCollector): IToken[] {
+  const out: IToken[] = [];
+  for (let i = 0; i < tokens.length; i++) {
+    const number = tokens[i]!;
+    const word = tokens[i + 1];
+    const isNumber = number.tokenType === t.NumberLiteral || number.tokenType === t.ExponentNumber;
+    if (!isNumber || !word || word.tokenType !== t.Identifier) {
+      out.push(number);
+      continue;
+    }
+    const gap = source.text.slice(number.startOffset + number.image.length, word.startOffset);
+    const glued = gap === "";
+    const unit = durationUnitOf(word.image);
+    // Apart, `1.5 y` may be a number and a field named y (a missing 'and'): a duration only where one goes.
+    const durationPlace = glued || (/^[ \t]+$/.test(gap) && (tokens[i - 1]?.tokenType === t.During || tokens[i + 2]?.tokenType === t.Ago));
+    if (unit && durationPlace && !/^\d+$/.test(number.image)) {
+      reportDuration(number, gap, word, unit, source, diagnostics);
+      out.push(merged(number, word, t.DurationLiteral, source, true));
+      i++;
+    } else if (glued && number.tokenType === t.NumberLiteral && /^\d+$/.test(number.image) && /^(?:_\d+)+[A-Za-z]*$/.test(word.image)) {
+      const [, groups = "", letters = ""] = /^((?:_\d+)+)([A-Za-z]*)$/.exec(word.image)!;
+      if (letters !== "" && !durationUnitOf(letters)) {
+        out.push(number);
+        continue;
+      }
+      const written = `${number.image}${word.image}`;
+      const plain = `${number.image}${groups.replaceAll("_", "")}${letters}`;
+      const span = source.spanOf(number.startOffset, word.startOffset + word.image.length);
+      diagnostics.error("OQ127", `numbers in oq are written without separators, not as ${written}`, span, {
+        suggestions: [{ message: `write ${plain}`, span, replacement: plain }],
+      });
+      out.push(merged(number, word, letters === "" ? t.NumberLiteral : t.DurationLiteral, source, true));
+      i++;
+    } else if (!glued && /^[ \t]+$/.test(gap) && /^\d+$/.test(number.image) && tokens[i + 2]?.tokenType === t.Ago) {
+      // `3 wk ago`: a duration whose unit is unknown; the checker says so (OQ223), as for `3wk ago`.
+      out.push(merged(number, word, t.DurationLiteral, source, false));
+      i++;
+    } else {
+      out.push(number);
+    }
+  }
+  return out;
+}
+
+function reportDuration(number: IToken, gap: string, word: IToken, unit: string, source: SourceText, diagnostics: DiagnosticCollector): void {
+  const span = source.spanOf(number.startOffset, word.startOffset + word.image.length);
+  const written = source.text.slice(number.startOffset, word.startOffset + word.image.length);
+  if (number.image.startsWith("-")) {
+    diagnostics.error("OQ126", `a duration cannot be negative, but this is ${written}`, span, {
+      hints: ["a duration counts back from now: 'during 3d' is the last 3 days, and '3d ago' is 3 days before now"],
+    });
+    return;
+  }
+  const amount = number.tokenType === t.ExponentNumber ? plainDigits(number.image) : number.image;
+  if (amount === undefined) {
+    diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${number.image}`, span, { hints: [durationUnitsHelp] });
+    return;
+  }
+  const fix = wholeSpelling(amount, gap, word, unit);
+  if (number.tokenType === t.ExponentNumber && /^\d+$/.test(amount)) {
+    diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${number.image}`, span, {
+      suggestions: fix ? [{ message: `write ${fix}`, span, replacement: fix }] : [],
+    });
+    return;
+  }
+  diagnostics.error("OQ126", `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`, span, {
+    hints: fix ? [] : [durationUnitsHelp],
+    suggestions: fix ? [{ message: `write ${fix}, the same length of time`, span, replacement: fix }] : [],
+  });
+}
+
+/** The same duration as a whole number of its unit, or of hours; undefined if there is none. */
+function wholeSpelling(amount: string, gap: string, word: IToken, unit: string): string | undefined {
+  const [, whole = "", fraction = ""] = /^(\d+)(?:\.(\d+))?$/.exec(amount) ?? [];
+  if (whole === "") return undefined;
+  const digits = fraction.replace(/0+$/, "");
+  if (digits === "") return BigInt(whole) > 0n ? `${BigInt(whole)}${gap}${word.image}` : undefined;
+  const perUnit = hoursPerUnit[unit];
+  if (perUnit === undefined) return undefined;
+  const scale = 10n ** BigInt(digits.length);
+  const scaledHours = BigInt(whole + digits) * perUnit;
+  return scaledHours % scale === 0n ? `${scaledHours / scale}h` : undefined;
+}
+
+/** `first` and `second` as one token of `type`, spanning both. */
+function merged(first: IToken, second: IToken, type: TokenType, source: SourceText, reported: boolean): IToken {
+  const end = second.startOffset + second.image.length;
+  const token: IToken = {
+    ...first,
+    image: source.text.slice(first.startOffset, end),
+    endOffset: end - 1,
+    endLine: second.endLine,
+    endColumn: second.endColumn,
+    tokenType: type,
+    tokenTypeIdx: type.tokenTypeIdx!,
+  };
+  token.payload = reported ? t.reportedByLexer : undefined;
+  return token;
+}
