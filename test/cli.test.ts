@@ -1,7 +1,8 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runOq, scratch } from "./support/cli.js";
+import { spawn } from "node:child_process";
+import { oqBin, runOq, scratch } from "./support/cli.js";
 
 const now = "2024-02-01T00:00:00Z";
 const nowSeconds = Date.parse(now) / 1000;
@@ -192,4 +193,37 @@ describe("oq fmt and oq decompile", () => {
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("title");
   });
+});
+
+/** Runs oq with its stdout read until the first chunk, then closed, as `| head -c 10` does. */
+function runWithReaderLeavingEarly(args: string[], cwd: string): Promise<{ status: number | null; stderr: string; closedEarly: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [oqBin, ...args], { cwd, env: { ...process.env, OQ_NOW: now }, stdio: ["ignore", "pipe", "pipe"] });
+    let stderr = "";
+    let closedEarly = false;
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.once("data", () => {
+      closedEarly = true;
+      child.stdout.destroy();
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stderr, closedEarly }));
+  });
+}
+
+describe("a reader that closes stdout early", () => {
+  it("ends compile, fmt and decompile quietly with exit 0, as oq run does", async () => {
+    // Far more than a pipe holds (64 KB), so oq is still writing when the reader leaves.
+    const list = Array.from({ length: 30_000 }, (_, i) => `"a${i}@example.com"`).join(", ");
+    const dir = scratch({ "big.oq": `email = [${list}]\n` });
+    const payload = runOq(["compile", "big.oq", "--now", now], { cwd: dir });
+    expect(payload.status).toBe(0);
+    writeFileSync(join(dir, "big.json"), payload.stdout);
+    for (const args of [["compile", "big.oq"], ["fmt", "big.oq"], ["decompile", "big.json"]]) {
+      const run = await runWithReaderLeavingEarly(args, dir);
+      expect(run.closedEarly, args.join(" ")).toBe(true);
+      expect(run.stderr, args.join(" ")).not.toMatch(/EPIPE|Error|at /);
+      expect(run.status, args.join(" ")).toBe(0);
+    }
+  }, 60_000);
 });

@@ -1,6 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodes, UsageError } from "./usageError.js";
 import { terminalSafe } from "./terminalText.js";
+import { toleratePipeClosedByReader } from "./closedOutput.js";
 
 /*
  * The command line: the commands and their options. Each command's work lives in
@@ -185,6 +186,8 @@ export function buildProgram(): Command {
 }
 
 export async function main(argv: string[]): Promise<void> {
+  toleratePipeClosedByReader(process.stdout, "standard output");
+  toleratePipeClosedByReader(process.stderr, "standard error");
   const program = buildProgram();
   try {
     await program.parseAsync(argv, { from: "user" });
