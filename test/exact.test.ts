@@ -162,6 +162,17 @@ describe("oq decompile", () => {
     expect(run.stderr).toContain("<stdin>: warning: list_id");
   });
 
+  it("warns about unknown keys at any depth, inside a campaign operand too", () => {
+    const request = JSON.parse(seedExamples()[0]!.json);
+    request.filters.criteria = [{ field_name: "opened", type: "behavioral", operator: "=", operand: { mailing_ids: ["1"], x: 2 }, case_sensitive: 0, condition: "and" }];
+    const back = decompile(request);
+    expect(back.source).toContain("opened campaign 1");
+    expect(back.warnings).toEqual(["the key filters.criteria.0.operand.x is not carried over: oq does not know it and never sends it"]);
+    const run = runOq(["decompile", "-"], { input: JSON.stringify(request) });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("<stdin>: warning: the key filters.criteria.0.operand.x is not carried over");
+  });
+
   it("writes ids as text exactly, warning when the request sent one as a number", () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     request.filters.criteria = [{ field_name: "id", type: "id", operator: "=", operand: ["12345678901234567890", "007", "5aae312578464ae01f8b4567", 5], case_sensitive: 0, condition: "and" }];

@@ -56,6 +56,10 @@ export function decompile(request: unknown): DecompileResult {
   const body = parsed.data;
   const findings = new Findings();
   warnUnknownKeys(request as Record<string, unknown>, findings);
+  // Any other key the schema does not keep, at any depth (inside a campaign operand, say).
+  for (const path of keysLeftOut(request, body, "")) {
+    if (!findings.warnedPaths.includes(path)) findings.warn(path, `the key ${path} is not carried over: oq does not know it and never sends it`);
+  }
 
   const { criteria } = body.filters;
   const combinators = new Set(criteria.map((criterion) => criterion.condition));
@@ -126,6 +130,16 @@ function warnUnknownKeys(request: Record<string, unknown>, findings: Findings): 
         findings.warn(`filters.criteria.${index}.${key}`, `the key '${key}' of criterion ${index + 1} is not carried over: oq does not know it and never sends it`);
       }
     }
+  });
+}
+
+/** Paths of the keys in `raw` that the schema's parse (`kept`) left out, at any depth. */
+function keysLeftOut(raw: unknown, kept: unknown, path: string): string[] {
+  if (Array.isArray(raw) && Array.isArray(kept)) return raw.flatMap((item, index) => keysLeftOut(item, kept[index], `${path}${path ? "." : ""}${index}`));
+  if (!raw || typeof raw !== "object" || !kept || typeof kept !== "object" || Array.isArray(raw) || Array.isArray(kept)) return [];
+  return Object.keys(raw).flatMap((key) => {
+    const inner = `${path}${path ? "." : ""}${key}`;
+    return Object.hasOwn(kept, key) ? keysLeftOut((raw as Record<string, unknown>)[key], (kept as Record<string, unknown>)[key], inner) : [inner];
   });
 }
 
