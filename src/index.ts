@@ -20,7 +20,7 @@ export {
   type CheckResult,
 } from "./compile.js";
 export { format, type FormatResult } from "./format/format.js";
-export { decompile, type DecompileResult } from "./format/decompile.js";
+export { decompile, type DecompileOptions, type DecompileResult } from "./format/decompile.js";
 export {
   ContactActivityRequestSchema,
   CriterionSchema,

@@ -188,6 +188,37 @@ describe("oq fmt and oq decompile", () => {
     expect(JSON.parse(again.stdout)).toEqual(JSON.parse(payload));
   });
 
+  it("decompile takes the field schema as compile does, and says when a query needs one", () => {
+    const schema = JSON.stringify({ fields: { first_name: "string" } });
+    const dir = scratch({ "fields.json": schema, "q.oq": 'first_name = "Ann"\nselect email, first_name\n' });
+    const payload = runOq(["compile", "q.oq", "--schema", "fields.json"], { cwd: dir, env: { OQ_NOW: now } }).stdout;
+    writeFileSync(join(dir, "q.json"), payload);
+    const compileBack = (source: string, env: Record<string, string> = {}) => runOq(["compile", "-"], { cwd: dir, input: source, env: { OQ_NOW: now, ...env } });
+
+    // Without a schema: the query, and a warning naming the fields it needs one for.
+    const bare = runOq(["decompile", "q.json"], { cwd: dir });
+    expect(bare.status).toBe(0);
+    expect(bare.stderr).toContain("q.json: warning: first_name is not a built-in field: the query compiles only with a field schema that has it");
+    expect(compileBack(bare.stdout).status).toBe(1);
+
+    // With --schema, OQ_SCHEMA or oq.config.json: no warning, and the query compiles back.
+    for (const [args, env] of [[["--schema", "fields.json"], {}], [[], { OQ_SCHEMA: "fields.json" }]] as const) {
+      const run = runOq(["decompile", "q.json", ...args], { cwd: dir, env });
+      expect(run.status).toBe(0);
+      expect(run.stderr).toBe("");
+      expect(JSON.parse(compileBack(run.stdout, { OQ_SCHEMA: "fields.json" }).stdout)).toEqual(JSON.parse(payload));
+    }
+    const configured = scratch({ "fields.json": schema, "oq.config.json": JSON.stringify({ schema: "fields.json" }), "q.json": payload });
+    expect(runOq(["decompile", "q.json"], { cwd: configured })).toMatchObject({ status: 0, stderr: "" });
+
+    // A schema without the field: the query would not compile back, so it is an error.
+    writeFileSync(join(dir, "other.json"), JSON.stringify({ fields: { city: "string" } }));
+    const wrong = runOq(["decompile", "q.json", "--schema", "other.json"], { cwd: dir });
+    expect(wrong.status).toBe(1);
+    expect(wrong.stdout).toBe("");
+    expect(wrong.stderr).toContain("unknown field 'first_name'");
+  });
+
   it("decompile reports a payload that is not a request", () => {
     const run = runOq(["decompile", "-"], { input: '{"title": ""}' });
     expect(run.status).toBe(1);

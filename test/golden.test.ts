@@ -37,8 +37,9 @@ describe("valid queries", () => {
 
     it(`${name}: decompiles to a query with the same payload`, () => {
       const payload = compile(text, { fileName: file, now: goldenNow, fields }).payload!;
-      const back = decompile(payload);
+      const back = decompile(payload, { fields });
       expect(back.problems).toEqual([]);
+      expect(back.warnings).toEqual([]);
       expect(compile(back.source!, { now: goldenNow, fields }).payload).toEqual(payload);
     });
   }

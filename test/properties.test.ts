@@ -134,7 +134,7 @@ describe("valid queries", () => {
       fc.property(queryArb, (text) => {
         const result = compile(text, options);
         if (!result.ok) return;
-        const back = decompile(result.payload);
+        const back = decompile(result.payload, { fields: options.fields });
         expect(back.problems).toEqual([]);
         expect(back.warnings).toEqual([]);
         expect(compile(back.source!, options).payload).toEqual(result.payload);

@@ -91,9 +91,10 @@ export function buildProgram(): Command {
     .command("decompile")
     .description("turn a contact_activity request body (JSON) back into an oq query")
     .argument("<file>", "the JSON file, or - for standard input")
-    .action(async (file: string) => {
+    .option("--schema <file>", "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)")
+    .action(async (file: string, options: { schema?: string }) => {
       const { decompileCommand } = await import("./commands/format.js");
-      process.exitCode = decompileCommand(file);
+      process.exitCode = await decompileCommand(file, options);
     });
 
   const connectionOptions = (command: Command) =>

@@ -1,7 +1,7 @@
 import type { Criterion } from "../check/criteria.js";
 import { requestFlagNames, type RequestFlagName } from "../check/criteria.js";
 import { confirmedUserTypes, unconfirmedUserTypes } from "../check/checker.js";
-import { builtinFields, fieldTypes, type FieldType } from "../check/fieldCatalog.js";
+import { builtinFields, fieldTypes, type CustomFields, type FieldType } from "../check/fieldCatalog.js";
 import { formatEpochSeconds, isWritableEpochSeconds } from "../check/time.js";
 import { compile } from "../compile.js";
 import { defaultRequestFlags } from "../emit/emit.js";
@@ -19,6 +19,15 @@ export interface DecompileResult {
    * criteria, window and columns, but not these parts of the request.
    */
   warnings: string[];
+}
+
+export interface DecompileOptions {
+  /**
+   * The list's custom fields, as `compile` takes them. The query is checked against exactly
+   * these (a field the request names and they lack is an error). Without them, the request's
+   * own types stand in, and a warning names the fields the query needs a schema for.
+   */
+  fields?: CustomFields;
 }
 
 const knownKeys = {
@@ -48,7 +57,7 @@ class Findings {
  * any other difference from the request is an error: a decompiled query never means something
  * the request did not.
  */
-export function decompile(request: unknown): DecompileResult {
+export function decompile(request: unknown, options: DecompileOptions = {}): DecompileResult {
   const parsed = ContactActivityRequestSchema.safeParse(request);
   if (!parsed.success) {
     return { problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "request"}: ${issue.message}`), warnings: [] };
@@ -93,7 +102,15 @@ export function decompile(request: unknown): DecompileResult {
   if (flags) lines.push(flags);
   const source = `${lines.join("\n")}\n`;
 
-  const problems = compareWithCompiled(source, body, findings);
+  if (!options.fields) {
+    const custom = customFieldsNamed(body);
+    if (custom.length > 0) {
+      findings.warnings.push(
+        `${custom.join(", ")} ${custom.length === 1 ? "is not a built-in field" : "are not built-in fields"}: the query compiles only with a field schema that has ${custom.length === 1 ? "it" : "them"} (--schema FILE, OQ_SCHEMA or oq.config.json)`,
+      );
+    }
+  }
+  const problems = compareWithCompiled(source, body, findings, options.fields);
   return problems.length > 0 ? { problems, warnings: findings.warnings } : { source, problems: [], warnings: findings.warnings };
 }
 
@@ -203,18 +220,29 @@ function writableValue(type: ContactActivityCriterion["type"], value: string | n
   return value;
 }
 
+/** The fields the request names that are not built in, in order of appearance. */
+function customFieldsNamed(body: ContactActivityRequest): string[] {
+  const builtin = new Set(builtinFields.map((field) => field.name));
+  const named = [...body.filters.criteria.filter((criterion) => criterion.type !== "segment" && criterion.type !== "behavioral").map((criterion) => criterion.field_name), ...body.selected_fields];
+  return [...new Set(named.filter((name) => !builtin.has(name)))];
+}
+
 /**
- * The query compiled, compared with the request (key order aside). Fields the request types
- * that oq does not know are taken as custom fields of those types, so that the comparison is
- * about the query, not about a missing field schema.
+ * The query compiled, compared with the request (key order aside), with the caller's custom
+ * fields. Without them, fields the request types that oq does not know are taken as custom
+ * fields of those types, so that the comparison is about the query, not about a missing field
+ * schema (decompile warns that one is needed).
  */
-function compareWithCompiled(source: string, body: ContactActivityRequest, findings: Findings): string[] {
+function compareWithCompiled(source: string, body: ContactActivityRequest, findings: Findings, customFields: CustomFields | undefined): string[] {
   const builtin = new Set(builtinFields.map((field) => field.name));
   const fields: Record<string, FieldType> = {};
-  for (const criterion of body.filters.criteria) {
-    if (!builtin.has(criterion.field_name) && (fieldTypes as readonly string[]).includes(criterion.type)) fields[criterion.field_name] = criterion.type as FieldType;
+  if (customFields) Object.assign(fields, customFields);
+  else {
+    for (const criterion of body.filters.criteria) {
+      if (!builtin.has(criterion.field_name) && (fieldTypes as readonly string[]).includes(criterion.type)) fields[criterion.field_name] = criterion.type as FieldType;
+    }
+    for (const name of body.selected_fields) if (!builtin.has(name) && !(name in fields)) fields[name] = "string";
   }
-  for (const name of body.selected_fields) if (!builtin.has(name) && !(name in fields)) fields[name] = "string";
   const compiled = compile(source, { fields, now: 0 });
   if (!compiled.ok) {
     const errors = compiled.diagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => diagnostic.message);

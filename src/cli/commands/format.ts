@@ -1,7 +1,9 @@
+import { dirname, resolve } from "node:path";
 import { formatDiagnostics } from "../../compile.js";
 import { decompile } from "../../format/decompile.js";
 import { format } from "../../format/format.js";
 import { useColor } from "../compileSettings.js";
+import { loadProjectSettings } from "../config.js";
 import { readInput } from "../input.js";
 import { exitCodes, UsageError } from "../usageError.js";
 import { writeFileAtomically } from "../writeFile.js";
@@ -30,8 +32,13 @@ export function fmtCommand(files: string[], flags: { write?: boolean; check?: bo
   return failed ? exitCodes.failed : exitCodes.ok;
 }
 
-/** `oq decompile FILE`: a request body (JSON) back into a query. */
-export function decompileCommand(file: string): number {
+/**
+ * `oq decompile FILE`: a request body (JSON) back into a query, checked against the field
+ * schema `oq compile` would use for a query in that folder (--schema, OQ_SCHEMA, oq.config.json).
+ */
+export async function decompileCommand(file: string, flags: { schema?: string } = {}): Promise<number> {
+  const folder = file === "-" ? process.cwd() : dirname(resolve(file));
+  const { fields } = await loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd(), searchFrom: folder });
   const input = readInput(file);
   let json: unknown;
   try {
@@ -40,7 +47,7 @@ export function decompileCommand(file: string): number {
     process.stderr.write(`${input.name}: not valid JSON: ${(error as Error).message}\n`);
     return exitCodes.failed;
   }
-  const result = decompile(json);
+  const result = decompile(json, fields ? { fields } : {});
   for (const problem of result.problems) process.stderr.write(`${input.name}: error: ${problem}\n`);
   for (const warning of result.warnings) process.stderr.write(`${input.name}: warning: ${warning}\n`);
   if (result.source) process.stdout.write(result.source);
