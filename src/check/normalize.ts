@@ -1,5 +1,5 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
-import type { Span } from "../diagnostics/source.js";
+import { joinSpans, type Span } from "../diagnostics/source.js";
 import { printCriterion } from "../format/printCriterion.js";
 import type { Criterion, FlatCriteria, Logic } from "./criteria.js";
 import { inverseOperator, oqSpelling } from "./operators.js";
@@ -37,7 +37,9 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
   const keys = new Map<Form, string>();
   const simplified = simplify(pushed, keys);
   warnEmptyLeftOut(context, simplified);
-  const form = mergeOrs(simplified, keys);
+  const merges: NegatedMerge[] = [];
+  const form = mergeOrs(simplified, keys, merges);
+  for (const merge of merges) warnNegatedMerge(merge, diagnostics);
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
@@ -124,7 +126,7 @@ function staysFlatWithEmpty(form: Form, criterion: Criterion, span: Span): boole
   const empty: Atom = { kind: "atom", criterion: { ...criterion, operator: "empty", values: [] }, span };
   if (form.kind === "atom" || form.operands.every((operand) => operand.kind === "atom")) return true;
   const keys = new Map<Form, string>();
-  const candidate = mergeOrs(simplify({ kind: "or", operands: [form, empty], span }, keys), keys);
+  const candidate = mergeOrs(simplify({ kind: "or", operands: [form, empty], span }, keys), keys, []);
   return candidate.kind === "atom" || candidate.operands.every((operand) => operand.kind === "atom");
 }
 
@@ -166,10 +168,10 @@ function simplify(form: Form, keys: Map<Form, string>): Form {
  * criteria. A merge can make an `and` repeat itself (`(s = 1 or s = 2) and s = [2, 1]`): that
  * goes too, so that the criteria compile back to themselves.
  */
-function mergeOrs(form: Form, keys: Map<Form, string>): Form {
+function mergeOrs(form: Form, keys: Map<Form, string>, merges: NegatedMerge[]): Form {
   if (form.kind === "atom") return form;
-  const operands = form.operands.map((operand) => mergeOrs(operand, keys));
-  const merged = form.kind === "or" ? mergeAlternatives(operands) : withoutDuplicates("and", operands, keys);
+  const operands = form.operands.map((operand) => mergeOrs(operand, keys, merges));
+  const merged = form.kind === "or" ? mergeAlternatives(operands, merges) : withoutDuplicates("and", operands, keys);
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }
@@ -269,7 +271,7 @@ function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): 
  * on segments and campaigns: what Ongage makes of several ids there is not documented, which is
  * why `not opened campaign [1, 2]` is sent as one criterion per id; these stay separate too.
  */
-function mergeAlternatives(operands: Form[]): Form[] {
+function mergeAlternatives(operands: Form[], merges: NegatedMerge[]): Form[] {
   const out: Form[] = [];
   const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
   for (const operand of operands) {
@@ -287,6 +289,11 @@ function mergeAlternatives(operands: Form[]): Form[] {
       out.push(copy);
       continue;
     }
+    // `email != "a" or email != "b"` sends the very list OQ230 warns about (`email != ["a", "b"]`):
+    // warned about the same, once per criterion. A list written as one was warned about already.
+    if (negatedListOperators.has(operator) && existing.atom.criterion.values.length === 1 && operand.criterion.values.length === 1) {
+      merges.push({ first: existing.atom, other: operand });
+    }
     // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {
       if (!existing.values.has(value)) {
@@ -296,6 +303,28 @@ function mergeAlternatives(operands: Form[]): Form[] {
     }
   }
   return out;
+}
+
+/** Operators whose lists match almost everyone (OQ230): Ongage ORs the values of a list. */
+const negatedListOperators: ReadonlySet<string> = new Set(["!=", "NOT LIKE"]);
+
+/** Two `or`-ed negated comparisons merged into one list. */
+interface NegatedMerge {
+  first: Atom;
+  other: Atom;
+}
+
+/** After every merge: `first` holds the whole merged list. */
+function warnNegatedMerge({ first, other }: NegatedMerge, diagnostics: DiagnosticCollector): void {
+  const { criterion } = first;
+  const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+  const positive = criterion.operator === "!=" ? `${field} not in [...]` : `not (${field} contains [...])`;
+  diagnostics.warning("OQ230", `'${oqSpelling[criterion.operator]}' joined with 'or' matches a contact when any one value differs, which is almost every contact`, joinSpans(first.span, other.span), {
+    hints: [
+      `'or' merges these into one list${criterion.values.length <= maxAlternativesShown ? `, ${printCriterion(criterion)},` : ""} and Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'`,
+      `to exclude all of the values join them with 'and', or write: ${positive}`,
+    ],
+  });
 }
 
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
