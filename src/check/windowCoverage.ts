@@ -64,9 +64,14 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
     if (warned.has(fieldName) || days.length === 0) continue;
     const first = days[0]!.first;
     const openEnded = days.at(-1)!.last === Infinity;
-    // Days after today hold no events yet, whatever the window.
+    // Days after today hold no events yet, whatever the window: a condition only on those
+    // (`last_open_date > today`, `> 2030-01-01`) matches no one.
     const last = Math.min(days.at(-1)!.last, Math.max(today, windowLast));
-    if (first > last) continue;
+    if (first > last) {
+      warned.add(fieldName);
+      reportFuture(fieldName, first === today + 1, input, diagnostics);
+      continue;
+    }
     if (first >= windowFirst && last <= windowLast) continue;
     const disjoint = last < windowFirst || first > windowLast;
     const boundedOutside = (first !== -Infinity && first < windowFirst) || (!openEnded && last > windowLast);
@@ -176,6 +181,16 @@ function report(fieldName: string, mustCover: Days, disjoint: boolean, input: Wi
     span,
     { label: "reaches outside the window", hints, suggestions },
   );
+}
+
+/** `fromTomorrow`: the condition starts the day after today, as `> today` does. */
+function reportFuture(fieldName: string, fromTomorrow: boolean, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+  const spans = atomSpans(input.logic, fieldName);
+  const span = spans.length > 0 ? spans.reduce(joinSpans) : input.logic.span;
+  diagnostics.warning("OQ233", `this condition on ${fieldName} accepts only days after now (${formatEpochSeconds(input.nowSeconds, { alwaysTime: true })}), where no activity is seen yet, so it matches no one`, span, {
+    label: "only days after now",
+    hints: fromTomorrow ? ["a date compares by day: '> today' means from tomorrow on; for today's activity write '>= today'"] : [],
+  });
 }
 
 /**
