@@ -110,8 +110,17 @@ export class ValueChecker {
   orderableIds(values: ast.Value[], ids: string[], fieldName: string): boolean {
     let ok = true;
     ids.forEach((id, index) => {
-      if (/^\d+$/.test(id)) return;
+      if (/^(0|[1-9]\d*)$/.test(id)) return;
       ok = false;
+      if (/^\d+$/.test(id)) {
+        // `"012"`: sent as that text but ordered as 12; refused like `05`, with the one spelling.
+        const number = id.replace(/^0+(?=\d)/, "");
+        this.diagnostics.error("OQ219", `this compares ${fieldName} as a whole number, which is written without leading zeros, but this is ${printString(id)}`, values[index]!.span, {
+          label: "leading zeros",
+          suggestions: [{ message: `write ${shortNumber(number)}`, span: values[index]!.span, replacement: number }],
+        });
+        return;
+      }
       this.diagnostics.error("OQ219", `this compares ${fieldName} as a whole number, but ${printString(id)} is not one`, values[index]!.span, {
         label: "not a whole number",
         hints: ["'<', '<=', '>', '>=' and 'between' on ids take whole numbers; text ids take '=', '!=' and 'in'"],

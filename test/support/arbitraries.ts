@@ -95,8 +95,9 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
   const smallNumber = fc.integer(pools.numbers);
   const numberText = pools.hugeNumbers ? fc.oneof({ arbitrary: smallNumber.map(String), weight: 30 }, { arbitrary: fc.constantFrom(...pools.hugeNumbers), weight: 1 }) : smallNumber.map(String);
   const idText = pools.writtenIds ? fc.constantFrom(...pools.writtenIds) : smallNumber.map(String);
-  // `<` and `between` on ids take whole numbers (quoted or not); text ids only match.
-  const wholeIdText = idText.filter((id) => /^"?\d+"?$/.test(id));
+  // `<` and `between` on ids take whole numbers in their one spelling (quoted or not); text ids
+  // (and "007") only match.
+  const wholeIdText = idText.filter((id) => /^"?(0|[1-9]\d*)"?$/.test(id));
   const dateValue = fc.oneof(
     fc.constantFrom(...pools.days),
     fc.constantFrom(...pools.days).map((d) => `${d}T08:30:00Z`),
