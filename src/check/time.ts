@@ -1,6 +1,10 @@
-export type ParsedDate = { ok: true; epochSeconds: number; dateOnly: boolean } | { ok: false; problem: string };
+/**
+ * `partSecond`: the digits of a fraction of a second that is not zero (`.5` in `10:00:00.5Z`),
+ * which Unix seconds cannot carry: `epochSeconds` is the whole second before it.
+ */
+export type ParsedDate = { ok: true; epochSeconds: number; dateOnly: boolean; partSecond?: string } | { ok: false; problem: string };
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Milliseconds since 1970 of a UTC calendar time, for every four-digit year. (Date.UTC reads
@@ -32,7 +36,7 @@ export const latestDateSeconds = utcMillis(9999, 11, 31, 23, 59, 59) / 1000;
 export function parseDate(raw: string): ParsedDate {
   const match = datePattern.exec(raw);
   if (!match) return { ok: false, problem: "not a date of the form 2024-01-31 or 2024-01-31T10:00:00Z" };
-  const [, y, mo, d, h, mi, s, zone] = match;
+  const [, y, mo, d, h, mi, s, fraction, zone] = match;
   const year = Number(y);
   const month = Number(mo);
   const day = Number(d);
@@ -55,7 +59,9 @@ export function parseDate(raw: string): ParsedDate {
   if (epochSeconds < earliestDateSeconds || epochSeconds > latestDateSeconds) {
     return { ok: false, problem: "with its offset it falls outside the years 0000-9999" };
   }
-  return { ok: true, epochSeconds, dateOnly: h === undefined };
+  const parsed: ParsedDate = { ok: true, epochSeconds, dateOnly: h === undefined };
+  if (fraction !== undefined && /[1-9]/.test(fraction)) parsed.partSecond = fraction;
+  return parsed;
 }
 
 export const secondsPerDay = 86_400;

@@ -143,6 +143,14 @@ export class ValueChecker {
         });
         return undefined;
       }
+      if (parsed.partSecond !== undefined) {
+        // Dropping the fraction silently would send another time than the one written.
+        const whole = value.raw.replace(`.${parsed.partSecond}`, "");
+        this.diagnostics.error("OQ221", `${value.raw} is not a time oq can send: Ongage takes whole seconds, and .${parsed.partSecond} of a second would be lost`, value.span, {
+          hints: [`write the whole second before it, ${whole}, or the one after it`],
+        });
+        return undefined;
+      }
       return parsed.dateOnly && edge === "end" ? parsed.epochSeconds + 86_399 : parsed.epochSeconds;
     }
     if (value.kind === "RelativeDate") return this.before(value.duration);
