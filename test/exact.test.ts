@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, decompile, format } from "../src/index.js";
+import { compile, decompile, format, formatDiagnostics } from "../src/index.js";
 import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { runOq, scratch } from "./support/cli.js";
 
@@ -196,5 +196,25 @@ describe("oq decompile", () => {
     expect(decompile(request).problems[0]).toContain("cannot be written exactly");
     request.filters.criteria = [{ field_name: "last_open_date", type: "date", operator: ">", operand: [-99_999_999_999], case_sensitive: 0, condition: "and" }];
     expect(decompile(request).problems[0]).toContain("outside the years 0000-9999");
+  });
+});
+
+describe("lone \\r line endings (old Mac files)", () => {
+  const now = "2024-02-01T00:00:00Z";
+
+  it("end a comment, so the next line is still part of the query", () => {
+    const cr = compile('opens > 1 # more than one\rand email = "y"\r', { now });
+    const lf = compile('opens > 1 # more than one\nand email = "y"\n', { now });
+    expect(cr.ok).toBe(true);
+    expect(cr.payload!.filters.criteria).toEqual(lf.payload!.filters.criteria);
+    expect(cr.payload!.filters.criteria).toHaveLength(2);
+    expect(format('opens > 1 # x\rand email = "y"\r').formatted).toBe(format('opens > 1 # x\nand email = "y"\n').formatted);
+  });
+
+  it("are line breaks in diagnostics: the right line and column, no raw \\r in the excerpt", () => {
+    const rendered = formatDiagnostics(compile('opens > 1\rand emial = "x"\r', { now, fileName: "cr.oq" }));
+    expect(rendered).toContain("cr.oq:2:5: error: unknown field 'emial'");
+    expect(rendered).toContain('2 | and emial = "x"\n');
+    expect(rendered).not.toContain("\r");
   });
 });

@@ -32,7 +32,8 @@ export class SourceText {
     this.lineStarts = [text.charCodeAt(0) === byteOrderMark ? 1 : 0];
     for (let i = 0; i < text.length; i++) {
       const code = text.charCodeAt(i);
-      if (code === 10) this.lineStarts.push(i + 1);
+      // A line ends at \n, \r\n, or a lone \r (old Mac files), as editors show it.
+      if (code === 10 || (code === 13 && text.charCodeAt(i + 1) !== 10)) this.lineStarts.push(i + 1);
       else if (code >= 0xd800 && code <= 0xdbff) {
         const next = text.charCodeAt(i + 1);
         if (next >= 0xdc00 && next <= 0xdfff) this.pairStarts.push(i++);

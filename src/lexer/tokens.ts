@@ -8,9 +8,10 @@ import { keywordSpellings } from "./keywords.js";
  */
 
 export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
-export const Comment = createToken({ name: "Comment", pattern: /#[^\n]*/, group: "comments" });
+/** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
+export const Comment = createToken({ name: "Comment", pattern: /#[^\r\n]*/, group: "comments" });
 /** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
-export const ForeignComment = createToken({ name: "ForeignComment", pattern: /(?:\/\/|--(?![^ \t\r\n]))[^\n]*/, group: "comments" });
+export const ForeignComment = createToken({ name: "ForeignComment", pattern: /(?:\/\/|--(?![^ \t\r\n]))[^\r\n]*/, group: "comments" });
 
 export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a field name" });
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */

@@ -75,8 +75,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     if (spaceEnd > 0) {
       at = spaceEnd;
     } else if (char === "#") {
-      const lineEnd = text.indexOf("\n", at);
-      const end = lineEnd === -1 ? text.length : lineEnd;
+      const lineEnd = text.slice(at).search(/[\r\n]/);
+      const end = lineEnd === -1 ? text.length : at + lineEnd;
       comments.push({ kind: "Comment", text: text.slice(at, end), span: source.spanOf(at, end) });
       at = end;
     } else if ((code >= 48 && code <= 57) || (char === "-" && /\d/.test(text[at + 1] ?? ""))) {
