@@ -1,5 +1,6 @@
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -61,6 +62,23 @@ describe("the package as npm packs it", () => {
       });
     }
     expect(dangling).toEqual([]);
+  });
+});
+
+describe("the command in a package without dist/ (installed from git with --ignore-scripts)", () => {
+  it("says how to get it built, and exits with status 2", () => {
+    const installed = mkdtempSync(join(tmpdir(), "oq-unbuilt-"));
+    try {
+      mkdirSync(join(installed, "bin"));
+      copyFileSync(join(root, "bin/oq.js"), join(installed, "bin/oq.js"));
+      const run = spawnSync(process.execPath, [join(installed, "bin/oq.js"), "--version"], { encoding: "utf8" });
+      expect(run.status).toBe(2);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain("without --ignore-scripts");
+      expect(run.stderr).toContain("npm run build");
+    } finally {
+      rmSync(installed, { recursive: true, force: true });
+    }
   });
 });
 
