@@ -1,7 +1,7 @@
 // Builds the library (tsc: JavaScript and type declarations in dist/lib) and the command
 // (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start).
 import { execFileSync } from "node:child_process";
-import { rmSync } from "node:fs";
+import { cpSync, rmSync } from "node:fs";
 import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
@@ -53,4 +53,10 @@ await build({
   banner: { js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);" },
 });
 
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json"], { stdio: "inherit" });
+// --inlineSources: the library's source maps carry the TypeScript they map to, as esbuild's do, so
+// the package's maps point at nothing missing without shipping src/ (and inviting deep imports of it).
+execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--inlineSources"], { stdio: "inherit" });
+
+// What require("oq"), require("oq/client") and require("oq/sandbox") load (package.json's
+// "require" conditions): hand-written CommonJS that tsc does not compile, so copied as it is.
+cpSync(new URL("../src/require", import.meta.url), new URL("../dist/lib/require", import.meta.url), { recursive: true });

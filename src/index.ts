@@ -21,13 +21,16 @@ export {
 } from "./compile.js";
 export { format, type FormatResult } from "./format/format.js";
 export { decompile, type DecompileOptions, type DecompileResult } from "./format/decompile.js";
+// Two kinds of criterion: ContactActivityCriterion is one entry of the request's JSON
+// (`filters.criteria[i]`, snake_case, as Ongage reads it); CheckedCriterion is one criterion of a
+// CheckedQuery, before emit writes it as JSON.
 export {
   ContactActivityRequestSchema,
-  CriterionSchema,
+  ContactActivityCriterionSchema,
   type ContactActivityRequest,
   type ContactActivityCriterion,
 } from "./emit/payloadSchema.js";
-export type { CheckedQuery, Criterion, FlatCriteria, TimeWindow } from "./check/criteria.js";
+export type { CheckedQuery, Criterion as CheckedCriterion, FlatCriteria, TimeWindow } from "./check/criteria.js";
 export { builtinFields, type FieldType, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
 export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
 export { defaults } from "./check/checker.js";

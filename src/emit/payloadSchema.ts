@@ -21,7 +21,7 @@ const isId = (value: string | number) => (typeof value === "number" ? Number.isS
 const scalarOperand = z.array(z.union([text(), z.number()])).min(1);
 const behavioralOperand = z.object({ mailing_ids: z.array(text().pipe(z.string().regex(idPattern, "a mailing id is text without spaces around it"))).min(1) });
 
-export const CriterionSchema = z
+export const ContactActivityCriterionSchema = z
   .object({
     field_name: text().pipe(z.string().min(1)),
     type: z.enum(criterionTypes),
@@ -69,7 +69,7 @@ export const ContactActivityRequestSchema = z
     title: text().pipe(z.string().min(1)),
     include_behavior: z.boolean().optional(),
     filters: z.object({
-      criteria: z.array(CriterionSchema).min(1),
+      criteria: z.array(ContactActivityCriterionSchema).min(1),
       type: z.string().optional(),
       user_type: z.string().min(1).optional(),
       from_date: z.number().int().nonnegative().optional(),
@@ -86,5 +86,5 @@ export const ContactActivityRequestSchema = z
     }
   });
 
-export type ContactActivityCriterion = z.infer<typeof CriterionSchema>;
+export type ContactActivityCriterion = z.infer<typeof ContactActivityCriterionSchema>;
 export type ContactActivityRequest = z.infer<typeof ContactActivityRequestSchema>;

@@ -1,0 +1,2 @@
+"use strict";
+module.exports = require("./loadEsm.cjs")("oq", () => require("../index.js"));
