@@ -100,7 +100,7 @@ export class OngageClient {
   private readonly limiter: RateLimiter;
   private readonly transport: Transport;
   /** Every form of every credential, as redactPatterns takes them. */
-  private readonly secrets: string[];
+  private readonly secrets: RegExp[];
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -466,7 +466,7 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
   return result;
 }
 
-function httpError(method: string, path: string, status: number, text: string, secrets: string[], retryAfterMs: number | undefined): OngageError {
+function httpError(method: string, path: string, status: number, text: string, secrets: RegExp[], retryAfterMs: number | undefined): OngageError {
   let details: ReturnType<typeof errorDetails> = { errors: [] };
   try {
     details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
@@ -484,7 +484,7 @@ function httpError(method: string, path: string, status: number, text: string, s
   return new OngageError("api", message, extra);
 }
 
-function parseEnvelope(text: string, status: number, secrets: string[]): { payload: unknown; total: number | undefined } {
+function parseEnvelope(text: string, status: number, secrets: RegExp[]): { payload: unknown; total: number | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
