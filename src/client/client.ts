@@ -2,7 +2,7 @@ import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
-import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
+import { backoffDelay, defaultBackoff, parseRetryAfter, rateLimitWait, sleep, type BackoffOptions, type RateLimitRun } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
@@ -139,6 +139,7 @@ export class OngageClient {
    */
   async createReport(request: ContactActivityRequest, signal?: AbortSignal, unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 }): Promise<ReportInfo> {
     const retries = this.options.backoff?.retries ?? 5;
+    const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       let sent = false;
       try {
@@ -151,9 +152,12 @@ export class OngageClient {
           unknown.lastAt = Date.now();
         }
         if (!(error instanceof OngageError) || error.kind === "aborted") throw error;
-        if (error.rateLimited && attempt <= retries) {
+        if (error.rateLimited) {
           // Refused by the rate limit: nothing was created, so trying again is safe.
-          await this.pause("POST", "contact_activity", attempt, error, signal);
+          const delayMs = rateLimitWait(rateLimits, this.options.backoff ?? {}, error.retryAfterMs, false);
+          if (delayMs === undefined) throw error;
+          await this.wait("POST", "contact_activity", rateLimits.retries, delayMs, error, signal);
+          attempt--;
           continue;
         }
         if (!outcomeUnknown) throw error;
@@ -267,7 +271,10 @@ export class OngageClient {
   }
 
   private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited);
+    await this.wait(method, path, attempt, backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited), error, signal);
+  }
+
+  private async wait(method: string, path: string, attempt: number, delayMs: number, error: OngageError, signal?: AbortSignal): Promise<void> {
     this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: this.clean(error.message) });
     await sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
@@ -300,12 +307,21 @@ export class OngageClient {
    */
   private async send<T>(method: string, path: string, options: CallOptions, streaming: boolean, consume: (call: Call) => Promise<T>): Promise<T> {
     const backoff = this.options.backoff ?? {};
+    const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) => this.clean(text));
-        // A server that answers "later" (429, 5xx) to a DELETE gets more patience; a silent one
+        if (options.retry && error.rateLimited) {
+          // 429s are retried by time (across Ongage's window), a DELETE's longest.
+          const delayMs = rateLimitWait(rateLimits, backoff, error.retryAfterMs, method === "DELETE");
+          if (delayMs === undefined) throw error;
+          await this.wait(method, path, rateLimits.retries, delayMs, error, options.signal);
+          attempt--;
+          continue;
+        }
+        // A server that answers "later" (5xx) to a DELETE gets more patience; a silent one
         // does not, as each of those tries costs a whole timeout.
         const hardest = method === "DELETE" && error.kind === "api";
         const retries = hardest ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);

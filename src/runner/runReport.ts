@@ -1,7 +1,7 @@
 import type { OngageClient, UnknownCreates } from "../client/client.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { sleep } from "../client/backoff.js";
+import { cleanupBoundMs, sleep } from "../client/backoff.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -39,7 +39,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Abandons the clean-up (a second Ctrl-C): what was not deleted is listed in `leftBehind`. */
   cleanupSignal?: AbortSignal;
-  /** Bounds the clean-up, in ms (default 2 min: long enough for Ongage's rate-limit window to pass). */
+  /** Bounds the clean-up, in ms (default cleanupBoundMs: long enough for a DELETE's patience with 429s). */
   cleanupTimeoutMs?: number;
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
@@ -200,7 +200,7 @@ async function cleanUp(
   progress: (state: RunState, deleting?: string[]) => void,
 ): Promise<void> {
   const bound = new AbortController();
-  const boundTimer = setTimeout(() => bound.abort(), options.cleanupTimeoutMs ?? 2 * 60_000);
+  const boundTimer = setTimeout(() => bound.abort(), options.cleanupTimeoutMs ?? cleanupBoundMs);
   const signal = options.cleanupSignal ? AbortSignal.any([options.cleanupSignal, bound.signal]) : bound.signal;
   const problems: string[] = [];
   try {
