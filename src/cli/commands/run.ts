@@ -83,7 +83,7 @@ function shortPath(path: string): string {
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
 function summaryLine(name: string, summary: RunSummary): string {
-  const report = summary.reportId === undefined ? "" : `report ${summary.reportId} (${summary.deleted ? "deleted" : "kept"}), `;
+  const report = summary.reportId === undefined ? "" : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
