@@ -186,7 +186,7 @@ export class OngageClient {
   async listReports(params: ListReportsParams = {}, signal?: AbortSignal): Promise<{ reports: ReportInfo[]; total: number | undefined }> {
     const { payload, total } = await this.envelope("GET", "contact_activity", { query: { ...params }, signal, retry: true });
     const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
-    if (!parsed.success) throw protocolError("the report list", parsed.error.message);
+    if (!parsed.success) throw protocolError("the report list in an unexpected shape", parsed.error.message);
     return { reports: parsed.data, total };
   }
 
@@ -226,7 +226,7 @@ export class OngageClient {
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
     const parsed = ListFieldsSchema.safeParse(payload);
-    if (!parsed.success) throw protocolError("the list fields", parsed.error.message);
+    if (!parsed.success) throw protocolError("the list fields in an unexpected shape", parsed.error.message);
     return parsed.data;
   }
 
@@ -367,7 +367,7 @@ export class OngageClient {
     };
     const text = () =>
       readText(response.body, () => timer.touch()).catch((error: unknown) => {
-        throw this.failure(method, path, error, options.signal, timer);
+        throw this.failure(method, path, error, options.signal, timer, true);
       });
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
@@ -390,7 +390,7 @@ export class OngageClient {
     // While the reader holds the stream back, the silence is ours, not the server's.
     body.on("pause", () => timer.hold());
     body.on("resume", () => timer.touch());
-    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer)));
+    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer, true)));
     body.once("end", () => timer.stop());
     body.pipe(watched);
     watched.once("close", () => {
@@ -400,8 +400,12 @@ export class OngageClient {
     return watched;
   }
 
-  /** Any failure of a call as an OngageError that says what happened. */
-  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer): OngageError {
+  /**
+   * Any failure of a call as an OngageError that says what happened. `answered`: the server's
+   * answer had begun (its headers came), so a dropped connection cut the answer short; the
+   * server was reached.
+   */
+  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer, answered = false): OngageError {
     if (error instanceof OngageError) return error;
     if (signal?.aborted) return new OngageError("aborted", "stopped");
     const host = new URL(this.baseUrl).host;
@@ -411,14 +415,16 @@ export class OngageClient {
     if (timer?.expired === "deadline") {
       return new OngageError("timeout", `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`);
     }
-    return this.networkError(method, path, error);
+    return this.networkError(method, path, error, answered);
   }
 
-  private networkError(method: string, path: string, error: unknown): OngageError {
+  private networkError(method: string, path: string, error: unknown, answered: boolean): OngageError {
     if (error instanceof OngageError) return error;
     const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
     const reason = code ?? cause?.code ?? cause?.message ?? String(error);
-    return new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${reason})`));
+    const host = new URL(this.baseUrl).host;
+    const what = answered ? `the answer from ${host} was cut short` : `could not reach ${host}`;
+    return new OngageError("network", this.clean(`${method} ${path}: ${what} (${reason})`));
   }
 
   private clean(text: string): string {
@@ -461,13 +467,14 @@ function mayHaveCreated(error: unknown): boolean {
   return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || error.kind === "protocol";
 }
 
+/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
 function protocolError(what: string, detail: string): OngageError {
-  return new OngageError("protocol", `Ongage sent ${what} in an unexpected shape: ${detail.slice(0, 300)}`);
+  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
 }
 
 function parseReport(payload: unknown): ReportInfo {
   const parsed = ReportSchema.safeParse(payload);
-  if (!parsed.success) throw protocolError("a report", parsed.error.message);
+  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
   return parsed.data;
 }
 
@@ -509,7 +516,7 @@ function parseEnvelope(text: string, status: number, secrets: RegExp[]): { paylo
     throw protocolError("a reply that is not JSON", redactPatterns(text, secrets).replace(/\s+/g, " ").slice(0, 200));
   }
   const parsed = EnvelopeSchema.safeParse(json);
-  if (!parsed.success) throw protocolError("a reply without its envelope", parsed.error.message);
+  if (!parsed.success) throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.

@@ -159,7 +159,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
         stopping = true;
         progress.stop();
         process.stderr.write(
-          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; Ctrl-C again to leave them)`}\n`,
+          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`} again to leave them)`}\n`,
         );
         for (const [name, ids] of deleting) sayDeleting(name, ids);
       },
