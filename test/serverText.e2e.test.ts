@@ -97,3 +97,21 @@ describe("the clean-up notice names the signal to send again", () => {
     expect(sandbox.liveReports()).toEqual([]);
   });
 });
+
+describe("credentials with a space at either end", () => {
+  it("a usage error at once that names the variable, not its value, and nothing is sent", async () => {
+    const sandbox = await testSandbox();
+    try {
+      const dir = scratch({ "q.oq": "in segment 3\n" });
+      for (const [name, value] of [["ONGAGE_PASSWORD", ` ${sandbox.credentials.password}`], ["ONGAGE_USERNAME", `${sandbox.credentials.username}\t`], ["ONGAGE_ACCOUNT_CODE", `${sandbox.credentials.accountCode} `]] as const) {
+        const run = await runOqAsync(["run", "q.oq", "--out", "q.csv"], { cwd: dir, env: sandboxEnv(sandbox, { [name]: value }) });
+        expect(run.status, name).toBe(2);
+        expect(run.stderr).toContain(`${name} begins or ends with a space`);
+        expect(run.stderr).not.toContain(value.trim());
+      }
+      expect(sandbox.stats.requests).toBe(0);
+    } finally {
+      await sandbox.close();
+    }
+  });
+});
