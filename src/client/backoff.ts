@@ -42,11 +42,20 @@ export const defaultBackoff: Required<BackoffOptions> = {
 };
 
 /**
- * How long the clean-up after a run (the look-up for lost creates and the final DELETEs) may
- * take, in ms: a DELETE's whole patience with 429s, plus a minute for the look-up and the calls
- * themselves. So a DELETE that meets two full windows of 429s still gets its report deleted.
+ * At the end of a run whose report was made, how long after the last create with an unknown
+ * outcome its report is still looked for, in ms (at least createLookupMs): Ongage may list a
+ * report late, and a run that made one report and maybe another should find both. Half the
+ * clean-up's bound at most.
  */
-export const cleanupBoundMs = defaultBackoff.deleteRateLimitPatienceMs + 60_000;
+export const lateListingMs = 60_000;
+
+/**
+ * How long the clean-up after a run (the look-up for lost creates and the final DELETEs) may
+ * take, in ms: a DELETE's whole patience with 429s, plus the end's look-up for late-listed
+ * reports (lateListingMs). So a DELETE that meets two full windows of 429s still gets its
+ * report deleted.
+ */
+export const cleanupBoundMs = defaultBackoff.deleteRateLimitPatienceMs + lateListingMs;
 
 /** One call's 429s so far: when the first came, and how many retries followed. */
 export interface RateLimitRun {

@@ -1,7 +1,7 @@
 import type { OngageClient, UnknownCreates } from "../client/client.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { cleanupBoundMs, sleep } from "../client/backoff.js";
+import { cleanupBoundMs, lateListingMs, sleep } from "../client/backoff.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -65,6 +65,12 @@ export interface RunSummary {
   outputClosed?: boolean;
   /** Reports this run made that still exist and were not meant to (not the one --keep kept). */
   leftBehind: string[];
+  /**
+   * Creates whose outcome stayed unknown: their reports were looked for until the end and not
+   * found, so Ongage may still list them later, under a title starting with `marker`. The run
+   * then fails (exit 1) even if its CSV was saved: a report may be left in Ongage.
+   */
+  unaccountedCreates?: { marker: string; count: number };
   polls: number;
   calls: number;
   timings: { createMs: number; waitMs: number; exportMs: number; totalMs: number };
@@ -200,7 +206,9 @@ async function cleanUp(
   progress: (state: RunState, deleting?: string[]) => void,
 ): Promise<void> {
   const bound = new AbortController();
-  const boundTimer = setTimeout(() => bound.abort(), options.cleanupTimeoutMs ?? cleanupBoundMs);
+  const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
+  const cleanupStarted = Date.now();
+  const boundTimer = setTimeout(() => bound.abort(), boundMs);
   const signal = options.cleanupSignal ? AbortSignal.any([options.cleanupSignal, bound.signal]) : bound.signal;
   const problems: string[] = [];
   try {
@@ -208,14 +216,21 @@ async function cleanUp(
     if (unknown.attempts > 0) {
       // Every create with an unknown outcome may have made a report, perhaps listed late.
       const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
+      // Once a create went through, the server takes creates: an unanswered one may well have
+      // made a report that Ongage lists late, so it is looked for longer (within the bound).
+      const lookFor = summary.reportId !== undefined ? Math.max(client.createLookupMs, lateListingMs) : client.createLookupMs;
+      const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
       try {
-        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until: unknown.lastAt + client.createLookupMs, signal });
+        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until, signal });
         others = marked.filter((report) => report.id !== summary.reportId);
-        if (marked.length < expected && !summary.ok) {
-          // Most likely nothing was made; but if Ongage lists it later, the user should know how to find it.
-          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker}`);
+        // The report the run used is accounted for, listed or not; the unanswered creates are not.
+        if (others.length < unknown.unresolved) {
+          // Most likely nothing was made; but if Ongage lists it later, the user must know how to find it.
+          summary.unaccountedCreates = { marker, count: unknown.unresolved - others.length };
+          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker} and delete it`);
         }
       } catch (error) {
+        summary.unaccountedCreates = { marker, count: unknown.unresolved };
         problems.push(`could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`);
       }
     }
