@@ -57,6 +57,12 @@ export const lateListingMs = 60_000;
  */
 export const cleanupBoundMs = defaultBackoff.deleteRateLimitPatienceMs + lateListingMs;
 
+/**
+ * A clean-up call's clocks and tries after a timeout or a dropped connection: 3 tries of at
+ * most 5 s of silence (10 s in all) each, so a server that went dead costs about 20 s per call.
+ */
+export const cleanupCallMs = { idleTimeoutMs: 5_000, timeoutMs: 10_000, retries: 2 };
+
 /** One call's 429s so far: when the first came, and how many retries followed. */
 export interface RateLimitRun {
   firstAt: number | undefined;

@@ -2,7 +2,7 @@ import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
-import { backoffDelay, defaultBackoff, parseRetryAfter, rateLimitWait, sleep, type BackoffOptions, type RateLimitRun } from "./backoff.js";
+import { backoffDelay, cleanupCallMs, defaultBackoff, parseRetryAfter, rateLimitWait, sleep, type BackoffOptions, type RateLimitRun } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
@@ -125,9 +125,22 @@ export class OngageClient {
     return this.options.createLookupMs ?? 15_000;
   }
 
-  /** A client with the same settings and the same rate limits, counting its own calls. */
-  fork(): OngageClient {
-    return new OngageClient({ ...this.options, limiter: this.limiter, transport: this.transport });
+  /** A client with the same settings (but `overrides`) and the same rate limits, counting its own calls. */
+  fork(overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff"> = {}): OngageClient {
+    return new OngageClient({ ...this.options, ...overrides, limiter: this.limiter, transport: this.transport });
+  }
+
+  /**
+   * The client for a clean-up: the same, but a silent server is given up on sooner (shorter
+   * clocks, fewer tries after a timeout), so that a dead server costs seconds, not minutes.
+   * 429s and 5xx keep their patience: a server that answers "later" is worth waiting for.
+   */
+  forCleanup(): OngageClient {
+    return this.fork({
+      timeoutMs: Math.min(this.options.timeoutMs ?? 60_000, cleanupCallMs.timeoutMs),
+      idleTimeoutMs: Math.min(this.options.idleTimeoutMs ?? 30_000, cleanupCallMs.idleTimeoutMs),
+      backoff: { ...this.options.backoff, retries: Math.min(this.options.backoff?.retries ?? defaultBackoff.retries, cleanupCallMs.retries) },
+    });
   }
 
   // ----- the six calls -----

@@ -1,7 +1,7 @@
 import type { OngageClient, UnknownCreates } from "../client/client.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { cleanupBoundMs, lateListingMs, sleep } from "../client/backoff.js";
+import { cleanupBoundMs, cleanupCallMs, lateListingMs, sleep } from "../client/backoff.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -19,6 +19,8 @@ export interface RunProgress {
   rows: number;
   /** While deleting: the ids of the reports being deleted. */
   deleting?: string[];
+  /** The clean-up started because the deadline (`timeoutMs`, in ms) passed. */
+  timedOutAfterMs?: number;
 }
 
 export interface RunOptions {
@@ -114,9 +116,18 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   const unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 };
   let state: RunState = "creating";
   let completed = false;
+  let timedOut = false;
   const progress = (next: RunState, deleting?: string[]) => {
     state = next;
-    options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}), ...(deleting ? { deleting } : {}) });
+    options.onProgress?.({
+      state,
+      elapsedMs: Date.now() - started,
+      bytes: summary.bytes,
+      rows: summary.rows,
+      ...(summary.reportId ? { reportId: summary.reportId } : {}),
+      ...(deleting ? { deleting } : {}),
+      ...(timedOut && deleting ? { timedOutAfterMs: timeoutMs } : {}),
+    });
   };
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = new AbortController();
@@ -167,7 +178,8 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     summary.ok = true;
   } catch (error) {
     summary.ok = false;
-    summary.error = deadline.signal.aborted && !options.signal?.aborted ? timedOut(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
+    timedOut = deadline.signal.aborted && !options.signal?.aborted;
+    summary.error = timedOut ? timedOutMessage(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
     else if (completed && !signal.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it.
@@ -176,15 +188,16 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     }
   } finally {
     clearTimeout(deadlineTimer);
-    await cleanUp(client, options, marker, unknown, summary, progress);
-    summary.calls = client.calls;
+    const cleaner = client.forCleanup();
+    await cleanUp(cleaner, options, marker, unknown, summary, progress);
+    summary.calls = client.calls + cleaner.calls;
     summary.timings.totalMs = Date.now() - started;
     progress("done");
   }
   return summary;
 }
 
-function timedOut(state: RunState, reportId: string | undefined, timeoutMs: number): string {
+function timedOutMessage(state: RunState, reportId: string | undefined, timeoutMs: number): string {
   const within = formatMs(timeoutMs);
   if (state === "pending") return `report ${reportId} did not complete within ${within} (the timeout)`;
   if (state === "downloading") return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
@@ -214,6 +227,8 @@ async function cleanUp(
   try {
     let others: ReportInfo[] = [];
     if (unknown.attempts > 0) {
+      // Said before the look-up, which may take a while: which report is being cleaned up, if known.
+      progress("deleting", summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined ? [summary.reportId] : []);
       // Every create with an unknown outcome may have made a report, perhaps listed late.
       const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
       // Once a create went through, the server takes creates: an unanswered one may well have
@@ -221,7 +236,9 @@ async function cleanUp(
       const lookFor = summary.reportId !== undefined ? Math.max(client.createLookupMs, lateListingMs) : client.createLookupMs;
       const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
       try {
-        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until, signal });
+        // Bounded as a whole (a dead server makes every list call time out), not only between looks.
+        const lookup = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, until - Date.now()) + cleanupCallMs.timeoutMs)]);
+        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until, signal: lookup });
         others = marked.filter((report) => report.id !== summary.reportId);
         // The report the run used is accounted for, listed or not; the unanswered creates are not.
         if (others.length < unknown.unresolved) {
