@@ -25,6 +25,9 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cw
           " (the account code is the alphanumeric code, not the account id).",
       );
     }
+    // A space or tab at either end is almost always a copy-paste slip, and Ongage would only
+    // answer 401: say so now, naming the variable (never its value).
+    if (value.trim() !== value) throw new UsageError(`${name} begins or ends with a space, tab or line break; remove it (oq does not send a credential with one)`);
     return value;
   };
   const auth: AuthScheme =

@@ -17,8 +17,16 @@ export interface BackoffOptions {
   rateLimitBaseMs?: number;
   /** The longest wait after a 429 without Retry-After, in ms (default 60 s). */
   rateLimitMaxMs?: number;
-  /** How many times a DELETE answered 429 or 5xx is tried again (default 10: 5 to 7 minutes of 429s, up to 2.5 of 5xx). */
+  /** How many times a DELETE answered 5xx is tried again (default 10: up to 2.5 minutes). */
   deleteRetries?: number;
+  /**
+   * How long a call answered 429 keeps trying, from its first 429, in ms (default 90 s, more
+   * than Ongage's one-minute window): 429s are retried by time, not by count, so that a short
+   * Retry-After does not use up the retries within seconds.
+   */
+  rateLimitPatienceMs?: number;
+  /** The same for a DELETE (default 150 s: two and a half windows), which must not leave a report behind. */
+  deleteRateLimitPatienceMs?: number;
 }
 
 /** The defaults of BackoffOptions. */
@@ -29,7 +37,57 @@ export const defaultBackoff: Required<BackoffOptions> = {
   rateLimitBaseMs: 5_000,
   rateLimitMaxMs: 60_000,
   deleteRetries: 10,
+  rateLimitPatienceMs: 90_000,
+  deleteRateLimitPatienceMs: 150_000,
 };
+
+/**
+ * At the end of a run whose report was made, how long after the last create with an unknown
+ * outcome its report is still looked for, in ms (at least createLookupMs): Ongage may list a
+ * report late, and a run that made one report and maybe another should find both. Half the
+ * clean-up's bound at most.
+ */
+export const lateListingMs = 60_000;
+
+/**
+ * How long the clean-up after a run (the look-up for lost creates and the final DELETEs) may
+ * take, in ms: a DELETE's whole patience with 429s, plus the end's look-up for late-listed
+ * reports (lateListingMs). So a DELETE that meets two full windows of 429s still gets its
+ * report deleted.
+ */
+export const cleanupBoundMs = defaultBackoff.deleteRateLimitPatienceMs + lateListingMs;
+
+/**
+ * A clean-up call's clocks and tries after a timeout or a dropped connection: 3 tries of at
+ * most 5 s of silence (10 s in all) each, so a server that went dead costs about 20 s per call.
+ */
+export const cleanupCallMs = { idleTimeoutMs: 5_000, timeoutMs: 10_000, retries: 2 };
+
+/** One call's 429s so far: when the first came, and how many retries followed. */
+export interface RateLimitRun {
+  firstAt: number | undefined;
+  retries: number;
+}
+
+/**
+ * The wait before trying a call answered 429 again, or undefined to give up: it keeps trying
+ * until the patience (rateLimitPatienceMs, or deleteRateLimitPatienceMs for a DELETE) has passed
+ * since its first 429, and the last wait ends when it does. Retry-After is the least it waits:
+ * for the first `retries` tries exactly that; after them, never less than the rate-limit
+ * schedule, so that a short Retry-After spreads the tries across the window rather than
+ * spending them at once.
+ */
+export function rateLimitWait(run: RateLimitRun, options: BackoffOptions, retryAfterMs: number | undefined, isDelete: boolean, now = Date.now(), random = Math.random): number | undefined {
+  run.firstAt ??= now;
+  const patience = isDelete ? (options.deleteRateLimitPatienceMs ?? defaultBackoff.deleteRateLimitPatienceMs) : (options.rateLimitPatienceMs ?? defaultBackoff.rateLimitPatienceMs);
+  const left = run.firstAt + patience - now;
+  if (left <= 0) return undefined;
+  run.retries++;
+  const scheduled = backoffDelay(run.retries, options, undefined, random, true);
+  const early = run.retries <= (options.retries ?? defaultBackoff.retries);
+  const wait = retryAfterMs === undefined ? scheduled : early ? backoffDelay(run.retries, options, retryAfterMs, random, true) : Math.max(retryAfterMs, scheduled);
+  return Math.max(Math.min(wait, left), Math.min(retryAfterMs ?? 0, 5 * 60_000));
+}
 
 /**
  * How long to wait before try `attempt` (1-based): exponential, with jitter so that many

@@ -2,7 +2,7 @@ import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
-import { backoffDelay, defaultBackoff, parseRetryAfter, sleep, type BackoffOptions } from "./backoff.js";
+import { backoffDelay, cleanupCallMs, defaultBackoff, parseRetryAfter, rateLimitWait, sleep, type BackoffOptions, type RateLimitRun } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
@@ -100,7 +100,7 @@ export class OngageClient {
   private readonly limiter: RateLimiter;
   private readonly transport: Transport;
   /** Every form of every credential, as redactPatterns takes them. */
-  private readonly secrets: string[];
+  private readonly secrets: RegExp[];
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -125,9 +125,22 @@ export class OngageClient {
     return this.options.createLookupMs ?? 15_000;
   }
 
-  /** A client with the same settings and the same rate limits, counting its own calls. */
-  fork(): OngageClient {
-    return new OngageClient({ ...this.options, limiter: this.limiter, transport: this.transport });
+  /** A client with the same settings (but `overrides`) and the same rate limits, counting its own calls. */
+  fork(overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff"> = {}): OngageClient {
+    return new OngageClient({ ...this.options, ...overrides, limiter: this.limiter, transport: this.transport });
+  }
+
+  /**
+   * The client for a clean-up: the same, but a silent server is given up on sooner (shorter
+   * clocks, fewer tries after a timeout), so that a dead server costs seconds, not minutes.
+   * 429s and 5xx keep their patience: a server that answers "later" is worth waiting for.
+   */
+  forCleanup(): OngageClient {
+    return this.fork({
+      timeoutMs: Math.min(this.options.timeoutMs ?? 60_000, cleanupCallMs.timeoutMs),
+      idleTimeoutMs: Math.min(this.options.idleTimeoutMs ?? 30_000, cleanupCallMs.idleTimeoutMs),
+      backoff: { ...this.options.backoff, retries: Math.min(this.options.backoff?.retries ?? defaultBackoff.retries, cleanupCallMs.retries) },
+    });
   }
 
   // ----- the six calls -----
@@ -139,6 +152,7 @@ export class OngageClient {
    */
   async createReport(request: ContactActivityRequest, signal?: AbortSignal, unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 }): Promise<ReportInfo> {
     const retries = this.options.backoff?.retries ?? 5;
+    const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       let sent = false;
       try {
@@ -151,9 +165,12 @@ export class OngageClient {
           unknown.lastAt = Date.now();
         }
         if (!(error instanceof OngageError) || error.kind === "aborted") throw error;
-        if (error.rateLimited && attempt <= retries) {
+        if (error.rateLimited) {
           // Refused by the rate limit: nothing was created, so trying again is safe.
-          await this.pause("POST", "contact_activity", attempt, error, signal);
+          const delayMs = rateLimitWait(rateLimits, this.options.backoff ?? {}, error.retryAfterMs, false);
+          if (delayMs === undefined) throw error;
+          await this.wait("POST", "contact_activity", rateLimits.retries, delayMs, error, signal);
+          attempt--;
           continue;
         }
         if (!outcomeUnknown) throw error;
@@ -182,7 +199,7 @@ export class OngageClient {
   async listReports(params: ListReportsParams = {}, signal?: AbortSignal): Promise<{ reports: ReportInfo[]; total: number | undefined }> {
     const { payload, total } = await this.envelope("GET", "contact_activity", { query: { ...params }, signal, retry: true });
     const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
-    if (!parsed.success) throw protocolError("the report list", parsed.error.message);
+    if (!parsed.success) throw protocolError("the report list in an unexpected shape", parsed.error.message);
     return { reports: parsed.data, total };
   }
 
@@ -222,7 +239,7 @@ export class OngageClient {
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
     const parsed = ListFieldsSchema.safeParse(payload);
-    if (!parsed.success) throw protocolError("the list fields", parsed.error.message);
+    if (!parsed.success) throw protocolError("the list fields in an unexpected shape", parsed.error.message);
     return parsed.data;
   }
 
@@ -267,7 +284,10 @@ export class OngageClient {
   }
 
   private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    const delayMs = backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited);
+    await this.wait(method, path, attempt, backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited), error, signal);
+  }
+
+  private async wait(method: string, path: string, attempt: number, delayMs: number, error: OngageError, signal?: AbortSignal): Promise<void> {
     this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: this.clean(error.message) });
     await sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
@@ -300,12 +320,21 @@ export class OngageClient {
    */
   private async send<T>(method: string, path: string, options: CallOptions, streaming: boolean, consume: (call: Call) => Promise<T>): Promise<T> {
     const backoff = this.options.backoff ?? {};
+    const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) => this.clean(text));
-        // A server that answers "later" (429, 5xx) to a DELETE gets more patience; a silent one
+        if (options.retry && error.rateLimited) {
+          // 429s are retried by time (across Ongage's window), a DELETE's longest.
+          const delayMs = rateLimitWait(rateLimits, backoff, error.retryAfterMs, method === "DELETE");
+          if (delayMs === undefined) throw error;
+          await this.wait(method, path, rateLimits.retries, delayMs, error, options.signal);
+          attempt--;
+          continue;
+        }
+        // A server that answers "later" (5xx) to a DELETE gets more patience; a silent one
         // does not, as each of those tries costs a whole timeout.
         const hardest = method === "DELETE" && error.kind === "api";
         const retries = hardest ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);
@@ -351,7 +380,7 @@ export class OngageClient {
     };
     const text = () =>
       readText(response.body, () => timer.touch()).catch((error: unknown) => {
-        throw this.failure(method, path, error, options.signal, timer);
+        throw this.failure(method, path, error, options.signal, timer, true);
       });
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
@@ -374,7 +403,7 @@ export class OngageClient {
     // While the reader holds the stream back, the silence is ours, not the server's.
     body.on("pause", () => timer.hold());
     body.on("resume", () => timer.touch());
-    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer)));
+    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer, true)));
     body.once("end", () => timer.stop());
     body.pipe(watched);
     watched.once("close", () => {
@@ -384,8 +413,12 @@ export class OngageClient {
     return watched;
   }
 
-  /** Any failure of a call as an OngageError that says what happened. */
-  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer): OngageError {
+  /**
+   * Any failure of a call as an OngageError that says what happened. `answered`: the server's
+   * answer had begun (its headers came), so a dropped connection cut the answer short; the
+   * server was reached.
+   */
+  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer, answered = false): OngageError {
     if (error instanceof OngageError) return error;
     if (signal?.aborted) return new OngageError("aborted", "stopped");
     const host = new URL(this.baseUrl).host;
@@ -395,14 +428,16 @@ export class OngageClient {
     if (timer?.expired === "deadline") {
       return new OngageError("timeout", `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`);
     }
-    return this.networkError(method, path, error);
+    return this.networkError(method, path, error, answered);
   }
 
-  private networkError(method: string, path: string, error: unknown): OngageError {
+  private networkError(method: string, path: string, error: unknown, answered: boolean): OngageError {
     if (error instanceof OngageError) return error;
     const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
     const reason = code ?? cause?.code ?? cause?.message ?? String(error);
-    return new OngageError("network", this.clean(`${method} ${path}: could not reach ${new URL(this.baseUrl).host} (${reason})`));
+    const host = new URL(this.baseUrl).host;
+    const what = answered ? `the answer from ${host} was cut short` : `could not reach ${host}`;
+    return new OngageError("network", this.clean(`${method} ${path}: ${what} (${reason})`));
   }
 
   private clean(text: string): string {
@@ -445,13 +480,14 @@ function mayHaveCreated(error: unknown): boolean {
   return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || error.kind === "protocol";
 }
 
+/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
 function protocolError(what: string, detail: string): OngageError {
-  return new OngageError("protocol", `Ongage sent ${what} in an unexpected shape: ${detail.slice(0, 300)}`);
+  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
 }
 
 function parseReport(payload: unknown): ReportInfo {
   const parsed = ReportSchema.safeParse(payload);
-  if (!parsed.success) throw protocolError("a report", parsed.error.message);
+  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
   return parsed.data;
 }
 
@@ -466,7 +502,7 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
   return result;
 }
 
-function httpError(method: string, path: string, status: number, text: string, secrets: string[], retryAfterMs: number | undefined): OngageError {
+function httpError(method: string, path: string, status: number, text: string, secrets: RegExp[], retryAfterMs: number | undefined): OngageError {
   let details: ReturnType<typeof errorDetails> = { errors: [] };
   try {
     details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
@@ -484,7 +520,7 @@ function httpError(method: string, path: string, status: number, text: string, s
   return new OngageError("api", message, extra);
 }
 
-function parseEnvelope(text: string, status: number, secrets: string[]): { payload: unknown; total: number | undefined } {
+function parseEnvelope(text: string, status: number, secrets: RegExp[]): { payload: unknown; total: number | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -493,7 +529,7 @@ function parseEnvelope(text: string, status: number, secrets: string[]): { paylo
     throw protocolError("a reply that is not JSON", redactPatterns(text, secrets).replace(/\s+/g, " ").slice(0, 200));
   }
   const parsed = EnvelopeSchema.safeParse(json);
-  if (!parsed.success) throw protocolError("a reply without its envelope", parsed.error.message);
+  if (!parsed.success) throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.

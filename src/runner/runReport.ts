@@ -1,7 +1,7 @@
 import type { OngageClient, UnknownCreates } from "../client/client.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { sleep } from "../client/backoff.js";
+import { cleanupBoundMs, cleanupCallMs, lateListingMs, sleep } from "../client/backoff.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -19,6 +19,8 @@ export interface RunProgress {
   rows: number;
   /** While deleting: the ids of the reports being deleted. */
   deleting?: string[];
+  /** The clean-up started because the deadline (`timeoutMs`, in ms) passed. */
+  timedOutAfterMs?: number;
 }
 
 export interface RunOptions {
@@ -39,7 +41,7 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Abandons the clean-up (a second Ctrl-C): what was not deleted is listed in `leftBehind`. */
   cleanupSignal?: AbortSignal;
-  /** Bounds the clean-up, in ms (default 2 min: long enough for Ongage's rate-limit window to pass). */
+  /** Bounds the clean-up, in ms (default cleanupBoundMs: long enough for a DELETE's patience with 429s). */
   cleanupTimeoutMs?: number;
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
@@ -65,6 +67,12 @@ export interface RunSummary {
   outputClosed?: boolean;
   /** Reports this run made that still exist and were not meant to (not the one --keep kept). */
   leftBehind: string[];
+  /**
+   * Creates whose outcome stayed unknown: their reports were looked for until the end and not
+   * found, so Ongage may still list them later, under a title starting with `marker`. The run
+   * then fails (exit 1) even if its CSV was saved: a report may be left in Ongage.
+   */
+  unaccountedCreates?: { marker: string; count: number };
   polls: number;
   calls: number;
   timings: { createMs: number; waitMs: number; exportMs: number; totalMs: number };
@@ -108,9 +116,18 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   const unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 };
   let state: RunState = "creating";
   let completed = false;
+  let timedOut = false;
   const progress = (next: RunState, deleting?: string[]) => {
     state = next;
-    options.onProgress?.({ state, elapsedMs: Date.now() - started, bytes: summary.bytes, rows: summary.rows, ...(summary.reportId ? { reportId: summary.reportId } : {}), ...(deleting ? { deleting } : {}) });
+    options.onProgress?.({
+      state,
+      elapsedMs: Date.now() - started,
+      bytes: summary.bytes,
+      rows: summary.rows,
+      ...(summary.reportId ? { reportId: summary.reportId } : {}),
+      ...(deleting ? { deleting } : {}),
+      ...(timedOut && deleting ? { timedOutAfterMs: timeoutMs } : {}),
+    });
   };
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = new AbortController();
@@ -161,7 +178,8 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     summary.ok = true;
   } catch (error) {
     summary.ok = false;
-    summary.error = deadline.signal.aborted && !options.signal?.aborted ? timedOut(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
+    timedOut = deadline.signal.aborted && !options.signal?.aborted;
+    summary.error = timedOut ? timedOutMessage(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
     else if (completed && !signal.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it.
@@ -170,15 +188,16 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     }
   } finally {
     clearTimeout(deadlineTimer);
-    await cleanUp(client, options, marker, unknown, summary, progress);
-    summary.calls = client.calls;
+    const cleaner = client.forCleanup();
+    await cleanUp(cleaner, options, marker, unknown, summary, progress);
+    summary.calls = client.calls + cleaner.calls;
     summary.timings.totalMs = Date.now() - started;
     progress("done");
   }
   return summary;
 }
 
-function timedOut(state: RunState, reportId: string | undefined, timeoutMs: number): string {
+function timedOutMessage(state: RunState, reportId: string | undefined, timeoutMs: number): string {
   const within = formatMs(timeoutMs);
   if (state === "pending") return `report ${reportId} did not complete within ${within} (the timeout)`;
   if (state === "downloading") return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
@@ -200,22 +219,35 @@ async function cleanUp(
   progress: (state: RunState, deleting?: string[]) => void,
 ): Promise<void> {
   const bound = new AbortController();
-  const boundTimer = setTimeout(() => bound.abort(), options.cleanupTimeoutMs ?? 2 * 60_000);
+  const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
+  const cleanupStarted = Date.now();
+  const boundTimer = setTimeout(() => bound.abort(), boundMs);
   const signal = options.cleanupSignal ? AbortSignal.any([options.cleanupSignal, bound.signal]) : bound.signal;
   const problems: string[] = [];
   try {
     let others: ReportInfo[] = [];
     if (unknown.attempts > 0) {
+      // Said before the look-up, which may take a while: which report is being cleaned up, if known.
+      progress("deleting", summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined ? [summary.reportId] : []);
       // Every create with an unknown outcome may have made a report, perhaps listed late.
       const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
+      // Once a create went through, the server takes creates: an unanswered one may well have
+      // made a report that Ongage lists late, so it is looked for longer (within the bound).
+      const lookFor = summary.reportId !== undefined ? Math.max(client.createLookupMs, lateListingMs) : client.createLookupMs;
+      const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
       try {
-        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until: unknown.lastAt + client.createLookupMs, signal });
+        // Bounded as a whole (a dead server makes every list call time out), not only between looks.
+        const lookup = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, until - Date.now()) + cleanupCallMs.timeoutMs)]);
+        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until, signal: lookup });
         others = marked.filter((report) => report.id !== summary.reportId);
-        if (marked.length < expected && !summary.ok) {
-          // Most likely nothing was made; but if Ongage lists it later, the user should know how to find it.
-          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker}`);
+        // The report the run used is accounted for, listed or not; the unanswered creates are not.
+        if (others.length < unknown.unresolved) {
+          // Most likely nothing was made; but if Ongage lists it later, the user must know how to find it.
+          summary.unaccountedCreates = { marker, count: unknown.unresolved - others.length };
+          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker} and delete it`);
         }
       } catch (error) {
+        summary.unaccountedCreates = { marker, count: unknown.unresolved };
         problems.push(`could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`);
       }
     }

@@ -96,6 +96,6 @@ export async function exportReport(id: string, options: ConnectionFlags & { deta
 export async function deleteReport(id: string, options: ConnectionFlags): Promise<number> {
   const client = await connect(options, process.env, process.cwd());
   await client.deleteReport(id);
-  if (process.stderr.isTTY) process.stderr.write(`deleted report ${id}\n`);
+  if (process.stderr.isTTY) process.stderr.write(`deleted report ${terminalSafe(id)}\n`);
   return exitCodes.ok;
 }

@@ -5,6 +5,7 @@ import type { CompileSettings } from "../compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import { parseCliDuration, formatMs } from "../../runner/durations.js";
 import { runReport, type RunSummary } from "../../runner/runReport.js";
+import { cleanupBoundMs } from "../../client/backoff.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { formatBytes, ProgressLine } from "../progress.js";
@@ -83,7 +84,7 @@ function shortPath(path: string): string {
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
 function summaryLine(name: string, summary: RunSummary): string {
-  const report = summary.reportId === undefined ? "" : `report ${summary.reportId} (${summary.deleted ? "deleted" : "kept"}), `;
+  const report = summary.reportId === undefined ? "" : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
@@ -119,6 +120,8 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.
   const deleting = new Map<string, string[]>();
+  // The queries whose clean-up after the deadline has been announced (once each).
+  const announced = new Set<string>();
   const { result: summaries, stoppedBy } = await interruptible(
     ({ signal, cleanupSignal }) =>
       Promise.all(
@@ -139,7 +142,13 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
               if (p.deleting) deleting.set(name, p.deleting);
               else deleting.delete(name);
               // After a signal, the clean-up is said out loud: which reports are being deleted.
-              if (stopping && p.deleting) sayDeleting(name, p.deleting);
+              if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(name, p.deleting);
+              // So is the clean-up after the deadline, which may outlast it (off a terminal too).
+              if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
+                announced.add(name);
+                const what = p.deleting.length > 0 ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}` : "looking for the report it may have made";
+                progress.log(`oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`);
+              }
             },
           });
           if (summary.ok || summary.outputClosed) {
@@ -159,7 +168,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
         stopping = true;
         progress.stop();
         process.stderr.write(
-          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; Ctrl-C again to leave them)`}\n`,
+          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`} again to leave them)`}\n`,
         );
         for (const [name, ids] of deleting) sayDeleting(name, ids);
       },

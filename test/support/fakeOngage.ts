@@ -1,0 +1,48 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** What a fake Ongage saw: each request as "METHOD /path" (the list id dropped, the path decoded). */
+export interface FakeOngage {
+  url: string;
+  requests: string[];
+  close(): Promise<void>;
+}
+
+export type FakeRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+
+/** Ongage's envelope around a payload. */
+export function envelope(payload: unknown): string {
+  return JSON.stringify({ metadata: { error: false, total: 1 }, payload });
+}
+
+/**
+ * A purpose-built Ongage imitation for what the sandbox cannot do (ids it picks, answers cut
+ * short in particular ways): `route` answers a request, or returns false for the default, a
+ * report flow with `reportId` that completes at once.
+ */
+export async function fakeOngage(reportId: string, route: FakeRoute = () => false): Promise<FakeOngage> {
+  const requests: string[] = [];
+  const server: Server = createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.replace(/^\/\d+/, ""));
+      requests.push(`${req.method} ${path}`);
+      if (route(req, res, path)) return;
+      res.writeHead(200, { "content-type": path.endsWith("/export") ? "text/csv" : "application/json" });
+      if (path.endsWith("/export")) return res.end("email,opens\r\na@example.com,1\r\n");
+      if (req.method === "GET" && path === "/api/contact_activity") return res.end(envelope([]));
+      res.end(envelope({ id: reportId, status: 2, status_desc: "Completed", title: "t" }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** The environment that points `oq` at a fake Ongage. */
+export function fakeEnv(fake: FakeOngage): Record<string, string> {
+  return { ONGAGE_BASE_URL: fake.url, ONGAGE_LIST_ID: "12345", ONGAGE_USERNAME: "fake-user", ONGAGE_PASSWORD: "fake-password", ONGAGE_ACCOUNT_CODE: "FAKEACCT" };
+}
