@@ -70,7 +70,12 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    // The fault happened: both 503s were sent (to the first status checks), and retried past.
+    expect(sandbox.stats.serverErrors).toBe(2);
+    expect(sandbox.stats.byRoute["GET contact_activity/:id"]).toBeGreaterThanOrEqual(3);
     expect(sandbox.stats.reportsCreated).toBe(1);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
     expectNothingLost(dir, run);
   });
 
@@ -79,6 +84,7 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(sandbox.stats.byRoute["GET contact_activity"]).toBeGreaterThanOrEqual(1);
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
@@ -90,6 +96,7 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    expect(sandbox.faults.dropExportAfterBytes).toBeUndefined(); // the cut happened (it is used up)
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(2);
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
     expectNothingLost(dir, run);
@@ -177,6 +184,7 @@ describe("the runner, as a library", () => {
     const dir = folder();
     const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 10 });
     expect(summary.ok).toBe(true);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(summary.deleted).toBe(true);
     expect(sandbox.liveReports()).toEqual([]);
