@@ -7,6 +7,7 @@ import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
 import { contactArb, customFields, expectedRefusals, mutatedQueryArb, propertyNow, propertyNowSeconds, queryArb, queryPairArb, typeOf } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
+import { oqWords } from "./support/oqWords.js";
 import { withoutSpans } from "./support/withoutSpans.js";
 
 const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
@@ -33,12 +34,6 @@ function expectWellFormedDiagnostics(text: string, result: CompileResult): void 
     expect(diagnostic.code).not.toBe("OQ999");
   }
 }
-
-const oqWords = [
-  "email", "opens", "ends", "starts", "contains", "not", "and", "or", "(", ")", "[", "]", ",", "=", "!=", "<", ">=",
-  "is", "empty", "between", "in", "segment", "campaign", "opened", "during", "30d", "ago", "select", "users", "active",
-  "title", "favorite", "where", '"gmail.com"', "3", "2024-01-31", "case", "sensitive", "#", "\n", '"', "`", "'", "&&",
-];
 
 describe("the compiler never throws", () => {
   it("on arbitrary text", () => {
