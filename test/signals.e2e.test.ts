@@ -8,7 +8,8 @@ import { compile } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync, type CliRun } from "./support/cli.js";
-import { partFiles, queryFolder as folder, runQuery, until } from "./support/lifetime.js";
+import { partFiles, queryFolder as folder, runQuery } from "./support/lifetime.js";
+import { until } from "./support/until.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
