@@ -243,12 +243,10 @@ export function makeQueryPairArb(pools: ValuePools, windows: string[] = ["betwee
   });
 }
 
-/** A whole query: optional title, a condition, and clauses in a random order. */
-export function makeQueryArb(pools: ValuePools, windows?: string[]): fc.Arbitrary<string> {
-  return makeQueryPairArb(pools, windows).map((pair) => pair.text);
-}
-
-/** Generated queries, each with the same query written with every and/or/not grouped in parentheses. */
+/**
+ * Whole queries (optional title, a condition, clauses in a random order), each with the same
+ * query written with every and/or/not grouped in parentheses.
+ */
 export const queryPairArb: fc.Arbitrary<{ text: string; grouped: string }> = makeQueryPairArb(defaultPools);
 export const queryArb: fc.Arbitrary<string> = queryPairArb.map((pair) => pair.text);
 
