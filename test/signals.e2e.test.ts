@@ -70,6 +70,7 @@ describe("signals", () => {
     const dir = folder();
     const result = await signalled(dir, ["--out", "q.csv"], "SIGTERM", () => sandbox!.stats.byRoute["POST contact_activity"] !== undefined);
     expect(result.status).toBe(143);
+    expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(sandbox.liveReports()).toEqual([]);
   });
