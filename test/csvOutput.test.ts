@@ -17,6 +17,7 @@ import { CsvDownload, CsvSaveError } from "../src/runner/csvOutput.js";
 import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
 
 /*
  * The download's end of the runner, without the command line: what counts as a whole CSV, what is
@@ -164,8 +165,7 @@ describe("ProgressLine", () => {
     const stream = { isTTY: true, columns: 80, write: (text: string) => writes.push(text) } as unknown as NodeJS.WriteStream;
     const line = new ProgressLine(stream);
     line.update("q.oq", { state: "downloading", elapsedMs: 10, bytes: 100, rows: 2 });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    expect(writes.some((w) => w.includes("q.oq downloading") || w.includes("q.oq 100 B"))).toBe(true);
+    await until(() => writes.some((w) => w.includes("q.oq downloading") || w.includes("q.oq 100 B")), "the progress line to be drawn");
     line.update("q.oq", { state: "saving", elapsedMs: 20, bytes: 100, rows: 2 });
     expect(writes.at(-1)).toBe("\r\x1b[K");
     const count = writes.length;

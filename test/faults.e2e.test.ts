@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync } from "./support/cli.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
 
 /*
  * Each fault the sandbox can show, survived by `oq run` with nothing lost: no partial CSV under
@@ -19,14 +20,6 @@ afterEach(async () => {
 });
 
 const query = "in segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n";
-
-async function until(condition: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > 10_000) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
 
 function folder(): string {
   const dir = mkdtempSync(join(tmpdir(), "oq-faults-"));
@@ -70,7 +63,12 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    // The fault happened: both 503s were sent (to the first status checks), and retried past.
+    expect(sandbox.stats.serverErrors).toBe(2);
+    expect(sandbox.stats.byRoute["GET contact_activity/:id"]).toBeGreaterThanOrEqual(3);
     expect(sandbox.stats.reportsCreated).toBe(1);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
     expectNothingLost(dir, run);
   });
 
@@ -79,6 +77,7 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(sandbox.stats.byRoute["GET contact_activity"]).toBeGreaterThanOrEqual(1);
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
@@ -90,6 +89,7 @@ describe("oq run survives", () => {
     const dir = folder();
     const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(0);
+    expect(sandbox.faults.dropExportAfterBytes).toBeUndefined(); // the cut happened (it is used up)
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(2);
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
     expectNothingLost(dir, run);
@@ -121,7 +121,7 @@ describe("oq run survives", () => {
     const dir = folder();
     let child: ChildProcess | undefined;
     const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined);
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined, "the export to start");
     await new Promise((r) => setTimeout(r, 100));
     child!.kill("SIGINT");
     const run = await interrupted;
@@ -136,7 +136,7 @@ describe("oq run survives", () => {
     const dir = folder();
     let child: ChildProcess | undefined;
     const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id"] !== undefined);
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id"] !== undefined, "a status check");
     child!.kill("SIGINT");
     const run = await interrupted;
     expect(run.status).toBe(130);
@@ -155,7 +155,7 @@ describe("oq reports export", () => {
     sandbox.faults.slowBodyMs = 300;
     let child: ChildProcess | undefined;
     const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], { cwd: dir, env, onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2);
+    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2, "the second export to start");
     await new Promise((r) => setTimeout(r, 100));
     child!.kill("SIGINT");
     const run = await interrupted;
@@ -177,6 +177,7 @@ describe("the runner, as a library", () => {
     const dir = folder();
     const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 10 });
     expect(summary.ok).toBe(true);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(summary.deleted).toBe(true);
     expect(sandbox.liveReports()).toEqual([]);

@@ -1,13 +1,15 @@
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, decompile, format, formatDiagnostics } from "../src/index.js";
+import { compile, decompile, format, formatDiagnostics, parse } from "../src/index.js";
 import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow } from "./support/golden.js";
+import { compactJson, withoutSpans } from "./support/withoutSpans.js";
 
 /*
  * The compiler's golden fixtures: test/golden/valid/*.oq compile to the payload in the .json
- * beside them (and any warnings in the .txt); test/golden/invalid/*.oq fail with the rendered
- * diagnostics in the .txt. `npm run golden:update` rewrites the expectations: review the diff.
+ * beside them (and any warnings in the .txt), and parse to the syntax tree in the .ast.json
+ * (spans left out, so that the tree shows the grouping and nothing of the layout);
+ * test/golden/invalid/*.oq fail with the rendered diagnostics in the .txt. `npm run golden:update` rewrites the expectations: review the diff.
  */
 
 const fields = goldenFields();
@@ -25,6 +27,12 @@ describe("valid queries", () => {
       expect(warnings.actual).toBe(warnings.expected);
       // As sent: the JSON text, where an overflowing number would be null.
       expect(ContactActivityRequestSchema.safeParse(JSON.parse(payloadJson)).success).toBe(true);
+    });
+
+    it(`${name}: syntax tree`, () => {
+      const { ast } = parse(text, { fileName: file });
+      const tree = expectGolden(join(goldenDir, "valid", `${name}.ast.json`), `${compactJson(withoutSpans({ condition: ast?.condition, clauses: ast?.clauses }))}\n`);
+      expect(tree.actual).toBe(tree.expected);
     });
 
     it(`${name}: formats idempotently, to the same payload`, () => {

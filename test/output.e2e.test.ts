@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { oqBin, runOqAsync, type CliRun } from "./support/cli.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
 
 /*
  * What the user gets from `oq run`, `oq reports export` and `oq fields pull`: files where they
@@ -26,14 +27,6 @@ function folder(files: Record<string, string> = { "q.oq": query }): string {
   const dir = mkdtempSync(join(tmpdir(), "oq-output-"));
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
-}
-
-async function until(condition: () => boolean): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > 20_000) throw new Error("timed out waiting");
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
 }
 
 function partFiles(dir: string): string[] {
@@ -102,7 +95,7 @@ describe("a CSV that cannot be saved keeps its report", () => {
     mkdirSync(join(dir, "out"));
     const env = sandboxEnv(sandbox);
     const running = runOqAsync(["run", "q.oq", "--out", "out/q.csv", "--poll-interval", "20ms", "--json"], { cwd: dir, env });
-    await until(() => sandbox!.stats.reportsCreated === 1);
+    await until(() => sandbox!.stats.reportsCreated === 1, "the report to be created");
     rmSync(join(dir, "out"), { recursive: true });
     const run = await running;
     expect(run.status).toBe(1);

@@ -5,8 +5,10 @@ import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
-import { contactArb, customFields, expectedRefusals, mutatedQueryArb, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
+import { contactArb, customFields, expectedRefusals, mutatedQueryArb, propertyNow, propertyNowSeconds, queryArb, queryPairArb, typeOf } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
+import { oqWords } from "./support/oqWords.js";
+import { withoutSpans } from "./support/withoutSpans.js";
 
 const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
 const options = { now: propertyNow, fields: customFields };
@@ -32,12 +34,6 @@ function expectWellFormedDiagnostics(text: string, result: CompileResult): void 
     expect(diagnostic.code).not.toBe("OQ999");
   }
 }
-
-const oqWords = [
-  "email", "opens", "ends", "starts", "contains", "not", "and", "or", "(", ")", "[", "]", ",", "=", "!=", "<", ">=",
-  "is", "empty", "between", "in", "segment", "campaign", "opened", "during", "30d", "ago", "select", "users", "active",
-  "title", "favorite", "where", '"gmail.com"', "3", "2024-01-31", "case", "sensitive", "#", "\n", '"', "`", "'", "&&",
-];
 
 describe("the compiler never throws", () => {
   it("on arbitrary text", () => {
@@ -94,14 +90,29 @@ describe("valid queries", () => {
     );
   });
 
+  it("read 'not' before 'and' before 'or', as grammar.md says (the same tree as with every group in parentheses)", () => {
+    let mixed = 0;
+    fc.assert(
+      fc.property(queryPairArb, ({ text, grouped }) => {
+        if (text !== grouped) mixed++;
+        expect(withoutSpans(parse(text).ast!.condition), `${text}\nshould read as\n${grouped}`).toEqual(withoutSpans(parse(grouped).ast!.condition));
+      }),
+      { numRuns: runs },
+    );
+    // Not vacuous: many generated queries leave the grouping to precedence.
+    expect(mixed).toBeGreaterThan(runs / 4);
+  });
+
   it("keep their meaning through the and/or normalisation (checked on random contacts)", () => {
     let compared = 0;
     fc.assert(
-      fc.property(queryArb, fc.array(contactArb, { minLength: 10, maxLength: 10 }), (text, contacts) => {
+      fc.property(queryPairArb, fc.array(contactArb, { minLength: 10, maxLength: 10 }), ({ text, grouped }, contacts) => {
         const result = compile(text, options);
         if (!result.ok) return;
         compared++;
-        const condition = parse(text).ast!.condition!;
+        // The meaning as grammar.md's precedence gives it, written out in parentheses: a parser
+        // that groups and/or/not otherwise compiles `text` to criteria that disagree with it.
+        const condition = parse(grouped).ast!.condition!;
         for (const contact of contacts) {
           const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
           expect(matchesCriteria(result.payload!.filters.criteria, contact), `${text}\n${JSON.stringify(contact.fields)}`).toBe(expected);

@@ -105,6 +105,7 @@ describe("never a duplicate, never a leftover", () => {
     const dir = folder();
     const result = await run(dir, ["--out", "q.csv", "--keep", "--json"]);
     expect(result.status).toBe(0);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
     // Kept, to see what Ongage stored: the marker survived the cut.
     expect(liveTitles()).toEqual([expect.stringMatching(/^\[oq [0-9a-f]{8}\] Weekly gma$/)]);
@@ -130,6 +131,7 @@ describe("never a duplicate, never a leftover", () => {
     const dir = folder({ createLookupMs: 300 });
     const result = await run(dir, ["--out", "q.csv"]);
     expect(result.status).toBe(0);
+    expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(2);
     expect(sandbox.stats.reportsDeleted).toBe(2);
     expect(sandbox.liveReports()).toEqual([]);

@@ -201,15 +201,28 @@ describe("configuration and credentials", () => {
     expect(run.stderr).toContain("only https");
   });
 
-  it("--list-id and --base-url win over the environment, which wins over oq.config.json", async () => {
+  it("--list-id and --base-url win over the environment, which wins over oq.config.json (each checked both ways round)", async () => {
     sandbox = await testSandbox({ listId: "999" });
-    const dir = folder({ "oq.config.json": JSON.stringify({ listId: "1", baseUrl: "https://example.invalid" }) });
-    const env = sandboxEnv(sandbox, { ONGAGE_LIST_ID: "2" });
-    const run = await runOqAsync(["reports", "list", "--list-id", "999"], { cwd: dir, env });
-    expect(run.status).toBe(0);
-    const wrongList = await runOqAsync(["reports", "list"], { cwd: dir, env });
-    expect(wrongList.status).toBe(1);
-    expect(wrongList.stderr).toContain("404");
+    const right = { listId: "999", baseUrl: sandbox.url };
+    // A base URL that reaches the sandbox but none of Ongage's routes: a quick 404, as a wrong list id gives.
+    const wrong = { listId: "2", baseUrl: `${sandbox.url}/elsewhere` };
+    const list = async (config: { listId: string; baseUrl: string }, environment: { listId: string; baseUrl: string }, flags: string[] = []) => {
+      const dir = folder({ "oq.config.json": JSON.stringify(config) });
+      const env = sandboxEnv(sandbox!, { ONGAGE_LIST_ID: environment.listId, ONGAGE_BASE_URL: environment.baseUrl });
+      const run = await runOqAsync(["reports", "list", ...flags], { cwd: dir, env });
+      if (run.status !== 0) expect(run.stderr).toContain("404");
+      return run.status;
+    };
+    // The environment over the config file, for each setting, both ways round.
+    expect(await list({ ...right, listId: wrong.listId }, right)).toBe(0);
+    expect(await list(right, { ...right, listId: wrong.listId })).toBe(1);
+    expect(await list({ ...right, baseUrl: wrong.baseUrl }, right)).toBe(0);
+    expect(await list(right, { ...right, baseUrl: wrong.baseUrl })).toBe(1);
+    // The flags over the environment, likewise.
+    expect(await list(right, { ...right, listId: wrong.listId }, ["--list-id", right.listId])).toBe(0);
+    expect(await list(right, right, ["--list-id", wrong.listId])).toBe(1);
+    expect(await list(right, { ...right, baseUrl: wrong.baseUrl }, ["--base-url", right.baseUrl])).toBe(0);
+    expect(await list(right, right, ["--base-url", wrong.baseUrl])).toBe(1);
   });
 
   it("rejects a bad --poll-interval as a usage error", async () => {

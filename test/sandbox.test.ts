@@ -4,6 +4,7 @@ import type { Sandbox } from "../src/sandbox/server.js";
 import { parseFaults } from "../src/sandbox/faults.js";
 import { ContactList } from "../src/sandbox/data.js";
 import { sandboxNow, testCredentials, testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
 
 /* The sandbox speaks Ongage: paths, auth, envelope, string ids, limits, validation. */
 
@@ -49,8 +50,9 @@ describe("the sandbox", () => {
     expect(created.status).toBe(200);
     expect(created.json.metadata.error).toBe(false);
     expect(created.json.payload).toMatchObject({ id: "1000", status: "1", status_desc: "Pending", title: "T" });
-    await new Promise((resolve) => setTimeout(resolve, 150));
-    const status = await call("/12345/api/contact_activity/1000");
+    // Polled, not slept for: on a loaded machine the build time may be long past before the next call, or not yet.
+    let status = created;
+    await until(async () => (status = await call("/12345/api/contact_activity/1000")).json.payload.status !== "1", "the report to complete");
     expect(status.json.payload).toMatchObject({ id: "1000", status: "2", status_desc: "Completed" });
     const list = await call("/12345/api/contact_activity?sort=id&order=DESC&limit=10");
     expect(list.json.metadata.total).toBe(1);
@@ -92,7 +94,7 @@ describe("the sandbox", () => {
     // Small and slow: each export is quick to compute and then holds its connection for a second.
     sandbox = await testSandbox({ contacts: 200, faults: { slowBodyMs: 1000 } });
     await call("/12345/api/contact_activity", { method: "POST", body: JSON.stringify({ ...request(), selected_fields: ["email", "ocx_status", "ocx_created_date", "opens", "clicks", "last_open_date"] }) });
-    await new Promise((resolve) => setTimeout(resolve, 80));
+    await until(async () => (await call("/12345/api/contact_activity/1000")).json.payload.status === "2", "the report to complete");
     // node:http without an agent: a connection each, all at once (fetch pools its connections).
     const { request: httpRequest } = await import("node:http");
     const get = () =>

@@ -8,7 +8,8 @@ import { compile } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync, type CliRun } from "./support/cli.js";
-import { partFiles, queryFolder as folder, runQuery, until } from "./support/lifetime.js";
+import { partFiles, queryFolder as folder, runQuery } from "./support/lifetime.js";
+import { until } from "./support/until.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
@@ -69,6 +70,7 @@ describe("signals", () => {
     const dir = folder();
     const result = await signalled(dir, ["--out", "q.csv"], "SIGTERM", () => sandbox!.stats.byRoute["POST contact_activity"] !== undefined);
     expect(result.status).toBe(143);
+    expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(sandbox.liveReports()).toEqual([]);
   });

@@ -61,6 +61,10 @@ export interface SandboxStats {
   stalled: number;
   unanswered: number;
   trickled: number;
+  /** Requests answered 503 by the serverErrors fault. */
+  serverErrors: number;
+  /** Creates stored and then left unanswered by the dropCreateAfterCommit fault. */
+  droppedCreates: number;
 }
 
 export interface Sandbox {
@@ -213,6 +217,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     stalled: 0,
     unanswered: 0,
     trickled: 0,
+    serverErrors: 0,
+    droppedCreates: 0,
   };
 
   /** Counts every request in a sliding window, as Ongage measures calls per minute. */
@@ -400,6 +406,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     recentCalls.push(now);
     if ((req.method === "GET" || req.method === "DELETE") && faults.serverErrors) {
       faults.serverErrors--;
+      stats.serverErrors++;
       return failure(res, 503, "Service Unavailable");
     }
 
@@ -445,6 +452,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
         stats.reportsCreated++;
         if (faults.dropCreateAfterCommit) {
           faults.dropCreateAfterCommit--;
+          stats.droppedCreates++;
           req.socket.destroy();
           return;
         }

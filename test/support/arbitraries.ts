@@ -90,7 +90,13 @@ function listOf(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
 
 const caseFlag = fc.constantFrom("", "", " case sensitive", " case insensitive");
 
-export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 2024-01-01 and 2024-01-31", "between 30d ago and 1d ago", "between 2023-12-01T10:00:00Z and 2024-01-02"]): fc.Arbitrary<string> {
+interface GeneratedCondition {
+  text: string;
+  grouped: string;
+  bare: boolean;
+}
+
+export function makeQueryPairArb(pools: ValuePools, windows: string[] = ["between 2024-01-01 and 2024-01-31", "between 30d ago and 1d ago", "between 2023-12-01T10:00:00Z and 2024-01-02"]): fc.Arbitrary<{ text: string; grouped: string }> {
   const quoted = fc.constantFrom(...pools.words).map((w) => JSON.stringify(w));
   const smallNumber = fc.integer(pools.numbers);
   const numberText = pools.hugeNumbers ? fc.oneof({ arbitrary: smallNumber.map(String), weight: 30 }, { arbitrary: fc.constantFrom(...pools.hugeNumbers), weight: 1 }) : smallNumber.map(String);
@@ -163,13 +169,53 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
 
   const atomArb = fc.oneof(textComparison, numericComparison, idComparison, dateComparison, segmentTest, behavioralTest);
 
-  const conditionArb: fc.Arbitrary<string> = fc.letrec<{ condition: string }>((tie) => ({
+  // Each condition comes with the same condition fully parenthesised (`grouped`), as grammar.md's
+  // precedence reads it: `not` before `and` before `or`. A parser that groups otherwise reads the
+  // two differently. `bare` marks an unparenthesised chain, which needs parentheses inside another.
+  const primary = (c: GeneratedCondition) => (c.bare ? `(${c.text})` : c.text);
+  const primaryGrouped = (c: GeneratedCondition) => (c.bare ? `(${c.grouped})` : c.grouped);
+  const atomCondition = atomArb.map((text): GeneratedCondition => ({ text, grouped: text, bare: false }));
+  const joined = (cs: GeneratedCondition[], word: "and" | "or"): GeneratedCondition => ({
+    text: `(${cs.map(primary).join(` ${word} `)})`,
+    grouped: `(${cs.map(primaryGrouped).join(` ${word} `)})`,
+    bare: false,
+  });
+  const chain = (links: { negated: boolean; operand: GeneratedCondition }[], words: ("and" | "or")[]): GeneratedCondition => {
+    const text = links.map(({ negated, operand }, i) => `${i === 0 ? "" : ` ${words[i - 1]} `}${negated ? "not " : ""}${primary(operand)}`).join("");
+    const andRuns: string[][] = [[]];
+    links.forEach(({ negated, operand }, i) => {
+      if (i > 0 && words[i - 1] === "or") andRuns.push([]);
+      andRuns.at(-1)!.push(negated ? `(not ${primaryGrouped(operand)})` : primaryGrouped(operand));
+    });
+    const grouped = andRuns.map((run) => (run.length === 1 ? run[0]! : `(${run.join(" and ")})`)).join(" or ");
+    return { text, grouped, bare: true };
+  };
+
+  const conditionArb: fc.Arbitrary<GeneratedCondition> = fc.letrec<{ condition: GeneratedCondition }>((tie) => ({
     condition: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
-      atomArb,
-      fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" and ")})`),
-      fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => `(${cs.join(" or ")})`),
-      tie("condition").map((c) => `not ${c.startsWith("(") ? c : `(${c})`}`),
+      { arbitrary: atomCondition, weight: 2 },
+      { arbitrary: fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => joined(cs, "and")), weight: 2 },
+      { arbitrary: fc.array(tie("condition"), { minLength: 2, maxLength: 3 }).map((cs) => joined(cs, "or")), weight: 2 },
+      {
+        arbitrary: tie("condition").map((c): GeneratedCondition => {
+          const operand = c.text.startsWith("(") && !c.bare ? c : { text: `(${c.text})`, grouped: `(${c.grouped})`, bare: false };
+          return { text: `not ${operand.text}`, grouped: `not ${operand.grouped}`, bare: false };
+        }),
+        weight: 2,
+      },
+      // Unparenthesised chains of and, or and not: precedence decides what they mean. A chain
+      // that mixes and with or is mostly refused (OQ240), so half of them keep to one word.
+      {
+        arbitrary: fc
+          .array(fc.record({ negated: fc.boolean(), operand: tie("condition") }), { minLength: 2, maxLength: 4 })
+          .chain((links) => {
+            const count = { minLength: links.length - 1, maxLength: links.length - 1 };
+            const oneWord = fc.constantFrom("and" as const, "or" as const).map((word) => Array.from({ length: links.length - 1 }, () => word));
+            return fc.oneof(oneWord, fc.array(fc.constantFrom("and" as const, "or" as const), count)).map((words) => chain(links, words));
+          }),
+        weight: 1,
+      },
     ),
   })).condition;
 
@@ -193,14 +239,17 @@ export function makeQueryArb(pools: ValuePools, windows: string[] = ["between 20
 
   return fc.tuple(conditionArb, clauseArb, fc.boolean()).chain(([condition, clauses, where]) => {
     const { title, ...rest } = clauses;
-    return fc.shuffledSubarray(Object.values(rest), { minLength: Object.values(rest).length }).map((ordered) =>
-      [title ?? "", `${where ? "where " : ""}${condition}`, ...ordered].filter((part) => part !== "").join("\n"),
-    );
+    const query = (conditionText: string, ordered: string[]) => [title ?? "", `${where ? "where " : ""}${conditionText}`, ...ordered].filter((part) => part !== "").join("\n");
+    return fc.shuffledSubarray(Object.values(rest), { minLength: Object.values(rest).length }).map((ordered) => ({ text: query(condition.text, ordered), grouped: query(condition.grouped, ordered) }));
   });
 }
 
-/** A whole query: optional title, a condition, and clauses in a random order. */
-export const queryArb: fc.Arbitrary<string> = makeQueryArb(defaultPools);
+/**
+ * Whole queries (optional title, a condition, clauses in a random order), each with the same
+ * query written with every and/or/not grouped in parentheses.
+ */
+export const queryPairArb: fc.Arbitrary<{ text: string; grouped: string }> = makeQueryPairArb(defaultPools);
+export const queryArb: fc.Arbitrary<string> = queryPairArb.map((pair) => pair.text);
 
 const smallInt = fc.integer({ min: 0, max: 6 });
 const maybe = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: null, freq: 4 });

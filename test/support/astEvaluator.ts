@@ -1,7 +1,7 @@
 import type * as ast from "../../src/parser/ast.js";
 import type { FieldType } from "../../src/check/fieldCatalog.js";
-import { parseDate } from "../../src/check/time.js";
 import type { EvaluationContact } from "../../src/evaluate/contact.js";
+import { referenceDateSeconds, referenceInstantBefore } from "./referenceDates.js";
 
 /*
  * A direct reading of an oq condition, written from the language's definition (grammar.md) and
@@ -30,17 +30,6 @@ function any(values: Truth[]): Truth {
 const secondsPerDay = 86_400;
 const isEmpty = (value: unknown) => value === null || value === undefined || value === "";
 
-/** grammar.md: h, d, w are fixed lengths; months and years move the UTC calendar, clamping the day. */
-function instantBefore(nowSeconds: number, duration: ast.DurationValue): number {
-  const fixed: Record<string, number> = { h: 3600, d: secondsPerDay, w: 7 * secondsPerDay };
-  if (duration.unit in fixed) return nowSeconds - duration.amount * fixed[duration.unit]!;
-  const months = duration.unit === "y" ? 12 * duration.amount : duration.amount;
-  const now = new Date(nowSeconds * 1000);
-  const target = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - months, 1, now.getUTCHours(), now.getUTCMinutes(), now.getUTCSeconds()));
-  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
-  return target.getTime() / 1000 + (Math.min(now.getUTCDate(), lastDay) - 1) * secondsPerDay;
-}
-
 function literal(value: ast.Value, nowSeconds: number): string | number {
   switch (value.kind) {
     case "String":
@@ -51,12 +40,10 @@ function literal(value: ast.Value, nowSeconds: number): string | number {
       const midnight = Math.floor(nowSeconds / secondsPerDay) * secondsPerDay;
       if (value.raw === "today") return midnight;
       if (value.raw === "yesterday") return midnight - secondsPerDay;
-      const parsed = parseDate(value.raw);
-      if (!parsed.ok) throw new Error(`bad date in a generated query: ${value.raw}`);
-      return parsed.epochSeconds;
+      return referenceDateSeconds(value.raw);
     }
     case "RelativeDate":
-      return instantBefore(nowSeconds, value.duration);
+      return referenceInstantBefore(nowSeconds, value.duration.amount, value.duration.unit);
     case "Duration":
       throw new Error("a bare duration is not a value");
   }

@@ -10,15 +10,6 @@ import { sandboxEnv } from "./sandbox.js";
 
 export const lifetimeQuery = 'title "Weekly gmail openers for the marketing team"\nin segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n';
 
-/** Waits until `condition` holds (polling, never a fixed sleep), or fails after 30 s. */
-export async function until(condition: () => boolean, what: string): Promise<void> {
-  const started = Date.now();
-  while (!condition()) {
-    if (Date.now() - started > 30_000) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 /** A scratch folder with q.oq, and an oq.config.json if given. */
 export function queryFolder(config?: object): string {
   const dir = mkdtempSync(join(tmpdir(), "oq-lifetime-"));
