@@ -2,7 +2,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { queryFolder as folder, runQuery, until } from "./support/lifetime.js";
+import { queryFolder as folder, runQuery } from "./support/lifetime.js";
+import { until } from "./support/until.js";
 import { testSandbox } from "./support/sandbox.js";
 
 /*

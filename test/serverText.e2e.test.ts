@@ -6,7 +6,7 @@ import { OngageError } from "../src/client/errors.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync, scratch } from "./support/cli.js";
 import { fakeEnv, fakeOngage, type FakeOngage } from "./support/fakeOngage.js";
-import { until } from "./support/lifetime.js";
+import { until } from "./support/until.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
