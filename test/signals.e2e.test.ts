@@ -27,7 +27,7 @@ afterEach(async () => {
 const run = (dir: string, args: string[], onSpawn?: (child: ChildProcess) => void) => runQuery(sandbox!, dir, args, onSpawn);
 
 describe("--timeout is a deadline for the whole run", () => {
-  it("a download slower than the deadline is cancelled: exit 1, no CSV, the report deleted", async () => {
+  it("a download slower than the deadline is cancelled: exit 1, no CSV, the completed report kept with the command that fetches it", async () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 3000 } });
     const dir = folder();
     const result = await run(dir, ["--out", "q.csv", "--timeout", "5s"]);
@@ -36,8 +36,10 @@ describe("--timeout is a deadline for the whole run", () => {
     expect(result.stderr).toMatch(/the download of report \d+ did not finish within 5\.0s/);
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
     expect(partFiles(dir)).toEqual([]);
-    expect(sandbox.stats.reportsDeleted).toBe(1);
-    expect(sandbox.liveReports()).toEqual([]);
+    // Its data exists only in Ongage: kept, never deleted before it is saved.
+    expect(sandbox.stats.reportsDeleted).toBe(0);
+    expect(sandbox.liveReports()).toHaveLength(1);
+    expect(result.stderr).toMatch(/is kept in Ongage: fetch its CSV with: oq reports export \d+ .*--out .*q\.csv/);
   });
 });
 

@@ -181,8 +181,9 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     timedOut = deadline.signal.aborted && !options.signal?.aborted;
     summary.error = timedOut ? timedOutMessage(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
-    else if (completed && !signal.aborted && summary.reportId !== undefined) {
-      // The data exists only in Ongage now: keep it, and say how to fetch it.
+    else if (completed && !options.signal?.aborted && summary.reportId !== undefined) {
+      // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
+      // deadline cut the download: only the user stopping the run, a signal, discards it.)
       summary.exportCommand = exportCommand(client, summary.reportId, options);
       summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with: ${summary.exportCommand}`;
     }
