@@ -3,7 +3,7 @@ import { formatDiagnostics } from "../../compile.js";
 import { decompile } from "../../format/decompile.js";
 import { format } from "../../format/format.js";
 import { useColor } from "../compileSettings.js";
-import { loadProjectSettings } from "../config.js";
+import { loadProjectSettings } from "../projectSettings.js";
 import { readInput } from "../input.js";
 import { exitCodes, UsageError } from "../usageError.js";
 import { writeFileAtomically } from "../writeFile.js";

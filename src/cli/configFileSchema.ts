@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { readJson } from "./config.js";
+import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
 /**
