@@ -1,3 +1,4 @@
+import { secondsPerDay } from "../check/time.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { pick, random01 } from "./random.js";
 
@@ -67,8 +68,6 @@ export interface ContactRecord {
   events: ActivityEvent[];
 }
 
-const day = 86_400;
-
 export interface ContactListOptions {
   contacts: number;
   seed: number;
@@ -82,7 +81,7 @@ export class ContactList {
   constructor(readonly options: ContactListOptions) {
     // Mailings 1-4 and 1001-1006, spread over the 120 days before the anchor.
     const ids = ["1", "2", "3", "4", "1001", "1002", "1003", "1004", "1005", "1006"];
-    this.mailings = ids.map((id, k) => ({ id, sentAt: options.anchor - Math.round((k + 0.5) * 12 * day) + 9 * 3600 }));
+    this.mailings = ids.map((id, k) => ({ id, sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * 3600 }));
   }
 
   get size(): number {
@@ -96,7 +95,7 @@ export class ContactList {
     const domain = pick(sandboxDomains, r(2));
     const statusRoll = r(3);
     const ocx_status = statusRoll < 0.8 ? "active" : statusRoll < 0.9 ? "unsubscribed" : statusRoll < 0.96 ? "bounced" : "complaint";
-    const created = anchor - Math.floor(r(4) * 720 * day);
+    const created = anchor - Math.floor(r(4) * 720 * secondsPerDay);
     const sinceCreated = anchor - created;
     const between = (k: number) => created + Math.floor(r(k) * sinceCreated);
     const resubscribed = ocx_status === "active" && r(5) < 0.15;
@@ -128,9 +127,9 @@ export class ContactList {
       const event = (kind: ActivityKind, at: number) => contact.events.push({ mailingId: mailing.id, kind, at, mailingSentAt: mailing.sentAt });
       event("sent", mailing.sentAt);
       if (ocx_status === "bounced" || rm(1) > 0.45) return;
-      const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * day);
+      const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * secondsPerDay);
       event("open", opened);
-      if (rm(3) < 0.25) event("open", opened + Math.floor(rm(4) * day));
+      if (rm(3) < 0.25) event("open", opened + Math.floor(rm(4) * secondsPerDay));
       if (rm(5) < 0.35) event("click", opened + 30 + Math.floor(rm(6) * 600));
     });
     contact.events.sort((a, b) => a.at - b.at);

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import type { AddressInfo } from "node:net";
+import { sleep } from "../client/sleep.js";
 import { ContactList, sandboxCustomFields } from "./data.js";
 import type { BadCreateAnswer, Faults } from "./faults.js";
 import { aggregatedCsv, describeReport, detailedCsv, statusOf, validateRequest, type Report } from "./reports.js";
@@ -164,7 +165,6 @@ function badCreateAnswer(req: IncomingMessage, res: ServerResponse, kind: BadCre
   }
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Waits until the response can take more, or is gone; leaves no listener behind. */
 function drainOrClose(res: ServerResponse): Promise<void> {

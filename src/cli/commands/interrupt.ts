@@ -1,4 +1,4 @@
-import { signalExitCodes, type StopSignal } from "../usageError.js";
+import { signalExitCodes, type StopSignal } from "../exitCodes.js";
 
 /** The signals that stop oq cleanly: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal. */
 const stopSignals = Object.keys(signalExitCodes) as StopSignal[];
