@@ -11,7 +11,7 @@ import { readJson } from "./readJsonFile.js";
  * `oq compile` does not pay for it at start-up.
  */
 
-export interface SchemaSources {
+interface SchemaSources {
   flag?: string | undefined;
   env?: string | undefined;
   /** What --schema and OQ_SCHEMA are relative to. */
@@ -20,7 +20,7 @@ export interface SchemaSources {
   searchFrom: string;
 }
 
-export interface ProjectSettings {
+interface ProjectSettings {
   fields?: CustomFields;
   requestFlags?: Partial<RequestFlags>;
 }

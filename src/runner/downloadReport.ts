@@ -5,7 +5,7 @@ import { OngageError } from "../client/errors.js";
 import type { CsvRecordCounter } from "./csvCounter.js";
 import { CsvDownload, CsvSaveError, type CsvDestination } from "./csvOutput.js";
 
-export interface DownloadOptions {
+interface DownloadOptions {
   client: OngageClient;
   reportId: string;
   destination: CsvDestination;

@@ -9,14 +9,14 @@ import { pick, random01 } from "./random.js";
  * mailings each contact was or was not sent, opened and clicked. docs/sandbox.md describes it.
  */
 
-export const sandboxDomains = ["gmail.com", "yahoo.com", "hotmail.com", "acme.com", "globex.com", "example.org"] as const;
-export const sandboxFirstNames = ["Ann", "Bob", "Carla", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivan", "Jo"] as const;
-export const sandboxCities = ["Paris", "Berlin", "London", "Madrid", "Rome", "Tel Aviv"] as const;
+const sandboxDomains = ["gmail.com", "yahoo.com", "hotmail.com", "acme.com", "globex.com", "example.org"] as const;
+const sandboxFirstNames = ["Ann", "Bob", "Carla", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivan", "Jo"] as const;
+const sandboxCities = ["Paris", "Berlin", "London", "Madrid", "Rome", "Tel Aviv"] as const;
 
 /** The list's custom fields, as `GET /api/list_fields` reports them (and as examples/fields.json has them). */
 export const sandboxCustomFields = { first_name: "string", city: "string", age: "numeric", birthday: "date", customer_id: "id" } as const;
 
-export interface SegmentDefinition {
+interface SegmentDefinition {
   id: string;
   name: string;
   contains: (contact: ContactRecord) => boolean;
@@ -32,15 +32,15 @@ export const sandboxSegments: readonly SegmentDefinition[] = [
   { id: "1234567890", name: "every other contact", contains: (c) => c.index % 2 === 0 },
 ];
 
-export interface Mailing {
+interface Mailing {
   id: string;
   /** Unix seconds. */
   sentAt: number;
 }
 
-export type ActivityKind = "sent" | "open" | "click";
+type ActivityKind = "sent" | "open" | "click";
 
-export interface ActivityEvent {
+interface ActivityEvent {
   mailingId: string;
   kind: ActivityKind;
   /** Unix seconds. */
@@ -68,7 +68,7 @@ export interface ContactRecord {
   events: ActivityEvent[];
 }
 
-export interface ContactListOptions {
+interface ContactListOptions {
   contacts: number;
   seed: number;
   /** The data's "now" (Unix seconds): created dates and mailings lie before it. */
@@ -143,7 +143,7 @@ export interface Window {
 }
 
 /** The activity aggregation fields of a contact over a report's window. */
-export function activityIn(contact: ContactRecord, window: Window) {
+function activityIn(contact: ContactRecord, window: Window) {
   let sent = 0;
   let opens = 0;
   let clicks = 0;

@@ -14,7 +14,7 @@ import { wholeNumberFlag } from "../wholeNumberFlag.js";
  * another tool, or `oq run --keep`).
  */
 
-export interface ListOptions extends ConnectionFlags {
+interface ListOptions extends ConnectionFlags {
   sort?: string;
   order?: string;
   offset?: string;

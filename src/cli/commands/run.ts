@@ -16,7 +16,7 @@ import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 
-export interface RunCommandOptions extends ConnectionFlags {
+interface RunCommandOptions extends ConnectionFlags {
   out?: string;
   detailed?: boolean;
   keep?: boolean;

@@ -6,7 +6,7 @@ import { exitCodes } from "../exitCodes.js";
 import { UsageError } from "../usageError.js";
 import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
-export interface SandboxCommandOptions {
+interface SandboxCommandOptions {
   port: string;
   contacts: string;
   seed: string;
