@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, format, formatDiagnostics } from "../dist/lib/index.js";
-import { headerAuth, OngageClient } from "../dist/lib/client/index.js";
+import { headerAuth, OngageClient } from "../dist/lib/entry/client.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
 import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
 

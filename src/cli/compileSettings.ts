@@ -1,7 +1,7 @@
 import { dirname, resolve } from "node:path";
 import type { CompileOptions } from "../compile.js";
 import { parseNowText } from "../check/time.js";
-import { loadProjectSettings } from "./config.js";
+import { loadProjectSettings } from "./projectSettings.js";
 import { UsageError } from "./usageError.js";
 
 /** The options every compiling command shares. */

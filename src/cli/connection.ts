@@ -1,7 +1,7 @@
 import { apiKeyAuth, headerAuth, type AuthScheme } from "../client/auth.js";
 import { OngageClient, type ClientEvent } from "../client/client.js";
 import { CredentialError, ListIdError, OngageError } from "../client/errors.js";
-import { findConfigPath } from "./config.js";
+import { findConfigPath } from "./findConfigFile.js";
 import { UsageError } from "./usageError.js";
 
 export interface ConnectionFlags {
@@ -15,7 +15,7 @@ export interface ConnectionFlags {
  */
 export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, onEvent?: (event: ClientEvent) => void): Promise<OngageClient> {
   const configPath = findConfigPath(cwd);
-  const config = configPath ? (await import("./configFile.js")).readConfig(configPath) : {};
+  const config = configPath ? (await import("./configFileSchema.js")).readConfig(configPath) : {};
   const required = (name: string): string => {
     const value = env[name];
     if (!value) {

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { UsageError } from "./usageError.js";
 
-export interface InputFile {
+interface InputFile {
   /** The name diagnostics use: the path as given, or <stdin>. */
   name: string;
   text: string;

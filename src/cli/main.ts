@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
-import { exitCodes, UsageError } from "./usageError.js";
+import { exitCodes, signalExitCodes } from "./exitCodes.js";
+import { UsageError } from "./usageError.js";
 import { terminalSafe } from "./terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
 
@@ -33,8 +34,8 @@ Environment:
   OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
   NO_COLOR    no colours in diagnostics
 
-Exit status: 0 ok, 1 a query or a run failed, 2 oq was called wrongly, 128+signal when stopped
-(130 Ctrl-C, 143 SIGTERM, 129 SIGHUP).
+Exit status: ${exitCodes.ok} ok, ${exitCodes.failed} a query or a run failed, ${exitCodes.usage} oq was called wrongly, 128+signal when stopped
+(${exitCodes.interrupted} Ctrl-C, ${signalExitCodes.SIGTERM} SIGTERM, ${signalExitCodes.SIGHUP} SIGHUP).
 The language is described in grammar.md.`;
 
 function addCommonOptions(command: Command): Command {

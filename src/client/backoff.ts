@@ -1,5 +1,3 @@
-import { listenForAbort } from "./abortListener.js";
-
 /**
  * When and how often a call is tried again. The defaults suit Ongage; tests shrink them.
  * Ongage counts calls per minute, so a 429 without Retry-After is waited out on a slower
@@ -111,18 +109,4 @@ export function parseRetryAfter(value: string | null, now = Date.now()): number 
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value) * 1000;
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, date - now);
-}
-
-export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const timer = setTimeout(() => {
-      stopListening();
-      resolve();
-    }, ms);
-    const stopListening = listenForAbort(signal, () => {
-      clearTimeout(timer);
-      reject(signal!.reason);
-    });
-  });
 }

@@ -7,12 +7,12 @@ export const rateWindowMs = 60_000;
  * A call holds its place until a window after its answer, and a little longer, for timer and
  * clock granularity: a second on Ongage's minute (less on the short windows of tests).
  */
-export function rateWindowSafetyMs(windowMs: number): number {
+function rateWindowSafetyMs(windowMs: number): number {
   return Math.min(1_000, windowMs / 60);
 }
 
 /** A place in the limiter, for one call. */
-export interface Permit {
+interface Permit {
   /** The server has answered (or the call failed): it has certainly arrived there by now. */
   answered(): void;
   /** The call is over: frees its place among the calls in flight. Answers it too, if not yet. */

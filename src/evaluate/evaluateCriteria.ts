@@ -82,7 +82,7 @@ function matchesId(operator: string, subject: string, operands: string[]): boole
   return bounds.some((bound) => matchesOrdered(operator, Number(value! - bound), 0));
 }
 
-export function matchesCriterion(criterion: ContactActivityCriterion, contact: EvaluationContact): boolean {
+function matchesCriterion(criterion: ContactActivityCriterion, contact: EvaluationContact): boolean {
   const { type, operator, operand } = criterion;
   if (type === "segment") {
     const ids = (operand as (string | number)[]).map(String);

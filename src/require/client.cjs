@@ -1,2 +1,2 @@
 "use strict";
-module.exports = require("./loadEsm.cjs")("oq/client", () => require("../client/index.js"));
+module.exports = require("./loadEsm.cjs")("oq/client", () => require("../entry/client.js"));

@@ -1,2 +1,2 @@
 "use strict";
-module.exports = require("./loadEsm.cjs")("oq/sandbox", () => require("../sandbox/index.js"));
+module.exports = require("./loadEsm.cjs")("oq/sandbox", () => require("../entry/sandbox.js"));

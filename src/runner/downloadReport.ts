@@ -1,10 +1,11 @@
 import type { OngageClient } from "../client/client.js";
-import { backoffDelay, sleep } from "../client/backoff.js";
+import { backoffDelay } from "../client/backoff.js";
+import { sleep } from "../client/sleep.js";
 import { OngageError } from "../client/errors.js";
 import type { CsvRecordCounter } from "./csvCounter.js";
 import { CsvDownload, CsvSaveError, type CsvDestination } from "./csvOutput.js";
 
-export interface DownloadOptions {
+interface DownloadOptions {
   client: OngageClient;
   reportId: string;
   destination: CsvDestination;

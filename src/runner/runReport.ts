@@ -1,7 +1,8 @@
 import type { OngageClient, UnknownCreates } from "../client/client.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { cleanupBoundMs, cleanupCallMs, lateListingMs, sleep } from "../client/backoff.js";
+import { cleanupBoundMs, cleanupCallMs, lateListingMs } from "../client/backoff.js";
+import { sleep } from "../client/sleep.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";

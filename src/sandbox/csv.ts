@@ -1,5 +1,5 @@
 /** One CSV field: quoted when it holds a comma, a quote or a line break (RFC 4180). */
-export function csvField(value: string | number | null | undefined): string {
+function csvField(value: string | number | null | undefined): string {
   if (value === null || value === undefined) return "";
   const text = String(value);
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;

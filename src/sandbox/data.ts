@@ -1,3 +1,4 @@
+import { secondsPerDay } from "../check/time.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { pick, random01 } from "./random.js";
 
@@ -8,14 +9,14 @@ import { pick, random01 } from "./random.js";
  * mailings each contact was or was not sent, opened and clicked. docs/sandbox.md describes it.
  */
 
-export const sandboxDomains = ["gmail.com", "yahoo.com", "hotmail.com", "acme.com", "globex.com", "example.org"] as const;
-export const sandboxFirstNames = ["Ann", "Bob", "Carla", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivan", "Jo"] as const;
-export const sandboxCities = ["Paris", "Berlin", "London", "Madrid", "Rome", "Tel Aviv"] as const;
+const sandboxDomains = ["gmail.com", "yahoo.com", "hotmail.com", "acme.com", "globex.com", "example.org"] as const;
+const sandboxFirstNames = ["Ann", "Bob", "Carla", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivan", "Jo"] as const;
+const sandboxCities = ["Paris", "Berlin", "London", "Madrid", "Rome", "Tel Aviv"] as const;
 
 /** The list's custom fields, as `GET /api/list_fields` reports them (and as examples/fields.json has them). */
 export const sandboxCustomFields = { first_name: "string", city: "string", age: "numeric", birthday: "date", customer_id: "id" } as const;
 
-export interface SegmentDefinition {
+interface SegmentDefinition {
   id: string;
   name: string;
   contains: (contact: ContactRecord) => boolean;
@@ -31,15 +32,15 @@ export const sandboxSegments: readonly SegmentDefinition[] = [
   { id: "1234567890", name: "every other contact", contains: (c) => c.index % 2 === 0 },
 ];
 
-export interface Mailing {
+interface Mailing {
   id: string;
   /** Unix seconds. */
   sentAt: number;
 }
 
-export type ActivityKind = "sent" | "open" | "click";
+type ActivityKind = "sent" | "open" | "click";
 
-export interface ActivityEvent {
+interface ActivityEvent {
   mailingId: string;
   kind: ActivityKind;
   /** Unix seconds. */
@@ -67,9 +68,7 @@ export interface ContactRecord {
   events: ActivityEvent[];
 }
 
-const day = 86_400;
-
-export interface ContactListOptions {
+interface ContactListOptions {
   contacts: number;
   seed: number;
   /** The data's "now" (Unix seconds): created dates and mailings lie before it. */
@@ -82,7 +81,7 @@ export class ContactList {
   constructor(readonly options: ContactListOptions) {
     // Mailings 1-4 and 1001-1006, spread over the 120 days before the anchor.
     const ids = ["1", "2", "3", "4", "1001", "1002", "1003", "1004", "1005", "1006"];
-    this.mailings = ids.map((id, k) => ({ id, sentAt: options.anchor - Math.round((k + 0.5) * 12 * day) + 9 * 3600 }));
+    this.mailings = ids.map((id, k) => ({ id, sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * 3600 }));
   }
 
   get size(): number {
@@ -96,7 +95,7 @@ export class ContactList {
     const domain = pick(sandboxDomains, r(2));
     const statusRoll = r(3);
     const ocx_status = statusRoll < 0.8 ? "active" : statusRoll < 0.9 ? "unsubscribed" : statusRoll < 0.96 ? "bounced" : "complaint";
-    const created = anchor - Math.floor(r(4) * 720 * day);
+    const created = anchor - Math.floor(r(4) * 720 * secondsPerDay);
     const sinceCreated = anchor - created;
     const between = (k: number) => created + Math.floor(r(k) * sinceCreated);
     const resubscribed = ocx_status === "active" && r(5) < 0.15;
@@ -128,9 +127,9 @@ export class ContactList {
       const event = (kind: ActivityKind, at: number) => contact.events.push({ mailingId: mailing.id, kind, at, mailingSentAt: mailing.sentAt });
       event("sent", mailing.sentAt);
       if (ocx_status === "bounced" || rm(1) > 0.45) return;
-      const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * day);
+      const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * secondsPerDay);
       event("open", opened);
-      if (rm(3) < 0.25) event("open", opened + Math.floor(rm(4) * day));
+      if (rm(3) < 0.25) event("open", opened + Math.floor(rm(4) * secondsPerDay));
       if (rm(5) < 0.35) event("click", opened + 30 + Math.floor(rm(6) * 600));
     });
     contact.events.sort((a, b) => a.at - b.at);
@@ -144,7 +143,7 @@ export interface Window {
 }
 
 /** The activity aggregation fields of a contact over a report's window. */
-export function activityIn(contact: ContactRecord, window: Window) {
+function activityIn(contact: ContactRecord, window: Window) {
   let sent = 0;
   let opens = 0;
   let clicks = 0;

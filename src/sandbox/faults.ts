@@ -58,7 +58,7 @@ export const badCreateAnswers = ["html", "truncated", "lying-length", "gzip", "s
 export type BadCreateAnswer = (typeof badCreateAnswers)[number];
 
 /** The fault names, as `--faults` takes them. */
-export const faultSyntax =
+const faultSyntax =
   "429:N, 429-bare:N, 5xx:N, drop-create:N, drop-export:BYTES, slow:MS, never-complete, fail, html-echo[:N], stall-headers[:N], no-answer[:N], trickle:MS, " +
   "export-envelope:N, export-html:N, export-gzip:N, export-cut-row:N, create-answer:KIND, late-visible:MS, delayed-store:MS, truncate-titles:N, hang-delete:N";
 

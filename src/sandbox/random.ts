@@ -2,7 +2,7 @@
  * A stateless, seeded random source: the same (seed, keys) always give the same number, so any
  * contact of a million can be generated on its own, in any order, without storing the list.
  */
-export function hash32(seed: number, a: number, b = 0, c = 0): number {
+function hash32(seed: number, a: number, b = 0, c = 0): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;
   for (const k of [a, b, c]) {
     h = Math.imul(h ^ (k >>> 0), 0x85ebca6b) >>> 0;

@@ -1,3 +1,4 @@
+import { confirmedUserTypes, unconfirmedUserTypes } from "../check/checker.js";
 import { builtinFields } from "../check/fieldCatalog.js";
 import { operatorsByType, type OngageOperator } from "../check/operators.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../emit/payloadSchema.js";
@@ -6,7 +7,7 @@ import { csvDate, csvRow } from "./csv.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { evaluationContact, sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
 
-export type ReportStatus = 1 | 2 | 3;
+type ReportStatus = 1 | 2 | 3;
 const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
 
 export interface Report {
@@ -29,7 +30,8 @@ const knownTypes: Record<string, string> = {
   ...Object.fromEntries(builtinFields.map((field) => [field.name, field.type])),
   ...sandboxCustomFields,
 };
-const userTypes = ["all", "active", "unsubscribed", "bounced", "complaint"];
+/** Ongage confirms only all and active; the sandbox also takes the statuses oq sends as user types. */
+const userTypes: readonly string[] = [...confirmedUserTypes, ...unconfirmedUserTypes];
 
 /**
  * Checks a create request as Ongage would: the shape (missing title, operand forms), the
@@ -93,7 +95,7 @@ const contactsPerSlice = 500;
  * The contacts a report returns, one at a time, with the values criteria saw; evaluated from
  * the generated list. Null now and then, as a chance to let other requests run.
  */
-export function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
+function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
   const window = windowOf(request, list.options.anchor);
   for (let index = 0; index < list.size; index++) {
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;

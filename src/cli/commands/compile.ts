@@ -2,7 +2,7 @@ import { compile, formatDiagnostics, type CompileResult } from "../../compile.js
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
 import { readInput } from "../input.js";
-import { exitCodes } from "../usageError.js";
+import { exitCodes } from "../exitCodes.js";
 
 function resultJson(result: CompileResult, file: string, withPayload: boolean) {
   return {

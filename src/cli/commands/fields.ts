@@ -1,7 +1,7 @@
 import { relative } from "node:path";
 import { builtinFields, fieldTypes, type FieldType } from "../../check/fieldCatalog.js";
 import { connect, type ConnectionFlags } from "../connection.js";
-import { exitCodes } from "../usageError.js";
+import { exitCodes } from "../exitCodes.js";
 import { writeFileAtomically } from "../writeFile.js";
 import { outputFile } from "../outputPath.js";
 import { terminalSafe } from "../terminalText.js";

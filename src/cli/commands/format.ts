@@ -3,9 +3,10 @@ import { formatDiagnostics } from "../../compile.js";
 import { decompile } from "../../format/decompile.js";
 import { format } from "../../format/format.js";
 import { useColor } from "../compileSettings.js";
-import { loadProjectSettings } from "../config.js";
+import { loadProjectSettings } from "../projectSettings.js";
 import { readInput } from "../input.js";
-import { exitCodes, UsageError } from "../usageError.js";
+import { exitCodes } from "../exitCodes.js";
+import { UsageError } from "../usageError.js";
 import { writeFileAtomically } from "../writeFile.js";
 
 /** `oq fmt FILE...`: print, --write or --check the canonical layout. */

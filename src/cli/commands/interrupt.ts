@@ -1,4 +1,4 @@
-import { signalExitCodes, type StopSignal } from "../usageError.js";
+import { signalExitCodes, type StopSignal } from "../exitCodes.js";
 
 /** The signals that stop oq cleanly: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal. */
 const stopSignals = Object.keys(signalExitCodes) as StopSignal[];
@@ -6,14 +6,14 @@ const stopSignals = Object.keys(signalExitCodes) as StopSignal[];
 /** How long the clean-up after a signal may take before it is abandoned (ms). */
 export const cleanupAfterSignalMs = 15_000;
 
-export interface Interruption {
+interface Interruption {
   /** Aborted by the first signal: stop the work (and clean up). */
   signal: AbortSignal;
   /** Aborted when the clean-up must end: `cleanupAfterSignalMs` after the first signal, or at once on a second. */
   cleanupSignal: AbortSignal;
 }
 
-export interface InterruptOptions {
+interface InterruptOptions {
   /** Told of the first signal (e.g. to stop a spinner and say what is being cleaned up). */
   onStop?: (signal: StopSignal) => void;
   /** Told of the second signal: the clean-up is being abandoned. */

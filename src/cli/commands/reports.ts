@@ -1,5 +1,4 @@
 import { reportState } from "../../client/envelope.js";
-import { OngageError } from "../../client/errors.js";
 import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
 import { downloadReport } from "../../runner/downloadReport.js";
 import { outputFile } from "../outputPath.js";
@@ -7,25 +6,20 @@ import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { ProgressLine } from "../progress.js";
 import { interruptible } from "./interrupt.js";
-import { exitCodes, signalExitCodes } from "../usageError.js";
+import { exitCodes, signalExitCodes } from "../exitCodes.js";
+import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
 /*
  * `oq reports ...`: the report calls one at a time, for reports made elsewhere (the Ongage UI,
  * another tool, or `oq run --keep`).
  */
 
-export interface ListOptions extends ConnectionFlags {
+interface ListOptions extends ConnectionFlags {
   sort?: string;
   order?: string;
   offset?: string;
   limit?: string;
   json?: boolean;
-}
-
-function wholeNumber(name: string, value: string | undefined): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) throw new OngageError("config", `${name} takes a whole number, not '${value}'`);
-  return Number(value);
 }
 
 export async function listReports(options: ListOptions): Promise<number> {
@@ -34,8 +28,8 @@ export async function listReports(options: ListOptions): Promise<number> {
   const { reports, total } = await client.listReports({
     ...(options.sort ? { sort: options.sort } : {}),
     ...(order === "ASC" || order === "DESC" ? { order } : {}),
-    ...(options.offset ? { offset: wholeNumber("--offset", options.offset)! } : {}),
-    ...(options.limit ? { limit: wholeNumber("--limit", options.limit)! } : {}),
+    ...(options.offset ? { offset: wholeNumberFlag("--offset", options.offset) } : {}),
+    ...(options.limit ? { limit: wholeNumberFlag("--limit", options.limit) } : {}),
   });
   if (options.json) {
     process.stdout.write(`${terminalSafeJson({ total, reports })}\n`);

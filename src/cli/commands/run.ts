@@ -10,12 +10,13 @@ import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { formatBytes, ProgressLine } from "../progress.js";
 import { readInput } from "../input.js";
-import { exitCodes, signalExitCodes, UsageError } from "../usageError.js";
+import { exitCodes, signalExitCodes } from "../exitCodes.js";
+import { UsageError } from "../usageError.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 
-export interface RunCommandOptions extends ConnectionFlags {
+interface RunCommandOptions extends ConnectionFlags {
   out?: string;
   detailed?: boolean;
   keep?: boolean;

@@ -2,9 +2,11 @@ import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
 import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
-import { exitCodes, UsageError } from "../usageError.js";
+import { exitCodes } from "../exitCodes.js";
+import { UsageError } from "../usageError.js";
+import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
-export interface SandboxCommandOptions {
+interface SandboxCommandOptions {
   port: string;
   contacts: string;
   seed: string;
@@ -12,11 +14,6 @@ export interface SandboxCommandOptions {
   faults?: string;
   listId: string;
   maxBody: string;
-}
-
-function whole(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number, not '${value}'`);
-  return Number(value);
 }
 
 /** `oq sandbox`: a local Ongage-compatible server, until Ctrl-C. */
@@ -30,17 +27,17 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
     throw new UsageError((error as Error).message);
   }
   if (!isListId(options.listId)) throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
-  const port = whole("--port", options.port);
+  const port = wholeNumberFlag("--port", options.port);
   let sandbox;
   try {
     sandbox = await startSandbox({
       port,
-      contacts: whole("--contacts", options.contacts),
-      seed: whole("--seed", options.seed),
+      contacts: wholeNumberFlag("--contacts", options.contacts),
+      seed: wholeNumberFlag("--seed", options.seed),
       buildTimeMs,
       faults,
       listId: options.listId,
-      maxBodyBytes: whole("--max-body", options.maxBody),
+      maxBodyBytes: wholeNumberFlag("--max-body", options.maxBody),
     });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;

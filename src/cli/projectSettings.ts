@@ -1,40 +1,17 @@
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { dirname, resolve } from "node:path";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import type { RequestFlags } from "../emit/emit.js";
 import { UsageError } from "./usageError.js";
+import { findConfigPath } from "./findConfigFile.js";
+import { readJson } from "./readJsonFile.js";
 
 /*
- * Where the command finds its settings. The validation (zod) is loaded only when there is a
- * file to validate, so that a plain `oq compile` does not pay for it at start-up.
+ * The project settings a compile uses (custom fields, request flags). The config file's
+ * validation (zod) is loaded only when there is a file to validate, so that a plain
+ * `oq compile` does not pay for it at start-up.
  */
 
-export const configFileName = "oq.config.json";
-
-/** The nearest oq.config.json in `startDirectory` or above it. */
-export function findConfigPath(startDirectory: string): string | undefined {
-  for (let directory = resolve(startDirectory); ; directory = dirname(directory)) {
-    const candidate = join(directory, configFileName);
-    if (existsSync(candidate)) return candidate;
-    if (dirname(directory) === directory) return undefined;
-  }
-}
-
-export function readJson(path: string, what: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(path, "utf8");
-  } catch (error) {
-    throw new UsageError(`cannot read the ${what} ${path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch (error) {
-    throw new UsageError(`the ${what} ${path} is not valid JSON: ${(error as Error).message}`);
-  }
-}
-
-export interface SchemaSources {
+interface SchemaSources {
   flag?: string | undefined;
   env?: string | undefined;
   /** What --schema and OQ_SCHEMA are relative to. */
@@ -43,7 +20,7 @@ export interface SchemaSources {
   searchFrom: string;
 }
 
-export interface ProjectSettings {
+interface ProjectSettings {
   fields?: CustomFields;
   requestFlags?: Partial<RequestFlags>;
 }
@@ -60,7 +37,7 @@ export async function loadProjectSettings(sources: SchemaSources): Promise<Proje
   else if (sources.env) schemaPath = resolve(sources.cwd, sources.env);
   const configPath = findConfigPath(sources.searchFrom);
   if (configPath) {
-    const { readConfig } = await import("./configFile.js");
+    const { readConfig } = await import("./configFileSchema.js");
     const config = readConfig(configPath);
     if (!schemaPath && config.schema) schemaPath = resolve(dirname(configPath), config.schema);
     if (config.requestFlags) settings.requestFlags = config.requestFlags;

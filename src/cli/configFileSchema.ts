@@ -1,12 +1,12 @@
 import { z } from "zod";
-import { readJson } from "./config.js";
+import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
 /**
  * oq.config.json: project settings, found in the working folder or any folder above it.
  * Credentials are not settings: they come from the environment only, so they stay out of git.
  */
-export const ConfigFile = z.strictObject({
+const ConfigFile = z.strictObject({
   /** Path of the field schema file, relative to the config file. */
   schema: z.string().min(1).optional(),
   /** Ongage's undocumented request flags; both default to true, as every known client sends. */
@@ -27,7 +27,7 @@ export const ConfigFile = z.strictObject({
   /** The header for "api-key" auth (default x-api-key). */
   apiKeyHeader: z.string().min(1).optional(),
 });
-export type ConfigFile = z.infer<typeof ConfigFile>;
+type ConfigFile = z.infer<typeof ConfigFile>;
 
 export function readConfig(path: string): ConfigFile {
   const result = ConfigFile.safeParse(readJson(path, "config file"));

@@ -1,0 +1,87 @@
+// Lists the exports of src/ that nothing uses: not imported by another file (a static or dynamic
+// import, or a re-export, from src/ or from the tests: a helper exported for its unit test is not
+// dead) and not part of the public API (the package's entry points, whose own exports are the API,
+// so what they re-export counts as used). Names in scripts/unusedExports.allow.txt are skipped.
+// Prints them and exits 1 if there are any; test/unusedExports.test.ts runs it in `npm test`.
+import { readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import ts from "typescript";
+
+const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
+/** The package's entry points: their exports are the public API. */
+const entryPoints = ["src/index.ts", "src/entry/client.ts", "src/entry/sandbox.ts", "src/cli/main.ts"];
+
+/** The unused exports ("path: name"), apart from those in `allowed` (default: the allow-list file). */
+export function findUnusedExports(allowed = readAllowList()) {
+  const configPath = resolve(root, "tsconfig.test.json");
+  const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, root);
+  const program = ts.createProgram(config.fileNames, { ...config.options, noEmit: true });
+  const checker = program.getTypeChecker();
+  const ownFiles = program.getSourceFiles().filter((file) => !file.isDeclarationFile && !relative(root, file.fileName).startsWith(".."));
+  const sourceFiles = ownFiles.filter((file) => relative(root, file.fileName).startsWith("src/"));
+
+  const resolveAlias = (symbol) => (symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+  const fileOf = (symbol) => symbol?.declarations?.[0]?.getSourceFile().fileName;
+
+  // Every symbol that some file other than its own refers to.
+  const used = new Set();
+  const note = (symbol, from) => {
+    for (let current = symbol; current; ) {
+      if (fileOf(current) !== from.fileName) used.add(current);
+      const next = current.flags & ts.SymbolFlags.Alias ? checker.getImmediateAliasedSymbol(current) : undefined;
+      current = next === current ? undefined : next;
+    }
+    const target = resolveAlias(symbol);
+    if (target && fileOf(target) !== from.fileName) used.add(target);
+  };
+  for (const file of ownFiles) {
+    const visit = (node) => {
+      // `export * from "./x.js"` and `export type * as Ast from "./x.js"`: all of x's exports.
+      if (ts.isExportDeclaration(node) && node.moduleSpecifier && (!node.exportClause || ts.isNamespaceExport(node.exportClause))) {
+        const target = checker.getSymbolAtLocation(node.moduleSpecifier);
+        if (target) for (const exported of checker.getExportsOfModule(target)) note(exported, file);
+      }
+      if (ts.isIdentifier(node)) {
+        note(checker.getSymbolAtLocation(node), file);
+        // `const { name } = await import("./x.js")`: the name is a property of the module.
+        if (ts.isBindingElement(node.parent) && ts.isObjectBindingPattern(node.parent.parent)) {
+          const key = node.parent.propertyName ?? node.parent.name;
+          if (ts.isIdentifier(key)) note(checker.getTypeAtLocation(node.parent.parent).getProperty(key.text), file);
+        }
+      }
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+
+  const unused = [];
+  for (const file of sourceFiles) {
+    const path = relative(root, file.fileName);
+    if (entryPoints.includes(path)) continue;
+    const moduleSymbol = checker.getSymbolAtLocation(file);
+    if (!moduleSymbol) continue;
+    for (const exported of checker.getExportsOfModule(moduleSymbol)) {
+      if (used.has(exported) || used.has(resolveAlias(exported))) continue;
+      const name = `${path}: ${exported.name}`;
+      if (!allowed.has(name)) unused.push(name);
+    }
+  }
+  return unused.sort();
+}
+
+export function readAllowList() {
+  return new Set(
+    readFileSync(resolve(root, "scripts/unusedExports.allow.txt"), "utf8")
+      .split("\n")
+      .map((line) => line.replace(/#.*/, "").trim())
+      .filter(Boolean),
+  );
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const unused = findUnusedExports();
+  if (process.argv.includes("--json")) console.log(JSON.stringify(unused, null, 2));
+  else if (unused.length > 0) console.error(`Exports that nothing uses (remove them, or stop exporting them):\n${unused.map((name) => `  ${name}`).join("\n")}`);
+  process.exitCode = unused.length > 0 ? 1 : 0;
+}
