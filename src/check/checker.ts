@@ -334,7 +334,7 @@ class Checker {
       return undefined;
     }
 
-    const values = node.values.map((value) => this.values.forField(value, field.type, field.name));
+    const values = node.values.map((value) => this.values.forField(value, field.type, field.name, orderingOperators.has(operator)));
     if (values.some((value) => value === undefined)) return undefined;
     let checkedValues = values as (string | number)[];
     if (field.type === "id" && orderingOperators.has(operator) && !this.values.orderableIds(node.values, checkedValues as string[], field.name)) return undefined;
