@@ -100,6 +100,8 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
   const alternatives = form.kind === "or" ? form.operands : [form];
   const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
   const keepable = new Map<string, boolean>();
+  // How to keep a field's empty contacts is said once, on its first warning, not repeated.
+  const advised = new Set<string>();
   for (const { criterion, negatedBy } of context.leftOut.values()) {
     if (keptEmpty.has(criterion.fieldName)) continue;
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
@@ -107,8 +109,11 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
       `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
     ];
     if (!keepable.has(criterion.fieldName)) keepable.set(criterion.fieldName, staysFlatWithEmpty(form, criterion, negatedBy));
-    if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
-    else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
+    if (!advised.has(criterion.fieldName)) {
+      if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
+      else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
+      advised.add(criterion.fieldName);
+    }
     context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
       label: `negates '${printCriterion(criterion)}'`,
       hints,
