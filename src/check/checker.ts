@@ -242,20 +242,21 @@ class Checker {
 
   // ----- conditions -----
 
-  private condition(node: ast.Condition): Logic | undefined {
+  /** `parents`: the kinds of the nodes around this one, innermost first (for hints spliced here). */
+  private condition(node: ast.Condition, parents: readonly ConditionKind[] = []): Logic | undefined {
     switch (node.kind) {
       case "And":
       case "Or": {
-        const operands = node.operands.map((operand) => this.condition(operand));
+        const operands = node.operands.map((operand) => this.condition(operand, [node.kind as ConditionKind, ...parents.slice(0, 1)]));
         if (operands.some((operand) => operand === undefined)) return undefined;
         return { kind: node.kind === "And" ? "and" : "or", operands: operands as Logic[], span: node.span };
       }
       case "Not": {
-        const operand = this.condition(node.operand);
+        const operand = this.condition(node.operand, ["Not", ...parents.slice(0, 1)]);
         return operand && { kind: "not", operand, keywordSpan: node.keywordSpan, span: node.span };
       }
       case "Comparison":
-        return this.comparison(node);
+        return this.comparison(node, parents);
       case "SegmentTest": {
         const ids = this.ids(node.ids, "segment");
         return ids && atom({ fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false }, node.span);
@@ -313,7 +314,7 @@ class Checker {
     return undefined;
   }
 
-  private comparison(node: ast.Comparison): Logic | undefined {
+  private comparison(node: ast.Comparison, parents: readonly ConditionKind[]): Logic | undefined {
     const field = this.lookupField(node.field);
     if (!field) {
       // The values can still be checked for shape errors of their own (a bad date, say).
@@ -323,10 +324,8 @@ class Checker {
     if (!operatorsByType[field.type].includes(operator)) {
       const hints = [`${describeType(field.type)} fields take ${operatorsFor(field.type)}`];
       if (operator === "><" && field.type === "date" && node.values.length === 2) {
-        // The user's own bounds: a bare date after `<=` takes in that whole day, as `between` would.
-        const [low, high] = node.values.map((value) => this.source.text.slice(value.span.start.offset, value.span.end.offset));
-        const name = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
-        hints.unshift(negated ? `write: ${name} < ${low} or ${name} > ${high}` : `write: ${name} >= ${low} and ${name} <= ${high}`);
+        if (this.dateRangeIsEmpty(node, field, negated, parents)) return undefined;
+        hints.unshift(`write: ${this.dateRangeWithOrderings(node, node.values, negated, parents)}`);
       }
       this.diagnostics.error("OQ213", `'${node.operator}' does not apply to ${describeType(field.type)} fields like ${field.name}`, node.operatorSpan, {
         label: `not an operator for ${describeType(field.type)} fields`,
@@ -335,7 +334,7 @@ class Checker {
       return undefined;
     }
 
-    const values = node.values.map((value) => this.values.forField(value, field.type, field.name));
+    const values = node.values.map((value) => this.values.forField(value, field.type, field.name, orderingOperators.has(operator)));
     if (values.some((value) => value === undefined)) return undefined;
     let checkedValues = values as (string | number)[];
     if (field.type === "id" && orderingOperators.has(operator) && !this.values.orderableIds(node.values, checkedValues as string[], field.name)) return undefined;
@@ -368,6 +367,38 @@ class Checker {
     return negated ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span } : result;
   }
 
+  /**
+   * `between` on a date, written with the orderings dates take. A `not` in front (`not X between`,
+   * `not (X between ...)`) is taken in: the text replaces the `not` with the comparison, and is
+   * parenthesised where the surrounding and/or/not would otherwise take it apart.
+   */
+  private dateRangeWithOrderings(node: ast.Comparison, bounds: readonly ast.Value[], negated: boolean, parents: readonly ConditionKind[]): string {
+    // The user's own bounds: a bare date after `<=` takes in that whole day, as `between` would.
+    const [low, high] = bounds.map((value) => this.source.text.slice(value.span.start.offset, value.span.end.offset));
+    const name = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
+    const underNot = parents[0] === "Not";
+    const outside = underNot ? parents[1] : parents[0];
+    const excluded = negated !== underNot;
+    const text = excluded ? `${name} < ${low} or ${name} > ${high}` : `${name} >= ${low} and ${name} <= ${high}`;
+    const needsParentheses = outside === "Not" || outside === (excluded ? "And" : "Or");
+    return needsParentheses ? `(${text})` : text;
+  }
+
+  /** OQ214 for a date `between` whose bounds are the wrong way round, as for numbers. */
+  private dateRangeIsEmpty(node: ast.Comparison, field: FieldInfo, negated: boolean, parents: readonly ConditionKind[]): boolean {
+    const [lowValue, highValue] = node.values as [ast.Value, ast.Value];
+    if (lowValue.kind !== "Date" || highValue.kind !== "Date") return false;
+    const low = this.values.date(lowValue, field.name, "start");
+    const high = this.values.date(highValue, field.name, "end");
+    if (low === undefined || high === undefined || low <= high) return false;
+    this.diagnostics.error("OQ214", `the range is empty: ${lowValue.raw} is after ${highValue.raw}`, node.span, {
+      hints: [
+        `'between' does not apply to date fields; with the smaller bound first, write: ${this.dateRangeWithOrderings(node, [highValue, lowValue], negated, parents)}`,
+      ],
+    });
+    return true;
+  }
+
   private warnNegativeList(node: ast.Comparison, operator: "!=" | "NOT LIKE"): void {
     const field = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
     const list = this.source.text.slice(node.values[0]!.span.start.offset - 1, node.values.at(-1)!.span.end.offset + 1);
@@ -378,6 +409,8 @@ class Checker {
     });
   }
 }
+
+type ConditionKind = "And" | "Or" | "Not";
 
 function atom(criterion: Criterion, span: Span): Logic {
   return { kind: "atom", criterion, span };

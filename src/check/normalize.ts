@@ -100,6 +100,8 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
   const alternatives = form.kind === "or" ? form.operands : [form];
   const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
   const keepable = new Map<string, boolean>();
+  // How to keep a field's empty contacts is said once, on its first warning, not repeated.
+  const advised = new Set<string>();
   for (const { criterion, negatedBy } of context.leftOut.values()) {
     if (keptEmpty.has(criterion.fieldName)) continue;
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
@@ -107,8 +109,11 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
       `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
     ];
     if (!keepable.has(criterion.fieldName)) keepable.set(criterion.fieldName, staysFlatWithEmpty(form, criterion, negatedBy));
-    if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
-    else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
+    if (!advised.has(criterion.fieldName)) {
+      if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
+      else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
+      advised.add(criterion.fieldName);
+    }
     context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
       label: `negates '${printCriterion(criterion)}'`,
       hints,
@@ -171,7 +176,8 @@ function simplify(form: Form, keys: Map<Form, string>): Form {
 function mergeOrs(form: Form, keys: Map<Form, string>, merges: NegatedMerge[]): Form {
   if (form.kind === "atom") return form;
   const operands = form.operands.map((operand) => mergeOrs(operand, keys, merges));
-  const merged = form.kind === "or" ? mergeAlternatives(operands, merges) : withoutDuplicates("and", operands, keys);
+  if (form.kind === "or") merges.push(...negatedAlternatives(operands));
+  const merged = form.kind === "or" ? mergeAlternatives(operands) : withoutDuplicates("and", operands, keys);
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }
@@ -271,7 +277,7 @@ function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): 
  * on segments and campaigns: what Ongage makes of several ids there is not documented, which is
  * why `not opened campaign [1, 2]` is sent as one criterion per id; these stay separate too.
  */
-function mergeAlternatives(operands: Form[], merges: NegatedMerge[]): Form[] {
+function mergeAlternatives(operands: Form[]): Form[] {
   const out: Form[] = [];
   const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
   for (const operand of operands) {
@@ -289,11 +295,6 @@ function mergeAlternatives(operands: Form[], merges: NegatedMerge[]): Form[] {
       out.push(copy);
       continue;
     }
-    // `email != "a" or email != "b"` sends the very list OQ230 warns about (`email != ["a", "b"]`):
-    // warned about the same, once per criterion. A list written as one was warned about already.
-    if (negatedListOperators.has(operator) && existing.atom.criterion.values.length === 1 && operand.criterion.values.length === 1) {
-      merges.push({ first: existing.atom, other: operand });
-    }
     // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {
       if (!existing.values.has(value)) {
@@ -308,22 +309,69 @@ function mergeAlternatives(operands: Form[], merges: NegatedMerge[]): Form[] {
 /** Operators whose lists match almost everyone (OQ230): Ongage ORs the values of a list. */
 const negatedListOperators: ReadonlySet<string> = new Set(["!=", "NOT LIKE"]);
 
-/** Two `or`-ed negated comparisons merged into one list. */
+/** `or`-ed negated comparisons on one field (OQ230), in the order written. */
 interface NegatedMerge {
-  first: Atom;
-  other: Atom;
+  atoms: Atom[];
 }
 
-/** After every merge: `first` holds the whole merged list. */
-function warnNegatedMerge({ first, other }: NegatedMerge, diagnostics: DiagnosticCollector): void {
+/**
+ * `email != "a" or email != "b"` differs from the first or from the second: almost every contact.
+ * Whether or not the criteria merge into one list (case sensitivity, segments and campaigns keep
+ * them apart), the trap is the same, so it is found here, among the `or`-ed criteria of one
+ * level. Only values that really differ count: `email != "a" or email != "a"` is just `!= "a"`.
+ * A list written as one was warned about already (checker), so only single values take part.
+ */
+function negatedAlternatives(operands: Form[]): NegatedMerge[] {
+  const groups = new Map<string, Atom[]>();
+  for (const operand of operands) {
+    if (operand.kind !== "atom" || !negatedListOperators.has(operand.criterion.operator) || operand.criterion.values.length !== 1) continue;
+    const { fieldName, type, operator } = operand.criterion;
+    const key = `${type} ${operator} ${fieldName}`;
+    const group = groups.get(key);
+    if (group) group.push(operand);
+    else groups.set(key, [operand]);
+  }
+  return [...groups.values()].filter(differentValues).map((atoms) => ({ atoms }));
+}
+
+/**
+ * Whether two of these criteria exclude different contacts, so that together they exclude no
+ * one: two values that differ ignoring case, or differ at all when both are case sensitive.
+ */
+function differentValues(atoms: Atom[]): boolean {
+  if (atoms.length < 2) return false;
+  const text = atoms[0]!.criterion.type === "string" || atoms[0]!.criterion.type === "email";
+  const ignoringCase = new Set<string>();
+  const exact = new Set<string>();
+  for (const { criterion } of atoms) {
+    const value = String(criterion.values[0]);
+    ignoringCase.add(text ? value.toLowerCase() : value);
+    if (!text || criterion.caseSensitive) exact.add(value);
+  }
+  return ignoringCase.size > 1 || exact.size > 1;
+}
+
+function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollector): void {
+  const first = atoms[0]!;
   const { criterion } = first;
-  const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
-  const positive = criterion.operator === "!=" ? `${field} not in [...]` : `not (${field} contains [...])`;
-  diagnostics.warning("OQ230", `'${oqSpelling[criterion.operator]}' joined with 'or' matches a contact when any one value differs, which is almost every contact`, joinSpans(first.span, other.span), {
-    hints: [
-      `'or' merges these into one list${criterion.values.length <= maxAlternativesShown ? `, ${printCriterion(criterion)},` : ""} and Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'`,
-      `to exclude all of the values join them with 'and', or write: ${positive}`,
-    ],
+  const values = [...new Set(atoms.map((atom) => atom.criterion.values[0]!))];
+  const sameCase = atoms.every((atom) => atom.criterion.caseSensitive === criterion.caseSensitive);
+  const oneList = sameCase && atoms.every((atom) => mergeable(atom.criterion));
+  const membership = criterion.type === "segment" || criterion.type === "behavioral";
+  // oq's own words: 'not in segment', 'not opened campaign', '!=', 'not contains'.
+  const word = membership ? printCriterion(criterion).replace(/ [^ ]+$/, "") : oqSpelling[criterion.operator];
+  const reading = membership ? "a contact is left out only when it fails every one of them" : "this reads 'differs from the first, or from the second, ...'";
+  let exclude = "to exclude all of the values join them with 'and'";
+  if (sameCase && values.length <= maxAlternativesShown) {
+    const together = printCriterion({ ...criterion, operator: criterion.operator === "!=" ? "=" : "LIKE", values });
+    const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
+    // `email not in [...]` where oq has the words; `not (...)` for the rest.
+    const positive = criterion.operator === "!=" && !membership ? together.replace(`${field} = `, `${field} not in `) : `not (${together})`;
+    exclude += `, or write: ${positive}`;
+  }
+  const when = membership ? "when it fails any one of them" : "when any one value differs";
+  diagnostics.warning("OQ230", `'${word}' joined with 'or' matches a contact ${when}, which is almost every contact`, joinSpans(first.span, atoms.at(-1)!.span), {
+    hints: [oneList ? `'or' merges these into one list, and Ongage ORs the values of a list: ${reading}` : reading, exclude],
   });
 }
 

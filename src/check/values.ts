@@ -18,8 +18,11 @@ export class ValueChecker {
     private readonly nowSeconds: number,
   ) {}
 
-  /** A value for a field of `type`; undefined (and reported) when it does not fit. */
-  forField(value: ast.Value, type: FieldType, fieldName: string): string | number | undefined {
+  /**
+   * A value for a field of `type`; undefined (and reported) when it does not fit. `ordering`:
+   * the value is compared with `<`, `between` and the like, which take ids as whole numbers only.
+   */
+  forField(value: ast.Value, type: FieldType, fieldName: string, ordering = false): string | number | undefined {
     if (reportedAlready(value)) return undefined;
     switch (type) {
       case "email":
@@ -28,7 +31,7 @@ export class ValueChecker {
       case "numeric":
         return this.number(value, type, fieldName);
       case "id":
-        return this.idOfField(value, fieldName);
+        return this.idOfField(value, fieldName, ordering);
       case "date":
         return this.date(value, fieldName, "start");
     }
@@ -45,8 +48,8 @@ export class ValueChecker {
   }
 
   /** A value for an id field (`id`, `ocx_import_id`, custom id fields), sent as text (see `exactId`). */
-  private idOfField(value: ast.Value, fieldName: string): string | undefined {
-    if (value.kind === "Number" || value.kind === "String") return this.exactId(value, "an id");
+  private idOfField(value: ast.Value, fieldName: string, ordering: boolean): string | undefined {
+    if (value.kind === "Number" || value.kind === "String") return this.exactId(value, "an id", ordering);
     this.diagnostics.error("OQ227", `${fieldName} is an id field and takes an id, but this is ${describeValue(value)}`, value.span, {
       label: "expected an id",
       hints: ["an id is a whole number, e.g. id = 1234, or text in double quotes, e.g. id = \"5aae312578464ae01f8b4567\""],
@@ -61,7 +64,7 @@ export class ValueChecker {
    * spaces around it (`"5aae312578464ae01f8b4567"`). So `5` and `"5"` are the same id, and
    * everything that could stand for two different ids is refused rather than guessed.
    */
-  private exactId(value: ast.NumberValue | ast.StringValue, what: string): string | undefined {
+  private exactId(value: ast.NumberValue | ast.StringValue, what: string, ordering = false): string | undefined {
     if (value.kind === "String") {
       const trimmed = value.value.trim();
       if (trimmed === "") {
@@ -96,6 +99,15 @@ export class ValueChecker {
       return undefined;
     }
     const number = raw.replace(/^0+(?=\d)/, "");
+    if (ordering) {
+      // An ordering takes only whole numbers (orderableIds): "05" in quotes would be refused too.
+      this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
+        label: "leading zeros",
+        hints: ["'<', '<=', '>', '>=' and 'between' compare ids as whole numbers"],
+        suggestions: [{ message: `write ${shortNumber(number)}`, span: value.span, replacement: number }],
+      });
+      return undefined;
+    }
     this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
       label: "the number or the text?",
       hints: [`write ${shortNumber(number)} for the number, or ${shortNumber(printString(raw))} in double quotes if the id is exactly that text`],

@@ -69,7 +69,7 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
     const last = Math.min(days.at(-1)!.last, Math.max(today, windowLast));
     if (first > last) {
       warned.add(fieldName);
-      reportFuture(fieldName, first === today + 1, input, diagnostics);
+      reportFuture(fieldName, input, diagnostics);
       continue;
     }
     if (first >= windowFirst && last <= windowLast) continue;
@@ -183,13 +183,14 @@ function report(fieldName: string, mustCover: Days, disjoint: boolean, input: Wi
   );
 }
 
-/** `fromTomorrow`: the condition starts the day after today, as `> today` does. */
-function reportFuture(fieldName: string, fromTomorrow: boolean, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+function reportFuture(fieldName: string, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
   const spans = atomSpans(input.logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : input.logic.span;
+  // Only where `> today` is written: for `= 2024-02-02` or a time of day the hint would not fit.
+  const greaterThanToday = spans.some((atomSpan) => /(?:^|[^<>=!])>\s*today$/i.test(input.source.text.slice(atomSpan.start.offset, atomSpan.end.offset)));
   diagnostics.warning("OQ233", `this condition on ${fieldName} accepts only days after now (${formatEpochSeconds(input.nowSeconds, { alwaysTime: true })}), where no activity is seen yet, so it matches no one`, span, {
     label: "only days after now",
-    hints: fromTomorrow ? ["a date compares by day: '> today' means from tomorrow on; for today's activity write '>= today'"] : [],
+    hints: greaterThanToday ? ["a date compares by day: '> today' means from tomorrow on; for today's activity write '>= today'"] : [],
   });
 }
 

@@ -19,6 +19,13 @@ export interface Span {
 
 const byteOrderMark = 0xfeff;
 
+/**
+ * What ends a line: \n, \r\n, or a lone \r (old Mac files), as editors show it. As the inside of
+ * a regular-expression character class, for the lexers: a comment, a text or a quoted field name
+ * stops at any of them, where SourceText starts a new line.
+ */
+export const lineBreakClass = String.raw`\r\n`;
+
 export class SourceText {
   /** Where each line's text starts; line 1 starts after a byte order mark. */
   readonly lineStarts: number[];

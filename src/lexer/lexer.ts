@@ -38,10 +38,12 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
 
   const result = chevrotainLexer.tokenize(source.text);
   const words = mergeUnicodeWords(result.tokens, result.errors, source, diagnostics);
-  for (const error of words.errors) {
+  // Before the unknown characters: `1_000.5` takes its '.' into the number it reports.
+  const numbers = mergeNumberTypos(words.tokens, words.errors, source, diagnostics);
+  for (const error of numbers.errors) {
     if (!followsNow(source.text, error.offset)) reportUnknownCharacters(source, error.offset, error.length, diagnostics);
   }
-  result.tokens = mergeNumberTypos(words.tokens, source, diagnostics);
+  result.tokens = numbers.tokens;
   for (const token of result.tokens) normalizeToken(token, source, diagnostics);
   const comments = result.groups["comments"] ?? [];
   for (const comment of comments) if (comment.tokenType === t.ForeignComment) reportForeignComment(comment, source, diagnostics);

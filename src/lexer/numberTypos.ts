@@ -1,4 +1,4 @@
-import type { IToken, TokenType } from "chevrotain";
+import type { ILexingError, IToken, TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { durationUnitOf, durationUnitsHelp } from "./calendarWords.js";
@@ -16,12 +16,28 @@ import * as t from "./tokens.js";
 /** Hours in one of each unit that has a fixed length (months and years do not). */
 const hoursPerUnit: Partial<Record<string, bigint>> = { h: 1n, d: 24n, w: 168n };
 
-export function mergeNumberTypos(tokens: IToken[], source: SourceText, diagnostics: DiagnosticCollector): IToken[] {
+/**
+ * `errors`: the characters the lexer did not know; those taken into a number here (the '.' of
+ * `1_000.5`) are not reported again, and the rest are returned.
+ */
+export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], source: SourceText, diagnostics: DiagnosticCollector): { tokens: IToken[]; errors: ILexingError[] } {
   const out: IToken[] = [];
+  const taken = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
     const number = tokens[i]!;
     const word = tokens[i + 1];
     const isNumber = number.tokenType === t.NumberLiteral || number.tokenType === t.ExponentNumber;
+    const decimalComma = isNumber ? decimalCommaDuration(tokens, i, source) : undefined;
+    if (decimalComma) {
+      const span = source.spanOf(number.startOffset, decimalComma.startOffset + decimalComma.image.length);
+      const written = source.text.slice(number.startOffset, decimalComma.startOffset + decimalComma.image.length);
+      diagnostics.error("OQ126", `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`, span, {
+        hints: ["',' is not a decimal point, and a duration has no fraction: count in a smaller unit, e.g. 36h for a day and a half", durationUnitsHelp],
+      });
+      out.push(merged(number, decimalComma, t.DurationLiteral, source, true));
+      i += 2;
+      continue;
+    }
     if (!isNumber || !word || word.tokenType !== t.Identifier) {
       out.push(number);
       continue;
@@ -35,20 +51,37 @@ export function mergeNumberTypos(tokens: IToken[], source: SourceText, diagnosti
       reportDuration(number, gap, word, unit, source, diagnostics);
       out.push(merged(number, word, t.DurationLiteral, source, true));
       i++;
-    } else if (glued && number.tokenType === t.NumberLiteral && /^\d+$/.test(number.image) && /^(?:_\d+)+[A-Za-z]*$/.test(word.image)) {
-      const [, groups = "", letters = ""] = /^((?:_\d+)+)([A-Za-z]*)$/.exec(word.image)!;
+    } else if (glued && number.tokenType === t.NumberLiteral && /^\d+$/.test(number.image) && /^_[\d_]*[A-Za-z]*$/.test(word.image)) {
+      const [, groups = "", letters = ""] = /^(_[\d_]*)([A-Za-z]*)$/.exec(word.image)!;
       if (letters !== "" && !durationUnitOf(letters)) {
         out.push(number);
         continue;
       }
-      const written = `${number.image}${word.image}`;
-      const plain = `${number.image}${groups.replaceAll("_", "")}${letters}`;
-      const span = source.spanOf(number.startOffset, word.startOffset + word.image.length);
+      // `1_000.5`: the '.' is a character the lexer did not know, then the fraction's digits.
+      const dot = number.startOffset + number.image.length + word.image.length;
+      const fraction = tokens[i + 2];
+      const hasFraction =
+        letters === "" &&
+        source.text[dot] === "." &&
+        fraction?.tokenType === t.NumberLiteral &&
+        fraction.startOffset === dot + 1 &&
+        /^\d+$/.test(fraction.image) &&
+        !/[A-Za-z0-9_.]/.test(source.text[fraction.startOffset + fraction.image.length] ?? "") &&
+        errors.some((error) => error.offset === dot && error.length === 1);
+      const last = hasFraction ? fraction : word;
+      const end = last.startOffset + last.image.length;
+      const written = source.text.slice(number.startOffset, end);
+      // Only groups of digits, each after one '_', say which digits were meant: `1__0` and `1_` do not.
+      const clear = /^(?:_\d+)+$/.test(groups);
+      const plain = `${number.image}${groups.replaceAll("_", "")}${hasFraction ? `.${fraction.image}` : ""}${letters}`;
+      const span = source.spanOf(number.startOffset, end);
       diagnostics.error("OQ127", `numbers in oq are written without separators, not as ${written}`, span, {
-        suggestions: [{ message: `write ${plain}`, span, replacement: plain }],
+        hints: clear ? [] : ["'_' is not allowed in a number: write its digits alone"],
+        suggestions: clear ? [{ message: `write ${plain}`, span, replacement: plain }] : [],
       });
-      out.push(merged(number, word, letters === "" ? t.NumberLiteral : t.DurationLiteral, source, true));
-      i++;
+      out.push(merged(number, last, letters === "" ? t.NumberLiteral : t.DurationLiteral, source, true));
+      if (hasFraction) taken.add(dot);
+      i += hasFraction ? 2 : 1;
     } else if (!glued && /^[ \t]+$/.test(gap) && /^\d+$/.test(number.image) && tokens[i + 2]?.tokenType === t.Ago) {
       // `3 wk ago`: a duration whose unit is unknown; the checker says so (OQ223), as for `3wk ago`.
       out.push(merged(number, word, t.DurationLiteral, source, false));
@@ -57,7 +90,19 @@ export function mergeNumberTypos(tokens: IToken[], source: SourceText, diagnosti
       out.push(number);
     }
   }
-  return out;
+  return { tokens: out, errors: taken.size === 0 ? errors : errors.filter((error) => !taken.has(error.offset)) };
+}
+
+/**
+ * `during 1,5d`: a comma written as a decimal point, glued to a duration. Not a list: a list of
+ * durations means nothing in oq. The duration token after the comma, or undefined.
+ */
+function decimalCommaDuration(tokens: IToken[], i: number, source: SourceText): IToken | undefined {
+  const [number, comma, duration] = [tokens[i]!, tokens[i + 1], tokens[i + 2]];
+  if (!comma || !duration || comma.tokenType !== t.Comma || duration.tokenType !== t.DurationLiteral) return undefined;
+  const numberEnd = number.startOffset + number.image.length;
+  if (!/^\d+$/.test(number.image) || comma.startOffset !== numberEnd || duration.startOffset !== numberEnd + 1 || !/^\d/.test(duration.image)) return undefined;
+  return source.text[numberEnd] === "," ? duration : undefined;
 }
 
 function reportDuration(number: IToken, gap: string, word: IToken, unit: string, source: SourceText, diagnostics: DiagnosticCollector): void {

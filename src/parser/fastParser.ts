@@ -1,4 +1,4 @@
-import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import { joinSpans, lineBreakClass, type SourceText, type Span } from "../diagnostics/source.js";
 import { durationSource } from "../lexer/calendarWords.js";
 import { keywordOf, type KeywordName } from "../lexer/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
@@ -50,7 +50,8 @@ const giveUp = new GiveUp();
 const datePattern = /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/y;
 const durationPattern = new RegExp(durationSource, "iy");
 const numberPattern = /-?\d+(?:\.\d+)?/y;
-const stringPattern = /"(?:[^"\\\n]|\\.)*"/y;
+const stringPattern = new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*"`, "y");
+const lineBreak = new RegExp(`[${lineBreakClass}]`);
 const wordPattern = /[A-Za-z_][A-Za-z0-9_]*/y;
 const spacePattern = /[ \t\r\n\f\v\u00a0\ufeff]+/y;
 
@@ -75,7 +76,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     if (spaceEnd > 0) {
       at = spaceEnd;
     } else if (char === "#") {
-      const lineEnd = text.slice(at).search(/[\r\n]/);
+      const lineEnd = text.slice(at).search(lineBreak);
       const end = lineEnd === -1 ? text.length : at + lineEnd;
       comments.push({ kind: "Comment", text: text.slice(at, end), span: source.spanOf(at, end) });
       at = end;
@@ -95,8 +96,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       push("String", end, value);
     } else if (char === "`") {
       const close = text.indexOf("`", at + 1);
-      const newline = text.indexOf("\n", at + 1);
-      if (close <= at + 1 || (newline !== -1 && newline < close)) throw giveUp;
+      if (close <= at + 1 || lineBreak.test(text.slice(at + 1, close))) throw giveUp;
       push("QuotedIdentifier", close + 1, text.slice(at + 1, close));
     } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
       const end = matchAt(wordPattern, text, at);
