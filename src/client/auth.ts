@@ -33,10 +33,10 @@ export function apiKeyAuth(key: string, header = "x-api-key"): AuthScheme {
  * Secrets shorter than this are redacted only as whole words (not inside a longer word), so
  * that a two-letter account code does not blank out every word that contains its letters.
  */
-const shortestSecretInWords = 3;
+export const shortestSecretInWords = 3;
 
 /** HTML's names for the characters it escapes (htmlspecialchars, ENT_QUOTES, HTML5). */
-const htmlNames: Record<string, string> = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos", " ": "nbsp" };
+export const htmlNames: Record<string, string> = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos", " ": "nbsp" };
 
 /** JSON's short escapes (json_encode also writes `/` as `\/`). */
 const jsonShort: Record<string, string> = { '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t" };

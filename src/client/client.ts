@@ -7,6 +7,7 @@ import { sleep } from "./sleep.js";
 import { CallTimer } from "./callTimer.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
+import { longestServerText, quotableServerText } from "./echoedSecrets.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
 import { markerOf, carriesMarker } from "./reportMarker.js";
@@ -102,6 +103,8 @@ export class OngageClient {
   private readonly transport: Transport;
   /** Every form of every credential, as redactPatterns takes them. */
   private readonly secrets: RegExp[];
+  /** The credentials themselves, for the second line of defence (quotableServerText). */
+  private readonly secretValues: string[];
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -112,7 +115,8 @@ export class OngageClient {
     if (options.listId !== undefined && !isListId(options.listId)) throw new ListIdError(options.listId);
     this.listId = options.listId;
     checkHeaders(options.auth.headers());
-    this.secrets = secretPatterns(options.auth.secrets());
+    this.secretValues = options.auth.secrets();
+    this.secrets = secretPatterns(this.secretValues);
     this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10, options.rateWindowMs ?? rateWindowMs);
     this.transport = options.transport ?? nodeTransport(this.limiter.inFlight);
   }
@@ -226,7 +230,7 @@ export class OngageClient {
       if (type.includes("json")) {
         // An error in Ongage's envelope on HTTP 200: its message, retried when its code says so.
         try {
-          parseEnvelope(await call.text(), call.response.status, this.secrets);
+          parseEnvelope(await call.text(), call.response.status, this.secrets, this.secretValues);
         } finally {
           call.release();
         }
@@ -303,7 +307,7 @@ export class OngageClient {
   private envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
     return this.send(method, path, options, false, async (call) => {
       try {
-        return parseEnvelope(await call.text(), call.response.status, this.secrets);
+        return parseEnvelope(await call.text(), call.response.status, this.secrets, this.secretValues);
       } finally {
         call.release();
       }
@@ -326,7 +330,7 @@ export class OngageClient {
       try {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
-        const error = redactError(this.failure(method, path, caught, options.signal), (text) => this.clean(text));
+        const error = redactError(this.failure(method, path, caught, options.signal), (text) => quotableServerText(this.clean(text), this.secretValues));
         if (options.retry && error.rateLimited) {
           // 429s are retried by time (across Ongage's window), a DELETE's longest.
           const delayMs = rateLimitWait(rateLimits, backoff, error.retryAfterMs, method === "DELETE");
@@ -386,7 +390,7 @@ export class OngageClient {
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
       release();
-      throw httpError(method, path, response.status, body, this.secrets, parseRetryAfter(response.header("retry-after")));
+      throw httpError(method, path, response.status, body, this.secrets, this.secretValues, parseRetryAfter(response.header("retry-after")));
     }
     // A download may take as long as it keeps coming; only silence ends it.
     if (streaming) timer.endDeadline();
@@ -503,31 +507,37 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
   return result;
 }
 
-function httpError(method: string, path: string, status: number, text: string, secrets: RegExp[], retryAfterMs: number | undefined): OngageError {
+/** Ongage's words (message, errors) as an error may quote them: redacted, or withheld if a credential is still in them. */
+function quoted(text: string, secrets: RegExp[], secretValues: readonly string[]): string {
+  return quotableServerText(redactPatterns(text, secrets), secretValues);
+}
+
+function httpError(method: string, path: string, status: number, text: string, secrets: RegExp[], secretValues: readonly string[], retryAfterMs: number | undefined): OngageError {
   let details: ReturnType<typeof errorDetails> = { errors: [] };
   try {
     details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
   } catch {
     // Not Ongage's envelope (a proxy's error page, say): the status says enough.
   }
-  const said = [details.message, ...details.errors].filter(Boolean).join("; ");
+  const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), secrets, secretValues);
   const message = redactPatterns(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
   const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
     status,
-    errors: details.errors.map((e) => redactPatterns(e, secrets)),
+    errors: details.errors.map((e) => quoted(e, secrets, secretValues)),
     retryAfterMs,
   };
   if (details.code !== undefined) extra.code = details.code;
   return new OngageError("api", message, extra);
 }
 
-function parseEnvelope(text: string, status: number, secrets: RegExp[]): { payload: unknown; total: number | undefined } {
+function parseEnvelope(text: string, status: number, secrets: RegExp[], secretValues: readonly string[]): { payload: unknown; total: number | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch {
     // Redacted before it is shortened, so that no part of a secret is cut out of reach.
-    throw protocolError("a reply that is not JSON", redactPatterns(text, secrets).replace(/\s+/g, " ").slice(0, 200));
+    const excerpt = redactPatterns(text.slice(0, longestServerText), secrets).replace(/\s+/g, " ");
+    throw protocolError("a reply that is not JSON", quotableServerText(excerpt, secretValues).slice(0, 200));
   }
   const parsed = EnvelopeSchema.safeParse(json);
   if (!parsed.success) throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
@@ -535,8 +545,8 @@ function parseEnvelope(text: string, status: number, secrets: RegExp[]): { paylo
   if (metadata.error) {
     // An error even on HTTP 200.
     const details = errorDetails(payload);
-    const said = [details.message, ...details.errors].filter(Boolean).join("; ");
-    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => redactPatterns(e, secrets)) };
+    const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), secrets, secretValues);
+    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => quoted(e, secrets, secretValues)) };
     if (details.code !== undefined) extra.code = details.code;
     throw new OngageError("api", redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets), extra);
   }

@@ -1,0 +1,120 @@
+import { htmlNames, shortestSecretInWords } from "./auth.js";
+
+/**
+ * The second line of defence against a credential in text a server sends back (the first is
+ * redactPatterns, which blanks out each secret character by character in the usual escapings
+ * and keeps the rest of a message readable). Servers stack encodings (urlencode twice, JSON
+ * of JSON, HTML of JSON...) and quote secrets cut short; rather than know every stack, this
+ * decodes the text in layers, each layer applying every decoder to every form of the layer
+ * before, and if any form holds a secret, or a long enough start of one, the server's text
+ * is not shown at all.
+ */
+
+/** Said instead of a server's text that held a credential. */
+export const withheldServerText = "(the server's reply is not shown: it contained a credential)";
+
+/** Rounds of decoding: enough for three stacked encodings and one more. */
+const decodingRounds = 4;
+/** Only this much of a server's text is checked, and shown. */
+export const longestServerText = 4000;
+/** The most forms kept per text, so that the work stays bounded whatever the text. */
+const mostForms = 200;
+
+/** The shortest start of a secret that counts as the secret: max(6, half), and never more than the secret. */
+function shortestEchoedPrefix(length: number): number {
+  return Math.min(length, Math.max(6, Math.ceil(length / 2)));
+}
+
+const htmlCharacters: Record<string, string> = Object.fromEntries(Object.entries(htmlNames).map(([char, name]) => [name, char]));
+
+function fromCodePoint(code: number): string {
+  return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : "";
+}
+
+/** urldecode: `+` is a space, %XX are UTF-8 bytes (a run that is not UTF-8 is read as Latin-1). */
+function percentDecode(text: string): string {
+  return text.replace(/\+/g, " ").replace(/(?:%[0-9a-f]{2})+/gi, (run) => {
+    const bytes = Buffer.from(run.replace(/%/g, ""), "hex");
+    const utf8 = bytes.toString("utf8");
+    return utf8.includes("\ufffd") ? bytes.toString("latin1") : utf8;
+  });
+}
+
+/** HTML entities: named, decimal and hex, with or without the `;`. */
+function htmlDecode(text: string): string {
+  return text.replace(/&(?:#(\d{1,8})|#x([0-9a-f]{1,7})|([a-z]{2,6}));?/gi, (whole, decimal?: string, hex?: string, name?: string) => {
+    if (decimal !== undefined) return fromCodePoint(Number(decimal));
+    if (hex !== undefined) return fromCodePoint(parseInt(hex, 16));
+    return htmlCharacters[name!.toLowerCase()] ?? whole;
+  });
+}
+
+const backslashShort: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
+
+/** JSON's and C's backslash escapes: \uXXXX, \xXX, \n and friends, and `\` before any other character (\/ \\ \' \"). */
+function backslashDecode(text: string): string {
+  return text.replace(/\\(?:u([0-9a-f]{4})|x([0-9a-f]{2})|([\s\S]))/gi, (_, unit?: string, byte?: string, char?: string) => {
+    if (unit !== undefined) return String.fromCharCode(parseInt(unit, 16));
+    if (byte !== undefined) return String.fromCharCode(parseInt(byte, 16));
+    return backslashShort[char!] ?? char!;
+  });
+}
+
+/**
+ * Each run that may be base64, decoded from each of the four places a secret's encoding may
+ * start; only decodings that are printable text are kept, so that random words do not turn
+ * into noise in which a short secret would be found by chance.
+ */
+function base64Decode(text: string): string {
+  return text.replace(/[A-Za-z0-9+/_-]{4,}={0,2}/g, (run) => {
+    const printable = [0, 1, 2, 3]
+      .map((start) => Buffer.from(run.slice(start), "base64").toString("utf8"))
+      .filter((decoded) => decoded.length > 0 && !/[\ufffd\p{Cc}]/u.test(decoded));
+    return printable.length > 0 ? `${run} ${printable.join(" ")}` : run;
+  });
+}
+
+const textDecoders = [percentDecode, htmlDecode, backslashDecode];
+
+/**
+ * The text and its decoded forms, layer by layer (bounded: rounds, forms and length). Without
+ * `base64`, base64 is not decoded (for secrets of one or two characters, which a decoding of
+ * ordinary words would hold too often).
+ */
+export function decodedForms(text: string, base64 = true): string[] {
+  const decoders = base64 ? [...textDecoders, base64Decode] : textDecoders;
+  const forms = new Set([text.slice(0, longestServerText)]);
+  let layer = [...forms];
+  for (let round = 0; round < decodingRounds && layer.length > 0; round++) {
+    const next: string[] = [];
+    for (const form of layer) {
+      for (const decode of decoders) {
+        const decoded = decode(form).slice(0, longestServerText);
+        if (forms.size >= mostForms) return [...forms];
+        if (!forms.has(decoded)) {
+          forms.add(decoded);
+          next.push(decoded);
+        }
+      }
+    }
+    layer = next;
+  }
+  return [...forms];
+}
+
+/** Tells whether text holds a secret (or its start) in any form decodedForms finds. */
+export function echoesSecret(text: string, secrets: readonly string[]): boolean {
+  const wanted = secrets.filter((secret) => secret.length > 0);
+  if (wanted.length === 0 || text.length === 0) return false;
+  const long = wanted.filter((secret) => [...secret].length >= shortestSecretInWords);
+  const short = wanted.filter((secret) => [...secret].length < shortestSecretInWords);
+  const starts = long.map((secret) => [...secret].slice(0, shortestEchoedPrefix([...secret].length)).join("").toLowerCase());
+  const words = short.map((secret) => new RegExp(`(?<![\\p{L}\\p{N}])${secret.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "iu"));
+  if (starts.length > 0 && decodedForms(text).some((form) => starts.some((start) => form.toLowerCase().includes(start)))) return true;
+  return words.length > 0 && decodedForms(text, false).some((form) => words.some((word) => word.test(form)));
+}
+
+/** Text a server sent, as oq may quote it: `redacted` (already through redactPatterns) unless a secret is still in it in some form. */
+export function quotableServerText(redacted: string, secrets: readonly string[]): string {
+  return echoesSecret(redacted, secrets) ? withheldServerText : redacted;
+}
