@@ -5,6 +5,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth, redact } from "../src/client/auth.js";
+import { decodedForms } from "../src/client/echoedSecrets.js";
 import { runOqAsync, scratch } from "./support/cli.js";
 
 /*
@@ -127,5 +128,56 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
       for (const form of [apiKey, ...phpForms(apiKey)]) expect((run.stdout + run.stderr).toLowerCase()).not.toContain(form.toLowerCase());
     }
     expect(server.requests.map((headers) => headers["x-api-key"])).toEqual([apiKey, apiKey]);
+  });
+});
+
+/** PHP's json_encode (with `\/`) and urlencode, and htmlspecialchars(ENT_QUOTES), for the stacked echoes below. */
+const phpJson = (text: string) => JSON.stringify(text).slice(1, -1).replace(/\//g, "\\/");
+const phpUrl = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
+const phpHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#039;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
+describe("credentials echoed in stacked encodings are never printed (second line of defence)", () => {
+  /** Answers 400 quoting every credential header as json_encode(json_encode(x)) and urlencode(htmlspecialchars(x)), and a start of each. */
+  async function stackedEchoServer(): Promise<{ url: string; requests: IncomingHttpHeaders[] }> {
+    const requests: IncomingHttpHeaders[] = [];
+    const server = createServer((req, res) => {
+      requests.push(req.headers);
+      const values = ["x_username", "x_password", "x_account_code", "x-api-key"].map((name) => req.headers[name]).filter((v): v is string => typeof v === "string");
+      const message = values.flatMap((v) => [phpJson(phpJson(v)), phpUrl(phpHtml(v)), v.slice(0, Math.max(6, Math.ceil(v.length / 2)))]).join(" | ");
+      res.writeHead(400, { "content-type": "application/json" });
+      res.end(JSON.stringify({ metadata: { error: true }, payload: { code: 400, message, errors: { header: message } } }));
+    });
+    servers.push(server);
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, requests };
+  }
+
+  function expectNoEcho(text: string, secrets: string[]): void {
+    for (const secret of secrets) {
+      expect(text).not.toContain(secret);
+      const start = secret.slice(0, Math.min(secret.length, Math.max(6, Math.ceil(secret.length / 2)))).toLowerCase();
+      for (const form of decodedForms(text)) expect(form.toLowerCase()).not.toContain(start);
+    }
+  }
+
+  it("oq run --json and oq reports list print the error without the server's words, header credentials and an API key", async () => {
+    const credentials = { username: "al'ice \"o/n&eil+1@ex.com", password: "Pa's\"s/w&rd <x> +%=9", accountCode: "AC/7'31&z" };
+    const server = await stackedEchoServer();
+    const headerDir = scratch({ "q.oq": "in segment 3\n" });
+    const keyDir = scratch({ "q.oq": "in segment 3\n", "oq.config.json": JSON.stringify({ auth: "api-key" }) });
+    const headerEnv = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_USERNAME: credentials.username, ONGAGE_PASSWORD: credentials.password, ONGAGE_ACCOUNT_CODE: credentials.accountCode };
+    const keyEnv = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_API_KEY: "Key/Abc+123=zz" };
+    for (const [dir, env, secrets] of [[headerDir, headerEnv, [...headerAuth(credentials).secrets()]], [keyDir, keyEnv, ["Key/Abc+123=zz"]]] as const) {
+      for (const args of [["run", "q.oq", "--json"], ["reports", "list"]]) {
+        const run = await runOqAsync(args, { cwd: dir, env });
+        expect(run.status, args.join(" ")).toBe(1);
+        expect(run.stdout + run.stderr).toContain("400");
+        expect(run.stdout + run.stderr).toContain("not shown: it contained a credential");
+        expectNoEcho(run.stdout + run.stderr, [...secrets]);
+      }
+    }
+    expect(server.requests.length).toBeGreaterThanOrEqual(4);
+    expect(server.requests.some((headers) => headers["x_password"] === credentials.password)).toBe(true);
+    expect(server.requests.some((headers) => headers["x-api-key"] === "Key/Abc+123=zz")).toBe(true);
   });
 });
