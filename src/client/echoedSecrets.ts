@@ -103,7 +103,7 @@ export function decodedForms(text: string, base64 = true): string[] {
 }
 
 /** Tells whether text holds a secret (or its start) in any form decodedForms finds. */
-export function echoesSecret(text: string, secrets: readonly string[]): boolean {
+function echoesSecret(text: string, secrets: readonly string[]): boolean {
   const wanted = secrets.filter((secret) => secret.length > 0);
   if (wanted.length === 0 || text.length === 0) return false;
   const long = wanted.filter((secret) => [...secret].length >= shortestSecretInWords);
