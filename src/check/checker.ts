@@ -247,7 +247,8 @@ class Checker {
     switch (node.kind) {
       case "And":
       case "Or": {
-        const operands = node.operands.map((operand) => this.condition(operand, [node.kind as ConditionKind, ...parents.slice(0, 1)]));
+        const inside: readonly ConditionKind[] = [node.kind, ...parents.slice(0, 1)];
+        const operands = node.operands.map((operand) => this.condition(operand, inside));
         if (operands.some((operand) => operand === undefined)) return undefined;
         return { kind: node.kind === "And" ? "and" : "or", operands: operands as Logic[], span: node.span };
       }
@@ -347,8 +348,8 @@ class Checker {
         });
         return undefined;
       }
-    } else {
-      checkedValues = [...new Map(checkedValues.map((value) => [value, value])).values()];
+    } else if (checkedValues.length > 1) {
+      checkedValues = [...new Set(checkedValues)];
     }
 
     if (node.caseSensitive !== undefined && field.type !== "string" && field.type !== "email") {
