@@ -65,8 +65,17 @@ function compareIds(operator: string, subject: string, operand: string): Truth {
   if (operator === "!=") return subject !== operand;
   if (!/^\d+$/.test(operand)) throw new Error(`a generated query orders by the text id ${operand}`);
   if (!/^\d+$/.test(subject)) return "unknown";
-  const [a, b] = [BigInt(subject), BigInt(operand)];
+  return order(operator, BigInt(subject), BigInt(operand), "ids");
+}
+
+/** `=`, `!=` and the orderings, for numbers, days and whole-number ids alike. */
+function order<T extends number | bigint>(operator: string, a: T, b: T, what: string): Truth {
   switch (operator) {
+    case "=":
+    case "in":
+      return a === b;
+    case "!=":
+      return a !== b;
     case "<":
       return a < b;
     case "<=":
@@ -76,7 +85,7 @@ function compareIds(operator: string, subject: string, operand: string): Truth {
     case ">=":
       return a >= b;
   }
-  throw new Error(`operator ${operator} on ids`);
+  throw new Error(`operator ${operator} on ${what}`);
 }
 
 function compare(type: FieldType, operator: string, subject: unknown, operand: string | number, caseSensitive: boolean): Truth {
@@ -104,24 +113,7 @@ function compare(type: FieldType, operator: string, subject: unknown, operand: s
   if (isEmpty(subject)) return "unknown";
   if (type === "id") return compareIds(operator, String(subject), String(operand));
   const scale = (n: number) => (type === "date" ? Math.floor(n / secondsPerDay) : n);
-  const a = scale(Number(subject));
-  const b = scale(Number(operand));
-  switch (operator) {
-    case "=":
-    case "in":
-      return a === b;
-    case "!=":
-      return a !== b;
-    case "<":
-      return a < b;
-    case "<=":
-      return a <= b;
-    case ">":
-      return a > b;
-    case ">=":
-      return a >= b;
-  }
-  throw new Error(`operator ${operator} on ${type}`);
+  return order(operator, scale(Number(subject)), scale(Number(operand)), type);
 }
 
 export function evaluateCondition(
