@@ -63,8 +63,19 @@ function timed(command, args, env, measureMemory = false) {
 
 /** `oq sandbox` in its own process, on a free port. */
 async function startSandboxProcess(contacts, buildTime = "0s", faults = undefined) {
-  const args = ["sandbox", "--port", "0", "--contacts", String(contacts), "--build-time", buildTime, ...(faults ? ["--faults", faults] : [])];
-  const child = spawn(process.execPath, [join(root, "bin/oq.js"), ...args], { stdio: ["ignore", "pipe", "inherit"] });
+  const args = [
+    "sandbox",
+    "--port",
+    "0",
+    "--contacts",
+    String(contacts),
+    "--build-time",
+    buildTime,
+    ...(faults ? ["--faults", faults] : []),
+  ];
+  const child = spawn(process.execPath, [join(root, "bin/oq.js"), ...args], {
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   let text = "";
   await new Promise((resolve, reject) => {
     child.stdout.setEncoding("utf8").on("data", (chunk) => {
@@ -77,7 +88,11 @@ async function startSandboxProcess(contacts, buildTime = "0s", faults = undefine
   return {
     url: value("ONGAGE_BASE_URL"),
     listId: value("ONGAGE_LIST_ID"),
-    credentials: { username: value("ONGAGE_USERNAME"), password: value("ONGAGE_PASSWORD"), accountCode: value("ONGAGE_ACCOUNT_CODE") },
+    credentials: {
+      username: value("ONGAGE_USERNAME"),
+      password: value("ONGAGE_PASSWORD"),
+      accountCode: value("ONGAGE_ACCOUNT_CODE"),
+    },
     stop: () => child.kill("SIGINT"),
   };
 }
@@ -118,7 +133,11 @@ const small = join(dir, "small.oq");
 writeFileSync(small, designQuery);
 // Interleaved, so that a change in the machine's load hits the command and its baseline alike.
 const [nodeMs, oqMs, libMs] = interleavedWallTimesMs(
-  [["-e", "0"], ["bin/oq.js", "compile", small, "--now", now], ["--input-type=module", "-e", `import("${root}dist/lib/index.js").then((oq) => oq.compile('opens > 1'))`]],
+  [
+    ["-e", "0"],
+    ["bin/oq.js", "compile", small, "--now", now],
+    ["--input-type=module", "-e", `import("${root}dist/lib/index.js").then((oq) => oq.compile('opens > 1'))`],
+  ],
   quick ? 7 : 31,
 );
 results.push({
@@ -145,7 +164,10 @@ const chain = (n) => Array.from({ length: n }, (_, i) => `opens != ${i}`).join("
 const sizes = [1000, 2000, 4000];
 const chainMs = sizes.map((n) => {
   const text = chain(n);
-  return timePerCall(() => compile(text, { now }), { batches: quick ? 7 : 31, perBatch: 3, cleanHeap: true }) / 1000;
+  return (
+    timePerCall(() => compile(text, { now }), { batches: quick ? 7 : 31, perBatch: 3, cleanHeap: true }) /
+    1000
+  );
 });
 results.push({
   name: "compile a 1,000-condition query",
@@ -171,17 +193,31 @@ results.push({
 // and render, or format), a few runs each. Every input within the default limits must fail or
 // compile well under a second, with output whose size does not grow with the input.
 {
-  const schemaOf300 = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string"]));
+  const schemaOf300 = Object.fromEntries(
+    Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string"]),
+  );
   const raised = { maxTokens: 10_000_000, maxSourceLength: 100_000_000 };
   const orTerms = quick ? 200_000 : 1_000_000;
   const cases = [
-    ["100 KB one-line query, an unknown field every 13 characters", () => Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and "), {}],
+    [
+      "100 KB one-line query, an unknown field every 13 characters",
+      () => Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and "),
+      {},
+    ],
     ["360 KB of broken syntax (select , select , ...)", () => "select , ".repeat(40_000), {}],
     ["350 KB of '==' and '&&'", () => "opens == 1 && ".repeat(25_000), {}],
     ["100 KB unknown name, 300-field schema", () => `${"x".repeat(100_000)} = "a"`, { fields: schemaOf300 }],
-    ["20,000 misspelt fields, 300-field schema", () => Array.from({ length: 20_000 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "), { fields: schemaOf300 }],
+    [
+      "20,000 misspelt fields, 300-field schema",
+      () => Array.from({ length: 20_000 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "),
+      { fields: schemaOf300 },
+    ],
     ["oq fmt of 130,000 comment lines", () => `opens > 1\n${"# note\n".repeat(130_000)}`, "format"],
-    [`${orTerms.toLocaleString("en-US")}-term or chain (limits raised)`, () => Array.from({ length: orTerms }, (_, i) => `opens = ${i}`).join(" or "), { limits: raised }],
+    [
+      `${orTerms.toLocaleString("en-US")}-term or chain (limits raised)`,
+      () => Array.from({ length: orTerms }, (_, i) => `opens = ${i}`).join(" or "),
+      { limits: raised },
+    ],
   ];
   for (const [name, makeText, options] of cases) {
     const text = makeText();
@@ -218,12 +254,28 @@ const wideQuery =
   "age, birthday, customer_id, sent, opens, clicks, last_sent_date, last_open_date, last_click_date, avg_open_time";
 const sandbox = await startSandboxProcess(exportContacts);
 try {
-  const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+  const client = new OngageClient({
+    auth: headerAuth(sandbox.credentials),
+    baseUrl: sandbox.url,
+    listId: sandbox.listId,
+  });
   const report = await client.createReport(compile(wideQuery, { now, fields: sandboxCustomFields }).payload);
-  while ((await client.getReport(report.id)).status === 1) await new Promise((resolve) => setTimeout(resolve, 500));
+  while ((await client.getReport(report.id)).status === 1)
+    await new Promise((resolve) => setTimeout(resolve, 500));
   const url = `${sandbox.url}/${sandbox.listId}/api/contact_activity/${report.id}/export`;
   const env = sandboxEnv(sandbox);
-  const curlArgs = ["-s", "-o", join(dir, "curl.csv"), "-H", `x_username: ${sandbox.credentials.username}`, "-H", `x_password: ${sandbox.credentials.password}`, "-H", `x_account_code: ${sandbox.credentials.accountCode}`, url];
+  const curlArgs = [
+    "-s",
+    "-o",
+    join(dir, "curl.csv"),
+    "-H",
+    `x_username: ${sandbox.credentials.username}`,
+    "-H",
+    `x_password: ${sandbox.credentials.password}`,
+    "-H",
+    `x_account_code: ${sandbox.credentials.accountCode}`,
+    url,
+  ];
   const oqArgs = [join(root, "bin/oq.js"), "reports", "export", report.id, "--out", join(dir, "oq.csv")];
   const curlTimes = [];
   const oqTimes = [];
@@ -235,7 +287,8 @@ try {
     if (run.peakKb !== undefined) oqPeaks.push(run.peakKb);
   }
   const bytes = statSync(join(dir, "oq.csv")).size;
-  if (bytes !== statSync(join(dir, "curl.csv")).size) throw new Error("oq and curl downloaded different sizes");
+  if (bytes !== statSync(join(dir, "curl.csv")).size)
+    throw new Error("oq and curl downloaded different sizes");
   const mbps = (ms) => bytes / 1048576 / (ms / 1000);
   const oqRate = mbps(median(oqTimes));
   const curlRate = mbps(median(curlTimes));
@@ -252,16 +305,29 @@ try {
   // 30 MB/s): what a real network to Ongage looks like, where the link, not the client, sets the pace.
   const paced = await startSandboxProcess(quick ? 20_000 : 600_000, "0s", "slow:2");
   try {
-    const pacedClient = new OngageClient({ auth: headerAuth(paced.credentials), baseUrl: paced.url, listId: paced.listId });
-    const pacedReport = await pacedClient.createReport(compile(wideQuery, { now, fields: sandboxCustomFields }).payload);
-    while ((await pacedClient.getReport(pacedReport.id)).status === 1) await new Promise((resolve) => setTimeout(resolve, 200));
+    const pacedClient = new OngageClient({
+      auth: headerAuth(paced.credentials),
+      baseUrl: paced.url,
+      listId: paced.listId,
+    });
+    const pacedReport = await pacedClient.createReport(
+      compile(wideQuery, { now, fields: sandboxCustomFields }).payload,
+    );
+    while ((await pacedClient.getReport(pacedReport.id)).status === 1)
+      await new Promise((resolve) => setTimeout(resolve, 200));
     const pacedEnv = sandboxEnv(paced);
     const pacedUrl = `${paced.url}/${paced.listId}/api/contact_activity/${pacedReport.id}/export`;
     const pacedCurl = [];
     const pacedOq = [];
     for (let i = 0; i < (quick ? 1 : 3); i++) {
       pacedCurl.push(timed("curl", [...curlArgs.slice(0, -1), pacedUrl], pacedEnv).ms);
-      pacedOq.push(timed(process.execPath, [join(root, "bin/oq.js"), "reports", "export", pacedReport.id, "--out", join(dir, "oq.csv")], pacedEnv).ms);
+      pacedOq.push(
+        timed(
+          process.execPath,
+          [join(root, "bin/oq.js"), "reports", "export", pacedReport.id, "--out", join(dir, "oq.csv")],
+          pacedEnv,
+        ).ms,
+      );
     }
     const pacedBytes = statSync(join(dir, "oq.csv")).size;
     const rate = (ms) => pacedBytes / 1048576 / (ms / 1000);
@@ -298,7 +364,20 @@ try {
   try {
     writeFileSync(join(dir, "calls.oq"), "in segment 1\n");
     const env = sandboxEnv(small);
-    const run = spawnSync(process.execPath, [join(root, "bin/oq.js"), "run", join(dir, "calls.oq"), "--out", join(dir, "calls.csv"), "--json", "--poll-interval", "200ms"], { env, encoding: "utf8" });
+    const run = spawnSync(
+      process.execPath,
+      [
+        join(root, "bin/oq.js"),
+        "run",
+        join(dir, "calls.oq"),
+        "--out",
+        join(dir, "calls.csv"),
+        "--json",
+        "--poll-interval",
+        "200ms",
+      ],
+      { env, encoding: "utf8" },
+    );
     const [summary] = JSON.parse(run.stdout);
     results.push({
       name: "API calls for one `oq run` (1 s report, --poll-interval 200ms)",
@@ -314,7 +393,7 @@ try {
   }
   // A 20-minute report at the default 2 s interval: the back-off keeps the checks few.
   let polls = 0;
-  for (let waited = 0; waited < 20 * 60_000; ) waited += pollDelay(++polls, 2000);
+  for (let waited = 0; waited < 20 * 60_000;) waited += pollDelay(++polls, 2000);
   results.push({
     name: "status checks for a 20-minute report at the default --poll-interval 2s",
     baseline: "(computed from the schedule)",
@@ -327,9 +406,14 @@ try {
 }
 
 const rows = results.map(
-  (r) => `| ${r.name} | ${r.measured} | ${r.baseline}${r.baselineMeasured ? `: ${r.baselineMeasured}` : ""} | ${r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x`} | ${r.target} | ${r.met ? "yes" : "**no**"} |`,
+  (r) =>
+    `| ${r.name} | ${r.measured} | ${r.baseline}${r.baselineMeasured ? `: ${r.baselineMeasured}` : ""} | ${r.ratio === undefined ? "" : `${r.ratio.toFixed(2)}x`} | ${r.target} | ${r.met ? "yes" : "**no**"} |`,
 );
-const table = ["| benchmark | oq | baseline (same run) | ratio | target | met |", "| --- | --- | --- | --- | --- | --- |", ...rows].join("\n");
+const table = [
+  "| benchmark | oq | baseline (same run) | ratio | target | met |",
+  "| --- | --- | --- | --- | --- | --- |",
+  ...rows,
+].join("\n");
 const machine = `Node ${process.version}, ${process.platform}/${process.arch}, ${(await import("node:os")).cpus().length} cores; medians`;
 process.stdout.write(`${table}\n\n${machine}\n`);
 

@@ -5,7 +5,9 @@ import { existsSync } from "node:fs";
 const bundle = new URL("../dist/cli/cli.js", import.meta.url);
 if (!existsSync(bundle)) {
   // In a checkout, or installed from git with scripts turned off (the prepare script builds dist/).
-  process.stderr.write("oq: not built (no dist/): in a checkout of oq run `npm run build`; installed from git, reinstall without --ignore-scripts so that oq's prepare script builds it\n");
+  process.stderr.write(
+    "oq: not built (no dist/): in a checkout of oq run `npm run build`; installed from git, reinstall without --ignore-scripts so that oq's prepare script builds it\n",
+  );
   process.exit(2);
 }
 await import(bundle.href);

@@ -6,12 +6,25 @@ import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
-const common = { bundle: true, platform: "node", target: "node20", minify: true, sourcemap: "linked", legalComments: "linked", logLevel: "warning" };
+const common = {
+  bundle: true,
+  platform: "node",
+  target: "node20",
+  minify: true,
+  sourcemap: "linked",
+  legalComments: "linked",
+  logLevel: "warning",
+};
 
 // The chevrotain parser, as a separate CommonJS file: the command loads it (synchronously,
 // with require) only for a query the fast parser gives up on, so that a query without
 // mistakes never pays for loading chevrotain.
-await build({ ...common, entryPoints: ["src/parser/fullParser.ts"], outfile: "dist/cli/full-parser.cjs", format: "cjs" });
+await build({
+  ...common,
+  entryPoints: ["src/parser/fullParser.ts"],
+  outfile: "dist/cli/full-parser.cjs",
+  format: "cjs",
+});
 
 /** In the command's bundle, fullParser.ts is replaced by a stand-in that loads full-parser.cjs on first use. */
 const lazyFullParser = {
@@ -50,13 +63,21 @@ await build({
   chunkNames: "chunks/[name]-[hash]",
   plugins: [lazyFullParser],
   // commander is CommonJS; inside an ES module bundle it needs a real `require` for node: builtins.
-  banner: { js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);",
+  },
 });
 
 // --inlineSources: the library's source maps carry the TypeScript they map to, as esbuild's do, so
 // the package's maps point at nothing missing without shipping src/ (and inviting deep imports of it).
-execFileSync(process.execPath, ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--inlineSources"], { stdio: "inherit" });
+execFileSync(
+  process.execPath,
+  ["node_modules/typescript/bin/tsc", "-p", "tsconfig.json", "--inlineSources"],
+  { stdio: "inherit" },
+);
 
 // What require("oq"), require("oq/client") and require("oq/sandbox") load (package.json's
 // "require" conditions): hand-written CommonJS that tsc does not compile, so copied as it is.
-cpSync(new URL("../src/require", import.meta.url), new URL("../dist/lib/require", import.meta.url), { recursive: true });
+cpSync(new URL("../src/require", import.meta.url), new URL("../dist/lib/require", import.meta.url), {
+  recursive: true,
+});

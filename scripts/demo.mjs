@@ -13,7 +13,11 @@ const oq = `${root}bin/oq.js`;
 
 function run(args, env) {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [oq, ...args], { cwd: examples, env: { ...process.env, ...env }, stdio: ["ignore", "pipe", "inherit"] });
+    const child = spawn(process.execPath, [oq, ...args], {
+      cwd: examples,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "pipe", "inherit"],
+    });
     let stdout = "";
     child.stdout.setEncoding("utf8").on("data", (text) => (stdout += text));
     child.on("close", (status) => resolve({ status, stdout }));
@@ -29,9 +33,15 @@ try {
     ONGAGE_PASSWORD: sandbox.credentials.password,
     ONGAGE_ACCOUNT_CODE: sandbox.credentials.accountCode,
   };
-  const queries = readdirSync(examples).filter((name) => name.endsWith(".oq")).sort();
-  process.stdout.write(`Started the Ongage sandbox on ${sandbox.url} (list ${sandbox.listId}, ${sandbox.contacts.size} generated contacts).\n`);
-  process.stdout.write(`Running ${queries.length} example queries with: oq run examples/ --out out/demo/ --poll-interval 500ms\n\n`);
+  const queries = readdirSync(examples)
+    .filter((name) => name.endsWith(".oq"))
+    .sort();
+  process.stdout.write(
+    `Started the Ongage sandbox on ${sandbox.url} (list ${sandbox.listId}, ${sandbox.contacts.size} generated contacts).\n`,
+  );
+  process.stdout.write(
+    `Running ${queries.length} example queries with: oq run examples/ --out out/demo/ --poll-interval 500ms\n\n`,
+  );
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   const result = await run(["run", ".", "--out", out, "--poll-interval", "500ms", "--json"], env);
@@ -50,7 +60,9 @@ try {
     }
   }
   const live = sandbox.liveReports().length;
-  process.stdout.write(`\n${sandbox.stats.requests} requests reached the sandbox; ${sandbox.stats.reportsCreated} reports created, ${live} left behind.\n`);
+  process.stdout.write(
+    `\n${sandbox.stats.requests} requests reached the sandbox; ${sandbox.stats.reportsCreated} reports created, ${live} left behind.\n`,
+  );
   process.stdout.write("Try it yourself: `npx oq sandbox` in one terminal, then follow what it prints.\n");
   process.exitCode = result.status;
 } finally {

@@ -9,18 +9,27 @@ export const docsNow = "2024-02-01T00:00:00Z";
 export const docsFields = { first_name: "string", city: "string", age: "numeric", birthday: "date" };
 
 function stringifyRequest(value, indent = "") {
-  if (Array.isArray(value) && value.every((item) => item && typeof item === "object" && "field_name" in item)) {
+  if (
+    Array.isArray(value) &&
+    value.every((item) => item && typeof item === "object" && "field_name" in item)
+  ) {
     return `[\n${value.map((item) => `${indent}  ${JSON.stringify(item)}`).join(",\n")}\n${indent}]`;
   }
   if (value && typeof value === "object" && !Array.isArray(value)) {
-    const entries = Object.entries(value).map(([key, inner]) => `${indent}  ${JSON.stringify(key)}: ${stringifyRequest(inner, `${indent}  `)}`);
+    const entries = Object.entries(value).map(
+      ([key, inner]) => `${indent}  ${JSON.stringify(key)}: ${stringifyRequest(inner, `${indent}  `)}`,
+    );
     return `{\n${entries.join(",\n")}\n${indent}}`;
   }
   return JSON.stringify(value);
 }
 
 function expected(kind, source) {
-  const result = compile(source, { now: docsNow, fields: docsFields, fileName: kind === "oq-error" ? "query.oq" : undefined });
+  const result = compile(source, {
+    now: docsNow,
+    fields: docsFields,
+    fileName: kind === "oq-error" ? "query.oq" : undefined,
+  });
   if (kind === "oq-error") {
     if (result.ok) throw new Error(`an oq-error example compiles:\n${source}`);
     return formatDiagnostics(result).trimEnd();
@@ -32,10 +41,13 @@ function expected(kind, source) {
 
 /** The document with every answer block recomputed. */
 export function renderDocExamples(text) {
-  return text.replace(/```(oq|oq-error)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g, (_all, kind, source) => {
-    const answerKind = kind === "oq" ? "json" : "text";
-    return `\`\`\`${kind}\n${source}\`\`\`\n\n\`\`\`${answerKind}\n${expected(kind, source)}\n\`\`\``;
-  });
+  return text.replace(
+    /```(oq|oq-error)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g,
+    (_all, kind, source) => {
+      const answerKind = kind === "oq" ? "json" : "text";
+      return `\`\`\`${kind}\n${source}\`\`\`\n\n\`\`\`${answerKind}\n${expected(kind, source)}\n\`\`\``;
+    },
+  );
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

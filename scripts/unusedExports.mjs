@@ -15,21 +15,29 @@ const entryPoints = ["src/index.ts", "src/entry/client.ts", "src/entry/sandbox.t
 /** The unused exports ("path: name"), apart from those in `allowed` (default: the allow-list file). */
 export function findUnusedExports(allowed = readAllowList()) {
   const configPath = resolve(root, "tsconfig.test.json");
-  const config = ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, root);
+  const config = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(configPath, ts.sys.readFile).config,
+    ts.sys,
+    root,
+  );
   const program = ts.createProgram(config.fileNames, { ...config.options, noEmit: true });
   const checker = program.getTypeChecker();
-  const ownFiles = program.getSourceFiles().filter((file) => !file.isDeclarationFile && !relative(root, file.fileName).startsWith(".."));
+  const ownFiles = program
+    .getSourceFiles()
+    .filter((file) => !file.isDeclarationFile && !relative(root, file.fileName).startsWith(".."));
   const sourceFiles = ownFiles.filter((file) => relative(root, file.fileName).startsWith("src/"));
 
-  const resolveAlias = (symbol) => (symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol);
+  const resolveAlias = (symbol) =>
+    symbol && symbol.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(symbol) : symbol;
   const fileOf = (symbol) => symbol?.declarations?.[0]?.getSourceFile().fileName;
 
   // Every symbol that some file other than its own refers to.
   const used = new Set();
   const note = (symbol, from) => {
-    for (let current = symbol; current; ) {
+    for (let current = symbol; current;) {
       if (fileOf(current) !== from.fileName) used.add(current);
-      const next = current.flags & ts.SymbolFlags.Alias ? checker.getImmediateAliasedSymbol(current) : undefined;
+      const next =
+        current.flags & ts.SymbolFlags.Alias ? checker.getImmediateAliasedSymbol(current) : undefined;
       current = next === current ? undefined : next;
     }
     const target = resolveAlias(symbol);
@@ -38,7 +46,11 @@ export function findUnusedExports(allowed = readAllowList()) {
   for (const file of ownFiles) {
     const visit = (node) => {
       // `export * from "./x.js"` and `export type * as Ast from "./x.js"`: all of x's exports.
-      if (ts.isExportDeclaration(node) && node.moduleSpecifier && (!node.exportClause || ts.isNamespaceExport(node.exportClause))) {
+      if (
+        ts.isExportDeclaration(node) &&
+        node.moduleSpecifier &&
+        (!node.exportClause || ts.isNamespaceExport(node.exportClause))
+      ) {
         const target = checker.getSymbolAtLocation(node.moduleSpecifier);
         if (target) for (const exported of checker.getExportsOfModule(target)) note(exported, file);
       }
@@ -47,7 +59,8 @@ export function findUnusedExports(allowed = readAllowList()) {
         // `const { name } = await import("./x.js")`: the name is a property of the module.
         if (ts.isBindingElement(node.parent) && ts.isObjectBindingPattern(node.parent.parent)) {
           const key = node.parent.propertyName ?? node.parent.name;
-          if (ts.isIdentifier(key)) note(checker.getTypeAtLocation(node.parent.parent).getProperty(key.text), file);
+          if (ts.isIdentifier(key))
+            note(checker.getTypeAtLocation(node.parent.parent).getProperty(key.text), file);
         }
       }
       ts.forEachChild(node, visit);
@@ -82,6 +95,9 @@ export function readAllowList() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const unused = findUnusedExports();
   if (process.argv.includes("--json")) console.log(JSON.stringify(unused, null, 2));
-  else if (unused.length > 0) console.error(`Exports that nothing uses (remove them, or stop exporting them):\n${unused.map((name) => `  ${name}`).join("\n")}`);
+  else if (unused.length > 0)
+    console.error(
+      `Exports that nothing uses (remove them, or stop exporting them):\n${unused.map((name) => `  ${name}`).join("\n")}`,
+    );
   process.exitCode = unused.length > 0 ? 1 : 0;
 }

@@ -60,7 +60,10 @@ export function resolveNow(now: CompileOptions["now"]): number {
   if (now === undefined) return Math.floor(Date.now() / 1000);
   if (typeof now === "string") {
     const seconds = parseNowText(now);
-    if (seconds === undefined) throw new TypeError(`invalid 'now' option: ${now} (write an ISO 8601 time such as 2024-01-31T10:00:00Z)`);
+    if (seconds === undefined)
+      throw new TypeError(
+        `invalid 'now' option: ${now} (write an ISO 8601 time such as 2024-01-31T10:00:00Z)`,
+      );
     return seconds;
   }
   const date = now instanceof Date ? now : new Date(now);
@@ -68,7 +71,11 @@ export function resolveNow(now: CompileOptions["now"]): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-function finish<T extends object>(source: SourceText, diagnostics: DiagnosticCollector, extra: T): T & Diagnosed {
+function finish<T extends object>(
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  extra: T,
+): T & Diagnosed {
   const result = extra as T & Diagnosed;
   result.diagnostics = diagnostics.sorted();
   result.source = source;
@@ -77,13 +84,22 @@ function finish<T extends object>(source: SourceText, diagnostics: DiagnosticCol
 }
 
 /** A safety net for library users: a bug in oq becomes a diagnostic, not an exception in their service. */
-function guarded<T extends object>(source: SourceText, diagnostics: DiagnosticCollector, run: () => T): T & Diagnosed {
+function guarded<T extends object>(
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  run: () => T,
+): T & Diagnosed {
   try {
     return finish(source, diagnostics, run());
   } catch (error) {
-    diagnostics.error("OQ999", `internal error in oq: ${error instanceof Error ? error.message : String(error)}`, source.spanOf(0, 0), {
-      hints: ["this is a bug in oq, not in your query; please report it with the query"],
-    });
+    diagnostics.error(
+      "OQ999",
+      `internal error in oq: ${error instanceof Error ? error.message : String(error)}`,
+      source.spanOf(0, 0),
+      {
+        hints: ["this is a bug in oq, not in your query; please report it with the query"],
+      },
+    );
     return finish(source, diagnostics, {} as T);
   }
 }
@@ -110,7 +126,10 @@ export function parse(text: string, options: Pick<CompileOptions, "fileName" | "
 /** AST -> checked query: fields, operators and values by type, and the flat and/or form. */
 export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
   validateOptions("check", options);
-  const diagnostics = new DiagnosticCollector(parsed.diagnostics, resolveLimits(options.limits).maxDiagnostics);
+  const diagnostics = new DiagnosticCollector(
+    parsed.diagnostics,
+    resolveLimits(options.limits).maxDiagnostics,
+  );
   const resolved = checkOptions(options);
   return guarded(parsed.source, diagnostics, () => {
     if (!parsed.ast) return {};
@@ -166,14 +185,25 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  return runPipeline<{ criteria?: ContactActivityCriterion[] }>("compileFilter", text, options, (checked, query, diagnostics) => {
-    for (const clause of query.clauses) {
-      diagnostics.error("OQ250", `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`, clause.span, {
-        hints: ["remove it, or use compile() for a whole request"],
-      });
-    }
-    return diagnostics.hasErrors ? {} : { criteria: emitCriteria(checked.filter) };
-  }, { windowSetByCaller: true });
+  return runPipeline<{ criteria?: ContactActivityCriterion[] }>(
+    "compileFilter",
+    text,
+    options,
+    (checked, query, diagnostics) => {
+      for (const clause of query.clauses) {
+        diagnostics.error(
+          "OQ250",
+          `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
+          clause.span,
+          {
+            hints: ["remove it, or use compile() for a whole request"],
+          },
+        );
+      }
+      return diagnostics.hasErrors ? {} : { criteria: emitCriteria(checked.filter) };
+    },
+    { windowSetByCaller: true },
+  );
 }
 
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */

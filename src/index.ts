@@ -30,7 +30,12 @@ export {
   type ContactActivityRequest,
   type ContactActivityCriterion,
 } from "./emit/payloadSchema.js";
-export type { CheckedQuery, Criterion as CheckedCriterion, FlatCriteria, TimeWindow } from "./check/criteria.js";
+export type {
+  CheckedQuery,
+  Criterion as CheckedCriterion,
+  FlatCriteria,
+  TimeWindow,
+} from "./check/criteria.js";
 export { builtinFields, type FieldType, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
 export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
 export { defaults } from "./check/checker.js";

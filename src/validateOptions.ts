@@ -8,35 +8,52 @@ import { defaultLimits } from "./limits.js";
  */
 
 export function validateText(entryPoint: string, text: unknown): asserts text is string {
-  if (typeof text !== "string") throw new TypeError(`oq: ${entryPoint}() takes the query text as a string, not ${describe(text)}`);
+  if (typeof text !== "string")
+    throw new TypeError(`oq: ${entryPoint}() takes the query text as a string, not ${describe(text)}`);
 }
 
 export function validateOptions(entryPoint: string, options: unknown): void {
   if (options === undefined) return;
-  if (!isPlainObject(options)) throw new TypeError(`oq: the options of ${entryPoint}() must be an object, not ${describe(options)}`);
+  if (!isPlainObject(options))
+    throw new TypeError(`oq: the options of ${entryPoint}() must be an object, not ${describe(options)}`);
   const { fileName, fields, limits, requestFlags } = options as Record<string, unknown>;
-  if (fileName !== undefined && typeof fileName !== "string") throw new TypeError(`oq: 'fileName' must be a string, not ${describe(fileName)}`);
+  if (fileName !== undefined && typeof fileName !== "string")
+    throw new TypeError(`oq: 'fileName' must be a string, not ${describe(fileName)}`);
   if (fields !== undefined) {
-    if (!isPlainObject(fields)) throw new TypeError(`oq: 'fields' must be an object of field name -> type, not ${describe(fields)}`);
+    if (!isPlainObject(fields))
+      throw new TypeError(`oq: 'fields' must be an object of field name -> type, not ${describe(fields)}`);
     for (const [name, type] of Object.entries(fields)) {
       if (!(fieldTypes as readonly unknown[]).includes(type)) {
-        throw new TypeError(`oq: 'fields.${name}' has the unknown type ${describe(type)}; the types are ${fieldTypes.join(", ")}`);
+        throw new TypeError(
+          `oq: 'fields.${name}' has the unknown type ${describe(type)}; the types are ${fieldTypes.join(", ")}`,
+        );
       }
     }
   }
   if (limits !== undefined) {
-    if (!isPlainObject(limits)) throw new TypeError(`oq: 'limits' must be an object, not ${describe(limits)}`);
+    if (!isPlainObject(limits))
+      throw new TypeError(`oq: 'limits' must be an object, not ${describe(limits)}`);
     for (const [name, value] of Object.entries(limits)) {
-      if (!(name in defaultLimits)) throw new TypeError(`oq: 'limits.${name}' is not a limit; the limits are ${Object.keys(defaultLimits).join(", ")}`);
-      if (value !== undefined && !(typeof value === "number" && value >= 1 && (Number.isInteger(value) || value === Infinity))) {
-        throw new TypeError(`oq: 'limits.${name}' must be a whole number of at least 1, or Infinity, not ${describe(value)}`);
+      if (!(name in defaultLimits))
+        throw new TypeError(
+          `oq: 'limits.${name}' is not a limit; the limits are ${Object.keys(defaultLimits).join(", ")}`,
+        );
+      if (
+        value !== undefined &&
+        !(typeof value === "number" && value >= 1 && (Number.isInteger(value) || value === Infinity))
+      ) {
+        throw new TypeError(
+          `oq: 'limits.${name}' must be a whole number of at least 1, or Infinity, not ${describe(value)}`,
+        );
       }
     }
   }
   if (requestFlags !== undefined) {
-    if (!isPlainObject(requestFlags)) throw new TypeError(`oq: 'requestFlags' must be an object, not ${describe(requestFlags)}`);
+    if (!isPlainObject(requestFlags))
+      throw new TypeError(`oq: 'requestFlags' must be an object, not ${describe(requestFlags)}`);
     for (const [name, value] of Object.entries(requestFlags)) {
-      if (value !== undefined && typeof value !== "boolean") throw new TypeError(`oq: 'requestFlags.${name}' must be true or false, not ${describe(value)}`);
+      if (value !== undefined && typeof value !== "boolean")
+        throw new TypeError(`oq: 'requestFlags.${name}' must be true or false, not ${describe(value)}`);
     }
   }
 }
@@ -46,7 +63,9 @@ function isPlainObject(value: unknown): value is object {
 }
 
 function describe(value: unknown): string {
-  if (typeof value === "string") return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
-  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean") return String(value);
+  if (typeof value === "string")
+    return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
+  if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
+    return String(value);
   return Array.isArray(value) ? "an array" : `a ${typeof value}`;
 }

@@ -30,7 +30,13 @@ describe("months and years on the UTC calendar", () => {
     };
     const threeMonths = windowOf("during 3mo");
     expect(threeMonths[0]).toBe(at("2026-02-28T10:00:00Z"));
-    for (const text of ["during 3 months", "during 3MO", "last 3 Months", "during 3months", "between 3 months ago and today"]) {
+    for (const text of [
+      "during 3 months",
+      "during 3MO",
+      "last 3 Months",
+      "during 3months",
+      "between 3 months ago and today",
+    ]) {
       expect(windowOf(text)[0], text).toBe(threeMonths[0]);
     }
     expect(windowOf("during 1 year")).toEqual(windowOf("during 12mo"));
@@ -39,14 +45,21 @@ describe("months and years on the UTC calendar", () => {
   });
 
   it("reads today and yesterday as midnight UTC of the compile clock's day", () => {
-    const result = compile("ocx_created_date >= yesterday and ocx_created_date < Today", { now: "2026-05-31T23:59:59Z" });
+    const result = compile("ocx_created_date >= yesterday and ocx_created_date < Today", {
+      now: "2026-05-31T23:59:59Z",
+    });
     expect(result.ok).toBe(true);
-    expect(result.payload!.filters.criteria.map((c) => c.operand)).toEqual([[at("2026-05-30T00:00:00Z")], [at("2026-05-31T00:00:00Z")]]);
+    expect(result.payload!.filters.criteria.map((c) => c.operand)).toEqual([
+      [at("2026-05-30T00:00:00Z")],
+      [at("2026-05-31T00:00:00Z")],
+    ]);
   });
 
   it("formats one canonical spelling", () => {
     expect(format("opens > 0 during 3 Months").formatted).toBe("opens > 0\nduring 3mo\n");
-    expect(format("last_open_date > 2 YEARS ago and last_open_date < TODAY").formatted).toBe("last_open_date > 2y ago and last_open_date < today\n");
+    expect(format("last_open_date > 2 YEARS ago and last_open_date < TODAY").formatted).toBe(
+      "last_open_date > 2y ago and last_open_date < today\n",
+    );
     expect(format("opens > 0 during 24 hours").formatted).toBe("opens > 0\nduring 24h\n");
   });
 });

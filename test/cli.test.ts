@@ -9,7 +9,9 @@ const nowSeconds = Date.parse(now) / 1000;
 
 describe("oq compile", () => {
   it("prints the payload on stdout and nothing on stderr", () => {
-    const dir = scratch({ "gmail.oq": 'email ends "gmail.com" and opens >= 3 during 30d select email,opens\n' });
+    const dir = scratch({
+      "gmail.oq": 'email ends "gmail.com" and opens >= 3 during 30d select email,opens\n',
+    });
     const run = runOq(["compile", "gmail.oq", "--now", now], { cwd: dir });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
@@ -32,7 +34,7 @@ describe("oq compile", () => {
   });
 
   it("reports errors on stderr with file:line:col, a caret and help, exit 1, no payload", () => {
-    const dir = scratch({ "bad.oq": "# a query\nemial ends \"x\" and opens >= \"three\"\n" });
+    const dir = scratch({ "bad.oq": '# a query\nemial ends "x" and opens >= "three"\n' });
     const run = runOq(["compile", "bad.oq"], { cwd: dir });
     expect(run.status).toBe(1);
     expect(run.stdout).toBe("");
@@ -51,7 +53,13 @@ describe("oq compile", () => {
     expect(run.status).toBe(1);
     const result = JSON.parse(run.stdout);
     expect(result.ok).toBe(false);
-    expect(result.diagnostics[0]).toMatchObject({ file: "<stdin>", line: 1, column: 8, severity: "error", code: "OQ101" });
+    expect(result.diagnostics[0]).toMatchObject({
+      file: "<stdin>",
+      line: 1,
+      column: 8,
+      severity: "error",
+      code: "OQ101",
+    });
     expect(result.diagnostics[0].hints.length).toBeGreaterThan(0);
   });
 
@@ -60,8 +68,14 @@ describe("oq compile", () => {
     const dir = scratch({ "fields.json": schema, "q.oq": "age > 30\n" });
     expect(runOq(["compile", "q.oq"], { cwd: dir }).status).toBe(1);
     expect(runOq(["compile", "q.oq", "--schema", "fields.json"], { cwd: dir }).status).toBe(0);
-    expect(runOq(["compile", "q.oq"], { cwd: dir, env: { OQ_SCHEMA: join(dir, "fields.json") } }).status).toBe(0);
-    const withConfig = scratch({ "oq.config.json": JSON.stringify({ schema: "fields.json" }), "fields.json": schema, "q.oq": "age > 30\n" });
+    expect(
+      runOq(["compile", "q.oq"], { cwd: dir, env: { OQ_SCHEMA: join(dir, "fields.json") } }).status,
+    ).toBe(0);
+    const withConfig = scratch({
+      "oq.config.json": JSON.stringify({ schema: "fields.json" }),
+      "fields.json": schema,
+      "q.oq": "age > 30\n",
+    });
     expect(runOq(["compile", "q.oq"], { cwd: withConfig }).status).toBe(0);
   });
 
@@ -165,7 +179,13 @@ describe("oq fmt and oq decompile", () => {
   });
 
   it("fmt refuses, with check's diagnostics, a query whose shape check refuses, and leaves the file alone", () => {
-    for (const text of ["select email opens > 1\n", "during 7d opens > 1\n", "users active opens > 1\n", "favourite opens > 1\n", "opens > 1 during 7d during 8d\n"]) {
+    for (const text of [
+      "select email opens > 1\n",
+      "during 7d opens > 1\n",
+      "users active opens > 1\n",
+      "favourite opens > 1\n",
+      "opens > 1 during 7d during 8d\n",
+    ]) {
       const dir = scratch({ "q.oq": text });
       const checked = runOq(["check", "q.oq"], { cwd: dir, env: { OQ_NOW: now } });
       const written = runOq(["fmt", "--write", "q.oq"], { cwd: dir });
@@ -180,7 +200,10 @@ describe("oq fmt and oq decompile", () => {
   });
 
   it("decompile turns a payload back into a query", () => {
-    const payload = runOq(["compile", "-"], { input: 'title "T" email ends "x.com" users active', env: { OQ_NOW: now } }).stdout;
+    const payload = runOq(["compile", "-"], {
+      input: 'title "T" email ends "x.com" users active',
+      env: { OQ_NOW: now },
+    }).stdout;
     const back = runOq(["decompile", "-"], { input: payload });
     expect(back.status).toBe(0);
     expect(back.stdout).toContain('email ends "x.com"');
@@ -191,24 +214,39 @@ describe("oq fmt and oq decompile", () => {
   it("decompile takes the field schema as compile does, and says when a query needs one", () => {
     const schema = JSON.stringify({ fields: { first_name: "string" } });
     const dir = scratch({ "fields.json": schema, "q.oq": 'first_name = "Ann"\nselect email, first_name\n' });
-    const payload = runOq(["compile", "q.oq", "--schema", "fields.json"], { cwd: dir, env: { OQ_NOW: now } }).stdout;
+    const payload = runOq(["compile", "q.oq", "--schema", "fields.json"], {
+      cwd: dir,
+      env: { OQ_NOW: now },
+    }).stdout;
     writeFileSync(join(dir, "q.json"), payload);
-    const compileBack = (source: string, env: Record<string, string> = {}) => runOq(["compile", "-"], { cwd: dir, input: source, env: { OQ_NOW: now, ...env } });
+    const compileBack = (source: string, env: Record<string, string> = {}) =>
+      runOq(["compile", "-"], { cwd: dir, input: source, env: { OQ_NOW: now, ...env } });
 
     // Without a schema: the query, and a warning naming the fields it needs one for.
     const bare = runOq(["decompile", "q.json"], { cwd: dir });
     expect(bare.status).toBe(0);
-    expect(bare.stderr).toContain("q.json: warning: first_name is not a built-in field: the query compiles only with a field schema that has it");
+    expect(bare.stderr).toContain(
+      "q.json: warning: first_name is not a built-in field: the query compiles only with a field schema that has it",
+    );
     expect(compileBack(bare.stdout).status).toBe(1);
 
     // With --schema, OQ_SCHEMA or oq.config.json: no warning, and the query compiles back.
-    for (const [args, env] of [[["--schema", "fields.json"], {}], [[], { OQ_SCHEMA: "fields.json" }]] as const) {
+    for (const [args, env] of [
+      [["--schema", "fields.json"], {}],
+      [[], { OQ_SCHEMA: "fields.json" }],
+    ] as const) {
       const run = runOq(["decompile", "q.json", ...args], { cwd: dir, env });
       expect(run.status).toBe(0);
       expect(run.stderr).toBe("");
-      expect(JSON.parse(compileBack(run.stdout, { OQ_SCHEMA: "fields.json" }).stdout)).toEqual(JSON.parse(payload));
+      expect(JSON.parse(compileBack(run.stdout, { OQ_SCHEMA: "fields.json" }).stdout)).toEqual(
+        JSON.parse(payload),
+      );
     }
-    const configured = scratch({ "fields.json": schema, "oq.config.json": JSON.stringify({ schema: "fields.json" }), "q.json": payload });
+    const configured = scratch({
+      "fields.json": schema,
+      "oq.config.json": JSON.stringify({ schema: "fields.json" }),
+      "q.json": payload,
+    });
     expect(runOq(["decompile", "q.json"], { cwd: configured })).toMatchObject({ status: 0, stderr: "" });
 
     // A schema without the field: the query would not compile back, so it is an error.
@@ -227,9 +265,16 @@ describe("oq fmt and oq decompile", () => {
 });
 
 /** Runs oq with its stdout read until the first chunk, then closed, as `| head -c 10` does. */
-function runWithReaderLeavingEarly(args: string[], cwd: string): Promise<{ status: number | null; stderr: string; closedEarly: boolean }> {
+function runWithReaderLeavingEarly(
+  args: string[],
+  cwd: string,
+): Promise<{ status: number | null; stderr: string; closedEarly: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [oqBin, ...args], { cwd, env: { ...process.env, OQ_NOW: now }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [oqBin, ...args], {
+      cwd,
+      env: { ...process.env, OQ_NOW: now },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     let closedEarly = false;
     child.stderr.on("data", (chunk) => (stderr += chunk));
@@ -250,7 +295,11 @@ describe("a reader that closes stdout early", () => {
     const payload = runOq(["compile", "big.oq", "--now", now], { cwd: dir });
     expect(payload.status).toBe(0);
     writeFileSync(join(dir, "big.json"), payload.stdout);
-    for (const args of [["compile", "big.oq"], ["fmt", "big.oq"], ["decompile", "big.json"]]) {
+    for (const args of [
+      ["compile", "big.oq"],
+      ["fmt", "big.oq"],
+      ["decompile", "big.json"],
+    ]) {
       const run = await runWithReaderLeavingEarly(args, dir);
       expect(run.closedEarly, args.join(" ")).toBe(true);
       expect(run.stderr, args.join(" ")).not.toMatch(/EPIPE|Error|at /);

@@ -20,9 +20,15 @@ function scriptedFetch(replies: Reply[]) {
   const calls: { method: string; url: string; headers: Record<string, string> }[] = [];
   const fetchImpl = (async (url: string, init: RequestInit) => {
     calls.push({ method: init.method ?? "GET", url, headers: init.headers as Record<string, string> });
-    const reply = replies.shift() ?? { status: 500, body: { metadata: { error: true }, payload: { code: 500 } } };
+    const reply = replies.shift() ?? {
+      status: 500,
+      body: { metadata: { error: true }, payload: { code: 500 } },
+    };
     if (reply instanceof Error) throw reply;
-    return new Response(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body), { status: reply.status ?? 200, headers: reply.headers ?? {} });
+    return new Response(typeof reply.body === "string" ? reply.body : JSON.stringify(reply.body), {
+      status: reply.status ?? 200,
+      headers: reply.headers ?? {},
+    });
   }) as unknown as typeof fetch;
   return { fetchImpl, calls };
 }
@@ -42,7 +48,9 @@ function client(replies: Reply[], events: ClientEvent[] = []) {
   return { client: c, calls: scripted.calls };
 }
 
-const ok = (payload: unknown, total?: number) => ({ body: { metadata: { error: false, ...(total !== undefined ? { total } : {}) }, payload } });
+const ok = (payload: unknown, total?: number) => ({
+  body: { metadata: { error: false, ...(total !== undefined ? { total } : {}) }, payload },
+});
 const dropped = () => Object.assign(new TypeError("fetch failed"), { cause: { code: "ECONNRESET" } });
 
 describe("OngageClient", () => {
@@ -50,17 +58,32 @@ describe("OngageClient", () => {
     const { client: c, calls } = client([ok({ id: 7, status: 1 })]);
     await c.createReport(request);
     expect(calls[0]!.url).toBe("https://api.example.test/42/api/contact_activity");
-    expect(calls[0]!.headers).toMatchObject({ X_USERNAME: "me", X_PASSWORD: "hunter2-secret", X_ACCOUNT_CODE: "ACME" });
+    expect(calls[0]!.headers).toMatchObject({
+      X_USERNAME: "me",
+      X_PASSWORD: "hunter2-secret",
+      X_ACCOUNT_CODE: "ACME",
+    });
   });
 
   it("accepts ids and statuses as strings or numbers", async () => {
-    const { client: c } = client([ok({ id: 7, status: "1" }), ok({ id: "7", status: 2, status_desc: "Completed" })]);
+    const { client: c } = client([
+      ok({ id: 7, status: "1" }),
+      ok({ id: "7", status: 2, status_desc: "Completed" }),
+    ]);
     expect(await c.createReport(request)).toMatchObject({ id: "7", status: 1 });
     expect(await c.getReport("7")).toMatchObject({ id: "7", status: 2 });
   });
 
   it("treats metadata.error as an error even on HTTP 200, with Ongage's code and errors", async () => {
-    const { client: c } = client([{ status: 200, body: { metadata: { error: true }, payload: { code: 412, message: "Precondition Failed", errors: ["title is required"] } } }]);
+    const { client: c } = client([
+      {
+        status: 200,
+        body: {
+          metadata: { error: true },
+          payload: { code: 412, message: "Precondition Failed", errors: ["title is required"] },
+        },
+      },
+    ]);
     const error = await c.getReport("1").catch((e: unknown) => e);
     expect(error).toBeInstanceOf(OngageError);
     expect(error).toMatchObject({ kind: "api", code: 412, errors: ["title is required"] });
@@ -68,7 +91,10 @@ describe("OngageClient", () => {
 
   it("retries GET on 503 and dropped connections, then succeeds", async () => {
     const events: ClientEvent[] = [];
-    const { client: c, calls } = client([{ status: 503, body: "" }, dropped(), ok({ id: "1", status: 2 })], events);
+    const { client: c, calls } = client(
+      [{ status: 503, body: "" }, dropped(), ok({ id: "1", status: 2 })],
+      events,
+    );
     expect(await c.getReport("1")).toMatchObject({ status: 2 });
     expect(calls).toHaveLength(3);
     expect(events.filter((e) => e.type === "retry")).toHaveLength(2);
@@ -85,8 +111,15 @@ describe("OngageClient", () => {
         calls++;
         const body =
           calls === 1
-            ? new Readable({ read() { this.push('{"metadata":'); this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" })); } })
-            : Readable.from([JSON.stringify({ metadata: { error: false }, payload: { id: "1", status: "2" } })]);
+            ? new Readable({
+                read() {
+                  this.push('{"metadata":');
+                  this.destroy(Object.assign(new Error("socket hang up"), { code: "ECONNRESET" }));
+                },
+              })
+            : Readable.from([
+                JSON.stringify({ metadata: { error: false }, payload: { id: "1", status: "2" } }),
+              ]);
         return { status: 200, header: () => null, body };
       },
     });
@@ -95,28 +128,55 @@ describe("OngageClient", () => {
   });
 
   it("treats an error envelope on HTTP 200 with code 503 as worth retrying", async () => {
-    const { client: c, calls } = client([{ status: 200, body: { metadata: { error: true }, payload: { code: 503, message: "busy" } } }, ok({ id: "1", status: 2 })]);
+    const { client: c, calls } = client([
+      { status: 200, body: { metadata: { error: true }, payload: { code: 503, message: "busy" } } },
+      ok({ id: "1", status: 2 }),
+    ]);
     expect(await c.getReport("1")).toMatchObject({ status: 2 });
     expect(calls).toHaveLength(2);
   });
 
   it("honours Retry-After on 429", async () => {
     const events: ClientEvent[] = [];
-    const { client: c } = client([{ status: 429, headers: { "retry-after": "0.2" }, body: { metadata: { error: true }, payload: { code: 429 } } }, ok({ id: "1", status: 2 })], events);
+    const { client: c } = client(
+      [
+        {
+          status: 429,
+          headers: { "retry-after": "0.2" },
+          body: { metadata: { error: true }, payload: { code: 429 } },
+        },
+        ok({ id: "1", status: 2 }),
+      ],
+      events,
+    );
     await c.getReport("1");
     const retry = events.find((e) => e.type === "retry") as Extract<ClientEvent, { type: "retry" }>;
     expect(retry.delayMs).toBeGreaterThanOrEqual(200);
   });
 
   it("does not retry a request Ongage refused (4xx other than 429)", async () => {
-    const { client: c, calls } = client([{ status: 412, body: { metadata: { error: true }, payload: { code: 412, errors: ["bad"] } } }]);
+    const { client: c, calls } = client([
+      { status: 412, body: { metadata: { error: true }, payload: { code: 412, errors: ["bad"] } } },
+    ]);
     await expect(c.createReport(request)).rejects.toMatchObject({ status: 412 });
     expect(calls).toHaveLength(1);
   });
 
   it("after a create whose answer was lost, finds the report by title instead of creating another", async () => {
     const events: ClientEvent[] = [];
-    const { client: c, calls } = client([dropped(), ok([{ id: "99", title: "other", status: 1 }, { id: "98", title: "T", status: 1 }], 2)], events);
+    const { client: c, calls } = client(
+      [
+        dropped(),
+        ok(
+          [
+            { id: "99", title: "other", status: 1 },
+            { id: "98", title: "T", status: 1 },
+          ],
+          2,
+        ),
+      ],
+      events,
+    );
     expect(await c.createReport(request)).toMatchObject({ id: "98" });
     expect(calls.map((call) => call.method)).toEqual(["POST", "GET"]);
     expect(events.some((e) => e.type === "create-recovered")).toBe(true);
@@ -129,7 +189,12 @@ describe("OngageClient", () => {
   });
 
   it("never puts a credential in an error, even when the server echoes it", async () => {
-    const { client: c } = client([{ status: 401, body: { metadata: { error: true }, payload: { code: 401, message: "bad password hunter2-secret" } } }]);
+    const { client: c } = client([
+      {
+        status: 401,
+        body: { metadata: { error: true }, payload: { code: 401, message: "bad password hunter2-secret" } },
+      },
+    ]);
     const error = (await c.getReport("1").catch((e: unknown) => e)) as OngageError;
     expect(error.message).toContain("401");
     expect(error.message).not.toContain("hunter2-secret");
@@ -137,9 +202,15 @@ describe("OngageClient", () => {
   });
 
   it("refuses plain http except to this machine", () => {
-    expect(() => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://api.ongage.net" })).toThrow(/only https/);
-    expect(() => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://127.0.0.1:8080" })).not.toThrow();
-    expect(() => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://localhost:8080" })).not.toThrow();
+    expect(
+      () => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://api.ongage.net" }),
+    ).toThrow(/only https/);
+    expect(
+      () => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://127.0.0.1:8080" }),
+    ).not.toThrow();
+    expect(
+      () => new OngageClient({ auth: headerAuth(credentials), baseUrl: "http://localhost:8080" }),
+    ).not.toThrow();
   });
 });
 
@@ -165,7 +236,12 @@ describe("rate limits", () => {
     const limiter = new RateLimiter(4, 100, 300, 0);
     const started: number[] = [];
     const t0 = Date.now();
-    await Promise.all(Array.from({ length: 6 }, async () => ((await limiter.acquire()).release(), started.push(Date.now() - t0))));
+    await Promise.all(
+      Array.from(
+        { length: 6 },
+        async () => ((await limiter.acquire()).release(), started.push(Date.now() - t0)),
+      ),
+    );
     expect(started.filter((t) => t < 250)).toHaveLength(4);
     expect(started.filter((t) => t >= 250)).toHaveLength(2);
   });
@@ -183,7 +259,9 @@ describe("helpers", () => {
   });
 
   it("polls at the interval, then backs off gently, up to 15x the interval or 30 s", () => {
-    expect([1, 5, 6, 10, 50].map((poll) => Math.round(pollDelay(poll, 1000)))).toEqual([1000, 1000, 1200, 2488, 15000]);
+    expect([1, 5, 6, 10, 50].map((poll) => Math.round(pollDelay(poll, 1000)))).toEqual([
+      1000, 1000, 1200, 2488, 15000,
+    ]);
     expect(pollDelay(100, 2000)).toBe(30_000);
     expect(pollDelay(100, 200)).toBe(3000);
     expect(pollDelay(100, 60_000)).toBe(60_000);
@@ -200,7 +278,8 @@ describe("helpers", () => {
 
   it("counts CSV rows across chunks, with line breaks inside quotes", () => {
     const counter = new CsvRecordCounter();
-    for (const chunk of ['email,note\r\na@x.com,"line one\r', '\nline two"\r\nb@x.com,', "plain\r\n"]) counter.push(Buffer.from(chunk));
+    for (const chunk of ['email,note\r\na@x.com,"line one\r', '\nline two"\r\nb@x.com,', "plain\r\n"])
+      counter.push(Buffer.from(chunk));
     expect(counter.rows).toBe(2);
     const unterminated = new CsvRecordCounter();
     unterminated.push(Buffer.from("h\r\n1\r\n2"));

@@ -28,7 +28,9 @@ function counted(text: string, cuts: number[] = []): CsvRecordCounter {
   const counter = new CsvRecordCounter();
   const bytes = Buffer.from(text);
   let at = 0;
-  for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)].sort((a, b) => a - b).concat(bytes.length)) {
+  for (const cut of [...cuts.filter((c) => c > 0 && c < bytes.length)]
+    .sort((a, b) => a - b)
+    .concat(bytes.length)) {
     counter.push(bytes.subarray(at, cut));
     at = cut;
   }
@@ -37,7 +39,15 @@ function counted(text: string, cuts: number[] = []): CsvRecordCounter {
 
 describe("CsvRecordCounter.cutShort", () => {
   it("accepts a whole CSV, with or without a final line break, and a header alone", () => {
-    for (const text of ["a,b,c\r\n1,2,3\r\n4,5,6\r\n", "a,b,c\r\n1,2,3\r\n4,5,6", "a,b\n1,\"x,\r\ny\"\n", "a,b,c\r\n", "a,b,c", 'a,b\r\n"1,2",3\r\n', "a,b\r\n1,2\r\n\r\n"]) {
+    for (const text of [
+      "a,b,c\r\n1,2,3\r\n4,5,6\r\n",
+      "a,b,c\r\n1,2,3\r\n4,5,6",
+      'a,b\n1,"x,\r\ny"\n',
+      "a,b,c\r\n",
+      "a,b,c",
+      'a,b\r\n"1,2",3\r\n',
+      "a,b\r\n1,2\r\n\r\n",
+    ]) {
       expect(counted(text).cutShort(), text).toBeUndefined();
     }
   });
@@ -46,19 +56,31 @@ describe("CsvRecordCounter.cutShort", () => {
     expect(counted("").cutShort()).toMatch(/empty/);
     expect(counted('a,b\r\n1,"half').cutShort()).toMatch(/inside a quoted field/);
     expect(counted("a,b,c\r\n1,2,3\r\n4,").cutShort()).toMatch(/a row of 2 fields where the header has 3/);
-    expect(counted("a,b,c\r\n1,2,3\r\n4,5\r\n").cutShort()).toMatch(/a row of 2 fields where the header has 3/);
+    expect(counted("a,b,c\r\n1,2,3\r\n4,5\r\n").cutShort()).toMatch(
+      /a row of 2 fields where the header has 3/,
+    );
     expect(counted("a,b\r\n1,2,3\r\n").cutShort()).toMatch(/a row of 3 fields where the header has 2/);
   });
 
   it("gives the same answer however the bytes are split into chunks", () => {
-    const row = fc.array(fc.oneof(fc.constantFrom("x", "", "a b", '"q,""r"""', '"l\r\nm"')), { minLength: 3, maxLength: 3 }).map((fields) => fields.join(","));
+    const row = fc
+      .array(fc.oneof(fc.constantFrom("x", "", "a b", '"q,""r"""', '"l\r\nm"')), {
+        minLength: 3,
+        maxLength: 3,
+      })
+      .map((fields) => fields.join(","));
     fc.assert(
-      fc.property(fc.array(row, { maxLength: 6 }), fc.array(fc.nat(200)), fc.nat(200), (rows, cuts, truncate) => {
-        const text = ["h1,h2,h3", ...rows].join("\r\n") + "\r\n";
-        expect(counted(text, cuts).cutShort()).toBeUndefined();
-        const short = text.slice(0, truncate);
-        expect(counted(short, cuts).cutShort()).toBe(counted(short).cutShort());
-      }),
+      fc.property(
+        fc.array(row, { maxLength: 6 }),
+        fc.array(fc.nat(200)),
+        fc.nat(200),
+        (rows, cuts, truncate) => {
+          const text = ["h1,h2,h3", ...rows].join("\r\n") + "\r\n";
+          expect(counted(text, cuts).cutShort()).toBeUndefined();
+          const short = text.slice(0, truncate);
+          expect(counted(short, cuts).cutShort()).toBe(counted(short).cutShort());
+        },
+      ),
     );
   });
 });
@@ -81,7 +103,10 @@ describe("CsvDownload", () => {
       ["binary data", brotliCompressSync(Buffer.from("email,opens\r\na@x.com,1\r\n".repeat(50)))],
     ];
     for (const [what, body] of bodies) {
-      const download = new CsvDownload({ kind: "file", path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv") });
+      const download = new CsvDownload({
+        kind: "file",
+        path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv"),
+      });
       const error = await download.receive(Readable.from([body])).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OngageError);
       expect((error as OngageError).message).toContain(what);
@@ -98,9 +123,18 @@ describe("the client's export", () => {
     let calls = 0;
     const transport: Transport = async () => {
       calls++;
-      return { status: 200, header: (name) => headers[name.toLowerCase()] ?? null, body: Readable.from([Buffer.from(body)]) };
+      return {
+        status: 200,
+        header: (name) => headers[name.toLowerCase()] ?? null,
+        body: Readable.from([Buffer.from(body)]),
+      };
     };
-    const client = new OngageClient({ auth: headerAuth({ username: "u", password: "p-secret", accountCode: "A" }), baseUrl: "https://api.example.test", transport, backoff: { baseMs: 1, maxMs: 2, retries: 2 } });
+    const client = new OngageClient({
+      auth: headerAuth({ username: "u", password: "p-secret", accountCode: "A" }),
+      baseUrl: "https://api.example.test",
+      transport,
+      backoff: { baseMs: 1, maxMs: 2, retries: 2 },
+    });
     return { client, calls: () => calls };
   }
 
@@ -111,7 +145,10 @@ describe("the client's export", () => {
   });
 
   it("reads an error envelope sent with HTTP 200 and retries it when its code says so", async () => {
-    const envelope = JSON.stringify({ metadata: { error: true }, payload: { code: 503, message: "Try later" } });
+    const envelope = JSON.stringify({
+      metadata: { error: true },
+      payload: { code: 503, message: "Try later" },
+    });
     const { client, calls } = exportTransport({ "content-type": "application/json" }, envelope);
     await expect(client.exportReport("7")).rejects.toThrow("Ongage reported an error: Try later");
     expect(calls()).toBe(3);
@@ -127,11 +164,29 @@ describe("runReport, when the CSV cannot be saved", () => {
 
   it("keeps the report, says how to fetch it, and does not download again", async () => {
     sandbox = await testSandbox();
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+    });
     // An output that fails as a full disk does.
-    const full = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 })) });
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "stdout", stream: full }, pollIntervalMs: 10 });
-    expect(summary).toMatchObject({ ok: false, deleted: false, exportCommand: `oq reports export ${summary.reportId} --list-id ${sandbox.listId} --out report-${summary.reportId}.csv` });
+    const full = new Writable({
+      write: (_chunk, _encoding, done) =>
+        done(
+          Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 }),
+        ),
+    });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "stdout", stream: full },
+      pollIntervalMs: 10,
+    });
+    expect(summary).toMatchObject({
+      ok: false,
+      deleted: false,
+      exportCommand: `oq reports export ${summary.reportId} --list-id ${sandbox.listId} --out report-${summary.reportId}.csv`,
+    });
     expect(summary.error).toContain("could not save the CSV to stdout: no space left on device (ENOSPC)");
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(1);
     expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([summary.reportId]);
@@ -139,9 +194,21 @@ describe("runReport, when the CSV cannot be saved", () => {
 
   it("a reader that left is not an error to retry: the report is deleted", async () => {
     sandbox = await testSandbox();
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
-    const closed = new Writable({ write: (_chunk, _encoding, done) => done(Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 })) });
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "stdout", stream: closed }, pollIntervalMs: 10 });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+    });
+    const closed = new Writable({
+      write: (_chunk, _encoding, done) =>
+        done(Object.assign(new Error("write EPIPE"), { code: "EPIPE", errno: -32 })),
+    });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "stdout", stream: closed },
+      pollIntervalMs: 10,
+    });
     expect(summary).toMatchObject({ ok: false, outputClosed: true, deleted: true });
     expect(summary.exportCommand).toBeUndefined();
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(1);
@@ -151,7 +218,9 @@ describe("runReport, when the CSV cannot be saved", () => {
 
 describe("terminalSafe", () => {
   it("escapes C0, DEL, C1 and the marks that reorder lines, and leaves other text alone", () => {
-    expect(terminalSafe("a\u001b[2Jb\u0007c\u009bd\u007fe\u202ef\tg\nh")).toBe("a\\x1b[2Jb\\x07c\\x9bd\\x7fe\\u202ef\\x09g\\x0ah");
+    expect(terminalSafe("a\u001b[2Jb\u0007c\u009bd\u007fe\u202ef\tg\nh")).toBe(
+      "a\\x1b[2Jb\\x07c\\x9bd\\x7fe\\u202ef\\x09g\\x0ah",
+    );
     expect(terminalSafe("Café – 日本 ✓")).toBe("Café – 日本 ✓");
     const json = terminalSafeJson({ t: "x\u001b\u009by" });
     expect(json).not.toMatch(/[\u001b\u009b]/);
@@ -162,10 +231,17 @@ describe("terminalSafe", () => {
 describe("ProgressLine", () => {
   it("clears itself and stops drawing before a CSV goes to stdout", async () => {
     const writes: string[] = [];
-    const stream = { isTTY: true, columns: 80, write: (text: string) => writes.push(text) } as unknown as NodeJS.WriteStream;
+    const stream = {
+      isTTY: true,
+      columns: 80,
+      write: (text: string) => writes.push(text),
+    } as unknown as NodeJS.WriteStream;
     const line = new ProgressLine(stream);
     line.update("q.oq", { state: "downloading", elapsedMs: 10, bytes: 100, rows: 2 });
-    await until(() => writes.some((w) => w.includes("q.oq downloading") || w.includes("q.oq 100 B")), "the progress line to be drawn");
+    await until(
+      () => writes.some((w) => w.includes("q.oq downloading") || w.includes("q.oq 100 B")),
+      "the progress line to be drawn",
+    );
     line.update("q.oq", { state: "saving", elapsedMs: 20, bytes: 100, rows: 2 });
     expect(writes.at(-1)).toBe("\r\x1b[K");
     const count = writes.length;

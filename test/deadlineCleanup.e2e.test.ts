@@ -25,12 +25,17 @@ describe("the clean-up after the deadline", () => {
     const started = Date.now();
     const running = runQuery(sandbox, dir, ["--out", "q.csv", "--timeout", "2s"]);
     // Once the report exists, the server goes silent: the wait, then the clean-up, meet no answer.
-    await until(() => (sandbox!.stats.byRoute["GET contact_activity/:id"] ?? 0) > 0, "the first status check");
+    await until(
+      () => (sandbox!.stats.byRoute["GET contact_activity/:id"] ?? 0) > 0,
+      "the first status check",
+    );
     sandbox.faults.noAnswer = Infinity;
     const result = await running;
     const elapsedMs = Date.now() - started;
     expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/oq: q\.oq: timed out after 2\.0s; deleting report (\d+) \(at most 3m30s; Ctrl-C to leave it\)\n/);
+    expect(result.stderr).toMatch(
+      /oq: q\.oq: timed out after 2\.0s; deleting report (\d+) \(at most 3m30s; Ctrl-C to leave it\)\n/,
+    );
     const id = /deleting report (\d+)/.exec(result.stderr)![1]!;
     expect(result.stderr).toContain(`oq reports delete ${id}`);
     // The DELETE was sent and met silence, a few times, not for minutes (it was 2 minutes).

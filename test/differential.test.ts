@@ -37,7 +37,12 @@ const folder = mkdtempSync(join(tmpdir(), "oq-differential-"));
 beforeAll(async () => {
   // Hundreds of reports a minute: far past Ongage's 300 calls, so both limits are raised here.
   sandbox = await testSandbox({ buildTimeMs: 0, callsPerMinute: 100_000 });
-  client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, callsPerMinute: 100_000 });
+  client = new OngageClient({
+    auth: headerAuth(sandbox.credentials),
+    baseUrl: sandbox.url,
+    listId: sandbox.listId,
+    callsPerMinute: 100_000,
+  });
 });
 afterAll(() => sandbox.close());
 
@@ -53,7 +58,12 @@ describe("compile -> run on the sandbox -> CSV", () => {
         // Email first, to identify the rows; the other selected columns must follow it.
         const selected = ["email", ...request.selected_fields.filter((field) => field !== "email")];
         const out = join(folder, `${compared}.csv`);
-        const summary = await runReport({ client, request: { ...request, selected_fields: selected }, destination: { kind: "file", path: out }, pollIntervalMs: 5 });
+        const summary = await runReport({
+          client,
+          request: { ...request, selected_fields: selected },
+          destination: { kind: "file", path: out },
+          pollIntervalMs: 5,
+        });
         expect(summary.error).toBeUndefined();
 
         const [header, ...rows] = readFileSync(out, "utf8").trimEnd().split("\r\n");
@@ -68,7 +78,8 @@ describe("compile -> run on the sandbox -> CSV", () => {
           const contact = sandbox.contacts.contact(index);
           const userType = request.filters.user_type;
           if (userType !== "all" && contact.ocx_status !== userType) continue;
-          if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds)) expected.push(contact.email);
+          if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds))
+            expected.push(contact.email);
         }
         expect(got, text).toEqual(expected);
         expect(summary.rows).toBe(expected.length);

@@ -16,11 +16,17 @@ describe("the documentation keeps its promises", () => {
     const visit = (dir: URL) => {
       for (const entry of readdirSync(dir, { withFileTypes: true })) {
         if (entry.isDirectory()) visit(new URL(`${entry.name}/`, dir));
-        else if (entry.name.endsWith(".ts")) for (const match of readFileSync(new URL(entry.name, dir), "utf8").matchAll(/"(OQ\d{3})"/g)) codes.add(match[1]!);
+        else if (entry.name.endsWith(".ts"))
+          for (const match of readFileSync(new URL(entry.name, dir), "utf8").matchAll(/"(OQ\d{3})"/g))
+            codes.add(match[1]!);
       }
     };
     visit(new URL("src/", root));
-    const documented = new Set([...readFileSync(new URL("docs/diagnostics.md", root), "utf8").matchAll(/^\| (OQ\d{3}) \|/gm)].map((m) => m[1]!));
+    const documented = new Set(
+      [...readFileSync(new URL("docs/diagnostics.md", root), "utf8").matchAll(/^\| (OQ\d{3}) \|/gm)].map(
+        (m) => m[1]!,
+      ),
+    );
     expect([...documented].sort()).toEqual([...codes].sort());
   });
 });

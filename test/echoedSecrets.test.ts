@@ -16,13 +16,32 @@ const bytes = (text: string) => [...Buffer.from(text, "utf8")];
 const hex = (byte: number) => `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
 
 export const encoders: Record<string, (text: string) => string> = {
-  urlencode: (t) => bytes(t).map((b) => (/[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 32 ? "+" : hex(b))).join(""),
-  rawurlencode: (t) => bytes(t).map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : hex(b))).join(""),
-  htmlspecialchars: (t) => t.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#039;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
+  urlencode: (t) =>
+    bytes(t)
+      .map((b) =>
+        /[A-Za-z0-9_.-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : b === 32 ? "+" : hex(b),
+      )
+      .join(""),
+  rawurlencode: (t) =>
+    bytes(t)
+      .map((b) => (/[A-Za-z0-9_.~-]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : hex(b)))
+      .join(""),
+  htmlspecialchars: (t) =>
+    t
+      .replace(/&/g, "&amp;")
+      .replace(/"/g, "&quot;")
+      .replace(/'/g, "&#039;")
+      .replace(/</g, "&lt;")
+      .replace(/>/g, "&gt;"),
   // PHP's default: `/` as `\/`, and everything outside ASCII as \uXXXX.
-  json_encode: (t) => JSON.stringify(t).slice(1, -1).replace(/\//g, "\\/").replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
+  json_encode: (t) =>
+    JSON.stringify(t)
+      .slice(1, -1)
+      .replace(/\//g, "\\/")
+      .replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`),
   addslashes: (t) => t.replace(/[\\'"]/g, "\\$&"),
-  xescapes: (t) => t.replace(/[^A-Za-z0-9\u0080-\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`),
+  xescapes: (t) =>
+    t.replace(/[^A-Za-z0-9\u0080-\uffff]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`),
   base64: (t) => Buffer.from(t, "utf8").toString("base64"),
 };
 const encoderNames = Object.keys(encoders);
@@ -58,12 +77,18 @@ async function errorFor(secret: string, echo: string, reply: Reply): Promise<Ong
     backoff: { baseMs: 1, retries: 0 },
     transport: async () => {
       const said = `bad key [${echo}] given`;
-      const envelope = JSON.stringify({ metadata: { error: true }, payload: { code: 400, message: said, errors: { key: said } } });
+      const envelope = JSON.stringify({
+        metadata: { error: true },
+        payload: { code: 400, message: said, errors: { key: said } },
+      });
       const [status, body] =
-        reply === "http-400-envelope" ? [400, envelope]
-        : reply === "http-200-error-envelope" ? [200, envelope]
-        : reply === "http-502-html" ? [502, `<html><pre>${said}</pre></html>`]
-        : [200, `<html><pre>${said}</pre></html>`];
+        reply === "http-400-envelope"
+          ? [400, envelope]
+          : reply === "http-200-error-envelope"
+            ? [200, envelope]
+            : reply === "http-502-html"
+              ? [502, `<html><pre>${said}</pre></html>`]
+              : [200, `<html><pre>${said}</pre></html>`];
       return { status, header: () => null, body: Readable.from([body]) };
     },
   });
@@ -78,7 +103,10 @@ async function errorFor(secret: string, echo: string, reply: Reply): Promise<Ong
 const errorText = (error: OngageError) => [error.message, ...error.errors].join("\n");
 
 // Latin-1 only beyond ASCII: a header cannot carry more (CredentialError). No q, z or 7 in the client's own words, so that a one-letter secret is not found in them.
-const secretCharacter = fc.oneof(fc.constantFrom(..."/'\"&<>+ %\\=?#;:@!~*()[]{}éüß"), fc.constantFrom(..."QqZz77"));
+const secretCharacter = fc.oneof(
+  fc.constantFrom(..."/'\"&<>+ %\\=?#;:@!~*()[]{}éüß"),
+  fc.constantFrom(..."QqZz77"),
+);
 const secretArb = fc
   .array(secretCharacter, { minLength: 1, maxLength: 20 })
   .map((chars) => chars.join(""))
@@ -92,10 +120,17 @@ describe("credentials echoed in stacked encodings or cut short never reach an er
         fc.array(fc.constantFrom(...encoderNames), { minLength: 1, maxLength: 3 }),
         fc.boolean(),
         fc.nat(),
-        fc.constantFrom<Reply>("http-400-envelope", "http-200-error-envelope", "http-502-html", "http-200-not-json"),
+        fc.constantFrom<Reply>(
+          "http-400-envelope",
+          "http-200-error-envelope",
+          "http-502-html",
+          "http-200-not-json",
+        ),
         async (secret, stack, cut, extra, reply) => {
           const chars = [...secret];
-          const length = cut ? shortestPrefix(secret) + (extra % (chars.length - shortestPrefix(secret) + 1)) : chars.length;
+          const length = cut
+            ? shortestPrefix(secret) + (extra % (chars.length - shortestPrefix(secret) + 1))
+            : chars.length;
           const echoed = stack.reduce((text, name) => encoders[name]!(text), chars.slice(0, length).join(""));
           const error = await errorFor(secret, echoed, reply);
           expectNoEcho(errorText(error), secret);
@@ -107,7 +142,10 @@ describe("credentials echoed in stacked encodings or cut short never reach an er
   });
 
   it("the cold attacker's stacks: urlencode twice and three times, urlencode of htmlspecialchars, HTML of JSON, JSON of JSON, addslashes, \\x escapes", async () => {
-    const { urlencode, htmlspecialchars, json_encode, addslashes, xescapes } = encoders as Record<string, (t: string) => string>;
+    const { urlencode, htmlspecialchars, json_encode, addslashes, xescapes } = encoders as Record<
+      string,
+      (t: string) => string
+    >;
     const stacks: Record<string, (t: string) => string> = {
       "urlencode twice": (t) => urlencode!(urlencode!(t)),
       "urlencode three times": (t) => urlencode!(urlencode!(urlencode!(t))),
@@ -117,14 +155,29 @@ describe("credentials echoed in stacked encodings or cut short never reach an er
       addslashes: (t) => addslashes!(t),
       "\\x escapes": (t) => xescapes!(t),
     };
-    const secrets = [...headerAuth({ username: "al'ice \"o/n&eil+1@ex.com", password: "Pa's\"s/w&rd <x> +%=9", accountCode: "AC/7'31&z" }).secrets(), "Key/Abc+123=zz"];
+    const secrets = [
+      ...headerAuth({
+        username: "al'ice \"o/n&eil+1@ex.com",
+        password: "Pa's\"s/w&rd <x> +%=9",
+        accountCode: "AC/7'31&z",
+      }).secrets(),
+      "Key/Abc+123=zz",
+    ];
     for (const secret of secrets) {
       for (const [name, encode] of Object.entries(stacks)) {
-        for (const reply of ["http-400-envelope", "http-200-error-envelope", "http-502-html", "http-200-not-json"] as const) {
+        for (const reply of [
+          "http-400-envelope",
+          "http-200-error-envelope",
+          "http-502-html",
+          "http-200-not-json",
+        ] as const) {
           const error = await errorFor(secret, encode(secret), reply);
           expectNoEcho(errorText(error), secret);
           // Blanked out by the first line, or the server's words withheld by the second.
-          if (reply !== "http-502-html") expect(errorText(error), `${name} ${reply}`).toMatch(/\*\*\*|is not shown: it contained a credential/);
+          if (reply !== "http-502-html")
+            expect(errorText(error), `${name} ${reply}`).toMatch(
+              /\*\*\*|is not shown: it contained a credential/,
+            );
         }
       }
     }

@@ -10,7 +10,10 @@ import { runOq, scratch } from "./support/cli.js";
  * fmt and decompile. (Ids, numbers, dates and escapes have golden fixtures.)
  */
 
-const seedFolders = ["/work/shared/ongage/examples", new URL("./fixtures/ongage-examples/", import.meta.url).pathname];
+const seedFolders = [
+  "/work/shared/ongage/examples",
+  new URL("./fixtures/ongage-examples/", import.meta.url).pathname,
+];
 
 function seedExamples(): { name: string; json: string }[] {
   const seen = new Map<string, string>();
@@ -21,7 +24,8 @@ function seedExamples(): { name: string; json: string }[] {
     } catch {
       continue; // the shared folder is not on every machine; the fixtures are
     }
-    for (const file of files) seen.set(`${folder.replace(/\/$/, "")}/${file}`, readFileSync(join(folder, file), "utf8"));
+    for (const file of files)
+      seen.set(`${folder.replace(/\/$/, "")}/${file}`, readFileSync(join(folder, file), "utf8"));
   }
   return [...seen].map(([name, json]) => ({ name, json }));
 }
@@ -48,7 +52,10 @@ describe("--now and OQ_NOW without an offset mean UTC, as every date in a query"
   }
 
   it("an offset, when written, is honoured", () => {
-    const run = runOq(["compile", "-", "--now", "2024-01-31T12:00:00+02:00"], { input: query, env: { TZ: "Asia/Tokyo" } });
+    const run = runOq(["compile", "-", "--now", "2024-01-31T12:00:00+02:00"], {
+      input: query,
+      env: { TZ: "Asia/Tokyo" },
+    });
     expect(JSON.parse(run.stdout).filters.to_date).toBe(nowUtcSeconds);
   });
 
@@ -81,7 +88,10 @@ describe("default titles", () => {
       expect(title.endsWith("...")).toBe(true);
       expect(title.length).toBeLessThanOrEqual(100);
       expect(title).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
-      expect(ContactActivityRequestSchema.safeParse(compile(text, { now: "2024-02-01T00:00:00Z" }).payload).success).toBe(true);
+      expect(
+        ContactActivityRequestSchema.safeParse(compile(text, { now: "2024-02-01T00:00:00Z" }).payload)
+          .success,
+      ).toBe(true);
     }
   });
 
@@ -103,7 +113,8 @@ describe("oq fmt", () => {
     expect(formatted).toBe(`opens > 1\nduring ${"9".repeat(30)}d\n`);
     expect(formatted).not.toMatch(/e\+/);
     // Too long for a window: the same error before and after formatting.
-    const codes = (text: string) => compile(text, { now: "2024-02-01T00:00:00Z" }).diagnostics.map((d) => d.code);
+    const codes = (text: string) =>
+      compile(text, { now: "2024-02-01T00:00:00Z" }).diagnostics.map((d) => d.code);
     expect(codes(formatted)).toEqual(["OQ217"]);
     expect(codes(`opens > 1 ${long}`)).toEqual(["OQ217"]);
   });
@@ -114,7 +125,11 @@ describe("oq decompile", () => {
     Array.isArray(value)
       ? value.map(sorted)
       : value && typeof value === "object"
-        ? Object.fromEntries(Object.keys(value).sort().map((key) => [key, sorted((value as Record<string, unknown>)[key])]))
+        ? Object.fromEntries(
+            Object.keys(value)
+              .sort()
+              .map((key) => [key, sorted((value as Record<string, unknown>)[key])]),
+          )
         : value;
 
   it("finds the seed examples", () => {
@@ -134,13 +149,17 @@ describe("oq decompile", () => {
   }
 
   it("writes flags the request leaves out as a flags clause (the active-gmail example has none)", () => {
-    const request = JSON.parse(seedExamples().find(({ name }) => name.endsWith("active-gmail-contacts.json"))!.json);
+    const request = JSON.parse(
+      seedExamples().find(({ name }) => name.endsWith("active-gmail-contacts.json"))!.json,
+    );
     const back = decompile(request);
     expect(back.source).toContain("\nflags none\n");
     const payload = compile(back.source!).payload!;
     expect("include_behavior" in payload).toBe(false);
     expect("combined_as_and" in payload).toBe(false);
-    expect(decompile({ ...request, include_behavior: false }).source).toContain("\nflags include_behavior = false\n");
+    expect(decompile({ ...request, include_behavior: false }).source).toContain(
+      "\nflags include_behavior = false\n",
+    );
   });
 
   it("warns about every key it does not carry over, and says why", () => {
@@ -153,7 +172,9 @@ describe("oq decompile", () => {
     expect(back.source).toBeDefined();
     expect(back.problems).toEqual([]);
     expect(back.warnings).toHaveLength(4);
-    expect(back.warnings.join("\n")).toMatch(/list_id "777" is not carried over: oq sends a report to the list of its connection/);
+    expect(back.warnings.join("\n")).toMatch(
+      /list_id "777" is not carried over: oq sends a report to the list of its connection/,
+    );
     expect(back.warnings.join("\n")).toMatch(/filters\.type "contacts" is not carried over/);
     expect(back.warnings.join("\n")).toMatch(/'group' of criterion 1/);
     expect(back.warnings.join("\n")).toMatch(/'color'/);
@@ -164,18 +185,40 @@ describe("oq decompile", () => {
 
   it("warns about unknown keys at any depth, inside a campaign operand too", () => {
     const request = JSON.parse(seedExamples()[0]!.json);
-    request.filters.criteria = [{ field_name: "opened", type: "behavioral", operator: "=", operand: { mailing_ids: ["1"], x: 2 }, case_sensitive: 0, condition: "and" }];
+    request.filters.criteria = [
+      {
+        field_name: "opened",
+        type: "behavioral",
+        operator: "=",
+        operand: { mailing_ids: ["1"], x: 2 },
+        case_sensitive: 0,
+        condition: "and",
+      },
+    ];
     const back = decompile(request);
     expect(back.source).toContain("opened campaign 1");
-    expect(back.warnings).toEqual(["the key filters.criteria.0.operand.x is not carried over: oq does not know it and never sends it"]);
+    expect(back.warnings).toEqual([
+      "the key filters.criteria.0.operand.x is not carried over: oq does not know it and never sends it",
+    ]);
     const run = runOq(["decompile", "-"], { input: JSON.stringify(request) });
     expect(run.status).toBe(0);
-    expect(run.stderr).toContain("<stdin>: warning: the key filters.criteria.0.operand.x is not carried over");
+    expect(run.stderr).toContain(
+      "<stdin>: warning: the key filters.criteria.0.operand.x is not carried over",
+    );
   });
 
   it("writes ids as text exactly, warning when the request sent one as a number", () => {
     const request = JSON.parse(seedExamples()[0]!.json);
-    request.filters.criteria = [{ field_name: "id", type: "id", operator: "=", operand: ["12345678901234567890", "007", "5aae312578464ae01f8b4567", 5], case_sensitive: 0, condition: "and" }];
+    request.filters.criteria = [
+      {
+        field_name: "id",
+        type: "id",
+        operator: "=",
+        operand: ["12345678901234567890", "007", "5aae312578464ae01f8b4567", 5],
+        case_sensitive: 0,
+        condition: "and",
+      },
+    ];
     const back = decompile(request);
     expect(back.source).toContain('id = [12345678901234567890, "007", "5aae312578464ae01f8b4567", 5]');
     expect(back.warnings).toEqual(['criterion 1 (id): 5 is sent as a number; oq sends ids as text, "5"']);
@@ -183,18 +226,45 @@ describe("oq decompile", () => {
 
   it("refuses, with the reason, what its query would send differently", () => {
     const request = JSON.parse(seedExamples()[0]!.json);
-    const like = (value: string) => ({ field_name: "email", type: "email", operator: "_LIKE", operand: [value], case_sensitive: 0, condition: "or" });
+    const like = (value: string) => ({
+      field_name: "email",
+      type: "email",
+      operator: "_LIKE",
+      operand: [value],
+      case_sensitive: 0,
+      condition: "or",
+    });
     request.filters.criteria = [like("a.com"), like("b.com")];
     const back = decompile(request);
     expect(back.source).toBeUndefined();
-    expect(back.problems[0]).toMatch(/^oq cannot write this request exactly: at filters\.criteria it has .*a\.com.*, and the query would send .*"a\.com","b\.com"/);
+    expect(back.problems[0]).toMatch(
+      /^oq cannot write this request exactly: at filters\.criteria it has .*a\.com.*, and the query would send .*"a\.com","b\.com"/,
+    );
   });
 
   it("refuses numbers and dates it cannot write exactly", () => {
     const request = JSON.parse(seedExamples()[0]!.json);
-    request.filters.criteria = [{ field_name: "opens", type: "numeric", operator: ">", operand: [1e21], case_sensitive: 0, condition: "and" }];
+    request.filters.criteria = [
+      {
+        field_name: "opens",
+        type: "numeric",
+        operator: ">",
+        operand: [1e21],
+        case_sensitive: 0,
+        condition: "and",
+      },
+    ];
     expect(decompile(request).problems[0]).toContain("cannot be written exactly");
-    request.filters.criteria = [{ field_name: "last_open_date", type: "date", operator: ">", operand: [-99_999_999_999], case_sensitive: 0, condition: "and" }];
+    request.filters.criteria = [
+      {
+        field_name: "last_open_date",
+        type: "date",
+        operator: ">",
+        operand: [-99_999_999_999],
+        case_sensitive: 0,
+        condition: "and",
+      },
+    ];
     expect(decompile(request).problems[0]).toContain("outside the years 0000-9999");
   });
 });
@@ -208,7 +278,9 @@ describe("lone \\r line endings (old Mac files)", () => {
     expect(cr.ok).toBe(true);
     expect(cr.payload!.filters.criteria).toEqual(lf.payload!.filters.criteria);
     expect(cr.payload!.filters.criteria).toHaveLength(2);
-    expect(format('opens > 1 # x\rand email = "y"\r').formatted).toBe(format('opens > 1 # x\nand email = "y"\n').formatted);
+    expect(format('opens > 1 # x\rand email = "y"\r').formatted).toBe(
+      format('opens > 1 # x\nand email = "y"\n').formatted,
+    );
   });
 
   it("are line breaks in diagnostics: the right line and column, no raw \\r in the excerpt", () => {

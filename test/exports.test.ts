@@ -16,7 +16,9 @@ describe("the package's exports", () => {
     expect("CriterionSchema" in oq).toBe(false);
     // Checked by `npm run typecheck`: the JSON one as Ongage reads it, the checked one as emit takes it.
     expectTypeOf(criteria!).toEqualTypeOf<ContactActivityCriterion[]>();
-    expectTypeOf<ContactActivityRequest["filters"]["criteria"][number]>().toEqualTypeOf<ContactActivityCriterion>();
+    expectTypeOf<
+      ContactActivityRequest["filters"]["criteria"][number]
+    >().toEqualTypeOf<ContactActivityCriterion>();
     expectTypeOf<ContactActivityCriterion>().toHaveProperty("field_name");
     expectTypeOf<CheckedQuery["filter"]["criteria"][number]>().toEqualTypeOf<CheckedCriterion>();
     expectTypeOf<CheckedCriterion>().toHaveProperty("fieldName");

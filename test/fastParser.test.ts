@@ -20,7 +20,11 @@ const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
 function both(text: string) {
   const source = new SourceText(text, "q.oq");
   const diagnostics = new DiagnosticCollector();
-  return { fast: fastParse(source, defaultLimits), full: parseWithChevrotain(source, diagnostics, defaultLimits), diagnostics: diagnostics.diagnostics };
+  return {
+    fast: fastParse(source, defaultLimits),
+    full: parseWithChevrotain(source, diagnostics, defaultLimits),
+    diagnostics: diagnostics.diagnostics,
+  };
 }
 
 function expectAgreement(text: string): boolean {
@@ -49,9 +53,13 @@ describe("the fast parser agrees with the chevrotain parser", () => {
   it("on arbitrary sequences of oq words, wherever it accepts one", () => {
     let accepted = 0;
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...oqWords), { maxLength: 14 }), fc.constantFrom(" ", "", "\n", "  "), (words, glue) => {
-        if (expectAgreement(words.join(glue))) accepted++;
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...oqWords), { maxLength: 14 }),
+        fc.constantFrom(" ", "", "\n", "  "),
+        (words, glue) => {
+          if (expectAgreement(words.join(glue))) accepted++;
+        },
+      ),
       { numRuns: runs * 10 },
     );
     expect(accepted).toBeGreaterThan(0);
@@ -60,9 +68,15 @@ describe("the fast parser agrees with the chevrotain parser", () => {
   it("on mutations of the valid golden queries, wherever it accepts one", () => {
     let accepted = 0;
     fc.assert(
-      fc.property(mutatedQueryArb(goldenCases("valid").map((c) => c.text), oqWords), (text) => {
-        if (expectAgreement(text)) accepted++;
-      }),
+      fc.property(
+        mutatedQueryArb(
+          goldenCases("valid").map((c) => c.text),
+          oqWords,
+        ),
+        (text) => {
+          if (expectAgreement(text)) accepted++;
+        },
+      ),
       { numRuns: runs * 10 },
     );
     // Many mutations stay valid: the agreement is tested on thousands of near-miss queries.
@@ -70,8 +84,12 @@ describe("the fast parser agrees with the chevrotain parser", () => {
   });
 
   it("leaves deep nesting, long text and many tokens to the full parser", () => {
-    expect(fastParse(new SourceText(`${"(".repeat(40)}opens > 1${")".repeat(40)}`), defaultLimits)).toBeUndefined();
-    expect(fastParse(new SourceText("opens > 1 and opens > 2"), { ...defaultLimits, maxTokens: 5 })).toBeUndefined();
+    expect(
+      fastParse(new SourceText(`${"(".repeat(40)}opens > 1${")".repeat(40)}`), defaultLimits),
+    ).toBeUndefined();
+    expect(
+      fastParse(new SourceText("opens > 1 and opens > 2"), { ...defaultLimits, maxTokens: 5 }),
+    ).toBeUndefined();
     expect(fastParse(new SourceText("opens > 1"), { ...defaultLimits, maxSourceLength: 5 })).toBeUndefined();
   });
 });

@@ -38,7 +38,10 @@ async function cleanCsv(): Promise<string> {
   const clean = await testSandbox();
   try {
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(clean) });
+    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(clean),
+    });
     expect(run.status).toBe(0);
     return run.stdout;
   } finally {
@@ -50,7 +53,10 @@ describe("oq run survives", () => {
   it("a burst of 429s, honouring Retry-After, without a duplicate report", async () => {
     sandbox = await testSandbox({ faults: { rateLimitBurst: 4, retryAfterSeconds: 0 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(sandbox.stats.rateLimited).toBe(4);
     expect(sandbox.stats.reportsCreated).toBe(1);
@@ -61,7 +67,10 @@ describe("oq run survives", () => {
   it("5xx answers to status checks and deletes", async () => {
     sandbox = await testSandbox({ faults: { serverErrors: 2 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     // The fault happened: both 503s were sent (to the first status checks), and retried past.
     expect(sandbox.stats.serverErrors).toBe(2);
@@ -75,7 +84,10 @@ describe("oq run survives", () => {
   it("a create whose answer is lost: it finds the report instead of making a second", async () => {
     sandbox = await testSandbox({ faults: { dropCreateAfterCommit: 1 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);
@@ -87,7 +99,10 @@ describe("oq run survives", () => {
   it("a connection dropped in the middle of the export: the download starts again, and the CSV is whole", async () => {
     sandbox = await testSandbox({ faults: { dropExportAfterBytes: 3000 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(sandbox.faults.dropExportAfterBytes).toBeUndefined(); // the cut happened (it is used up)
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(2);
@@ -98,7 +113,10 @@ describe("oq run survives", () => {
   it("a report that never completes: --timeout ends it, and the report is deleted", async () => {
     sandbox = await testSandbox({ faults: { neverComplete: true } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "400ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(
+      ["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "400ms"],
+      { cwd: dir, env: sandboxEnv(sandbox) },
+    );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/did not complete within/);
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
@@ -109,7 +127,10 @@ describe("oq run survives", () => {
   it("a failed report status, reported with its description", async () => {
     sandbox = await testSandbox({ faults: { failReports: true } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("ended with status 3 (Failed)");
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
@@ -120,8 +141,15 @@ describe("oq run survives", () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = folder();
     let child: ChildProcess | undefined;
-    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined, "the export to start");
+    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+      onSpawn: (c) => (child = c),
+    });
+    await until(
+      () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
+      "the export to start",
+    );
     await new Promise((r) => setTimeout(r, 100));
     child!.kill("SIGINT");
     const run = await interrupted;
@@ -135,7 +163,11 @@ describe("oq run survives", () => {
     sandbox = await testSandbox({ faults: { neverComplete: true } });
     const dir = folder();
     let child: ChildProcess | undefined;
-    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
+    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+      onSpawn: (c) => (child = c),
+    });
     await until(() => sandbox!.stats.byRoute["GET contact_activity/:id"] !== undefined, "a status check");
     child!.kill("SIGINT");
     const run = await interrupted;
@@ -150,12 +182,22 @@ describe("oq reports export", () => {
     sandbox = await testSandbox({ contacts: 10_000, buildTimeMs: 0 });
     const env = sandboxEnv(sandbox);
     const dir = folder();
-    const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
+    const kept = await runOqAsync(
+      ["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"],
+      { cwd: dir, env },
+    );
     const [{ reportId }] = JSON.parse(kept.stdout);
     sandbox.faults.slowBodyMs = 300;
     let child: ChildProcess | undefined;
-    const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], { cwd: dir, env, onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2, "the second export to start");
+    const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], {
+      cwd: dir,
+      env,
+      onSpawn: (c) => (child = c),
+    });
+    await until(
+      () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2,
+      "the second export to start",
+    );
     await new Promise((r) => setTimeout(r, 100));
     child!.kill("SIGINT");
     const run = await interrupted;
@@ -173,9 +215,19 @@ describe("the runner, as a library", () => {
     const { compile } = await import("../src/index.js");
     sandbox = await testSandbox({ faults: { dropCreateAfterCommit: 1 } });
     // No retries: the create is not sent again, though the sandbox did make the report.
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, backoff: { retries: 0 } });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+      backoff: { retries: 0 },
+    });
     const dir = folder();
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 10 });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "file", path: join(dir, "x.csv") },
+      pollIntervalMs: 10,
+    });
     expect(summary.ok).toBe(true);
     expect(sandbox.stats.droppedCreates).toBe(1);
     expect(sandbox.stats.reportsCreated).toBe(1);

@@ -31,7 +31,10 @@ describe("valid queries", () => {
 
     it(`${name}: syntax tree`, () => {
       const { ast } = parse(text, { fileName: file });
-      const tree = expectGolden(join(goldenDir, "valid", `${name}.ast.json`), `${compactJson(withoutSpans({ condition: ast?.condition, clauses: ast?.clauses }))}\n`);
+      const tree = expectGolden(
+        join(goldenDir, "valid", `${name}.ast.json`),
+        `${compactJson(withoutSpans({ condition: ast?.condition, clauses: ast?.clauses }))}\n`,
+      );
       expect(tree.actual).toBe(tree.expected);
     });
 

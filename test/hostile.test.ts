@@ -1,5 +1,14 @@
 import { describe, expect, it } from "vitest";
-import { check, compile, diagnosticToJson, format, formatDiagnostics, parse, type CompileOptions, type CompileResult } from "../src/index.js";
+import {
+  check,
+  compile,
+  diagnosticToJson,
+  format,
+  formatDiagnostics,
+  parse,
+  type CompileOptions,
+  type CompileResult,
+} from "../src/index.js";
 import { closestMatch, editDistance } from "../src/check/suggest.js";
 import { runOq, scratch } from "./support/cli.js";
 
@@ -14,7 +23,10 @@ const budgetMs = 5_000;
 /** Rendered diagnostics: 50 listed at a few hundred characters each, whatever the query. */
 const maxRenderedChars = 64 * 1024;
 
-function timedCompile(text: string, options: CompileOptions = {}): { result: CompileResult; rendered: string; ms: number } {
+function timedCompile(
+  text: string,
+  options: CompileOptions = {},
+): { result: CompileResult; rendered: string; ms: number } {
   const start = performance.now();
   const result = compile(text, options);
   const rendered = formatDiagnostics(result);
@@ -27,11 +39,15 @@ function expectBoundedFailure(text: string, options: CompileOptions = {}): Compi
   expect(result.ok).toBe(false);
   expect(result.diagnostics.length).toBeLessThanOrEqual(51);
   expect(rendered.length).toBeLessThan(maxRenderedChars);
-  expect(JSON.stringify(result.diagnostics.map((d) => diagnosticToJson(d, "q.oq"))).length).toBeLessThan(maxRenderedChars * 4);
+  expect(JSON.stringify(result.diagnostics.map((d) => diagnosticToJson(d, "q.oq"))).length).toBeLessThan(
+    maxRenderedChars * 4,
+  );
   return result;
 }
 
-const schemaOf300 = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string" as const]));
+const schemaOf300 = Object.fromEntries(
+  Array.from({ length: 300 }, (_, i) => [`custom_field_${i}`, "string" as const]),
+);
 
 describe("long lines", () => {
   it("renders a 100 KB one-line query with an error at every condition in bounded output", () => {
@@ -67,7 +83,9 @@ describe("long lines", () => {
 
 describe("the command", () => {
   it("oq check of a 100 KB one-line query prints bounded text, and --json a bounded list", () => {
-    const dir = scratch({ "long.oq": Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and ") });
+    const dir = scratch({
+      "long.oq": Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and "),
+    });
     const text = runOq(["check", "long.oq"], { cwd: dir });
     expect(text.status).toBe(1);
     expect(text.stderr.length).toBeLessThan(maxRenderedChars);
@@ -77,7 +95,10 @@ describe("the command", () => {
     expect(json.stdout.length).toBeLessThan(maxRenderedChars * 4);
     const [file] = JSON.parse(json.stdout) as { diagnostics: { code: string; omitted?: unknown }[] }[];
     expect(file!.diagnostics).toHaveLength(51);
-    expect(file!.diagnostics.at(-1)).toMatchObject({ code: "OQ010", omitted: { errors: 7_950, warnings: 0, exact: true } });
+    expect(file!.diagnostics.at(-1)).toMatchObject({
+      code: "OQ010",
+      omitted: { errors: 7_950, warnings: 0, exact: true },
+    });
   });
 });
 
@@ -97,7 +118,10 @@ describe("many errors", () => {
 
   it("follows limits.maxDiagnostics", () => {
     const text = Array.from({ length: 30 }, (_, i) => `nofield${i} > 1`).join(" and ");
-    expect(compile(text, { limits: { maxDiagnostics: 5 } }).diagnostics.map((d) => d.code)).toEqual([...Array(5).fill("OQ212"), "OQ010"]);
+    expect(compile(text, { limits: { maxDiagnostics: 5 } }).diagnostics.map((d) => d.code)).toEqual([
+      ...Array(5).fill("OQ212"),
+      "OQ010",
+    ]);
     expect(compile(text).diagnostics).toHaveLength(30);
   });
 
@@ -160,8 +184,12 @@ describe("huge schemas", () => {
   });
 
   it("answers quickly over a 20,000-field schema", () => {
-    const fields = Object.fromEntries(Array.from({ length: 20_000 }, (_, i) => [`custom_field_${i}`, "string" as const]));
-    expectBoundedFailure(Array.from({ length: 100 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "), { fields });
+    const fields = Object.fromEntries(
+      Array.from({ length: 20_000 }, (_, i) => [`custom_field_${i}`, "string" as const]),
+    );
+    expectBoundedFailure(Array.from({ length: 100 }, (_, i) => `custom_feld_${i} = "a"`).join(" or "), {
+      fields,
+    });
   });
 
   it("still suggests the near names", () => {
@@ -172,11 +200,27 @@ describe("huge schemas", () => {
   });
 
   it("bounds the edit distance without changing it below the bound", () => {
-    const words = ["", "a", "ab", "ba", "abc", "acb", "bca", "email", "emial", "mail", "e-mail", "opens", "open", "sent"];
+    const words = [
+      "",
+      "a",
+      "ab",
+      "ba",
+      "abc",
+      "acb",
+      "bca",
+      "email",
+      "emial",
+      "mail",
+      "e-mail",
+      "opens",
+      "open",
+      "sent",
+    ];
     for (const a of words) {
       for (const b of words) {
         const exact = editDistance(a, b);
-        for (let max = 0; max <= 6; max++) expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(exact, max + 1));
+        for (let max = 0; max <= 6; max++)
+          expect(editDistance(a, b, max), `${a} ${b} ${max}`).toBe(Math.min(exact, max + 1));
       }
     }
     expect(editDistance("emial", "email")).toBe(1);
@@ -199,27 +243,47 @@ describe("long or chains", () => {
 
 describe("library misuse", () => {
   it("throws a TypeError for text that is not a string", () => {
-    expect(() => compile(undefined as unknown as string)).toThrow(new TypeError("oq: compile() takes the query text as a string, not undefined"));
+    expect(() => compile(undefined as unknown as string)).toThrow(
+      new TypeError("oq: compile() takes the query text as a string, not undefined"),
+    );
     expect(() => parse(42 as unknown as string)).toThrow(TypeError);
     expect(() => format(null as unknown as string)).toThrow(TypeError);
   });
 
   it("throws a TypeError for a field type oq does not know", () => {
     expect(() => compile("x = 1", { fields: { x: "Text" as "string" } })).toThrow(
-      new TypeError('oq: \'fields.x\' has the unknown type "Text"; the types are email, string, numeric, date, id'),
+      new TypeError(
+        "oq: 'fields.x' has the unknown type \"Text\"; the types are email, string, numeric, date, id",
+      ),
     );
   });
 
   it("throws a TypeError for malformed options", () => {
-    expect(() => compile("opens > 1", null as unknown as CompileOptions)).toThrow(/options of compile\(\) must be an object/);
-    expect(() => compile("opens > 1", { fields: ["x"] as unknown as CompileOptions["fields"] })).toThrow(/'fields' must be an object/);
-    expect(() => compile("opens > 1", { limits: { maxTokenz: 5 } as CompileOptions["limits"] })).toThrow(/'limits.maxTokenz' is not a limit/);
+    expect(() => compile("opens > 1", null as unknown as CompileOptions)).toThrow(
+      /options of compile\(\) must be an object/,
+    );
+    expect(() => compile("opens > 1", { fields: ["x"] as unknown as CompileOptions["fields"] })).toThrow(
+      /'fields' must be an object/,
+    );
+    expect(() => compile("opens > 1", { limits: { maxTokenz: 5 } as CompileOptions["limits"] })).toThrow(
+      /'limits.maxTokenz' is not a limit/,
+    );
     expect(() => compile("opens > 1", { limits: { maxTokens: -1 } })).toThrow(/whole number of at least 1/);
-    expect(() => compile("opens > 1", { requestFlags: { include_behavior: "yes" as unknown as boolean } })).toThrow(/true or false/);
-    expect(() => compile("opens > 1", { fileName: 7 as unknown as string })).toThrow(/'fileName' must be a string/);
+    expect(() =>
+      compile("opens > 1", { requestFlags: { include_behavior: "yes" as unknown as boolean } }),
+    ).toThrow(/true or false/);
+    expect(() => compile("opens > 1", { fileName: 7 as unknown as string })).toThrow(
+      /'fileName' must be a string/,
+    );
   });
 
   it("accepts well-formed options", () => {
-    expect(compile("x = 1", { fields: { x: "numeric" }, limits: { maxTokens: 10, maxDiagnostics: Infinity }, requestFlags: { include_behavior: false } }).ok).toBe(true);
+    expect(
+      compile("x = 1", {
+        fields: { x: "numeric" },
+        limits: { maxTokens: 10, maxDiagnostics: Infinity },
+        requestFlags: { include_behavior: false },
+      }).ok,
+    ).toBe(true);
   });
 });

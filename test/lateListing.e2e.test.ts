@@ -24,24 +24,45 @@ afterEach(async () => {
 describe("a lost create listed late, after the run made another", () => {
   it("the end of the run waits for the late listing and deletes both: exit 0, none left", async () => {
     // The report builds at once, so the run ends long before Ongage lists the lost create's report.
-    sandbox = await testSandbox({ buildTimeMs: 50, faults: { dropCreateAfterCommit: 1, lateVisibleMs: 2500 } });
+    sandbox = await testSandbox({
+      buildTimeMs: 50,
+      faults: { dropCreateAfterCommit: 1, lateVisibleMs: 2500 },
+    });
     const dir = folder({ createLookupMs: 300 });
     const result = await runQuery(sandbox, dir, ["--out", "q.csv", "--json"]);
     expect(sandbox.stats.reportsCreated).toBe(2);
     expect(result.status).toBe(0);
     expect(sandbox.stats.reportsDeleted).toBe(2);
     expect(sandbox.liveReports()).toEqual([]);
-    const [summary] = JSON.parse(result.stdout) as Array<{ ok: boolean; leftBehind: string[]; unaccountedCreates?: unknown }>;
+    const [summary] = JSON.parse(result.stdout) as Array<{
+      ok: boolean;
+      leftBehind: string[];
+      unaccountedCreates?: unknown;
+    }>;
     expect(summary).toMatchObject({ ok: true, leftBehind: [] });
     expect(summary!.unaccountedCreates).toBeUndefined();
     expect(existsSync(join(dir, "q.csv"))).toBe(true);
   });
 
   it("listed later than the clean-up can wait: the run fails and names the marker to look for (library)", async () => {
-    sandbox = await testSandbox({ buildTimeMs: 50, faults: { dropCreateAfterCommit: 1, lateVisibleMs: 600_000 } });
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, createLookupMs: 200 });
+    sandbox = await testSandbox({
+      buildTimeMs: 50,
+      faults: { dropCreateAfterCommit: 1, lateVisibleMs: 600_000 },
+    });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+      createLookupMs: 200,
+    });
     const dir = folder();
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 20, cleanupTimeoutMs: 3000 });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "file", path: join(dir, "x.csv") },
+      pollIntervalMs: 20,
+      cleanupTimeoutMs: 3000,
+    });
     expect(sandbox.stats.reportsCreated).toBe(2);
     expect(sandbox.stats.reportsDeleted).toBe(1);
     expect(sandbox.liveReports()).toHaveLength(1);

@@ -23,8 +23,22 @@ describe("compile", () => {
       include_behavior: true,
       filters: {
         criteria: [
-          { field_name: "email", type: "email", operator: "_LIKE", operand: ["gmail.com"], case_sensitive: 0, condition: "and" },
-          { field_name: "opens", type: "numeric", operator: ">=", operand: [3], case_sensitive: 0, condition: "and" },
+          {
+            field_name: "email",
+            type: "email",
+            operator: "_LIKE",
+            operand: ["gmail.com"],
+            case_sensitive: 0,
+            condition: "and",
+          },
+          {
+            field_name: "opens",
+            type: "numeric",
+            operator: ">=",
+            operand: [3],
+            case_sensitive: 0,
+            condition: "and",
+          },
         ],
         user_type: "all",
         from_date: Date.parse(now) / 1000 - 30 * 86_400,
@@ -58,7 +72,9 @@ describe("compile", () => {
   });
 
   it("uses the file name as the default title", () => {
-    expect(compile("opens > 0", { fileName: "reports/weekly-openers.oq" }).payload!.title).toBe("weekly-openers");
+    expect(compile("opens > 0", { fileName: "reports/weekly-openers.oq" }).payload!.title).toBe(
+      "weekly-openers",
+    );
   });
 
   it("types custom fields from a schema", () => {
@@ -89,7 +105,10 @@ describe("compile", () => {
   it("returns the diagnostics with a fix a tool can apply", () => {
     const result = compile("emial = 1");
     const [suggestion] = result.diagnostics[0]!.suggestions;
-    expect(suggestion).toMatchObject({ replacement: "email", span: { start: { offset: 0 }, end: { offset: 5 } } });
+    expect(suggestion).toMatchObject({
+      replacement: "email",
+      span: { start: { offset: 0 }, end: { offset: 5 } },
+    });
   });
 });
 
@@ -113,8 +132,22 @@ describe("compileFilter", () => {
   it("gives just the criteria", () => {
     const result = compileFilter('email ends ["gmail.com", "yahoo.com"] or opens > 10');
     expect(result.criteria).toEqual([
-      { field_name: "email", type: "email", operator: "_LIKE", operand: ["gmail.com", "yahoo.com"], case_sensitive: 0, condition: "or" },
-      { field_name: "opens", type: "numeric", operator: ">", operand: [10], case_sensitive: 0, condition: "or" },
+      {
+        field_name: "email",
+        type: "email",
+        operator: "_LIKE",
+        operand: ["gmail.com", "yahoo.com"],
+        case_sensitive: 0,
+        condition: "or",
+      },
+      {
+        field_name: "opens",
+        type: "numeric",
+        operator: ">",
+        operand: [10],
+        case_sensitive: 0,
+        condition: "or",
+      },
     ]);
   });
 
@@ -138,15 +171,19 @@ describe("the request schema", () => {
     const files = readdirSync(dir);
     expect(files).toHaveLength(3);
     for (const file of files) {
-      const result = ContactActivityRequestSchema.safeParse(JSON.parse(readFileSync(new URL(file, dir), "utf8")));
+      const result = ContactActivityRequestSchema.safeParse(
+        JSON.parse(readFileSync(new URL(file, dir), "utf8")),
+      );
       expect(result.success, file).toBe(true);
     }
   });
 
   it("is what oq emits for the reference page's three examples, written in oq", async () => {
     const { readFileSync } = await import("node:fs");
-    const fixture = (name: string) => JSON.parse(readFileSync(new URL(`./fixtures/ongage-examples/${name}.json`, import.meta.url), "utf8"));
-    const golden = (name: string) => compile(readFileSync(new URL(`./golden/valid/${name}.oq`, import.meta.url), "utf8")).payload!;
+    const fixture = (name: string) =>
+      JSON.parse(readFileSync(new URL(`./fixtures/ongage-examples/${name}.json`, import.meta.url), "utf8"));
+    const golden = (name: string) =>
+      compile(readFileSync(new URL(`./golden/valid/${name}.oq`, import.meta.url), "utf8")).payload!;
     expect(golden("seed-segment-one-month")).toEqual(fixture("segment-one-month"));
     expect(golden("seed-campaign-two-weeks")).toEqual(fixture("campaign-two-weeks"));
     // The first example leaves out the two flags, which the other two (and every known client) send.
@@ -164,7 +201,7 @@ describe("the request schema", () => {
 
 describe("format and decompile", () => {
   it("format keeps comments and lays clauses out canonically", () => {
-    const result = format('# weekly\nSELECT email where opens>3 # busy\nDURING 7D\n');
+    const result = format("# weekly\nSELECT email where opens>3 # busy\nDURING 7D\n");
     expect(result.formatted).toBe("# weekly\nopens > 3  # busy\nduring 7d\nselect email\n");
   });
 

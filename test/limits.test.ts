@@ -22,7 +22,9 @@ describe("limits protect library users from hostile input", () => {
   });
 
   it("refuses more tokens than the limit", () => {
-    const result = compile(Array.from({ length: 200 }, (_, i) => `opens > ${i}`).join(" and "), { limits: { maxTokens: 100 } });
+    const result = compile(Array.from({ length: 200 }, (_, i) => `opens > ${i}`).join(" and "), {
+      limits: { maxTokens: 100 },
+    });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ002"]);
     expect(result.diagnostics[0]!.message).toContain("more than the limit of 100");
   });

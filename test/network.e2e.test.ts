@@ -40,7 +40,12 @@ function folder(files: Record<string, string> = {}): string {
 }
 
 function clientFor(sandbox: Sandbox, options: Partial<OngageClientOptions> = {}): OngageClient {
-  return new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, ...options });
+  return new OngageClient({
+    auth: headerAuth(sandbox.credentials),
+    baseUrl: sandbox.url,
+    listId: sandbox.listId,
+    ...options,
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<OngageError> {
@@ -63,10 +68,15 @@ const query = "in segment 3\nselect email, opens\n";
 describe("a run ends only when every query has ended", () => {
   it("a folder of 15 queries with a small callsPerMinute: every CSV written, every report deleted, no warning", async () => {
     const sandbox = await sandboxWith();
-    const files: Record<string, string> = { "oq.config.json": JSON.stringify({ callsPerMinute: 8, rateWindowSeconds: 0.5 }) };
+    const files: Record<string, string> = {
+      "oq.config.json": JSON.stringify({ callsPerMinute: 8, rateWindowSeconds: 0.5 }),
+    };
     for (let i = 1; i <= 15; i++) files[`q${String(i).padStart(2, "0")}.oq`] = query;
     const dir = folder(files);
-    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.stderr).not.toMatch(/Warning/);
     expect(run.status).toBe(0);
     expect(readdirSync(join(dir, "out")).sort()).toHaveLength(15);
@@ -77,8 +87,14 @@ describe("a run ends only when every query has ended", () => {
 
   it("one query with callsPerMinute 2: it waits for the window, and finishes", async () => {
     const sandbox = await sandboxWith();
-    const dir = folder({ "q.oq": query, "oq.config.json": JSON.stringify({ callsPerMinute: 2, rateWindowSeconds: 0.3 }) });
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const dir = folder({
+      "q.oq": query,
+      "oq.config.json": JSON.stringify({ callsPerMinute: 2, rateWindowSeconds: 0.3 }),
+    });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.stderr).not.toMatch(/Warning|Error/);
     expect(run.status).toBe(0);
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toMatch(/^email,opens\r\n/);
@@ -91,7 +107,10 @@ describe("a run ends only when every query has ended", () => {
     const files: Record<string, string> = {};
     for (let i = 1; i <= 15; i++) files[`q${i}.oq`] = query;
     const dir = folder(files);
-    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.stderr).not.toContain("MaxListenersExceededWarning");
     expect(run.status).toBe(0);
     expect(sandbox.liveReports()).toEqual([]);
@@ -118,7 +137,11 @@ describe("the rate limit, as the server counts it", () => {
 });
 
 /** Test credentials with characters that change under URL, JSON, HTML and base64 encoding. */
-const awkwardCredentials = { username: "oq tester+1@example.com", password: 'S3cr&t<"pa ss">%2F+/=\\', accountCode: "ACCT-7731" };
+const awkwardCredentials = {
+  username: "oq tester+1@example.com",
+  password: 'S3cr&t<"pa ss">%2F+/=\\',
+  accountCode: "ACCT-7731",
+};
 /** How a server might echo a secret back (worked out here, independently of the client's redaction). */
 const echoedForms = (secret: string) => [
   secret,
@@ -173,7 +196,14 @@ describe("credentials are never printed", () => {
     const error = await failureOf(clientFor(sandbox).listReports());
     expect(sandbox.stats.htmlEchoes).toBe(1);
     expect(error.kind).toBe("protocol");
-    expectNoSecretIn(JSON.stringify({ ...error, message: error.message, stack: error.stack, cause: (error as { cause?: unknown }).cause }));
+    expectNoSecretIn(
+      JSON.stringify({
+        ...error,
+        message: error.message,
+        stack: error.stack,
+        cause: (error as { cause?: unknown }).cause,
+      }),
+    );
   });
 
   it("a credential a header cannot carry is a usage error at once, naming the variable and not its value", async () => {
@@ -184,7 +214,9 @@ describe("credentials are never printed", () => {
       ["ONGAGE_USERNAME", "naïve✓user"],
       ["ONGAGE_ACCOUNT_CODE", "ACCT\r\nX-Injected: 1"],
     ] as const) {
-      const { result: run, ms } = await timed(() => runOqAsync(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox, { [variable]: value }) }));
+      const { result: run, ms } = await timed(() =>
+        runOqAsync(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox, { [variable]: value }) }),
+      );
       expect(run.status).toBe(2);
       expect(run.stderr).toContain(variable);
       expect(run.stderr).not.toContain(value.split(/\r?\n/)[1]!);
@@ -192,7 +224,9 @@ describe("credentials are never printed", () => {
       expect(ms).toBeLessThan(15_000);
     }
     expect(sandbox.stats.requests).toBe(0);
-    expect(() => new OngageClient({ auth: headerAuth({ username: "u", password: "a\nb", accountCode: "c" }) })).toThrow(CredentialError);
+    expect(
+      () => new OngageClient({ auth: headerAuth({ username: "u", password: "a\nb", accountCode: "c" }) }),
+    ).toThrow(CredentialError);
   });
 });
 
@@ -204,7 +238,9 @@ describe("every network read has a time limit", () => {
     const { result: error, ms } = await timed(() => failureOf(clientFor(sandbox, fast).listReports()));
     expect(sandbox.stats.stalled).toBe(2);
     expect(error.kind).toBe("timeout");
-    expect(error.message).toMatch(/GET contact_activity: 127\.0\.0\.1:\d+ sent nothing for 0\.3s \(the idle timeout\)/);
+    expect(error.message).toMatch(
+      /GET contact_activity: 127\.0\.0\.1:\d+ sent nothing for 0\.3s \(the idle timeout\)/,
+    );
     expect(ms).toBeLessThan(10_000);
   });
 
@@ -212,7 +248,8 @@ describe("every network read has a time limit", () => {
     const sandbox = await sandboxWith();
     const client = clientFor(sandbox, fast);
     const report = await client.createReport(compile('title "T" in segment 3').payload!);
-    while ((await client.getReport(report.id)).status !== 2) await new Promise((resolve) => setTimeout(resolve, 20));
+    while ((await client.getReport(report.id)).status !== 2)
+      await new Promise((resolve) => setTimeout(resolve, 20));
     sandbox.faults.stallHeaders = 1;
     const body = await client.exportReport(report.id);
     const error = await failureOf(readText(body));
@@ -252,14 +289,20 @@ describe("every network read has a time limit", () => {
 
 describe("429s without Retry-After", () => {
   it("are backed off across Ongage's one-minute window, and a DELETE longer still", () => {
-    const least = (retries: number) => Array.from({ length: retries }, (_, i) => backoffDelay(i + 1, {}, undefined, () => 0, true)).reduce((a, b) => a + b, 0);
+    const least = (retries: number) =>
+      Array.from({ length: retries }, (_, i) => backoffDelay(i + 1, {}, undefined, () => 0, true)).reduce(
+        (a, b) => a + b,
+        0,
+      );
     expect(least(defaultBackoff.retries)).toBeGreaterThan(60_000);
     expect(least(defaultBackoff.deleteRetries)).toBeGreaterThan(5 * 60_000);
   });
 
   it("on the final DELETE: waited out, and the report deleted", async () => {
     const sandbox = await sandboxWith();
-    const client = clientFor(sandbox, { backoff: { baseMs: 1, maxMs: 5, rateLimitBaseMs: 10, rateLimitMaxMs: 50 } });
+    const client = clientFor(sandbox, {
+      backoff: { baseMs: 1, maxMs: 5, rateLimitBaseMs: 10, rateLimitMaxMs: 50 },
+    });
     const dir = folder();
     const summary = await runReport({
       client,
@@ -267,7 +310,8 @@ describe("429s without Retry-After", () => {
       destination: { kind: "file", path: join(dir, "q.csv") },
       pollIntervalMs: 20,
       onProgress: (progress) => {
-        if (progress.state === "deleting") Object.assign(sandbox.faults, { rateLimitBurst: 8, omitRetryAfter: true });
+        if (progress.state === "deleting")
+          Object.assign(sandbox.faults, { rateLimitBurst: 8, omitRetryAfter: true });
       },
     });
     expect(summary.error).toBeUndefined();
@@ -280,7 +324,13 @@ describe("429s without Retry-After", () => {
   it("the sandbox sends them with 429-bare:N", async () => {
     expect(parseFaults("429-bare:3")).toEqual({ rateLimitBurst: 3, omitRetryAfter: true });
     const sandbox = await sandboxWith({ faults: { rateLimitBurst: 1, omitRetryAfter: true } });
-    const response = await fetch(`${sandbox.url}/api/list_fields`, { headers: { X_USERNAME: sandbox.credentials.username, X_PASSWORD: sandbox.credentials.password, X_ACCOUNT_CODE: sandbox.credentials.accountCode } });
+    const response = await fetch(`${sandbox.url}/api/list_fields`, {
+      headers: {
+        X_USERNAME: sandbox.credentials.username,
+        X_PASSWORD: sandbox.credentials.password,
+        X_ACCOUNT_CODE: sandbox.credentials.accountCode,
+      },
+    });
     expect(response.status).toBe(429);
     expect(response.headers.get("retry-after")).toBeNull();
   });
@@ -291,12 +341,18 @@ describe("list ids", () => {
     const sandbox = await sandboxWith();
     const dir = folder({ "q.oq": query });
     for (const listId of ["..", ".", "/", "%2f", "", "12/../13", "12 "]) {
-      const run = await runOqAsync(["reports", "list", "--list-id", listId], { cwd: dir, env: sandboxEnv(sandbox) });
+      const run = await runOqAsync(["reports", "list", "--list-id", listId], {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      });
       expect(run.status, JSON.stringify(listId)).toBe(2);
       expect(run.stderr).toContain("--list-id");
       expect(run.stderr).toContain("not a list id");
     }
-    const fromEnv = await runOqAsync(["reports", "list"], { cwd: dir, env: sandboxEnv(sandbox, { ONGAGE_LIST_ID: ".." }) });
+    const fromEnv = await runOqAsync(["reports", "list"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox, { ONGAGE_LIST_ID: ".." }),
+    });
     expect(fromEnv.status).toBe(2);
     expect(fromEnv.stderr).toContain("ONGAGE_LIST_ID");
     expect(sandbox.stats.requests).toBe(0);
@@ -306,7 +362,12 @@ describe("list ids", () => {
 
 describe("oq sandbox", () => {
   it("the sandbox's fault list reads the new faults", () => {
-    expect(parseFaults("html-echo,stall-headers:2,no-answer,trickle:1000")).toEqual({ htmlEcho: Infinity, stallHeaders: 2, noAnswer: Infinity, trickleMs: 1000 });
+    expect(parseFaults("html-echo,stall-headers:2,no-answer,trickle:1000")).toEqual({
+      htmlEcho: Infinity,
+      stallHeaders: 2,
+      noAnswer: Infinity,
+      trickleMs: 1000,
+    });
     expect(() => parseFaults("trickle")).toThrow(/whole number/);
   });
 
@@ -315,23 +376,36 @@ describe("oq sandbox", () => {
     const port = new URL(busy.url).port;
     const run = await runOqAsync(["sandbox", "--port", port]);
     expect(run.status).toBe(1);
-    expect(run.stderr).toBe(`oq: port ${port} is in use; choose another with --port N, or --port 0 for any free port\n`);
+    expect(run.stderr).toBe(
+      `oq: port ${port} is in use; choose another with --port N, or --port 0 for any free port\n`,
+    );
   });
 
   it("refuses a request body past its limit with 413, without reading the rest", async () => {
     const sandbox = await sandboxWith({ maxBodyBytes: 10_000 });
     const url = new URL(`${sandbox.url}/${sandbox.listId}/api/contact_activity`);
-    const headers = { X_USERNAME: sandbox.credentials.username, X_PASSWORD: sandbox.credentials.password, X_ACCOUNT_CODE: sandbox.credentials.accountCode };
+    const headers = {
+      X_USERNAME: sandbox.credentials.username,
+      X_PASSWORD: sandbox.credentials.password,
+      X_ACCOUNT_CODE: sandbox.credentials.accountCode,
+    };
     /** Sends `chunks` chunks of 64 KB (or announces them with Content-Length), stopping at the answer. */
     const post = (announce: boolean, chunks: number) =>
       new Promise<{ status: number; written: number }>((resolve, reject) => {
         const size = 64 * 1024;
         let written = 0;
-        const outgoing = httpRequest(url, { method: "POST", headers: { ...headers, ...(announce ? { "content-length": String(size * chunks) } : {}) } }, (response) => {
-          response.resume();
-          resolve({ status: response.statusCode ?? 0, written });
-          outgoing.destroy();
-        });
+        const outgoing = httpRequest(
+          url,
+          {
+            method: "POST",
+            headers: { ...headers, ...(announce ? { "content-length": String(size * chunks) } : {}) },
+          },
+          (response) => {
+            response.resume();
+            resolve({ status: response.statusCode ?? 0, written });
+            outgoing.destroy();
+          },
+        );
         outgoing.on("error", reject);
         const writeMore = () => {
           while (written < chunks) {

@@ -3,7 +3,14 @@ import { describe, expect, it } from "vitest";
 import { compile, parse } from "../src/index.js";
 import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
-import { contactArb, customFields, propertyNow, propertyNowSeconds, queryArb, typeOf } from "./support/arbitraries.js";
+import {
+  contactArb,
+  customFields,
+  propertyNow,
+  propertyNowSeconds,
+  queryArb,
+  typeOf,
+} from "./support/arbitraries.js";
 
 /*
  * The and/or simplifications (idempotence, absorption) checked against the three-valued reading
@@ -22,22 +29,24 @@ function conditionOf(text: string): string {
 
 const conditionArb = queryArb.map(conditionOf);
 
-const redundantArb = fc.tuple(conditionArb, conditionArb, fc.integer({ min: 0, max: 5 })).map(([a, b, shape]) => {
-  switch (shape) {
-    case 0:
-      return `${a} or (${a} and ${b})`;
-    case 1:
-      return `${a} and (${a} or ${b})`;
-    case 2:
-      return `(${a} and ${a}) or ${b}`;
-    case 3:
-      return `(${a} or ${a}) and ${b}`;
-    case 4:
-      return `(${a} and ${b}) or (${b} and ${a})`;
-    default:
-      return `(${b} and ${a}) or ${a}`;
-  }
-});
+const redundantArb = fc
+  .tuple(conditionArb, conditionArb, fc.integer({ min: 0, max: 5 }))
+  .map(([a, b, shape]) => {
+    switch (shape) {
+      case 0:
+        return `${a} or (${a} and ${b})`;
+      case 1:
+        return `${a} and (${a} or ${b})`;
+      case 2:
+        return `(${a} and ${a}) or ${b}`;
+      case 3:
+        return `(${a} or ${a}) and ${b}`;
+      case 4:
+        return `(${a} and ${b}) or (${b} and ${a})`;
+      default:
+        return `(${b} and ${a}) or ${a}`;
+    }
+  });
 
 describe("simplifying redundant and/or", () => {
   it("keeps the meaning, in three-valued logic, on random contacts", () => {
@@ -50,7 +59,10 @@ describe("simplifying redundant and/or", () => {
         const condition = parse(text).ast!.condition!;
         for (const contact of contacts) {
           const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
-          expect(matchesCriteria(result.payload!.filters.criteria, contact), `${text}\n${JSON.stringify(contact.fields)}`).toBe(expected);
+          expect(
+            matchesCriteria(result.payload!.filters.criteria, contact),
+            `${text}\n${JSON.stringify(contact.fields)}`,
+          ).toBe(expected);
         }
       }),
       { numRuns: runs },
@@ -65,7 +77,11 @@ describe("simplifying redundant and/or", () => {
         if (!alone.ok) return;
         // A 'not' Ongage cannot express is refused before any simplification.
         if (compile(b, options).diagnostics.some((d) => d.severity === "error" && d.code !== "OQ241")) return;
-        for (const text of [`${a} or (${a} and ${b})`, `${a} and (${a} or ${b})`, `(${a} and ${a}) or (${a} or ${a})`]) {
+        for (const text of [
+          `${a} or (${a} and ${b})`,
+          `${a} and (${a} or ${b})`,
+          `(${a} and ${a}) or (${a} or ${a})`,
+        ]) {
           const result = compile(text, options);
           expect(result.ok, text).toBe(true);
           expect(result.payload!.filters.criteria, text).toEqual(alone.payload!.filters.criteria);
@@ -85,7 +101,8 @@ describe("negative segment and campaign tests", () => {
         for (const criterion of result.payload!.filters.criteria) {
           if (criterion.operator !== "!=") continue;
           if (criterion.type === "segment") expect(criterion.operand, text).toHaveLength(1);
-          if (criterion.type === "behavioral") expect((criterion.operand as { mailing_ids: string[] }).mailing_ids, text).toHaveLength(1);
+          if (criterion.type === "behavioral")
+            expect((criterion.operand as { mailing_ids: string[] }).mailing_ids, text).toHaveLength(1);
         }
       }),
       { numRuns: runs * 3 },
@@ -101,14 +118,21 @@ describe("the OQ231 hint to keep contacts with an empty value", () => {
         const result = compile(text, options);
         if (!result.ok) return;
         for (const warning of result.diagnostics.filter((d) => d.code === "OQ231")) {
-          const added = warning.hints.map((hint) => /add(?: at the end of the condition)?: (or .* is empty)$/.exec(hint)?.[1]).find(Boolean);
+          const added = warning.hints
+            .map((hint) => /add(?: at the end of the condition)?: (or .* is empty)$/.exec(hint)?.[1])
+            .find(Boolean);
           if (!added) continue;
           const end = parse(text).ast!.condition!.span.end.offset;
           const changed = `${text.slice(0, end)} ${added}${text.slice(end)}`;
           const again = compile(changed, options);
           expect(again.ok, `${changed}\n${again.diagnostics.map((d) => d.message).join("\n")}`).toBe(true);
           const field = added.replace(/^or (.*) is empty$/, "$1");
-          expect(again.diagnostics.filter((d) => d.code === "OQ231" && d.message.includes(`whose ${field} is empty`)), changed).toEqual([]);
+          expect(
+            again.diagnostics.filter(
+              (d) => d.code === "OQ231" && d.message.includes(`whose ${field} is empty`),
+            ),
+            changed,
+          ).toEqual([]);
           offered++;
         }
       }),
@@ -119,12 +143,22 @@ describe("the OQ231 hint to keep contacts with an empty value", () => {
 
   it("is not offered where 'or FIELD is empty' would mix and/or or change the grouping", () => {
     const fields = { age: "numeric" as const, city: "string" as const };
-    for (const text of ['not (age < 30 or city = "Paris")', "not (age in [1, 2])", "not (age < 30) and opens > 1"]) {
-      const warning = compile(text, { now: propertyNow, fields }).diagnostics.find((d) => d.code === "OQ231")!;
+    for (const text of [
+      'not (age < 30 or city = "Paris")',
+      "not (age in [1, 2])",
+      "not (age < 30) and opens > 1",
+    ]) {
+      const warning = compile(text, { now: propertyNow, fields }).diagnostics.find(
+        (d) => d.code === "OQ231",
+      )!;
       expect(warning.hints.join("\n"), text).not.toContain("add");
       expect(warning.hints.join("\n"), text).toContain("oq cannot keep those contacts in this query");
     }
-    const warning = compile("not (age < 30) or city = \"x\"", { now: propertyNow, fields }).diagnostics.find((d) => d.code === "OQ231")!;
-    expect(warning.hints).toContain("to keep those contacts, add at the end of the condition: or age is empty");
+    const warning = compile('not (age < 30) or city = "x"', { now: propertyNow, fields }).diagnostics.find(
+      (d) => d.code === "OQ231",
+    )!;
+    expect(warning.hints).toContain(
+      "to keep those contacts, add at the end of the condition: or age is empty",
+    );
   });
 });

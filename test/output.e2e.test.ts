@@ -1,5 +1,17 @@
 import { spawn } from "node:child_process";
-import { chmodSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -43,7 +55,10 @@ function expectCleanFailure(run: CliRun): void {
 async function cleanCsv(): Promise<string> {
   const clean = await testSandbox();
   try {
-    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], { cwd: folder(), env: sandboxEnv(clean) });
+    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], {
+      cwd: folder(),
+      env: sandboxEnv(clean),
+    });
     expect(run.status).toBe(0);
     return run.stdout;
   } finally {
@@ -57,7 +72,10 @@ describe("--out is checked before anything is sent", () => {
     const dir = folder();
     mkdirSync(join(dir, "results"));
     for (const out of ["results", "results/"]) {
-      const run = await runOqAsync(["run", "q.oq", "--out", out, "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+      const run = await runOqAsync(["run", "q.oq", "--out", out, "--poll-interval", "20ms"], {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      });
       expect(run.status).toBe(0);
       expect(run.stderr).toContain("→ results/q.csv");
       expect(readdirSync(join(dir, "results"))).toEqual(["q.csv"]);
@@ -78,7 +96,10 @@ describe("--out is checked before anything is sent", () => {
       [["--out", "/dev/null"], /--out: \/dev\/null is not a regular file/],
     ];
     for (const [args, message] of cases) {
-      const run = await runOqAsync(["run", "q.oq", ...args, "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+      const run = await runOqAsync(["run", "q.oq", ...args, "--poll-interval", "20ms"], {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      });
       expect(run.status).toBe(2);
       expect(run.stderr).toMatch(message);
       expect(run.stderr.trim().split("\n")).toHaveLength(1);
@@ -94,7 +115,10 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const dir = folder();
     mkdirSync(join(dir, "out"));
     const env = sandboxEnv(sandbox);
-    const running = runOqAsync(["run", "q.oq", "--out", "out/q.csv", "--poll-interval", "20ms", "--json"], { cwd: dir, env });
+    const running = runOqAsync(["run", "q.oq", "--out", "out/q.csv", "--poll-interval", "20ms", "--json"], {
+      cwd: dir,
+      env,
+    });
     await until(() => sandbox!.stats.reportsCreated === 1, "the report to be created");
     rmSync(join(dir, "out"), { recursive: true });
     const run = await running;
@@ -103,7 +127,9 @@ describe("a CSV that cannot be saved keeps its report", () => {
     expect(sandbox.stats.reportsDeleted).toBe(0);
     const [id] = sandbox.liveReports().map((report) => String(report.id));
     const command = `oq reports export ${id} --list-id ${sandbox.listId} --out ${join(dir, "out", "q.csv")}`;
-    expect(run.stderr).toContain(`could not save the CSV to ${join(dir, "out", "q.csv")}: no such file or directory (ENOENT)`);
+    expect(run.stderr).toContain(
+      `could not save the CSV to ${join(dir, "out", "q.csv")}: no such file or directory (ENOENT)`,
+    );
     expect(run.stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with: ${command}`);
     const [summary] = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: false, reportId: id, deleted: false, exportCommand: command });
@@ -121,7 +147,11 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const dir = folder();
     const full = openSync("/dev/full", "w");
     const env = { ...process.env, ...sandboxEnv(sandbox) } as NodeJS.ProcessEnv;
-    const child = spawn(process.execPath, [oqBin, "run", "q.oq", "--poll-interval", "20ms"], { cwd: dir, env, stdio: ["ignore", full, "pipe"] });
+    const child = spawn(process.execPath, [oqBin, "run", "q.oq", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", full, "pipe"],
+    });
     closeSync(full);
     let stderr = "";
     child.stderr!.setEncoding("utf8").on("data", (text: string) => (stderr += text));
@@ -131,7 +161,9 @@ describe("a CSV that cannot be saved keeps its report", () => {
     const [id] = sandbox.liveReports().map((report) => String(report.id));
     expect(id).toBeDefined();
     expect(stderr).toContain("could not save the CSV to stdout: no space left on device (ENOSPC)");
-    expect(stderr).toContain(`report ${id} is kept in Ongage: fetch its CSV with: oq reports export ${id} --list-id ${sandbox.listId} --out report-${id}.csv`);
+    expect(stderr).toContain(
+      `report ${id} is kept in Ongage: fetch its CSV with: oq reports export ${id} --list-id ${sandbox.listId} --out report-${id}.csv`,
+    );
     expect(stderr).not.toMatch(/^\s+at /m);
     expect(readdirSync(tmpdir()).filter((name) => name.startsWith(`oq-export-${child.pid}-`))).toEqual([]);
   });
@@ -139,15 +171,26 @@ describe("a CSV that cannot be saved keeps its report", () => {
 
 describe("a bad export is refused, never saved as the CSV", () => {
   const refusals: [string, Record<string, number>, RegExp][] = [
-    ["a JSON error envelope on HTTP 200", { exportEnvelope: 9 }, /Ongage reported an error: Export failed: the report file is not available/],
+    [
+      "a JSON error envelope on HTTP 200",
+      { exportEnvelope: 9 },
+      /Ongage reported an error: Export failed: the report file is not available/,
+    ],
     ["an HTML page", { exportHtml: 9 }, /Ongage sent an HTML page instead of the CSV/],
-    ["gzip bytes that were not asked for", { exportGzip: 9 }, /Ongage sent the export gzip-compressed, which oq did not ask for/],
+    [
+      "gzip bytes that were not asked for",
+      { exportGzip: 9 },
+      /Ongage sent the export gzip-compressed, which oq did not ask for/,
+    ],
   ];
   for (const [what, faults, message] of refusals) {
     it(`${what}: exit 1, a clear message, no CSV, not retried`, async () => {
       sandbox = await testSandbox({ faults });
       const dir = folder();
-      const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+      const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      });
       expect(run.status).toBe(1);
       // The fault happened, once.
       expect(Object.values(sandbox.faults)).toEqual([8]);
@@ -163,7 +206,10 @@ describe("a bad export is refused, never saved as the CSV", () => {
   it("a body that ends cleanly mid-row is downloaded again, and the CSV is whole", async () => {
     sandbox = await testSandbox({ faults: { exportCutRow: 1 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(sandbox.faults.exportCutRow).toBe(0);
     expect(sandbox.stats.byRoute[exportRoute]).toBe(2);
@@ -174,10 +220,15 @@ describe("a bad export is refused, never saved as the CSV", () => {
   it("a body cut mid-row every time: exit 1 after the retries, no CSV", async () => {
     sandbox = await testSandbox({ faults: { exportCutRow: 9 } });
     const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(1);
     expect(sandbox.stats.byRoute[exportRoute]).toBe(4);
-    expect(run.stderr).toMatch(/the export ended with a row of 2 fields where the header has 4, after \d+ bytes: it was cut short \(tried 4 times\)/);
+    expect(run.stderr).toMatch(
+      /the export ended with a row of 2 fields where the header has 4, after \d+ bytes: it was cut short \(tried 4 times\)/,
+    );
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
     expect(partFiles(dir)).toEqual([]);
     expectCleanFailure(run);
@@ -191,10 +242,20 @@ describe("file modes", () => {
     writeFileSync(join(dir, "private.csv"), "old\n");
     chmodSync(join(dir, "private.csv"), 0o600);
     const env = sandboxEnv(sandbox);
-    expect((await runOqAsync(["run", "q.oq", "--out", "private.csv", "--poll-interval", "20ms"], { cwd: dir, env })).status).toBe(0);
+    expect(
+      (
+        await runOqAsync(["run", "q.oq", "--out", "private.csv", "--poll-interval", "20ms"], {
+          cwd: dir,
+          env,
+        })
+      ).status,
+    ).toBe(0);
     expect(statSync(join(dir, "private.csv")).mode & 0o777).toBe(0o600);
     expect(readFileSync(join(dir, "private.csv"), "utf8")).not.toBe("old\n");
-    expect((await runOqAsync(["run", "q.oq", "--out", "new.csv", "--poll-interval", "20ms"], { cwd: dir, env })).status).toBe(0);
+    expect(
+      (await runOqAsync(["run", "q.oq", "--out", "new.csv", "--poll-interval", "20ms"], { cwd: dir, env }))
+        .status,
+    ).toBe(0);
     expect(statSync(join(dir, "new.csv")).mode & 0o777).toBe(0o666 & ~process.umask());
   });
 
@@ -213,7 +274,10 @@ describe("oq reports export and oq fields pull fail in one line", () => {
   /** A sandbox with one kept, completed report of `contacts` contacts; its id. */
   async function keptReport(dir: string, contacts = 400): Promise<string> {
     sandbox = await testSandbox({ buildTimeMs: 0, contacts });
-    const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const kept = await runOqAsync(
+      ["run", "q.oq", "--keep", "--out", "first.csv", "--poll-interval", "20ms"],
+      { cwd: dir, env: sandboxEnv(sandbox) },
+    );
     expect(kept.status).toBe(0);
     return String(sandbox.liveReports()[0]!.id);
   }
@@ -222,7 +286,10 @@ describe("oq reports export and oq fields pull fail in one line", () => {
     const dir = folder();
     const id = await keptReport(dir, 10_000);
     sandbox!.faults.dropExportAfterBytes = 100_000;
-    const run = await runOqAsync(["reports", "export", id, "--out", "again.csv"], { cwd: dir, env: sandboxEnv(sandbox!) });
+    const run = await runOqAsync(["reports", "export", id, "--out", "again.csv"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox!),
+    });
     expect(sandbox!.faults.dropExportAfterBytes).toBeUndefined();
     expect(sandbox!.stats.byRoute[exportRoute]).toBe(3);
     expectCleanFailure(run);
@@ -235,10 +302,17 @@ describe("oq reports export and oq fields pull fail in one line", () => {
     const dir = folder();
     const id = await keptReport(dir);
     sandbox!.faults.exportCutRow = 9;
-    const cut = await runOqAsync(["reports", "export", id, "--out", "cut.csv"], { cwd: dir, env: sandboxEnv(sandbox!) });
+    const cut = await runOqAsync(["reports", "export", id, "--out", "cut.csv"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox!),
+    });
     expect(cut.status).toBe(1);
     expect(sandbox!.faults.exportCutRow).toBe(5);
-    expect(cut.stderr).toMatch(new RegExp(`^oq: report ${id}: the export ended with a row of 2 fields .*it was cut short \\(tried 4 times\\)\\n$`));
+    expect(cut.stderr).toMatch(
+      new RegExp(
+        `^oq: report ${id}: the export ended with a row of 2 fields .*it was cut short \\(tried 4 times\\)\\n$`,
+      ),
+    );
     expect(existsSync(join(dir, "cut.csv"))).toBe(false);
     expect(partFiles(dir)).toEqual([]);
     expectCleanFailure(cut);
@@ -257,14 +331,19 @@ describe("oq reports export and oq fields pull fail in one line", () => {
     }
     expect(sandbox!.stats.requests).toBe(requests);
     mkdirSync(join(dir, "exports"));
-    expect((await runOqAsync(["reports", "export", id, "--out", "exports"], { cwd: dir, env })).status).toBe(0);
+    expect((await runOqAsync(["reports", "export", id, "--out", "exports"], { cwd: dir, env })).status).toBe(
+      0,
+    );
     expect(readdirSync(join(dir, "exports"))).toEqual([`${id}.csv`]);
   });
 
   it("fields pull: a bad --out is a usage error before any call", async () => {
     sandbox = await testSandbox();
     const dir = folder();
-    const run = await runOqAsync(["fields", "pull", "--out", "missing/fields.json"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["fields", "pull", "--out", "missing/fields.json"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/^oq: --out: the folder .*missing does not exist\n$/);
     expectCleanFailure(run);
@@ -277,7 +356,11 @@ describe("a reader that leaves (oq run q.oq | head -1)", () => {
     sandbox = await testSandbox({ contacts: 20_000 });
     const dir = folder();
     const env = { ...process.env, ...sandboxEnv(sandbox) } as NodeJS.ProcessEnv;
-    const child = spawn(process.execPath, [oqBin, "run", "q.oq", "--poll-interval", "20ms"], { cwd: dir, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [oqBin, "run", "q.oq", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stderr = "";
     child.stderr.setEncoding("utf8").on("data", (text: string) => (stderr += text));
     // Read the first chunk, then close the pipe, as `head -1` does.
@@ -287,7 +370,9 @@ describe("a reader that leaves (oq run q.oq | head -1)", () => {
     expect(sandbox.stats.reportsDeleted).toBe(1);
     expect(sandbox.liveReports()).toEqual([]);
     expect(status).toBe(0);
-    expect(stderr).toMatch(/^oq: q\.oq: stopped: could not save the CSV to stdout: broken pipe \(EPIPE\); report 1000 deleted\n$/);
+    expect(stderr).toMatch(
+      /^oq: q\.oq: stopped: could not save the CSV to stdout: broken pipe \(EPIPE\); report 1000 deleted\n$/,
+    );
   });
 });
 
@@ -297,7 +382,10 @@ describe("what reaches the terminal", () => {
     const env = sandboxEnv(sandbox);
     const evilName = "evil\u001b[31m.oq";
     const dir = folder({ [evilName]: 'title "Evil \\u001b]0;pwned\\u0007\\u009b2J end"\nin segment 1\n' });
-    const run = await runOqAsync(["run", evilName, "--keep", "--out", "evil.csv", "--poll-interval", "20ms", "--json"], { cwd: dir, env });
+    const run = await runOqAsync(
+      ["run", evilName, "--keep", "--out", "evil.csv", "--poll-interval", "20ms", "--json"],
+      { cwd: dir, env },
+    );
     expect(run.status).toBe(0);
     const id = String(sandbox.liveReports()[0]!.id);
     const list = await runOqAsync(["reports", "list"], { cwd: dir, env });
@@ -305,15 +393,21 @@ describe("what reaches the terminal", () => {
     const json = await runOqAsync(["reports", "list", "--json"], { cwd: dir, env });
     expect(list.stdout).toContain("Evil \\x1b]0;pwned\\x07\\x9b2J end");
     expect(status.stdout).toContain("Evil \\x1b]0;pwned\\x07\\x9b2J end");
-    expect(JSON.parse(json.stdout).reports[0].title).toMatch(/^\[oq [0-9a-f]{8}\] Evil \u001b]0;pwned\u0007\u009b2J end/);
-    for (const r of [run, list, status, json]) expect(r.stdout + r.stderr).not.toMatch(/[\u001b\u0007\u009b]/);
+    expect(JSON.parse(json.stdout).reports[0].title).toMatch(
+      /^\[oq [0-9a-f]{8}\] Evil \u001b]0;pwned\u0007\u009b2J end/,
+    );
+    for (const r of [run, list, status, json])
+      expect(r.stdout + r.stderr).not.toMatch(/[\u001b\u0007\u009b]/);
   });
 
   it("a query's file name with control characters is escaped in the summary line", async () => {
     sandbox = await testSandbox();
     const evilName = "evil\u001b[31m.oq";
     const dir = folder({ [evilName]: "in segment 1\n" });
-    const run = await runOqAsync(["run", evilName, "--out", "evil.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", evilName, "--out", "evil.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(run.stderr).toContain("✓ evil\\x1b[31m.oq: report 1000 (deleted)");
     expect(run.stderr).not.toContain("\u001b");
@@ -325,18 +419,31 @@ describe("oq run's summary", () => {
     sandbox = await testSandbox();
     const dir = folder({ "a.oq": query, "b.oq": "in segment 2\n" });
     const env = sandboxEnv(sandbox);
-    const two = await runOqAsync(["run", "a.oq", "b.oq", "--out", "out", "--poll-interval", "20ms"], { cwd: dir, env });
+    const two = await runOqAsync(["run", "a.oq", "b.oq", "--out", "out", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env,
+    });
     expect(two.status).toBe(0);
     const lines = two.stderr.trimEnd().split("\n").sort();
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^✓ a\.oq: report 10\d\d \(deleted\), \d+ rows, [\d.]+ KB → out\/a\.csv, \d+ API calls, [\d.]+m?s$/);
-    expect(lines[1]).toMatch(/^✓ b\.oq: report 10\d\d \(deleted\), \d+ rows, [\d.]+ KB → out\/b\.csv, \d+ API calls, [\d.]+m?s$/);
+    expect(lines[0]).toMatch(
+      /^✓ a\.oq: report 10\d\d \(deleted\), \d+ rows, [\d.]+ KB → out\/a\.csv, \d+ API calls, [\d.]+m?s$/,
+    );
+    expect(lines[1]).toMatch(
+      /^✓ b\.oq: report 10\d\d \(deleted\), \d+ rows, [\d.]+ KB → out\/b\.csv, \d+ API calls, [\d.]+m?s$/,
+    );
 
-    const quiet = await runOqAsync(["run", "a.oq", "--out", "a.csv", "--quiet", "--poll-interval", "20ms"], { cwd: dir, env });
+    const quiet = await runOqAsync(["run", "a.oq", "--out", "a.csv", "--quiet", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env,
+    });
     expect(quiet.status).toBe(0);
     expect(quiet.stderr).toBe("");
 
-    const one = await runOqAsync(["run", "a.oq", "--out", "a.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
+    const one = await runOqAsync(["run", "a.oq", "--out", "a.csv", "--json", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env,
+    });
     const summaries = JSON.parse(one.stdout);
     expect(Array.isArray(summaries)).toBe(true);
     expect(summaries).toHaveLength(1);
@@ -347,7 +454,12 @@ describe("oq run's summary", () => {
 describe("the sandbox's export faults", () => {
   it("are read from --faults", async () => {
     const { parseFaults } = await import("../src/sandbox/faults.js");
-    expect(parseFaults("export-envelope:1,export-html:2,export-gzip:3,export-cut-row:4")).toEqual({ exportEnvelope: 1, exportHtml: 2, exportGzip: 3, exportCutRow: 4 });
+    expect(parseFaults("export-envelope:1,export-html:2,export-gzip:3,export-cut-row:4")).toEqual({
+      exportEnvelope: 1,
+      exportHtml: 2,
+      exportGzip: 3,
+      exportCutRow: 4,
+    });
     expect(() => parseFaults("export-html")).toThrow("export-html needs a whole number");
   });
 });

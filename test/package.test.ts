@@ -14,14 +14,23 @@ function packedFiles(): string[] {
   const json = execFileSync("npm", ["pack", "--dry-run", "--json", "--ignore-scripts", "--offline"], {
     cwd: root,
     encoding: "utf8",
-    env: { ...process.env, npm_config_update_notifier: "false", npm_config_fund: "false", npm_config_audit: "false" },
+    env: {
+      ...process.env,
+      npm_config_update_notifier: "false",
+      npm_config_fund: "false",
+      npm_config_audit: "false",
+    },
   });
   return (JSON.parse(json) as { files: { path: string }[] }[])[0]!.files.map((file) => file.path);
 }
 
 /** Every file the manifest points at: bin, main, types and each target of the exports map. */
 function manifestTargets(): string[] {
-  const targets: string[] = [...Object.values(manifest.bin as Record<string, string>), manifest.main, manifest.types];
+  const targets: string[] = [
+    ...Object.values(manifest.bin as Record<string, string>),
+    manifest.main,
+    manifest.types,
+  ];
   const walk = (value: unknown): void => {
     if (typeof value === "string") targets.push(value);
     else if (value && typeof value === "object") Object.values(value).forEach(walk);
@@ -34,7 +43,18 @@ describe("the package as npm packs it", () => {
   const files = packedFiles();
 
   it("has the command, the library, the licence and the docs", () => {
-    for (const path of ["bin/oq.js", "dist/cli/cli.js", "dist/cli/full-parser.cjs", "dist/lib/index.js", "dist/lib/index.d.ts", "LICENSE", "README.md", "grammar.md", "docs/running.md", "package.json"]) {
+    for (const path of [
+      "bin/oq.js",
+      "dist/cli/cli.js",
+      "dist/cli/full-parser.cjs",
+      "dist/lib/index.js",
+      "dist/lib/index.d.ts",
+      "LICENSE",
+      "README.md",
+      "grammar.md",
+      "docs/running.md",
+      "package.json",
+    ]) {
       expect(files, path).toContain(path);
     }
     expect(files.some((path) => path.startsWith("dist/cli/chunks/"))).toBe(true);
@@ -47,7 +67,11 @@ describe("the package as npm packs it", () => {
 
   it("leaves out the sources, tests and tooling (the maps carry the sources)", () => {
     // dist/lib/cli: tsc's copy of the command, which nothing imports (bin/oq.js runs the bundle in dist/cli).
-    const unwanted = files.filter((path) => /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli)\//.test(path) || /^tsconfig|^vitest/.test(path));
+    const unwanted = files.filter(
+      (path) =>
+        /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli)\//.test(path) ||
+        /^tsconfig|^vitest/.test(path),
+    );
     expect(unwanted).toEqual([]);
   });
 
@@ -56,10 +80,14 @@ describe("the package as npm packs it", () => {
     expect(maps.length).toBeGreaterThan(10);
     const dangling: string[] = [];
     for (const mapPath of maps) {
-      const map = JSON.parse(readFileSync(join(root, mapPath), "utf8")) as { sources: string[]; sourcesContent?: (string | null)[] };
+      const map = JSON.parse(readFileSync(join(root, mapPath), "utf8")) as {
+        sources: string[];
+        sourcesContent?: (string | null)[];
+      };
       map.sources.forEach((source, index) => {
         const shipped = files.includes(normalize(join(dirname(mapPath), source)));
-        if (!shipped && typeof map.sourcesContent?.[index] !== "string") dangling.push(`${mapPath} -> ${source}`);
+        if (!shipped && typeof map.sourcesContent?.[index] !== "string")
+          dangling.push(`${mapPath} -> ${source}`);
       });
     }
     expect(dangling).toEqual([]);
@@ -72,7 +100,9 @@ describe("the command in a package without dist/ (installed from git with --igno
     try {
       mkdirSync(join(installed, "bin"));
       copyFileSync(join(root, "bin/oq.js"), join(installed, "bin/oq.js"));
-      const run = spawnSync(process.execPath, [join(installed, "bin/oq.js"), "--version"], { encoding: "utf8" });
+      const run = spawnSync(process.execPath, [join(installed, "bin/oq.js"), "--version"], {
+        encoding: "utf8",
+      });
       expect(run.status).toBe(2);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain("without --ignore-scripts");
@@ -90,7 +120,10 @@ describe("require() of the package from CommonJS", () => {
 
   // A CommonJS script inside the package folder: Node resolves "oq" to this package by its name.
   function requireFromCommonJs(code: string, nodeFlags: string[] = []) {
-    return spawnSync(process.execPath, [...nodeFlags, "--input-type=commonjs", "-e", code], { cwd: root, encoding: "utf8" });
+    return spawnSync(process.execPath, [...nodeFlags, "--input-type=commonjs", "-e", code], {
+      cwd: root,
+      encoding: "utf8",
+    });
   }
 
   it("gives the very modules that import gives, where Node can require() ES modules", () => {

@@ -5,7 +5,17 @@ import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
-import { contactArb, customFields, expectedRefusals, mutatedQueryArb, propertyNow, propertyNowSeconds, queryArb, queryPairArb, typeOf } from "./support/arbitraries.js";
+import {
+  contactArb,
+  customFields,
+  expectedRefusals,
+  mutatedQueryArb,
+  propertyNow,
+  propertyNowSeconds,
+  queryArb,
+  queryPairArb,
+  typeOf,
+} from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 import { oqWords } from "./support/oqWords.js";
 import { withoutSpans } from "./support/withoutSpans.js";
@@ -14,7 +24,8 @@ const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
 const options = { now: propertyNow, fields: customFields };
 
 /** Words that would mean an internal name leaked into a message. */
-const internalNames = /StringLiteral|NumberLiteral|DateLiteral|DurationLiteral|Identifier|LParen|RParen|LBracket|RBracket|NoViableAlt|MismatchedToken|EarlyExit|\bEOF\b|undefined|NaN|\[object/;
+const internalNames =
+  /StringLiteral|NumberLiteral|DateLiteral|DurationLiteral|Identifier|LParen|RParen|LBracket|RBracket|NoViableAlt|MismatchedToken|EarlyExit|\bEOF\b|undefined|NaN|\[object/;
 
 function expectWellFormedDiagnostics(text: string, result: CompileResult): void {
   const source = new SourceText(text);
@@ -47,20 +58,30 @@ describe("the compiler never throws", () => {
 
   it("on sequences of oq words", () => {
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...oqWords), { maxLength: 30 }), fc.constantFrom(" ", "", "\n"), (words, glue) => {
-        const text = words.join(glue);
-        expectWellFormedDiagnostics(text, compile(text, options));
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...oqWords), { maxLength: 30 }),
+        fc.constantFrom(" ", "", "\n"),
+        (words, glue) => {
+          const text = words.join(glue);
+          expectWellFormedDiagnostics(text, compile(text, options));
+        },
+      ),
       { numRuns: runs * 3 },
     );
   });
 
   it("on mutations of the valid golden queries", () => {
     fc.assert(
-      fc.property(mutatedQueryArb(goldenCases("valid").map((c) => c.text), oqWords), (text) => {
-        expectWellFormedDiagnostics(text, compile(text, options));
-        format(text);
-      }),
+      fc.property(
+        mutatedQueryArb(
+          goldenCases("valid").map((c) => c.text),
+          oqWords,
+        ),
+        (text) => {
+          expectWellFormedDiagnostics(text, compile(text, options));
+          format(text);
+        },
+      ),
       { numRuns: runs * 3 },
     );
   });
@@ -75,7 +96,10 @@ describe("valid queries", () => {
           // The only refusals of a well-formed query: a value out of range (a number no JSON
           // number carries exactly, a window before 1970), a `not` Ongage cannot express, or mixed and/or.
           const codes = new Set(result.diagnostics.filter((d) => d.severity === "error").map((d) => d.code));
-          expect([...codes].every((code) => expectedRefusals.includes(code)), `${text}\n${[...codes].join(", ")}`).toBe(true);
+          expect(
+            [...codes].every((code) => expectedRefusals.includes(code)),
+            `${text}\n${[...codes].join(", ")}`,
+          ).toBe(true);
           return;
         }
         // What is sent is the JSON text: validate that, so Infinity (sent as null) and the like cannot hide.
@@ -95,7 +119,9 @@ describe("valid queries", () => {
     fc.assert(
       fc.property(queryPairArb, ({ text, grouped }) => {
         if (text !== grouped) mixed++;
-        expect(withoutSpans(parse(text).ast!.condition), `${text}\nshould read as\n${grouped}`).toEqual(withoutSpans(parse(grouped).ast!.condition));
+        expect(withoutSpans(parse(text).ast!.condition), `${text}\nshould read as\n${grouped}`).toEqual(
+          withoutSpans(parse(grouped).ast!.condition),
+        );
       }),
       { numRuns: runs },
     );
@@ -106,18 +132,25 @@ describe("valid queries", () => {
   it("keep their meaning through the and/or normalisation (checked on random contacts)", () => {
     let compared = 0;
     fc.assert(
-      fc.property(queryPairArb, fc.array(contactArb, { minLength: 10, maxLength: 10 }), ({ text, grouped }, contacts) => {
-        const result = compile(text, options);
-        if (!result.ok) return;
-        compared++;
-        // The meaning as grammar.md's precedence gives it, written out in parentheses: a parser
-        // that groups and/or/not otherwise compiles `text` to criteria that disagree with it.
-        const condition = parse(grouped).ast!.condition!;
-        for (const contact of contacts) {
-          const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
-          expect(matchesCriteria(result.payload!.filters.criteria, contact), `${text}\n${JSON.stringify(contact.fields)}`).toBe(expected);
-        }
-      }),
+      fc.property(
+        queryPairArb,
+        fc.array(contactArb, { minLength: 10, maxLength: 10 }),
+        ({ text, grouped }, contacts) => {
+          const result = compile(text, options);
+          if (!result.ok) return;
+          compared++;
+          // The meaning as grammar.md's precedence gives it, written out in parentheses: a parser
+          // that groups and/or/not otherwise compiles `text` to criteria that disagree with it.
+          const condition = parse(grouped).ast!.condition!;
+          for (const contact of contacts) {
+            const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
+            expect(
+              matchesCriteria(result.payload!.filters.criteria, contact),
+              `${text}\n${JSON.stringify(contact.fields)}`,
+            ).toBe(expected);
+          }
+        },
+      ),
       { numRuns: runs },
     );
     // The generator must produce mostly compilable queries for this property to mean anything.

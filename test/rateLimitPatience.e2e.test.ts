@@ -3,7 +3,13 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
-import { cleanupBoundMs, defaultBackoff, rateLimitWait, type BackoffOptions, type RateLimitRun } from "../src/client/backoff.js";
+import {
+  cleanupBoundMs,
+  defaultBackoff,
+  rateLimitWait,
+  type BackoffOptions,
+  type RateLimitRun,
+} from "../src/client/backoff.js";
 import { OngageClient } from "../src/client/client.js";
 import { compile } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
@@ -22,10 +28,15 @@ afterEach(async () => {
 });
 
 /** When each try of a call that meets 429s until `until` (ms after the first) happens, on the default schedule. */
-function tries(until: number, retryAfterMs: number | undefined, isDelete: boolean, random: () => number): { at: number[]; gaveUp: boolean } {
+function tries(
+  until: number,
+  retryAfterMs: number | undefined,
+  isDelete: boolean,
+  random: () => number,
+): { at: number[]; gaveUp: boolean } {
   const run: RateLimitRun = { firstAt: undefined, retries: 0 };
   const at = [0];
-  for (let now = 0; now < until; ) {
+  for (let now = 0; now < until;) {
     const wait = rateLimitWait(run, {}, retryAfterMs, isDelete, now, random);
     if (wait === undefined) return { at, gaveUp: true };
     now += wait;
@@ -56,10 +67,22 @@ describe("429s are waited out by time", () => {
     }
   });
 
-  const quick: BackoffOptions = { baseMs: 1, maxMs: 5, rateLimitBaseMs: 20, rateLimitMaxMs: 100, rateLimitPatienceMs: 2000, deleteRateLimitPatienceMs: 3000 };
+  const quick: BackoffOptions = {
+    baseMs: 1,
+    maxMs: 5,
+    rateLimitBaseMs: 20,
+    rateLimitMaxMs: 100,
+    rateLimitPatienceMs: 2000,
+    deleteRateLimitPatienceMs: 3000,
+  };
 
   async function run(sandbox: Sandbox, onDeleting?: () => void) {
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, backoff: quick });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+      backoff: quick,
+    });
     const dir = mkdtempSync(join(tmpdir(), "oq-429-"));
     return runReport({
       client,
@@ -87,7 +110,9 @@ describe("429s are waited out by time", () => {
   it("the final DELETE met by more 429s than its retry count: waited out, and the report deleted", async () => {
     const sandbox = await testSandbox();
     sandboxes.push(sandbox);
-    const summary = await run(sandbox, () => Object.assign(sandbox.faults, { rateLimitBurst: 14, retryAfterSeconds: 0 }));
+    const summary = await run(sandbox, () =>
+      Object.assign(sandbox.faults, { rateLimitBurst: 14, retryAfterSeconds: 0 }),
+    );
     expect(summary.error).toBeUndefined();
     expect(sandbox.stats.rateLimited).toBe(14);
     expect(summary.deleted).toBe(true);

@@ -26,7 +26,8 @@ afterEach(async () => {
 const run = (dir: string, args: string[]) => runQuery(sandbox!, dir, args);
 
 function expectNoSecret(result: CliRun): void {
-  for (const secret of [testCredentials.password, testCredentials.username, testCredentials.accountCode]) expect(result.stdout + result.stderr).not.toContain(secret);
+  for (const secret of [testCredentials.password, testCredentials.username, testCredentials.accountCode])
+    expect(result.stdout + result.stderr).not.toContain(secret);
 }
 
 /** The titles of the sandbox's reports. */
@@ -35,21 +36,24 @@ function liveTitles(): string[] {
 }
 
 describe("creates whose answer cannot be read", () => {
-  it.each(badCreateAnswers)("create-answer:%s: the report is found by its marker, used, and deleted", async (kind) => {
-    sandbox = await testSandbox({ faults: { createAnswer: kind } });
-    const dir = folder();
-    const result = await run(dir, ["--out", "q.csv"]);
-    expect(sandbox.faults.createAnswer).toBeUndefined(); // the fault happened
-    // Nothing but the query's summary line: the unreadable answer was recovered from silently.
-    expect(result.stderr).toMatch(/^✓ q\.oq: report 1000 \(deleted\), [^\n]*\n$/);
-    expect(result.status).toBe(0);
-    expect(readFileSync(join(dir, "q.csv"), "utf8")).toMatch(/^email,/);
-    expect(sandbox.stats.reportsCreated).toBe(1);
-    expect(sandbox.stats.byRoute["GET contact_activity"]).toBeGreaterThanOrEqual(1);
-    expect(sandbox.liveReports()).toEqual([]);
-    expect(partFiles(dir)).toEqual([]);
-    expectNoSecret(result);
-  });
+  it.each(badCreateAnswers)(
+    "create-answer:%s: the report is found by its marker, used, and deleted",
+    async (kind) => {
+      sandbox = await testSandbox({ faults: { createAnswer: kind } });
+      const dir = folder();
+      const result = await run(dir, ["--out", "q.csv"]);
+      expect(sandbox.faults.createAnswer).toBeUndefined(); // the fault happened
+      // Nothing but the query's summary line: the unreadable answer was recovered from silently.
+      expect(result.stderr).toMatch(/^✓ q\.oq: report 1000 \(deleted\), [^\n]*\n$/);
+      expect(result.status).toBe(0);
+      expect(readFileSync(join(dir, "q.csv"), "utf8")).toMatch(/^email,/);
+      expect(sandbox.stats.reportsCreated).toBe(1);
+      expect(sandbox.stats.byRoute["GET contact_activity"]).toBeGreaterThanOrEqual(1);
+      expect(sandbox.liveReports()).toEqual([]);
+      expect(partFiles(dir)).toEqual([]);
+      expectNoSecret(result);
+    },
+  );
 
   it("create-answer:html with --keep: the one report made is kept, and its id given", async () => {
     sandbox = await testSandbox({ faults: { createAnswer: "html" } });
@@ -109,7 +113,9 @@ describe("never a duplicate, never a leftover", () => {
     expect(sandbox.stats.reportsCreated).toBe(1);
     // Kept, to see what Ongage stored: the marker survived the cut.
     expect(liveTitles()).toEqual([expect.stringMatching(/^\[oq [0-9a-f]{8}\] Weekly gma$/)]);
-    expect(JSON.parse(result.stdout)[0].title).toMatch(/^\[oq [0-9a-f]{8}\] Weekly gmail openers for the marketing team$/);
+    expect(JSON.parse(result.stdout)[0].title).toMatch(
+      /^\[oq [0-9a-f]{8}\] Weekly gmail openers for the marketing team$/,
+    );
   });
 
   it("delayed-store: a create stored only after --timeout cancelled it is found and deleted", async () => {
@@ -127,7 +133,10 @@ describe("never a duplicate, never a leftover", () => {
   it("a second report made while the first was unlisted is noticed at the end, and both are deleted", async () => {
     // Looking for only 300 ms, oq decides the lost create made nothing and creates again; the
     // first report shows up later, and the sweep at the end deletes it too.
-    sandbox = await testSandbox({ buildTimeMs: 4000, faults: { dropCreateAfterCommit: 1, lateVisibleMs: 2500 } });
+    sandbox = await testSandbox({
+      buildTimeMs: 4000,
+      faults: { dropCreateAfterCommit: 1, lateVisibleMs: 2500 },
+    });
     const dir = folder({ createLookupMs: 300 });
     const result = await run(dir, ["--out", "q.csv"]);
     expect(result.status).toBe(0);
@@ -139,9 +148,20 @@ describe("never a duplicate, never a leftover", () => {
 
   it("delayed-store past the client's own timeout: the duplicate made by the retry is deleted (library)", async () => {
     sandbox = await testSandbox({ buildTimeMs: 3000, faults: { delayedStoreMs: 2000 } });
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId, timeoutMs: 800, createLookupMs: 200 });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+      timeoutMs: 800,
+      createLookupMs: 200,
+    });
     const dir = folder();
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 20 });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "file", path: join(dir, "x.csv") },
+      pollIntervalMs: 20,
+    });
     expect(summary.ok).toBe(true);
     expect(sandbox.stats.reportsCreated).toBe(2);
     expect(sandbox.stats.reportsDeleted).toBe(2);

@@ -34,30 +34,45 @@ const characterEncoders: Array<(char: string) => string> = [
 /** PHP's json_encode (escapes `/`), htmlspecialchars(ENT_QUOTES) and urlencode (`+` for space, `'` as %27). */
 const phpForms = (secret: string) => [
   JSON.stringify(secret).slice(1, -1).replace(/\//g, "\\/"),
-  secret.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#039;").replace(/</g, "&lt;").replace(/>/g, "&gt;"),
-  encodeURIComponent(secret).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+"),
+  secret
+    .replace(/&/g, "&amp;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#039;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;"),
+  encodeURIComponent(secret)
+    .replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+"),
 ];
 
 const specialCharacters = [..."/'\"&<>+ %\\=?#;:@!~*()[]{}é"];
 const secretArb = fc
-  .array(fc.oneof(fc.constantFrom(...specialCharacters), fc.constantFrom(..."abcXYZ019")), { minLength: 1, maxLength: 16 })
+  .array(fc.oneof(fc.constantFrom(...specialCharacters), fc.constantFrom(..."abcXYZ019")), {
+    minLength: 1,
+    maxLength: 16,
+  })
   .map((chars) => chars.join(""))
   .filter((secret) => secret.trim() === secret && secret.length > 0);
 
 describe("redaction by construction", () => {
   it("property: any secret, each character escaped in any way, is blanked out", () => {
     fc.assert(
-      fc.property(secretArb, fc.array(fc.nat(characterEncoders.length - 1), { minLength: 16, maxLength: 16 }), (secret, picks) => {
-        const encoded = [...secret].map((char, i) => characterEncoders[picks[i]!]!(char)).join("");
-        expect(redact(`err: ${encoded} :end`, [secret])).toBe("err: *** :end");
-      }),
+      fc.property(
+        secretArb,
+        fc.array(fc.nat(characterEncoders.length - 1), { minLength: 16, maxLength: 16 }),
+        (secret, picks) => {
+          const encoded = [...secret].map((char, i) => characterEncoders[picks[i]!]!(char)).join("");
+          expect(redact(`err: ${encoded} :end`, [secret])).toBe("err: *** :end");
+        },
+      ),
       { numRuns: 500 },
     );
   });
 
   it("PHP's encodings of a password and an API key are blanked out", () => {
     for (const secret of ["abc/defgh12", "it's a secret", "Key/Abc+123=zz"]) {
-      for (const form of phpForms(secret)) expect(redact(`<p>${form}</p>`, [secret]), form).toBe("<p>***</p>");
+      for (const form of phpForms(secret))
+        expect(redact(`<p>${form}</p>`, [secret]), form).toBe("<p>***</p>");
     }
   });
 
@@ -79,10 +94,17 @@ async function phpEchoServer(): Promise<{ url: string; requests: IncomingHttpHea
   const server = createServer((req, res) => {
     requests.push(req.headers);
     const values = Object.values(req.headers).map(String);
-    const mixed = values.map((value) => [...value].map((c, i) => (i % 2 ? encodeURIComponent(c) : `&#${c.charCodeAt(0)};`)).join(""));
+    const mixed = values.map((value) =>
+      [...value].map((c, i) => (i % 2 ? encodeURIComponent(c) : `&#${c.charCodeAt(0)};`)).join(""),
+    );
     const message = [...values.flatMap(phpForms), ...mixed].join(" | ");
     res.writeHead(400, { "content-type": "application/json" });
-    res.end(JSON.stringify({ metadata: { error: true }, payload: { code: 400, message, errors: { header: message } } }).replace(/\//g, "\\/"));
+    res.end(
+      JSON.stringify({
+        metadata: { error: true },
+        payload: { code: 400, message, errors: { header: message } },
+      }).replace(/\//g, "\\/"),
+    );
   });
   servers.push(server);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -95,7 +117,8 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
 
   function expectNothingOf(secrets: string[], text: string): void {
     for (const secret of secrets) {
-      for (const form of [secret, ...phpForms(secret), Buffer.from(secret).toString("base64")]) expect(text.toLowerCase()).not.toContain(form.toLowerCase());
+      for (const form of [secret, ...phpForms(secret), Buffer.from(secret).toString("base64")])
+        expect(text.toLowerCase()).not.toContain(form.toLowerCase());
     }
     // A two-letter secret is looked for as a word of its own.
     expect(text).not.toMatch(/(?<![\p{L}\p{N}])ab(?![\p{L}\p{N}])/iu);
@@ -104,8 +127,19 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
   it("header credentials: oq run, --json and oq reports list print none of them", async () => {
     const server = await phpEchoServer();
     const dir = scratch({ "q.oq": "in segment 3\n" });
-    const env = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_USERNAME: credentials.username, ONGAGE_PASSWORD: credentials.password, ONGAGE_ACCOUNT_CODE: credentials.accountCode };
-    for (const args of [["run", "q.oq"], ["run", "q.oq", "--json"], ["reports", "list"], ["reports", "list", "--json"]]) {
+    const env = {
+      ONGAGE_BASE_URL: server.url,
+      ONGAGE_LIST_ID: "12345",
+      ONGAGE_USERNAME: credentials.username,
+      ONGAGE_PASSWORD: credentials.password,
+      ONGAGE_ACCOUNT_CODE: credentials.accountCode,
+    };
+    for (const args of [
+      ["run", "q.oq"],
+      ["run", "q.oq", "--json"],
+      ["reports", "list"],
+      ["reports", "list", "--json"],
+    ]) {
       const run = await runOqAsync(args, { cwd: dir, env });
       expect(run.status, args.join(" ")).toBe(1);
       // The server's message did reach the user, with the credentials blanked out.
@@ -121,11 +155,15 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
     const dir = scratch({ "q.oq": "in segment 3\n" });
     writeFileSync(join(dir, "oq.config.json"), JSON.stringify({ auth: "api-key" }));
     const env = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_API_KEY: apiKey };
-    for (const args of [["run", "q.oq", "--json"], ["reports", "list"]]) {
+    for (const args of [
+      ["run", "q.oq", "--json"],
+      ["reports", "list"],
+    ]) {
       const run = await runOqAsync(args, { cwd: dir, env });
       expect(run.status, args.join(" ")).toBe(1);
       expect(run.stdout + run.stderr).toMatch(/400.*\*\*\*/);
-      for (const form of [apiKey, ...phpForms(apiKey)]) expect((run.stdout + run.stderr).toLowerCase()).not.toContain(form.toLowerCase());
+      for (const form of [apiKey, ...phpForms(apiKey)])
+        expect((run.stdout + run.stderr).toLowerCase()).not.toContain(form.toLowerCase());
     }
     expect(server.requests.map((headers) => headers["x-api-key"])).toEqual([apiKey, apiKey]);
   });
@@ -133,8 +171,17 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
 
 /** PHP's json_encode (with `\/`) and urlencode, and htmlspecialchars(ENT_QUOTES), for the stacked echoes below. */
 const phpJson = (text: string) => JSON.stringify(text).slice(1, -1).replace(/\//g, "\\/");
-const phpUrl = (text: string) => encodeURIComponent(text).replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`).replace(/%20/g, "+");
-const phpHtml = (text: string) => text.replace(/&/g, "&amp;").replace(/"/g, "&quot;").replace(/'/g, "&#039;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+const phpUrl = (text: string) =>
+  encodeURIComponent(text)
+    .replace(/[!'()*~]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+    .replace(/%20/g, "+");
+const phpHtml = (text: string) =>
+  text
+    .replace(/&/g, "&amp;")
+    .replace(/"/g, "&quot;")
+    .replace(/'/g, "&#039;")
+    .replace(/</g, "&lt;")
+    .replace(/>/g, "&gt;");
 
 describe("credentials echoed in stacked encodings are never printed (second line of defence)", () => {
   /** Answers 400 quoting every credential header as json_encode(json_encode(x)) and urlencode(htmlspecialchars(x)), and a start of each. */
@@ -142,10 +189,23 @@ describe("credentials echoed in stacked encodings are never printed (second line
     const requests: IncomingHttpHeaders[] = [];
     const server = createServer((req, res) => {
       requests.push(req.headers);
-      const values = ["x_username", "x_password", "x_account_code", "x-api-key"].map((name) => req.headers[name]).filter((v): v is string => typeof v === "string");
-      const message = values.flatMap((v) => [phpJson(phpJson(v)), phpUrl(phpHtml(v)), v.slice(0, Math.max(6, Math.ceil(v.length / 2)))]).join(" | ");
+      const values = ["x_username", "x_password", "x_account_code", "x-api-key"]
+        .map((name) => req.headers[name])
+        .filter((v): v is string => typeof v === "string");
+      const message = values
+        .flatMap((v) => [
+          phpJson(phpJson(v)),
+          phpUrl(phpHtml(v)),
+          v.slice(0, Math.max(6, Math.ceil(v.length / 2))),
+        ])
+        .join(" | ");
       res.writeHead(400, { "content-type": "application/json" });
-      res.end(JSON.stringify({ metadata: { error: true }, payload: { code: 400, message, errors: { header: message } } }));
+      res.end(
+        JSON.stringify({
+          metadata: { error: true },
+          payload: { code: 400, message, errors: { header: message } },
+        }),
+      );
     });
     servers.push(server);
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
@@ -155,20 +215,41 @@ describe("credentials echoed in stacked encodings are never printed (second line
   function expectNoEcho(text: string, secrets: string[]): void {
     for (const secret of secrets) {
       expect(text).not.toContain(secret);
-      const start = secret.slice(0, Math.min(secret.length, Math.max(6, Math.ceil(secret.length / 2)))).toLowerCase();
+      const start = secret
+        .slice(0, Math.min(secret.length, Math.max(6, Math.ceil(secret.length / 2))))
+        .toLowerCase();
       for (const form of decodedForms(text)) expect(form.toLowerCase()).not.toContain(start);
     }
   }
 
   it("oq run --json and oq reports list print the error without the server's words, header credentials and an API key", async () => {
-    const credentials = { username: "al'ice \"o/n&eil+1@ex.com", password: "Pa's\"s/w&rd <x> +%=9", accountCode: "AC/7'31&z" };
+    const credentials = {
+      username: "al'ice \"o/n&eil+1@ex.com",
+      password: "Pa's\"s/w&rd <x> +%=9",
+      accountCode: "AC/7'31&z",
+    };
     const server = await stackedEchoServer();
     const headerDir = scratch({ "q.oq": "in segment 3\n" });
-    const keyDir = scratch({ "q.oq": "in segment 3\n", "oq.config.json": JSON.stringify({ auth: "api-key" }) });
-    const headerEnv = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_USERNAME: credentials.username, ONGAGE_PASSWORD: credentials.password, ONGAGE_ACCOUNT_CODE: credentials.accountCode };
+    const keyDir = scratch({
+      "q.oq": "in segment 3\n",
+      "oq.config.json": JSON.stringify({ auth: "api-key" }),
+    });
+    const headerEnv = {
+      ONGAGE_BASE_URL: server.url,
+      ONGAGE_LIST_ID: "12345",
+      ONGAGE_USERNAME: credentials.username,
+      ONGAGE_PASSWORD: credentials.password,
+      ONGAGE_ACCOUNT_CODE: credentials.accountCode,
+    };
     const keyEnv = { ONGAGE_BASE_URL: server.url, ONGAGE_LIST_ID: "12345", ONGAGE_API_KEY: "Key/Abc+123=zz" };
-    for (const [dir, env, secrets] of [[headerDir, headerEnv, [...headerAuth(credentials).secrets()]], [keyDir, keyEnv, ["Key/Abc+123=zz"]]] as const) {
-      for (const args of [["run", "q.oq", "--json"], ["reports", "list"]]) {
+    for (const [dir, env, secrets] of [
+      [headerDir, headerEnv, [...headerAuth(credentials).secrets()]],
+      [keyDir, keyEnv, ["Key/Abc+123=zz"]],
+    ] as const) {
+      for (const args of [
+        ["run", "q.oq", "--json"],
+        ["reports", "list"],
+      ]) {
         const run = await runOqAsync(args, { cwd: dir, env });
         expect(run.status, args.join(" ")).toBe(1);
         expect(run.stdout + run.stderr).toContain("400");

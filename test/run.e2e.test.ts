@@ -39,8 +39,13 @@ describe("oq run", () => {
   it("creates the report, waits, prints the CSV on stdout and deletes the report", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
-    expect(run.stderr).toMatch(/^✓ gmail\.oq: report 1000 \(deleted\), \d+ rows, [\d.]+ KB → stdout, \d+ API calls, [\d.]+m?s\n$/);
+    const run = await runOqAsync(["run", "gmail.oq", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
+    expect(run.stderr).toMatch(
+      /^✓ gmail\.oq: report 1000 \(deleted\), \d+ rows, [\d.]+ KB → stdout, \d+ API calls, [\d.]+m?s\n$/,
+    );
     expect(run.status).toBe(0);
     const lines = run.stdout.trimEnd().split("\r\n");
     expect(lines[0]).toBe("email,opens");
@@ -54,7 +59,10 @@ describe("oq run", () => {
   it("writes --out through a temporary file and leaves nothing else behind", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--out", "gmail.csv", "--poll-interval", "20ms", "--json"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(
+      ["run", "gmail.oq", "--out", "gmail.csv", "--poll-interval", "20ms", "--json"],
+      { cwd: dir, env: sandboxEnv(sandbox) },
+    );
     expect(run.status).toBe(0);
     const [summary] = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: true, deleted: true, output: join(dir, "gmail.csv") });
@@ -74,10 +82,25 @@ describe("oq run", () => {
       "broken.oq": 'nickname = "x"\n',
       "fields.json": JSON.stringify({ fields: { nickname: "string" } }),
     });
-    const run = await runOqAsync(["run", "a.oq", "b.oq", "broken.oq", "--out", "results", "--schema", "fields.json", "--poll-interval", "20ms", "--json"], {
-      cwd: dir,
-      env: sandboxEnv(sandbox),
-    });
+    const run = await runOqAsync(
+      [
+        "run",
+        "a.oq",
+        "b.oq",
+        "broken.oq",
+        "--out",
+        "results",
+        "--schema",
+        "fields.json",
+        "--poll-interval",
+        "20ms",
+        "--json",
+      ],
+      {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      },
+    );
     expect(run.status).toBe(1);
     const summaries = JSON.parse(run.stdout) as { file: string; ok: boolean; error?: string }[];
     expect(summaries.map((s) => [s.file, s.ok])).toEqual([
@@ -98,7 +121,10 @@ describe("oq run", () => {
     (await import("node:fs")).mkdirSync(join(queries, "nested"), { recursive: true });
     writeFileSync(join(queries, "one.oq"), "in segment 1\n");
     writeFileSync(join(queries, "nested", "two.oq"), "in segment 3\n");
-    const run = await runOqAsync(["run", "queries", "--out", "out", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "queries", "--out", "out", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(readdirSync(join(dir, "out")).sort()).toEqual(["one.csv", "two.csv"]);
   });
@@ -106,7 +132,10 @@ describe("oq run", () => {
   it("stops at a compile error before making any call", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "bad.oq": "emial = 1\n", "good.oq": gmail });
-    const run = await runOqAsync(["run", "good.oq", "bad.oq", "--out", "out"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "good.oq", "bad.oq", "--out", "out"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("bad.oq:1:1: error: unknown field 'emial'");
     expect(run.stderr).toContain("nothing was sent to Ongage");
@@ -116,7 +145,10 @@ describe("oq run", () => {
   it("--detailed downloads one row per event", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--detailed", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await runOqAsync(["run", "gmail.oq", "--detailed", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     expect(run.stdout.split("\r\n")[0]).toBe("email,ocx_contact_id,mailing_id,activity,activity_date");
     expect(run.stdout).toMatch(/,(sent|open|click),\d{4}-\d{2}-\d{2} /);
@@ -126,7 +158,10 @@ describe("oq run", () => {
     sandbox = await testSandbox();
     const env = sandboxEnv(sandbox);
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
+    const run = await runOqAsync(
+      ["run", "gmail.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"],
+      { cwd: dir, env },
+    );
     const [{ reportId }] = JSON.parse(run.stdout);
     expect(run.stderr).toContain(`report ${reportId} (kept)`);
     expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([reportId]);
@@ -135,13 +170,18 @@ describe("oq run", () => {
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^${reportId}\\s+Completed\\s+\\[oq [0-9a-f]{8}\\] `, "m"));
 
-    const listJson = JSON.parse((await runOqAsync(["reports", "list", "--json", "--limit", "5"], { cwd: dir, env })).stdout);
+    const listJson = JSON.parse(
+      (await runOqAsync(["reports", "list", "--json", "--limit", "5"], { cwd: dir, env })).stdout,
+    );
     expect(listJson.total).toBe(1);
 
     const status = await runOqAsync(["reports", "status", reportId], { cwd: dir, env });
     expect(status.stdout).toContain("Completed (status 2)");
 
-    const exported = await runOqAsync(["reports", "export", reportId, "--out", "again.csv"], { cwd: dir, env });
+    const exported = await runOqAsync(["reports", "export", reportId, "--out", "again.csv"], {
+      cwd: dir,
+      env,
+    });
     expect(exported.status).toBe(0);
     expect(readFileSync(join(dir, "again.csv"), "utf8")).toBe(readFileSync(join(dir, "first.csv"), "utf8"));
 
@@ -158,7 +198,7 @@ describe("oq run", () => {
 describe("oq fields pull", () => {
   it("writes the schema file the compiler uses", async () => {
     sandbox = await testSandbox();
-    const dir = folder({ "q.oq": "age >= 40 and city = \"Paris\"\n" });
+    const dir = folder({ "q.oq": 'age >= 40 and city = "Paris"\n' });
     const env = sandboxEnv(sandbox);
     expect((await runOqAsync(["check", "q.oq"], { cwd: dir, env })).status).toBe(1);
     const pull = await runOqAsync(["fields", "pull", "--out", "fields.json"], { cwd: dir, env });
@@ -166,7 +206,9 @@ describe("oq fields pull", () => {
     expect(JSON.parse(readFileSync(join(dir, "fields.json"), "utf8"))).toEqual({
       fields: { first_name: "string", city: "string", age: "numeric", birthday: "date", customer_id: "id" },
     });
-    expect((await runOqAsync(["check", "q.oq", "--schema", "fields.json"], { cwd: dir, env })).status).toBe(0);
+    expect((await runOqAsync(["check", "q.oq", "--schema", "fields.json"], { cwd: dir, env })).status).toBe(
+      0,
+    );
   });
 });
 
@@ -174,7 +216,10 @@ describe("configuration and credentials", () => {
   it("a missing credential is a usage error naming the variable", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq"], { cwd: dir, env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: undefined }) });
+    const run = await runOqAsync(["run", "gmail.oq"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: undefined }),
+    });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("ONGAGE_PASSWORD is not set");
     expect(sandbox.stats.requests).toBe(0);
@@ -184,7 +229,10 @@ describe("configuration and credentials", () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
     const wrong = `${testCredentials.password}-wrong`;
-    const run = await runOqAsync(["run", "gmail.oq", "--json", "--out", "x.csv"], { cwd: dir, env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: wrong }) });
+    const run = await runOqAsync(["run", "gmail.oq", "--json", "--out", "x.csv"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: wrong }),
+    });
     expect(run.status).toBe(1);
     expect(run.stdout + run.stderr).toContain("401");
     expect(run.stdout + run.stderr).not.toContain(wrong);
@@ -195,7 +243,12 @@ describe("configuration and credentials", () => {
     const dir = folder({ "gmail.oq": gmail });
     const run = await runOqAsync(["run", "gmail.oq"], {
       cwd: dir,
-      env: { ONGAGE_BASE_URL: "http://api.ongage.net", ONGAGE_USERNAME: "u", ONGAGE_PASSWORD: "p", ONGAGE_ACCOUNT_CODE: "a" },
+      env: {
+        ONGAGE_BASE_URL: "http://api.ongage.net",
+        ONGAGE_USERNAME: "u",
+        ONGAGE_PASSWORD: "p",
+        ONGAGE_ACCOUNT_CODE: "a",
+      },
     });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("only https");
@@ -206,9 +259,16 @@ describe("configuration and credentials", () => {
     const right = { listId: "999", baseUrl: sandbox.url };
     // A base URL that reaches the sandbox but none of Ongage's routes: a quick 404, as a wrong list id gives.
     const wrong = { listId: "2", baseUrl: `${sandbox.url}/elsewhere` };
-    const list = async (config: { listId: string; baseUrl: string }, environment: { listId: string; baseUrl: string }, flags: string[] = []) => {
+    const list = async (
+      config: { listId: string; baseUrl: string },
+      environment: { listId: string; baseUrl: string },
+      flags: string[] = [],
+    ) => {
       const dir = folder({ "oq.config.json": JSON.stringify(config) });
-      const env = sandboxEnv(sandbox!, { ONGAGE_LIST_ID: environment.listId, ONGAGE_BASE_URL: environment.baseUrl });
+      const env = sandboxEnv(sandbox!, {
+        ONGAGE_LIST_ID: environment.listId,
+        ONGAGE_BASE_URL: environment.baseUrl,
+      });
       const run = await runOqAsync(["reports", "list", ...flags], { cwd: dir, env });
       if (run.status !== 0) expect(run.stderr).toContain("404");
       return run.status;
@@ -237,11 +297,32 @@ describe("oq sandbox", () => {
   it("serves Ongage's API until Ctrl-C, and prints how to point oq at it", async () => {
     const { spawn } = await import("node:child_process");
     const { oqBin } = await import("./support/cli.js");
-    const child = spawn(process.execPath, [oqBin, "sandbox", "--port", "0", "--contacts", "50", "--build-time", "100ms"]);
+    const child = spawn(process.execPath, [
+      oqBin,
+      "sandbox",
+      "--port",
+      "0",
+      "--contacts",
+      "50",
+      "--build-time",
+      "100ms",
+    ]);
     let printed = "";
-    await new Promise<void>((resolve) => child.stdout.setEncoding("utf8").on("data", (text: string) => ((printed += text), printed.includes("Ctrl-C") && resolve())));
-    const env = Object.fromEntries([...printed.matchAll(/export (\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]));
-    expect(Object.keys(env).sort()).toEqual(["ONGAGE_ACCOUNT_CODE", "ONGAGE_BASE_URL", "ONGAGE_LIST_ID", "ONGAGE_PASSWORD", "ONGAGE_USERNAME"]);
+    await new Promise<void>((resolve) =>
+      child.stdout
+        .setEncoding("utf8")
+        .on("data", (text: string) => ((printed += text), printed.includes("Ctrl-C") && resolve())),
+    );
+    const env = Object.fromEntries(
+      [...printed.matchAll(/export (\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]),
+    );
+    expect(Object.keys(env).sort()).toEqual([
+      "ONGAGE_ACCOUNT_CODE",
+      "ONGAGE_BASE_URL",
+      "ONGAGE_LIST_ID",
+      "ONGAGE_PASSWORD",
+      "ONGAGE_USERNAME",
+    ]);
     const dir = folder({ "q.oq": "in segment 3\n" });
     const run = await runOqAsync(["run", "q.oq", "--poll-interval", "50ms"], { cwd: dir, env });
     expect(run.status).toBe(0);

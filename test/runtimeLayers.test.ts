@@ -26,7 +26,9 @@ function filesUnder(path: string): string[] {
 /** The src/-relative paths a file imports (static, dynamic and type-only imports, re-exports). */
 function importsOf(file: string): string[] {
   const text = readFileSync(file, "utf8");
-  return [...text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)].map((match) => relative(src, resolve(dirname(file), match[1]!)));
+  return [...text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)].map((match) =>
+    relative(src, resolve(dirname(file), match[1]!)),
+  );
 }
 
 describe("runtime layers", () => {
@@ -42,7 +44,9 @@ describe("runtime layers", () => {
   }
 
   it("sandbox takes from the client only sleep", () => {
-    const fromClient = filesUnder(join(src, "sandbox")).flatMap((file) => importsOf(file).filter((target) => target.startsWith("client/")));
+    const fromClient = filesUnder(join(src, "sandbox")).flatMap((file) =>
+      importsOf(file).filter((target) => target.startsWith("client/")),
+    );
     expect([...new Set(fromClient)]).toEqual(["client/sleep.js"]);
   });
 

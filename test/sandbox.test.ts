@@ -21,7 +21,10 @@ const auth = {
 };
 
 async function call(path: string, init: RequestInit = {}, headers: Record<string, string> = auth) {
-  const response = await fetch(`${sandbox!.url}${path}`, { ...init, headers: { ...headers, ...(init.body ? { "content-type": "application/json" } : {}) } });
+  const response = await fetch(`${sandbox!.url}${path}`, {
+    ...init,
+    headers: { ...headers, ...(init.body ? { "content-type": "application/json" } : {}) },
+  });
   const text = await response.text();
   let json: unknown;
   try {
@@ -29,7 +32,15 @@ async function call(path: string, init: RequestInit = {}, headers: Record<string
   } catch {
     json = undefined;
   }
-  return { status: response.status, json: json as { metadata: { error: boolean; total?: number }; payload: Record<string, unknown> & unknown[] }, text, headers: response.headers };
+  return {
+    status: response.status,
+    json: json as {
+      metadata: { error: boolean; total?: number };
+      payload: Record<string, unknown> & unknown[];
+    },
+    text,
+    headers: response.headers,
+  };
 }
 
 const request = () => compile('title "T" email ends "gmail.com"', { now: sandboxNow }).payload!;
@@ -46,13 +57,24 @@ describe("the sandbox", () => {
 
   it("creates reports pending, with ids and statuses as strings, then completes them", async () => {
     sandbox = await testSandbox({ buildTimeMs: 100 });
-    const created = await call("/12345/api/contact_activity", { method: "POST", body: JSON.stringify(request()) });
+    const created = await call("/12345/api/contact_activity", {
+      method: "POST",
+      body: JSON.stringify(request()),
+    });
     expect(created.status).toBe(200);
     expect(created.json.metadata.error).toBe(false);
-    expect(created.json.payload).toMatchObject({ id: "1000", status: "1", status_desc: "Pending", title: "T" });
+    expect(created.json.payload).toMatchObject({
+      id: "1000",
+      status: "1",
+      status_desc: "Pending",
+      title: "T",
+    });
     // Polled, not slept for: on a loaded machine the build time may be long past before the next call, or not yet.
     let status = created;
-    await until(async () => (status = await call("/12345/api/contact_activity/1000")).json.payload.status !== "1", "the report to complete");
+    await until(
+      async () => (status = await call("/12345/api/contact_activity/1000")).json.payload.status !== "1",
+      "the report to complete",
+    );
     expect(status.json.payload).toMatchObject({ id: "1000", status: "2", status_desc: "Completed" });
     const list = await call("/12345/api/contact_activity?sort=id&order=DESC&limit=10");
     expect(list.json.metadata.total).toBe(1);
@@ -62,12 +84,18 @@ describe("the sandbox", () => {
   it("refuses a request the real API would refuse, with 412", async () => {
     sandbox = await testSandbox();
     const noTitle = { ...request(), title: "" };
-    const refused = await call("/12345/api/contact_activity", { method: "POST", body: JSON.stringify(noTitle) });
+    const refused = await call("/12345/api/contact_activity", {
+      method: "POST",
+      body: JSON.stringify(noTitle),
+    });
     expect(refused.status).toBe(412);
     expect(refused.json.metadata.error).toBe(true);
     const badOperator = request();
     badOperator.filters.criteria[0]!.operator = ">";
-    const refusedOperator = await call("/12345/api/contact_activity", { method: "POST", body: JSON.stringify(badOperator) });
+    const refusedOperator = await call("/12345/api/contact_activity", {
+      method: "POST",
+      body: JSON.stringify(badOperator),
+    });
     expect(refusedOperator.status).toBe(412);
     expect(JSON.stringify(refusedOperator.json.payload)).toContain("operator");
     expect(sandbox.stats.reportsCreated).toBe(0);
@@ -93,15 +121,28 @@ describe("the sandbox", () => {
   it("answers 429 past 10 calls in flight", async () => {
     // Small and slow: each export is quick to compute and then holds its connection for a second.
     sandbox = await testSandbox({ contacts: 200, faults: { slowBodyMs: 1000 } });
-    await call("/12345/api/contact_activity", { method: "POST", body: JSON.stringify({ ...request(), selected_fields: ["email", "ocx_status", "ocx_created_date", "opens", "clicks", "last_open_date"] }) });
-    await until(async () => (await call("/12345/api/contact_activity/1000")).json.payload.status === "2", "the report to complete");
+    await call("/12345/api/contact_activity", {
+      method: "POST",
+      body: JSON.stringify({
+        ...request(),
+        selected_fields: ["email", "ocx_status", "ocx_created_date", "opens", "clicks", "last_open_date"],
+      }),
+    });
+    await until(
+      async () => (await call("/12345/api/contact_activity/1000")).json.payload.status === "2",
+      "the report to complete",
+    );
     // node:http without an agent: a connection each, all at once (fetch pools its connections).
     const { request: httpRequest } = await import("node:http");
     const get = () =>
       new Promise<number>((resolve, reject) => {
-        const req = httpRequest(`${sandbox!.url}/12345/api/contact_activity/1000/export`, { headers: auth, agent: false }, (res) => {
-          res.resume().on("end", () => resolve(res.statusCode!));
-        });
+        const req = httpRequest(
+          `${sandbox!.url}/12345/api/contact_activity/1000/export`,
+          { headers: auth, agent: false },
+          (res) => {
+            res.resume().on("end", () => resolve(res.statusCode!));
+          },
+        );
         req.on("error", reject).end();
       });
     const statuses = await Promise.all(Array.from({ length: 12 }, get));
@@ -141,13 +182,31 @@ describe("the sandbox's data", () => {
       expect(contacts.some((c) => c[field] === "")).toBe(true);
       expect(contacts.some((c) => c[field] !== "")).toBe(true);
     }
-    for (const field of ["age", "birthday", "customer_id", "ocx_unsubscribe_date", "ocx_resubscribe_date", "ocx_bounce_date", "ocx_complaint_date"] as const) {
-      expect(contacts.some((c) => c[field] === null), field).toBe(true);
-      expect(contacts.some((c) => c[field] !== null), field).toBe(true);
+    for (const field of [
+      "age",
+      "birthday",
+      "customer_id",
+      "ocx_unsubscribe_date",
+      "ocx_resubscribe_date",
+      "ocx_bounce_date",
+      "ocx_complaint_date",
+    ] as const) {
+      expect(
+        contacts.some((c) => c[field] === null),
+        field,
+      ).toBe(true);
+      expect(
+        contacts.some((c) => c[field] !== null),
+        field,
+      ).toBe(true);
     }
     for (const kind of ["sent", "open", "click"]) {
-      expect(contacts.some((c) => c.events.some((e) => e.kind === kind && e.mailingId === "1001"))).toBe(true);
-      expect(contacts.some((c) => !c.events.some((e) => e.kind === kind && e.mailingId === "1001"))).toBe(true);
+      expect(contacts.some((c) => c.events.some((e) => e.kind === kind && e.mailingId === "1001"))).toBe(
+        true,
+      );
+      expect(contacts.some((c) => !c.events.some((e) => e.kind === kind && e.mailingId === "1001"))).toBe(
+        true,
+      );
     }
   });
 
@@ -172,13 +231,17 @@ describe("--faults", () => {
   });
 
   it("parses the faults of a report's lifetime: bad create answers, late listing, late storing, short titles, hanging deletes", () => {
-    expect(parseFaults("create-answer:gzip,late-visible:3000,delayed-store:2000,truncate-titles:20,hang-delete:1")).toEqual({
+    expect(
+      parseFaults("create-answer:gzip,late-visible:3000,delayed-store:2000,truncate-titles:20,hang-delete:1"),
+    ).toEqual({
       createAnswer: "gzip",
       lateVisibleMs: 3000,
       delayedStoreMs: 2000,
       truncateTitles: 20,
       hangDeletes: 1,
     });
-    expect(() => parseFaults("create-answer:xml")).toThrow(/create-answer takes one of html, truncated, lying-length, gzip, shape, empty-id/);
+    expect(() => parseFaults("create-answer:xml")).toThrow(
+      /create-answer takes one of html, truncated, lying-length, gzip, shape, empty-id/,
+    );
   });
 });

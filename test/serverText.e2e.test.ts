@@ -26,22 +26,36 @@ describe("text from the server on the terminal", () => {
     const fake = await fakeOngage(id);
     fakes.push(fake);
     const dir = scratch({ "q.oq": "in segment 3\n" });
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: fakeEnv(fake) });
+    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: fakeEnv(fake),
+    });
     expect(run.status).toBe(0);
     expect(fake.requests).toContain(`DELETE /api/contact_activity/${id}`);
     expect(run.stderr).toContain("✓ q.oq: report 77\\x1b[2J\\x1b]0;owned\\x07 (deleted)");
     expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
-    const json = await runOqAsync(["run", "q.oq", "--json", "--poll-interval", "20ms"], { cwd: dir, env: fakeEnv(fake) });
+    const json = await runOqAsync(["run", "q.oq", "--json", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: fakeEnv(fake),
+    });
     expect(json.stdout + json.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
   });
 });
 
 function clientFor(fake: FakeOngage): OngageClient {
-  return new OngageClient({ auth: headerAuth({ username: "u", password: "p4ssword", accountCode: "acct" }), baseUrl: fake.url, listId: "12345", backoff: { baseMs: 1, maxMs: 5, retries: 2 } });
+  return new OngageClient({
+    auth: headerAuth({ username: "u", password: "p4ssword", accountCode: "acct" }),
+    baseUrl: fake.url,
+    listId: "12345",
+    backoff: { baseMs: 1, maxMs: 5, retries: 2 },
+  });
 }
 
 async function failureOf(promise: Promise<unknown>): Promise<OngageError> {
-  const error = await promise.then(() => undefined, (caught: unknown) => caught);
+  const error = await promise.then(
+    () => undefined,
+    (caught: unknown) => caught,
+  );
   expect(error).toBeInstanceOf(OngageError);
   return error as OngageError;
 }
@@ -87,8 +101,15 @@ describe("the clean-up notice names the signal to send again", () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = scratch({ "q.oq": "in segment 3\n" });
     let child: ChildProcess | undefined;
-    const running = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], { cwd: dir, env: sandboxEnv(sandbox), onSpawn: (c) => (child = c) });
-    await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined, "the download");
+    const running = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+      onSpawn: (c) => (child = c),
+    });
+    await until(
+      () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
+      "the download",
+    );
     child!.kill("SIGTERM");
     const result = await running;
     expect(result.status).toBe(143);
@@ -103,8 +124,15 @@ describe("credentials with a space at either end", () => {
     const sandbox = await testSandbox();
     try {
       const dir = scratch({ "q.oq": "in segment 3\n" });
-      for (const [name, value] of [["ONGAGE_PASSWORD", ` ${sandbox.credentials.password}`], ["ONGAGE_USERNAME", `${sandbox.credentials.username}\t`], ["ONGAGE_ACCOUNT_CODE", `${sandbox.credentials.accountCode} `]] as const) {
-        const run = await runOqAsync(["run", "q.oq", "--out", "q.csv"], { cwd: dir, env: sandboxEnv(sandbox, { [name]: value }) });
+      for (const [name, value] of [
+        ["ONGAGE_PASSWORD", ` ${sandbox.credentials.password}`],
+        ["ONGAGE_USERNAME", `${sandbox.credentials.username}\t`],
+        ["ONGAGE_ACCOUNT_CODE", `${sandbox.credentials.accountCode} `],
+      ] as const) {
+        const run = await runOqAsync(["run", "q.oq", "--out", "q.csv"], {
+          cwd: dir,
+          env: sandboxEnv(sandbox, { [name]: value }),
+        });
         expect(run.status, name).toBe(2);
         expect(run.stderr).toContain(`${name} begins or ends with a space`);
         expect(run.stderr).not.toContain(value.trim());

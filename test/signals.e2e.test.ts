@@ -24,7 +24,8 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const run = (dir: string, args: string[], onSpawn?: (child: ChildProcess) => void) => runQuery(sandbox!, dir, args, onSpawn);
+const run = (dir: string, args: string[], onSpawn?: (child: ChildProcess) => void) =>
+  runQuery(sandbox!, dir, args, onSpawn);
 
 describe("--timeout is a deadline for the whole run", () => {
   it("a download slower than the deadline is cancelled: exit 1, no CSV, the completed report kept with the command that fetches it", async () => {
@@ -39,12 +40,19 @@ describe("--timeout is a deadline for the whole run", () => {
     // Its data exists only in Ongage: kept, never deleted before it is saved.
     expect(sandbox.stats.reportsDeleted).toBe(0);
     expect(sandbox.liveReports()).toHaveLength(1);
-    expect(result.stderr).toMatch(/is kept in Ongage: fetch its CSV with: oq reports export \d+ .*--out .*q\.csv/);
+    expect(result.stderr).toMatch(
+      /is kept in Ongage: fetch its CSV with: oq reports export \d+ .*--out .*q\.csv/,
+    );
   });
 });
 
 /** Starts `oq run` and sends it `signal` once `ready` holds (checked against the server). */
-async function signalled(dir: string, args: string[], signal: NodeJS.Signals, ready: () => boolean): Promise<CliRun> {
+async function signalled(
+  dir: string,
+  args: string[],
+  signal: NodeJS.Signals,
+  ready: () => boolean,
+): Promise<CliRun> {
   let child: ChildProcess | undefined;
   const running = run(dir, args, (c) => (child = c));
   await until(ready, "the moment to send the signal");
@@ -53,11 +61,19 @@ async function signalled(dir: string, args: string[], signal: NodeJS.Signals, re
 }
 
 describe("signals", () => {
-  for (const [signal, code] of [["SIGTERM", 143], ["SIGHUP", 129]] as const) {
+  for (const [signal, code] of [
+    ["SIGTERM", 143],
+    ["SIGHUP", 129],
+  ] as const) {
     it(`${signal} during a download: exit ${code}, no CSV, no .part file, the report deleted`, async () => {
       sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
       const dir = folder();
-      const result = await signalled(dir, ["--out", "q.csv"], signal, () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined);
+      const result = await signalled(
+        dir,
+        ["--out", "q.csv"],
+        signal,
+        () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
+      );
       expect(result.status).toBe(code);
       expect(result.stderr).toContain(`oq: stopping (${signal})`);
       expect(existsSync(join(dir, "q.csv"))).toBe(false);
@@ -70,7 +86,12 @@ describe("signals", () => {
   it("SIGTERM while creating: exit 143, and the report the create made is found and deleted", async () => {
     sandbox = await testSandbox({ faults: { delayedStoreMs: 1500 } });
     const dir = folder();
-    const result = await signalled(dir, ["--out", "q.csv"], "SIGTERM", () => sandbox!.stats.byRoute["POST contact_activity"] !== undefined);
+    const result = await signalled(
+      dir,
+      ["--out", "q.csv"],
+      "SIGTERM",
+      () => sandbox!.stats.byRoute["POST contact_activity"] !== undefined,
+    );
     expect(result.status).toBe(143);
     expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
     expect(sandbox.stats.reportsCreated).toBe(1);
@@ -81,11 +102,18 @@ describe("signals", () => {
     sandbox = await testSandbox({ contacts: 10_000, buildTimeMs: 0 });
     const env = sandboxEnv(sandbox);
     const dir = folder();
-    const kept = await runOqAsync(["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"], { cwd: dir, env });
+    const kept = await runOqAsync(
+      ["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"],
+      { cwd: dir, env },
+    );
     const [{ reportId }] = JSON.parse(kept.stdout) as { reportId: string }[];
     sandbox.faults.slowBodyMs = 300;
     let child: ChildProcess | undefined;
-    const exporting = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], { cwd: dir, env, onSpawn: (c) => (child = c) });
+    const exporting = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], {
+      cwd: dir,
+      env,
+      onSpawn: (c) => (child = c),
+    });
     await until(() => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2, "the export to start");
     child!.kill("SIGTERM");
     const result = await exporting;
@@ -110,7 +138,9 @@ describe("signals", () => {
     child!.kill("SIGINT");
     const result = await running;
     expect(result.status).toBe(130);
-    expect(result.stderr).toContain(`oq: q.oq: report ${report!.id} is still in Ongage; delete it with: oq reports delete ${report!.id}`);
+    expect(result.stderr).toContain(
+      `oq: q.oq: report ${report!.id} is still in Ongage; delete it with: oq reports delete ${report!.id}`,
+    );
     // The CSV was saved before the delete began; the report is honestly left behind.
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toMatch(/^email,/);
     expect(sandbox.liveReports().map((r) => r.id)).toEqual([report!.id]);
@@ -119,9 +149,19 @@ describe("signals", () => {
 
   it("the clean-up is bounded: a delete that never answers is given up after cleanupTimeoutMs (library)", async () => {
     sandbox = await testSandbox({ faults: { hangDeletes: 1 } });
-    const client = new OngageClient({ auth: headerAuth(sandbox.credentials), baseUrl: sandbox.url, listId: sandbox.listId });
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+    });
     const dir = folder();
-    const summary = await runReport({ client, request: compile("in segment 1").payload!, destination: { kind: "file", path: join(dir, "x.csv") }, pollIntervalMs: 20, cleanupTimeoutMs: 500 });
+    const summary = await runReport({
+      client,
+      request: compile("in segment 1").payload!,
+      destination: { kind: "file", path: join(dir, "x.csv") },
+      pollIntervalMs: 20,
+      cleanupTimeoutMs: 500,
+    });
     expect(sandbox.faults.hangDeletes).toBe(0);
     expect(summary.ok).toBe(false);
     expect(summary.error).toMatch(/could not delete report \d+: the clean-up was cut short/);

@@ -13,19 +13,38 @@ const now = "2024-02-01T09:30:00Z";
 
 function applySuggestion(text: string, diagnostic: Diagnostic): string {
   const [suggestion] = diagnostic.suggestions;
-  return text.slice(0, suggestion!.span.start.offset) + suggestion!.replacement + text.slice(suggestion!.span.end.offset);
+  return (
+    text.slice(0, suggestion!.span.start.offset) +
+    suggestion!.replacement +
+    text.slice(suggestion!.span.end.offset)
+  );
 }
 
-const day = fc.integer({ min: 0, max: 200 }).map((n) => new Date(Date.UTC(2023, 7, 1) + n * 86_400_000).toISOString().slice(0, 10));
+const day = fc
+  .integer({ min: 0, max: 200 })
+  .map((n) => new Date(Date.UTC(2023, 7, 1) + n * 86_400_000).toISOString().slice(0, 10));
 const activityDate = fc.constantFrom("last_open_date", "last_click_date", "last_sent_date");
-const relative = fc.tuple(fc.integer({ min: 1, max: 120 }), fc.constantFrom("d", " days", "w", "mo")).map(([n, unit]) => `${n}${unit} ago`);
+const relative = fc
+  .tuple(fc.integer({ min: 1, max: 120 }), fc.constantFrom("d", " days", "w", "mo"))
+  .map(([n, unit]) => `${n}${unit} ago`);
 const point = fc.oneof(day, relative, fc.constantFrom("today", "yesterday"));
 const condition = fc
-  .tuple(activityDate, fc.constantFrom(">=", ">", "=", "<=", "<"), point, fc.option(fc.tuple(fc.constantFrom("<", "<="), point), { nil: undefined }))
-  .map(([field, operator, value, upper]) => (upper ? `${field} ${operator} ${value} and ${field} ${upper[0]} ${upper[1]}` : `${field} ${operator} ${value}`));
+  .tuple(
+    activityDate,
+    fc.constantFrom(">=", ">", "=", "<=", "<"),
+    point,
+    fc.option(fc.tuple(fc.constantFrom("<", "<="), point), { nil: undefined }),
+  )
+  .map(([field, operator, value, upper]) =>
+    upper
+      ? `${field} ${operator} ${value} and ${field} ${upper[0]} ${upper[1]}`
+      : `${field} ${operator} ${value}`,
+  );
 const window = fc.oneof(
   fc.constant(""),
-  fc.tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("d", "w", "mo")).map(([n, unit]) => `\nduring ${n}${unit}`),
+  fc
+    .tuple(fc.integer({ min: 1, max: 90 }), fc.constantFrom("d", "w", "mo"))
+    .map(([n, unit]) => `\nduring ${n}${unit}`),
   fc.tuple(day, day).map(([a, b]) => (a <= b ? `\nbetween ${a} and ${b}` : `\nbetween ${b} and ${a}`)),
 );
 
@@ -42,7 +61,10 @@ describe("the window coverage warning", () => {
         const widened = applySuggestion(text, warning);
         const again = compile(widened, { now });
         expect(again.ok, widened).toBe(true);
-        expect(again.diagnostics.filter((d) => d.code === "OQ233"), widened).toEqual([]);
+        expect(
+          again.diagnostics.filter((d) => d.code === "OQ233"),
+          widened,
+        ).toEqual([]);
         // The window ends now or at the end of a day (where the condition ends), never later.
         const to = again.payload!.filters.to_date!;
         expect(to === Date.parse(now) / 1000 || (to + 1) % 86_400 === 0, widened).toBe(true);
@@ -55,12 +77,18 @@ describe("the window coverage warning", () => {
 
   it("offers a window that ends where the condition ends, as last_*_date is the last event inside the window", () => {
     const offer = (text: string) => {
-      const warning = compile(text, { now: "2025-11-15T00:00:00Z" }).diagnostics.find((d) => d.code === "OQ233");
+      const warning = compile(text, { now: "2025-11-15T00:00:00Z" }).diagnostics.find(
+        (d) => d.code === "OQ233",
+      );
       return [warning?.suggestions[0]?.replacement.trim(), warning?.hints.at(-1)];
     };
     // Bounded, in the past: a window running to now would drop who opened in October and again since.
-    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01")[0]).toBe("between 2025-10-01 and 2025-10-31");
-    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01\nduring 30d")[0]).toBe("between 2025-10-01 and 2025-10-31");
+    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01")[0]).toBe(
+      "between 2025-10-01 and 2025-10-31",
+    );
+    expect(offer("last_open_date >= 2025-10-01 and last_open_date < 2025-11-01\nduring 30d")[0]).toBe(
+      "between 2025-10-01 and 2025-10-31",
+    );
     // Up to now, or no upper end: the window runs to now.
     expect(offer("last_open_date >= 2025-09-01 and last_open_date <= today")[0]).toBe("during 75d");
     expect(offer("last_open_date >= 2025-09-01")[0]).toBe("during 75d");
@@ -71,7 +99,11 @@ describe("the window coverage warning", () => {
   });
 
   it("stays quiet about conditions inside the window and about fields the window does not limit", () => {
-    const quiet = (text: string) => expect(compile(text, { now, fields: { birthday: "date" } }).diagnostics.filter((d) => d.code === "OQ233"), text).toEqual([]);
+    const quiet = (text: string) =>
+      expect(
+        compile(text, { now, fields: { birthday: "date" } }).diagnostics.filter((d) => d.code === "OQ233"),
+        text,
+      ).toEqual([]);
     quiet("last_open_date > 30d ago");
     quiet("last_open_date >= 30d ago and last_open_date < 10d ago");
     quiet("last_open_date > 2023-12-01\nbetween 2023-11-01 and today");

@@ -2,7 +2,11 @@ import { dayWordOf, dayWords, type DurationUnit } from "../lexer/calendarWords.j
 import { daysInMonth, secondsPerDay, type ParsedDate } from "./time.js";
 
 /** Seconds in the units of fixed length; months and years are counted on the calendar. */
-const fixedUnitSeconds: Readonly<Partial<Record<DurationUnit, number>>> = { h: 3600, d: secondsPerDay, w: 7 * secondsPerDay };
+const fixedUnitSeconds: Readonly<Partial<Record<DurationUnit, number>>> = {
+  h: 3600,
+  d: secondsPerDay,
+  w: 7 * secondsPerDay,
+};
 const monthsInUnit: Readonly<Partial<Record<DurationUnit, number>>> = { mo: 1, y: 12 };
 
 /**
@@ -29,7 +33,6 @@ export function instantBefore(epochSeconds: number, amount: number, unit: Durati
 export function isDurationUnit(unit: string): unit is DurationUnit {
   return Object.hasOwn(fixedUnitSeconds, unit) || Object.hasOwn(monthsInUnit, unit);
 }
-
 
 /** `today` / `yesterday` as a bare date: midnight UTC of the compile clock's day, or the day before. */
 export function parseDayWord(word: string, nowSeconds: number): ParsedDate | undefined {

@@ -1,8 +1,14 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
-import { requestFlagNames, type CheckedQuery, type Criterion, type Logic, type TimeWindow } from "./criteria.js";
-import { FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
+import {
+  requestFlagNames,
+  type CheckedQuery,
+  type Criterion,
+  type Logic,
+  type TimeWindow,
+} from "./criteria.js";
+import { type FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { shortenText } from "./shortenText.js";
@@ -55,7 +61,12 @@ const maxTitleLength = 255;
  * Checks a parsed query against the field catalog and Ongage's rules and works out its meaning.
  * Returns undefined when anything is wrong; every problem is reported to `diagnostics`.
  */
-export function checkQuery(query: ast.Query, source: SourceText, options: CheckOptions, diagnostics: DiagnosticCollector): CheckedQuery | undefined {
+export function checkQuery(
+  query: ast.Query,
+  source: SourceText,
+  options: CheckOptions,
+  diagnostics: DiagnosticCollector,
+): CheckedQuery | undefined {
   return new Checker(source, options, diagnostics).run(query);
 }
 
@@ -82,15 +93,33 @@ class Checker {
 
     // The and/or analysis speaks of the whole condition, so it waits until every part is valid.
     const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
-    if (this.diagnostics.hasErrors || !filter || title === undefined || !window || !userType || !selectedFields || (clauses.Flags && !requestFlags)) {
+    if (
+      this.diagnostics.hasErrors ||
+      !filter ||
+      title === undefined ||
+      !window ||
+      !userType ||
+      !selectedFields ||
+      (clauses.Flags && !requestFlags)
+    ) {
       return undefined;
     }
     if (!this.options.windowSetByCaller) {
       const { nowSeconds, catalog } = this.options;
       const windowClause = clauses.During ?? clauses.Between;
-      warnAboutWindowCoverage({ filter, logic: logic!, window, nowSeconds, catalog, windowClause, source: this.source }, this.diagnostics);
+      warnAboutWindowCoverage(
+        { filter, logic: logic!, window, nowSeconds, catalog, windowClause, source: this.source },
+        this.diagnostics,
+      );
     }
-    const checked: CheckedQuery = { title, filter, window, userType, selectedFields, favorite: clauses.Favorite !== undefined };
+    const checked: CheckedQuery = {
+      title,
+      filter,
+      window,
+      userType,
+      selectedFields,
+      favorite: clauses.Favorite !== undefined,
+    };
     if (requestFlags) checked.requestFlags = requestFlags;
     return checked;
   }
@@ -101,11 +130,17 @@ class Checker {
     if (clause) {
       const title = clause.title.value.trim();
       if (title === "") {
-        this.diagnostics.error("OQ205", "the title is empty", clause.title.span, { hints: ['write a title, e.g. title "Active gmail contacts", or leave the clause out'] });
+        this.diagnostics.error("OQ205", "the title is empty", clause.title.span, {
+          hints: ['write a title, e.g. title "Active gmail contacts", or leave the clause out'],
+        });
         return undefined;
       }
       if (title.length > maxTitleLength) {
-        this.diagnostics.warning("OQ206", `this title is ${title.length} characters long; Ongage may cut titles longer than ${maxTitleLength}`, clause.title.span);
+        this.diagnostics.warning(
+          "OQ206",
+          `this title is ${title.length} characters long; Ongage may cut titles longer than ${maxTitleLength}`,
+          clause.title.span,
+        );
       }
       return title;
     }
@@ -118,7 +153,10 @@ class Checker {
     return defaultTitleFromCondition(query);
   }
 
-  private window(during: ast.DuringClause | undefined, between: ast.BetweenClause | undefined): TimeWindow | undefined {
+  private window(
+    during: ast.DuringClause | undefined,
+    between: ast.BetweenClause | undefined,
+  ): TimeWindow | undefined {
     const now = this.options.nowSeconds;
     if (between) {
       const from = this.values.date(between.from, "'between'", "start");
@@ -148,9 +186,16 @@ class Checker {
   /** from_date and to_date are Unix seconds, which Ongage's request does not take below zero. */
   private windowAfter1970(window: TimeWindow, span: Span): TimeWindow | undefined {
     if (window.from >= 0) return window;
-    this.diagnostics.error("OQ218", `the report window starts on ${formatEpochSeconds(window.from)}, before 1970-01-01`, span, {
-      hints: ["Ongage takes the window as Unix seconds, which start on 1970-01-01 (UTC); start the window on that day or later"],
-    });
+    this.diagnostics.error(
+      "OQ218",
+      `the report window starts on ${formatEpochSeconds(window.from)}, before 1970-01-01`,
+      span,
+      {
+        hints: [
+          "Ongage takes the window as Unix seconds, which start on 1970-01-01 (UTC); start the window on that day or later",
+        ],
+      },
+    );
     return undefined;
   }
 
@@ -159,9 +204,18 @@ class Checker {
     const word = clause.userType.toLowerCase();
     if ((confirmedUserTypes as readonly string[]).includes(word)) return word;
     if ((unconfirmedUserTypes as readonly string[]).includes(word)) {
-      this.diagnostics.warning("OQ208", `Ongage has not confirmed 'users ${word}'; only 'all' and 'active' are known to work`, clause.userTypeSpan, {
-        hints: ["check the report's rows; to be safe use 'users all' with a condition such as ocx_status = \"" + word + "\""],
-      });
+      this.diagnostics.warning(
+        "OQ208",
+        `Ongage has not confirmed 'users ${word}'; only 'all' and 'active' are known to work`,
+        clause.userTypeSpan,
+        {
+          hints: [
+            "check the report's rows; to be safe use 'users all' with a condition such as ocx_status = \"" +
+              word +
+              '"',
+          ],
+        },
+      );
       return word;
     }
     // `inactive` is one edit from `active` but means its opposite: no guess for a negated kind.
@@ -169,10 +223,15 @@ class Checker {
     const negated = negatedKind !== word && userTypes.includes(negatedKind);
     const guess = negated ? undefined : closestMatch(word, userTypes);
     const hints = [`the kinds are ${userTypes.join(", ")} (all and active are confirmed by Ongage)`];
-    if (negated) hints.push(`for contacts who are not ${negatedKind}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "${negatedKind}"`);
+    if (negated)
+      hints.push(
+        `for contacts who are not ${negatedKind}, keep 'users all' and add a condition on ocx_status, e.g. ocx_status != "${negatedKind}"`,
+      );
     this.diagnostics.error("OQ209", `unknown kind of users '${clause.userType}'`, clause.userTypeSpan, {
       hints,
-      suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }] : [],
+      suggestions: guess
+        ? [{ message: `did you mean '${guess}'?`, span: clause.userTypeSpan, replacement: guess }]
+        : [],
     });
     return undefined;
   }
@@ -204,7 +263,8 @@ class Checker {
   private requestFlags(clause: ast.FlagsClause): CheckedQuery["requestFlags"] | undefined {
     const flags: NonNullable<CheckedQuery["requestFlags"]> = {};
     const [first] = clause.flags;
-    if (clause.flags.length === 1 && first!.value === undefined && first!.name.toLowerCase() === "none") return flags;
+    if (clause.flags.length === 1 && first!.value === undefined && first!.name.toLowerCase() === "none")
+      return flags;
     let ok = true;
     for (const flag of clause.flags) {
       const name = requestFlagNames.find((known) => known === flag.name);
@@ -219,19 +279,28 @@ class Checker {
         const guess = closestMatch(flag.name, requestFlagNames);
         this.diagnostics.error("OQ261", `unknown request flag '${flag.name}'`, flag.nameSpan, {
           hints: [`the flags are ${requestFlagNames.join(" and ")}; 'flags none' sends neither`],
-          suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: flag.nameSpan, replacement: guess }] : [],
+          suggestions: guess
+            ? [{ message: `did you mean '${guess}'?`, span: flag.nameSpan, replacement: guess }]
+            : [],
         });
         ok = false;
         continue;
       }
       if (name in flags) {
-        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, { hints: ["name each flag once"] });
+        this.diagnostics.error("OQ261", `'${name}' is given twice`, flag.span, {
+          hints: ["name each flag once"],
+        });
         ok = false;
         continue;
       }
       const value = flag.value?.toLowerCase() ?? "true";
       if (value !== "true" && value !== "false") {
-        this.diagnostics.error("OQ261", `a request flag is true or false, not '${flag.value}'`, flag.valueSpan!, { hints: [`write ${name} = false, or just ${name} for true`] });
+        this.diagnostics.error(
+          "OQ261",
+          `a request flag is true or false, not '${flag.value}'`,
+          flag.valueSpan!,
+          { hints: [`write ${name} = false, or just ${name} for true`] },
+        );
         ok = false;
         continue;
       }
@@ -260,7 +329,13 @@ class Checker {
         return this.comparison(node, parents);
       case "SegmentTest": {
         const ids = this.ids(node.ids, "segment");
-        return ids && atom({ fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false }, node.span);
+        return (
+          ids &&
+          atom(
+            { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
+            node.span,
+          )
+        );
       }
       case "BehavioralTest":
         return this.behavioral(node);
@@ -278,14 +353,24 @@ class Checker {
     const action = behavioralActions.find((word) => word === node.action.toLowerCase());
     const ids = this.ids(node.ids, "campaign");
     if (!action) {
-      const guess = closestMatch(node.action.toLowerCase(), behavioralActions) ?? (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
+      const guess =
+        closestMatch(node.action.toLowerCase(), behavioralActions) ??
+        (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
       this.diagnostics.error("OQ211", `'${node.action}' is not a campaign action`, node.actionSpan, {
         hints: ["the campaign tests are: sent campaign ID, opened campaign ID, clicked campaign ID"],
-        suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: node.actionSpan, replacement: guess }] : [],
+        suggestions: guess
+          ? [{ message: `did you mean '${guess}'?`, span: node.actionSpan, replacement: guess }]
+          : [],
       });
       return undefined;
     }
-    return ids && atom({ fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false }, node.span);
+    return (
+      ids &&
+      atom(
+        { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
+        node.span,
+      )
+    );
   }
 
   private lookupField(ref: ast.FieldRef): FieldInfo | undefined {
@@ -300,10 +385,13 @@ class Checker {
     const lowered = ref.name.toLowerCase();
     const guess = closestMatch(ref.name, this.options.catalog.names());
     if (lowered === "segment") hints.push("to test segment membership write: in segment 1234567890");
-    else if ((behavioralActions as readonly string[]).includes(lowered)) hints.push(`to test a campaign write: ${lowered} campaign 123`);
+    else if ((behavioralActions as readonly string[]).includes(lowered))
+      hints.push(`to test a campaign write: ${lowered} campaign 123`);
     else if (!guess) {
       if (!this.options.catalog.hasCustomFields) {
-        hints.push("custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json");
+        hints.push(
+          "custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json",
+        );
       }
       hints.push(`the fields are ${this.options.catalog.names().join(", ")}`);
     }
@@ -328,23 +416,41 @@ class Checker {
         if (this.dateRangeIsEmpty(node, field, negated, parents)) return undefined;
         hints.unshift(`write: ${this.dateRangeWithOrderings(node, node.values, negated, parents)}`);
       }
-      this.diagnostics.error("OQ213", `'${node.operator}' does not apply to ${describeType(field.type)} fields like ${field.name}`, node.operatorSpan, {
-        label: `not an operator for ${describeType(field.type)} fields`,
-        hints,
-      });
+      this.diagnostics.error(
+        "OQ213",
+        `'${node.operator}' does not apply to ${describeType(field.type)} fields like ${field.name}`,
+        node.operatorSpan,
+        {
+          label: `not an operator for ${describeType(field.type)} fields`,
+          hints,
+        },
+      );
       return undefined;
     }
 
-    const values = node.values.map((value) => this.values.forField(value, field.type, field.name, orderingOperators.has(operator)));
+    const values = node.values.map((value) =>
+      this.values.forField(value, field.type, field.name, orderingOperators.has(operator)),
+    );
     if (values.some((value) => value === undefined)) return undefined;
     let checkedValues = values as (string | number)[];
-    if (field.type === "id" && orderingOperators.has(operator) && !this.values.orderableIds(node.values, checkedValues as string[], field.name)) return undefined;
+    if (
+      field.type === "id" &&
+      orderingOperators.has(operator) &&
+      !this.values.orderableIds(node.values, checkedValues as string[], field.name)
+    )
+      return undefined;
 
     if (operator === "><") {
       const [low, high] = checkedValues;
       if (compareValues(low!, high!) > 0) {
         this.diagnostics.error("OQ214", `the range is empty: ${low} is greater than ${high}`, node.span, {
-          suggestions: [{ message: `write the smaller bound first: between ${high} and ${low}`, span: node.span, replacement: `${node.field.quoted ? `\`${node.field.name}\`` : node.field.name} between ${high} and ${low}` }],
+          suggestions: [
+            {
+              message: `write the smaller bound first: between ${high} and ${low}`,
+              span: node.span,
+              replacement: `${node.field.quoted ? `\`${node.field.name}\`` : node.field.name} between ${high} and ${low}`,
+            },
+          ],
         });
         return undefined;
       }
@@ -353,9 +459,14 @@ class Checker {
     }
 
     if (node.caseSensitive !== undefined && field.type !== "string" && field.type !== "email") {
-      this.diagnostics.error("OQ215", `case sensitivity applies only to text and email fields, and ${field.name} is ${describeType(field.type)}`, node.caseSpan!, {
-        suggestions: [{ message: "remove it", span: node.caseSpan!, replacement: "" }],
-      });
+      this.diagnostics.error(
+        "OQ215",
+        `case sensitivity applies only to text and email fields, and ${field.name} is ${describeType(field.type)}`,
+        node.caseSpan!,
+        {
+          suggestions: [{ message: "remove it", span: node.caseSpan!, replacement: "" }],
+        },
+      );
       return undefined;
     }
 
@@ -363,9 +474,17 @@ class Checker {
       this.warnNegativeList(node, operator);
     }
 
-    const criterion: Criterion = { fieldName: field.name, type: field.type, operator, values: checkedValues, caseSensitive: node.caseSensitive === true };
+    const criterion: Criterion = {
+      fieldName: field.name,
+      type: field.type,
+      operator,
+      values: checkedValues,
+      caseSensitive: node.caseSensitive === true,
+    };
     const result = atom(criterion, node.span);
-    return negated ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span } : result;
+    return negated
+      ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span }
+      : result;
   }
 
   /**
@@ -373,41 +492,76 @@ class Checker {
    * `not (X between ...)`) is taken in: the text replaces the `not` with the comparison, and is
    * parenthesised where the surrounding and/or/not would otherwise take it apart.
    */
-  private dateRangeWithOrderings(node: ast.Comparison, bounds: readonly ast.Value[], negated: boolean, parents: readonly ConditionKind[]): string {
+  private dateRangeWithOrderings(
+    node: ast.Comparison,
+    bounds: readonly ast.Value[],
+    negated: boolean,
+    parents: readonly ConditionKind[],
+  ): string {
     // The user's own bounds: a bare date after `<=` takes in that whole day, as `between` would.
-    const [low, high] = bounds.map((value) => this.source.text.slice(value.span.start.offset, value.span.end.offset));
+    const [low, high] = bounds.map((value) =>
+      this.source.text.slice(value.span.start.offset, value.span.end.offset),
+    );
     const name = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
     const underNot = parents[0] === "Not";
     const outside = underNot ? parents[1] : parents[0];
     const excluded = negated !== underNot;
-    const text = excluded ? `${name} < ${low} or ${name} > ${high}` : `${name} >= ${low} and ${name} <= ${high}`;
+    const text = excluded
+      ? `${name} < ${low} or ${name} > ${high}`
+      : `${name} >= ${low} and ${name} <= ${high}`;
     const needsParentheses = outside === "Not" || outside === (excluded ? "And" : "Or");
     return needsParentheses ? `(${text})` : text;
   }
 
   /** OQ214 for a date `between` whose bounds are the wrong way round, as for numbers. */
-  private dateRangeIsEmpty(node: ast.Comparison, field: FieldInfo, negated: boolean, parents: readonly ConditionKind[]): boolean {
+  private dateRangeIsEmpty(
+    node: ast.Comparison,
+    field: FieldInfo,
+    negated: boolean,
+    parents: readonly ConditionKind[],
+  ): boolean {
     const [lowValue, highValue] = node.values as [ast.Value, ast.Value];
     if (lowValue.kind !== "Date" || highValue.kind !== "Date") return false;
     const low = this.values.date(lowValue, field.name, "start");
     const high = this.values.date(highValue, field.name, "end");
     if (low === undefined || high === undefined || low <= high) return false;
-    this.diagnostics.error("OQ214", `the range is empty: ${lowValue.raw} is after ${highValue.raw}`, node.span, {
-      hints: [
-        `'between' does not apply to date fields; with the smaller bound first, write: ${this.dateRangeWithOrderings(node, [highValue, lowValue], negated, parents)}`,
-      ],
-    });
+    this.diagnostics.error(
+      "OQ214",
+      `the range is empty: ${lowValue.raw} is after ${highValue.raw}`,
+      node.span,
+      {
+        hints: [
+          `'between' does not apply to date fields; with the smaller bound first, write: ${this.dateRangeWithOrderings(node, [highValue, lowValue], negated, parents)}`,
+        ],
+      },
+    );
     return true;
   }
 
   private warnNegativeList(node: ast.Comparison, operator: "!=" | "NOT LIKE"): void {
     const field = node.field.quoted ? `\`${node.field.name}\`` : node.field.name;
-    const list = this.source.text.slice(node.values[0]!.span.start.offset - 1, node.values.at(-1)!.span.end.offset + 1);
+    const list = this.source.text.slice(
+      node.values[0]!.span.start.offset - 1,
+      node.values.at(-1)!.span.end.offset + 1,
+    );
     const positive = operator === "!=" ? `${field} not in ${list}` : `not (${field} contains ${list})`;
-    this.diagnostics.warning("OQ230", `'${oqSpelling[operator]}' with a list matches a contact when any one value differs, which is almost every contact`, node.operatorSpan, {
-      hints: ["Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'"],
-      suggestions: [{ message: `to exclude all of the values write: ${positive}`, span: node.span, replacement: positive }],
-    });
+    this.diagnostics.warning(
+      "OQ230",
+      `'${oqSpelling[operator]}' with a list matches a contact when any one value differs, which is almost every contact`,
+      node.operatorSpan,
+      {
+        hints: [
+          "Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'",
+        ],
+        suggestions: [
+          {
+            message: `to exclude all of the values write: ${positive}`,
+            span: node.span,
+            replacement: positive,
+          },
+        ],
+      },
+    );
   }
 }
 

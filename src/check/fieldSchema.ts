@@ -13,7 +13,10 @@ import { fieldTypes, type CustomFields, type FieldType } from "./fieldCatalog.js
 const typeName = z.string().transform((value, ctx): FieldType => {
   const lowered = value.toLowerCase();
   if ((fieldTypes as readonly string[]).includes(lowered)) return lowered as FieldType;
-  ctx.addIssue({ code: "custom", message: `unknown field type "${value}"; the types are ${fieldTypes.join(", ")}` });
+  ctx.addIssue({
+    code: "custom",
+    message: `unknown field type "${value}"; the types are ${fieldTypes.join(", ")}`,
+  });
   return z.NEVER;
 });
 
@@ -25,7 +28,8 @@ const ongageReply = z.looseObject({ payload: fieldList });
 
 export const FieldSchemaFile = z.union([ownShape, fieldList, ongageReply]);
 
-const shapeHelp = 'expected {"fields": {"name": "type"}}, a list of {"name", "type"}, or the reply of GET /api/list_fields';
+const shapeHelp =
+  'expected {"fields": {"name": "type"}}, a list of {"name", "type"}, or the reply of GET /api/list_fields';
 
 export type FieldSchemaResult = { ok: true; fields: CustomFields } | { ok: false; problems: string[] };
 
@@ -44,11 +48,14 @@ export function parseFieldSchema(json: unknown): FieldSchemaResult {
   if (!result.success) {
     return {
       ok: false,
-      problems: result.error.issues.map((issue) => `${issue.path.length ? `at ${issue.path.join(".")}: ` : ""}${issue.message}`),
+      problems: result.error.issues.map(
+        (issue) => `${issue.path.length ? `at ${issue.path.join(".")}: ` : ""}${issue.message}`,
+      ),
     };
   }
   const data = result.data as z.infer<typeof FieldSchemaFile>;
-  if (Array.isArray(data)) return { ok: true, fields: Object.fromEntries(data.map((field) => [field.name, field.type])) };
+  if (Array.isArray(data))
+    return { ok: true, fields: Object.fromEntries(data.map((field) => [field.name, field.type])) };
   if ("fields" in data) return { ok: true, fields: data.fields as CustomFields };
   return { ok: true, fields: Object.fromEntries(data.payload.map((field) => [field.name, field.type])) };
 }

@@ -14,7 +14,8 @@ import { inverseOperator, oqSpelling } from "./operators.js";
  * Whatever still mixes and/or is refused.
  */
 
-type Form = { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
+type Form =
+  { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
 
 type Atom = Extract<Form, { kind: "atom" }>;
 type Compound = Extract<Form, { kind: "and" | "or" }>;
@@ -43,7 +44,10 @@ export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatC
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
-    return { combinator: form.kind, criteria: form.operands.map((operand) => (operand as Extract<Form, { kind: "atom" }>).criterion) };
+    return {
+      combinator: form.kind,
+      criteria: form.operands.map((operand) => (operand as Extract<Form, { kind: "atom" }>).criterion),
+    };
   }
   reportMixed(form, nested, diagnostics);
   return undefined;
@@ -56,7 +60,11 @@ interface NegationContext {
 }
 
 /** `negatedBy`: the `not` that applies here, if any. */
-function pushNotInward(logic: Logic, negatedBy: Span | undefined, context: NegationContext): Form | undefined {
+function pushNotInward(
+  logic: Logic,
+  negatedBy: Span | undefined,
+  context: NegationContext,
+): Form | undefined {
   switch (logic.kind) {
     case "not":
       return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, context);
@@ -68,29 +76,44 @@ function pushNotInward(logic: Logic, negatedBy: Span | undefined, context: Negat
       return { kind, operands: operands as Form[], span: logic.span };
     }
     case "atom":
-      return negatedBy ? negateCriterion(logic.criterion, logic.span, negatedBy, context) : { kind: "atom", criterion: logic.criterion, span: logic.span };
+      return negatedBy
+        ? negateCriterion(logic.criterion, logic.span, negatedBy, context)
+        : { kind: "atom", criterion: logic.criterion, span: logic.span };
   }
 }
 
-function negateCriterion(criterion: Criterion, span: Span, negatedBy: Span, context: NegationContext): Form | undefined {
+function negateCriterion(
+  criterion: Criterion,
+  span: Span,
+  negatedBy: Span,
+  context: NegationContext,
+): Form | undefined {
   const inverse = inverseOperator[criterion.operator];
   if (!inverse) {
     reportNoInverse(criterion, negatedBy, context.diagnostics);
     return undefined;
   }
-  if (canBeUnknown(criterion)) context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
+  if (canBeUnknown(criterion))
+    context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
   // not (f = [a, b]) is f != a and f != b: each value becomes its own criterion.
-  if (criterion.values.length <= 1) return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
+  if (criterion.values.length <= 1)
+    return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
   return {
     kind: "and",
-    operands: criterion.values.map((value) => ({ kind: "atom" as const, criterion: { ...criterion, operator: inverse, values: [value] }, span })),
+    operands: criterion.values.map((value) => ({
+      kind: "atom" as const,
+      criterion: { ...criterion, operator: inverse, values: [value] },
+      span,
+    })),
     span,
   };
 }
 
 /** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
 function canBeUnknown(criterion: Criterion): boolean {
-  const fieldCanBeEmpty = (criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date") && !neverEmptyFields.has(criterion.fieldName);
+  const fieldCanBeEmpty =
+    (criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date") &&
+    !neverEmptyFields.has(criterion.fieldName);
   return fieldCanBeEmpty && criterion.operator !== "empty" && criterion.operator !== "notempty";
 }
 
@@ -98,7 +121,11 @@ function canBeUnknown(criterion: Criterion): boolean {
 function warnEmptyLeftOut(context: NegationContext, form: Form): void {
   if (context.leftOut.size === 0) return;
   const alternatives = form.kind === "or" ? form.operands : [form];
-  const keptEmpty = new Set(alternatives.flatMap((operand) => (operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [])));
+  const keptEmpty = new Set(
+    alternatives.flatMap((operand) =>
+      operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [],
+    ),
+  );
   const keepable = new Map<string, boolean>();
   // How to keep a field's empty contacts is said once, on its first warning, not repeated.
   const advised = new Set<string>();
@@ -108,10 +135,15 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
     const hints = [
       `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
     ];
-    if (!keepable.has(criterion.fieldName)) keepable.set(criterion.fieldName, staysFlatWithEmpty(form, criterion, negatedBy));
+    if (!keepable.has(criterion.fieldName))
+      keepable.set(criterion.fieldName, staysFlatWithEmpty(form, criterion, negatedBy));
     if (!advised.has(criterion.fieldName)) {
-      if (keepable.get(criterion.fieldName)) hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
-      else hints.push(`oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`);
+      if (keepable.get(criterion.fieldName))
+        hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
+      else
+        hints.push(
+          `oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`,
+        );
       advised.add(criterion.fieldName);
     }
     context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
@@ -139,14 +171,22 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
   const word = oqSpelling[criterion.operator];
   const hints = [`Ongage has no operator for 'not ${word}', and oq does not approximate one`];
   if (criterion.operator === "><") {
-    const [low, high] = criterion.values.map((value) => printCriterion({ ...criterion, operator: "=", values: [value] }).replace(/^.* = /, ""));
+    const [low, high] = criterion.values.map((value) =>
+      printCriterion({ ...criterion, operator: "=", values: [value] }).replace(/^.* = /, ""),
+    );
     const field = printCriterion({ ...criterion, operator: "=", values: [0] }).replace(/ = 0$/, "");
-    hints.push(`the same meaning, written with operators Ongage has: ${field} < ${low} or ${field} > ${high}`);
+    hints.push(
+      `the same meaning, written with operators Ongage has: ${field} < ${low} or ${field} > ${high}`,
+    );
   } else {
     // For a list, 'not contains [a, b]' would match almost everyone (OQ230); 'not (contains [a, b])' excludes each.
     const contains =
-      criterion.values.length > 1 ? `not (${printCriterion({ ...criterion, operator: "LIKE" })})` : printCriterion({ ...criterion, operator: "NOT LIKE" });
-    hints.push(`if the text cannot appear elsewhere in the value, '${contains}' is close; otherwise drop the 'not' and filter the CSV`);
+      criterion.values.length > 1
+        ? `not (${printCriterion({ ...criterion, operator: "LIKE" })})`
+        : printCriterion({ ...criterion, operator: "NOT LIKE" });
+    hints.push(
+      `if the text cannot appear elsewhere in the value, '${contains}' is close; otherwise drop the 'not' and filter the CSV`,
+    );
   }
   diagnostics.error("OQ240", `'not' cannot apply to '${word}'`, negatedBy, {
     label: `negates '${printCriterion(criterion)}'`,
@@ -195,7 +235,8 @@ function keyOf(form: Form, cache: Map<Form, string>): string {
     const valueKey = values.length === 1 ? values : operator === "><" ? values : [...values].sort();
     // Length-prefixed, so that no two different criteria share a key (cheaper than JSON.stringify).
     key = `${fieldName.length}:${fieldName}${type}|${operator}|${caseSensitive ? 1 : 0}`;
-    for (const value of valueKey) key += `|${typeof value === "number" ? "n" : "s"}${String(value).length}:${value}`;
+    for (const value of valueKey)
+      key += `|${typeof value === "number" ? "n" : "s"}${String(value).length}:${value}`;
   } else {
     key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
   }
@@ -214,12 +255,17 @@ function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form,
   const atomsPerField = new Map<string, number>();
   let compounds = 0;
   for (const operand of operands) {
-    if (operand.kind === "atom") atomsPerField.set(operand.criterion.fieldName, (atomsPerField.get(operand.criterion.fieldName) ?? 0) + 1);
+    if (operand.kind === "atom")
+      atomsPerField.set(
+        operand.criterion.fieldName,
+        (atomsPerField.get(operand.criterion.fieldName) ?? 0) + 1,
+      );
     else compounds++;
   }
   const seen = new Set<string>();
   return operands.filter((operand) => {
-    if (operand.kind === "atom" ? atomsPerField.get(operand.criterion.fieldName) === 1 : compounds === 1) return true;
+    if (operand.kind === "atom" ? atomsPerField.get(operand.criterion.fieldName) === 1 : compounds === 1)
+      return true;
     if (kind === "or" && operand.kind === "atom" && mergeable(operand.criterion)) return true;
     const key = keyOf(operand, keys);
     if (seen.has(key)) return false;
@@ -246,7 +292,8 @@ function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): 
     present.set(key, (present.get(key) ?? 0) + 1);
   }
   const isPresent = (form: Form) => (present.get(keyOf(form, keys)) ?? 0) > 0;
-  const impliedByOthers = (part: Form) => isPresent(part) || (part.kind === kind && part.operands.every(isPresent));
+  const impliedByOthers = (part: Form) =>
+    isPresent(part) || (part.kind === kind && part.operands.every(isPresent));
   const absorbed = new Set<Form>();
   const drop = (compound: Compound) => {
     absorbed.add(compound);
@@ -257,7 +304,9 @@ function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): 
     if (compound.operands.some(impliedByOthers)) drop(compound);
   }
   if (compounds.length <= maxCompoundsCompared) {
-    const parts = new Map(compounds.map((compound) => [compound, new Set(compound.operands.map((part) => keyOf(part, keys)))]));
+    const parts = new Map(
+      compounds.map((compound) => [compound, new Set(compound.operands.map((part) => keyOf(part, keys)))]),
+    );
     for (const compound of compounds) {
       if (absorbed.has(compound)) continue;
       const own = parts.get(compound)!;
@@ -324,7 +373,12 @@ interface NegatedMerge {
 function negatedAlternatives(operands: Form[]): NegatedMerge[] {
   const groups = new Map<string, Atom[]>();
   for (const operand of operands) {
-    if (operand.kind !== "atom" || !negatedListOperators.has(operand.criterion.operator) || operand.criterion.values.length !== 1) continue;
+    if (
+      operand.kind !== "atom" ||
+      !negatedListOperators.has(operand.criterion.operator) ||
+      operand.criterion.values.length !== 1
+    )
+      continue;
     const { fieldName, type, operator } = operand.criterion;
     const key = `${type} ${operator} ${fieldName}`;
     const group = groups.get(key);
@@ -360,19 +414,38 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
   const membership = criterion.type === "segment" || criterion.type === "behavioral";
   // oq's own words: 'not in segment', 'not opened campaign', '!=', 'not contains'.
   const word = membership ? printCriterion(criterion).replace(/ [^ ]+$/, "") : oqSpelling[criterion.operator];
-  const reading = membership ? "a contact is left out only when it fails every one of them" : "this reads 'differs from the first, or from the second, ...'";
+  const reading = membership
+    ? "a contact is left out only when it fails every one of them"
+    : "this reads 'differs from the first, or from the second, ...'";
   let exclude = "to exclude all of the values join them with 'and'";
   if (sameCase && values.length <= maxAlternativesShown) {
-    const together = printCriterion({ ...criterion, operator: criterion.operator === "!=" ? "=" : "LIKE", values });
+    const together = printCriterion({
+      ...criterion,
+      operator: criterion.operator === "!=" ? "=" : "LIKE",
+      values,
+    });
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
     // `email not in [...]` where oq has the words; `not (...)` for the rest.
-    const positive = criterion.operator === "!=" && !membership ? together.replace(`${field} = `, `${field} not in `) : `not (${together})`;
+    const positive =
+      criterion.operator === "!=" && !membership
+        ? together.replace(`${field} = `, `${field} not in `)
+        : `not (${together})`;
     exclude += `, or write: ${positive}`;
   }
   const when = membership ? "when it fails any one of them" : "when any one value differs";
-  diagnostics.warning("OQ230", `'${word}' joined with 'or' matches a contact ${when}, which is almost every contact`, joinSpans(first.span, atoms.at(-1)!.span), {
-    hints: [oneList ? `'or' merges these into one list, and Ongage ORs the values of a list: ${reading}` : reading, exclude],
-  });
+  diagnostics.warning(
+    "OQ230",
+    `'${word}' joined with 'or' matches a contact ${when}, which is almost every contact`,
+    joinSpans(first.span, atoms.at(-1)!.span),
+    {
+      hints: [
+        oneList
+          ? `'or' merges these into one list, and Ongage ORs the values of a list: ${reading}`
+          : reading,
+        exclude,
+      ],
+    },
+  );
 }
 
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
@@ -408,20 +481,35 @@ function alternatives(form: Form, limit: number): Form[][] | undefined {
   return product;
 }
 
-function reportMixed(form: Extract<Form, { kind: "and" | "or" }>, nested: Form, diagnostics: DiagnosticCollector): void {
+function reportMixed(
+  form: Extract<Form, { kind: "and" | "or" }>,
+  nested: Form,
+  diagnostics: DiagnosticCollector,
+): void {
   const hints = [
     "Ongage combines a flat list of criteria, all joined by 'and' or all by 'or'; how it reads a list that mixes them is not documented, so oq does not guess",
   ];
   const split = alternatives(form, maxAlternativesShown);
   if (split) {
-    const lines = split.map((alternative) => `  ${alternative.map((atom) => printForm(atom, "and")).join(" and ")}`);
+    const lines = split.map(
+      (alternative) => `  ${alternative.map((atom) => printForm(atom, "and")).join(" and ")}`,
+    );
     hints.push(`run one query for each alternative and combine the CSVs:\n${lines.join("\n")}`);
   } else {
-    hints.push("split it into several queries, each a plain 'and' chain or a plain 'or' chain, and combine the CSVs");
+    hints.push(
+      "split it into several queries, each a plain 'and' chain or a plain 'or' chain, and combine the CSVs",
+    );
   }
-  hints.push("'or' between conditions on the same field with the same operator is fine: they become one criterion, e.g. email ends [\"gmail.com\", \"yahoo.com\"]");
-  diagnostics.error("OQ241", `this condition mixes 'and' and 'or', which cannot be sent to Ongage exactly`, nested.span, {
-    label: `${nested.kind === "or" ? "an 'or'" : "an 'and'"} inside ${form.kind === "or" ? "an 'or'" : "an 'and'"}: ${printForm(nested)}`,
-    hints,
-  });
+  hints.push(
+    '\'or\' between conditions on the same field with the same operator is fine: they become one criterion, e.g. email ends ["gmail.com", "yahoo.com"]',
+  );
+  diagnostics.error(
+    "OQ241",
+    `this condition mixes 'and' and 'or', which cannot be sent to Ongage exactly`,
+    nested.span,
+    {
+      label: `${nested.kind === "or" ? "an 'or'" : "an 'and'"} inside ${form.kind === "or" ? "an 'or'" : "an 'and'"}: ${printForm(nested)}`,
+      hints,
+    },
+  );
 }

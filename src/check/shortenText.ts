@@ -11,11 +11,14 @@ export function shortenText(text: string, maxLength: number, ellipsis = "..."): 
   // place is a grapheme boundary: the common case needs no Intl.Segmenter, which is costly to make.
   const before = text.charCodeAt(room - 1);
   const after = text.charCodeAt(room);
-  if (before < 0x300 && after < 0x300 && !(before === 13 && after === 10)) return `${text.slice(0, room)}${ellipsis}`;
+  if (before < 0x300 && after < 0x300 && !(before === 13 && after === 10))
+    return `${text.slice(0, room)}${ellipsis}`;
   // Boundaries depend only on nearby characters, so a window a little past the cut suffices.
   const window = text.slice(0, room + 32);
   let end = 0;
-  for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(window)) {
+  for (const { segment, index } of new Intl.Segmenter(undefined, { granularity: "grapheme" }).segment(
+    window,
+  )) {
     if (index + segment.length > room) break;
     end = index + segment.length;
   }

@@ -11,14 +11,20 @@ import type * as ast from "../parser/ast.js";
 export type UniqueClauses = Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }>;
 
 /** Reports what is wrong with the query's shape; returns its clauses, the first of each kind. */
-export function checkStructure(query: ast.Query, source: SourceText, diagnostics: DiagnosticCollector): UniqueClauses {
+export function checkStructure(
+  query: ast.Query,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): UniqueClauses {
   // Syntax errors already explain a missing condition.
   const hadSyntaxErrors = diagnostics.hasErrors;
   const clauses = uniqueClauses(query.clauses, diagnostics);
   if (!query.condition && !hadSyntaxErrors) {
     const at = query.whereSpan ?? source.spanOf(0, 0);
     diagnostics.error("OQ201", "this query has no condition", at, {
-      hints: ["a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty"],
+      hints: [
+        "a query needs a condition, e.g. opens >= 3; to report on every contact write: email is not empty",
+      ],
     });
   } else if (query.condition && !hadSyntaxErrors) {
     requireWhereAfterClauses(query, source, diagnostics);
@@ -34,7 +40,9 @@ function uniqueClauses(clauses: ast.Clause[], diagnostics: DiagnosticCollector):
       const word = clause.kind.toLowerCase();
       diagnostics.error("OQ202", `'${word}' is given twice`, clause.span, {
         label: "second time",
-        hints: [`a query takes each clause once; the first '${word}' is at ${first.span.start.line}:${first.span.start.column}. Remove one.`],
+        hints: [
+          `a query takes each clause once; the first '${word}' is at ${first.span.start.line}:${first.span.start.column}. Remove one.`,
+        ],
       });
       continue;
     }
@@ -43,20 +51,36 @@ function uniqueClauses(clauses: ast.Clause[], diagnostics: DiagnosticCollector):
   if (seen.During && seen.Between) {
     const later = seen.During.span.start.offset > seen.Between.span.start.offset ? seen.During : seen.Between;
     diagnostics.error("OQ203", "'during' and 'between' both set the report's time window", later.span, {
-      hints: ["keep one: 'during 30d' for the last 30 days, or 'between 2024-01-01 and 2024-01-31' for fixed days"],
+      hints: [
+        "keep one: 'during 30d' for the last 30 days, or 'between 2024-01-01 and 2024-01-31' for fixed days",
+      ],
     });
   }
   return seen as UniqueClauses;
 }
 
-function requireWhereAfterClauses(query: ast.Query, source: SourceText, diagnostics: DiagnosticCollector): void {
+function requireWhereAfterClauses(
+  query: ast.Query,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): void {
   const condition = query.condition!;
   if (query.whereSpan) return;
-  const before = query.clauses.find((clause) => clause.span.start.offset < condition.span.start.offset && clause.kind !== "Title");
+  const before = query.clauses.find(
+    (clause) => clause.span.start.offset < condition.span.start.offset && clause.kind !== "Title",
+  );
   if (!before) return;
   diagnostics.error("OQ204", "a condition that follows clauses must start with 'where'", condition.span, {
     label: "this is read as the condition",
-    hints: [`if it is meant to be more of the '${before.kind.toLowerCase()}' clause, check for a missing comma`],
-    suggestions: [{ message: "add 'where' before it", span: source.spanOf(condition.span.start.offset, condition.span.start.offset), replacement: "where " }],
+    hints: [
+      `if it is meant to be more of the '${before.kind.toLowerCase()}' clause, check for a missing comma`,
+    ],
+    suggestions: [
+      {
+        message: "add 'where' before it",
+        span: source.spanOf(condition.span.start.offset, condition.span.start.offset),
+        replacement: "where ",
+      },
+    ],
   });
 }

@@ -2,15 +2,24 @@
  * `partSecond`: the digits of a fraction of a second that is not zero (`.5` in `10:00:00.5Z`),
  * which Unix seconds cannot carry: `epochSeconds` is the whole second before it.
  */
-export type ParsedDate = { ok: true; epochSeconds: number; dateOnly: boolean; partSecond?: string } | { ok: false; problem: string };
+export type ParsedDate =
+  { ok: true; epochSeconds: number; dateOnly: boolean; partSecond?: string } | { ok: false; problem: string };
 
-const datePattern = /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+const datePattern =
+  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
 
 /**
  * Milliseconds since 1970 of a UTC calendar time, for every four-digit year. (Date.UTC reads
  * the years 0-99 as 1900-1999, which would move 0050-01-01 by 1900 years.)
  */
-export function utcMillis(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
+export function utcMillis(
+  year: number,
+  monthIndex: number,
+  day: number,
+  hour = 0,
+  minute = 0,
+  second = 0,
+): number {
   // Date.UTC is several times faster, and right from the year 100 on.
   if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second);
   const date = new Date(0);
@@ -21,7 +30,8 @@ export function utcMillis(year: number, monthIndex: number, day: number, hour = 
 
 /** The days in a month (monthIndex 0-11) of the proleptic Gregorian calendar, as Date counts them. */
 export function daysInMonth(year: number, monthIndex: number): number {
-  if (monthIndex !== 1) return monthIndex === 3 || monthIndex === 5 || monthIndex === 8 || monthIndex === 10 ? 30 : 31;
+  if (monthIndex !== 1)
+    return monthIndex === 3 || monthIndex === 5 || monthIndex === 8 || monthIndex === 10 ? 30 : 31;
   return year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0) ? 29 : 28;
 }
 
@@ -44,18 +54,22 @@ export function parseDate(raw: string): ParsedDate {
   const minute = Number(mi ?? 0);
   const second = Number(s ?? 0);
   if (month < 1 || month > 12) return { ok: false, problem: `there is no month ${mo}` };
-  if (day < 1 || day > daysInMonth(year, month - 1)) return { ok: false, problem: `${y}-${mo} has no day ${d}` };
-  if (hour > 23 || minute > 59 || second > 59) return { ok: false, problem: "the time of day is out of range" };
+  if (day < 1 || day > daysInMonth(year, month - 1))
+    return { ok: false, problem: `${y}-${mo} has no day ${d}` };
+  if (hour > 23 || minute > 59 || second > 59)
+    return { ok: false, problem: "the time of day is out of range" };
   let offsetMinutes = 0;
   if (zone && zone.toUpperCase() !== "Z") {
     const digits = zone.replace(":", "");
     const sign = digits.startsWith("-") ? -1 : 1;
     const offsetHours = Number(digits.slice(1, 3));
     const offsetMins = Number(digits.slice(3, 5));
-    if (offsetHours > 14 || offsetMins > 59) return { ok: false, problem: `the offset ${zone} is out of range` };
+    if (offsetHours > 14 || offsetMins > 59)
+      return { ok: false, problem: `the offset ${zone} is out of range` };
     offsetMinutes = sign * (offsetHours * 60 + offsetMins);
   }
-  const epochSeconds = Math.floor(utcMillis(year, month - 1, day, hour, minute, second) / 1000) - offsetMinutes * 60;
+  const epochSeconds =
+    Math.floor(utcMillis(year, month - 1, day, hour, minute, second) / 1000) - offsetMinutes * 60;
   if (epochSeconds < earliestDateSeconds || epochSeconds > latestDateSeconds) {
     return { ok: false, problem: "with its offset it falls outside the years 0000-9999" };
   }
@@ -75,7 +89,9 @@ export function formatEpochSeconds(epochSeconds: number, options: { alwaysTime?:
 
 /** Whether formatEpochSeconds writes this time as a date oq reads back (years 0000-9999, whole seconds). */
 export function isWritableEpochSeconds(epochSeconds: number): boolean {
-  return Number.isInteger(epochSeconds) && epochSeconds >= earliestDateSeconds && epochSeconds <= latestDateSeconds;
+  return (
+    Number.isInteger(epochSeconds) && epochSeconds >= earliestDateSeconds && epochSeconds <= latestDateSeconds
+  );
 }
 
 /**

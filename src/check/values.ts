@@ -22,7 +22,12 @@ export class ValueChecker {
    * A value for a field of `type`; undefined (and reported) when it does not fit. `ordering`:
    * the value is compared with `<`, `between` and the like, which take ids as whole numbers only.
    */
-  forField(value: ast.Value, type: FieldType, fieldName: string, ordering = false): string | number | undefined {
+  forField(
+    value: ast.Value,
+    type: FieldType,
+    fieldName: string,
+    ordering = false,
+  ): string | number | undefined {
     if (reportedAlready(value)) return undefined;
     switch (type) {
       case "email":
@@ -50,10 +55,17 @@ export class ValueChecker {
   /** A value for an id field (`id`, `ocx_import_id`, custom id fields), sent as text (see `exactId`). */
   private idOfField(value: ast.Value, fieldName: string, ordering: boolean): string | undefined {
     if (value.kind === "Number" || value.kind === "String") return this.exactId(value, "an id", ordering);
-    this.diagnostics.error("OQ227", `${fieldName} is an id field and takes an id, but this is ${describeValue(value)}`, value.span, {
-      label: "expected an id",
-      hints: ["an id is a whole number, e.g. id = 1234, or text in double quotes, e.g. id = \"5aae312578464ae01f8b4567\""],
-    });
+    this.diagnostics.error(
+      "OQ227",
+      `${fieldName} is an id field and takes an id, but this is ${describeValue(value)}`,
+      value.span,
+      {
+        label: "expected an id",
+        hints: [
+          'an id is a whole number, e.g. id = 1234, or text in double quotes, e.g. id = "5aae312578464ae01f8b4567"',
+        ],
+      },
+    );
     return undefined;
   }
 
@@ -64,18 +76,35 @@ export class ValueChecker {
    * spaces around it (`"5aae312578464ae01f8b4567"`). So `5` and `"5"` are the same id, and
    * everything that could stand for two different ids is refused rather than guessed.
    */
-  private exactId(value: ast.NumberValue | ast.StringValue, what: string, ordering = false): string | undefined {
+  private exactId(
+    value: ast.NumberValue | ast.StringValue,
+    what: string,
+    ordering = false,
+  ): string | undefined {
     if (value.kind === "String") {
       const trimmed = value.value.trim();
       if (trimmed === "") {
-        this.diagnostics.error("OQ226", `${what} cannot be empty`, value.span, { hints: ["write the id, e.g. 1234 or \"5aae312578464ae01f8b4567\""] });
+        this.diagnostics.error("OQ226", `${what} cannot be empty`, value.span, {
+          hints: ['write the id, e.g. 1234 or "5aae312578464ae01f8b4567"'],
+        });
         return undefined;
       }
       if (trimmed !== value.value) {
-        this.diagnostics.error("OQ226", `${what} has spaces around it: ${printString(value.value)}`, value.span, {
-          label: "no id starts or ends with a space",
-          suggestions: [{ message: `write ${printString(trimmed)}`, span: value.span, replacement: printString(trimmed) }],
-        });
+        this.diagnostics.error(
+          "OQ226",
+          `${what} has spaces around it: ${printString(value.value)}`,
+          value.span,
+          {
+            label: "no id starts or ends with a space",
+            suggestions: [
+              {
+                message: `write ${printString(trimmed)}`,
+                span: value.span,
+                replacement: printString(trimmed),
+              },
+            ],
+          },
+        );
         return undefined;
       }
       return value.value;
@@ -83,35 +112,62 @@ export class ValueChecker {
     const raw = value.raw;
     if (/^(0|[1-9]\d*)$/.test(raw)) return raw;
     if (raw.startsWith("-")) {
-      this.diagnostics.error("OQ226", `${what} cannot be negative, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers from 0 up, e.g. 1234"] });
+      this.diagnostics.error(
+        "OQ226",
+        `${what} cannot be negative, but this is ${shortNumber(raw)}`,
+        value.span,
+        { hints: ["ids are whole numbers from 0 up, e.g. 1234"] },
+      );
       return undefined;
     }
     const wholeWithZeroFraction = /^(\d+)\.0+$/.exec(raw);
     if (wholeWithZeroFraction && !/^0\d/.test(raw)) {
       const whole = wholeWithZeroFraction[1]!;
-      this.diagnostics.error("OQ226", `${what} is a whole number, but this is written ${shortNumber(raw)}`, value.span, {
-        suggestions: [{ message: `write ${whole}`, span: value.span, replacement: whole }],
-      });
+      this.diagnostics.error(
+        "OQ226",
+        `${what} is a whole number, but this is written ${shortNumber(raw)}`,
+        value.span,
+        {
+          suggestions: [{ message: `write ${whole}`, span: value.span, replacement: whole }],
+        },
+      );
       return undefined;
     }
     if (raw.includes(".")) {
-      this.diagnostics.error("OQ226", `${what} is a whole number, but this is ${shortNumber(raw)}`, value.span, { hints: ["ids are whole numbers, e.g. 1234, or text in double quotes"] });
+      this.diagnostics.error(
+        "OQ226",
+        `${what} is a whole number, but this is ${shortNumber(raw)}`,
+        value.span,
+        { hints: ["ids are whole numbers, e.g. 1234, or text in double quotes"] },
+      );
       return undefined;
     }
     const number = raw.replace(/^0+(?=\d)/, "");
     if (ordering) {
       // An ordering takes only whole numbers (orderableIds): "05" in quotes would be refused too.
-      this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
-        label: "leading zeros",
-        hints: ["'<', '<=', '>', '>=' and 'between' compare ids as whole numbers"],
-        suggestions: [{ message: `write ${shortNumber(number)}`, span: value.span, replacement: number }],
-      });
+      this.diagnostics.error(
+        "OQ226",
+        `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`,
+        value.span,
+        {
+          label: "leading zeros",
+          hints: ["'<', '<=', '>', '>=' and 'between' compare ids as whole numbers"],
+          suggestions: [{ message: `write ${shortNumber(number)}`, span: value.span, replacement: number }],
+        },
+      );
       return undefined;
     }
-    this.diagnostics.error("OQ226", `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`, value.span, {
-      label: "the number or the text?",
-      hints: [`write ${shortNumber(number)} for the number, or ${shortNumber(printString(raw))} in double quotes if the id is exactly that text`],
-    });
+    this.diagnostics.error(
+      "OQ226",
+      `${what} written without quotes has no leading zeros, but this is ${shortNumber(raw)}`,
+      value.span,
+      {
+        label: "the number or the text?",
+        hints: [
+          `write ${shortNumber(number)} for the number, or ${shortNumber(printString(raw))} in double quotes if the id is exactly that text`,
+        ],
+      },
+    );
     return undefined;
   }
 
@@ -127,16 +183,30 @@ export class ValueChecker {
       if (/^\d+$/.test(id)) {
         // `"012"`: sent as that text but ordered as 12; refused like `05`, with the one spelling.
         const number = id.replace(/^0+(?=\d)/, "");
-        this.diagnostics.error("OQ219", `this compares ${fieldName} as a whole number, which is written without leading zeros, but this is ${printString(id)}`, values[index]!.span, {
-          label: "leading zeros",
-          suggestions: [{ message: `write ${shortNumber(number)}`, span: values[index]!.span, replacement: number }],
-        });
+        this.diagnostics.error(
+          "OQ219",
+          `this compares ${fieldName} as a whole number, which is written without leading zeros, but this is ${printString(id)}`,
+          values[index]!.span,
+          {
+            label: "leading zeros",
+            suggestions: [
+              { message: `write ${shortNumber(number)}`, span: values[index]!.span, replacement: number },
+            ],
+          },
+        );
         return;
       }
-      this.diagnostics.error("OQ219", `this compares ${fieldName} as a whole number, but ${printString(id)} is not one`, values[index]!.span, {
-        label: "not a whole number",
-        hints: ["'<', '<=', '>', '>=' and 'between' on ids take whole numbers; text ids take '=', '!=' and 'in'"],
-      });
+      this.diagnostics.error(
+        "OQ219",
+        `this compares ${fieldName} as a whole number, but ${printString(id)} is not one`,
+        values[index]!.span,
+        {
+          label: "not a whole number",
+          hints: [
+            "'<', '<=', '>', '>=' and 'between' on ids take whole numbers; text ids take '=', '!=' and 'in'",
+          ],
+        },
+      );
     });
     return ok;
   }
@@ -158,9 +228,14 @@ export class ValueChecker {
       if (parsed.partSecond !== undefined) {
         // Dropping the fraction silently would send another time than the one written.
         const whole = value.raw.replace(`.${parsed.partSecond}`, "");
-        this.diagnostics.error("OQ221", `${value.raw} is not a time oq can send: Ongage takes whole seconds, and .${parsed.partSecond} of a second would be lost`, value.span, {
-          hints: [`write the whole second before it, ${whole}, or the one after it`],
-        });
+        this.diagnostics.error(
+          "OQ221",
+          `${value.raw} is not a time oq can send: Ongage takes whole seconds, and .${parsed.partSecond} of a second would be lost`,
+          value.span,
+          {
+            hints: [`write the whole second before it, ${whole}, or the one after it`],
+          },
+        );
         return undefined;
       }
       return parsed.dateOnly && edge === "end" ? parsed.epochSeconds + 86_399 : parsed.epochSeconds;
@@ -169,17 +244,30 @@ export class ValueChecker {
     const hints: string[] = [];
     let suggestions;
     if (value.kind === "Duration") {
-      suggestions = [{ message: `did you mean ${value.raw} ago?`, span: value.span, replacement: `${value.raw} ago` }];
+      suggestions = [
+        { message: `did you mean ${value.raw} ago?`, span: value.span, replacement: `${value.raw} ago` },
+      ];
     } else if (value.kind === "String" && parseDate(value.value).ok) {
-      suggestions = [{ message: `write the date without quotes: ${value.value}`, span: value.span, replacement: value.value }];
+      suggestions = [
+        {
+          message: `write the date without quotes: ${value.value}`,
+          span: value.span,
+          replacement: value.value,
+        },
+      ];
     } else {
       hints.push("a date is written 2024-01-31 or 2024-01-31T10:00:00Z; a relative date 30d ago");
     }
-    this.diagnostics.error("OQ222", `${fieldName} takes a date, but this is ${describeValue(value)}`, value.span, {
-      label: "not a date",
-      hints,
-      suggestions,
-    });
+    this.diagnostics.error(
+      "OQ222",
+      `${fieldName} takes a date, but this is ${describeValue(value)}`,
+      value.span,
+      {
+        label: "not a date",
+        hints,
+        suggestions,
+      },
+    );
     return undefined;
   }
 
@@ -189,21 +277,34 @@ export class ValueChecker {
     const unit = duration.unit;
     if (!isDurationUnit(unit)) {
       const hints = [durationUnitsHelp];
-      if (unit.toLowerCase() === "m") hints.unshift("'m' could mean minutes or months: write 3mo for 3 months; oq has no minutes");
-      this.diagnostics.error("OQ223", `unknown unit '${unit}' in the duration ${duration.raw}`, duration.span, { hints });
+      if (unit.toLowerCase() === "m")
+        hints.unshift("'m' could mean minutes or months: write 3mo for 3 months; oq has no minutes");
+      this.diagnostics.error(
+        "OQ223",
+        `unknown unit '${unit}' in the duration ${duration.raw}`,
+        duration.span,
+        { hints },
+      );
       return undefined;
     }
     if (duration.amount <= 0) {
-      this.diagnostics.error("OQ224", `a duration must be longer than zero`, duration.span, { hints: ["e.g. 30d"] });
+      this.diagnostics.error("OQ224", `a duration must be longer than zero`, duration.span, {
+        hints: ["e.g. 30d"],
+      });
       return undefined;
     }
     const instant = instantBefore(this.nowSeconds, duration.amount, unit);
     // Huge amounts have no date at all (NaN); dates are written with four-digit years.
     if (!Number.isFinite(instant) || instant < earliestDateSeconds) {
-      this.diagnostics.error("OQ217", `the duration ${shortNumber(duration.raw)} reaches back before the year 0000`, duration.span, {
-        label: "too long",
-        hints: ["dates are written with four-digit years; a duration reaches back at most to 0000-01-01"],
-      });
+      this.diagnostics.error(
+        "OQ217",
+        `the duration ${shortNumber(duration.raw)} reaches back before the year 0000`,
+        duration.span,
+        {
+          label: "too long",
+          hints: ["dates are written with four-digit years; a duration reaches back at most to 0000-01-01"],
+        },
+      );
       return undefined;
     }
     return instant;
@@ -212,10 +313,23 @@ export class ValueChecker {
   private text(value: ast.Value, type: FieldType, fieldName: string): string | undefined {
     if (value.kind === "String") return value.value;
     const written = value.kind === "RelativeDate" ? undefined : "raw" in value ? value.raw : undefined;
-    this.diagnostics.error("OQ225", `${fieldName} is ${article(type)} ${describeType(type)} field and takes text, but this is ${describeValue(value)}`, value.span, {
-      label: "expected text in double quotes",
-      suggestions: written ? [{ message: `write it as text: ${printString(written)}`, span: value.span, replacement: printString(written) }] : [],
-    });
+    this.diagnostics.error(
+      "OQ225",
+      `${fieldName} is ${article(type)} ${describeType(type)} field and takes text, but this is ${describeValue(value)}`,
+      value.span,
+      {
+        label: "expected text in double quotes",
+        suggestions: written
+          ? [
+              {
+                message: `write it as text: ${printString(written)}`,
+                span: value.span,
+                replacement: printString(written),
+              },
+            ]
+          : [],
+      },
+    );
     return undefined;
   }
 
@@ -225,23 +339,41 @@ export class ValueChecker {
       // exponent would mean something else than what was written.
       if (!isSentExactly(value.raw, value.value)) {
         const sent = JSON.stringify(value.value);
-        this.diagnostics.error("OQ216", `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`, value.span, {
-          label: "not exact as a JSON number",
-          hints: ["numbers are sent as JSON numbers, digit for digit as written: at most about 15 significant digits, and 0 or between 0.000001 and 10^21 in size"],
-        });
+        this.diagnostics.error(
+          "OQ216",
+          `${shortNumber(value.raw)} cannot be sent exactly: ${Number.isFinite(value.value) ? `Ongage would receive ${sent}` : "it is too large"}`,
+          value.span,
+          {
+            label: "not exact as a JSON number",
+            hints: [
+              "numbers are sent as JSON numbers, digit for digit as written: at most about 15 significant digits, and 0 or between 0.000001 and 10^21 in size",
+            ],
+          },
+        );
         return undefined;
       }
       return value.value;
     }
     const numeric = value.kind === "String" && /^\s*-?\d+(\.\d+)?\s*$/.test(value.value);
-    this.diagnostics.error("OQ227", `${fieldName} is ${article(type)} ${describeType(type)} field and takes a number, but this is ${describeValue(value)}`, value.span, {
-      label: "expected a number",
-      suggestions:
-        numeric && value.kind === "String"
-          ? [{ message: `write the number without quotes: ${value.value.trim()}`, span: value.span, replacement: value.value.trim() }]
-          : [],
-      hints: numeric ? [] : ["numbers are written without quotes, e.g. opens >= 3"],
-    });
+    this.diagnostics.error(
+      "OQ227",
+      `${fieldName} is ${article(type)} ${describeType(type)} field and takes a number, but this is ${describeValue(value)}`,
+      value.span,
+      {
+        label: "expected a number",
+        suggestions:
+          numeric && value.kind === "String"
+            ? [
+                {
+                  message: `write the number without quotes: ${value.value.trim()}`,
+                  span: value.span,
+                  replacement: value.value.trim(),
+                },
+              ]
+            : [],
+        hints: numeric ? [] : ["numbers are written without quotes, e.g. opens >= 3"],
+      },
+    );
     return undefined;
   }
 }
@@ -251,7 +383,9 @@ export class ValueChecker {
  * mistake, one error, so every check of a value starts here and says nothing more about it.
  */
 function reportedAlready(value: ast.Value): boolean {
-  return value.kind === "RelativeDate" ? value.duration.reported === true : "reported" in value && value.reported === true;
+  return value.kind === "RelativeDate"
+    ? value.duration.reported === true
+    : "reported" in value && value.reported === true;
 }
 
 /** Operators that order values rather than match them. */

@@ -32,13 +32,20 @@ export interface WindowCoverageInput {
 
 export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
   const { filter, window, nowSeconds, catalog } = input;
-  const isActivityDate = (criterion: Criterion) => criterion.type === "date" && catalog.lookup(criterion.fieldName)?.origin === "activity";
+  const isActivityDate = (criterion: Criterion) =>
+    criterion.type === "date" && catalog.lookup(criterion.fieldName)?.origin === "activity";
   // In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window
   // (and so has no FIELD inside it) is matched all the same: nothing is lost to the window.
   const keptWhenEmpty = new Set(
-    filter.combinator === "or" ? filter.criteria.filter((criterion) => criterion.operator === "empty").map((criterion) => criterion.fieldName) : [],
+    filter.combinator === "or"
+      ? filter.criteria
+          .filter((criterion) => criterion.operator === "empty")
+          .map((criterion) => criterion.fieldName)
+      : [],
   );
-  const dated = filter.criteria.filter((criterion) => isActivityDate(criterion) && !keptWhenEmpty.has(criterion.fieldName));
+  const dated = filter.criteria.filter(
+    (criterion) => isActivityDate(criterion) && !keptWhenEmpty.has(criterion.fieldName),
+  );
   if (dated.length === 0) return;
 
   // An `and` chain narrows each field to the days all its criteria accept; in an `or` chain each
@@ -93,7 +100,9 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
  * undefined if it is not a day range.
  */
 function daysAccepted(criterion: Criterion): Days[] | undefined {
-  const days = criterion.values.filter((value): value is number => typeof value === "number").map((value) => Math.floor(value / secondsPerDay));
+  const days = criterion.values
+    .filter((value): value is number => typeof value === "number")
+    .map((value) => Math.floor(value / secondsPerDay));
   if (days.length === 0) return undefined;
   const range = (day: number): Days | undefined => {
     switch (criterion.operator) {
@@ -143,7 +152,13 @@ function intersect(a: Days[], b: Days[]): Days[] {
   return out;
 }
 
-function report(fieldName: string, mustCover: Days, disjoint: boolean, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+function report(
+  fieldName: string,
+  mustCover: Days,
+  disjoint: boolean,
+  input: WindowCoverageInput,
+  diagnostics: DiagnosticCollector,
+): void {
   const { window, windowClause, source, logic } = input;
   const spans = atomSpans(logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : logic.span;
@@ -155,18 +170,31 @@ function report(fieldName: string, mustCover: Days, disjoint: boolean, input: Wi
   const suggestions: Suggestion[] = [];
   const widened = widenedWindow(mustCover, input);
   // A wider window also counts the other activity fields over more days: then it is not a fix.
-  const others = [...new Set(input.filter.criteria.filter((criterion) => criterion.fieldName !== fieldName && input.catalog.lookup(criterion.fieldName)?.origin === "activity").map((c) => c.fieldName))];
+  const others = [
+    ...new Set(
+      input.filter.criteria
+        .filter(
+          (criterion) =>
+            criterion.fieldName !== fieldName &&
+            input.catalog.lookup(criterion.fieldName)?.origin === "activity",
+        )
+        .map((c) => c.fieldName),
+    ),
+  ];
   if (widened && others.length > 0) {
     hints.push(`'${widened}' would cover those days, but would also count ${others.join(", ")} over them`);
   } else if (widened) {
-    const at = windowClause ? windowClause.span : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
+    const at = windowClause
+      ? windowClause.span
+      : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
     suggestions.push({
       message: `set the window to the days the condition covers: ${widened}`,
       span: at,
       replacement: windowClause ? widened : `\n${widened}`,
     });
   } else {
-    const endsBeforeToday = Number.isFinite(mustCover.last) && mustCover.last < Math.floor(input.nowSeconds / secondsPerDay);
+    const endsBeforeToday =
+      Number.isFinite(mustCover.last) && mustCover.last < Math.floor(input.nowSeconds / secondsPerDay);
     hints.push(
       endsBeforeToday
         ? `no window reaches back without end; to cover the days you mean, set one that ends where the condition does: 'between DATE and ${formatEpochSeconds(mustCover.last * secondsPerDay)}'`
@@ -187,11 +215,20 @@ function reportFuture(fieldName: string, input: WindowCoverageInput, diagnostics
   const spans = atomSpans(input.logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : input.logic.span;
   // Only where `> today` is written: for `= 2024-02-02` or a time of day the hint would not fit.
-  const greaterThanToday = spans.some((atomSpan) => /(?:^|[^<>=!])>\s*today$/i.test(input.source.text.slice(atomSpan.start.offset, atomSpan.end.offset)));
-  diagnostics.warning("OQ233", `this condition on ${fieldName} accepts only days after now (${formatEpochSeconds(input.nowSeconds, { alwaysTime: true })}), where no activity is seen yet, so it matches no one`, span, {
-    label: "only days after now",
-    hints: greaterThanToday ? ["a date compares by day: '> today' means from tomorrow on; for today's activity write '>= today'"] : [],
-  });
+  const greaterThanToday = spans.some((atomSpan) =>
+    /(?:^|[^<>=!])>\s*today$/i.test(input.source.text.slice(atomSpan.start.offset, atomSpan.end.offset)),
+  );
+  diagnostics.warning(
+    "OQ233",
+    `this condition on ${fieldName} accepts only days after now (${formatEpochSeconds(input.nowSeconds, { alwaysTime: true })}), where no activity is seen yet, so it matches no one`,
+    span,
+    {
+      label: "only days after now",
+      hints: greaterThanToday
+        ? ["a date compares by day: '> today' means from tomorrow on; for today's activity write '>= today'"]
+        : [],
+    },
+  );
 }
 
 /**
@@ -206,13 +243,16 @@ function widenedWindow(reach: Days, input: WindowCoverageInput): string | undefi
   const { nowSeconds } = input;
   if (!Number.isFinite(reach.first) || !Number.isFinite(reach.last)) return undefined;
   const from = reach.first * secondsPerDay;
-  if (reach.last >= Math.floor(nowSeconds / secondsPerDay)) return `during ${Math.ceil((nowSeconds - from) / secondsPerDay)}d`;
+  if (reach.last >= Math.floor(nowSeconds / secondsPerDay))
+    return `during ${Math.ceil((nowSeconds - from) / secondsPerDay)}d`;
   return `between ${formatEpochSeconds(from)} and ${formatEpochSeconds(reach.last * secondsPerDay)}`;
 }
 
 /** The end of a window as `between` reads it: a bare date is that day's last second. */
 function formatWindowEnd(seconds: number): string {
-  return (seconds + 1) % secondsPerDay === 0 ? formatEpochSeconds(seconds + 1 - secondsPerDay) : formatEpochSeconds(seconds, { alwaysTime: true });
+  return (seconds + 1) % secondsPerDay === 0
+    ? formatEpochSeconds(seconds + 1 - secondsPerDay)
+    : formatEpochSeconds(seconds, { alwaysTime: true });
 }
 
 function atomSpans(logic: Logic, fieldName: string): Span[] {

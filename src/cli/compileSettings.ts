@@ -23,14 +23,21 @@ export function compileSettingsFor(flags: CompileFlags): (file: string) => Promi
   // Read as UTC unless an offset is written, as every date in a query; never in the machine's zone.
   const now = nowText === undefined ? undefined : parseNowText(nowText);
   if (nowText !== undefined && now === undefined) {
-    throw new UsageError(`--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${nowText}'`);
+    throw new UsageError(
+      `--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${nowText}'`,
+    );
   }
   const byFolder = new Map<string, Promise<CompileSettings>>();
   return (file) => {
     const folder = file === "-" ? process.cwd() : dirname(resolve(file));
     let settings = byFolder.get(folder);
     if (!settings) {
-      settings = loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd(), searchFrom: folder }).then((project) => ({
+      settings = loadProjectSettings({
+        flag: flags.schema,
+        env: process.env["OQ_SCHEMA"],
+        cwd: process.cwd(),
+        searchFrom: folder,
+      }).then((project) => ({
         ...project,
         ...(now !== undefined ? { now: now * 1000 } : {}),
       }));

@@ -10,7 +10,9 @@ const ConfigFile = z.strictObject({
   /** Path of the field schema file, relative to the config file. */
   schema: z.string().min(1).optional(),
   /** Ongage's undocumented request flags; both default to true, as every known client sends. */
-  requestFlags: z.strictObject({ include_behavior: z.boolean().optional(), combined_as_and: z.boolean().optional() }).optional(),
+  requestFlags: z
+    .strictObject({ include_behavior: z.boolean().optional(), combined_as_and: z.boolean().optional() })
+    .optional(),
   /** The API's address (default https://api.ongage.net); ONGAGE_BASE_URL and --base-url win. */
   baseUrl: z.url().optional(),
   /** The list; ONGAGE_LIST_ID and --list-id win. */
@@ -32,7 +34,9 @@ type ConfigFile = z.infer<typeof ConfigFile>;
 export function readConfig(path: string): ConfigFile {
   const result = ConfigFile.safeParse(readJson(path, "config file"));
   if (!result.success) {
-    const problems = result.error.issues.map((issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`).join("\n");
+    const problems = result.error.issues
+      .map((issue) => `  ${issue.path.join(".") || "(top)"}: ${issue.message}`)
+      .join("\n");
     throw new UsageError(`${path} is not a valid oq config:\n${problems}`);
   }
   return result.data;

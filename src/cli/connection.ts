@@ -13,7 +13,12 @@ export interface ConnectionFlags {
  * The client for the commands that talk to Ongage: flags win over ONGAGE_* variables, which
  * win over oq.config.json. A missing credential is a usage error that names the variable.
  */
-export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cwd: string, onEvent?: (event: ClientEvent) => void): Promise<OngageClient> {
+export async function connect(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  cwd: string,
+  onEvent?: (event: ClientEvent) => void,
+): Promise<OngageClient> {
   const configPath = findConfigPath(cwd);
   const config = configPath ? (await import("./configFileSchema.js")).readConfig(configPath) : {};
   const required = (name: string): string => {
@@ -21,27 +26,49 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cw
     if (!value) {
       throw new UsageError(
         `${name} is not set. oq reads Ongage credentials from the environment: ` +
-          (config.auth === "api-key" ? "ONGAGE_API_KEY" : "ONGAGE_USERNAME, ONGAGE_PASSWORD and ONGAGE_ACCOUNT_CODE") +
+          (config.auth === "api-key"
+            ? "ONGAGE_API_KEY"
+            : "ONGAGE_USERNAME, ONGAGE_PASSWORD and ONGAGE_ACCOUNT_CODE") +
           " (the account code is the alphanumeric code, not the account id).",
       );
     }
     // A space or tab at either end is almost always a copy-paste slip, and Ongage would only
     // answer 401: say so now, naming the variable (never its value).
-    if (value.trim() !== value) throw new UsageError(`${name} begins or ends with a space, tab or line break; remove it (oq does not send a credential with one)`);
+    if (value.trim() !== value)
+      throw new UsageError(
+        `${name} begins or ends with a space, tab or line break; remove it (oq does not send a credential with one)`,
+      );
     return value;
   };
   const auth: AuthScheme =
     config.auth === "api-key"
       ? apiKeyAuth(required("ONGAGE_API_KEY"), config.apiKeyHeader)
-      : headerAuth({ username: required("ONGAGE_USERNAME"), password: required("ONGAGE_PASSWORD"), accountCode: required("ONGAGE_ACCOUNT_CODE") });
+      : headerAuth({
+          username: required("ONGAGE_USERNAME"),
+          password: required("ONGAGE_PASSWORD"),
+          accountCode: required("ONGAGE_ACCOUNT_CODE"),
+        });
   // Which variable each header's value came from, to name it (never its value) when it cannot be sent.
   const variableOf = (header: string) =>
-    config.auth === "api-key" ? "ONGAGE_API_KEY" : ({ X_USERNAME: "ONGAGE_USERNAME", X_PASSWORD: "ONGAGE_PASSWORD", X_ACCOUNT_CODE: "ONGAGE_ACCOUNT_CODE" } as Record<string, string>)[header] ?? header;
+    config.auth === "api-key"
+      ? "ONGAGE_API_KEY"
+      : ((
+          {
+            X_USERNAME: "ONGAGE_USERNAME",
+            X_PASSWORD: "ONGAGE_PASSWORD",
+            X_ACCOUNT_CODE: "ONGAGE_ACCOUNT_CODE",
+          } as Record<string, string>
+        )[header] ?? header);
   const baseUrl = flags.baseUrl ?? env["ONGAGE_BASE_URL"] ?? config.baseUrl;
   // An empty variable counts as unset, as with the credentials; an empty --list-id is a mistake.
   const envListId = env["ONGAGE_LIST_ID"] || undefined;
   const listId = flags.listId ?? envListId ?? config.listId;
-  const listIdSource = flags.listId !== undefined ? "--list-id" : envListId !== undefined ? "ONGAGE_LIST_ID" : "listId in oq.config.json";
+  const listIdSource =
+    flags.listId !== undefined
+      ? "--list-id"
+      : envListId !== undefined
+        ? "ONGAGE_LIST_ID"
+        : "listId in oq.config.json";
   try {
     return new OngageClient({
       auth,
@@ -55,7 +82,9 @@ export async function connect(flags: ConnectionFlags, env: NodeJS.ProcessEnv, cw
     });
   } catch (error) {
     if (error instanceof CredentialError) {
-      throw new UsageError(`${variableOf(error.header)} has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1); check its value`);
+      throw new UsageError(
+        `${variableOf(error.header)} has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1); check its value`,
+      );
     }
     if (error instanceof ListIdError) throw new UsageError(`${listIdSource}: ${error.message}`);
     if (error instanceof OngageError && error.kind === "config") throw new UsageError(error.message);

@@ -14,7 +14,8 @@ export function readInput(path: string): InputFile {
     return { name: path, text: readFileSync(path, "utf8") };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? String(error));
+    const reason =
+      code === "ENOENT" ? "no such file" : code === "EISDIR" ? "it is a folder" : (code ?? String(error));
     throw new UsageError(`cannot read ${path}: ${reason}`);
   }
 }

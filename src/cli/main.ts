@@ -40,8 +40,14 @@ The language is described in grammar.md.`;
 
 function addCommonOptions(command: Command): Command {
   return command
-    .option("--schema <file>", "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)")
-    .option("--now <time>", "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)")
+    .option(
+      "--schema <file>",
+      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
+    )
+    .option(
+      "--now <time>",
+      "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
+    )
     .option("--json", "print machine-readable JSON on stdout")
     .option("--no-color", "no colours in diagnostics");
 }
@@ -92,7 +98,10 @@ export function buildProgram(): Command {
     .command("decompile")
     .description("turn a contact_activity request body (JSON) back into an oq query")
     .argument("<file>", "the JSON file, or - for standard input")
-    .option("--schema <file>", "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)")
+    .option(
+      "--schema <file>",
+      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
+    )
     .action(async (file: string, options: { schema?: string }) => {
       const { decompileCommand } = await import("./commands/format.js");
       process.exitCode = await decompileCommand(file, options);
@@ -101,7 +110,10 @@ export function buildProgram(): Command {
   const connectionOptions = (command: Command) =>
     command
       .option("--list-id <id>", "the Ongage list (default: $ONGAGE_LIST_ID, then oq.config.json)")
-      .option("--base-url <url>", "the API's address (default: $ONGAGE_BASE_URL, oq.config.json, https://api.ongage.net)");
+      .option(
+        "--base-url <url>",
+        "the API's address (default: $ONGAGE_BASE_URL, oq.config.json, https://api.ongage.net)",
+      );
 
   addCommonOptions(
     connectionOptions(
@@ -109,19 +121,31 @@ export function buildProgram(): Command {
         .command("run")
         .description("run queries as Ongage reports: create, wait, download the CSV, delete")
         .argument("<queries...>", ".oq files or folders of them")
-        .option("--out <path>", "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)")
+        .option(
+          "--out <path>",
+          "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)",
+        )
         .option("--detailed", "download the combined detailed CSV (one row per event)")
         .option("--keep", "keep the report in Ongage afterwards")
         .option("--quiet", "no summary line per query on stderr")
         .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
-        .option("--timeout <duration>", "give up on a query after this long (create, wait and download; the clean-up follows)", "30m"),
+        .option(
+          "--timeout <duration>",
+          "give up on a query after this long (create, wait and download; the clean-up follows)",
+          "30m",
+        ),
     ),
   ).action(async (queries: string[], options) => {
-    const [{ runCommand }, { compileSettingsFor }] = await Promise.all([import("./commands/run.js"), import("./compileSettings.js")]);
+    const [{ runCommand }, { compileSettingsFor }] = await Promise.all([
+      import("./commands/run.js"),
+      import("./compileSettings.js"),
+    ]);
     process.exitCode = await runCommand(queries, options, compileSettingsFor(options));
   });
 
-  const reports = program.command("reports").description("list, inspect, export and delete reports made elsewhere");
+  const reports = program
+    .command("reports")
+    .description("list, inspect, export and delete reports made elsewhere");
   connectionOptions(
     reports
       .command("list")
@@ -135,12 +159,16 @@ export function buildProgram(): Command {
     const { listReports } = await import("./commands/reports.js");
     process.exitCode = await listReports(options);
   });
-  connectionOptions(reports.command("status").description("show a report's status").argument("<id>").option("--json", "print JSON")).action(
-    async (id: string, options) => {
-      const { reportStatus } = await import("./commands/reports.js");
-      process.exitCode = await reportStatus(id, options);
-    },
-  );
+  connectionOptions(
+    reports
+      .command("status")
+      .description("show a report's status")
+      .argument("<id>")
+      .option("--json", "print JSON"),
+  ).action(async (id: string, options) => {
+    const { reportStatus } = await import("./commands/reports.js");
+    process.exitCode = await reportStatus(id, options);
+  });
   connectionOptions(
     reports
       .command("export")
@@ -152,10 +180,12 @@ export function buildProgram(): Command {
     const { exportReport } = await import("./commands/reports.js");
     process.exitCode = await exportReport(id, options);
   });
-  connectionOptions(reports.command("delete").description("delete a report").argument("<id>")).action(async (id: string, options) => {
-    const { deleteReport } = await import("./commands/reports.js");
-    process.exitCode = await deleteReport(id, options);
-  });
+  connectionOptions(reports.command("delete").description("delete a report").argument("<id>")).action(
+    async (id: string, options) => {
+      const { deleteReport } = await import("./commands/reports.js");
+      process.exitCode = await deleteReport(id, options);
+    },
+  );
 
   connectionOptions(
     program
@@ -171,13 +201,18 @@ export function buildProgram(): Command {
 
   program
     .command("sandbox")
-    .description("start a local Ongage-compatible server over generated contacts (for trying oq and for tests)")
+    .description(
+      "start a local Ongage-compatible server over generated contacts (for trying oq and for tests)",
+    )
     .option("--port <n>", "port to listen on (0: any free port)", "8080")
     .option("--contacts <n>", "how many contacts to generate", "2000")
     .option("--seed <n>", "seed of the generated data", "1")
     .option("--build-time <duration>", "how long reports stay pending", "2s")
     .option("--list-id <id>", "the list id in its paths", "12345")
-    .option("--faults <spec>", "misbehave on purpose: a list such as 429:3,slow:50 (docs/sandbox.md lists the faults)")
+    .option(
+      "--faults <spec>",
+      "misbehave on purpose: a list such as 429:3,slow:50 (docs/sandbox.md lists the faults)",
+    )
     .option("--max-body <bytes>", "the largest request body it accepts (413 past it)", "1048576")
     .action(async (options) => {
       const { sandboxCommand } = await import("./commands/sandbox.js");
@@ -207,7 +242,8 @@ export async function main(argv: string[]): Promise<void> {
     if (error instanceof Error && error.name === "OngageError") {
       // The client's messages never hold credentials.
       process.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      process.exitCode = (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
+      process.exitCode =
+        (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
       return;
     }
     throw error;

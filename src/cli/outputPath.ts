@@ -27,7 +27,9 @@ export function checkFolder(flag: string, folder: string, create: boolean): void
     try {
       mkdirSync(folder, { recursive: true });
     } catch (error) {
-      throw new UsageError(`${flag}: cannot create the folder ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+      throw new UsageError(
+        `${flag}: cannot create the folder ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+      );
     }
   } else if (!stats.isDirectory()) {
     throw new UsageError(`${flag}: ${folder} is not a folder`);
@@ -37,7 +39,9 @@ export function checkFolder(flag: string, folder: string, create: boolean): void
     closeSync(openSync(probe, "wx", 0o600));
     rmSync(probe, { force: true });
   } catch (error) {
-    throw new UsageError(`${flag}: cannot write in the folder ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    throw new UsageError(
+      `${flag}: cannot write in the folder ${folder} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,
+    );
   }
 }
 
@@ -60,6 +64,7 @@ export function outputFile(flag: string, out: string, nameInFolder: string): str
 export function checkedFile(flag: string, path: string): string {
   const stats = statOf(path);
   if (stats?.isDirectory()) throw new UsageError(`${flag}: ${path} is a folder, not a file`);
-  if (stats && !stats.isFile()) throw new UsageError(`${flag}: ${path} is not a regular file (leave out ${flag} to write to stdout)`);
+  if (stats && !stats.isFile())
+    throw new UsageError(`${flag}: ${path} is not a regular file (leave out ${flag} to write to stdout)`);
   return path;
 }

@@ -57,7 +57,10 @@ export class ProgressLine {
     if (this.states.size === 0) return;
     this.frame = (this.frame + 1) % spinner.length;
     const parts = [...this.states].map(([name, p]) => {
-      const detail = p.state === "downloading" ? `${formatBytes(p.bytes)}, ${p.rows.toLocaleString("en-US")} rows` : p.state;
+      const detail =
+        p.state === "downloading"
+          ? `${formatBytes(p.bytes)}, ${p.rows.toLocaleString("en-US")} rows`
+          : p.state;
       return `${terminalSafe(name)} ${detail} ${formatMs(p.elapsedMs)}`;
     });
     const columns = this.stream.columns || 80;

@@ -45,7 +45,10 @@ export async function loadProjectSettings(sources: SchemaSources): Promise<Proje
   if (schemaPath) {
     const { parseFieldSchema } = await import("../check/fieldSchema.js");
     const result = parseFieldSchema(readJson(schemaPath, "field schema"));
-    if (!result.ok) throw new UsageError(`${schemaPath} is not a valid field schema:\n${result.problems.map((p) => `  ${p}`).join("\n")}`);
+    if (!result.ok)
+      throw new UsageError(
+        `${schemaPath} is not a valid field schema:\n${result.problems.map((p) => `  ${p}`).join("\n")}`,
+      );
     settings.fields = result.fields;
   }
   return settings;

@@ -9,7 +9,9 @@ const controlsJsonLeaves = new RegExp(`[${beyondC0}]`, "g");
 
 function escape(c: string): string {
   const code = c.charCodeAt(0);
-  return code <= 0xff ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  return code <= 0xff
+    ? `\\x${code.toString(16).padStart(2, "0")}`
+    : `\\u${code.toString(16).padStart(4, "0")}`;
 }
 
 /**
@@ -23,5 +25,8 @@ export function terminalSafe(text: string): string {
 
 /** `value` as indented JSON for stdout, with every control character escaped (still valid JSON). */
 export function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(controlsJsonLeaves, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  return JSON.stringify(value, null, 2).replace(
+    controlsJsonLeaves,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
 }

@@ -8,7 +8,10 @@ import { modeFor } from "../runner/fileMode.js";
  * replaces, or gets the mode any new file would.
  */
 export function writeFileAtomically(path: string, text: string): void {
-  const temporary = join(dirname(path), `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`);
+  const temporary = join(
+    dirname(path),
+    `.${basename(path)}.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp`,
+  );
   try {
     writeFileSync(temporary, text, { mode: 0o600, flag: "wx" });
     chmodSync(temporary, modeFor(path));

@@ -17,10 +17,19 @@ export interface HeaderCredentials {
 /** X_USERNAME, X_PASSWORD, X_ACCOUNT_CODE (documented by Ongage). */
 export function headerAuth(credentials: HeaderCredentials): AuthScheme {
   return {
-    headers: () => ({ X_USERNAME: credentials.username, X_PASSWORD: credentials.password, X_ACCOUNT_CODE: credentials.accountCode }),
+    headers: () => ({
+      X_USERNAME: credentials.username,
+      X_PASSWORD: credentials.password,
+      X_ACCOUNT_CODE: credentials.accountCode,
+    }),
     // All three are secret (an account code and a username are half a login), and so is the
     // user:pass pair a proxy might turn them into for Basic auth.
-    secrets: () => [credentials.username, credentials.password, credentials.accountCode, `${credentials.username}:${credentials.password}`],
+    secrets: () => [
+      credentials.username,
+      credentials.password,
+      credentials.accountCode,
+      `${credentials.username}:${credentials.password}`,
+    ],
   };
 }
 
@@ -36,10 +45,26 @@ export function apiKeyAuth(key: string, header = "x-api-key"): AuthScheme {
 export const shortestSecretInWords = 3;
 
 /** HTML's names for the characters it escapes (htmlspecialchars, ENT_QUOTES, HTML5). */
-export const htmlNames: Record<string, string> = { "&": "amp", "<": "lt", ">": "gt", '"': "quot", "'": "apos", " ": "nbsp" };
+export const htmlNames: Record<string, string> = {
+  "&": "amp",
+  "<": "lt",
+  ">": "gt",
+  '"': "quot",
+  "'": "apos",
+  " ": "nbsp",
+};
 
 /** JSON's short escapes (json_encode also writes `/` as `\/`). */
-const jsonShort: Record<string, string> = { '"': '\\"', "\\": "\\\\", "/": "\\/", "\b": "\\b", "\f": "\\f", "\n": "\\n", "\r": "\\r", "\t": "\\t" };
+const jsonShort: Record<string, string> = {
+  '"': '\\"',
+  "\\": "\\\\",
+  "/": "\\/",
+  "\b": "\\b",
+  "\f": "\\f",
+  "\n": "\\n",
+  "\r": "\\r",
+  "\t": "\\t",
+};
 
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
@@ -56,8 +81,13 @@ function literal(text: string): string {
  */
 function characterForms(char: string): string {
   const code = char.codePointAt(0)!;
-  const bytes = [...Buffer.from(char, "utf8")].map((byte) => `%(?:25)?${byte.toString(16).padStart(2, "0")}`).join("");
-  const units = [...char].length === 1 && code > 0xffff ? [0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff)] : [code];
+  const bytes = [...Buffer.from(char, "utf8")]
+    .map((byte) => `%(?:25)?${byte.toString(16).padStart(2, "0")}`)
+    .join("");
+  const units =
+    [...char].length === 1 && code > 0xffff
+      ? [0xd800 + ((code - 0x10000) >> 10), 0xdc00 + ((code - 0x10000) & 0x3ff)]
+      : [code];
   const json = units.map((unit) => `\\\\u${unit.toString(16).padStart(4, "0")}`).join("");
   const amp = "&(?:amp;)?";
   const forms = [
@@ -80,7 +110,13 @@ function encodedSecret(secret: string): string {
 
 /** The base64 forms (which cannot be matched a character at a time). */
 function base64Forms(secret: string): string[] {
-  return [...new Set([Buffer.from(secret, "utf8").toString("base64"), Buffer.from(secret, "latin1").toString("base64"), Buffer.from(secret, "utf8").toString("base64url")])];
+  return [
+    ...new Set([
+      Buffer.from(secret, "utf8").toString("base64"),
+      Buffer.from(secret, "latin1").toString("base64"),
+      Buffer.from(secret, "utf8").toString("base64url"),
+    ]),
+  ];
 }
 
 /**
@@ -95,7 +131,10 @@ export function secretPatterns(secrets: readonly string[]): RegExp[] {
     .map((secret) => {
       const forms = [encodedSecret(secret), ...base64Forms(secret).map(literal)].join("|");
       // A short secret only as a word of its own: "ab" is redacted in "code ab", not in "about".
-      const pattern = [...secret].length < shortestSecretInWords ? `(?<![\\p{L}\\p{N}])(?:${forms})(?![\\p{L}\\p{N}])` : forms;
+      const pattern =
+        [...secret].length < shortestSecretInWords
+          ? `(?<![\\p{L}\\p{N}])(?:${forms})(?![\\p{L}\\p{N}])`
+          : forms;
       return new RegExp(pattern, "giu");
     });
 }

@@ -75,15 +75,29 @@ export interface RateLimitRun {
  * schedule, so that a short Retry-After spreads the tries across the window rather than
  * spending them at once.
  */
-export function rateLimitWait(run: RateLimitRun, options: BackoffOptions, retryAfterMs: number | undefined, isDelete: boolean, now = Date.now(), random = Math.random): number | undefined {
+export function rateLimitWait(
+  run: RateLimitRun,
+  options: BackoffOptions,
+  retryAfterMs: number | undefined,
+  isDelete: boolean,
+  now = Date.now(),
+  random = Math.random,
+): number | undefined {
   run.firstAt ??= now;
-  const patience = isDelete ? (options.deleteRateLimitPatienceMs ?? defaultBackoff.deleteRateLimitPatienceMs) : (options.rateLimitPatienceMs ?? defaultBackoff.rateLimitPatienceMs);
+  const patience = isDelete
+    ? (options.deleteRateLimitPatienceMs ?? defaultBackoff.deleteRateLimitPatienceMs)
+    : (options.rateLimitPatienceMs ?? defaultBackoff.rateLimitPatienceMs);
   const left = run.firstAt + patience - now;
   if (left <= 0) return undefined;
   run.retries++;
   const scheduled = backoffDelay(run.retries, options, undefined, random, true);
   const early = run.retries <= (options.retries ?? defaultBackoff.retries);
-  const wait = retryAfterMs === undefined ? scheduled : early ? backoffDelay(run.retries, options, retryAfterMs, random, true) : Math.max(retryAfterMs, scheduled);
+  const wait =
+    retryAfterMs === undefined
+      ? scheduled
+      : early
+        ? backoffDelay(run.retries, options, retryAfterMs, random, true)
+        : Math.max(retryAfterMs, scheduled);
   return Math.max(Math.min(wait, left), Math.min(retryAfterMs ?? 0, 5 * 60_000));
 }
 
@@ -93,13 +107,25 @@ export function rateLimitWait(run: RateLimitRun, options: BackoffOptions, retryA
  * the wait is on the rate-limit schedule and never shorter than three quarters of it, so that
  * the retries of one call span more than Ongage's one-minute window (5+10+20+40+60 s).
  */
-export function backoffDelay(attempt: number, options: BackoffOptions, retryAfterMs?: number, random = Math.random, rateLimited = false): number {
+export function backoffDelay(
+  attempt: number,
+  options: BackoffOptions,
+  retryAfterMs?: number,
+  random = Math.random,
+  rateLimited = false,
+): number {
   if (retryAfterMs !== undefined) return Math.min(retryAfterMs, 5 * 60_000) + Math.floor(random() * 250);
   if (rateLimited) {
-    const exponential = Math.min(options.rateLimitMaxMs ?? defaultBackoff.rateLimitMaxMs, (options.rateLimitBaseMs ?? defaultBackoff.rateLimitBaseMs) * 2 ** (attempt - 1));
+    const exponential = Math.min(
+      options.rateLimitMaxMs ?? defaultBackoff.rateLimitMaxMs,
+      (options.rateLimitBaseMs ?? defaultBackoff.rateLimitBaseMs) * 2 ** (attempt - 1),
+    );
     return Math.floor(exponential * (0.75 + random() * 0.25));
   }
-  const exponential = Math.min(options.maxMs ?? defaultBackoff.maxMs, (options.baseMs ?? defaultBackoff.baseMs) * 2 ** (attempt - 1));
+  const exponential = Math.min(
+    options.maxMs ?? defaultBackoff.maxMs,
+    (options.baseMs ?? defaultBackoff.baseMs) * 2 ** (attempt - 1),
+  );
   return Math.floor(exponential / 2 + random() * (exponential / 2));
 }
 

@@ -20,7 +20,8 @@ export class CallTimer {
   ) {
     // AbortSignal.any follows the caller's signal without adding a listener to it (see abortListener.ts).
     this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
-    if (Number.isFinite(deadlineMs)) this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
+    if (Number.isFinite(deadlineMs))
+      this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
     this.touch();
   }
 

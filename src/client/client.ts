@@ -2,10 +2,25 @@ import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
-import { backoffDelay, cleanupCallMs, defaultBackoff, parseRetryAfter, rateLimitWait, type BackoffOptions, type RateLimitRun } from "./backoff.js";
+import {
+  backoffDelay,
+  cleanupCallMs,
+  defaultBackoff,
+  parseRetryAfter,
+  rateLimitWait,
+  type BackoffOptions,
+  type RateLimitRun,
+} from "./backoff.js";
 import { sleep } from "./sleep.js";
 import { CallTimer } from "./callTimer.js";
-import { EnvelopeSchema, ErrorPayloadSchema, ListFieldsSchema, ReportListSchema, ReportSchema, type ReportInfo } from "./envelope.js";
+import {
+  EnvelopeSchema,
+  ErrorPayloadSchema,
+  ListFieldsSchema,
+  ReportListSchema,
+  ReportSchema,
+  type ReportInfo,
+} from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
 import { longestServerText, quotableServerText } from "./echoedSecrets.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
@@ -109,7 +124,10 @@ export class OngageClient {
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
     if (base.protocol !== "https:" && !(base.protocol === "http:" && loopbackHosts.test(base.hostname))) {
-      throw new OngageError("config", `refusing ${base.protocol}//${base.host}: only https is allowed, and plain http only for this machine (localhost)`);
+      throw new OngageError(
+        "config",
+        `refusing ${base.protocol}//${base.host}: only https is allowed, and plain http only for this machine (localhost)`,
+      );
     }
     this.baseUrl = base.href.replace(/\/+$/, "");
     if (options.listId !== undefined && !isListId(options.listId)) throw new ListIdError(options.listId);
@@ -117,7 +135,13 @@ export class OngageClient {
     checkHeaders(options.auth.headers());
     this.secretValues = options.auth.secrets();
     this.secrets = secretPatterns(this.secretValues);
-    this.limiter = options.limiter ?? new RateLimiter(options.callsPerMinute ?? 300, options.maxInFlight ?? 10, options.rateWindowMs ?? rateWindowMs);
+    this.limiter =
+      options.limiter ??
+      new RateLimiter(
+        options.callsPerMinute ?? 300,
+        options.maxInFlight ?? 10,
+        options.rateWindowMs ?? rateWindowMs,
+      );
     this.transport = options.transport ?? nodeTransport(this.limiter.inFlight);
   }
 
@@ -132,7 +156,12 @@ export class OngageClient {
 
   /** A client with the same settings (but `overrides`) and the same rate limits, counting its own calls. */
   fork(overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff"> = {}): OngageClient {
-    return new OngageClient({ ...this.options, ...overrides, limiter: this.limiter, transport: this.transport });
+    return new OngageClient({
+      ...this.options,
+      ...overrides,
+      limiter: this.limiter,
+      transport: this.transport,
+    });
   }
 
   /**
@@ -144,7 +173,10 @@ export class OngageClient {
     return this.fork({
       timeoutMs: Math.min(this.options.timeoutMs ?? 60_000, cleanupCallMs.timeoutMs),
       idleTimeoutMs: Math.min(this.options.idleTimeoutMs ?? 30_000, cleanupCallMs.idleTimeoutMs),
-      backoff: { ...this.options.backoff, retries: Math.min(this.options.backoff?.retries ?? defaultBackoff.retries, cleanupCallMs.retries) },
+      backoff: {
+        ...this.options.backoff,
+        retries: Math.min(this.options.backoff?.retries ?? defaultBackoff.retries, cleanupCallMs.retries),
+      },
     });
   }
 
@@ -155,13 +187,24 @@ export class OngageClient {
    * reportMarker.ts): it is how a create whose answer was lost or unreadable is recovered. Such
    * creates are counted in `unknown`, so that the caller can look for what they left behind.
    */
-  async createReport(request: ContactActivityRequest, signal?: AbortSignal, unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 }): Promise<ReportInfo> {
+  async createReport(
+    request: ContactActivityRequest,
+    signal?: AbortSignal,
+    unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 },
+  ): Promise<ReportInfo> {
     const retries = this.options.backoff?.retries ?? 5;
     const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       let sent = false;
       try {
-        return parseReport(await this.json("POST", "contact_activity", { body: request, signal, retry: false, onSent: () => (sent = true) }));
+        return parseReport(
+          await this.json("POST", "contact_activity", {
+            body: request,
+            signal,
+            retry: false,
+            onSent: () => (sent = true),
+          }),
+        );
       } catch (error) {
         const outcomeUnknown = sent && mayHaveCreated(error);
         if (outcomeUnknown) {
@@ -182,8 +225,13 @@ export class OngageClient {
         // The create may have gone through with its answer lost or unreadable: look (for a
         // while, as Ongage may list it late) before anything else.
         const marker = markerOf(request.title);
-        const matches = (report: ReportInfo) => (marker ? carriesMarker(report.title, marker) : report.title === request.title);
-        const [found] = await this.awaitReports(matches, { atLeast: 1, until: unknown.lastAt + this.createLookupMs, signal });
+        const matches = (report: ReportInfo) =>
+          marker ? carriesMarker(report.title, marker) : report.title === request.title;
+        const [found] = await this.awaitReports(matches, {
+          atLeast: 1,
+          until: unknown.lastAt + this.createLookupMs,
+          signal,
+        });
         if (found) {
           unknown.unresolved--;
           this.options.onEvent?.({ type: "create-recovered", reportId: found.id, reason: error.message });
@@ -197,12 +245,21 @@ export class OngageClient {
 
   /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
-    return parseReport(await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }));
+    return parseReport(
+      await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }),
+    );
   }
 
   /** GET /api/contact_activity: reports without results. */
-  async listReports(params: ListReportsParams = {}, signal?: AbortSignal): Promise<{ reports: ReportInfo[]; total: number | undefined }> {
-    const { payload, total } = await this.envelope("GET", "contact_activity", { query: { ...params }, signal, retry: true });
+  async listReports(
+    params: ListReportsParams = {},
+    signal?: AbortSignal,
+  ): Promise<{ reports: ReportInfo[]; total: number | undefined }> {
+    const { payload, total } = await this.envelope("GET", "contact_activity", {
+      query: { ...params },
+      signal,
+      retry: true,
+    });
     const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
     if (!parsed.success) throw protocolError("the report list in an unexpected shape", parsed.error.message);
     return { reports: parsed.data, total };
@@ -217,7 +274,10 @@ export class OngageClient {
    * GET .../export (aggregated) or .../export_detailed (one row per event): the CSV as a byte
    * stream. A failure before the body starts is retried; one during it is the caller's to handle.
    */
-  async exportReport(id: string, options: { detailed?: boolean; signal?: AbortSignal } = {}): Promise<Readable> {
+  async exportReport(
+    id: string,
+    options: { detailed?: boolean; signal?: AbortSignal } = {},
+  ): Promise<Readable> {
     const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
     return this.send("GET", path, { signal: options.signal, retry: true }, true, async (call) => {
       // (A compressed body is told by its bytes, in CsvDownload: a fetch transport decodes it.)
@@ -263,11 +323,17 @@ export class OngageClient {
    * and again until there are `atLeast` of them or the time `until` (ms since the epoch) has
    * passed: Ongage may list a new report a few seconds after making it.
    */
-  async awaitReports(matches: (report: ReportInfo) => boolean, options: { atLeast: number; until: number; signal?: AbortSignal | undefined }): Promise<ReportInfo[]> {
+  async awaitReports(
+    matches: (report: ReportInfo) => boolean,
+    options: { atLeast: number; until: number; signal?: AbortSignal | undefined },
+  ): Promise<ReportInfo[]> {
     for (let look = 1; ; look++) {
       const found: ReportInfo[] = [];
       for (let offset = 0; offset < 200; offset += 100) {
-        const { reports } = await this.listReports({ sort: "id", order: "DESC", offset, limit: 100 }, options.signal);
+        const { reports } = await this.listReports(
+          { sort: "id", order: "DESC", offset, limit: 100 },
+          options.signal,
+        );
         found.push(...reports.filter(matches));
         if (reports.length < 100) break;
       }
@@ -284,16 +350,44 @@ export class OngageClient {
   private url(path: string, query?: CallOptions["query"]): string {
     const prefix = this.listId ? `/${encodeURIComponent(this.listId)}` : "";
     const url = new URL(`${this.baseUrl}${prefix}/api/${path}`);
-    for (const [key, value] of Object.entries(query ?? {})) if (value !== undefined) url.searchParams.set(key, String(value));
+    for (const [key, value] of Object.entries(query ?? {}))
+      if (value !== undefined) url.searchParams.set(key, String(value));
     return url.href;
   }
 
-  private async pause(method: string, path: string, attempt: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    await this.wait(method, path, attempt, backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited), error, signal);
+  private async pause(
+    method: string,
+    path: string,
+    attempt: number,
+    error: OngageError,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    await this.wait(
+      method,
+      path,
+      attempt,
+      backoffDelay(attempt, this.options.backoff ?? {}, error.retryAfterMs, Math.random, error.rateLimited),
+      error,
+      signal,
+    );
   }
 
-  private async wait(method: string, path: string, attempt: number, delayMs: number, error: OngageError, signal?: AbortSignal): Promise<void> {
-    this.options.onEvent?.({ type: "retry", method, path, attempt, delayMs, reason: this.clean(error.message) });
+  private async wait(
+    method: string,
+    path: string,
+    attempt: number,
+    delayMs: number,
+    error: OngageError,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    this.options.onEvent?.({
+      type: "retry",
+      method,
+      path,
+      attempt,
+      delayMs,
+      reason: this.clean(error.message),
+    });
     await sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
@@ -304,7 +398,11 @@ export class OngageClient {
   }
 
   /** A JSON call: the whole body read and its envelope opened, retried as one unit. */
-  private envelope(method: string, path: string, options: CallOptions): Promise<{ payload: unknown; total: number | undefined }> {
+  private envelope(
+    method: string,
+    path: string,
+    options: CallOptions,
+  ): Promise<{ payload: unknown; total: number | undefined }> {
     return this.send(method, path, options, false, async (call) => {
       try {
         return parseEnvelope(await call.text(), call.response.status, this.secrets, this.secretValues);
@@ -323,14 +421,22 @@ export class OngageClient {
    * connections are tried again (see BackoffOptions); a DELETE hardest, since a report left
    * behind is the one failure the user has to clean up by hand. (A create retries 429s itself.)
    */
-  private async send<T>(method: string, path: string, options: CallOptions, streaming: boolean, consume: (call: Call) => Promise<T>): Promise<T> {
+  private async send<T>(
+    method: string,
+    path: string,
+    options: CallOptions,
+    streaming: boolean,
+    consume: (call: Call) => Promise<T>,
+  ): Promise<T> {
     const backoff = this.options.backoff ?? {};
     const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
-        const error = redactError(this.failure(method, path, caught, options.signal), (text) => quotableServerText(this.clean(text), this.secretValues));
+        const error = redactError(this.failure(method, path, caught, options.signal), (text) =>
+          quotableServerText(this.clean(text), this.secretValues),
+        );
         if (options.retry && error.rateLimited) {
           // 429s are retried by time (across Ongage's window), a DELETE's longest.
           const delayMs = rateLimitWait(rateLimits, backoff, error.retryAfterMs, method === "DELETE");
@@ -342,19 +448,30 @@ export class OngageClient {
         // A server that answers "later" (5xx) to a DELETE gets more patience; a silent one
         // does not, as each of those tries costs a whole timeout.
         const hardest = method === "DELETE" && error.kind === "api";
-        const retries = hardest ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries) : (backoff.retries ?? defaultBackoff.retries);
+        const retries = hardest
+          ? (backoff.deleteRetries ?? defaultBackoff.deleteRetries)
+          : (backoff.retries ?? defaultBackoff.retries);
         if (!options.retry || !error.retryable || attempt > retries) throw error;
         await this.pause(method, path, attempt, error, options.signal);
       }
     }
   }
 
-  private async attempt(method: string, path: string, options: CallOptions, streaming: boolean): Promise<Call> {
+  private async attempt(
+    method: string,
+    path: string,
+    options: CallOptions,
+    streaming: boolean,
+  ): Promise<Call> {
     const permit = await this.limiter.acquire(options.signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
     const started = Date.now();
-    const timer = new CallTimer(this.options.idleTimeoutMs ?? 30_000, this.options.timeoutMs ?? 60_000, options.signal);
+    const timer = new CallTimer(
+      this.options.idleTimeoutMs ?? 30_000,
+      this.options.timeoutMs ?? 60_000,
+      options.signal,
+    );
     let response: TransportResponse;
     this.calls++;
     options.onSent?.();
@@ -390,18 +507,38 @@ export class OngageClient {
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
       release();
-      throw httpError(method, path, response.status, body, this.secrets, this.secretValues, parseRetryAfter(response.header("retry-after")));
+      throw httpError(
+        method,
+        path,
+        response.status,
+        body,
+        this.secrets,
+        this.secretValues,
+        parseRetryAfter(response.header("retry-after")),
+      );
     }
     // A download may take as long as it keeps coming; only silence ends it.
     if (streaming) timer.endDeadline();
-    return { response, release, text, watchedBody: () => this.watchedBody(method, path, response.body, timer, release, options.signal) };
+    return {
+      response,
+      release,
+      text,
+      watchedBody: () => this.watchedBody(method, path, response.body, timer, release, options.signal),
+    };
   }
 
   /**
    * An export's body, passed through a stream that restarts the idle timer with every chunk,
    * fails with a clear timeout error when the server falls silent, and ends the call when done.
    */
-  private watchedBody(method: string, path: string, body: Readable, timer: CallTimer, release: () => void, signal: AbortSignal | undefined): Readable {
+  private watchedBody(
+    method: string,
+    path: string,
+    body: Readable,
+    timer: CallTimer,
+    release: () => void,
+    signal: AbortSignal | undefined,
+  ): Readable {
     const watched = new PassThrough();
     timer.whenExpired(() => watched.destroy(this.failure(method, path, new Error("idle"), signal, timer)));
     body.on("data", () => timer.touch());
@@ -423,15 +560,28 @@ export class OngageClient {
    * answer had begun (its headers came), so a dropped connection cut the answer short; the
    * server was reached.
    */
-  private failure(method: string, path: string, error: unknown, signal?: AbortSignal, timer?: CallTimer, answered = false): OngageError {
+  private failure(
+    method: string,
+    path: string,
+    error: unknown,
+    signal?: AbortSignal,
+    timer?: CallTimer,
+    answered = false,
+  ): OngageError {
     if (error instanceof OngageError) return error;
     if (signal?.aborted) return new OngageError("aborted", "stopped");
     const host = new URL(this.baseUrl).host;
     if (timer?.expired === "idle") {
-      return new OngageError("timeout", `${method} ${path}: ${host} sent nothing for ${seconds(timer.idleMs)} (the idle timeout)`);
+      return new OngageError(
+        "timeout",
+        `${method} ${path}: ${host} sent nothing for ${seconds(timer.idleMs)} (the idle timeout)`,
+      );
     }
     if (timer?.expired === "deadline") {
-      return new OngageError("timeout", `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`);
+      return new OngageError(
+        "timeout",
+        `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`,
+      );
     }
     return this.networkError(method, path, error, answered);
   }
@@ -482,7 +632,12 @@ function checkHeaders(headers: Record<string, string>): void {
 function mayHaveCreated(error: unknown): boolean {
   if (!(error instanceof OngageError)) return true;
   if (error.kind === "api") return error.retryable && !error.rateLimited;
-  return error.kind === "aborted" || error.kind === "network" || error.kind === "timeout" || error.kind === "protocol";
+  return (
+    error.kind === "aborted" ||
+    error.kind === "network" ||
+    error.kind === "timeout" ||
+    error.kind === "protocol"
+  );
 }
 
 /** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
@@ -500,7 +655,9 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
   const parsed = ErrorPayloadSchema.safeParse(payload);
   if (!parsed.success) return { errors: [] };
   const raw = parsed.data.errors ?? [];
-  const errors = (Array.isArray(raw) ? raw : Object.entries(raw).map(([key, value]) => `${key}: ${String(value)}`)).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
+  const errors = (
+    Array.isArray(raw) ? raw : Object.entries(raw).map(([key, value]) => `${key}: ${String(value)}`)
+  ).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
   const result: { code?: number; message?: string; errors: string[] } = { errors };
   if (parsed.data.code !== undefined) result.code = parsed.data.code;
   if (parsed.data.message !== undefined) result.message = parsed.data.message;
@@ -512,7 +669,15 @@ function quoted(text: string, secrets: RegExp[], secretValues: readonly string[]
   return quotableServerText(redactPatterns(text, secrets), secretValues);
 }
 
-function httpError(method: string, path: string, status: number, text: string, secrets: RegExp[], secretValues: readonly string[], retryAfterMs: number | undefined): OngageError {
+function httpError(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  secrets: RegExp[],
+  secretValues: readonly string[],
+  retryAfterMs: number | undefined,
+): OngageError {
   let details: ReturnType<typeof errorDetails> = { errors: [] };
   try {
     details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
@@ -520,7 +685,10 @@ function httpError(method: string, path: string, status: number, text: string, s
     // Not Ongage's envelope (a proxy's error page, say): the status says enough.
   }
   const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), secrets, secretValues);
-  const message = redactPatterns(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`, secrets);
+  const message = redactPatterns(
+    `${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`,
+    secrets,
+  );
   const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
     status,
     errors: details.errors.map((e) => quoted(e, secrets, secretValues)),
@@ -530,7 +698,12 @@ function httpError(method: string, path: string, status: number, text: string, s
   return new OngageError("api", message, extra);
 }
 
-function parseEnvelope(text: string, status: number, secrets: RegExp[], secretValues: readonly string[]): { payload: unknown; total: number | undefined } {
+function parseEnvelope(
+  text: string,
+  status: number,
+  secrets: RegExp[],
+  secretValues: readonly string[],
+): { payload: unknown; total: number | undefined } {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -540,15 +713,27 @@ function parseEnvelope(text: string, status: number, secrets: RegExp[], secretVa
     throw protocolError("a reply that is not JSON", quotableServerText(excerpt, secretValues).slice(0, 200));
   }
   const parsed = EnvelopeSchema.safeParse(json);
-  if (!parsed.success) throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
+  if (!parsed.success)
+    throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.
     const details = errorDetails(payload);
-    const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), secrets, secretValues);
-    const extra: { status: number; code?: number; errors: string[] } = { status, errors: details.errors.map((e) => quoted(e, secrets, secretValues)) };
+    const said = quoted(
+      [details.message, ...details.errors].filter(Boolean).join("; "),
+      secrets,
+      secretValues,
+    );
+    const extra: { status: number; code?: number; errors: string[] } = {
+      status,
+      errors: details.errors.map((e) => quoted(e, secrets, secretValues)),
+    };
     if (details.code !== undefined) extra.code = details.code;
-    throw new OngageError("api", redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets), extra);
+    throw new OngageError(
+      "api",
+      redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets),
+      extra,
+    );
   }
   return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
 }

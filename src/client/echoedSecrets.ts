@@ -25,7 +25,9 @@ function shortestEchoedPrefix(length: number): number {
   return Math.min(length, Math.max(6, Math.ceil(length / 2)));
 }
 
-const htmlCharacters: Record<string, string> = Object.fromEntries(Object.entries(htmlNames).map(([char, name]) => [name, char]));
+const htmlCharacters: Record<string, string> = Object.fromEntries(
+  Object.entries(htmlNames).map(([char, name]) => [name, char]),
+);
 
 function fromCodePoint(code: number): string {
   return code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : "";
@@ -42,22 +44,28 @@ function percentDecode(text: string): string {
 
 /** HTML entities: named, decimal and hex, with or without the `;`. */
 function htmlDecode(text: string): string {
-  return text.replace(/&(?:#(\d{1,8})|#x([0-9a-f]{1,7})|([a-z]{2,6}));?/gi, (whole, decimal?: string, hex?: string, name?: string) => {
-    if (decimal !== undefined) return fromCodePoint(Number(decimal));
-    if (hex !== undefined) return fromCodePoint(parseInt(hex, 16));
-    return htmlCharacters[name!.toLowerCase()] ?? whole;
-  });
+  return text.replace(
+    /&(?:#(\d{1,8})|#x([0-9a-f]{1,7})|([a-z]{2,6}));?/gi,
+    (whole, decimal?: string, hex?: string, name?: string) => {
+      if (decimal !== undefined) return fromCodePoint(Number(decimal));
+      if (hex !== undefined) return fromCodePoint(parseInt(hex, 16));
+      return htmlCharacters[name!.toLowerCase()] ?? whole;
+    },
+  );
 }
 
 const backslashShort: Record<string, string> = { b: "\b", f: "\f", n: "\n", r: "\r", t: "\t" };
 
 /** JSON's and C's backslash escapes: \uXXXX, \xXX, \n and friends, and `\` before any other character (\/ \\ \' \"). */
 function backslashDecode(text: string): string {
-  return text.replace(/\\(?:u([0-9a-f]{4})|x([0-9a-f]{2})|([\s\S]))/gi, (_, unit?: string, byte?: string, char?: string) => {
-    if (unit !== undefined) return String.fromCharCode(parseInt(unit, 16));
-    if (byte !== undefined) return String.fromCharCode(parseInt(byte, 16));
-    return backslashShort[char!] ?? char!;
-  });
+  return text.replace(
+    /\\(?:u([0-9a-f]{4})|x([0-9a-f]{2})|([\s\S]))/gi,
+    (_, unit?: string, byte?: string, char?: string) => {
+      if (unit !== undefined) return String.fromCharCode(parseInt(unit, 16));
+      if (byte !== undefined) return String.fromCharCode(parseInt(byte, 16));
+      return backslashShort[char!] ?? char!;
+    },
+  );
 }
 
 /**
@@ -108,9 +116,24 @@ function echoesSecret(text: string, secrets: readonly string[]): boolean {
   if (wanted.length === 0 || text.length === 0) return false;
   const long = wanted.filter((secret) => [...secret].length >= shortestSecretInWords);
   const short = wanted.filter((secret) => [...secret].length < shortestSecretInWords);
-  const starts = long.map((secret) => [...secret].slice(0, shortestEchoedPrefix([...secret].length)).join("").toLowerCase());
-  const words = short.map((secret) => new RegExp(`(?<![\\p{L}\\p{N}])${secret.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "iu"));
-  if (starts.length > 0 && decodedForms(text).some((form) => starts.some((start) => form.toLowerCase().includes(start)))) return true;
+  const starts = long.map((secret) =>
+    [...secret]
+      .slice(0, shortestEchoedPrefix([...secret].length))
+      .join("")
+      .toLowerCase(),
+  );
+  const words = short.map(
+    (secret) =>
+      new RegExp(
+        `(?<![\\p{L}\\p{N}])${secret.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?![\\p{L}\\p{N}])`,
+        "iu",
+      ),
+  );
+  if (
+    starts.length > 0 &&
+    decodedForms(text).some((form) => starts.some((start) => form.toLowerCase().includes(start)))
+  )
+    return true;
   return words.length > 0 && decodedForms(text, false).some((form) => words.some((word) => word.test(form)));
 }
 

@@ -5,12 +5,16 @@ import { z } from "zod";
  * both are accepted and turned into one type. An empty object may arrive as [].
  */
 
-const flag = z.union([z.boolean(), z.string(), z.number()]).transform((value) => value === true || value === "true" || value === 1 || value === "1");
+const flag = z
+  .union([z.boolean(), z.string(), z.number()])
+  .transform((value) => value === true || value === "true" || value === 1 || value === "1");
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const count = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
 
 export const EnvelopeSchema = z.object({
-  metadata: z.looseObject({ error: flag.optional(), total: count.optional() }).or(z.array(z.unknown()).transform(() => ({ error: false }))),
+  metadata: z
+    .looseObject({ error: flag.optional(), total: count.optional() })
+    .or(z.array(z.unknown()).transform(() => ({ error: false }))),
   payload: z.unknown(),
 });
 
@@ -30,9 +34,14 @@ export const ReportSchema = z.looseObject({
 
 export type ReportInfo = z.infer<typeof ReportSchema>;
 
-export const ReportListSchema = z.union([z.array(ReportSchema), z.record(z.string(), ReportSchema).transform((byKey) => Object.values(byKey))]);
+export const ReportListSchema = z.union([
+  z.array(ReportSchema),
+  z.record(z.string(), ReportSchema).transform((byKey) => Object.values(byKey)),
+]);
 
-export const ListFieldsSchema = z.array(z.looseObject({ name: z.string(), type: z.string(), format: z.string().optional() }));
+export const ListFieldsSchema = z.array(
+  z.looseObject({ name: z.string(), type: z.string(), format: z.string().optional() }),
+);
 
 /** What a report's status means: 1 pending, 2 completed, anything else a failure. */
 export function reportState(status: number): "pending" | "completed" | "failed" {

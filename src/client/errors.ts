@@ -27,7 +27,11 @@ export class OngageError extends Error {
   /** How long the server asked to wait (Retry-After), in ms. */
   readonly retryAfterMs: number | undefined;
 
-  constructor(kind: OngageErrorKind, message: string, details: { status?: number; code?: number; errors?: string[]; retryAfterMs?: number | undefined } = {}) {
+  constructor(
+    kind: OngageErrorKind,
+    message: string,
+    details: { status?: number; code?: number; errors?: string[]; retryAfterMs?: number | undefined } = {},
+  ) {
     super(message);
     this.kind = kind;
     this.status = details.status;
@@ -57,7 +61,10 @@ export class OngageError extends Error {
  */
 export class CredentialError extends OngageError {
   constructor(readonly header: string) {
-    super("config", `the credential for the ${header} header has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1)`);
+    super(
+      "config",
+      `the credential for the ${header} header has a character an HTTP header cannot carry (a line break, a control character, or one outside Latin-1)`,
+    );
   }
 }
 

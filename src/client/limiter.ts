@@ -87,7 +87,8 @@ export class RateLimiter {
   }
 
   private expire(now: number): void {
-    for (let index = this.holds.length - 1; index >= 0; index--) if (this.holds[index]!.until <= now) this.holds.splice(index, 1);
+    for (let index = this.holds.length - 1; index >= 0; index--)
+      if (this.holds[index]!.until <= now) this.holds.splice(index, 1);
   }
 
   private pump(): void {
@@ -106,10 +107,13 @@ export class RateLimiter {
     if (this.waiting.length > 0 && this.active < this.inFlight) {
       const next = Math.min(...this.holds.map((hold) => hold.until));
       if (Number.isFinite(next)) {
-        this.timer = setTimeout(() => {
-          this.timer = undefined;
-          this.pump();
-        }, Math.max(1, next - now));
+        this.timer = setTimeout(
+          () => {
+            this.timer = undefined;
+            this.pump();
+          },
+          Math.max(1, next - now),
+        );
       }
     }
   }

@@ -31,7 +31,10 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
  * back-pressure all the way to the socket.
  */
 export function nodeTransport(maxSockets = 10): Transport {
-  const agents = { http: new HttpAgent({ keepAlive: true, maxSockets }), https: new HttpsAgent({ keepAlive: true, maxSockets }) };
+  const agents = {
+    http: new HttpAgent({ keepAlive: true, maxSockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+  };
   return (request) =>
     new Promise((resolve, reject) => {
       const url = new URL(request.url);
@@ -41,7 +44,12 @@ export function nodeTransport(maxSockets = 10): Transport {
         url,
         {
           method: request.method,
-          headers: { ...request.headers, ...(request.body !== undefined ? { "content-length": String(Buffer.byteLength(request.body)) } : {}) },
+          headers: {
+            ...request.headers,
+            ...(request.body !== undefined
+              ? { "content-length": String(Buffer.byteLength(request.body)) }
+              : {}),
+          },
           agent: secure ? agents.https : agents.http,
           ...(request.signal ? { signal: request.signal } : {}),
         },
@@ -82,7 +90,9 @@ export function fetchTransport(fetchImpl: typeof fetch = fetch): Transport {
     return {
       status: response.status,
       header: (name) => response.headers.get(name),
-      body: response.body ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>) : Readable.from([]),
+      body: response.body
+        ? Readable.fromWeb(response.body as WebReadableStream<Uint8Array>)
+        : Readable.from([]),
     };
   };
 }

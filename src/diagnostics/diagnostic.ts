@@ -114,7 +114,12 @@ export class DiagnosticCollector {
     const errors = this.omittedErrors;
     const warnings = this.omittedWarnings;
     if (errors + warnings === 0 && !this.stoppedEarly) return undefined;
-    const counts = [errors > 0 ? plural(errors, "error") : "", warnings > 0 ? plural(warnings, "warning") : ""].filter(Boolean).join(" and ");
+    const counts = [
+      errors > 0 ? plural(errors, "error") : "",
+      warnings > 0 ? plural(warnings, "warning") : "",
+    ]
+      .filter(Boolean)
+      .join(" and ");
     const message =
       errors + warnings === 0
         ? "too many problems: oq stopped looking, and there may be more"
@@ -131,7 +136,13 @@ export class DiagnosticCollector {
     };
   }
 
-  private add(severity: Severity, code: string, message: string, span: Span, details: DiagnosticDetails): void {
+  private add(
+    severity: Severity,
+    code: string,
+    message: string,
+    span: Span,
+    details: DiagnosticDetails,
+  ): void {
     if (this.isFull) {
       if (severity === "error") this.omittedErrors++;
       else this.omittedWarnings++;

@@ -48,7 +48,11 @@ const maxHelpLines = 20;
  * Its size does not depend on the query's: a long line is cut to a window around the caret, and
  * long texts are shortened.
  */
-export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, options: RenderOptions = {}): string {
+export function renderDiagnostic(
+  diagnostic: Diagnostic,
+  source: SourceText,
+  options: RenderOptions = {},
+): string {
   const paint = options.color ? ansi : plain;
   const { start, end } = diagnostic.span;
   const header =
@@ -61,7 +65,8 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, opt
   const lineStart = source.lineStarts[start.line - 1] ?? 0;
   const startIndex = Math.min(start.offset - lineStart, rawLine.length);
   // A span that runs past its first line is underlined to the end of that line.
-  const endIndex = end.line === start.line ? Math.min(end.offset - lineStart, rawLine.length) : rawLine.length;
+  const endIndex =
+    end.line === start.line ? Math.min(end.offset - lineStart, rawLine.length) : rawLine.length;
   const shown = windowAround(rawLine, startIndex, endIndex);
   const carets = " ".repeat(shown.caretStart) + "^".repeat(shown.caretEnd - shown.caretStart);
   const label = diagnostic.label ? ` ${shorten(diagnostic.label)}` : "";
@@ -82,7 +87,11 @@ export function renderDiagnostic(diagnostic: Diagnostic, source: SourceText, opt
  * All diagnostics, separated by blank lines, with a closing count. (Compilation lists at most
  * `limits.maxDiagnostics`, the rest counted in a closing OQ010; the count here includes them.)
  */
-export function renderDiagnostics(diagnostics: readonly Diagnostic[], source: SourceText, options: RenderOptions = {}): string {
+export function renderDiagnostics(
+  diagnostics: readonly Diagnostic[],
+  source: SourceText,
+  options: RenderOptions = {},
+): string {
   if (diagnostics.length === 0) return "";
   const blocks = diagnostics.map((d) => renderDiagnostic(d, source, options));
   return `${blocks.join("\n\n")}\n\n${summarize(diagnostics)}\n`;
@@ -123,11 +132,18 @@ function shorten(text: string): string {
  * become spaces so that the caret lines up under the right character; columns count code points,
  * as Position.column does, so a character beyond U+FFFF takes one column, not two.
  */
-function windowAround(line: string, startIndex: number, endIndex: number): { text: string; caretStart: number; caretEnd: number } {
+function windowAround(
+  line: string,
+  startIndex: number,
+  endIndex: number,
+): { text: string; caretStart: number; caretEnd: number } {
   let from = 0;
   let to = line.length;
   if (line.length > maxShownColumns) {
-    from = safeCut(line, Math.max(0, Math.min(startIndex - columnsBeforeCaret, line.length - maxShownColumns)));
+    from = safeCut(
+      line,
+      Math.max(0, Math.min(startIndex - columnsBeforeCaret, line.length - maxShownColumns)),
+    );
     to = safeCut(line, Math.min(line.length, from + maxShownColumns));
   }
   const prefix = from > 0 ? "..." : "";

@@ -40,7 +40,10 @@ export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
 }
 
 /** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
-export function emitRequest(query: CheckedQuery, settings: RequestFlags = defaultRequestFlags): ContactActivityRequest {
+export function emitRequest(
+  query: CheckedQuery,
+  settings: RequestFlags = defaultRequestFlags,
+): ContactActivityRequest {
   // A query's `flags` clause wins over the settings, and leaves out the flags it does not name.
   const flags: Partial<RequestFlags> = query.requestFlags ?? settings;
   const request: ContactActivityRequest = {

@@ -6,20 +6,42 @@ import { operatorsByType, type OngageOperator } from "../check/operators.js";
  * what it emits against this schema, and library users can validate their own requests.
  */
 
-export const ongageOperators = ["=", "!=", "<", "<=", ">", ">=", "LIKE", "NOT LIKE", "LIKE_", "_LIKE", "empty", "notempty", "><"] as const;
+export const ongageOperators = [
+  "=",
+  "!=",
+  "<",
+  "<=",
+  ">",
+  ">=",
+  "LIKE",
+  "NOT LIKE",
+  "LIKE_",
+  "_LIKE",
+  "empty",
+  "notempty",
+  "><",
+] as const;
 export const criterionTypes = ["email", "string", "numeric", "date", "id", "segment", "behavioral"] as const;
 
 /** Text that is whole characters: a lone UTF-16 surrogate (half an emoji) is not text. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-const text = () => z.string().refine((value) => !loneSurrogate.test(value), { message: "holds half a character (a lone UTF-16 surrogate)" });
+const text = () =>
+  z.string().refine((value) => !loneSurrogate.test(value), {
+    message: "holds half a character (a lone UTF-16 surrogate)",
+  });
 
 /** Ids are text as written (oq sends them so); other clients may send whole numbers. */
 const idPattern = /^\S(?:.*\S)?$/s;
 
-const isId = (value: string | number) => (typeof value === "number" ? Number.isSafeInteger(value) && value >= 0 : idPattern.test(value));
+const isId = (value: string | number) =>
+  typeof value === "number" ? Number.isSafeInteger(value) && value >= 0 : idPattern.test(value);
 
 const scalarOperand = z.array(z.union([text(), z.number()])).min(1);
-const behavioralOperand = z.object({ mailing_ids: z.array(text().pipe(z.string().regex(idPattern, "a mailing id is text without spaces around it"))).min(1) });
+const behavioralOperand = z.object({
+  mailing_ids: z
+    .array(text().pipe(z.string().regex(idPattern, "a mailing id is text without spaces around it")))
+    .min(1),
+});
 
 export const ContactActivityCriterionSchema = z
   .object({
@@ -33,32 +55,62 @@ export const ContactActivityCriterionSchema = z
   .superRefine((criterion, ctx) => {
     const { type, operator, operand } = criterion;
     if (type === "segment" || type === "behavioral") {
-      if (operator !== "=" && operator !== "!=") ctx.addIssue({ code: "custom", path: ["operator"], message: `${type} criteria take = or !=` });
+      if (operator !== "=" && operator !== "!=")
+        ctx.addIssue({ code: "custom", path: ["operator"], message: `${type} criteria take = or !=` });
       const isBehavioralOperand = !Array.isArray(operand);
       if (isBehavioralOperand !== (type === "behavioral")) {
-        ctx.addIssue({ code: "custom", path: ["operand"], message: type === "behavioral" ? "behavioral criteria take {mailing_ids: [...]}" : "segment criteria take a list of segment ids" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["operand"],
+          message:
+            type === "behavioral"
+              ? "behavioral criteria take {mailing_ids: [...]}"
+              : "segment criteria take a list of segment ids",
+        });
       } else if (Array.isArray(operand) && !operand.every(isId)) {
-        ctx.addIssue({ code: "custom", path: ["operand"], message: "segment ids are text without spaces around it, or whole numbers" });
+        ctx.addIssue({
+          code: "custom",
+          path: ["operand"],
+          message: "segment ids are text without spaces around it, or whole numbers",
+        });
       }
       return;
     }
     if (!operatorsByType[type].includes(operator as OngageOperator)) {
-      ctx.addIssue({ code: "custom", path: ["operator"], message: `operator ${operator} does not apply to ${type} fields` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["operator"],
+        message: `operator ${operator} does not apply to ${type} fields`,
+      });
     }
     if (!Array.isArray(operand)) {
-      ctx.addIssue({ code: "custom", path: ["operand"], message: "only behavioral criteria take {mailing_ids}" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["operand"],
+        message: "only behavioral criteria take {mailing_ids}",
+      });
       return;
     }
-    if (operator === "><" && operand.length !== 2) ctx.addIssue({ code: "custom", path: ["operand"], message: "a range takes exactly [low, high]" });
+    if (operator === "><" && operand.length !== 2)
+      ctx.addIssue({ code: "custom", path: ["operand"], message: "a range takes exactly [low, high]" });
     if (operator === "empty" || operator === "notempty") return;
     if (type === "id") {
-      if (!operand.every(isId)) ctx.addIssue({ code: "custom", path: ["operand"], message: "ids are text without spaces around it, or whole numbers" });
+      if (!operand.every(isId))
+        ctx.addIssue({
+          code: "custom",
+          path: ["operand"],
+          message: "ids are text without spaces around it, or whole numbers",
+        });
     } else if (type === "numeric") {
       if (operand.some((value) => typeof value !== "number" && !/^-?\d+(\.\d+)?$/.test(value))) {
         ctx.addIssue({ code: "custom", path: ["operand"], message: "numeric criteria take numbers" });
       }
     } else if (type === "date") {
-      if (operand.some((value) => (typeof value === "number" ? !Number.isSafeInteger(value) : !/^-?\d+$/.test(value)))) {
+      if (
+        operand.some((value) =>
+          typeof value === "number" ? !Number.isSafeInteger(value) : !/^-?\d+$/.test(value),
+        )
+      ) {
         ctx.addIssue({ code: "custom", path: ["operand"], message: "date criteria take whole Unix seconds" });
       }
     }

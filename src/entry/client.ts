@@ -4,12 +4,32 @@
  *     const client = new OngageClient({ auth: headerAuth({ username, password, accountCode }), listId });
  *     const summary = await runReport({ client, request: compile(text).payload!, destination: { kind: "file", path: "out.csv" } });
  */
-export { OngageClient, defaultBaseUrl, type OngageClientOptions, type UnknownCreates, type ClientEvent, type ListReportsParams, type ListFieldInfo } from "../client/client.js";
+export {
+  OngageClient,
+  defaultBaseUrl,
+  type OngageClientOptions,
+  type UnknownCreates,
+  type ClientEvent,
+  type ListReportsParams,
+  type ListFieldInfo,
+} from "../client/client.js";
 export { headerAuth, apiKeyAuth, type AuthScheme, type HeaderCredentials } from "../client/auth.js";
 export { OngageError, CredentialError, ListIdError, type OngageErrorKind } from "../client/errors.js";
 export { reportState, type ReportInfo } from "../client/envelope.js";
 export type { BackoffOptions } from "../client/backoff.js";
-export { nodeTransport, fetchTransport, type Transport, type TransportRequest, type TransportResponse } from "../client/transport.js";
+export {
+  nodeTransport,
+  fetchTransport,
+  type Transport,
+  type TransportRequest,
+  type TransportResponse,
+} from "../client/transport.js";
 export { newMarker, markTitle, markerOf, type ReportMarker } from "../client/reportMarker.js";
-export { runReport, type RunOptions, type RunSummary, type RunProgress, type RunState } from "../runner/runReport.js";
+export {
+  runReport,
+  type RunOptions,
+  type RunSummary,
+  type RunProgress,
+  type RunState,
+} from "../runner/runReport.js";
 export type { CsvDestination } from "../runner/csvOutput.js";

@@ -5,4 +5,10 @@
 export { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox/server.js";
 export { defaultSandboxCredentials, type SandboxStats, type SandboxCredentials } from "../sandbox/state.js";
 export { parseFaults, type Faults } from "../sandbox/faults.js";
-export { ContactList, evaluationContact, sandboxCustomFields, sandboxSegments, type ContactRecord } from "../sandbox/data.js";
+export {
+  ContactList,
+  evaluationContact,
+  sandboxCustomFields,
+  sandboxSegments,
+  type ContactRecord,
+} from "../sandbox/data.js";

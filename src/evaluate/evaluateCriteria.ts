@@ -14,7 +14,6 @@ import type { EvaluationContact } from "./contact.js";
  *   `age >= 30` the same for every contact.
  */
 
-
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === "";
 }
@@ -119,7 +118,10 @@ function matchesCriterion(criterion: ContactActivityCriterion, contact: Evaluati
  * Whether a contact matches a criteria list. A list that mixes "and" and "or" (oq never sends
  * one) is read with 'and' binding tighter, each criterion joined to the one before it.
  */
-export function matchesCriteria(criteria: readonly ContactActivityCriterion[], contact: EvaluationContact): boolean {
+export function matchesCriteria(
+  criteria: readonly ContactActivityCriterion[],
+  contact: EvaluationContact,
+): boolean {
   let anyGroup = false;
   let group = true;
   criteria.forEach((criterion, index) => {

@@ -5,7 +5,11 @@ import { builtinFields, fieldTypes, type CustomFields, type FieldType } from "..
 import { formatEpochSeconds, isWritableEpochSeconds } from "../check/time.js";
 import { compile } from "../compile.js";
 import { defaultRequestFlags } from "../emit/emit.js";
-import { ContactActivityRequestSchema, type ContactActivityCriterion, type ContactActivityRequest } from "../emit/payloadSchema.js";
+import {
+  ContactActivityRequestSchema,
+  type ContactActivityCriterion,
+  type ContactActivityRequest,
+} from "../emit/payloadSchema.js";
 import { printCriterion, printFieldName, printString } from "./printCriterion.js";
 import { isSentExactly, printNumber } from "./printNumber.js";
 
@@ -60,36 +64,55 @@ class Findings {
 export function decompile(request: unknown, options: DecompileOptions = {}): DecompileResult {
   const parsed = ContactActivityRequestSchema.safeParse(request);
   if (!parsed.success) {
-    return { problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "request"}: ${issue.message}`), warnings: [] };
+    return {
+      problems: parsed.error.issues.map((issue) => `${issue.path.join(".") || "request"}: ${issue.message}`),
+      warnings: [],
+    };
   }
   const body = parsed.data;
   const findings = new Findings();
   warnUnknownKeys(request as Record<string, unknown>, findings);
   // Any other key the schema does not keep, at any depth (inside a campaign operand, say).
   for (const path of keysLeftOut(request, body, "")) {
-    if (!findings.warnedPaths.includes(path)) findings.warn(path, `the key ${path} is not carried over: oq does not know it and never sends it`);
+    if (!findings.warnedPaths.includes(path))
+      findings.warn(path, `the key ${path} is not carried over: oq does not know it and never sends it`);
   }
 
   const { criteria } = body.filters;
   const combinators = new Set(criteria.map((criterion) => criterion.condition));
   const combinator = criteria.length === 1 ? "and" : criteria[0]!.condition;
-  if (combinators.size > 1) findings.problems.push("the criteria mix 'and' and 'or', whose meaning Ongage does not document; oq cannot write that");
+  if (combinators.size > 1)
+    findings.problems.push(
+      "the criteria mix 'and' and 'or', whose meaning Ongage does not document; oq cannot write that",
+    );
   if (criteria.length === 1 && criteria[0]!.condition === "or") {
-    findings.warn("filters.criteria.0.condition", `criterion 1 is the only one and has condition "or"; oq sends a lone criterion with "and", which reads the same`);
+    findings.warn(
+      "filters.criteria.0.condition",
+      `criterion 1 is the only one and has condition "or"; oq sends a lone criterion with "and", which reads the same`,
+    );
   }
-  const printed = criteria.map((criterion, index) => printOne(criterion, index, combinator, criteria.length === 1, findings));
+  const printed = criteria.map((criterion, index) =>
+    printOne(criterion, index, combinator, criteria.length === 1, findings),
+  );
 
   const title = body.title.trim();
   if (title === "") findings.problems.push("the title is only spaces; oq needs a title");
-  else if (title !== body.title) findings.warn("title", "the title has spaces around it, which oq does not send");
+  else if (title !== body.title)
+    findings.warn("title", "the title has spaces around it, which oq does not send");
   const userType = body.filters.user_type ?? "all";
-  if (body.filters.user_type === undefined) findings.warn("filters.user_type", 'the request has no user_type; oq always sends one, "all"');
-  if (![...confirmedUserTypes, ...unconfirmedUserTypes].includes(userType as never)) findings.problems.push(`oq has no 'users ${userType}'`);
+  if (body.filters.user_type === undefined)
+    findings.warn("filters.user_type", 'the request has no user_type; oq always sends one, "all"');
+  if (![...confirmedUserTypes, ...unconfirmedUserTypes].includes(userType as never))
+    findings.problems.push(`oq has no 'users ${userType}'`);
   const { from_date: from, to_date: to } = body.filters;
-  if (from === undefined || to === undefined) findings.problems.push("the request has no from_date/to_date window; oq always sends one");
-  else if (!isWritableEpochSeconds(to)) findings.problems.push(`to_date ${to} is after the year 9999, which oq cannot write`);
-  if (new Set(body.selected_fields).size !== body.selected_fields.length) findings.warn("selected_fields", "selected_fields names a field twice; oq selects each once");
-  if (body.favorite === false) findings.warn("favorite", "favorite is false, Ongage's default, which oq leaves out");
+  if (from === undefined || to === undefined)
+    findings.problems.push("the request has no from_date/to_date window; oq always sends one");
+  else if (!isWritableEpochSeconds(to))
+    findings.problems.push(`to_date ${to} is after the year 9999, which oq cannot write`);
+  if (new Set(body.selected_fields).size !== body.selected_fields.length)
+    findings.warn("selected_fields", "selected_fields names a field twice; oq selects each once");
+  if (body.favorite === false)
+    findings.warn("favorite", "favorite is false, Ongage's default, which oq leaves out");
   if (findings.problems.length > 0) return { problems: findings.problems, warnings: findings.warnings };
 
   const lines = [`title ${printString(title)}`, printed.join(` ${combinator} `)];
@@ -111,7 +134,9 @@ export function decompile(request: unknown, options: DecompileOptions = {}): Dec
     }
   }
   const problems = compareWithCompiled(source, body, findings, options.fields);
-  return problems.length > 0 ? { problems, warnings: findings.warnings } : { source, problems: [], warnings: findings.warnings };
+  return problems.length > 0
+    ? { problems, warnings: findings.warnings }
+    : { source, problems: [], warnings: findings.warnings };
 }
 
 /**
@@ -130,21 +155,37 @@ function warnUnknownKeys(request: Record<string, unknown>, findings: Findings): 
   for (const key of Object.keys(request)) {
     if ((knownKeys.request as readonly string[]).includes(key)) continue;
     if (key === "list_id") {
-      findings.warn(key, `list_id ${JSON.stringify(request[key])} is not carried over: oq sends a report to the list of its connection (--list-id, ONGAGE_LIST_ID or "listId" in oq.config.json)`);
-    } else findings.warn(key, `the request's key '${key}' is not carried over: oq does not know it and never sends it`);
+      findings.warn(
+        key,
+        `list_id ${JSON.stringify(request[key])} is not carried over: oq sends a report to the list of its connection (--list-id, ONGAGE_LIST_ID or "listId" in oq.config.json)`,
+      );
+    } else
+      findings.warn(
+        key,
+        `the request's key '${key}' is not carried over: oq does not know it and never sends it`,
+      );
   }
   const filters = request["filters"] as Record<string, unknown>;
   for (const key of Object.keys(filters)) {
     if (key === "type") {
-      findings.warn("filters.type", `filters.type ${JSON.stringify(filters[key])} is not carried over: the reference page lists it without saying what it does, and oq never sends it`);
+      findings.warn(
+        "filters.type",
+        `filters.type ${JSON.stringify(filters[key])} is not carried over: the reference page lists it without saying what it does, and oq never sends it`,
+      );
     } else if (!(knownKeys.filters as readonly string[]).includes(key)) {
-      findings.warn(`filters.${key}`, `the key filters.${key} is not carried over: oq does not know it and never sends it`);
+      findings.warn(
+        `filters.${key}`,
+        `the key filters.${key} is not carried over: oq does not know it and never sends it`,
+      );
     }
   }
   (filters["criteria"] as Record<string, unknown>[]).forEach((criterion, index) => {
     for (const key of Object.keys(criterion)) {
       if (!(knownKeys.criterion as readonly string[]).includes(key)) {
-        findings.warn(`filters.criteria.${index}.${key}`, `the key '${key}' of criterion ${index + 1} is not carried over: oq does not know it and never sends it`);
+        findings.warn(
+          `filters.criteria.${index}.${key}`,
+          `the key '${key}' of criterion ${index + 1} is not carried over: oq does not know it and never sends it`,
+        );
       }
     }
   });
@@ -152,16 +193,33 @@ function warnUnknownKeys(request: Record<string, unknown>, findings: Findings): 
 
 /** Paths of the keys in `raw` that the schema's parse (`kept`) left out, at any depth. */
 function keysLeftOut(raw: unknown, kept: unknown, path: string): string[] {
-  if (Array.isArray(raw) && Array.isArray(kept)) return raw.flatMap((item, index) => keysLeftOut(item, kept[index], `${path}${path ? "." : ""}${index}`));
-  if (!raw || typeof raw !== "object" || !kept || typeof kept !== "object" || Array.isArray(raw) || Array.isArray(kept)) return [];
+  if (Array.isArray(raw) && Array.isArray(kept))
+    return raw.flatMap((item, index) => keysLeftOut(item, kept[index], `${path}${path ? "." : ""}${index}`));
+  if (
+    !raw ||
+    typeof raw !== "object" ||
+    !kept ||
+    typeof kept !== "object" ||
+    Array.isArray(raw) ||
+    Array.isArray(kept)
+  )
+    return [];
   return Object.keys(raw).flatMap((key) => {
     const inner = `${path}${path ? "." : ""}${key}`;
-    return Object.hasOwn(kept, key) ? keysLeftOut((raw as Record<string, unknown>)[key], (kept as Record<string, unknown>)[key], inner) : [inner];
+    return Object.hasOwn(kept, key)
+      ? keysLeftOut((raw as Record<string, unknown>)[key], (kept as Record<string, unknown>)[key], inner)
+      : [inner];
   });
 }
 
 /** `alone`: the only criterion, so an `or` chain of its own reads the same. */
-function printOne(criterion: ContactActivityCriterion, index: number, combinator: "and" | "or", alone: boolean, findings: Findings): string {
+function printOne(
+  criterion: ContactActivityCriterion,
+  index: number,
+  combinator: "and" | "or",
+  alone: boolean,
+  findings: Findings,
+): string {
   const where = `criterion ${index + 1} (${criterion.field_name})`;
   const path = `filters.criteria.${index}.operand`;
   const values = Array.isArray(criterion.operand) ? criterion.operand : criterion.operand.mailing_ids;
@@ -170,25 +228,39 @@ function printOne(criterion: ContactActivityCriterion, index: number, combinator
     fieldName: criterion.field_name,
     type: criterion.type,
     operator: criterion.operator,
-    values: isEmptyTest ? [] : values.map((value) => writableValue(criterion.type, value, `${where}`, path, findings)),
+    values: isEmptyTest
+      ? []
+      : values.map((value) => writableValue(criterion.type, value, `${where}`, path, findings)),
     caseSensitive: criterion.case_sensitive === 1,
   };
-  if (isEmptyTest && !(values.length === 1 && values[0] === "")) findings.warn(path, `${where}: the operand of '${criterion.operator}' is sent as [""], as known clients send it`);
+  if (isEmptyTest && !(values.length === 1 && values[0] === ""))
+    findings.warn(
+      path,
+      `${where}: the operand of '${criterion.operator}' is sent as [""], as known clients send it`,
+    );
   if (converted.caseSensitive && criterion.type !== "string" && criterion.type !== "email") {
     findings.problems.push(`${where}: case sensitivity on a ${criterion.type} field cannot be written in oq`);
   }
-  if ((criterion.type === "segment" || criterion.type === "behavioral") && criterion.operator === "!=" && values.length > 1) {
+  if (
+    (criterion.type === "segment" || criterion.type === "behavioral") &&
+    criterion.operator === "!=" &&
+    values.length > 1
+  ) {
     // `not in segment [1, 2]` means in neither; this criterion means "not in 1, or not in 2",
     // which oq writes as an `or` chain (the comparison with the compiled request says whether
     // oq sends that back as this one criterion).
-    const chain = converted.values.map((value) => printCriterion({ ...converted, values: [value] })).join(" or ");
+    const chain = converted.values
+      .map((value) => printCriterion({ ...converted, values: [value] }))
+      .join(" or ");
     return combinator === "or" || alone ? chain : `(${chain})`;
   }
   if (criterion.type === "segment" && criterion.field_name !== "segment") {
     findings.problems.push(`${where}: a segment criterion's field_name must be "segment"`);
   }
   if (criterion.type === "behavioral" && !["sent", "opened", "clicked"].includes(criterion.field_name)) {
-    findings.problems.push(`${where}: oq knows the campaign actions sent, opened and clicked, not '${criterion.field_name}'`);
+    findings.problems.push(
+      `${where}: oq knows the campaign actions sent, opened and clicked, not '${criterion.field_name}'`,
+    );
   }
   return printCriterion(converted);
 }
@@ -198,23 +270,45 @@ function printOne(criterion: ContactActivityCriterion, index: number, combinator
  * text for the rest (ids included, as oq sends them). A value of the other kind (an id sent as
  * a number, a number sent as text) is written as oq would send it, with a warning.
  */
-function writableValue(type: ContactActivityCriterion["type"], value: string | number, where: string, path: string, findings: Findings): string | number {
+function writableValue(
+  type: ContactActivityCriterion["type"],
+  value: string | number,
+  where: string,
+  path: string,
+  findings: Findings,
+): string | number {
   if (type === "numeric") {
     const number = typeof value === "number" ? value : Number(value);
     if (!isSentExactly(printNumber(number), number)) {
-      findings.problems.push(`${where}: the number ${printNumber(number)} cannot be written exactly in oq (a JSON number carries it as ${JSON.stringify(number)})`);
-    } else if (typeof value === "string") findings.warn(path, `${where}: the number ${printString(value)} is sent as text; oq sends the number ${printNumber(number)}`);
+      findings.problems.push(
+        `${where}: the number ${printNumber(number)} cannot be written exactly in oq (a JSON number carries it as ${JSON.stringify(number)})`,
+      );
+    } else if (typeof value === "string")
+      findings.warn(
+        path,
+        `${where}: the number ${printString(value)} is sent as text; oq sends the number ${printNumber(number)}`,
+      );
     return number;
   }
   if (type === "date") {
     const seconds = typeof value === "number" ? value : Number(value);
-    if (!isWritableEpochSeconds(seconds)) findings.problems.push(`${where}: the date ${value} is outside the years 0000-9999, which oq can write`);
-    else if (typeof value === "string") findings.warn(path, `${where}: the date ${printString(value)} is sent as text; oq sends the number ${seconds}`);
+    if (!isWritableEpochSeconds(seconds))
+      findings.problems.push(
+        `${where}: the date ${value} is outside the years 0000-9999, which oq can write`,
+      );
+    else if (typeof value === "string")
+      findings.warn(
+        path,
+        `${where}: the date ${printString(value)} is sent as text; oq sends the number ${seconds}`,
+      );
     return seconds;
   }
   if (typeof value === "number") {
     const text = printNumber(value);
-    findings.warn(path, `${where}: ${text} is sent as a number; oq sends ${type === "string" || type === "email" ? "text" : "ids"} as text, ${printString(text)}`);
+    findings.warn(
+      path,
+      `${where}: ${text} is sent as a number; oq sends ${type === "string" || type === "email" ? "text" : "ids"} as text, ${printString(text)}`,
+    );
     return text;
   }
   return value;
@@ -223,7 +317,12 @@ function writableValue(type: ContactActivityCriterion["type"], value: string | n
 /** The fields the request names that are not built in, in order of appearance. */
 function customFieldsNamed(body: ContactActivityRequest): string[] {
   const builtin = new Set(builtinFields.map((field) => field.name));
-  const named = [...body.filters.criteria.filter((criterion) => criterion.type !== "segment" && criterion.type !== "behavioral").map((criterion) => criterion.field_name), ...body.selected_fields];
+  const named = [
+    ...body.filters.criteria
+      .filter((criterion) => criterion.type !== "segment" && criterion.type !== "behavioral")
+      .map((criterion) => criterion.field_name),
+    ...body.selected_fields,
+  ];
   return [...new Set(named.filter((name) => !builtin.has(name)))];
 }
 
@@ -233,29 +332,49 @@ function customFieldsNamed(body: ContactActivityRequest): string[] {
  * fields of those types, so that the comparison is about the query, not about a missing field
  * schema (decompile warns that one is needed).
  */
-function compareWithCompiled(source: string, body: ContactActivityRequest, findings: Findings, customFields: CustomFields | undefined): string[] {
+function compareWithCompiled(
+  source: string,
+  body: ContactActivityRequest,
+  findings: Findings,
+  customFields: CustomFields | undefined,
+): string[] {
   const builtin = new Set(builtinFields.map((field) => field.name));
   const fields: Record<string, FieldType> = {};
   if (customFields) Object.assign(fields, customFields);
   else {
     for (const criterion of body.filters.criteria) {
-      if (!builtin.has(criterion.field_name) && (fieldTypes as readonly string[]).includes(criterion.type)) fields[criterion.field_name] = criterion.type as FieldType;
+      if (!builtin.has(criterion.field_name) && (fieldTypes as readonly string[]).includes(criterion.type))
+        fields[criterion.field_name] = criterion.type as FieldType;
     }
-    for (const name of body.selected_fields) if (!builtin.has(name) && !(name in fields)) fields[name] = "string";
+    for (const name of body.selected_fields)
+      if (!builtin.has(name) && !(name in fields)) fields[name] = "string";
   }
   const compiled = compile(source, { fields, now: 0 });
   if (!compiled.ok) {
-    const errors = compiled.diagnostics.filter((diagnostic) => diagnostic.severity === "error").map((diagnostic) => diagnostic.message);
+    const errors = compiled.diagnostics
+      .filter((diagnostic) => diagnostic.severity === "error")
+      .map((diagnostic) => diagnostic.message);
     return [`oq cannot write this request: the query it would be does not compile (${errors.join("; ")})`];
   }
-  const differences = differencesBetween(body, compiled.payload!, "").filter((path) => !findings.warnedPaths.some((warned) => path === warned || path.startsWith(`${warned}.`)));
+  const differences = differencesBetween(body, compiled.payload!, "").filter(
+    (path) => !findings.warnedPaths.some((warned) => path === warned || path.startsWith(`${warned}.`)),
+  );
   return differences.map(
-    (path) => `oq cannot write this request exactly: at ${path || "the top"} it has ${brief(valueAt(body, path))}, and the query would send ${brief(valueAt(compiled.payload, path))}`,
+    (path) =>
+      `oq cannot write this request exactly: at ${path || "the top"} it has ${brief(valueAt(body, path))}, and the query would send ${brief(valueAt(compiled.payload, path))}`,
   );
 }
 
 function valueAt(value: unknown, path: string): unknown {
-  return path === "" ? value : path.split(".").reduce<unknown>((inner, key) => (inner && typeof inner === "object" ? (inner as Record<string, unknown>)[key] : undefined), value);
+  return path === ""
+    ? value
+    : path
+        .split(".")
+        .reduce<unknown>(
+          (inner, key) =>
+            inner && typeof inner === "object" ? (inner as Record<string, unknown>)[key] : undefined,
+          value,
+        );
 }
 
 function brief(value: unknown): string {
@@ -272,7 +391,15 @@ function differencesBetween(a: unknown, b: unknown, path: string): string[] {
   }
   if (a && b && typeof a === "object" && typeof b === "object" && !Array.isArray(a) && !Array.isArray(b)) {
     const keys = new Set([...Object.keys(a), ...Object.keys(b)]);
-    return [...keys].flatMap((key) => differencesBetween((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key], join(key))).slice(0, 3);
+    return [...keys]
+      .flatMap((key) =>
+        differencesBetween(
+          (a as Record<string, unknown>)[key],
+          (b as Record<string, unknown>)[key],
+          join(key),
+        ),
+      )
+      .slice(0, 3);
   }
   return Object.is(a, b) ? [] : [path];
 }

@@ -15,10 +15,16 @@ export interface FormatResult extends ParseResult {
  * query would turn one that `oq check` refuses into one it accepts. A query with unknown fields
  * still formats.
  */
-export function format(text: string, options: Pick<CompileOptions, "fileName" | "limits"> = {}): FormatResult {
+export function format(
+  text: string,
+  options: Pick<CompileOptions, "fileName" | "limits"> = {},
+): FormatResult {
   const parsed = parse(text, options);
   if (!parsed.ast || !parsed.ok) return parsed;
-  const diagnostics = new DiagnosticCollector(parsed.diagnostics, resolveLimits(options.limits).maxDiagnostics);
+  const diagnostics = new DiagnosticCollector(
+    parsed.diagnostics,
+    resolveLimits(options.limits).maxDiagnostics,
+  );
   checkStructure(parsed.ast, parsed.source, diagnostics);
   if (diagnostics.hasErrors) return { ...parsed, diagnostics: diagnostics.sorted(), ok: false };
   return { ...parsed, formatted: formatQuery(parsed.ast) };

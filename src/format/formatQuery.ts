@@ -19,7 +19,8 @@ export function formatQuery(query: ast.Query): string {
   if (title) elements.push(element(title.span, [printClause(title)]));
   if (query.condition) elements.push(element(query.condition.span, printConditionLines(query.condition)));
   for (const kind of ["During", "Between", "Users", "Select", "Favorite", "Flags"] as const) {
-    for (const clause of query.clauses.filter((c) => c.kind === kind)) elements.push(element(clause.span, [printClause(clause)]));
+    for (const clause of query.clauses.filter((c) => c.kind === kind))
+      elements.push(element(clause.span, [printClause(clause)]));
   }
   const closing = attachComments(elements, query.comments);
 
@@ -28,7 +29,9 @@ export function formatQuery(query: ast.Query): string {
   const out: string[] = [];
   for (const el of elements) {
     for (const line of el.leading) out.push(line);
-    el.lines.forEach((line, index) => out.push(index === el.lines.length - 1 && el.trailing ? `${line}  ${el.trailing}` : line));
+    el.lines.forEach((line, index) =>
+      out.push(index === el.lines.length - 1 && el.trailing ? `${line}  ${el.trailing}` : line),
+    );
   }
   for (const line of closing) out.push(line);
   return `${out.join("\n")}\n`;
@@ -54,12 +57,16 @@ function attachComments(elements: Element[], comments: ast.CommentNode[]): strin
     }
     const text = comment.text.trimEnd();
     const at = comment.span.start;
-    const inside = inSourceOrder.find((el) => el.span.start.offset < at.offset && at.offset < el.span.end.offset);
+    const inside = inSourceOrder.find(
+      (el) => el.span.start.offset < at.offset && at.offset < el.span.end.offset,
+    );
     if (inside) {
       inside.leading.push(text);
       continue;
     }
-    const before = inSourceOrder.filter((el) => el.span.end.offset <= at.offset && el.span.end.line === at.line).at(-1);
+    const before = inSourceOrder
+      .filter((el) => el.span.end.offset <= at.offset && el.span.end.line === at.line)
+      .at(-1);
     if (before && before.trailing === undefined) {
       before.trailing = text;
       continue;
@@ -127,7 +134,9 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
   switch (condition.kind) {
     case "And":
     case "Or": {
-      const text = sameKindOperands(condition).map((operand) => printCondition(operand, condition.kind as "And" | "Or")).join(condition.kind === "And" ? " and " : " or ");
+      const text = sameKindOperands(condition)
+        .map((operand) => printCondition(operand, condition.kind as "And" | "Or"))
+        .join(condition.kind === "And" ? " and " : " or ");
       const needsParens = parent === "Not" || (parent === "And" && condition.kind === "Or");
       return needsParens ? `(${text})` : text;
     }
@@ -145,7 +154,10 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
 }
 
 /** `(a or b) or c` lists a, b and c: the grouping does not change the meaning. */
-function sameKindOperands(condition: ast.AndCondition | ast.OrCondition, into: ast.Condition[] = []): ast.Condition[] {
+function sameKindOperands(
+  condition: ast.AndCondition | ast.OrCondition,
+  into: ast.Condition[] = [],
+): ast.Condition[] {
   // A loop into one array: flatMap's arrays per level cost more than the printing (default titles).
   for (const operand of condition.operands) {
     if (operand.kind === condition.kind) sameKindOperands(operand as typeof condition, into);
@@ -156,7 +168,12 @@ function sameKindOperands(condition: ast.AndCondition | ast.OrCondition, into: a
 
 function printComparison(comparison: ast.Comparison): string {
   const field = printFieldName(comparison.field.name);
-  const caseFlag = comparison.caseSensitive === undefined ? "" : comparison.caseSensitive ? " case sensitive" : " case insensitive";
+  const caseFlag =
+    comparison.caseSensitive === undefined
+      ? ""
+      : comparison.caseSensitive
+        ? " case sensitive"
+        : " case insensitive";
   switch (comparison.operator) {
     case "is empty":
     case "is not empty":

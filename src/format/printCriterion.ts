@@ -45,7 +45,8 @@ function printValues(criterion: Criterion): string {
 export function printCriterion(criterion: Criterion): string {
   const negation = criterion.operator === "!=" ? "not " : "";
   if (criterion.type === "segment") return `${negation}in segment ${printValues(criterion)}`;
-  if (criterion.type === "behavioral") return `${negation}${criterion.fieldName} campaign ${printValues(criterion)}`;
+  if (criterion.type === "behavioral")
+    return `${negation}${criterion.fieldName} campaign ${printValues(criterion)}`;
   const field = printFieldName(criterion.fieldName);
   const operator = oqSpelling[criterion.operator];
   const caseFlag = criterion.caseSensitive ? " case sensitive" : "";

@@ -15,7 +15,9 @@ export const durationUnitSpellings = {
 export type DurationUnit = keyof typeof durationUnitSpellings;
 
 const unitBySpelling = new Map<string, DurationUnit>(
-  (Object.entries(durationUnitSpellings) as [DurationUnit, readonly string[]][]).flatMap(([unit, words]) => words.map((word) => [word, unit] as const)),
+  (Object.entries(durationUnitSpellings) as [DurationUnit, readonly string[]][]).flatMap(([unit, words]) =>
+    words.map((word) => [word, unit] as const),
+  ),
 );
 
 /** The unit a spelling names (in any case), if it names one. */

@@ -36,7 +36,9 @@ export const keywordSpellings = {
 export type KeywordName = keyof typeof keywordSpellings;
 
 const keywordByWord = new Map<string, KeywordName>(
-  (Object.entries(keywordSpellings) as [KeywordName, readonly string[]][]).flatMap(([name, words]) => words.map((word) => [word, name] as const)),
+  (Object.entries(keywordSpellings) as [KeywordName, readonly string[]][]).flatMap(([name, words]) =>
+    words.map((word) => [word, name] as const),
+  ),
 );
 
 /** The keyword a whole word is (in any case), if it is one. */

@@ -41,12 +41,14 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
   // Before the unknown characters: `1_000.5` takes its '.' into the number it reports.
   const numbers = mergeNumberTypos(words.tokens, words.errors, source, diagnostics);
   for (const error of numbers.errors) {
-    if (!followsNow(source.text, error.offset)) reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+    if (!followsNow(source.text, error.offset))
+      reportUnknownCharacters(source, error.offset, error.length, diagnostics);
   }
   result.tokens = numbers.tokens;
   for (const token of result.tokens) normalizeToken(token, source, diagnostics);
   const comments = result.groups["comments"] ?? [];
-  for (const comment of comments) if (comment.tokenType === t.ForeignComment) reportForeignComment(comment, source, diagnostics);
+  for (const comment of comments)
+    if (comment.tokenType === t.ForeignComment) reportForeignComment(comment, source, diagnostics);
 
   if (result.tokens.length > limits.maxTokens) {
     const first = result.tokens[limits.maxTokens]!;
@@ -75,7 +77,8 @@ function mergeUnicodeWords(
   source: SourceText,
   diagnostics: DiagnosticCollector,
 ): { tokens: IToken[]; errors: ILexingError[] } {
-  if (!errors.some((error) => letters.test(source.text.slice(error.offset, error.offset + error.length)))) return { tokens, errors };
+  if (!errors.some((error) => letters.test(source.text.slice(error.offset, error.offset + error.length))))
+    return { tokens, errors };
   const text = source.text;
   const words: { start: number; end: number }[] = [];
   const remaining: ILexingError[] = [];
@@ -126,9 +129,16 @@ function mergeUnicodeWords(
       payload: image,
     });
     const quoted = `\`${image}\``;
-    diagnostics.error("OQ122", `a field name with letters beyond A-Z goes in backquotes: ${quoted}`, source.spanOf(word.start, word.end), {
-      suggestions: [{ message: `write ${quoted}`, span: source.spanOf(word.start, word.end), replacement: quoted }],
-    });
+    diagnostics.error(
+      "OQ122",
+      `a field name with letters beyond A-Z goes in backquotes: ${quoted}`,
+      source.spanOf(word.start, word.end),
+      {
+        suggestions: [
+          { message: `write ${quoted}`, span: source.spanOf(word.start, word.end), replacement: quoted },
+        ],
+      },
+    );
   }
   while (next < tokens.length) merged.push(tokens[next++]!);
   return { tokens: merged, errors: remaining };
@@ -161,14 +171,21 @@ function selectListMembership(tokens: readonly IToken[]): boolean[] {
   let inList = false;
   return tokens.map((token) => {
     if (token.tokenType === t.Select) inList = true;
-    else if (token.tokenType !== t.Identifier && token.tokenType !== t.QuotedIdentifier && token.tokenType !== t.Comma) inList = false;
+    else if (
+      token.tokenType !== t.Identifier &&
+      token.tokenType !== t.QuotedIdentifier &&
+      token.tokenType !== t.Comma
+    )
+      inList = false;
     return inList;
   });
 }
 
 /** `now - 7d`: the parser explains `now` and offers `7d ago`; the '-' needs no report of its own. */
 function followsNow(text: string, offset: number): boolean {
-  return text[offset] === "-" && /(?:^|[^A-Za-z0-9_])now\s*$/i.test(text.slice(Math.max(0, offset - 10), offset));
+  return (
+    text[offset] === "-" && /(?:^|[^A-Za-z0-9_])now\s*$/i.test(text.slice(Math.max(0, offset - 10), offset))
+  );
 }
 
 function reportForeignComment(comment: IToken, source: SourceText, diagnostics: DiagnosticCollector): void {
@@ -208,16 +225,29 @@ export function plainDigits(raw: string): string | undefined {
   return number === "0" ? number : `${sign}${number}`;
 }
 
-function reportUnknownCharacters(source: SourceText, offset: number, length: number, diagnostics: DiagnosticCollector): void {
+function reportUnknownCharacters(
+  source: SourceText,
+  offset: number,
+  length: number,
+  diagnostics: DiagnosticCollector,
+): void {
   const text = source.text.slice(offset, offset + length);
   const hints: string[] = [];
   if (text.startsWith(";")) hints.push("a file holds one query and needs no ';': remove it");
   else if (text.startsWith("-")) hints.push("negative numbers are written -5; a date is written 2024-01-31");
-  else hints.push("text values go in double quotes, e.g. \"gmail.com\"; fields whose names have unusual characters go in backquotes, e.g. `my-field`");
-  diagnostics.error("OQ003", `unexpected character${text.length > 1 ? "s" : ""} '${text}'`, source.spanOf(offset, offset + length), {
-    label: "not part of the oq language",
-    hints,
-  });
+  else
+    hints.push(
+      'text values go in double quotes, e.g. "gmail.com"; fields whose names have unusual characters go in backquotes, e.g. `my-field`',
+    );
+  diagnostics.error(
+    "OQ003",
+    `unexpected character${text.length > 1 ? "s" : ""} '${text}'`,
+    source.spanOf(offset, offset + length),
+    {
+      label: "not part of the oq language",
+      hints,
+    },
+  );
 }
 
 const foreignOperators: Record<string, { token: TokenType; spelling: string }> = {
@@ -246,14 +276,21 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       const body = token.image.slice(1);
       diagnostics.error("OQ004", "this text has no closing '\"'", spanOfToken(source, token), {
         label: "starts here",
-        suggestions: [{ message: `close it: ${token.image}"`, span: spanOfToken(source, token), replacement: `${token.image}"` }],
+        suggestions: [
+          {
+            message: `close it: ${token.image}"`,
+            span: spanOfToken(source, token),
+            replacement: `${token.image}"`,
+          },
+        ],
       });
       token.payload = decodeString(body.replace(/\\$/, ""), token.startOffset + 1, source, diagnostics);
       retype(token, t.StringLiteral);
       return;
     }
     case t.SingleQuotedString: {
-      const body = token.image.endsWith("'") && token.image.length > 1 ? token.image.slice(1, -1) : token.image.slice(1);
+      const body =
+        token.image.endsWith("'") && token.image.length > 1 ? token.image.slice(1, -1) : token.image.slice(1);
       const quoted = JSON.stringify(body);
       diagnostics.error("OQ005", "text goes in double quotes", spanOfToken(source, token), {
         suggestions: [{ message: `write ${quoted}`, span: spanOfToken(source, token), replacement: quoted }],
@@ -264,9 +301,20 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
     }
     case t.ForeignOperator: {
       const meant = foreignOperators[token.image]!;
-      diagnostics.error("OQ006", `oq writes '${meant.spelling}', not '${token.image}'`, spanOfToken(source, token), {
-        suggestions: [{ message: `write '${meant.spelling}'`, span: spanOfToken(source, token), replacement: meant.spelling }],
-      });
+      diagnostics.error(
+        "OQ006",
+        `oq writes '${meant.spelling}', not '${token.image}'`,
+        spanOfToken(source, token),
+        {
+          suggestions: [
+            {
+              message: `write '${meant.spelling}'`,
+              span: spanOfToken(source, token),
+              replacement: meant.spelling,
+            },
+          ],
+        },
+      );
       retype(token, meant.token);
       return;
     }
@@ -286,10 +334,17 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       return;
     case t.ExponentNumber: {
       const plain = plainDigits(token.image);
-      diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${token.image}`, spanOfToken(source, token), {
-        hints: plain ? [] : ["write the number's digits, e.g. 1000 for 1e3"],
-        suggestions: plain ? [{ message: `write ${plain}`, span: spanOfToken(source, token), replacement: plain }] : [],
-      });
+      diagnostics.error(
+        "OQ120",
+        `numbers in oq are written in plain digits, not as ${token.image}`,
+        spanOfToken(source, token),
+        {
+          hints: plain ? [] : ["write the number's digits, e.g. 1000 for 1e3"],
+          suggestions: plain
+            ? [{ message: `write ${plain}`, span: spanOfToken(source, token), replacement: plain }]
+            : [],
+        },
+      );
       retype(token, t.NumberLiteral);
       token.payload = t.reportedByLexer;
       return;
@@ -297,18 +352,32 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
   }
 }
 
-function decodeString(body: string, bodyOffset: number, source: SourceText, diagnostics: DiagnosticCollector): string {
+function decodeString(
+  body: string,
+  bodyOffset: number,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): string {
   const { value, badEscapes, loneSurrogates } = decodeStringBody(body);
   for (const { at, length } of loneSurrogates) {
-    diagnostics.error("OQ260", "this is half of a character (a lone UTF-16 surrogate), which no text can hold", source.spanOf(bodyOffset + at, bodyOffset + at + length), {
-      hints: ["a character beyond \\uFFFF is written as itself (\"😀\") or as a pair of escapes (\"\\ud83d\\ude00\")"],
-    });
+    diagnostics.error(
+      "OQ260",
+      "this is half of a character (a lone UTF-16 surrogate), which no text can hold",
+      source.spanOf(bodyOffset + at, bodyOffset + at + length),
+      {
+        hints: [
+          'a character beyond \\uFFFF is written as itself ("😀") or as a pair of escapes ("\\ud83d\\ude00")',
+        ],
+      },
+    );
   }
   for (const at of badEscapes) {
     const next = body[at + 1];
     const span = source.spanOf(bodyOffset + at, bodyOffset + at + (next === undefined ? 1 : 2));
     diagnostics.error("OQ008", `unknown escape '\\${next ?? ""}' in text`, span, {
-      hints: ['the escapes are JSON\'s: \\" \\\\ \\/ \\n \\t \\r \\b \\f and \\uXXXX; write \\\\ for a backslash'],
+      hints: [
+        "the escapes are JSON's: \\\" \\\\ \\/ \\n \\t \\r \\b \\f and \\uXXXX; write \\\\ for a backslash",
+      ],
     });
   }
   return value;

@@ -20,7 +20,12 @@ const hoursPerUnit: Partial<Record<string, bigint>> = { h: 1n, d: 24n, w: 168n }
  * `errors`: the characters the lexer did not know; those taken into a number here (the '.' of
  * `1_000.5`) are not reported again, and the rest are returned.
  */
-export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], source: SourceText, diagnostics: DiagnosticCollector): { tokens: IToken[]; errors: ILexingError[] } {
+export function mergeNumberTypos(
+  tokens: IToken[],
+  errors: ILexingError[],
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): { tokens: IToken[]; errors: ILexingError[] } {
   const out: IToken[] = [];
   const taken = new Set<number>();
   for (let i = 0; i < tokens.length; i++) {
@@ -30,10 +35,21 @@ export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], sourc
     const decimalComma = isNumber ? decimalCommaDuration(tokens, i, source) : undefined;
     if (decimalComma) {
       const span = source.spanOf(number.startOffset, decimalComma.startOffset + decimalComma.image.length);
-      const written = source.text.slice(number.startOffset, decimalComma.startOffset + decimalComma.image.length);
-      diagnostics.error("OQ126", `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`, span, {
-        hints: ["',' is not a decimal point, and a duration has no fraction: count in a smaller unit, e.g. 36h for a day and a half", durationUnitsHelp],
-      });
+      const written = source.text.slice(
+        number.startOffset,
+        decimalComma.startOffset + decimalComma.image.length,
+      );
+      diagnostics.error(
+        "OQ126",
+        `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`,
+        span,
+        {
+          hints: [
+            "',' is not a decimal point, and a duration has no fraction: count in a smaller unit, e.g. 36h for a day and a half",
+            durationUnitsHelp,
+          ],
+        },
+      );
       out.push(merged(number, decimalComma, t.DurationLiteral, source, true));
       i += 2;
       continue;
@@ -46,12 +62,19 @@ export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], sourc
     const glued = gap === "";
     const unit = durationUnitOf(word.image);
     // Apart, `1.5 y` may be a number and a field named y (a missing 'and'): a duration only where one goes.
-    const durationPlace = glued || (/^[ \t]+$/.test(gap) && (tokens[i - 1]?.tokenType === t.During || tokens[i + 2]?.tokenType === t.Ago));
+    const durationPlace =
+      glued ||
+      (/^[ \t]+$/.test(gap) && (tokens[i - 1]?.tokenType === t.During || tokens[i + 2]?.tokenType === t.Ago));
     if (unit && durationPlace && !/^\d+$/.test(number.image)) {
       reportDuration(number, gap, word, unit, source, diagnostics);
       out.push(merged(number, word, t.DurationLiteral, source, true));
       i++;
-    } else if (glued && number.tokenType === t.NumberLiteral && /^\d+$/.test(number.image) && /^_[\d_]*[A-Za-z]*$/.test(word.image)) {
+    } else if (
+      glued &&
+      number.tokenType === t.NumberLiteral &&
+      /^\d+$/.test(number.image) &&
+      /^_[\d_]*[A-Za-z]*$/.test(word.image)
+    ) {
       const [, groups = "", letters = ""] = /^(_[\d_]*)([A-Za-z]*)$/.exec(word.image)!;
       if (letters !== "" && !durationUnitOf(letters)) {
         out.push(number);
@@ -82,7 +105,12 @@ export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], sourc
       out.push(merged(number, last, letters === "" ? t.NumberLiteral : t.DurationLiteral, source, true));
       if (hasFraction) taken.add(dot);
       i += hasFraction ? 2 : 1;
-    } else if (!glued && /^[ \t]+$/.test(gap) && /^\d+$/.test(number.image) && tokens[i + 2]?.tokenType === t.Ago) {
+    } else if (
+      !glued &&
+      /^[ \t]+$/.test(gap) &&
+      /^\d+$/.test(number.image) &&
+      tokens[i + 2]?.tokenType === t.Ago
+    ) {
       // `3 wk ago`: a duration whose unit is unknown; the checker says so (OQ223), as for `3wk ago`.
       out.push(merged(number, word, t.DurationLiteral, source, false));
       i++;
@@ -90,7 +118,10 @@ export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], sourc
       out.push(number);
     }
   }
-  return { tokens: out, errors: taken.size === 0 ? errors : errors.filter((error) => !taken.has(error.offset)) };
+  return {
+    tokens: out,
+    errors: taken.size === 0 ? errors : errors.filter((error) => !taken.has(error.offset)),
+  };
 }
 
 /**
@@ -99,24 +130,42 @@ export function mergeNumberTypos(tokens: IToken[], errors: ILexingError[], sourc
  */
 function decimalCommaDuration(tokens: IToken[], i: number, source: SourceText): IToken | undefined {
   const [number, comma, duration] = [tokens[i]!, tokens[i + 1], tokens[i + 2]];
-  if (!comma || !duration || comma.tokenType !== t.Comma || duration.tokenType !== t.DurationLiteral) return undefined;
+  if (!comma || !duration || comma.tokenType !== t.Comma || duration.tokenType !== t.DurationLiteral)
+    return undefined;
   const numberEnd = number.startOffset + number.image.length;
-  if (!/^\d+$/.test(number.image) || comma.startOffset !== numberEnd || duration.startOffset !== numberEnd + 1 || !/^\d/.test(duration.image)) return undefined;
+  if (
+    !/^\d+$/.test(number.image) ||
+    comma.startOffset !== numberEnd ||
+    duration.startOffset !== numberEnd + 1 ||
+    !/^\d/.test(duration.image)
+  )
+    return undefined;
   return source.text[numberEnd] === "," ? duration : undefined;
 }
 
-function reportDuration(number: IToken, gap: string, word: IToken, unit: string, source: SourceText, diagnostics: DiagnosticCollector): void {
+function reportDuration(
+  number: IToken,
+  gap: string,
+  word: IToken,
+  unit: string,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+): void {
   const span = source.spanOf(number.startOffset, word.startOffset + word.image.length);
   const written = source.text.slice(number.startOffset, word.startOffset + word.image.length);
   if (number.image.startsWith("-")) {
     diagnostics.error("OQ126", `a duration cannot be negative, but this is ${written}`, span, {
-      hints: ["a duration counts back from now: 'during 3d' is the last 3 days, and '3d ago' is 3 days before now"],
+      hints: [
+        "a duration counts back from now: 'during 3d' is the last 3 days, and '3d ago' is 3 days before now",
+      ],
     });
     return;
   }
   const amount = number.tokenType === t.ExponentNumber ? plainDigits(number.image) : number.image;
   if (amount === undefined) {
-    diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${number.image}`, span, { hints: [durationUnitsHelp] });
+    diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${number.image}`, span, {
+      hints: [durationUnitsHelp],
+    });
     return;
   }
   const fix = wholeSpelling(amount, gap, word, unit);
@@ -126,10 +175,15 @@ function reportDuration(number: IToken, gap: string, word: IToken, unit: string,
     });
     return;
   }
-  diagnostics.error("OQ126", `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`, span, {
-    hints: fix ? [] : [durationUnitsHelp],
-    suggestions: fix ? [{ message: `write ${fix}, the same length of time`, span, replacement: fix }] : [],
-  });
+  diagnostics.error(
+    "OQ126",
+    `a duration is a whole number of hours, days, weeks, months or years, but this is ${written}`,
+    span,
+    {
+      hints: fix ? [] : [durationUnitsHelp],
+      suggestions: fix ? [{ message: `write ${fix}, the same length of time`, span, replacement: fix }] : [],
+    },
+  );
 }
 
 /** The same duration as a whole number of its unit, or of hours; undefined if there is none. */
@@ -146,7 +200,13 @@ function wholeSpelling(amount: string, gap: string, word: IToken, unit: string):
 }
 
 /** `first` and `second` as one token of `type`, spanning both. */
-function merged(first: IToken, second: IToken, type: TokenType, source: SourceText, reported: boolean): IToken {
+function merged(
+  first: IToken,
+  second: IToken,
+  type: TokenType,
+  source: SourceText,
+  reported: boolean,
+): IToken {
   const end = second.startOffset + second.image.length;
   const token: IToken = {
     ...first,

@@ -1,5 +1,14 @@
 /** JSON's string escapes, so that any JSON string literal is also an oq string literal. */
-export const simpleEscapes: Readonly<Record<string, string>> = { '"': '"', "\\": "\\", "/": "/", n: "\n", t: "\t", r: "\r", b: "\b", f: "\f" };
+export const simpleEscapes: Readonly<Record<string, string>> = {
+  '"': '"',
+  "\\": "\\",
+  "/": "/",
+  n: "\n",
+  t: "\t",
+  r: "\r",
+  b: "\b",
+  f: "\f",
+};
 
 /** Where, within a string literal's body, a piece of text is (offset and length in the body). */
 export interface BodyRange {
@@ -17,7 +26,11 @@ const isLowSurrogate = (code: number) => code >= 0xdc00 && code <= 0xdfff;
  * library caller) that no valid text holds and no request should carry; `\ud83d\ude00`, a pair
  * forming one character, is fine.
  */
-export function decodeStringBody(body: string): { value: string; badEscapes: number[]; loneSurrogates: BodyRange[] } {
+export function decodeStringBody(body: string): {
+  value: string;
+  badEscapes: number[];
+  loneSurrogates: BodyRange[];
+} {
   const badEscapes: number[] = [];
   const loneSurrogates: BodyRange[] = [];
   if (!body.includes("\\") && !hasSurrogate(body)) return { value: body, badEscapes, loneSurrogates };

@@ -8,15 +8,35 @@ import { lineBreakClass } from "../diagnostics/source.js";
  * "expected a value" and never a token type's internal name.
  */
 
-export const WhiteSpace = createToken({ name: "WhiteSpace", pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/, group: Lexer.SKIPPED });
+export const WhiteSpace = createToken({
+  name: "WhiteSpace",
+  pattern: /[ \t\r\n\f\v\u00a0\ufeff]+/,
+  group: Lexer.SKIPPED,
+});
 /** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
-export const Comment = createToken({ name: "Comment", pattern: new RegExp(String.raw`#[^${lineBreakClass}]*`), group: "comments" });
+export const Comment = createToken({
+  name: "Comment",
+  pattern: new RegExp(String.raw`#[^${lineBreakClass}]*`),
+  group: "comments",
+});
 /** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
-export const ForeignComment = createToken({ name: "ForeignComment", pattern: new RegExp(String.raw`(?:\/\/|--(?![^ \t${lineBreakClass}]))[^${lineBreakClass}]*`), group: "comments" });
+export const ForeignComment = createToken({
+  name: "ForeignComment",
+  pattern: new RegExp(String.raw`(?:\/\/|--(?![^ \t${lineBreakClass}]))[^${lineBreakClass}]*`),
+  group: "comments",
+});
 
-export const Identifier = createToken({ name: "Identifier", pattern: /[A-Za-z_][A-Za-z0-9_]*/, label: "a field name" });
+export const Identifier = createToken({
+  name: "Identifier",
+  pattern: /[A-Za-z_][A-Za-z0-9_]*/,
+  label: "a field name",
+});
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
-export const QuotedIdentifier = createToken({ name: "QuotedIdentifier", pattern: new RegExp(String.raw`\`[^\`${lineBreakClass}]*\``), label: "a field name" });
+export const QuotedIdentifier = createToken({
+  name: "QuotedIdentifier",
+  pattern: new RegExp(String.raw`\`[^\`${lineBreakClass}]*\``),
+  label: "a field name",
+});
 
 function keyword(name: string, words: string[], label = `'${words[0]}'`): TokenType {
   const alternatives = words.map((word) => word.replace(/ /g, "\\s+")).join("|");
@@ -58,7 +78,11 @@ export const NotEquals = createToken({ name: "NotEquals", pattern: /!=/, label: 
 export const LessOrEqual = createToken({ name: "LessOrEqual", pattern: /<=/, label: "'<='" });
 export const GreaterOrEqual = createToken({ name: "GreaterOrEqual", pattern: />=/, label: "'>='" });
 /** `==`, `&&`, `||`, `<>`, `!`: spellings from other languages, reported and then read as oq's own. */
-export const ForeignOperator = createToken({ name: "ForeignOperator", pattern: /==|&&|\|\||<>|!/, label: "an operator" });
+export const ForeignOperator = createToken({
+  name: "ForeignOperator",
+  pattern: /==|&&|\|\||<>|!/,
+  label: "an operator",
+});
 export const Equals = createToken({ name: "Equals", pattern: /=/, label: "'='" });
 export const Less = createToken({ name: "Less", pattern: /</, label: "'<'" });
 export const Greater = createToken({ name: "Greater", pattern: />/, label: "'>'" });
@@ -83,18 +107,65 @@ export const DateLiteral = createToken({
 export const reportedByLexer = Symbol("reported by the lexer");
 
 /** `1e3`: numbers in exponent notation are not oq; reported with the plain digits when they are exact. */
-export const ExponentNumber = createToken({ name: "ExponentNumber", pattern: /-?\d+(?:\.\d+)?[eE][+-]?\d+/, label: "a number" });
-export const DurationLiteral = createToken({ name: "DurationLiteral", pattern: new RegExp(durationSource, "i"), label: "a duration" });
-export const NumberLiteral = createToken({ name: "NumberLiteral", pattern: /-?\d+(?:\.\d+)?/, label: "a number" });
-export const StringLiteral = createToken({ name: "StringLiteral", pattern: new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*"`), label: "text in double quotes" });
+export const ExponentNumber = createToken({
+  name: "ExponentNumber",
+  pattern: /-?\d+(?:\.\d+)?[eE][+-]?\d+/,
+  label: "a number",
+});
+export const DurationLiteral = createToken({
+  name: "DurationLiteral",
+  pattern: new RegExp(durationSource, "i"),
+  label: "a duration",
+});
+export const NumberLiteral = createToken({
+  name: "NumberLiteral",
+  pattern: /-?\d+(?:\.\d+)?/,
+  label: "a number",
+});
+export const StringLiteral = createToken({
+  name: "StringLiteral",
+  pattern: new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*"`),
+  label: "text in double quotes",
+});
 /** A string missing its closing quote: reported, then read as a string to the end of the line. */
-export const UnterminatedString = createToken({ name: "UnterminatedString", pattern: new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*\\?`), label: "text in double quotes" });
+export const UnterminatedString = createToken({
+  name: "UnterminatedString",
+  pattern: new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*\\?`),
+  label: "text in double quotes",
+});
 /** 'single quoted': reported, then read as a string. */
-export const SingleQuotedString = createToken({ name: "SingleQuotedString", pattern: new RegExp(String.raw`'[^'${lineBreakClass}]*'?`), label: "text in double quotes" });
+export const SingleQuotedString = createToken({
+  name: "SingleQuotedString",
+  pattern: new RegExp(String.raw`'[^'${lineBreakClass}]*'?`),
+  label: "text in double quotes",
+});
 
 export const keywordTokens: TokenType[] = [
-  Title, Where, And, Or, Not, Contains, Starts, Ends, With, Is, Empty, Between, Case, Sensitive, Insensitive,
-  In, Segment, Campaign, During, Users, Select, Favorite, Flags, Ago, DayWord,
+  Title,
+  Where,
+  And,
+  Or,
+  Not,
+  Contains,
+  Starts,
+  Ends,
+  With,
+  Is,
+  Empty,
+  Between,
+  Case,
+  Sensitive,
+  Insensitive,
+  In,
+  Segment,
+  Campaign,
+  During,
+  Users,
+  Select,
+  Favorite,
+  Flags,
+  Ago,
+  DayWord,
 ];
 
 export const allTokens: TokenType[] = [

@@ -26,7 +26,8 @@ export interface CommentNode {
 
 // ----- conditions -----
 
-export type Condition = AndCondition | OrCondition | NotCondition | Comparison | SegmentTest | BehavioralTest | InvalidCondition;
+export type Condition =
+  AndCondition | OrCondition | NotCondition | Comparison | SegmentTest | BehavioralTest | InvalidCondition;
 
 export interface AndCondition {
   kind: "And";
@@ -168,7 +169,8 @@ export interface RelativeDateValue {
 
 // ----- clauses -----
 
-export type Clause = TitleClause | DuringClause | BetweenClause | UsersClause | SelectClause | FavoriteClause | FlagsClause;
+export type Clause =
+  TitleClause | DuringClause | BetweenClause | UsersClause | SelectClause | FavoriteClause | FlagsClause;
 
 export interface TitleClause {
   kind: "Title";

@@ -46,7 +46,11 @@ export class AstBuilder {
     const query: ast.Query = {
       kind: "Query",
       clauses,
-      comments: comments.map((token) => ({ kind: "Comment", text: token.image, span: this.tokenSpan(token) })),
+      comments: comments.map((token) => ({
+        kind: "Comment",
+        text: token.image,
+        span: this.tokenSpan(token),
+      })),
       span: this.source.spanOf(0, this.source.text.length),
     };
     if (conditionNode) query.condition = this.orCondition(conditionNode);
@@ -61,7 +65,12 @@ export class AstBuilder {
     const c = node.children;
     const favorite = this.token(c, "Favorite");
     if (favorite) return { kind: "Favorite", span: this.tokenSpan(favorite) };
-    const inner = (c["titleClause"] ?? c["duringClause"] ?? c["betweenClause"] ?? c["usersClause"] ?? c["selectClause"] ?? c["flagsClause"])?.[0] as CstNode | undefined;
+    const inner = (c["titleClause"] ??
+      c["duringClause"] ??
+      c["betweenClause"] ??
+      c["usersClause"] ??
+      c["selectClause"] ??
+      c["flagsClause"])?.[0] as CstNode | undefined;
     if (!inner) return undefined;
     const k = inner.children;
     switch (inner.name) {
@@ -88,7 +97,12 @@ export class AstBuilder {
         const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
         if (!keyword || !word) return undefined;
         const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
-        return { kind: "Users", userType, userTypeSpan: this.tokenSpan(word), span: this.spanFrom(keyword, word) };
+        return {
+          kind: "Users",
+          userType,
+          userTypeSpan: this.tokenSpan(word),
+          span: this.spanFrom(keyword, word),
+        };
       }
       case "flagsClause": {
         const keyword = this.token(k, "Flags");
@@ -99,7 +113,11 @@ export class AstBuilder {
         const flags: ast.RequestFlagSetting[] = [];
         words.forEach((word) => {
           const last = flags.at(-1);
-          const afterEquals = equals.some((sign) => sign.startOffset < word.startOffset && this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "");
+          const afterEquals = equals.some(
+            (sign) =>
+              sign.startOffset < word.startOffset &&
+              this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "",
+          );
           if (last && last.value === undefined && afterEquals) {
             last.value = word.image;
             last.valueSpan = this.tokenSpan(word);
@@ -142,7 +160,12 @@ export class AstBuilder {
       const inner = this.nodes(node.children, "unaryCondition")[0];
       if (!inner) return this.invalid(node);
       const operand = this.unaryCondition(inner);
-      return { kind: "Not", operand, keywordSpan: this.tokenSpan(not), span: joinSpans(this.tokenSpan(not), operand.span) };
+      return {
+        kind: "Not",
+        operand,
+        keywordSpan: this.tokenSpan(not),
+        span: joinSpans(this.tokenSpan(not), operand.span),
+      };
     }
     const primary = this.nodes(node.children, "primaryCondition")[0];
     return primary ? this.primaryCondition(primary) : this.invalid(node);
@@ -171,7 +194,12 @@ export class AstBuilder {
     const keyword = this.token(node.children, "In");
     const list = this.valueOrList(node);
     if (!keyword || !this.token(node.children, "Segment") || !list) return this.invalid(node);
-    return { kind: "SegmentTest", ids: list.values, isList: list.isList, span: joinSpans(this.tokenSpan(keyword), list.span) };
+    return {
+      kind: "SegmentTest",
+      ids: list.values,
+      isList: list.isList,
+      span: joinSpans(this.tokenSpan(keyword), list.span),
+    };
   }
 
   private behavioralTest(node: CstNode): ast.Condition {
@@ -206,11 +234,20 @@ export class AstBuilder {
       operatorTokens.push(token);
       operator = compareOperators.get(token.tokenType) ?? "=";
     } else if (this.token(k, "Is")) {
-      operatorTokens.push(...this.realTokens(k, "Is"), ...this.realTokens(k, "Not"), ...this.realTokens(k, "Empty"));
+      operatorTokens.push(
+        ...this.realTokens(k, "Is"),
+        ...this.realTokens(k, "Not"),
+        ...this.realTokens(k, "Empty"),
+      );
       if (!this.token(k, "Empty")) return this.invalid(node);
       operator = this.token(k, "Not") ? "is not empty" : "is empty";
     } else {
-      const word = this.token(k, "Contains") ?? this.token(k, "Starts") ?? this.token(k, "Ends") ?? this.token(k, "In") ?? this.token(k, "Between");
+      const word =
+        this.token(k, "Contains") ??
+        this.token(k, "Starts") ??
+        this.token(k, "Ends") ??
+        this.token(k, "In") ??
+        this.token(k, "Between");
       if (!word) return this.invalid(node);
       const not = this.token(k, "Not");
       operatorTokens.push(...(not ? [not] : []), word, ...this.realTokens(k, "With"));
@@ -248,7 +285,8 @@ export class AstBuilder {
     const caseNode = this.nodes(k, "caseOption")[0];
     const caseKeyword = caseNode && this.token(caseNode.children, "Case");
     if (caseNode && caseKeyword) {
-      const sensitivity = this.token(caseNode.children, "Sensitive") ?? this.token(caseNode.children, "Insensitive");
+      const sensitivity =
+        this.token(caseNode.children, "Sensitive") ?? this.token(caseNode.children, "Insensitive");
       if (!sensitivity) return this.invalid(node);
       comparison.caseSensitive = sensitivity.tokenType === t.Sensitive;
       comparison.caseSpan = this.spanFrom(caseKeyword, sensitivity);
@@ -285,7 +323,12 @@ export class AstBuilder {
     if (text) return this.stringValue(text);
     const number = this.token(c, "NumberLiteral");
     if (number) {
-      const value: ast.NumberValue = { kind: "Number", value: Number(number.image), raw: number.image, span: this.tokenSpan(number) };
+      const value: ast.NumberValue = {
+        kind: "Number",
+        value: Number(number.image),
+        raw: number.image,
+        span: this.tokenSpan(number),
+      };
       if (number.payload === t.reportedByLexer) value.reported = true;
       return value;
     }
@@ -315,7 +358,12 @@ export class AstBuilder {
   private field(node: CstNode): ast.FieldRef | undefined {
     const token = this.token(node.children, "Identifier") ?? this.token(node.children, "QuotedIdentifier");
     if (!token) return undefined;
-    return { kind: "FieldRef", name: String(token.payload ?? token.image), quoted: token.tokenType === t.QuotedIdentifier, span: this.tokenSpan(token) };
+    return {
+      kind: "FieldRef",
+      name: String(token.payload ?? token.image),
+      quoted: token.tokenType === t.QuotedIdentifier,
+      span: this.tokenSpan(token),
+    };
   }
 
   // ----- helpers -----

@@ -60,7 +60,13 @@ function matchAt(pattern: RegExp, text: string, at: number): number {
   return pattern.test(text) ? pattern.lastIndex : -1;
 }
 
-const punctuation: Record<string, Kind> = { "(": "LParen", ")": "RParen", "[": "LBracket", "]": "RBracket", ",": "Comma" };
+const punctuation: Record<string, Kind> = {
+  "(": "LParen",
+  ")": "RParen",
+  "[": "LBracket",
+  "]": "RBracket",
+  ",": "Comma",
+};
 
 function scan(text: string, comments: ast.CommentNode[], source: SourceText, maxTokens: number): Token[] {
   const tokens: Token[] = [];
@@ -152,7 +158,12 @@ class FastParser {
     }
     while (clauseStarts.has(this.peek().kind)) clauses.push(this.clause());
     if (this.peek().kind !== "End") throw giveUp;
-    const query: ast.Query = { kind: "Query", clauses, comments, span: this.source.spanOf(0, this.source.text.length) };
+    const query: ast.Query = {
+      kind: "Query",
+      clauses,
+      comments,
+      span: this.source.spanOf(0, this.source.text.length),
+    };
     if (condition) query.condition = condition;
     if (where) query.whereSpan = this.span(where);
     return query;
@@ -180,7 +191,12 @@ class FastParser {
       case "Users": {
         const word = this.next();
         if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
-        return { kind: "Users", userType: word.value, userTypeSpan: this.span(word), span: this.spanFrom(keyword, word) };
+        return {
+          kind: "Users",
+          userType: word.value,
+          userTypeSpan: this.span(word),
+          span: this.spanFrom(keyword, word),
+        };
       }
       case "Select": {
         const fields = [this.field()];
@@ -195,7 +211,11 @@ class FastParser {
         do {
           if (flags.length > 0) this.next();
           const name = this.expect("Identifier");
-          const flag: ast.RequestFlagSetting = { name: name.value, nameSpan: this.span(name), span: this.span(name) };
+          const flag: ast.RequestFlagSetting = {
+            name: name.value,
+            nameSpan: this.span(name),
+            span: this.span(name),
+          };
           if (this.peek().kind === "Equals") {
             this.next();
             const value = this.expect("Identifier");
@@ -220,7 +240,9 @@ class FastParser {
       this.next();
       operands.push(this.andCondition());
     }
-    return operands.length === 1 ? operands[0]! : { kind: "Or", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+    return operands.length === 1
+      ? operands[0]!
+      : { kind: "Or", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
   }
 
   private andCondition(): ast.Condition {
@@ -229,7 +251,9 @@ class FastParser {
       this.next();
       operands.push(this.unaryCondition());
     }
-    return operands.length === 1 ? operands[0]! : { kind: "And", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+    return operands.length === 1
+      ? operands[0]!
+      : { kind: "And", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
   }
 
   private unaryCondition(): ast.Condition {
@@ -238,7 +262,12 @@ class FastParser {
     this.enter();
     const operand = this.unaryCondition();
     this.depth--;
-    return { kind: "Not", operand, keywordSpan: this.span(not), span: joinSpans(this.span(not), operand.span) };
+    return {
+      kind: "Not",
+      operand,
+      keywordSpan: this.span(not),
+      span: joinSpans(this.span(not), operand.span),
+    };
   }
 
   private primaryCondition(): ast.Condition {
@@ -255,7 +284,12 @@ class FastParser {
       this.next();
       this.expect("Segment");
       const list = this.valueOrList();
-      return { kind: "SegmentTest", ids: list.values, isList: list.isList, span: joinSpans(this.span(first), list.span) };
+      return {
+        kind: "SegmentTest",
+        ids: list.values,
+        isList: list.isList,
+        span: joinSpans(this.span(first), list.span),
+      };
     }
     if (first.kind === "Identifier" && this.peek(1).kind === "Campaign") {
       this.next();
@@ -293,7 +327,11 @@ class FastParser {
       if (!["Contains", "Starts", "Ends", "In", "Between"].includes(word.kind)) throw giveUp;
       if (not) operatorTokens.push(not);
       operatorTokens.push(word);
-      if ((word.kind === "Contains" || word.kind === "Starts" || word.kind === "Ends") && this.peek().kind === "With") operatorTokens.push(this.next());
+      if (
+        (word.kind === "Contains" || word.kind === "Starts" || word.kind === "Ends") &&
+        this.peek().kind === "With"
+      )
+        operatorTokens.push(this.next());
       const base = word.kind === "Starts" ? "starts" : word.value.toLowerCase();
       operator = (not ? `not ${base}` : base) as ast.ComparisonOperator;
     }
@@ -314,9 +352,23 @@ class FastParser {
       isList = list.isList;
       end = list.span;
     }
-    const comparison: ast.Comparison = { kind: "Comparison", field, operator, operatorSpan, values, isList, span: joinSpans(field.span, end) };
+    const comparison: ast.Comparison = {
+      kind: "Comparison",
+      field,
+      operator,
+      operatorSpan,
+      values,
+      isList,
+      span: joinSpans(field.span, end),
+    };
     // `case` follows everything but ranges and emptiness tests.
-    if (this.peek().kind === "Case" && operator !== "between" && operator !== "not between" && operator !== "is empty" && operator !== "is not empty") {
+    if (
+      this.peek().kind === "Case" &&
+      operator !== "between" &&
+      operator !== "not between" &&
+      operator !== "is empty" &&
+      operator !== "is not empty"
+    ) {
       const keyword = this.next();
       const sensitivity = this.next();
       if (sensitivity.kind !== "Sensitive" && sensitivity.kind !== "Insensitive") throw giveUp;
@@ -379,7 +431,12 @@ class FastParser {
   private field(): ast.FieldRef {
     const token = this.next();
     if (token.kind !== "Identifier" && token.kind !== "QuotedIdentifier") throw giveUp;
-    return { kind: "FieldRef", name: token.value, quoted: token.kind === "QuotedIdentifier", span: this.span(token) };
+    return {
+      kind: "FieldRef",
+      name: token.value,
+      quoted: token.kind === "QuotedIdentifier",
+      span: this.span(token),
+    };
   }
 
   // ----- helpers -----

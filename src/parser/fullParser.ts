@@ -10,7 +10,11 @@ import { grammar, TooManySyntaxErrors } from "./grammar.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
 /** The full parser: reads any text, recovers from errors and reports each of them. */
-export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
+export function parseWithChevrotain(
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  limits: Limits,
+): Query | undefined {
   const lexed = lex(source, diagnostics, limits);
   if (lexed.aborted) return undefined;
   // Past the cap nothing more would be listed: parsing all of a hostile text costs for nothing.
@@ -39,7 +43,11 @@ export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticC
   reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
   if (!cst) {
     const last = errors.at(-1)!.token;
-    diagnostics.stopLooking(last.tokenType === EOF || Number.isNaN(last.startOffset) ? endOfInput : source.spanOf(last.startOffset, last.startOffset + last.image.length));
+    diagnostics.stopLooking(
+      last.tokenType === EOF || Number.isNaN(last.startOffset)
+        ? endOfInput
+        : source.spanOf(last.startOffset, last.startOffset + last.image.length),
+    );
     return undefined;
   }
   return new AstBuilder(source, endOfInput, errors.length > 0).query(cst, lexed.comments);
@@ -49,7 +57,12 @@ export function parseWithChevrotain(source: SourceText, diagnostics: DiagnosticC
  * Parentheses and `not` nest the parser's recursion; refusing deep nesting up front keeps a
  * hostile query from overflowing the stack.
  */
-function withinDepth(tokens: IToken[], source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): boolean {
+function withinDepth(
+  tokens: IToken[],
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  limits: Limits,
+): boolean {
   let parens = 0;
   let nots = 0;
   for (const token of tokens) {

@@ -61,7 +61,11 @@ export class OqGrammar extends CstParser {
 
   /** chevrotain records every syntax error here (the method is not in its typings). */
   SAVE_ERROR(error: IRecognitionException): IRecognitionException {
-    const saved = (CstParser.prototype as unknown as { SAVE_ERROR(this: CstParser, error: IRecognitionException): IRecognitionException }).SAVE_ERROR.call(this, error);
+    const saved = (
+      CstParser.prototype as unknown as {
+        SAVE_ERROR(this: CstParser, error: IRecognitionException): IRecognitionException;
+      }
+    ).SAVE_ERROR.call(this, error);
     if (this.errors.length >= this.errorBudget) throw new TooManySyntaxErrors();
     return saved;
   }
@@ -290,4 +294,3 @@ export class OqGrammar extends CstParser {
 
 /** One parser for the process: building it analyses the grammar, which is the slow part. */
 export const grammar = new OqGrammar();
-

@@ -11,6 +11,10 @@ import { parseWithChevrotain } from "./fullParser.js";
  * without mistakes take the fast path (fastParser.ts); the rest, chevrotain (fullParser.ts),
  * which the command's bundle loads only when it is needed (scripts/build.mjs).
  */
-export function parseSource(source: SourceText, diagnostics: DiagnosticCollector, limits: Limits): Query | undefined {
+export function parseSource(
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  limits: Limits,
+): Query | undefined {
   return fastParse(source, limits) ?? parseWithChevrotain(source, diagnostics, limits);
 }

@@ -14,7 +14,8 @@ const operatorHelp =
   "the operators are = != < <= > >=, contains, not contains, starts, ends, is empty, is not empty, " +
   "between A and B, in [A, B] and not in [A, B]";
 const conditionHelp = 'a condition compares a field with a value, e.g. opens >= 3 or email ends "gmail.com"';
-const clauseHelp = "after the condition come the clauses: during 30d, between DATE and DATE, users active, select FIELDS, favorite";
+const clauseHelp =
+  "after the condition come the clauses: during 30d, between DATE and DATE, users active, select FIELDS, favorite";
 
 /** Words from other query languages, and what oq calls them. */
 const operatorSynonyms: Record<string, string> = {
@@ -68,7 +69,12 @@ function isKeyword(token: IToken): boolean {
 }
 
 function isRealToken(token: IToken | undefined): token is IToken {
-  return token !== undefined && token.tokenType !== EOF && !token.isInsertedInRecovery && Number.isFinite(token.startOffset);
+  return (
+    token !== undefined &&
+    token.tokenType !== EOF &&
+    !token.isInsertedInRecovery &&
+    Number.isFinite(token.startOffset)
+  );
 }
 
 export interface SyntaxErrorContext {
@@ -107,7 +113,8 @@ export function reportSyntaxErrors(
     // After an error, recovery often stumbles again on the very next token; the first report
     // is the one that explains the mistake.
     const before = tokenBefore(context.tokens, span.start.offset);
-    if (span.start.offset <= lastReportedOffset || (before && before.startOffset <= lastReportedOffset)) continue;
+    if (span.start.offset <= lastReportedOffset || (before && before.startOffset <= lastReportedOffset))
+      continue;
     lastReportedOffset = span.start.offset;
     if (isRealToken(token)) previous = tokenBefore(context.tokens, token.startOffset);
     const rule = ruleStack.at(-1) ?? info.rule;
@@ -161,7 +168,22 @@ function isFieldToken(token: IToken): boolean {
   return token.tokenType === t.Identifier || token.tokenType === t.QuotedIdentifier;
 }
 
-const operatorStarts = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual, t.Contains, t.Starts, t.Ends, t.In, t.Between, t.Is, t.Not, t.Campaign]);
+const operatorStarts = new Set([
+  t.Equals,
+  t.NotEquals,
+  t.Less,
+  t.LessOrEqual,
+  t.Greater,
+  t.GreaterOrEqual,
+  t.Contains,
+  t.Starts,
+  t.Ends,
+  t.In,
+  t.Between,
+  t.Is,
+  t.Not,
+  t.Campaign,
+]);
 
 function startsOperator(token: IToken): boolean {
   return operatorStarts.has(token.tokenType);
@@ -202,7 +224,8 @@ function explain(
 ): Explanation {
   const found = describeToken(token);
   const atEnd = token.tokenType === EOF;
-  const replaceWith = (message: string, replacement: string): Suggestion[] => (atEnd ? [] : [{ message, span, replacement }]);
+  const replaceWith = (message: string, replacement: string): Suggestion[] =>
+    atEnd ? [] : [{ message, span, replacement }];
 
   // Tokens left over after a complete query.
   if (info.kind === "notAllInputParsed" || (rule === "query" && info.expected.includes("EOF"))) {
@@ -212,12 +235,20 @@ function explain(
   switch (rule) {
     case "value":
     case "valueOrList": {
-      const idOf = ruleStack.includes("segmentTest") ? "segment" : ruleStack.includes("behavioralTest") ? "campaign" : undefined;
+      const idOf = ruleStack.includes("segmentTest")
+        ? "segment"
+        : ruleStack.includes("behavioralTest")
+          ? "campaign"
+          : undefined;
       if (idOf) {
         return {
           code: "OQ107",
           message: `expected a ${idOf} id${after(previous)}, but found ${found}`,
-          hints: [idOf === "segment" ? "write: in segment 1234567890, or in segment [1, 2]" : "write: opened campaign 123, or clicked campaign [1, 2]"],
+          hints: [
+            idOf === "segment"
+              ? "write: in segment 1234567890, or in segment [1, 2]"
+              : "write: opened campaign 123, or clicked campaign [1, 2]",
+          ],
         };
       }
       if (token.tokenType === t.RBracket && previous?.tokenType === t.Comma) {
@@ -231,16 +262,24 @@ function explain(
       const hints = [valueHelp];
       let suggestions: Suggestion[] | undefined;
       if (token.tokenType === t.Identifier) {
-        suggestions = replaceWith(`if ${found} is text, put it in double quotes: "${token.image}"`, JSON.stringify(token.image));
+        suggestions = replaceWith(
+          `if ${found} is text, put it in double quotes: "${token.image}"`,
+          JSON.stringify(token.image),
+        );
       }
       if (info.kind === "mismatch" && info.expected.includes("RBracket")) {
         return {
           code: "OQ105",
           message: `expected ',' or ']' in the list, but found ${found}`,
-          hints: ["separate the values of a list with commas and close it with ']', e.g. [\"a\", \"b\"]"],
+          hints: ['separate the values of a list with commas and close it with \']\', e.g. ["a", "b"]'],
         };
       }
-      return { code: "OQ101", message: `expected a value${after(previous)}, but found ${found}`, hints, suggestions };
+      return {
+        code: "OQ101",
+        message: `expected a value${after(previous)}, but found ${found}`,
+        hints,
+        suggestions,
+      };
     }
     case "comparisonTail":
     case "compareOperator": {
@@ -249,16 +288,33 @@ function explain(
       const word = token.image.toLowerCase();
       const synonym = operatorSynonyms[word] ?? closestMatch(word, operatorWords);
       if (!atEnd && synonym) suggestions = replaceWith(`did you mean '${synonym}'?`, synonym);
-      const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral, t.LBracket].includes(token.tokenType);
-      if (isValue && previous) hints.unshift(`put an operator between the field and the value, e.g. ${previous.image} = ${token.image}`);
+      const isValue = [
+        t.StringLiteral,
+        t.NumberLiteral,
+        t.DateLiteral,
+        t.DurationLiteral,
+        t.LBracket,
+      ].includes(token.tokenType);
+      if (isValue && previous)
+        hints.unshift(
+          `put an operator between the field and the value, e.g. ${previous.image} = ${token.image}`,
+        );
       if (token.tokenType === t.Campaign && previous) {
-        hints.unshift(`'${previous.image}' is not an action: campaign tests are 'sent campaign', 'opened campaign' and 'clicked campaign'`);
+        hints.unshift(
+          `'${previous.image}' is not an action: campaign tests are 'sent campaign', 'opened campaign' and 'clicked campaign'`,
+        );
       }
-      if (ruleStack.includes("comparisonTail") && info.kind === "mismatch" && info.expected.includes("Empty")) {
+      if (
+        ruleStack.includes("comparisonTail") &&
+        info.kind === "mismatch" &&
+        info.expected.includes("Empty")
+      ) {
         return {
           code: "OQ102",
           message: `expected 'empty' or 'not empty' after 'is', but found ${found}`,
-          hints: ["write 'is empty' or 'is not empty'; to compare with a value use '=', e.g. ocx_status = \"active\""],
+          hints: [
+            "write 'is empty' or 'is not empty'; to compare with a value use '=', e.g. ocx_status = \"active\"",
+          ],
         };
       }
       if (info.kind === "mismatch" && info.expected.includes("And")) {
@@ -310,13 +366,24 @@ function explain(
     case "field":
     case "selectClause": {
       const keywordHint = isKeyword(token)
-        ? [`'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``]
+        ? [
+            `'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``,
+          ]
         : [];
-      const suggestions = isKeyword(token) ? replaceWith(`write \`${token.image}\``, `\`${token.image}\``) : undefined;
+      const suggestions = isKeyword(token)
+        ? replaceWith(`write \`${token.image}\``, `\`${token.image}\``)
+        : undefined;
       return {
         code: "OQ104",
         message: `expected a field name${after(previous)}, but found ${found}`,
-        hints: keywordHint.length > 0 ? keywordHint : [rule === "selectClause" ? "write: select email, opens, clicks" : "field names are words like email or last_open_date"],
+        hints:
+          keywordHint.length > 0
+            ? keywordHint
+            : [
+                rule === "selectClause"
+                  ? "write: select email, opens, clicks"
+                  : "field names are words like email or last_open_date",
+              ],
         suggestions,
       };
     }
@@ -325,11 +392,17 @@ function explain(
         code: "OQ108",
         message: `expected the title in double quotes after 'title', but found ${found}`,
         hints: ['write: title "Active gmail contacts"'],
-        suggestions: token.tokenType === t.Identifier ? replaceWith(`write "${token.image}"`, JSON.stringify(token.image)) : undefined,
+        suggestions:
+          token.tokenType === t.Identifier
+            ? replaceWith(`write "${token.image}"`, JSON.stringify(token.image))
+            : undefined,
       };
     case "duringClause": {
       // Only a whole number from 1 up is a duration's amount: `during 1.5` or `during -3` gets no fix.
-      const suggestions = token.tokenType === t.NumberLiteral && /^[1-9]\d*$/.test(token.image) ? replaceWith(`write ${token.image}d for ${token.image} days`, `${token.image}d`) : undefined;
+      const suggestions =
+        token.tokenType === t.NumberLiteral && /^[1-9]\d*$/.test(token.image)
+          ? replaceWith(`write ${token.image}d for ${token.image} days`, `${token.image}d`)
+          : undefined;
       return {
         code: "OQ109",
         message: `expected a duration after '${previous?.image ?? "during"}', but found ${found}`,
@@ -358,10 +431,21 @@ function explain(
   }
   const expected = [...new Set(info.expected.map((name) => labelByName.get(name) ?? "something else"))];
   const wanted = expected.length > 0 ? expected.join(" or ") : "something else";
-  return { code: "OQ100", message: `expected ${wanted}${after(previous)}, but found ${found}`, hints: [clauseHelp] };
+  return {
+    code: "OQ100",
+    message: `expected ${wanted}${after(previous)}, but found ${found}`,
+    hints: [clauseHelp],
+  };
 }
 
-const compareOperatorTokens = new Set([t.Equals, t.NotEquals, t.Less, t.LessOrEqual, t.Greater, t.GreaterOrEqual]);
+const compareOperatorTokens = new Set([
+  t.Equals,
+  t.NotEquals,
+  t.Less,
+  t.LessOrEqual,
+  t.Greater,
+  t.GreaterOrEqual,
+]);
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
 const textOperators = new Set([t.Contains, t.Starts, t.Ends, t.With]);
@@ -372,7 +456,12 @@ const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
  * Mistakes recognised by their words rather than by where the grammar failed: other languages'
  * habits (`limit 100`, `select *`, `now - 7d`, `is not "x"`) and keywords used as field names.
  */
-function explainKnownMistake(token: IToken, previous: IToken | undefined, span: Span, context: SyntaxErrorContext): Explanation | undefined {
+function explainKnownMistake(
+  token: IToken,
+  previous: IToken | undefined,
+  span: Span,
+  context: SyntaxErrorContext,
+): Explanation | undefined {
   if (!isRealToken(token)) return undefined;
   const at = indexOfToken(context.tokens, token);
   const next = context.tokens[at + 1];
@@ -382,7 +471,9 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
     return {
       code: "OQ124",
       message: "oq has no 'limit': an Ongage contact-activity report has every contact that matches",
-      hints: ["remove it, and keep the rows you want from the CSV (e.g. the first 100: head -n 101 report.csv)"],
+      hints: [
+        "remove it, and keep the rows you want from the CSV (e.g. the first 100: head -n 101 report.csv)",
+      ],
     };
   }
 
@@ -397,32 +488,59 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
     };
   }
 
-  if (token.tokenType === t.Star && previous && (valueOpeners.has(previous.tokenType) || textOperators.has(previous.tokenType))) {
+  if (
+    token.tokenType === t.Star &&
+    previous &&
+    (valueOpeners.has(previous.tokenType) || textOperators.has(previous.tokenType))
+  ) {
     return {
       code: "OQ101",
       message: "oq has no wildcards: '*' is not a value",
-      hints: ['contains, starts and ends match part of the text: email contains "gmail", email starts "info@", email ends ".com"'],
+      hints: [
+        'contains, starts and ends match part of the text: email contains "gmail", email starts "info@", email ends ".com"',
+      ],
     };
   }
 
-  if (token.tokenType === t.Identifier && word === "now" && previous && valueOpeners.has(previous.tokenType)) {
-    const minus = /^\s*-\s*(\d+\s*[A-Za-z]+)/.exec(context.source.text.slice(token.startOffset + token.image.length));
+  if (
+    token.tokenType === t.Identifier &&
+    word === "now" &&
+    previous &&
+    valueOpeners.has(previous.tokenType)
+  ) {
+    const minus = /^\s*-\s*(\d+\s*[A-Za-z]+)/.exec(
+      context.source.text.slice(token.startOffset + token.image.length),
+    );
     const explanation: Explanation = {
       code: "OQ123",
       message: "oq has no 'now': a time before now is written as a duration and 'ago'",
-      hints: ["e.g. last_open_date > 7d ago; the start of today is written today", 'if "now" is text, put it in double quotes: "now"'],
+      hints: [
+        "e.g. last_open_date > 7d ago; the start of today is written today",
+        'if "now" is text, put it in double quotes: "now"',
+      ],
     };
     if (minus) {
       const end = token.startOffset + token.image.length + minus[0].length;
       const rewrite = `${minus[1]} ago`;
       explanation.hints = [];
-      explanation.suggestions = [{ message: `write ${rewrite}`, span: context.source.spanOf(token.startOffset, end), replacement: rewrite }];
+      explanation.suggestions = [
+        {
+          message: `write ${rewrite}`,
+          span: context.source.spanOf(token.startOffset, end),
+          replacement: rewrite,
+        },
+      ];
     }
     return explanation;
   }
 
   // `ocx_status is not "active"`: 'is' only tests emptiness; a value wants '=' or '!='.
-  if (isValueToken(token) && previous && (previous.tokenType === t.Is || (previous.tokenType === t.Not && context.tokens[at - 2]?.tokenType === t.Is))) {
+  if (
+    isValueToken(token) &&
+    previous &&
+    (previous.tokenType === t.Is ||
+      (previous.tokenType === t.Not && context.tokens[at - 2]?.tokenType === t.Is))
+  ) {
     const is = previous.tokenType === t.Is ? previous : context.tokens[at - 2]!;
     const operator = previous.tokenType === t.Not ? "!=" : "=";
     const rewrite = `${operator} ${token.image}`;
@@ -430,12 +548,24 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
       code: "OQ102",
       message: `'${context.source.text.slice(is.startOffset, previous.startOffset + previous.image.length)}' only tests whether a field is empty; to compare with a value write '${operator}'`,
       hints: [],
-      suggestions: [{ message: `write ${rewrite}`, span: context.source.spanOf(is.startOffset, token.startOffset + token.image.length), replacement: rewrite }],
+      suggestions: [
+        {
+          message: `write ${rewrite}`,
+          span: context.source.spanOf(is.startOffset, token.startOffset + token.image.length),
+          replacement: rewrite,
+        },
+      ],
     };
   }
 
   // `and = "x"`: a field named like a keyword, at the start of a condition.
-  if (isKeyword(token) && token.tokenType !== t.Segment && next && compareOperatorTokens.has(next.tokenType) && (!previous || conditionOpeners.has(previous.tokenType))) {
+  if (
+    isKeyword(token) &&
+    token.tokenType !== t.Segment &&
+    next &&
+    compareOperatorTokens.has(next.tokenType) &&
+    (!previous || conditionOpeners.has(previous.tokenType))
+  ) {
     const quoted = `\`${token.image}\``;
     return {
       code: "OQ104",
@@ -446,7 +576,13 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
   }
 
   // `during 3 minutes`: a number and a word that is not a unit.
-  if (token.tokenType === t.NumberLiteral && previous?.tokenType === t.During && next && next.tokenType === t.Identifier && /^[ \t]+$/.test(context.source.text.slice(token.startOffset + token.image.length, next.startOffset))) {
+  if (
+    token.tokenType === t.NumberLiteral &&
+    previous?.tokenType === t.During &&
+    next &&
+    next.tokenType === t.Identifier &&
+    /^[ \t]+$/.test(context.source.text.slice(token.startOffset + token.image.length, next.startOffset))
+  ) {
     return {
       code: "OQ109",
       message: `'${next.image}' is not a unit of time oq knows`,
@@ -457,7 +593,9 @@ function explainKnownMistake(token: IToken, previous: IToken | undefined, span: 
 }
 
 function isValueToken(token: IToken): boolean {
-  return [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DayWord, t.DurationLiteral].includes(token.tokenType);
+  return [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DayWord, t.DurationLiteral].includes(
+    token.tokenType,
+  );
 }
 
 /** Whether `token` directly follows a `select a, b` list, as in `select email opens`. */
@@ -479,15 +617,32 @@ function explainSegmentAsField(token: IToken, context: SyntaxErrorContext): Expl
     message: "a segment test is written 'in segment ID'",
     hints: ["write: in segment 1234567890, or not in segment 1234567890"],
   };
-  const isId = value && (value.tokenType === t.NumberLiteral || value.tokenType === t.StringLiteral || value.tokenType === t.LBracket);
-  if (operator && isId && (operator.tokenType === t.Equals || operator.tokenType === t.NotEquals || operator.tokenType === t.In)) {
+  const isId =
+    value &&
+    (value.tokenType === t.NumberLiteral ||
+      value.tokenType === t.StringLiteral ||
+      value.tokenType === t.LBracket);
+  if (
+    operator &&
+    isId &&
+    (operator.tokenType === t.Equals || operator.tokenType === t.NotEquals || operator.tokenType === t.In)
+  ) {
     // A list: take the whole of it, up to its ']'.
-    const close = value.tokenType === t.LBracket ? context.tokens.slice(at + 2).find((next) => next.tokenType === t.RBracket) : value;
+    const close =
+      value.tokenType === t.LBracket
+        ? context.tokens.slice(at + 2).find((next) => next.tokenType === t.RBracket)
+        : value;
     if (close) {
       const ids = context.source.text.slice(value.startOffset, close.startOffset + close.image.length);
       const rewrite = `${operator.tokenType === t.NotEquals ? "not " : ""}in segment ${ids}`;
       explanation.hints = [];
-      explanation.suggestions = [{ message: `write: ${rewrite}`, span: context.source.spanOf(token.startOffset, close.startOffset + close.image.length), replacement: rewrite }];
+      explanation.suggestions = [
+        {
+          message: `write: ${rewrite}`,
+          span: context.source.spanOf(token.startOffset, close.startOffset + close.image.length),
+          replacement: rewrite,
+        },
+      ];
     }
   }
   return explanation;
@@ -512,13 +667,25 @@ function explainMissingAnd(found: string): Explanation {
 
 function explainMissingCondition(token: IToken, previous: IToken | undefined, found: string): Explanation {
   const hints = [conditionHelp];
-  if (previous && (previous.tokenType === t.And || previous.tokenType === t.Or) && clauseWords.includes(token.image.toLowerCase())) {
-    hints.unshift(`remove the '${previous.image}' before '${token.image}': clauses are not joined with and/or`);
+  if (
+    previous &&
+    (previous.tokenType === t.And || previous.tokenType === t.Or) &&
+    clauseWords.includes(token.image.toLowerCase())
+  ) {
+    hints.unshift(
+      `remove the '${previous.image}' before '${token.image}': clauses are not joined with and/or`,
+    );
   }
   if (token.tokenType === t.And || token.tokenType === t.Or) {
     hints.unshift(`'and' and 'or' join two conditions; remove the extra '${token.image}'`);
-  } else if (isKeyword(token) && !clauseWords.includes(token.image.toLowerCase()) && token.tokenType !== t.Not) {
-    hints.unshift(`'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``);
+  } else if (
+    isKeyword(token) &&
+    !clauseWords.includes(token.image.toLowerCase()) &&
+    token.tokenType !== t.Not
+  ) {
+    hints.unshift(
+      `'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``,
+    );
   }
   return { code: "OQ113", message: `expected a condition${after(previous)}, but found ${found}`, hints };
 }
@@ -540,7 +707,9 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
       suggestions: [{ message: `write 'and ${token.image}'`, span, replacement: `and ${token.image}` }],
     };
   }
-  const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral].includes(token.tokenType);
+  const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral].includes(
+    token.tokenType,
+  );
   if (isValue && previous) {
     return {
       code: "OQ115",
@@ -560,12 +729,22 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
     return {
       code: "OQ119",
       message: "'ago' only follows a duration in a condition or in 'between'",
-      hints: ["'during 30d' already means the last 30 days; for a date in a condition write e.g. last_open_date > 30d ago"],
+      hints: [
+        "'during 30d' already means the last 30 days; for a date in a condition write e.g. last_open_date > 30d ago",
+      ],
       suggestions: [{ message: "remove 'ago'", span, replacement: "" }],
     };
   }
   if (token.tokenType === t.RParen) {
-    return { code: "OQ103", message: "this ')' has no matching '('", hints: ["remove it, or add the '(' it closes"] };
+    return {
+      code: "OQ103",
+      message: "this ')' has no matching '('",
+      hints: ["remove it, or add the '(' it closes"],
+    };
   }
-  return { code: "OQ100", message: `expected 'and', 'or', a clause or the end of the query${after(previous)}, but found ${found}`, hints: [clauseHelp] };
+  return {
+    code: "OQ100",
+    message: `expected 'and', 'or', a clause or the end of the query${after(previous)}, but found ${found}`,
+    hints: [clauseHelp],
+  };
 }

@@ -36,7 +36,12 @@ export class CsvRecordCounter {
         continue;
       }
       const end = quote === -1 ? length : quote;
-      for (let newline = chunk.indexOf(0x0a, at); newline !== -1 && newline < end; newline = chunk.indexOf(0x0a, newline + 1)) this.endRecord(offset + newline);
+      for (
+        let newline = chunk.indexOf(0x0a, at);
+        newline !== -1 && newline < end;
+        newline = chunk.indexOf(0x0a, newline + 1)
+      )
+        this.endRecord(offset + newline);
       if (quote === -1) break;
       this.inQuotes = true;
       at = quote + 1;
@@ -61,7 +66,9 @@ export class CsvRecordCounter {
     const endsWithBreak = this.lastByte === 0x0a;
     // The header alone is whole.
     if (this.records === 0 || (this.records === 1 && endsWithBreak)) return undefined;
-    const [from, to] = endsWithBreak ? [this.previousStart, this.currentStart - 1] : [this.currentStart, this.bytes];
+    const [from, to] = endsWithBreak
+      ? [this.previousStart, this.currentStart - 1]
+      : [this.currentStart, this.bytes];
     const last = this.slice(from, to);
     if (last === undefined || this.headerFields === undefined) return undefined;
     const text = last.toString("latin1").replace(/\r$/, "");
@@ -75,7 +82,10 @@ export class CsvRecordCounter {
     this.records++;
     this.previousStart = this.currentStart;
     this.currentStart = at + 1;
-    if (this.records === 1) this.headerFields = countFields((this.slice(0, at) ?? Buffer.alloc(0)).toString("latin1").replace(/\r$/, ""));
+    if (this.records === 1)
+      this.headerFields = countFields(
+        (this.slice(0, at) ?? Buffer.alloc(0)).toString("latin1").replace(/\r$/, ""),
+      );
   }
 
   /** The bytes from `from` to `to`, if still kept. */
@@ -89,7 +99,8 @@ export class CsvRecordCounter {
   }
 
   private trimTail(): void {
-    while (this.tail.length > 1 && this.tail[0]!.offset + this.tail[0]!.chunk.length <= this.previousStart) this.tail.shift();
+    while (this.tail.length > 1 && this.tail[0]!.offset + this.tail[0]!.chunk.length <= this.previousStart)
+      this.tail.shift();
     let kept = this.tail.reduce((sum, { chunk }) => sum + chunk.length, 0);
     while (this.tail.length > 1 && kept > tailLimit) kept -= this.tail.shift()!.chunk.length;
   }

@@ -56,7 +56,11 @@ export class CsvDownload {
    * OngageError when the body is not a CSV (protocol) or stopped mid-row (network, worth another
    * try), and with a CsvSaveError when the file cannot be written.
    */
-  async receive(source: Readable, onChunk?: (counter: CsvRecordCounter) => void, signal?: AbortSignal): Promise<void> {
+  async receive(
+    source: Readable,
+    onChunk?: (counter: CsvRecordCounter) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
     const counter = this.counter;
     source.on("data", (chunk: Buffer) => {
       if (counter.bytes === 0 && chunk.length > 0) {
@@ -108,7 +112,10 @@ export class CsvDownload {
   private saveError(error: NodeJS.ErrnoException): CsvSaveError {
     const where = this.destination.kind === "file" ? `to ${this.destination.path}` : "to stdout";
     const reason = (error.errno !== undefined && getSystemErrorMap().get(error.errno)?.[1]) || error.message;
-    return new CsvSaveError(`could not save the CSV ${where}: ${reason}${error.code ? ` (${error.code})` : ""}`, error.code);
+    return new CsvSaveError(
+      `could not save the CSV ${where}: ${reason}${error.code ? ` (${error.code})` : ""}`,
+      error.code,
+    );
   }
 }
 
@@ -118,10 +125,16 @@ export class CsvDownload {
  * holds control characters other than line breaks, and compressed data does within a few bytes.
  */
 function notCsv(head: Buffer): string | undefined {
-  if (head[0] === 0x1f && head[1] === 0x8b) return "Ongage sent the export gzip-compressed, which oq did not ask for";
-  const start = head.subarray(0, 1024).toString("latin1").replace(/^\u00ef\u00bb\u00bf/, "").trimStart();
+  if (head[0] === 0x1f && head[1] === 0x8b)
+    return "Ongage sent the export gzip-compressed, which oq did not ask for";
+  const start = head
+    .subarray(0, 1024)
+    .toString("latin1")
+    .replace(/^\u00ef\u00bb\u00bf/, "")
+    .trimStart();
   const firstLine = start.split("\n", 1)[0]!;
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(firstLine)) return "Ongage sent binary data (compressed?) instead of the CSV";
+  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f]/.test(firstLine))
+    return "Ongage sent binary data (compressed?) instead of the CSV";
   if (start.startsWith("<")) return "Ongage sent an HTML page instead of the CSV";
   if (start.startsWith("{") || start.startsWith("[")) return "Ongage sent a JSON document instead of the CSV";
   return undefined;

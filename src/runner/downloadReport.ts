@@ -30,7 +30,10 @@ export async function downloadReport(options: DownloadOptions): Promise<{ bytes:
   for (let attempt = 1; ; attempt++) {
     const file = new CsvDownload(options.destination);
     try {
-      const stream = await client.exportReport(reportId, { detailed: options.detailed ?? false, ...(signal ? { signal } : {}) });
+      const stream = await client.exportReport(reportId, {
+        detailed: options.detailed ?? false,
+        ...(signal ? { signal } : {}),
+      });
       await file.receive(stream, options.onChunk, signal);
       options.onSaving?.();
       await file.commit();
@@ -41,8 +44,14 @@ export async function downloadReport(options: DownloadOptions): Promise<{ bytes:
       if (error instanceof CsvSaveError) throw error;
       const retryable = !(error instanceof OngageError) || error.retryable;
       if (!retryable || attempt > retries) {
-        if (error instanceof OngageError) throw attempt > 1 ? new OngageError(error.kind, `${error.message} (tried ${attempt} times)`, error) : error;
-        throw new OngageError("network", `the download of report ${reportId} was cut off: ${(error as Error).message}`);
+        if (error instanceof OngageError)
+          throw attempt > 1
+            ? new OngageError(error.kind, `${error.message} (tried ${attempt} times)`, error)
+            : error;
+        throw new OngageError(
+          "network",
+          `the download of report ${reportId} was cut off: ${(error as Error).message}`,
+        );
       }
       await sleep(backoffDelay(attempt, {}), signal).catch(stopped);
     }

@@ -145,13 +145,16 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
     progress("pending");
     const waitStarted = Date.now();
     const interval = options.pollIntervalMs ?? 2000;
-    for (let status = reportState(created.status); status !== "completed"; ) {
+    for (let status = reportState(created.status); status !== "completed";) {
       summary.polls++;
       await sleep(pollDelay(summary.polls, interval), signal).catch(stopped);
       const report = await client.getReport(created.id, signal);
       status = reportState(report.status);
       if (status === "failed") {
-        throw new OngageError("report-failed", `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`);
+        throw new OngageError(
+          "report-failed",
+          `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`,
+        );
       }
       progress("pending");
     }
@@ -180,7 +183,11 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   } catch (error) {
     summary.ok = false;
     timedOut = deadline.signal.aborted && !options.signal?.aborted;
-    summary.error = timedOut ? timedOutMessage(state, summary.reportId, timeoutMs) : error instanceof Error ? error.message : String(error);
+    summary.error = timedOut
+      ? timedOutMessage(state, summary.reportId, timeoutMs)
+      : error instanceof Error
+        ? error.message
+        : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
     else if (completed && !options.signal?.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
@@ -202,7 +209,8 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
 function timedOutMessage(state: RunState, reportId: string | undefined, timeoutMs: number): string {
   const within = formatMs(timeoutMs);
   if (state === "pending") return `report ${reportId} did not complete within ${within} (the timeout)`;
-  if (state === "downloading") return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
+  if (state === "downloading")
+    return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
   return `the report was not created within ${within} (the timeout)`;
 }
 
@@ -224,39 +232,64 @@ async function cleanUp(
   const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
   const cleanupStarted = Date.now();
   const boundTimer = setTimeout(() => bound.abort(), boundMs);
-  const signal = options.cleanupSignal ? AbortSignal.any([options.cleanupSignal, bound.signal]) : bound.signal;
+  const signal = options.cleanupSignal
+    ? AbortSignal.any([options.cleanupSignal, bound.signal])
+    : bound.signal;
   const problems: string[] = [];
   try {
     let others: ReportInfo[] = [];
     if (unknown.attempts > 0) {
       // Said before the look-up, which may take a while: which report is being cleaned up, if known.
-      progress("deleting", summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined ? [summary.reportId] : []);
+      progress(
+        "deleting",
+        summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined
+          ? [summary.reportId]
+          : [],
+      );
       // Every create with an unknown outcome may have made a report, perhaps listed late.
       const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
       // Once a create went through, the server takes creates: an unanswered one may well have
       // made a report that Ongage lists late, so it is looked for longer (within the bound).
-      const lookFor = summary.reportId !== undefined ? Math.max(client.createLookupMs, lateListingMs) : client.createLookupMs;
+      const lookFor =
+        summary.reportId !== undefined
+          ? Math.max(client.createLookupMs, lateListingMs)
+          : client.createLookupMs;
       const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
       try {
         // Bounded as a whole (a dead server makes every list call time out), not only between looks.
-        const lookup = AbortSignal.any([signal, AbortSignal.timeout(Math.max(0, until - Date.now()) + cleanupCallMs.timeoutMs)]);
-        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), { atLeast: expected, until, signal: lookup });
+        const lookup = AbortSignal.any([
+          signal,
+          AbortSignal.timeout(Math.max(0, until - Date.now()) + cleanupCallMs.timeoutMs),
+        ]);
+        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), {
+          atLeast: expected,
+          until,
+          signal: lookup,
+        });
         others = marked.filter((report) => report.id !== summary.reportId);
         // The report the run used is accounted for, listed or not; the unanswered creates are not.
         if (others.length < unknown.unresolved) {
           // Most likely nothing was made; but if Ongage lists it later, the user must know how to find it.
           summary.unaccountedCreates = { marker, count: unknown.unresolved - others.length };
-          problems.push(`a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker} and delete it`);
+          problems.push(
+            `a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker} and delete it`,
+          );
         }
       } catch (error) {
         summary.unaccountedCreates = { marker, count: unknown.unresolved };
-        problems.push(`could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`);
+        problems.push(
+          `could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`,
+        );
       }
     }
-    if (options.keep && summary.reportId === undefined && others.length > 0) summary.reportId = others.shift()!.id;
+    if (options.keep && summary.reportId === undefined && others.length > 0)
+      summary.reportId = others.shift()!.id;
     // A report whose CSV could not be saved is kept like --keep: its data exists only in Ongage.
     const keepMain = options.keep || summary.exportCommand !== undefined;
-    const doomed = [...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []), ...others.map((report) => report.id)];
+    const doomed = [
+      ...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []),
+      ...others.map((report) => report.id),
+    ];
     if (doomed.length === 0) return;
     progress("deleting", doomed);
     for (const id of doomed) {
@@ -268,7 +301,9 @@ async function cleanUp(
         if (id === summary.reportId) summary.deleted = true;
       } catch (error) {
         summary.leftBehind.push(id);
-        problems.push(`could not delete report ${id}: ${signal.aborted ? "the clean-up was cut short" : (error as Error).message}`);
+        problems.push(
+          `could not delete report ${id}: ${signal.aborted ? "the clean-up was cut short" : (error as Error).message}`,
+        );
       }
     }
   } finally {
@@ -287,7 +322,16 @@ function stopped(): never {
 /** The `oq reports export` command that fetches a kept report's CSV to where it was meant to go. */
 function exportCommand(client: OngageClient, reportId: string, options: RunOptions): string {
   const out = options.destination.kind === "file" ? options.destination.path : `report-${reportId}.csv`;
-  const words = ["oq", "reports", "export", reportId, ...(options.detailed ? ["--detailed"] : []), ...(client.listId ? ["--list-id", client.listId] : []), "--out", out];
+  const words = [
+    "oq",
+    "reports",
+    "export",
+    reportId,
+    ...(options.detailed ? ["--detailed"] : []),
+    ...(client.listId ? ["--list-id", client.listId] : []),
+    "--out",
+    out,
+  ];
   return words.map(shellWord).join(" ");
 }
 

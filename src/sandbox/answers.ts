@@ -10,9 +10,19 @@ export function envelope(res: ServerResponse, status: number, payload: unknown, 
   res.end(body);
 }
 
-export function failure(res: ServerResponse, status: number, message: string, errors: string[] = [], headers: Record<string, string> = {}): void {
+export function failure(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  errors: string[] = [],
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ metadata: { error: true }, payload: { code: status, message, errors } });
-  res.writeHead(status, { "content-type": "application/json", "content-length": Buffer.byteLength(body), ...headers });
+  res.writeHead(status, {
+    "content-type": "application/json",
+    "content-length": Buffer.byteLength(body),
+    ...headers,
+  });
   res.end(body);
 }
 
@@ -36,5 +46,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<string | 
 
 /** Answers 413 as Ongage's front end would, and closes the connection rather than read an oversized body. */
 export function tooLarge(res: ServerResponse, limit: number): void {
-  failure(res, 413, "Request Entity Too Large", [`the request body is larger than ${limit} bytes`], { connection: "close" });
+  failure(res, 413, "Request Entity Too Large", [`the request body is larger than ${limit} bytes`], {
+    connection: "close",
+  });
 }

@@ -9,12 +9,36 @@ import { pick, random01 } from "./random.js";
  * mailings each contact was or was not sent, opened and clicked. docs/sandbox.md describes it.
  */
 
-const sandboxDomains = ["gmail.com", "yahoo.com", "hotmail.com", "acme.com", "globex.com", "example.org"] as const;
-const sandboxFirstNames = ["Ann", "Bob", "Carla", "Dan", "Eve", "Farid", "Gus", "Hana", "Ivan", "Jo"] as const;
+const sandboxDomains = [
+  "gmail.com",
+  "yahoo.com",
+  "hotmail.com",
+  "acme.com",
+  "globex.com",
+  "example.org",
+] as const;
+const sandboxFirstNames = [
+  "Ann",
+  "Bob",
+  "Carla",
+  "Dan",
+  "Eve",
+  "Farid",
+  "Gus",
+  "Hana",
+  "Ivan",
+  "Jo",
+] as const;
 const sandboxCities = ["Paris", "Berlin", "London", "Madrid", "Rome", "Tel Aviv"] as const;
 
 /** The list's custom fields, as `GET /api/list_fields` reports them (and as examples/fields.json has them). */
-export const sandboxCustomFields = { first_name: "string", city: "string", age: "numeric", birthday: "date", customer_id: "id" } as const;
+export const sandboxCustomFields = {
+  first_name: "string",
+  city: "string",
+  age: "numeric",
+  birthday: "date",
+  customer_id: "id",
+} as const;
 
 interface SegmentDefinition {
   id: string;
@@ -28,7 +52,11 @@ export const sandboxSegments: readonly SegmentDefinition[] = [
   { id: "2", name: "40 and over", contains: (c) => c.age !== null && c.age >= 40 },
   { id: "3", name: "every third contact", contains: (c) => c.index % 3 === 0 },
   { id: "4", name: "Paris or Berlin", contains: (c) => c.city === "Paris" || c.city === "Berlin" },
-  { id: "77", name: "VIP", contains: (c) => (c.age !== null && c.age >= 50) || c.email.endsWith("@acme.com") },
+  {
+    id: "77",
+    name: "VIP",
+    contains: (c) => (c.age !== null && c.age >= 50) || c.email.endsWith("@acme.com"),
+  },
   { id: "1234567890", name: "every other contact", contains: (c) => c.index % 2 === 0 },
 ];
 
@@ -81,7 +109,10 @@ export class ContactList {
   constructor(readonly options: ContactListOptions) {
     // Mailings 1-4 and 1001-1006, spread over the 120 days before the anchor.
     const ids = ["1", "2", "3", "4", "1001", "1002", "1003", "1004", "1005", "1006"];
-    this.mailings = ids.map((id, k) => ({ id, sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * 3600 }));
+    this.mailings = ids.map((id, k) => ({
+      id,
+      sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * 3600,
+    }));
   }
 
   get size(): number {
@@ -94,7 +125,14 @@ export class ContactList {
     const first = pick(sandboxFirstNames, r(1));
     const domain = pick(sandboxDomains, r(2));
     const statusRoll = r(3);
-    const ocx_status = statusRoll < 0.8 ? "active" : statusRoll < 0.9 ? "unsubscribed" : statusRoll < 0.96 ? "bounced" : "complaint";
+    const ocx_status =
+      statusRoll < 0.8
+        ? "active"
+        : statusRoll < 0.9
+          ? "unsubscribed"
+          : statusRoll < 0.96
+            ? "bounced"
+            : "complaint";
     const created = anchor - Math.floor(r(4) * 720 * secondsPerDay);
     const sinceCreated = anchor - created;
     const between = (k: number) => created + Math.floor(r(k) * sinceCreated);
@@ -113,18 +151,29 @@ export class ContactList {
       first_name: r(10) < 0.1 ? "" : first,
       city: r(11) < 0.15 ? "" : pick(sandboxCities, r(12)),
       age: r(13) < 0.1 ? null : 18 + Math.floor(r(14) * 63),
-      birthday: r(15) < 0.2 ? null : Date.UTC(1950 + Math.floor(r(16) * 55), Math.floor(r(17) * 12), 1 + Math.floor(r(18) * 28)) / 1000,
+      birthday:
+        r(15) < 0.2
+          ? null
+          : Date.UTC(1950 + Math.floor(r(16) * 55), Math.floor(r(17) * 12), 1 + Math.floor(r(18) * 28)) /
+            1000,
       customer_id: r(19) < 0.3 ? null : 1 + Math.floor(r(20) * 9999),
       events: [],
     };
     if (resubscribed && contact.ocx_unsubscribe_date !== null) {
-      contact.ocx_resubscribe_date = contact.ocx_unsubscribe_date + Math.floor(r(21) * (anchor - contact.ocx_unsubscribe_date));
+      contact.ocx_resubscribe_date =
+        contact.ocx_unsubscribe_date + Math.floor(r(21) * (anchor - contact.ocx_unsubscribe_date));
     }
     this.mailings.forEach((mailing, m) => {
       const rm = (k: number) => random01(seed, index, 100 + m * 8 + k);
       if (mailing.sentAt < created || rm(0) > 0.75) return;
-      if (contact.ocx_unsubscribe_date !== null && contact.ocx_resubscribe_date === null && contact.ocx_unsubscribe_date < mailing.sentAt) return;
-      const event = (kind: ActivityKind, at: number) => contact.events.push({ mailingId: mailing.id, kind, at, mailingSentAt: mailing.sentAt });
+      if (
+        contact.ocx_unsubscribe_date !== null &&
+        contact.ocx_resubscribe_date === null &&
+        contact.ocx_unsubscribe_date < mailing.sentAt
+      )
+        return;
+      const event = (kind: ActivityKind, at: number) =>
+        contact.events.push({ mailingId: mailing.id, kind, at, mailingSentAt: mailing.sentAt });
       event("sent", mailing.sentAt);
       if (ocx_status === "bounced" || rm(1) > 0.45) return;
       const opened = mailing.sentAt + 60 + Math.floor(rm(2) * 3 * secondsPerDay);
@@ -184,10 +233,14 @@ function activityIn(contact: ContactRecord, window: Window) {
 export function evaluationContact(contact: ContactRecord, window: Window): EvaluationContact {
   const { events, index, ...fields } = contact;
   void index;
-  const segments = new Set(sandboxSegments.filter((segment) => segment.contains(contact)).map((segment) => segment.id));
+  const segments = new Set(
+    sandboxSegments.filter((segment) => segment.contains(contact)).map((segment) => segment.id),
+  );
   const done = { sent: new Set<string>(), opened: new Set<string>(), clicked: new Set<string>() };
   for (const event of events) {
-    (event.kind === "sent" ? done.sent : event.kind === "open" ? done.opened : done.clicked).add(event.mailingId);
+    (event.kind === "sent" ? done.sent : event.kind === "open" ? done.opened : done.clicked).add(
+      event.mailingId,
+    );
   }
   return { fields: { ...fields, ...activityIn(contact, window) }, segments, mailings: done };
 }

@@ -65,11 +65,15 @@ const faultSyntax =
 /** `--faults` on the command line: a comma-separated list of faults (faultSyntax; docs/sandbox.md). */
 export function parseFaults(spec: string): Faults {
   const faults: Faults = {};
-  for (const part of spec.split(",").map((p) => p.trim()).filter(Boolean)) {
+  for (const part of spec
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const [name, raw] = part.split(":");
     const value = raw === undefined ? NaN : Number(raw);
     const needNumber = () => {
-      if (!Number.isInteger(value) || value < 0) throw new Error(`--faults ${name} needs a whole number, as in ${name}:3`);
+      if (!Number.isInteger(value) || value < 0)
+        throw new Error(`--faults ${name} needs a whole number, as in ${name}:3`);
       return value;
     };
     /** A count, or for ever when none is given. */
@@ -93,7 +97,8 @@ export function parseFaults(spec: string): Faults {
         break;
       case "trickle":
         faults.trickleMs = needNumber();
-        if (faults.trickleMs === 0) throw new Error("--faults trickle needs a pause of at least 1 ms, as in trickle:1000");
+        if (faults.trickleMs === 0)
+          throw new Error("--faults trickle needs a pause of at least 1 ms, as in trickle:1000");
         break;
       case "5xx":
         faults.serverErrors = needNumber();
@@ -126,7 +131,10 @@ export function parseFaults(spec: string): Faults {
         faults.exportCutRow = needNumber();
         break;
       case "create-answer":
-        if (!badCreateAnswers.includes(raw as BadCreateAnswer)) throw new Error(`--faults create-answer takes one of ${badCreateAnswers.join(", ")}, as in create-answer:html`);
+        if (!badCreateAnswers.includes(raw as BadCreateAnswer))
+          throw new Error(
+            `--faults create-answer takes one of ${badCreateAnswers.join(", ")}, as in create-answer:html`,
+          );
         faults.createAnswer = raw as BadCreateAnswer;
         break;
       case "late-visible":

@@ -5,7 +5,13 @@ import { ContactActivityRequestSchema, type ContactActivityRequest } from "../em
 import { matchesCriteria } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
-import { evaluationContact, sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
+import {
+  evaluationContact,
+  sandboxCustomFields,
+  type ContactList,
+  type ContactRecord,
+  type Window,
+} from "./data.js";
 
 type ReportStatus = 1 | 2 | 3;
 const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
@@ -24,7 +30,9 @@ export interface Report {
 
 const dateFields = new Set([
   ...builtinFields.filter((field) => field.type === "date").map((field) => field.name),
-  ...Object.entries(sandboxCustomFields).filter(([, type]) => type === "date").map(([name]) => name),
+  ...Object.entries(sandboxCustomFields)
+    .filter(([, type]) => type === "date")
+    .map(([name]) => name),
 ]);
 const knownTypes: Record<string, string> = {
   ...Object.fromEntries(builtinFields.map((field) => [field.name, field.type])),
@@ -40,7 +48,9 @@ const userTypes: readonly string[] = [...confirmedUserTypes, ...unconfirmedUserT
 export function validateRequest(body: unknown): { request?: ContactActivityRequest; errors: string[] } {
   const parsed = ContactActivityRequestSchema.safeParse(body);
   if (!parsed.success) {
-    return { errors: parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`) };
+    return {
+      errors: parsed.error.issues.map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`),
+    };
   }
   const request = parsed.data;
   const errors: string[] = [];
@@ -48,9 +58,14 @@ export function validateRequest(body: unknown): { request?: ContactActivityReque
     if (criterion.type === "segment" || criterion.type === "behavioral") continue;
     const type = knownTypes[criterion.field_name];
     if (!type) errors.push(`filters.criteria.${index}.field_name: unknown field ${criterion.field_name}`);
-    else if (type !== criterion.type) errors.push(`filters.criteria.${index}.type: ${criterion.field_name} is ${type}, not ${criterion.type}`);
+    else if (type !== criterion.type)
+      errors.push(
+        `filters.criteria.${index}.type: ${criterion.field_name} is ${type}, not ${criterion.type}`,
+      );
     else if (!operatorsByType[criterion.type].includes(criterion.operator as OngageOperator)) {
-      errors.push(`filters.criteria.${index}.operator: ${criterion.operator} is not an operator for ${criterion.type} fields`);
+      errors.push(
+        `filters.criteria.${index}.operator: ${criterion.operator} is not an operator for ${criterion.type} fields`,
+      );
     }
   }
   for (const field of request.selected_fields) {
@@ -95,7 +110,10 @@ const contactsPerSlice = 500;
  * The contacts a report returns, one at a time, with the values criteria saw; evaluated from
  * the generated list. Null now and then, as a chance to let other requests run.
  */
-function* matchingContacts(request: ContactActivityRequest, list: ContactList): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
+function* matchingContacts(
+  request: ContactActivityRequest,
+  list: ContactList,
+): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
   const window = windowOf(request, list.options.anchor);
   for (let index = 0; index < list.size; index++) {
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
@@ -116,10 +134,12 @@ export function* aggregatedCsv(request: ContactActivityRequest, list: ContactLis
       continue;
     }
     const values = match.seen.fields;
-    yield csvRow(fields.map((field) => {
-      const value = values[field];
-      return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
-    }));
+    yield csvRow(
+      fields.map((field) => {
+        const value = values[field];
+        return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
+      }),
+    );
   }
 }
 

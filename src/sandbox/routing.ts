@@ -20,7 +20,13 @@ function authorized(credentials: SandboxCredentials, req: IncomingMessage): bool
 /** 429, counted; with Retry-After in seconds unless `retryAfter` is undefined. */
 export function rateLimited(state: SandboxState, res: ServerResponse, retryAfter: number | undefined): void {
   state.stats.rateLimited++;
-  failure(res, 429, "Calls per minute exceeded", [], retryAfter === undefined ? {} : { "retry-after": String(retryAfter) });
+  failure(
+    res,
+    429,
+    "Calls per minute exceeded",
+    [],
+    retryAfter === undefined ? {} : { "retry-after": String(retryAfter) },
+  );
 }
 
 /**
@@ -30,12 +36,21 @@ export function rateLimited(state: SandboxState, res: ServerResponse, retryAfter
 export async function route(state: SandboxState, req: IncomingMessage, res: ServerResponse): Promise<void> {
   const { faults, stats, reports, contacts, settings } = state;
   const url = new URL(req.url ?? "/", "http://sandbox");
-  const match = /^\/(?:([^/]+)\/)?api\/(contact_activity|list_fields)(?:\/(\d+)(?:\/(export|export_detailed))?)?\/?$/.exec(url.pathname);
-  const route = match ? `${req.method} ${match[2]}${match[3] ? "/:id" : ""}${match[4] ? `/${match[4]}` : ""}` : `${req.method} ?`;
+  const match =
+    /^\/(?:([^/]+)\/)?api\/(contact_activity|list_fields)(?:\/(\d+)(?:\/(export|export_detailed))?)?\/?$/.exec(
+      url.pathname,
+    );
+  const route = match
+    ? `${req.method} ${match[2]}${match[3] ? "/:id" : ""}${match[4] ? `/${match[4]}` : ""}`
+    : `${req.method} ?`;
   stats.byRoute[route] = (stats.byRoute[route] ?? 0) + 1;
 
-  if (!authorized(settings.credentials, req)) return failure(res, 401, "Unauthorized", ["X_USERNAME, X_PASSWORD and X_ACCOUNT_CODE do not match an account"]);
-  if (!match || (match[1] !== undefined && match[1] !== settings.listId)) return failure(res, 404, "Not Found", [`no such resource: ${url.pathname}`]);
+  if (!authorized(settings.credentials, req))
+    return failure(res, 401, "Unauthorized", [
+      "X_USERNAME, X_PASSWORD and X_ACCOUNT_CODE do not match an account",
+    ]);
+  if (!match || (match[1] !== undefined && match[1] !== settings.listId))
+    return failure(res, 404, "Not Found", [`no such resource: ${url.pathname}`]);
 
   if (faults.rateLimitBurst) {
     faults.rateLimitBurst--;
@@ -52,7 +67,14 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
   const [, , resource, idText, exportKind] = match;
   if (resource === "list_fields") {
     if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
-    const fields = [{ name: "email", type: "email" }, ...Object.entries(sandboxCustomFields).map(([name, type]) => ({ name, type, ...(type === "date" ? { format: "yyyy-mm-dd" } : {}) }))];
+    const fields = [
+      { name: "email", type: "email" },
+      ...Object.entries(sandboxCustomFields).map(([name, type]) => ({
+        name,
+        type,
+        ...(type === "date" ? { format: "yyyy-mm-dd" } : {}),
+      })),
+    ];
     return envelope(res, 200, fields, fields.length);
   }
 
@@ -108,8 +130,11 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
       const offset = Number(url.searchParams.get("offset") ?? 0) || 0;
       const limit = Number(url.searchParams.get("limit") ?? 50) || 50;
       const visibleBefore = Date.now() - (faults.lateVisibleMs ?? 0);
-      const all = [...reports.values()].filter((report) => report.createdAt <= visibleBefore).map((report) => describeReport(report, Date.now()));
-      const key = (r: Record<string, string>) => (sort === "title" ? r["title"]! : Number(r[sort] ?? r["id"]));
+      const all = [...reports.values()]
+        .filter((report) => report.createdAt <= visibleBefore)
+        .map((report) => describeReport(report, Date.now()));
+      const key = (r: Record<string, string>) =>
+        sort === "title" ? r["title"]! : Number(r[sort] ?? r["id"]);
       all.sort((a, b) => (key(a) < key(b) ? -order : key(a) > key(b) ? order : 0));
       return envelope(res, 200, all.slice(offset, offset + limit), all.length);
     }
@@ -131,7 +156,9 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
   }
   if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
   if (!exportKind) return envelope(res, 200, describeReport(report, Date.now()));
-  if (statusOf(report, Date.now()) !== 2) return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
-  if (exportKind === "export_detailed") return streamCsv(faults, req, res, detailedCsv(report.request, contacts));
+  if (statusOf(report, Date.now()) !== 2)
+    return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
+  if (exportKind === "export_detailed")
+    return streamCsv(faults, req, res, detailedCsv(report.request, contacts));
   return streamCsv(faults, req, res, createReadStream(report.file!, { highWaterMark: chunkBytes }));
 }

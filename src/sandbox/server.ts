@@ -9,7 +9,13 @@ import type { Faults } from "./faults.js";
 import { misbehave } from "./misbehaviour.js";
 import type { Report } from "./reports.js";
 import { rateLimited, route } from "./routing.js";
-import { defaultSandboxCredentials, SandboxState, type SandboxCredentials, type SandboxSettings, type SandboxStats } from "./state.js";
+import {
+  defaultSandboxCredentials,
+  SandboxState,
+  type SandboxCredentials,
+  type SandboxSettings,
+  type SandboxStats,
+} from "./state.js";
 
 /*
  * A local server that speaks Ongage's contact-activity API over a generated contact list:

@@ -13,7 +13,11 @@ export interface SandboxCredentials {
   accountCode: string;
 }
 
-export const defaultSandboxCredentials: SandboxCredentials = { username: "sandbox", password: "sandbox-secret", accountCode: "SANDBOX" };
+export const defaultSandboxCredentials: SandboxCredentials = {
+  username: "sandbox",
+  password: "sandbox-secret",
+  accountCode: "SANDBOX",
+};
 
 export interface SandboxStats {
   requests: number;
@@ -91,7 +95,8 @@ export class SandboxState {
   /** Counts every request in a sliding window, as Ongage measures calls per minute. */
   countArrival(): void {
     const now = Date.now();
-    while (this.arrivals.length > 0 && this.arrivals[0]! <= now - this.settings.rateWindowMs) this.arrivals.shift();
+    while (this.arrivals.length > 0 && this.arrivals[0]! <= now - this.settings.rateWindowMs)
+      this.arrivals.shift();
     this.arrivals.push(now);
     this.stats.maxCallsInWindow = Math.max(this.stats.maxCallsInWindow, this.arrivals.length);
   }
@@ -100,8 +105,10 @@ export class SandboxState {
   admitCall(): number | undefined {
     const { rateWindowMs, callsPerMinute } = this.settings;
     const now = Date.now();
-    while (this.recentCalls.length > 0 && this.recentCalls[0]! <= now - rateWindowMs) this.recentCalls.shift();
-    if (this.recentCalls.length >= callsPerMinute) return Math.max(1, Math.ceil((this.recentCalls[0]! + rateWindowMs - now) / 1000));
+    while (this.recentCalls.length > 0 && this.recentCalls[0]! <= now - rateWindowMs)
+      this.recentCalls.shift();
+    if (this.recentCalls.length >= callsPerMinute)
+      return Math.max(1, Math.ceil((this.recentCalls[0]! + rateWindowMs - now) / 1000));
     this.recentCalls.push(now);
     return undefined;
   }

@@ -8,7 +8,10 @@ import type { Faults } from "./faults.js";
 export const chunkBytes = 64 * 1024;
 
 /** Uses up one of a counted fault: whether it happens this time. */
-function takeFault(faults: Faults, name: "exportEnvelope" | "exportHtml" | "exportGzip" | "exportCutRow"): boolean {
+function takeFault(
+  faults: Faults,
+  name: "exportEnvelope" | "exportHtml" | "exportGzip" | "exportCutRow",
+): boolean {
   if (!faults[name]) return false;
   faults[name]--;
   return true;
@@ -31,16 +34,27 @@ function drainOrClose(res: ServerResponse): Promise<void> {
  * Streams an export in chunks of about 64 KB with back-pressure, applying the faults that
  * concern exports. `body` yields text or bytes, and null for "let other requests run".
  */
-export async function streamCsv(faults: Faults, req: IncomingMessage, res: ServerResponse, body: AsyncIterable<string | Buffer | null> | Iterable<string | null>): Promise<void> {
-  if (takeFault(faults, "exportEnvelope")) return failure(res, 200, "Export failed: the report file is not available", []);
+export async function streamCsv(
+  faults: Faults,
+  req: IncomingMessage,
+  res: ServerResponse,
+  body: AsyncIterable<string | Buffer | null> | Iterable<string | null>,
+): Promise<void> {
+  if (takeFault(faults, "exportEnvelope"))
+    return failure(res, 200, "Export failed: the report file is not available", []);
   if (takeFault(faults, "exportHtml")) {
-    const page = "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "content-length": Buffer.byteLength(page) });
+    const page =
+      "<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>\n";
+    res.writeHead(200, {
+      "content-type": "text/html; charset=utf-8",
+      "content-length": Buffer.byteLength(page),
+    });
     return void res.end(page);
   }
   if (takeFault(faults, "exportGzip")) {
     const chunks: Buffer[] = [];
-    for await (const piece of body) if (piece !== null) chunks.push(Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
+    for await (const piece of body)
+      if (piece !== null) chunks.push(Buffer.isBuffer(piece) ? piece : Buffer.from(piece));
     const zipped = gzipSync(Buffer.concat(chunks));
     res.writeHead(200, { "content-type": "text/csv; charset=utf-8", "content-length": zipped.length });
     return void res.end(zipped);
@@ -56,7 +70,10 @@ export async function streamCsv(faults: Faults, req: IncomingMessage, res: Serve
   let closed = false;
   res.on("close", () => (closed = true));
   const flush = async () => {
-    const bytes = pending.length === 1 && Buffer.isBuffer(pending[0]) ? pending[0] : Buffer.concat(pending.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
+    const bytes =
+      pending.length === 1 && Buffer.isBuffer(pending[0])
+        ? pending[0]
+        : Buffer.concat(pending.map((p) => (Buffer.isBuffer(p) ? p : Buffer.from(p))));
     pending = [];
     pendingBytes = 0;
     if (cutAfter !== undefined && sent + bytes.length > cutAfter) {

@@ -88,7 +88,13 @@ function order<T extends number | bigint>(operator: string, a: T, b: T, what: st
   throw new Error(`operator ${operator} on ${what}`);
 }
 
-function compare(type: FieldType, operator: string, subject: unknown, operand: string | number, caseSensitive: boolean): Truth {
+function compare(
+  type: FieldType,
+  operator: string,
+  subject: unknown,
+  operand: string | number,
+  caseSensitive: boolean,
+): Truth {
   if (type === "string" || type === "email") {
     const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
     const a = fold(isEmpty(subject) ? "" : String(subject));
@@ -125,7 +131,12 @@ export function evaluateCondition(
   return truthOf(condition, contact, typeOf, nowSeconds) === true;
 }
 
-function truthOf(condition: ast.Condition, contact: EvaluationContact, typeOf: (field: string) => FieldType, nowSeconds: number): Truth {
+function truthOf(
+  condition: ast.Condition,
+  contact: EvaluationContact,
+  typeOf: (field: string) => FieldType,
+  nowSeconds: number,
+): Truth {
   const recurse = (c: ast.Condition) => truthOf(c, contact, typeOf, nowSeconds);
   switch (condition.kind) {
     case "And":
@@ -145,9 +156,12 @@ function truthOf(condition: ast.Condition, contact: EvaluationContact, typeOf: (
     case "Comparison": {
       const type = typeOf(condition.field.name);
       const subject = contact.fields[condition.field.name];
-      const values = condition.values.map((value) => (type === "id" ? idLiteral(value) : literal(value, nowSeconds)));
+      const values = condition.values.map((value) =>
+        type === "id" ? idLiteral(value) : literal(value, nowSeconds),
+      );
       const caseSensitive = condition.caseSensitive === true;
-      const anyValue = (operator: string) => any(values.map((v) => compare(type, operator, subject, v, caseSensitive)));
+      const anyValue = (operator: string) =>
+        any(values.map((v) => compare(type, operator, subject, v, caseSensitive)));
       switch (condition.operator) {
         case "is empty":
           return isEmpty(subject);
@@ -155,7 +169,10 @@ function truthOf(condition: ast.Condition, contact: EvaluationContact, typeOf: (
           return !isEmpty(subject);
         case "between":
         case "not between": {
-          const inside = all([compare(type, ">=", subject, values[0]!, false), compare(type, "<=", subject, values[1]!, false)]);
+          const inside = all([
+            compare(type, ">=", subject, values[0]!, false),
+            compare(type, "<=", subject, values[1]!, false),
+          ]);
           return condition.operator === "between" ? inside : not(inside);
         }
         case "not in":

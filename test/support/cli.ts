@@ -12,8 +12,17 @@ export interface CliRun {
 }
 
 /** Runs the built `oq` command as a user would, without a terminal. */
-export function runOq(args: string[], options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {}): CliRun {
-  const env: Record<string, string | undefined> = { ...process.env, OQ_NOW: undefined, OQ_SCHEMA: undefined, NO_COLOR: undefined, ...options.env };
+export function runOq(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
+): CliRun {
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OQ_NOW: undefined,
+    OQ_SCHEMA: undefined,
+    NO_COLOR: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   const result = spawnSync(process.execPath, [oqBin, ...args], {
     cwd: options.cwd,
@@ -37,12 +46,26 @@ export function scratch(files: Record<string, string>): string {
  */
 export function runOqAsync(
   args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string | undefined>; onSpawn?: (child: import("node:child_process").ChildProcess) => void } = {},
+  options: {
+    cwd?: string;
+    input?: string;
+    env?: Record<string, string | undefined>;
+    onSpawn?: (child: import("node:child_process").ChildProcess) => void;
+  } = {},
 ): Promise<CliRun> {
-  const env: Record<string, string | undefined> = { ...process.env, OQ_NOW: undefined, OQ_SCHEMA: undefined, NO_COLOR: undefined, ...options.env };
+  const env: Record<string, string | undefined> = {
+    ...process.env,
+    OQ_NOW: undefined,
+    OQ_SCHEMA: undefined,
+    NO_COLOR: undefined,
+    ...options.env,
+  };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [oqBin, ...args], { cwd: options.cwd, env: env as NodeJS.ProcessEnv });
+    const child = spawn(process.execPath, [oqBin, ...args], {
+      cwd: options.cwd,
+      env: env as NodeJS.ProcessEnv,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (text: string) => (stdout += text));

@@ -26,7 +26,10 @@ export function goldenCases(folder: "valid" | "invalid"): { name: string; file: 
  * Compares `actual` with the expected file, or (OQ_UPDATE_GOLDEN=1) rewrites it. `undefined`
  * means the file must not exist.
  */
-export function expectGolden(path: string, actual: string | undefined): { expected: string | undefined; actual: string | undefined } {
+export function expectGolden(
+  path: string,
+  actual: string | undefined,
+): { expected: string | undefined; actual: string | undefined } {
   if (updating) {
     if (actual === undefined) rmSync(path, { force: true });
     else writeFileSync(path, actual);

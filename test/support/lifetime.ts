@@ -8,7 +8,8 @@ import { sandboxEnv } from "./sandbox.js";
 
 /* Helpers for the end-to-end tests of a report's lifetime (recovery and signals). */
 
-export const lifetimeQuery = 'title "Weekly gmail openers for the marketing team"\nin segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n';
+export const lifetimeQuery =
+  'title "Weekly gmail openers for the marketing team"\nin segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n';
 
 /** A scratch folder with q.oq, and an oq.config.json if given. */
 export function queryFolder(config?: object): string {
@@ -19,8 +20,17 @@ export function queryFolder(config?: object): string {
 }
 
 /** `oq run q.oq` in `dir` against `sandbox`. */
-export function runQuery(sandbox: Sandbox, dir: string, args: string[], onSpawn?: (child: ChildProcess) => void): Promise<CliRun> {
-  return runOqAsync(["run", "q.oq", "--poll-interval", "20ms", ...args], { cwd: dir, env: sandboxEnv(sandbox), ...(onSpawn ? { onSpawn } : {}) });
+export function runQuery(
+  sandbox: Sandbox,
+  dir: string,
+  args: string[],
+  onSpawn?: (child: ChildProcess) => void,
+): Promise<CliRun> {
+  return runOqAsync(["run", "q.oq", "--poll-interval", "20ms", ...args], {
+    cwd: dir,
+    env: sandboxEnv(sandbox),
+    ...(onSpawn ? { onSpawn } : {}),
+  });
 }
 
 export function partFiles(dir: string): string[] {

@@ -32,11 +32,21 @@ export function unixDays(year: number, month: number, day: number): number {
  * second is dropped. Only dates the compiler accepted reach here, so anything else throws.
  */
 export function referenceDateSeconds(raw: string): number {
-  const match = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(raw);
+  const match =
+    /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/i.exec(raw);
   if (!match) throw new Error(`not a date: ${raw}`);
   const [, year, month, day, hour = "0", minute = "0", second = "0", zone = "Z"] = match;
-  const offset = zone.toUpperCase() === "Z" ? 0 : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
-  return unixDays(Number(year), Number(month), Number(day)) * secondsPerDay + Number(hour) * 3600 + Number(minute) * 60 + Number(second) - offset * 60;
+  const offset =
+    zone.toUpperCase() === "Z"
+      ? 0
+      : (zone.startsWith("-") ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.slice(-2)));
+  return (
+    unixDays(Number(year), Number(month), Number(day)) * secondsPerDay +
+    Number(hour) * 3600 +
+    Number(minute) * 60 +
+    Number(second) -
+    offset * 60
+  );
 }
 
 /**
@@ -51,5 +61,8 @@ export function referenceInstantBefore(nowSeconds: number, amount: number, unit:
   const monthsSinceYear0 = now.getUTCFullYear() * 12 + now.getUTCMonth() - months;
   const [year, month] = [Math.floor(monthsSinceYear0 / 12), (monthsSinceYear0 % 12) + 1];
   const day = Math.min(now.getUTCDate(), daysInMonth(year, month));
-  return unixDays(year, month, day) * secondsPerDay + (nowSeconds - Math.floor(nowSeconds / secondsPerDay) * secondsPerDay);
+  return (
+    unixDays(year, month, day) * secondsPerDay +
+    (nowSeconds - Math.floor(nowSeconds / secondsPerDay) * secondsPerDay)
+  );
 }

@@ -7,7 +7,8 @@ export function withoutSpans(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(withoutSpans);
   if (node === null || typeof node !== "object") return node;
   const copy: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(node)) if (key !== "span" && !key.endsWith("Span")) copy[key] = withoutSpans(value);
+  for (const [key, value] of Object.entries(node))
+    if (key !== "span" && !key.endsWith("Span")) copy[key] = withoutSpans(value);
   return copy;
 }
 
@@ -17,9 +18,11 @@ export function withoutSpans(node: unknown): unknown {
  */
 export function compactJson(value: unknown, indent = "", lineSoFar = 0): string {
   const flat = JSON.stringify(value) ?? "null";
-  if (value === null || typeof value !== "object" || lineSoFar + indent.length + flat.length <= 100) return flat;
+  if (value === null || typeof value !== "object" || lineSoFar + indent.length + flat.length <= 100)
+    return flat;
   const inner = `${indent}  `;
-  if (Array.isArray(value)) return `[\n${value.map((item) => `${inner}${compactJson(item, inner)}`).join(",\n")}\n${indent}]`;
+  if (Array.isArray(value))
+    return `[\n${value.map((item) => `${inner}${compactJson(item, inner)}`).join(",\n")}\n${indent}]`;
   const members = Object.entries(value).filter(([, member]) => member !== undefined);
   return `{\n${members.map(([key, member]) => `${inner}${JSON.stringify(key)}: ${compactJson(member, inner, JSON.stringify(key).length + 2)}`).join(",\n")}\n${indent}}`;
 }

@@ -19,7 +19,10 @@ function printDiagnostics(result: CompileResult, flags: CompileFlags): void {
 }
 
 /** `oq compile FILE`: the payload on stdout, diagnostics on stderr. */
-export async function compileCommand(file: string, flags: CompileFlags & { compact?: boolean }): Promise<number> {
+export async function compileCommand(
+  file: string,
+  flags: CompileFlags & { compact?: boolean },
+): Promise<number> {
   const settings = compileSettingsFor(flags);
   const input = readInput(file);
   const result = compile(input.text, { ...(await settings(file)), fileName: input.name });
@@ -39,13 +42,23 @@ export async function checkCommand(files: string[], flags: CompileFlags): Promis
   const results = [];
   for (const file of files) {
     const input = readInput(file);
-    results.push({ file: input.name, result: compile(input.text, { ...(await settings(file)), fileName: input.name }) });
+    results.push({
+      file: input.name,
+      result: compile(input.text, { ...(await settings(file)), fileName: input.name }),
+    });
   }
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(results.map(({ file, result }) => resultJson(result, file, false)), null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify(
+        results.map(({ file, result }) => resultJson(result, file, false)),
+        null,
+        2,
+      )}\n`,
+    );
   } else {
     for (const { result } of results) printDiagnostics(result, flags);
-    if (results.every(({ result }) => result.ok)) process.stderr.write(`${files.length} ${files.length === 1 ? "query" : "queries"} ok\n`);
+    if (results.every(({ result }) => result.ok))
+      process.stderr.write(`${files.length} ${files.length === 1 ? "query" : "queries"} ok\n`);
   }
   return results.every(({ result }) => result.ok) ? exitCodes.ok : exitCodes.failed;
 }

@@ -19,7 +19,10 @@ export async function pullFields(options: ConnectionFlags & { out: string }): Pr
     if (builtin.has(field.name)) continue;
     const type = field.type.toLowerCase();
     if ((fieldTypes as readonly string[]).includes(type)) fields[field.name] = type as FieldType;
-    else process.stderr.write(`oq: skipping ${terminalSafe(field.name)}: its type '${terminalSafe(field.type)}' is not one oq knows (${fieldTypes.join(", ")})\n`);
+    else
+      process.stderr.write(
+        `oq: skipping ${terminalSafe(field.name)}: its type '${terminalSafe(field.type)}' is not one oq knows (${fieldTypes.join(", ")})\n`,
+      );
   }
   const text = `${JSON.stringify({ fields }, null, 2)}\n`;
   if (path === "-") process.stdout.write(text);
@@ -27,11 +30,15 @@ export async function pullFields(options: ConnectionFlags & { out: string }): Pr
     try {
       writeFileAtomically(path, text);
     } catch (error) {
-      process.stderr.write(`oq: could not write ${terminalSafe(path)}: ${terminalSafe((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`);
+      process.stderr.write(
+        `oq: could not write ${terminalSafe(path)}: ${terminalSafe((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`,
+      );
       return exitCodes.failed;
     }
     const shown = terminalSafe(relative(process.cwd(), path) || path);
-    process.stderr.write(`wrote ${Object.keys(fields).length} custom fields to ${shown}; name it in oq.config.json ("schema": "${shown}") or pass --schema\n`);
+    process.stderr.write(
+      `wrote ${Object.keys(fields).length} custom fields to ${shown}; name it in oq.config.json ("schema": "${shown}") or pass --schema\n`,
+    );
   }
   return exitCodes.ok;
 }

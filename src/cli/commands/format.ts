@@ -10,7 +10,10 @@ import { UsageError } from "../usageError.js";
 import { writeFileAtomically } from "../writeFile.js";
 
 /** `oq fmt FILE...`: print, --write or --check the canonical layout. */
-export function fmtCommand(files: string[], flags: { write?: boolean; check?: boolean; color?: boolean }): number {
+export function fmtCommand(
+  files: string[],
+  flags: { write?: boolean; check?: boolean; color?: boolean },
+): number {
   if (flags.write && files.includes("-")) throw new UsageError("--write cannot rewrite standard input");
   let failed = false;
   for (const file of files) {
@@ -39,7 +42,12 @@ export function fmtCommand(files: string[], flags: { write?: boolean; check?: bo
  */
 export async function decompileCommand(file: string, flags: { schema?: string } = {}): Promise<number> {
   const folder = file === "-" ? process.cwd() : dirname(resolve(file));
-  const { fields } = await loadProjectSettings({ flag: flags.schema, env: process.env["OQ_SCHEMA"], cwd: process.cwd(), searchFrom: folder });
+  const { fields } = await loadProjectSettings({
+    flag: flags.schema,
+    env: process.env["OQ_SCHEMA"],
+    cwd: process.cwd(),
+    searchFrom: folder,
+  });
   const input = readInput(file);
   let json: unknown;
   try {

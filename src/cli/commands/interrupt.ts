@@ -27,7 +27,10 @@ interface InterruptOptions {
  * once. Resolves with the work's result and the signal that stopped it, if any; the caller
  * exits with that signal's code (signalExitCodes).
  */
-export async function interruptible<T>(work: (interruption: Interruption) => Promise<T>, options: InterruptOptions = {}): Promise<{ result: T; stoppedBy: StopSignal | undefined }> {
+export async function interruptible<T>(
+  work: (interruption: Interruption) => Promise<T>,
+  options: InterruptOptions = {},
+): Promise<{ result: T; stoppedBy: StopSignal | undefined }> {
   const stop = new AbortController();
   const abandon = new AbortController();
   let stoppedBy: StopSignal | undefined;

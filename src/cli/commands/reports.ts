@@ -38,33 +38,54 @@ export async function listReports(options: ListOptions): Promise<number> {
   const rows = reports.map((r) => [r.id, r.status_desc ?? String(r.status), r.title ?? ""].map(terminalSafe));
   const widths = [2, 6].map((min, i) => Math.max(min, ...rows.map((row) => row[i]!.length)));
   process.stdout.write(`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
-  for (const row of rows) process.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
-  if (total !== undefined && total > reports.length) process.stderr.write(`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
+  for (const row of rows)
+    process.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
+  if (total !== undefined && total > reports.length)
+    process.stderr.write(`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
   return exitCodes.ok;
 }
 
-export async function reportStatus(id: string, options: ConnectionFlags & { json?: boolean }): Promise<number> {
+export async function reportStatus(
+  id: string,
+  options: ConnectionFlags & { json?: boolean },
+): Promise<number> {
   const client = await connect(options, process.env, process.cwd());
   const report = await client.getReport(id);
   if (options.json) process.stdout.write(`${terminalSafeJson(report)}\n`);
-  else process.stdout.write(`${terminalSafe(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}`)}\n`);
+  else
+    process.stdout.write(
+      `${terminalSafe(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}`)}\n`,
+    );
   return reportState(report.status) === "failed" ? exitCodes.failed : exitCodes.ok;
 }
 
-export async function exportReport(id: string, options: ConnectionFlags & { detailed?: boolean; out?: string }): Promise<number> {
+export async function exportReport(
+  id: string,
+  options: ConnectionFlags & { detailed?: boolean; out?: string },
+): Promise<number> {
   // Checked before any call: a bad --out is a usage error, not a failed download.
-  const destination: CsvDestination = options.out ? { kind: "file", path: outputFile("--out", options.out, `${id}.csv`) } : { kind: "stdout", stream: process.stdout };
+  const destination: CsvDestination = options.out
+    ? { kind: "file", path: outputFile("--out", options.out, `${id}.csv`) }
+    : { kind: "stdout", stream: process.stdout };
   const client = await connect(options, process.env, process.cwd());
   const report = await client.getReport(id);
   if (reportState(report.status) !== "completed") {
-    process.stderr.write(`oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`);
+    process.stderr.write(
+      `oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`,
+    );
     return exitCodes.failed;
   }
   const progress = new ProgressLine();
   const { result: outcome, stoppedBy } = await interruptible(
     async ({ signal }) => {
       try {
-        return await downloadReport({ client, reportId: id, destination, detailed: options.detailed ?? false, signal });
+        return await downloadReport({
+          client,
+          reportId: id,
+          destination,
+          detailed: options.detailed ?? false,
+          signal,
+        });
       } catch (error) {
         return error as Error;
       }
@@ -83,7 +104,8 @@ export async function exportReport(id: string, options: ConnectionFlags & { deta
     process.stderr.write(`oq: report ${terminalSafe(id)}: ${terminalSafe(outcome.message)}\n`);
     return exitCodes.failed;
   }
-  if (process.stderr.isTTY && options.out) process.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
+  if (process.stderr.isTTY && options.out)
+    process.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
   return exitCodes.ok;
 }
 

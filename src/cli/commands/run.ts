@@ -32,7 +32,9 @@ interface RunCommandOptions extends ConnectionFlags {
 function expandTargets(targets: string[]): string[] {
   const files: string[] = [];
   const walk = (dir: string) => {
-    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const entry of readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       if (entry.isDirectory()) walk(join(dir, entry.name));
       else if (entry.name.endsWith(".oq")) files.push(join(dir, entry.name));
     }
@@ -53,7 +55,8 @@ function expandTargets(targets: string[]): string[] {
 
 function durationFlag(name: string, value: string): number {
   const ms = parseCliDuration(value);
-  if (ms === undefined || ms <= 0) throw new UsageError(`${name} takes a duration such as 200ms, 2s, 30m or 1h, not '${value}'`);
+  if (ms === undefined || ms <= 0)
+    throw new UsageError(`${name} takes a duration such as 200ms, 2s, 30m or 1h, not '${value}'`);
   return ms;
 }
 
@@ -69,7 +72,10 @@ function destinations(files: string[], options: RunCommandOptions): CsvDestinati
     return [{ kind: "file", path: outputFile("--out", options.out!, names[0]!) }];
   }
   const out = options.out ?? ".";
-  if (!isFolderPath(out) && existsSync(out)) throw new UsageError(`--out ${out} must be a folder when several queries run (each writes NAME.csv there)`);
+  if (!isFolderPath(out) && existsSync(out))
+    throw new UsageError(
+      `--out ${out} must be a folder when several queries run (each writes NAME.csv there)`,
+    );
   const folder = resolve(out);
   checkFolder("--out", folder, true);
   const clash = names.find((name, index) => names.indexOf(name) !== index);
@@ -85,16 +91,25 @@ function shortPath(path: string): string {
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
 function summaryLine(name: string, summary: RunSummary): string {
-  const report = summary.reportId === undefined ? "" : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
+  const report =
+    summary.reportId === undefined
+      ? ""
+      : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
 function sayDeleting(name: string, ids: string[]): void {
-  process.stderr.write(`oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`);
+  process.stderr.write(
+    `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
+  );
 }
 
-export async function runCommand(targets: string[], options: RunCommandOptions, settingsFor: (file: string) => Promise<CompileSettings>): Promise<number> {
+export async function runCommand(
+  targets: string[],
+  options: RunCommandOptions,
+  settingsFor: (file: string) => Promise<CompileSettings>,
+): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
   const files = expandTargets(targets);
@@ -106,7 +121,9 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   for (const file of files) {
     const input = readInput(file);
     const result = compile(input.text, { ...(await settingsFor(file)), fileName: input.name });
-    const rendered = formatDiagnostics(result, { color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"] });
+    const rendered = formatDiagnostics(result, {
+      color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"],
+    });
     if (rendered) process.stderr.write(rendered);
     if (result.payload) requests.push(result.payload);
     else compileFailed = true;
@@ -147,19 +164,30 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
               // So is the clean-up after the deadline, which may outlast it (off a terminal too).
               if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
                 announced.add(name);
-                const what = p.deleting.length > 0 ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}` : "looking for the report it may have made";
-                progress.log(`oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`);
+                const what =
+                  p.deleting.length > 0
+                    ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}`
+                    : "looking for the report it may have made";
+                progress.log(
+                  `oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
+                );
               }
             },
           });
           if (summary.ok || summary.outputClosed) {
-            const line = summary.ok ? summaryLine(name, summary) : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${terminalSafe(summary.reportId ?? "")} deleted` : ""}`;
+            const line = summary.ok
+              ? summaryLine(name, summary)
+              : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${terminalSafe(summary.reportId ?? "")} deleted` : ""}`;
             if (!options.quiet) progress.log(line);
           } else {
-            process.stderr.write(`${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`);
+            process.stderr.write(
+              `${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`,
+            );
           }
           for (const id of summary.leftBehind) {
-            process.stderr.write(`oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`);
+            process.stderr.write(
+              `oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
+            );
           }
           return { file, ...summary };
         }),
@@ -181,5 +209,7 @@ export async function runCommand(targets: string[], options: RunCommandOptions, 
   // Always an array, one summary per query, however many ran.
   if (options.json) process.stdout.write(`${terminalSafeJson(summaries)}\n`);
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
-  return summaries.every((summary: RunSummary) => summary.ok || summary.outputClosed) ? exitCodes.ok : exitCodes.failed;
+  return summaries.every((summary: RunSummary) => summary.ok || summary.outputClosed)
+    ? exitCodes.ok
+    : exitCodes.failed;
 }

@@ -19,14 +19,16 @@ interface SandboxCommandOptions {
 /** `oq sandbox`: a local Ongage-compatible server, until Ctrl-C. */
 export async function sandboxCommand(options: SandboxCommandOptions): Promise<number> {
   const buildTimeMs = parseCliDuration(options.buildTime);
-  if (buildTimeMs === undefined) throw new UsageError(`--build-time takes a duration such as 2s, not '${options.buildTime}'`);
+  if (buildTimeMs === undefined)
+    throw new UsageError(`--build-time takes a duration such as 2s, not '${options.buildTime}'`);
   let faults;
   try {
     faults = options.faults ? parseFaults(options.faults) : {};
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  if (!isListId(options.listId)) throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
+  if (!isListId(options.listId))
+    throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
   const port = wholeNumberFlag("--port", options.port);
   let sandbox;
   try {
@@ -44,7 +46,9 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
     if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
     // The machine's state, not a mistake in the command: exit 1, in one line, with the way out.
     const why = code === "EADDRINUSE" ? "is in use" : "may not be used by this user";
-    process.stderr.write(`oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`);
+    process.stderr.write(
+      `oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`,
+    );
     return exitCodes.failed;
   }
   const { credentials } = sandbox;
