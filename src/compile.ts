@@ -7,7 +7,7 @@ import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
 import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
-import { resolveLimits, type Limits } from "./limits.js";
+import { resolveLimits, type Limits } from "./language/limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
 import { validateOptions, validateText } from "./validateOptions.js";

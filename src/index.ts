@@ -36,13 +36,13 @@ export type {
   FlatCriteria,
   TimeWindow,
 } from "./check/criteria.js";
-export { builtinFields, type FieldType, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
+export { builtinFields, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
 export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
-export { defaults } from "./check/checker.js";
+export { queryDefaults as defaults, type FieldType } from "./language/vocabulary.js";
 export { defaultRequestFlags, type RequestFlags } from "./emit/emit.js";
 export type { Diagnostic, Severity, Suggestion } from "./diagnostics/diagnostic.js";
 export { renderDiagnostic, renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 export { SourceText, type Span, type Position } from "./diagnostics/source.js";
 export { diagnosticToJson, type DiagnosticJson } from "./diagnostics/json.js";
-export { defaultLimits, type Limits } from "./limits.js";
+export { defaultLimits, type Limits } from "./language/limits.js";
 export type * as Ast from "./parser/ast.js";

@@ -1,5 +1,5 @@
-import { fieldTypes } from "./check/fieldCatalog.js";
-import { defaultLimits } from "./limits.js";
+import { fieldTypes } from "./language/vocabulary.js";
+import { defaultLimits } from "./language/limits.js";
 
 /*
  * The library's entry points check what the calling program passes. A wrong option is a bug in

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { DiagnosticCollector } from "../src/diagnostics/diagnostic.js";
 import { SourceText } from "../src/diagnostics/source.js";
-import { defaultLimits } from "../src/limits.js";
+import { defaultLimits } from "../src/language/limits.js";
 import { fastParse } from "../src/parser/fastParser.js";
 import { parseWithChevrotain } from "../src/parser/fullParser.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";

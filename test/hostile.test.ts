@@ -9,7 +9,7 @@ import {
   type CompileOptions,
   type CompileResult,
 } from "../src/index.js";
-import { closestMatch, editDistance } from "../src/check/suggest.js";
+import { closestMatch, editDistance } from "../src/diagnostics/suggest.js";
 import { runOq, scratch } from "./support/cli.js";
 
 /*

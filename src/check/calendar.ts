@@ -1,5 +1,6 @@
-import { dayWordOf, dayWords, type DurationUnit } from "../lexer/calendarWords.js";
-import { daysInMonth, secondsPerDay, type ParsedDate } from "./time.js";
+import { dayWordOf, dayWords, type DurationUnit } from "../language/calendarWords.js";
+import { daysInMonth, type ParsedDate } from "./time.js";
+import { secondsPerDay } from "../language/vocabulary.js";
 
 /** Seconds in the units of fixed length; months and years are counted on the calendar. */
 const fixedUnitSeconds: Readonly<Partial<Record<DurationUnit, number>>> = {

@@ -13,11 +13,19 @@ import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./structure.js";
-import { closestMatch } from "./suggest.js";
+import { closestMatch } from "../diagnostics/suggest.js";
 import { formatEpochSeconds } from "./time.js";
-import { printCondition } from "../format/formatQuery.js";
+import { printCondition } from "../parser/printer.js";
 import { compareValues, orderingOperators, ValueChecker } from "./values.js";
 import { warnAboutWindowCoverage } from "./windowCoverage.js";
+import {
+  campaignActions,
+  confirmedUserTypes,
+  maxTitleLength,
+  queryDefaults,
+  unconfirmedUserTypes,
+  userTypes,
+} from "../language/vocabulary.js";
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -28,34 +36,6 @@ export interface CheckOptions {
   /** The caller sends the window (compileFilter), so the query's window says nothing: no OQ233. */
   windowSetByCaller?: boolean;
 }
-
-/** Defaults for what a query does not say; grammar.md documents them. */
-export const defaults = {
-  userType: "all",
-  windowSeconds: 30 * 86_400,
-  selectedFields: [
-    "email",
-    "ocx_created_date",
-    "ocx_status",
-    "sent",
-    "opens",
-    "clicks",
-    "ocx_unsubscribe_date",
-    "ocx_resubscribe_date",
-    "ocx_bounce_date",
-    "ocx_complaint_date",
-    "last_sent_date",
-    "last_open_date",
-  ],
-} as const;
-
-/** `users` words: Ongage confirms `all` and `active`; the others are contact statuses, unconfirmed as user types. */
-export const confirmedUserTypes = ["all", "active"] as const;
-export const unconfirmedUserTypes = ["unsubscribed", "bounced", "complaint"] as const;
-const userTypes: readonly string[] = [...confirmedUserTypes, ...unconfirmedUserTypes];
-
-const behavioralActions = ["sent", "opened", "clicked"] as const;
-const maxTitleLength = 255;
 
 /**
  * Checks a parsed query against the field catalog and Ongage's rules and works out its meaning.
@@ -180,7 +160,10 @@ class Checker {
       const from = this.values.before(during.duration);
       return from === undefined ? undefined : this.windowAfter1970({ from, to: now }, during.span);
     }
-    return this.windowAfter1970({ from: now - defaults.windowSeconds, to: now }, this.source.spanOf(0, 0));
+    return this.windowAfter1970(
+      { from: now - queryDefaults.windowSeconds, to: now },
+      this.source.spanOf(0, 0),
+    );
   }
 
   /** from_date and to_date are Unix seconds, which Ongage's request does not take below zero. */
@@ -200,7 +183,7 @@ class Checker {
   }
 
   private userType(clause: ast.UsersClause | undefined): string | undefined {
-    if (!clause) return defaults.userType;
+    if (!clause) return queryDefaults.userType;
     const word = clause.userType.toLowerCase();
     if ((confirmedUserTypes as readonly string[]).includes(word)) return word;
     if ((unconfirmedUserTypes as readonly string[]).includes(word)) {
@@ -237,7 +220,7 @@ class Checker {
   }
 
   private selectedFields(clause: ast.SelectClause | undefined): string[] | undefined {
-    if (!clause) return [...defaults.selectedFields];
+    if (!clause) return [...queryDefaults.selectedFields];
     const fields: string[] = [];
     let ok = true;
     for (const field of clause.fields) {
@@ -350,11 +333,11 @@ class Checker {
   }
 
   private behavioral(node: ast.BehavioralTest): Logic | undefined {
-    const action = behavioralActions.find((word) => word === node.action.toLowerCase());
+    const action = campaignActions.find((word) => word === node.action.toLowerCase());
     const ids = this.ids(node.ids, "campaign");
     if (!action) {
       const guess =
-        closestMatch(node.action.toLowerCase(), behavioralActions) ??
+        closestMatch(node.action.toLowerCase(), campaignActions) ??
         (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
       this.diagnostics.error("OQ211", `'${node.action}' is not a campaign action`, node.actionSpan, {
         hints: ["the campaign tests are: sent campaign ID, opened campaign ID, clicked campaign ID"],
@@ -385,7 +368,7 @@ class Checker {
     const lowered = ref.name.toLowerCase();
     const guess = closestMatch(ref.name, this.options.catalog.names());
     if (lowered === "segment") hints.push("to test segment membership write: in segment 1234567890");
-    else if ((behavioralActions as readonly string[]).includes(lowered))
+    else if ((campaignActions as readonly string[]).includes(lowered))
       hints.push(`to test a campaign write: ${lowered} campaign 123`);
     else if (!guess) {
       if (!this.options.catalog.hasCustomFields) {

@@ -1,8 +1,5 @@
 import type { Span } from "../diagnostics/source.js";
-import type { FieldType } from "./fieldCatalog.js";
-import type { OngageOperator } from "./operators.js";
-
-export type CriterionType = FieldType | "segment" | "behavioral";
+import type { CriterionType, OngageOperator } from "../language/vocabulary.js";
 
 /** One Ongage criterion before it is written as JSON: a field, an operator and its values. */
 export interface Criterion {

@@ -1,7 +1,4 @@
-/** The value types Ongage gives list fields; they decide which operators and values apply. */
-export type FieldType = "email" | "string" | "numeric" | "date" | "id";
-
-export const fieldTypes: readonly FieldType[] = ["email", "string", "numeric", "date", "id"];
+import type { FieldType } from "../language/vocabulary.js";
 
 export type FieldOrigin = "list" | "system" | "activity" | "custom";
 

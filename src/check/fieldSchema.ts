@@ -1,5 +1,6 @@
 import { z } from "zod";
-import { fieldTypes, type CustomFields, type FieldType } from "./fieldCatalog.js";
+import { type CustomFields } from "./fieldCatalog.js";
+import { fieldTypes, type FieldType } from "../language/vocabulary.js";
 
 /*
  * A field schema file tells the compiler the list's custom fields and their types. Three

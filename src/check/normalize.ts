@@ -1,6 +1,6 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { joinSpans, type Span } from "../diagnostics/source.js";
-import { printCriterion } from "../format/printCriterion.js";
+import { printCriterion } from "./printCriterion.js";
 import type { Criterion, FlatCriteria, Logic } from "./criteria.js";
 import { inverseOperator, oqSpelling } from "./operators.js";
 

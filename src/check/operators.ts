@@ -1,21 +1,6 @@
 import type { ComparisonOperator } from "../parser/ast.js";
-import type { FieldType } from "./fieldCatalog.js";
-
-/** The operator strings Ongage's criteria accept. */
-export type OngageOperator =
-  | "="
-  | "!="
-  | "<"
-  | "<="
-  | ">"
-  | ">="
-  | "LIKE"
-  | "NOT LIKE"
-  | "LIKE_"
-  | "_LIKE"
-  | "empty"
-  | "notempty"
-  | "><";
+import type { FieldType } from "../language/vocabulary.js";
+import type { OngageOperator } from "../language/vocabulary.js";
 
 /** The reference page's table of operators per field type. It is the law. */
 export const operatorsByType: Readonly<Record<FieldType, readonly OngageOperator[]>> = {

@@ -1,3 +1,4 @@
+import { secondsPerDay } from "../language/vocabulary.js";
 /**
  * `partSecond`: the digits of a fraction of a second that is not zero (`.5` in `10:00:00.5Z`),
  * which Unix seconds cannot carry: `epochSeconds` is the whole second before it.
@@ -77,8 +78,6 @@ export function parseDate(raw: string): ParsedDate {
   if (fraction !== undefined && /[1-9]/.test(fraction)) parsed.partSecond = fraction;
   return parsed;
 }
-
-export const secondsPerDay = 86_400;
 
 /** How a Unix time is written back in oq: a bare date at midnight UTC, else a full UTC time. */
 export function formatEpochSeconds(epochSeconds: number, options: { alwaysTime?: boolean } = {}): string {

@@ -1,10 +1,10 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type * as ast from "../parser/ast.js";
-import { printString } from "../format/printCriterion.js";
-import type { FieldType } from "./fieldCatalog.js";
+import { printString } from "../parser/printer.js";
+import type { FieldType } from "../language/vocabulary.js";
 import { describeType } from "./operators.js";
-import { isSentExactly } from "../format/printNumber.js";
-import { durationUnitsHelp } from "../lexer/calendarWords.js";
+import { isSentExactly } from "../parser/printNumber.js";
+import { durationUnitsHelp } from "../language/calendarWords.js";
 import { instantBefore, isDurationUnit, parseDayWord } from "./calendar.js";
 import { earliestDateSeconds, parseDate } from "./time.js";
 

@@ -3,7 +3,8 @@ import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js"
 import type * as ast from "../parser/ast.js";
 import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./criteria.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
-import { formatEpochSeconds, secondsPerDay } from "./time.js";
+import { formatEpochSeconds } from "./time.js";
+import { secondsPerDay } from "../language/vocabulary.js";
 
 /*
  * Activity fields count only the events inside the report's window (docs/semantics.md), so

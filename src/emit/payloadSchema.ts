@@ -1,27 +1,12 @@
+import { criterionTypes, ongageOperators } from "../language/vocabulary.js";
 import { z } from "zod";
-import { operatorsByType, type OngageOperator } from "../check/operators.js";
+import { operatorsByType } from "../check/operators.js";
+import { type OngageOperator } from "../language/vocabulary.js";
 
 /*
  * The body of `POST /api/contact_activity`, as the reference page describes it. oq validates
  * what it emits against this schema, and library users can validate their own requests.
  */
-
-export const ongageOperators = [
-  "=",
-  "!=",
-  "<",
-  "<=",
-  ">",
-  ">=",
-  "LIKE",
-  "NOT LIKE",
-  "LIKE_",
-  "_LIKE",
-  "empty",
-  "notempty",
-  "><",
-] as const;
-export const criterionTypes = ["email", "string", "numeric", "date", "id", "segment", "behavioral"] as const;
 
 /** Text that is whole characters: a lone UTF-16 surrogate (half an emoji) is not text. */
 const loneSurrogate = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

@@ -1,5 +1,5 @@
 import type { ContactActivityCriterion } from "../emit/payloadSchema.js";
-import { secondsPerDay } from "../check/time.js";
+import { secondsPerDay } from "../language/vocabulary.js";
 import type { EvaluationContact } from "./contact.js";
 
 /*

@@ -1,7 +1,9 @@
+import { campaignActions } from "../language/vocabulary.js";
 import type { Criterion } from "../check/criteria.js";
 import { requestFlagNames, type RequestFlagName } from "../check/criteria.js";
-import { confirmedUserTypes, unconfirmedUserTypes } from "../check/checker.js";
-import { builtinFields, fieldTypes, type CustomFields, type FieldType } from "../check/fieldCatalog.js";
+import { confirmedUserTypes, unconfirmedUserTypes } from "../language/vocabulary.js";
+import { builtinFields, type CustomFields } from "../check/fieldCatalog.js";
+import { fieldTypes, type FieldType } from "../language/vocabulary.js";
 import { formatEpochSeconds, isWritableEpochSeconds } from "../check/time.js";
 import { compile } from "../compile.js";
 import { defaultRequestFlags } from "../emit/emit.js";
@@ -10,8 +12,9 @@ import {
   type ContactActivityCriterion,
   type ContactActivityRequest,
 } from "../emit/payloadSchema.js";
-import { printCriterion, printFieldName, printString } from "./printCriterion.js";
-import { isSentExactly, printNumber } from "./printNumber.js";
+import { printCriterion } from "../check/printCriterion.js";
+import { printFieldName, printString } from "../parser/printer.js";
+import { isSentExactly, printNumber } from "../parser/printNumber.js";
 
 export interface DecompileResult {
   /** The oq query, when the request can be written in oq. */
@@ -257,7 +260,10 @@ function printOne(
   if (criterion.type === "segment" && criterion.field_name !== "segment") {
     findings.problems.push(`${where}: a segment criterion's field_name must be "segment"`);
   }
-  if (criterion.type === "behavioral" && !["sent", "opened", "clicked"].includes(criterion.field_name)) {
+  if (
+    criterion.type === "behavioral" &&
+    !(campaignActions as readonly string[]).includes(criterion.field_name)
+  ) {
     findings.problems.push(
       `${where}: oq knows the campaign actions sent, opened and clicked, not '${criterion.field_name}'`,
     );

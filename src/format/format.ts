@@ -1,8 +1,8 @@
 import { parse, type CompileOptions, type ParseResult } from "../compile.js";
 import { checkStructure } from "../check/structure.js";
 import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
-import { resolveLimits } from "../limits.js";
-import { formatQuery } from "./formatQuery.js";
+import { resolveLimits } from "../language/limits.js";
+import { formatQuery } from "../parser/printer.js";
 
 export interface FormatResult extends ParseResult {
   /** The formatted text; absent when the query has syntax or structure errors. */

@@ -1,9 +1,10 @@
 import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
-import type { Limits } from "../limits.js";
+import type { Limits } from "../language/limits.js";
 import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
+import { plainDigits } from "./plainDigits.js";
 import * as t from "./tokens.js";
 
 /** Built once: chevrotain analyses the token set when the lexer is constructed. */
@@ -193,36 +194,6 @@ function reportForeignComment(comment: IToken, source: SourceText, diagnostics: 
   diagnostics.error("OQ121", `comments in oq start with '#', not '${comment.image.slice(0, 2)}'`, span, {
     suggestions: [{ message: "write '#'", span, replacement: "#" }],
   });
-}
-
-/**
- * `1e3` as plain digits (`1000`), when that is a reasonable length; the digits are shifted as
- * text, so the result is exact.
- */
-export function plainDigits(raw: string): string | undefined {
-  const match = /^(-?)(\d+)(?:\.(\d+))?[eE]([+-]?\d+)$/.exec(raw);
-  if (!match) return undefined;
-  const [, sign = "", whole = "", fraction = "", exponentText = "0"] = match;
-  const exponent = Number(exponentText);
-  const digits = whole + fraction;
-  const point = whole.length + exponent;
-  if (Math.abs(exponent) > 20 || point > 20 || point < -20) return undefined;
-  let integer: string;
-  let decimals: string;
-  if (point <= 0) {
-    integer = "0";
-    decimals = "0".repeat(-point) + digits;
-  } else if (point >= digits.length) {
-    integer = digits + "0".repeat(point - digits.length);
-    decimals = "";
-  } else {
-    integer = digits.slice(0, point);
-    decimals = digits.slice(point);
-  }
-  integer = integer.replace(/^0+(?=\d)/, "");
-  decimals = decimals.replace(/0+$/, "");
-  const number = decimals === "" ? integer : `${integer}.${decimals}`;
-  return number === "0" ? number : `${sign}${number}`;
 }
 
 function reportUnknownCharacters(

@@ -1,8 +1,8 @@
 import type { ILexingError, IToken, TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
-import { durationUnitOf, durationUnitsHelp } from "./calendarWords.js";
-import { plainDigits } from "./lexer.js";
+import { durationUnitOf, durationUnitsHelp } from "../language/calendarWords.js";
+import { plainDigits } from "./plainDigits.js";
 import * as t from "./tokens.js";
 
 /*

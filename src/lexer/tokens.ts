@@ -1,6 +1,6 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
-import { durationSource } from "./calendarWords.js";
-import { keywordSpellings } from "./keywords.js";
+import { durationSource } from "../language/calendarWords.js";
+import { keywordSpellings } from "../language/keywords.js";
 import { lineBreakClass } from "../diagnostics/source.js";
 
 /*

@@ -1,5 +1,5 @@
 import type { Span } from "../diagnostics/source.js";
-import { durationUnitOf } from "../lexer/calendarWords.js";
+import { durationUnitOf } from "../language/calendarWords.js";
 import type { DurationValue } from "./ast.js";
 
 /**

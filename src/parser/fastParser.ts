@@ -1,8 +1,8 @@
 import { joinSpans, lineBreakClass, type SourceText, type Span } from "../diagnostics/source.js";
-import { durationSource } from "../lexer/calendarWords.js";
-import { keywordOf, type KeywordName } from "../lexer/keywords.js";
+import { durationSource } from "../language/calendarWords.js";
+import { keywordOf, type KeywordName } from "../language/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
-import type { Limits } from "../limits.js";
+import type { Limits } from "../language/limits.js";
 import type * as ast from "./ast.js";
 import { durationValue } from "./durations.js";
 

@@ -3,7 +3,7 @@ import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { lex } from "../lexer/lexer.js";
 import * as t from "../lexer/tokens.js";
-import type { Limits } from "../limits.js";
+import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
 import { AstBuilder } from "./buildAst.js";
 import { grammar, TooManySyntaxErrors } from "./grammar.js";

@@ -1,6 +1,6 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
-import type { Limits } from "../limits.js";
+import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
 import { fastParse } from "./fastParser.js";
 import { parseWithChevrotain } from "./fullParser.js";

@@ -1,9 +1,9 @@
 import { EOF, type IRecognitionException, type IToken } from "chevrotain";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
-import { closestMatch } from "../check/suggest.js";
-import { defaults } from "../check/checker.js";
-import { durationUnitsHelp } from "../lexer/calendarWords.js";
+import { closestMatch } from "../diagnostics/suggest.js";
+import { queryDefaults } from "../language/vocabulary.js";
+import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
 
@@ -482,7 +482,7 @@ function explainKnownMistake(
       code: "OQ104",
       message: "'select' takes the names of fields, not '*'",
       hints: [
-        `without 'select' the report has the default columns: ${defaults.selectedFields.join(", ")}`,
+        `without 'select' the report has the default columns: ${queryDefaults.selectedFields.join(", ")}`,
         "to choose the columns, name them: select email, opens, clicks",
       ],
     };

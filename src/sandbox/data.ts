@@ -1,4 +1,4 @@
-import { secondsPerDay } from "../check/time.js";
+import { secondsPerDay } from "../language/vocabulary.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { pick, random01 } from "./random.js";
 

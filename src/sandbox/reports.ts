@@ -1,6 +1,7 @@
-import { confirmedUserTypes, unconfirmedUserTypes } from "../check/checker.js";
+import { userTypes } from "../language/vocabulary.js";
 import { builtinFields } from "../check/fieldCatalog.js";
-import { operatorsByType, type OngageOperator } from "../check/operators.js";
+import { operatorsByType } from "../check/operators.js";
+import { type OngageOperator } from "../language/vocabulary.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../emit/payloadSchema.js";
 import { matchesCriteria } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
@@ -39,7 +40,6 @@ const knownTypes: Record<string, string> = {
   ...sandboxCustomFields,
 };
 /** Ongage confirms only all and active; the sandbox also takes the statuses oq sends as user types. */
-const userTypes: readonly string[] = [...confirmedUserTypes, ...unconfirmedUserTypes];
 
 /**
  * Checks a create request as Ongage would: the shape (missing title, operand forms), the

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import type { FieldType } from "../../src/check/fieldCatalog.js";
+import type { FieldType } from "../../src/language/vocabulary.js";
 import type { EvaluationContact } from "../../src/evaluate/contact.js";
 
 /*

@@ -1,5 +1,5 @@
 import type * as ast from "../../src/parser/ast.js";
-import type { FieldType } from "../../src/check/fieldCatalog.js";
+import type { FieldType } from "../../src/language/vocabulary.js";
 import type { EvaluationContact } from "../../src/evaluate/contact.js";
 import { referenceDateSeconds, referenceInstantBefore } from "./referenceDates.js";
 

@@ -1,5 +1,6 @@
 import { relative } from "node:path";
-import { builtinFields, fieldTypes, type FieldType } from "../../check/fieldCatalog.js";
+import { builtinFields } from "../../check/fieldCatalog.js";
+import { fieldTypes, type FieldType } from "../../language/vocabulary.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { exitCodes } from "../exitCodes.js";
 import { writeFileAtomically } from "../writeFile.js";

@@ -1,24 +1,8 @@
-import type { Criterion, FlatCriteria } from "../check/criteria.js";
-import { oqSpelling } from "../check/operators.js";
-import { formatEpochSeconds } from "../check/time.js";
-import { keywordOf } from "../lexer/keywords.js";
-import { printNumber } from "./printNumber.js";
-
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-function isKeyword(name: string): boolean {
-  return keywordOf(name) !== undefined;
-}
-
-/** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */
-export function printFieldName(name: string): string {
-  return identifierPattern.test(name) && !isKeyword(name) ? name : `\`${name}\``;
-}
-
-/** A string as an oq literal. JSON's escapes are a subset of oq's. */
-export function printString(value: string): string {
-  return JSON.stringify(value);
-}
+import type { Criterion } from "./criteria.js";
+import { oqSpelling } from "./operators.js";
+import { formatEpochSeconds } from "./time.js";
+import { printNumber } from "../parser/printNumber.js";
+import { printFieldName, printString } from "../parser/printer.js";
 
 function printValue(criterion: Criterion, value: string | number): string {
   switch (criterion.type) {
@@ -56,9 +40,4 @@ export function printCriterion(criterion: Criterion): string {
     return `${field} between ${low} and ${high}`;
   }
   return `${field} ${operator} ${printValues(criterion)}${caseFlag}`;
-}
-
-/** A flat criteria list in oq syntax. */
-export function printFlatCriteria(filter: FlatCriteria): string {
-  return filter.criteria.map(printCriterion).join(` ${filter.combinator} `);
 }

@@ -1,7 +1,23 @@
 import type { Span } from "../diagnostics/source.js";
-import type * as ast from "../parser/ast.js";
-import { printFieldName, printString } from "./printCriterion.js";
+import type * as ast from "./ast.js";
+import { keywordOf } from "../language/keywords.js";
 import { canonicalDecimal } from "./printNumber.js";
+
+const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function isKeyword(name: string): boolean {
+  return keywordOf(name) !== undefined;
+}
+
+/** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */
+export function printFieldName(name: string): string {
+  return identifierPattern.test(name) && !isKeyword(name) ? name : `\`${name}\``;
+}
+
+/** A string as an oq literal. JSON's escapes are a subset of oq's. */
+export function printString(value: string): string {
+  return JSON.stringify(value);
+}
 
 /*
  * The canonical layout of a query: title, condition, then the clauses in a fixed order, one per
