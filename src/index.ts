@@ -30,6 +30,7 @@ export {
   type ContactActivityRequest,
   type ContactActivityCriterion,
 } from "./emit/payloadSchema.js";
+export { QueryPlanSchema, ContactSetSchema, type QueryPlan, type ContactSet } from "./emit/planSchema.js";
 export type {
   CheckedQuery,
   Criterion as CheckedCriterion,
