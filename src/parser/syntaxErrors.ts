@@ -44,7 +44,7 @@ const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not
 const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite", "flags"];
 
 /** How a token is named in a message: quoted as written, or "the end of the query". */
-export function describeToken(token: IToken): string {
+function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return "the end of the query";
   switch (token.tokenType) {
     case t.StringLiteral:
@@ -77,7 +77,7 @@ function isRealToken(token: IToken | undefined): token is IToken {
   );
 }
 
-export interface SyntaxErrorContext {
+interface SyntaxErrorContext {
   source: SourceText;
   /** The tokens parsed, for looking one past the failing token. */
   tokens: readonly IToken[];
