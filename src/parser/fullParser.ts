@@ -40,7 +40,11 @@ export function parseWithChevrotain(
   const errors = grammar.errors;
   // Release the token array: the grammar object lives as long as the process.
   grammar.input = [];
-  reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
+  reportSyntaxErrors(
+    errors.map((error) => ({ error, info: grammar.detailsOf(error) })),
+    { source, tokens: lexed.tokens, endOfInput },
+    diagnostics,
+  );
   if (!cst) {
     const last = errors.at(-1)!.token;
     diagnostics.stopLooking(

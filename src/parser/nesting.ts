@@ -3,7 +3,11 @@
  * -1. Both parsers count by this one rule, so that a query is refused (OQ009) or read the same
  * on either path. `nameOf` gives a token's name (LParen, RParen, Not, or any other).
  */
-export function firstTooDeep<T>(tokens: readonly T[], nameOf: (token: T) => string, maxDepth: number): number {
+export function firstTooDeep<T>(
+  tokens: readonly T[],
+  nameOf: (token: T) => string,
+  maxDepth: number,
+): number {
   let parens = 0;
   let nots = 0;
   for (let i = 0; i < tokens.length; i++) {

@@ -87,15 +87,15 @@ interface SyntaxErrorContext {
 
 /** Turns chevrotain's recognition errors into diagnostics worded for people. */
 export function reportSyntaxErrors(
-  errors: readonly IRecognitionException[],
+  errors: readonly { error: IRecognitionException; info: SyntaxErrorInfo }[],
   context: SyntaxErrorContext,
   diagnostics: DiagnosticCollector,
 ): void {
   let lastReportedOffset = -Infinity;
-  for (const error of errors) {
+  for (const { error, info: raised } of errors) {
     let token = error.token;
     let previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
-    let info = parseInfo(error.message);
+    let info = raised;
     let ruleStack = error.context.ruleStack;
     // `b like 3`: the lookahead fails at the field, but the mistake is the word after it.
     if (conditionRules.has(ruleStack.at(-1) ?? "") && isFieldToken(token)) {
@@ -192,14 +192,6 @@ function startsOperator(token: IToken): boolean {
 /** A stand-in for the end of input right after `token`. */
 function eofAfter(token: IToken): IToken {
   return { ...token, image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN };
-}
-
-function parseInfo(message: string): SyntaxErrorInfo {
-  try {
-    return JSON.parse(message) as SyntaxErrorInfo;
-  } catch {
-    return { kind: "noViableAlt", rule: "query", expected: [] };
-  }
 }
 
 interface Explanation {
