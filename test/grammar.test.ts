@@ -1,5 +1,8 @@
+import { readFileSync } from "node:fs";
 import { Lexer } from "chevrotain";
 import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain JavaScript script, without types
+import { cstTypesPath, cstTypesText } from "../scripts/cstTypes.mjs";
 import { allTokens } from "../src/lexer/tokens.js";
 import { OqGrammar } from "../src/parser/grammar.js";
 
@@ -12,5 +15,11 @@ describe("the grammar and token set pass chevrotain's own checks", () => {
   it("has a valid token set", () => {
     const lexer = new Lexer(allTokens, { positionTracking: "full" });
     expect(lexer.lexerDefinitionErrors).toEqual([]);
+  });
+});
+
+describe("the concrete syntax tree's types", () => {
+  it("are those of the grammar as it is (after a grammar change, run npm run cst:update)", () => {
+    expect(readFileSync(cstTypesPath, "utf8")).toBe(cstTypesText(new OqGrammar()));
   });
 });
