@@ -5,6 +5,7 @@ import * as p from "../lexer/tokenPatterns.js";
 import type { Limits } from "../language/limits.js";
 import type * as ast from "./ast.js";
 import { durationValue } from "./durations.js";
+import { clauseKeywords } from "./keywordRoles.js";
 import { firstTooDeep } from "./nesting.js";
 import * as op from "./operators.js";
 
@@ -114,7 +115,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   return tokens;
 }
 
-const clauseStarts = new Set<Kind>(["Title", "During", "Between", "Users", "Select", "Favorite", "Flags"]);
+const clauseStarts = new Set<Kind>(clauseKeywords);
 const conditionStarts = new Set<Kind>(["Not", "LParen", "In", "Identifier", "QuotedIdentifier"]);
 
 class FastParser {

@@ -6,6 +6,7 @@ import { queryDefaults } from "../language/vocabulary.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
+import { clauseKeywords, operatorWords } from "./keywordRoles.js";
 
 const valueHelp =
   'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
@@ -40,8 +41,9 @@ const operatorSynonyms: Record<string, string> = {
 
 const labelByName = new Map(t.allTokens.map((type) => [type.name, type.LABEL ?? type.name.toLowerCase()]));
 
-const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not"];
-const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite", "flags"];
+/** Tokens that start a clause, and `where`, which also comes before a condition rather than in one. */
+const clauseTokenNames = new Set<string>(["Where", ...clauseKeywords]);
+const isClauseWord = (token: IToken) => clauseTokenNames.has(token.tokenType.name);
 
 /** How a token is named in a message: quoted as written, or "the end of the query". */
 function describeToken(token: IToken): string {
@@ -659,22 +661,14 @@ function explainMissingAnd(found: string): Explanation {
 
 function explainMissingCondition(token: IToken, previous: IToken | undefined, found: string): Explanation {
   const hints = [conditionHelp];
-  if (
-    previous &&
-    (previous.tokenType === t.And || previous.tokenType === t.Or) &&
-    clauseWords.includes(token.image.toLowerCase())
-  ) {
+  if (previous && (previous.tokenType === t.And || previous.tokenType === t.Or) && isClauseWord(token)) {
     hints.unshift(
       `remove the '${previous.image}' before '${token.image}': clauses are not joined with and/or`,
     );
   }
   if (token.tokenType === t.And || token.tokenType === t.Or) {
     hints.unshift(`'and' and 'or' join two conditions; remove the extra '${token.image}'`);
-  } else if (
-    isKeyword(token) &&
-    !clauseWords.includes(token.image.toLowerCase()) &&
-    token.tokenType !== t.Not
-  ) {
+  } else if (isKeyword(token) && !isClauseWord(token) && token.tokenType !== t.Not) {
     hints.unshift(
       `'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``,
     );
