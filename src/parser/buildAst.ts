@@ -236,12 +236,8 @@ export class AstBuilder {
       if (!this.token(k, "Empty")) return this.invalid(node);
       operator = op.emptinessOperator(this.token(k, "Not") !== undefined);
     } else {
-      const word =
-        this.token(k, "Contains") ??
-        this.token(k, "Starts") ??
-        this.token(k, "Ends") ??
-        this.token(k, "In") ??
-        this.token(k, "Between");
+      let word: IToken | undefined;
+      for (const name of op.operatorWordNames) word ??= this.token(k, name as TokenKey<typeof k>);
       const not = this.token(k, "Not");
       operator = word && op.wordOperatorOf(word.tokenType.name, not !== undefined);
       if (!word || !operator) return this.invalid(node);

@@ -29,6 +29,19 @@ const wordOperators: Partial<Record<KeywordName, "contains" | "starts" | "ends" 
   Between: "between",
 };
 
+/** The keywords that are operator words, by token name. */
+export const operatorWordNames = Object.keys(wordOperators) as KeywordName[];
+
+/** Whether a token (by name) can start the operator after a field: `=`, `contains`, `is`, `not`, ... */
+export function startsOperator(tokenName: string): boolean {
+  return (
+    symbolOperatorOf(tokenName) !== undefined ||
+    wordOperatorOf(tokenName, false) !== undefined ||
+    tokenName === "Is" ||
+    tokenName === "Not"
+  );
+}
+
 /** The operator a keyword (after a `not`, when `negated`) spells, by token name: `not starts`. */
 export function wordOperatorOf(tokenName: string, negated: boolean): ComparisonOperator | undefined {
   const word = wordOperators[tokenName as KeywordName];

@@ -7,6 +7,7 @@ import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
 import { clauseKeywords, operatorWords } from "./keywordRoles.js";
+import * as op from "./operators.js";
 
 const valueHelp =
   'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
@@ -170,25 +171,9 @@ function isFieldToken(token: IToken): boolean {
   return token.tokenType === t.Identifier || token.tokenType === t.QuotedIdentifier;
 }
 
-const operatorStarts = new Set([
-  t.Equals,
-  t.NotEquals,
-  t.Less,
-  t.LessOrEqual,
-  t.Greater,
-  t.GreaterOrEqual,
-  t.Contains,
-  t.Starts,
-  t.Ends,
-  t.In,
-  t.Between,
-  t.Is,
-  t.Not,
-  t.Campaign,
-]);
-
+/** `Campaign` too: `foo campaign 5` fails at the field, but the mistake is the action word. */
 function startsOperator(token: IToken): boolean {
-  return operatorStarts.has(token.tokenType);
+  return token.tokenType === t.Campaign || op.startsOperator(token.tokenType.name);
 }
 
 /** A stand-in for the end of input right after `token`. */
@@ -432,17 +417,11 @@ function explain(
   };
 }
 
-const compareOperatorTokens = new Set([
-  t.Equals,
-  t.NotEquals,
-  t.Less,
-  t.LessOrEqual,
-  t.Greater,
-  t.GreaterOrEqual,
-]);
+const compareOperatorTokens = new Set(t.allTokens.filter((type) => op.symbolOperatorOf(type.name)));
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
-const textOperators = new Set([t.Contains, t.Starts, t.Ends, t.With]);
+/** Tokens after which text comes: `contains`, `starts`, `ends`, and `with` after them. */
+const textOperators = new Set(t.allTokens.filter((type) => op.takesWith(type.name) || type === t.With));
 /** Tokens after which a condition starts. */
 const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
 
