@@ -83,10 +83,11 @@ describe("the fast parser agrees with the chevrotain parser", () => {
     expect(accepted).toBeGreaterThan(runs);
   });
 
-  it("leaves deep nesting, long text and many tokens to the full parser", () => {
-    expect(
-      fastParse(new SourceText(`${"(".repeat(40)}opens > 1${")".repeat(40)}`), defaultLimits),
-    ).toBeUndefined();
+  it("leaves nesting past the limit, long text and many tokens to the full parser", () => {
+    const nested = (depth: number) => `${"not (".repeat(depth / 2)}opens > 1${")".repeat(depth / 2)}`;
+    expect(fastParse(new SourceText(nested(defaultLimits.maxDepth + 2)), defaultLimits)).toBeUndefined();
+    // Up to the limit both count nesting alike, so the fast path reads what the full parser accepts.
+    expect(expectAgreement(nested(defaultLimits.maxDepth))).toBe(true);
     expect(
       fastParse(new SourceText("opens > 1 and opens > 2"), { ...defaultLimits, maxTokens: 5 }),
     ).toBeUndefined();

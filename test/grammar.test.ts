@@ -1,5 +1,10 @@
+import { readFileSync } from "node:fs";
 import { Lexer } from "chevrotain";
 import { describe, expect, it } from "vitest";
+// @ts-expect-error: a plain JavaScript script, without types
+import { cstTypesPath, cstTypesText } from "../scripts/cstTypes.mjs";
+import { parseDate } from "../src/check/time.js";
+import { dateSource } from "../src/lexer/tokenPatterns.js";
 import { allTokens } from "../src/lexer/tokens.js";
 import { OqGrammar } from "../src/parser/grammar.js";
 
@@ -12,5 +17,33 @@ describe("the grammar and token set pass chevrotain's own checks", () => {
   it("has a valid token set", () => {
     const lexer = new Lexer(allTokens, { positionTracking: "full" });
     expect(lexer.lexerDefinitionErrors).toEqual([]);
+  });
+});
+
+describe("the concrete syntax tree's types", () => {
+  it("are those of the grammar as it is (after a grammar change, run npm run cst:update)", () => {
+    expect(readFileSync(cstTypesPath, "utf8")).toBe(cstTypesText(new OqGrammar()));
+  });
+});
+
+describe("one date pattern", () => {
+  it("the date token and the checker's date parse accept the same text", () => {
+    const token = new RegExp(`^(?:${dateSource})$`);
+    const samples = [
+      "2024-01-31",
+      "2024-01-31T10:00",
+      "2024-01-31t10:00:00.5Z",
+      "2024-01-31T10:00+0300",
+      "2024-01-31T10:00:00-03:00",
+      "2024-1-31",
+      "2024-01-31T10",
+      "2024-01-31T10:00:00.Z",
+      "24-01-31",
+    ];
+    for (const text of samples) {
+      const parsed = parseDate(text);
+      const readAsDate = parsed.ok || !parsed.problem.startsWith("not a date");
+      expect(readAsDate, text).toBe(token.test(text));
+    }
   });
 });

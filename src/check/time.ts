@@ -1,4 +1,5 @@
 import { secondsPerDay } from "../language/vocabulary.js";
+import { dateCapturingSource } from "../lexer/tokenPatterns.js";
 /**
  * `partSecond`: the digits of a fraction of a second that is not zero (`.5` in `10:00:00.5Z`),
  * which Unix seconds cannot carry: `epochSeconds` is the whole second before it.
@@ -6,8 +7,8 @@ import { secondsPerDay } from "../language/vocabulary.js";
 export type ParsedDate =
   { ok: true; epochSeconds: number; dateOnly: boolean; partSecond?: string } | { ok: false; problem: string };
 
-const datePattern =
-  /^(\d{4})-(\d{2})-(\d{2})(?:[Tt](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?([Zz]|[+-]\d{2}:?\d{2})?)?$/;
+/** The date token's own pattern, its parts captured: year, month, day, hour, minute, second, fraction, zone. */
+const datePattern = new RegExp(dateCapturingSource);
 
 /**
  * Milliseconds since 1970 of a UTC calendar time, for every four-digit year. (Date.UTC reads

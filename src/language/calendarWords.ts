@@ -4,7 +4,7 @@
  */
 
 /** Each duration unit by the spelling `oq fmt` writes, with every spelling accepted (any case). */
-export const durationUnitSpellings = {
+const durationUnitSpellings = {
   h: ["h", "hour", "hours"],
   d: ["d", "day", "days"],
   w: ["w", "week", "weeks"],
@@ -29,14 +29,10 @@ export function durationUnitOf(spelling: string): DurationUnit | undefined {
 export const durationUnitsHelp =
   "a duration is a whole number and a unit: 12h (hours), 30d (days), 2w (weeks), 3mo (months), 1y (years); the units may also be written as words, and apart: 3 months";
 
-/** Every spelling of every unit, longest first, for the duration pattern. */
-const unitSpellings: readonly string[] = [...unitBySpelling.keys()].sort((a, b) => b.length - a.length);
-
-/**
- * A duration as written: digits, then a unit glued on (`30d`, or any letters, which the checker
- * reports if they are no unit) or a unit after spaces on the same line (`3 months`, `3 mo`).
- */
-export const durationSource = `\\d+(?:[ \\t]+(?:${unitSpellings.join("|")})(?![A-Za-z0-9_])|[A-Za-z]+)`;
+/** Every spelling of every unit, longest first (so that a pattern tries `months` before `mo`). */
+export const durationUnitWords: readonly string[] = [...unitBySpelling.keys()].sort(
+  (a, b) => b.length - a.length,
+);
 
 /** Days named by words, as dates: midnight UTC of the compile clock's day, or the day before. */
 export const dayWords = { today: 0, yesterday: 1 } as const;

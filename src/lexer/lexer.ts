@@ -14,7 +14,7 @@ const chevrotainLexer = new Lexer(t.allTokens, {
   skipValidations: true,
 });
 
-export interface LexResult {
+interface LexResult {
   tokens: IToken[];
   comments: IToken[];
   /** A limit was exceeded: the tokens are not to be parsed. */

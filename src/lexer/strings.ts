@@ -1,5 +1,5 @@
 /** JSON's string escapes, so that any JSON string literal is also an oq string literal. */
-export const simpleEscapes: Readonly<Record<string, string>> = {
+const simpleEscapes: Readonly<Record<string, string>> = {
   '"': '"',
   "\\": "\\",
   "/": "/",
@@ -11,7 +11,7 @@ export const simpleEscapes: Readonly<Record<string, string>> = {
 };
 
 /** Where, within a string literal's body, a piece of text is (offset and length in the body). */
-export interface BodyRange {
+interface BodyRange {
   at: number;
   length: number;
 }

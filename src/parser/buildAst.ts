@@ -1,24 +1,17 @@
-import type { CstNode, IToken, TokenType } from "chevrotain";
+import type { CstNode, IToken } from "chevrotain";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import * as t from "../lexer/tokens.js";
 import type * as ast from "./ast.js";
+import type * as cst from "./cst.generated.js";
 import { durationValue } from "./durations.js";
+import * as op from "./operators.js";
 
-type Children = CstNode["children"];
+/** The names of a node's children that hold tokens, and those that hold subtrees. */
+type TokenKey<C> = { [K in keyof C]-?: NonNullable<C[K]> extends IToken[] ? K : never }[keyof C];
+type NodeKey<C> = { [K in keyof C]-?: NonNullable<C[K]> extends CstNode[] ? K : never }[keyof C];
 
-const noNodes: CstNode[] = [];
+const noNodes: never[] = [];
 const noTokens: IToken[] = [];
-
-const compareOperatorNames = ["Equals", "NotEquals", "Less", "LessOrEqual", "Greater", "GreaterOrEqual"];
-
-const compareOperators = new Map<TokenType, ast.ComparisonOperator>([
-  [t.Equals, "="],
-  [t.NotEquals, "!="],
-  [t.Less, "<"],
-  [t.LessOrEqual, "<="],
-  [t.Greater, ">"],
-  [t.GreaterOrEqual, ">="],
-]);
 
 /**
  * Turns chevrotain's concrete syntax tree into the typed AST. After a syntax error the tree
@@ -36,7 +29,9 @@ export class AstBuilder {
     private readonly recovered: boolean,
   ) {}
 
-  query(node: CstNode, comments: IToken[]): ast.Query {
+  /** `root`: the tree of the grammar's `query` rule, typed in cst.generated.d.ts. */
+  query(root: CstNode, comments: IToken[]): ast.Query {
+    const node = root as cst.QueryCstNode;
     const clauses: ast.Clause[] = [];
     for (const clauseNode of this.nodes(node.children, "clause")) {
       const clause = this.clause(clauseNode);
@@ -61,89 +56,87 @@ export class AstBuilder {
 
   // ----- clauses -----
 
-  private clause(node: CstNode): ast.Clause | undefined {
+  private clause(node: cst.ClauseCstNode): ast.Clause | undefined {
     const c = node.children;
     const favorite = this.token(c, "Favorite");
     if (favorite) return { kind: "Favorite", span: this.tokenSpan(favorite) };
-    const inner = (c["titleClause"] ??
-      c["duringClause"] ??
-      c["betweenClause"] ??
-      c["usersClause"] ??
-      c["selectClause"] ??
-      c["flagsClause"])?.[0] as CstNode | undefined;
-    if (!inner) return undefined;
-    const k = inner.children;
-    switch (inner.name) {
-      case "titleClause": {
-        const keyword = this.token(k, "Title");
-        const text = this.token(k, "StringLiteral");
-        if (!keyword || !text) return undefined;
-        return { kind: "Title", title: this.stringValue(text), span: this.spanFrom(keyword, text) };
-      }
-      case "duringClause": {
-        const keyword = this.token(k, "During");
-        const amount = this.token(k, "DurationLiteral");
-        if (!keyword || !amount) return undefined;
-        return { kind: "During", duration: this.durationValue(amount), span: this.spanFrom(keyword, amount) };
-      }
-      case "betweenClause": {
-        const keyword = this.token(k, "Between");
-        const [from, to] = this.nodes(k, "value").map((value) => this.value(value));
-        if (!keyword || !from || !to) return undefined;
-        return { kind: "Between", from, to, span: joinSpans(this.tokenSpan(keyword), to.span) };
-      }
-      case "usersClause": {
-        const keyword = this.token(k, "Users");
-        const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
-        if (!keyword || !word) return undefined;
-        const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
-        return {
-          kind: "Users",
-          userType,
-          userTypeSpan: this.tokenSpan(word),
-          span: this.spanFrom(keyword, word),
-        };
-      }
-      case "flagsClause": {
-        const keyword = this.token(k, "Flags");
-        const words = this.realTokens(k, "Identifier");
-        const equals = this.realTokens(k, "Equals");
-        if (!keyword || words.length === 0) return undefined;
-        // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
-        const flags: ast.RequestFlagSetting[] = [];
-        words.forEach((word) => {
-          const last = flags.at(-1);
-          const afterEquals = equals.some(
-            (sign) =>
-              sign.startOffset < word.startOffset &&
-              this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "",
-          );
-          if (last && last.value === undefined && afterEquals) {
-            last.value = word.image;
-            last.valueSpan = this.tokenSpan(word);
-            last.span = joinSpans(last.nameSpan, last.valueSpan);
-          } else flags.push({ name: word.image, nameSpan: this.tokenSpan(word), span: this.tokenSpan(word) });
-        });
-        return { kind: "Flags", flags, span: joinSpans(this.tokenSpan(keyword), flags.at(-1)!.span) };
-      }
-      case "selectClause": {
-        const keyword = this.token(k, "Select");
-        const fields = this.nodes(k, "field").flatMap((field) => this.field(field) ?? []);
-        if (!keyword || fields.length === 0) return undefined;
-        return { kind: "Select", fields, span: joinSpans(this.tokenSpan(keyword), fields.at(-1)!.span) };
-      }
+    const [title] = this.nodes(c, "titleClause");
+    if (title) {
+      const keyword = this.token(title.children, "Title");
+      const text = this.token(title.children, "StringLiteral");
+      if (!keyword || !text) return undefined;
+      return { kind: "Title", title: this.stringValue(text), span: this.spanFrom(keyword, text) };
+    }
+    const [during] = this.nodes(c, "duringClause");
+    if (during) {
+      const keyword = this.token(during.children, "During");
+      const amount = this.token(during.children, "DurationLiteral");
+      if (!keyword || !amount) return undefined;
+      return { kind: "During", duration: this.durationValue(amount), span: this.spanFrom(keyword, amount) };
+    }
+    const [between] = this.nodes(c, "betweenClause");
+    if (between) {
+      const keyword = this.token(between.children, "Between");
+      const [from, to] = this.nodes(between.children, "value").map((value) => this.value(value));
+      if (!keyword || !from || !to) return undefined;
+      return { kind: "Between", from, to, span: joinSpans(this.tokenSpan(keyword), to.span) };
+    }
+    const [users] = this.nodes(c, "usersClause");
+    if (users) {
+      const k = users.children;
+      const keyword = this.token(k, "Users");
+      const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
+      if (!keyword || !word) return undefined;
+      const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
+      return {
+        kind: "Users",
+        userType,
+        userTypeSpan: this.tokenSpan(word),
+        span: this.spanFrom(keyword, word),
+      };
+    }
+    const [flagsNode] = this.nodes(c, "flagsClause");
+    if (flagsNode) {
+      const k = flagsNode.children;
+      const keyword = this.token(k, "Flags");
+      const words = this.realTokens(k, "Identifier");
+      const equals = this.realTokens(k, "Equals");
+      if (!keyword || words.length === 0) return undefined;
+      // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
+      const flags: ast.RequestFlagSetting[] = [];
+      words.forEach((word) => {
+        const last = flags.at(-1);
+        const afterEquals = equals.some(
+          (sign) =>
+            sign.startOffset < word.startOffset &&
+            this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "",
+        );
+        if (last && last.value === undefined && afterEquals) {
+          last.value = word.image;
+          last.valueSpan = this.tokenSpan(word);
+          last.span = joinSpans(last.nameSpan, last.valueSpan);
+        } else flags.push({ name: word.image, nameSpan: this.tokenSpan(word), span: this.tokenSpan(word) });
+      });
+      return { kind: "Flags", flags, span: joinSpans(this.tokenSpan(keyword), flags.at(-1)!.span) };
+    }
+    const [select] = this.nodes(c, "selectClause");
+    if (select) {
+      const keyword = this.token(select.children, "Select");
+      const fields = this.nodes(select.children, "field").flatMap((field) => this.field(field) ?? []);
+      if (!keyword || fields.length === 0) return undefined;
+      return { kind: "Select", fields, span: joinSpans(this.tokenSpan(keyword), fields.at(-1)!.span) };
     }
     return undefined;
   }
 
   // ----- conditions -----
 
-  private orCondition(node: CstNode): ast.Condition {
+  private orCondition(node: cst.OrConditionCstNode): ast.Condition {
     const operands = this.nodes(node.children, "andCondition").map((child) => this.andCondition(child));
     return this.combine("Or", operands, node);
   }
 
-  private andCondition(node: CstNode): ast.Condition {
+  private andCondition(node: cst.AndConditionCstNode): ast.Condition {
     const operands = this.nodes(node.children, "unaryCondition").map((child) => this.unaryCondition(child));
     return this.combine("And", operands, node);
   }
@@ -154,7 +147,7 @@ export class AstBuilder {
     return { kind, operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
   }
 
-  private unaryCondition(node: CstNode): ast.Condition {
+  private unaryCondition(node: cst.UnaryConditionCstNode): ast.Condition {
     const not = this.token(node.children, "Not");
     if (not) {
       const inner = this.nodes(node.children, "unaryCondition")[0];
@@ -171,7 +164,7 @@ export class AstBuilder {
     return primary ? this.primaryCondition(primary) : this.invalid(node);
   }
 
-  private primaryCondition(node: CstNode): ast.Condition {
+  private primaryCondition(node: cst.PrimaryConditionCstNode): ast.Condition {
     const c = node.children;
     const inner = this.nodes(c, "orCondition")[0];
     if (inner) {
@@ -190,9 +183,9 @@ export class AstBuilder {
     return this.invalid(node);
   }
 
-  private segmentTest(node: CstNode): ast.Condition {
+  private segmentTest(node: cst.SegmentTestCstNode): ast.Condition {
     const keyword = this.token(node.children, "In");
-    const list = this.valueOrList(node);
+    const list = this.valueOrList(node.children.valueOrList?.[0]);
     if (!keyword || !this.token(node.children, "Segment") || !list) return this.invalid(node);
     return {
       kind: "SegmentTest",
@@ -202,9 +195,9 @@ export class AstBuilder {
     };
   }
 
-  private behavioralTest(node: CstNode): ast.Condition {
+  private behavioralTest(node: cst.BehavioralTestCstNode): ast.Condition {
     const action = this.token(node.children, "Identifier");
-    const list = this.valueOrList(node);
+    const list = this.valueOrList(node.children.valueOrList?.[0]);
     if (!action || !this.token(node.children, "Campaign") || !list) return this.invalid(node);
     return {
       kind: "BehavioralTest",
@@ -217,22 +210,23 @@ export class AstBuilder {
     };
   }
 
-  private comparison(node: CstNode): ast.Condition {
-    const fieldNode = this.nodes(node.children, "field")[0];
-    const tail = this.nodes(node.children, "comparisonTail")[0];
+  private comparison(node: cst.ComparisonCstNode): ast.Condition {
+    const [fieldNode] = this.nodes(node.children, "field");
+    const [tail] = this.nodes(node.children, "comparisonTail");
     const field = fieldNode && this.field(fieldNode);
     if (!field || !tail) return this.invalid(node);
     const k = tail.children;
 
     const operatorTokens: IToken[] = [];
-    let operator: ast.ComparisonOperator;
-    const compare = this.nodes(k, "compareOperator")[0];
+    let operator: ast.ComparisonOperator | undefined;
+    const [compare] = this.nodes(k, "compareOperator");
     if (compare) {
-      let token: IToken | undefined;
-      for (const name of compareOperatorNames) token ??= this.token(compare.children, name);
+      const token = Object.values(compare.children)
+        .flat()
+        .find((candidate) => this.isReal(candidate));
       if (!token) return this.invalid(node);
       operatorTokens.push(token);
-      operator = compareOperators.get(token.tokenType) ?? "=";
+      operator = op.symbolOperatorOf(token.tokenType.name) ?? "=";
     } else if (this.token(k, "Is")) {
       operatorTokens.push(
         ...this.realTokens(k, "Is"),
@@ -240,19 +234,14 @@ export class AstBuilder {
         ...this.realTokens(k, "Empty"),
       );
       if (!this.token(k, "Empty")) return this.invalid(node);
-      operator = this.token(k, "Not") ? "is not empty" : "is empty";
+      operator = op.emptinessOperator(this.token(k, "Not") !== undefined);
     } else {
-      const word =
-        this.token(k, "Contains") ??
-        this.token(k, "Starts") ??
-        this.token(k, "Ends") ??
-        this.token(k, "In") ??
-        this.token(k, "Between");
-      if (!word) return this.invalid(node);
+      let word: IToken | undefined;
+      for (const name of op.operatorWordNames) word ??= this.token(k, name as TokenKey<typeof k>);
       const not = this.token(k, "Not");
+      operator = word && op.wordOperatorOf(word.tokenType.name, not !== undefined);
+      if (!word || !operator) return this.invalid(node);
       operatorTokens.push(...(not ? [not] : []), word, ...this.realTokens(k, "With"));
-      const base = word.tokenType === t.Starts ? "starts" : word.image.toLowerCase();
-      operator = (not ? `not ${base}` : base) as ast.ComparisonOperator;
     }
     if (operatorTokens.length > 1) operatorTokens.sort((a, b) => a.startOffset - b.startOffset);
     const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
@@ -260,13 +249,14 @@ export class AstBuilder {
     let values: ast.Value[] = [];
     let isList = false;
     let end = operatorSpan;
-    if (operator === "between" || operator === "not between") {
+    const operands = op.operandsOf(operator);
+    if (operands === "range") {
       const bounds = this.nodes(k, "value").map((value) => this.value(value));
       if (bounds.length !== 2 || bounds.some((bound) => bound === undefined)) return this.invalid(node);
       values = bounds as ast.Value[];
       end = values[1]!.span;
-    } else if (operator !== "is empty" && operator !== "is not empty") {
-      const list = this.valueOrList(tail);
+    } else if (operands === "values") {
+      const list = this.valueOrList(k.valueOrList?.[0]);
       if (!list) return this.invalid(node);
       values = list.values;
       isList = list.isList;
@@ -282,13 +272,14 @@ export class AstBuilder {
       isList,
       span: joinSpans(field.span, end),
     };
-    const caseNode = this.nodes(k, "caseOption")[0];
+    const [caseNode] = this.nodes(k, "caseOption");
     const caseKeyword = caseNode && this.token(caseNode.children, "Case");
     if (caseNode && caseKeyword) {
       const sensitivity =
         this.token(caseNode.children, "Sensitive") ?? this.token(caseNode.children, "Insensitive");
-      if (!sensitivity) return this.invalid(node);
-      comparison.caseSensitive = sensitivity.tokenType === t.Sensitive;
+      const sensitive = sensitivity && op.caseFlagOf(sensitivity.tokenType.name);
+      if (!sensitivity || sensitive === undefined) return this.invalid(node);
+      comparison.caseSensitive = sensitive;
       comparison.caseSpan = this.spanFrom(caseKeyword, sensitivity);
       comparison.span = joinSpans(comparison.span, comparison.caseSpan);
     }
@@ -297,8 +288,9 @@ export class AstBuilder {
 
   // ----- values and names -----
 
-  private valueOrList(parent: CstNode): { values: ast.Value[]; isList: boolean; span: Span } | undefined {
-    const node = this.nodes(parent.children, "valueOrList")[0];
+  private valueOrList(
+    node: cst.ValueOrListCstNode | undefined,
+  ): { values: ast.Value[]; isList: boolean; span: Span } | undefined {
     if (!node || node.recoveredNode) return undefined;
     const values: ast.Value[] = [];
     for (const valueNode of this.nodes(node.children, "value")) {
@@ -316,7 +308,7 @@ export class AstBuilder {
     return { values, isList: false, span: values[0]!.span };
   }
 
-  private value(node: CstNode): ast.Value | undefined {
+  private value(node: cst.ValueCstNode): ast.Value | undefined {
     if (node.recoveredNode) return undefined;
     const c = node.children;
     const text = this.token(c, "StringLiteral");
@@ -355,7 +347,7 @@ export class AstBuilder {
     return value;
   }
 
-  private field(node: CstNode): ast.FieldRef | undefined {
+  private field(node: cst.FieldCstNode): ast.FieldRef | undefined {
     const token = this.token(node.children, "Identifier") ?? this.token(node.children, "QuotedIdentifier");
     if (!token) return undefined;
     return {
@@ -374,22 +366,22 @@ export class AstBuilder {
     return { kind: "InvalidCondition", span: this.spanFrom(tokens[0]!, tokens.at(-1)!) };
   }
 
-  /** The subtrees of rule `name` (children under a rule's name are always nodes). */
-  private nodes(children: Children, name: string): CstNode[] {
-    return (children[name] as CstNode[] | undefined) ?? noNodes;
+  /** The subtrees of rule `name`. */
+  private nodes<C, K extends NodeKey<C>>(children: C, name: K): NonNullable<C[K]> {
+    return (children[name] ?? noNodes) as NonNullable<C[K]>;
   }
 
   private isReal(token: IToken): boolean {
     return !token.isInsertedInRecovery && Number.isFinite(token.startOffset);
   }
 
-  private realTokens(children: Children, name: string): IToken[] {
+  private realTokens<C>(children: C, name: TokenKey<C>): IToken[] {
     const list = children[name] as IToken[] | undefined;
     if (!list) return noTokens;
     return this.recovered ? list.filter((token) => this.isReal(token)) : list;
   }
 
-  private token(children: Children, name: string): IToken | undefined {
+  private token<C>(children: C, name: TokenKey<C>): IToken | undefined {
     const list = children[name] as IToken[] | undefined;
     if (!list) return undefined;
     if (!this.recovered) return list[0];

@@ -1,10 +1,13 @@
-import { joinSpans, lineBreakClass, type SourceText, type Span } from "../diagnostics/source.js";
-import { durationSource } from "../language/calendarWords.js";
+import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import { keywordOf, type KeywordName } from "../language/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
+import * as p from "../lexer/tokenPatterns.js";
 import type { Limits } from "../language/limits.js";
 import type * as ast from "./ast.js";
 import { durationValue } from "./durations.js";
+import { clauseKeywords } from "./keywordRoles.js";
+import { firstTooDeep } from "./nesting.js";
+import * as op from "./operators.js";
 
 /*
  * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
@@ -22,17 +25,7 @@ type Kind =
   | "Number"
   | "Date"
   | "Duration"
-  | "Equals"
-  | "NotEquals"
-  | "Less"
-  | "LessOrEqual"
-  | "Greater"
-  | "GreaterOrEqual"
-  | "LParen"
-  | "RParen"
-  | "LBracket"
-  | "RBracket"
-  | "Comma"
+  | p.SymbolName
   | "End";
 
 interface Token {
@@ -43,30 +36,30 @@ interface Token {
   value: string;
 }
 
+const kindOf = (token: Token) => token.kind;
+
 /** Thrown to leave the fast path; caught in fastParse. */
 class GiveUp extends Error {}
 const giveUp = new GiveUp();
 
-const datePattern = /\d{4}-\d{2}-\d{2}(?:[Tt]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:[Zz]|[+-]\d{2}:?\d{2})?)?/y;
-const durationPattern = new RegExp(durationSource, "iy");
-const numberPattern = /-?\d+(?:\.\d+)?/y;
-const stringPattern = new RegExp(String.raw`"(?:[^"\\${lineBreakClass}]|\\.)*"`, "y");
-const lineBreak = new RegExp(`[${lineBreakClass}]`);
-const wordPattern = /[A-Za-z_][A-Za-z0-9_]*/y;
-const spacePattern = /[ \t\r\n\f\v\u00a0\ufeff]+/y;
+const datePattern = new RegExp(p.dateSource, "y");
+const durationPattern = new RegExp(p.durationSource, "iy");
+const numberPattern = new RegExp(p.numberSource, "y");
+const stringPattern = new RegExp(p.stringSource, "y");
+const quotedWordPattern = new RegExp(p.quotedWordSource, "y");
+const commentPattern = new RegExp(p.commentSource, "y");
+const wordPattern = new RegExp(p.wordSource, "y");
+const spacePattern = new RegExp(p.spaceSource, "y");
+const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
 
 function matchAt(pattern: RegExp, text: string, at: number): number {
   pattern.lastIndex = at;
   return pattern.test(text) ? pattern.lastIndex : -1;
 }
 
-const punctuation: Record<string, Kind> = {
-  "(": "LParen",
-  ")": "RParen",
-  "[": "LBracket",
-  "]": "RBracket",
-  ",": "Comma",
-};
+const symbolBySpelling = new Map<string, p.SymbolName>(
+  (Object.entries(p.symbolSpellings) as [p.SymbolName, string][]).map(([name, spelling]) => [spelling, name]),
+);
 
 function scan(text: string, comments: ast.CommentNode[], source: SourceText, maxTokens: number): Token[] {
   const tokens: Token[] = [];
@@ -82,8 +75,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     if (spaceEnd > 0) {
       at = spaceEnd;
     } else if (char === "#") {
-      const lineEnd = text.slice(at).search(lineBreak);
-      const end = lineEnd === -1 ? text.length : at + lineEnd;
+      const end = matchAt(commentPattern, text, at);
       comments.push({ kind: "Comment", text: text.slice(at, end), span: source.spanOf(at, end) });
       at = end;
     } else if ((code >= 48 && code <= 57) || (char === "-" && /\d/.test(text[at + 1] ?? ""))) {
@@ -101,24 +93,21 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       if (badEscapes.length > 0 || loneSurrogates.length > 0) throw giveUp;
       push("String", end, value);
     } else if (char === "`") {
-      const close = text.indexOf("`", at + 1);
-      if (close <= at + 1 || lineBreak.test(text.slice(at + 1, close))) throw giveUp;
-      push("QuotedIdentifier", close + 1, text.slice(at + 1, close));
+      const end = matchAt(quotedWordPattern, text, at);
+      if (end <= at + 2) throw giveUp; // unclosed, or empty: the full parser reports either
+      push("QuotedIdentifier", end, text.slice(at + 1, end - 1));
     } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
       const end = matchAt(wordPattern, text, at);
       const word = text.slice(at, end);
       push(keywordOf(word) ?? "Identifier", end, word);
-    } else if (char in punctuation) {
-      push(punctuation[char]!, at + 1);
     } else {
-      const next = text[at + 1];
-      if (char === "!" && next === "=") push("NotEquals", at + 2);
-      else if (char === "<" && next === "=") push("LessOrEqual", at + 2);
-      else if (char === ">" && next === "=") push("GreaterOrEqual", at + 2);
-      else if (char === "=" && next !== "=") push("Equals", at + 1);
-      else if (char === "<" && next !== ">") push("Less", at + 1);
-      else if (char === ">") push("Greater", at + 1);
-      else throw giveUp; // ==, <>, !, &&, ||, quotes of the wrong kind, stray characters
+      // As chevrotain tries them: `!=`, `<=`, `>=`; then other languages' `==`, `<>`, `!`, `&&`,
+      // `||`, which the full parser reports; then one character.
+      const pair = symbolBySpelling.get(text.slice(at, at + 2));
+      const single = symbolBySpelling.get(char);
+      if (pair) push(pair, at + 2);
+      else if (single && matchAt(foreignOperatorPattern, text, at) < 0) push(single, at + 1);
+      else throw giveUp; // quotes of the wrong kind, stray characters
     }
     if (tokens.length > maxTokens) throw giveUp;
   }
@@ -126,25 +115,15 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   return tokens;
 }
 
-const clauseStarts = new Set<Kind>(["Title", "During", "Between", "Users", "Select", "Favorite", "Flags"]);
+const clauseStarts = new Set<Kind>(clauseKeywords);
 const conditionStarts = new Set<Kind>(["Not", "LParen", "In", "Identifier", "QuotedIdentifier"]);
-const compareOperators: Partial<Record<Kind, ast.ComparisonOperator>> = {
-  Equals: "=",
-  NotEquals: "!=",
-  Less: "<",
-  LessOrEqual: "<=",
-  Greater: ">",
-  GreaterOrEqual: ">=",
-};
 
 class FastParser {
   private at = 0;
-  private depth = 0;
 
   constructor(
     private readonly tokens: Token[],
     private readonly source: SourceText,
-    private readonly maxDepth: number,
   ) {}
 
   query(comments: ast.CommentNode[]): ast.Query {
@@ -259,9 +238,7 @@ class FastParser {
   private unaryCondition(): ast.Condition {
     if (this.peek().kind !== "Not") return this.primaryCondition();
     const not = this.next();
-    this.enter();
     const operand = this.unaryCondition();
-    this.depth--;
     return {
       kind: "Not",
       operand,
@@ -274,9 +251,7 @@ class FastParser {
     const first = this.peek();
     if (first.kind === "LParen") {
       const open = this.next();
-      this.enter();
       const inner = this.orCondition();
-      this.depth--;
       const close = this.expect("RParen");
       return { ...inner, span: this.spanFrom(open, close) };
     }
@@ -311,42 +286,35 @@ class FastParser {
     const field = this.field();
     const first = this.peek();
     const operatorTokens: Token[] = [];
-    let operator: ast.ComparisonOperator;
-    const compare = compareOperators[first.kind];
-    if (compare) {
+    let operator: ast.ComparisonOperator | undefined;
+    if ((operator = op.symbolOperatorOf(first.kind))) {
       operatorTokens.push(this.next());
-      operator = compare;
     } else if (first.kind === "Is") {
       operatorTokens.push(this.next());
       if (this.peek().kind === "Not") operatorTokens.push(this.next());
       operatorTokens.push(this.expect("Empty"));
-      operator = operatorTokens.length === 3 ? "is not empty" : "is empty";
+      operator = op.emptinessOperator(operatorTokens.length === 3);
     } else {
-      const not = first.kind === "Not" ? this.next() : undefined;
+      if (first.kind === "Not") operatorTokens.push(this.next());
       const word = this.next();
-      if (!["Contains", "Starts", "Ends", "In", "Between"].includes(word.kind)) throw giveUp;
-      if (not) operatorTokens.push(not);
+      operator = op.wordOperatorOf(word.kind, first.kind === "Not");
+      if (!operator) throw giveUp;
       operatorTokens.push(word);
-      if (
-        (word.kind === "Contains" || word.kind === "Starts" || word.kind === "Ends") &&
-        this.peek().kind === "With"
-      )
-        operatorTokens.push(this.next());
-      const base = word.kind === "Starts" ? "starts" : word.value.toLowerCase();
-      operator = (not ? `not ${base}` : base) as ast.ComparisonOperator;
+      if (op.takesWith(word.kind) && this.peek().kind === "With") operatorTokens.push(this.next());
     }
     const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
 
     let values: ast.Value[] = [];
     let isList = false;
     let end = operatorSpan;
-    if (operator === "between" || operator === "not between") {
+    const operands = op.operandsOf(operator);
+    if (operands === "range") {
       const low = this.value();
       this.expect("And");
       const high = this.value();
       values = [low, high];
       end = high.span;
-    } else if (operator !== "is empty" && operator !== "is not empty") {
+    } else if (operands === "values") {
       const list = this.valueOrList();
       values = list.values;
       isList = list.isList;
@@ -361,18 +329,12 @@ class FastParser {
       isList,
       span: joinSpans(field.span, end),
     };
-    // `case` follows everything but ranges and emptiness tests.
-    if (
-      this.peek().kind === "Case" &&
-      operator !== "between" &&
-      operator !== "not between" &&
-      operator !== "is empty" &&
-      operator !== "is not empty"
-    ) {
+    if (this.peek().kind === "Case" && op.takesCase(operator)) {
       const keyword = this.next();
       const sensitivity = this.next();
-      if (sensitivity.kind !== "Sensitive" && sensitivity.kind !== "Insensitive") throw giveUp;
-      comparison.caseSensitive = sensitivity.kind === "Sensitive";
+      const sensitive = op.caseFlagOf(sensitivity.kind);
+      if (sensitive === undefined) throw giveUp;
+      comparison.caseSensitive = sensitive;
       comparison.caseSpan = this.spanFrom(keyword, sensitivity);
       comparison.span = joinSpans(comparison.span, comparison.caseSpan);
     }
@@ -458,14 +420,6 @@ class FastParser {
     return token;
   }
 
-  /**
-   * Parentheses and `not` nest. Deep nesting is rare, so the fast path leaves anything past
-   * half the limit to the full parser, which counts nesting its own way and reports excess.
-   */
-  private enter(): void {
-    if (++this.depth > this.maxDepth / 2) throw giveUp;
-  }
-
   private text(token: Token): string {
     return this.source.text.slice(token.start, token.end);
   }
@@ -488,7 +442,9 @@ export function fastParse(source: SourceText, limits: Limits): ast.Query | undef
   try {
     const comments: ast.CommentNode[] = [];
     const tokens = scan(source.text, comments, source, limits.maxTokens);
-    return new FastParser(tokens, source, limits.maxDepth).query(comments);
+    // Nesting past the limit is the full parser's to report (OQ009), counted the same way.
+    if (firstTooDeep(tokens, kindOf, limits.maxDepth) >= 0) return undefined;
+    return new FastParser(tokens, source).query(comments);
   } catch (error) {
     if (error === giveUp) return undefined;
     throw error;

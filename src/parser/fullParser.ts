@@ -2,11 +2,11 @@ import { EOF, type IToken } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { lex } from "../lexer/lexer.js";
-import * as t from "../lexer/tokens.js";
 import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
 import { AstBuilder } from "./buildAst.js";
 import { grammar, TooManySyntaxErrors } from "./grammar.js";
+import { firstTooDeep } from "./nesting.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
 /** The full parser: reads any text, recovers from errors and reports each of them. */
@@ -40,7 +40,11 @@ export function parseWithChevrotain(
   const errors = grammar.errors;
   // Release the token array: the grammar object lives as long as the process.
   grammar.input = [];
-  reportSyntaxErrors(errors, { source, tokens: lexed.tokens, endOfInput }, diagnostics);
+  reportSyntaxErrors(
+    errors.map((error) => ({ error, info: grammar.detailsOf(error) })),
+    { source, tokens: lexed.tokens, endOfInput },
+    diagnostics,
+  );
   if (!cst) {
     const last = errors.at(-1)!.token;
     diagnostics.stopLooking(
@@ -63,22 +67,14 @@ function withinDepth(
   diagnostics: DiagnosticCollector,
   limits: Limits,
 ): boolean {
-  let parens = 0;
-  let nots = 0;
-  for (const token of tokens) {
-    if (token.tokenType === t.LParen) parens++;
-    else if (token.tokenType === t.RParen) parens = Math.max(0, parens - 1);
-    if (token.tokenType === t.Not) nots++;
-    else if (token.tokenType !== t.LParen) nots = 0;
-    if (parens + nots > limits.maxDepth) {
-      diagnostics.error(
-        "OQ009",
-        `this condition nests deeper than the limit of ${limits.maxDepth} parentheses and 'not's`,
-        source.spanOf(token.startOffset, token.startOffset + token.image.length),
-        { hints: ["simplify the condition, or raise `limits.maxDepth`"] },
-      );
-      return false;
-    }
-  }
-  return true;
+  const at = firstTooDeep(tokens, (token) => token.tokenType.name, limits.maxDepth);
+  if (at < 0) return true;
+  const token = tokens[at]!;
+  diagnostics.error(
+    "OQ009",
+    `this condition nests deeper than the limit of ${limits.maxDepth} parentheses and 'not's`,
+    source.spanOf(token.startOffset, token.startOffset + token.image.length),
+    { hints: ["simplify the condition, or raise `limits.maxDepth`"] },
+  );
+  return false;
 }

@@ -11,24 +11,39 @@ export interface SyntaxErrorInfo {
   expected: string[];
 }
 
-const structuredMessages: IParserErrorMessageProvider = {
-  buildMismatchTokenMessage: ({ expected, ruleName }) =>
-    JSON.stringify({ kind: "mismatch", rule: ruleName, expected: [expected.name] } satisfies SyntaxErrorInfo),
-  buildNotAllInputParsedMessage: ({ ruleName }) =>
-    JSON.stringify({ kind: "notAllInputParsed", rule: ruleName, expected: [] } satisfies SyntaxErrorInfo),
-  buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
-    JSON.stringify({
-      kind: "noViableAlt",
-      rule: ruleName,
-      expected: expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0]?.name ?? "EOF")),
-    } satisfies SyntaxErrorInfo),
-  buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
-    JSON.stringify({
-      kind: "earlyExit",
-      rule: ruleName,
-      expected: expectedIterationPaths.map((path) => path[0]?.name ?? "EOF"),
-    } satisfies SyntaxErrorInfo),
-};
+/** Where the message provider leaves an error's details until SAVE_ERROR files them under it. */
+interface PendingInfo {
+  info?: SyntaxErrorInfo;
+}
+
+/**
+ * chevrotain asks for an error's message just before it raises the error: the provider keeps
+ * the details as data, and the message is only a developer's summary (no user reads it).
+ */
+function detailsInto(pending: PendingInfo): IParserErrorMessageProvider {
+  const keep = (info: SyntaxErrorInfo) => {
+    pending.info = info;
+    return `${info.kind} in ${info.rule}, expected ${info.expected.join(" | ")}`;
+  };
+  return {
+    buildMismatchTokenMessage: ({ expected, ruleName }) =>
+      keep({ kind: "mismatch", rule: ruleName, expected: [expected.name] }),
+    buildNotAllInputParsedMessage: ({ ruleName }) =>
+      keep({ kind: "notAllInputParsed", rule: ruleName, expected: [] }),
+    buildNoViableAltMessage: ({ expectedPathsPerAlt, ruleName }) =>
+      keep({
+        kind: "noViableAlt",
+        rule: ruleName,
+        expected: expectedPathsPerAlt.flatMap((paths) => paths.map((path) => path[0]?.name ?? "EOF")),
+      }),
+    buildEarlyExitMessage: ({ expectedIterationPaths, ruleName }) =>
+      keep({
+        kind: "earlyExit",
+        rule: ruleName,
+        expected: expectedIterationPaths.map((path) => path[0]?.name ?? "EOF"),
+      }),
+  };
+}
 
 /** Thrown to abandon a parse once it has found `errorBudget` syntax errors. */
 export class TooManySyntaxErrors extends Error {}
@@ -44,13 +59,23 @@ export class OqGrammar extends CstParser {
    * authors and costs start-up time, so the test suite does it (grammar.test.ts), not the command.
    */
   constructor({ validate = false }: { validate?: boolean } = {}) {
+    const pending: PendingInfo = {};
     super(t.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 2,
       skipValidations: !validate,
-      errorMessageProvider: structuredMessages,
+      errorMessageProvider: detailsInto(pending),
     });
+    this.pending = pending;
     this.performSelfAnalysis();
+  }
+
+  private readonly pending: PendingInfo;
+  private readonly details = new WeakMap<IRecognitionException, SyntaxErrorInfo>();
+
+  /** What chevrotain knew when it raised `error`: the rule and the tokens that could have come. */
+  detailsOf(error: IRecognitionException): SyntaxErrorInfo {
+    return this.details.get(error) ?? { kind: "noViableAlt", rule: "query", expected: [] };
   }
 
   /**
@@ -66,6 +91,8 @@ export class OqGrammar extends CstParser {
         SAVE_ERROR(this: CstParser, error: IRecognitionException): IRecognitionException;
       }
     ).SAVE_ERROR.call(this, error);
+    if (this.pending.info) this.details.set(error, this.pending.info);
+    this.pending.info = undefined;
     if (this.errors.length >= this.errorBudget) throw new TooManySyntaxErrors();
     return saved;
   }

@@ -6,6 +6,8 @@ import { queryDefaults } from "../language/vocabulary.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
+import { clauseKeywords, operatorWords } from "./keywordRoles.js";
+import * as op from "./operators.js";
 
 const valueHelp =
   'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
@@ -40,11 +42,12 @@ const operatorSynonyms: Record<string, string> = {
 
 const labelByName = new Map(t.allTokens.map((type) => [type.name, type.LABEL ?? type.name.toLowerCase()]));
 
-const operatorWords = ["contains", "starts", "ends", "between", "is", "in", "not"];
-const clauseWords = ["title", "where", "during", "between", "users", "select", "favorite", "flags"];
+/** Tokens that start a clause, and `where`, which also comes before a condition rather than in one. */
+const clauseTokenNames = new Set<string>(["Where", ...clauseKeywords]);
+const isClauseWord = (token: IToken) => clauseTokenNames.has(token.tokenType.name);
 
 /** How a token is named in a message: quoted as written, or "the end of the query". */
-export function describeToken(token: IToken): string {
+function describeToken(token: IToken): string {
   if (token.tokenType === EOF) return "the end of the query";
   switch (token.tokenType) {
     case t.StringLiteral:
@@ -77,7 +80,7 @@ function isRealToken(token: IToken | undefined): token is IToken {
   );
 }
 
-export interface SyntaxErrorContext {
+interface SyntaxErrorContext {
   source: SourceText;
   /** The tokens parsed, for looking one past the failing token. */
   tokens: readonly IToken[];
@@ -87,15 +90,15 @@ export interface SyntaxErrorContext {
 
 /** Turns chevrotain's recognition errors into diagnostics worded for people. */
 export function reportSyntaxErrors(
-  errors: readonly IRecognitionException[],
+  errors: readonly { error: IRecognitionException; info: SyntaxErrorInfo }[],
   context: SyntaxErrorContext,
   diagnostics: DiagnosticCollector,
 ): void {
   let lastReportedOffset = -Infinity;
-  for (const error of errors) {
+  for (const { error, info: raised } of errors) {
     let token = error.token;
     let previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
-    let info = parseInfo(error.message);
+    let info = raised;
     let ruleStack = error.context.ruleStack;
     // `b like 3`: the lookahead fails at the field, but the mistake is the word after it.
     if (conditionRules.has(ruleStack.at(-1) ?? "") && isFieldToken(token)) {
@@ -168,38 +171,14 @@ function isFieldToken(token: IToken): boolean {
   return token.tokenType === t.Identifier || token.tokenType === t.QuotedIdentifier;
 }
 
-const operatorStarts = new Set([
-  t.Equals,
-  t.NotEquals,
-  t.Less,
-  t.LessOrEqual,
-  t.Greater,
-  t.GreaterOrEqual,
-  t.Contains,
-  t.Starts,
-  t.Ends,
-  t.In,
-  t.Between,
-  t.Is,
-  t.Not,
-  t.Campaign,
-]);
-
+/** `Campaign` too: `foo campaign 5` fails at the field, but the mistake is the action word. */
 function startsOperator(token: IToken): boolean {
-  return operatorStarts.has(token.tokenType);
+  return token.tokenType === t.Campaign || op.startsOperator(token.tokenType.name);
 }
 
 /** A stand-in for the end of input right after `token`. */
 function eofAfter(token: IToken): IToken {
   return { ...token, image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN };
-}
-
-function parseInfo(message: string): SyntaxErrorInfo {
-  try {
-    return JSON.parse(message) as SyntaxErrorInfo;
-  } catch {
-    return { kind: "noViableAlt", rule: "query", expected: [] };
-  }
 }
 
 interface Explanation {
@@ -438,17 +417,11 @@ function explain(
   };
 }
 
-const compareOperatorTokens = new Set([
-  t.Equals,
-  t.NotEquals,
-  t.Less,
-  t.LessOrEqual,
-  t.Greater,
-  t.GreaterOrEqual,
-]);
+const compareOperatorTokens = new Set(t.allTokens.filter((type) => op.symbolOperatorOf(type.name)));
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
-const textOperators = new Set([t.Contains, t.Starts, t.Ends, t.With]);
+/** Tokens after which text comes: `contains`, `starts`, `ends`, and `with` after them. */
+const textOperators = new Set(t.allTokens.filter((type) => op.takesWith(type.name) || type === t.With));
 /** Tokens after which a condition starts. */
 const conditionOpeners = new Set([t.And, t.Or, t.Not, t.LParen, t.Where]);
 
@@ -667,22 +640,14 @@ function explainMissingAnd(found: string): Explanation {
 
 function explainMissingCondition(token: IToken, previous: IToken | undefined, found: string): Explanation {
   const hints = [conditionHelp];
-  if (
-    previous &&
-    (previous.tokenType === t.And || previous.tokenType === t.Or) &&
-    clauseWords.includes(token.image.toLowerCase())
-  ) {
+  if (previous && (previous.tokenType === t.And || previous.tokenType === t.Or) && isClauseWord(token)) {
     hints.unshift(
       `remove the '${previous.image}' before '${token.image}': clauses are not joined with and/or`,
     );
   }
   if (token.tokenType === t.And || token.tokenType === t.Or) {
     hints.unshift(`'and' and 'or' join two conditions; remove the extra '${token.image}'`);
-  } else if (
-    isKeyword(token) &&
-    !clauseWords.includes(token.image.toLowerCase()) &&
-    token.tokenType !== t.Not
-  ) {
+  } else if (isKeyword(token) && !isClauseWord(token) && token.tokenType !== t.Not) {
     hints.unshift(
       `'${token.image}' is an oq keyword; a field with that name is written in backquotes: \`${token.image}\``,
     );

@@ -1,0 +1,74 @@
+import { lineBreakClass } from "../diagnostics/source.js";
+import { durationUnitWords } from "../language/calendarWords.js";
+
+/*
+ * The source of every token pattern, once. chevrotain's tokens (tokens.ts) compile them as they
+ * are, the fast parser with the sticky flag, the checker's date parse anchored and with capture
+ * groups. Kept free of chevrotain so that the fast path does not load it.
+ */
+
+export const spaceSource = String.raw`[ \t\r\n\f\v\u00a0\ufeff]+`;
+/** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
+export const commentSource = String.raw`#[^${lineBreakClass}]*`;
+/** `// ...` and `-- ...`: comments as other languages write them. */
+export const foreignCommentSource = String.raw`(?:\/\/|--(?![^ \t${lineBreakClass}]))[^${lineBreakClass}]*`;
+export const wordSource = "[A-Za-z_][A-Za-z0-9_]*";
+export const quotedWordSource = String.raw`\`[^\`${lineBreakClass}]*\``;
+
+/**
+ * A date, `2024-01-31` or `2024-01-31T10:00:00.5+03:00`. `part` wraps each of its eight parts
+ * (year, month, day, hour, minute, second, fraction, zone): a group that captures, for reading
+ * one, or one that does not, for finding one.
+ */
+function datePattern(part: (source: string) => string): string {
+  const [digits2, digits4] = [String.raw`\d{2}`, String.raw`\d{4}`];
+  const time = `[Tt]${part(digits2)}:${part(digits2)}(?::${part(digits2)}(?:\\.${part(String.raw`\d+`)})?)?`;
+  const zone = part(String.raw`[Zz]|[+-]\d{2}:?\d{2}`);
+  return `${part(digits4)}-${part(digits2)}-${part(digits2)}(?:${time}${zone}?)?`;
+}
+export const dateSource = datePattern((source) => `(?:${source})`);
+/** The date alone, its parts captured in the order datePattern names them. */
+export const dateCapturingSource = `^${datePattern((source) => `(${source})`)}$`;
+
+export const numberSource = String.raw`-?\d+(?:\.\d+)?`;
+/** `1e3`: not oq, a token so that it can be reported with the plain digits. */
+export const exponentNumberSource = String.raw`${numberSource}[eE][+-]?\d+`;
+
+/**
+ * A duration as written: digits, then a unit glued on (`30d`, or any letters, which the checker
+ * reports if they are no unit) or a unit after spaces on the same line (`3 months`, `3 mo`).
+ */
+export const durationSource = String.raw`\d+(?:[ \t]+(?:${durationUnitWords.join("|")})(?![A-Za-z0-9_])|[A-Za-z]+)`;
+
+const stringBody = String.raw`(?:[^"\\${lineBreakClass}]|\\.)*`;
+export const stringSource = `"${stringBody}"`;
+/** A string missing its closing quote, to the end of the line. */
+export const unterminatedStringSource = String.raw`"${stringBody}\\?`;
+export const singleQuotedStringSource = String.raw`'[^'${lineBreakClass}]*'?`;
+
+/** A keyword's spellings as one pattern: a spelling of two words takes any spaces between them. */
+export function keywordSource(spellings: readonly string[]): string {
+  return spellings.map((word) => word.replace(/ /g, String.raw`\s+`)).join("|");
+}
+
+/** The operators and punctuation, by token name. Two-character spellings are tried first. */
+export const symbolSpellings = {
+  NotEquals: "!=",
+  LessOrEqual: "<=",
+  GreaterOrEqual: ">=",
+  Equals: "=",
+  Less: "<",
+  Greater: ">",
+  LParen: "(",
+  RParen: ")",
+  LBracket: "[",
+  RBracket: "]",
+  Comma: ",",
+  /** `*`, as in `select *`: not oq, a token so that the parser can say what to write instead. */
+  Star: "*",
+} as const;
+
+export type SymbolName = keyof typeof symbolSpellings;
+
+/** `==`, `&&`, `||`, `<>`, `!`: spellings from other languages, reported and then read as oq's own. */
+export const foreignOperatorSource = String.raw`==|&&|\|\||<>|!`;
