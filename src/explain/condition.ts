@@ -99,7 +99,7 @@ function explainPart(criteria: readonly Criterion[], indexes: number[]): Conditi
     criteria[index]!.values.map((value) => explainValue(criteria[index]!, value)),
   );
   const quantity: Quantity = indexes.length > 1 ? "none" : values.length > 1 ? "any" : "one";
-  const part: ConditionPart = {
+  return {
     text: describe(
       first,
       values.map((value) => value.text),
@@ -109,11 +109,10 @@ function explainPart(criteria: readonly Criterion[], indexes: number[]): Conditi
     type: first.type,
     operator: first.operator,
     values,
+    ...(quantity === "one" ? {} : { quantifier: quantity }),
     caseSensitive: first.caseSensitive,
     criteria: indexes,
   };
-  if (quantity !== "one") part.quantifier = quantity;
-  return part;
 }
 
 function describe(criterion: Criterion, values: string[], quantity: Quantity): string {

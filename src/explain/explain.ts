@@ -42,7 +42,7 @@ const userWords: Readonly<Record<string, string>> = {
   active: "active contacts",
   unsubscribed: "unsubscribed contacts",
   bounced: "bounced contacts",
-  complaint: "contacts who complained",
+  complaint: "contacts with a complaint",
 };
 
 /**
