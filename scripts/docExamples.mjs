@@ -39,15 +39,20 @@ function expected(kind, source) {
   return stringifyRequest(hasClauses ? result.payload : result.payload.filters.criteria);
 }
 
+/** An example: a ```oq or ```oq-error block and the answer block after it. */
+const examplePattern = /```(oq|oq-error)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g;
+
+/** The examples of a document: `kind` "oq" (it compiles) or "oq-error", and the query. */
+export function docExamples(text) {
+  return [...text.matchAll(examplePattern)].map(([, kind, source]) => ({ kind, source }));
+}
+
 /** The document with every answer block recomputed. */
 export function renderDocExamples(text) {
-  return text.replace(
-    /```(oq|oq-error)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g,
-    (_all, kind, source) => {
-      const answerKind = kind === "oq" ? "json" : "text";
-      return `\`\`\`${kind}\n${source}\`\`\`\n\n\`\`\`${answerKind}\n${expected(kind, source)}\n\`\`\``;
-    },
-  );
+  return text.replace(examplePattern, (_all, kind, source) => {
+    const answerKind = kind === "oq" ? "json" : "text";
+    return `\`\`\`${kind}\n${source}\`\`\`\n\n\`\`\`${answerKind}\n${expected(kind, source)}\n\`\`\``;
+  });
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {

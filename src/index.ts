@@ -47,3 +47,7 @@ export { SourceText, type Span, type Position } from "./diagnostics/source.js";
 export { diagnosticToJson, type DiagnosticJson } from "./diagnostics/json.js";
 export { defaultLimits, type Limits } from "./language/limits.js";
 export type * as Ast from "./parser/ast.js";
+export { explain, type Explanation, type ExplainResult } from "./explain/explain.js";
+export type { ConditionExplanation, ConditionPart } from "./explain/condition.js";
+export type { WindowExplanation } from "./explain/window.js";
+export type { ValueExplanation } from "./explain/values.js";

@@ -158,7 +158,8 @@ describe("help", () => {
   it("oq --help lists every command", () => {
     const run = runOq(["--help"]);
     expect(run.status).toBe(0);
-    for (const command of ["compile", "check", "fmt", "decompile"]) expect(run.stdout).toContain(command);
+    for (const command of ["compile", "check", "explain", "fmt", "decompile"])
+      expect(run.stdout).toContain(command);
   });
 
   it("oq compile --help describes its options", () => {
@@ -306,4 +307,91 @@ describe("a reader that closes stdout early", () => {
       expect(run.status, args.join(" ")).toBe(0);
     }
   }, 60_000);
+});
+
+describe("oq explain", () => {
+  const query = 'title "Weekly"\nemail ends "gmail.com" and opens >= 3\nselect email, opens\n';
+  const sentence =
+    'Report "Weekly": all contacts whose email ends with "gmail.com" and who opened at least 3 times, counting activity in the last 30 days, from 2024-01-02 00:00 to 2024-02-01 00:00 UTC; columns: email, opens.\n';
+
+  it("prints the query in words on stdout, nothing on stderr, exit 0", () => {
+    const dir = scratch({ "weekly.oq": query });
+    const run = runOq(["explain", "weekly.oq", "--now", now], { cwd: dir });
+    expect(run).toEqual({ status: 0, stdout: sentence, stderr: "" });
+  });
+
+  it("reads standard input for -, with now from OQ_NOW and custom fields from --schema", () => {
+    const dir = scratch({ "fields.json": JSON.stringify({ fields: { age: "numeric" } }) });
+    const run = runOq(["explain", "-", "--schema", "fields.json"], {
+      cwd: dir,
+      input: "age != 30 during 1d",
+      env: { OQ_NOW: now },
+    });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toBe(
+      'Report "age != 30": all contacts whose age is not 30 (an empty age does not match), counting activity in the last day, from 2024-01-31 00:00 to 2024-02-01 00:00 UTC; the default columns: email, ocx_created_date, ocx_status, sent, opens, clicks, ocx_unsubscribe_date, ocx_resubscribe_date, ocx_bounce_date, ocx_complaint_date, last_sent_date, last_open_date.\n',
+    );
+  });
+
+  it("on errors prints exactly what oq check prints, no explanation, exit 1", () => {
+    const dir = scratch({ "bad.oq": '# a query\nemial ends "x" and opens >= "three"\n' });
+    const explained = runOq(["explain", "bad.oq"], { cwd: dir });
+    const checked = runOq(["check", "bad.oq"], { cwd: dir });
+    expect(explained.status).toBe(1);
+    expect(explained.stdout).toBe("");
+    expect(explained.stderr).toContain("bad.oq:2:1: error: unknown field 'emial'");
+    expect(explained.stderr).toBe(checked.stderr);
+  });
+
+  it("prints warnings on stderr beside the explanation", () => {
+    const run = runOq(["explain", "-", "--now", now], { input: 'email != ["a", "b"]' });
+    expect(run.status).toBe(0);
+    expect(run.stderr).toContain("warning: '!=' with a list");
+    expect(run.stdout).toContain('whose email differs from at least one of "a", "b"');
+  });
+
+  it("--json gives the explanation's parts and the diagnostics", () => {
+    const dir = scratch({ "weekly.oq": query });
+    const run = runOq(["explain", "weekly.oq", "--json", "--now", now], { cwd: dir });
+    expect(run.status).toBe(0);
+    const result = JSON.parse(run.stdout);
+    expect(result).toMatchObject({ file: "weekly.oq", ok: true, diagnostics: [] });
+    expect(result.explanation.text).toBe(sentence.trim());
+    expect(result.explanation.condition.parts.map((part: { text: string }) => part.text)).toEqual([
+      'whose email ends with "gmail.com"',
+      "who opened at least 3 times",
+    ]);
+    expect(result.explanation.window).toEqual({
+      from: "2024-01-02T00:00:00Z",
+      to: "2024-02-01T00:00:00Z",
+      endsNow: true,
+      text: "counting activity in the last 30 days, from 2024-01-02 00:00 to 2024-02-01 00:00 UTC",
+    });
+
+    const failed = runOq(["explain", "-", "--json"], { input: "opens > " });
+    expect(failed.status).toBe(1);
+    const failure = JSON.parse(failed.stdout);
+    expect(failure.ok).toBe(false);
+    expect(failure.explanation).toBeUndefined();
+    expect(failure.diagnostics[0]).toMatchObject({ file: "<stdin>", line: 1, column: 8, code: "OQ101" });
+  });
+
+  it("shows control characters of the query as escapes, never raw", () => {
+    const run = runOq(["explain", "-", "--now", now], { input: 'title "a\u202eb" email = "x\u009by"' });
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain('Report "a\\u202eb": all contacts whose email is "x\\x9by"');
+    expect(run.stdout).not.toMatch(/[\u009b\u202e]/);
+  });
+
+  it.each([
+    [["explain"], "missing required argument"],
+    [["explain", "nope.oq"], "cannot read nope.oq: no such file"],
+    [["explain", "-", "--bogus"], "unknown option"],
+    [["explain", "-", "--now", "yesterday"], "--now (or OQ_NOW) must be an ISO 8601 time"],
+  ])("usage error: oq %j exits 2", (args, message) => {
+    const run = runOq(args, { input: "opens > 1" });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toContain(message);
+    expect(run.stdout).toBe("");
+  });
 });

@@ -6,6 +6,7 @@ describe("the package's exports", () => {
   it("oq: the compiler", async () => {
     const oq = await import("oq");
     expect(oq.compile("opens > 1").ok).toBe(true);
+    expect(oq.explain("opens > 1").explanation?.text).toContain("who opened more than 1 time");
   });
 
   it("oq: the request's criterion (JSON) and the checked criterion, each named for what it is", async () => {

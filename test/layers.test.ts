@@ -19,7 +19,7 @@ const layerOrder: readonly (readonly string[])[] = [
   ["emit"],
   ["compile.ts", "validateOptions.ts"],
   ["evaluate"],
-  ["format"],
+  ["format", "explain"],
   ["client"],
   ["runner"],
   ["sandbox"],

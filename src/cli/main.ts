@@ -19,6 +19,7 @@ Examples:
   oq compile weekly.oq                  print the request body for weekly.oq
   echo 'opens >= 3' | oq compile -      compile from standard input
   oq check queries/*.oq                 check many queries at once
+  oq explain weekly.oq                  say in plain English what weekly.oq selects
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
 
@@ -80,6 +81,16 @@ export function buildProgram(): Command {
   ).action(async (files: string[], options) => {
     const { checkCommand } = await import("./commands/compile.js");
     process.exitCode = await checkCommand(files, options);
+  });
+
+  addCommonOptions(
+    program
+      .command("explain")
+      .description("say in plain English what a query selects, for reviewers")
+      .argument("<file>", "the .oq file, or - for standard input"),
+  ).action(async (file: string, options) => {
+    const { explainCommand } = await import("./commands/explain.js");
+    process.exitCode = await explainCommand(file, options);
   });
 
   program

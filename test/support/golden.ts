@@ -14,7 +14,9 @@ export function goldenFields(): CustomFields {
   return result.fields;
 }
 
-export function goldenCases(folder: "valid" | "invalid"): { name: string; file: string; text: string }[] {
+export function goldenCases(
+  folder: "valid" | "invalid" | "explain",
+): { name: string; file: string; text: string }[] {
   const dir = join(goldenDir, folder);
   return readdirSync(dir)
     .filter((file) => file.endsWith(".oq"))

@@ -1,0 +1,32 @@
+import { formatDiagnostics } from "../../compile.js";
+import { diagnosticToJson } from "../../diagnostics/json.js";
+import { explain } from "../../explain/explain.js";
+import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+import { exitCodes } from "../exitCodes.js";
+import { readInput } from "../input.js";
+import { terminalSafe, terminalSafeJson } from "../terminalText.js";
+
+/**
+ * `oq explain FILE`: the query in words on stdout; diagnostics on stderr as `oq check` prints
+ * them (or, with --json, everything as one object on stdout, as `oq compile --json`).
+ */
+export async function explainCommand(file: string, flags: CompileFlags): Promise<number> {
+  const settings = compileSettingsFor(flags);
+  const input = readInput(file);
+  const result = explain(input.text, { ...(await settings(file)), fileName: input.name });
+  if (flags.json) {
+    const json = {
+      file: input.name,
+      ok: result.ok,
+      ...(result.explanation ? { explanation: result.explanation } : {}),
+      diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, input.name)),
+    };
+    process.stdout.write(`${terminalSafeJson(json)}\n`);
+  } else {
+    const diagnostics = formatDiagnostics(result, { color: useColor(flags) });
+    if (diagnostics) process.stderr.write(diagnostics);
+    // Field names and text values come from the query: shown, never acted on by the terminal.
+    if (result.explanation) process.stdout.write(`${terminalSafe(result.explanation.text)}\n`);
+  }
+  return result.ok ? exitCodes.ok : exitCodes.failed;
+}

@@ -1,0 +1,114 @@
+import { requestFlagNames, type CheckedQuery } from "../check/criteria.js";
+import { check, parse, resolveNow, type CompileOptions } from "../compile.js";
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { SourceText } from "../diagnostics/source.js";
+import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
+import { queryDefaults } from "../language/vocabulary.js";
+import { printFieldName, printString } from "../parser/printer.js";
+import { explainCondition, type ConditionExplanation } from "./condition.js";
+import { explainWindow, type WindowExplanation } from "./window.js";
+
+/** A query in words, whole (`text`) and by parts; docs/explain.md describes each part. */
+export interface Explanation {
+  /** The whole query as one sentence, for reviewers. */
+  text: string;
+  title: string;
+  /** `filters.user_type`, the contacts the report looks at. */
+  users: { type: string; text: string };
+  condition: ConditionExplanation;
+  window: WindowExplanation;
+  /** `selected_fields`: the report's columns; `isDefault` when the query does not choose them. */
+  columns: { fields: string[]; isDefault: boolean; text: string };
+  favorite: boolean;
+  /**
+   * include_behavior and combined_as_and as the request sends them (a flag left out is absent).
+   * `text` only when they are not both true, what every known client sends.
+   */
+  requestFlags: { include_behavior?: boolean; combined_as_and?: boolean; text?: string };
+}
+
+export interface ExplainResult {
+  /** The explanation, when the query has no errors (warnings allowed). */
+  explanation?: Explanation;
+  /** The same diagnostics as `compile` gives for the query. */
+  diagnostics: Diagnostic[];
+  /** The source, for rendering the diagnostics (see formatDiagnostics). */
+  source: SourceText;
+  ok: boolean;
+}
+
+const userWords: Readonly<Record<string, string>> = {
+  all: "all contacts",
+  active: "active contacts",
+  unsubscribed: "unsubscribed contacts",
+  bounced: "bounced contacts",
+  complaint: "contacts with a complaint",
+};
+
+/**
+ * A query in plain English: the same checking as `compile` (same options, same diagnostics),
+ * then the checked query, which is what the request says, in words. Dates are shown as dates,
+ * whatever they were written as (`30d ago`, `today`).
+ */
+export function explain(text: string, options: CompileOptions = {}): ExplainResult {
+  const parsed = parse(text, options);
+  // One "now" for the window and for telling whether it ends now.
+  const nowSeconds = resolveNow(options.now);
+  const checked = check(parsed, { ...options, now: nowSeconds * 1000 });
+  const result: ExplainResult = { diagnostics: checked.diagnostics, source: checked.source, ok: checked.ok };
+  if (checked.ok && checked.checked)
+    result.explanation = explainChecked(checked.checked, nowSeconds, {
+      ...defaultRequestFlags,
+      ...options.requestFlags,
+    });
+  return result;
+}
+
+function explainChecked(query: CheckedQuery, nowSeconds: number, settings: RequestFlags): Explanation {
+  const users = {
+    type: query.userType,
+    text: userWords[query.userType] ?? `contacts of type ${query.userType}`,
+  };
+  const condition = explainCondition(query.filter);
+  const window = explainWindow(query.window, nowSeconds);
+  const isDefault =
+    query.selectedFields.length === queryDefaults.selectedFields.length &&
+    query.selectedFields.every((field, index) => field === queryDefaults.selectedFields[index]);
+  const columns = {
+    fields: query.selectedFields,
+    isDefault,
+    text: `${isDefault ? "the default columns" : "columns"}: ${query.selectedFields.map(printFieldName).join(", ")}`,
+  };
+  const requestFlags = explainRequestFlags(query, settings);
+  const sentence = [
+    `Report ${printString(query.title)}: ${users.text} ${condition.text}, ${window.text}`,
+    columns.text,
+    ...(query.favorite ? ["marked as a favorite"] : []),
+    ...(requestFlags.text ? [requestFlags.text] : []),
+  ].join("; ");
+  return {
+    text: `${sentence}.`,
+    title: query.title,
+    users,
+    condition,
+    window,
+    columns,
+    favorite: query.favorite,
+    requestFlags,
+  };
+}
+
+/** The flags as the request carries them: the emitter decides (a `flags` clause wins over settings). */
+function explainRequestFlags(query: CheckedQuery, settings: RequestFlags): Explanation["requestFlags"] {
+  const request = emitRequest(query, settings);
+  const flags: Explanation["requestFlags"] = {};
+  if (request.include_behavior !== undefined) flags.include_behavior = request.include_behavior;
+  if (request.combined_as_and !== undefined) flags.combined_as_and = request.combined_as_and;
+  if (requestFlagNames.some((name) => flags[name] !== true)) {
+    const each = requestFlagNames.map(
+      (name) => `${name} ${flags[name] === undefined ? "left out" : String(flags[name])}`,
+    );
+    flags.text = `request flags ${each.join(", ")} (Ongage does not document what they change; known clients send both as true)`;
+  }
+  return flags;
+}

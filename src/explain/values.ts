@@ -1,0 +1,39 @@
+import type { Criterion } from "../check/criteria.js";
+import { printNumber } from "../parser/printNumber.js";
+import { printString } from "../parser/printer.js";
+import { formatDay } from "./moments.js";
+
+/**
+ * One value of a condition: what is sent, and how a reader sees it. This is where a value gets
+ * its wording, so a value with another origin (a declared parameter, say) needs only another
+ * case here and one more key in this shape.
+ */
+export interface ValueExplanation {
+  /** The operand value as the request sends it (dates as Unix seconds, ids as text). */
+  value: string | number;
+  /** The value as the sentence shows it: text in quotes, dates as UTC days. */
+  text: string;
+}
+
+/** An id is bare only in the one spelling oq reads back as the same id, as in a query. */
+const bareId = /^(0|[1-9]\d*)$/;
+
+export function explainValue(criterion: Criterion, value: string | number): ValueExplanation {
+  return { value, text: valueText(criterion, value) };
+}
+
+function valueText(criterion: Criterion, value: string | number): string {
+  switch (criterion.type) {
+    case "date":
+      // Ongage compares dates by day, so a time of day only picks the (UTC) day.
+      return typeof value === "number" ? formatDay(value) : printString(value);
+    case "numeric":
+      return typeof value === "number" ? printNumber(value) : value;
+    case "id":
+    case "segment":
+    case "behavioral":
+      return bareId.test(String(value)) ? String(value) : printString(String(value));
+    default:
+      return printString(String(value));
+  }
+}
