@@ -1,4 +1,4 @@
-import type { CheckedQuery, Criterion, FlatCriteria } from "../check/criteria.js";
+import type { Criterion, FlatCriteria, NormalizedQuery } from "../check/criteria.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**
@@ -15,7 +15,7 @@ export interface RequestFlags {
 export const defaultRequestFlags: RequestFlags = { include_behavior: true, combined_as_and: true };
 
 /** One criterion as Ongage's JSON. `empty`/`notempty` carry `[""]`, as known clients send. */
-export function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
+function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
   const operand: ContactActivityCriterion["operand"] =
     criterion.type === "behavioral"
       ? { mailing_ids: criterion.values.map(String) }
@@ -41,7 +41,7 @@ export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
 
 /** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
 export function emitRequest(
-  query: CheckedQuery,
+  query: NormalizedQuery,
   settings: RequestFlags = defaultRequestFlags,
 ): ContactActivityRequest {
   // A query's `flags` clause wins over the settings, and leaves out the flags it does not name.
