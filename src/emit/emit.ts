@@ -1,4 +1,4 @@
-import type { Criterion, FlatCriteria, NormalizedQuery } from "../check/criteria.js";
+import type { Criterion, FlatCriteria, NormalizedQuery, RequestFlagName } from "../check/criteria.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**
@@ -7,10 +7,7 @@ import type { ContactActivityCriterion, ContactActivityRequest } from "./payload
  * oq.config.json) defaulting to true; a query's `flags` clause overrides them (it exists so that
  * `oq decompile` can write any request's flags, present or absent, back exactly).
  */
-export interface RequestFlags {
-  include_behavior: boolean;
-  combined_as_and: boolean;
-}
+export type RequestFlags = Record<RequestFlagName, boolean>;
 
 export const defaultRequestFlags: RequestFlags = { include_behavior: true, combined_as_and: true };
 
