@@ -33,6 +33,8 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
   const { filter, window, nowSeconds } = input;
   const isActivityDate = (criterion: Criterion) =>
     criterion.type === "date" && isActivityField(criterion.fieldName);
+  // Most queries have no condition on an activity date: nothing to work out for them.
+  if (!filter.criteria.some(isActivityDate)) return;
   // In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window
   // (and so has no FIELD inside it) is matched all the same: nothing is lost to the window.
   const keptWhenEmpty = new Set(
