@@ -1,5 +1,6 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
-import type { CheckedQuery } from "./check/criteria.js";
+import type { CheckedQuery, NormalizedQuery } from "./check/criteria.js";
+import { normalizeQuery } from "./check/normalize.js";
 import { parseNowText } from "./check/time.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
@@ -44,6 +45,10 @@ export interface CheckResult extends Diagnosed {
   checked?: CheckedQuery;
 }
 
+export interface NormalizeResult extends Diagnosed {
+  normalized?: NormalizedQuery;
+}
+
 export interface CompileResult extends Diagnosed {
   payload?: ContactActivityRequest;
 }
@@ -56,7 +61,7 @@ export interface CompileFilterResult extends Diagnosed {
  * Resolves the `now` option to Unix seconds. Text is read as the language reads dates (UTC
  * unless an offset is written). A bad value is a programming error and throws.
  */
-export function resolveNow(now: CompileOptions["now"]): number {
+function resolveNow(now: CompileOptions["now"]): number {
   if (now === undefined) return Math.floor(Date.now() / 1000);
   if (typeof now === "string") {
     const seconds = parseNowText(now);
@@ -92,45 +97,93 @@ function guarded<T extends object>(
   try {
     return finish(source, diagnostics, run());
   } catch (error) {
-    diagnostics.error(
-      "OQ999",
-      `internal error in oq: ${error instanceof Error ? error.message : String(error)}`,
-      source.spanOf(0, 0),
-      {
-        hints: ["this is a bug in oq, not in your query; please report it with the query"],
-      },
-    );
+    reportInternalError(error, source, diagnostics);
     return finish(source, diagnostics, {} as T);
   }
 }
 
-function checkOptions(options: CompileOptions): CheckOptions {
-  const result: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
-  if (options.fileName !== undefined) result.fileName = options.fileName;
-  return result;
+function reportInternalError(error: unknown, source: SourceText, diagnostics: DiagnosticCollector): void {
+  diagnostics.error(
+    "OQ999",
+    `internal error in oq: ${error instanceof Error ? error.message : String(error)}`,
+    source.spanOf(0, 0),
+    { hints: ["this is a bug in oq, not in your query; please report it with the query"] },
+  );
+}
+
+/*
+ * The compiler's stages, each exported on its own and composed once (`throughNormalize`):
+ *
+ *   parse:     text -> ParseResult (ast: Query)                 lexical and syntax diagnostics
+ *   check:     ParseResult -> CheckResult (checked: CheckedQuery)   fields, operators, values
+ *   normalize: CheckResult -> NormalizeResult (normalized: NormalizedQuery)   flat and/or list
+ *   emit:      NormalizedQuery + request flags -> the request body; never fails
+ *
+ * Each stage but emit takes the previous one's result and carries its diagnostics on, so that
+ * the composition reports exactly what the stages report one by one. The exported functions
+ * check their arguments; the composition checks them once and runs the same stage bodies.
+ */
+
+/** What the stages of one compilation need from its options, worked out once. */
+interface Run {
+  options: CompileOptions;
+  limits: Limits;
+}
+
+function startRun(entryPoint: string, options: CompileOptions): Run {
+  validateOptions(entryPoint, options);
+  return { options, limits: resolveLimits(options.limits) };
 }
 
 /** Source text -> AST, with lexical and syntax diagnostics. */
-export function parse(text: string, options: Pick<CompileOptions, "fileName" | "limits"> = {}): ParseResult {
+export function parse(text: string, options: CompileOptions = {}): ParseResult {
   validateText("parse", text);
-  validateOptions("parse", options);
-  const source = new SourceText(text, options.fileName);
-  const limits = resolveLimits(options.limits);
-  const diagnostics = new DiagnosticCollector([], limits.maxDiagnostics);
+  return parseStage(text, startRun("parse", options));
+}
+
+/**
+ * AST -> checked query: fields, operators and values by type, the window, title and other
+ * clauses. The condition stays the tree the user wrote; `normalize` flattens it.
+ */
+export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
+  return checkStage(parsed, startRun("check", options));
+}
+
+/**
+ * Checked query -> the query Ongage can take: `not` pushed down to the criteria, nested and/or
+ * flattened, redundancy dropped, or-ed values merged; a condition that still mixes and/or is
+ * refused. Also warns when a condition on an activity date reaches outside the window (OQ233).
+ */
+export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
+  return normalizeStage(checked, startRun("normalize", options), false);
+}
+
+/**
+ * Normalised query -> the request body. `requestFlags` are the settings `compile` takes (a
+ * query's `flags` clause wins over them); default: both true. Never fails on a normalised query.
+ */
+export function emit(
+  normalized: NormalizedQuery,
+  requestFlags: Partial<RequestFlags> = {},
+): ContactActivityRequest {
+  validateOptions("emit", { requestFlags });
+  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
+}
+
+function parseStage(text: string, run: Run): ParseResult {
+  const source = new SourceText(text, run.options.fileName);
+  const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
   return guarded(source, diagnostics, () => {
-    const ast = parseSource(source, diagnostics, limits);
+    const ast = parseSource(source, diagnostics, run.limits);
     return ast ? { ast } : {};
   });
 }
 
-/** AST -> checked query: fields, operators and values by type, and the flat and/or form. */
-export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
-  validateOptions("check", options);
-  const diagnostics = new DiagnosticCollector(
-    parsed.diagnostics,
-    resolveLimits(options.limits).maxDiagnostics,
-  );
-  const resolved = checkOptions(options);
+function checkStage(parsed: ParseResult, run: Run): CheckResult {
+  const diagnostics = new DiagnosticCollector(parsed.diagnostics, run.limits.maxDiagnostics);
+  const { options } = run;
+  const resolved: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
+  if (options.fileName !== undefined) resolved.fileName = options.fileName;
   return guarded(parsed.source, diagnostics, () => {
     if (!parsed.ast) return {};
     const checked = checkQuery(parsed.ast, parsed.source, resolved, diagnostics);
@@ -138,34 +191,42 @@ export function check(parsed: ParseResult, options: CompileOptions = {}): CheckR
   });
 }
 
-/** Checked query -> the request body. Never fails: checking has ruled out every problem. */
-export function emit(checked: CheckedQuery): ContactActivityRequest {
-  return emitRequest(checked);
+function normalizeStage(checked: CheckResult, run: Run, windowSetByCaller: boolean): NormalizeResult {
+  const diagnostics = new DiagnosticCollector(checked.diagnostics, run.limits.maxDiagnostics);
+  return guarded(checked.source, diagnostics, () => {
+    if (!checked.checked) return {};
+    const normalized = normalizeQuery(checked.checked, checked.source, diagnostics, windowSetByCaller);
+    return normalized ? { normalized } : {};
+  });
 }
 
-/**
- * The pipeline, the one place where the stages meet: lex and parse, check, and (when nothing
- * is wrong) hand the checked query to `finish`.
- */
-function runPipeline<T extends object>(
+/** The composition of the stages up to emit, shared by compile and compileFilter. */
+function throughNormalize(
   entryPoint: string,
   text: string,
   options: CompileOptions,
-  finishChecked: (checked: CheckedQuery, query: Query, diagnostics: DiagnosticCollector) => T,
-  checking: Partial<CheckOptions> = {},
-): T & Diagnosed {
+  windowSetByCaller: boolean,
+): { parsed: ParseResult; normalized: NormalizeResult; run: Run } {
   validateText(entryPoint, text);
-  validateOptions(entryPoint, options);
-  const source = new SourceText(text, options.fileName);
-  const limits = resolveLimits(options.limits);
-  const diagnostics = new DiagnosticCollector([], limits.maxDiagnostics);
-  const resolved = { ...checkOptions(options), ...checking };
-  return guarded(source, diagnostics, () => {
-    const query = parseSource(source, diagnostics, limits);
-    if (!query) return {} as T;
-    const checked = checkQuery(query, source, resolved, diagnostics);
-    return checked ? finishChecked(checked, query, diagnostics) : ({} as T);
-  });
+  const run = startRun(entryPoint, options);
+  const parsed = parseStage(text, run);
+  const normalized = normalizeStage(checkStage(parsed, run), run, windowSetByCaller);
+  return { parsed, normalized, run };
+}
+
+/** A stage result's diagnostics with `extra`, or OQ999 if making `extra` throws (a bug in oq). */
+function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): T & Diagnosed {
+  try {
+    const ended = extra() as T & Diagnosed;
+    ended.diagnostics = result.diagnostics;
+    ended.source = result.source;
+    ended.ok = result.ok;
+    return ended;
+  } catch (error) {
+    const diagnostics = new DiagnosticCollector(result.diagnostics, run.limits.maxDiagnostics);
+    reportInternalError(error, result.source, diagnostics);
+    return finish(result.source, diagnostics, {} as T);
+  }
 }
 
 /**
@@ -175,9 +236,11 @@ function runPipeline<T extends object>(
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  return runPipeline<{ payload?: ContactActivityRequest }>("compile", text, options, (checked) => ({
-    payload: emitRequest(checked, { ...defaultRequestFlags, ...options.requestFlags }),
-  }));
+  const { normalized, run } = throughNormalize("compile", text, options, false);
+  const query = normalized.normalized;
+  return ending(normalized, run, () =>
+    query ? { payload: emitRequest(query, { ...defaultRequestFlags, ...options.requestFlags }) } : {},
+  );
 }
 
 /**
@@ -185,25 +248,22 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  return runPipeline<{ criteria?: ContactActivityCriterion[] }>(
-    "compileFilter",
-    text,
-    options,
-    (checked, query, diagnostics) => {
-      for (const clause of query.clauses) {
-        diagnostics.error(
-          "OQ250",
-          `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
-          clause.span,
-          {
-            hints: ["remove it, or use compile() for a whole request"],
-          },
-        );
-      }
-      return diagnostics.hasErrors ? {} : { criteria: emitCriteria(checked.filter) };
-    },
-    { windowSetByCaller: true },
-  );
+  // The caller sends the window, so the query's window says nothing: no OQ233.
+  const { parsed, normalized, run } = throughNormalize("compileFilter", text, options, true);
+  const query = normalized.normalized;
+  const clauses = parsed.ast?.clauses ?? [];
+  if (!query || clauses.length === 0)
+    return ending(normalized, run, () => (query ? { criteria: emitCriteria(query.filter) } : {}));
+  const diagnostics = new DiagnosticCollector(normalized.diagnostics, run.limits.maxDiagnostics);
+  for (const clause of clauses) {
+    diagnostics.error(
+      "OQ250",
+      `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
+      clause.span,
+      { hints: ["remove it, or use compile() for a whole request"] },
+    );
+  }
+  return finish(normalized.source, diagnostics, {});
 }
 
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */

@@ -11,6 +11,7 @@ export {
   compileFilter,
   parse,
   check,
+  normalize,
   emit,
   formatDiagnostics,
   type CompileOptions,
@@ -18,12 +19,13 @@ export {
   type CompileFilterResult,
   type ParseResult,
   type CheckResult,
+  type NormalizeResult,
 } from "./compile.js";
 export { format, type FormatResult } from "./format/format.js";
 export { decompile, type DecompileOptions, type DecompileResult } from "./format/decompile.js";
 // Two kinds of criterion: ContactActivityCriterion is one entry of the request's JSON
 // (`filters.criteria[i]`, snake_case, as Ongage reads it); CheckedCriterion is one criterion of a
-// CheckedQuery, before emit writes it as JSON.
+// CheckedQuery's condition or a NormalizedQuery's filter, before emit writes it as JSON.
 export {
   ContactActivityRequestSchema,
   ContactActivityCriterionSchema,
@@ -33,6 +35,8 @@ export {
 export { QueryPlanSchema, ContactSetSchema, type QueryPlan, type ContactSet } from "./emit/planSchema.js";
 export type {
   CheckedQuery,
+  NormalizedQuery,
+  Logic as CheckedCondition,
   Criterion as CheckedCriterion,
   FlatCriteria,
   TimeWindow,

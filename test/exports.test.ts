@@ -1,4 +1,11 @@
-import type { CheckedCriterion, CheckedQuery, ContactActivityCriterion, ContactActivityRequest } from "oq";
+import type {
+  CheckedCondition,
+  CheckedCriterion,
+  CheckedQuery,
+  ContactActivityCriterion,
+  ContactActivityRequest,
+  NormalizedQuery,
+} from "oq";
 import { describe, expect, expectTypeOf, it } from "vitest";
 
 // The package's entry points, as users import them (the built files, through package.json's exports map).
@@ -7,6 +14,7 @@ describe("the package's exports", () => {
     const oq = await import("oq");
     expect(oq.compile("opens > 1").ok).toBe(true);
     expect(oq.explain("opens > 1").explanation?.text).toContain("who opened more than 1 time");
+    for (const stage of [oq.parse, oq.check, oq.normalize, oq.emit]) expect(typeof stage).toBe("function");
   });
 
   it("oq: the request's criterion (JSON) and the checked criterion, each named for what it is", async () => {
@@ -21,7 +29,8 @@ describe("the package's exports", () => {
       ContactActivityRequest["filters"]["criteria"][number]
     >().toEqualTypeOf<ContactActivityCriterion>();
     expectTypeOf<ContactActivityCriterion>().toHaveProperty("field_name");
-    expectTypeOf<CheckedQuery["filter"]["criteria"][number]>().toEqualTypeOf<CheckedCriterion>();
+    expectTypeOf<NormalizedQuery["filter"]["criteria"][number]>().toEqualTypeOf<CheckedCriterion>();
+    expectTypeOf<CheckedQuery["condition"]>().toEqualTypeOf<CheckedCondition>();
     expectTypeOf<CheckedCriterion>().toHaveProperty("fieldName");
     // @ts-expect-error a bare `Criterion` would not say which of the two it is
     expectTypeOf<import("oq").Criterion>().not.toBeAny();

@@ -6,6 +6,7 @@ import {
   ContactActivityRequestSchema,
   decompile,
   emit,
+  normalize,
   format,
   formatDiagnostics,
   parse,
@@ -113,13 +114,38 @@ describe("compile", () => {
 });
 
 describe("the stages on their own", () => {
-  it("parse -> check -> emit gives what compile gives", () => {
+  it("parse -> check -> normalize -> emit gives what compile gives", () => {
     const text = 'title "T" in segment 5 users active';
     const parsed = parse(text);
     expect(parsed.ast?.kind).toBe("Query");
     const checked = check(parsed, { now });
-    expect(checked.checked).toBeDefined();
-    expect(emit(checked.checked!)).toEqual(compile(text, { now }).payload);
+    expect(checked.checked?.condition.kind).toBe("atom");
+    const normalized = normalize(checked);
+    expect(normalized.normalized?.filter.criteria).toHaveLength(1);
+    expect(emit(normalized.normalized!)).toEqual(compile(text, { now }).payload);
+  });
+
+  it("emit honours the request flags compile takes", () => {
+    const text = 'email ends "gmail.com" and opens >= 3 during 30d select email, opens';
+    for (const requestFlags of [
+      { include_behavior: false },
+      { combined_as_and: false },
+      { include_behavior: false, combined_as_and: false },
+    ]) {
+      const options = { now, requestFlags };
+      const normalized = normalize(check(parse(text, options), options), options).normalized!;
+      const payload = compile(text, options).payload!;
+      expect(payload).toMatchObject(requestFlags);
+      expect(emit(normalized, options.requestFlags)).toEqual(payload);
+    }
+  });
+
+  it("carry each stage's diagnostics on, and report what compile reports", () => {
+    // A warning from check (OQ206, a long title) and one from normalise (OQ233, outside the window).
+    const text = `title "${"x".repeat(300)}" last_open_date < 2020-01-01`;
+    const normalized = normalize(check(parse(text), { now }));
+    expect(normalized.diagnostics.map((d) => d.code)).toEqual(["OQ206", "OQ233"]);
+    expect(normalized.diagnostics).toEqual(compile(text, { now }).diagnostics);
   });
 
   it("parse reports syntax errors only", () => {

@@ -3,18 +3,13 @@ import { describe, expect, it } from "vitest";
 import { compile, decompile, format, parse, type CompileResult } from "../src/index.js";
 import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
 import { SourceText } from "../src/diagnostics/source.js";
-import { matchesCriteria } from "../src/evaluate/evaluateCriteria.js";
-import { evaluateCondition } from "./support/astEvaluator.js";
 import {
-  contactArb,
   customFields,
   expectedRefusals,
   mutatedQueryArb,
   propertyNow,
-  propertyNowSeconds,
   queryArb,
   queryPairArb,
-  typeOf,
 } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 import { oqWords } from "./support/oqWords.js";
@@ -129,33 +124,7 @@ describe("valid queries", () => {
     expect(mixed).toBeGreaterThan(runs / 4);
   });
 
-  it("keep their meaning through the and/or normalisation (checked on random contacts)", () => {
-    let compared = 0;
-    fc.assert(
-      fc.property(
-        queryPairArb,
-        fc.array(contactArb, { minLength: 10, maxLength: 10 }),
-        ({ text, grouped }, contacts) => {
-          const result = compile(text, options);
-          if (!result.ok) return;
-          compared++;
-          // The meaning as grammar.md's precedence gives it, written out in parentheses: a parser
-          // that groups and/or/not otherwise compiles `text` to criteria that disagree with it.
-          const condition = parse(grouped).ast!.condition!;
-          for (const contact of contacts) {
-            const expected = evaluateCondition(condition, contact, typeOf, propertyNowSeconds);
-            expect(
-              matchesCriteria(result.payload!.filters.criteria, contact),
-              `${text}\n${JSON.stringify(contact.fields)}`,
-            ).toBe(expected);
-          }
-        },
-      ),
-      { numRuns: runs },
-    );
-    // The generator must produce mostly compilable queries for this property to mean anything.
-    expect(compared).toBeGreaterThan(runs / 3);
-  });
+  // That they keep their meaning through the and/or normalisation: test/normalize.test.ts.
 
   it("format idempotently, to a query with the same payload", () => {
     fc.assert(

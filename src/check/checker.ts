@@ -9,7 +9,6 @@ import {
   type TimeWindow,
 } from "./criteria.js";
 import { type FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
-import { normalize } from "./normalize.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./structure.js";
@@ -17,7 +16,6 @@ import { closestMatch } from "../diagnostics/suggest.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../parser/printer.js";
 import { compareValues, orderingOperators, ValueChecker } from "./values.js";
-import { warnAboutWindowCoverage } from "./windowCoverage.js";
 import {
   campaignActions,
   confirmedUserTypes,
@@ -33,8 +31,6 @@ export interface CheckOptions {
   catalog: FieldCatalog;
   /** The file the query came from; its name becomes the default title. */
   fileName?: string;
-  /** The caller sends the window (compileFilter), so the query's window says nothing: no OQ233. */
-  windowSetByCaller?: boolean;
 }
 
 /**
@@ -71,11 +67,11 @@ class Checker {
     const selectedFields = this.selectedFields(clauses.Select);
     const requestFlags = clauses.Flags ? this.requestFlags(clauses.Flags) : undefined;
 
-    // The and/or analysis speaks of the whole condition, so it waits until every part is valid.
-    const filter = logic && !this.diagnostics.hasErrors ? normalize(logic, this.diagnostics) : undefined;
+    // The and/or analysis (normalise) speaks of the whole condition, so a query goes on only when
+    // every part is valid.
     if (
       this.diagnostics.hasErrors ||
-      !filter ||
+      !logic ||
       title === undefined ||
       !window ||
       !userType ||
@@ -84,22 +80,17 @@ class Checker {
     ) {
       return undefined;
     }
-    if (!this.options.windowSetByCaller) {
-      const { nowSeconds, catalog } = this.options;
-      const windowClause = clauses.During ?? clauses.Between;
-      warnAboutWindowCoverage(
-        { filter, logic: logic!, window, nowSeconds, catalog, windowClause, source: this.source },
-        this.diagnostics,
-      );
-    }
     const checked: CheckedQuery = {
       title,
-      filter,
+      condition: logic,
       window,
       userType,
       selectedFields,
       favorite: clauses.Favorite !== undefined,
+      nowSeconds: this.options.nowSeconds,
     };
+    const windowClause = clauses.During ?? clauses.Between;
+    if (windowClause) checked.windowClauseSpan = windowClause.span;
     if (requestFlags) checked.requestFlags = requestFlags;
     return checked;
   }

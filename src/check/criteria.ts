@@ -32,10 +32,9 @@ export interface TimeWindow {
   to: number;
 }
 
-/** A query whose every part is known to be valid, ready to be written as a payload. */
-export interface CheckedQuery {
+/** The parts of a query that check works out and later stages pass on unchanged. */
+interface QueryParts {
   title: string;
-  filter: FlatCriteria;
   window: TimeWindow;
   userType: string;
   selectedFields: string[];
@@ -45,6 +44,25 @@ export interface CheckedQuery {
    * out of the request). Absent without the clause: then the compile settings decide.
    */
   requestFlags?: Partial<Record<RequestFlagName, boolean>>;
+}
+
+/**
+ * What check hands to normalise: every part known to be valid, the condition still the tree the
+ * user wrote (each comparison checked and resolved to a Criterion, `not` and nesting kept, spans
+ * kept so that normalise can point at what it refuses or warns about), and the two facts
+ * normalise's window-coverage warning (OQ233) needs.
+ */
+export interface CheckedQuery extends QueryParts {
+  condition: Logic;
+  /** The "now" check resolved `during`, `ago` and the default window against, in Unix seconds. */
+  nowSeconds: number;
+  /** The `during` or `between` clause, when the query sets its window; absent for the default. */
+  windowClauseSpan?: Span;
+}
+
+/** What normalise hands to emit: the condition as one flat and/or list, ready to be written. */
+export interface NormalizedQuery extends QueryParts {
+  filter: FlatCriteria;
 }
 
 /** Ongage's request flags whose meaning is undocumented; see emit.ts. */

@@ -1,6 +1,6 @@
 import type { FieldType } from "../language/vocabulary.js";
 
-export type FieldOrigin = "list" | "system" | "activity" | "custom";
+type FieldOrigin = "list" | "system" | "activity" | "custom";
 
 export interface FieldInfo {
   name: string;
@@ -69,4 +69,9 @@ export function catalogFor(custom: CustomFields | undefined): FieldCatalog {
     catalogs.set(custom, catalog);
   }
   return catalog;
+}
+
+/** Activity fields count only events inside the report's window; a custom field never is one. */
+export function isActivityField(name: string): boolean {
+  return builtinCatalog.lookup(name)?.origin === "activity";
 }

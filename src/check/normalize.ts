@@ -1,7 +1,8 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
-import { joinSpans, type Span } from "../diagnostics/source.js";
+import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import { printCriterion } from "./printCriterion.js";
-import type { Criterion, FlatCriteria, Logic } from "./criteria.js";
+import type { CheckedQuery, Criterion, FlatCriteria, Logic, NormalizedQuery } from "./criteria.js";
+import { warnAboutWindowCoverage } from "./windowCoverage.js";
 import { inverseOperator, oqSpelling } from "./operators.js";
 
 /*
@@ -31,7 +32,40 @@ const maxCompoundsCompared = 64;
  */
 const neverEmptyFields: ReadonlySet<string> = new Set(["sent", "opens", "clicks"]);
 
-export function normalize(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
+/**
+ * The normalise stage: a checked query -> the same query with its condition as one flat list,
+ * and the warning only that list can give (OQ233, an activity date outside the report's
+ * window; skipped when the caller sets the window, as compileFilter's does). Undefined when the
+ * condition cannot be flattened; every problem is reported to `diagnostics`.
+ */
+export function normalizeQuery(
+  checked: CheckedQuery,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  windowSetByCaller = false,
+): NormalizedQuery | undefined {
+  const { condition, window, nowSeconds, windowClauseSpan } = checked;
+  const filter = flatten(condition, diagnostics);
+  if (!filter) return undefined;
+  if (!windowSetByCaller) {
+    warnAboutWindowCoverage(
+      { filter, logic: condition, window, nowSeconds, windowClauseSpan, source },
+      diagnostics,
+    );
+  }
+  const normalized: NormalizedQuery = {
+    title: checked.title,
+    filter,
+    window,
+    userType: checked.userType,
+    selectedFields: checked.selectedFields,
+    favorite: checked.favorite,
+  };
+  if (checked.requestFlags) normalized.requestFlags = checked.requestFlags;
+  return normalized;
+}
+
+function flatten(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
   const context: NegationContext = { diagnostics, leftOut: new Map() };
   const pushed = pushNotInward(logic, undefined, context);
   if (!pushed) return undefined;

@@ -3,6 +3,7 @@ import { oqSpelling } from "./operators.js";
 import { formatEpochSeconds } from "./time.js";
 import { printNumber } from "../parser/printNumber.js";
 import { printFieldName, printString } from "../parser/printer.js";
+import { canonicalWholeNumber } from "../language/numberText.js";
 
 function printValue(criterion: Criterion, value: string | number): string {
   switch (criterion.type) {
@@ -14,7 +15,7 @@ function printValue(criterion: Criterion, value: string | number): string {
     case "segment":
     case "behavioral":
       // An id is bare only in the one spelling oq reads back as that same text.
-      return /^(0|[1-9]\d*)$/.test(String(value)) ? String(value) : printString(String(value));
+      return canonicalWholeNumber.test(String(value)) ? String(value) : printString(String(value));
     default:
       return printString(String(value));
   }

@@ -8,7 +8,7 @@ import type * as ast from "../parser/ast.js";
  * lays out (and so "repairs") a query that `oq check` refuses.
  */
 
-export type UniqueClauses = Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }>;
+type UniqueClauses = Partial<{ [K in ast.ClauseKind]: Extract<ast.Clause, { kind: K }> }>;
 
 /** Reports what is wrong with the query's shape; returns its clauses, the first of each kind. */
 export function checkStructure(

@@ -14,14 +14,7 @@ const datePattern = new RegExp(dateCapturingSource);
  * Milliseconds since 1970 of a UTC calendar time, for every four-digit year. (Date.UTC reads
  * the years 0-99 as 1900-1999, which would move 0050-01-01 by 1900 years.)
  */
-export function utcMillis(
-  year: number,
-  monthIndex: number,
-  day: number,
-  hour = 0,
-  minute = 0,
-  second = 0,
-): number {
+function utcMillis(year: number, monthIndex: number, day: number, hour = 0, minute = 0, second = 0): number {
   // Date.UTC is several times faster, and right from the year 100 on.
   if (year >= 100) return Date.UTC(year, monthIndex, day, hour, minute, second);
   const date = new Date(0);
@@ -39,7 +32,7 @@ export function daysInMonth(year: number, monthIndex: number): number {
 
 /** The dates oq can write: four-digit years, 0000-01-01 to 9999-12-31 (UTC), as Unix seconds. */
 export const earliestDateSeconds = utcMillis(0, 0, 1) / 1000;
-export const latestDateSeconds = utcMillis(9999, 11, 31, 23, 59, 59) / 1000;
+const latestDateSeconds = utcMillis(9999, 11, 31, 23, 59, 59) / 1000;
 
 /**
  * `2024-01-31` (midnight UTC) or `2024-01-31T10:00:00Z`, `2024-01-31T10:00+03:00`

@@ -7,6 +7,7 @@ import { isSentExactly } from "../parser/printNumber.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import { instantBefore, isDurationUnit, parseDayWord } from "./calendar.js";
 import { earliestDateSeconds, parseDate } from "./time.js";
+import { canonicalWholeNumber, digitsText, numericText } from "../language/numberText.js";
 
 /**
  * Converts written values to what a field of a given type takes, reporting each value that
@@ -110,7 +111,7 @@ export class ValueChecker {
       return value.value;
     }
     const raw = value.raw;
-    if (/^(0|[1-9]\d*)$/.test(raw)) return raw;
+    if (canonicalWholeNumber.test(raw)) return raw;
     if (raw.startsWith("-")) {
       this.diagnostics.error(
         "OQ226",
@@ -178,9 +179,9 @@ export class ValueChecker {
   orderableIds(values: ast.Value[], ids: string[], fieldName: string): boolean {
     let ok = true;
     ids.forEach((id, index) => {
-      if (/^(0|[1-9]\d*)$/.test(id)) return;
+      if (canonicalWholeNumber.test(id)) return;
       ok = false;
-      if (/^\d+$/.test(id)) {
+      if (digitsText.test(id)) {
         // `"012"`: sent as that text but ordered as 12; refused like `05`, with the one spelling.
         const number = id.replace(/^0+(?=\d)/, "");
         this.diagnostics.error(
@@ -354,7 +355,7 @@ export class ValueChecker {
       }
       return value.value;
     }
-    const numeric = value.kind === "String" && /^\s*-?\d+(\.\d+)?\s*$/.test(value.value);
+    const numeric = value.kind === "String" && numericText.test(value.value.trim());
     this.diagnostics.error(
       "OQ227",
       `${fieldName} is ${article(type)} ${describeType(type)} field and takes a number, but this is ${describeValue(value)}`,
@@ -393,7 +394,7 @@ export const orderingOperators: ReadonlySet<string> = new Set(["<", "<=", ">", "
 
 /** Orders two checked values of one field: numbers as numbers, ids (whole-number text) exactly, as big integers. */
 export function compareValues(a: string | number, b: string | number): number {
-  if (typeof a === "string" && typeof b === "string" && /^\d+$/.test(a) && /^\d+$/.test(b)) {
+  if (typeof a === "string" && typeof b === "string" && digitsText.test(a) && digitsText.test(b)) {
     const [x, y] = [BigInt(a), BigInt(b)];
     return x < y ? -1 : x > y ? 1 : 0;
   }
@@ -409,7 +410,7 @@ function article(type: FieldType): string {
   return type === "email" || type === "id" ? "an" : "a";
 }
 
-export function describeValue(value: ast.Value): string {
+function describeValue(value: ast.Value): string {
   switch (value.kind) {
     case "String":
       return `the text ${printString(value.value)}`;

@@ -1,8 +1,7 @@
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
-import type * as ast from "../parser/ast.js";
 import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./criteria.js";
-import type { FieldCatalog } from "./fieldCatalog.js";
+import { isActivityField } from "./fieldCatalog.js";
 import { formatEpochSeconds } from "./time.js";
 import { secondsPerDay } from "../language/vocabulary.js";
 
@@ -20,21 +19,22 @@ interface Days {
   last: number;
 }
 
-export interface WindowCoverageInput {
+interface WindowCoverageInput {
   filter: FlatCriteria;
   logic: Logic;
   window: TimeWindow;
   nowSeconds: number;
-  catalog: FieldCatalog;
   /** The `during` or `between` clause, when the query has one. */
-  windowClause?: ast.DuringClause | ast.BetweenClause;
+  windowClauseSpan: Span | undefined;
   source: SourceText;
 }
 
 export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
-  const { filter, window, nowSeconds, catalog } = input;
+  const { filter, window, nowSeconds } = input;
   const isActivityDate = (criterion: Criterion) =>
-    criterion.type === "date" && catalog.lookup(criterion.fieldName)?.origin === "activity";
+    criterion.type === "date" && isActivityField(criterion.fieldName);
+  // Most queries have no condition on an activity date: nothing to work out for them.
+  if (!filter.criteria.some(isActivityDate)) return;
   // In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window
   // (and so has no FIELD inside it) is matched all the same: nothing is lost to the window.
   const keptWhenEmpty = new Set(
@@ -65,7 +65,7 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
   const today = Math.floor(nowSeconds / secondsPerDay);
   // A window the query sets on purpose may bound an open-ended condition: "opened in the last
   // 120 days, but not in the last 45" is `last_open_date < 45d ago` with `during 120d`.
-  const chosenWindow = input.windowClause !== undefined;
+  const chosenWindow = input.windowClauseSpan !== undefined;
   const warned = new Set<string>();
   for (const [key, days] of groups) {
     const fieldName = key.replace(/#\d+$/, "");
@@ -160,11 +160,11 @@ function report(
   input: WindowCoverageInput,
   diagnostics: DiagnosticCollector,
 ): void {
-  const { window, windowClause, source, logic } = input;
+  const { window, windowClauseSpan, source, logic } = input;
   const spans = atomSpans(logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : logic.span;
   const shownWindow = `${formatEpochSeconds(window.from)} to ${window.to === input.nowSeconds ? "now" : formatWindowEnd(window.to)}`;
-  const which = windowClause ? "the report's window" : "the default window, the last 30 days";
+  const which = windowClauseSpan ? "the report's window" : "the default window, the last 30 days";
   const hints = [
     `activity fields (sent, opens, clicks, avg_*_time, last_*_date) count only events inside the report's window, so a contact whose last activity falls outside it is not found`,
   ];
@@ -174,24 +174,18 @@ function report(
   const others = [
     ...new Set(
       input.filter.criteria
-        .filter(
-          (criterion) =>
-            criterion.fieldName !== fieldName &&
-            input.catalog.lookup(criterion.fieldName)?.origin === "activity",
-        )
+        .filter((criterion) => criterion.fieldName !== fieldName && isActivityField(criterion.fieldName))
         .map((c) => c.fieldName),
     ),
   ];
   if (widened && others.length > 0) {
     hints.push(`'${widened}' would cover those days, but would also count ${others.join(", ")} over them`);
   } else if (widened) {
-    const at = windowClause
-      ? windowClause.span
-      : source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
+    const at = windowClauseSpan ?? source.spanOf(source.text.trimEnd().length, source.text.trimEnd().length);
     suggestions.push({
       message: `set the window to the days the condition covers: ${widened}`,
       span: at,
-      replacement: windowClause ? widened : `\n${widened}`,
+      replacement: windowClauseSpan ? widened : `\n${widened}`,
     });
   } else {
     const endsBeforeToday =

@@ -27,14 +27,14 @@ export interface Diagnostic {
   omitted?: { errors: number; warnings: number; exact: boolean };
 }
 
-export interface DiagnosticDetails {
+interface DiagnosticDetails {
   label?: string;
   hints?: string[];
   suggestions?: Suggestion[];
 }
 
 /** The code of the diagnostic that stands for those past the cap. */
-export const omittedDiagnosticsCode = "OQ010";
+const omittedDiagnosticsCode = "OQ010";
 
 /**
  * Gathers diagnostics for one compilation. Each stage receives the collector it reports to, so
@@ -75,10 +75,6 @@ export class DiagnosticCollector {
 
   warning(code: string, message: string, span: Span, details: DiagnosticDetails = {}): void {
     this.add("warning", code, message, span, details);
-  }
-
-  get errorCount(): number {
-    return this.diagnostics.filter((d) => d.severity === "error").length + this.omittedErrors;
   }
 
   get hasErrors(): boolean {

@@ -97,7 +97,7 @@ export function renderDiagnostics(
   return `${blocks.join("\n\n")}\n\n${summarize(diagnostics)}\n`;
 }
 
-export function summarize(diagnostics: readonly Diagnostic[]): string {
+function summarize(diagnostics: readonly Diagnostic[]): string {
   let errors = 0;
   let warnings = 0;
   let exact = true;

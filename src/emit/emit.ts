@@ -1,4 +1,4 @@
-import type { CheckedQuery, Criterion, FlatCriteria } from "../check/criteria.js";
+import type { Criterion, FlatCriteria, NormalizedQuery, RequestFlagName } from "../check/criteria.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**
@@ -7,15 +7,12 @@ import type { ContactActivityCriterion, ContactActivityRequest } from "./payload
  * oq.config.json) defaulting to true; a query's `flags` clause overrides them (it exists so that
  * `oq decompile` can write any request's flags, present or absent, back exactly).
  */
-export interface RequestFlags {
-  include_behavior: boolean;
-  combined_as_and: boolean;
-}
+export type RequestFlags = Record<RequestFlagName, boolean>;
 
 export const defaultRequestFlags: RequestFlags = { include_behavior: true, combined_as_and: true };
 
 /** One criterion as Ongage's JSON. `empty`/`notempty` carry `[""]`, as known clients send. */
-export function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
+function emitCriterion(criterion: Criterion, condition: "and" | "or"): ContactActivityCriterion {
   const operand: ContactActivityCriterion["operand"] =
     criterion.type === "behavioral"
       ? { mailing_ids: criterion.values.map(String) }
@@ -41,7 +38,7 @@ export function emitCriteria(filter: FlatCriteria): ContactActivityCriterion[] {
 
 /** The body of `POST /api/contact_activity`, keys in the order of the reference page's examples. */
 export function emitRequest(
-  query: CheckedQuery,
+  query: NormalizedQuery,
   settings: RequestFlags = defaultRequestFlags,
 ): ContactActivityRequest {
   // A query's `flags` clause wins over the settings, and leaves out the flags it does not name.

@@ -1,7 +1,7 @@
-import { criterionTypes, ongageOperators } from "../language/vocabulary.js";
 import { z } from "zod";
 import { operatorsByType } from "../check/operators.js";
-import { type OngageOperator } from "../language/vocabulary.js";
+import { criterionTypes, ongageOperators, type OngageOperator } from "../language/vocabulary.js";
+import { integerText, numericText } from "../language/numberText.js";
 
 /*
  * The body of `POST /api/contact_activity`, as the reference page describes it. oq validates
@@ -87,13 +87,13 @@ export const ContactActivityCriterionSchema = z
           message: "ids are text without spaces around it, or whole numbers",
         });
     } else if (type === "numeric") {
-      if (operand.some((value) => typeof value !== "number" && !/^-?\d+(\.\d+)?$/.test(value))) {
+      if (operand.some((value) => typeof value !== "number" && !numericText.test(value))) {
         ctx.addIssue({ code: "custom", path: ["operand"], message: "numeric criteria take numbers" });
       }
     } else if (type === "date") {
       if (
         operand.some((value) =>
-          typeof value === "number" ? !Number.isSafeInteger(value) : !/^-?\d+$/.test(value),
+          typeof value === "number" ? !Number.isSafeInteger(value) : !integerText.test(value),
         )
       ) {
         ctx.addIssue({ code: "custom", path: ["operand"], message: "date criteria take whole Unix seconds" });

@@ -1,5 +1,5 @@
-import { requestFlagNames, type CheckedQuery } from "../check/criteria.js";
-import { check, parse, resolveNow, type CompileOptions } from "../compile.js";
+import { requestFlagNames, type NormalizedQuery } from "../check/criteria.js";
+import { check, normalize, parse, type CompileOptions } from "../compile.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
@@ -51,20 +51,23 @@ const userWords: Readonly<Record<string, string>> = {
  * whatever they were written as (`30d ago`, `today`).
  */
 export function explain(text: string, options: CompileOptions = {}): ExplainResult {
-  const parsed = parse(text, options);
-  // One "now" for the window and for telling whether it ends now.
-  const nowSeconds = resolveNow(options.now);
-  const checked = check(parsed, { ...options, now: nowSeconds * 1000 });
-  const result: ExplainResult = { diagnostics: checked.diagnostics, source: checked.source, ok: checked.ok };
-  if (checked.ok && checked.checked)
-    result.explanation = explainChecked(checked.checked, nowSeconds, {
+  const checked = check(parse(text, options), options);
+  const normalized = normalize(checked, options);
+  const result: ExplainResult = {
+    diagnostics: normalized.diagnostics,
+    source: normalized.source,
+    ok: normalized.ok,
+  };
+  // The "now" the window was worked out against, to tell whether it ends now.
+  if (normalized.ok && normalized.normalized && checked.checked)
+    result.explanation = explainChecked(normalized.normalized, checked.checked.nowSeconds, {
       ...defaultRequestFlags,
       ...options.requestFlags,
     });
   return result;
 }
 
-function explainChecked(query: CheckedQuery, nowSeconds: number, settings: RequestFlags): Explanation {
+function explainChecked(query: NormalizedQuery, nowSeconds: number, settings: RequestFlags): Explanation {
   const users = {
     type: query.userType,
     text: userWords[query.userType] ?? `contacts of type ${query.userType}`,
@@ -99,7 +102,7 @@ function explainChecked(query: CheckedQuery, nowSeconds: number, settings: Reque
 }
 
 /** The flags as the request carries them: the emitter decides (a `flags` clause wins over settings). */
-function explainRequestFlags(query: CheckedQuery, settings: RequestFlags): Explanation["requestFlags"] {
+function explainRequestFlags(query: NormalizedQuery, settings: RequestFlags): Explanation["requestFlags"] {
   const request = emitRequest(query, settings);
   const flags: Explanation["requestFlags"] = {};
   if (request.include_behavior !== undefined) flags.include_behavior = request.include_behavior;

@@ -1,9 +1,12 @@
-import { campaignActions } from "../language/vocabulary.js";
-import type { Criterion } from "../check/criteria.js";
-import { requestFlagNames, type RequestFlagName } from "../check/criteria.js";
-import { confirmedUserTypes, unconfirmedUserTypes } from "../language/vocabulary.js";
+import { requestFlagNames, type Criterion, type RequestFlagName } from "../check/criteria.js";
 import { builtinFields, type CustomFields } from "../check/fieldCatalog.js";
-import { fieldTypes, type FieldType } from "../language/vocabulary.js";
+import {
+  campaignActions,
+  confirmedUserTypes,
+  fieldTypes,
+  unconfirmedUserTypes,
+  type FieldType,
+} from "../language/vocabulary.js";
 import { formatEpochSeconds, isWritableEpochSeconds } from "../check/time.js";
 import { compile } from "../compile.js";
 import { defaultRequestFlags } from "../emit/emit.js";

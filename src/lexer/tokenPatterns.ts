@@ -1,3 +1,4 @@
+import { numericTextSource } from "../language/numberText.js";
 import { lineBreakClass } from "../diagnostics/source.js";
 import { durationUnitWords } from "../language/calendarWords.js";
 
@@ -30,7 +31,7 @@ export const dateSource = datePattern((source) => `(?:${source})`);
 /** The date alone, its parts captured in the order datePattern names them. */
 export const dateCapturingSource = `^${datePattern((source) => `(${source})`)}$`;
 
-export const numberSource = String.raw`-?\d+(?:\.\d+)?`;
+export const numberSource = numericTextSource;
 /** `1e3`: not oq, a token so that it can be reported with the plain digits. */
 export const exponentNumberSource = String.raw`${numberSource}[eE][+-]?\d+`;
 

@@ -34,7 +34,6 @@ const operatorSynonyms: Record<string, string> = {
   gte: ">=",
   startswith: "starts",
   endswith: "ends",
-  begins: "starts",
   has: "contains",
   include: "contains",
   includes: "contains",

@@ -1,0 +1,19 @@
+/*
+ * How numbers are written as text, for every layer that reads or checks one: the lexer's number
+ * token, the checker's values, the request schema's numeric operands. (This folder imports nothing.)
+ */
+
+/** A decimal number: an optional minus, digits, an optional fraction (no exponent, no `+`). */
+export const numericTextSource = String.raw`-?\d+(?:\.\d+)?`;
+
+/** All of a text is a decimal number (numericTextSource): how Ongage's numeric operands are written. */
+export const numericText = new RegExp(`^${numericTextSource}$`);
+
+/** All of a text is a whole number, possibly negative: dates as Unix seconds. */
+export const integerText = /^-?\d+$/;
+
+/** All of a text is digits: a whole number from 0 up, leading zeros allowed. */
+export const digitsText = /^\d+$/;
+
+/** A whole number from 0 up written the one way that reads back as itself: no leading zeros. */
+export const canonicalWholeNumber = /^(?:0|[1-9]\d*)$/;
