@@ -170,23 +170,51 @@ export function emit(
   return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
 }
 
+/*
+ * The stage bodies write into one collector; the exported stages wrap each in its own result,
+ * and the composition runs all three under one collector and one safety net, so that a
+ * compile pays for one result, not three.
+ */
+function parseBody(source: SourceText, diagnostics: DiagnosticCollector, run: Run): Query | undefined {
+  return parseSource(source, diagnostics, run.limits);
+}
+
+function checkBody(
+  ast: Query | undefined,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  run: Run,
+): CheckedQuery | undefined {
+  if (!ast) return undefined;
+  const { options } = run;
+  const resolved: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
+  if (options.fileName !== undefined) resolved.fileName = options.fileName;
+  return checkQuery(ast, source, resolved, diagnostics);
+}
+
+function normalizeBody(
+  checked: CheckedQuery | undefined,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  windowSetByCaller: boolean,
+): NormalizedQuery | undefined {
+  if (!checked) return undefined;
+  return normalizeQuery(checked, source, diagnostics, windowSetByCaller);
+}
+
 function parseStage(text: string, run: Run): ParseResult {
   const source = new SourceText(text, run.options.fileName);
   const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
   return guarded(source, diagnostics, () => {
-    const ast = parseSource(source, diagnostics, run.limits);
+    const ast = parseBody(source, diagnostics, run);
     return ast ? { ast } : {};
   });
 }
 
 function checkStage(parsed: ParseResult, run: Run): CheckResult {
   const diagnostics = new DiagnosticCollector(parsed.diagnostics, run.limits.maxDiagnostics);
-  const { options } = run;
-  const resolved: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
-  if (options.fileName !== undefined) resolved.fileName = options.fileName;
   return guarded(parsed.source, diagnostics, () => {
-    if (!parsed.ast) return {};
-    const checked = checkQuery(parsed.ast, parsed.source, resolved, diagnostics);
+    const checked = checkBody(parsed.ast, parsed.source, diagnostics, run);
     return checked ? { checked } : {};
   });
 }
@@ -194,8 +222,7 @@ function checkStage(parsed: ParseResult, run: Run): CheckResult {
 function normalizeStage(checked: CheckResult, run: Run, windowSetByCaller: boolean): NormalizeResult {
   const diagnostics = new DiagnosticCollector(checked.diagnostics, run.limits.maxDiagnostics);
   return guarded(checked.source, diagnostics, () => {
-    if (!checked.checked) return {};
-    const normalized = normalizeQuery(checked.checked, checked.source, diagnostics, windowSetByCaller);
+    const normalized = normalizeBody(checked.checked, checked.source, diagnostics, windowSetByCaller);
     return normalized ? { normalized } : {};
   });
 }
@@ -206,12 +233,19 @@ function throughNormalize(
   text: string,
   options: CompileOptions,
   windowSetByCaller: boolean,
-): { parsed: ParseResult; normalized: NormalizeResult; run: Run } {
+): { ast?: Query; normalized: NormalizeResult; run: Run } {
   validateText(entryPoint, text);
   const run = startRun(entryPoint, options);
-  const parsed = parseStage(text, run);
-  const normalized = normalizeStage(checkStage(parsed, run), run, windowSetByCaller);
-  return { parsed, normalized, run };
+  const source = new SourceText(text, options.fileName);
+  const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
+  let ast: Query | undefined;
+  const normalized: NormalizeResult = guarded(source, diagnostics, () => {
+    ast = parseBody(source, diagnostics, run);
+    const checked = checkBody(ast, source, diagnostics, run);
+    const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
+    return query ? { normalized: query } : {};
+  });
+  return ast ? { ast, normalized, run } : { normalized, run };
 }
 
 /** A stage result's diagnostics with `extra`, or OQ999 if making `extra` throws (a bug in oq). */
@@ -249,9 +283,9 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
   // The caller sends the window, so the query's window says nothing: no OQ233.
-  const { parsed, normalized, run } = throughNormalize("compileFilter", text, options, true);
+  const { ast, normalized, run } = throughNormalize("compileFilter", text, options, true);
   const query = normalized.normalized;
-  const clauses = parsed.ast?.clauses ?? [];
+  const clauses = ast?.clauses ?? [];
   if (!query || clauses.length === 0)
     return ending(normalized, run, () => (query ? { criteria: emitCriteria(query.filter) } : {}));
   const diagnostics = new DiagnosticCollector(normalized.diagnostics, run.limits.maxDiagnostics);
