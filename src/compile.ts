@@ -179,15 +179,17 @@ function parseBody(source: SourceText, diagnostics: DiagnosticCollector, run: Ru
   return parseSource(source, diagnostics, run.limits);
 }
 
+/** `nowSeconds`: resolved by the caller, outside the safety net (a bad `now` is the caller's error). */
 function checkBody(
   ast: Query | undefined,
   source: SourceText,
   diagnostics: DiagnosticCollector,
   run: Run,
+  nowSeconds: number,
 ): CheckedQuery | undefined {
   if (!ast) return undefined;
   const { options } = run;
-  const resolved: CheckOptions = { nowSeconds: resolveNow(options.now), catalog: catalogFor(options.fields) };
+  const resolved: CheckOptions = { nowSeconds, catalog: catalogFor(options.fields) };
   if (options.fileName !== undefined) resolved.fileName = options.fileName;
   return checkQuery(ast, source, resolved, diagnostics);
 }
@@ -213,8 +215,9 @@ function parseStage(text: string, run: Run): ParseResult {
 
 function checkStage(parsed: ParseResult, run: Run): CheckResult {
   const diagnostics = new DiagnosticCollector(parsed.diagnostics, run.limits.maxDiagnostics);
+  const nowSeconds = resolveNow(run.options.now);
   return guarded(parsed.source, diagnostics, () => {
-    const checked = checkBody(parsed.ast, parsed.source, diagnostics, run);
+    const checked = checkBody(parsed.ast, parsed.source, diagnostics, run, nowSeconds);
     return checked ? { checked } : {};
   });
 }
@@ -238,10 +241,11 @@ function throughNormalize(
   const run = startRun(entryPoint, options);
   const source = new SourceText(text, options.fileName);
   const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
+  const nowSeconds = resolveNow(options.now);
   let ast: Query | undefined;
   const normalized: NormalizeResult = guarded(source, diagnostics, () => {
     ast = parseBody(source, diagnostics, run);
-    const checked = checkBody(ast, source, diagnostics, run);
+    const checked = checkBody(ast, source, diagnostics, run, nowSeconds);
     const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
     return query ? { normalized: query } : {};
   });
