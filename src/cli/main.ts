@@ -3,6 +3,7 @@ import { exitCodes, signalExitCodes } from "./exitCodes.js";
 import { UsageError } from "./usageError.js";
 import { terminalSafe } from "./terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
+import { runDefaults } from "./runDefaults.js";
 
 /*
  * The command line: the commands and their options. Each command's work lives in
@@ -128,11 +129,15 @@ export function buildProgram(): Command {
         .option("--detailed", "download the combined detailed CSV (one row per event)")
         .option("--keep", "keep the report in Ongage afterwards")
         .option("--quiet", "no summary line per query on stderr")
-        .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
+        .option(
+          "--poll-interval <duration>",
+          "first wait between status checks (ms, s, m, h)",
+          runDefaults.pollInterval,
+        )
         .option(
           "--timeout <duration>",
           "give up on a query after this long (create, wait and download; the clean-up follows)",
-          "30m",
+          runDefaults.timeout,
         ),
     ),
   ).action(async (queries: string[], options) => {

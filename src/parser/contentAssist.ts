@@ -1,0 +1,46 @@
+import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
+import { SourceText } from "../diagnostics/source.js";
+import { defaultLimits } from "../language/limits.js";
+import { lex } from "../lexer/lexer.js";
+import { grammar } from "./grammar.js";
+
+/*
+ * The one bridge between completion (src/repl/completion.ts) and chevrotain: what the grammar
+ * says may come after a piece of text. Completion knows the words; this file knows the parser.
+ */
+
+/** A token that may come next, and the grammar rule that would consume it. */
+export interface NextToken {
+  /** The token's name, as in lexer/tokens.ts and language/keywords.ts: "And", "Identifier", ... */
+  kind: string;
+  /** The innermost rule: "field" where a field name may come, "usersClause", "comparisonTail", ... */
+  rule: string;
+}
+
+export interface ContentAssist {
+  next: NextToken[];
+  /** The tokens of the text, by name and spelling (comments left out). */
+  tokens: { kind: string; text: string }[];
+}
+
+/**
+ * The tokens that may follow `text` (the text before the cursor, up to the word being typed),
+ * as chevrotain's content assist computes them from the grammar itself.
+ */
+export function nextTokenKinds(text: string): ContentAssist {
+  const source = new SourceText(text);
+  // The text before the cursor is usually unfinished: its diagnostics are of no interest here.
+  const lexed = lex(source, new DiagnosticCollector(), defaultLimits);
+  const tokens = lexed.aborted ? [] : lexed.tokens;
+  const seen = new Set<string>();
+  const next: NextToken[] = [];
+  for (const path of grammar.computeContentAssist("query", tokens)) {
+    const kind = path.nextTokenType.name;
+    const rule = path.ruleStack.at(-1) ?? "query";
+    const key = `${kind} ${rule}`;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    next.push({ kind, rule });
+  }
+  return { next, tokens: tokens.map((token) => ({ kind: token.tokenType.name, text: token.image })) };
+}
