@@ -22,6 +22,7 @@ Examples:
   oq check queries/*.oq                 check many queries at once
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
+  oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
 
 Running reports (oq run, oq reports, oq fields pull):
   oq sandbox &                          a local Ongage stand-in; it prints the settings below
@@ -106,6 +107,24 @@ export function buildProgram(): Command {
     .action(async (file: string, options: { schema?: string }) => {
       const { decompileCommand } = await import("./commands/format.js");
       process.exitCode = await decompileCommand(file, options);
+    });
+
+  program
+    .command("repl")
+    .description("an interactive shell: type queries, see what they mean, complete with Tab, run them")
+    .option(
+      "--schema <file>",
+      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
+    )
+    .option(
+      "--now <time>",
+      "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
+    )
+    .option("--sandbox", "run queries (.run) against a local sandbox instead of Ongage")
+    .option("--no-color", "no colours")
+    .action(async (options) => {
+      const { replCommand } = await import("./commands/repl.js");
+      process.exitCode = await replCommand(options);
     });
 
   const connectionOptions = (command: Command) =>

@@ -15,6 +15,8 @@ export interface NextToken {
   kind: string;
   /** The innermost rule: "field" where a field name may come, "usersClause", "comparisonTail", ... */
   rule: string;
+  /** The token's one spelling, for punctuation and operators (`>=`, `(`); keywords have theirs in language/keywords.ts. */
+  spelling?: string;
 }
 
 export interface ContentAssist {
@@ -40,7 +42,16 @@ export function nextTokenKinds(text: string): ContentAssist {
     const key = `${kind} ${rule}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    next.push({ kind, rule });
+    const spelling = fixedSpelling(path.nextTokenType.PATTERN);
+    next.push(spelling === undefined ? { kind, rule } : { kind, rule, spelling });
   }
   return { next, tokens: tokens.map((token) => ({ kind: token.tokenType.name, text: token.image })) };
+}
+
+/** The text a token's pattern matches when it matches exactly one text (`/>=/`, `/\(/`). */
+function fixedSpelling(pattern: unknown): string | undefined {
+  if (!(pattern instanceof RegExp) || pattern.flags.includes("i")) return undefined;
+  return /^(?:\\.|[^\\[\]().*+?|{}^$])+$/.test(pattern.source)
+    ? pattern.source.replace(/\\(.)/g, "$1")
+    : undefined;
 }

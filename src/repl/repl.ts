@@ -1,0 +1,164 @@
+import { createInterface, type Interface } from "node:readline";
+import type { CompileSettings } from "../cli/compileSettings.js";
+import { History, historyPath } from "./history.js";
+import { QueryBuffer } from "./input.js";
+import { complete } from "./completion.js";
+import { dotCommandNames, runDotCommand, type Terminal } from "./dotCommands.js";
+import { Session, type Output } from "./session.js";
+
+/*
+ * The loop: lines in, queries compiled, dot commands run. On a terminal: prompts, completion,
+ * history and Ctrl-C handling; from a pipe: none of that, one result per query.
+ */
+
+const prompt = "oq> ";
+const continuation = "..> ";
+
+export interface ReplOptions {
+  settings: CompileSettings;
+  sandbox: boolean;
+  color: boolean;
+  input: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A query as one history entry: one line unless a comment would swallow the lines after it. */
+function historyEntry(query: string): string {
+  const lines = query.split("\n").map((line) => line.trim());
+  return /#|\/\/|--/.test(query) ? lines.join("\n") : lines.filter(Boolean).join(" ");
+}
+
+/** Feeds lines to the session; resolves "quit" when `.quit` is typed. */
+async function handleLine(
+  line: string,
+  buffer: QueryBuffer,
+  session: Session,
+  terminal: Terminal,
+  onQuery: (query: string) => void,
+): Promise<"quit" | void> {
+  if (buffer.empty && line.trimStart().startsWith(".")) return runDotCommand(line, session, terminal);
+  for (const query of buffer.add(line)) {
+    onQuery(query);
+    session.submit(query);
+  }
+}
+
+/** The REPL; resolves with the exit status. */
+export async function repl(options: ReplOptions): Promise<number> {
+  const interactive = options.input.isTTY === true && process.stdout.isTTY === true;
+  const output: Output = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    color: options.color && interactive,
+    interactive,
+  };
+  const session = new Session(output, options.settings, options.sandbox);
+  const buffer = new QueryBuffer();
+  try {
+    return interactive
+      ? await onTerminal(options, session, buffer)
+      : await fromPipe(options, session, buffer);
+  } finally {
+    await session.close();
+  }
+}
+
+async function fromPipe(options: ReplOptions, session: Session, buffer: QueryBuffer): Promise<number> {
+  const rl = createInterface({ input: options.input, terminal: false });
+  const terminal: Terminal = { beforeRun: () => undefined, afterRun: () => undefined };
+  for await (const line of rl) {
+    if ((await handleLine(line, buffer, session, terminal, () => undefined)) === "quit") break;
+  }
+  rl.close();
+  // A last query without a blank line after it.
+  if (!buffer.empty && buffer.text.trim() !== "") session.submit(buffer.text);
+  return session.failed ? 1 : 0;
+}
+
+function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer): Promise<number> {
+  const history = new History(historyPath(options.env));
+  const entries = history.load();
+  const rl: Interface = createInterface({
+    input: options.input,
+    output: process.stdout,
+    terminal: true,
+    // The REPL adds whole queries itself (one entry for a multi-line query).
+    historySize: 0,
+    history: entries,
+    completer: (line: string): [string[], string] => {
+      if (buffer.empty && line.trimStart().startsWith(".")) {
+        const word = line.trimStart();
+        return [dotCommandNames.filter((name) => name.startsWith(word)), word];
+      }
+      const before = buffer.empty ? line : `${buffer.text}\n${line}`;
+      const { candidates, word } = complete(before, session.fields);
+      return [candidates.length === 1 ? [`${candidates[0]} `] : candidates, word];
+    },
+  });
+  const lines = rl as unknown as { history: string[]; line: string; cursor: number };
+  let added = entries.length;
+  const input = options.input;
+  const terminal: Terminal = {
+    // During a run Ctrl-C reaches oq as a signal, as in `oq run`: the runner cleans up.
+    beforeRun: () => {
+      rl.pause();
+      input.setRawMode?.(false);
+    },
+    afterRun: () => {
+      input.setRawMode?.(true);
+      rl.resume();
+    },
+  };
+  const showPrompt = () => {
+    rl.setPrompt(buffer.empty ? prompt : continuation);
+    rl.prompt();
+  };
+  process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
+  let armedExit = false;
+  let queue = Promise.resolve();
+  return new Promise<number>((resolve) => {
+    rl.on("line", (line) => {
+      armedExit = false;
+      queue = queue.then(async () => {
+        for (const part of line.split("\n")) {
+          const onQuery = (query: string) => {
+            const entry = historyEntry(query);
+            if (lines.history[0] !== entry) {
+              lines.history.unshift(entry);
+              history.add(entry, added++);
+            }
+          };
+          if ((await handleLine(part, buffer, session, terminal, onQuery)) === "quit") {
+            rl.close();
+            return;
+          }
+        }
+        showPrompt();
+      });
+    });
+    rl.on("SIGINT", () => {
+      if (!buffer.empty || lines.line !== "") {
+        // Ctrl-C on a half-typed query clears it.
+        process.stdout.write("^C\n");
+        buffer.clear();
+        lines.line = "";
+        lines.cursor = 0;
+        armedExit = false;
+        showPrompt();
+        return;
+      }
+      if (armedExit) {
+        rl.close();
+        return;
+      }
+      armedExit = true;
+      process.stdout.write("^C (Ctrl-C again or Ctrl-D to leave)\n");
+      showPrompt();
+    });
+    rl.on("close", () => {
+      process.stdout.write("\n");
+      void queue.then(() => resolve(0));
+    });
+    showPrompt();
+  });
+}
