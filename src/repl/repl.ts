@@ -78,6 +78,8 @@ async function fromPipe(options: ReplOptions, session: Session, buffer: QueryBuf
 function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer): Promise<number> {
   const history = new History(historyPath(options.env));
   const entries = history.load();
+  // readline's line and cursor are not in its typings.
+  const editor = () => rl as unknown as { history: string[]; line: string; cursor: number };
   const rl: Interface = createInterface({
     input: options.input,
     output: process.stdout,
@@ -92,10 +94,12 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
       }
       const before = buffer.empty ? line : `${buffer.text}\n${line}`;
       const { candidates, word } = complete(before, session.fields);
-      return [candidates.length === 1 ? [`${candidates[0]} `] : candidates, word];
+      // A single candidate at the end of the line is followed by a space, ready for the next word.
+      const atEnd = editor().cursor >= editor().line.length;
+      return [candidates.length === 1 && atEnd ? [`${candidates[0]} `] : candidates, word];
     },
   });
-  const lines = rl as unknown as { history: string[]; line: string; cursor: number };
+  const lines = editor();
   let added = entries.length;
   const input = options.input;
   const terminal: Terminal = {
