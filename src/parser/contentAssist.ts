@@ -19,7 +19,7 @@ export interface NextToken {
   spelling?: string;
 }
 
-export interface ContentAssist {
+interface ContentAssist {
   next: NextToken[];
   /** The tokens of the text, by name and spelling (comments left out). */
   tokens: { kind: string; text: string }[];

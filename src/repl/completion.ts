@@ -1,4 +1,5 @@
-import { builtinFields, type CustomFields, type FieldType } from "../index.js";
+import { builtinFields, type CustomFields } from "../check/fieldCatalog.js";
+import type { FieldType } from "../language/vocabulary.js";
 import { nextTokenKinds, type NextToken } from "../parser/contentAssist.js";
 import { keywordOf, keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { campaignActions, userTypes } from "../language/vocabulary.js";
@@ -102,7 +103,7 @@ function inCaseOf(word: string, keyword: string): string {
     : word + keyword.slice(word.length);
 }
 
-export interface Completion {
+interface Completion {
   /** The candidates, each a whole replacement for `word`. */
   candidates: string[];
   /** The word at the cursor that the candidates replace. */

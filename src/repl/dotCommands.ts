@@ -1,5 +1,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
-import { builtinFields, format, type FieldType } from "../index.js";
+import { builtinFields } from "../check/fieldCatalog.js";
+import { format } from "../format/format.js";
+import type { FieldType } from "../language/vocabulary.js";
 import { describeType } from "../check/operators.js";
 import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "../cli/projectSettings.js";
@@ -14,7 +16,7 @@ import { explain } from "./summary.js";
  * `.now`, `.schema`, `.fmt`, `.quit`.
  */
 
-export const dotHelp = `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
+const dotHelp = `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
 Tab completes keywords, fields and the operators a field's type allows.
 
   .help               this text

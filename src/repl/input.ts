@@ -57,7 +57,7 @@ function scanLine(line: string): { parts: string[]; open: boolean } {
 }
 
 /** Whether `text` leaves something open: a parenthesis, a bracket, a string, or a trailing operator. */
-export function waitsForMore(text: string): boolean {
+function waitsForMore(text: string): boolean {
   const { tokens } = nextTokenKinds(text);
   let depth = 0;
   for (const token of tokens) {
@@ -103,7 +103,7 @@ export class QueryBuffer {
       // `a; b`: the query after a `;` starts at its first word.
       this.lines.push(index > 0 && this.empty ? part.trimStart() : part);
       if (ended || !waitsForMore(this.text)) {
-        if (this.text.trim() !== "") done.push(this.text);
+        if (this.text.trim() !== "") done.push(this.text.trimEnd());
         this.clear();
       }
     });

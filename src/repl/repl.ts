@@ -14,7 +14,7 @@ import { Session, type Output } from "./session.js";
 const prompt = "oq> ";
 const continuation = "..> ";
 
-export interface ReplOptions {
+interface ReplOptions {
   settings: CompileSettings;
   sandbox: boolean;
   color: boolean;

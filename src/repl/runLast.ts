@@ -16,7 +16,7 @@ import { alignedTable, csvHead } from "./table.js";
  * every signal deleting the report), then the first rows as a table.
  */
 
-export interface RunFlags {
+interface RunFlags {
   out?: string;
   detailed: boolean;
   sandbox: boolean;

@@ -1,12 +1,7 @@
-import {
-  check,
-  compile,
-  formatDiagnostics,
-  parse,
-  type CheckedQuery,
-  type ContactActivityRequest,
-  type CustomFields,
-} from "../index.js";
+import { check, compile, formatDiagnostics, parse } from "../compile.js";
+import type { CheckedQuery } from "../check/criteria.js";
+import type { CustomFields } from "../check/fieldCatalog.js";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { CompileSettings } from "../cli/compileSettings.js";
 import type { OngageClient } from "../client/client.js";
 import type { Sandbox } from "../sandbox/server.js";
@@ -27,7 +22,7 @@ export interface Output {
   interactive: boolean;
 }
 
-export interface LastQuery {
+interface LastQuery {
   text: string;
   payload?: ContactActivityRequest;
   checked?: CheckedQuery;

@@ -1,4 +1,4 @@
-import type { CheckedQuery, CheckedCriterion } from "../index.js";
+import type { CheckedQuery, Criterion as CheckedCriterion } from "../check/criteria.js";
 import { printCriterion } from "../check/printCriterion.js";
 import { formatEpochSeconds } from "../check/time.js";
 import { secondsPerDay } from "../language/vocabulary.js";

@@ -9,7 +9,7 @@ import { terminalSafe } from "../cli/terminalText.js";
 const headBytes = 64 * 1024;
 
 /** Splits CSV text into rows of cells (RFC 4180: quotes, doubled quotes, CRLF); a cut-off last row is dropped. */
-export function parseCsvHead(text: string, complete: boolean): string[][] {
+function parseCsvHead(text: string, complete: boolean): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = "";

@@ -107,7 +107,7 @@ function sayDeleting(name: string, ids: string[]): void {
 }
 
 /** One query to run: its name in messages, its request and where its CSV goes. */
-export interface RunJob {
+interface RunJob {
   name: string;
   request: ContactActivityRequest;
   destination: CsvDestination;
