@@ -7,7 +7,6 @@ import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "../cli/projectSettings.js";
 import { UsageError } from "../cli/usageError.js";
 import { fieldTypes } from "./completion.js";
-import { parseRunFlags, runLast } from "./runLast.js";
 import type { Session } from "./session.js";
 import { explain } from "./summary.js";
 
@@ -156,6 +155,8 @@ export async function runDotCommand(
         return;
       }
       case ".run": {
+        // The runner, the client and the sandbox are loaded when a run is asked for.
+        const { parseRunFlags, runLast } = await import("./runLast.js");
         const flags = parseRunFlags(words);
         if (typeof flags === "string") return session.fail(`oq: ${flags}`);
         await runLast(session, flags, terminal);

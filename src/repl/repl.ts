@@ -1,9 +1,9 @@
 import { createInterface, type Interface } from "node:readline";
 import type { CompileSettings } from "../cli/compileSettings.js";
 import { History, historyPath } from "./history.js";
-import { QueryBuffer } from "./input.js";
-import { complete } from "./completion.js";
-import { dotCommandNames, runDotCommand, type Terminal } from "./dotCommands.js";
+import type { QueryBuffer } from "./input.js";
+import type { complete } from "./completion.js";
+import type { Terminal } from "./dotCommands.js";
 import { Session, type Output } from "./session.js";
 
 /*
@@ -28,15 +28,36 @@ function historyEntry(query: string): string {
   return /#|\/\/|--/.test(query) ? lines.join("\n") : lines.filter(Boolean).join(" ");
 }
 
+/**
+ * What the loop needs past the prompt: the grammar (for completion and multi-line input) and the
+ * dot commands. Loaded while the prompt is already on screen, so that it shows at once.
+ */
+interface Tools {
+  buffer: QueryBuffer;
+  complete: typeof complete;
+  dotCommands: typeof import("./dotCommands.js");
+}
+
+async function loadTools(): Promise<Tools> {
+  const [input, completion, dotCommands] = await Promise.all([
+    import("./input.js"),
+    import("./completion.js"),
+    import("./dotCommands.js"),
+  ]);
+  return { buffer: new input.QueryBuffer(), complete: completion.complete, dotCommands };
+}
+
 /** Feeds lines to the session; resolves "quit" when `.quit` is typed. */
 async function handleLine(
   line: string,
-  buffer: QueryBuffer,
+  tools: Tools,
   session: Session,
   terminal: Terminal,
   onQuery: (query: string) => void,
 ): Promise<"quit" | void> {
-  if (buffer.empty && line.trimStart().startsWith(".")) return runDotCommand(line, session, terminal);
+  const buffer = tools.buffer;
+  if (buffer.empty && line.trimStart().startsWith("."))
+    return tools.dotCommands.runDotCommand(line, session, terminal);
   for (const query of buffer.add(line)) {
     onQuery(query);
     session.submit(query);
@@ -53,21 +74,22 @@ export async function repl(options: ReplOptions): Promise<number> {
     interactive,
   };
   const session = new Session(output, options.settings, options.sandbox);
-  const buffer = new QueryBuffer();
+  const tools = loadTools();
   try {
     return interactive
-      ? await onTerminal(options, session, buffer)
-      : await fromPipe(options, session, buffer);
+      ? await onTerminal(options, session, tools)
+      : await fromPipe(options, session, await tools);
   } finally {
     await session.close();
   }
 }
 
-async function fromPipe(options: ReplOptions, session: Session, buffer: QueryBuffer): Promise<number> {
+async function fromPipe(options: ReplOptions, session: Session, tools: Tools): Promise<number> {
   const rl = createInterface({ input: options.input, terminal: false });
   const terminal: Terminal = { beforeRun: () => undefined, afterRun: () => undefined };
+  const buffer = tools.buffer;
   for await (const line of rl) {
-    if ((await handleLine(line, buffer, session, terminal, () => undefined)) === "quit") break;
+    if ((await handleLine(line, tools, session, terminal, () => undefined)) === "quit") break;
   }
   rl.close();
   // A last query without a blank line after it.
@@ -75,7 +97,9 @@ async function fromPipe(options: ReplOptions, session: Session, buffer: QueryBuf
   return session.failed ? 1 : 0;
 }
 
-function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer): Promise<number> {
+function onTerminal(options: ReplOptions, session: Session, loading: Promise<Tools>): Promise<number> {
+  let tools: Tools | undefined;
+  void loading.then((loaded) => (tools = loaded));
   const history = new History(historyPath(options.env));
   const entries = history.load();
   // readline's line and cursor are not in its typings.
@@ -87,16 +111,19 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
     // The REPL adds whole queries itself (one entry for a multi-line query).
     historySize: 0,
     history: entries,
-    completer: (line: string): [string[], string] => {
-      if (buffer.empty && line.trimStart().startsWith(".")) {
-        const word = line.trimStart();
-        return [dotCommandNames.filter((name) => name.startsWith(word)), word];
-      }
-      const before = buffer.empty ? line : `${buffer.text}\n${line}`;
-      const { candidates, word } = complete(before, session.fields);
-      // A single candidate at the end of the line is followed by a space, ready for the next word.
-      const atEnd = editor().cursor >= editor().line.length;
-      return [candidates.length === 1 && atEnd ? [`${candidates[0]} `] : candidates, word];
+    completer: (line: string, callback: (error: null, result: [string[], string]) => void) => {
+      void loading.then(({ buffer, complete, dotCommands }) => {
+        if (buffer.empty && line.trimStart().startsWith(".")) {
+          const word = line.trimStart();
+          callback(null, [dotCommands.dotCommandNames.filter((name) => name.startsWith(word)), word]);
+          return;
+        }
+        const before = buffer.empty ? line : `${buffer.text}\n${line}`;
+        const { candidates, word } = complete(before, session.fields);
+        // A single candidate at the end of the line is followed by a space, ready for the next word.
+        const atEnd = editor().cursor >= editor().line.length;
+        callback(null, [candidates.length === 1 && atEnd ? [`${candidates[0]} `] : candidates, word]);
+      });
     },
   });
   const lines = editor();
@@ -114,7 +141,7 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
     },
   };
   const showPrompt = () => {
-    rl.setPrompt(buffer.empty ? prompt : continuation);
+    rl.setPrompt(tools === undefined || tools.buffer.empty ? prompt : continuation);
     rl.prompt();
   };
   process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
@@ -124,6 +151,7 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
     rl.on("line", (line) => {
       armedExit = false;
       queue = queue.then(async () => {
+        const tools = await loading;
         for (const part of line.split("\n")) {
           const onQuery = (query: string) => {
             const entry = historyEntry(query);
@@ -132,7 +160,7 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
               history.add(entry, added++);
             }
           };
-          if ((await handleLine(part, buffer, session, terminal, onQuery)) === "quit") {
+          if ((await handleLine(part, tools, session, terminal, onQuery)) === "quit") {
             rl.close();
             return;
           }
@@ -141,10 +169,10 @@ function onTerminal(options: ReplOptions, session: Session, buffer: QueryBuffer)
       });
     });
     rl.on("SIGINT", () => {
-      if (!buffer.empty || lines.line !== "") {
+      if ((tools !== undefined && !tools.buffer.empty) || lines.line !== "") {
         // Ctrl-C on a half-typed query clears it.
         process.stdout.write("^C\n");
-        buffer.clear();
+        tools?.buffer.clear();
         lines.line = "";
         lines.cursor = 0;
         armedExit = false;

@@ -7,7 +7,6 @@ import { runDefaults } from "../cli/runDefaults.js";
 import { terminalSafe } from "../cli/terminalText.js";
 import { durationFlag, runJobs } from "../cli/commands/run.js";
 import type { OngageClient } from "../client/client.js";
-import { startSandbox } from "../sandbox/server.js";
 import type { Session } from "./session.js";
 import { alignedTable, csvHead } from "./table.js";
 
@@ -53,6 +52,7 @@ export function parseRunFlags(words: string[]): RunFlags | string {
 async function sandboxClient(session: Session): Promise<OngageClient> {
   if (!session.sandbox) {
     const now = session.settings.now;
+    const { startSandbox } = await import("../sandbox/server.js");
     session.sandbox = await startSandbox({
       port: 0,
       host: "127.0.0.1",

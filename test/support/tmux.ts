@@ -39,12 +39,12 @@ export class TmuxSession {
       "env",
       "-i",
       ...assignments,
+      // The exit status, written on the screen when the program ends (tmux's own is racy).
+      "sh",
+      "-c",
+      '"$@"; echo "[exited with status $?]"; exec sleep 600',
+      "sh",
       ...command,
-      ";",
-      "set-option",
-      "-g",
-      "remain-on-exit",
-      "on",
     );
   }
 
@@ -81,10 +81,8 @@ export class TmuxSession {
 
   /** The program's exit status once it has ended, else undefined. */
   exitStatus(): number | undefined {
-    const [dead, status] = this.tmux("display-message", "-p", "-t", "0", "#{pane_dead} #{pane_dead_status}")
-      .trim()
-      .split(" ");
-    return dead === "1" ? Number(status) : undefined;
+    const status = /\[exited with status (\d+)\]/.exec(this.screen())?.[1];
+    return status === undefined ? undefined : Number(status);
   }
 
   async exited(): Promise<number> {
