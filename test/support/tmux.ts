@@ -68,6 +68,11 @@ export class TmuxSession {
       .replace(/\n+$/, "\n");
   }
 
+  /** The column of the terminal's cursor (0-based). */
+  cursorColumn(): number {
+    return Number(this.tmux("display-message", "-p", "-t", "0", "#{cursor_x}").trim());
+  }
+
   async waitFor(pattern: RegExp | string, what = String(pattern)): Promise<string> {
     let seen = "";
     await until(() => {
