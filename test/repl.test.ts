@@ -124,7 +124,9 @@ describe("oq repl from a pipe", () => {
     expect(rows).toBeGreaterThan(0);
     expect(run.stdout).toMatch(/^email +opens\n─+ +─+\n\S+@gmail\.com +[1-9]/m);
     expect(run.stdout).toContain(`${rows} row${rows === 1 ? "" : "s"}`);
-    expect(run.stdout).toMatch(new RegExp(`→ ${join(dir, "gmail.csv").replace(/[.]/g, "\\.")}\\n$`));
+    expect(run.stdout).toMatch(
+      new RegExp(`→ ${join(dir, "gmail.csv").replace(/[.]/g, "\\.")} \\(report \\d+ deleted\\)\\n$`),
+    );
   });
 
   it(".run against the configured account goes through oq run's runner and deletes the report", async () => {
@@ -138,7 +140,7 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(0);
     expect(sandbox.stats.reportsCreated).toBe(1);
     expect(sandbox.stats.reportsDeleted).toBe(1);
-    expect(run.stdout).toMatch(/rows? \(first 10 shown\) → \S+query-1\.csv\n$/);
+    expect(run.stdout).toMatch(/rows? \(first 10 shown\) → \S+query-1\.csv \(report 1000 deleted\)\n$/);
     expect(run.stdout + run.stderr).not.toContain(sandbox.credentials.password);
   });
 });

@@ -133,8 +133,12 @@ export async function runLast(
   }
   const rows = csvHead(path, shownRows);
   session.output.out(alignedTable(rows));
+  const report =
+    summary.reportId === undefined
+      ? ""
+      : ` (report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "kept"})`;
   const more = summary.rows > rows.length - 1 ? ` (first ${rows.length - 1} shown)` : "";
   session.output.out(
-    `${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${terminalSafe(path)}\n`,
+    `${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${terminalSafe(path)}${report}\n`,
   );
 }
