@@ -135,6 +135,28 @@ describe.skipIf(!hasTmux)("oq repl at a terminal", () => {
     await repl.waitFor(/✓ clicks > 2/, "a fresh query, not the cleared one");
   });
 
+  it("colours the line being typed, and not with NO_COLOR", async () => {
+    let repl = await startRepl();
+    repl.type('email ends "gmail.com" and opens >= 3');
+    const esc = "\x1b";
+    await until(
+      () =>
+        repl
+          .screen({ colours: true })
+          .includes(
+            `${esc}[36memail${esc}[39m ${esc}[35mends${esc}[39m ${esc}[32m"gmail.com"${esc}[39m ${esc}[35mand${esc}[39m ${esc}[36mopens${esc}[39m >= ${esc}[33m3`,
+          ),
+      "keywords, fields, strings and numbers in colour",
+    );
+    repl.close();
+    repl = await startRepl([], { NO_COLOR: "1" });
+    repl.type('email ends "gmail.com" and opens >= 3');
+    await repl.waitFor('oq> email ends "gmail.com" and opens >= 3', "the line");
+    repl.keys("Enter");
+    await repl.waitFor(/✓ email ends/, "the summary");
+    expect(repl.screen({ colours: true })).not.toContain(esc);
+  });
+
   it("Ctrl-C twice on an empty line leaves; Ctrl-D on an empty line leaves", async () => {
     let repl = await startRepl();
     repl.keys("C-c");

@@ -21,8 +21,8 @@ export interface NextToken {
 
 interface ContentAssist {
   next: NextToken[];
-  /** The tokens of the text, by name and spelling (comments left out). */
-  tokens: { kind: string; text: string }[];
+  /** The tokens of the text, by name, spelling and offset (comments left out). */
+  tokens: { kind: string; text: string; start: number }[];
 }
 
 /**
@@ -45,7 +45,14 @@ export function nextTokenKinds(text: string): ContentAssist {
     const spelling = fixedSpelling(path.nextTokenType.PATTERN);
     next.push(spelling === undefined ? { kind, rule } : { kind, rule, spelling });
   }
-  return { next, tokens: tokens.map((token) => ({ kind: token.tokenType.name, text: token.image })) };
+  return {
+    next,
+    tokens: tokens.map((token) => ({
+      kind: token.tokenType.name,
+      text: token.image,
+      start: token.startOffset,
+    })),
+  };
 }
 
 /** The text a token's pattern matches when it matches exactly one text (`/>=/`, `/\(/`). */

@@ -36,15 +36,22 @@ interface Tools {
   buffer: QueryBuffer;
   complete: typeof complete;
   dotCommands: typeof import("./dotCommands.js");
+  highlight: (line: string) => string;
 }
 
 async function loadTools(): Promise<Tools> {
-  const [input, completion, dotCommands] = await Promise.all([
+  const [input, completion, dotCommands, colouring] = await Promise.all([
     import("./input.js"),
     import("./completion.js"),
     import("./dotCommands.js"),
+    import("./highlight.js"),
   ]);
-  return { buffer: new input.QueryBuffer(), complete: completion.complete, dotCommands };
+  return {
+    buffer: new input.QueryBuffer(),
+    complete: completion.complete,
+    dotCommands,
+    highlight: colouring.highlight,
+  };
 }
 
 /** Feeds lines to the session; resolves "quit" when `.quit` is typed. */
@@ -99,14 +106,38 @@ async function fromPipe(options: ReplOptions, session: Session, tools: Tools): P
 
 function onTerminal(options: ReplOptions, session: Session, loading: Promise<Tools>): Promise<number> {
   let tools: Tools | undefined;
-  void loading.then((loaded) => (tools = loaded));
+  void loading.then((loaded) => {
+    tools = loaded;
+    // What was typed before the grammar was loaded is coloured now.
+    if (session.output.color && ready && editor().line !== "") rl.prompt(true);
+  });
   const history = new History(historyPath(options.env));
   const entries = history.load();
   // readline's line and cursor are not in its typings.
   const editor = () => rl as unknown as { history: string[]; line: string; cursor: number };
+  let running = false;
+  let ready = false;
+  // readline draws the prompt and the line in one write: that write is coloured (the cursor
+  // arithmetic is readline's, on the plain text, so colours do not move it).
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    let coloured = chunk;
+    if (ready && session.output.color && tools !== undefined && typeof chunk === "string") {
+      const line = editor().line;
+      if (chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
+        coloured = rl.getPrompt() + tools.highlight(line);
+    }
+    return (process.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
+  };
+  const terminalOutput = new Proxy(process.stdout, {
+    get(target, property) {
+      if (property === "write") return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
   const rl: Interface = createInterface({
     input: options.input,
-    output: process.stdout,
+    output: terminalOutput,
     terminal: true,
     // The REPL adds whole queries itself (one entry for a multi-line query).
     historySize: 0,
@@ -127,17 +158,20 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     },
   });
   const lines = editor();
+  ready = true;
   let added = entries.length;
   const input = options.input;
   const terminal: Terminal = {
     // During a run Ctrl-C reaches oq as a signal, as in `oq run`: the runner cleans up.
     beforeRun: () => {
+      running = true;
       rl.pause();
       input.setRawMode?.(false);
     },
     afterRun: () => {
       input.setRawMode?.(true);
       rl.resume();
+      running = false;
     },
   };
   const showPrompt = () => {
@@ -146,6 +180,14 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
   };
   process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
   let armedExit = false;
+  // Readline writes a typed character by itself; the whole line is drawn again, in colour.
+  let drawn = "";
+  if (session.output.color)
+    input.on("keypress", () => {
+      if (running || tools === undefined || lines.line === drawn) return;
+      drawn = lines.line;
+      if (lines.line !== "") rl.prompt(true);
+    });
   let queue = Promise.resolve();
   return new Promise<number>((resolve) => {
     rl.on("line", (line) => {

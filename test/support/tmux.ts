@@ -61,9 +61,9 @@ export class TmuxSession {
     this.tmux("send-keys", "-t", "0", "-l", text);
   }
 
-  /** What the terminal shows now: wrapped lines joined, spaces at line ends and blank lines at the end dropped. */
-  screen(): string {
-    return this.tmux("capture-pane", "-p", "-J", "-t", "0", "-S", "-200")
+  /** What the terminal shows now (with `colours`, its escape sequences too): wrapped lines joined, spaces at line ends and blank lines at the end dropped. */
+  screen({ colours = false } = {}): string {
+    return this.tmux("capture-pane", "-p", "-J", ...(colours ? ["-e"] : []), "-t", "0", "-S", "-200")
       .replace(/[ \t]+$/gm, "")
       .replace(/\n+$/, "\n");
   }
