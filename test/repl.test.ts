@@ -156,6 +156,8 @@ describe("completion and multi-line input", () => {
     expect(complete("opens ", undefined).candidates).not.toContain("contains");
     expect(complete("email not ", undefined).candidates).toEqual(["contains", "starts", "ends", "in"]);
     expect(complete("last_open_date ", undefined).candidates).not.toContain("between");
+    expect(complete('email ends "x" ', undefined).candidates).toContain("case");
+    expect(complete("(opens > 1 ", undefined).candidates.sort()).toEqual([")", "and", "or"]);
   });
 
   it("completes fields after select and a comma, users values, keywords in the case typed", () => {

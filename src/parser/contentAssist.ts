@@ -1,3 +1,4 @@
+import type { IToken } from "chevrotain";
 import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { SourceText } from "../diagnostics/source.js";
 import { defaultLimits } from "../language/limits.js";
@@ -21,8 +22,8 @@ export interface NextToken {
 
 interface ContentAssist {
   next: NextToken[];
-  /** The tokens of the text, by name, spelling and offset (comments left out). */
-  tokens: { kind: string; text: string; start: number }[];
+  /** The tokens of the text (as `tokensOf`). */
+  tokens: Token[];
 }
 
 /**
@@ -30,10 +31,7 @@ interface ContentAssist {
  * as chevrotain's content assist computes them from the grammar itself.
  */
 export function nextTokenKinds(text: string): ContentAssist {
-  const source = new SourceText(text);
-  // The text before the cursor is usually unfinished: its diagnostics are of no interest here.
-  const lexed = lex(source, new DiagnosticCollector(), defaultLimits);
-  const tokens = lexed.aborted ? [] : lexed.tokens;
+  const tokens = lexed(text);
   const seen = new Set<string>();
   const next: NextToken[] = [];
   for (const path of grammar.computeContentAssist("query", tokens)) {
@@ -45,14 +43,28 @@ export function nextTokenKinds(text: string): ContentAssist {
     const spelling = fixedSpelling(path.nextTokenType.PATTERN);
     next.push(spelling === undefined ? { kind, rule } : { kind, rule, spelling });
   }
-  return {
-    next,
-    tokens: tokens.map((token) => ({
-      kind: token.tokenType.name,
-      text: token.image,
-      start: token.startOffset,
-    })),
-  };
+  return { next, tokens: tokens.map(described) };
+}
+
+/** The tokens of a text, by name, spelling and offset (comments left out): for colouring and continuation. */
+export function tokensOf(text: string): Token[] {
+  return lexed(text).map(described);
+}
+
+interface Token {
+  kind: string;
+  text: string;
+  start: number;
+}
+
+function lexed(text: string): IToken[] {
+  // The text is usually unfinished: its diagnostics are of no interest here.
+  const result = lex(new SourceText(text), new DiagnosticCollector(), defaultLimits);
+  return result.aborted ? [] : result.tokens;
+}
+
+function described(token: IToken): Token {
+  return { kind: token.tokenType.name, text: token.image, start: token.startOffset };
 }
 
 /** The text a token's pattern matches when it matches exactly one text (`/>=/`, `/\(/`). */

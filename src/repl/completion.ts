@@ -103,6 +103,34 @@ function inCaseOf(word: string, keyword: string): string {
     : word + keyword.slice(word.length);
 }
 
+/** Tokens that start a comparison's operator. */
+const operatorKinds = new Set([
+  "Equals",
+  "NotEquals",
+  "Less",
+  "LessOrEqual",
+  "Greater",
+  "GreaterOrEqual",
+  "Contains",
+  "Starts",
+  "Ends",
+  "In",
+  "Between",
+  "Is",
+]);
+
+/** The type of the field in the comparison the text ends in (`opens >= 3` → numeric), if known. */
+function comparedField(tokens: { kind: string; text: string }[], fields: Map<string, FieldType>) {
+  for (let i = tokens.length - 1; i > 0; i--) {
+    if (!operatorKinds.has(tokens[i]!.kind)) continue;
+    const field = tokens[i - 1]!.kind === "Not" ? tokens[i - 2] : tokens[i - 1];
+    if (field?.kind === "Identifier") return fields.get(field.text);
+    if (field?.kind === "QuotedIdentifier") return fields.get(field.text.slice(1, -1));
+    return undefined;
+  }
+  return undefined;
+}
+
 interface Completion {
   /** The candidates, each a whole replacement for `word`. */
   candidates: string[];
@@ -137,8 +165,12 @@ export function complete(before: string, custom: CustomFields | undefined): Comp
     negated,
     quoted: word.startsWith("`"),
   };
+  const compared = comparedField(tokens, fields);
   const candidates = new Set<string>();
   for (const next of assist.next) {
+    // `case sensitive` is for text: not after a number or a date.
+    if (next.kind === "Case" && compared !== undefined && compared !== "string" && compared !== "email")
+      continue;
     // `opened campaign 5`: only after a campaign action; and an action is not a field.
     if (next.kind === "Campaign" && !isAction) continue;
     if (isAction && (next.rule === "compareOperator" || next.rule === "comparisonTail") && !context.field)

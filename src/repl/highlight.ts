@@ -1,5 +1,5 @@
 import { keywordSpellings } from "../language/keywords.js";
-import { nextTokenKinds } from "../parser/contentAssist.js";
+import { tokensOf } from "../parser/contentAssist.js";
 
 /*
  * Syntax colouring of the line being typed: keywords, fields, strings, numbers and dates, from
@@ -32,7 +32,7 @@ function classOf(kind: string): string | undefined {
 export function highlight(line: string): string {
   let out = "";
   let at = 0;
-  for (const token of nextTokenKinds(line).tokens) {
+  for (const token of tokensOf(line)) {
     const kind = classOf(token.kind);
     // A token the lexer rewrote (a Unicode name) keeps the text as typed.
     if (kind === undefined || line.slice(token.start, token.start + token.text.length) !== token.text)

@@ -1,4 +1,4 @@
-import { nextTokenKinds } from "../parser/contentAssist.js";
+import { tokensOf } from "../parser/contentAssist.js";
 
 /*
  * Multi-line input: when the lines typed so far make a whole query, and when they wait for
@@ -58,7 +58,7 @@ function scanLine(line: string): { parts: string[]; open: boolean } {
 
 /** Whether `text` leaves something open: a parenthesis, a bracket, a string, or a trailing operator. */
 function waitsForMore(text: string): boolean {
-  const { tokens } = nextTokenKinds(text);
+  const tokens = tokensOf(text);
   let depth = 0;
   for (const token of tokens) {
     if (token.kind === "LParen" || token.kind === "LBracket") depth++;
