@@ -9,6 +9,7 @@ import { historyPath } from "../src/repl/history.js";
 import { QueryBuffer } from "../src/repl/input.js";
 import { runOq, runOqAsync } from "./support/cli.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
 
 /*
  * `oq repl` fed by a pipe, as a script runs it: one result per query, no prompt or colour,
@@ -127,6 +128,29 @@ describe("oq repl from a pipe", () => {
     expect(run.stdout).toMatch(
       new RegExp(`→ ${join(dir, "gmail.csv").replace(/[.]/g, "\\.")} \\(report \\d+ deleted\\)\\n$`),
     );
+  });
+
+  it("a signal during .run deletes the report and ends the session with the signal's status", async () => {
+    sandbox = await testSandbox({ buildTimeMs: 600_000 });
+    const dir = home();
+    const created = sandbox.stats;
+    const run = await runOqAsync(["repl"], {
+      cwd: dir,
+      input: "opens >= 1\n.run --poll-interval 20ms\nclicks > 1\n",
+      env: { ...sandboxEnv(sandbox), HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+      onSpawn: (child) => {
+        void until(() => created.reportsCreated === 1, "the report to be created").then(() =>
+          child.kill("SIGTERM"),
+        );
+      },
+    });
+    expect(run.status).toBe(143);
+    expect(run.stderr).toContain("oq: stopping (SIGTERM)");
+    expect(run.stderr).toMatch(/oq: stopped; report \d+ deleted/);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expect(sandbox.liveReports()).toEqual([]);
+    // The session ended there: the query after .run was never read.
+    expect(run.stdout).not.toContain("clicks > 1");
   });
 
   it(".run against the configured account goes through oq run's runner and deletes the report", async () => {

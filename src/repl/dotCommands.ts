@@ -159,8 +159,7 @@ export async function runDotCommand(
         const { parseRunFlags, runLast } = await import("./runLast.js");
         const flags = parseRunFlags(words);
         if (typeof flags === "string") return session.fail(`oq: ${flags}`);
-        await runLast(session, flags, terminal);
-        return;
+        return await runLast(session, flags, terminal);
       }
       default:
         session.fail(`oq: unknown command ${name}; .help lists them`);

@@ -100,8 +100,9 @@ async function fromPipe(options: ReplOptions, session: Session, tools: Tools): P
   }
   rl.close();
   // A last query without a blank line after it.
-  if (!buffer.empty && buffer.text.trim() !== "") session.submit(buffer.text);
-  return session.failed ? 1 : 0;
+  if (session.stoppedWith === undefined && !buffer.empty && buffer.text.trim() !== "")
+    session.submit(buffer.text);
+  return session.stoppedWith ?? (session.failed ? 1 : 0);
 }
 
 function onTerminal(options: ReplOptions, session: Session, loading: Promise<Tools>): Promise<number> {
@@ -231,7 +232,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     });
     rl.on("close", () => {
       process.stdout.write("\n");
-      void queue.then(() => resolve(0));
+      void queue.then(() => resolve(session.stoppedWith ?? 0));
     });
     showPrompt();
   });

@@ -5,6 +5,7 @@ import { connect } from "../cli/connection.js";
 import { outputFile } from "../cli/outputPath.js";
 import { runDefaults } from "../cli/runDefaults.js";
 import { terminalSafe } from "../cli/terminalText.js";
+import { signalExitCodes } from "../cli/exitCodes.js";
 import { durationFlag, runJobs } from "../cli/commands/run.js";
 import type { OngageClient } from "../client/client.js";
 import type { Session } from "./session.js";
@@ -83,7 +84,7 @@ export async function runLast(
   session: Session,
   flags: RunFlags,
   terminal: { beforeRun(): void; afterRun(): void },
-): Promise<void> {
+): Promise<"quit" | void> {
   const payload = session.last?.payload;
   if (!payload) {
     session.fail(session.last ? "oq: the last query has errors; fix it first" : "oq: no query to run yet");
@@ -125,6 +126,11 @@ export async function runLast(
     session.fail(
       `oq: stopped${summary.reportId === undefined ? "" : `; report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "not deleted"}`}`,
     );
+    // Ctrl-C at the prompt's terminal is for this run only; any other stop ends the session.
+    if (result.stoppedBy !== "SIGINT" || !session.output.interactive) {
+      session.stoppedWith = signalExitCodes[result.stoppedBy];
+      return "quit";
+    }
     return;
   }
   if (!summary.ok) {

@@ -37,6 +37,11 @@ export class Session {
   runs = 0;
   /** Whether anything failed (a piped session then exits 1). */
   failed = false;
+  /**
+   * The exit status when a signal ended the session: SIGTERM or SIGHUP during a run (and, from a
+   * pipe, Ctrl-C too) stop oq after the clean-up, as they stop `oq run`.
+   */
+  stoppedWith: number | undefined;
 
   constructor(
     readonly output: Output,
