@@ -9,6 +9,7 @@ import { compile, format, formatDiagnostics } from "../dist/lib/index.js";
 import { headerAuth, OngageClient } from "../dist/lib/entry/client.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
 import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
+import { replBenchmarks } from "./repl.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -404,6 +405,9 @@ try {
     met: true,
   });
 }
+
+// 6. The REPL: completion per keystroke over a 300-field schema, and the time to its prompt.
+results.push(...(await replBenchmarks({ quick })));
 
 const rows = results.map(
   (r) =>

@@ -23,7 +23,8 @@ const layerOrder: readonly (readonly string[])[] = [
   ["client"],
   ["runner"],
   ["sandbox"],
-  ["cli"],
+  // The REPL sits beside the command line: each may import the other (never in a cycle).
+  ["cli", "repl"],
   ["index.ts", "entry", "require"],
 ];
 

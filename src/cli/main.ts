@@ -3,6 +3,7 @@ import { exitCodes, signalExitCodes } from "./exitCodes.js";
 import { UsageError } from "./usageError.js";
 import { terminalSafe } from "./terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
+import { runDefaults } from "./runDefaults.js";
 
 /*
  * The command line: the commands and their options. Each command's work lives in
@@ -22,6 +23,7 @@ Examples:
   oq explain weekly.oq                  say in plain English what weekly.oq selects
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
+  oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
 
 Running reports (oq run, oq reports, oq fields pull):
   oq sandbox &                          a local Ongage stand-in; it prints the settings below
@@ -118,6 +120,24 @@ export function buildProgram(): Command {
       process.exitCode = await decompileCommand(file, options);
     });
 
+  program
+    .command("repl")
+    .description("an interactive shell: type queries, see what they mean, complete with Tab, run them")
+    .option(
+      "--schema <file>",
+      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
+    )
+    .option(
+      "--now <time>",
+      "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
+    )
+    .option("--sandbox", "run queries (.run) against a local sandbox instead of Ongage")
+    .option("--no-color", "no colours")
+    .action(async (options) => {
+      const { replCommand } = await import("./commands/repl.js");
+      process.exitCode = await replCommand(options);
+    });
+
   const connectionOptions = (command: Command) =>
     command
       .option("--list-id <id>", "the Ongage list (default: $ONGAGE_LIST_ID, then oq.config.json)")
@@ -139,11 +159,15 @@ export function buildProgram(): Command {
         .option("--detailed", "download the combined detailed CSV (one row per event)")
         .option("--keep", "keep the report in Ongage afterwards")
         .option("--quiet", "no summary line per query on stderr")
-        .option("--poll-interval <duration>", "first wait between status checks (ms, s, m, h)", "2s")
+        .option(
+          "--poll-interval <duration>",
+          "first wait between status checks (ms, s, m, h)",
+          runDefaults.pollInterval,
+        )
         .option(
           "--timeout <duration>",
           "give up on a query after this long (create, wait and download; the clean-up follows)",
-          "30m",
+          runDefaults.timeout,
         ),
     ),
   ).action(async (queries: string[], options) => {

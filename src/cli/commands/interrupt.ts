@@ -18,6 +18,12 @@ interface InterruptOptions {
   onStop?: (signal: StopSignal) => void;
   /** Told of the second signal: the clean-up is being abandoned. */
   onAbandon?: () => void;
+  /**
+   * The process goes on after the work (the REPL): the last-resort exit is cancelled once the
+   * work settles. Without it that exit stays armed, so a command that settled but left a handle
+   * open still ends.
+   */
+  outlivesWork?: boolean;
 }
 
 /**
@@ -36,6 +42,7 @@ export async function interruptible<T>(
   let stoppedBy: StopSignal | undefined;
   let received = 0;
   let cleanupTimer: NodeJS.Timeout | undefined;
+  let lastResort: NodeJS.Timeout | undefined;
   // A closed terminal (SIGHUP) makes writes to it fail: that must not crash the clean-up.
   const ignoreWriteErrors = () => undefined;
   const onSignal = (signal: StopSignal) => {
@@ -47,7 +54,8 @@ export async function interruptible<T>(
       stop.abort();
       cleanupTimer = setTimeout(() => abandon.abort(), cleanupAfterSignalMs);
       // The last resort, should anything not heed the abort: the process never outlives the bound by much.
-      setTimeout(() => process.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000).unref();
+      lastResort = setTimeout(() => process.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000);
+      lastResort.unref();
     } else if (received === 2) {
       options.onAbandon?.();
       abandon.abort();
@@ -62,6 +70,7 @@ export async function interruptible<T>(
     return { result, stoppedBy };
   } finally {
     clearTimeout(cleanupTimer);
+    if (options.outlivesWork) clearTimeout(lastResort);
     for (const [signal, handler] of handlers) process.off(signal, handler);
     // After a signal the terminal may be gone for good: keep ignoring write errors.
     if (!stoppedBy) process.stderr.off("error", ignoreWriteErrors);

@@ -10,7 +10,8 @@ import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
 import { formatBytes, ProgressLine } from "../progress.js";
 import { readInput } from "../input.js";
-import { exitCodes, signalExitCodes } from "../exitCodes.js";
+import { exitCodes, signalExitCodes, type StopSignal } from "../exitCodes.js";
+import type { OngageClient } from "../../client/client.js";
 import { UsageError } from "../usageError.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
@@ -53,7 +54,7 @@ function expandTargets(targets: string[]): string[] {
   return files;
 }
 
-function durationFlag(name: string, value: string): number {
+export function durationFlag(name: string, value: string): number {
   const ms = parseCliDuration(value);
   if (ms === undefined || ms <= 0)
     throw new UsageError(`${name} takes a duration such as 200ms, 2s, 30m or 1h, not '${value}'`);
@@ -105,36 +106,34 @@ function sayDeleting(name: string, ids: string[]): void {
   );
 }
 
-export async function runCommand(
-  targets: string[],
-  options: RunCommandOptions,
-  settingsFor: (file: string) => Promise<CompileSettings>,
-): Promise<number> {
-  const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
-  const timeoutMs = durationFlag("--timeout", options.timeout);
-  const files = expandTargets(targets);
-  const outputs = destinations(files, options);
+/** One query to run: its name in messages, its request and where its CSV goes. */
+interface RunJob {
+  name: string;
+  request: ContactActivityRequest;
+  destination: CsvDestination;
+}
 
-  // Every query compiles before any call is made.
-  const requests: ContactActivityRequest[] = [];
-  let compileFailed = false;
-  for (const file of files) {
-    const input = readInput(file);
-    const result = compile(input.text, { ...(await settingsFor(file)), fileName: input.name });
-    const rendered = formatDiagnostics(result, {
-      color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"],
-    });
-    if (rendered) process.stderr.write(rendered);
-    if (result.payload) requests.push(result.payload);
-    else compileFailed = true;
-  }
-  if (compileFailed) {
-    process.stderr.write("oq: nothing was sent to Ongage: fix the errors above first\n");
-    return exitCodes.failed;
-  }
+interface RunJobsOptions {
+  detailed?: boolean | undefined;
+  keep?: boolean | undefined;
+  quiet?: boolean | undefined;
+  listId?: string | undefined;
+  pollIntervalMs: number;
+  timeoutMs: number;
+  /** The process goes on afterwards (the REPL): see interruptible's `outlivesWork`. */
+  outlivesWork?: boolean;
+}
 
+/**
+ * Runs reports concurrently, as `oq run` does (and the REPL's `.run`): progress on stderr, a
+ * summary line per query, and every signal cleaning up the reports made.
+ */
+export async function runJobs(
+  client: OngageClient,
+  jobs: RunJob[],
+  options: RunJobsOptions,
+): Promise<{ summaries: RunSummary[]; stoppedBy: StopSignal | undefined }> {
   const progress = new ProgressLine();
-  const client = await connect(options, process.env, process.cwd());
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.
   const deleting = new Map<string, string[]>();
@@ -143,16 +142,15 @@ export async function runCommand(
   const { result: summaries, stoppedBy } = await interruptible(
     ({ signal, cleanupSignal }) =>
       Promise.all(
-        files.map(async (file, index) => {
-          const name = basename(file);
+        jobs.map(async ({ name, request, destination }) => {
           const summary = await runReport({
             client,
-            request: requests[index]!,
-            destination: outputs[index]!,
+            request,
+            destination,
             detailed: options.detailed ?? false,
             keep: options.keep ?? false,
-            pollIntervalMs,
-            timeoutMs,
+            pollIntervalMs: options.pollIntervalMs,
+            timeoutMs: options.timeoutMs,
             signal,
             cleanupSignal,
             onProgress: (p) => {
@@ -189,7 +187,7 @@ export async function runCommand(
               `oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
             );
           }
-          return { file, ...summary };
+          return summary;
         }),
       ),
     {
@@ -202,12 +200,57 @@ export async function runCommand(
         for (const [name, ids] of deleting) sayDeleting(name, ids);
       },
       onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
+      outlivesWork: options.outlivesWork ?? false,
     },
   );
   progress.stop();
+  return { summaries, stoppedBy };
+}
+
+export async function runCommand(
+  targets: string[],
+  options: RunCommandOptions,
+  settingsFor: (file: string) => Promise<CompileSettings>,
+): Promise<number> {
+  const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
+  const timeoutMs = durationFlag("--timeout", options.timeout);
+  const files = expandTargets(targets);
+  const outputs = destinations(files, options);
+
+  // Every query compiles before any call is made.
+  const requests: ContactActivityRequest[] = [];
+  let compileFailed = false;
+  for (const file of files) {
+    const input = readInput(file);
+    const result = compile(input.text, { ...(await settingsFor(file)), fileName: input.name });
+    const rendered = formatDiagnostics(result, {
+      color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"],
+    });
+    if (rendered) process.stderr.write(rendered);
+    if (result.payload) requests.push(result.payload);
+    else compileFailed = true;
+  }
+  if (compileFailed) {
+    process.stderr.write("oq: nothing was sent to Ongage: fix the errors above first\n");
+    return exitCodes.failed;
+  }
+
+  const client = await connect(options, process.env, process.cwd());
+  const { summaries, stoppedBy } = await runJobs(
+    client,
+    files.map((file, index) => ({
+      name: basename(file),
+      request: requests[index]!,
+      destination: outputs[index]!,
+    })),
+    { ...options, pollIntervalMs, timeoutMs },
+  );
   if (stoppedBy) return signalExitCodes[stoppedBy];
   // Always an array, one summary per query, however many ran.
-  if (options.json) process.stdout.write(`${terminalSafeJson(summaries)}\n`);
+  if (options.json)
+    process.stdout.write(
+      `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
+    );
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
   return summaries.every((summary: RunSummary) => summary.ok || summary.outputClosed)
     ? exitCodes.ok

@@ -1,0 +1,14 @@
+import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+
+/** `oq repl`: the interactive shell (src/repl/). */
+export async function replCommand(flags: CompileFlags & { sandbox?: boolean }): Promise<number> {
+  const settings = await compileSettingsFor(flags)("-");
+  const { repl } = await import("../../repl/repl.js");
+  return repl({
+    settings,
+    sandbox: flags.sandbox ?? false,
+    color: useColor(flags),
+    input: process.stdin,
+    env: process.env,
+  });
+}

@@ -1,0 +1,174 @@
+import { readFileSync, writeFileSync } from "node:fs";
+import { builtinFields } from "../check/fieldCatalog.js";
+import { format } from "../format/format.js";
+import type { FieldType } from "../language/vocabulary.js";
+import { describeType } from "../check/operators.js";
+import { parseNowText } from "../check/time.js";
+import { loadProjectSettings } from "../cli/projectSettings.js";
+import { UsageError } from "../cli/usageError.js";
+import { fieldTypes } from "./completion.js";
+import type { Session } from "./session.js";
+import { explain } from "./summary.js";
+
+/*
+ * The REPL's dot commands: `.help`, `.fields`, `.json`, `.explain`, `.run`, `.save`, `.load`,
+ * `.now`, `.schema`, `.fmt`, `.quit`.
+ */
+
+const dotHelp = `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
+Tab completes keywords, fields and the operators a field's type allows.
+
+  .help               this text
+  .fields [PREFIX]    the fields a query may use, with their types
+  .json               the request body of the last query
+  .explain            the last query, part by part, as Ongage will read it
+  .fmt                the last query, formatted
+  .run [--out FILE] [--detailed] [--sandbox] [--keep]
+                      run the last query as a report (Ctrl-C cancels it and deletes the report)
+  .save FILE.oq       save the last query
+  .load FILE.oq       read a query from a file and compile it
+  .now [ISO]          the clock for relative dates (no argument: the real clock)
+  .schema FILE        use this field schema for custom fields
+  .quit               leave (as Ctrl-D)
+`;
+
+/** The names a dot command is written with, for completing them. */
+export const dotCommandNames = [
+  ".help",
+  ".fields",
+  ".json",
+  ".explain",
+  ".fmt",
+  ".run",
+  ".save",
+  ".load",
+  ".now",
+  ".schema",
+  ".quit",
+  ".exit",
+];
+
+export interface Terminal {
+  beforeRun(): void;
+  afterRun(): void;
+}
+
+function lastQuery(session: Session): string | undefined {
+  if (!session.last) session.fail("oq: no query yet");
+  return session.last?.text;
+}
+
+function fieldsTable(session: Session, prefix: string): string {
+  const origins = new Map<string, string>(builtinFields.map((field) => [field.name, field.origin]));
+  const rows: [string, FieldType, string][] = [...fieldTypes(session.fields)]
+    .filter(([name]) => name.startsWith(prefix))
+    .map(([name, type]) => [name, type, origins.get(name) ?? "custom"]);
+  if (rows.length === 0) return `no field starts with '${prefix}'\n`;
+  const width = Math.max(...rows.map(([name]) => name.length));
+  return rows
+    .map(([name, type, origin]) => `${name.padEnd(width)}  ${describeType(type).padEnd(7)}  ${origin}\n`)
+    .join("");
+}
+
+/**
+ * Runs a dot command line (`.run --out x.csv`). Returns "quit" for `.quit`. Failures are said on
+ * stderr and mark the session as failed.
+ */
+export async function runDotCommand(
+  line: string,
+  session: Session,
+  terminal: Terminal,
+): Promise<"quit" | void> {
+  const [name = "", ...words] = line.trim().split(/\s+/);
+  const argument = line.trim().slice(name.length).trim();
+  const out = (text: string) => session.output.out(text);
+  try {
+    switch (name) {
+      case ".help":
+        out(dotHelp);
+        return;
+      case ".quit":
+      case ".exit":
+        return "quit";
+      case ".fields":
+        out(fieldsTable(session, argument));
+        return;
+      case ".json": {
+        const payload = session.last?.payload;
+        if (payload) out(`${JSON.stringify(payload, null, 2)}\n`);
+        else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
+        return;
+      }
+      case ".explain": {
+        const checked = session.last?.checked;
+        if (checked) out(explain(checked));
+        else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
+        return;
+      }
+      case ".fmt": {
+        const text = lastQuery(session);
+        if (text === undefined) return;
+        const result = format(text);
+        if (result.formatted !== undefined) out(result.formatted);
+        else session.fail("oq: the last query has syntax errors; it cannot be formatted");
+        return;
+      }
+      case ".save": {
+        const text = lastQuery(session);
+        if (text === undefined) return;
+        if (!argument) return session.fail("oq: .save needs a file name, such as .save weekly.oq");
+        writeFileSync(argument, text.endsWith("\n") ? text : `${text}\n`);
+        out(`saved to ${argument}\n`);
+        return;
+      }
+      case ".load": {
+        if (!argument) return session.fail("oq: .load needs a file name, such as .load weekly.oq");
+        session.submit(readFileSync(argument, "utf8"));
+        return;
+      }
+      case ".now": {
+        if (!argument) {
+          const { now: _dropped, ...rest } = session.settings;
+          session.settings = rest;
+          out("now: the clock\n");
+          return;
+        }
+        const seconds = parseNowText(argument);
+        if (seconds === undefined)
+          return session.fail(
+            `oq: .now takes an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${argument}'`,
+          );
+        session.settings = { ...session.settings, now: seconds * 1000 };
+        out(`now: ${new Date(seconds * 1000).toISOString().replace(".000Z", "Z")}\n`);
+        return;
+      }
+      case ".schema": {
+        if (!argument)
+          return session.fail("oq: .schema needs a field schema file, such as .schema fields.json");
+        const project = await loadProjectSettings({
+          flag: argument,
+          cwd: process.cwd(),
+          searchFrom: process.cwd(),
+        });
+        session.settings = { ...session.settings, fields: project.fields ?? {} };
+        out(`${Object.keys(project.fields ?? {}).length} custom fields from ${argument}\n`);
+        return;
+      }
+      case ".run": {
+        // The runner, the client and the sandbox are loaded when a run is asked for.
+        const { parseRunFlags, runLast } = await import("./runLast.js");
+        const flags = parseRunFlags(words);
+        if (typeof flags === "string") return session.fail(`oq: ${flags}`);
+        return await runLast(session, flags, terminal);
+      }
+      default:
+        session.fail(`oq: unknown command ${name}; .help lists them`);
+    }
+  } catch (error) {
+    if (error instanceof UsageError || (error instanceof Error && error.name === "OngageError"))
+      return session.fail(`oq: ${error.message}`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code) return session.fail(`oq: ${(error as Error).message}`);
+    throw error;
+  }
+}

@@ -1,0 +1,239 @@
+import { createInterface, type Interface } from "node:readline";
+import type { CompileSettings } from "../cli/compileSettings.js";
+import { History, historyPath } from "./history.js";
+import type { QueryBuffer } from "./input.js";
+import type { complete } from "./completion.js";
+import type { Terminal } from "./dotCommands.js";
+import { Session, type Output } from "./session.js";
+
+/*
+ * The loop: lines in, queries compiled, dot commands run. On a terminal: prompts, completion,
+ * history and Ctrl-C handling; from a pipe: none of that, one result per query.
+ */
+
+const prompt = "oq> ";
+const continuation = "..> ";
+
+interface ReplOptions {
+  settings: CompileSettings;
+  sandbox: boolean;
+  color: boolean;
+  input: NodeJS.ReadStream;
+  env: NodeJS.ProcessEnv;
+}
+
+/** A query as one history entry: one line unless a comment would swallow the lines after it. */
+function historyEntry(query: string): string {
+  const lines = query.split("\n").map((line) => line.trim());
+  return /#|\/\/|--/.test(query) ? lines.join("\n") : lines.filter(Boolean).join(" ");
+}
+
+/**
+ * What the loop needs past the prompt: the grammar (for completion and multi-line input) and the
+ * dot commands. Loaded while the prompt is already on screen, so that it shows at once.
+ */
+interface Tools {
+  buffer: QueryBuffer;
+  complete: typeof complete;
+  dotCommands: typeof import("./dotCommands.js");
+  highlight: (line: string) => string;
+}
+
+async function loadTools(): Promise<Tools> {
+  const [input, completion, dotCommands, colouring] = await Promise.all([
+    import("./input.js"),
+    import("./completion.js"),
+    import("./dotCommands.js"),
+    import("./highlight.js"),
+  ]);
+  return {
+    buffer: new input.QueryBuffer(),
+    complete: completion.complete,
+    dotCommands,
+    highlight: colouring.highlight,
+  };
+}
+
+/** Feeds lines to the session; resolves "quit" when `.quit` is typed. */
+async function handleLine(
+  line: string,
+  tools: Tools,
+  session: Session,
+  terminal: Terminal,
+  onQuery: (query: string) => void,
+): Promise<"quit" | void> {
+  const buffer = tools.buffer;
+  if (buffer.empty && line.trimStart().startsWith("."))
+    return tools.dotCommands.runDotCommand(line, session, terminal);
+  for (const query of buffer.add(line)) {
+    onQuery(query);
+    session.submit(query);
+  }
+}
+
+/** The REPL; resolves with the exit status. */
+export async function repl(options: ReplOptions): Promise<number> {
+  const interactive = options.input.isTTY === true && process.stdout.isTTY === true;
+  const output: Output = {
+    out: (text) => process.stdout.write(text),
+    err: (text) => process.stderr.write(text),
+    color: options.color && interactive,
+    interactive,
+  };
+  const session = new Session(output, options.settings, options.sandbox);
+  const tools = loadTools();
+  try {
+    return interactive
+      ? await onTerminal(options, session, tools)
+      : await fromPipe(options, session, await tools);
+  } finally {
+    await session.close();
+  }
+}
+
+async function fromPipe(options: ReplOptions, session: Session, tools: Tools): Promise<number> {
+  const rl = createInterface({ input: options.input, terminal: false });
+  const terminal: Terminal = { beforeRun: () => undefined, afterRun: () => undefined };
+  const buffer = tools.buffer;
+  for await (const line of rl) {
+    if ((await handleLine(line, tools, session, terminal, () => undefined)) === "quit") break;
+  }
+  rl.close();
+  // A last query without a blank line after it.
+  if (session.stoppedWith === undefined && !buffer.empty && buffer.text.trim() !== "")
+    session.submit(buffer.text);
+  return session.stoppedWith ?? (session.failed ? 1 : 0);
+}
+
+function onTerminal(options: ReplOptions, session: Session, loading: Promise<Tools>): Promise<number> {
+  let tools: Tools | undefined;
+  void loading.then((loaded) => {
+    tools = loaded;
+    // What was typed before the grammar was loaded is coloured now.
+    if (session.output.color && ready && editor().line !== "") rl.prompt(true);
+  });
+  const history = new History(historyPath(options.env));
+  const entries = history.load();
+  // readline's line and cursor are not in its typings.
+  const editor = () => rl as unknown as { history: string[]; line: string; cursor: number };
+  let running = false;
+  let ready = false;
+  // readline draws the prompt and the line in one write: that write is coloured (the cursor
+  // arithmetic is readline's, on the plain text, so colours do not move it).
+  const write = (chunk: unknown, ...rest: unknown[]): boolean => {
+    let coloured = chunk;
+    if (ready && session.output.color && tools !== undefined && typeof chunk === "string") {
+      const line = editor().line;
+      if (chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
+        coloured = rl.getPrompt() + tools.highlight(line);
+    }
+    return (process.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
+  };
+  const terminalOutput = new Proxy(process.stdout, {
+    get(target, property) {
+      if (property === "write") return write;
+      const value: unknown = Reflect.get(target, property, target);
+      return typeof value === "function" ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const rl: Interface = createInterface({
+    input: options.input,
+    output: terminalOutput,
+    terminal: true,
+    // The REPL adds whole queries itself (one entry for a multi-line query).
+    historySize: 0,
+    history: entries,
+    completer: (line: string, callback: (error: null, result: [string[], string]) => void) => {
+      void loading.then(({ buffer, complete, dotCommands }) => {
+        if (buffer.empty && line.trimStart().startsWith(".")) {
+          const word = line.trimStart();
+          callback(null, [dotCommands.dotCommandNames.filter((name) => name.startsWith(word)), word]);
+          return;
+        }
+        const before = buffer.empty ? line : `${buffer.text}\n${line}`;
+        const { candidates, word } = complete(before, session.fields);
+        // A single candidate at the end of the line is followed by a space, ready for the next word.
+        const atEnd = editor().cursor >= editor().line.length;
+        callback(null, [candidates.length === 1 && atEnd ? [`${candidates[0]} `] : candidates, word]);
+      });
+    },
+  });
+  const lines = editor();
+  ready = true;
+  let added = entries.length;
+  const input = options.input;
+  const terminal: Terminal = {
+    // During a run Ctrl-C reaches oq as a signal, as in `oq run`: the runner cleans up.
+    beforeRun: () => {
+      running = true;
+      rl.pause();
+      input.setRawMode?.(false);
+    },
+    afterRun: () => {
+      input.setRawMode?.(true);
+      rl.resume();
+      running = false;
+    },
+  };
+  const showPrompt = () => {
+    rl.setPrompt(tools === undefined || tools.buffer.empty ? prompt : continuation);
+    rl.prompt();
+  };
+  process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
+  let armedExit = false;
+  // Readline writes a typed character by itself; the whole line is drawn again, in colour.
+  let drawn = "";
+  if (session.output.color)
+    input.on("keypress", () => {
+      if (running || tools === undefined || lines.line === drawn) return;
+      drawn = lines.line;
+      if (lines.line !== "") rl.prompt(true);
+    });
+  let queue = Promise.resolve();
+  return new Promise<number>((resolve) => {
+    rl.on("line", (line) => {
+      armedExit = false;
+      queue = queue.then(async () => {
+        const tools = await loading;
+        for (const part of line.split("\n")) {
+          const onQuery = (query: string) => {
+            const entry = historyEntry(query);
+            if (lines.history[0] !== entry) {
+              lines.history.unshift(entry);
+              history.add(entry, added++);
+            }
+          };
+          if ((await handleLine(part, tools, session, terminal, onQuery)) === "quit") {
+            rl.close();
+            return;
+          }
+        }
+        showPrompt();
+      });
+    });
+    rl.on("SIGINT", () => {
+      if ((tools !== undefined && !tools.buffer.empty) || lines.line !== "") {
+        // Ctrl-C on a half-typed query clears it.
+        process.stdout.write("^C\n");
+        tools?.buffer.clear();
+        lines.line = "";
+        lines.cursor = 0;
+        armedExit = false;
+        showPrompt();
+        return;
+      }
+      if (armedExit) {
+        rl.close();
+        return;
+      }
+      armedExit = true;
+      process.stdout.write("^C (Ctrl-C again or Ctrl-D to leave)\n");
+      showPrompt();
+    });
+    rl.on("close", () => {
+      process.stdout.write("\n");
+      void queue.then(() => resolve(session.stoppedWith ?? 0));
+    });
+    showPrompt();
+  });
+}

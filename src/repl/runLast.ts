@@ -1,0 +1,150 @@
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { connect } from "../cli/connection.js";
+import { outputFile } from "../cli/outputPath.js";
+import { runDefaults } from "../cli/runDefaults.js";
+import { terminalSafe } from "../cli/terminalText.js";
+import { signalExitCodes } from "../cli/exitCodes.js";
+import { durationFlag, runJobs } from "../cli/commands/run.js";
+import type { OngageClient } from "../client/client.js";
+import type { Session } from "./session.js";
+import { alignedTable, csvHead } from "./table.js";
+
+/*
+ * `.run`: the last query through the runner exactly as `oq run` drives it (progress, clean-up,
+ * every signal deleting the report), then the first rows as a table.
+ */
+
+interface RunFlags {
+  out?: string;
+  detailed: boolean;
+  sandbox: boolean;
+  keep: boolean;
+  pollInterval: string;
+  timeout: string;
+}
+
+/** How many rows of the CSV are shown. */
+const shownRows = 10;
+
+/** `.run`'s words: `--out FILE`, `--detailed`, `--sandbox`, `--keep`, `--poll-interval D`, `--timeout D`. */
+export function parseRunFlags(words: string[]): RunFlags | string {
+  const flags: RunFlags = { detailed: false, sandbox: false, keep: false, ...runDefaults };
+  for (let i = 0; i < words.length; i++) {
+    const word = words[i]!;
+    const value = () => words[++i];
+    if (word === "--detailed") flags.detailed = true;
+    else if (word === "--sandbox") flags.sandbox = true;
+    else if (word === "--keep") flags.keep = true;
+    else if (word === "--out" || word === "--poll-interval" || word === "--timeout") {
+      const given = value();
+      if (given === undefined) return `${word} needs a value`;
+      if (word === "--out") flags.out = given;
+      else if (word === "--poll-interval") flags.pollInterval = given;
+      else flags.timeout = given;
+    } else
+      return `.run does not know '${word}' (it takes --out FILE, --detailed, --sandbox, --keep, --poll-interval D, --timeout D)`;
+  }
+  return flags;
+}
+
+/** The local sandbox, started on first use and kept for the session. */
+async function sandboxClient(session: Session): Promise<OngageClient> {
+  if (!session.sandbox) {
+    const now = session.settings.now;
+    const { startSandbox } = await import("../sandbox/server.js");
+    session.sandbox = await startSandbox({
+      port: 0,
+      host: "127.0.0.1",
+      ...(typeof now === "number" ? { now: Math.floor(now / 1000) } : {}),
+    });
+    session.output.err(
+      `(a local sandbox on ${session.sandbox.url}: ${session.sandbox.contacts.size.toLocaleString("en-US")} generated contacts)\n`,
+    );
+  }
+  const { url, listId, credentials } = session.sandbox;
+  return connect(
+    { baseUrl: url, listId },
+    {
+      ...process.env,
+      ONGAGE_USERNAME: credentials.username,
+      ONGAGE_PASSWORD: credentials.password,
+      ONGAGE_ACCOUNT_CODE: credentials.accountCode,
+    },
+    process.cwd(),
+  );
+}
+
+/**
+ * Runs the last query. `beforeRun`/`afterRun` hand the terminal over: during a run Ctrl-C is a
+ * signal (as in `oq run`), not a key for the line editor.
+ */
+export async function runLast(
+  session: Session,
+  flags: RunFlags,
+  terminal: { beforeRun(): void; afterRun(): void },
+): Promise<"quit" | void> {
+  const payload = session.last?.payload;
+  if (!payload) {
+    session.fail(session.last ? "oq: the last query has errors; fix it first" : "oq: no query to run yet");
+    return;
+  }
+  const pollIntervalMs = durationFlag("--poll-interval", flags.pollInterval);
+  const timeoutMs = durationFlag("--timeout", flags.timeout);
+  session.runs++;
+  let path: string;
+  if (flags.out) path = outputFile("--out", flags.out, `query-${session.runs}.csv`);
+  else {
+    session.runFolder ??= mkdtempSync(join(tmpdir(), "oq-repl-"));
+    path = join(session.runFolder, `query-${session.runs}.csv`);
+  }
+  const client =
+    flags.sandbox || session.useSandbox
+      ? await sandboxClient(session)
+      : (session.client ??= await connect({}, process.env, process.cwd()));
+  terminal.beforeRun();
+  let result;
+  try {
+    result = await runJobs(
+      client,
+      [{ name: `query ${session.runs}`, request: payload, destination: { kind: "file", path } }],
+      {
+        detailed: flags.detailed,
+        keep: flags.keep,
+        pollIntervalMs,
+        timeoutMs,
+        quiet: true,
+        outlivesWork: true,
+      },
+    );
+  } finally {
+    terminal.afterRun();
+  }
+  const summary = result.summaries[0]!;
+  if (result.stoppedBy) {
+    session.fail(
+      `oq: stopped${summary.reportId === undefined ? "" : `; report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "not deleted"}`}`,
+    );
+    // Ctrl-C at the prompt's terminal is for this run only; any other stop ends the session.
+    if (result.stoppedBy !== "SIGINT" || !session.output.interactive) {
+      session.stoppedWith = signalExitCodes[result.stoppedBy];
+      return "quit";
+    }
+    return;
+  }
+  if (!summary.ok) {
+    session.failed = true;
+    return;
+  }
+  const rows = csvHead(path, shownRows);
+  session.output.out(alignedTable(rows));
+  const report =
+    summary.reportId === undefined
+      ? ""
+      : ` (report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "kept"})`;
+  const more = summary.rows > rows.length - 1 ? ` (first ${rows.length - 1} shown)` : "";
+  session.output.out(
+    `${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${terminalSafe(path)}${report}\n`,
+  );
+}

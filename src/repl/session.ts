@@ -1,0 +1,83 @@
+import { check, compile, formatDiagnostics, parse } from "../compile.js";
+import type { CheckedQuery } from "../check/criteria.js";
+import type { CustomFields } from "../check/fieldCatalog.js";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import type { CompileSettings } from "../cli/compileSettings.js";
+import type { OngageClient } from "../client/client.js";
+import type { Sandbox } from "../sandbox/server.js";
+import { summarize } from "./summary.js";
+
+/*
+ * A REPL session's state: the compile settings (`.now`, `.schema` change them), the last
+ * query and what it compiled to, and the connection `.run` opened.
+ */
+
+/** Where the session writes: results on `out`, problems on `err`. */
+export interface Output {
+  out(text: string): void;
+  err(text: string): void;
+  /** Colours in diagnostics (a terminal without NO_COLOR). */
+  color: boolean;
+  /** A person at a terminal (prompts, progress), not a script. */
+  interactive: boolean;
+}
+
+interface LastQuery {
+  text: string;
+  payload?: ContactActivityRequest;
+  checked?: CheckedQuery;
+}
+
+export class Session {
+  last: LastQuery | undefined;
+  client: OngageClient | undefined;
+  sandbox: Sandbox | undefined;
+  /** The folder `.run` writes CSVs to when --out is not given (made on first use). */
+  runFolder: string | undefined;
+  runs = 0;
+  /** Whether anything failed (a piped session then exits 1). */
+  failed = false;
+  /**
+   * The exit status when a signal ended the session: SIGTERM or SIGHUP during a run (and, from a
+   * pipe, Ctrl-C too) stop oq after the clean-up, as they stop `oq run`.
+   */
+  stoppedWith: number | undefined;
+
+  constructor(
+    readonly output: Output,
+    public settings: CompileSettings,
+    /** `oq repl --sandbox`: every `.run` goes to a local sandbox. */
+    readonly useSandbox: boolean,
+  ) {}
+
+  get fields(): CustomFields | undefined {
+    return this.settings.fields;
+  }
+
+  fail(message: string): void {
+    this.failed = true;
+    this.output.err(`${message}\n`);
+  }
+
+  /** Compiles a query: its summary when valid, else the diagnostics as `oq check` prints them. */
+  submit(text: string): boolean {
+    const result = compile(text, this.settings);
+    const rendered = formatDiagnostics(result, { color: this.output.color });
+    if (rendered) this.output.err(rendered);
+    if (!result.payload) {
+      this.failed = true;
+      this.last = { text };
+      return false;
+    }
+    // The summary reads the checked query; compiling again costs microseconds.
+    const checked = check(parse(text), this.settings).checked;
+    this.last = { text, payload: result.payload, ...(checked ? { checked } : {}) };
+    if (checked) this.output.out(`${summarize(checked)}\n`);
+    return true;
+  }
+
+  async close(): Promise<void> {
+    await this.sandbox?.close();
+    this.sandbox = undefined;
+  }
+}

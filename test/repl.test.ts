@@ -1,0 +1,222 @@
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+import type { Sandbox } from "../src/sandbox/server.js";
+import { compile } from "../src/index.js";
+import { complete } from "../src/repl/completion.js";
+import { historyPath } from "../src/repl/history.js";
+import { QueryBuffer } from "../src/repl/input.js";
+import { runOq, runOqAsync } from "./support/cli.js";
+import { sandboxEnv, testSandbox } from "./support/sandbox.js";
+import { until } from "./support/until.js";
+
+/*
+ * `oq repl` fed by a pipe, as a script runs it: one result per query, no prompt or colour,
+ * exit 1 if anything failed, no history written. (tests in a terminal: repl.pty.e2e.test.ts)
+ */
+
+const now = "2024-06-01T00:00:00Z";
+
+function home(files: Record<string, string> = {}): string {
+  const dir = mkdtempSync(join(tmpdir(), "oq-repl-pipe-"));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** `oq repl` with `input` on standard input, HOME and XDG_STATE_HOME in a scratch folder. */
+function repl(input: string, args: string[] = [], dir = home()) {
+  const run = runOq(["repl", "--now", now, ...args], {
+    cwd: dir,
+    input,
+    env: { HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+  });
+  return { ...run, dir };
+}
+
+let sandbox: Sandbox | undefined;
+afterEach(async () => {
+  await sandbox?.close();
+  sandbox = undefined;
+});
+
+describe("oq repl from a pipe", () => {
+  it("prints one summary per query, no prompt, no colour, and exits 0 when all compile", () => {
+    const run = repl('email ends "gmail.com" and\nopens >= 3\n\nclicks > 1 during 7d; users active\n');
+    expect(run.stdout).toBe(
+      [
+        '✓ email ends "gmail.com" and opens >= 3',
+        "  window  2024-05-02 00:00:00Z → 2024-06-01 00:00:00Z (30 days)",
+        "  users   all",
+        "  select  email, ocx_created_date, ocx_status, sent, opens, clicks, ocx_unsubscribe_date, ocx_resubscribe_date, ocx_bounce_date, ocx_complaint_date, last_sent_date, last_open_date",
+        "✓ clicks > 1",
+        "  window  2024-05-25 00:00:00Z → 2024-06-01 00:00:00Z (7 days)",
+        "  users   all",
+        "  select  email, ocx_created_date, ocx_status, sent, opens, clicks, ocx_unsubscribe_date, ocx_resubscribe_date, ocx_bounce_date, ocx_complaint_date, last_sent_date, last_open_date",
+        "",
+      ].join("\n"),
+    );
+    expect(run.stderr).toContain("users active");
+    expect(run.stdout + run.stderr).not.toMatch(/oq> |\x1b\[/);
+    expect(run.status).toBe(1); // `users active` alone has no condition
+  });
+
+  it("shows an error as oq check does, and exits 1", () => {
+    const dir = home({ "bad.oq": 'opens > "x"\n' });
+    const run = repl('opens > "x"\n', [], dir);
+    const check = runOq(["check", "bad.oq"], { cwd: dir });
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toBe(check.stderr.replaceAll("bad.oq", "<query>"));
+    expect(run.status).toBe(1);
+  });
+
+  it(".json prints the body oq compile prints; .fmt, .explain, .fields and .now", () => {
+    const dir = home();
+    const run = repl(
+      'email   ends "x.com"   and opens>=3\n.json\n.fmt\n.explain\n.fields ocx_c\n.now 2024-01-01T00:00:00Z\nopens > 1\n',
+      [],
+      dir,
+    );
+    expect(run.status).toBe(0);
+    const json = /^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0];
+    expect(JSON.parse(json)).toEqual(compile('email   ends "x.com"   and opens>=3', { now }).payload);
+    expect(run.stdout).toContain('email ends "x.com" and opens >= 3\n');
+    expect(run.stdout).toContain("2 criteria, joined by AND");
+    expect(run.stdout).toContain('→ email (email) _LIKE ["x.com"]');
+    expect(run.stdout).toMatch(/^ocx_created_date {4}date {5}system\nocx_complaint_date {2}date {5}system$/m);
+    expect(run.stdout).toContain("now: 2024-01-01T00:00:00Z\n");
+    expect(run.stdout).toContain("window  2023-12-02 00:00:00Z → 2024-01-01 00:00:00Z");
+  });
+
+  it(".save and .load a query; .schema brings custom fields", () => {
+    const dir = home({ "fields.json": JSON.stringify({ fields: { tier: "string" } }) });
+    const run = repl(
+      'tier = "gold"\n.schema fields.json\ntier = "gold"\n.save gold.oq\n.load gold.oq\n',
+      [],
+      dir,
+    );
+    expect(run.stderr).toMatch(/unknown field 'tier'|tier/);
+    expect(run.stdout).toContain("1 custom fields from fields.json");
+    expect(readFileSync(join(dir, "gold.oq"), "utf8")).toBe('tier = "gold"\n');
+    expect(run.stdout.match(/✓ tier = "gold"/g)).toHaveLength(2);
+    expect(run.status).toBe(1); // the first query, before .schema
+  });
+
+  it("exits 1 on an unknown command or a query still open at the end; never writes a history", () => {
+    const run = repl(".bogus\nopens >= 1 and\n");
+    expect(run.stderr).toContain("oq: unknown command .bogus; .help lists them");
+    expect(run.stderr).toContain("error");
+    expect(run.status).toBe(1);
+    expect(existsSync(join(run.dir, "state"))).toBe(false);
+    expect(readdirSync(run.dir)).toEqual([]);
+  });
+
+  it(".run --sandbox runs the last query in a local sandbox and shows the first rows", async () => {
+    const dir = home();
+    const run = await runOqAsync(["repl", "--now", now], {
+      cwd: dir,
+      input:
+        'email ends "gmail.com" and opens >= 1 select email, opens\n.run --sandbox --poll-interval 20ms --out gmail.csv\n',
+      env: { HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+    });
+    expect(run.status).toBe(0);
+    const csv = readFileSync(join(dir, "gmail.csv"), "utf8").trimEnd().split("\r\n");
+    const rows = csv.length - 1;
+    expect(rows).toBeGreaterThan(0);
+    expect(run.stdout).toMatch(/^email +opens\n─+ +─+\n\S+@gmail\.com +[1-9]/m);
+    expect(run.stdout).toContain(`${rows} row${rows === 1 ? "" : "s"}`);
+    expect(run.stdout).toMatch(
+      new RegExp(`→ ${join(dir, "gmail.csv").replace(/[.]/g, "\\.")} \\(report \\d+ deleted\\)\\n$`),
+    );
+  });
+
+  it("a signal during .run deletes the report and ends the session with the signal's status", async () => {
+    sandbox = await testSandbox({ buildTimeMs: 600_000 });
+    const dir = home();
+    const created = sandbox.stats;
+    const run = await runOqAsync(["repl"], {
+      cwd: dir,
+      input: "opens >= 1\n.run --poll-interval 20ms\nclicks > 1\n",
+      env: { ...sandboxEnv(sandbox), HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+      onSpawn: (child) => {
+        void until(() => created.reportsCreated === 1, "the report to be created").then(() =>
+          child.kill("SIGTERM"),
+        );
+      },
+    });
+    expect(run.status).toBe(143);
+    expect(run.stderr).toContain("oq: stopping (SIGTERM)");
+    expect(run.stderr).toMatch(/oq: stopped; report \d+ deleted/);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expect(sandbox.liveReports()).toEqual([]);
+    // The session ended there: the query after .run was never read.
+    expect(run.stdout).not.toContain("clicks > 1");
+  });
+
+  it(".run against the configured account goes through oq run's runner and deletes the report", async () => {
+    sandbox = await testSandbox();
+    const dir = home();
+    const run = await runOqAsync(["repl"], {
+      cwd: dir,
+      input: "opens >= 1\n.run --poll-interval 20ms\n",
+      env: { ...sandboxEnv(sandbox), HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+    });
+    expect(run.status).toBe(0);
+    expect(sandbox.stats.reportsCreated).toBe(1);
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    expect(run.stdout).toMatch(/rows? \(first 10 shown\) → \S+query-1\.csv \(report 1000 deleted\)\n$/);
+    expect(run.stdout + run.stderr).not.toContain(sandbox.credentials.password);
+  });
+});
+
+describe("completion and multi-line input", () => {
+  it("offers only the operators a field's type takes", () => {
+    expect(complete("email ", undefined).candidates.sort()).toEqual(
+      ["!=", "=", "contains", "ends", "in", "is", "not", "starts"].sort(),
+    );
+    expect(complete("opens ", undefined).candidates).toEqual(
+      expect.arrayContaining(["between", ">", ">=", "<", "<=", "in"]),
+    );
+    expect(complete("opens ", undefined).candidates).not.toContain("contains");
+    expect(complete("email not ", undefined).candidates).toEqual(["contains", "starts", "ends", "in"]);
+    expect(complete("last_open_date ", undefined).candidates).not.toContain("between");
+    expect(complete('email ends "x" ', undefined).candidates).toContain("case");
+    expect(complete("(opens > 1 ", undefined).candidates.sort()).toEqual([")", "and", "or"]);
+  });
+
+  it("completes fields after select and a comma, users values, keywords in the case typed", () => {
+    expect(complete("select email, op", undefined).candidates).toEqual(["opens"]);
+    expect(complete("select email, ti", { tier: "string" }).candidates).toEqual(["tier"]);
+    expect(complete("users ", undefined).candidates).toEqual([
+      "all",
+      "active",
+      "unsubscribed",
+      "bounced",
+      "complaint",
+    ]);
+    expect(complete('email ends "x" AN', undefined).candidates).toEqual(["AND"]);
+    expect(complete("`we", { "weird name": "numeric" }).candidates).toEqual(["`weird name`"]);
+    expect(complete('email ends "a', undefined).candidates).toEqual([]);
+  });
+
+  it("waits after and/or/not, an operator, an open parenthesis or string; a blank line or ; ends", () => {
+    const buffer = new QueryBuffer();
+    expect(buffer.add("opens >= 1 and")).toEqual([]);
+    expect(buffer.add("not")).toEqual([]);
+    expect(buffer.add("(clicks >")).toEqual([]);
+    expect(buffer.add("1")).toEqual([]);
+    expect(buffer.add(")")).toEqual(["opens >= 1 and\nnot\n(clicks >\n1\n)"]);
+    expect(buffer.add('email ends "gm')).toEqual([]);
+    expect(buffer.add("")).toEqual(['email ends "gm']);
+    expect(buffer.add("opens > 1; clicks > 2 or")).toEqual(["opens > 1"]);
+    expect(buffer.add(";")).toEqual(["clicks > 2 or"]);
+    expect(buffer.add('email contains ";" # a; b')).toEqual(['email contains ";" # a; b']);
+  });
+
+  it("keeps the history in XDG_STATE_HOME, else the platform's folder", () => {
+    expect(historyPath({ HOME: "/h", XDG_STATE_HOME: "/s" }, "linux")).toBe("/s/oq/history");
+    expect(historyPath({ HOME: "/h" }, "linux")).toBe("/h/.local/state/oq/history");
+    expect(historyPath({ HOME: "/h" }, "darwin")).toBe("/h/Library/Application Support/oq/history");
+    expect(historyPath({ HOME: "/h", LOCALAPPDATA: "/l" }, "win32")).toMatch(/^\/l.oq.history$/);
+  });
+});
