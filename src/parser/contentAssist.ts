@@ -3,6 +3,7 @@ import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { SourceText } from "../diagnostics/source.js";
 import { defaultLimits } from "../language/limits.js";
 import { lex } from "../lexer/lexer.js";
+import { symbolSpellings, type SymbolName } from "../lexer/tokenPatterns.js";
 import { grammar } from "./grammar.js";
 
 /*
@@ -40,7 +41,7 @@ export function nextTokenKinds(text: string): ContentAssist {
     const key = `${kind} ${rule}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const spelling = fixedSpelling(path.nextTokenType.PATTERN);
+    const spelling = kind in symbolSpellings ? symbolSpellings[kind as SymbolName] : undefined;
     next.push(spelling === undefined ? { kind, rule } : { kind, rule, spelling });
   }
   return { next, tokens: tokens.map(described) };
@@ -65,12 +66,4 @@ function lexed(text: string): IToken[] {
 
 function described(token: IToken): Token {
   return { kind: token.tokenType.name, text: token.image, start: token.startOffset };
-}
-
-/** The text a token's pattern matches when it matches exactly one text (`/>=/`, `/\(/`). */
-function fixedSpelling(pattern: unknown): string | undefined {
-  if (!(pattern instanceof RegExp) || pattern.flags.includes("i")) return undefined;
-  return /^(?:\\.|[^\\[\]().*+?|{}^$])+$/.test(pattern.source)
-    ? pattern.source.replace(/\\(.)/g, "$1")
-    : undefined;
 }

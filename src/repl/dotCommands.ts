@@ -9,6 +9,7 @@ import { UsageError } from "../cli/usageError.js";
 import { fieldTypes } from "./completion.js";
 import type { Session } from "./session.js";
 import { explain } from "./summary.js";
+import { explain as explainQuery } from "../explain/explain.js";
 
 /*
  * The REPL's dot commands: `.help`, `.fields`, `.json`, `.explain`, `.run`, `.save`, `.load`,
@@ -101,7 +102,11 @@ export async function runDotCommand(
       }
       case ".explain": {
         const checked = session.last?.checked;
-        if (checked) out(explain(checked));
+        // In plain English as `oq explain` says it, then part by part as Ongage will read it.
+        const sentence = checked
+          ? explainQuery(session.last!.text, session.settings).explanation?.text
+          : undefined;
+        if (checked) out(`${sentence ? `${sentence}\n\n` : ""}${explain(checked)}`);
         else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
         return;
       }

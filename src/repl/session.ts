@@ -1,5 +1,5 @@
-import { check, compile, formatDiagnostics, parse } from "../compile.js";
-import type { CheckedQuery } from "../check/criteria.js";
+import { check, compile, formatDiagnostics, normalize, parse } from "../compile.js";
+import type { NormalizedQuery } from "../check/criteria.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { CompileSettings } from "../cli/compileSettings.js";
@@ -25,7 +25,7 @@ export interface Output {
 interface LastQuery {
   text: string;
   payload?: ContactActivityRequest;
-  checked?: CheckedQuery;
+  checked?: NormalizedQuery;
 }
 
 export class Session {
@@ -69,8 +69,8 @@ export class Session {
       this.last = { text };
       return false;
     }
-    // The summary reads the checked query; compiling again costs microseconds.
-    const checked = check(parse(text), this.settings).checked;
+    // The summary reads the normalised query; compiling again costs microseconds.
+    const checked = normalize(check(parse(text, this.settings), this.settings), this.settings).normalized;
     this.last = { text, payload: result.payload, ...(checked ? { checked } : {}) };
     if (checked) this.output.out(`${summarize(checked)}\n`);
     return true;

@@ -1,4 +1,4 @@
-import type { CheckedQuery, Criterion as CheckedCriterion } from "../check/criteria.js";
+import type { Criterion as CheckedCriterion, NormalizedQuery } from "../check/criteria.js";
 import { printCriterion } from "../check/printCriterion.js";
 import { formatEpochSeconds } from "../check/time.js";
 import { secondsPerDay } from "../language/vocabulary.js";
@@ -8,7 +8,7 @@ import { secondsPerDay } from "../language/vocabulary.js";
  * fields. `.explain` says the same at length, criterion by criterion.
  */
 
-function windowText(query: CheckedQuery): string {
+function windowText(query: NormalizedQuery): string {
   const { from, to } = query.window;
   const days = (to - from) / secondsPerDay;
   const length = Number.isInteger(days)
@@ -18,14 +18,14 @@ function windowText(query: CheckedQuery): string {
   return `${at(from)} → ${at(to)} (${length})`;
 }
 
-function conditionText(query: CheckedQuery): string {
+function conditionText(query: NormalizedQuery): string {
   const criteria = query.filter.criteria;
   if (criteria.length === 0) return "every contact";
   return criteria.map(printCriterion).join(` ${query.filter.combinator} `);
 }
 
 /** The compact summary printed after each valid query. */
-export function summarize(query: CheckedQuery): string {
+export function summarize(query: NormalizedQuery): string {
   return [
     `✓ ${conditionText(query)}`,
     `  window  ${windowText(query)}`,
@@ -41,7 +41,7 @@ function explainCriterion(criterion: CheckedCriterion, index: number): string {
 }
 
 /** `.explain`: every part of the request, and how each criterion reaches Ongage. */
-export function explain(query: CheckedQuery): string {
+export function explain(query: NormalizedQuery): string {
   const criteria = query.filter.criteria;
   const lines = [
     `title   ${JSON.stringify(query.title)}${query.favorite ? " (favourite)" : ""}`,
