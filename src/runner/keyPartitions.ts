@@ -1,0 +1,140 @@
+import { appendFile, readFile } from "node:fs/promises";
+import { join } from "node:path";
+
+/** A record in a partition: report (u16), key length (u32), row length (u32), then key and row. */
+const headBytes = 10;
+/** The most partitions: past this, each one's share of the input is tiny anyway. */
+const maxPartitions = 4096;
+
+/** One framed record, read back from a partition. */
+export interface PartitionRecord {
+  report: number;
+  key: string;
+  /** Which of the partition's blocks holds the row. */
+  block: number;
+  rowStart: number;
+  rowEnd: number;
+}
+
+/**
+ * Rows grouped by a hash of their key into `count` partitions, so that every row of one
+ * contact lands in the same partition and a partition can be merged alone, in memory. With
+ * one partition the rows stay in memory; with more they go to files in `folder` (which must be
+ * private: they hold the rows), in blocks written as they fill, and are read back one
+ * partition at a time.
+ */
+export class KeyPartitions {
+  readonly count: number;
+  private readonly blockBytes: number;
+  /** Per partition: blocks filled and not yet written (all of them, when not spilling). */
+  private readonly filled: Buffer[][];
+  private readonly blocks: Buffer[];
+  private readonly used: number[];
+  /** Bytes written to partition files so far. */
+  spilledBytes = 0;
+
+  /** Partitions for `inputBytes` of CSV, each a share of at most about `budgetBytes`. */
+  constructor(
+    inputBytes: number,
+    budgetBytes: number,
+    private readonly folder: string,
+  ) {
+    this.count = Math.min(maxPartitions, Math.max(1, Math.ceil(inputBytes / budgetBytes)));
+    // Blocks small enough that one per partition stays well within the budget.
+    this.blockBytes = Math.max(4096, Math.min(64 << 10, Math.floor(budgetBytes / this.count / 2)));
+    this.filled = Array.from({ length: this.count }, () => []);
+    this.blocks = Array.from({ length: this.count }, () => Buffer.allocUnsafe(0));
+    this.used = Array.from({ length: this.count }, () => 0);
+  }
+
+  get spilling(): boolean {
+    return this.count > 1;
+  }
+
+  /** The partition of a key: FNV-1a of its UTF-16 code units. */
+  partitionOf(key: string): number {
+    if (this.count === 1) return 0;
+    let hash = 0x811c9dc5;
+    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+    return (hash >>> 0) % this.count;
+  }
+
+  add(report: number, key: string, row: string): void {
+    const partition = this.partitionOf(key);
+    // At most 3 bytes of UTF-8 per UTF-16 code unit.
+    const room = headBytes + 3 * (key.length + row.length);
+    let block = this.blocks[partition]!;
+    let at = this.used[partition]!;
+    if (at + room > block.length) {
+      if (at > 0) this.filled[partition]!.push(block.subarray(0, at));
+      block = Buffer.allocUnsafe(Math.max(this.blockBytes, room));
+      this.blocks[partition] = block;
+      at = 0;
+    }
+    const keyBytes = block.write(key, at + headBytes, "utf8");
+    const rowBytes = block.write(row, at + headBytes + keyBytes, "utf8");
+    block.writeUInt16LE(report, at);
+    block.writeUInt32LE(keyBytes, at + 2);
+    block.writeUInt32LE(rowBytes, at + 6);
+    this.used[partition] = at + headBytes + keyBytes + rowBytes;
+  }
+
+  /** Writes the filled blocks to their partition files (when spilling), freeing their memory. */
+  async flush(all = false): Promise<void> {
+    if (!this.spilling) return;
+    for (let partition = 0; partition < this.count; partition++) {
+      if (all && this.used[partition]! > 0) {
+        this.filled[partition]!.push(this.blocks[partition]!.subarray(0, this.used[partition]));
+        this.blocks[partition] = Buffer.allocUnsafe(0);
+        this.used[partition] = 0;
+      }
+      const blocks = this.filled[partition]!;
+      if (blocks.length === 0) continue;
+      const data = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
+      this.filled[partition] = [];
+      await appendFile(this.path(partition), data, { mode: 0o600 });
+      this.spilledBytes += data.length;
+    }
+  }
+
+  /** Every partition in turn, as its blocks, once all rows are added. */
+  async *read(): AsyncGenerator<Buffer[]> {
+    await this.flush(true);
+    for (let partition = 0; partition < this.count; partition++) {
+      if (!this.spilling) {
+        yield [...this.filled[partition]!, this.blocks[partition]!.subarray(0, this.used[partition])];
+        continue;
+      }
+      const data = await readFile(this.path(partition)).catch((error: NodeJS.ErrnoException) => {
+        if (error.code === "ENOENT") return Buffer.alloc(0);
+        throw error;
+      });
+      yield [data];
+    }
+  }
+
+  private path(partition: number): string {
+    return join(this.folder, `partition-${partition}.bin`);
+  }
+}
+
+/** The records of a partition's blocks, in the order they were added. */
+export function* partitionRecords(blocks: Buffer[]): Generator<PartitionRecord> {
+  for (const [blockIndex, block] of blocks.entries()) {
+    for (let at = 0; at + headBytes <= block.length;) {
+      const report = block.readUInt16LE(at);
+      const keyBytes = block.readUInt32LE(at + 2);
+      const rowBytes = block.readUInt32LE(at + 6);
+      const keyStart = at + headBytes;
+      const rowStart = keyStart + keyBytes;
+      yield {
+        report,
+        key: block.toString("latin1", keyStart, rowStart),
+        block: blockIndex,
+        rowStart,
+        rowEnd: rowStart + rowBytes,
+      };
+      at = rowStart + rowBytes;
+    }
+  }
+}
