@@ -15,7 +15,8 @@ export interface MergeOptions {
   files: readonly string[];
   combine: ContactSet;
   key: string;
-  columns: readonly string[];
+  /** The merged CSV's columns, in order; all of the first report's, in its order, if not given. */
+  columns?: readonly string[] | undefined;
   /** One row per event (export_detailed): a contact keeps every row of the report it is taken from. */
   detailed?: boolean;
   /** A private folder for the partition files. */
@@ -57,6 +58,7 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
   stats.partitions = partitions.count;
   const choose = contactSetChooser(options.combine);
   let lineBreak: string | undefined;
+  let columns = options.columns;
 
   for (const [report, file] of options.files.entries()) {
     const reader = new CsvRecordReader();
@@ -66,9 +68,10 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
     const take = (records: string[][]) => {
       for (const record of records) {
         if (!columnIndexes) {
+          columns ??= record;
           keyIndex = record.indexOf(options.key);
-          columnIndexes = options.columns.map((column) => record.indexOf(column));
-          const missing = [options.key, ...options.columns].find((column) => !record.includes(column));
+          columnIndexes = columns.map((column) => record.indexOf(column));
+          const missing = [options.key, ...columns].find((column) => !record.includes(column));
           if (missing !== undefined)
             throw new OngageError(
               "protocol",
@@ -102,7 +105,7 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
     if (!columnIndexes) throw new OngageError("protocol", `the CSV of report ${report + 1} is empty`);
   }
 
-  yield Buffer.from(csvLine(options.columns, lineBreak ?? "\r\n"));
+  yield Buffer.from(csvLine(columns ?? [], lineBreak ?? "\r\n"));
   let out: Buffer[] = [];
   let outBytes = 0;
   for await (const blocks of partitions.read()) {

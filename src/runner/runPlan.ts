@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { cleanupBoundMs } from "../client/backoff.js";
+import { detailedExportKey } from "../language/vocabulary.js";
 import { QueryPlanSchema, type QueryPlan } from "../emit/planSchema.js";
 import { maxPlanReports } from "./contactSetEvaluation.js";
 import { CsvDownload, CsvSaveError } from "./csvOutput.js";
@@ -133,8 +134,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
         {
           files,
           combine: plan.combine,
-          key: plan.key,
-          columns: plan.columns,
+          // The detailed export has columns of its own, whatever the reports select: all are kept.
+          ...(options.detailed
+            ? { key: detailedExportKey[plan.key] ?? plan.key }
+            : { key: plan.key, columns: plan.columns }),
           detailed: options.detailed ?? false,
           folder,
           budgetBytes: options.mergeBudgetBytes,
