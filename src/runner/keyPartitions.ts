@@ -1,4 +1,4 @@
-import { appendFile, readFile } from "node:fs/promises";
+import { open } from "node:fs/promises";
 import { join } from "node:path";
 
 /** A record in a partition: report (u16), key length (u32), row length (u32), then key and row. */
@@ -30,6 +30,12 @@ export class KeyPartitions {
   private readonly filled: Buffer[][];
   private readonly blocks: Buffer[];
   private readonly used: number[];
+  /** Blocks written out, to be filled again (so that spilling does not churn memory). */
+  private readonly spare: Buffer[] = [];
+  /** Where partitions are read back into, reused from one partition to the next. */
+  private readBuffer = Buffer.allocUnsafe(0);
+  /** The partitions whose file this merge has created. */
+  private readonly started = new Set<number>();
   /** Bytes written to partition files so far. */
   spilledBytes = 0;
 
@@ -67,7 +73,10 @@ export class KeyPartitions {
     let at = this.used[partition]!;
     if (at + room > block.length) {
       if (at > 0) this.filled[partition]!.push(block.subarray(0, at));
-      block = Buffer.allocUnsafe(Math.max(this.blockBytes, room));
+      block =
+        room <= this.blockBytes && this.spare.length > 0
+          ? this.spare.pop()!
+          : Buffer.allocUnsafe(Math.max(this.blockBytes, room));
       this.blocks[partition] = block;
       at = 0;
     }
@@ -90,26 +99,61 @@ export class KeyPartitions {
       }
       const blocks = this.filled[partition]!;
       if (blocks.length === 0) continue;
-      const data = blocks.length === 1 ? blocks[0]! : Buffer.concat(blocks);
       this.filled[partition] = [];
-      await appendFile(this.path(partition), data, { mode: 0o600 });
-      this.spilledBytes += data.length;
+      // "wx" the first time: never append to a file someone else put there.
+      const handle = await open(this.path(partition), this.started.has(partition) ? "a" : "wx", 0o600);
+      this.started.add(partition);
+      try {
+        for (const data of blocks) {
+          await handle.write(data);
+          this.spilledBytes += data.length;
+        }
+      } finally {
+        await handle.close();
+      }
+      for (const data of blocks)
+        if (data.buffer.byteLength === this.blockBytes && this.spare.length < this.count)
+          this.spare.push(Buffer.from(data.buffer, 0, this.blockBytes));
     }
   }
 
-  /** Every partition in turn, as its blocks, once all rows are added. */
+  /**
+   * Every partition in turn, as its blocks, once all rows are added. A spilled partition is read
+   * into one buffer that the next partition reuses: the caller is done with it when it asks for
+   * the next.
+   */
   async *read(): AsyncGenerator<Buffer[]> {
     await this.flush(true);
+    this.spare.length = 0;
     for (let partition = 0; partition < this.count; partition++) {
       if (!this.spilling) {
         yield [...this.filled[partition]!, this.blocks[partition]!.subarray(0, this.used[partition])];
         continue;
       }
-      const data = await readFile(this.path(partition)).catch((error: NodeJS.ErrnoException) => {
-        if (error.code === "ENOENT") return Buffer.alloc(0);
-        throw error;
-      });
-      yield [data];
+      yield [await this.readPartition(partition)];
+    }
+  }
+
+  private async readPartition(partition: number): Promise<Buffer> {
+    let handle;
+    try {
+      handle = await open(this.path(partition), "r");
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
+      throw error;
+    }
+    try {
+      const { size } = await handle.stat();
+      if (size > this.readBuffer.length) this.readBuffer = Buffer.allocUnsafe(Math.ceil(size * 1.25));
+      let read = 0;
+      while (read < size) {
+        const { bytesRead } = await handle.read(this.readBuffer, read, size - read, read);
+        if (bytesRead === 0) break;
+        read += bytesRead;
+      }
+      return this.readBuffer.subarray(0, read);
+    } finally {
+      await handle.close();
     }
   }
 

@@ -1,13 +1,13 @@
-import { createReadStream } from "node:fs";
-import { stat } from "node:fs/promises";
+import { open, stat } from "node:fs/promises";
 import type { ContactSet } from "../emit/planSchema.js";
 import { OngageError } from "../client/errors.js";
 import { contactSetChooser } from "./contactSetEvaluation.js";
 import { CsvRecordReader, csvLine } from "./csvRecords.js";
 import { KeyPartitions, partitionRecords } from "./keyPartitions.js";
+import { PartitionIndex } from "./partitionIndex.js";
 
 /** The default memory for one partition's rows (bytes of CSV); its index costs about as much again. */
-export const defaultMergeBudgetBytes = 16 << 20;
+export const defaultMergeBudgetBytes = 8 << 20;
 const outputChunkBytes = 1 << 20;
 
 export interface MergeOptions {
@@ -59,6 +59,8 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
   const choose = contactSetChooser(options.combine);
   let lineBreak: string | undefined;
   let columns = options.columns;
+  // One buffer for all the reading: the reader copies what it keeps.
+  const readBuffer = Buffer.allocUnsafe(1 << 20);
 
   for (const [report, file] of options.files.entries()) {
     const reader = new CsvRecordReader();
@@ -96,39 +98,45 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
         );
       }
     };
-    for await (const chunk of createReadStream(file, { highWaterMark: 1 << 20 })) {
-      if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
-      take(reader.push(chunk as Buffer));
-      await partitions.flush();
+    const handle = await open(file, "r");
+    try {
+      for (;;) {
+        if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
+        const { bytesRead } = await handle.read(readBuffer, 0, readBuffer.length, null);
+        if (bytesRead === 0) break;
+        take(reader.push(readBuffer.subarray(0, bytesRead)));
+        await partitions.flush();
+      }
+    } finally {
+      await handle.close();
     }
     take(reader.end());
     if (!columnIndexes) throw new OngageError("protocol", `the CSV of report ${report + 1} is empty`);
   }
 
   yield Buffer.from(csvLine(columns ?? [], lineBreak ?? "\r\n"));
-  let out: Buffer[] = [];
-  let outBytes = 0;
+  const index = new PartitionIndex();
   for await (const blocks of partitions.read()) {
     if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
-    // key -> [membership, then (report, block, start, end) per row kept]
-    const index = new Map<string, number[]>();
+    index.clear();
     for (const record of partitionRecords(blocks)) {
-      let entry = index.get(record.key);
-      if (!entry) index.set(record.key, (entry = [0]));
-      const bit = 1 << record.report;
-      if (!options.detailed && (entry[0]! & bit) !== 0) continue;
-      entry[0] = entry[0]! | bit;
-      entry.push(record.report, record.block, record.rowStart, record.rowEnd);
+      const contact = index.contact(record.key);
+      // Aggregated: the first row of each report is enough (every report gives the same one).
+      if (!options.detailed && index.holds(contact, record.report)) continue;
+      index.addRow(contact, record.report, record.block, record.rowStart, record.rowEnd);
     }
-    for (const entry of index.values()) {
-      const report = choose(entry[0]!);
+    let out: Buffer[] = [];
+    let outBytes = 0;
+    for (let contact = 0; contact < index.contacts; contact++) {
+      const report = choose(index.membership[contact]!);
       if (report < 0) continue;
       stats.contacts++;
-      for (let at = 1; at < entry.length; at += 4) {
-        if (entry[at] !== report) continue;
-        const row = blocks[entry[at + 1]!]!.subarray(entry[at + 2], entry[at + 3]);
-        out.push(row);
-        outBytes += row.length;
+      for (let row = index.firstRow[contact]!; row !== -1; row = index.nextRow[row]!) {
+        if (index.rowReport[row] !== report) continue;
+        const bytes = blocks[index.rowBlock[row]!]!.subarray(index.rowStart[row], index.rowEnd[row]);
+        out.push(bytes);
+        outBytes += bytes.length;
+        if (!options.detailed) break;
       }
       if (outBytes >= outputChunkBytes) {
         yield Buffer.concat(out);
@@ -136,7 +144,8 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
         outBytes = 0;
       }
     }
+    // Copied out before the next partition is read into the same memory.
+    if (out.length > 0) yield Buffer.concat(out);
   }
   stats.spilledBytes = partitions.spilledBytes;
-  if (out.length > 0) yield Buffer.concat(out);
 }
