@@ -4,6 +4,7 @@
  * OUT` merges DIR/r0.csv..r3.csv and prints its figures, peak RSS included, as JSON. bench/plan.mjs
  * runs it in a process of its own so that the peak is the merge's alone.
  */
+import { mkdtempSync, rmSync } from "node:fs";
 import { Readable } from "node:stream";
 import { join } from "node:path";
 import { mergeResults } from "../dist/lib/runner/mergeResults.js";
@@ -12,6 +13,8 @@ import { CsvDownload } from "../dist/lib/runner/csvOutput.js";
 const [dir, out] = process.argv.slice(2);
 const report = (index) => ({ kind: "report", report: index });
 const stats = { partitions: 0, spilledBytes: 0, contacts: 0 };
+// The partition files go where runPlan puts them: a private folder of their own.
+const folder = mkdtempSync(join(dir, "merge-"));
 const started = process.hrtime.bigint();
 const file = new CsvDownload({ kind: "file", path: out });
 await file.receive(
@@ -27,13 +30,14 @@ await file.receive(
         },
         key: "email",
         columns: ["email", "city", "opens"],
-        folder: dir,
+        folder,
       },
       stats,
     ),
   ),
 );
 await file.commit();
+rmSync(folder, { recursive: true, force: true });
 const ms = Number(process.hrtime.bigint() - started) / 1e6;
 process.stdout.write(
   `${JSON.stringify({ ms, rows: file.counter.rows, bytes: file.counter.bytes, ...stats, peakRssKb: process.resourceUsage().maxRSS })}\n`,

@@ -1,111 +1,181 @@
-import { StringDecoder } from "node:string_decoder";
-
 /*
  * The one CSV reader of the runtime (RFC 4180): a field in double quotes may hold commas, line
- * breaks and doubled quotes. Records end at a line break outside quotes; a `\r` before it is
- * part of the break. Read leniently, as exports are: text after a closing quote is kept, and a
- * quote inside an unquoted field is an ordinary character.
+ * breaks and doubled quotes. Records end at a line feed outside quotes; a `\r` before it is
+ * part of the line break. Read leniently, as exports are: text after a closing quote is kept,
+ * and a quote inside an unquoted field is an ordinary character.
+ *
+ * It reads bytes, not text: the delimiters are ASCII, which UTF-8 never uses inside a
+ * character, so fields can be found (and copied) without decoding, and so without making a
+ * string per field, which is what keeps a merge of millions of rows in little memory.
  */
 
-/** Splits CSV text into records of fields, chunk by chunk, however the chunks cut the text. */
-export class CsvRecordReader {
-  private readonly decoder = new StringDecoder("utf8");
-  private pending = "";
+const quote = 0x22;
+const comma = 0x2c;
+const lineFeed = 0x0a;
+const carriageReturn = 0x0d;
+
+/** Where one record's fields are, in `bytes`: raw field bytes (quotes included), valid during the callback. */
+export interface CsvRecordView {
+  bytes: Buffer;
+  count: number;
+  starts: Int32Array;
+  ends: Int32Array;
+}
+
+/** Finds the records of CSV bytes, chunk by chunk, however the chunks cut them. */
+export class CsvScanner {
+  /** The bytes not yet part of a whole record, then the new chunk; reused from chunk to chunk. */
+  private work = Buffer.allocUnsafe(0);
+  private pending = 0;
+  private readonly view: CsvRecordView = {
+    bytes: this.work,
+    count: 0,
+    starts: new Int32Array(64),
+    ends: new Int32Array(64),
+  };
   /** The line break the first record ended with (`\r\n` or `\n`), once it has ended. */
   lineBreak: string | undefined;
 
+  /** Calls `onRecord` for every record `chunk` completes. The chunk may be reused afterwards. */
+  push(chunk: Buffer, onRecord: (record: CsvRecordView) => void): void {
+    if (this.pending + chunk.length > this.work.length) {
+      const larger = Buffer.allocUnsafe(Math.max(2 * this.work.length, this.pending + chunk.length));
+      this.work.copy(larger, 0, 0, this.pending);
+      this.work = larger;
+    }
+    chunk.copy(this.work, this.pending);
+    this.scan(this.pending + chunk.length, false, onRecord);
+  }
+
+  /** The last record, when the bytes do not end with a line break. */
+  end(onRecord: (record: CsvRecordView) => void): void {
+    this.scan(this.pending, true, onRecord);
+  }
+
+  private scan(length: number, final: boolean, onRecord: (record: CsvRecordView) => void): void {
+    // A view that ends where the bytes do, so that no search runs into stale ones.
+    const bytes = this.work.subarray(0, length);
+    this.view.bytes = bytes;
+    let at = 0;
+    while (at < length) {
+      const next = this.record(bytes, at, length, final);
+      if (next === -1) break;
+      onRecord(this.view);
+      at = next;
+    }
+    this.work.copy(this.work, 0, at, length);
+    this.pending = length - at;
+  }
+
+  /** Finds the record at `at` (into `view`); where the next one starts, or -1 if more bytes are needed. */
+  private record(bytes: Buffer, at: number, length: number, final: boolean): number {
+    const view = this.view;
+    let count = 0;
+    let i = at;
+    for (;;) {
+      const start = i;
+      if (i < length && bytes[i] === quote) {
+        let from = i + 1;
+        for (;;) {
+          const close = bytes.indexOf(quote, from);
+          if (close === -1) {
+            if (!final) return -1;
+            i = length;
+            break;
+          }
+          if (close + 1 === length && !final) return -1;
+          if (close + 1 < length && bytes[close + 1] === quote) {
+            from = close + 2;
+            continue;
+          }
+          i = close + 1;
+          break;
+        }
+      }
+      while (i < length) {
+        const c = bytes[i];
+        if (c === comma || c === lineFeed) break;
+        i++;
+      }
+      if (i === length && !final) return -1;
+      const atLineFeed = i < length && bytes[i] === lineFeed;
+      let end = i;
+      if (i === length || atLineFeed) if (end > start && bytes[end - 1] === carriageReturn) end--;
+      if (count === view.starts.length) {
+        const starts = new Int32Array(count * 2);
+        const ends = new Int32Array(count * 2);
+        starts.set(view.starts);
+        ends.set(view.ends);
+        view.starts = starts;
+        view.ends = ends;
+      }
+      view.starts[count] = start;
+      view.ends[count] = end;
+      count++;
+      if (i < length && bytes[i] === comma) {
+        i++;
+        continue;
+      }
+      view.count = count;
+      if (atLineFeed) this.lineBreak ??= end < i ? "\r\n" : "\n";
+      return atLineFeed ? i + 1 : length;
+    }
+  }
+}
+
+/** The text of a raw field: without its quotes, doubled quotes made single. */
+export function fieldText(bytes: Buffer, start: number, end: number): string {
+  const raw = bytes.toString("utf8", start, end);
+  if (raw.charCodeAt(0) !== quote) return raw;
+  let text = "";
+  for (let from = 1; ;) {
+    const close = raw.indexOf('"', from);
+    if (close === -1) return text + raw.slice(from);
+    if (raw[close + 1] === '"') {
+      text += raw.slice(from, close + 1);
+      from = close + 2;
+      continue;
+    }
+    return text + raw.slice(from, close) + raw.slice(close + 1);
+  }
+}
+
+/** The fields of a record as text. */
+export function recordFields(record: CsvRecordView): string[] {
+  const fields: string[] = [];
+  for (let index = 0; index < record.count; index++)
+    fields.push(fieldText(record.bytes, record.starts[index]!, record.ends[index]!));
+  return fields;
+}
+
+/** Splits CSV bytes into records of fields (as text), chunk by chunk. */
+export class CsvRecordReader {
+  private readonly scanner = new CsvScanner();
+
+  get lineBreak(): string | undefined {
+    return this.scanner.lineBreak;
+  }
+
   /** The records completed by `chunk`. */
   push(chunk: Buffer): string[][] {
-    return this.take(this.pending + this.decoder.write(chunk), false);
+    const records: string[][] = [];
+    this.scanner.push(chunk, (record) => records.push(recordFields(record)));
+    return records;
   }
 
   /** The last record, when the text does not end with a line break. */
   end(): string[][] {
-    return this.take(this.pending + this.decoder.end(), true);
-  }
-
-  private take(text: string, final: boolean): string[][] {
     const records: string[][] = [];
-    let at = 0;
-    while (at < text.length) {
-      const newline = text.indexOf("\n", at);
-      if (newline === -1 && !final) break;
-      const lineEnd = newline === -1 ? text.length : newline;
-      const quote = text.indexOf('"', at);
-      if (quote === -1 || quote > lineEnd) {
-        // The common case, a record without quotes: one split, no character loop.
-        const line =
-          text.charCodeAt(lineEnd - 1) === 0x0d ? text.slice(at, lineEnd - 1) : text.slice(at, lineEnd);
-        this.lineBreak ??=
-          newline === -1 ? undefined : lineEnd > at && text[lineEnd - 1] === "\r" ? "\r\n" : "\n";
-        records.push(line.split(","));
-        at = lineEnd + 1;
-        continue;
-      }
-      const parsed = parseRecord(text, at, final);
-      if (!parsed) break;
-      this.lineBreak ??= parsed.lineBreak;
-      records.push(parsed.fields);
-      at = parsed.next;
-    }
-    this.pending = at < text.length ? text.slice(at) : "";
+    this.scanner.end((record) => records.push(recordFields(record)));
     return records;
   }
 }
 
 /** The fields of one whole record (its text, without the line break). */
 export function splitFields(record: string): string[] {
-  return parseRecord(record, 0, true)?.fields ?? [""];
-}
-
-/**
- * The record starting at `at`, character by character: its fields, where the next one starts,
- * and the line break that ended it. Undefined when the text ends first and more may come.
- */
-function parseRecord(
-  text: string,
-  at: number,
-  final: boolean,
-): { fields: string[]; next: number; lineBreak: string | undefined } | undefined {
-  const fields: string[] = [];
-  let i = at;
-  for (;;) {
-    let field = "";
-    if (text[i] === '"') {
-      i++;
-      for (;;) {
-        const quote = text.indexOf('"', i);
-        if (quote === -1 || (quote + 1 === text.length && !final)) {
-          if (!final) return undefined;
-          // An open quoted field at the very end: what there is.
-          fields.push(field + text.slice(i));
-          return { fields, next: text.length, lineBreak: undefined };
-        }
-        field += text.slice(i, quote);
-        if (text[quote + 1] === '"') {
-          field += '"';
-          i = quote + 2;
-        } else {
-          i = quote + 1;
-          break;
-        }
-      }
-    }
-    // Unquoted text, or what follows a closing quote, up to the next comma or line break.
-    const comma = text.indexOf(",", i);
-    const newline = text.indexOf("\n", i);
-    if (comma !== -1 && (newline === -1 || comma < newline)) {
-      fields.push(field + text.slice(i, comma));
-      i = comma + 1;
-      continue;
-    }
-    if (newline === -1 && !final) return undefined;
-    const end = newline === -1 ? text.length : newline;
-    const crlf = end > i && text[end - 1] === "\r";
-    fields.push(field + text.slice(i, crlf ? end - 1 : end));
-    const lineBreak = newline === -1 ? undefined : crlf ? "\r\n" : "\n";
-    return { fields, next: end + 1, lineBreak };
-  }
+  const reader = new CsvRecordReader();
+  const records = [...reader.push(Buffer.from(record)), ...reader.end()];
+  return records[0] ?? [""];
 }
 
 /** One field as CSV writes it: quoted when it holds a comma, a quote or a line break. */

@@ -1,19 +1,17 @@
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import type { CsvRecordView } from "./csvRecords.js";
 
 /** A record in a partition: report (u16), key length (u32), row length (u32), then key and row. */
 const headBytes = 10;
 /** The most partitions: past this, each one's share of the input is tiny anyway. */
 const maxPartitions = 4096;
 
-/** One framed record, read back from a partition. */
-export interface PartitionRecord {
-  report: number;
-  key: string;
-  /** Which of the partition's blocks holds the row. */
-  block: number;
-  rowStart: number;
-  rowEnd: number;
+/** FNV-1a of bytes: the partition of a key, and (mixed again) its place in a partition's index. */
+export function hashBytes(bytes: Buffer, start: number, end: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = start; i < end; i++) hash = Math.imul(hash ^ bytes[i]!, 0x01000193);
+  return hash >>> 0;
 }
 
 /**
@@ -21,7 +19,8 @@ export interface PartitionRecord {
  * contact lands in the same partition and a partition can be merged alone, in memory. With
  * one partition the rows stay in memory; with more they go to files in `folder` (which must be
  * private: they hold the rows), in blocks written as they fill, and are read back one
- * partition at a time.
+ * partition at a time. Rows are kept as the report's own bytes: fields are copied, never
+ * decoded and written again.
  */
 export class KeyPartitions {
   readonly count: number;
@@ -57,18 +56,19 @@ export class KeyPartitions {
     return this.count > 1;
   }
 
-  /** The partition of a key: FNV-1a of its UTF-16 code units. */
-  partitionOf(key: string): number {
-    if (this.count === 1) return 0;
-    let hash = 0x811c9dc5;
-    for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
-    return (hash >>> 0) % this.count;
-  }
-
-  add(report: number, key: string, row: string): void {
-    const partition = this.partitionOf(key);
-    // At most 3 bytes of UTF-8 per UTF-16 code unit.
-    const room = headBytes + 3 * (key.length + row.length);
+  /**
+   * Adds a report's row: the bytes of the fields `columns` (indexes into the record; -1 or
+   * past its end: empty) joined by commas and ending with `lineBreak`, under the key field's bytes.
+   */
+  add(report: number, record: CsvRecordView, keyIndex: number, columns: Int32Array, lineBreak: Buffer): void {
+    const { bytes, starts, ends, count } = record;
+    const keyStart = keyIndex < count ? starts[keyIndex]! : 0;
+    const keyEnd = keyIndex < count ? ends[keyIndex]! : 0;
+    let rowBytes = columns.length - 1 + lineBreak.length;
+    for (const column of columns)
+      if (column >= 0 && column < count) rowBytes += ends[column]! - starts[column]!;
+    const partition = this.count === 1 ? 0 : hashBytes(bytes, keyStart, keyEnd) % this.count;
+    const room = headBytes + (keyEnd - keyStart) + rowBytes;
     let block = this.blocks[partition]!;
     let at = this.used[partition]!;
     if (at + room > block.length) {
@@ -80,12 +80,18 @@ export class KeyPartitions {
       this.blocks[partition] = block;
       at = 0;
     }
-    const keyBytes = block.write(key, at + headBytes, "utf8");
-    const rowBytes = block.write(row, at + headBytes + keyBytes, "utf8");
     block.writeUInt16LE(report, at);
-    block.writeUInt32LE(keyBytes, at + 2);
+    block.writeUInt32LE(keyEnd - keyStart, at + 2);
     block.writeUInt32LE(rowBytes, at + 6);
-    this.used[partition] = at + headBytes + keyBytes + rowBytes;
+    at += headBytes;
+    at += bytes.copy(block, at, keyStart, keyEnd);
+    for (let index = 0; index < columns.length; index++) {
+      if (index > 0) block[at++] = 0x2c;
+      const column = columns[index]!;
+      if (column >= 0 && column < count) at += bytes.copy(block, at, starts[column]!, ends[column]!);
+    }
+    at += lineBreak.copy(block, at);
+    this.used[partition] = at;
   }
 
   /** Writes the filled blocks to their partition files (when spilling), freeing their memory. */
@@ -135,13 +141,8 @@ export class KeyPartitions {
   }
 
   private async readPartition(partition: number): Promise<Buffer> {
-    let handle;
-    try {
-      handle = await open(this.path(partition), "r");
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === "ENOENT") return Buffer.alloc(0);
-      throw error;
-    }
+    if (!this.started.has(partition)) return Buffer.alloc(0);
+    const handle = await open(this.path(partition), "r");
     try {
       const { size } = await handle.stat();
       if (size > this.readBuffer.length) this.readBuffer = Buffer.allocUnsafe(Math.ceil(size * 1.25));
@@ -162,23 +163,23 @@ export class KeyPartitions {
   }
 }
 
-/** The records of a partition's blocks, in the order they were added. */
-export function* partitionRecords(blocks: Buffer[]): Generator<PartitionRecord> {
-  for (const [blockIndex, block] of blocks.entries()) {
+/**
+ * Calls `onRecord` for each record of a partition's blocks, in the order they were added:
+ * its report, its block (an index into `blocks`), and where its key and row are.
+ */
+export function forEachRecord(
+  blocks: readonly Buffer[],
+  onRecord: (report: number, block: number, keyStart: number, keyEnd: number, rowEnd: number) => void,
+): void {
+  for (let index = 0; index < blocks.length; index++) {
+    const block = blocks[index]!;
     for (let at = 0; at + headBytes <= block.length;) {
       const report = block.readUInt16LE(at);
-      const keyBytes = block.readUInt32LE(at + 2);
-      const rowBytes = block.readUInt32LE(at + 6);
       const keyStart = at + headBytes;
-      const rowStart = keyStart + keyBytes;
-      yield {
-        report,
-        key: block.toString("latin1", keyStart, rowStart),
-        block: blockIndex,
-        rowStart,
-        rowEnd: rowStart + rowBytes,
-      };
-      at = rowStart + rowBytes;
+      const keyEnd = keyStart + block.readUInt32LE(at + 2);
+      const rowEnd = keyEnd + block.readUInt32LE(at + 6);
+      onRecord(report, index, keyStart, keyEnd, rowEnd);
+      at = rowEnd;
     }
   }
 }

@@ -2,13 +2,13 @@ import { open, stat } from "node:fs/promises";
 import type { ContactSet } from "../emit/planSchema.js";
 import { OngageError } from "../client/errors.js";
 import { contactSetChooser } from "./contactSetEvaluation.js";
-import { CsvRecordReader, csvLine } from "./csvRecords.js";
-import { KeyPartitions, partitionRecords } from "./keyPartitions.js";
+import { CsvScanner, csvLine, recordFields, type CsvRecordView } from "./csvRecords.js";
+import { KeyPartitions, forEachRecord } from "./keyPartitions.js";
 import { PartitionIndex } from "./partitionIndex.js";
 
 /** The default memory for one partition's rows (bytes of CSV); its index costs about as much again. */
 export const defaultMergeBudgetBytes = 8 << 20;
-const outputChunkBytes = 1 << 20;
+const outputChunkBytes = 64 << 10;
 
 export interface MergeOptions {
   /** The reports' CSV files, in the plan's order. */
@@ -63,40 +63,29 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
   const readBuffer = Buffer.allocUnsafe(1 << 20);
 
   for (const [report, file] of options.files.entries()) {
-    const reader = new CsvRecordReader();
+    const scanner = new CsvScanner();
     let keyIndex = -1;
-    let columnIndexes: number[] | undefined;
-    let lastKey: string | undefined;
-    const take = (records: string[][]) => {
-      for (const record of records) {
-        if (!columnIndexes) {
-          columns ??= record;
-          keyIndex = record.indexOf(options.key);
-          columnIndexes = columns.map((column) => record.indexOf(column));
-          const missing = [options.key, ...columns].find((column) => !record.includes(column));
-          if (missing !== undefined)
-            throw new OngageError(
-              "protocol",
-              `the CSV of report ${report + 1} has no column ${missing} (its header: ${record.join(",")})`,
-            );
-          lineBreak ??= reader.lineBreak ?? "\r\n";
-          continue;
-        }
-        // A blank line (a final line break twice) is no row.
-        if (record.length === 1 && record[0] === "") continue;
-        const key = record[keyIndex] ?? "";
-        // Aggregated rows: one per contact and report; a repeat would only be dropped later.
-        if (!options.detailed && key === lastKey) continue;
-        lastKey = key;
-        partitions.add(
-          report,
-          key,
-          csvLine(
-            columnIndexes.map((index) => record[index] ?? ""),
-            lineBreak!,
-          ),
-        );
+    let columnIndexes: Int32Array | undefined;
+    let rowBreak = Buffer.alloc(0);
+    const take = (record: CsvRecordView) => {
+      if (!columnIndexes) {
+        const header = recordFields(record);
+        columns ??= header;
+        keyIndex = header.indexOf(options.key);
+        columnIndexes = Int32Array.from(columns, (column) => header.indexOf(column));
+        const missing = [options.key, ...columns].find((column) => !header.includes(column));
+        if (missing !== undefined)
+          throw new OngageError(
+            "protocol",
+            `the CSV of report ${report + 1} has no column ${missing} (its header: ${header.join(",")})`,
+          );
+        lineBreak ??= scanner.lineBreak ?? "\r\n";
+        rowBreak = Buffer.from(lineBreak);
+        return;
       }
+      // A blank line (a final line break twice) is no row.
+      if (record.count === 1 && record.starts[0] === record.ends[0]) return;
+      partitions.add(report, record, keyIndex, columnIndexes, rowBreak);
     };
     const handle = await open(file, "r");
     try {
@@ -104,48 +93,68 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
         if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
         const { bytesRead } = await handle.read(readBuffer, 0, readBuffer.length, null);
         if (bytesRead === 0) break;
-        take(reader.push(readBuffer.subarray(0, bytesRead)));
+        scanner.push(readBuffer.subarray(0, bytesRead), take);
         await partitions.flush();
       }
     } finally {
       await handle.close();
     }
-    take(reader.end());
+    scanner.end(take);
     if (!columnIndexes) throw new OngageError("protocol", `the CSV of report ${report + 1} is empty`);
   }
 
   yield Buffer.from(csvLine(columns ?? [], lineBreak ?? "\r\n"));
   const index = new PartitionIndex();
+  const output = new OutputChunks();
   for await (const blocks of partitions.read()) {
     if (options.signal?.aborted) throw new OngageError("aborted", "stopped");
-    index.clear();
-    for (const record of partitionRecords(blocks)) {
-      const contact = index.contact(record.key);
+    index.reset(blocks);
+    forEachRecord(blocks, (report, block, keyStart, keyEnd, rowEnd) => {
+      const contact = index.contact(block, keyStart, keyEnd);
       // Aggregated: the first row of each report is enough (every report gives the same one).
-      if (!options.detailed && index.holds(contact, record.report)) continue;
-      index.addRow(contact, record.report, record.block, record.rowStart, record.rowEnd);
-    }
-    let out: Buffer[] = [];
-    let outBytes = 0;
+      if (!options.detailed && index.holds(contact, report)) return;
+      index.addRow(contact, report, block, keyEnd, rowEnd);
+    });
     for (let contact = 0; contact < index.contacts; contact++) {
       const report = choose(index.membership[contact]!);
       if (report < 0) continue;
       stats.contacts++;
       for (let row = index.firstRow[contact]!; row !== -1; row = index.nextRow[row]!) {
         if (index.rowReport[row] !== report) continue;
-        const bytes = blocks[index.rowBlock[row]!]!.subarray(index.rowStart[row], index.rowEnd[row]);
-        out.push(bytes);
-        outBytes += bytes.length;
+        output.add(blocks[index.rowBlock[row]!]!, index.rowStart[row]!, index.rowEnd[row]!);
         if (!options.detailed) break;
       }
-      if (outBytes >= outputChunkBytes) {
-        yield Buffer.concat(out);
-        out = [];
-        outBytes = 0;
-      }
+      const full = output.take(false);
+      if (full) yield full;
     }
     // Copied out before the next partition is read into the same memory.
-    if (out.length > 0) yield Buffer.concat(out);
+    const rest = output.take(true);
+    if (rest) yield rest;
   }
   stats.spilledBytes = partitions.spilledBytes;
+}
+
+/** The merged rows, copied into chunks of about outputChunkBytes (rows are never split). */
+class OutputChunks {
+  private chunk = Buffer.allocUnsafe(outputChunkBytes);
+  private used = 0;
+
+  add(source: Buffer, start: number, end: number): void {
+    const length = end - start;
+    if (this.used + length > this.chunk.length) {
+      const larger = Buffer.allocUnsafe(Math.max(outputChunkBytes, this.used + length));
+      this.chunk.copy(larger, 0, 0, this.used);
+      this.chunk = larger;
+    }
+    this.used += source.copy(this.chunk, this.used, start, end);
+  }
+
+  /** The chunk so far, when full (or when `all`, if not empty); a new one is started. */
+  take(all: boolean): Buffer | undefined {
+    if (this.used === 0 || (!all && this.used < outputChunkBytes * 0.9)) return undefined;
+    const chunk = this.chunk.subarray(0, this.used);
+    this.chunk = Buffer.allocUnsafe(outputChunkBytes);
+    this.used = 0;
+    return chunk;
+  }
 }
