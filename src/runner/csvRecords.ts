@@ -124,7 +124,7 @@ export class CsvScanner {
 }
 
 /** The text of a raw field: without its quotes, doubled quotes made single. */
-export function fieldText(bytes: Buffer, start: number, end: number): string {
+function fieldText(bytes: Buffer, start: number, end: number): string {
   const raw = bytes.toString("utf8", start, end);
   if (raw.charCodeAt(0) !== quote) return raw;
   let text = "";

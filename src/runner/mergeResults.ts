@@ -7,10 +7,10 @@ import { KeyPartitions, forEachRecord } from "./keyPartitions.js";
 import { PartitionIndex } from "./partitionIndex.js";
 
 /** The default memory for one partition's rows (bytes of CSV); its index costs about as much again. */
-export const defaultMergeBudgetBytes = 8 << 20;
+const defaultMergeBudgetBytes = 8 << 20;
 const outputChunkBytes = 64 << 10;
 
-export interface MergeOptions {
+interface MergeOptions {
   /** The reports' CSV files, in the plan's order. */
   files: readonly string[];
   combine: ContactSet;
