@@ -1,9 +1,12 @@
 import type { ChildProcess } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { headerAuth } from "../src/client/auth.js";
+import { OngageClient } from "../src/client/client.js";
 import { compile, parse } from "../src/index.js";
+import { runPlan } from "../src/runner/runPlan.js";
 import type { ContactSet, QueryPlan } from "../src/emit/planSchema.js";
 import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
@@ -85,14 +88,7 @@ function readCsv(path: string): string[][] {
 function planFolder(plan: unknown): { dir: string; temp: string } {
   const dir = mkdtempSync(join(tmpdir(), "oq-plan-e2e-"));
   writeFileSync(join(dir, "plan.json"), JSON.stringify(plan));
-  const temp = join(dir, "tmp");
-  mkdtempSync(temp);
-  return {
-    dir,
-    temp: readdirSync(dir)
-      .map((name) => join(dir, name))
-      .find((path) => path.startsWith(temp))!,
-  };
+  return { dir, temp: mkdtempSync(join(dir, "tmp-")) };
 }
 
 function runPlanCli(
@@ -285,5 +281,33 @@ describe("oq run --plan: failures, signals and --keep", () => {
     expect(run.status).toBe(2);
     expect(run.stderr).toMatch(/not a valid query plan: combine: no report 9/);
     expect(sandbox.stats.requests).toBe(0);
+  });
+});
+
+describe("runPlan (library): nothing is deleted before the merged CSV is saved", () => {
+  it("a merged CSV that cannot be saved: every report kept, and the error lists them", async () => {
+    sandbox = await testSandbox();
+    const client = new OngageClient({
+      auth: headerAuth(sandbox.credentials),
+      baseUrl: sandbox.url,
+      listId: sandbox.listId,
+    });
+    const out = mkdtempSync(join(tmpdir(), "oq-plan-out-"));
+    const summary = await runPlan({
+      client,
+      plan: planOf({ kind: "union", of: [report(0), report(1)] }),
+      destination: { kind: "file", path: join(out, "merged.csv") },
+      pollIntervalMs: 20,
+      // The folder goes away once every report is downloaded: the merged CSV has nowhere to go.
+      onProgress: (progress) => {
+        if (progress.state === "merging") rmSync(out, { recursive: true, force: true });
+      },
+    });
+    expect(summary.ok).toBe(false);
+    expect(summary.error).toMatch(/could not save the CSV to .*merged\.csv.*ENOENT/);
+    expect(summary.error).toMatch(/the plan's reports are kept in Ongage \(1000, 1001, 1002, 1003\)/);
+    expect(sandbox.stats.reportsDeleted).toBe(0);
+    expect(sandbox.liveReports()).toHaveLength(4);
+    expect(summary.deleted).toBe(false);
   });
 });
