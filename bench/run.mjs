@@ -1,7 +1,7 @@
 // `npm run bench`: measures oq against baselines timed in the same run (this machine is noisy,
 // so only ratios and medians mean anything), prints the results and writes BENCHMARKS.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -9,7 +9,7 @@ import { compile, format, formatDiagnostics } from "../dist/lib/index.js";
 import { headerAuth, OngageClient } from "../dist/lib/entry/client.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
 import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
-import { sandboxEnv, startSandboxProcess } from "./sandboxProcess.mjs";
+import { plansHeading, sandboxEnv, startSandboxProcess } from "./sandboxProcess.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -372,10 +372,16 @@ process.stdout.write(`${table}\n\n${machine}\n`);
 
 if (!quick) {
   const date = new Date().toISOString().slice(0, 10);
+  // The query plans' section is bench/plan.mjs's: kept as it is.
+  const previous = existsSync(join(root, "BENCHMARKS.md"))
+    ? readFileSync(join(root, "BENCHMARKS.md"), "utf8")
+    : "";
+  const plans = previous.indexOf(plansHeading);
   writeFileSync(
     join(root, "BENCHMARKS.md"),
     `# Benchmarks\n\nThe latest \`npm run bench\` (${date}; ${machine}). Timings on these machines are noisy:\n` +
       `each line is a median, and each is measured next to its baseline in the same run.\n\n${table}\n\n` +
-      `See the notes in bench/README.md for what each benchmark does and what limits it.\n`,
+      `See the notes in bench/README.md for what each benchmark does and what limits it.\n` +
+      (plans === -1 ? "" : `\n${previous.slice(plans)}`),
   );
 }

@@ -1,9 +1,12 @@
-// `oq sandbox` in a process of its own, for the benchmarks (bench/run.mjs, bench/plan.mjs).
+// What the benchmarks share (bench/run.mjs, bench/plan.mjs): `oq sandbox` in a process of its own.
 import { spawn } from "node:child_process";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
+
+/** BENCHMARKS.md's section that `npm run bench:plan` writes and `npm run bench` keeps. */
+export const plansHeading = "## Query plans";
 
 /** `oq sandbox` in its own process, on a free port. */
 export async function startSandboxProcess(contacts, buildTime = "0s", faults = undefined) {
