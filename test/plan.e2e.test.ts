@@ -273,6 +273,20 @@ describe("oq run --plan: failures, signals and --keep", () => {
     expectNothingLeft(dir, temp, run);
   });
 
+  it("without --out the merged CSV goes to stdout, and the summary line to stderr", async () => {
+    sandbox = await testSandbox();
+    const combine: ContactSet = { kind: "intersection", of: [report(0), report(1)] };
+    const { dir, temp } = planFolder(planOf(combine, ["email"]));
+    const run = await runPlanCli(dir, temp, []);
+    expect(run.status).toBe(0);
+    expect(run.stderr).toMatch(/^✓ plan\.json: .* → stdout, /);
+    const [header, ...rows] = run.stdout.trimEnd().split("\r\n");
+    expect(header).toBe("email");
+    expect(rows.sort()).toEqual([...evaluate(combine, referenceSets(sandbox))].sort());
+    expect(sandbox.liveReports()).toEqual([]);
+    expectNothingLeft(dir, temp, run);
+  });
+
   it("an invalid plan is a usage error (exit 2) and nothing is sent", async () => {
     sandbox = await testSandbox();
     const plan = { ...planOf(union), combine: { kind: "union", of: [report(0), report(9)] } };
