@@ -1,7 +1,7 @@
 // `npm run bench`: measures oq against baselines timed in the same run (this machine is noisy,
 // so only ratios and medians mean anything), prints the results and writes BENCHMARKS.md.
-import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, statSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -10,6 +10,7 @@ import { headerAuth, OngageClient } from "../dist/lib/entry/client.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
 import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
 import { replBenchmarks } from "./repl.mjs";
+import { plansHeading, sandboxEnv, startSandboxProcess } from "./sandboxProcess.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const quick = process.argv.includes("--quick");
@@ -60,54 +61,6 @@ function timed(command, args, env, measureMemory = false) {
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
   const peakKb = useTime ? Number(result.stderr.trim().split("\n").pop()) : undefined;
   return { ms, peakKb };
-}
-
-/** `oq sandbox` in its own process, on a free port. */
-async function startSandboxProcess(contacts, buildTime = "0s", faults = undefined) {
-  const args = [
-    "sandbox",
-    "--port",
-    "0",
-    "--contacts",
-    String(contacts),
-    "--build-time",
-    buildTime,
-    ...(faults ? ["--faults", faults] : []),
-  ];
-  const child = spawn(process.execPath, [join(root, "bin/oq.js"), ...args], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  let text = "";
-  await new Promise((resolve, reject) => {
-    child.stdout.setEncoding("utf8").on("data", (chunk) => {
-      text += chunk;
-      if (text.includes("Ctrl-C")) resolve();
-    });
-    child.once("exit", () => reject(new Error(`the sandbox stopped: ${text}`)));
-  });
-  const value = (name) => new RegExp(`export ${name}=(\\S+)`).exec(text)[1];
-  return {
-    url: value("ONGAGE_BASE_URL"),
-    listId: value("ONGAGE_LIST_ID"),
-    credentials: {
-      username: value("ONGAGE_USERNAME"),
-      password: value("ONGAGE_PASSWORD"),
-      accountCode: value("ONGAGE_ACCOUNT_CODE"),
-    },
-    stop: () => child.kill("SIGINT"),
-  };
-}
-
-/** The environment that points `oq` at a sandbox. */
-function sandboxEnv(sandbox) {
-  return {
-    ...process.env,
-    ONGAGE_BASE_URL: sandbox.url,
-    ONGAGE_LIST_ID: sandbox.listId,
-    ONGAGE_USERNAME: sandbox.credentials.username,
-    ONGAGE_PASSWORD: sandbox.credentials.password,
-    ONGAGE_ACCOUNT_CODE: sandbox.credentials.accountCode,
-  };
 }
 
 const results = [];
@@ -423,10 +376,16 @@ process.stdout.write(`${table}\n\n${machine}\n`);
 
 if (!quick) {
   const date = new Date().toISOString().slice(0, 10);
+  // The query plans' section is bench/plan.mjs's: kept as it is.
+  const previous = existsSync(join(root, "BENCHMARKS.md"))
+    ? readFileSync(join(root, "BENCHMARKS.md"), "utf8")
+    : "";
+  const plans = previous.indexOf(plansHeading);
   writeFileSync(
     join(root, "BENCHMARKS.md"),
     `# Benchmarks\n\nThe latest \`npm run bench\` (${date}; ${machine}). Timings on these machines are noisy:\n` +
       `each line is a median, and each is measured next to its baseline in the same run.\n\n${table}\n\n` +
-      `See the notes in bench/README.md for what each benchmark does and what limits it.\n`,
+      `See the notes in bench/README.md for what each benchmark does and what limits it.\n` +
+      (plans === -1 ? "" : `\n${previous.slice(plans)}`),
   );
 }

@@ -40,6 +40,7 @@ describe("the package's exports", () => {
     const client = await import("oq/client");
     expect(typeof client.OngageClient).toBe("function");
     expect(typeof client.runReport).toBe("function");
+    expect(typeof client.runPlan).toBe("function");
   });
 
   it("oq/sandbox: the sandbox", async () => {

@@ -151,7 +151,8 @@ export function buildProgram(): Command {
       program
         .command("run")
         .description("run queries as Ongage reports: create, wait, download the CSV, delete")
-        .argument("<queries...>", ".oq files or folders of them")
+        .argument("[queries...]", ".oq files or folders of them")
+        .option("--plan <file>", "run a query plan (JSON: reports, combine, key, columns) instead of queries")
         .option(
           "--out <path>",
           "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)",
@@ -171,6 +172,11 @@ export function buildProgram(): Command {
         ),
     ),
   ).action(async (queries: string[], options) => {
+    if (options.plan !== undefined || queries.length === 0) {
+      const { runPlanCommand } = await import("./commands/runPlan.js");
+      process.exitCode = await runPlanCommand(queries, options);
+      return;
+    }
     const [{ runCommand }, { compileSettingsFor }] = await Promise.all([
       import("./commands/run.js"),
       import("./compileSettings.js"),

@@ -32,4 +32,6 @@ export {
   type RunProgress,
   type RunState,
 } from "../runner/runReport.js";
+export { runPlan, type PlanOptions, type PlanSummary, type PlanProgress } from "../runner/runPlan.js";
+export type { MergeStats } from "../runner/mergeResults.js";
 export type { CsvDestination } from "../runner/csvOutput.js";

@@ -43,6 +43,15 @@ export const maxTitleLength = 255;
 
 export const secondsPerDay = 86_400;
 
+/**
+ * The columns of the combined detailed export (export_detailed): one row per activity event,
+ * whatever the report selects.
+ */
+export const detailedExportColumns = ["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"];
+
+/** Where a contact's key (a plan's `key`) is in the detailed export. */
+export const detailedExportKey: Readonly<Record<string, string>> = { email: "email", id: "ocx_contact_id" };
+
 /** Defaults for what a query does not say; grammar.md documents them. */
 export const queryDefaults = {
   userType: "all",

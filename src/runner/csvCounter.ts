@@ -1,3 +1,5 @@
+import { splitFields } from "./csvRecords.js";
+
 /** Bytes of the last records kept to check how a CSV ends; a longer record goes unchecked. */
 const tailLimit = 4 << 20;
 
@@ -73,7 +75,7 @@ export class CsvRecordCounter {
     if (last === undefined || this.headerFields === undefined) return undefined;
     const text = last.toString("latin1").replace(/\r$/, "");
     if (text === "") return undefined;
-    const fields = countFields(text);
+    const fields = splitFields(text).length;
     if (fields === this.headerFields) return undefined;
     return `ended with a row of ${fields} field${fields === 1 ? "" : "s"} where the header has ${this.headerFields}, after ${this.bytes} bytes`;
   }
@@ -83,9 +85,9 @@ export class CsvRecordCounter {
     this.previousStart = this.currentStart;
     this.currentStart = at + 1;
     if (this.records === 1)
-      this.headerFields = countFields(
+      this.headerFields = splitFields(
         (this.slice(0, at) ?? Buffer.alloc(0)).toString("latin1").replace(/\r$/, ""),
-      );
+      ).length;
   }
 
   /** The bytes from `from` to `to`, if still kept. */
@@ -104,16 +106,4 @@ export class CsvRecordCounter {
     let kept = this.tail.reduce((sum, { chunk }) => sum + chunk.length, 0);
     while (this.tail.length > 1 && kept > tailLimit) kept -= this.tail.shift()!.chunk.length;
   }
-}
-
-/** The fields of one record (its text, without the line break): commas outside quotes, plus one. */
-function countFields(record: string): number {
-  let fields = 1;
-  let quoted = false;
-  for (let i = 0; i < record.length; i++) {
-    const c = record.charCodeAt(i);
-    if (c === 0x22) quoted = !quoted;
-    else if (c === 0x2c && !quoted) fields++;
-  }
-  return fields;
 }

@@ -7,6 +7,7 @@ import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
 import { downloadReport } from "./downloadReport.js";
+import { cleanupBound, deleteReports } from "./deleteReports.js";
 import { formatMs } from "./durations.js";
 
 /** "saving": the complete CSV is going to its destination (stdout: a progress line must be off the terminal). */
@@ -96,6 +97,19 @@ export function pollDelay(poll: number, intervalMs: number): number {
  * deleted unless `keep`, and no partial CSV is left under the final name.
  */
 export async function runReport(options: RunOptions): Promise<RunSummary> {
+  return runReportStep(options, { leaveReport: false });
+}
+
+/**
+ * runReport as a step of a larger run (a plan, runPlan.ts): with `leaveReport`, the report it
+ * used is neither deleted nor offered for export at the end, whatever happened: the caller
+ * deletes it (or keeps it) once the larger run is over. Duplicates made by creates whose answer
+ * was lost are still deleted here, and a report found by its marker becomes `reportId`.
+ */
+export async function runReportStep(
+  options: RunOptions,
+  step: { leaveReport: boolean },
+): Promise<RunSummary> {
   // Its own view of the client, so that the calls it counts are this run's alone.
   const client = options.client.fork();
   const started = Date.now();
@@ -189,7 +203,7 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
         ? error.message
         : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
-    else if (completed && !options.signal?.aborted && summary.reportId !== undefined) {
+    else if (completed && !step.leaveReport && !options.signal?.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
       // deadline cut the download: only the user stopping the run, a signal, discards it.)
       summary.exportCommand = exportCommand(client, summary.reportId, options);
@@ -198,7 +212,7 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
   } finally {
     clearTimeout(deadlineTimer);
     const cleaner = client.forCleanup();
-    await cleanUp(cleaner, options, marker, unknown, summary, progress);
+    await cleanUp(cleaner, options, step.leaveReport, marker, unknown, summary, progress);
     summary.calls = client.calls + cleaner.calls;
     summary.timings.totalMs = Date.now() - started;
     progress("done");
@@ -223,18 +237,16 @@ function timedOutMessage(state: RunState, reportId: string | undefined, timeoutM
 async function cleanUp(
   client: OngageClient,
   options: RunOptions,
+  leaveReport: boolean,
   marker: string,
   unknown: UnknownCreates,
   summary: RunSummary,
   progress: (state: RunState, deleting?: string[]) => void,
 ): Promise<void> {
-  const bound = new AbortController();
   const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
   const cleanupStarted = Date.now();
-  const boundTimer = setTimeout(() => bound.abort(), boundMs);
-  const signal = options.cleanupSignal
-    ? AbortSignal.any([options.cleanupSignal, bound.signal])
-    : bound.signal;
+  const bound = cleanupBound(boundMs, options.cleanupSignal);
+  const signal = bound.signal;
   const problems: string[] = [];
   try {
     let others: ReportInfo[] = [];
@@ -242,7 +254,7 @@ async function cleanUp(
       // Said before the look-up, which may take a while: which report is being cleaned up, if known.
       progress(
         "deleting",
-        summary.reportId !== undefined && !options.keep && summary.exportCommand === undefined
+        summary.reportId !== undefined && !options.keep && !leaveReport && summary.exportCommand === undefined
           ? [summary.reportId]
           : [],
       );
@@ -282,32 +294,24 @@ async function cleanUp(
         );
       }
     }
-    if (options.keep && summary.reportId === undefined && others.length > 0)
+    if ((options.keep || leaveReport) && summary.reportId === undefined && others.length > 0)
       summary.reportId = others.shift()!.id;
     // A report whose CSV could not be saved is kept like --keep: its data exists only in Ongage.
-    const keepMain = options.keep || summary.exportCommand !== undefined;
+    const keepMain = options.keep || leaveReport || summary.exportCommand !== undefined;
     const doomed = [
       ...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []),
       ...others.map((report) => report.id),
     ];
     if (doomed.length === 0) return;
     progress("deleting", doomed);
-    for (const id of doomed) {
-      try {
-        // Not the run's signal: cleaning up must still happen after Ctrl-C or the deadline.
-        await client.deleteReport(id, signal).catch((error: unknown) => {
-          if (!(error instanceof OngageError && error.status === 404)) throw error;
-        });
-        if (id === summary.reportId) summary.deleted = true;
-      } catch (error) {
-        summary.leftBehind.push(id);
-        problems.push(
-          `could not delete report ${id}: ${signal.aborted ? "the clean-up was cut short" : (error as Error).message}`,
-        );
-      }
+    const { deleted, failed } = await deleteReports(client, doomed, signal);
+    if (summary.reportId !== undefined && deleted.includes(summary.reportId)) summary.deleted = true;
+    for (const { id, problem } of failed) {
+      summary.leftBehind.push(id);
+      problems.push(problem);
     }
   } finally {
-    clearTimeout(boundTimer);
+    bound.done();
     if (problems.length > 0) {
       summary.ok = false;
       summary.error = [summary.error, ...problems].filter(Boolean).join("; ");

@@ -1,4 +1,4 @@
-import { userTypes } from "../language/vocabulary.js";
+import { detailedExportColumns, userTypes } from "../language/vocabulary.js";
 import { builtinFields } from "../check/fieldCatalog.js";
 import { operatorsByType } from "../check/operators.js";
 import { type OngageOperator } from "../language/vocabulary.js";
@@ -145,7 +145,7 @@ export function* aggregatedCsv(request: ContactActivityRequest, list: ContactLis
 
 /** The combined detailed CSV: a row per activity event of each matching contact in the window (null: a pause). */
 export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
-  yield csvRow(["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"]);
+  yield csvRow(detailedExportColumns);
   const window = windowOf(request, list.options.anchor);
   for (const match of matchingContacts(request, list)) {
     if (match === null) {

@@ -17,7 +17,7 @@ import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 
-interface RunCommandOptions extends ConnectionFlags {
+export interface RunCommandOptions extends ConnectionFlags {
   out?: string;
   detailed?: boolean;
   keep?: boolean;
@@ -27,6 +27,8 @@ interface RunCommandOptions extends ConnectionFlags {
   color?: boolean;
   /** No summary line per query on stderr. */
   quiet?: boolean;
+  /** A query plan (JSON) to run instead of queries. */
+  plan?: string;
 }
 
 /** The .oq files named: files as they are, folders searched (recursively) for *.oq. */
@@ -85,7 +87,7 @@ function destinations(files: string[], options: RunCommandOptions): CsvDestinati
 }
 
 /** A path as the user would write it: relative to the working folder when inside it. */
-function shortPath(path: string): string {
+export function shortPath(path: string): string {
   const near = relative(process.cwd(), path);
   return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
 }
@@ -100,7 +102,7 @@ function summaryLine(name: string, summary: RunSummary): string {
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
-function sayDeleting(name: string, ids: string[]): void {
+export function sayDeleting(name: string, ids: string[]): void {
   process.stderr.write(
     `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
   );
