@@ -483,7 +483,7 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
 }
 
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
-function mergeable(criterion: Criterion): boolean {
+export function mergeable(criterion: Criterion): boolean {
   if (criterion.operator === "><") return false;
   return !(criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral"));
 }
