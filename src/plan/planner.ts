@@ -54,18 +54,18 @@ export function planCondition(logic: Logic, maxReports: number): PlanResult {
   const best = planTerm(term, [], memo);
   const needed = reportCount(best);
   if (needed <= maxReports) return { ok: true, plan: toLogicalPlan(best) };
-  // The part to blame: the operand of the top and/or whose own plan needs the most reports.
-  let explodes = term.span;
+  // The part to blame: the smallest part of the condition that alone needs too many reports.
+  let explodes = term;
   let explodesNeeds = needed;
-  if (term.kind === "and" || term.kind === "or") {
-    let most = -1;
-    for (const operand of term.operands) {
-      const count = reportCount(planTerm(operand, [], memo));
-      if (count > most) [most, explodes] = [count, operand.span];
-    }
-    explodesNeeds = most;
+  for (;;) {
+    if (explodes.kind !== "and" && explodes.kind !== "or") break;
+    const worse = explodes.operands
+      .map((operand) => ({ operand, count: reportCount(planTerm(operand, [], memo)) }))
+      .find(({ count }) => count > maxReports);
+    if (!worse) break;
+    [explodes, explodesNeeds] = [worse.operand, worse.count];
   }
-  return { ok: false, reportsNeeded: needed, explodes, explodesNeeds };
+  return { ok: false, reportsNeeded: needed, explodes: explodes.span, explodesNeeds };
 }
 
 /**
