@@ -18,11 +18,11 @@ import { flattened, negationNormalForm, type Term } from "./negationNormalForm.j
  */
 
 /** A report of the plan: its criteria, all joined by one combinator. */
-export interface PlannedReport extends FlatCriteria {
+interface PlannedReport extends FlatCriteria {
   key: string;
 }
 
-export type PlanNode =
+type PlanNode =
   | { kind: "report"; report: PlannedReport }
   | { kind: "union" | "intersection"; of: PlanNode[] }
   | { kind: "difference"; from: PlanNode; minus: PlanNode };
@@ -32,7 +32,7 @@ export interface LogicalPlan {
   combine: ContactSet;
 }
 
-export type PlanResult =
+type PlanResult =
   | { ok: true; plan: LogicalPlan }
   | { ok: false; reportsNeeded: number; explodes: Span; explodesNeeds: number };
 

@@ -7,7 +7,7 @@ import { terminalSafe } from "../terminalText.js";
 import { UsageError } from "../usageError.js";
 import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
-export interface PlanFlags extends CompileFlags {
+interface PlanFlags extends CompileFlags {
   maxReports?: string;
 }
 
