@@ -1,9 +1,10 @@
 // Keeps the examples in grammar.md true. Each ```oq block is followed by a ```json block with
 // what it compiles to (the criteria, or the whole request when the query has clauses); each
-// ```oq-error block by a ```text block with its diagnostics. `npm run docs` rewrites those
+// ```oq-error block by a ```text block with its diagnostics; each ```oq-plan block by a ```text
+// block with the plan `oq plan` makes of it (reports and how their contacts combine). `npm run docs` rewrites those
 // blocks from the compiler; the test suite fails when they are out of date.
 import { readFileSync, writeFileSync } from "node:fs";
-import { compile, formatDiagnostics, parse } from "../dist/lib/index.js";
+import { compile, formatDiagnostics, parse, plan } from "../dist/lib/index.js";
 
 export const docsNow = "2024-02-01T00:00:00Z";
 export const docsFields = { first_name: "string", city: "string", age: "numeric", birthday: "date" };
@@ -25,6 +26,7 @@ function stringifyRequest(value, indent = "") {
 }
 
 function expected(kind, source) {
+  if (kind === "oq-plan") return expectedPlan(source);
   const result = compile(source, {
     now: docsNow,
     fields: docsFields,
@@ -39,10 +41,19 @@ function expected(kind, source) {
   return stringifyRequest(hasClauses ? result.payload : result.payload.filters.criteria);
 }
 
-/** An example: a ```oq or ```oq-error block and the answer block after it. */
-const examplePattern = /```(oq|oq-error)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g;
+function expectedPlan(source) {
+  const result = plan(source, { now: docsNow, fields: docsFields, fileName: "query.oq" });
+  if (!result.plan) throw new Error(`an oq-plan example does not plan:\n${source}\n${formatDiagnostics(result)}`);
+  return [
+    `${result.plan.reports.length} reports; the contacts in ${result.words.contacts}`,
+    ...result.words.reports.map((condition, index) => `report ${index + 1}: ${condition}`),
+  ].join("\n");
+}
 
-/** The examples of a document: `kind` "oq" (it compiles) or "oq-error", and the query. */
+/** An example: a ```oq, ```oq-error or ```oq-plan block and the answer block after it. */
+const examplePattern = /```(oq|oq-error|oq-plan)\n([\s\S]*?)```\n\n```(json|text)\n[\s\S]*?```/g;
+
+/** The examples of a document: `kind` "oq" (it compiles), "oq-error" or "oq-plan", and the query. */
 export function docExamples(text) {
   return [...text.matchAll(examplePattern)].map(([, kind, source]) => ({ kind, source }));
 }

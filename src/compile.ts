@@ -8,6 +8,10 @@ import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
 import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
+import type { QueryPlan } from "./emit/planSchema.js";
+import { emitPlan } from "./plan/emitPlan.js";
+import { describePlan, type PlanWords } from "./plan/describePlan.js";
+import { planCondition } from "./plan/planner.js";
 import { resolveLimits, type Limits } from "./language/limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
@@ -51,6 +55,15 @@ export interface NormalizeResult extends Diagnosed {
 
 export interface CompileResult extends Diagnosed {
   payload?: ContactActivityRequest;
+}
+
+export interface PlanResult extends Diagnosed {
+  /** The request body, when one report says the query exactly (as compile() gives it). */
+  payload?: ContactActivityRequest;
+  /** The plan, when the query needs several reports and set operations on their contacts. */
+  plan?: QueryPlan;
+  /** With a plan: each report's condition in oq, and the contacts taken, in words. */
+  words?: PlanWords;
 }
 
 export interface CompileFilterResult extends Diagnosed {
@@ -236,20 +249,27 @@ function throughNormalize(
   text: string,
   options: CompileOptions,
   windowSetByCaller: boolean,
-): { ast?: Query; normalized: NormalizeResult; run: Run } {
+): { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; run: Run } {
   validateText(entryPoint, text);
   const run = startRun(entryPoint, options);
   const source = new SourceText(text, options.fileName);
   const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
   const nowSeconds = resolveNow(options.now);
   let ast: Query | undefined;
+  let checked: CheckedQuery | undefined;
   const normalized: NormalizeResult = guarded(source, diagnostics, () => {
     ast = parseBody(source, diagnostics, run);
-    const checked = checkBody(ast, source, diagnostics, run, nowSeconds);
+    checked = checkBody(ast, source, diagnostics, run, nowSeconds);
     const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
     return query ? { normalized: query } : {};
   });
-  return ast ? { ast, normalized, run } : { normalized, run };
+  const through: { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; run: Run } = {
+    normalized,
+    run,
+  };
+  if (ast) through.ast = ast;
+  if (checked) through.checked = checked;
+  return through;
 }
 
 /** A stage result's diagnostics with `extra`, or OQ999 if making `extra` throws (a bug in oq). */
@@ -274,10 +294,96 @@ function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): 
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const { normalized, run } = throughNormalize("compile", text, options, false);
+  const { checked, normalized, run } = throughNormalize("compile", text, options, false);
   const query = normalized.normalized;
+  if (!query && checked) pointAtPlan(normalized, checked, run);
   return ending(normalized, run, () =>
     query ? { payload: emitRequest(query, { ...defaultRequestFlags, ...options.requestFlags }) } : {},
+  );
+}
+
+/** What normalise refuses and a plan can run exactly: `not` without an opposite, mixed and/or. */
+const plannableCodes: ReadonlySet<string> = new Set(["OQ240", "OQ241"]);
+
+/**
+ * A query as what runs: one request body when one report says it exactly (byte for byte what
+ * compile() gives), or a plan of several reports and set operations on their contacts
+ * (docs/plans.md). Beyond `limits.maxReports` reports: OQ242, pointing at the part that needs
+ * the most. Never throws on bad input.
+ */
+export function plan(text: string, options: CompileOptions = {}): PlanResult {
+  validateText("plan", text);
+  const run = startRun("plan", options);
+  const source = new SourceText(text, options.fileName);
+  const nowSeconds = resolveNow(options.now);
+  const flags = { ...defaultRequestFlags, ...options.requestFlags };
+  let diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
+  const planned = (): Omit<PlanResult, keyof Diagnosed> => {
+    const ast = parseBody(source, diagnostics, run);
+    const checked = checkBody(ast, source, diagnostics, run, nowSeconds);
+    if (!checked) return {};
+    diagnostics = new DiagnosticCollector(diagnostics.sorted(), run.limits.maxDiagnostics);
+    const normalized = normalizeBody(checked, source, diagnostics, false);
+    if (normalized) return { payload: emitRequest(normalized, flags) };
+    const refusals = diagnostics.sorted().filter((d) => d.severity === "error");
+    if (refusals.some((d) => !plannableCodes.has(d.code))) return {};
+    // A plan says what one list could not: the refusals go, the warnings stay.
+    diagnostics = new DiagnosticCollector(
+      diagnostics.sorted().filter((d) => !(d.severity === "error" && plannableCodes.has(d.code))),
+      run.limits.maxDiagnostics,
+    );
+    const result = planCondition(checked.condition, run.limits.maxReports);
+    if (!result.ok) {
+      reportTooManyReports(result, run.limits.maxReports, diagnostics);
+      return {};
+    }
+    return { plan: emitPlan(checked, result.plan, flags), words: describePlan(result.plan) };
+  };
+  try {
+    // planned() replaces the collector as it goes: read it after the call.
+    const value = planned();
+    return finish(source, diagnostics, value);
+  } catch (error) {
+    reportInternalError(error, source, diagnostics);
+    return finish(source, diagnostics, {});
+  }
+}
+
+/**
+ * compile() gives one request body or none. When none is only because the condition needs a
+ * plan, its refusals say how many reports the plan takes and which commands run it.
+ */
+function pointAtPlan(normalized: NormalizeResult, checked: CheckedQuery, run: Run): void {
+  const errors = normalized.diagnostics.filter((d) => d.severity === "error");
+  if (errors.length === 0 || errors.some((d) => !plannableCodes.has(d.code))) return;
+  const planned = planCondition(checked.condition, run.limits.maxReports);
+  const hint = planned.ok
+    ? `oq can run it exactly as ${planned.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
+    : `as several reports it would need ${planned.reportsNeeded}, more than the limit of ${run.limits.maxReports} (OQ242 in 'oq plan')`;
+  normalized.diagnostics = normalized.diagnostics.map((d) =>
+    plannableCodes.has(d.code) && d.severity === "error" ? { ...d, hints: [...d.hints, hint] } : d,
+  );
+}
+
+function reportTooManyReports(
+  planned: Extract<ReturnType<typeof planCondition>, { ok: false }>,
+  maxReports: number,
+  diagnostics: DiagnosticCollector,
+): void {
+  diagnostics.error(
+    "OQ242",
+    `this condition needs ${planned.reportsNeeded} reports to run exactly, more than the limit of ${maxReports}`,
+    planned.explodes,
+    {
+      label:
+        planned.explodesNeeds === planned.reportsNeeded
+          ? `this part needs ${planned.reportsNeeded}`
+          : `this part alone needs ${planned.explodesNeeds}`,
+      hints: [
+        "each 'or' of 'and's, or 'and' of 'or's, that one report cannot hold costs reports; factor out what the alternatives share, or split the query",
+        `to allow more, raise the limit (oq plan/run --max-reports N; the library's limits.maxReports); Ongage runs at most 10 reports at once`,
+      ],
+    },
   );
 }
 

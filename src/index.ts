@@ -13,6 +13,7 @@ export {
   check,
   normalize,
   emit,
+  plan,
   formatDiagnostics,
   type CompileOptions,
   type CompileResult,
@@ -20,6 +21,7 @@ export {
   type ParseResult,
   type CheckResult,
   type NormalizeResult,
+  type PlanResult,
 } from "./compile.js";
 export { format, type FormatResult } from "./format/format.js";
 export { decompile, type DecompileOptions, type DecompileResult } from "./format/decompile.js";

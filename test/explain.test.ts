@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { compile, explain, formatDiagnostics, type Explanation } from "../src/index.js";
+import { compile, plan, explain, formatDiagnostics, type Explanation } from "../src/index.js";
 // @ts-expect-error: a plain JavaScript script, shared with `npm run docs`
 import { docExamples, docsFields, docsNow } from "../scripts/docExamples.mjs";
 import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow, updating } from "./support/golden.js";
@@ -103,17 +103,30 @@ describe("every query explains completely", () => {
 });
 
 describe("explain()", () => {
-  it("gives exactly the diagnostics compile gives, errors and warnings", () => {
-    for (const folder of ["invalid", "valid"] as const) {
+  it("gives exactly the diagnostics of what runs: compile's for one report, plan's for several", () => {
+    for (const folder of ["invalid", "valid", "plans"] as const) {
       for (const { file, text } of goldenCases(folder)) {
         const explained = explain(text, { fileName: file, now: goldenNow, fields });
         const compiled = compile(text, { fileName: file, now: goldenNow, fields });
-        expect(explained.ok, file).toBe(compiled.ok);
-        expect(explained.diagnostics, file).toEqual(compiled.diagnostics);
-        expect(formatDiagnostics(explained), file).toBe(formatDiagnostics(compiled));
-        if (!compiled.ok) expect(explained.explanation, file).toBeUndefined();
+        const planned = plan(text, { fileName: file, now: goldenNow, fields });
+        const runs = compiled.ok ? compiled : planned;
+        expect(explained.ok, file).toBe(runs.ok);
+        expect(explained.diagnostics, file).toEqual(runs.diagnostics);
+        expect(formatDiagnostics(explained), file).toBe(formatDiagnostics(runs));
+        if (!runs.ok) expect(explained.explanation, file).toBeUndefined();
+        expect(explained.explanation?.plan !== undefined, file).toBe(planned.plan !== undefined);
       }
     }
+  });
+
+  it("words a plan: which reports' contacts, and what each report asks for", () => {
+    const result = explain('email ends "gmail.com" and (opens > 3 or clicks > 2) select email', {
+      now: "2026-11-27T10:00:00Z",
+    });
+    expect(result.explanation!.text).toContain(
+      'all contacts in report 1 or report 2 (report 1 has those whose email ends with "gmail.com" and who opened more than 3 times; report 2 has those whose email ends with "gmail.com" and who clicked more than 2 times)',
+    );
+    expect(result.explanation!.text).toContain("runs as 2 reports");
   });
 
   it("words the example of issue 10", () => {

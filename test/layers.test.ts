@@ -17,6 +17,7 @@ const layerOrder: readonly (readonly string[])[] = [
   ["parser"],
   ["check"],
   ["emit"],
+  ["plan"],
   ["compile.ts", "validateOptions.ts"],
   ["evaluate"],
   ["format", "explain"],

@@ -122,6 +122,20 @@ function negateCriterion(
   negatedBy: Span,
   context: NegationContext,
 ): Form | undefined {
+  if (criterion.operator === "><") {
+    // not (f between a and b) is exactly f < a or f > b: a contact without a value is unknown to both.
+    if (canBeUnknown(criterion))
+      context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
+    const [low, high] = criterion.values;
+    return {
+      kind: "or",
+      operands: [
+        { kind: "atom", criterion: { ...criterion, operator: "<", values: [low!] }, span },
+        { kind: "atom", criterion: { ...criterion, operator: ">", values: [high!] }, span },
+      ],
+      span,
+    };
+  }
   const inverse = inverseOperator[criterion.operator];
   if (!inverse) {
     reportNoInverse(criterion, negatedBy, context.diagnostics);
@@ -203,28 +217,9 @@ function staysFlatWithEmpty(form: Form, criterion: Criterion, span: Span): boole
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
   const word = oqSpelling[criterion.operator];
-  const hints = [`Ongage has no operator for 'not ${word}', and oq does not approximate one`];
-  if (criterion.operator === "><") {
-    const [low, high] = criterion.values.map((value) =>
-      printCriterion({ ...criterion, operator: "=", values: [value] }).replace(/^.* = /, ""),
-    );
-    const field = printCriterion({ ...criterion, operator: "=", values: [0] }).replace(/ = 0$/, "");
-    hints.push(
-      `the same meaning, written with operators Ongage has: ${field} < ${low} or ${field} > ${high}`,
-    );
-  } else {
-    // For a list, 'not contains [a, b]' would match almost everyone (OQ230); 'not (contains [a, b])' excludes each.
-    const contains =
-      criterion.values.length > 1
-        ? `not (${printCriterion({ ...criterion, operator: "LIKE" })})`
-        : printCriterion({ ...criterion, operator: "NOT LIKE" });
-    hints.push(
-      `if the text cannot appear elsewhere in the value, '${contains}' is close; otherwise drop the 'not' and filter the CSV`,
-    );
-  }
-  diagnostics.error("OQ240", `'not' cannot apply to '${word}'`, negatedBy, {
+  diagnostics.error("OQ240", `'not' cannot apply to '${word}' in one request body`, negatedBy, {
     label: `negates '${printCriterion(criterion)}'`,
-    hints,
+    hints: [`Ongage has no operator for 'not ${word}', and oq does not approximate one`],
   });
 }
 
@@ -483,7 +478,7 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
 }
 
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
-function mergeable(criterion: Criterion): boolean {
+export function mergeable(criterion: Criterion): boolean {
   if (criterion.operator === "><") return false;
   return !(criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral"));
 }
@@ -494,27 +489,6 @@ function printForm(form: Form, parent?: "and" | "or"): string {
   return parent && parent !== form.kind ? `(${text})` : text;
 }
 
-/** The condition as an `or` of `and` chains, or undefined past `limit` alternatives. */
-function alternatives(form: Form, limit: number): Form[][] | undefined {
-  if (form.kind === "atom") return [[form]];
-  if (form.kind === "or") {
-    const out: Form[][] = [];
-    for (const operand of form.operands) {
-      const inner = alternatives(operand, limit);
-      if (!inner || out.length + inner.length > limit) return undefined;
-      out.push(...inner);
-    }
-    return out;
-  }
-  let product: Form[][] = [[]];
-  for (const operand of form.operands) {
-    const inner = alternatives(operand, limit);
-    if (!inner || product.length * inner.length > limit) return undefined;
-    product = product.flatMap((prefix) => inner.map((choice) => [...prefix, ...choice]));
-  }
-  return product;
-}
-
 function reportMixed(
   form: Extract<Form, { kind: "and" | "or" }>,
   nested: Form,
@@ -523,23 +497,12 @@ function reportMixed(
   const hints = [
     "Ongage combines a flat list of criteria, all joined by 'and' or all by 'or'; how it reads a list that mixes them is not documented, so oq does not guess",
   ];
-  const split = alternatives(form, maxAlternativesShown);
-  if (split) {
-    const lines = split.map(
-      (alternative) => `  ${alternative.map((atom) => printForm(atom, "and")).join(" and ")}`,
-    );
-    hints.push(`run one query for each alternative and combine the CSVs:\n${lines.join("\n")}`);
-  } else {
-    hints.push(
-      "split it into several queries, each a plain 'and' chain or a plain 'or' chain, and combine the CSVs",
-    );
-  }
   hints.push(
     '\'or\' between conditions on the same field with the same operator is fine: they become one criterion, e.g. email ends ["gmail.com", "yahoo.com"]',
   );
   diagnostics.error(
     "OQ241",
-    `this condition mixes 'and' and 'or', which cannot be sent to Ongage exactly`,
+    `this condition mixes 'and' and 'or', which one request body cannot say exactly`,
     nested.span,
     {
       label: `${nested.kind === "or" ? "an 'or'" : "an 'and'"} inside ${form.kind === "or" ? "an 'or'" : "an 'and'"}: ${printForm(nested)}`,

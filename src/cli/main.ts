@@ -21,6 +21,7 @@ Examples:
   echo 'opens >= 3' | oq compile -      compile from standard input
   oq check queries/*.oq                 check many queries at once
   oq explain weekly.oq                  say in plain English what weekly.oq selects
+  oq plan weekly.oq                     show the reports oq run makes for weekly.oq
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
   oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
@@ -83,6 +84,17 @@ export function buildProgram(): Command {
   ).action(async (files: string[], options) => {
     const { checkCommand } = await import("./commands/compile.js");
     process.exitCode = await checkCommand(files, options);
+  });
+
+  addCommonOptions(
+    program
+      .command("plan")
+      .description("show what oq run runs for a query: one report, or several and how their contacts combine")
+      .argument("<file>", "the .oq file, or - for standard input")
+      .option("--max-reports <n>", "the most reports a plan may take (default 10)"),
+  ).action(async (file: string, options) => {
+    const { planCommand } = await import("./commands/plan.js");
+    process.exitCode = await planCommand(file, options);
   });
 
   addCommonOptions(

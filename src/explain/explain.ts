@@ -1,5 +1,7 @@
 import { requestFlagNames, type NormalizedQuery } from "../check/criteria.js";
-import { check, normalize, parse, type CompileOptions } from "../compile.js";
+import { check, normalize, parse, plan, type CompileOptions } from "../compile.js";
+import { describeContactSet } from "../plan/describePlan.js";
+import { planCondition, type LogicalPlan } from "../plan/planner.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
@@ -25,6 +27,8 @@ export interface Explanation {
    * `text` only when they are not both true, what every known client sends.
    */
   requestFlags: { include_behavior?: boolean; combined_as_and?: boolean; text?: string };
+  /** When the query runs as several reports: which reports' contacts it takes, and each report's condition. */
+  plan?: { contacts: string; reports: ConditionExplanation[] };
 }
 
 export interface ExplainResult {
@@ -53,18 +57,48 @@ const userWords: Readonly<Record<string, string>> = {
 export function explain(text: string, options: CompileOptions = {}): ExplainResult {
   const checked = check(parse(text, options), options);
   const normalized = normalize(checked, options);
-  const result: ExplainResult = {
-    diagnostics: normalized.diagnostics,
-    source: normalized.source,
-    ok: normalized.ok,
-  };
+  const settings = { ...defaultRequestFlags, ...options.requestFlags };
   // The "now" the window was worked out against, to tell whether it ends now.
   if (normalized.ok && normalized.normalized && checked.checked)
-    result.explanation = explainChecked(normalized.normalized, checked.checked.nowSeconds, {
-      ...defaultRequestFlags,
-      ...options.requestFlags,
-    });
+    return {
+      diagnostics: normalized.diagnostics,
+      source: normalized.source,
+      ok: true,
+      explanation: explainChecked(normalized.normalized, checked.checked.nowSeconds, settings),
+    };
+  // A condition one request cannot say is explained as the plan `oq run` runs, with its diagnostics.
+  const planned = plan(text, options);
+  const result: ExplainResult = { diagnostics: planned.diagnostics, source: planned.source, ok: planned.ok };
+  if (planned.ok && planned.plan && checked.checked) {
+    const logical = planCondition(checked.checked.condition, Infinity);
+    if (logical.ok) {
+      const { condition: _condition, nowSeconds, ...parts } = checked.checked;
+      const first = explainChecked({ ...parts, filter: logical.plan.reports[0]! }, nowSeconds, settings);
+      result.explanation = explainPlanned(first, logical.plan);
+    }
+  }
   return result;
+}
+
+/**
+ * A plan's explanation: the one-report sentence, its condition replaced by which reports'
+ * contacts are taken and what each report asks for.
+ */
+function explainPlanned(single: Explanation, logical: LogicalPlan): Explanation {
+  const reports = logical.reports.map((filter) => explainCondition(filter));
+  const contacts = describeContactSet(logical.combine);
+  const each = reports.map((report, index) => `report ${index + 1} has those ${report.text}`).join("; ");
+  const conditionText = `in ${contacts} (${each})`;
+  const text = single.text.replace(
+    `${single.users.text} ${single.condition.text}`,
+    `${single.users.text} ${conditionText}`,
+  );
+  return {
+    ...single,
+    text: text.replace(/\.$/, `; runs as ${reports.length} reports, whose contacts oq combines (oq plan).`),
+    condition: { combinator: "and", text: conditionText, parts: [] },
+    plan: { contacts, reports },
+  };
 }
 
 function explainChecked(query: NormalizedQuery, nowSeconds: number, settings: RequestFlags): Explanation {

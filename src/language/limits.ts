@@ -11,6 +11,11 @@ export interface Limits {
   maxDepth: number;
   /** Most diagnostics listed; past it they are counted in one closing OQ010. */
   maxDiagnostics: number;
+  /**
+   * Most reports one query plan may run (OQ242 beyond it). Ten is Ongage's limit of reports in
+   * flight at once (docs/running.md), so a plan within it runs all its reports together.
+   */
+  maxReports: number;
 }
 
 export const defaultLimits: Limits = {
@@ -18,6 +23,7 @@ export const defaultLimits: Limits = {
   maxTokens: 100_000,
   maxDepth: 64,
   maxDiagnostics: 50,
+  maxReports: 10,
 };
 
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {

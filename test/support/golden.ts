@@ -15,7 +15,7 @@ export function goldenFields(): CustomFields {
 }
 
 export function goldenCases(
-  folder: "valid" | "invalid" | "explain",
+  folder: "valid" | "invalid" | "explain" | "plans",
 ): { name: string; file: string; text: string }[] {
   const dir = join(goldenDir, folder);
   return readdirSync(dir)

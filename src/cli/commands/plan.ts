@@ -1,0 +1,66 @@
+import { formatDiagnostics, plan, type PlanResult } from "../../compile.js";
+import { diagnosticToJson } from "../../diagnostics/json.js";
+import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+import { readInput } from "../input.js";
+import { exitCodes } from "../exitCodes.js";
+import { terminalSafe } from "../terminalText.js";
+import { UsageError } from "../usageError.js";
+import { wholeNumberFlag } from "../wholeNumberFlag.js";
+
+interface PlanFlags extends CompileFlags {
+  maxReports?: string;
+}
+
+/**
+ * `oq plan FILE`: what `oq run` runs for a query. One report: its request body. Several: each
+ * report's condition (in oq, as `oq decompile` writes it) and request body, and how their
+ * contacts are combined. `--json`: the plan as QueryPlanSchema describes it.
+ */
+export async function planCommand(file: string, flags: PlanFlags): Promise<number> {
+  const settings = compileSettingsFor(flags);
+  const input = readInput(file);
+  const options = { ...(await settings(file)), fileName: input.name };
+  if (flags.maxReports !== undefined) {
+    const maxReports = wholeNumberFlag("--max-reports", flags.maxReports);
+    if (maxReports < 1) throw new UsageError("--max-reports takes a whole number of at least 1");
+    options.limits = { ...options.limits, maxReports };
+  }
+  const result = plan(input.text, options);
+  if (flags.json) {
+    process.stdout.write(`${JSON.stringify(planJson(result, input.name), null, 2)}\n`);
+    return result.ok ? exitCodes.ok : exitCodes.failed;
+  }
+  const diagnostics = formatDiagnostics(result, { color: useColor(flags) });
+  if (diagnostics) process.stderr.write(diagnostics);
+  if (result.payload) {
+    process.stdout.write(
+      `One report (what oq compile prints):\n${JSON.stringify(result.payload, null, 2)}\n`,
+    );
+  } else if (result.plan && result.words) {
+    const { reports, key, columns } = result.plan;
+    const words = result.words;
+    const lines = [
+      `${reports.length} reports; the contacts in ${words.contacts}.`,
+      `One row per contact, told apart by ${key}; columns: ${columns.join(", ")}.`,
+    ];
+    reports.forEach((report, index) => {
+      lines.push(
+        "",
+        `report ${index + 1}: ${terminalSafe(words.reports[index]!)}`,
+        JSON.stringify(report, null, 2),
+      );
+    });
+    process.stdout.write(`${lines.join("\n")}\n`);
+  }
+  return result.ok ? exitCodes.ok : exitCodes.failed;
+}
+
+function planJson(result: PlanResult, file: string) {
+  return {
+    file,
+    ok: result.ok,
+    ...(result.payload ? { reports: [result.payload], combine: { kind: "report", report: 0 } } : {}),
+    ...(result.plan ? { ...result.plan, words: result.words } : {}),
+    diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, file)),
+  };
+}

@@ -1,0 +1,83 @@
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, formatDiagnostics, plan } from "../src/index.js";
+import { QueryPlanSchema } from "../src/emit/planSchema.js";
+import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow } from "./support/golden.js";
+import { customFields, propertyNow, queryArb } from "./support/arbitraries.js";
+
+/*
+ * Golden plans: test/golden/plans/*.oq plan to the reports, set expression and words in the
+ * .plan.json beside them, or fail with the diagnostics in the .txt. OQ_UPDATE_GOLDEN=1
+ * (npm run golden:update) rewrites them: review the diff.
+ */
+
+const fields = goldenFields();
+const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 200);
+
+describe("golden plans", () => {
+  for (const { name, file, text } of goldenCases("plans")) {
+    it(name, () => {
+      const result = plan(text, { fileName: file, now: goldenNow, fields });
+      const rendered = formatDiagnostics(result) || undefined;
+      const shown = result.plan
+        ? { words: result.words, ...result.plan }
+        : result.payload
+          ? { reports: [result.payload] }
+          : undefined;
+      const planJson = shown ? `${JSON.stringify(shown, null, 2)}\n` : undefined;
+      const expectedPlan = expectGolden(join(goldenDir, "plans", `${name}.plan.json`), planJson);
+      expect(expectedPlan.actual).toBe(expectedPlan.expected);
+      const diagnostics = expectGolden(join(goldenDir, "plans", `${name}.txt`), rendered);
+      expect(diagnostics.actual).toBe(diagnostics.expected);
+      if (result.plan) expect(QueryPlanSchema.safeParse(result.plan).success).toBe(true);
+    });
+  }
+});
+
+describe("plan()", () => {
+  it("gives compile()'s payload, byte for byte, for every query one report can say", () => {
+    let single = 0;
+    let planned = 0;
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        const options = { now: propertyNow, fields: customFields };
+        const compiled = compile(text, options);
+        const result = plan(text, options);
+        if (compiled.ok) {
+          single++;
+          expect(JSON.stringify(result.payload)).toBe(JSON.stringify(compiled.payload));
+          expect(result.plan).toBeUndefined();
+          expect(result.diagnostics).toEqual(compiled.diagnostics);
+        } else if (result.plan) {
+          planned++;
+          expect(compiled.diagnostics.some((d) => d.code === "OQ241" || d.code === "OQ240")).toBe(true);
+          expect(QueryPlanSchema.safeParse(result.plan).success).toBe(true);
+          expect(result.plan.reports.length).toBeGreaterThan(1);
+        }
+      }),
+      { numRuns: runs },
+    );
+    expect(single).toBeGreaterThan(runs / 10);
+    expect(planned).toBeGreaterThan(runs / 20);
+  });
+
+  it("compile() of a query that needs a plan says how many reports and points at oq plan and oq run", () => {
+    const result = compile('email ends "gmail.com" and (opens > 3 or clicks > 2)');
+    expect(result.ok).toBe(false);
+    expect(result.payload).toBeUndefined();
+    const hints = result.diagnostics.flatMap((d) => d.hints).join("\n");
+    expect(hints).toContain("exactly as 2 reports");
+    expect(hints).toContain("'oq plan'");
+    expect(hints).toContain("'oq run'");
+  });
+
+  it("refuses beyond limits.maxReports with OQ242, pointing at the part that needs the most", () => {
+    const text = '(opens > 1 or clicks > 1) and (sent > 1 or ocx_status = "a") and (opens < 9 or clicks < 9)';
+    expect(plan(text, { limits: { maxReports: 3 } }).plan?.reports).toHaveLength(3);
+    const refused = plan(text, { limits: { maxReports: 2 } });
+    expect(refused.ok).toBe(false);
+    expect(refused.diagnostics.map((d) => d.code)).toEqual(["OQ242"]);
+    expect(refused.diagnostics[0]!.message).toContain("needs 3 reports");
+  });
+});
