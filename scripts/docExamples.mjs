@@ -43,7 +43,8 @@ function expected(kind, source) {
 
 function expectedPlan(source) {
   const result = plan(source, { now: docsNow, fields: docsFields, fileName: "query.oq" });
-  if (!result.plan) throw new Error(`an oq-plan example does not plan:\n${source}\n${formatDiagnostics(result)}`);
+  if (!result.plan)
+    throw new Error(`an oq-plan example does not plan:\n${source}\n${formatDiagnostics(result)}`);
   return [
     `${result.plan.reports.length} reports; the contacts in ${result.words.contacts}`,
     ...result.words.reports.map((condition, index) => `report ${index + 1}: ${condition}`),
