@@ -165,6 +165,7 @@ export function buildProgram(): Command {
         .description("run queries as Ongage reports: create, wait, download the CSV, delete")
         .argument("[queries...]", ".oq files or folders of them")
         .option("--plan <file>", "run a query plan (JSON: reports, combine, key, columns) instead of queries")
+        .option("--max-reports <n>", "the most reports a query's plan may take (default 10)")
         .option(
           "--out <path>",
           "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)",

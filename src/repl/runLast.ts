@@ -6,7 +6,7 @@ import { outputFile } from "../cli/outputPath.js";
 import { runDefaults } from "../cli/runDefaults.js";
 import { terminalSafe } from "../cli/terminalText.js";
 import { signalExitCodes } from "../cli/exitCodes.js";
-import { durationFlag, runJobs } from "../cli/commands/run.js";
+import { durationFlag, reportWords, runJobs } from "../cli/commands/run.js";
 import type { OngageClient } from "../client/client.js";
 import type { Session } from "./session.js";
 import { alignedTable, csvHead } from "./table.js";
@@ -124,7 +124,7 @@ export async function runLast(
   const summary = result.summaries[0]!;
   if (result.stoppedBy) {
     session.fail(
-      `oq: stopped${summary.reportId === undefined ? "" : `; report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "not deleted"}`}`,
+      `oq: stopped${reportWords(summary) === "" ? "" : `; ${reportWords(summary)} ${summary.deleted ? "deleted" : "not deleted"}`}`,
     );
     // Ctrl-C at the prompt's terminal is for this run only; any other stop ends the session.
     if (result.stoppedBy !== "SIGINT" || !session.output.interactive) {
@@ -140,9 +140,7 @@ export async function runLast(
   const rows = csvHead(path, shownRows);
   session.output.out(alignedTable(rows));
   const report =
-    summary.reportId === undefined
-      ? ""
-      : ` (report ${terminalSafe(summary.reportId)} ${summary.deleted ? "deleted" : "kept"})`;
+    reportWords(summary) === "" ? "" : ` (${reportWords(summary)} ${summary.deleted ? "deleted" : "kept"})`;
   const more = summary.rows > rows.length - 1 ? ` (first ${rows.length - 1} shown)` : "";
   session.output.out(
     `${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${terminalSafe(path)}${report}\n`,

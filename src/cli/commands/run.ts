@@ -1,10 +1,12 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
-import { compile, formatDiagnostics } from "../../compile.js";
+import { formatDiagnostics, plan } from "../../compile.js";
 import type { CompileSettings } from "../compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
+import type { QueryPlan } from "../../emit/planSchema.js";
+import { runPlan, type PlanSummary } from "../../runner/runPlan.js";
 import { parseCliDuration, formatMs } from "../../runner/durations.js";
-import { runReport, type RunSummary } from "../../runner/runReport.js";
+import { runReport, type RunProgress, type RunSummary } from "../../runner/runReport.js";
 import { cleanupBoundMs } from "../../client/backoff.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../connection.js";
@@ -13,6 +15,7 @@ import { readInput } from "../input.js";
 import { exitCodes, signalExitCodes, type StopSignal } from "../exitCodes.js";
 import type { OngageClient } from "../../client/client.js";
 import { UsageError } from "../usageError.js";
+import { wholeNumberFlag } from "../wholeNumberFlag.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
@@ -29,6 +32,8 @@ export interface RunCommandOptions extends ConnectionFlags {
   quiet?: boolean;
   /** A query plan (JSON) to run instead of queries. */
   plan?: string;
+  /** The most reports a query's plan may take (default: limits.maxReports). */
+  maxReports?: string;
 }
 
 /** The .oq files named: files as they are, folders searched (recursively) for *.oq. */
@@ -93,7 +98,8 @@ export function shortPath(path: string): string {
 }
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
-function summaryLine(name: string, summary: RunSummary): string {
+function summaryLine(name: string, summary: RunSummary | PlanSummary): string {
+  if ("reports" in summary) return planSummaryLine(name, summary);
   const report =
     summary.reportId === undefined
       ? ""
@@ -102,18 +108,31 @@ function summaryLine(name: string, summary: RunSummary): string {
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
+/** The line a finished plan leaves on stderr. */
+function planSummaryLine(name: string, summary: PlanSummary): string {
+  const ids = summary.reports.map((report) => terminalSafe(report.reportId ?? "?")).join(", ");
+  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
+  return `✓ ${terminalSafe(name)}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
+}
+
+/** The reports a run made: "report 123", or "reports 123, 124" for a plan. */
+export function reportWords(summary: RunSummary | PlanSummary): string {
+  const ids = ("reports" in summary ? summary.reports.map((report) => report.reportId) : [summary.reportId])
+    .filter((id) => id !== undefined)
+    .map((id) => terminalSafe(id));
+  return ids.length === 0 ? "" : `report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
+}
+
 export function sayDeleting(name: string, ids: string[]): void {
   process.stderr.write(
     `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
   );
 }
 
-/** One query to run: its name in messages, its request and where its CSV goes. */
-interface RunJob {
-  name: string;
-  request: ContactActivityRequest;
-  destination: CsvDestination;
-}
+/** One query to run: its name in messages, its request (or plan) and where its CSV goes. */
+export type RunJob = { name: string; destination: CsvDestination } & (
+  { request: ContactActivityRequest } | { plan: QueryPlan }
+);
 
 interface RunJobsOptions {
   detailed?: boolean | undefined;
@@ -134,7 +153,7 @@ export async function runJobs(
   client: OngageClient,
   jobs: RunJob[],
   options: RunJobsOptions,
-): Promise<{ summaries: RunSummary[]; stoppedBy: StopSignal | undefined }> {
+): Promise<{ summaries: (RunSummary | PlanSummary)[]; stoppedBy: StopSignal | undefined }> {
   const progress = new ProgressLine();
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.
@@ -144,10 +163,10 @@ export async function runJobs(
   const { result: summaries, stoppedBy } = await interruptible(
     ({ signal, cleanupSignal }) =>
       Promise.all(
-        jobs.map(async ({ name, request, destination }) => {
-          const summary = await runReport({
+        jobs.map(async (job) => {
+          const { name, destination } = job;
+          const common = {
             client,
-            request,
             destination,
             detailed: options.detailed ?? false,
             keep: options.keep ?? false,
@@ -155,29 +174,41 @@ export async function runJobs(
             timeoutMs: options.timeoutMs,
             signal,
             cleanupSignal,
-            onProgress: (p) => {
-              progress.update(name, p);
-              if (p.deleting) deleting.set(name, p.deleting);
-              else deleting.delete(name);
-              // After a signal, the clean-up is said out loud: which reports are being deleted.
-              if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(name, p.deleting);
-              // So is the clean-up after the deadline, which may outlast it (off a terminal too).
-              if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
-                announced.add(name);
-                const what =
-                  p.deleting.length > 0
-                    ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}`
-                    : "looking for the report it may have made";
-                progress.log(
-                  `oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
-                );
-              }
-            },
-          });
+          };
+          const onProgress = (p: RunProgress, report?: number) => {
+            progress.update(report === undefined ? name : `${name} #${report + 1}`, p);
+            // A plan's clean-up is said once, by the plan, not by each of its reports.
+            if (report !== undefined) return;
+            if (p.deleting) deleting.set(name, p.deleting);
+            else deleting.delete(name);
+            // After a signal, the clean-up is said out loud: which reports are being deleted.
+            if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(name, p.deleting);
+            // So is the clean-up after the deadline, which may outlast it (off a terminal too).
+            if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
+              announced.add(name);
+              const what =
+                p.deleting.length > 0
+                  ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}`
+                  : "looking for the report it may have made";
+              progress.log(
+                `oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
+              );
+            }
+          };
+          const summary =
+            "plan" in job
+              ? await runPlan({
+                  ...common,
+                  plan: job.plan,
+                  // One progress line per report of the plan, then the merge's.
+                  onProgress: (p) =>
+                    onProgress({ ...p, state: p.state === "merging" ? "saving" : p.state }, p.report),
+                })
+              : await runReport({ ...common, request: job.request, onProgress });
           if (summary.ok || summary.outputClosed) {
             const line = summary.ok
               ? summaryLine(name, summary)
-              : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; report ${terminalSafe(summary.reportId ?? "")} deleted` : ""}`;
+              : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; ${reportWords(summary)} deleted` : ""}`;
             if (!options.quiet) progress.log(line);
           } else {
             process.stderr.write(
@@ -219,17 +250,23 @@ export async function runCommand(
   const files = expandTargets(targets);
   const outputs = destinations(files, options);
 
-  // Every query compiles before any call is made.
-  const requests: ContactActivityRequest[] = [];
+  const maxReports =
+    options.maxReports === undefined ? undefined : wholeNumberFlag("--max-reports", options.maxReports);
+  if (maxReports === 0) throw new UsageError("--max-reports takes a whole number of at least 1");
+  // Every query compiles (to one request, or a plan of several) before any call is made.
+  const work: ({ request: ContactActivityRequest } | { plan: QueryPlan })[] = [];
   let compileFailed = false;
   for (const file of files) {
     const input = readInput(file);
-    const result = compile(input.text, { ...(await settingsFor(file)), fileName: input.name });
+    const settings = await settingsFor(file);
+    const limits = maxReports === undefined ? settings.limits : { ...settings.limits, maxReports };
+    const result = plan(input.text, { ...settings, ...(limits ? { limits } : {}), fileName: input.name });
     const rendered = formatDiagnostics(result, {
       color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"],
     });
     if (rendered) process.stderr.write(rendered);
-    if (result.payload) requests.push(result.payload);
+    if (result.payload) work.push({ request: result.payload });
+    else if (result.plan) work.push({ plan: result.plan });
     else compileFailed = true;
   }
   if (compileFailed) {
@@ -240,11 +277,7 @@ export async function runCommand(
   const client = await connect(options, process.env, process.cwd());
   const { summaries, stoppedBy } = await runJobs(
     client,
-    files.map((file, index) => ({
-      name: basename(file),
-      request: requests[index]!,
-      destination: outputs[index]!,
-    })),
+    files.map((file, index) => ({ name: basename(file), destination: outputs[index]!, ...work[index]! })),
     { ...options, pollIntervalMs, timeoutMs },
   );
   if (stoppedBy) return signalExitCodes[stoppedBy];
@@ -254,7 +287,5 @@ export async function runCommand(
       `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
     );
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
-  return summaries.every((summary: RunSummary) => summary.ok || summary.outputClosed)
-    ? exitCodes.ok
-    : exitCodes.failed;
+  return summaries.every((summary) => summary.ok || summary.outputClosed) ? exitCodes.ok : exitCodes.failed;
 }

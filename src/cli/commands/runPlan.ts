@@ -1,17 +1,13 @@
 import { QueryPlanSchema, type QueryPlan } from "../../emit/planSchema.js";
-import { formatMs } from "../../runner/durations.js";
-import { runPlan, type PlanSummary } from "../../runner/runPlan.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect } from "../connection.js";
-import { formatBytes, ProgressLine } from "../progress.js";
 import { readJson } from "../readJsonFile.js";
 import { exitCodes, signalExitCodes } from "../exitCodes.js";
 import { UsageError } from "../usageError.js";
-import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { outputFile } from "../outputPath.js";
-import { terminalSafe, terminalSafeJson } from "../terminalText.js";
+import { terminalSafeJson } from "../terminalText.js";
 import { basename } from "node:path";
-import { durationFlag, sayDeleting, shortPath, type RunCommandOptions } from "./run.js";
+import { durationFlag, runJobs, type RunCommandOptions } from "./run.js";
 
 /** The plan in `path`, checked against the plan contract: a usage error (exit 2) if it is not one. */
 function readPlan(path: string): QueryPlan {
@@ -23,13 +19,6 @@ function readPlan(path: string): QueryPlan {
     throw new UsageError(`the plan ${path} is not a valid query plan: ${issues.join("; ")}`);
   }
   return parsed.data;
-}
-
-/** The line a finished plan leaves on stderr. */
-function summaryLine(name: string, summary: PlanSummary): string {
-  const ids = summary.reports.map((report) => terminalSafe(report.reportId ?? "?")).join(", ");
-  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
-  return `✓ ${terminalSafe(name)}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
 /** `oq run --plan FILE.json`: the plan's reports, merged into one CSV (docs/running.md, "Plans"). */
@@ -47,54 +36,14 @@ export async function runPlanCommand(targets: string[], options: RunCommandOptio
       ? { kind: "stdout", stream: process.stdout }
       : { kind: "file", path: outputFile("--out", options.out ?? ".", csvName) };
 
-  const progress = new ProgressLine();
   const client = await connect(options, process.env, process.cwd());
-  let stopping = false;
-  const { result: summary, stoppedBy } = await interruptible(
-    ({ signal, cleanupSignal }) =>
-      runPlan({
-        client,
-        plan,
-        destination,
-        detailed: options.detailed ?? false,
-        keep: options.keep ?? false,
-        pollIntervalMs,
-        timeoutMs,
-        signal,
-        cleanupSignal,
-        onProgress: (p) => {
-          const label = p.report === undefined ? name : `${name} #${p.report + 1}`;
-          progress.update(label, { ...p, state: p.state === "merging" ? "downloading" : p.state });
-          // After a signal, the clean-up is said out loud: which reports are being deleted.
-          if (stopping && p.report === undefined && p.deleting && p.deleting.length > 0)
-            sayDeleting(name, p.deleting);
-        },
-      }),
-    {
-      onStop: (signal) => {
-        stopping = true;
-        progress.stop();
-        process.stderr.write(
-          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`} again to leave them)`}\n`,
-        );
-      },
-      onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
-    },
-  );
-  progress.stop();
-  if (summary.ok) {
-    if (!options.quiet) progress.log(summaryLine(name, summary));
-  } else if (summary.outputClosed) {
-    if (!options.quiet)
-      progress.log(`oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}`);
-  } else {
-    process.stderr.write(`oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`);
-  }
-  for (const id of summary.leftBehind)
-    process.stderr.write(
-      `oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
-    );
+  const { summaries, stoppedBy } = await runJobs(client, [{ name, destination, plan }], {
+    ...options,
+    pollIntervalMs,
+    timeoutMs,
+  });
   if (stoppedBy) return signalExitCodes[stoppedBy];
+  const summary = summaries[0]!;
   if (options.json) process.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
