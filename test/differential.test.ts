@@ -5,8 +5,9 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
-import { compile, parse } from "../src/index.js";
+import { compile, parse, plan, type ContactSet } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
+import { runPlan } from "../src/runner/runPlan.js";
 import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
@@ -29,6 +30,59 @@ const pools = {
 };
 const queries = makeQueryPairArb(pools, ["between 2024-01-01 and 2024-06-01", "between 90d ago and 10d ago"]);
 const runs = Number(process.env["OQ_DIFFERENTIAL_RUNS"] ?? 60);
+
+/*
+ * Conditions for plans: criteria that each split the sandbox's contacts (domains, names, cities,
+ * counts, dates that can be empty, segments, campaigns, `starts`/`ends` whose `not` has no
+ * opposite), joined by and/or/not at random, so that most need several reports and their
+ * differences, unions and intersections select someone. `grouped` is the same condition with
+ * every and/or/not in parentheses, the meaning the reference evaluator reads.
+ */
+const planAtoms = [
+  'email ends "gmail.com"',
+  'email ends ["yahoo.com", "acme.com"]',
+  'email starts "a"',
+  'first_name starts ["A", "B", "C"]',
+  'city = "Paris"',
+  'city in ["Berlin", "Rome"]',
+  "opens > 2",
+  "clicks >= 1",
+  "age < 40",
+  "age is empty",
+  "last_open_date is empty",
+  "in segment 1",
+  "in segment [2, 4]",
+  "opened campaign 1001",
+  "not sent campaign 1004",
+];
+const { planCondition: planConditionArb } = fc.letrec<{ planCondition: { text: string; grouped: string } }>(
+  (tie) => ({
+    planCondition: fc.oneof(
+      { depthSize: "small", withCrossShrink: true },
+      { weight: 3, arbitrary: fc.constantFrom(...planAtoms).map((atom) => ({ text: atom, grouped: atom })) },
+      tie("planCondition").map(({ text, grouped }) => ({
+        text: `not (${text})`,
+        grouped: `(not (${grouped}))`,
+      })),
+      fc
+        .tuple(fc.constantFrom("and", "or"), fc.array(tie("planCondition"), { minLength: 2, maxLength: 3 }))
+        .map(([joiner, parts]) => ({
+          text: parts.map((part) => `(${part.text})`).join(` ${joiner} `),
+          grouped: `(${parts.map((part) => part.grouped).join(` ${joiner} `)})`,
+        })),
+    ),
+  }),
+);
+const planConditions = fc
+  .tuple(fc.constantFrom("and", "or"), fc.array(planConditionArb, { minLength: 2, maxLength: 3 }))
+  .map(([joiner, parts]) => ({
+    text: parts.map((part) => `(${part.text})`).join(` ${joiner} `),
+    grouped: `(${parts.map((part) => part.grouped).join(` ${joiner} `)})`,
+  }))
+  .map(({ text, grouped }) => ({
+    text: `${text}\nbetween 2024-01-01 and 2024-06-01`,
+    grouped: `${grouped}\nbetween 2024-01-01 and 2024-06-01`,
+  }));
 
 let sandbox: Sandbox;
 let client: OngageClient;
@@ -87,6 +141,76 @@ describe("compile -> run on the sandbox -> CSV", () => {
       { numRuns: runs },
     );
     expect(compared).toBeGreaterThan(runs / 3);
+    expect(sandbox.liveReports()).toEqual([]);
+  });
+
+  it("plans: a query one report cannot say returns exactly the contacts a direct evaluation selects", async () => {
+    let compared = 0;
+    const reportCounts = new Set<number>();
+    let differencesWithContacts = 0;
+    const operations = new Set<string>();
+    const collect = (set: ContactSet): void => {
+      operations.add(set.kind);
+      if (set.kind === "difference") [set.from, set.minus].forEach(collect);
+      else if (set.kind !== "report") set.of.forEach(collect);
+    };
+    await fc.assert(
+      fc.asyncProperty(planConditions, async ({ text, grouped }) => {
+        const planned = plan(text, { now: sandboxNow, fields: sandboxCustomFields });
+        if (!planned.plan) return;
+        compared++;
+        reportCounts.add(planned.plan.reports.length);
+        collect(planned.plan.combine);
+        // Email first in the merged CSV, to identify the rows (the key is email or id; both are selected).
+        const columns = ["email", ...planned.plan.columns.filter((column) => column !== "email")];
+        const reports = planned.plan.reports.map((request) =>
+          request.selected_fields.includes("email")
+            ? request
+            : { ...request, selected_fields: [...request.selected_fields, "email"] },
+        );
+        const out = join(folder, `plan-${compared}.csv`);
+        const summary = await runPlan({
+          client,
+          plan: { ...planned.plan, reports, columns },
+          destination: { kind: "file", path: out },
+          pollIntervalMs: 5,
+        });
+        expect(summary.error, text).toBeUndefined();
+        expect(summary.deleted).toBe(true);
+
+        const [header, ...rows] = readFileSync(out, "utf8").trimEnd().split("\r\n");
+        expect(header).toBe(columns.join(","));
+        const got = rows.filter((row) => row !== "").map((row) => row.split(",")[0]!);
+        expect(new Set(got).size, "every contact once").toBe(got.length);
+
+        const condition = parse(grouped).ast!.condition!;
+        const request = reports[0]!;
+        const window = { from: request.filters.from_date!, to: request.filters.to_date! };
+        const expected: string[] = [];
+        for (let index = 0; index < sandbox.contacts.size; index++) {
+          const contact = sandbox.contacts.contact(index);
+          const userType = request.filters.user_type;
+          if (userType !== "all" && contact.ocx_status !== userType) continue;
+          if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds))
+            expected.push(contact.email);
+        }
+        // Plans write contacts in merge order (docs/running.md): compared as sets.
+        expect([...got].sort(), text).toEqual([...expected].sort());
+        expect(summary.rows).toBe(expected.length);
+        if (JSON.stringify(planned.plan.combine).includes("difference") && expected.length > 0)
+          differencesWithContacts++;
+      }),
+      { numRuns: runs },
+    );
+    expect(compared).toBeGreaterThan(runs / 4);
+    expect(reportCounts.size, "plans of several sizes").toBeGreaterThan(2);
+    expect(differencesWithContacts, "differences that select someone").toBeGreaterThan(runs / 10);
+    expect([...operations].sort(), "every set operation").toEqual([
+      "difference",
+      "intersection",
+      "report",
+      "union",
+    ]);
     expect(sandbox.liveReports()).toEqual([]);
   });
 });
