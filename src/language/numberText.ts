@@ -17,3 +17,12 @@ export const digitsText = /^\d+$/;
 
 /** A whole number from 0 up written the one way that reads back as itself: no leading zeros. */
 export const canonicalWholeNumber = /^(?:0|[1-9]\d*)$/;
+
+/**
+ * The value of a text that is all digits (digitsText), or undefined: the one reading of a whole
+ * number typed on a command line or in a flag's value, so `0x10`, `1e2`, `-1` and the empty text
+ * are refused rather than read as 16, 100, a negative or 0.
+ */
+export function wholeNumberOf(text: string): number | undefined {
+  return digitsText.test(text) ? Number(text) : undefined;
+}
