@@ -331,7 +331,7 @@ class Checker {
         closestMatch(node.action.toLowerCase(), campaignActions) ??
         (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
       this.diagnostics.error("OQ211", `'${node.action}' is not a campaign action`, node.actionSpan, {
-        hints: ["the campaign tests are: sent campaign ID, opened campaign ID, clicked campaign ID"],
+        hints: [`the campaign tests are: ${campaignActions.map((word) => `${word} campaign ID`).join(", ")}`],
         suggestions: guess
           ? [{ message: `did you mean '${guess}'?`, span: node.actionSpan, replacement: guess }]
           : [],
