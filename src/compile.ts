@@ -160,14 +160,17 @@ export function normalize(checked: CheckResult, options: CompileOptions = {}): N
 
 /**
  * Normalised query -> the request body. `requestFlags` are the settings `compile` takes (a
- * query's `flags` clause wins over them); default: both true. Never fails on a normalised query.
+ * query's `flags` clause wins over them); default: both true. Never fails on a normalised query,
+ * so unlike the other stages it returns the body itself, with no diagnostics and no safety net:
+ * it throws only on a programming error (a TypeError for request flags of the wrong shape, or a
+ * bug in oq, which `compile`, running the same body, reports as OQ999).
  */
 export function emit(
   normalized: NormalizedQuery,
   requestFlags: Partial<RequestFlags> = {},
 ): ContactActivityRequest {
   validateOptions("emit", { requestFlags });
-  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
+  return emitBody(normalized, requestFlags);
 }
 
 /*
@@ -202,6 +205,13 @@ function normalizeBody(
 ): NormalizedQuery | undefined {
   if (!checked) return undefined;
   return normalizeQuery(checked, source, diagnostics, windowSetByCaller);
+}
+
+function emitBody(
+  normalized: NormalizedQuery,
+  requestFlags: Partial<RequestFlags> | undefined,
+): ContactActivityRequest {
+  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
 }
 
 function parseStage(text: string, run: Run): ParseResult {
@@ -276,9 +286,7 @@ function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): 
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
   const { normalized, run } = throughNormalize("compile", text, options, false);
   const query = normalized.normalized;
-  return ending(normalized, run, () =>
-    query ? { payload: emitRequest(query, { ...defaultRequestFlags, ...options.requestFlags }) } : {},
-  );
+  return ending(normalized, run, () => (query ? { payload: emitBody(query, options.requestFlags) } : {}));
 }
 
 /**
