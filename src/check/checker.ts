@@ -19,6 +19,7 @@ import { compareValues, orderingOperators, ValueChecker } from "./values.js";
 import {
   campaignActions,
   confirmedUserTypes,
+  isNegatedListOperator,
   maxTitleLength,
   queryDefaults,
   unconfirmedUserTypes,
@@ -444,7 +445,7 @@ class Checker {
       return undefined;
     }
 
-    if (node.isList && checkedValues.length > 1 && (operator === "!=" || operator === "NOT LIKE")) {
+    if (node.isList && checkedValues.length > 1 && isNegatedListOperator(operator)) {
       this.warnNegativeList(node, operator);
     }
 
