@@ -173,14 +173,17 @@ export function normalize(checked: CheckResult, options: CompileOptions = {}): N
 
 /**
  * Normalised query -> the request body. `requestFlags` are the settings `compile` takes (a
- * query's `flags` clause wins over them); default: both true. Never fails on a normalised query.
+ * query's `flags` clause wins over them); default: both true. Never fails on a normalised query,
+ * so unlike the other stages it returns the body itself, with no diagnostics and no safety net:
+ * it throws only on a programming error (a TypeError for request flags of the wrong shape, or a
+ * bug in oq, which `compile`, running the same body, reports as OQ999).
  */
 export function emit(
   normalized: NormalizedQuery,
   requestFlags: Partial<RequestFlags> = {},
 ): ContactActivityRequest {
   validateOptions("emit", { requestFlags });
-  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
+  return emitBody(normalized, requestFlags);
 }
 
 /*
@@ -215,6 +218,13 @@ function normalizeBody(
 ): NormalizedQuery | undefined {
   if (!checked) return undefined;
   return normalizeQuery(checked, source, diagnostics, windowSetByCaller);
+}
+
+function emitBody(
+  normalized: NormalizedQuery,
+  requestFlags: Partial<RequestFlags> | undefined,
+): ContactActivityRequest {
+  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
 }
 
 function parseStage(text: string, run: Run): ParseResult {
@@ -297,9 +307,7 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
   const { checked, normalized, run } = throughNormalize("compile", text, options, false);
   const query = normalized.normalized;
   if (!query && checked) pointAtPlan(normalized, checked, run);
-  return ending(normalized, run, () =>
-    query ? { payload: emitRequest(query, { ...defaultRequestFlags, ...options.requestFlags }) } : {},
-  );
+  return ending(normalized, run, () => (query ? { payload: emitBody(query, options.requestFlags) } : {}));
 }
 
 /** What normalise refuses and a plan can run exactly: `not` without an opposite, mixed and/or. */
@@ -324,7 +332,7 @@ export function plan(text: string, options: CompileOptions = {}): PlanResult {
     if (!checked) return {};
     diagnostics = new DiagnosticCollector(diagnostics.sorted(), run.limits.maxDiagnostics);
     const normalized = normalizeBody(checked, source, diagnostics, false);
-    if (normalized) return { payload: emitRequest(normalized, flags) };
+    if (normalized) return { payload: emitBody(normalized, options.requestFlags) };
     const refusals = diagnostics.sorted().filter((d) => d.severity === "error");
     if (refusals.some((d) => !plannableCodes.has(d.code))) return {};
     // A plan says what one list could not: the refusals go, the warnings stay.

@@ -7,6 +7,9 @@ import { parseDate } from "../src/check/time.js";
 import { dateSource } from "../src/lexer/tokenPatterns.js";
 import { allTokens } from "../src/lexer/tokens.js";
 import { OqGrammar } from "../src/parser/grammar.js";
+import { compile } from "../src/compile.js";
+import { keywordSpellings } from "../src/language/keywords.js";
+import { clauseKeywords } from "../src/parser/keywordRoles.js";
 
 // The command skips chevrotain's self-checks at start-up; they run here instead.
 describe("the grammar and token set pass chevrotain's own checks", () => {
@@ -45,5 +48,16 @@ describe("one date pattern", () => {
       const readAsDate = parsed.ok || !parsed.problem.startsWith("not a date");
       expect(readAsDate, text).toBe(token.test(text));
     }
+  });
+});
+
+describe("the help after a condition", () => {
+  it("names every clause, title and flags included", () => {
+    const [diagnostic] = compile("opens > 3 ,").diagnostics;
+    expect(diagnostic?.code).toBe("OQ100");
+    const help = diagnostic!.hints.join("\n");
+    expect(help).toContain('title "TEXT"');
+    expect(help).toContain("flags FLAGS");
+    for (const name of clauseKeywords) expect(help).toContain(keywordSpellings[name][0]);
   });
 });

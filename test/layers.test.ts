@@ -42,25 +42,62 @@ function filesUnder(path: string): string[] {
 
 const allFiles = filesUnder(src).map((file) => relative(src, file));
 
-/** The src/-relative paths a file imports (static, dynamic and type-only imports, re-exports, require). */
-function importsOf(file: string): string[] {
-  const text = readFileSync(join(src, file), "utf8");
-  return [...text.matchAll(/(?:from|import|require)\s*\(?\s*"(\.{1,2}\/[^"]+)"/g)].map((match) =>
-    relative(src, resolve(dirname(join(src, file)), match[1]!)).replace(/^\.\.\/dist\/lib\//, ""),
+/** The package's own name: inside src/, `"oq"` or `"oq/client"` is an import of a layer through dist/. */
+const selfImport = "<package oq>";
+
+/**
+ * The src/-relative paths a source text imports (static, dynamic with quotes or backquotes,
+ * type-only, re-exports, require); an import of the package by its own name is selfImport.
+ * Comment lines (doc examples such as `import { compile } from "oq"`) are not imports.
+ */
+function importsOfText(text: string, file: string): string[] {
+  const code = text
+    .split("\n")
+    .filter((line) => !/^\s*(?:\/\/|\/\*|\*)/.test(line))
+    .join("\n");
+  return [
+    ...code.matchAll(/(?:from|import|require)\s*\(?\s*(["'`])((?:\.{1,2}\/|oq(?:\/|(?=["'`])))[^"'`]*)\1/g),
+  ].map((match) =>
+    match[2]!.startsWith("oq")
+      ? selfImport
+      : relative(src, resolve(dirname(join(src, file)), match[2]!)).replace(/^\.\.\/dist\/lib\//, ""),
   );
+}
+
+/** The src/-relative paths a file of src/ imports (importsOfText). */
+function importsOf(file: string): string[] {
+  return importsOfText(readFileSync(join(src, file), "utf8"), file);
+}
+
+/** Imports of a file that point up the layer order (or out of it), as "file -> target". */
+function upwardImportsOf(file: string, imports: readonly string[]): string[] {
+  const rank = rankOf.get(layerOf(file));
+  return imports
+    .filter((target) => {
+      const targetRank = rankOf.get(layerOf(target));
+      return rank === undefined || targetRank === undefined || targetRank > rank;
+    })
+    .map((target) => `${file} -> ${target}`);
 }
 
 /** Imports that point up the layer order (or out of it), as "file -> target". */
 function upwardImports(files: readonly string[]): string[] {
-  return files.flatMap((file) => {
-    const rank = rankOf.get(layerOf(file));
-    return importsOf(file)
-      .filter((target) => {
-        const targetRank = rankOf.get(layerOf(target));
-        return rank === undefined || targetRank === undefined || targetRank > rank;
-      })
-      .map((target) => `${file} -> ${target}`);
-  });
+  return files.flatMap((file) => upwardImportsOf(file, importsOf(file)));
+}
+
+/**
+ * The uses of `process` kept to the command line, the REPL and the entry points: reading argv or
+ * the environment, writing stdout or stderr, setting the exit code, exiting, handling signals.
+ * (Facts about the process such as its pid or umask may be read anywhere.)
+ */
+const processUse =
+  /\bprocess\s*\.\s*(?:argv|env|stdout|stderr|stdin|exit|exitCode|on|once|off|kill|addListener|removeListener|removeAllListeners)\b/g;
+
+/** The files where processUse belongs. */
+const processLayers = ["cli", "repl", "index.ts", "entry", "require"];
+
+function processUsesOfText(text: string, file: string): string[] {
+  return [...text.matchAll(processUse)].map((match) => `${file}: ${match[0].replace(/\s+/g, "")}`);
 }
 
 describe("layers", () => {
@@ -114,16 +151,48 @@ describe("layers", () => {
     expect(cycles).toEqual([]);
   });
 
+  it("only cli/, the REPL and the entry points use process's argv, env, output, exit code or signals", () => {
+    const outside = allFiles.filter((file) => !processLayers.includes(layerOf(file)));
+    expect(outside.flatMap((file) => processUsesOfText(readFileSync(join(src, file), "utf8"), file))).toEqual(
+      [],
+    );
+    expect(outside.length).toBeGreaterThan(50);
+  });
+
+  it("finds a use of process outside the command line (the check is not vacuous)", () => {
+    const text =
+      'process.exitCode = 1;\nprocess . stdout.write("x");\nprocess.on("SIGINT", stop);\nconst id = process.pid;';
+    expect(processUsesOfText(text, "runner/x.ts")).toEqual([
+      "runner/x.ts: process.exitCode",
+      "runner/x.ts: process.stdout",
+      "runner/x.ts: process.on",
+    ]);
+  });
+
   it("finds an upward import when there is one (the check is not vacuous)", () => {
     // The entry point imports the runner; from the client's layer that import would point up.
     const entryImports = importsOf("entry/client.ts");
     expect(entryImports).toContain("runner/runReport.js");
-    expect(rankOf.get(layerOf("runner/runReport.js"))!).toBeGreaterThan(rankOf.get("client")!);
     expect(upwardImports(["parser/syntaxErrors.ts"])).toEqual([]);
-    const pretendLexerFile = "lexer/lexer.ts";
-    const wouldBeUpward = ["parser/ast.js"].filter(
-      (target) => rankOf.get(layerOf(target))! > rankOf.get(layerOf(pretendLexerFile))!,
-    );
-    expect(wouldBeUpward).toEqual(["parser/ast.js"]);
+    const upward = (text: string) => upwardImportsOf("lexer/lexer.ts", importsOfText(text, "lexer/lexer.ts"));
+    expect(upward('import { Ast } from "../parser/ast.js";')).toEqual(["lexer/lexer.ts -> parser/ast.js"]);
+    expect(upward("import type { Ast } from '../parser/ast.js';")).toEqual([
+      "lexer/lexer.ts -> parser/ast.js",
+    ]);
+    expect(upward('export { x } from "../check/checker.js";')).toEqual([
+      "lexer/lexer.ts -> check/checker.js",
+    ]);
+    expect(upward("const c = await import(`../check/criteria.js`);")).toEqual([
+      "lexer/lexer.ts -> check/criteria.js",
+    ]);
+    expect(upward('const m = require("../cli/main.js");')).toEqual(["lexer/lexer.ts -> cli/main.js"]);
+    expect(upward('import { compile } from "oq";')).toEqual([`lexer/lexer.ts -> ${selfImport}`]);
+    expect(upward('import { runReport } from "oq/client";')).toEqual([`lexer/lexer.ts -> ${selfImport}`]);
+    // Downward and sideways imports, and names that merely begin with "oq", pass.
+    expect(
+      upward('import { keywords } from "../language/keywords.js";\nimport { t } from "./tokens.js";'),
+    ).toEqual([]);
+    expect(upward('import x from "oqish";')).toEqual([]);
+    expect(upward(' * import { compile } from "oq";\n// import("../cli/main.js")')).toEqual([]);
   });
 });

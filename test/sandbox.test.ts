@@ -230,6 +230,16 @@ describe("--faults", () => {
     expect(() => parseFaults("explode")).toThrow(/unknown fault/);
   });
 
+  it("takes a count only as digits: an empty value, hex or an exponent is refused, not read as 0, 16 or 100", () => {
+    expect(() => parseFaults("429:")).toThrow(
+      "--faults 429 needs a whole number (digits only), as in 429:3, not ''",
+    );
+    expect(() => parseFaults("429:0x10")).toThrow("not '0x10'");
+    expect(() => parseFaults("429:1e2")).toThrow("not '1e2'");
+    expect(() => parseFaults("slow:-5")).toThrow("not '-5'");
+    expect(parseFaults("429:007")).toEqual({ rateLimitBurst: 7 });
+  });
+
   it("parses the faults of a report's lifetime: bad create answers, late listing, late storing, short titles, hanging deletes", () => {
     expect(
       parseFaults("create-answer:gzip,late-visible:3000,delayed-store:2000,truncate-titles:20,hang-delete:1"),

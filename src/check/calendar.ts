@@ -1,10 +1,10 @@
 import { dayWordOf, dayWords, type DurationUnit } from "../language/calendarWords.js";
 import { daysInMonth, type ParsedDate } from "./time.js";
-import { secondsPerDay } from "../language/vocabulary.js";
+import { secondsPerDay, secondsPerHour } from "../language/vocabulary.js";
 
 /** Seconds in the units of fixed length; months and years are counted on the calendar. */
 const fixedUnitSeconds: Readonly<Partial<Record<DurationUnit, number>>> = {
-  h: 3600,
+  h: secondsPerHour,
   d: secondsPerDay,
   w: 7 * secondsPerDay,
 };

@@ -19,6 +19,7 @@ import { compareValues, orderingOperators, ValueChecker } from "./values.js";
 import {
   campaignActions,
   confirmedUserTypes,
+  isNegatedListOperator,
   maxTitleLength,
   queryDefaults,
   unconfirmedUserTypes,
@@ -331,7 +332,7 @@ class Checker {
         closestMatch(node.action.toLowerCase(), campaignActions) ??
         (node.action.toLowerCase().startsWith("open") ? "opened" : undefined);
       this.diagnostics.error("OQ211", `'${node.action}' is not a campaign action`, node.actionSpan, {
-        hints: ["the campaign tests are: sent campaign ID, opened campaign ID, clicked campaign ID"],
+        hints: [`the campaign tests are: ${campaignActions.map((word) => `${word} campaign ID`).join(", ")}`],
         suggestions: guess
           ? [{ message: `did you mean '${guess}'?`, span: node.actionSpan, replacement: guess }]
           : [],
@@ -444,7 +445,7 @@ class Checker {
       return undefined;
     }
 
-    if (node.isList && checkedValues.length > 1 && (operator === "!=" || operator === "NOT LIKE")) {
+    if (node.isList && checkedValues.length > 1 && isNegatedListOperator(operator)) {
       this.warnNegativeList(node, operator);
     }
 

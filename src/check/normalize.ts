@@ -4,6 +4,12 @@ import { printCriterion } from "./printCriterion.js";
 import type { CheckedQuery, Criterion, FlatCriteria, Logic, NormalizedQuery } from "./criteria.js";
 import { warnAboutWindowCoverage } from "./windowCoverage.js";
 import { inverseOperator, oqSpelling } from "./operators.js";
+import {
+  fieldCanBeEmpty,
+  isFieldless,
+  isNegatedListOperator,
+  takesNoOperand,
+} from "../language/vocabulary.js";
 
 /*
  * Ongage takes a flat list of criteria, each marked "and" or "or", and does not document how
@@ -25,12 +31,6 @@ const maxAlternativesShown = 6;
 
 /** Absorption between two compound operands is a pairwise test; past this many it is skipped. */
 const maxCompoundsCompared = 64;
-
-/**
- * Counts, not values that can be missing: a contact without activity has 0 opens. The other
- * numbers, ids and dates can be empty, and an empty one makes a comparison unknown.
- */
-const neverEmptyFields: ReadonlySet<string> = new Set(["sent", "opens", "clicks"]);
 
 /**
  * The normalise stage: a checked query -> the same query with its condition as one flat list,
@@ -159,10 +159,7 @@ function negateCriterion(
 
 /** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
 function canBeUnknown(criterion: Criterion): boolean {
-  const fieldCanBeEmpty =
-    (criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date") &&
-    !neverEmptyFields.has(criterion.fieldName);
-  return fieldCanBeEmpty && criterion.operator !== "empty" && criterion.operator !== "notempty";
+  return fieldCanBeEmpty(criterion.type, criterion.fieldName) && !takesNoOperand(criterion.operator);
 }
 
 /** OQ231 for each negated comparison that leaves out contacts, unless `or FIELD is empty` takes them back. */
@@ -384,9 +381,6 @@ function mergeAlternatives(operands: Form[]): Form[] {
   return out;
 }
 
-/** Operators whose lists match almost everyone (OQ230): Ongage ORs the values of a list. */
-const negatedListOperators: ReadonlySet<string> = new Set(["!=", "NOT LIKE"]);
-
 /** `or`-ed negated comparisons on one field (OQ230), in the order written. */
 interface NegatedMerge {
   atoms: Atom[];
@@ -404,7 +398,7 @@ function negatedAlternatives(operands: Form[]): NegatedMerge[] {
   for (const operand of operands) {
     if (
       operand.kind !== "atom" ||
-      !negatedListOperators.has(operand.criterion.operator) ||
+      !isNegatedListOperator(operand.criterion.operator) ||
       operand.criterion.values.length !== 1
     )
       continue;
@@ -440,7 +434,7 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
   const values = [...new Set(atoms.map((atom) => atom.criterion.values[0]!))];
   const sameCase = atoms.every((atom) => atom.criterion.caseSensitive === criterion.caseSensitive);
   const oneList = sameCase && atoms.every((atom) => mergeable(atom.criterion));
-  const membership = criterion.type === "segment" || criterion.type === "behavioral";
+  const membership = isFieldless(criterion.type);
   // oq's own words: 'not in segment', 'not opened campaign', '!=', 'not contains'.
   const word = membership ? printCriterion(criterion).replace(/ [^ ]+$/, "") : oqSpelling[criterion.operator];
   const reading = membership
@@ -480,7 +474,7 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
 export function mergeable(criterion: Criterion): boolean {
   if (criterion.operator === "><") return false;
-  return !(criterion.operator === "!=" && (criterion.type === "segment" || criterion.type === "behavioral"));
+  return !(criterion.operator === "!=" && isFieldless(criterion.type));
 }
 
 function printForm(form: Form, parent?: "and" | "or"): string {

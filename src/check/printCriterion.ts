@@ -4,6 +4,7 @@ import { formatEpochSeconds } from "./time.js";
 import { printNumber } from "../parser/printNumber.js";
 import { printFieldName, printString } from "../parser/printer.js";
 import { canonicalWholeNumber } from "../language/numberText.js";
+import { takesNoOperand } from "../language/vocabulary.js";
 
 function printValue(criterion: Criterion, value: string | number): string {
   switch (criterion.type) {
@@ -35,7 +36,7 @@ export function printCriterion(criterion: Criterion): string {
   const field = printFieldName(criterion.fieldName);
   const operator = oqSpelling[criterion.operator];
   const caseFlag = criterion.caseSensitive ? " case sensitive" : "";
-  if (criterion.operator === "empty" || criterion.operator === "notempty") return `${field} ${operator}`;
+  if (takesNoOperand(criterion.operator)) return `${field} ${operator}`;
   if (criterion.operator === "><") {
     const [low, high] = criterion.values.map((value) => printValue(criterion, value));
     return `${field} between ${low} and ${high}`;

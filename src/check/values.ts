@@ -7,7 +7,12 @@ import { isSentExactly } from "../parser/printNumber.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import { instantBefore, isDurationUnit, parseDayWord } from "./calendar.js";
 import { earliestDateSeconds, parseDate } from "./time.js";
-import { canonicalWholeNumber, digitsText, numericText } from "../language/numberText.js";
+import {
+  canonicalWholeNumber,
+  digitsText,
+  numericText,
+  withoutLeadingZeros,
+} from "../language/numberText.js";
 
 /**
  * Converts written values to what a field of a given type takes, reporting each value that
@@ -143,7 +148,7 @@ export class ValueChecker {
       );
       return undefined;
     }
-    const number = raw.replace(/^0+(?=\d)/, "");
+    const number = withoutLeadingZeros(raw);
     if (ordering) {
       // An ordering takes only whole numbers (orderableIds): "05" in quotes would be refused too.
       this.diagnostics.error(
@@ -183,7 +188,7 @@ export class ValueChecker {
       ok = false;
       if (digitsText.test(id)) {
         // `"012"`: sent as that text but ordered as 12; refused like `05`, with the one spelling.
-        const number = id.replace(/^0+(?=\d)/, "");
+        const number = withoutLeadingZeros(id);
         this.diagnostics.error(
           "OQ219",
           `this compares ${fieldName} as a whole number, which is written without leading zeros, but this is ${printString(id)}`,

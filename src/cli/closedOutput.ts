@@ -1,4 +1,5 @@
 import type { Writable } from "node:stream";
+import { exitCodes } from "./exitCodes.js";
 
 /*
  * A reader that stops early (`oq compile big.oq | head -1`) closes the pipe under oq's output:
@@ -15,6 +16,6 @@ export function toleratePipeClosedByReader(stream: Writable, name: string): void
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (readerGone.has(error.code ?? "")) return;
     if (stream !== process.stderr) process.stderr.write(`oq: cannot write to ${name}: ${error.message}\n`);
-    process.exitCode = 1;
+    process.exitCode = exitCodes.failed;
   });
 }

@@ -1,7 +1,9 @@
+import { wholeNumberOf } from "../language/numberText.js";
 import { UsageError } from "./usageError.js";
 
 /** A flag's value that must be a whole number (digits only: no sign, point or exponent). */
 export function wholeNumberFlag(name: string, value: string): number {
-  if (!/^\d+$/.test(value)) throw new UsageError(`${name} takes a whole number, not '${value}'`);
-  return Number(value);
+  const number = wholeNumberOf(value);
+  if (number === undefined) throw new UsageError(`${name} takes a whole number, not '${value}'`);
+  return number;
 }

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { integerText } from "../language/numberText.js";
 
 /*
  * Ongage's replies, parsed with zod. Ids, statuses and flags arrive as strings or numbers;
@@ -9,7 +10,7 @@ const flag = z
   .union([z.boolean(), z.string(), z.number()])
   .transform((value) => value === true || value === "true" || value === 1 || value === "1");
 const id = z.union([z.string().min(1), z.number()]).transform(String);
-const count = z.union([z.number(), z.string().regex(/^-?\d+$/)]).transform(Number);
+const count = z.union([z.number(), z.string().regex(integerText)]).transform(Number);
 
 export const EnvelopeSchema = z.object({
   metadata: z

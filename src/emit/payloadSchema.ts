@@ -1,6 +1,12 @@
 import { z } from "zod";
 import { operatorsByType } from "../check/operators.js";
-import { criterionTypes, ongageOperators, type OngageOperator } from "../language/vocabulary.js";
+import {
+  criterionTypes,
+  isFieldless,
+  ongageOperators,
+  takesNoOperand,
+  type OngageOperator,
+} from "../language/vocabulary.js";
 import { integerText, numericText } from "../language/numberText.js";
 
 /*
@@ -39,7 +45,7 @@ export const ContactActivityCriterionSchema = z
   })
   .superRefine((criterion, ctx) => {
     const { type, operator, operand } = criterion;
-    if (type === "segment" || type === "behavioral") {
+    if (isFieldless(type)) {
       if (operator !== "=" && operator !== "!=")
         ctx.addIssue({ code: "custom", path: ["operator"], message: `${type} criteria take = or !=` });
       const isBehavioralOperand = !Array.isArray(operand);
@@ -78,7 +84,7 @@ export const ContactActivityCriterionSchema = z
     }
     if (operator === "><" && operand.length !== 2)
       ctx.addIssue({ code: "custom", path: ["operand"], message: "a range takes exactly [low, high]" });
-    if (operator === "empty" || operator === "notempty") return;
+    if (takesNoOperand(operator)) return;
     if (type === "id") {
       if (!operand.every(isId))
         ctx.addIssue({

@@ -1,5 +1,6 @@
 import type { ContactActivityCriterion } from "../emit/payloadSchema.js";
 import { secondsPerDay } from "../language/vocabulary.js";
+import { digitsText } from "../language/numberText.js";
 import type { EvaluationContact } from "./contact.js";
 
 /*
@@ -74,8 +75,7 @@ function matchesOrdered(operator: string, value: number, operand: number): boole
 function matchesId(operator: string, subject: string, operands: string[]): boolean {
   if (operator === "=") return operands.includes(subject);
   if (operator === "!=") return operands.some((operand) => operand !== subject);
-  const whole = /^\d+$/;
-  if (!whole.test(subject) || !operands.every((operand) => whole.test(operand))) return false;
+  if (!digitsText.test(subject) || !operands.every((operand) => digitsText.test(operand))) return false;
   const [value, ...bounds] = [subject, ...operands].map(BigInt);
   if (operator === "><") return bounds[0]! <= value! && value! <= bounds[1]!;
   return bounds.some((bound) => matchesOrdered(operator, Number(value! - bound), 0));

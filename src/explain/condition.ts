@@ -1,5 +1,12 @@
 import type { Criterion, FlatCriteria } from "../check/criteria.js";
-import type { CriterionType, OngageOperator } from "../language/vocabulary.js";
+import {
+  fieldCanBeEmpty,
+  isCountField,
+  isNegatedListOperator,
+  type CountField,
+  type CriterionType,
+  type OngageOperator,
+} from "../language/vocabulary.js";
 import { printFieldName } from "../parser/printer.js";
 import { explainValue, type ValueExplanation } from "./values.js";
 
@@ -38,7 +45,7 @@ type Quantity = "one" | "any" | "none";
  * The counts are 0, never empty, for a contact without activity (docs/semantics.md), so they
  * read as how often the contact did something, and a negation of them leaves no one out.
  */
-const countWords: Readonly<Record<string, { did: string; didNot: string; unit: [string, string] }>> = {
+const countWords: Readonly<Record<CountField, { did: string; didNot: string; unit: [string, string] }>> = {
   sent: { did: "were sent", didNot: "were not sent", unit: ["email", "emails"] },
   opens: { did: "opened", didNot: "did not open", unit: ["time", "times"] },
   clicks: { did: "clicked", didNot: "did not click", unit: ["time", "times"] },
@@ -49,9 +56,6 @@ const campaignWords: Readonly<Record<string, { did: string; never: string }>> = 
   opened: { did: "opened", never: "never opened" },
   clicked: { did: "clicked in", never: "never clicked in" },
 };
-
-/** Negations that `not` of a list turns into one criterion per value, joined by `and`. */
-const groupedNegations: ReadonlySet<OngageOperator> = new Set(["!=", "NOT LIKE"]);
 
 export function explainCondition(filter: FlatCriteria): ConditionExplanation {
   const parts = groupCriteria(filter).map((group) => explainPart(filter.criteria, group));
@@ -70,7 +74,7 @@ function groupCriteria(filter: FlatCriteria): number[][] {
     // Only under `and` do single negated values add up to "none of".
     if (
       filter.combinator !== "and" ||
-      !groupedNegations.has(criterion.operator) ||
+      !isNegatedListOperator(criterion.operator) ||
       criterion.values.length !== 1
     ) {
       groups.push([index]);
@@ -123,7 +127,10 @@ function describe(criterion: Criterion, values: string[], quantity: Quantity): s
     case "behavioral":
       return `who ${campaignPredicate(criterion, values[0]!, list, quantity)}`;
     default: {
-      const count = criterion.type === "numeric" ? countWords[criterion.fieldName] : undefined;
+      const count =
+        criterion.type === "numeric" && isCountField(criterion.fieldName)
+          ? countWords[criterion.fieldName]
+          : undefined;
       const counted =
         count && quantity !== "none" ? countPredicate(count, criterion.operator, values) : undefined;
       if (counted) return `who ${counted}`;
@@ -229,7 +236,6 @@ function comparisonWords(operator: OngageOperator, isDate: boolean): string {
  * negation leaves such contacts out; said where plain English would suggest otherwise.
  */
 function emptyNote(criterion: Criterion): string {
-  const canBeEmpty = criterion.type === "numeric" || criterion.type === "id" || criterion.type === "date";
-  if (!canBeEmpty || criterion.operator !== "!=" || countWords[criterion.fieldName]) return "";
+  if (!fieldCanBeEmpty(criterion.type, criterion.fieldName) || criterion.operator !== "!=") return "";
   return ` (an empty ${printFieldName(criterion.fieldName)} does not match)`;
 }

@@ -1,4 +1,5 @@
 import type { Criterion } from "../check/criteria.js";
+import { canonicalWholeNumber } from "../language/numberText.js";
 import { printNumber } from "../parser/printNumber.js";
 import { printString } from "../parser/printer.js";
 import { formatDay } from "./moments.js";
@@ -15,9 +16,6 @@ export interface ValueExplanation {
   text: string;
 }
 
-/** An id is bare only in the one spelling oq reads back as the same id, as in a query. */
-const bareId = /^(0|[1-9]\d*)$/;
-
 export function explainValue(criterion: Criterion, value: string | number): ValueExplanation {
   return { value, text: valueText(criterion, value) };
 }
@@ -32,7 +30,7 @@ function valueText(criterion: Criterion, value: string | number): string {
     case "id":
     case "segment":
     case "behavioral":
-      return bareId.test(String(value)) ? String(value) : printString(String(value));
+      return canonicalWholeNumber.test(String(value)) ? String(value) : printString(String(value));
     default:
       return printString(String(value));
   }

@@ -1,5 +1,5 @@
 import type { TimeWindow } from "../check/criteria.js";
-import { secondsPerDay } from "../language/vocabulary.js";
+import { secondsPerDay, secondsPerHour } from "../language/vocabulary.js";
 import { formatDay, formatMoment, isEndOfDay, isStartOfDay, isoMoment } from "./moments.js";
 
 /** The report's window: the days whose activity the activity fields count (docs/semantics.md). */
@@ -36,8 +36,8 @@ function lengthOf(seconds: number): string {
   const [amount, unit] =
     seconds % secondsPerDay === 0
       ? [seconds / secondsPerDay, "day"]
-      : seconds % 3600 === 0
-        ? [seconds / 3600, "hour"]
+      : seconds % secondsPerHour === 0
+        ? [seconds / secondsPerHour, "hour"]
         : [seconds, "second"];
   return amount === 1 ? unit : `${amount} ${unit}s`;
 }

@@ -4,6 +4,8 @@ import {
   campaignActions,
   confirmedUserTypes,
   fieldTypes,
+  isFieldless,
+  takesNoOperand,
   unconfirmedUserTypes,
   type FieldType,
 } from "../language/vocabulary.js";
@@ -229,7 +231,7 @@ function printOne(
   const where = `criterion ${index + 1} (${criterion.field_name})`;
   const path = `filters.criteria.${index}.operand`;
   const values = Array.isArray(criterion.operand) ? criterion.operand : criterion.operand.mailing_ids;
-  const isEmptyTest = criterion.operator === "empty" || criterion.operator === "notempty";
+  const isEmptyTest = takesNoOperand(criterion.operator);
   const converted: Criterion = {
     fieldName: criterion.field_name,
     type: criterion.type,
@@ -247,11 +249,7 @@ function printOne(
   if (converted.caseSensitive && criterion.type !== "string" && criterion.type !== "email") {
     findings.problems.push(`${where}: case sensitivity on a ${criterion.type} field cannot be written in oq`);
   }
-  if (
-    (criterion.type === "segment" || criterion.type === "behavioral") &&
-    criterion.operator === "!=" &&
-    values.length > 1
-  ) {
+  if (isFieldless(criterion.type) && criterion.operator === "!=" && values.length > 1) {
     // `not in segment [1, 2]` means in neither; this criterion means "not in 1, or not in 2",
     // which oq writes as an `or` chain (the comparison with the compiled request says whether
     // oq sends that back as this one criterion).
@@ -328,7 +326,7 @@ function customFieldsNamed(body: ContactActivityRequest): string[] {
   const builtin = new Set(builtinFields.map((field) => field.name));
   const named = [
     ...body.filters.criteria
-      .filter((criterion) => criterion.type !== "segment" && criterion.type !== "behavioral")
+      .filter((criterion) => !isFieldless(criterion.type))
       .map((criterion) => criterion.field_name),
     ...body.selected_fields,
   ];

@@ -2,6 +2,7 @@ import type { ILexingError, IToken, TokenType } from "chevrotain";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { durationUnitOf, durationUnitsHelp } from "../language/calendarWords.js";
+import { digitsText, numericTextParts, withoutTrailingZeros } from "../language/numberText.js";
 import { plainDigits } from "./plainDigits.js";
 import * as t from "./tokens.js";
 
@@ -65,14 +66,14 @@ export function mergeNumberTypos(
     const durationPlace =
       glued ||
       (/^[ \t]+$/.test(gap) && (tokens[i - 1]?.tokenType === t.During || tokens[i + 2]?.tokenType === t.Ago));
-    if (unit && durationPlace && !/^\d+$/.test(number.image)) {
+    if (unit && durationPlace && !digitsText.test(number.image)) {
       reportDuration(number, gap, word, unit, source, diagnostics);
       out.push(merged(number, word, t.DurationLiteral, source, true));
       i++;
     } else if (
       glued &&
       number.tokenType === t.NumberLiteral &&
-      /^\d+$/.test(number.image) &&
+      digitsText.test(number.image) &&
       /^_[\d_]*[A-Za-z]*$/.test(word.image)
     ) {
       const [, groups = "", letters = ""] = /^(_[\d_]*)([A-Za-z]*)$/.exec(word.image)!;
@@ -88,7 +89,7 @@ export function mergeNumberTypos(
         source.text[dot] === "." &&
         fraction?.tokenType === t.NumberLiteral &&
         fraction.startOffset === dot + 1 &&
-        /^\d+$/.test(fraction.image) &&
+        digitsText.test(fraction.image) &&
         !/[A-Za-z0-9_.]/.test(source.text[fraction.startOffset + fraction.image.length] ?? "") &&
         errors.some((error) => error.offset === dot && error.length === 1);
       const last = hasFraction ? fraction : word;
@@ -108,7 +109,7 @@ export function mergeNumberTypos(
     } else if (
       !glued &&
       /^[ \t]+$/.test(gap) &&
-      /^\d+$/.test(number.image) &&
+      digitsText.test(number.image) &&
       tokens[i + 2]?.tokenType === t.Ago
     ) {
       // `3 wk ago`: a duration whose unit is unknown; the checker says so (OQ223), as for `3wk ago`.
@@ -134,7 +135,7 @@ function decimalCommaDuration(tokens: IToken[], i: number, source: SourceText): 
     return undefined;
   const numberEnd = number.startOffset + number.image.length;
   if (
-    !/^\d+$/.test(number.image) ||
+    !digitsText.test(number.image) ||
     comma.startOffset !== numberEnd ||
     duration.startOffset !== numberEnd + 1 ||
     !/^\d/.test(duration.image)
@@ -169,7 +170,7 @@ function reportDuration(
     return;
   }
   const fix = wholeSpelling(amount, gap, word, unit);
-  if (number.tokenType === t.ExponentNumber && /^\d+$/.test(amount)) {
+  if (number.tokenType === t.ExponentNumber && digitsText.test(amount)) {
     diagnostics.error("OQ120", `numbers in oq are written in plain digits, not as ${number.image}`, span, {
       suggestions: fix ? [{ message: `write ${fix}`, span, replacement: fix }] : [],
     });
@@ -188,9 +189,9 @@ function reportDuration(
 
 /** The same duration as a whole number of its unit, or of hours; undefined if there is none. */
 function wholeSpelling(amount: string, gap: string, word: IToken, unit: string): string | undefined {
-  const [, whole = "", fraction = ""] = /^(\d+)(?:\.(\d+))?$/.exec(amount) ?? [];
-  if (whole === "") return undefined;
-  const digits = fraction.replace(/0+$/, "");
+  const [, sign = "", whole = "", fraction = ""] = numericTextParts.exec(amount) ?? [];
+  if (whole === "" || sign !== "") return undefined;
+  const digits = withoutTrailingZeros(fraction);
   if (digits === "") return BigInt(whole) > 0n ? `${BigInt(whole)}${gap}${word.image}` : undefined;
   const perUnit = hoursPerUnit[unit];
   if (perUnit === undefined) return undefined;

@@ -1,3 +1,5 @@
+import { withoutLeadingZeros, withoutTrailingZeros } from "../language/numberText.js";
+
 /**
  * `1e3` as plain digits (`1000`), when that is a reasonable length; the digits are shifted as
  * text, so the result is exact.
@@ -22,8 +24,8 @@ export function plainDigits(raw: string): string | undefined {
     integer = digits.slice(0, point);
     decimals = digits.slice(point);
   }
-  integer = integer.replace(/^0+(?=\d)/, "");
-  decimals = decimals.replace(/0+$/, "");
+  integer = withoutLeadingZeros(integer);
+  decimals = withoutTrailingZeros(decimals);
   const number = decimals === "" ? integer : `${integer}.${decimals}`;
   return number === "0" ? number : `${sign}${number}`;
 }

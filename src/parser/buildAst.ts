@@ -202,7 +202,7 @@ export class AstBuilder {
     return {
       kind: "BehavioralTest",
       // The checker reports any word other than sent/opened/clicked.
-      action: action.image as ast.BehavioralAction,
+      action: action.image,
       actionSpan: this.tokenSpan(action),
       ids: list.values,
       isList: list.isList,

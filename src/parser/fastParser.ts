@@ -272,7 +272,7 @@ class FastParser {
       const list = this.valueOrList();
       return {
         kind: "BehavioralTest",
-        action: first.value as ast.BehavioralAction,
+        action: first.value,
         actionSpan: this.span(first),
         ids: list.values,
         isList: list.isList,

@@ -1,3 +1,5 @@
+import { numericTextParts, withoutLeadingZeros, withoutTrailingZeros } from "../language/numberText.js";
+
 /*
  * Numbers as oq writes them: plain decimals, never in exponent form (`1e+23d` does not read back
  * as a duration, and `1e-7` is not an oq number).
@@ -24,11 +26,11 @@ export function printNumber(value: number): string {
  * zeros after it, no "-0". Two spellings of the same decimal give the same text.
  */
 export function canonicalDecimal(written: string): string {
-  const match = /^(-?)(\d+)(?:\.(\d+))?$/.exec(written);
+  const match = numericTextParts.exec(written);
   if (!match) return written;
   const [, sign, integerDigits, fractionDigits = ""] = match;
-  const integer = integerDigits!.replace(/^0+(?=\d)/, "");
-  const fraction = fractionDigits.replace(/0+$/, "");
+  const integer = withoutLeadingZeros(integerDigits!);
+  const fraction = withoutTrailingZeros(fractionDigits);
   const text = fraction ? `${integer}.${fraction}` : integer;
   return text === "0" ? "0" : `${sign}${text}`;
 }

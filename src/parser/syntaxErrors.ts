@@ -3,6 +3,7 @@ import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { closestMatch } from "../diagnostics/suggest.js";
 import { queryDefaults } from "../language/vocabulary.js";
+import { keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
@@ -16,8 +17,18 @@ const operatorHelp =
   "the operators are = != < <= > >=, contains, not contains, starts, ends, is empty, is not empty, " +
   "between A and B, in [A, B] and not in [A, B]";
 const conditionHelp = 'a condition compares a field with a value, e.g. opens >= 3 or email ends "gmail.com"';
-const clauseHelp =
-  "after the condition come the clauses: during 30d, between DATE and DATE, users active, select FIELDS, favorite";
+/** How a clause is written, where its keyword alone would not say (a clause missing here shows its keyword). */
+const clauseExamples: Partial<Record<KeywordName, string>> = {
+  Title: 'title "TEXT"',
+  During: "during 30d",
+  Between: "between DATE and DATE",
+  Users: "users active",
+  Select: "select FIELDS",
+  Flags: "flags FLAGS",
+};
+const clauseHelp = `after the condition come the clauses: ${clauseKeywords
+  .map((name) => clauseExamples[name] ?? keywordSpellings[name][0])
+  .join(", ")}`;
 
 /** Words from other query languages, and what oq calls them. */
 const operatorSynonyms: Record<string, string> = {

@@ -1,4 +1,4 @@
-import { secondsPerDay } from "../language/vocabulary.js";
+import { secondsPerDay, secondsPerHour } from "../language/vocabulary.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { pick, random01 } from "./random.js";
 
@@ -111,7 +111,7 @@ export class ContactList {
     const ids = ["1", "2", "3", "4", "1001", "1002", "1003", "1004", "1005", "1006"];
     this.mailings = ids.map((id, k) => ({
       id,
-      sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * 3600,
+      sentAt: options.anchor - Math.round((k + 0.5) * 12 * secondsPerDay) + 9 * secondsPerHour,
     }));
   }
 

@@ -1,3 +1,5 @@
+import { wholeNumberOf } from "../language/numberText.js";
+
 /**
  * Misbehaviour the sandbox can be told to show, so that tests can check oq survives it. Counts
  * are used up as the faults happen; the rest hold for the sandbox's life.
@@ -70,10 +72,13 @@ export function parseFaults(spec: string): Faults {
     .map((p) => p.trim())
     .filter(Boolean)) {
     const [name, raw] = part.split(":");
-    const value = raw === undefined ? NaN : Number(raw);
+    const value = raw === undefined ? undefined : wholeNumberOf(raw);
     const needNumber = () => {
-      if (!Number.isInteger(value) || value < 0)
-        throw new Error(`--faults ${name} needs a whole number, as in ${name}:3`);
+      if (value === undefined)
+        throw new Error(
+          `--faults ${name} needs a whole number (digits only), as in ${name}:3` +
+            (raw === undefined ? "" : `, not '${raw}'`),
+        );
       return value;
     };
     /** A count, or for ever when none is given. */

@@ -1,4 +1,4 @@
-import { detailedExportColumns, userTypes } from "../language/vocabulary.js";
+import { detailedExportColumns, isFieldless, userTypes } from "../language/vocabulary.js";
 import { builtinFields } from "../check/fieldCatalog.js";
 import { operatorsByType } from "../check/operators.js";
 import { type OngageOperator } from "../language/vocabulary.js";
@@ -55,7 +55,7 @@ export function validateRequest(body: unknown): { request?: ContactActivityReque
   const request = parsed.data;
   const errors: string[] = [];
   for (const [index, criterion] of request.filters.criteria.entries()) {
-    if (criterion.type === "segment" || criterion.type === "behavioral") continue;
+    if (isFieldless(criterion.type)) continue;
     const type = knownTypes[criterion.field_name];
     if (!type) errors.push(`filters.criteria.${index}.field_name: unknown field ${criterion.field_name}`);
     else if (type !== criterion.type)

@@ -68,5 +68,5 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
   );
   await new Promise<void>((resolve) => process.once("SIGINT", resolve).once("SIGTERM", resolve));
   await sandbox.close();
-  return 0;
+  return exitCodes.ok;
 }
