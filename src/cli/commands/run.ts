@@ -92,7 +92,7 @@ function destinations(files: string[], options: RunCommandOptions): CsvDestinati
 }
 
 /** A path as the user would write it: relative to the working folder when inside it. */
-export function shortPath(path: string): string {
+function shortPath(path: string): string {
   const near = relative(process.cwd(), path);
   return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
 }
@@ -123,14 +123,14 @@ export function reportWords(summary: RunSummary | PlanSummary): string {
   return ids.length === 0 ? "" : `report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
 }
 
-export function sayDeleting(name: string, ids: string[]): void {
+function sayDeleting(name: string, ids: string[]): void {
   process.stderr.write(
     `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
   );
 }
 
 /** One query to run: its name in messages, its request (or plan) and where its CSV goes. */
-export type RunJob = { name: string; destination: CsvDestination } & (
+type RunJob = { name: string; destination: CsvDestination } & (
   { request: ContactActivityRequest } | { plan: QueryPlan }
 );
 
