@@ -98,6 +98,8 @@ class Checker {
   // ----- clauses -----
 
   private title(clause: ast.TitleClause | undefined, query: ast.Query): string | undefined {
+    // A parameter is bound before the checker runs (parameters.ts); one left here had no value.
+    if (clause?.title.kind === "Parameter") return undefined;
     if (clause) {
       const title = clause.title.value.trim();
       if (title === "") {
@@ -148,6 +150,7 @@ class Checker {
       return this.windowAfter1970({ from, to }, between.span);
     }
     if (during) {
+      if (during.duration.kind === "Parameter") return undefined;
       const from = this.values.before(during.duration);
       return from === undefined ? undefined : this.windowAfter1970({ from, to: now }, during.span);
     }

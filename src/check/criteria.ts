@@ -1,3 +1,4 @@
+import type { BoundParameter } from "./parameters.js";
 import type { Span } from "../diagnostics/source.js";
 import type { CriterionType, OngageOperator } from "../language/vocabulary.js";
 
@@ -44,6 +45,8 @@ interface QueryParts {
    * out of the request). Absent without the clause: then the compile settings decide.
    */
   requestFlags?: Partial<Record<RequestFlagName, boolean>>;
+  /** The parameters the query declares or uses, with their values; absent when it has none. */
+  parameters?: BoundParameter[];
 }
 
 /**

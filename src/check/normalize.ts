@@ -62,6 +62,7 @@ export function normalizeQuery(
     favorite: checked.favorite,
   };
   if (checked.requestFlags) normalized.requestFlags = checked.requestFlags;
+  if (checked.parameters) normalized.parameters = checked.parameters;
   return normalized;
 }
 

@@ -13,8 +13,20 @@ export interface Query {
   condition?: Condition;
   /** The `where` keyword, when written. */
   whereSpan?: Span;
+  /** `param name = value` declarations at the top, when written. */
+  params?: ParamDeclaration[];
   /** `# ...` comments, kept so the formatter can put them back. */
   comments: CommentNode[];
+  span: Span;
+}
+
+/** `param domain = "gmail.com"` (with a default) or `param domain` (none: it must be bound). */
+export interface ParamDeclaration {
+  kind: "Param";
+  name: string;
+  nameSpan: Span;
+  /** The default, a literal value or `[...]` list. */
+  default?: { values: Value[]; isList: boolean; span: Span };
   span: Span;
 }
 
@@ -121,7 +133,19 @@ export interface FieldRef {
 
 // ----- values -----
 
-export type Value = StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue;
+export type Value =
+  StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue | ParameterValue;
+
+/**
+ * `$domain`: a placeholder for a value bound after parsing (never substituted as text). The
+ * checker replaces it by the literal its bound value stands for (check/parameters.ts).
+ */
+export interface ParameterValue {
+  kind: "Parameter";
+  /** Without the `$`. */
+  name: string;
+  span: Span;
+}
 
 export interface StringValue {
   kind: "String";
@@ -174,13 +198,13 @@ export type Clause =
 
 export interface TitleClause {
   kind: "Title";
-  title: StringValue;
+  title: StringValue | ParameterValue;
   span: Span;
 }
 
 export interface DuringClause {
   kind: "During";
-  duration: DurationValue;
+  duration: DurationValue | ParameterValue;
   span: Span;
 }
 

@@ -7,9 +7,22 @@ export interface QueryCstNode extends CstNode {
 }
 
 export type QueryCstChildren = {
+  paramDeclaration?: ParamDeclarationCstNode[];
   clause?: (ClauseCstNode)[];
   Where?: IToken[];
   orCondition?: OrConditionCstNode[];
+};
+
+export interface ParamDeclarationCstNode extends CstNode {
+  name: "paramDeclaration";
+  children: ParamDeclarationCstChildren;
+}
+
+export type ParamDeclarationCstChildren = {
+  Param: IToken[];
+  Identifier: IToken[];
+  Equals?: IToken[];
+  valueOrList?: ValueOrListCstNode[];
 };
 
 export interface ClauseCstNode extends CstNode {
@@ -46,7 +59,8 @@ export interface TitleClauseCstNode extends CstNode {
 
 export type TitleClauseCstChildren = {
   Title: IToken[];
-  StringLiteral: IToken[];
+  StringLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface DuringClauseCstNode extends CstNode {
@@ -56,7 +70,8 @@ export interface DuringClauseCstNode extends CstNode {
 
 export type DuringClauseCstChildren = {
   During: IToken[];
-  DurationLiteral: IToken[];
+  DurationLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface BetweenClauseCstNode extends CstNode {
@@ -238,6 +253,7 @@ export type ValueCstChildren = {
   NumberLiteral?: IToken[];
   DateLiteral?: IToken[];
   DayWord?: IToken[];
+  Parameter?: IToken[];
   DurationLiteral?: IToken[];
   Ago?: IToken[];
 };

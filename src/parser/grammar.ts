@@ -98,12 +98,22 @@ export class OqGrammar extends CstParser {
   }
 
   query = this.RULE("query", () => {
+    this.MANY3(() => this.SUBRULE(this.paramDeclaration));
     this.MANY(() => this.SUBRULE(this.clause));
     this.OPTION(() => {
       this.OPTION2(() => this.CONSUME(t.Where));
       this.SUBRULE(this.orCondition);
     });
     this.MANY2(() => this.SUBRULE2(this.clause));
+  });
+
+  paramDeclaration = this.RULE("paramDeclaration", () => {
+    this.CONSUME(t.Param);
+    this.CONSUME(t.Identifier);
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.valueOrList);
+    });
   });
 
   clause = this.RULE("clause", () => {
@@ -134,12 +144,12 @@ export class OqGrammar extends CstParser {
 
   titleClause = this.RULE("titleClause", () => {
     this.CONSUME(t.Title);
-    this.CONSUME(t.StringLiteral);
+    this.OR([{ ALT: () => this.CONSUME(t.StringLiteral) }, { ALT: () => this.CONSUME(t.Parameter) }]);
   });
 
   duringClause = this.RULE("duringClause", () => {
     this.CONSUME(t.During);
-    this.CONSUME(t.DurationLiteral);
+    this.OR([{ ALT: () => this.CONSUME(t.DurationLiteral) }, { ALT: () => this.CONSUME(t.Parameter) }]);
   });
 
   betweenClause = this.RULE("betweenClause", () => {
@@ -305,6 +315,7 @@ export class OqGrammar extends CstParser {
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.DateLiteral) },
       { ALT: () => this.CONSUME(t.DayWord) },
+      { ALT: () => this.CONSUME(t.Parameter) },
       {
         ALT: () => {
           this.CONSUME(t.DurationLiteral);
