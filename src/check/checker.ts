@@ -309,7 +309,11 @@ class Checker {
         return (
           ids &&
           atom(
-            { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
+            withParameters(
+              { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
+              node.ids,
+              ids,
+            ),
             node.span,
           )
         );
@@ -344,7 +348,11 @@ class Checker {
     return (
       ids &&
       atom(
-        { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
+        withParameters(
+          { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
+          node.ids,
+          ids,
+        ),
         node.span,
       )
     );
@@ -458,7 +466,7 @@ class Checker {
       values: checkedValues,
       caseSensitive: node.caseSensitive === true,
     };
-    const result = atom(criterion, node.span);
+    const result = atom(withParameters(criterion, node.values, values as (string | number)[]), node.span);
     return negated
       ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span }
       : result;
@@ -543,6 +551,24 @@ class Checker {
 }
 
 type ConditionKind = "And" | "Or" | "Not";
+
+/**
+ * Notes which values came from parameters. `checked` is `written` checked one by one (the same
+ * order, before repeated values are dropped). A query without parameters pays for one scan.
+ */
+function withParameters(
+  criterion: Criterion,
+  written: readonly ast.Value[],
+  checked: readonly (string | number)[],
+): Criterion {
+  let parameterOf: Map<string | number, string> | undefined;
+  written.forEach((value, index) => {
+    if (value.kind === "Parameter" || value.fromParameter === undefined) return;
+    (parameterOf ??= new Map()).set(checked[index]!, value.fromParameter);
+  });
+  if (parameterOf) criterion.parameterOf = parameterOf;
+  return criterion;
+}
 
 function atom(criterion: Criterion, span: Span): Logic {
   return { kind: "atom", criterion, span };

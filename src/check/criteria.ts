@@ -13,6 +13,8 @@ export interface Criterion {
    */
   values: (string | number)[];
   caseSensitive: boolean;
+  /** The parameter each value bound from a `$name` came from, by value (for `oq explain`). */
+  parameterOf?: ReadonlyMap<string | number, string>;
 }
 
 /** The checked condition: criteria combined with and/or/not, as the user wrote it. */

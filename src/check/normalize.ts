@@ -379,6 +379,13 @@ function mergeAlternatives(operands: Form[]): Form[] {
       out.push(copy);
       continue;
     }
+    const parameterOf = operand.criterion.parameterOf;
+    if (parameterOf) {
+      existing.atom.criterion.parameterOf = new Map([
+        ...(existing.atom.criterion.parameterOf ?? []),
+        ...parameterOf,
+      ]);
+    }
     // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {
       if (!existing.values.has(value)) {

@@ -275,15 +275,21 @@ class Binder {
     const { value } = placeholder.resolved!;
     const span = placeholder.span;
     if (typeof value === "object" && "literal" in value) {
-      return { values: value.literal.map((node) => ({ ...node, span })), isList: value.isList };
+      const fromParameter = placeholder.name;
+      return {
+        values: value.literal.map((node) => ({ ...node, span, fromParameter }) as ast.Value),
+        isList: value.isList,
+      };
     }
     if (Array.isArray(value)) {
       return {
-        values: (value as (string | number)[]).map((item) => literalOf(item, expected, span)),
+        values: (value as (string | number)[]).map((item) =>
+          literalOf(item, expected, span, placeholder.name),
+        ),
         isList: true,
       };
     }
-    return { values: [literalOf(value as string | number, expected, span)], isList: false };
+    return { values: [literalOf(value as string | number, expected, span, placeholder.name)], isList: false };
   }
 
   private misplaced(parameter: ast.ParameterValue, why: string): undefined {
@@ -355,7 +361,17 @@ function expectedFor(type: FieldType | undefined): Expected {
  * number only when the whole text is exactly one such literal; otherwise it is text, and the
  * checker's rules for text in that place apply.
  */
-function literalOf(value: string | number, expected: Expected, span: Span): ast.Value {
+function literalOf(value: string | number, expected: Expected, span: Span, fromParameter: string): ast.Value {
+  const literal = literalNodeOf(value, expected, span);
+  literal.fromParameter = fromParameter;
+  return literal;
+}
+
+function literalNodeOf(
+  value: string | number,
+  expected: Expected,
+  span: Span,
+): Exclude<ast.Value, ast.ParameterValue> {
   if (typeof value === "number") return { kind: "Number", value, raw: String(value), span };
   if (expected === "date") {
     if (wholeDate.test(value)) return { kind: "Date", raw: value, span };

@@ -147,13 +147,18 @@ export interface ParameterValue {
   span: Span;
 }
 
-export interface StringValue {
+/** A literal the checker made from a parameter's value (check/parameters.ts) says which. */
+interface BoundLiteral {
+  fromParameter?: string;
+}
+
+export interface StringValue extends BoundLiteral {
   kind: "String";
   value: string;
   span: Span;
 }
 
-export interface NumberValue {
+export interface NumberValue extends BoundLiteral {
   kind: "Number";
   value: number;
   raw: string;
@@ -166,14 +171,14 @@ export interface NumberValue {
  * `2024-01-31` or `2024-01-31T10:00:00Z`, as written, or `today` / `yesterday` (in lower case);
  * validated by the checker.
  */
-export interface DateValue {
+export interface DateValue extends BoundLiteral {
   kind: "Date";
   raw: string;
   span: Span;
 }
 
 /** `30d`, `3 months`: an amount of time. The unit is validated by the checker. */
-export interface DurationValue {
+export interface DurationValue extends BoundLiteral {
   kind: "Duration";
   amount: number;
   /** `h`, `d`, `w`, `mo` or `y` for any spelling of those units (calendarWords.ts); else as written. */
@@ -185,7 +190,7 @@ export interface DurationValue {
 }
 
 /** `30d ago`. */
-export interface RelativeDateValue {
+export interface RelativeDateValue extends BoundLiteral {
   kind: "RelativeDate";
   duration: DurationValue;
   span: Span;
