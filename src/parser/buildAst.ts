@@ -364,7 +364,11 @@ export class AstBuilder {
   private paramDeclaration(node: cst.ParamDeclarationCstNode): ast.ParamDeclaration | undefined {
     const k = node.children;
     const keyword = this.token(k, "Param");
-    const name = this.token(k, "Identifier");
+    // The name is any word, a keyword too: the one token that is neither `param` nor `=`.
+    const name = Object.entries(k)
+      .filter(([key]) => key !== "Param" && key !== "Equals" && key !== "valueOrList")
+      .flatMap(([, tokens]) => tokens as IToken[])
+      .find((token) => !this.recovered || this.isReal(token));
     if (!keyword || !name) return undefined;
     const declaration: ast.ParamDeclaration = {
       kind: "Param",

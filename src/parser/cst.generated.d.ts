@@ -19,8 +19,33 @@ export interface ParamDeclarationCstNode extends CstNode {
 }
 
 export type ParamDeclarationCstChildren = {
-  Param: IToken[];
-  Identifier: IToken[];
+  Param: (IToken)[];
+  Identifier?: IToken[];
+  Title?: IToken[];
+  Where?: IToken[];
+  And?: IToken[];
+  Or?: IToken[];
+  Not?: IToken[];
+  Contains?: IToken[];
+  Starts?: IToken[];
+  Ends?: IToken[];
+  With?: IToken[];
+  Is?: IToken[];
+  Empty?: IToken[];
+  Between?: IToken[];
+  Case?: IToken[];
+  Sensitive?: IToken[];
+  Insensitive?: IToken[];
+  In?: IToken[];
+  Segment?: IToken[];
+  Campaign?: IToken[];
+  During?: IToken[];
+  Users?: IToken[];
+  Select?: IToken[];
+  Favorite?: IToken[];
+  Flags?: IToken[];
+  Ago?: IToken[];
+  DayWord?: IToken[];
   Equals?: IToken[];
   valueOrList?: ValueOrListCstNode[];
 };

@@ -159,7 +159,9 @@ class FastParser {
 
   private paramDeclaration(): ast.ParamDeclaration {
     const keyword = this.next();
-    const name = this.expect("Identifier");
+    const name = this.next();
+    // Any word names a parameter, a keyword too (`param segment = 1234`).
+    if (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind) throw giveUp;
     const declaration: ast.ParamDeclaration = {
       kind: "Param",
       name: name.value,

@@ -107,9 +107,14 @@ export class OqGrammar extends CstParser {
     this.MANY2(() => this.SUBRULE2(this.clause));
   });
 
+  private readonly parameterNames = [t.Identifier, ...t.keywordTokens].map((token) => ({
+    ALT: () => this.CONSUME(token),
+  }));
+
   paramDeclaration = this.RULE("paramDeclaration", () => {
     this.CONSUME(t.Param);
-    this.CONSUME(t.Identifier);
+    // Any word names a parameter, a keyword too: `$segment` is as good a name as `$domain`.
+    this.OR(this.parameterNames);
     this.OPTION(() => {
       this.CONSUME(t.Equals);
       this.SUBRULE(this.valueOrList);
