@@ -48,9 +48,9 @@ function expectComplete(
 }
 
 describe("golden explanations", () => {
-  for (const { name, file, text } of explainCases()) {
+  for (const { name, file, text, bound } of explainCases()) {
     it(name, () => {
-      const result = explain(text, { fileName: file, now: goldenNow, fields });
+      const result = explain(text, { fileName: file, now: goldenNow, fields, ...bound });
       expect(result.ok, formatDiagnostics(result)).toBe(true);
       const sentence = expectGolden(join(explainDir, `${name}.txt`), `${result.explanation!.text}\n`);
       expect(sentence.actual).toBe(sentence.expected);
@@ -90,12 +90,12 @@ describe("every query explains completely", () => {
 
   for (const folder of ["valid", "explain"] as const) {
     it(`test/golden/${folder}/*.oq`, () => {
-      for (const { file, text } of goldenCases(folder)) {
-        const result = explain(text, { fileName: file, now: goldenNow, fields });
+      for (const { file, text, bound } of goldenCases(folder)) {
+        const result = explain(text, { fileName: file, now: goldenNow, fields, ...bound });
         expect(result.ok, `${file}\n${formatDiagnostics(result)}`).toBe(true);
         expectComplete(
           result.explanation!,
-          compile(text, { fileName: file, now: goldenNow, fields }).payload!,
+          compile(text, { fileName: file, now: goldenNow, fields, ...bound }).payload!,
         );
       }
     });
@@ -105,9 +105,9 @@ describe("every query explains completely", () => {
 describe("explain()", () => {
   it("gives exactly the diagnostics compile gives, errors and warnings", () => {
     for (const folder of ["invalid", "valid"] as const) {
-      for (const { file, text } of goldenCases(folder)) {
-        const explained = explain(text, { fileName: file, now: goldenNow, fields });
-        const compiled = compile(text, { fileName: file, now: goldenNow, fields });
+      for (const { file, text, bound } of goldenCases(folder)) {
+        const explained = explain(text, { fileName: file, now: goldenNow, fields, ...bound });
+        const compiled = compile(text, { fileName: file, now: goldenNow, fields, ...bound });
         expect(explained.ok, file).toBe(compiled.ok);
         expect(explained.diagnostics, file).toEqual(compiled.diagnostics);
         expect(formatDiagnostics(explained), file).toBe(formatDiagnostics(compiled));

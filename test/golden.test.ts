@@ -15,9 +15,9 @@ import { compactJson, withoutSpans } from "./support/withoutSpans.js";
 const fields = goldenFields();
 
 describe("valid queries", () => {
-  for (const { name, file, text } of goldenCases("valid")) {
+  for (const { name, file, text, bound } of goldenCases("valid")) {
     it(name, () => {
-      const result = compile(text, { fileName: file, now: goldenNow, fields });
+      const result = compile(text, { fileName: file, now: goldenNow, fields, ...bound });
       const rendered = formatDiagnostics(result) || undefined;
       expect(result.ok, rendered).toBe(true);
       const payloadJson = `${JSON.stringify(result.payload, null, 2)}\n`;
@@ -33,7 +33,7 @@ describe("valid queries", () => {
       const { ast } = parse(text, { fileName: file });
       const tree = expectGolden(
         join(goldenDir, "valid", `${name}.ast.json`),
-        `${compactJson(withoutSpans({ condition: ast?.condition, clauses: ast?.clauses }))}\n`,
+        `${compactJson(withoutSpans({ params: ast?.params, condition: ast?.condition, clauses: ast?.clauses }))}\n`,
       );
       expect(tree.actual).toBe(tree.expected);
     });
@@ -42,12 +42,14 @@ describe("valid queries", () => {
       const once = format(text, { fileName: file });
       expect(once.formatted, formatDiagnostics(once)).toBeDefined();
       expect(format(once.formatted!).formatted).toBe(once.formatted);
-      const reformatted = compile(once.formatted!, { fileName: file, now: goldenNow, fields });
-      expect(reformatted.payload).toEqual(compile(text, { fileName: file, now: goldenNow, fields }).payload);
+      const reformatted = compile(once.formatted!, { fileName: file, now: goldenNow, fields, ...bound });
+      expect(reformatted.payload).toEqual(
+        compile(text, { fileName: file, now: goldenNow, fields, ...bound }).payload,
+      );
     });
 
     it(`${name}: decompiles to a query with the same payload`, () => {
-      const payload = compile(text, { fileName: file, now: goldenNow, fields }).payload!;
+      const payload = compile(text, { fileName: file, now: goldenNow, fields, ...bound }).payload!;
       const back = decompile(payload, { fields });
       expect(back.problems).toEqual([]);
       expect(back.warnings).toEqual([]);
@@ -57,9 +59,9 @@ describe("valid queries", () => {
 });
 
 describe("invalid queries", () => {
-  for (const { name, file, text } of goldenCases("invalid")) {
+  for (const { name, file, text, bound } of goldenCases("invalid")) {
     it(name, () => {
-      const result = compile(text, { fileName: file, now: goldenNow, fields });
+      const result = compile(text, { fileName: file, now: goldenNow, fields, ...bound });
       expect(result.ok).toBe(false);
       expect(result.payload).toBeUndefined();
       const golden = expectGolden(join(goldenDir, "invalid", `${name}.txt`), formatDiagnostics(result));

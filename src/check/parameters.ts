@@ -73,12 +73,11 @@ export function notePlaceholders(
   if (placeholders.length === 0) return;
   for (const diagnostic of diagnostics) {
     if (diagnostic.code === "OQ274") continue;
-    const at = placeholders.find(
-      (placeholder) =>
-        placeholder.span.start.offset <= diagnostic.span.start.offset &&
-        diagnostic.span.end.offset <= placeholder.span.end.offset,
-    );
-    if (at) diagnostic.hints.push(`$${at.name} is ${describe(at.resolved!)}`);
+    const at = placeholders.find((placeholder) => within(diagnostic.span, placeholder.span));
+    if (!at) continue;
+    diagnostic.hints.push(`$${at.name} is ${describe(at.resolved!)}`);
+    // A fix that rewrites the placeholder would put a value into the text: the value is what to change.
+    diagnostic.suggestions = diagnostic.suggestions.filter((suggestion) => !within(suggestion.span, at.span));
   }
 }
 
@@ -340,6 +339,10 @@ class Binder {
       return parameter;
     });
   }
+}
+
+function within(inner: Span, outer: Span): boolean {
+  return outer.start.offset <= inner.start.offset && inner.end.offset <= outer.end.offset;
 }
 
 /** What a place compared with a field of `type` takes. */
