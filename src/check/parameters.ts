@@ -55,7 +55,7 @@ interface Placeholder {
   resolved?: Resolved;
 }
 
-export interface BindResult {
+interface BindResult {
   query: ast.Query;
   parameters: BoundParameter[];
   /** Every bound `$name` in the query, for notePlaceholders. */

@@ -5,7 +5,7 @@ import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
 /** Parameter values with where each came from, as CompileOptions takes them. */
-export interface ParamSettings {
+interface ParamSettings {
   params: Record<string, ParamValue>;
   paramSources: Record<string, string>;
 }
@@ -27,7 +27,7 @@ function paramValueOf(value: unknown): ParamValue | undefined {
  * `--param name=value` (the value is text, as written) or `--param name:=JSON` (a JSON number,
  * string or array, as httpie reads it). A mistake is a usage error.
  */
-export function parseParamFlag(flag: string): { name: string; value: ParamValue } {
+function parseParamFlag(flag: string): { name: string; value: ParamValue } {
   const match = /^([^=:]*)(:?=)([\s\S]*)$/.exec(flag);
   if (!match || !nameSyntax.test(match[1]!)) {
     throw new UsageError(

@@ -19,7 +19,7 @@ export interface ParamDeclarationCstNode extends CstNode {
 }
 
 export type ParamDeclarationCstChildren = {
-  Param: (IToken)[];
+  Param: IToken[];
   Identifier?: IToken[];
   Title?: IToken[];
   Where?: IToken[];
