@@ -207,6 +207,7 @@ function checkBody(
     return checkQuery(ast, source, resolved, diagnostics);
   }
   const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics);
+  resolved.parametersBound = true;
   const checked = checkQuery(bound.query, source, resolved, diagnostics);
   notePlaceholders(diagnostics.diagnostics, bound.placeholders);
   if (checked && bound.parameters.length > 0) checked.parameters = bound.parameters;

@@ -31,6 +31,8 @@ export interface CheckOptions {
   catalog: FieldCatalog;
   /** The file the query came from; its name becomes the default title. */
   fileName?: string;
+  /** The query had parameters, bound before checking: note which values came from them. */
+  parametersBound?: boolean;
 }
 
 /**
@@ -309,7 +311,7 @@ class Checker {
         return (
           ids &&
           atom(
-            withParameters(
+            this.withParameters(
               { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
               node.ids,
               ids,
@@ -348,7 +350,7 @@ class Checker {
     return (
       ids &&
       atom(
-        withParameters(
+        this.withParameters(
           { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
           node.ids,
           ids,
@@ -356,6 +358,14 @@ class Checker {
         node.span,
       )
     );
+  }
+
+  private withParameters(
+    criterion: Criterion,
+    written: readonly ast.Value[],
+    checked: readonly (string | number)[],
+  ): Criterion {
+    return this.options.parametersBound ? withParameters(criterion, written, checked) : criterion;
   }
 
   private lookupField(ref: ast.FieldRef): FieldInfo | undefined {
@@ -466,7 +476,10 @@ class Checker {
       values: checkedValues,
       caseSensitive: node.caseSensitive === true,
     };
-    const result = atom(withParameters(criterion, node.values, values as (string | number)[]), node.span);
+    const result = atom(
+      this.withParameters(criterion, node.values, values as (string | number)[]),
+      node.span,
+    );
     return negated
       ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span }
       : result;
@@ -554,7 +567,7 @@ type ConditionKind = "And" | "Or" | "Not";
 
 /**
  * Notes which values came from parameters. `checked` is `written` checked one by one (the same
- * order, before repeated values are dropped). A query without parameters pays for one scan.
+ * order, before repeated values are dropped).
  */
 function withParameters(
   criterion: Criterion,
