@@ -9,7 +9,8 @@ import { compactJson, withoutSpans } from "./support/withoutSpans.js";
  * The compiler's golden fixtures: test/golden/valid/*.oq compile to the payload in the .json
  * beside them (and any warnings in the .txt), and parse to the syntax tree in the .ast.json
  * (spans left out, so that the tree shows the grouping and nothing of the layout);
- * test/golden/invalid/*.oq fail with the rendered diagnostics in the .txt. `npm run golden:update` rewrites the expectations: review the diff.
+ * test/golden/invalid/*.oq fail with the rendered diagnostics in the .txt. A NAME.params.json beside
+ * NAME.oq binds its parameters (as `oq run` reads one). `npm run golden:update` rewrites the expectations: review the diff.
  */
 
 const fields = goldenFields();
