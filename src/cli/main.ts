@@ -51,7 +51,7 @@ function addCommonOptions(command: Command): Command {
     )
     .option(
       "--param <name=value>",
-      "bind $name to text (name=value) or to JSON (name:=JSON: a number, \"text\" or an array); repeatable",
+      'bind $name to text (name=value) or to JSON (name:=JSON: a number, "text" or an array); repeatable',
       (flag: string, earlier: string[] = []) => [...earlier, flag],
     )
     .option("--params <file>", "bind parameters from a JSON object of name -> value (--param wins)")

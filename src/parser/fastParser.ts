@@ -161,7 +161,8 @@ class FastParser {
     const keyword = this.next();
     const name = this.next();
     // Any word names a parameter, a keyword too (`param segment = 1234`).
-    if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind)) throw giveUp;
+    if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind))
+      throw giveUp;
     const declaration: ast.ParamDeclaration = {
       kind: "Param",
       name: name.value,

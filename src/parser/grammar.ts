@@ -107,7 +107,10 @@ export class OqGrammar extends CstParser {
     this.MANY2(() => this.SUBRULE2(this.clause));
   });
 
-  private readonly parameterNames = [t.Identifier, ...t.keywordTokens.filter((token) => token !== t.Param)].map((token) => ({
+  private readonly parameterNames = [
+    t.Identifier,
+    ...t.keywordTokens.filter((token) => token !== t.Param),
+  ].map((token) => ({
     ALT: () => this.CONSUME(token),
   }));
 
