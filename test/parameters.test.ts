@@ -81,7 +81,7 @@ function comparable(result: CompileResult) {
     severity,
     message,
     label,
-    hints: hints.filter((hint) => !hint.startsWith("$p is ")),
+    hints: hints.filter((hint) => !hint.startsWith("$p is ") && !hint.startsWith("for the value of $p: ")),
   }));
 }
 

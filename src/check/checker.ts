@@ -180,6 +180,8 @@ class Checker {
 
   private userType(clause: ast.UsersClause | undefined): string | undefined {
     if (!clause) return queryDefaults.userType;
+    // Bound before the checker runs (parameters.ts); one left here had no value.
+    if (clause.parameter) return undefined;
     const word = clause.userType.toLowerCase();
     if ((confirmedUserTypes as readonly string[]).includes(word)) return word;
     if ((unconfirmedUserTypes as readonly string[]).includes(word)) {

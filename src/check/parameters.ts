@@ -76,8 +76,14 @@ export function notePlaceholders(
     const at = placeholders.find((placeholder) => within(diagnostic.span, placeholder.span));
     if (!at) continue;
     diagnostic.hints.push(`$${at.name} is ${describe(at.resolved!)}`);
-    // A fix that rewrites the placeholder would put a value into the text: the value is what to change.
-    diagnostic.suggestions = diagnostic.suggestions.filter((suggestion) => !within(suggestion.span, at.span));
+    // A fix that rewrites the placeholder would put a value into the text: the value is what to
+    // change, so the fix becomes advice about the value.
+    const [inside, outside] = partition(diagnostic.suggestions, (suggestion) =>
+      within(suggestion.span, at.span),
+    );
+    for (const suggestion of inside)
+      diagnostic.hints.push(`for the value of $${at.name}: ${suggestion.message}`);
+    diagnostic.suggestions = outside;
   }
 }
 
@@ -193,6 +199,15 @@ class Binder {
         if (duration.kind !== "Duration")
           return this.misplaced(clause.duration, "'during' takes a duration, e.g. 30d");
         return { ...clause, duration };
+      }
+      case "Users": {
+        if (!clause.parameter) return clause;
+        const word = this.one(clause.parameter, "text");
+        if (!word) return undefined;
+        if (word.kind !== "String")
+          return this.misplaced(clause.parameter, "'users' takes a word, e.g. active");
+        const { parameter: _bound, ...rest } = clause;
+        return { ...rest, userType: word.value };
       }
       case "Between": {
         const from = this.scalar(clause.from, "date");
@@ -339,6 +354,13 @@ class Binder {
       return parameter;
     });
   }
+}
+
+function partition<T>(items: readonly T[], test: (item: T) => boolean): [T[], T[]] {
+  const yes: T[] = [];
+  const no: T[] = [];
+  for (const item of items) (test(item) ? yes : no).push(item);
+  return [yes, no];
 }
 
 function within(inner: Span, outer: Span): boolean {

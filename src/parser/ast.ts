@@ -222,8 +222,11 @@ export interface BetweenClause {
 
 export interface UsersClause {
   kind: "Users";
+  /** As written; empty when a parameter stands for it. */
   userType: string;
   userTypeSpan: Span;
+  /** `users $kind`: bound to the user type's word before checking (check/parameters.ts). */
+  parameter?: ParameterValue;
   span: Span;
 }
 

@@ -102,6 +102,16 @@ export class AstBuilder {
     if (users) {
       const k = users.children;
       const keyword = this.token(k, "Users");
+      const parameter = this.token(k, "Parameter");
+      if (keyword && parameter) {
+        return {
+          kind: "Users",
+          userType: "",
+          userTypeSpan: this.tokenSpan(parameter),
+          parameter: this.parameter(parameter),
+          span: this.spanFrom(keyword, parameter),
+        };
+      }
       const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
       if (!keyword || !word) return undefined;
       const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;

@@ -119,6 +119,7 @@ export type UsersClauseCstChildren = {
   Users: IToken[];
   Identifier?: IToken[];
   StringLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface SelectClauseCstNode extends CstNode {

@@ -204,6 +204,15 @@ class FastParser {
       }
       case "Users": {
         const word = this.next();
+        if (word.kind === "Parameter") {
+          return {
+            kind: "Users",
+            userType: "",
+            userTypeSpan: this.span(word),
+            parameter: this.parameter(word),
+            span: this.spanFrom(keyword, word),
+          };
+        }
         if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
         return {
           kind: "Users",

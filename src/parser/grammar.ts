@@ -169,7 +169,11 @@ export class OqGrammar extends CstParser {
 
   usersClause = this.RULE("usersClause", () => {
     this.CONSUME(t.Users);
-    this.OR([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Identifier) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.Parameter) },
+    ]);
   });
 
   selectClause = this.RULE("selectClause", () => {

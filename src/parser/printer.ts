@@ -104,6 +104,7 @@ function printClause(clause: ast.Clause): string {
     case "Between":
       return `between ${printValue(clause.from)} and ${printValue(clause.to)}`;
     case "Users":
+      if (clause.parameter) return `users ${printValue(clause.parameter)}`;
       return `users ${/^[A-Za-z_][A-Za-z0-9_]*$/.test(clause.userType) ? clause.userType.toLowerCase() : printString(clause.userType)}`;
     case "Select":
       return `select ${clause.fields.map((field) => printFieldName(field.name)).join(", ")}`;
