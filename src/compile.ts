@@ -1,5 +1,6 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
 import type { CheckedQuery, NormalizedQuery } from "./check/criteria.js";
+import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
 import { normalizeQuery } from "./check/normalize.js";
 import { parseNowText } from "./check/time.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
@@ -29,6 +30,16 @@ export interface CompileOptions {
   fields?: CustomFields;
   /** Bounds on the work one query may cause. */
   limits?: Partial<Limits>;
+  /**
+   * Values for the query's `$name` parameters: text, a number, or a list of those. Bound after
+   * parsing, checked as a literal written in that place would be; never read as query text.
+   */
+  params?: Readonly<Record<string, ParamValue>>;
+  /**
+   * Where each of `params` came from, as messages name it (e.g. `--param domain`); default
+   * `options.params`.
+   */
+  paramSources?: Readonly<Record<string, string>>;
   /** include_behavior and combined_as_and, whose meaning Ongage does not document. Default: both true. */
   requestFlags?: Partial<RequestFlags>;
 }
@@ -207,7 +218,25 @@ function checkBody(
   const { options } = run;
   const resolved: CheckOptions = { nowSeconds, catalog: catalogFor(options.fields) };
   if (options.fileName !== undefined) resolved.fileName = options.fileName;
-  return checkQuery(ast, source, resolved, diagnostics);
+  // A query without parameters pays for one look at its text.
+  if (!ast.params && !options.params && !source.text.includes("$")) {
+    return checkQuery(ast, source, resolved, diagnostics);
+  }
+  const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics);
+  resolved.parametersBound = true;
+  const checked = checkQuery(bound.query, source, resolved, diagnostics);
+  notePlaceholders(diagnostics.diagnostics, bound.placeholders);
+  if (checked && bound.parameters.length > 0) checked.parameters = bound.parameters;
+  return checked;
+}
+
+/** The caller's values, each with where it came from (`options.params` unless the caller says). */
+function bindingsOf(options: CompileOptions): Map<string, ParamBinding> {
+  const bindings = new Map<string, ParamBinding>();
+  for (const [name, value] of Object.entries(options.params ?? {})) {
+    bindings.set(name, { value, source: options.paramSources?.[name] ?? "options.params" });
+  }
+  return bindings;
 }
 
 function normalizeBody(

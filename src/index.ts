@@ -23,6 +23,7 @@ export {
   type NormalizeResult,
   type PlanResult,
 } from "./compile.js";
+export type { ParamValue, BoundParameter } from "./check/parameters.js";
 export { format, type FormatResult } from "./format/format.js";
 export { decompile, type DecompileOptions, type DecompileResult } from "./format/decompile.js";
 // Two kinds of criterion: ContactActivityCriterion is one entry of the request's JSON

@@ -16,7 +16,7 @@ export function validateOptions(entryPoint: string, options: unknown): void {
   if (options === undefined) return;
   if (!isPlainObject(options))
     throw new TypeError(`oq: the options of ${entryPoint}() must be an object, not ${describe(options)}`);
-  const { fileName, fields, limits, requestFlags } = options as Record<string, unknown>;
+  const { fileName, fields, limits, requestFlags, params, paramSources } = options as Record<string, unknown>;
   if (fileName !== undefined && typeof fileName !== "string")
     throw new TypeError(`oq: 'fileName' must be a string, not ${describe(fileName)}`);
   if (fields !== undefined) {
@@ -48,6 +48,21 @@ export function validateOptions(entryPoint: string, options: unknown): void {
       }
     }
   }
+  if (params !== undefined) {
+    if (!isPlainObject(params))
+      throw new TypeError(
+        `oq: 'params' must be an object of parameter name -> value, not ${describe(params)}`,
+      );
+    for (const [name, value] of Object.entries(params)) {
+      const items: unknown[] = Array.isArray(value) ? value : [value];
+      if (!items.every(isParamScalar))
+        throw new TypeError(
+          `oq: 'params.${name}' must be text, a finite number or an array of those, not ${describe(value)}`,
+        );
+    }
+  }
+  if (paramSources !== undefined && !isPlainObject(paramSources))
+    throw new TypeError(`oq: 'paramSources' must be an object, not ${describe(paramSources)}`);
   if (requestFlags !== undefined) {
     if (!isPlainObject(requestFlags))
       throw new TypeError(`oq: 'requestFlags' must be an object, not ${describe(requestFlags)}`);
@@ -56,6 +71,10 @@ export function validateOptions(entryPoint: string, options: unknown): void {
         throw new TypeError(`oq: 'requestFlags.${name}' must be true or false, not ${describe(value)}`);
     }
   }
+}
+
+function isParamScalar(value: unknown): boolean {
+  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
 }
 
 function isPlainObject(value: unknown): value is object {

@@ -48,9 +48,9 @@ function expectComplete(
 }
 
 describe("golden explanations", () => {
-  for (const { name, file, text } of explainCases()) {
+  for (const { name, file, text, bound } of explainCases()) {
     it(name, () => {
-      const result = explain(text, { fileName: file, now: goldenNow, fields });
+      const result = explain(text, { fileName: file, now: goldenNow, fields, ...bound });
       expect(result.ok, formatDiagnostics(result)).toBe(true);
       const sentence = expectGolden(join(explainDir, `${name}.txt`), `${result.explanation!.text}\n`);
       expect(sentence.actual).toBe(sentence.expected);
@@ -90,12 +90,12 @@ describe("every query explains completely", () => {
 
   for (const folder of ["valid", "explain"] as const) {
     it(`test/golden/${folder}/*.oq`, () => {
-      for (const { file, text } of goldenCases(folder)) {
-        const result = explain(text, { fileName: file, now: goldenNow, fields });
+      for (const { file, text, bound } of goldenCases(folder)) {
+        const result = explain(text, { fileName: file, now: goldenNow, fields, ...bound });
         expect(result.ok, `${file}\n${formatDiagnostics(result)}`).toBe(true);
         expectComplete(
           result.explanation!,
-          compile(text, { fileName: file, now: goldenNow, fields }).payload!,
+          compile(text, { fileName: file, now: goldenNow, fields, ...bound }).payload!,
         );
       }
     });
@@ -105,10 +105,11 @@ describe("every query explains completely", () => {
 describe("explain()", () => {
   it("gives exactly the diagnostics of what runs: compile's for one report, plan's for several", () => {
     for (const folder of ["invalid", "valid", "plans"] as const) {
-      for (const { file, text } of goldenCases(folder)) {
-        const explained = explain(text, { fileName: file, now: goldenNow, fields });
-        const compiled = compile(text, { fileName: file, now: goldenNow, fields });
-        const planned = plan(text, { fileName: file, now: goldenNow, fields });
+      for (const { file, text, bound } of goldenCases(folder)) {
+        const options = { fileName: file, now: goldenNow, fields, ...bound };
+        const explained = explain(text, options);
+        const compiled = compile(text, options);
+        const planned = plan(text, options);
         const runs = compiled.ok ? compiled : planned;
         expect(explained.ok, file).toBe(runs.ok);
         expect(explained.diagnostics, file).toEqual(runs.diagnostics);

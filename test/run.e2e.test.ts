@@ -73,6 +73,49 @@ describe("oq run", () => {
     expect(leftovers(dir)).toEqual([]);
   });
 
+  it("on a folder, binds each query's parameters from NAME.params.json beside it; --param wins", async () => {
+    sandbox = await testSandbox();
+    const query = "email ends $domain and opens >= 0\nduring 90d\nselect email\n";
+    const dir = folder({
+      "gmail.oq": query,
+      "gmail.params.json": '{ "domain": "@gmail.com" }',
+      "yahoo.oq": query,
+      "yahoo.params.json": '{ "domain": "@yahoo.com" }',
+    });
+    const domainsOf = (csv: string) =>
+      new Set(
+        readFileSync(csv, "utf8")
+          .trimEnd()
+          .split("\r\n")
+          .slice(1)
+          .map((line) => line.split("@")[1]),
+      );
+    const args = ["run", dir, "--out", join(dir, "out/"), "--poll-interval", "20ms", "--quiet"];
+    const run = await runOqAsync(args, { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(domainsOf(join(dir, "out", "gmail.csv"))).toEqual(new Set(["gmail.com"]));
+    expect(domainsOf(join(dir, "out", "yahoo.csv"))).toEqual(new Set(["yahoo.com"]));
+
+    const flagged = await runOqAsync([...args, "--param", "domain=@yahoo.com"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
+    expect(flagged.status).toBe(0);
+    expect(domainsOf(join(dir, "out", "gmail.csv"))).toEqual(new Set(["yahoo.com"]));
+    expect(sandbox.liveReports()).toEqual([]);
+  });
+
+  it("stops before any call when a parameter has no value", async () => {
+    sandbox = await testSandbox();
+    const dir = folder({ "q.oq": "email ends $domain\n" });
+    const run = await runOqAsync(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox) });
+    expect(run.status).toBe(1);
+    expect(run.stderr).toContain("the parameter $domain has no value");
+    expect(run.stderr).toContain("nothing was sent to Ongage");
+    expect(sandbox.stats.reportsCreated).toBe(0);
+  });
+
   it("runs several queries concurrently, one CSV each, and one failure does not stop the others", async () => {
     sandbox = await testSandbox();
     // `nickname` is in this project's schema but not in the sandbox's list: Ongage answers 412.

@@ -32,6 +32,8 @@ export interface CheckOptions {
   catalog: FieldCatalog;
   /** The file the query came from; its name becomes the default title. */
   fileName?: string;
+  /** The query had parameters, bound before checking: note which values came from them. */
+  parametersBound?: boolean;
 }
 
 /**
@@ -99,6 +101,8 @@ class Checker {
   // ----- clauses -----
 
   private title(clause: ast.TitleClause | undefined, query: ast.Query): string | undefined {
+    // A parameter is bound before the checker runs (parameters.ts); one left here had no value.
+    if (clause?.title.kind === "Parameter") return undefined;
     if (clause) {
       const title = clause.title.value.trim();
       if (title === "") {
@@ -149,6 +153,7 @@ class Checker {
       return this.windowAfter1970({ from, to }, between.span);
     }
     if (during) {
+      if (during.duration.kind === "Parameter") return undefined;
       const from = this.values.before(during.duration);
       return from === undefined ? undefined : this.windowAfter1970({ from, to: now }, during.span);
     }
@@ -176,6 +181,8 @@ class Checker {
 
   private userType(clause: ast.UsersClause | undefined): string | undefined {
     if (!clause) return queryDefaults.userType;
+    // Bound before the checker runs (parameters.ts); one left here had no value.
+    if (clause.parameter) return undefined;
     const word = clause.userType.toLowerCase();
     if ((confirmedUserTypes as readonly string[]).includes(word)) return word;
     if ((unconfirmedUserTypes as readonly string[]).includes(word)) {
@@ -307,7 +314,11 @@ class Checker {
         return (
           ids &&
           atom(
-            { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
+            this.withParameters(
+              { fieldName: "segment", type: "segment", operator: "=", values: ids, caseSensitive: false },
+              node.ids,
+              ids,
+            ),
             node.span,
           )
         );
@@ -342,10 +353,22 @@ class Checker {
     return (
       ids &&
       atom(
-        { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
+        this.withParameters(
+          { fieldName: action, type: "behavioral", operator: "=", values: ids, caseSensitive: false },
+          node.ids,
+          ids,
+        ),
         node.span,
       )
     );
+  }
+
+  private withParameters(
+    criterion: Criterion,
+    written: readonly ast.Value[],
+    checked: readonly (string | number)[],
+  ): Criterion {
+    return this.options.parametersBound ? withParameters(criterion, written, checked) : criterion;
   }
 
   private lookupField(ref: ast.FieldRef): FieldInfo | undefined {
@@ -456,7 +479,10 @@ class Checker {
       values: checkedValues,
       caseSensitive: node.caseSensitive === true,
     };
-    const result = atom(criterion, node.span);
+    const result = atom(
+      this.withParameters(criterion, node.values, values as (string | number)[]),
+      node.span,
+    );
     return negated
       ? { kind: "not", operand: result, keywordSpan: node.operatorSpan, span: node.span }
       : result;
@@ -541,6 +567,24 @@ class Checker {
 }
 
 type ConditionKind = "And" | "Or" | "Not";
+
+/**
+ * Notes which values came from parameters. `checked` is `written` checked one by one (the same
+ * order, before repeated values are dropped).
+ */
+function withParameters(
+  criterion: Criterion,
+  written: readonly ast.Value[],
+  checked: readonly (string | number)[],
+): Criterion {
+  let parameterOf: Map<string | number, string> | undefined;
+  written.forEach((value, index) => {
+    if (value.kind === "Parameter" || value.fromParameter === undefined) return;
+    (parameterOf ??= new Map()).set(checked[index]!, value.fromParameter);
+  });
+  if (parameterOf) criterion.parameterOf = parameterOf;
+  return criterion;
+}
 
 function atom(criterion: Criterion, span: Span): Logic {
   return { kind: "atom", criterion, span };

@@ -1,3 +1,4 @@
+import type { BoundParameter } from "./parameters.js";
 import type { Span } from "../diagnostics/source.js";
 import type { CriterionType, OngageOperator } from "../language/vocabulary.js";
 
@@ -12,6 +13,8 @@ export interface Criterion {
    */
   values: (string | number)[];
   caseSensitive: boolean;
+  /** The parameter each value bound from a `$name` came from, by value (for `oq explain`). */
+  parameterOf?: ReadonlyMap<string | number, string>;
 }
 
 /** The checked condition: criteria combined with and/or/not, as the user wrote it. */
@@ -44,6 +47,8 @@ interface QueryParts {
    * out of the request). Absent without the clause: then the compile settings decide.
    */
   requestFlags?: Partial<Record<RequestFlagName, boolean>>;
+  /** The parameters the query declares or uses, with their values; absent when it has none. */
+  parameters?: BoundParameter[];
 }
 
 /**

@@ -62,6 +62,7 @@ export function normalizeQuery(
     favorite: checked.favorite,
   };
   if (checked.requestFlags) normalized.requestFlags = checked.requestFlags;
+  if (checked.parameters) normalized.parameters = checked.parameters;
   return normalized;
 }
 
@@ -369,6 +370,13 @@ function mergeAlternatives(operands: Form[]): Form[] {
       byKey.set(key, { atom: copy, values: new Set(copy.criterion.values) });
       out.push(copy);
       continue;
+    }
+    const parameterOf = operand.criterion.parameterOf;
+    if (parameterOf) {
+      existing.atom.criterion.parameterOf = new Map([
+        ...(existing.atom.criterion.parameterOf ?? []),
+        ...parameterOf,
+      ]);
     }
     // A set, not values.includes(): a million-term `or` stays linear.
     for (const value of operand.criterion.values) {

@@ -427,5 +427,7 @@ function describeValue(value: ast.Value): string {
       return `the duration ${value.raw}`;
     case "RelativeDate":
       return `the relative date ${value.duration.raw} ago`;
+    case "Parameter":
+      return `the parameter $${value.name}`;
   }
 }

@@ -3,6 +3,7 @@ import type { CompileOptions } from "../compile.js";
 import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "./projectSettings.js";
 import { UsageError } from "./usageError.js";
+import { besideQueryParams, mergeParams, paramFlagSettings, readParamsFile } from "./paramFlags.js";
 
 /** The options every compiling command shares. */
 export interface CompileFlags {
@@ -10,6 +11,10 @@ export interface CompileFlags {
   now?: string;
   json?: boolean;
   color?: boolean;
+  /** `--param name=value` / `name:=JSON`, repeatable. */
+  param?: string[];
+  /** `--params FILE.json`. */
+  params?: string;
 }
 
 export type CompileSettings = Omit<CompileOptions, "fileName">;
@@ -18,7 +23,13 @@ export type CompileSettings = Omit<CompileOptions, "fileName">;
  * Compile options for a query file from --now/OQ_NOW, --schema/OQ_SCHEMA and the oq.config.json
  * nearest the file (standard input: the working folder). Read once per folder.
  */
-export function compileSettingsFor(flags: CompileFlags): (file: string) => Promise<CompileSettings> {
+export function compileSettingsFor(
+  flags: CompileFlags,
+  { paramsBesideQuery = false }: { paramsBesideQuery?: boolean } = {},
+): (file: string) => Promise<CompileSettings> {
+  // Read before anything runs, so that a mistake in them stops oq before the first query.
+  const fromFlags = paramFlagSettings(flags.param);
+  const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
   const nowText = flags.now ?? process.env["OQ_NOW"];
   // Read as UTC unless an offset is written, as every date in a query; never in the machine's zone.
   const now = nowText === undefined ? undefined : parseNowText(nowText);
@@ -28,7 +39,7 @@ export function compileSettingsFor(flags: CompileFlags): (file: string) => Promi
     );
   }
   const byFolder = new Map<string, Promise<CompileSettings>>();
-  return (file) => {
+  const forFolder = (file: string) => {
     const folder = file === "-" ? process.cwd() : dirname(resolve(file));
     let settings = byFolder.get(folder);
     if (!settings) {
@@ -44,6 +55,12 @@ export function compileSettingsFor(flags: CompileFlags): (file: string) => Promi
       byFolder.set(folder, settings);
     }
     return settings;
+  };
+  return async (file) => {
+    const settings = await forFolder(file);
+    // --param wins over --params, which wins over NAME.params.json beside NAME.oq (oq run).
+    const params = mergeParams(paramsBesideQuery ? besideQueryParams(file) : undefined, fromFile, fromFlags);
+    return params ? { ...settings, ...params } : settings;
   };
 }
 

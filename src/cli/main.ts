@@ -52,6 +52,12 @@ function addCommonOptions(command: Command): Command {
       "--now <time>",
       "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
     )
+    .option(
+      "--param <name=value>",
+      'bind $name to text (name=value) or to JSON (name:=JSON: a number, "text" or an array); repeatable',
+      (flag: string, earlier: string[] = []) => [...earlier, flag],
+    )
+    .option("--params <file>", "bind parameters from a JSON object of name -> value (--param wins)")
     .option("--json", "print machine-readable JSON on stdout")
     .option("--no-color", "no colours in diagnostics");
 }
@@ -194,7 +200,11 @@ export function buildProgram(): Command {
       import("./commands/run.js"),
       import("./compileSettings.js"),
     ]);
-    process.exitCode = await runCommand(queries, options, compileSettingsFor(options));
+    process.exitCode = await runCommand(
+      queries,
+      options,
+      compileSettingsFor(options, { paramsBesideQuery: true }),
+    );
   });
 
   const reports = program

@@ -7,6 +7,8 @@ import type { SourceText } from "../diagnostics/source.js";
 import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
 import { queryDefaults } from "../language/vocabulary.js";
 import { printFieldName, printString } from "../parser/printer.js";
+import { printNumber } from "../parser/printNumber.js";
+import type { ParamValue } from "../check/parameters.js";
 import { explainCondition, type ConditionExplanation } from "./condition.js";
 import { explainWindow, type WindowExplanation } from "./window.js";
 
@@ -29,6 +31,8 @@ export interface Explanation {
   requestFlags: { include_behavior?: boolean; combined_as_and?: boolean; text?: string };
   /** When the query runs as several reports: which reports' contacts it takes, and each report's condition. */
   plan?: { contacts: string; reports: ConditionExplanation[] };
+  /** The query's parameters, their values and where each came from; absent when it has none. */
+  parameters?: { name: string; value: ParamValue; source: string; text: string }[];
 }
 
 export interface ExplainResult {
@@ -117,11 +121,18 @@ function explainChecked(query: NormalizedQuery, nowSeconds: number, settings: Re
     text: `${isDefault ? "the default columns" : "columns"}: ${query.selectedFields.map(printFieldName).join(", ")}`,
   };
   const requestFlags = explainRequestFlags(query, settings);
+  const parameters = query.parameters?.map(({ name, value, source }) => ({
+    name,
+    value: value!,
+    source: source!,
+    text: `$${name} = ${printParamValue(value!)} (from ${source!})`,
+  }));
   const sentence = [
     `Report ${printString(query.title)}: ${users.text} ${condition.text}, ${window.text}`,
     columns.text,
     ...(query.favorite ? ["marked as a favorite"] : []),
     ...(requestFlags.text ? [requestFlags.text] : []),
+    ...(parameters ? [`parameters: ${parameters.map((parameter) => parameter.text).join(", ")}`] : []),
   ].join("; ");
   return {
     text: `${sentence}.`,
@@ -132,7 +143,15 @@ function explainChecked(query: NormalizedQuery, nowSeconds: number, settings: Re
     columns,
     favorite: query.favorite,
     requestFlags,
+    ...(parameters ? { parameters } : {}),
   };
+}
+
+function printParamValue(value: ParamValue): string {
+  const one = (item: string | number) => (typeof item === "number" ? printNumber(item) : printString(item));
+  return Array.isArray(value)
+    ? `[${(value as (string | number)[]).map(one).join(", ")}]`
+    : one(value as string | number);
 }
 
 /** The flags as the request carries them: the emitter decides (a `flags` clause wins over settings). */

@@ -14,10 +14,14 @@ export interface ValueExplanation {
   value: string | number;
   /** The value as the sentence shows it: text in quotes, dates as UTC days. */
   text: string;
+  /** The parameter the value was bound from, when it was (`$domain`): the text then names it. */
+  parameter?: string;
 }
 
 export function explainValue(criterion: Criterion, value: string | number): ValueExplanation {
-  return { value, text: valueText(criterion, value) };
+  const parameter = criterion.parameterOf?.get(value);
+  if (parameter === undefined) return { value, text: valueText(criterion, value) };
+  return { value, text: `${valueText(criterion, value)} ($${parameter})`, parameter };
 }
 
 function valueText(criterion: Criterion, value: string | number): string {

@@ -28,6 +28,7 @@ export const keywordSpellings = {
   Select: ["select"],
   Favorite: ["favorite", "favourite"],
   Flags: ["flags"],
+  Param: ["param"],
   Ago: ["ago"],
   /** `today`, `yesterday`: dates, spelled as words. */
   DayWord: Object.keys(dayWords) as DayWord[],

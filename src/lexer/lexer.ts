@@ -205,6 +205,10 @@ function reportUnknownCharacters(
   const text = source.text.slice(offset, offset + length);
   const hints: string[] = [];
   if (text.startsWith(";")) hints.push("a file holds one query and needs no ';': remove it");
+  else if (text.startsWith("$"))
+    hints.push(
+      "a parameter is $ and a name of letters, digits and _ that does not start with a digit, e.g. $domain",
+    );
   else if (text.startsWith("-")) hints.push("negative numbers are written -5; a date is written 2024-01-31");
   else
     hints.push(

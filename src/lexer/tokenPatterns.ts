@@ -14,6 +14,8 @@ export const commentSource = String.raw`#[^${lineBreakClass}]*`;
 /** `// ...` and `-- ...`: comments as other languages write them. */
 export const foreignCommentSource = String.raw`(?:\/\/|--(?![^ \t${lineBreakClass}]))[^${lineBreakClass}]*`;
 export const wordSource = "[A-Za-z_][A-Za-z0-9_]*";
+/** `$domain`: a parameter, bound to a value after parsing. */
+export const parameterSource = "\\$[A-Za-z_][A-Za-z0-9_]*";
 export const quotedWordSource = String.raw`\`[^\`${lineBreakClass}]*\``;
 
 /**

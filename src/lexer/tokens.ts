@@ -30,6 +30,12 @@ export const Identifier = createToken({
   pattern: new RegExp(p.wordSource),
   label: "a field name",
 });
+/** `$domain`: a parameter, bound to a value after parsing. */
+export const Parameter = createToken({
+  name: "Parameter",
+  pattern: new RegExp(p.parameterSource),
+  label: "a parameter",
+});
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
 export const QuotedIdentifier = createToken({
   name: "QuotedIdentifier",
@@ -69,6 +75,7 @@ export const Users = keyword("Users");
 export const Select = keyword("Select");
 export const Favorite = keyword("Favorite");
 export const Flags = keyword("Flags");
+export const Param = keyword("Param");
 export const Ago = keyword("Ago");
 export const DayWord = keyword("DayWord", "a date");
 
@@ -163,6 +170,7 @@ export const keywordTokens: TokenType[] = [
   Select,
   Favorite,
   Flags,
+  Param,
   Ago,
   DayWord,
 ];
@@ -181,6 +189,7 @@ export const allTokens: TokenType[] = [
   ...keywordTokens,
   Identifier,
   QuotedIdentifier,
+  Parameter,
   NotEquals,
   LessOrEqual,
   GreaterOrEqual,

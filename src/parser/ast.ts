@@ -13,8 +13,20 @@ export interface Query {
   condition?: Condition;
   /** The `where` keyword, when written. */
   whereSpan?: Span;
+  /** `param name = value` declarations at the top, when written. */
+  params?: ParamDeclaration[];
   /** `# ...` comments, kept so the formatter can put them back. */
   comments: CommentNode[];
+  span: Span;
+}
+
+/** `param domain = "gmail.com"` (with a default) or `param domain` (none: it must be bound). */
+export interface ParamDeclaration {
+  kind: "Param";
+  name: string;
+  nameSpan: Span;
+  /** The default, a literal value or `[...]` list. */
+  default?: { values: Value[]; isList: boolean; span: Span };
   span: Span;
 }
 
@@ -120,15 +132,32 @@ export interface FieldRef {
 
 // ----- values -----
 
-export type Value = StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue;
+export type Value =
+  StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue | ParameterValue;
 
-export interface StringValue {
+/**
+ * `$domain`: a placeholder for a value bound after parsing (never substituted as text). The
+ * checker replaces it by the literal its bound value stands for (check/parameters.ts).
+ */
+export interface ParameterValue {
+  kind: "Parameter";
+  /** Without the `$`. */
+  name: string;
+  span: Span;
+}
+
+/** A literal the checker made from a parameter's value (check/parameters.ts) says which. */
+interface BoundLiteral {
+  fromParameter?: string;
+}
+
+export interface StringValue extends BoundLiteral {
   kind: "String";
   value: string;
   span: Span;
 }
 
-export interface NumberValue {
+export interface NumberValue extends BoundLiteral {
   kind: "Number";
   value: number;
   raw: string;
@@ -141,14 +170,14 @@ export interface NumberValue {
  * `2024-01-31` or `2024-01-31T10:00:00Z`, as written, or `today` / `yesterday` (in lower case);
  * validated by the checker.
  */
-export interface DateValue {
+export interface DateValue extends BoundLiteral {
   kind: "Date";
   raw: string;
   span: Span;
 }
 
 /** `30d`, `3 months`: an amount of time. The unit is validated by the checker. */
-export interface DurationValue {
+export interface DurationValue extends BoundLiteral {
   kind: "Duration";
   amount: number;
   /** `h`, `d`, `w`, `mo` or `y` for any spelling of those units (calendarWords.ts); else as written. */
@@ -160,7 +189,7 @@ export interface DurationValue {
 }
 
 /** `30d ago`. */
-export interface RelativeDateValue {
+export interface RelativeDateValue extends BoundLiteral {
   kind: "RelativeDate";
   duration: DurationValue;
   span: Span;
@@ -173,13 +202,13 @@ export type Clause =
 
 export interface TitleClause {
   kind: "Title";
-  title: StringValue;
+  title: StringValue | ParameterValue;
   span: Span;
 }
 
 export interface DuringClause {
   kind: "During";
-  duration: DurationValue;
+  duration: DurationValue | ParameterValue;
   span: Span;
 }
 
@@ -192,8 +221,11 @@ export interface BetweenClause {
 
 export interface UsersClause {
   kind: "Users";
+  /** As written; empty when a parameter stands for it. */
   userType: string;
   userTypeSpan: Span;
+  /** `users $kind`: bound to the user type's word before checking (check/parameters.ts). */
+  parameter?: ParameterValue;
   span: Span;
 }
 

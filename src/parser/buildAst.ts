@@ -37,6 +37,11 @@ export class AstBuilder {
       const clause = this.clause(clauseNode);
       if (clause) clauses.push(clause);
     }
+    const params: ast.ParamDeclaration[] = [];
+    for (const paramNode of this.nodes(node.children, "paramDeclaration")) {
+      const param = this.paramDeclaration(paramNode);
+      if (param) params.push(param);
+    }
     const conditionNode = this.nodes(node.children, "orCondition")[0];
     const query: ast.Query = {
       kind: "Query",
@@ -48,6 +53,7 @@ export class AstBuilder {
       })),
       span: this.source.spanOf(0, this.source.text.length),
     };
+    if (params.length > 0) query.params = params;
     if (conditionNode) query.condition = this.orCondition(conditionNode);
     const where = this.token(node.children, "Where");
     if (where) query.whereSpan = this.tokenSpan(where);
@@ -64,13 +70,24 @@ export class AstBuilder {
     if (title) {
       const keyword = this.token(title.children, "Title");
       const text = this.token(title.children, "StringLiteral");
-      if (!keyword || !text) return undefined;
-      return { kind: "Title", title: this.stringValue(text), span: this.spanFrom(keyword, text) };
+      const parameter = this.token(title.children, "Parameter");
+      if (!keyword || !(text ?? parameter)) return undefined;
+      return text
+        ? { kind: "Title", title: this.stringValue(text), span: this.spanFrom(keyword, text) }
+        : { kind: "Title", title: this.parameter(parameter!), span: this.spanFrom(keyword, parameter!) };
     }
     const [during] = this.nodes(c, "duringClause");
     if (during) {
       const keyword = this.token(during.children, "During");
       const amount = this.token(during.children, "DurationLiteral");
+      const parameter = this.token(during.children, "Parameter");
+      if (keyword && parameter) {
+        return {
+          kind: "During",
+          duration: this.parameter(parameter),
+          span: this.spanFrom(keyword, parameter),
+        };
+      }
       if (!keyword || !amount) return undefined;
       return { kind: "During", duration: this.durationValue(amount), span: this.spanFrom(keyword, amount) };
     }
@@ -85,6 +102,16 @@ export class AstBuilder {
     if (users) {
       const k = users.children;
       const keyword = this.token(k, "Users");
+      const parameter = this.token(k, "Parameter");
+      if (keyword && parameter) {
+        return {
+          kind: "Users",
+          userType: "",
+          userTypeSpan: this.tokenSpan(parameter),
+          parameter: this.parameter(parameter),
+          span: this.spanFrom(keyword, parameter),
+        };
+      }
       const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
       if (!keyword || !word) return undefined;
       const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
@@ -328,6 +355,8 @@ export class AstBuilder {
     if (date) return { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
     const day = this.token(c, "DayWord");
     if (day) return { kind: "Date", raw: day.image.toLowerCase(), span: this.tokenSpan(day) };
+    const parameter = this.token(c, "Parameter");
+    if (parameter) return this.parameter(parameter);
     const duration = this.token(c, "DurationLiteral");
     if (duration) {
       const value = this.durationValue(duration);
@@ -335,6 +364,35 @@ export class AstBuilder {
       return ago ? { kind: "RelativeDate", duration: value, span: this.spanFrom(duration, ago) } : value;
     }
     return undefined;
+  }
+
+  private parameter(token: IToken): ast.ParameterValue {
+    return { kind: "Parameter", name: token.image.slice(1), span: this.tokenSpan(token) };
+  }
+
+  /** `param domain = "gmail.com"`; undefined when a piece is missing (already reported). */
+  private paramDeclaration(node: cst.ParamDeclarationCstNode): ast.ParamDeclaration | undefined {
+    const k = node.children;
+    const keyword = this.token(k, "Param");
+    // The name is any word, a keyword too: the one token that is neither `param` nor `=`.
+    const name = Object.entries(k)
+      .filter(([key]) => key !== "Param" && key !== "Equals" && key !== "valueOrList")
+      .flatMap(([, tokens]) => tokens as IToken[])
+      .find((token) => !this.recovered || this.isReal(token));
+    if (!keyword || !name) return undefined;
+    const declaration: ast.ParamDeclaration = {
+      kind: "Param",
+      name: name.image,
+      nameSpan: this.tokenSpan(name),
+      span: this.spanFrom(keyword, name),
+    };
+    if (this.token(k, "Equals")) {
+      const list = this.valueOrList(k.valueOrList?.[0]);
+      if (!list) return undefined;
+      declaration.default = list;
+      declaration.span = joinSpans(declaration.span, list.span);
+    }
+    return declaration;
   }
 
   private stringValue(token: IToken): ast.StringValue {

@@ -7,9 +7,47 @@ export interface QueryCstNode extends CstNode {
 }
 
 export type QueryCstChildren = {
+  paramDeclaration?: ParamDeclarationCstNode[];
   clause?: (ClauseCstNode)[];
   Where?: IToken[];
   orCondition?: OrConditionCstNode[];
+};
+
+export interface ParamDeclarationCstNode extends CstNode {
+  name: "paramDeclaration";
+  children: ParamDeclarationCstChildren;
+}
+
+export type ParamDeclarationCstChildren = {
+  Param: IToken[];
+  Identifier?: IToken[];
+  Title?: IToken[];
+  Where?: IToken[];
+  And?: IToken[];
+  Or?: IToken[];
+  Not?: IToken[];
+  Contains?: IToken[];
+  Starts?: IToken[];
+  Ends?: IToken[];
+  With?: IToken[];
+  Is?: IToken[];
+  Empty?: IToken[];
+  Between?: IToken[];
+  Case?: IToken[];
+  Sensitive?: IToken[];
+  Insensitive?: IToken[];
+  In?: IToken[];
+  Segment?: IToken[];
+  Campaign?: IToken[];
+  During?: IToken[];
+  Users?: IToken[];
+  Select?: IToken[];
+  Favorite?: IToken[];
+  Flags?: IToken[];
+  Ago?: IToken[];
+  DayWord?: IToken[];
+  Equals?: IToken[];
+  valueOrList?: ValueOrListCstNode[];
 };
 
 export interface ClauseCstNode extends CstNode {
@@ -46,7 +84,8 @@ export interface TitleClauseCstNode extends CstNode {
 
 export type TitleClauseCstChildren = {
   Title: IToken[];
-  StringLiteral: IToken[];
+  StringLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface DuringClauseCstNode extends CstNode {
@@ -56,7 +95,8 @@ export interface DuringClauseCstNode extends CstNode {
 
 export type DuringClauseCstChildren = {
   During: IToken[];
-  DurationLiteral: IToken[];
+  DurationLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface BetweenClauseCstNode extends CstNode {
@@ -79,6 +119,7 @@ export type UsersClauseCstChildren = {
   Users: IToken[];
   Identifier?: IToken[];
   StringLiteral?: IToken[];
+  Parameter?: IToken[];
 };
 
 export interface SelectClauseCstNode extends CstNode {
@@ -238,6 +279,7 @@ export type ValueCstChildren = {
   NumberLiteral?: IToken[];
   DateLiteral?: IToken[];
   DayWord?: IToken[];
+  Parameter?: IToken[];
   DurationLiteral?: IToken[];
   Ago?: IToken[];
 };

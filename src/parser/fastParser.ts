@@ -25,6 +25,7 @@ type Kind =
   | "Number"
   | "Date"
   | "Duration"
+  | "Parameter"
   | p.SymbolName
   | "End";
 
@@ -49,6 +50,7 @@ const stringPattern = new RegExp(p.stringSource, "y");
 const quotedWordPattern = new RegExp(p.quotedWordSource, "y");
 const commentPattern = new RegExp(p.commentSource, "y");
 const wordPattern = new RegExp(p.wordSource, "y");
+const parameterPattern = new RegExp(p.parameterSource, "y");
 const spacePattern = new RegExp(p.spaceSource, "y");
 const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
 
@@ -92,6 +94,10 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       const { value, badEscapes, loneSurrogates } = decodeStringBody(text.slice(at + 1, end - 1));
       if (badEscapes.length > 0 || loneSurrogates.length > 0) throw giveUp;
       push("String", end, value);
+    } else if (char === "$") {
+      const end = matchAt(parameterPattern, text, at);
+      if (end < 0) throw giveUp;
+      push("Parameter", end, text.slice(at + 1, end));
     } else if (char === "`") {
       const end = matchAt(quotedWordPattern, text, at);
       if (end <= at + 2) throw giveUp; // unclosed, or empty: the full parser reports either
@@ -127,6 +133,8 @@ class FastParser {
   ) {}
 
   query(comments: ast.CommentNode[]): ast.Query {
+    const params: ast.ParamDeclaration[] = [];
+    while (this.peek().kind === "Param") params.push(this.paramDeclaration());
     const clauses: ast.Clause[] = [];
     while (clauseStarts.has(this.peek().kind)) clauses.push(this.clause());
     let condition: ast.Condition | undefined;
@@ -143,9 +151,30 @@ class FastParser {
       comments,
       span: this.source.spanOf(0, this.source.text.length),
     };
+    if (params.length > 0) query.params = params;
     if (condition) query.condition = condition;
     if (where) query.whereSpan = this.span(where);
     return query;
+  }
+
+  private paramDeclaration(): ast.ParamDeclaration {
+    const keyword = this.next();
+    const name = this.next();
+    // Any word names a parameter, a keyword too (`param segment = 1234`).
+    if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind))
+      throw giveUp;
+    const declaration: ast.ParamDeclaration = {
+      kind: "Param",
+      name: name.value,
+      nameSpan: this.span(name),
+      span: this.spanFrom(keyword, name),
+    };
+    if (this.peek().kind === "Equals") {
+      this.next();
+      declaration.default = this.valueOrList();
+      declaration.span = joinSpans(declaration.span, declaration.default.span);
+    }
+    return declaration;
   }
 
   // ----- clauses -----
@@ -154,11 +183,17 @@ class FastParser {
     const keyword = this.next();
     switch (keyword.kind) {
       case "Title": {
-        const title = this.stringValue(this.expect("String"));
+        const title =
+          this.peek().kind === "Parameter"
+            ? this.parameter(this.next())
+            : this.stringValue(this.expect("String"));
         return { kind: "Title", title, span: joinSpans(this.span(keyword), title.span) };
       }
       case "During": {
-        const duration = this.durationValue(this.expect("Duration"));
+        const duration =
+          this.peek().kind === "Parameter"
+            ? this.parameter(this.next())
+            : this.durationValue(this.expect("Duration"));
         return { kind: "During", duration, span: joinSpans(this.span(keyword), duration.span) };
       }
       case "Between": {
@@ -169,6 +204,15 @@ class FastParser {
       }
       case "Users": {
         const word = this.next();
+        if (word.kind === "Parameter") {
+          return {
+            kind: "Users",
+            userType: "",
+            userTypeSpan: this.span(word),
+            parameter: this.parameter(word),
+            span: this.spanFrom(keyword, word),
+          };
+        }
         if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
         return {
           kind: "Users",
@@ -371,6 +415,8 @@ class FastParser {
         return { kind: "Date", raw: this.text(token), span: this.span(token) };
       case "DayWord":
         return { kind: "Date", raw: this.text(token).toLowerCase(), span: this.span(token) };
+      case "Parameter":
+        return this.parameter(token);
       case "Duration": {
         const duration = this.durationValue(token);
         if (this.peek().kind !== "Ago") return duration;
@@ -380,6 +426,10 @@ class FastParser {
       default:
         throw giveUp;
     }
+  }
+
+  private parameter(token: Token): ast.ParameterValue {
+    return { kind: "Parameter", name: token.value, span: this.span(token) };
   }
 
   private stringValue(token: Token): ast.StringValue {

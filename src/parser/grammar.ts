@@ -98,12 +98,30 @@ export class OqGrammar extends CstParser {
   }
 
   query = this.RULE("query", () => {
+    this.MANY3(() => this.SUBRULE(this.paramDeclaration));
     this.MANY(() => this.SUBRULE(this.clause));
     this.OPTION(() => {
       this.OPTION2(() => this.CONSUME(t.Where));
       this.SUBRULE(this.orCondition);
     });
     this.MANY2(() => this.SUBRULE2(this.clause));
+  });
+
+  private readonly parameterNames = [
+    t.Identifier,
+    ...t.keywordTokens.filter((token) => token !== t.Param),
+  ].map((token) => ({
+    ALT: () => this.CONSUME(token),
+  }));
+
+  paramDeclaration = this.RULE("paramDeclaration", () => {
+    this.CONSUME(t.Param);
+    // Any word names a parameter, a keyword too: `$segment` is as good a name as `$domain`.
+    this.OR(this.parameterNames);
+    this.OPTION(() => {
+      this.CONSUME(t.Equals);
+      this.SUBRULE(this.valueOrList);
+    });
   });
 
   clause = this.RULE("clause", () => {
@@ -134,12 +152,12 @@ export class OqGrammar extends CstParser {
 
   titleClause = this.RULE("titleClause", () => {
     this.CONSUME(t.Title);
-    this.CONSUME(t.StringLiteral);
+    this.OR([{ ALT: () => this.CONSUME(t.StringLiteral) }, { ALT: () => this.CONSUME(t.Parameter) }]);
   });
 
   duringClause = this.RULE("duringClause", () => {
     this.CONSUME(t.During);
-    this.CONSUME(t.DurationLiteral);
+    this.OR([{ ALT: () => this.CONSUME(t.DurationLiteral) }, { ALT: () => this.CONSUME(t.Parameter) }]);
   });
 
   betweenClause = this.RULE("betweenClause", () => {
@@ -151,7 +169,11 @@ export class OqGrammar extends CstParser {
 
   usersClause = this.RULE("usersClause", () => {
     this.CONSUME(t.Users);
-    this.OR([{ ALT: () => this.CONSUME(t.Identifier) }, { ALT: () => this.CONSUME(t.StringLiteral) }]);
+    this.OR([
+      { ALT: () => this.CONSUME(t.Identifier) },
+      { ALT: () => this.CONSUME(t.StringLiteral) },
+      { ALT: () => this.CONSUME(t.Parameter) },
+    ]);
   });
 
   selectClause = this.RULE("selectClause", () => {
@@ -305,6 +327,7 @@ export class OqGrammar extends CstParser {
       { ALT: () => this.CONSUME(t.NumberLiteral) },
       { ALT: () => this.CONSUME(t.DateLiteral) },
       { ALT: () => this.CONSUME(t.DayWord) },
+      { ALT: () => this.CONSUME(t.Parameter) },
       {
         ALT: () => {
           this.CONSUME(t.DurationLiteral);

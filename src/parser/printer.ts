@@ -31,6 +31,7 @@ type Element = { span: Span; lines: string[]; leading: string[]; trailing?: stri
 
 export function formatQuery(query: ast.Query): string {
   const elements: Element[] = [];
+  for (const param of query.params ?? []) elements.push(element(param.span, [printParam(param)]));
   const title = query.clauses.find((clause) => clause.kind === "Title");
   if (title) elements.push(element(title.span, [printClause(title)]));
   if (query.condition) elements.push(element(query.condition.span, printConditionLines(query.condition)));
@@ -97,12 +98,13 @@ function attachComments(elements: Element[], comments: ast.CommentNode[]): strin
 function printClause(clause: ast.Clause): string {
   switch (clause.kind) {
     case "Title":
-      return `title ${printString(clause.title.value)}`;
+      return `title ${printValue(clause.title)}`;
     case "During":
       return `during ${printValue(clause.duration)}`;
     case "Between":
       return `between ${printValue(clause.from)} and ${printValue(clause.to)}`;
     case "Users":
+      if (clause.parameter) return `users ${printValue(clause.parameter)}`;
       return `users ${/^[A-Za-z_][A-Za-z0-9_]*$/.test(clause.userType) ? clause.userType.toLowerCase() : printString(clause.userType)}`;
     case "Select":
       return `select ${clause.fields.map((field) => printFieldName(field.name)).join(", ")}`;
@@ -127,7 +129,14 @@ function printValue(value: ast.Value): string {
       return `${canonicalDecimal(/^\d+/.exec(value.raw)?.[0] ?? String(value.amount))}${value.unit.toLowerCase()}`;
     case "RelativeDate":
       return `${printValue(value.duration)} ago`;
+    case "Parameter":
+      return `$${value.name}`;
   }
+}
+
+function printParam(param: ast.ParamDeclaration): string {
+  if (!param.default) return `param ${param.name}`;
+  return `param ${param.name} = ${printValues(param.default.values, param.default.isList)}`;
 }
 
 function printValues(values: ast.Value[], isList: boolean): string {

@@ -411,6 +411,14 @@ function explain(
         message: `expected ${previous?.tokenType === t.Equals ? "true or false" : "a request flag"}${after(previous)}, but found ${found}`,
         hints: ["write: flags include_behavior, combined_as_and = false; or flags none to send neither"],
       };
+    case "paramDeclaration":
+      return {
+        code: "OQ125",
+        message: `expected ${previous?.tokenType === t.Equals ? "a value" : "a parameter name"}${after(previous)}, but found ${found}`,
+        hints: [
+          'declare a parameter with a default, param domain = "gmail.com", or without one, param domain',
+        ],
+      };
     case "clause":
       return {
         code: "OQ111",
@@ -682,7 +690,14 @@ function explainLeftover(token: IToken, previous: IToken | undefined, span: Span
       suggestions: [{ message: `write 'and ${token.image}'`, span, replacement: `and ${token.image}` }],
     };
   }
-  const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral].includes(
+  if (token.tokenType === t.Param) {
+    return {
+      code: "OQ125",
+      message: "a parameter is declared at the top of the query, before any clause or condition",
+      hints: ["move this 'param' line to the top of the query"],
+    };
+  }
+  const isValue = [t.StringLiteral, t.NumberLiteral, t.DateLiteral, t.DurationLiteral, t.Parameter].includes(
     token.tokenType,
   );
   if (isValue && previous) {

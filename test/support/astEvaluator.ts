@@ -46,6 +46,8 @@ function literal(value: ast.Value, nowSeconds: number): string | number {
       return referenceInstantBefore(nowSeconds, value.duration.amount, value.duration.unit);
     case "Duration":
       throw new Error("a bare duration is not a value");
+    case "Parameter":
+      throw new Error("a parameter is bound before evaluation");
   }
 }
 

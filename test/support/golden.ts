@@ -14,14 +14,31 @@ export function goldenFields(): CustomFields {
   return result.fields;
 }
 
+/** Parameter values for a case: `NAME.params.json` beside `NAME.oq`, as `oq run` reads it. */
+export interface GoldenParams {
+  params?: Record<string, string | number | (string | number)[]>;
+  paramSources?: Record<string, string>;
+}
+
 export function goldenCases(
   folder: "valid" | "invalid" | "explain" | "plans",
-): { name: string; file: string; text: string }[] {
+): { name: string; file: string; text: string; bound: GoldenParams }[] {
   const dir = join(goldenDir, folder);
   return readdirSync(dir)
     .filter((file) => file.endsWith(".oq"))
     .sort()
-    .map((file) => ({ name: file.replace(/\.oq$/, ""), file, text: readFileSync(join(dir, file), "utf8") }));
+    .map((file) => {
+      const name = file.replace(/\.oq$/, "");
+      return { name, file, text: readFileSync(join(dir, file), "utf8"), bound: paramsOf(dir, name) };
+    });
+}
+
+function paramsOf(dir: string, name: string): GoldenParams {
+  const path = join(dir, `${name}.params.json`);
+  if (!existsSync(path)) return {};
+  const params = JSON.parse(readFileSync(path, "utf8")) as NonNullable<GoldenParams["params"]>;
+  const paramSources = Object.fromEntries(Object.keys(params).map((key) => [key, `${name}.params.json`]));
+  return { params, paramSources };
 }
 
 /**

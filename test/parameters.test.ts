@@ -1,0 +1,336 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { compile, explain, format, parse, type CompileResult } from "../src/index.js";
+import type * as ast from "../src/parser/ast.js";
+import { compileSettingsFor } from "../src/cli/compileSettings.js";
+import { customFields, propertyNow, queryArb, typeOf } from "./support/arbitraries.js";
+import { runOq, scratch } from "./support/cli.js";
+
+/*
+ * `$name` parameters (grammar.md "Parameters"): binding a value is writing its literal, a value
+ * never changes the structure of a query, and the command line's ways of giving values.
+ */
+
+const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
+const options = { now: propertyNow, fields: customFields, fileName: "q.oq" };
+const hostile = 'gmail.com" or opens > 0 or email ends "';
+
+/** A literal of a query, where it is, and the value that binds a parameter to the same literal. */
+interface Candidate {
+  start: number;
+  end: number;
+  value: string | number;
+}
+
+/**
+ * The literals whose value a parameter can carry exactly: text (that does not read as another
+ * kind of literal), numbers in their one spelling, and dates, relative dates and durations where
+ * one is expected (elsewhere their text is text, by design).
+ */
+function candidates(query: ast.Query, text: string): Candidate[] {
+  const found: Candidate[] = [];
+  const slice = (value: ast.Value) => text.slice(value.span.start.offset, value.span.end.offset);
+  const add = (value: ast.Value, datePlace: boolean) => {
+    const at = { start: value.span.start.offset, end: value.span.end.offset };
+    if (value.kind === "String" && !/^(?:-?\d|today$|yesterday$)/i.test(value.value))
+      found.push({ ...at, value: value.value });
+    else if (value.kind === "Number" && String(value.value) === value.raw)
+      found.push({ ...at, value: value.value });
+    else if ((value.kind === "Date" || value.kind === "RelativeDate") && datePlace)
+      found.push({ ...at, value: slice(value) });
+  };
+  for (const clause of query.clauses) {
+    if (clause.kind === "Title") add(clause.title, false);
+    if (clause.kind === "Between") [clause.from, clause.to].forEach((value) => add(value, true));
+    if (clause.kind === "During" && clause.duration.kind === "Duration")
+      found.push({
+        start: clause.duration.span.start.offset,
+        end: clause.duration.span.end.offset,
+        value: slice(clause.duration),
+      });
+  }
+  const visit = (node: ast.Condition): void => {
+    switch (node.kind) {
+      case "And":
+      case "Or":
+        node.operands.forEach(visit);
+        return;
+      case "Not":
+        visit(node.operand);
+        return;
+      case "Comparison":
+        for (const value of node.values) add(value, typeOf(node.field.name) === "date");
+        return;
+      case "SegmentTest":
+      case "BehavioralTest":
+        for (const value of node.ids) add(value, false);
+        return;
+      default:
+    }
+  };
+  if (query.condition) visit(query.condition);
+  return found;
+}
+
+/** The diagnostics without what only a parameter changes: where it is, and the hint naming it. */
+function comparable(result: CompileResult) {
+  return result.diagnostics.map(({ code, severity, message, label, hints }) => ({
+    code,
+    severity,
+    message,
+    label,
+    hints: hints.filter((hint) => !hint.startsWith("$p is ") && !hint.startsWith("for the value of $p: ")),
+  }));
+}
+
+describe("binding a parameter is writing its literal", () => {
+  it("gives the same payload and the same diagnostics, for generated queries", () => {
+    let bound = 0;
+    fc.assert(
+      fc.property(queryArb, fc.nat(), (text, pick) => {
+        const { ast: query } = parse(text);
+        if (!query) return;
+        const found = candidates(query, text);
+        if (found.length === 0) return;
+        const { start, end, value } = found[pick % found.length]!;
+        const withParameter = `${text.slice(0, start)}$p${text.slice(end)}`;
+        const literal = compile(text, options);
+        const parameter = compile(withParameter, { ...options, params: { p: value } });
+        bound++;
+        expect(parameter.ok, withParameter).toBe(literal.ok);
+        expect(parameter.payload, withParameter).toEqual(literal.payload);
+        expect(comparable(parameter), withParameter).toEqual(comparable(literal));
+      }),
+      { numRuns: runs },
+    );
+    // The property was about something: most generated queries have a literal to replace.
+    expect(bound).toBeGreaterThan(runs / 2);
+  });
+
+  it("and a default is the literal written in the declaration", () => {
+    const written = compile('email ends "gmail.com" and opens >= 3', options);
+    const declared = compile(
+      'param domain = "gmail.com"\nparam n = 3\nemail ends $domain and opens >= $n',
+      options,
+    );
+    expect(declared.diagnostics).toEqual([]);
+    expect(declared.payload).toEqual(written.payload);
+  });
+});
+
+describe("a value never changes the structure of a query", () => {
+  it("text that looks like oq stays one value of one criterion", () => {
+    const result = compile("email ends $domain", { ...options, params: { domain: hostile } });
+    expect(result.ok).toBe(true);
+    expect(result.payload!.filters.criteria).toHaveLength(1);
+    expect(result.payload!.filters.criteria[0]).toMatchObject({ field_name: "email", operand: [hostile] });
+  });
+
+  it("a list element that looks like a list stays one element", () => {
+    const result = compile("city in $cities", { ...options, params: { cities: ['a", "b', "]"] } });
+    expect(result.payload!.filters.criteria[0]!.operand).toEqual(['a", "b', "]"]);
+  });
+
+  it("on the command line too", () => {
+    const dir = scratch({ "q.oq": "email ends $domain\n" });
+    const run = runOq(["compile", "q.oq", "--now", propertyNow, "--param", `domain=${hostile}`], {
+      cwd: dir,
+    });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    const { criteria } = JSON.parse(run.stdout).filters;
+    expect(criteria).toHaveLength(1);
+    expect(criteria[0].operand).toEqual([hostile]);
+  });
+});
+
+describe("the library option", () => {
+  it("refuses values that are not text, finite numbers or arrays of those, as a TypeError", () => {
+    for (const bad of [true, null, { a: 1 }, [[1]], Number.NaN, Infinity]) {
+      expect(() => compile("opens > $n", { params: { n: bad as never } })).toThrow(TypeError);
+    }
+    expect(() => compile("opens > $n", { params: "n=1" as never })).toThrow(TypeError);
+  });
+
+  it("names its source in messages, options.params unless paramSources says", () => {
+    const plain = compile("opens > $n", { ...options, params: { n: "x" } });
+    expect(plain.diagnostics[0]!.hints).toContain('$n is "x" (from options.params)');
+    const named = compile("opens > $n", { ...options, params: { n: "x" }, paramSources: { n: "the form" } });
+    expect(named.diagnostics[0]!.hints).toContain('$n is "x" (from the form)');
+  });
+
+  it("gives no fix that would write a value into the query", () => {
+    const result = compile("opens >= $n", { ...options, params: { n: "3.0" } });
+    expect(result.ok).toBe(true);
+    const date = compile("ocx_created_date > $d", { ...options, params: { d: 5 } });
+    expect(date.ok).toBe(false);
+    expect(date.diagnostics[0]!.suggestions).toEqual([]);
+  });
+});
+
+describe("oq fmt and explain", () => {
+  it("fmt keeps the declarations at the top, one per line, and writes $name as written", () => {
+    const text =
+      'param   domain="gmail.com"  param n\nparam cities = ["a","b"]\nemail  ends $domain and city in $cities and opens > $n';
+    const formatted = format(text).formatted;
+    expect(formatted).toBe(
+      'param domain = "gmail.com"\nparam n\nparam cities = ["a", "b"]\nemail ends $domain and city in $cities and opens > $n\n',
+    );
+    expect(format(formatted!).formatted).toBe(formatted);
+  });
+
+  it("explain shows each bound value with its parameter, and lists the parameters", () => {
+    const result = explain("param domain\nemail ends $domain", {
+      ...options,
+      params: { domain: "gmail.com" },
+    });
+    expect(result.explanation!.text).toContain('whose email ends with "gmail.com" ($domain)');
+    expect(result.explanation!.parameters).toEqual([
+      {
+        name: "domain",
+        value: "gmail.com",
+        source: "options.params",
+        text: '$domain = "gmail.com" (from options.params)',
+      },
+    ]);
+    expect(result.explanation!.condition.parts[0]!.values[0]).toMatchObject({ parameter: "domain" });
+  });
+});
+
+describe("--param and --params", () => {
+  const now = ["--now", propertyNow];
+  const operand = (stdout: string) => JSON.parse(stdout).filters.criteria[0].operand;
+
+  it("name=value is text, name:=JSON a number, text or array", () => {
+    const dir = scratch({ "q.oq": "ocx_status in $cities and opens > $n\n" });
+    const run = runOq(["compile", "q.oq", ...now, "--param", 'cities:=["a", "b"]', "--param", "n:=3"], {
+      cwd: dir,
+    });
+    expect(run.stderr).toBe("");
+    const criteria = JSON.parse(run.stdout).filters.criteria;
+    expect(criteria[0].operand).toEqual(["a", "b"]);
+    expect(criteria[1].operand).toEqual([3]);
+    // As text, a number's digits still stand for the number where a number goes.
+    const text = runOq(["compile", "q.oq", ...now, "--param", "cities=a", "--param", "n=3"], { cwd: dir });
+    expect(JSON.parse(text.stdout).filters.criteria[1].operand).toEqual([3]);
+  });
+
+  it("--param wins over --params, which wins over the default", () => {
+    const dir = scratch({
+      "q.oq": 'param domain = "default.com"\nparam other = "x"\nemail ends $domain and ocx_status = $other\n',
+      "values.json": '{ "domain": "file.com", "other": "from-file" }',
+    });
+    expect(operand(runOq(["compile", "q.oq", ...now], { cwd: dir }).stdout)).toEqual(["default.com"]);
+    expect(
+      operand(runOq(["compile", "q.oq", ...now, "--params", "values.json"], { cwd: dir }).stdout),
+    ).toEqual(["file.com"]);
+    const both = runOq(["compile", "q.oq", ...now, "--params", "values.json", "--param", "domain=flag.com"], {
+      cwd: dir,
+    });
+    expect(operand(both.stdout)).toEqual(["flag.com"]);
+    expect(JSON.parse(both.stdout).filters.criteria[1].operand).toEqual(["from-file"]);
+  });
+
+  it("an error names the parameter and where its value came from; exit 1", () => {
+    const dir = scratch({ "q.oq": "opens > $n\n", "v.json": '{ "n": "many" }' });
+    const flag = runOq(["check", "q.oq", "--param", "n=lots"], { cwd: dir });
+    expect(flag.status).toBe(1);
+    expect(flag.stderr).toContain('= help: $n is "lots" (from --param n)');
+    const file = runOq(["explain", "q.oq", "--params", "v.json"], { cwd: dir });
+    expect(file.status).toBe(1);
+    expect(file.stderr).toContain('= help: $n is "many" (from v.json)');
+  });
+
+  it("an unbound parameter is an error with the flag that binds it; an unused one a warning", () => {
+    const dir = scratch({ "q.oq": "opens > $n\n" });
+    const unbound = runOq(["compile", "q.oq"], { cwd: dir });
+    expect(unbound.status).toBe(1);
+    expect(unbound.stderr).toContain("error: the parameter $n has no value");
+    expect(unbound.stderr).toContain("--param n=...");
+    const unused = runOq(["check", "q.oq", "--param", "n=1", "--param", "m=2"], { cwd: dir });
+    expect(unused.status).toBe(0);
+    expect(unused.stderr).toContain(
+      "warning: the parameter m is bound (--param m) but the query does not use it",
+    );
+  });
+
+  it("a malformed --param or a --params file that is not a JSON object is a usage error (exit 2)", () => {
+    const dir = scratch({
+      "q.oq": "opens > $n\n",
+      "list.json": "[1, 2]",
+      "nested.json": '{ "n": { "a": 1 } }',
+      "broken.json": "{",
+    });
+    const cases: [string[], string][] = [
+      [["--param", "n"], "--param takes name=value or name:=JSON"],
+      [["--param", "1n=2"], "--param takes name=value or name:=JSON"],
+      [["--param", "n:=[1"], "--param n:= takes JSON"],
+      [["--param", "n:=true"], "--param n:= takes a JSON number, string or array"],
+      [["--params", "list.json"], "must hold a JSON object"],
+      [["--params", "nested.json"], "'n' must be a parameter name with text, a number or an array"],
+      [["--params", "broken.json"], "is not valid JSON"],
+      [["--params", "missing.json"], "cannot read the params file"],
+    ];
+    cases.forEach(([flags, message], index) => {
+      // Every case on compile; the other commands share the reading, so one case each.
+      for (const command of index === 0 ? ["compile", "check", "explain"] : ["compile"]) {
+        const run = runOq([command, "q.oq", ...flags], { cwd: dir });
+        expect(run.status, `${command} ${flags.join(" ")}`).toBe(2);
+        expect(run.stderr).toContain(message);
+        expect(run.stdout).toBe("");
+      }
+    });
+  });
+
+  it("explain --json lists the parameters and their sources", () => {
+    const dir = scratch({
+      "q.oq": 'param domain = "gmail.com"\nparam n\nemail ends $domain and opens > $n\n',
+    });
+    const run = runOq(["explain", "q.oq", ...now, "--json", "--param", "n:=2"], { cwd: dir });
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).explanation.parameters).toEqual([
+      {
+        name: "domain",
+        value: "gmail.com",
+        source: "the default on line 1",
+        text: '$domain = "gmail.com" (from the default on line 1)',
+      },
+      { name: "n", value: 2, source: "--param n", text: "$n = 2 (from --param n)" },
+    ]);
+  });
+});
+
+describe("oq run's NAME.params.json beside NAME.oq", () => {
+  it("binds that query's parameters, below --params and --param", async () => {
+    const dir = scratch({
+      "weekly.oq": "email ends $domain and city = $city\n",
+      "other.oq": "email ends $domain\n",
+    });
+    writeFileSync(join(dir, "weekly.params.json"), '{ "domain": "gmail.com", "city": "Paris" }');
+    const operands = async (flags: { param?: string[]; params?: string }, file: string) => {
+      const settings = await compileSettingsFor(flags, { paramsBesideQuery: true })(join(dir, file));
+      const result = compile("email ends $domain and city = $city", {
+        ...settings,
+        now: propertyNow,
+        fields: customFields,
+      });
+      return { result, sources: settings.paramSources };
+    };
+    const beside = await operands({}, "weekly.oq");
+    expect(beside.result.payload!.filters.criteria.map((c) => c.operand)).toEqual([["gmail.com"], ["Paris"]]);
+    expect(beside.sources).toEqual({ domain: "weekly.params.json", city: "weekly.params.json" });
+    const flagged = await operands({ param: ["domain=yahoo.com"] }, "weekly.oq");
+    expect(flagged.result.payload!.filters.criteria.map((c) => c.operand)).toEqual([
+      ["yahoo.com"],
+      ["Paris"],
+    ]);
+    // Another query in the folder does not take weekly's values.
+    const other = await compileSettingsFor({}, { paramsBesideQuery: true })(join(dir, "other.oq"));
+    expect(other.params).toBeUndefined();
+    // oq compile reads no file beside the query.
+    const compiled = await compileSettingsFor({})(join(dir, "weekly.oq"));
+    expect(compiled.params).toBeUndefined();
+  });
+});
