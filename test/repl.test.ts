@@ -130,6 +130,26 @@ describe("oq repl from a pipe", () => {
     );
   });
 
+  it("a query that needs a plan shows its reports, and .run runs them and merges their contacts", async () => {
+    const dir = home();
+    const run = await runOqAsync(["repl", "--now", now], {
+      cwd: dir,
+      input:
+        'email ends "gmail.com" and (opens > 3 or clicks > 2) select email, opens\n.run --sandbox --poll-interval 20ms --out plan.csv\n',
+      env: { HOME: dir, XDG_STATE_HOME: join(dir, "state") },
+    });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stdout).toContain("✓ runs as 2 reports; the contacts in report 1 or report 2");
+    expect(run.stdout).toContain('report 2  email ends "gmail.com" and clicks > 2');
+    const csv = readFileSync(join(dir, "plan.csv"), "utf8").trimEnd().split("\r\n");
+    expect(csv[0]).toBe("email,opens");
+    const emails = csv.slice(1).map((row) => row.split(",")[0]!);
+    expect(emails.length).toBeGreaterThan(0);
+    expect(new Set(emails).size).toBe(emails.length);
+    expect(emails.every((email) => email.endsWith("@gmail.com"))).toBe(true);
+    expect(run.stdout).toMatch(/\(reports \d+, \d+ deleted\)\n$/);
+  });
+
   it("a signal during .run deletes the report and ends the session with the signal's status", async () => {
     sandbox = await testSandbox({ buildTimeMs: 600_000 });
     const dir = home();

@@ -95,18 +95,18 @@ export async function runDotCommand(
         out(fieldsTable(session, argument));
         return;
       case ".json": {
-        const payload = session.last?.payload;
+        const payload = session.last?.payload ?? session.last?.plan;
         if (payload) out(`${JSON.stringify(payload, null, 2)}\n`);
         else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
         return;
       }
       case ".explain": {
-        const checked = session.last?.checked;
+        const { checked, plan } = session.last ?? {};
         // In plain English as `oq explain` says it, then part by part as Ongage will read it.
-        const sentence = checked
-          ? explainQuery(session.last!.text, session.settings).explanation?.text
-          : undefined;
+        const sentence =
+          checked || plan ? explainQuery(session.last!.text, session.settings).explanation?.text : undefined;
         if (checked) out(`${sentence ? `${sentence}\n\n` : ""}${explain(checked)}`);
+        else if (plan && sentence) out(`${sentence}\n`);
         else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
         return;
       }

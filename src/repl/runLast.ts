@@ -86,7 +86,8 @@ export async function runLast(
   terminal: { beforeRun(): void; afterRun(): void },
 ): Promise<"quit" | void> {
   const payload = session.last?.payload;
-  if (!payload) {
+  const queryPlan = session.last?.plan;
+  if (!payload && !queryPlan) {
     session.fail(session.last ? "oq: the last query has errors; fix it first" : "oq: no query to run yet");
     return;
   }
@@ -108,7 +109,13 @@ export async function runLast(
   try {
     result = await runJobs(
       client,
-      [{ name: `query ${session.runs}`, request: payload, destination: { kind: "file", path } }],
+      [
+        {
+          name: `query ${session.runs}`,
+          destination: { kind: "file", path },
+          ...(queryPlan ? { plan: queryPlan } : { request: payload! }),
+        },
+      ],
       {
         detailed: flags.detailed,
         keep: flags.keep,

@@ -1,4 +1,4 @@
-import { check, compile, formatDiagnostics, normalize, parse } from "../compile.js";
+import { check, formatDiagnostics, normalize, parse, plan, type PlanResult } from "../compile.js";
 import type { NormalizedQuery } from "../check/criteria.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
@@ -25,6 +25,8 @@ export interface Output {
 interface LastQuery {
   text: string;
   payload?: ContactActivityRequest;
+  /** When the query runs as several reports (grammar.md, "Combining conditions"). */
+  plan?: NonNullable<PlanResult["plan"]>;
   checked?: NormalizedQuery;
 }
 
@@ -59,11 +61,22 @@ export class Session {
     this.output.err(`${message}\n`);
   }
 
-  /** Compiles a query: its summary when valid, else the diagnostics as `oq check` prints them. */
+  /**
+   * Compiles a query as `oq run` would: its summary when valid (one report, or the plan of
+   * several), else the diagnostics as `oq check` prints them.
+   */
   submit(text: string): boolean {
-    const result = compile(text, this.settings);
+    const result = plan(text, this.settings);
     const rendered = formatDiagnostics(result, { color: this.output.color });
     if (rendered) this.output.err(rendered);
+    if (result.plan && result.words) {
+      this.last = { text, plan: result.plan };
+      const reports = result.words.reports.map((condition, index) => `  report ${index + 1}  ${condition}`);
+      this.output.out(
+        `✓ runs as ${result.plan.reports.length} reports; the contacts in ${result.words.contacts}\n${reports.join("\n")}\n  select  ${result.plan.columns.join(", ")}\n`,
+      );
+      return true;
+    }
     if (!result.payload) {
       this.failed = true;
       this.last = { text };
