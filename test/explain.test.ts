@@ -128,6 +128,10 @@ describe("explain()", () => {
       'all contacts in report 1 or report 2 (report 1 has those whose email ends with "gmail.com" and who opened more than 3 times; report 2 has those whose email ends with "gmail.com" and who clicked more than 2 times)',
     );
     expect(result.explanation!.text).toContain("runs as 2 reports");
+    const alone = explain('not ocx_status starts "a"', { now: "2026-11-27T10:00:00Z" });
+    expect(alone.explanation!.text).toContain(
+      'all contacts in report 1 but not report 2 (report 1 has every contact; report 2 has those whose ocx_status starts with "a")',
+    );
   });
 
   it("words the example of issue 10", () => {

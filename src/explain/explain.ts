@@ -1,7 +1,7 @@
 import { requestFlagNames, type NormalizedQuery } from "../check/criteria.js";
 import { check, normalize, parse, plan, type CompileOptions } from "../compile.js";
 import { describeContactSet } from "../plan/describePlan.js";
-import { planCondition, type LogicalPlan } from "../plan/planner.js";
+import { planCondition, selectsEveryone, type LogicalPlan } from "../plan/planner.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
@@ -91,7 +91,13 @@ export function explain(text: string, options: CompileOptions = {}): ExplainResu
 function explainPlanned(single: Explanation, logical: LogicalPlan): Explanation {
   const reports = logical.reports.map((filter) => explainCondition(filter));
   const contacts = describeContactSet(logical.combine);
-  const each = reports.map((report, index) => `report ${index + 1} has those ${report.text}`).join("; ");
+  const each = reports
+    .map((report, index) =>
+      selectsEveryone(logical.reports[index]!)
+        ? `report ${index + 1} has every contact`
+        : `report ${index + 1} has those ${report.text}`,
+    )
+    .join("; ");
   const conditionText = `in ${contacts} (${each})`;
   const text = single.text.replace(
     `${single.users.text} ${single.condition.text}`,

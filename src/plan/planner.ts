@@ -48,6 +48,19 @@ const everyone: readonly Criterion[] = (["empty", "notempty"] as const).map((ope
   caseSensitive: false,
 }));
 
+/** Whether a report of a plan is the one that selects every contact (the positive part of a lone `not`). */
+export function selectsEveryone(report: FlatCriteria): boolean {
+  return (
+    report.combinator === "or" &&
+    report.criteria.length === everyone.length &&
+    report.criteria.every(
+      (criterion, index) =>
+        criterion.fieldName === everyone[index]!.fieldName &&
+        criterion.operator === everyone[index]!.operator,
+    )
+  );
+}
+
 export function planCondition(logic: Logic, maxReports: number): PlanResult {
   const term = negationNormalForm(logic);
   const memo: Memo = new Map();
