@@ -1,7 +1,7 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
 import type { CheckedQuery, NormalizedQuery } from "./check/criteria.js";
 import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
-import { normalizeQuery } from "./check/normalize.js";
+import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { parseNowText } from "./check/time.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
@@ -12,7 +12,7 @@ import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/pa
 import type { QueryPlan } from "./emit/planSchema.js";
 import { emitPlan } from "./plan/emitPlan.js";
 import { describePlan, type PlanWords } from "./plan/describePlan.js";
-import { planCondition } from "./plan/planner.js";
+import { planCondition, type LogicalPlan } from "./plan/planner.js";
 import { resolveLimits, type Limits } from "./language/limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
@@ -288,7 +288,9 @@ function throughNormalize(
   text: string,
   options: CompileOptions,
   windowSetByCaller: boolean,
-): { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; run: Run } {
+  /** What to do when normalise refuses only what a plan runs: nothing, say so in a hint, or plan. */
+  planning: "none" | "hint" | "plan" = "none",
+): { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; logical?: LogicalPlan; run: Run } {
   validateText(entryPoint, text);
   const run = startRun(entryPoint, options);
   const source = new SourceText(text, options.fileName);
@@ -296,18 +298,33 @@ function throughNormalize(
   const nowSeconds = resolveNow(options.now);
   let ast: Query | undefined;
   let checked: CheckedQuery | undefined;
-  const normalized: NormalizeResult = guarded(source, diagnostics, () => {
+  let logical: LogicalPlan | undefined;
+  let collector = diagnostics;
+  const body = (): { normalized?: NormalizedQuery } => {
     ast = parseBody(source, diagnostics, run);
     checked = checkBody(ast, source, diagnostics, run, nowSeconds);
-    const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
-    return query ? { normalized: query } : {};
-  });
-  const through: { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; run: Run } = {
-    normalized,
-    run,
+    if (planning === "none" || !checked) {
+      const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
+      return query ? { normalized: query } : {};
+    }
+    const planned = normalizeOrPlan(checked, source, diagnostics.sorted(), run, planning);
+    collector = planned.diagnostics;
+    logical = planned.logical;
+    return planned.normalized ? { normalized: planned.normalized } : {};
   };
+  let normalized: NormalizeResult;
+  try {
+    // body() may replace the collector: read it after the call.
+    const value = body();
+    normalized = finish(source, collector, value);
+  } catch (error) {
+    reportInternalError(error, source, collector);
+    normalized = finish(source, collector, {});
+  }
+  const through: ReturnType<typeof throughNormalize> = { normalized, run };
   if (ast) through.ast = ast;
   if (checked) through.checked = checked;
+  if (logical) through.logical = logical;
   return through;
 }
 
@@ -333,9 +350,8 @@ function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): 
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const { checked, normalized, run } = throughNormalize("compile", text, options, false);
+  const { normalized, run } = throughNormalize("compile", text, options, false, "hint");
   const query = normalized.normalized;
-  if (!query && checked) pointAtPlan(normalized, checked, run);
   return ending(normalized, run, () => (query ? { payload: emitBody(query, options.requestFlags) } : {}));
 }
 
@@ -349,57 +365,64 @@ const plannableCodes: ReadonlySet<string> = new Set(["OQ240", "OQ241"]);
  * the most. Never throws on bad input.
  */
 export function plan(text: string, options: CompileOptions = {}): PlanResult {
-  validateText("plan", text);
-  const run = startRun("plan", options);
-  const source = new SourceText(text, options.fileName);
-  const nowSeconds = resolveNow(options.now);
+  const { checked, normalized, logical, run } = planStages("plan", text, options);
+  const query = normalized.normalized;
   const flags = { ...defaultRequestFlags, ...options.requestFlags };
-  let diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
-  const planned = (): Omit<PlanResult, keyof Diagnosed> => {
-    const ast = parseBody(source, diagnostics, run);
-    const checked = checkBody(ast, source, diagnostics, run, nowSeconds);
-    if (!checked) return {};
-    diagnostics = new DiagnosticCollector(diagnostics.sorted(), run.limits.maxDiagnostics);
-    const normalized = normalizeBody(checked, source, diagnostics, false);
-    if (normalized) return { payload: emitBody(normalized, options.requestFlags) };
-    const refusals = diagnostics.sorted().filter((d) => d.severity === "error");
-    if (refusals.some((d) => !plannableCodes.has(d.code))) return {};
-    // A plan says what one list could not: the refusals go, the warnings stay.
-    diagnostics = new DiagnosticCollector(
-      diagnostics.sorted().filter((d) => !(d.severity === "error" && plannableCodes.has(d.code))),
-      run.limits.maxDiagnostics,
-    );
-    const result = planCondition(checked.condition, run.limits.maxReports);
-    if (!result.ok) {
-      reportTooManyReports(result, run.limits.maxReports, diagnostics);
-      return {};
-    }
-    return { plan: emitPlan(checked, result.plan, flags), words: describePlan(result.plan) };
-  };
-  try {
-    // planned() replaces the collector as it goes: read it after the call.
-    const value = planned();
-    return finish(source, diagnostics, value);
-  } catch (error) {
-    reportInternalError(error, source, diagnostics);
-    return finish(source, diagnostics, {});
-  }
+  return ending(normalized, run, () => {
+    if (query) return { payload: emitBody(query, options.requestFlags) };
+    if (logical && checked) return { plan: emitPlan(checked, logical, flags), words: describePlan(logical) };
+    return {};
+  });
 }
 
 /**
- * compile() gives one request body or none. When none is only because the condition needs a
- * plan, its refusals say how many reports the plan takes and which commands run it.
+ * What runs for a query, by stage, for what reads more than the request (explain): the checked
+ * query, and the normalised query (one report) or the logical plan, with the diagnostics plan()
+ * gives.
  */
-function pointAtPlan(normalized: NormalizeResult, checked: CheckedQuery, run: Run): void {
-  const errors = normalized.diagnostics.filter((d) => d.severity === "error");
-  if (errors.length === 0 || errors.some((d) => !plannableCodes.has(d.code))) return;
-  const planned = planCondition(checked.condition, run.limits.maxReports);
-  const hint = planned.ok
-    ? `oq can run it exactly as ${planned.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
-    : `as several reports it would need ${planned.reportsNeeded}, more than the limit of ${run.limits.maxReports} (OQ242 in 'oq plan')`;
-  normalized.diagnostics = normalized.diagnostics.map((d) =>
-    plannableCodes.has(d.code) && d.severity === "error" ? { ...d, hints: [...d.hints, hint] } : d,
-  );
+export function planStages(entryPoint: string, text: string, options: CompileOptions) {
+  return throughNormalize(entryPoint, text, options, false, "plan");
+}
+
+/**
+ * Normalise, or, when normalise refuses only what a plan runs exactly (OQ240, OQ241), plan. A
+ * plan of one report is that report (factoring can find one: `(a and b) or (a and c)` with
+ * `b`, `c` on one field), so compile() gives it too. Otherwise "plan" replaces the refusals by
+ * the plan (or OQ242 beyond limits.maxReports), and "hint" keeps them, saying how many reports
+ * the plan takes. Normalise's refusals are gathered uncapped, so that none hides behind OQ010.
+ */
+function normalizeOrPlan(
+  checked: CheckedQuery,
+  source: SourceText,
+  earlier: readonly Diagnostic[],
+  run: Run,
+  planning: "hint" | "plan",
+): { diagnostics: DiagnosticCollector; normalized?: NormalizedQuery; logical?: LogicalPlan } {
+  const capped = (list: readonly Diagnostic[]) => new DiagnosticCollector(list, run.limits.maxDiagnostics);
+  const uncapped = new DiagnosticCollector(earlier, Infinity);
+  const normalized = normalizeBody(checked, source, uncapped, false);
+  const all = uncapped.sorted();
+  if (normalized) return { diagnostics: capped(all), normalized };
+  const isRefusal = (d: Diagnostic) => d.severity === "error" && plannableCodes.has(d.code);
+  if (all.some((d) => d.severity === "error" && !isRefusal(d))) return { diagnostics: capped(all) };
+  const kept = all.filter((d) => !isRefusal(d));
+  const result = planCondition(checked.condition, run.limits.maxReports);
+  if (result.ok && result.plan.reports.length === 1 && result.plan.combine.kind === "report") {
+    const diagnostics = capped(kept);
+    return { diagnostics, normalized: withFilter(checked, result.plan.reports[0]!, source, diagnostics) };
+  }
+  if (planning === "hint") {
+    const hint = result.ok
+      ? `oq can run it exactly as ${result.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
+      : `as several reports it would need ${result.reportsNeeded}, more than the limit of ${run.limits.maxReports} (OQ242 in 'oq plan')`;
+    return { diagnostics: capped(all.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d))) };
+  }
+  const diagnostics = capped(kept);
+  if (!result.ok) {
+    reportTooManyReports(result, run.limits.maxReports, diagnostics);
+    return { diagnostics };
+  }
+  return { diagnostics, logical: result.plan };
 }
 
 function reportTooManyReports(

@@ -1,5 +1,5 @@
 import { fieldTypes } from "./language/vocabulary.js";
-import { defaultLimits } from "./language/limits.js";
+import { defaultLimits, maxPlanReports } from "./language/limits.js";
 
 /*
  * The library's entry points check what the calling program passes. A wrong option is a bug in
@@ -46,6 +46,10 @@ export function validateOptions(entryPoint: string, options: unknown): void {
           `oq: 'limits.${name}' must be a whole number of at least 1, or Infinity, not ${describe(value)}`,
         );
       }
+      if (name === "maxReports" && typeof value === "number" && value > maxPlanReports)
+        throw new TypeError(
+          `oq: 'limits.maxReports' can be at most ${maxPlanReports}, not ${describe(value)}`,
+        );
     }
   }
   if (params !== undefined) {

@@ -2,7 +2,7 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
 import { compile, parse } from "../src/index.js";
@@ -85,8 +85,14 @@ function readCsv(path: string): string[][] {
 }
 
 /** A folder with the plan, and a TMPDIR of its own to show the run's temporary folder goes. */
+const folders: string[] = [];
+afterAll(() => {
+  for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+});
+
 function planFolder(plan: unknown): { dir: string; temp: string } {
   const dir = mkdtempSync(join(tmpdir(), "oq-plan-e2e-"));
+  folders.push(dir);
   writeFileSync(join(dir, "plan.json"), JSON.stringify(plan));
   return { dir, temp: mkdtempSync(join(dir, "tmp-")) };
 }

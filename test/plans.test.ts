@@ -80,4 +80,26 @@ describe("plan()", () => {
     expect(refused.diagnostics.map((d) => d.code)).toEqual(["OQ242"]);
     expect(refused.diagnostics[0]!.message).toContain("needs 3 reports");
   });
+
+  it("plans past the diagnostics cap: 51 negations without an opposite are still 2 reports", () => {
+    const negations = Array.from({ length: 51 }, (_, i) => `not email ends "d${i}.com"`).join(" and ");
+    const result = plan(`opens > 1 and ${negations}`);
+    expect(formatDiagnostics(result)).toBe("");
+    expect(result.plan?.reports).toHaveLength(2);
+  });
+
+  it("a plan of one report is that report: compile() gives it too, and plan() as a payload", () => {
+    const text = "(opens > 1 and clicks > 1) or (opens > 2 and clicks > 1)";
+    const compiled = compile(text);
+    expect(compiled.ok, formatDiagnostics(compiled)).toBe(true);
+    expect(compiled.payload!.filters.criteria.map((c) => [c.field_name, c.operator, c.operand])).toEqual([
+      ["clicks", ">", [1]],
+      ["opens", ">", [1, 2]],
+    ]);
+    expect(plan(text).payload).toEqual(compiled.payload);
+  });
+
+  it("limits.maxReports is at most 31, what a plan's merge can hold", () => {
+    expect(() => plan("opens > 1", { limits: { maxReports: 32 } })).toThrow(/at most 31/);
+  });
 });

@@ -44,9 +44,23 @@ export function normalizeQuery(
   diagnostics: DiagnosticCollector,
   windowSetByCaller = false,
 ): NormalizedQuery | undefined {
-  const { condition, window, nowSeconds, windowClauseSpan } = checked;
-  const filter = flatten(condition, diagnostics);
+  const filter = flatten(checked.condition, diagnostics);
   if (!filter) return undefined;
+  return withFilter(checked, filter, source, diagnostics, windowSetByCaller);
+}
+
+/**
+ * A checked query with its condition as `filter`: what normalise hands to emit, and the
+ * warning only a flat list can give (OQ233). Also for a plan that turns out to be one report.
+ */
+export function withFilter(
+  checked: CheckedQuery,
+  filter: FlatCriteria,
+  source: SourceText,
+  diagnostics: DiagnosticCollector,
+  windowSetByCaller = false,
+): NormalizedQuery {
+  const { condition, window, nowSeconds, windowClauseSpan } = checked;
   if (!windowSetByCaller) {
     warnAboutWindowCoverage(
       { filter, logic: condition, window, nowSeconds, windowClauseSpan, source },
@@ -188,7 +202,7 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
         hints.push(`to keep those contacts, add at the end of the condition: or ${field} is empty`);
       else
         hints.push(
-          `oq cannot keep those contacts in this query: 'or ${field} is empty' would mix 'and' with 'or', which Ongage's flat list cannot hold`,
+          `to keep them, write the negated '${printCriterion(criterion)}' as (${oppositeText(criterion)} or ${field} is empty); if one report cannot say the result, oq runs it as a plan ('oq plan' shows it)`,
         );
       advised.add(criterion.fieldName);
     }
@@ -197,6 +211,16 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
       hints,
     });
   }
+}
+
+/** What `not CRITERION` means for a contact that has a value, in oq: `age >= 30` for `age < 30`. */
+function oppositeText(criterion: Criterion): string {
+  if (criterion.operator === "><") {
+    const [low, high] = criterion.values;
+    return `${printCriterion({ ...criterion, operator: "<", values: [low!] })} or ${printCriterion({ ...criterion, operator: ">", values: [high!] })}`;
+  }
+  const inverse = inverseOperator[criterion.operator];
+  return inverse ? printCriterion({ ...criterion, operator: inverse }) : `not ${printCriterion(criterion)}`;
 }
 
 /**

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { maxPlanReports } from "../language/limits.js";
 import { ContactActivityRequestSchema } from "./payloadSchema.js";
 
 /*
@@ -30,7 +31,7 @@ export const ContactSetSchema: z.ZodType<ContactSet> = z.lazy(() =>
 export const QueryPlanSchema = z
   .object({
     /** One request body per report; all select the same fields, `key` among them. */
-    reports: z.array(ContactActivityRequestSchema).min(1),
+    reports: z.array(ContactActivityRequestSchema).min(1).max(maxPlanReports),
     combine: ContactSetSchema,
     /** The column that tells contacts apart when results are combined (`email` or `id`). */
     key: z.string().min(1),

@@ -1,7 +1,7 @@
 import { requestFlagNames, type NormalizedQuery } from "../check/criteria.js";
-import { check, normalize, parse, plan, type CompileOptions } from "../compile.js";
+import { planStages, type CompileOptions } from "../compile.js";
 import { describeContactSet } from "../plan/describePlan.js";
-import { planCondition, selectsEveryone, type LogicalPlan } from "../plan/planner.js";
+import { selectsEveryone, type LogicalPlan } from "../plan/planner.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import { defaultRequestFlags, emitRequest, type RequestFlags } from "../emit/emit.js";
@@ -59,27 +59,22 @@ const userWords: Readonly<Record<string, string>> = {
  * whatever they were written as (`30d ago`, `today`).
  */
 export function explain(text: string, options: CompileOptions = {}): ExplainResult {
-  const checked = check(parse(text, options), options);
-  const normalized = normalize(checked, options);
+  // What runs: one report, or a plan of several, with the diagnostics `oq plan` gives.
+  const { checked, normalized, logical } = planStages("explain", text, options);
   const settings = { ...defaultRequestFlags, ...options.requestFlags };
+  const result: ExplainResult = {
+    diagnostics: normalized.diagnostics,
+    source: normalized.source,
+    ok: normalized.ok,
+  };
+  if (!normalized.ok || !checked) return result;
   // The "now" the window was worked out against, to tell whether it ends now.
-  if (normalized.ok && normalized.normalized && checked.checked)
-    return {
-      diagnostics: normalized.diagnostics,
-      source: normalized.source,
-      ok: true,
-      explanation: explainChecked(normalized.normalized, checked.checked.nowSeconds, settings),
-    };
-  // A condition one request cannot say is explained as the plan `oq run` runs, with its diagnostics.
-  const planned = plan(text, options);
-  const result: ExplainResult = { diagnostics: planned.diagnostics, source: planned.source, ok: planned.ok };
-  if (planned.ok && planned.plan && checked.checked) {
-    const logical = planCondition(checked.checked.condition, Infinity);
-    if (logical.ok) {
-      const { condition: _condition, nowSeconds, ...parts } = checked.checked;
-      const first = explainChecked({ ...parts, filter: logical.plan.reports[0]! }, nowSeconds, settings);
-      result.explanation = explainPlanned(first, logical.plan);
-    }
+  if (normalized.normalized)
+    result.explanation = explainChecked(normalized.normalized, checked.nowSeconds, settings);
+  else if (logical) {
+    const { condition: _condition, nowSeconds, ...parts } = checked;
+    const first = explainChecked({ ...parts, filter: logical.reports[0]! }, nowSeconds, settings);
+    result.explanation = explainPlanned(first, logical);
   }
   return result;
 }

@@ -18,6 +18,12 @@ export interface Limits {
   maxReports: number;
 }
 
+/**
+ * The most reports any plan can have: the merge keeps a contact's membership as one bit per
+ * report in a 32-bit integer. `limits.maxReports` may not exceed it.
+ */
+export const maxPlanReports = 31;
+
 export const defaultLimits: Limits = {
   maxSourceLength: 1_000_000,
   maxTokens: 100_000,

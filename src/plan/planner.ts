@@ -1,6 +1,7 @@
 import type { Span } from "../diagnostics/source.js";
 import type { Criterion, FlatCriteria, Logic } from "../check/criteria.js";
 import { mergeable } from "../check/normalize.js";
+import { inverseOperator } from "../check/operators.js";
 import type { ContactSet } from "../emit/planSchema.js";
 import { flattened, negationNormalForm, type Term } from "./negationNormalForm.js";
 
@@ -139,6 +140,20 @@ function alternativesOfOr(
         ]),
       );
   }
+  // `not a or not b` is everyone but those with `a and b`: one difference, not one per alternative.
+  const complements = operands.map(complementOf);
+  if (complements.filter((complement) => complement !== undefined).length >= 2) {
+    const rest = operands.filter((_, index) => complements[index] === undefined);
+    candidates.push(
+      union([
+        difference(
+          positivePart(context),
+          report("and", [...context, ...complements.flatMap((complement) => complement ?? [])]),
+        ),
+        ...rest.map((operand) => planTerm(operand, context, memo)),
+      ]),
+    );
+  }
   const factored = commonFactor(operands, span);
   if (factored) candidates.push(planTerm(factored, context, memo));
   return candidates;
@@ -167,6 +182,25 @@ function alternativesOfAnd(operands: Term[], context: readonly Criterion[], memo
   const removals = [union(negated.map((criterion) => report("and", [...inner, criterion])))];
   if (negated.length > 1) removals.push(report("or", mergeAlternatives(negated)));
   return positives.flatMap((positive) => removals.map((removal) => difference(positive, removal)));
+}
+
+/** Types whose comparisons are never unknown (empty text is ""; membership is yes or no). */
+const twoValued: ReadonlySet<string> = new Set(["email", "string", "segment", "behavioral"]);
+
+/**
+ * The criteria that hold exactly when `term` does not, all of them together: a negated
+ * `starts`/`ends` is its criterion; a comparison that is never unknown and has an opposite is
+ * its opposite, one criterion per value (`city != [a, b]` fails exactly when city = a and
+ * city = b). Undefined for the rest.
+ */
+function complementOf(term: Term): Criterion[] | undefined {
+  if (term.kind === "negated") return [term.criterion];
+  if (term.kind !== "criterion" || !twoValued.has(term.criterion.type)) return undefined;
+  const inverse = inverseOperator[term.criterion.operator];
+  if (!inverse) return undefined;
+  const { criterion } = term;
+  if (criterion.values.length <= 1) return [{ ...criterion, operator: inverse }];
+  return criterion.values.map((value) => ({ ...criterion, operator: inverse, values: [value] }));
 }
 
 /** `(a and b) or (a and c)` as `a and (b or c)`, when every alternative shares criteria. */

@@ -1,8 +1,5 @@
 import type { ContactSet } from "../emit/planSchema.js";
 
-/** Membership is a bit per report in a 32-bit integer, so a plan has at most this many reports. */
-export const maxPlanReports = 31;
-
 /**
  * Compiles a plan's set expression into a function of a contact's membership (bit r set: the
  * contact is in report r's results) that answers the report the contact is taken from, or -1

@@ -5,7 +5,7 @@ import { Readable } from "node:stream";
 import { cleanupBoundMs } from "../client/backoff.js";
 import { detailedExportKey } from "../language/vocabulary.js";
 import { QueryPlanSchema, type QueryPlan } from "../emit/planSchema.js";
-import { maxPlanReports } from "./contactSetEvaluation.js";
+import { maxPlanReports } from "../language/limits.js";
 import { CsvDownload, CsvSaveError } from "./csvOutput.js";
 import { cleanupBound, deleteReports } from "./deleteReports.js";
 import { mergeResults, type MergeStats } from "./mergeResults.js";

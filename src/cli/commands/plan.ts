@@ -4,8 +4,7 @@ import { compileSettingsFor, useColor, type CompileFlags } from "../compileSetti
 import { readInput } from "../input.js";
 import { exitCodes } from "../exitCodes.js";
 import { terminalSafe } from "../terminalText.js";
-import { UsageError } from "../usageError.js";
-import { wholeNumberFlag } from "../wholeNumberFlag.js";
+import { maxReportsFlag } from "../maxReportsFlag.js";
 
 interface PlanFlags extends CompileFlags {
   maxReports?: string;
@@ -20,11 +19,8 @@ export async function planCommand(file: string, flags: PlanFlags): Promise<numbe
   const settings = compileSettingsFor(flags);
   const input = readInput(file);
   const options = { ...(await settings(file)), fileName: input.name };
-  if (flags.maxReports !== undefined) {
-    const maxReports = wholeNumberFlag("--max-reports", flags.maxReports);
-    if (maxReports < 1) throw new UsageError("--max-reports takes a whole number of at least 1");
-    options.limits = { ...options.limits, maxReports };
-  }
+  const maxReports = maxReportsFlag(flags.maxReports);
+  if (maxReports !== undefined) options.limits = { ...options.limits, maxReports };
   const result = plan(input.text, options);
   if (flags.json) {
     process.stdout.write(`${JSON.stringify(planJson(result, input.name), null, 2)}\n`);

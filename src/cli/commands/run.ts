@@ -15,7 +15,7 @@ import { readInput } from "../input.js";
 import { exitCodes, signalExitCodes, type StopSignal } from "../exitCodes.js";
 import type { OngageClient } from "../../client/client.js";
 import { UsageError } from "../usageError.js";
-import { wholeNumberFlag } from "../wholeNumberFlag.js";
+import { maxReportsFlag } from "../maxReportsFlag.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
 import { terminalSafe, terminalSafeJson } from "../terminalText.js";
@@ -250,9 +250,7 @@ export async function runCommand(
   const files = expandTargets(targets);
   const outputs = destinations(files, options);
 
-  const maxReports =
-    options.maxReports === undefined ? undefined : wholeNumberFlag("--max-reports", options.maxReports);
-  if (maxReports === 0) throw new UsageError("--max-reports takes a whole number of at least 1");
+  const maxReports = maxReportsFlag(options.maxReports);
   // Every query compiles (to one request, or a plan of several) before any call is made.
   const work: ({ request: ContactActivityRequest } | { plan: QueryPlan })[] = [];
   let compileFailed = false;

@@ -9,9 +9,24 @@ import { terminalSafeJson } from "../terminalText.js";
 import { basename } from "node:path";
 import { durationFlag, runJobs, type RunCommandOptions } from "./run.js";
 
+/** `oq plan --json` output, as it is: the plan without the report around it (file, ok, words, diagnostics). */
+function fromPlanCommand(json: unknown): unknown {
+  if (!json || typeof json !== "object" || Array.isArray(json) || !("ok" in json) || !("reports" in json))
+    return json;
+  const {
+    file: _file,
+    ok: _ok,
+    words: _words,
+    diagnostics: _diagnostics,
+    ...plan
+  } = json as Record<string, unknown>;
+  return plan;
+}
+
 /** The plan in `path`, checked against the plan contract: a usage error (exit 2) if it is not one. */
 function readPlan(path: string): QueryPlan {
-  const parsed = QueryPlanSchema.safeParse(readJson(path, "plan"));
+  const json = readJson(path, "plan");
+  const parsed = QueryPlanSchema.safeParse(fromPlanCommand(json));
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 5)
