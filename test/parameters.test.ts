@@ -170,6 +170,42 @@ describe("the library option", () => {
   });
 });
 
+describe("numbers a double cannot carry exactly", () => {
+  it("the library checks a number as the literal it would be written as (OQ216 at $n)", () => {
+    for (const n of [1e21, 1e-7, 1e308]) {
+      const result = compile("opens >= $n", { ...options, params: { n } });
+      expect(result.ok, String(n)).toBe(false);
+      expect(result.diagnostics[0]!.code).toBe("OQ216");
+      expect(result.diagnostics[0]!.span.start.column).toBe(10);
+    }
+    expect(compile("opens >= $n", { ...options, params: { n: 2.5 } }).ok).toBe(true);
+  });
+
+  it("the command line and a params file refuse them, saying to write the value as text (exit 2)", () => {
+    const dir = scratch({
+      "q.oq": "ocx_status = $s and opens >= $n\n",
+      "big.json": '{"s": 12345678901234567890, "n": 1}',
+      "fine.json": '{"s": "12345678901234567890", "n": 1.50e1}',
+    });
+    for (const flags of [
+      ["--param", "s:=12345678901234567890", "--param", "n:=1"],
+      ["--param", "s=x", "--param", "n:=9007199254740993"],
+      ["--params", "big.json"],
+    ]) {
+      const run = runOq(["compile", "q.oq", ...flags], { cwd: dir });
+      expect(run.status, flags.join(" ")).toBe(2);
+      expect(run.stderr).toContain("cannot be carried exactly");
+      expect(run.stderr).toContain("write it as text");
+      expect(run.stdout).toBe("");
+    }
+    const fine = runOq(["compile", "q.oq", "--params", "fine.json", "--param", "n:=1e1"], { cwd: dir });
+    expect(fine.stderr).toBe("");
+    const criteria = JSON.parse(fine.stdout).filters.criteria;
+    expect(criteria[0].operand).toEqual(["12345678901234567890"]);
+    expect(criteria[1].operand).toEqual([10]);
+  });
+});
+
 describe("oq fmt and explain", () => {
   it("fmt keeps the declarations at the top, one per line, and writes $name as written", () => {
     const text =

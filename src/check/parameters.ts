@@ -6,6 +6,7 @@ import { dateSource, durationSource, numberSource } from "../lexer/tokenPatterns
 import type * as ast from "../parser/ast.js";
 import { durationValue } from "../parser/durations.js";
 import { operandsOf } from "../parser/operators.js";
+import { printNumber } from "../parser/printNumber.js";
 import { printString } from "../parser/printer.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
 
@@ -397,7 +398,9 @@ function literalNodeOf(
   expected: Expected,
   span: Span,
 ): Exclude<ast.Value, ast.ParameterValue> {
-  if (typeof value === "number") return { kind: "Number", value, raw: String(value), span };
+  // Checked as the literal it would be written as, so that a number JSON cannot carry exactly
+  // (1e21, 1e-7) is the same error as that literal.
+  if (typeof value === "number") return { kind: "Number", value, raw: printNumber(value), span };
   if (expected === "date") {
     if (wholeDate.test(value)) return { kind: "Date", raw: value, span };
     const day = dayWordOf(value.toLowerCase());
