@@ -147,11 +147,63 @@ describe("a value never changes the structure of a query", () => {
 });
 
 describe("the library option", () => {
-  it("refuses values that are not text, finite numbers or arrays of those, as a TypeError", () => {
-    for (const bad of [true, null, { a: 1 }, [[1]], Number.NaN, Infinity]) {
-      expect(() => compile("opens > $n", { params: { n: bad as never } })).toThrow(TypeError);
+  it("reports a value that is not text, a finite number or an array of those at $name, never throwing", () => {
+    const cases: [unknown, string][] = [
+      [null, "is null"],
+      [true, "is true"],
+      [{}, "is an object"],
+      [[{ a: 1 }], "element 1 of 1 is an object"],
+      [[1, [1, 2]], "element 2 of 2 is an array"],
+      [Number.NaN, "is NaN"],
+      [Infinity, "is Infinity"],
+    ];
+    for (const [bad, what] of cases) {
+      const result = compile("opens > $n", { ...options, params: { n: bad as never } });
+      expect(result.ok, what).toBe(false);
+      expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ275"]);
+      expect(result.diagnostics[0]!.message).toBe(`the value of $n (from options.params) ${what}`);
+      expect(result.diagnostics[0]!.span.start.column).toBe(9);
     }
+    // A body's "__proto__" key is an own key, bound like any other, and reported at 1:1 when unused.
+    const proto = compile("opens > 1", { ...options, params: JSON.parse('{"__proto__": {"a": 1}}') });
+    expect(proto.ok).toBe(false);
+    expect(proto.diagnostics[0]!.message).toBe("the value of $__proto__ (from options.params) is an object");
+    expect(proto.diagnostics[0]!.span.start).toMatchObject({ line: 1, column: 1 });
+    // undefined leaves a parameter unbound, as a missing key does.
+    expect(
+      compile("opens > $n", { ...options, params: { n: undefined as never } }).diagnostics[0]!.code,
+    ).toBe("OQ270");
+    // Only options that are not an object of values are the program's mistake.
     expect(() => compile("opens > $n", { params: "n=1" as never })).toThrow(TypeError);
+    expect(() => compile("opens > $n", { params: {}, paramSources: null as never })).toThrow(
+      "'paramSources' must be an object, not null",
+    );
+    expect(() => compile("opens > $n", { params: new Map() as never, fields: [] as never })).toThrow(
+      "not an array",
+    );
+    expect(() => compile("opens > $n", { limits: (() => 1) as never })).toThrow("not a function");
+    expect(() => compile("opens > $n", { limits: { maxTokens: {} as never } })).toThrow("not an object");
+  });
+
+  it("counts bound values against the limits (OQ001, OQ002 at $name)", () => {
+    const limits = { maxTokens: 1000, maxSourceLength: 1000 };
+    const many = compile("ocx_status in $s", {
+      ...options,
+      limits,
+      params: { s: new Array(3_000_000).fill("a") },
+    });
+    expect(many.diagnostics.map((d) => d.code)).toEqual(["OQ002"]);
+    expect(many.diagnostics[0]!.message).toContain("more than the limit of 1000");
+    expect(many.diagnostics[0]!.span.start.column).toBe(15);
+    const long = compile("ocx_status = $s", { ...options, limits, params: { s: "x".repeat(50_000_000) } });
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["OQ001"]);
+    expect(long.diagnostics[0]!.span.start.column).toBe(14);
+    const within = compile("ocx_status in $s", {
+      ...options,
+      limits,
+      params: { s: new Array(900).fill("a") },
+    });
+    expect(within.ok).toBe(true);
   });
 
   it("names its source in messages, options.params unless paramSources says", () => {

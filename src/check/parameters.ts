@@ -8,7 +8,9 @@ import { durationValue } from "../parser/durations.js";
 import { operandsOf } from "../parser/operators.js";
 import { printNumber } from "../parser/printNumber.js";
 import { printString } from "../parser/printer.js";
+import type { Limits } from "../language/limits.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
+import { paramValueProblems, type ValueProblem } from "./paramValueProblems.js";
 
 /*
  * Parameters are bound after parsing: each `$name` is replaced by the literal node its value
@@ -19,9 +21,12 @@ import type { FieldCatalog } from "./fieldCatalog.js";
 /** A parameter's value as a caller gives it: text, a number, or a list of those. */
 export type ParamValue = string | number | readonly (string | number)[];
 
-/** A value bound by the caller and where it came from (`--param domain`, `options.params`). */
+/**
+ * A value bound by the caller and where it came from (`--param domain`, `options.params`). The
+ * value is as the caller gave it, checked here (paramValueProblems).
+ */
 export interface ParamBinding {
-  value: ParamValue;
+  value: unknown;
   source: string;
 }
 
@@ -45,7 +50,7 @@ const wholeNumber = anchored(numberSource);
 
 /** Where a parameter's value comes from, once resolved for one query. */
 interface Resolved {
-  /** The value as given, or the default's literal nodes. */
+  /** The value as given (checked), or the default's literal nodes. */
   value: ParamValue | { literal: ast.Value[]; isList: boolean };
   source: string;
 }
@@ -98,21 +103,30 @@ export function bindParameters(
   catalog: FieldCatalog,
   source: SourceText,
   diagnostics: DiagnosticCollector,
+  limits: Limits,
 ): BindResult {
-  return new Binder(bindings, catalog, source, diagnostics).run(query);
+  return new Binder(bindings, catalog, source, diagnostics, limits).run(query);
 }
 
 class Binder {
   private readonly declared = new Map<string, ast.ParamDeclaration>();
   private readonly used = new Set<string>();
   private readonly placeholders: Placeholder[] = [];
+  /** Bound values that cannot be used: the wrong shape, or beyond the limits. */
+  private readonly problems: Map<string, ValueProblem>;
 
   constructor(
     private readonly bindings: ReadonlyMap<string, ParamBinding>,
     private readonly catalog: FieldCatalog,
     private readonly source: SourceText,
     private readonly diagnostics: DiagnosticCollector,
-  ) {}
+    limits: Limits,
+  ) {
+    this.problems = paramValueProblems(
+      [...bindings].map(([name, binding]) => [name, binding.value]),
+      limits,
+    );
+  }
 
   run(query: ast.Query): BindResult {
     for (const declaration of query.params ?? []) this.declare(declaration);
@@ -154,7 +168,7 @@ class Binder {
 
   private resolve(name: string): Resolved | undefined {
     const bound = this.bindings.get(name);
-    if (bound) return bound;
+    if (bound) return bound as Resolved;
     const defaultValue = this.declared.get(name)?.default;
     if (!defaultValue || defaultValue.values.some((value) => value.kind === "Parameter")) return undefined;
     return {
@@ -166,6 +180,10 @@ class Binder {
   /** The placeholder's value, or undefined (and reported) when nothing binds it. */
   private use(parameter: ast.ParameterValue): Placeholder | undefined {
     this.used.add(parameter.name);
+    if (this.problems.has(parameter.name)) {
+      this.reportProblem(parameter.name, parameter.span, "this parameter's value cannot be used");
+      return undefined;
+    }
     const resolved = this.resolve(parameter.name);
     if (!resolved) {
       this.diagnostics.error("OQ270", `the parameter $${parameter.name} has no value`, parameter.span, {
@@ -320,7 +338,28 @@ class Binder {
 
   // ----- reports -----
 
+  private reportProblem(name: string, span: Span, label: string): void {
+    const problem = this.problems.get(name)!;
+    this.diagnostics.error(
+      problem.code,
+      `the value of $${name} (from ${this.bindings.get(name)!.source}) ${problem.what}`,
+      span,
+      { label, hints: [problem.hint] },
+    );
+  }
+
   private reportUnused(query: ast.Query): void {
+    // A value that cannot be used is an error even where the query does not use it: the caller
+    // passed something wrong, whichever query it was meant for.
+    for (const name of this.problems.keys()) {
+      if (this.used.has(name)) continue;
+      const declaration = this.declared.get(name);
+      this.reportProblem(
+        name,
+        declaration?.nameSpan ?? this.source.spanOf(0, 0),
+        `bound by ${this.bindings.get(name)!.source}`,
+      );
+    }
     for (const declaration of query.params ?? []) {
       if (this.used.has(declaration.name) || this.declared.get(declaration.name) !== declaration) continue;
       this.diagnostics.warning(
@@ -333,7 +372,7 @@ class Binder {
       );
     }
     for (const [name, binding] of this.bindings) {
-      if (this.used.has(name) || this.declared.has(name)) continue;
+      if (this.used.has(name) || this.declared.has(name) || this.problems.has(name)) continue;
       this.diagnostics.warning(
         "OQ271",
         `the parameter ${name} is bound (${binding.source}) but the query does not use it`,
@@ -348,7 +387,7 @@ class Binder {
     return [...names].map((name) => {
       const resolved = this.resolve(name);
       const parameter: BoundParameter = { name };
-      if (resolved) {
+      if (resolved && !this.problems.has(name)) {
         parameter.value = plainValue(resolved.value);
         parameter.source = resolved.source;
       }
