@@ -390,7 +390,25 @@ describe("--param and --params", () => {
   });
 });
 
-describe("oq run's NAME.params.json beside NAME.oq", () => {
+describe("NAME.params.json beside NAME.oq", () => {
+  it("every command that compiles the file reads it, and help says so", () => {
+    const dir = scratch({
+      "q.oq": "email ends $domain\n",
+      "q.params.json": '{ "domain": "beside.com" }',
+    });
+    const now = ["--now", propertyNow];
+    const compiled = runOq(["compile", "q.oq", ...now], { cwd: dir });
+    expect(compiled.stderr).toBe("");
+    expect(JSON.parse(compiled.stdout).filters.criteria[0].operand).toEqual(["beside.com"]);
+    expect(runOq(["check", "q.oq", ...now], { cwd: dir }).status).toBe(0);
+    expect(runOq(["explain", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
+    expect(runOq(["plan", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
+    for (const command of ["run", "compile"])
+      expect(runOq([command, "--help"]).stdout.replace(/\s+/g, " ")).toContain(
+        "NAME.params.json beside NAME.oq",
+      );
+  });
+
   it("binds that query's parameters, below --params and --param", async () => {
     const dir = scratch({
       "weekly.oq": "email ends $domain and city = $city\n",
@@ -398,7 +416,7 @@ describe("oq run's NAME.params.json beside NAME.oq", () => {
     });
     writeFileSync(join(dir, "weekly.params.json"), '{ "domain": "gmail.com", "city": "Paris" }');
     const operands = async (flags: { param?: string[]; params?: string }, file: string) => {
-      const settings = await compileSettingsFor(flags, { paramsBesideQuery: true })(join(dir, file));
+      const settings = await compileSettingsFor(flags)(join(dir, file));
       const result = compile("email ends $domain and city = $city", {
         ...settings,
         now: propertyNow,
@@ -415,10 +433,7 @@ describe("oq run's NAME.params.json beside NAME.oq", () => {
       ["Paris"],
     ]);
     // Another query in the folder does not take weekly's values.
-    const other = await compileSettingsFor({}, { paramsBesideQuery: true })(join(dir, "other.oq"));
+    const other = await compileSettingsFor({})(join(dir, "other.oq"));
     expect(other.params).toBeUndefined();
-    // oq compile reads no file beside the query.
-    const compiled = await compileSettingsFor({})(join(dir, "weekly.oq"));
-    expect(compiled.params).toBeUndefined();
   });
 });

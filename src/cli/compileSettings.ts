@@ -21,12 +21,11 @@ export type CompileSettings = Omit<CompileOptions, "fileName">;
 
 /**
  * Compile options for a query file from --now/OQ_NOW, --schema/OQ_SCHEMA and the oq.config.json
- * nearest the file (standard input: the working folder). Read once per folder.
+ * nearest the file (standard input: the working folder), read once per folder, and its
+ * parameters. Every command that compiles a file compiles it with these, so that what check,
+ * explain and plan show is what run sends.
  */
-export function compileSettingsFor(
-  flags: CompileFlags,
-  { paramsBesideQuery = false }: { paramsBesideQuery?: boolean } = {},
-): (file: string) => Promise<CompileSettings> {
+export function compileSettingsFor(flags: CompileFlags): (file: string) => Promise<CompileSettings> {
   // Read before anything runs, so that a mistake in them stops oq before the first query.
   const fromFlags = paramFlagSettings(flags.param);
   const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
@@ -58,8 +57,8 @@ export function compileSettingsFor(
   };
   return async (file) => {
     const settings = await forFolder(file);
-    // --param wins over --params, which wins over NAME.params.json beside NAME.oq (oq run).
-    const params = mergeParams(paramsBesideQuery ? besideQueryParams(file) : undefined, fromFile, fromFlags);
+    // --param wins over --params, which wins over NAME.params.json beside NAME.oq.
+    const params = mergeParams(besideQueryParams(file), fromFile, fromFlags);
     return params ? { ...settings, ...params } : settings;
   };
 }
