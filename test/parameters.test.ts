@@ -326,6 +326,8 @@ describe("--param and --params", () => {
     const flag = runOq(["check", "q.oq", "--param", "n=lots"], { cwd: dir });
     expect(flag.status).toBe(1);
     expect(flag.stderr).toContain('= help: $n is "lots" (from --param n)');
+    expect(flag.stderr).toContain("= help: for the value of $n: give a number, e.g. 3");
+    expect(flag.stderr).not.toContain("without quotes");
     const file = runOq(["explain", "q.oq", "--params", "v.json"], { cwd: dir });
     expect(file.status).toBe(1);
     expect(file.stderr).toContain('= help: $n is "many" (from v.json)');
