@@ -346,6 +346,39 @@ describe("--param and --params", () => {
     );
   });
 
+  it("a misspelled parameter offers the bound name; an unused value says where it was bound", () => {
+    const dir = scratch({ "q.oq": "email ends $domian\n" });
+    const typo = runOq(["check", "q.oq", "--param", "domain=x"], { cwd: dir });
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toContain("= help: did you mean $domain?");
+    // The offered name is not also reported as unused.
+    expect(typo.stderr).not.toContain("warning");
+    const fixed = compile("email ends $domian", { ...options, params: { domain: "x" } });
+    expect(fixed.diagnostics[0]!.suggestions).toEqual([
+      expect.objectContaining({ replacement: "$domain", span: fixed.diagnostics[0]!.span }),
+    ]);
+    const unused = runOq(["check", "q.oq", "--param", "domian=x", "--param", "other=y"], { cwd: dir });
+    expect(unused.stderr).toContain("^ bound by --param other");
+  });
+
+  it("a run of several queries warns once about a --param that no query uses, and not per query", () => {
+    const dir = scratch({
+      "a.oq": "email ends $domain\n",
+      "b.oq": "opens > 1\n",
+      "c.oq": "opens > 2\n",
+    });
+    const used = runOq(["check", "a.oq", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    expect(used.status).toBe(0);
+    expect(used.stderr).not.toContain("OQ271");
+    expect(used.stderr).not.toContain("warning");
+    const unused = runOq(["check", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    expect(unused.stderr.match(/the parameter domain is bound/g)).toHaveLength(1);
+    // One query on its own still warns.
+    expect(runOq(["check", "b.oq", "--param", "domain=x"], { cwd: dir }).stderr).toContain(
+      "the parameter domain is bound (--param domain) but the query does not use it",
+    );
+  });
+
   it("a malformed --param or a --params file that is not a JSON object is a usage error (exit 2)", () => {
     const dir = scratch({
       "q.oq": "opens > $n\n",

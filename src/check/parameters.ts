@@ -11,6 +11,7 @@ import { printString } from "../parser/printer.js";
 import type { Limits } from "../language/limits.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
 import { paramValueProblems, type ValueProblem } from "./paramValueProblems.js";
+import { closestMatch } from "../diagnostics/suggest.js";
 
 /*
  * Parameters are bound after parsing: each `$name` is replaced by the literal node its value
@@ -112,6 +113,8 @@ class Binder {
   private readonly declared = new Map<string, ast.ParamDeclaration>();
   private readonly used = new Set<string>();
   private readonly placeholders: Placeholder[] = [];
+  /** Names offered for a misspelled `$name`: not also reported as unused. */
+  private readonly offered = new Set<string>();
   /** Bound values that cannot be used: the wrong shape, or beyond the limits. */
   private readonly problems: Map<string, ValueProblem>;
 
@@ -186,8 +189,16 @@ class Binder {
     }
     const resolved = this.resolve(parameter.name);
     if (!resolved) {
+      const known = [...this.bindings.keys(), ...this.declared.keys()].filter(
+        (name) => name !== parameter.name,
+      );
+      const meant = closestMatch(parameter.name, known);
+      if (meant) this.offered.add(meant);
       this.diagnostics.error("OQ270", `the parameter $${parameter.name} has no value`, parameter.span, {
         label: "not bound",
+        suggestions: meant
+          ? [{ message: `did you mean $${meant}?`, span: parameter.span, replacement: `$${meant}` }]
+          : [],
         hints: [
           `bind it: --param ${parameter.name}=...  (or the option params: { ${parameter.name}: ... })`,
           `or declare a default at the top of the query: param ${parameter.name} = ...`,
@@ -373,11 +384,16 @@ class Binder {
     }
     for (const [name, binding] of this.bindings) {
       if (this.used.has(name) || this.declared.has(name) || this.problems.has(name)) continue;
+      if (this.offered.has(name)) continue;
+      // The value comes from outside the text: the span is only where the message can point.
       this.diagnostics.warning(
         "OQ271",
         `the parameter ${name} is bound (${binding.source}) but the query does not use it`,
         this.source.spanOf(0, 0),
-        { hints: [`write $${name} where its value goes, or stop binding it`] },
+        {
+          label: `bound by ${binding.source}`,
+          hints: [`write $${name} where its value goes, or stop binding it`],
+        },
       );
     }
   }
