@@ -259,6 +259,22 @@ describe("numbers a double cannot carry exactly", () => {
 });
 
 describe("oq fmt and explain", () => {
+  it("a declaration ends at its value: one line is accepted, and fmt writes one per line", () => {
+    const text = 'param d = "x.com" param e email ends $d and ocx_status = $e\n';
+    expect(compile(text, { ...options, params: { e: "y" } }).ok).toBe(true);
+    expect(format(text).formatted).toBe('param d = "x.com"\nparam e\nemail ends $d and ocx_status = $e\n');
+  });
+
+  it("fmt refuses a parameter declared twice, as check does (OQ273)", () => {
+    const text = 'param d = "a.com"\nparam d = "b.com"\nemail ends $d\n';
+    const formatted = format(text);
+    expect(formatted.formatted).toBeUndefined();
+    expect(formatted.diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
+    expect(compile(text, options).diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
+    const dir = scratch({ "q.oq": text });
+    expect(runOq(["fmt", "q.oq"], { cwd: dir }).status).toBe(1);
+  });
+
   it("fmt keeps the declarations at the top, one per line, and writes $name as written", () => {
     const text =
       'param   domain="gmail.com"  param n\nparam cities = ["a","b"]\nemail  ends $domain and city in $cities and opens > $n';

@@ -144,16 +144,8 @@ class Binder {
   }
 
   private declare(declaration: ast.ParamDeclaration): void {
-    const earlier = this.declared.get(declaration.name);
-    if (earlier) {
-      this.diagnostics.error(
-        "OQ273",
-        `the parameter ${declaration.name} is declared twice (first on line ${earlier.nameSpan.start.line})`,
-        declaration.nameSpan,
-        { hints: ["declare each parameter once, at the top of the query"] },
-      );
-      return;
-    }
+    // A second declaration is a structure error (checkStructure, OQ273); the first one counts.
+    if (this.declared.has(declaration.name)) return;
     this.declared.set(declaration.name, declaration);
     for (const value of declaration.default?.values ?? []) {
       if (value.kind === "Parameter") {
