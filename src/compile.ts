@@ -222,7 +222,7 @@ function checkBody(
   if (!ast.params && !options.params && !source.text.includes("$")) {
     return checkQuery(ast, source, resolved, diagnostics);
   }
-  const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics);
+  const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics, run.limits);
   resolved.parametersBound = true;
   const checked = checkQuery(bound.query, source, resolved, diagnostics);
   notePlaceholders(diagnostics.diagnostics, bound.placeholders);
@@ -233,8 +233,14 @@ function checkBody(
 /** The caller's values, each with where it came from (`options.params` unless the caller says). */
 function bindingsOf(options: CompileOptions): Map<string, ParamBinding> {
   const bindings = new Map<string, ParamBinding>();
+  const sources = options.paramSources ?? {};
   for (const [name, value] of Object.entries(options.params ?? {})) {
-    bindings.set(name, { value, source: options.paramSources?.[name] ?? "options.params" });
+    // `{ domain: undefined }` leaves domain unbound, as a missing key does.
+    if (value === undefined) continue;
+    bindings.set(name, {
+      value,
+      source: Object.hasOwn(sources, name) ? sources[name]! : "options.params",
+    });
   }
   return bindings;
 }

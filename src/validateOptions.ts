@@ -57,16 +57,17 @@ export function validateOptions(entryPoint: string, options: unknown): void {
       throw new TypeError(
         `oq: 'params' must be an object of parameter name -> value, not ${describe(params)}`,
       );
-    for (const [name, value] of Object.entries(params)) {
-      const items: unknown[] = Array.isArray(value) ? value : [value];
-      if (!items.every(isParamScalar))
-        throw new TypeError(
-          `oq: 'params.${name}' must be text, a finite number or an array of those, not ${describe(value)}`,
-        );
+    // A value is the user's input (a request body), not the program's: its problems are
+    // diagnostics (check/paramValueProblems.ts).
+  }
+  if (paramSources !== undefined) {
+    if (!isPlainObject(paramSources))
+      throw new TypeError(`oq: 'paramSources' must be an object, not ${describe(paramSources)}`);
+    for (const [name, value] of Object.entries(paramSources)) {
+      if (typeof value !== "string")
+        throw new TypeError(`oq: 'paramSources.${name}' must be a string, not ${describe(value)}`);
     }
   }
-  if (paramSources !== undefined && !isPlainObject(paramSources))
-    throw new TypeError(`oq: 'paramSources' must be an object, not ${describe(paramSources)}`);
   if (requestFlags !== undefined) {
     if (!isPlainObject(requestFlags))
       throw new TypeError(`oq: 'requestFlags' must be an object, not ${describe(requestFlags)}`);
@@ -75,10 +76,6 @@ export function validateOptions(entryPoint: string, options: unknown): void {
         throw new TypeError(`oq: 'requestFlags.${name}' must be true or false, not ${describe(value)}`);
     }
   }
-}
-
-function isParamScalar(value: unknown): boolean {
-  return typeof value === "string" || (typeof value === "number" && Number.isFinite(value));
 }
 
 function isPlainObject(value: unknown): value is object {
@@ -90,5 +87,6 @@ function describe(value: unknown): string {
     return JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}...` : value);
   if (value === null || value === undefined || typeof value === "number" || typeof value === "boolean")
     return String(value);
-  return Array.isArray(value) ? "an array" : `a ${typeof value}`;
+  if (Array.isArray(value)) return "an array";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }

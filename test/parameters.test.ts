@@ -147,11 +147,63 @@ describe("a value never changes the structure of a query", () => {
 });
 
 describe("the library option", () => {
-  it("refuses values that are not text, finite numbers or arrays of those, as a TypeError", () => {
-    for (const bad of [true, null, { a: 1 }, [[1]], Number.NaN, Infinity]) {
-      expect(() => compile("opens > $n", { params: { n: bad as never } })).toThrow(TypeError);
+  it("reports a value that is not text, a finite number or an array of those at $name, never throwing", () => {
+    const cases: [unknown, string][] = [
+      [null, "is null"],
+      [true, "is true"],
+      [{}, "is an object"],
+      [[{ a: 1 }], "element 1 of 1 is an object"],
+      [[1, [1, 2]], "element 2 of 2 is an array"],
+      [Number.NaN, "is NaN"],
+      [Infinity, "is Infinity"],
+    ];
+    for (const [bad, what] of cases) {
+      const result = compile("opens > $n", { ...options, params: { n: bad as never } });
+      expect(result.ok, what).toBe(false);
+      expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ275"]);
+      expect(result.diagnostics[0]!.message).toBe(`the value of $n (from options.params) ${what}`);
+      expect(result.diagnostics[0]!.span.start.column).toBe(9);
     }
+    // A body's "__proto__" key is an own key, bound like any other, and reported at 1:1 when unused.
+    const proto = compile("opens > 1", { ...options, params: JSON.parse('{"__proto__": {"a": 1}}') });
+    expect(proto.ok).toBe(false);
+    expect(proto.diagnostics[0]!.message).toBe("the value of $__proto__ (from options.params) is an object");
+    expect(proto.diagnostics[0]!.span.start).toMatchObject({ line: 1, column: 1 });
+    // undefined leaves a parameter unbound, as a missing key does.
+    expect(
+      compile("opens > $n", { ...options, params: { n: undefined as never } }).diagnostics[0]!.code,
+    ).toBe("OQ270");
+    // Only options that are not an object of values are the program's mistake.
     expect(() => compile("opens > $n", { params: "n=1" as never })).toThrow(TypeError);
+    expect(() => compile("opens > $n", { params: {}, paramSources: null as never })).toThrow(
+      "'paramSources' must be an object, not null",
+    );
+    expect(() => compile("opens > $n", { params: new Map() as never, fields: [] as never })).toThrow(
+      "not an array",
+    );
+    expect(() => compile("opens > $n", { limits: (() => 1) as never })).toThrow("not a function");
+    expect(() => compile("opens > $n", { limits: { maxTokens: {} as never } })).toThrow("not an object");
+  });
+
+  it("counts bound values against the limits (OQ001, OQ002 at $name)", () => {
+    const limits = { maxTokens: 1000, maxSourceLength: 1000 };
+    const many = compile("ocx_status in $s", {
+      ...options,
+      limits,
+      params: { s: new Array(3_000_000).fill("a") },
+    });
+    expect(many.diagnostics.map((d) => d.code)).toEqual(["OQ002"]);
+    expect(many.diagnostics[0]!.message).toContain("more than the limit of 1000");
+    expect(many.diagnostics[0]!.span.start.column).toBe(15);
+    const long = compile("ocx_status = $s", { ...options, limits, params: { s: "x".repeat(50_000_000) } });
+    expect(long.diagnostics.map((d) => d.code)).toEqual(["OQ001"]);
+    expect(long.diagnostics[0]!.span.start.column).toBe(14);
+    const within = compile("ocx_status in $s", {
+      ...options,
+      limits,
+      params: { s: new Array(900).fill("a") },
+    });
+    expect(within.ok).toBe(true);
   });
 
   it("names its source in messages, options.params unless paramSources says", () => {
@@ -170,7 +222,59 @@ describe("the library option", () => {
   });
 });
 
+describe("numbers a double cannot carry exactly", () => {
+  it("the library checks a number as the literal it would be written as (OQ216 at $n)", () => {
+    for (const n of [1e21, 1e-7, 1e308]) {
+      const result = compile("opens >= $n", { ...options, params: { n } });
+      expect(result.ok, String(n)).toBe(false);
+      expect(result.diagnostics[0]!.code).toBe("OQ216");
+      expect(result.diagnostics[0]!.span.start.column).toBe(10);
+    }
+    expect(compile("opens >= $n", { ...options, params: { n: 2.5 } }).ok).toBe(true);
+  });
+
+  it("the command line and a params file refuse them, saying to write the value as text (exit 2)", () => {
+    const dir = scratch({
+      "q.oq": "ocx_status = $s and opens >= $n\n",
+      "big.json": '{"s": 12345678901234567890, "n": 1}',
+      "fine.json": '{"s": "12345678901234567890", "n": 1.50e1}',
+    });
+    for (const flags of [
+      ["--param", "s:=12345678901234567890", "--param", "n:=1"],
+      ["--param", "s=x", "--param", "n:=9007199254740993"],
+      ["--params", "big.json"],
+    ]) {
+      const run = runOq(["compile", "q.oq", ...flags], { cwd: dir });
+      expect(run.status, flags.join(" ")).toBe(2);
+      expect(run.stderr).toContain("cannot be carried exactly");
+      expect(run.stderr).toContain("write it as text");
+      expect(run.stdout).toBe("");
+    }
+    const fine = runOq(["compile", "q.oq", "--params", "fine.json", "--param", "n:=1e1"], { cwd: dir });
+    expect(fine.stderr).toBe("");
+    const criteria = JSON.parse(fine.stdout).filters.criteria;
+    expect(criteria[0].operand).toEqual(["12345678901234567890"]);
+    expect(criteria[1].operand).toEqual([10]);
+  });
+});
+
 describe("oq fmt and explain", () => {
+  it("a declaration ends at its value: one line is accepted, and fmt writes one per line", () => {
+    const text = 'param d = "x.com" param e email ends $d and ocx_status = $e\n';
+    expect(compile(text, { ...options, params: { e: "y" } }).ok).toBe(true);
+    expect(format(text).formatted).toBe('param d = "x.com"\nparam e\nemail ends $d and ocx_status = $e\n');
+  });
+
+  it("fmt refuses a parameter declared twice, as check does (OQ273)", () => {
+    const text = 'param d = "a.com"\nparam d = "b.com"\nemail ends $d\n';
+    const formatted = format(text);
+    expect(formatted.formatted).toBeUndefined();
+    expect(formatted.diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
+    expect(compile(text, options).diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
+    const dir = scratch({ "q.oq": text });
+    expect(runOq(["fmt", "q.oq"], { cwd: dir }).status).toBe(1);
+  });
+
   it("fmt keeps the declarations at the top, one per line, and writes $name as written", () => {
     const text =
       'param   domain="gmail.com"  param n\nparam cities = ["a","b"]\nemail  ends $domain and city in $cities and opens > $n';
@@ -238,6 +342,8 @@ describe("--param and --params", () => {
     const flag = runOq(["check", "q.oq", "--param", "n=lots"], { cwd: dir });
     expect(flag.status).toBe(1);
     expect(flag.stderr).toContain('= help: $n is "lots" (from --param n)');
+    expect(flag.stderr).toContain("= help: for the value of $n: give a number, e.g. 3");
+    expect(flag.stderr).not.toContain("without quotes");
     const file = runOq(["explain", "q.oq", "--params", "v.json"], { cwd: dir });
     expect(file.status).toBe(1);
     expect(file.stderr).toContain('= help: $n is "many" (from v.json)');
@@ -253,6 +359,39 @@ describe("--param and --params", () => {
     expect(unused.status).toBe(0);
     expect(unused.stderr).toContain(
       "warning: the parameter m is bound (--param m) but the query does not use it",
+    );
+  });
+
+  it("a misspelled parameter offers the bound name; an unused value says where it was bound", () => {
+    const dir = scratch({ "q.oq": "email ends $domian\n" });
+    const typo = runOq(["check", "q.oq", "--param", "domain=x"], { cwd: dir });
+    expect(typo.status).toBe(1);
+    expect(typo.stderr).toContain("= help: did you mean $domain?");
+    // The offered name is not also reported as unused.
+    expect(typo.stderr).not.toContain("warning");
+    const fixed = compile("email ends $domian", { ...options, params: { domain: "x" } });
+    expect(fixed.diagnostics[0]!.suggestions).toEqual([
+      expect.objectContaining({ replacement: "$domain", span: fixed.diagnostics[0]!.span }),
+    ]);
+    const unused = runOq(["check", "q.oq", "--param", "domian=x", "--param", "other=y"], { cwd: dir });
+    expect(unused.stderr).toContain("^ bound by --param other");
+  });
+
+  it("a run of several queries warns once about a --param that no query uses, and not per query", () => {
+    const dir = scratch({
+      "a.oq": "email ends $domain\n",
+      "b.oq": "opens > 1\n",
+      "c.oq": "opens > 2\n",
+    });
+    const used = runOq(["check", "a.oq", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    expect(used.status).toBe(0);
+    expect(used.stderr).not.toContain("OQ271");
+    expect(used.stderr).not.toContain("warning");
+    const unused = runOq(["check", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    expect(unused.stderr.match(/the parameter domain is bound/g)).toHaveLength(1);
+    // One query on its own still warns.
+    expect(runOq(["check", "b.oq", "--param", "domain=x"], { cwd: dir }).stderr).toContain(
+      "the parameter domain is bound (--param domain) but the query does not use it",
     );
   });
 
@@ -302,7 +441,25 @@ describe("--param and --params", () => {
   });
 });
 
-describe("oq run's NAME.params.json beside NAME.oq", () => {
+describe("NAME.params.json beside NAME.oq", () => {
+  it("every command that compiles the file reads it, and help says so", () => {
+    const dir = scratch({
+      "q.oq": "email ends $domain\n",
+      "q.params.json": '{ "domain": "beside.com" }',
+    });
+    const now = ["--now", propertyNow];
+    const compiled = runOq(["compile", "q.oq", ...now], { cwd: dir });
+    expect(compiled.stderr).toBe("");
+    expect(JSON.parse(compiled.stdout).filters.criteria[0].operand).toEqual(["beside.com"]);
+    expect(runOq(["check", "q.oq", ...now], { cwd: dir }).status).toBe(0);
+    expect(runOq(["explain", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
+    expect(runOq(["plan", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
+    for (const command of ["run", "compile"])
+      expect(runOq([command, "--help"]).stdout.replace(/\s+/g, " ")).toContain(
+        "NAME.params.json beside NAME.oq",
+      );
+  });
+
   it("binds that query's parameters, below --params and --param", async () => {
     const dir = scratch({
       "weekly.oq": "email ends $domain and city = $city\n",
@@ -310,7 +467,7 @@ describe("oq run's NAME.params.json beside NAME.oq", () => {
     });
     writeFileSync(join(dir, "weekly.params.json"), '{ "domain": "gmail.com", "city": "Paris" }');
     const operands = async (flags: { param?: string[]; params?: string }, file: string) => {
-      const settings = await compileSettingsFor(flags, { paramsBesideQuery: true })(join(dir, file));
+      const settings = await compileSettingsFor(flags)(join(dir, file));
       const result = compile("email ends $domain and city = $city", {
         ...settings,
         now: propertyNow,
@@ -327,10 +484,7 @@ describe("oq run's NAME.params.json beside NAME.oq", () => {
       ["Paris"],
     ]);
     // Another query in the folder does not take weekly's values.
-    const other = await compileSettingsFor({}, { paramsBesideQuery: true })(join(dir, "other.oq"));
+    const other = await compileSettingsFor({})(join(dir, "other.oq"));
     expect(other.params).toBeUndefined();
-    // oq compile reads no file beside the query.
-    const compiled = await compileSettingsFor({})(join(dir, "weekly.oq"));
-    expect(compiled.params).toBeUndefined();
   });
 });

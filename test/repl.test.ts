@@ -88,6 +88,22 @@ describe("oq repl from a pipe", () => {
     expect(run.stdout).toContain("window  2023-12-02 00:00:00Z → 2024-01-01 00:00:00Z");
   });
 
+  it(".param binds a parameter as --param does, .params lists them, .param NAME unbinds", () => {
+    const dir = home();
+    const run = repl(
+      "email ends $domain\n.param domain=gmail.com\n.param n:=[1, 2]\n.params\nemail ends $domain\n.json\n.param domain\nemail ends $domain\n",
+      [],
+      dir,
+    );
+    expect(run.stdout).toContain('$domain = "gmail.com"\n$n = [1,2]\n');
+    const json = /^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0];
+    expect(JSON.parse(json).filters.criteria[0].operand).toEqual(["gmail.com"]);
+    expect(run.stderr).toContain("the parameter n is bound (.param n) but the query does not use it");
+    expect(run.stdout).toContain("$domain unbound\n");
+    expect(run.stderr.match(/the parameter \$domain has no value/g)).toHaveLength(2);
+    expect(run.status).toBe(1);
+  });
+
   it(".save and .load a query; .schema brings custom fields", () => {
     const dir = home({ "fields.json": JSON.stringify({ fields: { tier: "string" } }) });
     const run = repl(

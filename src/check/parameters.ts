@@ -6,8 +6,12 @@ import { dateSource, durationSource, numberSource } from "../lexer/tokenPatterns
 import type * as ast from "../parser/ast.js";
 import { durationValue } from "../parser/durations.js";
 import { operandsOf } from "../parser/operators.js";
+import { printNumber } from "../parser/printNumber.js";
 import { printString } from "../parser/printer.js";
+import type { Limits } from "../language/limits.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
+import { paramValueProblems, type ValueProblem } from "./paramValueProblems.js";
+import { closestMatch } from "../diagnostics/suggest.js";
 
 /*
  * Parameters are bound after parsing: each `$name` is replaced by the literal node its value
@@ -18,9 +22,12 @@ import type { FieldCatalog } from "./fieldCatalog.js";
 /** A parameter's value as a caller gives it: text, a number, or a list of those. */
 export type ParamValue = string | number | readonly (string | number)[];
 
-/** A value bound by the caller and where it came from (`--param domain`, `options.params`). */
+/**
+ * A value bound by the caller and where it came from (`--param domain`, `options.params`). The
+ * value is as the caller gave it, checked here (paramValueProblems).
+ */
 export interface ParamBinding {
-  value: ParamValue;
+  value: unknown;
   source: string;
 }
 
@@ -44,7 +51,7 @@ const wholeNumber = anchored(numberSource);
 
 /** Where a parameter's value comes from, once resolved for one query. */
 interface Resolved {
-  /** The value as given, or the default's literal nodes. */
+  /** The value as given (checked), or the default's literal nodes. */
   value: ParamValue | { literal: ast.Value[]; isList: boolean };
   source: string;
 }
@@ -97,21 +104,32 @@ export function bindParameters(
   catalog: FieldCatalog,
   source: SourceText,
   diagnostics: DiagnosticCollector,
+  limits: Limits,
 ): BindResult {
-  return new Binder(bindings, catalog, source, diagnostics).run(query);
+  return new Binder(bindings, catalog, source, diagnostics, limits).run(query);
 }
 
 class Binder {
   private readonly declared = new Map<string, ast.ParamDeclaration>();
   private readonly used = new Set<string>();
   private readonly placeholders: Placeholder[] = [];
+  /** Names offered for a misspelled `$name`: not also reported as unused. */
+  private readonly offered = new Set<string>();
+  /** Bound values that cannot be used: the wrong shape, or beyond the limits. */
+  private readonly problems: Map<string, ValueProblem>;
 
   constructor(
     private readonly bindings: ReadonlyMap<string, ParamBinding>,
     private readonly catalog: FieldCatalog,
     private readonly source: SourceText,
     private readonly diagnostics: DiagnosticCollector,
-  ) {}
+    limits: Limits,
+  ) {
+    this.problems = paramValueProblems(
+      [...bindings].map(([name, binding]) => [name, binding.value]),
+      limits,
+    );
+  }
 
   run(query: ast.Query): BindResult {
     for (const declaration of query.params ?? []) this.declare(declaration);
@@ -126,16 +144,8 @@ class Binder {
   }
 
   private declare(declaration: ast.ParamDeclaration): void {
-    const earlier = this.declared.get(declaration.name);
-    if (earlier) {
-      this.diagnostics.error(
-        "OQ273",
-        `the parameter ${declaration.name} is declared twice (first on line ${earlier.nameSpan.start.line})`,
-        declaration.nameSpan,
-        { hints: ["declare each parameter once, at the top of the query"] },
-      );
-      return;
-    }
+    // A second declaration is a structure error (checkStructure, OQ273); the first one counts.
+    if (this.declared.has(declaration.name)) return;
     this.declared.set(declaration.name, declaration);
     for (const value of declaration.default?.values ?? []) {
       if (value.kind === "Parameter") {
@@ -153,7 +163,7 @@ class Binder {
 
   private resolve(name: string): Resolved | undefined {
     const bound = this.bindings.get(name);
-    if (bound) return bound;
+    if (bound) return bound as Resolved;
     const defaultValue = this.declared.get(name)?.default;
     if (!defaultValue || defaultValue.values.some((value) => value.kind === "Parameter")) return undefined;
     return {
@@ -165,10 +175,22 @@ class Binder {
   /** The placeholder's value, or undefined (and reported) when nothing binds it. */
   private use(parameter: ast.ParameterValue): Placeholder | undefined {
     this.used.add(parameter.name);
+    if (this.problems.has(parameter.name)) {
+      this.reportProblem(parameter.name, parameter.span, "this parameter's value cannot be used");
+      return undefined;
+    }
     const resolved = this.resolve(parameter.name);
     if (!resolved) {
+      const known = [...this.bindings.keys(), ...this.declared.keys()].filter(
+        (name) => name !== parameter.name,
+      );
+      const meant = closestMatch(parameter.name, known);
+      if (meant) this.offered.add(meant);
       this.diagnostics.error("OQ270", `the parameter $${parameter.name} has no value`, parameter.span, {
         label: "not bound",
+        suggestions: meant
+          ? [{ message: `did you mean $${meant}?`, span: parameter.span, replacement: `$${meant}` }]
+          : [],
         hints: [
           `bind it: --param ${parameter.name}=...  (or the option params: { ${parameter.name}: ... })`,
           `or declare a default at the top of the query: param ${parameter.name} = ...`,
@@ -319,7 +341,28 @@ class Binder {
 
   // ----- reports -----
 
+  private reportProblem(name: string, span: Span, label: string): void {
+    const problem = this.problems.get(name)!;
+    this.diagnostics.error(
+      problem.code,
+      `the value of $${name} (from ${this.bindings.get(name)!.source}) ${problem.what}`,
+      span,
+      { label, hints: [problem.hint] },
+    );
+  }
+
   private reportUnused(query: ast.Query): void {
+    // A value that cannot be used is an error even where the query does not use it: the caller
+    // passed something wrong, whichever query it was meant for.
+    for (const name of this.problems.keys()) {
+      if (this.used.has(name)) continue;
+      const declaration = this.declared.get(name);
+      this.reportProblem(
+        name,
+        declaration?.nameSpan ?? this.source.spanOf(0, 0),
+        `bound by ${this.bindings.get(name)!.source}`,
+      );
+    }
     for (const declaration of query.params ?? []) {
       if (this.used.has(declaration.name) || this.declared.get(declaration.name) !== declaration) continue;
       this.diagnostics.warning(
@@ -332,12 +375,17 @@ class Binder {
       );
     }
     for (const [name, binding] of this.bindings) {
-      if (this.used.has(name) || this.declared.has(name)) continue;
+      if (this.used.has(name) || this.declared.has(name) || this.problems.has(name)) continue;
+      if (this.offered.has(name)) continue;
+      // The value comes from outside the text: the span is only where the message can point.
       this.diagnostics.warning(
         "OQ271",
         `the parameter ${name} is bound (${binding.source}) but the query does not use it`,
         this.source.spanOf(0, 0),
-        { hints: [`write $${name} where its value goes, or stop binding it`] },
+        {
+          label: `bound by ${binding.source}`,
+          hints: [`write $${name} where its value goes, or stop binding it`],
+        },
       );
     }
   }
@@ -347,7 +395,7 @@ class Binder {
     return [...names].map((name) => {
       const resolved = this.resolve(name);
       const parameter: BoundParameter = { name };
-      if (resolved) {
+      if (resolved && !this.problems.has(name)) {
         parameter.value = plainValue(resolved.value);
         parameter.source = resolved.source;
       }
@@ -397,7 +445,9 @@ function literalNodeOf(
   expected: Expected,
   span: Span,
 ): Exclude<ast.Value, ast.ParameterValue> {
-  if (typeof value === "number") return { kind: "Number", value, raw: String(value), span };
+  // Checked as the literal it would be written as, so that a number JSON cannot carry exactly
+  // (1e21, 1e-7) is the same error as that literal.
+  if (typeof value === "number") return { kind: "Number", value, raw: printNumber(value), span };
   if (expected === "date") {
     if (wholeDate.test(value)) return { kind: "Date", raw: value, span };
     const day = dayWordOf(value.toLowerCase());

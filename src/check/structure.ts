@@ -19,6 +19,7 @@ export function checkStructure(
   // Syntax errors already explain a missing condition.
   const hadSyntaxErrors = diagnostics.hasErrors;
   const clauses = uniqueClauses(query.clauses, diagnostics);
+  uniqueDeclarations(query.params ?? [], diagnostics);
   if (!query.condition && !hadSyntaxErrors) {
     const at = query.whereSpan ?? source.spanOf(0, 0);
     diagnostics.error("OQ201", "this query has no condition", at, {
@@ -30,6 +31,27 @@ export function checkStructure(
     requireWhereAfterClauses(query, source, diagnostics);
   }
   return clauses;
+}
+
+/** A parameter declared twice: which default counts would be a guess, so fmt refuses it too. */
+function uniqueDeclarations(
+  declarations: readonly ast.ParamDeclaration[],
+  diagnostics: DiagnosticCollector,
+): void {
+  const seen = new Map<string, ast.ParamDeclaration>();
+  for (const declaration of declarations) {
+    const earlier = seen.get(declaration.name);
+    if (!earlier) {
+      seen.set(declaration.name, declaration);
+      continue;
+    }
+    diagnostics.error(
+      "OQ273",
+      `the parameter ${declaration.name} is declared twice (first on line ${earlier.nameSpan.start.line})`,
+      declaration.nameSpan,
+      { hints: ["declare each parameter once, at the top of the query"] },
+    );
+  }
 }
 
 function uniqueClauses(clauses: ast.Clause[], diagnostics: DiagnosticCollector): UniqueClauses {

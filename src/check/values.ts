@@ -361,6 +361,7 @@ export class ValueChecker {
       return value.value;
     }
     const numeric = value.kind === "String" && numericText.test(value.value.trim());
+    const parameter = value.kind === "Parameter" ? undefined : value.fromParameter;
     this.diagnostics.error(
       "OQ227",
       `${fieldName} is ${article(type)} ${describeType(type)} field and takes a number, but this is ${describeValue(value)}`,
@@ -377,7 +378,14 @@ export class ValueChecker {
                 },
               ]
             : [],
-        hints: numeric ? [] : ["numbers are written without quotes, e.g. opens >= 3"],
+        hints: numeric
+          ? []
+          : [
+              // A value from outside the query has no quotes to remove: the advice is about the value.
+              parameter === undefined
+                ? "numbers are written without quotes, e.g. opens >= 3"
+                : `for the value of $${parameter}: give a number, e.g. 3`,
+            ],
       },
     );
     return undefined;

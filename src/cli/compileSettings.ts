@@ -19,14 +19,20 @@ export interface CompileFlags {
 
 export type CompileSettings = Omit<CompileOptions, "fileName">;
 
+/** A query file's settings, and the parameters bound for every query of the run. */
+export interface SettingsFor {
+  (file: string): Promise<CompileSettings>;
+  /** Names bound by --param and --params (not by a NAME.params.json). */
+  readonly shared: readonly string[];
+}
+
 /**
  * Compile options for a query file from --now/OQ_NOW, --schema/OQ_SCHEMA and the oq.config.json
- * nearest the file (standard input: the working folder). Read once per folder.
+ * nearest the file (standard input: the working folder), read once per folder, and its
+ * parameters. Every command that compiles a file compiles it with these, so that what check,
+ * explain and plan show is what run sends.
  */
-export function compileSettingsFor(
-  flags: CompileFlags,
-  { paramsBesideQuery = false }: { paramsBesideQuery?: boolean } = {},
-): (file: string) => Promise<CompileSettings> {
+export function compileSettingsFor(flags: CompileFlags): SettingsFor {
   // Read before anything runs, so that a mistake in them stops oq before the first query.
   const fromFlags = paramFlagSettings(flags.param);
   const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
@@ -56,12 +62,41 @@ export function compileSettingsFor(
     }
     return settings;
   };
-  return async (file) => {
+  const settingsFor = async (file: string) => {
     const settings = await forFolder(file);
-    // --param wins over --params, which wins over NAME.params.json beside NAME.oq (oq run).
-    const params = mergeParams(paramsBesideQuery ? besideQueryParams(file) : undefined, fromFile, fromFlags);
+    // --param wins over --params, which wins over NAME.params.json beside NAME.oq.
+    const params = mergeParams(besideQueryParams(file), fromFile, fromFlags);
     return params ? { ...settings, ...params } : settings;
   };
+  const shared = Object.keys(mergeParams(fromFile, fromFlags)?.params ?? {});
+  return Object.assign(settingsFor, { shared });
+}
+
+/**
+ * The settings of each query of a run of several. Values from --param and --params are the
+ * run's, not each query's: a query whose text never names one is compiled without it, so that
+ * it does not warn (OQ271) once per query; a value that no query names stays bound in the first
+ * query only, which warns once. (A query that does not name a value cannot use it, so leaving
+ * it out changes nothing else.)
+ */
+export async function settingsForRun(
+  settingsFor: SettingsFor,
+  inputs: readonly { file: string; text: string }[],
+): Promise<CompileSettings[]> {
+  const all = await Promise.all(inputs.map(({ file }) => settingsFor(file)));
+  if (inputs.length < 2 || settingsFor.shared.length === 0) return all;
+  const named = (name: string, text: string) => text.includes(name);
+  const nowhere = new Set(settingsFor.shared.filter((name) => !inputs.some(({ text }) => named(name, text))));
+  return all.map((settings, index) => {
+    const text = inputs[index]!.text;
+    const dropped = settingsFor.shared.filter(
+      (name) => !named(name, text) && !(index === 0 && nowhere.has(name)),
+    );
+    if (dropped.length === 0 || !settings.params) return settings;
+    const params = { ...settings.params };
+    for (const name of dropped) delete params[name];
+    return { ...settings, params };
+  });
 }
 
 /** Colours on stderr: only on a terminal, and never with NO_COLOR or --no-color. */

@@ -57,7 +57,10 @@ function addCommonOptions(command: Command): Command {
       'bind $name to text (name=value) or to JSON (name:=JSON: a number, "text" or an array); repeatable',
       (flag: string, earlier: string[] = []) => [...earlier, flag],
     )
-    .option("--params <file>", "bind parameters from a JSON object of name -> value (--param wins)")
+    .option(
+      "--params <file>",
+      "bind parameters from a JSON object of name -> value (--param wins; NAME.params.json beside NAME.oq is read too, below both)",
+    )
     .option("--json", "print machine-readable JSON on stdout")
     .option("--no-color", "no colours in diagnostics");
 }
@@ -200,11 +203,7 @@ export function buildProgram(): Command {
       import("./commands/run.js"),
       import("./compileSettings.js"),
     ]);
-    process.exitCode = await runCommand(
-      queries,
-      options,
-      compileSettingsFor(options, { paramsBesideQuery: true }),
-    );
+    process.exitCode = await runCommand(queries, options, compileSettingsFor(options));
   });
 
   const reports = program

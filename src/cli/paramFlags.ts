@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
 import type { ParamValue } from "../check/parameters.js";
+import { requireExactJsonNumbers } from "./exactJsonNumbers.js";
 import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
@@ -42,6 +43,7 @@ function parseParamFlag(flag: string): { name: string; value: ParamValue } {
   } catch {
     throw new UsageError(`--param ${name}:= takes JSON (a number, "text" or an array), not '${text}'`);
   }
+  requireExactJsonNumbers(text, `--param ${name}:=`, name);
   const value = paramValueOf(json);
   if (value === undefined) {
     throw new UsageError(`--param ${name}:= takes a JSON number, string or array of those, not '${text}'`);
@@ -51,7 +53,9 @@ function parseParamFlag(flag: string): { name: string; value: ParamValue } {
 
 /** A params file: a JSON object of name -> value. A mistake is a usage error. */
 export function readParamsFile(path: string): ParamSettings {
-  const json = readJson(path, "params file");
+  const json = readJson(path, "params file", (text) =>
+    requireExactJsonNumbers(text, `the params file ${path}`),
+  );
   if (typeof json !== "object" || json === null || Array.isArray(json)) {
     throw new UsageError(`the params file ${path} must hold a JSON object of parameter name -> value`);
   }

@@ -6,6 +6,7 @@ import { describeType } from "../check/operators.js";
 import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "../cli/projectSettings.js";
 import { UsageError } from "../cli/usageError.js";
+import { paramFlagSettings } from "../cli/paramFlags.js";
 import { fieldTypes } from "./completion.js";
 import type { Session } from "./session.js";
 import { explain } from "./summary.js";
@@ -13,7 +14,7 @@ import { explain as explainQuery } from "../explain/explain.js";
 
 /*
  * The REPL's dot commands: `.help`, `.fields`, `.json`, `.explain`, `.run`, `.save`, `.load`,
- * `.now`, `.schema`, `.fmt`, `.quit`.
+ * `.now`, `.schema`, `.param`, `.params`, `.fmt`, `.quit`.
  */
 
 const dotHelp = `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
@@ -30,6 +31,9 @@ Tab completes keywords, fields and the operators a field's type allows.
   .load FILE.oq       read a query from a file and compile it
   .now [ISO]          the clock for relative dates (no argument: the real clock)
   .schema FILE        use this field schema for custom fields
+  .param NAME=VALUE   bind $NAME to text (NAME:=JSON: a number, "text" or an array), as --param
+  .param NAME         unbind $NAME
+  .params             the parameters bound
   .quit               leave (as Ctrl-D)
 `;
 
@@ -45,6 +49,8 @@ export const dotCommandNames = [
   ".load",
   ".now",
   ".schema",
+  ".param",
+  ".params",
   ".quit",
   ".exit",
 ];
@@ -69,6 +75,28 @@ function fieldsTable(session: Session, prefix: string): string {
   return rows
     .map(([name, type, origin]) => `${name.padEnd(width)}  ${describeType(type).padEnd(7)}  ${origin}\n`)
     .join("");
+}
+
+/** `.param name=value` / `name:=JSON` binds as --param does; `.param name` unbinds. */
+function bindParam(session: Session, argument: string, out: (text: string) => void): void {
+  const { params = {}, paramSources = {}, ...rest } = session.settings;
+  if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(argument)) {
+    const { [argument]: _value, ...kept } = params;
+    const { [argument]: _source, ...keptSources } = paramSources;
+    session.settings = { ...rest, params: kept, paramSources: keptSources };
+    out(`$${argument} unbound\n`);
+    return;
+  }
+  if (!argument)
+    return session.fail("oq: .param takes name=value or name:=JSON, such as .param domain=gmail.com");
+  const bound = paramFlagSettings([argument])!;
+  const [name, value] = Object.entries(bound.params)[0]!;
+  session.settings = {
+    ...rest,
+    params: { ...params, [name]: value },
+    paramSources: { ...paramSources, [name]: `.param ${name}` },
+  };
+  out(`$${name} = ${JSON.stringify(value)}\n`);
 }
 
 /**
@@ -157,6 +185,14 @@ export async function runDotCommand(
         });
         session.settings = { ...session.settings, fields: project.fields ?? {} };
         out(`${Object.keys(project.fields ?? {}).length} custom fields from ${argument}\n`);
+        return;
+      }
+      case ".param":
+        return bindParam(session, argument, out);
+      case ".params": {
+        const params = Object.entries(session.settings.params ?? {});
+        if (params.length === 0) out("no parameters bound\n");
+        for (const [name, value] of params) out(`$${name} = ${JSON.stringify(value)}\n`);
         return;
       }
       case ".run": {

@@ -1,6 +1,6 @@
 import { compile, formatDiagnostics, type CompileResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
-import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+import { compileSettingsFor, settingsForRun, useColor, type CompileFlags } from "../compileSettings.js";
 import { readInput } from "../input.js";
 import { exitCodes } from "../exitCodes.js";
 
@@ -38,15 +38,12 @@ export async function compileCommand(
 
 /** `oq check FILE...`: diagnostics only. */
 export async function checkCommand(files: string[], flags: CompileFlags): Promise<number> {
-  const settings = compileSettingsFor(flags);
-  const results = [];
-  for (const file of files) {
-    const input = readInput(file);
-    results.push({
-      file: input.name,
-      result: compile(input.text, { ...(await settings(file)), fileName: input.name }),
-    });
-  }
+  const inputs = files.map((file) => ({ file, ...readInput(file) }));
+  const settings = await settingsForRun(compileSettingsFor(flags), inputs);
+  const results = inputs.map((input, index) => ({
+    file: input.name,
+    result: compile(input.text, { ...settings[index]!, fileName: input.name }),
+  }));
   if (flags.json) {
     process.stdout.write(
       `${JSON.stringify(

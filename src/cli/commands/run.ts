@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, isAbsolute, join, relative, resolve } from "node:path";
 import { formatDiagnostics, plan } from "../../compile.js";
-import type { CompileSettings } from "../compileSettings.js";
+import { settingsForRun, type SettingsFor } from "../compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { QueryPlan } from "../../emit/planSchema.js";
 import { runPlan, type PlanSummary } from "../../runner/runPlan.js";
@@ -243,7 +243,7 @@ export async function runJobs(
 export async function runCommand(
   targets: string[],
   options: RunCommandOptions,
-  settingsFor: (file: string) => Promise<CompileSettings>,
+  settingsFor: SettingsFor,
 ): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
@@ -254,9 +254,10 @@ export async function runCommand(
   // Every query compiles (to one request, or a plan of several) before any call is made.
   const work: ({ request: ContactActivityRequest } | { plan: QueryPlan })[] = [];
   let compileFailed = false;
-  for (const file of files) {
-    const input = readInput(file);
-    const settings = await settingsFor(file);
+  const inputs = files.map((file) => ({ file, ...readInput(file) }));
+  const allSettings = await settingsForRun(settingsFor, inputs);
+  for (const [index, input] of inputs.entries()) {
+    const settings = allSettings[index]!;
     const limits = maxReports === undefined ? settings.limits : { ...settings.limits, maxReports };
     const result = plan(input.text, { ...settings, ...(limits ? { limits } : {}), fileName: input.name });
     const rendered = formatDiagnostics(result, {
