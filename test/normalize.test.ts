@@ -162,18 +162,18 @@ describe("the OQ231 hint to keep contacts with an empty value", () => {
     expect(offered).toBeGreaterThan(0);
   });
 
-  it("is not offered where 'or FIELD is empty' would mix and/or or change the grouping", () => {
+  it("where 'or FIELD is empty' at the end would change the grouping, shows the negated part rewritten", () => {
     const fields = { age: "numeric" as const, city: "string" as const };
-    for (const text of [
-      'not (age < 30 or city = "Paris")',
-      "not (age in [1, 2])",
-      "not (age < 30) and opens > 1",
-    ]) {
+    for (const [text, rewrite] of [
+      ['not (age < 30 or city = "Paris")', "(age >= 30 or age is empty)"],
+      ["not (age in [1, 2])", "((age != 1 and age != 2) or age is empty)"],
+      ["not (age < 30) and opens > 1", "(age >= 30 or age is empty)"],
+    ] as const) {
       const warning = compile(text, { now: propertyNow, fields }).diagnostics.find(
         (d) => d.code === "OQ231",
       )!;
-      expect(warning.hints.join("\n"), text).not.toContain("add");
-      expect(warning.hints.join("\n"), text).toContain("oq cannot keep those contacts in this query");
+      expect(warning.hints.join("\n"), text).not.toContain("add at the end");
+      expect(warning.hints.join("\n"), text).toContain(`as ${rewrite};`);
     }
     const warning = compile('not (age < 30) or city = "x"', { now: propertyNow, fields }).diagnostics.find(
       (d) => d.code === "OQ231",

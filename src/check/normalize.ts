@@ -220,7 +220,13 @@ function oppositeText(criterion: Criterion): string {
     return `${printCriterion({ ...criterion, operator: "<", values: [low!] })} or ${printCriterion({ ...criterion, operator: ">", values: [high!] })}`;
   }
   const inverse = inverseOperator[criterion.operator];
-  return inverse ? printCriterion({ ...criterion, operator: inverse }) : `not ${printCriterion(criterion)}`;
+  if (!inverse) return `not ${printCriterion(criterion)}`;
+  // not (age in [1, 2]) is age != 1 and age != 2.
+  if (criterion.values.length <= 1) return printCriterion({ ...criterion, operator: inverse });
+  const each = criterion.values.map((value) =>
+    printCriterion({ ...criterion, operator: inverse, values: [value] }),
+  );
+  return `(${each.join(" and ")})`;
 }
 
 /**
