@@ -183,10 +183,13 @@ describe.skipIf(!hasTmux)("oq repl at a terminal", () => {
     await repl.exited();
     repl.close();
     const path = join(dir, "state", "oq", "history");
-    expect(readFileSync(path, "utf8")).toBe('"opens >= 1 and clicks >= 1"\n');
+    // The entry keeps its line breaks.
+    expect(readFileSync(path, "utf8")).toBe('"opens >= 1 and\\nclicks >= 1"\n');
     repl = await startRepl([], {}, dir);
     repl.keys("Up");
-    await until(() => promptLine(repl.screen()) === "oq> opens >= 1 and clicks >= 1", "the entry recalled");
+    await repl.waitFor(/oq> opens >= 1 and\s*\n\s*clicks >= 1/, "the entry recalled");
+    repl.keys("Enter");
+    await repl.waitFor(/✓ opens >= 1 and clicks >= 1/, "the recalled entry compiled");
   });
 
   it("Ctrl-C during .run cancels the report, deletes it, and comes back to the prompt", async () => {

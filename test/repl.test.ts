@@ -102,6 +102,26 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(1); // the first query, before .schema
   });
 
+  it("reads every example file and every oq fmt output as one query", () => {
+    const examples = join(import.meta.dirname, "..", "examples");
+    for (const name of readdirSync(examples).filter((file) => file.endsWith(".oq"))) {
+      const text = readFileSync(join(examples, name), "utf8");
+      const formatted = runOq(["fmt", join(examples, name)]).stdout;
+      for (const input of [text, formatted, `${text}\n.json\n`]) {
+        const project = Object.fromEntries(
+          ["fields.json", "oq.config.json"].map((file) => [file, readFileSync(join(examples, file), "utf8")]),
+        );
+        const run = repl(input, [], home(project));
+        expect(run.stderr, name).toBe("");
+        expect(run.stdout.match(/^✓/gm), name).toHaveLength(1);
+        expect(run.status, name).toBe(0);
+      }
+    }
+    const commented = repl("# my session\nopens > 1\n");
+    expect(commented.stdout).toMatch(/^✓ opens > 1\n/);
+    expect(commented.status).toBe(0);
+  });
+
   it("exits 1 on an unknown command or a query still open at the end; never writes a history", () => {
     const run = repl(".bogus\nopens >= 1 and\n");
     expect(run.stderr).toContain("oq: unknown command .bogus; .help lists them");
@@ -219,18 +239,38 @@ describe("completion and multi-line input", () => {
     expect(complete('email ends "a', undefined).candidates).toEqual([]);
   });
 
-  it("waits after and/or/not, an operator, an open parenthesis or string; a blank line or ; ends", () => {
+  it("waits after and/or/not, an operator or an open parenthesis; a blank line or ; ends", () => {
     const buffer = new QueryBuffer();
     expect(buffer.add("opens >= 1 and")).toEqual([]);
     expect(buffer.add("not")).toEqual([]);
     expect(buffer.add("(clicks >")).toEqual([]);
     expect(buffer.add("1")).toEqual([]);
     expect(buffer.add(")")).toEqual(["opens >= 1 and\nnot\n(clicks >\n1\n)"]);
-    expect(buffer.add('email ends "gm')).toEqual([]);
-    expect(buffer.add("")).toEqual(['email ends "gm']);
+    // A string cannot hold a line break: an open one ends the query (OQ004), as a lexical error does.
+    expect(buffer.add('email ends "gm')).toEqual(['email ends "gm']);
+    expect(buffer.add("opens > \uff13")).toEqual(["opens > \uff13"]);
+    expect(buffer.add("opens > 1 \u{1F600}")).toEqual(["opens > 1 \u{1F600}"]);
     expect(buffer.add("opens > 1; clicks > 2 or")).toEqual(["opens > 1"]);
     expect(buffer.add(";")).toEqual(["clicks > 2 or"]);
     expect(buffer.add('email contains ";" # a; b')).toEqual(['email contains ";" # a; b']);
+  });
+
+  it("a comment or clauses alone wait for the condition; piped, clause lines carry a query on", () => {
+    const buffer = new QueryBuffer();
+    expect(buffer.add("# my session")).toEqual([]);
+    expect(buffer.empty).toBe(true);
+    expect(buffer.add('title "t"')).toEqual([]);
+    expect(buffer.add("during 7d")).toEqual([]);
+    expect(buffer.add("opens > 1")).toEqual(['# my session\ntitle "t"\nduring 7d\nopens > 1']);
+    expect(buffer.add("# only a comment")).toEqual([]);
+    expect(buffer.add("")).toEqual([]);
+    const piped = new QueryBuffer({ joinLines: true });
+    expect(piped.add("opens > 1")).toEqual([]);
+    expect(piped.add("  or clicks > 2")).toEqual([]);
+    expect(piped.add("# a note")).toEqual([]);
+    expect(piped.add("select email")).toEqual([]);
+    expect(piped.add("in segment 5")).toEqual(["opens > 1\n  or clicks > 2\n# a note\nselect email"]);
+    expect(piped.flush()).toEqual(["in segment 5"]);
   });
 
   it("keeps the history in XDG_STATE_HOME, else the platform's folder", () => {

@@ -13,6 +13,8 @@ import { Session, type Output } from "./session.js";
 
 const prompt = "oq> ";
 const continuation = "..> ";
+/** How long after Enter the next line counts as pasted with it (no one types that fast). */
+const pasteWindowMs = 15;
 
 interface ReplOptions {
   settings: CompileSettings;
@@ -22,10 +24,12 @@ interface ReplOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** A query as one history entry: one line unless a comment would swallow the lines after it. */
+/** A query as one history entry, its line breaks kept (recalled, it reads as it was typed). */
 function historyEntry(query: string): string {
-  const lines = query.split("\n").map((line) => line.trim());
-  return /#|\/\/|--/.test(query) ? lines.join("\n") : lines.filter(Boolean).join(" ");
+  return query
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
 
 /**
@@ -47,7 +51,7 @@ async function loadTools(): Promise<Tools> {
     import("./highlight.js"),
   ]);
   return {
-    buffer: new input.QueryBuffer(),
+    buffer: new input.QueryBuffer({ joinLines: true }),
     complete: completion.complete,
     dotCommands,
     highlight: colouring.highlight,
@@ -63,8 +67,14 @@ async function handleLine(
   onQuery: (query: string) => void,
 ): Promise<"quit" | void> {
   const buffer = tools.buffer;
-  if (buffer.empty && line.trimStart().startsWith("."))
+  if (buffer.empty && line.trimStart().startsWith(".")) {
+    // A query held to see whether this line carries it on is done: the command is about it.
+    for (const query of buffer.flush()) {
+      onQuery(query);
+      session.submit(query);
+    }
     return tools.dotCommands.runDotCommand(line, session, terminal);
+  }
   for (const query of buffer.add(line)) {
     onQuery(query);
     session.submit(query);
@@ -100,8 +110,10 @@ async function fromPipe(options: ReplOptions, session: Session, tools: Tools): P
   }
   rl.close();
   // A last query without a blank line after it.
-  if (session.stoppedWith === undefined && !buffer.empty && buffer.text.trim() !== "")
-    session.submit(buffer.text);
+  if (session.stoppedWith === undefined) {
+    for (const query of buffer.flush()) session.submit(query);
+    if (!buffer.empty) session.submit(buffer.text.trim());
+  }
   return session.stoppedWith ?? (session.failed ? 1 : 0);
 }
 
@@ -190,23 +202,34 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
       if (lines.line !== "") rl.prompt(true);
     });
   let queue = Promise.resolve();
+  const onQuery = (query: string) => {
+    const entry = historyEntry(query);
+    if (lines.history[0] !== entry) {
+      lines.history.unshift(entry);
+      history.add(entry, added++);
+    }
+  };
+  // Lines read but not yet handled: the lines of a paste arrive together.
+  let unread = 0;
   return new Promise<number>((resolve) => {
     rl.on("line", (line) => {
       armedExit = false;
+      unread++;
       queue = queue.then(async () => {
         const tools = await loading;
+        unread--;
         for (const part of line.split("\n")) {
-          const onQuery = (query: string) => {
-            const entry = historyEntry(query);
-            if (lines.history[0] !== entry) {
-              lines.history.unshift(entry);
-              history.add(entry, added++);
-            }
-          };
           if ((await handleLine(part, tools, session, terminal, onQuery)) === "quit") {
             rl.close();
             return;
           }
+        }
+        // A query that ended with its line is held a moment: a pasted next line may carry it on.
+        if (unread === 0) await new Promise((resolve) => setTimeout(resolve, pasteWindowMs));
+        if (unread > 0) return;
+        for (const query of tools.buffer.flush()) {
+          onQuery(query);
+          session.submit(query);
         }
         showPrompt();
       });
