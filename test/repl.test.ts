@@ -88,6 +88,21 @@ describe("oq repl from a pipe", () => {
     expect(run.stdout).toContain("window  2023-12-02 00:00:00Z → 2024-01-01 00:00:00Z");
   });
 
+  it(".now and .schema compile the last query again; .load names its file; .help lists .exit", () => {
+    const dir = home({ "bad.oq": "opens > 1\nand emial = 1\n" });
+    const run = repl(
+      "opens > 1 during 1d\n.now 2024-01-01T00:00:00Z\n.json\n.load /nonexistent.oq\n.load bad.oq\n.help\n",
+      [],
+      dir,
+    );
+    const json = JSON.parse(/^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0]) as unknown;
+    expect(json).toEqual(compile("opens > 1 during 1d", { now: "2024-01-01T00:00:00Z" }).payload);
+    expect(run.stderr).toContain("oq: cannot read the query file /nonexistent.oq: ENOENT\n");
+    expect(run.stderr).not.toContain("no such file or directory");
+    expect(run.stderr).toContain("bad.oq:2:5: error: unknown field 'emial'");
+    expect(run.stdout).toMatch(/^ {2}\.quit, \.exit /m);
+  });
+
   it(".save and .load a query; .schema brings custom fields", () => {
     const dir = home({ "fields.json": JSON.stringify({ fields: { tier: "string" } }) });
     const run = repl(
@@ -222,6 +237,23 @@ describe("completion and multi-line input", () => {
     expect(complete("last_open_date ", undefined).candidates).not.toContain("between");
     expect(complete('email ends "x" ', undefined).candidates).toContain("case");
     expect(complete("(opens > 1 ", undefined).candidates.sort()).toEqual([")", "and", "or"]);
+  });
+
+  it("offers only values of the field's type: days for dates, [ where in takes a list", () => {
+    const offered = (text: string) => complete(text, undefined).candidates;
+    expect(offered("opens > ")).toEqual([]);
+    expect(offered("email = ")).toEqual([]);
+    expect(offered("opens between 1 ")).toEqual(["and"]);
+    expect(offered("opens between 1 and ")).toEqual([]);
+    expect(offered("email in [")).toEqual([]);
+    expect(offered("email in ")).toEqual(["["]);
+    expect(offered("last_open_date > ")).toEqual(["today", "yesterday"]);
+    expect(offered("last_open_date in [today, ")).toEqual(["today", "yesterday"]);
+    expect(offered("opens > 1 between ")).toEqual(["today", "yesterday"]);
+    expect(offered("opened campaign ")).toEqual(["["]);
+    expect(offered("select email, ")).not.toContain("email");
+    expect(offered("select email, opens, `")).not.toContain("`opens`");
+    expect(offered("select `email`, em")).toEqual([]);
   });
 
   it("completes fields after select and a comma, users values, keywords in the case typed", () => {

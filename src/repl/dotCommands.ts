@@ -30,7 +30,7 @@ Tab completes keywords, fields and the operators a field's type allows.
   .load FILE.oq       read a query from a file and compile it
   .now [ISO]          the clock for relative dates (no argument: the real clock)
   .schema FILE        use this field schema for custom fields
-  .quit               leave (as Ctrl-D)
+  .quit, .exit        leave (as Ctrl-D)
 `;
 
 /** The names a dot command is written with, for completing them. */
@@ -128,13 +128,21 @@ export async function runDotCommand(
       }
       case ".load": {
         if (!argument) return session.fail("oq: .load needs a file name, such as .load weekly.oq");
-        session.submit(readFileSync(argument, "utf8"));
+        let text: string;
+        try {
+          text = readFileSync(argument, "utf8");
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+          return session.fail(`oq: cannot read the query file ${argument}: ${code}`);
+        }
+        session.submit(text, argument);
         return;
       }
       case ".now": {
         if (!argument) {
           const { now: _dropped, ...rest } = session.settings;
           session.settings = rest;
+          session.recompile();
           out("now: the clock\n");
           return;
         }
@@ -144,6 +152,7 @@ export async function runDotCommand(
             `oq: .now takes an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${argument}'`,
           );
         session.settings = { ...session.settings, now: seconds * 1000 };
+        session.recompile();
         out(`now: ${new Date(seconds * 1000).toISOString().replace(".000Z", "Z")}\n`);
         return;
       }
@@ -156,6 +165,7 @@ export async function runDotCommand(
           searchFrom: process.cwd(),
         });
         session.settings = { ...session.settings, fields: project.fields ?? {} };
+        session.recompile();
         out(`${Object.keys(project.fields ?? {}).length} custom fields from ${argument}\n`);
         return;
       }
