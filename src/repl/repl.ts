@@ -13,6 +13,9 @@ import { Session, type Output } from "./session.js";
 
 const prompt = "oq> ";
 const continuation = "..> ";
+/** Lines longer than this are left uncoloured: a redraw costs the whole line, at every burst of keys. */
+const maxColouredLength = 2000;
+const colourable = (line: string) => line.length <= maxColouredLength;
 /** How long after Enter the next line counts as pasted with it (no one types that fast). */
 const pasteWindowMs = 15;
 
@@ -136,7 +139,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     let coloured = chunk;
     if (ready && session.output.color && tools !== undefined && typeof chunk === "string") {
       const line = editor().line;
-      if (chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
+      if (colourable(line) && chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
         coloured = rl.getPrompt() + tools.highlight(line);
     }
     return (process.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
@@ -194,12 +197,18 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
   process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
   let armedExit = false;
   // Readline writes a typed character by itself; the whole line is drawn again, in colour.
+  // Once per burst of keys, not per key: a paste is thousands of keys, and redrawing the whole
+  // line after each made it quadratic (a 10 KB paste took tens of seconds).
   let drawn = "";
+  let redraw: NodeJS.Immediate | undefined;
   if (session.output.color)
     input.on("keypress", () => {
-      if (running || tools === undefined || lines.line === drawn) return;
-      drawn = lines.line;
-      if (lines.line !== "") rl.prompt(true);
+      redraw ??= setImmediate(() => {
+        redraw = undefined;
+        if (running || tools === undefined || lines.line === drawn) return;
+        drawn = lines.line;
+        if (lines.line !== "" && colourable(lines.line)) rl.prompt(true);
+      });
     });
   let queue = Promise.resolve();
   const onQuery = (query: string) => {
