@@ -9,6 +9,7 @@ import {
   type CompileOptions,
   type CompileResult,
 } from "../src/index.js";
+import { renderDiagnostics } from "../src/diagnostics/render.js";
 import { closestMatch, editDistance } from "../src/diagnostics/suggest.js";
 import { runOq, scratch } from "./support/cli.js";
 
@@ -59,6 +60,21 @@ describe("long lines", () => {
 
   it("renders 350 KB of one-line '==' and '&&' without running out of memory", () => {
     expectBoundedFailure("opens == 1 && ".repeat(25_000));
+  });
+
+  it("shows control characters as pictures, one column each, never raw (terminal escapes)", () => {
+    const text = 'opens > 1\x1b]0;pwned\x07 and email = "a\x7f\x9b"';
+    const result = compile(text);
+    const rendered = renderDiagnostics(result.diagnostics, result.source);
+    expect(rendered).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/);
+    expect(rendered).toContain("unexpected character '␛'");
+    const sourceLine = rendered.split("\n").find((line) => line.startsWith("1 | "))!;
+    expect(sourceLine).toBe('1 | opens > 1␛]0;pwned␇ and email = "a␡\ufffd"');
+    const caretLine = rendered.split("\n")[rendered.split("\n").indexOf(sourceLine) + 1]!;
+    expect(sourceLine[caretLine.indexOf("^")]).toBe("␛");
+    const checked = runOq(["check", "-"], { input: text });
+    expect(checked.stderr).toContain("␛]0;pwned␇");
+    expect(checked.stdout + checked.stderr).not.toMatch(/[\u001b\u0007\u007f\u009b]/);
   });
 
   it("shows a window of a long line around the caret, with the caret under the word", () => {

@@ -135,6 +135,30 @@ describe.skipIf(!hasTmux)("oq repl at a terminal", () => {
     await repl.waitFor(/✓ clicks > 2/, "a fresh query, not the cleared one");
   });
 
+  it("reads a pasted .oq file as one query, and still ends a typed one-line query at Enter", async () => {
+    const repl = await startRepl(["--now", "2024-06-01T00:00:00Z"]);
+    const file = readFileSync(new URL("../examples/active-gmail.oq", import.meta.url), "utf8");
+    repl.type(file.replaceAll("\n", "\r"));
+    const screen = await repl.waitFor("select  email, ocx_status, opens, clicks", "the summary");
+    expect(screen.match(/✓/g)).toHaveLength(1);
+    expect(screen).toContain("select  email, ocx_status, opens, clicks");
+    expect(screen).not.toContain("error");
+    repl.type("clicks > 2");
+    repl.keys("Enter");
+    await repl.waitFor(/✓ clicks > 2/, "a one-line query at Enter");
+  });
+
+  it("compiles a 20 KB one-line paste at a terminal with colours without redrawing it per key", async () => {
+    const repl = await startRepl(["--now", "2024-06-01T00:00:00Z"]);
+    const query = `opens > 1${" or clicks > 2".repeat(1_430)}`;
+    expect(query.length).toBeGreaterThan(20_000);
+    // tmux takes a few KB per command; the terminal reads a paste in pieces anyway.
+    for (let at = 0; at < query.length; at += 4_000) repl.type(query.slice(at, at + 4_000));
+    repl.keys("Enter");
+    // Generous: it takes well under a second; redrawing the coloured line per key took ~40 s.
+    await until(() => /✓ opens > 1 or clicks > 2/.test(repl.screen()), "the paste compiled", 15_000);
+  });
+
   it("colours the line being typed, and not with NO_COLOR", async () => {
     let repl = await startRepl();
     repl.type('email ends "gmail.com" and opens >= 3');
@@ -183,10 +207,13 @@ describe.skipIf(!hasTmux)("oq repl at a terminal", () => {
     await repl.exited();
     repl.close();
     const path = join(dir, "state", "oq", "history");
-    expect(readFileSync(path, "utf8")).toBe('"opens >= 1 and clicks >= 1"\n');
+    // The entry keeps its line breaks.
+    expect(readFileSync(path, "utf8")).toBe('"opens >= 1 and\\nclicks >= 1"\n');
     repl = await startRepl([], {}, dir);
     repl.keys("Up");
-    await until(() => promptLine(repl.screen()) === "oq> opens >= 1 and clicks >= 1", "the entry recalled");
+    await repl.waitFor(/oq> opens >= 1 and\s*\n\s*clicks >= 1/, "the entry recalled");
+    repl.keys("Enter");
+    await repl.waitFor(/✓ opens >= 1 and clicks >= 1/, "the recalled entry compiled");
   });
 
   it("Ctrl-C during .run cancels the report, deletes it, and comes back to the prompt", async () => {

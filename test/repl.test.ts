@@ -104,6 +104,21 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(1);
   });
 
+  it(".now and .schema compile the last query again; .load names its file; .help lists .exit", () => {
+    const dir = home({ "bad.oq": "opens > 1\nand emial = 1\n" });
+    const run = repl(
+      "opens > 1 during 1d\n.now 2024-01-01T00:00:00Z\n.json\n.load /nonexistent.oq\n.load bad.oq\n.help\n",
+      [],
+      dir,
+    );
+    const json = JSON.parse(/^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0]) as unknown;
+    expect(json).toEqual(compile("opens > 1 during 1d", { now: "2024-01-01T00:00:00Z" }).payload);
+    expect(run.stderr).toContain("oq: cannot read the query file /nonexistent.oq: ENOENT\n");
+    expect(run.stderr).not.toContain("no such file or directory");
+    expect(run.stderr).toContain("bad.oq:2:5: error: unknown field 'emial'");
+    expect(run.stdout).toMatch(/^ {2}\.quit, \.exit /m);
+  });
+
   it(".save and .load a query; .schema brings custom fields", () => {
     const dir = home({ "fields.json": JSON.stringify({ fields: { tier: "string" } }) });
     const run = repl(
@@ -116,6 +131,26 @@ describe("oq repl from a pipe", () => {
     expect(readFileSync(join(dir, "gold.oq"), "utf8")).toBe('tier = "gold"\n');
     expect(run.stdout.match(/✓ tier = "gold"/g)).toHaveLength(2);
     expect(run.status).toBe(1); // the first query, before .schema
+  });
+
+  it("reads every example file and every oq fmt output as one query", () => {
+    const examples = join(import.meta.dirname, "..", "examples");
+    for (const name of readdirSync(examples).filter((file) => file.endsWith(".oq"))) {
+      const text = readFileSync(join(examples, name), "utf8");
+      const formatted = runOq(["fmt", join(examples, name)]).stdout;
+      for (const input of [text, formatted, `${text}\n.json\n`]) {
+        const project = Object.fromEntries(
+          ["fields.json", "oq.config.json"].map((file) => [file, readFileSync(join(examples, file), "utf8")]),
+        );
+        const run = repl(input, [], home(project));
+        expect(run.stderr, name).toBe("");
+        expect(run.stdout.match(/^✓/gm), name).toHaveLength(1);
+        expect(run.status, name).toBe(0);
+      }
+    }
+    const commented = repl("# my session\nopens > 1\n");
+    expect(commented.stdout).toMatch(/^✓ opens > 1\n/);
+    expect(commented.status).toBe(0);
   });
 
   it("exits 1 on an unknown command or a query still open at the end; never writes a history", () => {
@@ -220,6 +255,23 @@ describe("completion and multi-line input", () => {
     expect(complete("(opens > 1 ", undefined).candidates.sort()).toEqual([")", "and", "or"]);
   });
 
+  it("offers only values of the field's type: days for dates, [ where in takes a list", () => {
+    const offered = (text: string) => complete(text, undefined).candidates;
+    expect(offered("opens > ")).toEqual([]);
+    expect(offered("email = ")).toEqual([]);
+    expect(offered("opens between 1 ")).toEqual(["and"]);
+    expect(offered("opens between 1 and ")).toEqual([]);
+    expect(offered("email in [")).toEqual([]);
+    expect(offered("email in ")).toEqual(["["]);
+    expect(offered("last_open_date > ")).toEqual(["today", "yesterday"]);
+    expect(offered("last_open_date in [today, ")).toEqual(["today", "yesterday"]);
+    expect(offered("opens > 1 between ")).toEqual(["today", "yesterday"]);
+    expect(offered("opened campaign ")).toEqual(["["]);
+    expect(offered("select email, ")).not.toContain("email");
+    expect(offered("select email, opens, `")).not.toContain("`opens`");
+    expect(offered("select `email`, em")).toEqual([]);
+  });
+
   it("completes fields after select and a comma, users values, keywords in the case typed", () => {
     expect(complete("select email, op", undefined).candidates).toEqual(["opens"]);
     expect(complete("select email, ti", { tier: "string" }).candidates).toEqual(["tier"]);
@@ -235,18 +287,38 @@ describe("completion and multi-line input", () => {
     expect(complete('email ends "a', undefined).candidates).toEqual([]);
   });
 
-  it("waits after and/or/not, an operator, an open parenthesis or string; a blank line or ; ends", () => {
+  it("waits after and/or/not, an operator or an open parenthesis; a blank line or ; ends", () => {
     const buffer = new QueryBuffer();
     expect(buffer.add("opens >= 1 and")).toEqual([]);
     expect(buffer.add("not")).toEqual([]);
     expect(buffer.add("(clicks >")).toEqual([]);
     expect(buffer.add("1")).toEqual([]);
     expect(buffer.add(")")).toEqual(["opens >= 1 and\nnot\n(clicks >\n1\n)"]);
-    expect(buffer.add('email ends "gm')).toEqual([]);
-    expect(buffer.add("")).toEqual(['email ends "gm']);
+    // A string cannot hold a line break: an open one ends the query (OQ004), as a lexical error does.
+    expect(buffer.add('email ends "gm')).toEqual(['email ends "gm']);
+    expect(buffer.add("opens > \uff13")).toEqual(["opens > \uff13"]);
+    expect(buffer.add("opens > 1 \u{1F600}")).toEqual(["opens > 1 \u{1F600}"]);
     expect(buffer.add("opens > 1; clicks > 2 or")).toEqual(["opens > 1"]);
     expect(buffer.add(";")).toEqual(["clicks > 2 or"]);
     expect(buffer.add('email contains ";" # a; b')).toEqual(['email contains ";" # a; b']);
+  });
+
+  it("a comment or clauses alone wait for the condition; piped, clause lines carry a query on", () => {
+    const buffer = new QueryBuffer();
+    expect(buffer.add("# my session")).toEqual([]);
+    expect(buffer.empty).toBe(true);
+    expect(buffer.add('title "t"')).toEqual([]);
+    expect(buffer.add("during 7d")).toEqual([]);
+    expect(buffer.add("opens > 1")).toEqual(['# my session\ntitle "t"\nduring 7d\nopens > 1']);
+    expect(buffer.add("# only a comment")).toEqual([]);
+    expect(buffer.add("")).toEqual([]);
+    const piped = new QueryBuffer({ joinLines: true });
+    expect(piped.add("opens > 1")).toEqual([]);
+    expect(piped.add("  or clicks > 2")).toEqual([]);
+    expect(piped.add("# a note")).toEqual([]);
+    expect(piped.add("select email")).toEqual([]);
+    expect(piped.add("in segment 5")).toEqual(["opens > 1\n  or clicks > 2\n# a note\nselect email"]);
+    expect(piped.flush()).toEqual(["in segment 5"]);
   });
 
   it("keeps the history in XDG_STATE_HOME, else the platform's folder", () => {

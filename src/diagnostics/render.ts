@@ -56,7 +56,7 @@ export function renderDiagnostic(
   const paint = options.color ? ansi : plain;
   const { start, end } = diagnostic.span;
   const header =
-    `${source.name}:${start.line}:${start.column}: ` +
+    `${visible(source.name)}:${start.line}:${start.column}: ` +
     `${paint.severity(diagnostic.severity, diagnostic.severity)}: ${paint.bold(shorten(diagnostic.message))}`;
 
   const lineNumber = String(start.line);
@@ -123,7 +123,24 @@ function formatHelp(pad: string, hint: string, paint: Palette): string[] {
 }
 
 function shorten(text: string): string {
-  return text.length <= maxTextLength ? text : `${text.slice(0, safeCut(text, maxTextLength - 3))}...`;
+  return visible(
+    text.length <= maxTextLength ? text : `${text.slice(0, safeCut(text, maxTextLength - 3))}...`,
+  );
+}
+
+/** C0 and C1 controls and DEL, which a terminal would obey (`ESC ]0;title BEL`). */
+const controlCharacters = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text with its control characters shown, one column each so that carets stay aligned: C0 and
+ * DEL as their Unicode control pictures (␛, ␇, ␡), C1 ones (no pictures exist) as U+FFFD.
+ */
+function visible(text: string): string {
+  return text.replace(controlCharacters, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? "\u2421" : "\ufffd";
+  });
 }
 
 /**
@@ -155,7 +172,7 @@ function windowAround(
   let width = prefix.length;
   for (const character of piece) {
     for (let unit = 0; unit < character.length; unit++) columns.push(width);
-    const shown = character === "\t" ? " ".repeat(4 - ((width - prefix.length) % 4)) : character;
+    const shown = character === "\t" ? " ".repeat(4 - ((width - prefix.length) % 4)) : visible(character);
     text += shown;
     width += character === "\t" ? shown.length : 1;
   }

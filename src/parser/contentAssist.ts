@@ -47,7 +47,7 @@ export function nextTokenKinds(text: string): ContentAssist {
   return { next, tokens: tokens.map(described) };
 }
 
-/** The tokens of a text, by name, spelling and offset (comments left out): for colouring and continuation. */
+/** The tokens of a text, by name, spelling and offset (comments left out): for colouring. */
 export function tokensOf(text: string): Token[] {
   return lexed(text).map(described);
 }

@@ -42,6 +42,11 @@ function inStringOrComment(line: string): boolean {
   return quote;
 }
 
+/** A field's name as a candidate writes it, without its backquotes. */
+function unquoted(candidate: string): string {
+  return candidate.startsWith("`") ? candidate.slice(1, -1) : candidate;
+}
+
 function printField(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && keywordOf(name) === undefined ? name : `\`${name}\``;
 }
@@ -120,16 +125,37 @@ const operatorKinds = new Set([
 ]);
 
 /** The type of the field in the comparison the text ends in (`opens >= 3` → numeric), if known. */
-function comparedField(tokens: { kind: string; text: string }[], fields: Map<string, FieldType>) {
-  for (let i = tokens.length - 1; i > 0; i--) {
+function comparedField(
+  tokens: { kind: string; text: string }[],
+  fields: Map<string, FieldType>,
+): FieldType | undefined {
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    // `in segment 5`, `opened campaign [1, 2]`: ids.
+    if (tokens[i]!.kind === "Segment" || tokens[i]!.kind === "Campaign") return "id";
     if (!operatorKinds.has(tokens[i]!.kind)) continue;
-    const field = tokens[i - 1]!.kind === "Not" ? tokens[i - 2] : tokens[i - 1];
+    const field = tokens[i - 1]?.kind === "Not" ? tokens[i - 2] : tokens[i - 1];
     if (field?.kind === "Identifier") return fields.get(field.text);
     if (field?.kind === "QuotedIdentifier") return fields.get(field.text.slice(1, -1));
     return undefined;
   }
   return undefined;
 }
+
+/** The fields of the `select` list the text ends in (`select email, opens,`), if it does. */
+function selectedFields(tokens: { kind: string; text: string }[]): Set<string> | undefined {
+  const names = new Set<string>();
+  for (let i = tokens.length - 1; i >= 0; i--) {
+    const token = tokens[i]!;
+    if (token.kind === "Select") return names;
+    if (token.kind === "Identifier") names.add(token.text);
+    else if (token.kind === "QuotedIdentifier") names.add(token.text.slice(1, -1));
+    else if (token.kind !== "Comma") return undefined;
+  }
+  return undefined;
+}
+
+/** The tokens after which a `[list]` is what usually comes: `in`, `campaign`, `segment`. */
+const listAfter = new Set(["In", "Campaign", "Segment"]);
 
 interface Completion {
   /** The candidates, each a whole replacement for `word`. */
@@ -166,6 +192,7 @@ export function complete(before: string, custom: CustomFields | undefined): Comp
     quoted: word.startsWith("`"),
   };
   const compared = comparedField(tokens, fields);
+  const selected = selectedFields(tokens);
   const candidates = new Set<string>();
   for (const next of assist.next) {
     // `case sensitive` is for text: not after a number or a date.
@@ -173,11 +200,19 @@ export function complete(before: string, custom: CustomFields | undefined): Comp
       continue;
     // `opened campaign 5`: only after a campaign action; and an action is not a field.
     if (next.kind === "Campaign" && !isAction) continue;
+    // Only values of the compared field's type: `today` is a date; a list where `in` takes one.
+    if (next.kind === "DayWord" && compared !== undefined && compared !== "date") continue;
+    if (next.kind === "LBracket" && next.rule === "valueOrList" && !listAfter.has(last?.kind ?? "")) continue;
     if (isAction && (next.rule === "compareOperator" || next.rule === "comparisonTail") && !context.field)
       continue;
-    const words = wordsFor(next, context);
+    let words = wordsFor(next, context);
+    // A field already in the select list is not offered again.
+    if (next.rule === "selectClause" || next.rule === "field")
+      if (selected !== undefined) words = words.filter((candidate) => !selected.has(unquoted(candidate)));
     // With nothing typed, a keyword's first spelling; its other spellings once they are being typed.
-    const offered = word === "" && next.kind in keywordSpellings ? words.slice(0, 1) : words;
+    // (`today` and `yesterday` are two values, not two spellings of one.)
+    const offered =
+      word === "" && next.kind in keywordSpellings && next.kind !== "DayWord" ? words.slice(0, 1) : words;
     for (const candidate of offered) {
       const isKeyword = next.kind in keywordSpellings;
       if (isKeyword ? candidate.startsWith(word.toLowerCase()) : candidate.startsWith(word))

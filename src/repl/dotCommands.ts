@@ -34,7 +34,7 @@ Tab completes keywords, fields and the operators a field's type allows.
   .param NAME=VALUE   bind $NAME to text (NAME:=JSON: a number, "text" or an array), as --param
   .param NAME         unbind $NAME
   .params             the parameters bound
-  .quit               leave (as Ctrl-D)
+  .quit, .exit        leave (as Ctrl-D)
 `;
 
 /** The names a dot command is written with, for completing them. */
@@ -156,13 +156,21 @@ export async function runDotCommand(
       }
       case ".load": {
         if (!argument) return session.fail("oq: .load needs a file name, such as .load weekly.oq");
-        session.submit(readFileSync(argument, "utf8"));
+        let text: string;
+        try {
+          text = readFileSync(argument, "utf8");
+        } catch (error) {
+          const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+          return session.fail(`oq: cannot read the query file ${argument}: ${code}`);
+        }
+        session.submit(text, argument);
         return;
       }
       case ".now": {
         if (!argument) {
           const { now: _dropped, ...rest } = session.settings;
           session.settings = rest;
+          session.recompile();
           out("now: the clock\n");
           return;
         }
@@ -172,6 +180,7 @@ export async function runDotCommand(
             `oq: .now takes an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${argument}'`,
           );
         session.settings = { ...session.settings, now: seconds * 1000 };
+        session.recompile();
         out(`now: ${new Date(seconds * 1000).toISOString().replace(".000Z", "Z")}\n`);
         return;
       }
@@ -184,6 +193,7 @@ export async function runDotCommand(
           searchFrom: process.cwd(),
         });
         session.settings = { ...session.settings, fields: project.fields ?? {} };
+        session.recompile();
         out(`${Object.keys(project.fields ?? {}).length} custom fields from ${argument}\n`);
         return;
       }

@@ -13,6 +13,11 @@ import { Session, type Output } from "./session.js";
 
 const prompt = "oq> ";
 const continuation = "..> ";
+/** Lines longer than this are left uncoloured: a redraw costs the whole line, at every burst of keys. */
+const maxColouredLength = 2000;
+const colourable = (line: string) => line.length <= maxColouredLength;
+/** How long after Enter the next line counts as pasted with it (no one types that fast). */
+const pasteWindowMs = 15;
 
 interface ReplOptions {
   settings: CompileSettings;
@@ -22,10 +27,12 @@ interface ReplOptions {
   env: NodeJS.ProcessEnv;
 }
 
-/** A query as one history entry: one line unless a comment would swallow the lines after it. */
+/** A query as one history entry, its line breaks kept (recalled, it reads as it was typed). */
 function historyEntry(query: string): string {
-  const lines = query.split("\n").map((line) => line.trim());
-  return /#|\/\/|--/.test(query) ? lines.join("\n") : lines.filter(Boolean).join(" ");
+  return query
+    .split("\n")
+    .map((line) => line.trimEnd())
+    .join("\n");
 }
 
 /**
@@ -47,7 +54,7 @@ async function loadTools(): Promise<Tools> {
     import("./highlight.js"),
   ]);
   return {
-    buffer: new input.QueryBuffer(),
+    buffer: new input.QueryBuffer({ joinLines: true }),
     complete: completion.complete,
     dotCommands,
     highlight: colouring.highlight,
@@ -63,8 +70,14 @@ async function handleLine(
   onQuery: (query: string) => void,
 ): Promise<"quit" | void> {
   const buffer = tools.buffer;
-  if (buffer.empty && line.trimStart().startsWith("."))
+  if (buffer.empty && line.trimStart().startsWith(".")) {
+    // A query held to see whether this line carries it on is done: the command is about it.
+    for (const query of buffer.flush()) {
+      onQuery(query);
+      session.submit(query);
+    }
     return tools.dotCommands.runDotCommand(line, session, terminal);
+  }
   for (const query of buffer.add(line)) {
     onQuery(query);
     session.submit(query);
@@ -100,8 +113,10 @@ async function fromPipe(options: ReplOptions, session: Session, tools: Tools): P
   }
   rl.close();
   // A last query without a blank line after it.
-  if (session.stoppedWith === undefined && !buffer.empty && buffer.text.trim() !== "")
-    session.submit(buffer.text);
+  if (session.stoppedWith === undefined) {
+    for (const query of buffer.flush()) session.submit(query);
+    if (!buffer.empty) session.submit(buffer.text.trim());
+  }
   return session.stoppedWith ?? (session.failed ? 1 : 0);
 }
 
@@ -124,7 +139,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     let coloured = chunk;
     if (ready && session.output.color && tools !== undefined && typeof chunk === "string") {
       const line = editor().line;
-      if (chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
+      if (colourable(line) && chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
         coloured = rl.getPrompt() + tools.highlight(line);
     }
     return (process.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
@@ -182,31 +197,48 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
   process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
   let armedExit = false;
   // Readline writes a typed character by itself; the whole line is drawn again, in colour.
+  // Once per burst of keys, not per key: a paste is thousands of keys, and redrawing the whole
+  // line after each made it quadratic (a 10 KB paste took tens of seconds).
   let drawn = "";
+  let redraw: NodeJS.Immediate | undefined;
   if (session.output.color)
     input.on("keypress", () => {
-      if (running || tools === undefined || lines.line === drawn) return;
-      drawn = lines.line;
-      if (lines.line !== "") rl.prompt(true);
+      redraw ??= setImmediate(() => {
+        redraw = undefined;
+        if (running || tools === undefined || lines.line === drawn) return;
+        drawn = lines.line;
+        if (lines.line !== "" && colourable(lines.line)) rl.prompt(true);
+      });
     });
   let queue = Promise.resolve();
+  const onQuery = (query: string) => {
+    const entry = historyEntry(query);
+    if (lines.history[0] !== entry) {
+      lines.history.unshift(entry);
+      history.add(entry, added++);
+    }
+  };
+  // Lines read but not yet handled: the lines of a paste arrive together.
+  let unread = 0;
   return new Promise<number>((resolve) => {
     rl.on("line", (line) => {
       armedExit = false;
+      unread++;
       queue = queue.then(async () => {
         const tools = await loading;
+        unread--;
         for (const part of line.split("\n")) {
-          const onQuery = (query: string) => {
-            const entry = historyEntry(query);
-            if (lines.history[0] !== entry) {
-              lines.history.unshift(entry);
-              history.add(entry, added++);
-            }
-          };
           if ((await handleLine(part, tools, session, terminal, onQuery)) === "quit") {
             rl.close();
             return;
           }
+        }
+        // A query that ended with its line is held a moment: a pasted next line may carry it on.
+        if (unread === 0) await new Promise((resolve) => setTimeout(resolve, pasteWindowMs));
+        if (unread > 0) return;
+        for (const query of tools.buffer.flush()) {
+          onQuery(query);
+          session.submit(query);
         }
         showPrompt();
       });

@@ -24,6 +24,8 @@ export interface Output {
 
 interface LastQuery {
   text: string;
+  /** The file `.load` read it from: diagnostics name it, as `oq check FILE` does. */
+  fileName?: string;
   payload?: ContactActivityRequest;
   /** When the query runs as several reports (grammar.md, "Combining conditions"). */
   plan?: NonNullable<PlanResult["plan"]>;
@@ -65,12 +67,24 @@ export class Session {
    * Compiles a query as `oq run` would: its summary when valid (one report, or the plan of
    * several), else the diagnostics as `oq check` prints them.
    */
-  submit(text: string): boolean {
-    const result = plan(text, this.settings);
+  submit(text: string, fileName?: string): boolean {
+    return this.compileLast(text, fileName, true);
+  }
+
+  /** Compiles the last query again, quietly, after `.now` or `.schema` changed the settings. */
+  recompile(): void {
+    if (this.last) this.compileLast(this.last.text, this.last.fileName, false);
+  }
+
+  private compileLast(text: string, fileName: string | undefined, shown: boolean): boolean {
+    const settings = fileName === undefined ? this.settings : { ...this.settings, fileName };
+    const named = fileName === undefined ? {} : { fileName };
+    const result = plan(text, settings);
     const rendered = formatDiagnostics(result, { color: this.output.color });
-    if (rendered) this.output.err(rendered);
+    if (rendered && shown) this.output.err(rendered);
     if (result.plan && result.words) {
-      this.last = { text, plan: result.plan };
+      this.last = { text, ...named, plan: result.plan };
+      if (!shown) return true;
       const reports = result.words.reports.map((condition, index) => `  report ${index + 1}  ${condition}`);
       this.output.out(
         `✓ runs as ${result.plan.reports.length} reports; the contacts in ${result.words.contacts}\n${reports.join("\n")}\n  select  ${result.plan.columns.join(", ")}\n`,
@@ -78,14 +92,14 @@ export class Session {
       return true;
     }
     if (!result.payload) {
-      this.failed = true;
-      this.last = { text };
+      if (shown) this.failed = true;
+      this.last = { text, ...named };
       return false;
     }
     // The summary reads the normalised query; compiling again costs microseconds.
-    const checked = normalize(check(parse(text, this.settings), this.settings), this.settings).normalized;
-    this.last = { text, payload: result.payload, ...(checked ? { checked } : {}) };
-    if (checked) this.output.out(`${summarize(checked)}\n`);
+    const checked = normalize(check(parse(text, settings), settings), settings).normalized;
+    this.last = { text, ...named, payload: result.payload, ...(checked ? { checked } : {}) };
+    if (checked && shown) this.output.out(`${summarize(checked)}\n`);
     return true;
   }
 
