@@ -309,11 +309,11 @@ function throughNormalize(
   const body = (): { normalized?: NormalizedQuery } => {
     ast = parseBody(source, diagnostics, run);
     checked = checkBody(ast, source, diagnostics, run, nowSeconds);
-    if (planning === "none" || !checked) {
-      const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
-      return query ? { normalized: query } : {};
-    }
-    const planned = normalizeOrPlan(checked, source, diagnostics.sorted(), run, planning);
+    // One report, as normalise makes it, is the common case: only a refusal is looked at again.
+    const mark = diagnostics.listedCount;
+    const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
+    if (query || planning === "none" || !checked) return query ? { normalized: query } : {};
+    const planned = normalizeOrPlan(checked, source, diagnostics.listedBefore(mark), run, planning);
     collector = planned.diagnostics;
     logical = planned.logical;
     return planned.normalized ? { normalized: planned.normalized } : {};

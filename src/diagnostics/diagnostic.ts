@@ -77,6 +77,16 @@ export class DiagnosticCollector {
     this.add("warning", code, message, span, details);
   }
 
+  /** How many diagnostics are listed so far: a mark for `listedBefore`. */
+  get listedCount(): number {
+    return this.diagnostics.length;
+  }
+
+  /** The first `count` diagnostics listed, in the order they were reported. */
+  listedBefore(count: number): Diagnostic[] {
+    return this.diagnostics.slice(0, count);
+  }
+
   get hasErrors(): boolean {
     return this.omittedErrors > 0 || this.diagnostics.some((d) => d.severity === "error");
   }
