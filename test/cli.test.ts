@@ -116,6 +116,14 @@ describe("oq check", () => {
     expect(runOq(["check", "a.oq"], { cwd: dir }).status).toBe(0);
   });
 
+  it("takes a query as oq run does: one that runs as a plan of several reports is ok", () => {
+    const dir = scratch({ "mixed.oq": 'email ends "gmail.com" and (opens > 3 or clicks > 2)\n' });
+    const run = runOq(["check", "mixed.oq"], { cwd: dir });
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toBe("1 query ok\n");
+    expect(runOq(["compile", "mixed.oq"], { cwd: dir }).status).toBe(1);
+  });
+
   it("--json lists a result per file", () => {
     const dir = scratch({ "a.oq": "opens > 1\n", "b.oq": "opens >\n" });
     const results = JSON.parse(runOq(["check", "a.oq", "b.oq", "--json"], { cwd: dir }).stdout);

@@ -102,4 +102,12 @@ describe("plan()", () => {
   it("limits.maxReports is at most 31, what a plan's merge can hold", () => {
     expect(() => plan("opens > 1", { limits: { maxReports: 32 } })).toThrow(/at most 31/);
   });
+
+  it("a limit given as undefined keeps its default", () => {
+    const deep = `${"(".repeat(20_000)}opens > 1${")".repeat(20_000)}`;
+    const result = compile(deep, { limits: { maxDepth: undefined } });
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
+    const text = '(opens > 1 or clicks > 1) and (sent > 1 or ocx_status = "a") and (opens < 9 or clicks < 9)';
+    expect(plan(text, { limits: { maxReports: undefined } }).plan?.reports).toHaveLength(3);
+  });
 });

@@ -241,6 +241,11 @@ describe("oq repl from a pipe", () => {
 });
 
 describe("completion and multi-line input", () => {
+  it("offers nothing after $, where a parameter's name is typed", () => {
+    expect(complete("email ends $", undefined).candidates).toEqual([]);
+    expect(complete("email ends $d", undefined).candidates).toEqual([]);
+  });
+
   it("offers only the operators a field's type takes", () => {
     expect(complete("email ", undefined).candidates.sort()).toEqual(
       ["!=", "=", "contains", "ends", "in", "is", "not", "starts"].sort(),

@@ -88,7 +88,9 @@ export function buildProgram(): Command {
   addCommonOptions(
     program
       .command("check")
-      .description("check queries and report problems, without printing payloads")
+      .description(
+        "check queries as oq run takes them (a plan of several reports included), without printing payloads",
+      )
       .argument("<files...>", "the .oq files, or - for standard input"),
   ).action(async (files: string[], options) => {
     const { checkCommand } = await import("./commands/compile.js");

@@ -32,6 +32,13 @@ export const defaultLimits: Limits = {
   maxReports: 10,
 };
 
+/** The defaults with the overrides given; a limit given as `undefined` keeps its default. */
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
-  return { ...defaultLimits, ...overrides };
+  const limits = { ...defaultLimits };
+  if (overrides)
+    for (const name of Object.keys(defaultLimits) as (keyof Limits)[]) {
+      const value = overrides[name];
+      if (value !== undefined) limits[name] = value;
+    }
+  return limits;
 }

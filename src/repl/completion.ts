@@ -172,6 +172,8 @@ export function complete(before: string, custom: CustomFields | undefined): Comp
   const line = before.slice(before.lastIndexOf("\n") + 1);
   const word = wordAtEnd(before);
   if (inStringOrComment(line.slice(0, line.length - word.length))) return { candidates: [], word };
+  // A parameter's name is the user's own word: nothing of the language to offer after `$`.
+  if (before.slice(0, before.length - word.length).endsWith("$")) return { candidates: [], word };
   const assist = nextTokenKinds(before.slice(0, before.length - word.length));
   const fields = fieldTypes(custom);
   const tokens = assist.tokens;

@@ -1,10 +1,10 @@
-import { compile, formatDiagnostics, type CompileResult } from "../../compile.js";
+import { compile, formatDiagnostics, type CompileResult, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, settingsForRun, useColor, type CompileFlags } from "../compileSettings.js";
 import { readInput } from "../input.js";
 import { exitCodes } from "../exitCodes.js";
 
-function resultJson(result: CompileResult, file: string, withPayload: boolean) {
+function resultJson(result: CompileResult | PlanResult, file: string, withPayload: boolean) {
   return {
     file,
     ok: result.ok,
@@ -13,7 +13,7 @@ function resultJson(result: CompileResult, file: string, withPayload: boolean) {
   };
 }
 
-function printDiagnostics(result: CompileResult, flags: CompileFlags): void {
+function printDiagnostics(result: CompileResult | PlanResult, flags: CompileFlags): void {
   const text = formatDiagnostics(result, { color: useColor(flags) });
   if (text) process.stderr.write(text);
 }
@@ -36,13 +36,14 @@ export async function compileCommand(
   return result.ok ? exitCodes.ok : exitCodes.failed;
 }
 
-/** `oq check FILE...`: diagnostics only. */
+/** `oq check FILE...`: diagnostics only, for the queries as `oq run` would run them. */
 export async function checkCommand(files: string[], flags: CompileFlags): Promise<number> {
   const inputs = files.map((file) => ({ file, ...readInput(file) }));
   const settings = await settingsForRun(compileSettingsFor(flags), inputs);
   const results = inputs.map((input, index) => ({
     file: input.name,
-    result: compile(input.text, { ...settings[index]!, fileName: input.name }),
+    // As `oq run` takes it: a query that needs a plan of several reports is fine.
+    result: plan(input.text, { ...settings[index]!, fileName: input.name }),
   }));
   if (flags.json) {
     process.stdout.write(

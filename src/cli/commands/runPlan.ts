@@ -1,4 +1,5 @@
 import { QueryPlanSchema, type QueryPlan } from "../../emit/planSchema.js";
+import { ContactActivityRequestSchema, type ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect } from "../connection.js";
 import { readJson } from "../readJsonFile.js";
@@ -23,17 +24,31 @@ function fromPlanCommand(json: unknown): unknown {
   return plan;
 }
 
-/** The plan in `path`, checked against the plan contract: a usage error (exit 2) if it is not one. */
-function readPlan(path: string): QueryPlan {
-  const json = readJson(path, "plan");
-  const parsed = QueryPlanSchema.safeParse(fromPlanCommand(json));
+/**
+ * The plan in `path`, checked against the plan contract: a usage error (exit 2) if it is not one.
+ * `oq plan --json` of a query one report says holds just that report: it runs as that report.
+ */
+function readPlan(path: string): { plan: QueryPlan } | { request: ContactActivityRequest } {
+  const json = fromPlanCommand(readJson(path, "plan"));
+  const single = ContactActivityRequestSchema.safeParse(oneReportOf(json));
+  if (single.success) return { request: single.data };
+  const parsed = QueryPlanSchema.safeParse(json);
   if (!parsed.success) {
     const issues = parsed.error.issues
       .slice(0, 5)
       .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
     throw new UsageError(`the plan ${path} is not a valid query plan: ${issues.join("; ")}`);
   }
-  return parsed.data;
+  return { plan: parsed.data };
+}
+
+/** The report of a one-report `oq plan --json` (reports: [body], combine: report 0, no key). */
+function oneReportOf(json: unknown): unknown {
+  if (!json || typeof json !== "object" || Array.isArray(json)) return undefined;
+  const { reports, key, columns } = json as Record<string, unknown>;
+  return Array.isArray(reports) && reports.length === 1 && key === undefined && columns === undefined
+    ? reports[0]
+    : undefined;
 }
 
 /** `oq run --plan FILE.json`: the plan's reports, merged into one CSV (docs/running.md, "Plans"). */
@@ -43,7 +58,7 @@ export async function runPlanCommand(targets: string[], options: RunCommandOptio
   if (targets.length > 0) throw new UsageError("oq run --plan runs one plan: give no queries beside it");
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
-  const plan = readPlan(options.plan);
+  const work = readPlan(options.plan);
   const name = basename(options.plan);
   const csvName = `${name.replace(/\.json$/, "")}.csv`;
   const destination: CsvDestination =
@@ -52,7 +67,7 @@ export async function runPlanCommand(targets: string[], options: RunCommandOptio
       : { kind: "file", path: outputFile("--out", options.out ?? ".", csvName) };
 
   const client = await connect(options, process.env, process.cwd());
-  const { summaries, stoppedBy } = await runJobs(client, [{ name, destination, plan }], {
+  const { summaries, stoppedBy } = await runJobs(client, [{ name, destination, ...work }], {
     ...options,
     pollIntervalMs,
     timeoutMs,
