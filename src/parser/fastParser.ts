@@ -53,6 +53,10 @@ const wordPattern = new RegExp(p.wordSource, "y");
 const parameterPattern = new RegExp(p.parameterSource, "y");
 const spacePattern = new RegExp(p.spaceSource, "y");
 const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
+/** The characters another language's operator (`==`, `&&`, `||`, `<>`, `!`) can start with. */
+const foreignStarts = new Set(
+  p.foreignOperatorSource.split(/(?<!\\)\|/).map((spelling) => spelling.replace(/\\/g, "")[0]!),
+);
 
 function matchAt(pattern: RegExp, text: string, at: number): number {
   pattern.lastIndex = at;
@@ -73,7 +77,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   while (at < text.length) {
     const char = text[at]!;
     const code = text.charCodeAt(at);
-    const spaceEnd = matchAt(spacePattern, text, at);
+    // Most characters start a token, not a space: the regular expression only where it can match.
+    const spaceEnd = code <= 32 || code === 0xa0 || code === 0xfeff ? matchAt(spacePattern, text, at) : -1;
     if (spaceEnd > 0) {
       at = spaceEnd;
     } else if (char === "#") {
@@ -112,7 +117,8 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       const pair = symbolBySpelling.get(text.slice(at, at + 2));
       const single = symbolBySpelling.get(char);
       if (pair) push(pair, at + 2);
-      else if (single && matchAt(foreignOperatorPattern, text, at) < 0) push(single, at + 1);
+      else if (single && !(foreignStarts.has(char) && matchAt(foreignOperatorPattern, text, at) >= 0))
+        push(single, at + 1);
       else throw giveUp; // quotes of the wrong kind, stray characters
     }
     if (tokens.length > maxTokens) throw giveUp;
