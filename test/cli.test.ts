@@ -105,6 +105,24 @@ describe("oq compile", () => {
   });
 });
 
+describe("control characters in what oq prints", () => {
+  it("compile, plan and check --json escape C1 controls in values (valid JSON, the same value)", () => {
+    const dir = scratch({ "q.oq": 'email = "a\u009b2Jb"\n' });
+    for (const args of [
+      ["compile", "q.oq"],
+      ["compile", "q.oq", "--compact"],
+      ["plan", "q.oq", "--json"],
+    ]) {
+      const run = runOq(args, { cwd: dir });
+      expect(run.status, run.stderr).toBe(0);
+      expect(run.stdout).not.toContain("\u009b");
+      expect(run.stdout).toContain("\\u009b");
+    }
+    const payload = JSON.parse(runOq(["compile", "q.oq"], { cwd: dir }).stdout);
+    expect(payload.filters.criteria[0].operand).toEqual(["a\u009b2Jb"]);
+  });
+});
+
 describe("oq check", () => {
   it("checks every file and fails if any fails", () => {
     const dir = scratch({ "a.oq": "opens > 1\n", "b.oq": "opens >\n", "c.oq": "clicks contains 1\n" });

@@ -23,9 +23,12 @@ export function terminalSafe(text: string): string {
   return text.replace(controls, escape);
 }
 
-/** `value` as indented JSON for stdout, with every control character escaped (still valid JSON). */
-export function terminalSafeJson(value: unknown): string {
-  return JSON.stringify(value, null, 2).replace(
+/**
+ * `value` as JSON for stdout (indented, or `compact` on one line), with every control character
+ * escaped (still valid JSON, the same value).
+ */
+export function terminalSafeJson(value: unknown, { compact = false } = {}): string {
+  return JSON.stringify(value, null, compact ? undefined : 2).replace(
     controlsJsonLeaves,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );

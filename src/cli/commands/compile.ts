@@ -1,3 +1,4 @@
+import { terminalSafeJson } from "../terminalText.js";
 import { compile, formatDiagnostics, type CompileResult, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, settingsForRun, useColor, type CompileFlags } from "../compileSettings.js";
@@ -26,12 +27,12 @@ export async function compileCommand(
   const settings = compileSettingsFor(flags);
   const input = readInput(file);
   const result = compile(input.text, { ...(await settings(file)), fileName: input.name });
-  const indent = flags.compact ? undefined : 2;
+  const compact = flags.compact === true;
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(resultJson(result, input.name, true), null, indent)}\n`);
+    process.stdout.write(`${terminalSafeJson(resultJson(result, input.name, true), { compact })}\n`);
   } else {
     printDiagnostics(result, flags);
-    if (result.payload) process.stdout.write(`${JSON.stringify(result.payload, null, indent)}\n`);
+    if (result.payload) process.stdout.write(`${terminalSafeJson(result.payload, { compact })}\n`);
   }
   return result.ok ? exitCodes.ok : exitCodes.failed;
 }
@@ -47,11 +48,7 @@ export async function checkCommand(files: string[], flags: CompileFlags): Promis
   }));
   if (flags.json) {
     process.stdout.write(
-      `${JSON.stringify(
-        results.map(({ file, result }) => resultJson(result, file, false)),
-        null,
-        2,
-      )}\n`,
+      `${terminalSafeJson(results.map(({ file, result }) => resultJson(result, file, false)))}\n`,
     );
   } else {
     for (const { result } of results) printDiagnostics(result, flags);

@@ -3,7 +3,7 @@ import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
 import { readInput } from "../input.js";
 import { exitCodes } from "../exitCodes.js";
-import { terminalSafe } from "../terminalText.js";
+import { terminalSafe, terminalSafeJson } from "../terminalText.js";
 import { maxReportsFlag } from "../maxReportsFlag.js";
 
 interface PlanFlags extends CompileFlags {
@@ -23,15 +23,13 @@ export async function planCommand(file: string, flags: PlanFlags): Promise<numbe
   if (maxReports !== undefined) options.limits = { ...options.limits, maxReports };
   const result = plan(input.text, options);
   if (flags.json) {
-    process.stdout.write(`${JSON.stringify(planJson(result, input.name), null, 2)}\n`);
+    process.stdout.write(`${terminalSafeJson(planJson(result, input.name))}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failed;
   }
   const diagnostics = formatDiagnostics(result, { color: useColor(flags) });
   if (diagnostics) process.stderr.write(diagnostics);
   if (result.payload) {
-    process.stdout.write(
-      `One report (what oq compile prints):\n${JSON.stringify(result.payload, null, 2)}\n`,
-    );
+    process.stdout.write(`One report (what oq compile prints):\n${terminalSafeJson(result.payload)}\n`);
   } else if (result.plan && result.words) {
     const { reports, key, columns } = result.plan;
     const words = result.words;
@@ -40,11 +38,7 @@ export async function planCommand(file: string, flags: PlanFlags): Promise<numbe
       `One row per contact, told apart by ${key}; columns: ${columns.join(", ")}.`,
     ];
     reports.forEach((report, index) => {
-      lines.push(
-        "",
-        `report ${index + 1}: ${terminalSafe(words.reports[index]!)}`,
-        JSON.stringify(report, null, 2),
-      );
+      lines.push("", `report ${index + 1}: ${terminalSafe(words.reports[index]!)}`, terminalSafeJson(report));
     });
     process.stdout.write(`${lines.join("\n")}\n`);
   }
