@@ -5,7 +5,7 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
-import { compile, parse, plan, type ContactSet } from "../src/index.js";
+import { compile, parse, plan, type ContactActivityRequest, type ContactSet } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
 import { runPlan } from "../src/runner/runPlan.js";
 import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
@@ -85,6 +85,25 @@ const planConditions = fc
   }));
 
 let sandbox: Sandbox;
+
+/**
+ * The emails of the sandbox's contacts that the query selects, in the list's order: the meaning
+ * grammar.md gives it (`grouped`: every and/or/not in parentheses), read by the reference
+ * evaluator, over the request's user type and window.
+ */
+function expectedEmails(grouped: string, request: ContactActivityRequest): string[] {
+  const condition = parse(grouped).ast!.condition!;
+  const window = { from: request.filters.from_date!, to: request.filters.to_date! };
+  const userType = request.filters.user_type;
+  const expected: string[] = [];
+  for (let index = 0; index < sandbox.contacts.size; index++) {
+    const contact = sandbox.contacts.contact(index);
+    if (userType !== "all" && contact.ocx_status !== userType) continue;
+    if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds))
+      expected.push(contact.email);
+  }
+  return expected;
+}
 let client: OngageClient;
 const folder = mkdtempSync(join(tmpdir(), "oq-differential-"));
 
@@ -124,17 +143,7 @@ describe("compile -> run on the sandbox -> CSV", () => {
         expect(header).toBe(selected.join(","));
         const got = rows.filter((row) => row !== "").map((row) => row.split(",")[0]);
 
-        // The meaning grammar.md gives the query, with every and/or/not grouped in parentheses.
-        const condition = parse(grouped).ast!.condition!;
-        const window = { from: request.filters.from_date!, to: request.filters.to_date! };
-        const expected: string[] = [];
-        for (let index = 0; index < sandbox.contacts.size; index++) {
-          const contact = sandbox.contacts.contact(index);
-          const userType = request.filters.user_type;
-          if (userType !== "all" && contact.ocx_status !== userType) continue;
-          if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds))
-            expected.push(contact.email);
-        }
+        const expected = expectedEmails(grouped, request);
         expect(got, text).toEqual(expected);
         expect(summary.rows).toBe(expected.length);
       }),
@@ -183,17 +192,7 @@ describe("compile -> run on the sandbox -> CSV", () => {
         const got = rows.filter((row) => row !== "").map((row) => row.split(",")[0]!);
         expect(new Set(got).size, "every contact once").toBe(got.length);
 
-        const condition = parse(grouped).ast!.condition!;
-        const request = reports[0]!;
-        const window = { from: request.filters.from_date!, to: request.filters.to_date! };
-        const expected: string[] = [];
-        for (let index = 0; index < sandbox.contacts.size; index++) {
-          const contact = sandbox.contacts.contact(index);
-          const userType = request.filters.user_type;
-          if (userType !== "all" && contact.ocx_status !== userType) continue;
-          if (evaluateCondition(condition, evaluationContact(contact, window), typeOf, sandboxNowSeconds))
-            expected.push(contact.email);
-        }
+        const expected = expectedEmails(grouped, reports[0]!);
         // Plans write contacts in merge order (docs/running.md): compared as sets.
         expect([...got].sort(), text).toEqual([...expected].sort());
         expect(summary.rows).toBe(expected.length);

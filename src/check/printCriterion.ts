@@ -6,10 +6,18 @@ import { printFieldName, printString } from "../parser/printer.js";
 import { canonicalWholeNumber } from "../language/numberText.js";
 import { takesNoOperand } from "../language/vocabulary.js";
 
-function printValue(criterion: Criterion, value: string | number): string {
+/**
+ * One value of a criterion as oq writes it. `printDate`: how a date (Unix seconds) is shown;
+ * by default as the query would write it, to the second.
+ */
+export function printValue(
+  criterion: Criterion,
+  value: string | number,
+  printDate: (epochSeconds: number) => string = formatEpochSeconds,
+): string {
   switch (criterion.type) {
     case "date":
-      return typeof value === "number" ? formatEpochSeconds(value) : printString(value);
+      return typeof value === "number" ? printDate(value) : printString(value);
     case "numeric":
       return typeof value === "number" ? printNumber(value) : value;
     case "id":

@@ -38,7 +38,7 @@ export interface Explanation {
 export interface ExplainResult {
   /** The explanation, when the query has no errors (warnings allowed). */
   explanation?: Explanation;
-  /** The same diagnostics as `compile` gives for the query. */
+  /** The diagnostics of what runs: compile()'s for one report, plan()'s for a plan. */
   diagnostics: Diagnostic[];
   /** The source, for rendering the diagnostics (see formatDiagnostics). */
   source: SourceText;

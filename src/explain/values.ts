@@ -1,7 +1,5 @@
 import type { Criterion } from "../check/criteria.js";
-import { canonicalWholeNumber } from "../language/numberText.js";
-import { printNumber } from "../parser/printNumber.js";
-import { printString } from "../parser/printer.js";
+import { printValue } from "../check/printCriterion.js";
 import { formatDay } from "./moments.js";
 
 /**
@@ -24,18 +22,7 @@ export function explainValue(criterion: Criterion, value: string | number): Valu
   return { value, text: `${valueText(criterion, value)} ($${parameter})`, parameter };
 }
 
+/** Ongage compares dates by day, so a time of day only picks the (UTC) day. */
 function valueText(criterion: Criterion, value: string | number): string {
-  switch (criterion.type) {
-    case "date":
-      // Ongage compares dates by day, so a time of day only picks the (UTC) day.
-      return typeof value === "number" ? formatDay(value) : printString(value);
-    case "numeric":
-      return typeof value === "number" ? printNumber(value) : value;
-    case "id":
-    case "segment":
-    case "behavioral":
-      return canonicalWholeNumber.test(String(value)) ? String(value) : printString(String(value));
-    default:
-      return printString(String(value));
-  }
+  return printValue(criterion, value, formatDay);
 }

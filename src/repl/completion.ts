@@ -6,6 +6,7 @@ import { campaignActions, userTypes } from "../language/vocabulary.js";
 import { requestFlagNames } from "../check/criteria.js";
 import { meaningOf, operatorsByType } from "../check/operators.js";
 import type { ComparisonOperator } from "../parser/ast.js";
+import { startsOperator } from "../parser/operators.js";
 
 /*
  * Tab completion: the grammar says which tokens may come next (parser/contentAssist.ts); this
@@ -108,22 +109,6 @@ function inCaseOf(word: string, keyword: string): string {
     : word + keyword.slice(word.length);
 }
 
-/** Tokens that start a comparison's operator. */
-const operatorKinds = new Set([
-  "Equals",
-  "NotEquals",
-  "Less",
-  "LessOrEqual",
-  "Greater",
-  "GreaterOrEqual",
-  "Contains",
-  "Starts",
-  "Ends",
-  "In",
-  "Between",
-  "Is",
-]);
-
 /** The type of the field in the comparison the text ends in (`opens >= 3` → numeric), if known. */
 function comparedField(
   tokens: { kind: string; text: string }[],
@@ -132,7 +117,8 @@ function comparedField(
   for (let i = tokens.length - 1; i >= 0; i--) {
     // `in segment 5`, `opened campaign [1, 2]`: ids.
     if (tokens[i]!.kind === "Segment" || tokens[i]!.kind === "Campaign") return "id";
-    if (!operatorKinds.has(tokens[i]!.kind)) continue;
+    // The operator itself: `not` is looked past, to the field before it.
+    if (!startsOperator(tokens[i]!.kind) || tokens[i]!.kind === "Not") continue;
     const field = tokens[i - 1]?.kind === "Not" ? tokens[i - 2] : tokens[i - 1];
     if (field?.kind === "Identifier") return fields.get(field.text);
     if (field?.kind === "QuotedIdentifier") return fields.get(field.text.slice(1, -1));

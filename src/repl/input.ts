@@ -1,5 +1,6 @@
 import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { SourceText } from "../diagnostics/source.js";
+import { startsOperator } from "../parser/operators.js";
 import { defaultLimits } from "../language/limits.js";
 import { lex } from "../lexer/lexer.js";
 import { parse } from "../compile.js";
@@ -12,25 +13,13 @@ import { clauseKeywords } from "../parser/keywordRoles.js";
  * `and` or `or` carries on the query before it, so that an .oq file reads as one query.
  */
 
-/** Tokens after which a query cannot end: a connective, an operator, `select`'s comma... */
+/** Tokens after which a query cannot end, besides an operator: a connective, `select`'s comma... */
 const waitsAfter = new Set([
   "And",
   "Or",
   "Not",
   "Where",
-  "Equals",
-  "NotEquals",
-  "Less",
-  "LessOrEqual",
-  "Greater",
-  "GreaterOrEqual",
-  "Contains",
-  "Starts",
-  "Ends",
   "With",
-  "In",
-  "Between",
-  "Is",
   "Case",
   "Comma",
   "Select",
@@ -87,7 +76,8 @@ function waitsForMore(text: string): boolean {
     if (kind === "LParen" || kind === "LBracket") depth++;
     else if (kind === "RParen" || kind === "RBracket") depth = Math.max(0, depth - 1);
   }
-  if (depth > 0 || waitsAfter.has(kinds.at(-1)!)) return true;
+  const last = kinds.at(-1)!;
+  if (depth > 0 || waitsAfter.has(last) || startsOperator(last)) return true;
   const parsed = parse(text);
   return parsed.ok && parsed.ast !== undefined && parsed.ast.condition === undefined;
 }

@@ -12,22 +12,31 @@ export interface CliRun {
 }
 
 /** Runs the built `oq` command as a user would, without a terminal. */
-export function runOq(
-  args: string[],
-  options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
-): CliRun {
+/**
+ * The environment of an `oq` a test runs: this process's, without the settings that would make
+ * a test depend on the machine (OQ_NOW, OQ_SCHEMA, NO_COLOR), with `extra` (undefined unsets).
+ */
+function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {
     ...process.env,
     OQ_NOW: undefined,
     OQ_SCHEMA: undefined,
     NO_COLOR: undefined,
-    ...options.env,
+    ...extra,
   };
   for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  return env as NodeJS.ProcessEnv;
+}
+
+export function runOq(
+  args: string[],
+  options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},
+): CliRun {
+  const env = childEnv(options.env);
   const result = spawnSync(process.execPath, [oqBin, ...args], {
     cwd: options.cwd,
     input: options.input ?? "",
-    env: env as NodeJS.ProcessEnv,
+    env,
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -53,18 +62,11 @@ export function runOqAsync(
     onSpawn?: (child: import("node:child_process").ChildProcess) => void;
   } = {},
 ): Promise<CliRun> {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    OQ_NOW: undefined,
-    OQ_SCHEMA: undefined,
-    NO_COLOR: undefined,
-    ...options.env,
-  };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
+  const env = childEnv(options.env);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [oqBin, ...args], {
       cwd: options.cwd,
-      env: env as NodeJS.ProcessEnv,
+      env,
     });
     let stdout = "";
     let stderr = "";
