@@ -3,31 +3,29 @@ import { dirname, join, relative, resolve } from "node:path";
 import { describe, expect, it } from "vitest";
 
 /*
- * The layer order of docs/ARCHITECTURE.md: a file imports only from its own layer or the layers
- * below it. Keep this list and the document's table the same.
+ * The layer order of docs/layers.json (its one home): a file imports only from its own layer or
+ * the layers below it. docs/ARCHITECTURE.md's table lists the same layers in the same order, and
+ * every top-level folder and file of src/ is in exactly one layer.
  */
 
 const src = resolve(import.meta.dirname, "../src");
+const docs = resolve(import.meta.dirname, "../docs");
 
-/** Bottom to top. A layer is a folder of src/, or a file at its top. */
-const layerOrder: readonly (readonly string[])[] = [
-  ["language"],
-  ["diagnostics"],
-  ["lexer"],
-  ["parser"],
-  ["check"],
-  ["emit"],
-  ["plan"],
-  ["compile.ts", "validateOptions.ts"],
-  ["evaluate"],
-  ["format", "explain"],
-  ["client"],
-  ["runner"],
-  ["sandbox"],
-  // The REPL sits beside the command line: each may import the other (never in a cycle).
-  ["cli", "repl"],
-  ["index.ts", "entry", "require"],
-];
+interface Layer {
+  /** Folders of src/, or files at its top. */
+  files: string[];
+  /** May touch the process: argv, env, stdout/stderr, the exit code, signals. */
+  process?: boolean;
+  /** Layers below that this one may load only with `import()`, never statically. */
+  lazy?: string[];
+}
+
+const layers: readonly Layer[] = (
+  JSON.parse(readFileSync(join(docs, "layers.json"), "utf8")) as { layers: Layer[] }
+).layers;
+
+/** Bottom to top. */
+const layerOrder: readonly (readonly string[])[] = layers.map((layer) => layer.files);
 
 const rankOf = new Map(layerOrder.flatMap((names, rank) => names.map((name) => [name, rank] as const)));
 
@@ -48,25 +46,28 @@ const selfImport = "<package oq>";
 /**
  * The src/-relative paths a source text imports (static, dynamic with quotes or backquotes,
  * type-only, re-exports, require); an import of the package by its own name is selfImport.
+ * With `staticOnly`, `import(...)` is left out: what the module loads only when it runs.
  * Comment lines (doc examples such as `import { compile } from "oq"`) are not imports.
  */
-function importsOfText(text: string, file: string): string[] {
+function importsOfText(text: string, file: string, staticOnly = false): string[] {
   const code = text
     .split("\n")
     .filter((line) => !/^\s*(?:\/\/|\/\*|\*)/.test(line))
     .join("\n");
   return [
-    ...code.matchAll(/(?:from|import|require)\s*\(?\s*(["'`])((?:\.{1,2}\/|oq(?:\/|(?=["'`])))[^"'`]*)\1/g),
-  ].map((match) =>
-    match[2]!.startsWith("oq")
-      ? selfImport
-      : relative(src, resolve(dirname(join(src, file)), match[2]!)).replace(/^\.\.\/dist\/lib\//, ""),
-  );
+    ...code.matchAll(/(from|import|require)\s*(\(?)\s*(["'`])((?:\.{1,2}\/|oq(?:\/|(?=["'`])))[^"'`]*)\3/g),
+  ]
+    .filter((match) => !(staticOnly && match[1] === "import" && match[2] === "("))
+    .map((match) =>
+      match[4]!.startsWith("oq")
+        ? selfImport
+        : relative(src, resolve(dirname(join(src, file)), match[4]!)).replace(/^\.\.\/dist\/lib\//, ""),
+    );
 }
 
 /** The src/-relative paths a file of src/ imports (importsOfText). */
-function importsOf(file: string): string[] {
-  return importsOfText(readFileSync(join(src, file), "utf8"), file);
+function importsOf(file: string, staticOnly = false): string[] {
+  return importsOfText(readFileSync(join(src, file), "utf8"), file, staticOnly);
 }
 
 /** Imports of a file that point up the layer order (or out of it), as "file -> target". */
@@ -94,7 +95,17 @@ const processUse =
   /\bprocess\s*\.\s*(?:argv|env|stdout|stderr|stdin|exit|exitCode|on|once|off|kill|addListener|removeListener|removeAllListeners)\b/g;
 
 /** The files where processUse belongs. */
-const processLayers = ["cli", "repl", "index.ts", "entry", "require"];
+const processLayers = layers.filter((layer) => layer.process).flatMap((layer) => layer.files);
+
+/** The rows of docs/ARCHITECTURE.md's layer table, as the src/ names each lists (`src/cli/` -> cli). */
+function documentedLayers(markdown: string): string[][] {
+  const table = markdown.slice(markdown.indexOf("| # | layer |"));
+  const rows = table
+    .slice(0, table.search(/\n(?!\|)/))
+    .split("\n")
+    .slice(2);
+  return rows.map((row) => [...row.split("|")[2]!.matchAll(/`src\/([^`]+?)\/?`/g)].map((match) => match[1]!));
+}
 
 function processUsesOfText(text: string, file: string): string[] {
   return [...text.matchAll(processUse)].map((match) => `${file}: ${match[0].replace(/\s+/g, "")}`);
@@ -104,6 +115,31 @@ describe("layers", () => {
   it("every file of src/ is in a layer", () => {
     expect(allFiles.filter((file) => !rankOf.has(layerOf(file)))).toEqual([]);
   });
+
+  it("every top-level folder and file of src/ is in exactly one layer, and every layer names what is there", () => {
+    const named = layerOrder.flat();
+    expect(named.filter((name, index) => named.indexOf(name) !== index)).toEqual([]);
+    const topLevel = readdirSync(src).filter((name) => !name.startsWith("."));
+    expect([...named].sort()).toEqual([...topLevel].sort());
+  });
+
+  it("docs/ARCHITECTURE.md's table lists the layers of docs/layers.json, in the same order", () => {
+    const documented = documentedLayers(readFileSync(join(docs, "ARCHITECTURE.md"), "utf8"));
+    expect(documented).toEqual(layerOrder);
+  });
+
+  for (const layer of layers.filter((layer) => layer.lazy)) {
+    it(`${layer.files.join(", ")} load ${layer.lazy!.join(", ")} only lazily (import())`, () => {
+      const eager = allFiles
+        .filter((file) => layer.files.includes(layerOf(file)))
+        .flatMap((file) =>
+          importsOf(file, true)
+            .filter((target) => layer.lazy!.includes(layerOf(target)))
+            .map((target) => `${file} -> ${target}`),
+        );
+      expect(eager).toEqual([]);
+    });
+  }
 
   for (const names of layerOrder) {
     it(`${names.join(", ")} import nothing from a layer above`, () => {
@@ -151,7 +187,7 @@ describe("layers", () => {
     expect(cycles).toEqual([]);
   });
 
-  it("only cli/, the REPL and the entry points use process's argv, env, output, exit code or signals", () => {
+  it("only the layers marked `process` (the shells, the entry points) use process's argv, env, output, exit code or signals", () => {
     const outside = allFiles.filter((file) => !processLayers.includes(layerOf(file)));
     expect(outside.flatMap((file) => processUsesOfText(readFileSync(join(src, file), "utf8"), file))).toEqual(
       [],
@@ -193,6 +229,11 @@ describe("layers", () => {
       upward('import { keywords } from "../language/keywords.js";\nimport { t } from "./tokens.js";'),
     ).toEqual([]);
     expect(upward('import x from "oqish";')).toEqual([]);
+    // A lazy load is an import, but not a static one.
+    const lazyLoad = 'const { repl } = await import("../../repl/repl.js");';
+    expect(importsOfText(lazyLoad, "cli/commands/repl.ts")).toEqual(["repl/repl.js"]);
+    expect(importsOfText(lazyLoad, "cli/commands/repl.ts", true)).toEqual([]);
+    expect(importsOfText('import type { X } from "../repl/x.js";', "cli/x.ts", true)).toEqual(["repl/x.js"]);
     expect(upward(' * import { compile } from "oq";\n// import("../cli/main.js")')).toEqual([]);
   });
 });

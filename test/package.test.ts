@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, normalize } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { exitCodes } from "../src/cli/exitCodes.js";
+import { exitCodes } from "../src/app/exitCodes.js";
 
 // What `npm install` of oq (from git, a tarball or a registry) gets: the package as npm packs it
 // from the built folder. `npm test` builds first; the pack itself is offline and runs no scripts.

@@ -4,7 +4,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile, explain, format, parse, type CompileResult } from "../src/index.js";
 import type * as ast from "../src/parser/ast.js";
-import { compileSettingsFor } from "../src/cli/compileSettings.js";
+import { compileSettingsFor } from "../src/app/compileSettings.js";
 import { customFields, propertyNow, queryArb, typeOf } from "./support/arbitraries.js";
 import { runOq, scratch } from "./support/cli.js";
 
@@ -467,7 +467,7 @@ describe("NAME.params.json beside NAME.oq", () => {
     });
     writeFileSync(join(dir, "weekly.params.json"), '{ "domain": "gmail.com", "city": "Paris" }');
     const operands = async (flags: { param?: string[]; params?: string }, file: string) => {
-      const settings = await compileSettingsFor(flags)(join(dir, file));
+      const settings = await compileSettingsFor(flags, process.env)(join(dir, file));
       const result = compile("email ends $domain and city = $city", {
         ...settings,
         now: propertyNow,
@@ -484,7 +484,7 @@ describe("NAME.params.json beside NAME.oq", () => {
       ["Paris"],
     ]);
     // Another query in the folder does not take weekly's values.
-    const other = await compileSettingsFor({})(join(dir, "other.oq"));
+    const other = await compileSettingsFor({}, process.env)(join(dir, "other.oq"));
     expect(other.params).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 import type { Writable } from "node:stream";
-import { exitCodes } from "./exitCodes.js";
+import { exitCodes } from "../app/exitCodes.js";
 
 /*
  * A reader that stops early (`oq compile big.oq | head -1`) closes the pipe under oq's output:

@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { UsageError } from "./usageError.js";
+import { UsageError } from "../app/usageError.js";
 
 interface InputFile {
   /** The name diagnostics use: the path as given, or <stdin>. */

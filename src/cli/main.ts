@@ -1,9 +1,9 @@
 import { Command, CommanderError } from "commander";
-import { exitCodes, signalExitCodes } from "./exitCodes.js";
-import { UsageError } from "./usageError.js";
-import { terminalSafe } from "./terminalText.js";
+import { exitCodes, signalExitCodes } from "../app/exitCodes.js";
+import { UsageError } from "../app/usageError.js";
+import { terminalSafe } from "../app/terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
-import { runDefaults } from "./runDefaults.js";
+import { runDefaults } from "../app/runDefaults.js";
 
 /*
  * The command line: the commands and their options. Each command's work lives in
@@ -197,15 +197,15 @@ export function buildProgram(): Command {
     ),
   ).action(async (queries: string[], options) => {
     if (options.plan !== undefined || queries.length === 0) {
-      const { runPlanCommand } = await import("./commands/runPlan.js");
-      process.exitCode = await runPlanCommand(queries, options);
+      const { runPlanFileCommand } = await import("./commands/runPlanFile.js");
+      process.exitCode = await runPlanFileCommand(queries, options);
       return;
     }
     const [{ runCommand }, { compileSettingsFor }] = await Promise.all([
       import("./commands/run.js"),
-      import("./compileSettings.js"),
+      import("../app/compileSettings.js"),
     ]);
-    process.exitCode = await runCommand(queries, options, compileSettingsFor(options));
+    process.exitCode = await runCommand(queries, options, compileSettingsFor(options, process.env));
   });
 
   const reports = program

@@ -1,5 +1,5 @@
 import { maxPlanReports } from "../language/limits.js";
-import { UsageError } from "./usageError.js";
+import { UsageError } from "../app/usageError.js";
 import { wholeNumberFlag } from "./wholeNumberFlag.js";
 
 /** `--max-reports N` (oq plan, oq run): from 1 to the most reports any plan can have. */

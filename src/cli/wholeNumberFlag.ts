@@ -1,5 +1,5 @@
 import { wholeNumberOf } from "../language/numberText.js";
-import { UsageError } from "./usageError.js";
+import { UsageError } from "../app/usageError.js";
 
 /** A flag's value that must be a whole number (digits only: no sign, point or exponent). */
 export function wholeNumberFlag(name: string, value: string): number {

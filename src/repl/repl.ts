@@ -1,5 +1,5 @@
 import { createInterface, type Interface } from "node:readline";
-import type { CompileSettings } from "../cli/compileSettings.js";
+import type { CompileSettings } from "../app/compileSettings.js";
 import { History, historyPath } from "./history.js";
 import type { QueryBuffer } from "./input.js";
 import type { complete } from "./completion.js";

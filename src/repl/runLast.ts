@@ -1,12 +1,13 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { connect } from "../cli/connection.js";
-import { outputFile } from "../cli/outputPath.js";
-import { runDefaults } from "../cli/runDefaults.js";
-import { terminalSafe } from "../cli/terminalText.js";
-import { signalExitCodes } from "../cli/exitCodes.js";
-import { durationFlag, reportWords, runJobs } from "../cli/commands/run.js";
+import { connect } from "../app/connection.js";
+import { outputFile } from "../app/outputPath.js";
+import { runDefaults } from "../app/runDefaults.js";
+import { terminalSafe } from "../app/terminalText.js";
+import { signalExitCodes } from "../app/exitCodes.js";
+import { durationFlag } from "../app/durationFlag.js";
+import { reportWords, runJobs } from "../app/runJobs.js";
 import type { OngageClient } from "../client/client.js";
 import type { Session } from "./session.js";
 import { alignedTable, csvHead } from "./table.js";
@@ -108,6 +109,7 @@ export async function runLast(
   let result;
   try {
     result = await runJobs(
+      process,
       client,
       [
         {

@@ -2,7 +2,7 @@ import { check, formatDiagnostics, normalize, parse, plan, type PlanResult } fro
 import type { NormalizedQuery } from "../check/criteria.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
-import type { CompileSettings } from "../cli/compileSettings.js";
+import type { CompileSettings } from "../app/compileSettings.js";
 import type { OngageClient } from "../client/client.js";
 import type { Sandbox } from "../sandbox/server.js";
 import { summarize } from "./summary.js";

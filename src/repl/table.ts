@@ -1,5 +1,5 @@
 import { closeSync, openSync, readSync } from "node:fs";
-import { terminalSafe } from "../cli/terminalText.js";
+import { terminalSafe } from "../app/terminalText.js";
 
 /*
  * The first rows of a CSV as an aligned table, for a glance at what a run fetched.

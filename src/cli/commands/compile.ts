@@ -1,9 +1,10 @@
-import { terminalSafeJson } from "../terminalText.js";
+import { terminalSafeJson } from "../../app/terminalText.js";
 import { compile, formatDiagnostics, type CompileResult, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
-import { compileSettingsFor, settingsForRun, useColor, type CompileFlags } from "../compileSettings.js";
+import { compileSettingsFor, settingsForRun, type CompileFlags } from "../../app/compileSettings.js";
+import { useColor } from "../useColor.js";
 import { readInput } from "../input.js";
-import { exitCodes } from "../exitCodes.js";
+import { exitCodes } from "../../app/exitCodes.js";
 
 function resultJson(result: CompileResult | PlanResult, file: string, withPayload: boolean) {
   return {
@@ -24,7 +25,7 @@ export async function compileCommand(
   file: string,
   flags: CompileFlags & { compact?: boolean },
 ): Promise<number> {
-  const settings = compileSettingsFor(flags);
+  const settings = compileSettingsFor(flags, process.env);
   const input = readInput(file);
   const result = compile(input.text, { ...(await settings(file)), fileName: input.name });
   const compact = flags.compact === true;
@@ -40,7 +41,7 @@ export async function compileCommand(
 /** `oq check FILE...`: diagnostics only, for the queries as `oq run` would run them. */
 export async function checkCommand(files: string[], flags: CompileFlags): Promise<number> {
   const inputs = files.map((file) => ({ file, ...readInput(file) }));
-  const settings = await settingsForRun(compileSettingsFor(flags), inputs);
+  const settings = await settingsForRun(compileSettingsFor(flags, process.env), inputs);
   const results = inputs.map((input, index) => ({
     file: input.name,
     // As `oq run` takes it: a query that needs a plan of several reports is fine.

@@ -1,17 +1,18 @@
 import { formatDiagnostics } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { explain } from "../../explain/explain.js";
-import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
-import { exitCodes } from "../exitCodes.js";
+import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
+import { useColor } from "../useColor.js";
+import { exitCodes } from "../../app/exitCodes.js";
 import { readInput } from "../input.js";
-import { terminalSafe, terminalSafeJson } from "../terminalText.js";
+import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
 
 /**
  * `oq explain FILE`: the query in words on stdout; diagnostics on stderr as `oq check` prints
  * them (or, with --json, everything as one object on stdout, as `oq compile --json`).
  */
 export async function explainCommand(file: string, flags: CompileFlags): Promise<number> {
-  const settings = compileSettingsFor(flags);
+  const settings = compileSettingsFor(flags, process.env);
   const input = readInput(file);
   const result = explain(input.text, { ...(await settings(file)), fileName: input.name });
   if (flags.json) {

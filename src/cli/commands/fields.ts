@@ -1,11 +1,11 @@
 import { relative } from "node:path";
 import { builtinFields } from "../../check/fieldCatalog.js";
 import { fieldTypes, type FieldType } from "../../language/vocabulary.js";
-import { connect, type ConnectionFlags } from "../connection.js";
-import { exitCodes } from "../exitCodes.js";
+import { connect, type ConnectionFlags } from "../../app/connection.js";
+import { exitCodes } from "../../app/exitCodes.js";
 import { writeFileAtomically } from "../writeFile.js";
-import { outputFile } from "../outputPath.js";
-import { terminalSafe } from "../terminalText.js";
+import { outputFile } from "../../app/outputPath.js";
+import { terminalSafe } from "../../app/terminalText.js";
 
 const builtin = new Set(builtinFields.map((field) => field.name));
 

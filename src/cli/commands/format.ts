@@ -2,11 +2,11 @@ import { dirname, resolve } from "node:path";
 import { formatDiagnostics } from "../../compile.js";
 import { decompile } from "../../format/decompile.js";
 import { format } from "../../format/format.js";
-import { useColor } from "../compileSettings.js";
-import { loadProjectSettings } from "../projectSettings.js";
+import { useColor } from "../useColor.js";
+import { loadProjectSettings } from "../../app/projectSettings.js";
 import { readInput } from "../input.js";
-import { exitCodes } from "../exitCodes.js";
-import { UsageError } from "../usageError.js";
+import { exitCodes } from "../../app/exitCodes.js";
+import { UsageError } from "../../app/usageError.js";
 import { writeFileAtomically } from "../writeFile.js";
 
 /** `oq fmt FILE...`: print, --write or --check the canonical layout. */

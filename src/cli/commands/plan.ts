@@ -1,9 +1,10 @@
 import { formatDiagnostics, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
-import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
+import { useColor } from "../useColor.js";
 import { readInput } from "../input.js";
-import { exitCodes } from "../exitCodes.js";
-import { terminalSafe, terminalSafeJson } from "../terminalText.js";
+import { exitCodes } from "../../app/exitCodes.js";
+import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
 import { maxReportsFlag } from "../maxReportsFlag.js";
 
 interface PlanFlags extends CompileFlags {
@@ -16,7 +17,7 @@ interface PlanFlags extends CompileFlags {
  * contacts are combined. `--json`: the plan as QueryPlanSchema describes it.
  */
 export async function planCommand(file: string, flags: PlanFlags): Promise<number> {
-  const settings = compileSettingsFor(flags);
+  const settings = compileSettingsFor(flags, process.env);
   const input = readInput(file);
   const options = { ...(await settings(file)), fileName: input.name };
   const maxReports = maxReportsFlag(flags.maxReports);

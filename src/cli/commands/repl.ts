@@ -1,8 +1,9 @@
-import { compileSettingsFor, useColor, type CompileFlags } from "../compileSettings.js";
+import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
+import { useColor } from "../useColor.js";
 
 /** `oq repl`: the interactive shell (src/repl/). */
 export async function replCommand(flags: CompileFlags & { sandbox?: boolean }): Promise<number> {
-  const settings = await compileSettingsFor(flags)("-");
+  const settings = await compileSettingsFor(flags, process.env)("-");
   const { repl } = await import("../../repl/repl.js");
   return repl({
     settings,

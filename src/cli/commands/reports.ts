@@ -1,12 +1,12 @@
 import { reportState } from "../../client/envelope.js";
 import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
 import { downloadReport } from "../../runner/downloadReport.js";
-import { outputFile } from "../outputPath.js";
-import { terminalSafe, terminalSafeJson } from "../terminalText.js";
-import { connect, type ConnectionFlags } from "../connection.js";
-import { ProgressLine } from "../progress.js";
-import { interruptible } from "./interrupt.js";
-import { exitCodes, signalExitCodes } from "../exitCodes.js";
+import { outputFile } from "../../app/outputPath.js";
+import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
+import { connect, type ConnectionFlags } from "../../app/connection.js";
+import { ProgressLine } from "../../app/progress.js";
+import { interruptible } from "../../app/interrupt.js";
+import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
 import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
 /*
@@ -75,8 +75,9 @@ export async function exportReport(
     );
     return exitCodes.failed;
   }
-  const progress = new ProgressLine();
+  const progress = new ProgressLine(process.stderr);
   const { result: outcome, stoppedBy } = await interruptible(
+    process,
     async ({ signal }) => {
       try {
         return await downloadReport({

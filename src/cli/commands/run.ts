@@ -1,24 +1,20 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
-import { basename, isAbsolute, join, relative, resolve } from "node:path";
+import { basename, join, resolve } from "node:path";
 import { formatDiagnostics, plan } from "../../compile.js";
-import { settingsForRun, type SettingsFor } from "../compileSettings.js";
+import { settingsForRun, type SettingsFor } from "../../app/compileSettings.js";
 import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { QueryPlan } from "../../emit/planSchema.js";
-import { runPlan, type PlanSummary } from "../../runner/runPlan.js";
-import { parseCliDuration, formatMs } from "../../runner/durations.js";
-import { runReport, type RunProgress, type RunSummary } from "../../runner/runReport.js";
-import { cleanupBoundMs } from "../../client/backoff.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
-import { connect, type ConnectionFlags } from "../connection.js";
-import { formatBytes, ProgressLine } from "../progress.js";
+import { connect, type ConnectionFlags } from "../../app/connection.js";
 import { readInput } from "../input.js";
-import { exitCodes, signalExitCodes, type StopSignal } from "../exitCodes.js";
-import type { OngageClient } from "../../client/client.js";
-import { UsageError } from "../usageError.js";
+import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
+import { UsageError } from "../../app/usageError.js";
 import { maxReportsFlag } from "../maxReportsFlag.js";
-import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
-import { checkedFile, checkFolder, isFolderPath, outputFile } from "../outputPath.js";
-import { terminalSafe, terminalSafeJson } from "../terminalText.js";
+import { durationFlag } from "../../app/durationFlag.js";
+import { runJobs } from "../../app/runJobs.js";
+import { checkedFile, checkFolder, isFolderPath, outputFile } from "../../app/outputPath.js";
+import { terminalSafeJson } from "../../app/terminalText.js";
+import { useColor } from "../useColor.js";
 
 export interface RunCommandOptions extends ConnectionFlags {
   out?: string;
@@ -61,13 +57,6 @@ function expandTargets(targets: string[]): string[] {
   return files;
 }
 
-export function durationFlag(name: string, value: string): number {
-  const ms = parseCliDuration(value);
-  if (ms === undefined || ms <= 0)
-    throw new UsageError(`${name} takes a duration such as 200ms, 2s, 30m or 1h, not '${value}'`);
-  return ms;
-}
-
 /**
  * Where each query's CSV goes: stdout for one query without --out (and without --json), else
  * files. Checked before anything is sent, so that no report is made for a CSV that cannot be saved.
@@ -91,155 +80,6 @@ function destinations(files: string[], options: RunCommandOptions): CsvDestinati
   return names.map((name) => ({ kind: "file", path: checkedFile("--out", join(folder, name)) }));
 }
 
-/** A path as the user would write it: relative to the working folder when inside it. */
-function shortPath(path: string): string {
-  const near = relative(process.cwd(), path);
-  return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
-}
-
-/** The line a finished query leaves on stderr, so that logs show what each run did. */
-function summaryLine(name: string, summary: RunSummary | PlanSummary): string {
-  if ("reports" in summary) return planSummaryLine(name, summary);
-  const report =
-    summary.reportId === undefined
-      ? ""
-      : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
-  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
-  return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
-}
-
-/** The line a finished plan leaves on stderr. */
-function planSummaryLine(name: string, summary: PlanSummary): string {
-  const ids = summary.reports.map((report) => terminalSafe(report.reportId ?? "?")).join(", ");
-  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
-  return `✓ ${terminalSafe(name)}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
-}
-
-/** The reports a run made: "report 123", or "reports 123, 124" for a plan. */
-export function reportWords(summary: RunSummary | PlanSummary): string {
-  const ids = ("reports" in summary ? summary.reports.map((report) => report.reportId) : [summary.reportId])
-    .filter((id) => id !== undefined)
-    .map((id) => terminalSafe(id));
-  return ids.length === 0 ? "" : `report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
-}
-
-function sayDeleting(name: string, ids: string[]): void {
-  process.stderr.write(
-    `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
-  );
-}
-
-/** One query to run: its name in messages, its request (or plan) and where its CSV goes. */
-type RunJob = { name: string; destination: CsvDestination } & (
-  { request: ContactActivityRequest } | { plan: QueryPlan }
-);
-
-interface RunJobsOptions {
-  detailed?: boolean | undefined;
-  keep?: boolean | undefined;
-  quiet?: boolean | undefined;
-  listId?: string | undefined;
-  pollIntervalMs: number;
-  timeoutMs: number;
-  /** The process goes on afterwards (the REPL): see interruptible's `outlivesWork`. */
-  outlivesWork?: boolean;
-}
-
-/**
- * Runs reports concurrently, as `oq run` does (and the REPL's `.run`): progress on stderr, a
- * summary line per query, and every signal cleaning up the reports made.
- */
-export async function runJobs(
-  client: OngageClient,
-  jobs: RunJob[],
-  options: RunJobsOptions,
-): Promise<{ summaries: (RunSummary | PlanSummary)[]; stoppedBy: StopSignal | undefined }> {
-  const progress = new ProgressLine();
-  let stopping = false;
-  // The reports each query is deleting now, to name them if a signal comes meanwhile.
-  const deleting = new Map<string, string[]>();
-  // The queries whose clean-up after the deadline has been announced (once each).
-  const announced = new Set<string>();
-  const { result: summaries, stoppedBy } = await interruptible(
-    ({ signal, cleanupSignal }) =>
-      Promise.all(
-        jobs.map(async (job) => {
-          const { name, destination } = job;
-          const common = {
-            client,
-            destination,
-            detailed: options.detailed ?? false,
-            keep: options.keep ?? false,
-            pollIntervalMs: options.pollIntervalMs,
-            timeoutMs: options.timeoutMs,
-            signal,
-            cleanupSignal,
-          };
-          const onProgress = (p: RunProgress, report?: number) => {
-            progress.update(report === undefined ? name : `${name} #${report + 1}`, p);
-            // A plan's clean-up is said once, by the plan, not by each of its reports.
-            if (report !== undefined) return;
-            if (p.deleting) deleting.set(name, p.deleting);
-            else deleting.delete(name);
-            // After a signal, the clean-up is said out loud: which reports are being deleted.
-            if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(name, p.deleting);
-            // So is the clean-up after the deadline, which may outlast it (off a terminal too).
-            if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
-              announced.add(name);
-              const what =
-                p.deleting.length > 0
-                  ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}`
-                  : "looking for the report it may have made";
-              progress.log(
-                `oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
-              );
-            }
-          };
-          const summary =
-            "plan" in job
-              ? await runPlan({
-                  ...common,
-                  plan: job.plan,
-                  // One progress line per report of the plan, then the merge's.
-                  onProgress: (p) =>
-                    onProgress({ ...p, state: p.state === "merging" ? "saving" : p.state }, p.report),
-                })
-              : await runReport({ ...common, request: job.request, onProgress });
-          if (summary.ok || summary.outputClosed) {
-            const line = summary.ok
-              ? summaryLine(name, summary)
-              : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; ${reportWords(summary)} deleted` : ""}`;
-            if (!options.quiet) progress.log(line);
-          } else {
-            process.stderr.write(
-              `${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`,
-            );
-          }
-          for (const id of summary.leftBehind) {
-            process.stderr.write(
-              `oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
-            );
-          }
-          return summary;
-        }),
-      ),
-    {
-      onStop: (signal) => {
-        stopping = true;
-        progress.stop();
-        process.stderr.write(
-          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`} again to leave them)`}\n`,
-        );
-        for (const [name, ids] of deleting) sayDeleting(name, ids);
-      },
-      onAbandon: () => process.stderr.write("oq: clean-up abandoned\n"),
-      outlivesWork: options.outlivesWork ?? false,
-    },
-  );
-  progress.stop();
-  return { summaries, stoppedBy };
-}
-
 export async function runCommand(
   targets: string[],
   options: RunCommandOptions,
@@ -261,7 +101,7 @@ export async function runCommand(
     const limits = maxReports === undefined ? settings.limits : { ...settings.limits, maxReports };
     const result = plan(input.text, { ...settings, ...(limits ? { limits } : {}), fileName: input.name });
     const rendered = formatDiagnostics(result, {
-      color: options.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"],
+      color: useColor(options),
     });
     if (rendered) process.stderr.write(rendered);
     if (result.payload) work.push({ request: result.payload });
@@ -275,6 +115,7 @@ export async function runCommand(
 
   const client = await connect(options, process.env, process.cwd());
   const { summaries, stoppedBy } = await runJobs(
+    process,
     client,
     files.map((file, index) => ({ name: basename(file), destination: outputs[index]!, ...work[index]! })),
     { ...options, pollIntervalMs, timeoutMs },

@@ -2,8 +2,8 @@ import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
 import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
-import { exitCodes } from "../exitCodes.js";
-import { UsageError } from "../usageError.js";
+import { exitCodes } from "../../app/exitCodes.js";
+import { UsageError } from "../../app/usageError.js";
 import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
 interface SandboxCommandOptions {

@@ -30,13 +30,14 @@ export interface SettingsFor {
  * Compile options for a query file from --now/OQ_NOW, --schema/OQ_SCHEMA and the oq.config.json
  * nearest the file (standard input: the working folder), read once per folder, and its
  * parameters. Every command that compiles a file compiles it with these, so that what check,
- * explain and plan show is what run sends.
+ * explain and plan show is what run sends. `env` is the shell's environment (only the shells
+ * read the process's).
  */
-export function compileSettingsFor(flags: CompileFlags): SettingsFor {
+export function compileSettingsFor(flags: CompileFlags, env: NodeJS.ProcessEnv): SettingsFor {
   // Read before anything runs, so that a mistake in them stops oq before the first query.
   const fromFlags = paramFlagSettings(flags.param);
   const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
-  const nowText = flags.now ?? process.env["OQ_NOW"];
+  const nowText = flags.now ?? env["OQ_NOW"];
   // Read as UTC unless an offset is written, as every date in a query; never in the machine's zone.
   const now = nowText === undefined ? undefined : parseNowText(nowText);
   if (nowText !== undefined && now === undefined) {
@@ -51,7 +52,7 @@ export function compileSettingsFor(flags: CompileFlags): SettingsFor {
     if (!settings) {
       settings = loadProjectSettings({
         flag: flags.schema,
-        env: process.env["OQ_SCHEMA"],
+        env: env["OQ_SCHEMA"],
         cwd: process.cwd(),
         searchFrom: folder,
       }).then((project) => ({
@@ -97,9 +98,4 @@ export async function settingsForRun(
     for (const name of dropped) delete params[name];
     return { ...settings, params };
   });
-}
-
-/** Colours on stderr: only on a terminal, and never with NO_COLOR or --no-color. */
-export function useColor(flags: { color?: boolean }): boolean {
-  return flags.color !== false && process.stderr.isTTY === true && !process.env["NO_COLOR"];
 }

@@ -1,4 +1,4 @@
-import { signalExitCodes, type StopSignal } from "../exitCodes.js";
+import { signalExitCodes, type StopSignal } from "./exitCodes.js";
 
 /** The signals that stop oq cleanly: Ctrl-C, `kill`/`timeout`/`docker stop`, a closed terminal. */
 const stopSignals = Object.keys(signalExitCodes) as StopSignal[];
@@ -12,6 +12,13 @@ interface Interruption {
   /** Aborted when the clean-up must end: `cleanupAfterSignalMs` after the first signal, or at once on a second. */
   cleanupSignal: AbortSignal;
 }
+
+/**
+ * The process, as the shell hands it over: its stop signals, its exit (the last resort) and its
+ * stderr (whose write errors are ignored after a signal). The application layer never reaches
+ * for `process` itself: only the shells touch it (docs/ARCHITECTURE.md).
+ */
+export type HostProcess = Pick<NodeJS.Process, "on" | "off" | "exit" | "stderr">;
 
 interface InterruptOptions {
   /** Told of the first signal (e.g. to stop a spinner and say what is being cleaned up). */
@@ -34,6 +41,7 @@ interface InterruptOptions {
  * exits with that signal's code (signalExitCodes).
  */
 export async function interruptible<T>(
+  host: HostProcess,
   work: (interruption: Interruption) => Promise<T>,
   options: InterruptOptions = {},
 ): Promise<{ result: T; stoppedBy: StopSignal | undefined }> {
@@ -49,30 +57,30 @@ export async function interruptible<T>(
     received++;
     if (received === 1) {
       stoppedBy = signal;
-      process.stderr.on("error", ignoreWriteErrors);
+      host.stderr.on("error", ignoreWriteErrors);
       options.onStop?.(signal);
       stop.abort();
       cleanupTimer = setTimeout(() => abandon.abort(), cleanupAfterSignalMs);
       // The last resort, should anything not heed the abort: the process never outlives the bound by much.
-      lastResort = setTimeout(() => process.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000);
+      lastResort = setTimeout(() => host.exit(signalExitCodes[signal]), cleanupAfterSignalMs + 5000);
       lastResort.unref();
     } else if (received === 2) {
       options.onAbandon?.();
       abandon.abort();
     } else {
-      process.exit(signalExitCodes[stoppedBy ?? signal]);
+      host.exit(signalExitCodes[stoppedBy ?? signal]);
     }
   };
   const handlers = stopSignals.map((signal) => [signal, () => onSignal(signal)] as const);
-  for (const [signal, handler] of handlers) process.on(signal, handler);
+  for (const [signal, handler] of handlers) host.on(signal, handler);
   try {
     const result = await work({ signal: stop.signal, cleanupSignal: abandon.signal });
     return { result, stoppedBy };
   } finally {
     clearTimeout(cleanupTimer);
     if (options.outlivesWork) clearTimeout(lastResort);
-    for (const [signal, handler] of handlers) process.off(signal, handler);
+    for (const [signal, handler] of handlers) host.off(signal, handler);
     // After a signal the terminal may be gone for good: keep ignoring write errors.
-    if (!stoppedBy) process.stderr.off("error", ignoreWriteErrors);
+    if (!stoppedBy) host.stderr.off("error", ignoreWriteErrors);
   }
 }

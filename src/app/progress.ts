@@ -11,8 +11,8 @@ export function formatBytes(bytes: number): string {
 const spinner = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"];
 
 /**
- * One status line on stderr, redrawn in place, for runs in progress; drawn only on a terminal
- * (scripts and pipes get no progress noise).
+ * One status line on `stream` (the shell's stderr), redrawn in place, for runs in progress; drawn
+ * only on a terminal (scripts and pipes get no progress noise).
  */
 export class ProgressLine {
   private readonly states = new Map<string, RunProgress>();
@@ -20,7 +20,7 @@ export class ProgressLine {
   private timer: NodeJS.Timeout | undefined;
   readonly enabled: boolean;
 
-  constructor(private readonly stream: NodeJS.WriteStream = process.stderr) {
+  constructor(private readonly stream: NodeJS.WriteStream) {
     this.enabled = stream.isTTY === true;
   }
 

@@ -1,14 +1,16 @@
 import { QueryPlanSchema, type QueryPlan } from "../../emit/planSchema.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
-import { connect } from "../connection.js";
-import { readJson } from "../readJsonFile.js";
-import { exitCodes, signalExitCodes } from "../exitCodes.js";
-import { UsageError } from "../usageError.js";
-import { outputFile } from "../outputPath.js";
-import { terminalSafeJson } from "../terminalText.js";
+import { connect } from "../../app/connection.js";
+import { readJson } from "../../app/readJsonFile.js";
+import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
+import { UsageError } from "../../app/usageError.js";
+import { outputFile } from "../../app/outputPath.js";
+import { terminalSafeJson } from "../../app/terminalText.js";
 import { basename } from "node:path";
-import { durationFlag, runJobs, type RunCommandOptions } from "./run.js";
+import { durationFlag } from "../../app/durationFlag.js";
+import { runJobs } from "../../app/runJobs.js";
+import type { RunCommandOptions } from "./run.js";
 
 /** `oq plan --json` output, as it is: the plan without the report around it (file, ok, words, diagnostics). */
 function fromPlanCommand(json: unknown): unknown {
@@ -52,7 +54,7 @@ function oneReportOf(json: unknown): unknown {
 }
 
 /** `oq run --plan FILE.json`: the plan's reports, merged into one CSV (docs/running.md, "Plans"). */
-export async function runPlanCommand(targets: string[], options: RunCommandOptions): Promise<number> {
+export async function runPlanFileCommand(targets: string[], options: RunCommandOptions): Promise<number> {
   if (options.plan === undefined)
     throw new UsageError("oq run needs queries (.oq files or folders) or --plan FILE");
   if (targets.length > 0) throw new UsageError("oq run --plan runs one plan: give no queries beside it");
@@ -67,7 +69,7 @@ export async function runPlanCommand(targets: string[], options: RunCommandOptio
       : { kind: "file", path: outputFile("--out", options.out ?? ".", csvName) };
 
   const client = await connect(options, process.env, process.cwd());
-  const { summaries, stoppedBy } = await runJobs(client, [{ name, destination, ...work }], {
+  const { summaries, stoppedBy } = await runJobs(process, client, [{ name, destination, ...work }], {
     ...options,
     pollIntervalMs,
     timeoutMs,
