@@ -3,12 +3,12 @@ import { exitCodes, signalExitCodes } from "../app/exitCodes.js";
 import { UsageError } from "../app/usageError.js";
 import { terminalSafe } from "../app/terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
-import { runDefaults } from "../app/runDefaults.js";
+import { withFlags } from "../app/flags.js";
 
 /*
- * The command line: the commands and their options. Each command's work lives in
- * commands/*.ts and is loaded when that command runs, so that a command pays at start-up
- * only for what it uses (`oq reports export` never loads the compiler, `oq compile` never
+ * The command line: the commands and their arguments; their flags are declared in app/flags.ts
+ * (with the REPL's .run's). Each command's work lives in commands/*.ts and is loaded when that
+ * command runs, so that a command pays at start-up only for what it uses (`oq reports export` never loads the compiler, `oq compile` never
  * loads the HTTP client).
  */
 
@@ -42,29 +42,6 @@ Exit status: ${exitCodes.ok} ok, ${exitCodes.failed} a query or a run failed, ${
 (${exitCodes.interrupted} Ctrl-C, ${signalExitCodes.SIGTERM} SIGTERM, ${signalExitCodes.SIGHUP} SIGHUP).
 The language is described in grammar.md.`;
 
-function addCommonOptions(command: Command): Command {
-  return command
-    .option(
-      "--schema <file>",
-      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
-    )
-    .option(
-      "--now <time>",
-      "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
-    )
-    .option(
-      "--param <name=value>",
-      'bind $name to text (name=value) or to JSON (name:=JSON: a number, "text" or an array); repeatable',
-      (flag: string, earlier: string[] = []) => [...earlier, flag],
-    )
-    .option(
-      "--params <file>",
-      "bind parameters from a JSON object of name -> value (--param wins; NAME.params.json beside NAME.oq is read too, below both)",
-    )
-    .option("--json", "print machine-readable JSON on stdout")
-    .option("--no-color", "no colours in diagnostics");
-}
-
 export function buildProgram(): Command {
   const program = new Command("oq")
     .description("Compile oq queries into Ongage contact-activity report requests, and run them.")
@@ -74,127 +51,90 @@ export function buildProgram(): Command {
     .addHelpText("after", helpFooter)
     .exitOverride();
 
-  addCommonOptions(
+  withFlags(
     program
       .command("compile")
       .description("compile a query and print the JSON body for POST /api/contact_activity")
-      .argument("<file>", "the .oq file, or - for standard input")
-      .option("--compact", "print the JSON on one line"),
+      .argument("<file>", "the .oq file, or - for standard input"),
+    "compile",
   ).action(async (file: string, options) => {
     const { compileCommand } = await import("./commands/compile.js");
     process.exitCode = await compileCommand(file, options);
   });
 
-  addCommonOptions(
+  withFlags(
     program
       .command("check")
       .description(
         "check queries as oq run takes them (a plan of several reports included), without printing payloads",
       )
       .argument("<files...>", "the .oq files, or - for standard input"),
+    "check",
   ).action(async (files: string[], options) => {
     const { checkCommand } = await import("./commands/compile.js");
     process.exitCode = await checkCommand(files, options);
   });
 
-  addCommonOptions(
+  withFlags(
     program
       .command("plan")
       .description("show what oq run runs for a query: one report, or several and how their contacts combine")
-      .argument("<file>", "the .oq file, or - for standard input")
-      .option("--max-reports <n>", "the most reports a plan may take (default 10)"),
+      .argument("<file>", "the .oq file, or - for standard input"),
+    "plan",
   ).action(async (file: string, options) => {
     const { planCommand } = await import("./commands/plan.js");
     process.exitCode = await planCommand(file, options);
   });
 
-  addCommonOptions(
+  withFlags(
     program
       .command("explain")
       .description("say in plain English what a query selects, for reviewers")
       .argument("<file>", "the .oq file, or - for standard input"),
+    "explain",
   ).action(async (file: string, options) => {
     const { explainCommand } = await import("./commands/explain.js");
     process.exitCode = await explainCommand(file, options);
   });
 
-  program
-    .command("fmt")
-    .description("lay queries out canonically (prints to stdout unless --write or --check)")
-    .argument("<files...>", "the .oq files, or - for standard input")
-    .option("--write", "rewrite the files in place")
-    .option("--check", "only report files that are not formatted (exit 1 if any)")
-    .option("--no-color", "no colours in diagnostics")
-    .action(async (files: string[], options) => {
-      const { fmtCommand } = await import("./commands/format.js");
-      process.exitCode = fmtCommand(files, options);
-    });
+  withFlags(
+    program
+      .command("fmt")
+      .description("lay queries out canonically (prints to stdout unless --write or --check)")
+      .argument("<files...>", "the .oq files, or - for standard input"),
+    "fmt",
+  ).action(async (files: string[], options) => {
+    const { fmtCommand } = await import("./commands/format.js");
+    process.exitCode = fmtCommand(files, options);
+  });
 
-  program
-    .command("decompile")
-    .description("turn a contact_activity request body (JSON) back into an oq query")
-    .argument("<file>", "the JSON file, or - for standard input")
-    .option(
-      "--schema <file>",
-      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
-    )
-    .action(async (file: string, options: { schema?: string }) => {
-      const { decompileCommand } = await import("./commands/format.js");
-      process.exitCode = await decompileCommand(file, options);
-    });
+  withFlags(
+    program
+      .command("decompile")
+      .description("turn a contact_activity request body (JSON) back into an oq query")
+      .argument("<file>", "the JSON file, or - for standard input"),
+    "decompile",
+  ).action(async (file: string, options: { schema?: string }) => {
+    const { decompileCommand } = await import("./commands/format.js");
+    process.exitCode = await decompileCommand(file, options);
+  });
 
-  program
-    .command("repl")
-    .description("an interactive shell: type queries, see what they mean, complete with Tab, run them")
-    .option(
-      "--schema <file>",
-      "field schema for custom list fields (default: $OQ_SCHEMA, then oq.config.json)",
-    )
-    .option(
-      "--now <time>",
-      "fix 'now' for during/ago, as ISO 8601, UTC unless an offset is written (default: $OQ_NOW, then the clock)",
-    )
-    .option("--sandbox", "run queries (.run) against a local sandbox instead of Ongage")
-    .option("--no-color", "no colours")
-    .action(async (options) => {
-      const { replCommand } = await import("./commands/repl.js");
-      process.exitCode = await replCommand(options);
-    });
+  withFlags(
+    program
+      .command("repl")
+      .description("an interactive shell: type queries, see what they mean, complete with Tab, run them"),
+    "repl",
+  ).action(async (options) => {
+    const { replCommand } = await import("./commands/repl.js");
+    process.exitCode = await replCommand(options);
+  });
 
-  const connectionOptions = (command: Command) =>
-    command
-      .option("--list-id <id>", "the Ongage list (default: $ONGAGE_LIST_ID, then oq.config.json)")
-      .option(
-        "--base-url <url>",
-        "the API's address (default: $ONGAGE_BASE_URL, oq.config.json, https://api.ongage.net)",
-      );
-
-  addCommonOptions(
-    connectionOptions(
-      program
-        .command("run")
-        .description("run queries as Ongage reports: create, wait, download the CSV, delete")
-        .argument("[queries...]", ".oq files or folders of them")
-        .option("--plan <file>", "run a query plan (JSON: reports, combine, key, columns) instead of queries")
-        .option("--max-reports <n>", "the most reports a query's plan may take (default 10)")
-        .option(
-          "--out <path>",
-          "the CSV file, or a folder for NAME.csv files (one query: default stdout; several: default .)",
-        )
-        .option("--detailed", "download the combined detailed CSV (one row per event)")
-        .option("--keep", "keep the report in Ongage afterwards")
-        .option("--quiet", "no summary line per query on stderr")
-        .option(
-          "--poll-interval <duration>",
-          "first wait between status checks (ms, s, m, h)",
-          runDefaults.pollInterval,
-        )
-        .option(
-          "--timeout <duration>",
-          "give up on a query after this long (create, wait and download; the clean-up follows)",
-          runDefaults.timeout,
-        ),
-    ),
+  withFlags(
+    program
+      .command("run")
+      .description("run queries as Ongage reports: create, wait, download the CSV, delete")
+      .argument("[queries...]", ".oq files or folders of them"),
+    "run",
   ).action(async (queries: string[], options) => {
     if (options.plan !== undefined || queries.length === 0) {
       const { runPlanFileCommand } = await import("./commands/runPlanFile.js");
@@ -211,78 +151,57 @@ export function buildProgram(): Command {
   const reports = program
     .command("reports")
     .description("list, inspect, export and delete reports made elsewhere");
-  connectionOptions(
-    reports
-      .command("list")
-      .description("list contact-activity reports")
-      .option("--sort <column>", "sort by this column", "id")
-      .option("--order <order>", "ASC or DESC", "DESC")
-      .option("--offset <n>", "skip this many")
-      .option("--limit <n>", "show at most this many")
-      .option("--json", "print JSON"),
-  ).action(async (options) => {
-    const { listReports } = await import("./commands/reports.js");
-    process.exitCode = await listReports(options);
-  });
-  connectionOptions(
-    reports
-      .command("status")
-      .description("show a report's status")
-      .argument("<id>")
-      .option("--json", "print JSON"),
+  withFlags(reports.command("list").description("list contact-activity reports"), "reports list").action(
+    async (options) => {
+      const { listReports } = await import("./commands/reports.js");
+      process.exitCode = await listReports(options);
+    },
+  );
+  withFlags(
+    reports.command("status").description("show a report's status").argument("<id>"),
+    "reports status",
   ).action(async (id: string, options) => {
     const { reportStatus } = await import("./commands/reports.js");
     process.exitCode = await reportStatus(id, options);
   });
-  connectionOptions(
-    reports
-      .command("export")
-      .description("download a completed report's CSV")
-      .argument("<id>")
-      .option("--detailed", "the combined detailed CSV (one row per event)")
-      .option("--out <path>", "write to this file, or to ID.csv in this folder (default stdout)"),
+  withFlags(
+    reports.command("export").description("download a completed report's CSV").argument("<id>"),
+    "reports export",
   ).action(async (id: string, options) => {
     const { exportReport } = await import("./commands/reports.js");
     process.exitCode = await exportReport(id, options);
   });
-  connectionOptions(reports.command("delete").description("delete a report").argument("<id>")).action(
-    async (id: string, options) => {
-      const { deleteReport } = await import("./commands/reports.js");
-      process.exitCode = await deleteReport(id, options);
-    },
-  );
+  withFlags(
+    reports.command("delete").description("delete a report").argument("<id>"),
+    "reports delete",
+  ).action(async (id: string, options) => {
+    const { deleteReport } = await import("./commands/reports.js");
+    process.exitCode = await deleteReport(id, options);
+  });
 
-  connectionOptions(
+  withFlags(
     program
       .command("fields")
       .description("the list's custom fields")
       .command("pull")
-      .description("fetch GET /api/list_fields and write the field schema file the compiler uses")
-      .option("--out <file>", "where to write it (- for stdout)", "fields.json"),
+      .description("fetch GET /api/list_fields and write the field schema file the compiler uses"),
+    "fields pull",
   ).action(async (options) => {
     const { pullFields } = await import("./commands/fields.js");
     process.exitCode = await pullFields(options);
   });
 
-  program
-    .command("sandbox")
-    .description(
-      "start a local Ongage-compatible server over generated contacts (for trying oq and for tests)",
-    )
-    .option("--port <n>", "port to listen on (0: any free port)", "8080")
-    .option("--contacts <n>", "how many contacts to generate", "2000")
-    .option("--seed <n>", "seed of the generated data", "1")
-    .option("--build-time <duration>", "how long reports stay pending", "2s")
-    .option("--list-id <id>", "the list id in its paths", "12345")
-    .option(
-      "--faults <spec>",
-      "misbehave on purpose: a list such as 429:3,slow:50 (docs/sandbox.md lists the faults)",
-    )
-    .option("--max-body <bytes>", "the largest request body it accepts (413 past it)", "1048576")
-    .action(async (options) => {
-      const { sandboxCommand } = await import("./commands/sandbox.js");
-      process.exitCode = await sandboxCommand(options);
-    });
+  withFlags(
+    program
+      .command("sandbox")
+      .description(
+        "start a local Ongage-compatible server over generated contacts (for trying oq and for tests)",
+      ),
+    "sandbox",
+  ).action(async (options) => {
+    const { sandboxCommand } = await import("./commands/sandbox.js");
+    process.exitCode = await sandboxCommand(options);
+  });
 
   return program;
 }

@@ -4,6 +4,7 @@ import { format } from "../format/format.js";
 import type { FieldType } from "../language/vocabulary.js";
 import { describeType } from "../check/operators.js";
 import { parseNowText } from "../check/time.js";
+import { flagsOf, flagUsage } from "../app/flags.js";
 import { loadProjectSettings } from "../app/projectSettings.js";
 import { UsageError } from "../app/usageError.js";
 import { paramFlagSettings } from "../app/paramFlags.js";
@@ -17,7 +18,30 @@ import { explain as explainQuery } from "../explain/explain.js";
  * `.now`, `.schema`, `.param`, `.params`, `.fmt`, `.quit`.
  */
 
-const dotHelp = `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
+/** How wide `.help`'s lines may be before a flag's help wraps. */
+const helpWidth = 100;
+
+/** `.run`'s flags, one a line under it, from the table they are declared in (app/flags.ts). */
+function runFlagsHelp(): string {
+  const flags = flagsOf(".run");
+  const width = Math.max(...flags.map((flag) => flagUsage(flag).length));
+  const indent = " ".repeat(6 + width + 1);
+  return flags
+    .map((flag) => {
+      const help = `${flag.help}${flag.default === undefined ? "" : ` (default: ${flag.default})`}`;
+      const lines = [`      ${flagUsage(flag).padEnd(width)} `];
+      for (const word of help.split(" ")) {
+        if (lines.at(-1)!.length + 1 + word.length > helpWidth) lines.push(indent);
+        lines[lines.length - 1] += ` ${word}`;
+      }
+      return `${lines.join("\n")}\n`;
+    })
+    .join("");
+}
+
+/** `.help`'s text. */
+const dotHelp =
+  () => `Type a query; it compiles as you press Enter (a blank line or ';' ends a multi-line one).
 Tab completes keywords, fields and the operators a field's type allows.
 
   .help               this text
@@ -25,9 +49,8 @@ Tab completes keywords, fields and the operators a field's type allows.
   .json               the request body of the last query
   .explain            the last query, part by part, as Ongage will read it
   .fmt                the last query, formatted
-  .run [--out FILE] [--detailed] [--sandbox] [--keep]
-                      run the last query as a report (Ctrl-C cancels it and deletes the report)
-  .save FILE.oq       save the last query
+  .run [FLAGS]        run the last query as a report (Ctrl-C cancels it and deletes the report):
+${runFlagsHelp()}  .save FILE.oq       save the last query
   .load FILE.oq       read a query from a file and compile it
   .now [ISO]          the clock for relative dates (no argument: the real clock)
   .schema FILE        use this field schema for custom fields
@@ -114,7 +137,7 @@ export async function runDotCommand(
   try {
     switch (name) {
       case ".help":
-        out(dotHelp);
+        out(dotHelp());
         return;
       case ".quit":
       case ".exit":

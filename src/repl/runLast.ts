@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "../app/connection.js";
 import { outputFile } from "../app/outputPath.js";
-import { runDefaults } from "../app/runDefaults.js";
+import { flagDefault, flagsOf, flagUsage } from "../app/flags.js";
 import { terminalSafe } from "../app/terminalText.js";
 import { signalExitCodes } from "../app/exitCodes.js";
 import { durationFlag } from "../app/durationFlag.js";
@@ -29,25 +29,33 @@ interface RunFlags {
 /** How many rows of the CSV are shown. */
 const shownRows = 10;
 
-/** `.run`'s words: `--out FILE`, `--detailed`, `--sandbox`, `--keep`, `--poll-interval D`, `--timeout D`. */
+/** `.run`'s words, read by the flags app/flags.ts gives `.run` (a subset of `oq run`'s, and `--sandbox`). */
 export function parseRunFlags(words: string[]): RunFlags | string {
-  const flags: RunFlags = { detailed: false, sandbox: false, keep: false, ...runDefaults };
+  const known = flagsOf(".run");
+  const given = new Map<string, string>();
+  const switches = new Set<string>();
   for (let i = 0; i < words.length; i++) {
     const word = words[i]!;
-    const value = () => words[++i];
-    if (word === "--detailed") flags.detailed = true;
-    else if (word === "--sandbox") flags.sandbox = true;
-    else if (word === "--keep") flags.keep = true;
-    else if (word === "--out" || word === "--poll-interval" || word === "--timeout") {
-      const given = value();
-      if (given === undefined) return `${word} needs a value`;
-      if (word === "--out") flags.out = given;
-      else if (word === "--poll-interval") flags.pollInterval = given;
-      else flags.timeout = given;
-    } else
-      return `.run does not know '${word}' (it takes --out FILE, --detailed, --sandbox, --keep, --poll-interval D, --timeout D)`;
+    const flag = known.find((candidate) => `--${candidate.name}` === word);
+    if (!flag) return `.run does not know '${word}' (it takes ${known.map(flagUsage).join(", ")})`;
+    if (flag.argument === undefined) {
+      switches.add(flag.name);
+      continue;
+    }
+    const value = words[++i];
+    if (value === undefined) return `${word} needs a value`;
+    given.set(flag.name, value);
   }
-  return flags;
+  // --poll-interval and --timeout have defaults in the table, as in `oq run`.
+  const valueOf = (name: string) => given.get(name) ?? flagDefault(".run", name)!;
+  return {
+    ...(given.has("out") ? { out: given.get("out")! } : {}),
+    detailed: switches.has("detailed"),
+    sandbox: switches.has("sandbox"),
+    keep: switches.has("keep"),
+    pollInterval: valueOf("poll-interval"),
+    timeout: valueOf("timeout"),
+  };
 }
 
 /** The local sandbox, started on first use and kept for the session. */
