@@ -10,6 +10,7 @@ import { OngageClient } from "../src/client/client.js";
 import { OngageError } from "../src/client/errors.js";
 import type { Transport } from "../src/client/transport.js";
 import { ProgressLine } from "../src/app/progress.js";
+import { oqRecoveryCommands } from "../src/app/recoveryCommands.js";
 import { terminalSafe, terminalSafeJson } from "../src/app/terminalText.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
@@ -176,20 +177,30 @@ describe("runReport, when the CSV cannot be saved", () => {
           Object.assign(new Error("ENOSPC: no space left on device, write"), { code: "ENOSPC", errno: -28 }),
         ),
     });
-    const summary = await runReport({
-      client,
-      request: compile("in segment 1").payload!,
-      destination: { kind: "stdout", stream: full },
-      pollIntervalMs: 10,
-    });
+    const run = (recoveryCommands?: typeof oqRecoveryCommands) =>
+      runReport({
+        client,
+        request: compile("in segment 1").payload!,
+        destination: { kind: "stdout", stream: full },
+        pollIntervalMs: 10,
+        ...(recoveryCommands ? { recoveryCommands } : {}),
+      });
+    const summary = await run(oqRecoveryCommands);
     expect(summary).toMatchObject({
       ok: false,
       deleted: false,
       exportCommand: `oq reports export ${summary.reportId} --list-id ${sandbox.listId} --out report-${summary.reportId}.csv`,
     });
     expect(summary.error).toContain("could not save the CSV to stdout: no space left on device (ENOSPC)");
+    expect(summary.error).toContain(`is kept in Ongage: fetch its CSV with: ${summary.exportCommand}`);
     expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBe(1);
     expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([summary.reportId]);
+    // The runner words no command of its own: the shells give it theirs.
+    const unworded = await run();
+    expect(unworded).toMatchObject({ ok: false, deleted: false });
+    expect(unworded.exportCommand).toBeUndefined();
+    expect(unworded.error).toMatch(/report \S+ is kept in Ongage$/);
+    expect(sandbox.liveReports()).toHaveLength(2);
   });
 
   it("a reader that left is not an error to retry: the report is deleted", async () => {

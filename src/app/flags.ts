@@ -7,7 +7,7 @@ import type { Command } from "commander";
  */
 
 /** What takes flags: an `oq` command (a subcommand as "reports list"), or the REPL's `.run`. */
-export type FlagTaker =
+type FlagTaker =
   | "compile"
   | "check"
   | "plan"

@@ -9,6 +9,7 @@ import { runPlan, type PlanSummary } from "../runner/runPlan.js";
 import { runReport, type RunProgress, type RunSummary } from "../runner/runReport.js";
 import type { StopSignal } from "./exitCodes.js";
 import { cleanupAfterSignalMs, interruptible, type HostProcess } from "./interrupt.js";
+import { oqRecoveryCommands } from "./recoveryCommands.js";
 import { formatBytes, ProgressLine } from "./progress.js";
 import { terminalSafe } from "./terminalText.js";
 
@@ -104,6 +105,7 @@ export async function runJobs(
             timeoutMs: options.timeoutMs,
             signal,
             cleanupSignal,
+            recoveryCommands: oqRecoveryCommands,
           };
           const onProgress = (p: RunProgress, report?: number) => {
             progress.update(report === undefined ? name : `${name} #${report + 1}`, p);

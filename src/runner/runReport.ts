@@ -48,6 +48,25 @@ export interface RunOptions {
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
   exportRetries?: number;
+  /**
+   * What the user can do by hand about what a run leaves behind, in the words of the caller's
+   * shell (the command line's: app/recoveryCommands.ts). The runner never words a command itself:
+   * without these, its messages name only Ongage's reports.
+   */
+  recoveryCommands?: RecoveryCommands;
+}
+
+/** The words of the commands a user runs to finish by hand what a run could not (RunOptions). */
+export interface RecoveryCommands {
+  /** The command that fetches a kept report's CSV to `out`, where the run meant it to go. */
+  exportReport(kept: {
+    reportId: string;
+    listId: string | undefined;
+    detailed: boolean;
+    out: string;
+  }): string;
+  /** Where reports are listed with their titles, to find one by its title (`oq reports list`). */
+  reportList: string;
 }
 
 export interface RunSummary {
@@ -62,7 +81,8 @@ export interface RunSummary {
   deleted: boolean;
   /**
    * Set when the report completed but its CSV could not be saved: the report is then kept (never
-   * deleted before its data is saved), and this is the command that downloads it again.
+   * deleted before its data is saved), and this is the command that downloads it again (worded
+   * by `recoveryCommands`; absent without them).
    */
   exportCommand?: string;
   /** Standard output was closed by its reader before the whole CSV was written (not retried). */
@@ -132,6 +152,8 @@ export async function runReportStep(
   let state: RunState = "creating";
   let completed = false;
   let timedOut = false;
+  // The report completed but its CSV could not be saved: it stays in Ongage, as with --keep.
+  let keptForSave = false;
   const progress = (next: RunState, deleting?: string[]) => {
     state = next;
     options.onProgress?.({
@@ -206,13 +228,22 @@ export async function runReportStep(
     else if (completed && !step.leaveReport && !options.signal?.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
       // deadline cut the download: only the user stopping the run, a signal, discards it.)
-      summary.exportCommand = exportCommand(client, summary.reportId, options);
-      summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage: fetch its CSV with: ${summary.exportCommand}`;
+      keptForSave = true;
+      const out =
+        options.destination.kind === "file" ? options.destination.path : `report-${summary.reportId}.csv`;
+      const fetchCommand = options.recoveryCommands?.exportReport({
+        reportId: summary.reportId,
+        listId: client.listId,
+        detailed: options.detailed ?? false,
+        out,
+      });
+      if (fetchCommand !== undefined) summary.exportCommand = fetchCommand;
+      summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage${fetchCommand === undefined ? "" : `: fetch its CSV with: ${fetchCommand}`}`;
     }
   } finally {
     clearTimeout(deadlineTimer);
     const cleaner = client.forCleanup();
-    await cleanUp(cleaner, options, step.leaveReport, marker, unknown, summary, progress);
+    await cleanUp(cleaner, options, step.leaveReport || keptForSave, marker, unknown, summary, progress);
     summary.calls = client.calls + cleaner.calls;
     summary.timings.totalMs = Date.now() - started;
     progress("done");
@@ -237,7 +268,8 @@ function timedOutMessage(state: RunState, reportId: string | undefined, timeoutM
 async function cleanUp(
   client: OngageClient,
   options: RunOptions,
-  leaveReport: boolean,
+  /** The run's own report stays: a plan's step, or a report whose CSV could not be saved. */
+  keepsReport: boolean,
   marker: string,
   unknown: UnknownCreates,
   summary: RunSummary,
@@ -248,15 +280,14 @@ async function cleanUp(
   const bound = cleanupBound(boundMs, options.cleanupSignal);
   const signal = bound.signal;
   const problems: string[] = [];
+  const reportList = options.recoveryCommands?.reportList ?? "Ongage's list of reports";
   try {
     let others: ReportInfo[] = [];
     if (unknown.attempts > 0) {
       // Said before the look-up, which may take a while: which report is being cleaned up, if known.
       progress(
         "deleting",
-        summary.reportId !== undefined && !options.keep && !leaveReport && summary.exportCommand === undefined
-          ? [summary.reportId]
-          : [],
+        summary.reportId !== undefined && !options.keep && !keepsReport ? [summary.reportId] : [],
       );
       // Every create with an unknown outcome may have made a report, perhaps listed late.
       const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
@@ -284,20 +315,20 @@ async function cleanUp(
           // Most likely nothing was made; but if Ongage lists it later, the user must know how to find it.
           summary.unaccountedCreates = { marker, count: unknown.unresolved - others.length };
           problems.push(
-            `a create that got no readable answer may have made a report that Ongage does not list yet: look in \`oq reports list\` for a title starting with ${marker} and delete it`,
+            `a create that got no readable answer may have made a report that Ongage does not list yet: look in ${reportList} for a title starting with ${marker} and delete it`,
           );
         }
       } catch (error) {
         summary.unaccountedCreates = { marker, count: unknown.unresolved };
         problems.push(
-          `could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in \`oq reports list\` for a title starting with ${marker}`,
+          `could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in ${reportList} for a title starting with ${marker}`,
         );
       }
     }
-    if ((options.keep || leaveReport) && summary.reportId === undefined && others.length > 0)
+    if ((options.keep || keepsReport) && summary.reportId === undefined && others.length > 0)
       summary.reportId = others.shift()!.id;
     // A report whose CSV could not be saved is kept like --keep: its data exists only in Ongage.
-    const keepMain = options.keep || leaveReport || summary.exportCommand !== undefined;
+    const keepMain = options.keep || keepsReport;
     const doomed = [
       ...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []),
       ...others.map((report) => report.id),
@@ -321,25 +352,4 @@ async function cleanUp(
 
 function stopped(): never {
   throw new OngageError("aborted", "stopped");
-}
-
-/** The `oq reports export` command that fetches a kept report's CSV to where it was meant to go. */
-function exportCommand(client: OngageClient, reportId: string, options: RunOptions): string {
-  const out = options.destination.kind === "file" ? options.destination.path : `report-${reportId}.csv`;
-  const words = [
-    "oq",
-    "reports",
-    "export",
-    reportId,
-    ...(options.detailed ? ["--detailed"] : []),
-    ...(client.listId ? ["--list-id", client.listId] : []),
-    "--out",
-    out,
-  ];
-  return words.map(shellWord).join(" ");
-}
-
-/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
-function shellWord(word: string): string {
-  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }

@@ -1,0 +1,28 @@
+import type { RecoveryCommands } from "../runner/runReport.js";
+
+/*
+ * The `oq` commands that finish by hand what a run could not: the runner states what happened,
+ * and the shells name the command (docs/running.md, "When things go wrong").
+ */
+
+/** A word as a POSIX shell reads it back: quoted when it holds anything but safe characters. */
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+export const oqRecoveryCommands: RecoveryCommands = {
+  exportReport: ({ reportId, listId, detailed, out }) =>
+    [
+      "oq",
+      "reports",
+      "export",
+      reportId,
+      ...(detailed ? ["--detailed"] : []),
+      ...(listId ? ["--list-id", listId] : []),
+      "--out",
+      out,
+    ]
+      .map(shellWord)
+      .join(" "),
+  reportList: "`oq reports list`",
+};
