@@ -8,7 +8,7 @@ if (!existsSync(bundle)) {
   process.stderr.write(
     "oq: not built (no dist/): in a checkout of oq run `npm run build`; installed from git, reinstall without --ignore-scripts so that oq's prepare script builds it\n",
   );
-  // exitCodes.usage (src/cli/exitCodes.ts): dist/ is what is missing, so it cannot be imported here;
+  // exitCodes.usage (src/app/exitCodes.ts): dist/ is what is missing, so it cannot be imported here;
   // test/package.test.ts keeps the two the same.
   process.exit(2);
 }

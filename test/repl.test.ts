@@ -7,6 +7,8 @@ import { compile } from "../src/index.js";
 import { complete } from "../src/repl/completion.js";
 import { historyPath } from "../src/repl/history.js";
 import { QueryBuffer } from "../src/repl/input.js";
+import { parseRunFlags } from "../src/repl/runLast.js";
+import { flagsOf } from "../src/app/flags.js";
 import { runOq, runOqAsync } from "./support/cli.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
@@ -104,7 +106,7 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(1);
   });
 
-  it(".now and .schema compile the last query again; .load names its file; .help lists .exit", () => {
+  it(".now and .schema compile the last query again; .load names its file; .help lists .exit and .run's flags", () => {
     const dir = home({ "bad.oq": "opens > 1\nand emial = 1\n" });
     const run = repl(
       "opens > 1 during 1d\n.now 2024-01-01T00:00:00Z\n.json\n.load /nonexistent.oq\n.load bad.oq\n.help\n",
@@ -117,6 +119,8 @@ describe("oq repl from a pipe", () => {
     expect(run.stderr).not.toContain("no such file or directory");
     expect(run.stderr).toContain("bad.oq:2:5: error: unknown field 'emial'");
     expect(run.stdout).toMatch(/^ {2}\.quit, \.exit /m);
+    // .run's flags, from the table they are declared in.
+    for (const flag of flagsOf(".run")) expect(run.stdout).toMatch(new RegExp(`^ {6}--${flag.name}\\b`, "m"));
   });
 
   it(".save and .load a query; .schema brings custom fields", () => {
@@ -237,6 +241,27 @@ describe("oq repl from a pipe", () => {
     expect(sandbox.stats.reportsDeleted).toBe(1);
     expect(run.stdout).toMatch(/rows? \(first 10 shown\) → \S+query-1\.csv \(report 1000 deleted\)\n$/);
     expect(run.stdout + run.stderr).not.toContain(sandbox.credentials.password);
+  });
+});
+
+describe(".run's flags", () => {
+  it("takes every flag app/flags.ts gives .run, and each changes the run", () => {
+    const defaults = parseRunFlags([]);
+    expect(defaults).toEqual({
+      detailed: false,
+      sandbox: false,
+      keep: false,
+      pollInterval: "2s",
+      timeout: "30m",
+    });
+    for (const flag of flagsOf(".run")) {
+      const words = flag.argument === undefined ? [`--${flag.name}`] : [`--${flag.name}`, "7s"];
+      expect(parseRunFlags(words), flag.name).not.toEqual(defaults);
+    }
+    expect(parseRunFlags(["--timeout"])).toBe("--timeout needs a value");
+    expect(parseRunFlags(["--bogus"])).toMatch(
+      /^\.run does not know '--bogus' \(it takes --out <path>, --detailed/,
+    );
   });
 });
 
