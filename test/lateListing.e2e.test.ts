@@ -70,7 +70,8 @@ describe("a lost create listed late, after the run made another", () => {
     expect(summary.ok).toBe(false);
     const marker = summary.title.slice(0, summary.title.indexOf("]") + 1);
     expect(summary.unaccountedCreates).toEqual({ marker, count: 1 });
-    expect(summary.error).toContain(`look in \`oq reports list\` for a title starting with ${marker}`);
+    // The library names no command of the CLI (oq run's words come from app/recoveryCommands.ts).
+    expect(summary.error).toContain(`look in Ongage's list of reports for a title starting with ${marker}`);
     expect(sandbox.liveReports()[0]!.request.title.startsWith(marker)).toBe(true);
   });
 });
