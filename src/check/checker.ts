@@ -381,7 +381,7 @@ class Checker {
     }
     const hints: string[] = [];
     const lowered = ref.name.toLowerCase();
-    const guess = closestMatch(ref.name, this.options.catalog.names());
+    const guess = this.options.catalog.closestName(ref.name);
     if (lowered === "segment") hints.push("to test segment membership write: in segment 1234567890");
     else if ((campaignActions as readonly string[]).includes(lowered))
       hints.push(`to test a campaign write: ${lowered} campaign 123`);

@@ -1,3 +1,4 @@
+import { closestMatch } from "../diagnostics/suggest.js";
 import type { FieldType } from "../language/vocabulary.js";
 
 type FieldOrigin = "list" | "system" | "activity" | "custom";
@@ -32,9 +33,13 @@ export const builtinFields: readonly FieldInfo[] = [
 /** Custom list fields: name -> type, as loaded from a field schema file. */
 export type CustomFields = Readonly<Record<string, FieldType>>;
 
+/** Enough for every misspelt name of a few queries; a bound, so a long-lived catalog stays small. */
+const maxRememberedGuesses = 1_000;
+
 /** The fields a query may use: the built-in ones plus the list's custom fields. */
 export class FieldCatalog {
   private readonly byName = new Map<string, FieldInfo>();
+  private readonly guesses = new Map<string, string | undefined>();
 
   constructor(custom: CustomFields = {}) {
     for (const field of builtinFields) this.byName.set(field.name, field);
@@ -50,6 +55,19 @@ export class FieldCatalog {
 
   names(): string[] {
     return [...this.byName.keys()];
+  }
+
+  /**
+   * The field a misspelt name most likely meant ("did you mean"). Remembered per catalog: with a
+   * schema of thousands of fields each guess costs milliseconds, and a query is checked again for
+   * every fix it is offered (diagnostics/checkedFixes.ts).
+   */
+  closestName(name: string): string | undefined {
+    if (this.guesses.has(name)) return this.guesses.get(name);
+    const guess = closestMatch(name, this.byName.keys());
+    if (this.guesses.size >= maxRememberedGuesses) this.guesses.clear();
+    this.guesses.set(name, guess);
+    return guess;
   }
 
   get hasCustomFields(): boolean {
