@@ -8,8 +8,9 @@ import type { Span } from "./source.js";
  * suggestion is kept only when the compiler, re-run on the query with the fix applied, agrees:
  *
  * - the problem it fixes is gone: no diagnostic of the same code at the place of the edit;
- * - it leaves its place right: no error touches the edit, and no new warning lies within it
- *   (`email contains "%gmail%"` compiles, but matches nobody);
+ * - it leaves its place right: no error touches the edit, no new error starts in the word right
+ *   after it, and no new warning lies within it (`email contains "%gmail%"` compiles, but
+ *   matches nobody);
  * - it does not contradict another diagnostic's fix for the same text: when two fixes overlap,
  *   one is kept only if applying it also clears the other's problem.
  *
@@ -72,7 +73,8 @@ export function checkedFixes(
       } catch {
         continue;
       }
-      if (fixes(diagnostic, suggestion, after, diagnostics)) kept.push({ diagnostic, suggestion, after });
+      if (fixes(diagnostic, suggestion, after, diagnostics, fixed))
+        kept.push({ diagnostic, suggestion, after });
     }
   }
   const offered = new Set(withoutContradictions(kept).map((candidate) => candidate.suggestion));
@@ -140,8 +142,12 @@ function fixes(
   suggestion: Suggestion,
   after: readonly Diagnostic[],
   before: readonly Diagnostic[],
+  fixedText: string,
 ): boolean {
-  return !stillThere(diagnostic, suggestion, after) && !newProblemAt(diagnostic, suggestion, after, before);
+  return (
+    !stillThere(diagnostic, suggestion, after) &&
+    !newProblemAt(diagnostic, suggestion, after, before, fixedText)
+  );
 }
 
 /** The problem the fix was for is still reported at its place. */
@@ -166,6 +172,7 @@ function newProblemAt(
   suggestion: Suggestion,
   after: readonly Diagnostic[],
   before: readonly Diagnostic[],
+  fixedText: string,
 ): boolean {
   const edit = editOf(suggestion);
   const earlier = new Set<string>();
@@ -174,12 +181,25 @@ function newProblemAt(
     const moved = movedSpan(diagnostic.span, edit);
     if (moved) earlier.add(keyOf(diagnostic.code, moved[0], moved[1]));
   }
+  const isNew = (other: Diagnostic) =>
+    !earlier.has(keyOf(other.code, other.span.start.offset, other.span.end.offset));
   return after.some((other) =>
     other.severity === "error"
-      ? other.code !== "OQ010" && touches(other.span, edit)
-      : !earlier.has(keyOf(other.code, other.span.start.offset, other.span.end.offset)) &&
-        within(other.span, edit),
+      ? other.code !== "OQ010" &&
+        (touches(other.span, edit) || (isNew(other) && startsInNextWord(other.span, edit, fixedText)))
+      : isNew(other) && within(other.span, edit),
   );
+}
+
+/**
+ * True when a span starts in the word right after the edit: `opens > 3 order by opens` fixed to
+ * `... and order by opens` fails at `by`, which the fix caused, though it wrote only `and order`.
+ */
+function startsInNextWord(span: Span, edit: Edit, fixedText: string): boolean {
+  let end = edit.end;
+  while (end < fixedText.length && /\s/.test(fixedText[end]!)) end++;
+  while (end < fixedText.length && !/\s/.test(fixedText[end]!)) end++;
+  return span.start.offset > edit.end && span.start.offset <= end;
 }
 
 function sameEdit(a: Suggestion, b: Suggestion): boolean {
