@@ -13,6 +13,7 @@ import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } fr
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./structure.js";
 import { closestMatch } from "../diagnostics/suggest.js";
+import { warnWildcards } from "./wildcards.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../parser/printer.js";
 import { compareValues, orderingOperators, ValueChecker } from "./values.js";
@@ -479,6 +480,7 @@ class Checker {
       return undefined;
     }
 
+    warnWildcards(node, operator, negated, this.source, this.diagnostics);
     if (node.isList && checkedValues.length > 1 && isNegatedListOperator(operator)) {
       this.warnNegativeList(node, operator);
     }

@@ -196,6 +196,13 @@ function reportForeignComment(comment: IToken, source: SourceText, diagnostics: 
   });
 }
 
+/** The whole word a '-' at `offset` joins, as `first-name`. */
+function dashedWordAt(text: string, offset: number): string {
+  const before = /[A-Za-z0-9_]*$/.exec(text.slice(0, offset))![0];
+  const after = /^[A-Za-z0-9_-]*/.exec(text.slice(offset))![0];
+  return before + after;
+}
+
 function reportUnknownCharacters(
   source: SourceText,
   offset: number,
@@ -208,6 +215,13 @@ function reportUnknownCharacters(
   else if (text.startsWith("$"))
     hints.push(
       "a parameter is $ and a name of letters, digits and _ that does not start with a digit, e.g. $domain",
+    );
+  else if (text.startsWith("-") && /[A-Za-z]$/.test(source.text.slice(0, offset)))
+    // `case-sensitive`, `first-name`: a dash joining words, not a minus.
+    hints.push(
+      /case$/i.test(source.text.slice(0, offset))
+        ? "oq writes 'case sensitive', with a space, after the value: email = \"Bob\" case sensitive"
+        : `a field whose name has a '-' goes in backquotes: \`${dashedWordAt(source.text, offset)}\``,
     );
   else if (text.startsWith("-")) hints.push("negative numbers are written -5; a date is written 2024-01-31");
   else
@@ -232,6 +246,9 @@ const foreignOperators: Record<string, { token: TokenType; spelling: string }> =
   "<>": { token: t.NotEquals, spelling: "!=" },
   "!": { token: t.Not, spelling: "not" },
 };
+
+/** The quotes that close text in quotes oq does not use (lexer/tokenPatterns.ts, singleQuotedStringSource). */
+const closingQuotes = "'’‘”“\"»";
 
 function retype(token: IToken, type: TokenType): void {
   token.tokenType = type;
@@ -264,10 +281,15 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       return;
     }
     case t.SingleQuotedString: {
-      const body =
-        token.image.endsWith("'") && token.image.length > 1 ? token.image.slice(1, -1) : token.image.slice(1);
+      const opening = token.image[0]!;
+      const closed = token.image.length > 1 && closingQuotes.includes(token.image.at(-1)!);
+      const body = closed ? token.image.slice(1, -1) : token.image.slice(1);
       const quoted = JSON.stringify(body);
-      diagnostics.error("OQ005", "text goes in double quotes", spanOfToken(source, token), {
+      const message =
+        opening === "'"
+          ? "text goes in double quotes"
+          : `text goes in plain double quotes ("), not typographic ones (${opening})`;
+      diagnostics.error("OQ005", message, spanOfToken(source, token), {
         suggestions: [{ message: `write ${quoted}`, span: spanOfToken(source, token), replacement: quoted }],
       });
       token.payload = body;

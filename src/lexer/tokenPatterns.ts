@@ -47,7 +47,16 @@ const stringBody = String.raw`(?:[^"\\${lineBreakClass}]|\\.)*`;
 export const stringSource = `"${stringBody}"`;
 /** A string missing its closing quote, to the end of the line. */
 export const unterminatedStringSource = String.raw`"${stringBody}\\?`;
-export const singleQuotedStringSource = String.raw`'[^'${lineBreakClass}]*'?`;
+/**
+ * Text in quotes oq does not use: 'single', and the typographic quotes word processors and
+ * chat apps put in (“…”, ‘…’, „…“, «…»), each to its closing quote or the end of the line.
+ */
+export const singleQuotedStringSource = [
+  String.raw`'[^'${lineBreakClass}]*'?`,
+  String.raw`[‘‚‛][^’‘'${lineBreakClass}]*[’‘']?`,
+  String.raw`[“„‟][^”“"${lineBreakClass}]*[”“"]?`,
+  String.raw`«[^»${lineBreakClass}]*»?`,
+].join("|");
 
 /** A keyword's spellings as one pattern: a spelling of two words takes any spaces between them. */
 export function keywordSource(spellings: readonly string[]): string {

@@ -9,6 +9,7 @@ import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
 import { clauseKeywords, operatorWords } from "./keywordRoles.js";
 import * as op from "./operators.js";
+import { compareOperatorTokens, explainForeignHabit, type Explanation } from "./foreignHabits.js";
 
 const valueHelp =
   'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
@@ -189,14 +190,6 @@ function startsOperator(token: IToken): boolean {
 /** A stand-in for the end of input right after `token`. */
 function eofAfter(token: IToken): IToken {
   return { ...token, image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN };
-}
-
-interface Explanation {
-  code: string;
-  message: string;
-  label?: string;
-  hints: string[];
-  suggestions?: Suggestion[];
 }
 
 function after(previous: IToken | undefined): string {
@@ -435,7 +428,6 @@ function explain(
   };
 }
 
-const compareOperatorTokens = new Set(t.allTokens.filter((type) => op.symbolOperatorOf(type.name)));
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
 /** Tokens after which text comes: `contains`, `starts`, `ends`, and `with` after them. */
@@ -455,6 +447,8 @@ function explainKnownMistake(
 ): Explanation | undefined {
   if (!isRealToken(token)) return undefined;
   const at = indexOfToken(context.tokens, token);
+  const habit = at >= 0 ? explainForeignHabit(at, context) : undefined;
+  if (habit) return habit;
   const next = context.tokens[at + 1];
   const word = token.image.toLowerCase();
 
