@@ -6,6 +6,7 @@ import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
 import { plainDigits } from "./plainDigits.js";
 import * as t from "./tokens.js";
+import { dateSource, numberSource } from "./tokenPatterns.js";
 
 /** Built once: chevrotain analyses the token set when the lexer is constructed. */
 const chevrotainLexer = new Lexer(t.allTokens, {
@@ -247,6 +248,9 @@ const foreignOperators: Record<string, { token: TokenType; spelling: string }> =
   "!": { token: t.Not, spelling: "not" },
 };
 
+/** A whole date or number, as a value in quotes that is likely not meant as text. */
+const quotedDateOrNumber = new RegExp(`^(?:${dateSource}|${numberSource})$`);
+
 /** The quotes that close text in quotes oq does not use (lexer/tokenPatterns.ts, singleQuotedStringSource). */
 const closingQuotes = "'’‘”“\"»";
 
@@ -285,12 +289,19 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       const closed = token.image.length > 1 && closingQuotes.includes(token.image.at(-1)!);
       const body = closed ? token.image.slice(1, -1) : token.image.slice(1);
       const quoted = JSON.stringify(body);
-      const message =
-        opening === "'"
+      // `'2026-11-01'`, `'3'`: a date or a number in quotes is most likely not text at all.
+      const bare = quotedDateOrNumber.test(body) ? body : undefined;
+      const message = bare
+        ? `oq has no single quotes: a date or a number is written without quotes, text in double quotes`
+        : opening === "'"
           ? "text goes in double quotes"
           : `text goes in plain double quotes ("), not typographic ones (${opening})`;
-      diagnostics.error("OQ005", message, spanOfToken(source, token), {
-        suggestions: [{ message: `write ${quoted}`, span: spanOfToken(source, token), replacement: quoted }],
+      const span = spanOfToken(source, token);
+      diagnostics.error("OQ005", message, span, {
+        suggestions: [
+          ...(bare ? [{ message: `write ${bare}`, span, replacement: bare }] : []),
+          { message: `write ${quoted}`, span, replacement: quoted },
+        ],
       });
       token.payload = body;
       retype(token, t.StringLiteral);

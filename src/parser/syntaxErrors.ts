@@ -2,7 +2,7 @@ import { EOF, type IRecognitionException, type IToken } from "chevrotain";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { closestMatch } from "../diagnostics/suggest.js";
-import { queryDefaults } from "../language/vocabulary.js";
+import { isCountField, queryDefaults } from "../language/vocabulary.js";
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
@@ -138,7 +138,15 @@ export function reportSyntaxErrors(
         ? explainMissingComma(token, span)
         : token.tokenType === t.Segment
           ? explainSegmentAsField(token, context)
-          : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span));
+          : explain(
+              info,
+              rule,
+              ruleStack,
+              token,
+              isRealToken(previous) ? previous : undefined,
+              span,
+              context.source,
+            ));
     diagnostics.error(explained.code, explained.message, span, {
       label: explained.label,
       hints: explained.hints,
@@ -203,6 +211,7 @@ function explain(
   token: IToken,
   previous: IToken | undefined,
   span: Span,
+  sourceText: SourceText,
 ): Explanation {
   const found = describeToken(token);
   const atEnd = token.tokenType === EOF;
@@ -244,10 +253,19 @@ function explain(
       const hints = [valueHelp];
       let suggestions: Suggestion[] | undefined;
       if (token.tokenType === t.Identifier) {
-        suggestions = replaceWith(
-          `if ${found} is text, put it in double quotes: "${token.image}"`,
-          JSON.stringify(token.image),
-        );
+        // `email ends gmail.com`: the text runs past the word, to the next space or bracket.
+        const run = unquotedRun(sourceText, token.startOffset);
+        suggestions = atEnd
+          ? []
+          : [
+              {
+                message: `if '${truncate(run)}' is text, put it in double quotes: ${truncate(JSON.stringify(run))}`,
+                span: sourceText.spanOf(token.startOffset, token.startOffset + run.length),
+                replacement: JSON.stringify(run),
+              },
+            ];
+        if (looksLikeField(token.image))
+          hints.unshift(`a field is compared with a value, not with another field ('${token.image}')`);
       }
       if (info.kind === "mismatch" && info.expected.includes("RBracket")) {
         return {
@@ -575,6 +593,19 @@ function explainKnownMistake(
     };
   }
   return undefined;
+}
+
+/** The text from `offset` to the next space, bracket, comma or end of line: `gmail.com` from `gmail`. */
+function unquotedRun(source: SourceText, offset: number): string {
+  return /^[^\s()[\],"]+/.exec(source.text.slice(offset, offset + 256))?.[0] ?? "";
+}
+
+/**
+ * Whether a word in a value's place is likely a field (`clicks > opens`): a count, a date field, a
+ * built-in name. The parser does not know the list's fields, so this only chooses a hint.
+ */
+function looksLikeField(word: string): boolean {
+  return isCountField(word) || /^(?:email|id|ocx_\w+|\w+_date)$/.test(word);
 }
 
 function isValueToken(token: IToken): boolean {
