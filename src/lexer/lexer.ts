@@ -5,6 +5,7 @@ import type { Limits } from "../language/limits.js";
 import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
 import { plainDigits } from "./plainDigits.js";
+import { explainForeignDate } from "./foreignDates.js";
 import * as t from "./tokens.js";
 import { dateSource, numberSource } from "./tokenPatterns.js";
 
@@ -340,6 +341,17 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
     case t.Identifier:
       token.payload = token.image;
       return;
+    case t.ForeignDate: {
+      const span = spanOfToken(source, token);
+      const foreign = explainForeignDate(token.image, span);
+      diagnostics.error("OQ129", foreign.message, span, {
+        hints: foreign.hints,
+        suggestions: foreign.suggestions,
+      });
+      retype(token, t.DateLiteral);
+      token.payload = t.reportedByLexer;
+      return;
+    }
     case t.ExponentNumber: {
       const plain = plainDigits(token.image);
       diagnostics.error(
