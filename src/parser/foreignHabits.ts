@@ -198,7 +198,9 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
   if (
     token.tokenType === t.Identifier &&
     loneUnits.has(word(token)) &&
-    (previous?.tokenType === t.During || recentWords.has(word(previous)))
+    (previous?.tokenType === t.During || recentWords.has(word(previous))) &&
+    // `in the last week` is explained at `in`, with this unit in its rewrite.
+    !(word(tokens[at - 2]) === "the" && tokens[at - 3]?.tokenType === t.In)
   ) {
     return {
       code: "OQ109",
