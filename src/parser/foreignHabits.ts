@@ -18,6 +18,11 @@ export interface Explanation {
   label?: string;
   hints: string[];
   suggestions?: Suggestion[];
+  /**
+   * The last offset of the text this explanation accounts for, when it is more than the token
+   * it was raised at: later syntax errors up to there are the same mistake, not reported again.
+   */
+  covers?: number;
 }
 
 /** The tokens of the comparison operators (`=`, `!=`, `<`, ...). */
@@ -191,6 +196,7 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
       suggestions: duration
         ? replace(token.startOffset, end(tokens[duration.last]!), `during ${duration.text}`)
         : [],
+      covers: (duration ? end(tokens[duration.last]!) : end(tokens[at + 2]!)) - 1,
     };
   }
 

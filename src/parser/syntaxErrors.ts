@@ -147,6 +147,8 @@ export function reportSyntaxErrors(
               span,
               context.source,
             ));
+    // An explanation of several words (`in the last week`) accounts for the errors among them.
+    if (explained.covers !== undefined) lastReportedOffset = Math.max(lastReportedOffset, explained.covers);
     diagnostics.error(explained.code, explained.message, span, {
       label: explained.label,
       hints: explained.hints,
