@@ -7,6 +7,7 @@ import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
+import { checkedFixes } from "./diagnostics/checkedFixes.js";
 import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
 import type { QueryPlan } from "./emit/planSchema.js";
@@ -160,7 +161,7 @@ function startRun(entryPoint: string, options: CompileOptions): Run {
 }
 
 /** Source text -> AST, with lexical and syntax diagnostics. */
-export function parse(text: string, options: CompileOptions = {}): ParseResult {
+function parseRaw(text: string, options: CompileOptions = {}): ParseResult {
   validateText("parse", text);
   return parseStage(text, startRun("parse", options));
 }
@@ -169,7 +170,7 @@ export function parse(text: string, options: CompileOptions = {}): ParseResult {
  * AST -> checked query: fields, operators and values by type, the window, title and other
  * clauses. The condition stays the tree the user wrote; `normalize` flattens it.
  */
-export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
+function checkRaw(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
   return checkStage(parsed, startRun("check", options));
 }
 
@@ -178,7 +179,7 @@ export function check(parsed: ParseResult, options: CompileOptions = {}): CheckR
  * flattened, redundancy dropped, or-ed values merged; a condition that still mixes and/or is
  * refused. Also warns when a condition on an activity date reaches outside the window (OQ233).
  */
-export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
+function normalizeRaw(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
   return normalizeStage(checked, startRun("normalize", options), false);
 }
 
@@ -355,7 +356,7 @@ function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): 
  * wrongly (text that is not a string, an option of the wrong shape). (The emitted body always
  * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
  */
-export function compile(text: string, options: CompileOptions = {}): CompileResult {
+function compileRaw(text: string, options: CompileOptions = {}): CompileResult {
   const { normalized, run } = throughNormalize("compile", text, options, false, "hint");
   const query = normalized.normalized;
   return ending(normalized, run, () => (query ? { payload: emitBody(query, options.requestFlags) } : {}));
@@ -370,7 +371,7 @@ const plannableCodes: ReadonlySet<string> = new Set(["OQ240", "OQ241"]);
  * (docs/plans.md). Beyond `limits.maxReports` reports: OQ242, pointing at the part that needs
  * the most. Never throws on bad input.
  */
-export function plan(text: string, options: CompileOptions = {}): PlanResult {
+function planRaw(text: string, options: CompileOptions = {}): PlanResult {
   const { checked, normalized, logical, run } = planStages("plan", text, options);
   const query = normalized.normalized;
   const flags = { ...defaultRequestFlags, ...options.requestFlags };
@@ -387,7 +388,9 @@ export function plan(text: string, options: CompileOptions = {}): PlanResult {
  * gives.
  */
 export function planStages(entryPoint: string, text: string, options: CompileOptions) {
-  return throughNormalize(entryPoint, text, options, false, "plan");
+  const stages = throughNormalize(entryPoint, text, options, false, "plan");
+  stages.normalized = withCheckedFixes(stages.normalized, (fixed) => planRaw(fixed, options));
+  return stages;
 }
 
 /**
@@ -457,7 +460,7 @@ function reportTooManyReports(
  * Just the `filters.criteria` array for a condition, for callers who build the rest of the
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
-export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
+function compileFilterRaw(text: string, options: CompileOptions = {}): CompileFilterResult {
   // The caller sends the window, so the query's window says nothing: no OQ233.
   const { ast, normalized, run } = throughNormalize("compileFilter", text, options, true);
   const query = normalized.normalized;
@@ -479,4 +482,50 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */
 export function formatDiagnostics(result: Diagnosed, options: RenderOptions = {}): string {
   return renderDiagnostics(result.diagnostics, result.source, options);
+}
+
+/**
+ * A result whose fixes the compiler has confirmed (diagnostics/checkedFixes.ts): each suggestion
+ * is applied and the text re-checked by `recheck`, the same stages that produced the result.
+ */
+function withCheckedFixes<T extends Diagnosed>(result: T, recheck: (text: string) => Diagnosed): T {
+  if (!result.diagnostics.some((d) => d.suggestions.length > 0)) return result;
+  result.diagnostics = checkedFixes(
+    result.source.text,
+    result.diagnostics,
+    (text) => recheck(text).diagnostics,
+  );
+  return result;
+}
+
+/** Source text -> AST, with lexical and syntax diagnostics. */
+export function parse(text: string, options: CompileOptions = {}): ParseResult {
+  return withCheckedFixes(parseRaw(text, options), (fixed) => parseRaw(fixed, options));
+}
+
+/** See checkRaw. */
+export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
+  return withCheckedFixes(checkRaw(parsed, options), (fixed) => checkRaw(parseRaw(fixed, options), options));
+}
+
+/** See normalizeRaw. */
+export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
+  return withCheckedFixes(normalizeRaw(checked, options), (fixed) =>
+    normalizeRaw(checkRaw(parseRaw(fixed, options), options), options),
+  );
+}
+
+/** See compileRaw. */
+export function compile(text: string, options: CompileOptions = {}): CompileResult {
+  return withCheckedFixes(compileRaw(text, options), (fixed) => compileRaw(fixed, options));
+}
+
+/** See planRaw. */
+export function plan(text: string, options: CompileOptions = {}): PlanResult {
+  return withCheckedFixes(planRaw(text, options), (fixed) => planRaw(fixed, options));
+}
+
+/** See compileFilterRaw. */
+export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
+  return withCheckedFixes(compileFilterRaw(text, options), (fixed) => compileFilterRaw(fixed, options));
 }

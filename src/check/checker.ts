@@ -13,6 +13,7 @@ import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } fr
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./structure.js";
 import { closestMatch } from "../diagnostics/suggest.js";
+import { warnWildcards } from "./wildcards.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../parser/printer.js";
 import { compareValues, orderingOperators, ValueChecker } from "./values.js";
@@ -25,6 +26,9 @@ import {
   unconfirmedUserTypes,
   userTypes,
 } from "../language/vocabulary.js";
+
+/** More fields named like an unknown one than this are listed in a hint, not offered as fixes. */
+const maxFieldGuesses = 3;
 
 export interface CheckOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
@@ -381,11 +385,12 @@ class Checker {
     }
     const hints: string[] = [];
     const lowered = ref.name.toLowerCase();
-    const guess = closestMatch(ref.name, this.options.catalog.names());
+    const guesses = this.options.catalog.closestNames(ref.name);
     if (lowered === "segment") hints.push("to test segment membership write: in segment 1234567890");
     else if ((campaignActions as readonly string[]).includes(lowered))
       hints.push(`to test a campaign write: ${lowered} campaign 123`);
-    else if (!guess) {
+    else if (guesses.length > maxFieldGuesses) hints.push(`fields named like it: ${guesses.join(", ")}`);
+    else if (guesses.length === 0) {
       if (!this.options.catalog.hasCustomFields) {
         hints.push(
           "custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json",
@@ -396,7 +401,14 @@ class Checker {
     this.diagnostics.error("OQ212", `unknown field '${ref.name}'`, ref.span, {
       label: "not a field of this list",
       hints,
-      suggestions: guess ? [{ message: `did you mean '${guess}'?`, span: ref.span, replacement: guess }] : [],
+      suggestions:
+        guesses.length > maxFieldGuesses
+          ? []
+          : guesses.map((guess) => ({
+              message: `did you mean '${guess}'?`,
+              span: ref.span,
+              replacement: guess,
+            })),
     });
     return undefined;
   }
@@ -468,6 +480,7 @@ class Checker {
       return undefined;
     }
 
+    warnWildcards(node, operator, negated, this.source, this.diagnostics);
     if (node.isList && checkedValues.length > 1 && isNegatedListOperator(operator)) {
       this.warnNegativeList(node, operator);
     }

@@ -1,3 +1,4 @@
+import { closestMatch, namesSharingParts } from "../diagnostics/suggest.js";
 import type { FieldType } from "../language/vocabulary.js";
 
 type FieldOrigin = "list" | "system" | "activity" | "custom";
@@ -32,9 +33,13 @@ export const builtinFields: readonly FieldInfo[] = [
 /** Custom list fields: name -> type, as loaded from a field schema file. */
 export type CustomFields = Readonly<Record<string, FieldType>>;
 
+/** Enough for every misspelt name of a few queries; a bound, so a long-lived catalog stays small. */
+const maxRememberedGuesses = 1_000;
+
 /** The fields a query may use: the built-in ones plus the list's custom fields. */
 export class FieldCatalog {
   private readonly byName = new Map<string, FieldInfo>();
+  private readonly guesses = new Map<string, readonly string[]>();
 
   constructor(custom: CustomFields = {}) {
     for (const field of builtinFields) this.byName.set(field.name, field);
@@ -50,6 +55,22 @@ export class FieldCatalog {
 
   names(): string[] {
     return [...this.byName.keys()];
+  }
+
+  /**
+   * The fields a misspelt name most likely meant ("did you mean"): the nearest spelling, else
+   * the fields whose names share the most parts with it (`status` -> `ocx_status`). Remembered
+   * per catalog: with a schema of thousands of fields each guess costs milliseconds, and a query
+   * is checked again for every fix it is offered (diagnostics/checkedFixes.ts).
+   */
+  closestNames(name: string): readonly string[] {
+    const remembered = this.guesses.get(name);
+    if (remembered) return remembered;
+    const nearest = closestMatch(name, this.byName.keys());
+    const guesses = nearest ? [nearest] : namesSharingParts(name, this.byName.keys());
+    if (this.guesses.size >= maxRememberedGuesses) this.guesses.clear();
+    this.guesses.set(name, guesses);
+    return guesses;
   }
 
   get hasCustomFields(): boolean {

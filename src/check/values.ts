@@ -1,3 +1,4 @@
+import { isActivityField } from "./fieldCatalog.js";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type * as ast from "../parser/ast.js";
 import { printString } from "../parser/printer.js";
@@ -382,9 +383,15 @@ export class ValueChecker {
           ? []
           : [
               // A value from outside the query has no quotes to remove: the advice is about the value.
-              parameter === undefined
-                ? "numbers are written without quotes, e.g. opens >= 3"
-                : `for the value of $${parameter}: give a number, e.g. 3`,
+              parameter !== undefined
+                ? `for the value of $${parameter}: give a number, e.g. 3`
+                : isActivityField(fieldName) &&
+                    (value.kind === "Duration" || value.kind === "RelativeDate" || value.kind === "Date")
+                  ? // `opens > 30d`: the time belongs to the report's window, not to the count.
+                    `${fieldName} is measured over the report's window, which is set apart: ${fieldName} > 3 during 30d`
+                  : value.kind === "String"
+                    ? `numbers are written without quotes, e.g. ${fieldName} >= 3`
+                    : `a number is written in digits, e.g. ${fieldName} >= 3`,
             ],
       },
     );

@@ -65,3 +65,49 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   }
   return best;
 }
+
+/** The parts of a name, as people write them: `last_open_date`, `lastOpenDate`, `last-open-date`. */
+function nameParts(name: string): string[] {
+  return name
+    .replace(/([a-z])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z]+/)
+    .filter((part) => part.length > 0)
+    .map(stem);
+}
+
+/**
+ * A word without the endings that change its form but not what it names: `opened` is `open`,
+ * `clicks` is `click`; short words and `-us`/`-ss` words (`status`, `address`) are kept whole.
+ */
+function stem(word: string): string {
+  if (word.length > 5 && word.endsWith("ing")) return word.slice(0, -3);
+  if (word.length > 4 && word.endsWith("ed")) return word.slice(0, -2);
+  if (word.length > 3 && word.endsWith("s") && !/(?:ss|us)$/.test(word)) return word.slice(0, -1);
+  return word;
+}
+
+/**
+ * The candidates that share the most parts of their name with `word` (`last_opened` ->
+ * `last_open_date`; `status` -> `ocx_status`; `date` -> every `..._date`), for
+ * when no candidate is a near spelling (closestMatch). A name shares a part when a part of it
+ * equals a part of the word, after their endings are set aside (`opened`, `opens` -> `open`).
+ */
+export function namesSharingParts(word: string, candidates: Iterable<string>): string[] {
+  if (word.length > maxComparedLength) return [];
+  const wanted = new Set(nameParts(word));
+  if (wanted.size === 0) return [];
+  let best = 0;
+  let found: string[] = [];
+  for (const candidate of candidates) {
+    if (candidate === word) continue;
+    const shared = new Set(nameParts(candidate).filter((part) => wanted.has(part))).size;
+    if (shared === 0 || shared < best) continue;
+    if (shared > best) {
+      best = shared;
+      found = [];
+    }
+    found.push(candidate);
+  }
+  return found;
+}

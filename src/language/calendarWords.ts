@@ -43,3 +43,19 @@ export function dayWordOf(word: string): DayWord | undefined {
   const lowered = word.toLowerCase();
   return Object.hasOwn(dayWords, lowered) ? (lowered as DayWord) : undefined;
 }
+
+/** Month names as people write dates (`1 Nov 2026`, `November 1, 2026`): the first three letters. */
+export const monthAbbreviations = [
+  "jan",
+  "feb",
+  "mar",
+  "apr",
+  "may",
+  "jun",
+  "jul",
+  "aug",
+  "sep",
+  "oct",
+  "nov",
+  "dec",
+] as const;

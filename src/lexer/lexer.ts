@@ -5,7 +5,9 @@ import type { Limits } from "../language/limits.js";
 import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
 import { plainDigits } from "./plainDigits.js";
+import { explainForeignDate } from "./foreignDates.js";
 import * as t from "./tokens.js";
+import { dateSource, numberSource } from "./tokenPatterns.js";
 
 /** Built once: chevrotain analyses the token set when the lexer is constructed. */
 const chevrotainLexer = new Lexer(t.allTokens, {
@@ -196,6 +198,13 @@ function reportForeignComment(comment: IToken, source: SourceText, diagnostics: 
   });
 }
 
+/** The whole word a '-' at `offset` joins, as `first-name`. */
+function dashedWordAt(text: string, offset: number): string {
+  const before = /[A-Za-z0-9_]*$/.exec(text.slice(0, offset))![0];
+  const after = /^[A-Za-z0-9_-]*/.exec(text.slice(offset))![0];
+  return before + after;
+}
+
 function reportUnknownCharacters(
   source: SourceText,
   offset: number,
@@ -208,6 +217,13 @@ function reportUnknownCharacters(
   else if (text.startsWith("$"))
     hints.push(
       "a parameter is $ and a name of letters, digits and _ that does not start with a digit, e.g. $domain",
+    );
+  else if (text.startsWith("-") && /[A-Za-z]$/.test(source.text.slice(0, offset)))
+    // `case-sensitive`, `first-name`: a dash joining words, not a minus.
+    hints.push(
+      /case$/i.test(source.text.slice(0, offset))
+        ? "oq writes 'case sensitive', with a space, after the value: email = \"Bob\" case sensitive"
+        : `a field whose name has a '-' goes in backquotes: \`${dashedWordAt(source.text, offset)}\``,
     );
   else if (text.startsWith("-")) hints.push("negative numbers are written -5; a date is written 2024-01-31");
   else
@@ -232,6 +248,12 @@ const foreignOperators: Record<string, { token: TokenType; spelling: string }> =
   "<>": { token: t.NotEquals, spelling: "!=" },
   "!": { token: t.Not, spelling: "not" },
 };
+
+/** A whole date or number, as a value in quotes that is likely not meant as text. */
+const quotedDateOrNumber = new RegExp(`^(?:${dateSource}|${numberSource})$`);
+
+/** The quotes that close text in quotes oq does not use (lexer/tokenPatterns.ts, singleQuotedStringSource). */
+const closingQuotes = "'’‘”“\"»";
 
 function retype(token: IToken, type: TokenType): void {
   token.tokenType = type;
@@ -264,11 +286,23 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
       return;
     }
     case t.SingleQuotedString: {
-      const body =
-        token.image.endsWith("'") && token.image.length > 1 ? token.image.slice(1, -1) : token.image.slice(1);
+      const opening = token.image[0]!;
+      const closed = token.image.length > 1 && closingQuotes.includes(token.image.at(-1)!);
+      const body = closed ? token.image.slice(1, -1) : token.image.slice(1);
       const quoted = JSON.stringify(body);
-      diagnostics.error("OQ005", "text goes in double quotes", spanOfToken(source, token), {
-        suggestions: [{ message: `write ${quoted}`, span: spanOfToken(source, token), replacement: quoted }],
+      // `'2026-11-01'`, `'3'`: a date or a number in quotes is most likely not text at all.
+      const bare = quotedDateOrNumber.test(body) ? body : undefined;
+      const message = bare
+        ? `oq has no single quotes: a date or a number is written without quotes, text in double quotes`
+        : opening === "'"
+          ? "text goes in double quotes"
+          : `text goes in plain double quotes ("), not typographic ones (${opening})`;
+      const span = spanOfToken(source, token);
+      diagnostics.error("OQ005", message, span, {
+        suggestions: [
+          ...(bare ? [{ message: `write ${bare}`, span, replacement: bare }] : []),
+          { message: `write ${quoted}`, span, replacement: quoted },
+        ],
       });
       token.payload = body;
       retype(token, t.StringLiteral);
@@ -307,6 +341,17 @@ function normalizeToken(token: IToken, source: SourceText, diagnostics: Diagnost
     case t.Identifier:
       token.payload = token.image;
       return;
+    case t.ForeignDate: {
+      const span = spanOfToken(source, token);
+      const foreign = explainForeignDate(token.image, span);
+      diagnostics.error("OQ129", foreign.message, span, {
+        hints: foreign.hints,
+        suggestions: foreign.suggestions,
+      });
+      retype(token, t.DateLiteral);
+      token.payload = t.reportedByLexer;
+      return;
+    }
     case t.ExponentNumber: {
       const plain = plainDigits(token.image);
       diagnostics.error(

@@ -1,6 +1,6 @@
 import { numericTextSource } from "../language/numberText.js";
 import { lineBreakClass } from "../diagnostics/source.js";
-import { durationUnitWords } from "../language/calendarWords.js";
+import { durationUnitWords, monthAbbreviations } from "../language/calendarWords.js";
 
 /*
  * The source of every token pattern, once. chevrotain's tokens (tokens.ts) compile them as they
@@ -30,6 +30,23 @@ function datePattern(part: (source: string) => string): string {
   return `${part(digits4)}-${part(digits2)}-${part(digits2)}(?:${time}${zone}?)?`;
 }
 export const dateSource = datePattern((source) => `(?:${source})`);
+
+const monthName = String.raw`(?:${monthAbbreviations.join("|")})[a-z]*\.?`;
+/**
+ * Dates as people write them, not as oq does: `11/01/2026`, `2026/11/01`, `01.11.2026`, a month
+ * `2026-10`, `1 Nov 2026`, `Nov 1, 2026`. Read as one token so that the mistake is one error
+ * with the fix (lexer.ts), not four about its pieces.
+ */
+export const foreignDateSource = [
+  String.raw`\d{1,2}/\d{1,2}/\d{2}(?:\d{2})?(?![\d/])`,
+  String.raw`\d{4}/\d{1,2}/\d{1,2}(?![\d/])`,
+  String.raw`\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])`,
+  String.raw`\d{4}-\d{1,2}(?![\d-])`,
+  String.raw`\d{1,2}(?:st|nd|rd|th)?[ \t]+${monthName}[ \t]+\d{4}(?!\d)`,
+  String.raw`${monthName}[ \t]+\d{1,2}(?:st|nd|rd|th)?,?[ \t]+\d{4}(?!\d)`,
+]
+  .map((source) => `(?:${source})`)
+  .join("|");
 /** The date alone, its parts captured in the order datePattern names them. */
 export const dateCapturingSource = `^${datePattern((source) => `(${source})`)}$`;
 
@@ -47,7 +64,16 @@ const stringBody = String.raw`(?:[^"\\${lineBreakClass}]|\\.)*`;
 export const stringSource = `"${stringBody}"`;
 /** A string missing its closing quote, to the end of the line. */
 export const unterminatedStringSource = String.raw`"${stringBody}\\?`;
-export const singleQuotedStringSource = String.raw`'[^'${lineBreakClass}]*'?`;
+/**
+ * Text in quotes oq does not use: 'single', and the typographic quotes word processors and
+ * chat apps put in (“…”, ‘…’, „…“, «…»), each to its closing quote or the end of the line.
+ */
+export const singleQuotedStringSource = [
+  String.raw`'[^'${lineBreakClass}]*'?`,
+  String.raw`[‘‚‛][^’‘'${lineBreakClass}]*[’‘']?`,
+  String.raw`[“„‟][^”“"${lineBreakClass}]*[”“"]?`,
+  String.raw`«[^»${lineBreakClass}]*»?`,
+].join("|");
 
 /** A keyword's spellings as one pattern: a spelling of two words takes any spaces between them. */
 export function keywordSource(spellings: readonly string[]): string {

@@ -101,6 +101,12 @@ export const RBracket = symbol("RBracket");
 export const Comma = symbol("Comma");
 export const Star = symbol("Star");
 
+/** `11/01/2026`, `2026-10`, `1 Nov 2026`: reported with the date oq writes, then read as a date. */
+export const ForeignDate = createToken({
+  name: "ForeignDate",
+  pattern: new RegExp(p.foreignDateSource, "i"),
+  label: "a date",
+});
 export const DateLiteral = createToken({
   name: "DateLiteral",
   pattern: new RegExp(p.dateSource),
@@ -179,6 +185,7 @@ export const allTokens: TokenType[] = [
   WhiteSpace,
   Comment,
   ForeignComment,
+  ForeignDate,
   ExponentNumber,
   DateLiteral,
   DurationLiteral,

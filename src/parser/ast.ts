@@ -174,6 +174,8 @@ export interface DateValue extends BoundLiteral {
   kind: "Date";
   raw: string;
   span: Span;
+  /** The lexer reported this date's spelling already (`11/01/2026`): the checker refuses it quietly. */
+  reported?: true;
 }
 
 /** `30d`, `3 months`: an amount of time. The unit is validated by the checker. */

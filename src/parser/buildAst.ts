@@ -352,7 +352,11 @@ export class AstBuilder {
       return value;
     }
     const date = this.token(c, "DateLiteral");
-    if (date) return { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
+    if (date) {
+      const value: ast.DateValue = { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
+      if (date.payload === t.reportedByLexer) value.reported = true;
+      return value;
+    }
     const day = this.token(c, "DayWord");
     if (day) return { kind: "Date", raw: day.image.toLowerCase(), span: this.tokenSpan(day) };
     const parameter = this.token(c, "Parameter");

@@ -2,13 +2,14 @@ import { EOF, type IRecognitionException, type IToken } from "chevrotain";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { closestMatch } from "../diagnostics/suggest.js";
-import { queryDefaults } from "../language/vocabulary.js";
+import { isCountField, queryDefaults } from "../language/vocabulary.js";
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
 import type { SyntaxErrorInfo } from "./grammar.js";
 import { clauseKeywords, operatorWords } from "./keywordRoles.js";
 import * as op from "./operators.js";
+import { compareOperatorTokens, explainForeignHabit, type Explanation } from "./foreignHabits.js";
 
 const valueHelp =
   'a value is text in double quotes ("gmail.com"), a number (3), a date (2024-01-31), ' +
@@ -137,7 +138,17 @@ export function reportSyntaxErrors(
         ? explainMissingComma(token, span)
         : token.tokenType === t.Segment
           ? explainSegmentAsField(token, context)
-          : explain(info, rule, ruleStack, token, isRealToken(previous) ? previous : undefined, span));
+          : explain(
+              info,
+              rule,
+              ruleStack,
+              token,
+              isRealToken(previous) ? previous : undefined,
+              span,
+              context.source,
+            ));
+    // An explanation of several words (`in the last week`) accounts for the errors among them.
+    if (explained.covers !== undefined) lastReportedOffset = Math.max(lastReportedOffset, explained.covers);
     diagnostics.error(explained.code, explained.message, span, {
       label: explained.label,
       hints: explained.hints,
@@ -191,14 +202,6 @@ function eofAfter(token: IToken): IToken {
   return { ...token, image: "", tokenType: EOF, tokenTypeIdx: EOF.tokenTypeIdx!, startOffset: NaN };
 }
 
-interface Explanation {
-  code: string;
-  message: string;
-  label?: string;
-  hints: string[];
-  suggestions?: Suggestion[];
-}
-
 function after(previous: IToken | undefined): string {
   return previous ? ` after '${truncate(previous.image)}'` : "";
 }
@@ -210,6 +213,7 @@ function explain(
   token: IToken,
   previous: IToken | undefined,
   span: Span,
+  sourceText: SourceText,
 ): Explanation {
   const found = describeToken(token);
   const atEnd = token.tokenType === EOF;
@@ -251,10 +255,19 @@ function explain(
       const hints = [valueHelp];
       let suggestions: Suggestion[] | undefined;
       if (token.tokenType === t.Identifier) {
-        suggestions = replaceWith(
-          `if ${found} is text, put it in double quotes: "${token.image}"`,
-          JSON.stringify(token.image),
-        );
+        // `email ends gmail.com`: the text runs past the word, to the next space or bracket.
+        const run = unquotedRun(sourceText, token.startOffset);
+        suggestions = atEnd
+          ? []
+          : [
+              {
+                message: `if '${truncate(run)}' is text, put it in double quotes: ${truncate(JSON.stringify(run))}`,
+                span: sourceText.spanOf(token.startOffset, token.startOffset + run.length),
+                replacement: JSON.stringify(run),
+              },
+            ];
+        if (looksLikeField(token.image))
+          hints.unshift(`a field is compared with a value, not with another field ('${token.image}')`);
       }
       if (info.kind === "mismatch" && info.expected.includes("RBracket")) {
         return {
@@ -435,7 +448,6 @@ function explain(
   };
 }
 
-const compareOperatorTokens = new Set(t.allTokens.filter((type) => op.symbolOperatorOf(type.name)));
 /** Tokens after which a value comes. */
 const valueOpeners = new Set([...compareOperatorTokens, t.Between, t.And, t.LBracket, t.Comma]);
 /** Tokens after which text comes: `contains`, `starts`, `ends`, and `with` after them. */
@@ -455,6 +467,8 @@ function explainKnownMistake(
 ): Explanation | undefined {
   if (!isRealToken(token)) return undefined;
   const at = indexOfToken(context.tokens, token);
+  const habit = at >= 0 ? explainForeignHabit(at, context) : undefined;
+  if (habit) return habit;
   const next = context.tokens[at + 1];
   const word = token.image.toLowerCase();
 
@@ -581,6 +595,19 @@ function explainKnownMistake(
     };
   }
   return undefined;
+}
+
+/** The text from `offset` to the next space, bracket, comma or end of line: `gmail.com` from `gmail`. */
+function unquotedRun(source: SourceText, offset: number): string {
+  return /^[^\s()[\],"]+/.exec(source.text.slice(offset, offset + 256))?.[0] ?? "";
+}
+
+/**
+ * Whether a word in a value's place is likely a field (`clicks > opens`): a count, a date field, a
+ * built-in name. The parser does not know the list's fields, so this only chooses a hint.
+ */
+function looksLikeField(word: string): boolean {
+  return isCountField(word) || /^(?:email|id|ocx_\w+|\w+_date)$/.test(word);
 }
 
 function isValueToken(token: IToken): boolean {
