@@ -1,5 +1,5 @@
 import { checkQuery, type CheckOptions } from "./check/checker.js";
-import type { CheckedQuery, NormalizedQuery } from "./check/criteria.js";
+import type { CheckedQuery, NormalizedQuery } from "./check/checkedQuery.js";
 import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { parseNowText } from "./check/time.js";

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { Criterion, Logic } from "../src/check/criteria.js";
+import type { Criterion, Logic } from "../src/check/checkedQuery.js";
 import { operatorsByType } from "../src/check/operators.js";
 import type { SourceText } from "../src/diagnostics/source.js";
 import { emitCriteria } from "../src/emit/emit.js";

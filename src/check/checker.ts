@@ -7,11 +7,11 @@ import {
   type Criterion,
   type Logic,
   type TimeWindow,
-} from "./criteria.js";
+} from "./checkedQuery.js";
 import { type FieldCatalog, type FieldInfo } from "./fieldCatalog.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { shortenText } from "./shortenText.js";
-import { checkStructure } from "./structure.js";
+import { checkStructure } from "./clauseStructure.js";
 import { closestMatch } from "../diagnostics/suggest.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../parser/printer.js";

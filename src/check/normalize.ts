@@ -1,7 +1,7 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import { printCriterion } from "./printCriterion.js";
-import type { CheckedQuery, Criterion, FlatCriteria, Logic, NormalizedQuery } from "./criteria.js";
+import type { CheckedQuery, Criterion, FlatCriteria, Logic, NormalizedQuery } from "./checkedQuery.js";
 import { warnAboutWindowCoverage } from "./windowCoverage.js";
 import { inverseOperator, oqSpelling } from "./operators.js";
 import {

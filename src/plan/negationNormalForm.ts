@@ -1,5 +1,5 @@
 import type { Span } from "../diagnostics/source.js";
-import type { Criterion, Logic } from "../check/criteria.js";
+import type { Criterion, Logic } from "../check/checkedQuery.js";
 import { inverseOperator } from "../check/operators.js";
 
 /*

@@ -1,5 +1,5 @@
 import type { Span } from "../diagnostics/source.js";
-import type { Criterion, FlatCriteria, Logic } from "../check/criteria.js";
+import type { Criterion, FlatCriteria, Logic } from "../check/checkedQuery.js";
 import { mergeable } from "../check/normalize.js";
 import { inverseOperator } from "../check/operators.js";
 import type { ContactSet } from "../emit/planSchema.js";
