@@ -1,4 +1,4 @@
-import { checkQuery, type CheckOptions } from "./check/checker.js";
+import { checkQuery, type CheckOptions } from "./check/checkQuery.js";
 import type { CheckedQuery, NormalizedQuery } from "./check/checkedQuery.js";
 import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
