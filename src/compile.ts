@@ -1,5 +1,6 @@
 import { checkQuery, type CheckOptions } from "./check/checkQuery.js";
 import type { CheckedQuery, NormalizedQuery } from "./check/checkedQuery.js";
+import { negationNormalForm, type NegationNormalForm } from "./check/logic/negationNormalForm.js";
 import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { parseNowText } from "./check/time.js";
@@ -100,131 +101,67 @@ function resolveNow(now: CompileOptions["now"]): number {
   return Math.floor(date.getTime() / 1000);
 }
 
-function finish<T extends object>(
-  source: SourceText,
-  diagnostics: DiagnosticCollector,
-  extra: T,
-): T & Diagnosed {
-  const result = extra as T & Diagnosed;
-  result.diagnostics = diagnostics.sorted();
-  result.source = source;
-  result.ok = !diagnostics.hasErrors;
-  return result;
-}
-
-/** A safety net for library users: a bug in oq becomes a diagnostic, not an exception in their service. */
-function guarded<T extends object>(
-  source: SourceText,
-  diagnostics: DiagnosticCollector,
-  run: () => T,
-): T & Diagnosed {
-  try {
-    return finish(source, diagnostics, run());
-  } catch (error) {
-    reportInternalError(error, source, diagnostics);
-    return finish(source, diagnostics, {} as T);
-  }
-}
-
-function reportInternalError(error: unknown, source: SourceText, diagnostics: DiagnosticCollector): void {
-  diagnostics.error(
-    "OQ999",
-    `internal error in oq: ${error instanceof Error ? error.message : String(error)}`,
-    source.spanOf(0, 0),
-    { hints: ["this is a bug in oq, not in your query; please report it with the query"] },
-  );
-}
-
 /*
- * The compiler's stages, each exported on its own and composed once (`throughNormalize`):
+ * The compiler's stages, each `(input, ctx) -> output`: it reports to `ctx.diagnostics` and
+ * returns undefined when it cannot go on. `compile` and `plan` are two compositions of them,
+ * under one safety net (`safely`); `parse`, `check`, `normalize` and `emit` run one stage each.
  *
- *   parse:     text -> ParseResult (ast: Query)                 lexical and syntax diagnostics
- *   check:     ParseResult -> CheckResult (checked: CheckedQuery)   fields, operators, values
- *   normalize: CheckResult -> NormalizeResult (normalized: NormalizedQuery)   flat and/or list
- *   emit:      NormalizedQuery + request flags -> the request body; never fails
- *
- * Each stage but emit takes the previous one's result and carries its diagnostics on, so that
- * the composition reports exactly what the stages report one by one. The exported functions
- * check their arguments; the composition checks them once and runs the same stage bodies.
+ *   parse:    source text -> Query                 lexical and syntax diagnostics
+ *   check:    Query -> CheckedQuery                fields, operators, values, clauses
+ *   logic:    CheckedQuery -> LogicalQuery         `not` pushed down to the criteria, once
+ *   flatten:  LogicalQuery -> NormalizedQuery      one flat and/or list, or refused
+ *   plan:     LogicalQuery -> NormalizedQuery or LogicalPlan, when flatten refuses only what
+ *             reports and set operations on their contacts say exactly
+ *   emit:     NormalizedQuery -> the request body  never fails (a plan: emitPlan)
  */
 
-/** What the stages of one compilation need from its options, worked out once. */
-interface Run {
+/** One compilation: its source, where its diagnostics go, and its options worked out once. */
+interface Context {
+  source: SourceText;
+  diagnostics: DiagnosticCollector;
   options: CompileOptions;
   limits: Limits;
 }
 
-function startRun(entryPoint: string, options: CompileOptions): Run {
-  validateOptions(entryPoint, options);
-  return { options, limits: resolveLimits(options.limits) };
+/** Check also needs "now", resolved before the stages run: a bad `now` is the caller's error. */
+interface CheckContext extends Context {
+  nowSeconds: number;
 }
 
-/** Source text -> AST, with lexical and syntax diagnostics. */
-export function parse(text: string, options: CompileOptions = {}): ParseResult {
-  validateText("parse", text);
-  return parseStage(text, startRun("parse", options));
+/** The checked query and its condition in negation normal form, which flatten and plan both read. */
+interface LogicalQuery {
+  checked: CheckedQuery;
+  condition: NegationNormalForm;
 }
 
-/**
- * AST -> checked query: fields, operators and values by type, the window, title and other
- * clauses. The condition stays the tree the user wrote; `normalize` flattens it.
- */
-export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
-  return checkStage(parsed, startRun("check", options));
+/** What runs for a query: one report's query, or a plan of several reports. */
+interface Runnable {
+  normalized?: NormalizedQuery;
+  logical?: LogicalPlan;
 }
 
-/**
- * Checked query -> the query Ongage can take: `not` pushed down to the criteria, nested and/or
- * flattened, redundancy dropped, or-ed values merged; a condition that still mixes and/or is
- * refused. Also warns when a condition on an activity date reaches outside the window (OQ233).
- */
-export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
-  return normalizeStage(checked, startRun("normalize", options), false);
+function parseStage(source: SourceText, ctx: Context): Query | undefined {
+  return parseSource(source, ctx.diagnostics, ctx.limits);
 }
 
-/**
- * Normalised query -> the request body. `requestFlags` are the settings `compile` takes (a
- * query's `flags` clause wins over them); default: both true. Never fails on a normalised query,
- * so unlike the other stages it returns the body itself, with no diagnostics and no safety net:
- * it throws only on a programming error (a TypeError for request flags of the wrong shape, or a
- * bug in oq, which `compile`, running the same body, reports as OQ999).
- */
-export function emit(
-  normalized: NormalizedQuery,
-  requestFlags: Partial<RequestFlags> = {},
-): ContactActivityRequest {
-  validateOptions("emit", { requestFlags });
-  return emitBody(normalized, requestFlags);
-}
-
-/*
- * The stage bodies write into one collector; the exported stages wrap each in its own result,
- * and the composition runs all three under one collector and one safety net, so that a
- * compile pays for one result, not three.
- */
-function parseBody(source: SourceText, diagnostics: DiagnosticCollector, run: Run): Query | undefined {
-  return parseSource(source, diagnostics, run.limits);
-}
-
-/** `nowSeconds`: resolved by the caller, outside the safety net (a bad `now` is the caller's error). */
-function checkBody(
-  ast: Query | undefined,
-  source: SourceText,
-  diagnostics: DiagnosticCollector,
-  run: Run,
-  nowSeconds: number,
-): CheckedQuery | undefined {
-  if (!ast) return undefined;
-  const { options } = run;
-  const resolved: CheckOptions = { nowSeconds, catalog: catalogFor(options.fields) };
-  if (options.fileName !== undefined) resolved.fileName = options.fileName;
+/** Parameters are bound first, so that the checker sees only literals (check/parameters.ts). */
+function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
+  const { options, source, diagnostics } = ctx;
+  const checkOptions: CheckOptions = { nowSeconds: ctx.nowSeconds, catalog: catalogFor(options.fields) };
+  if (options.fileName !== undefined) checkOptions.fileName = options.fileName;
   // A query without parameters pays for one look at its text.
-  if (!ast.params && !options.params && !source.text.includes("$")) {
-    return checkQuery(ast, source, resolved, diagnostics);
-  }
-  const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics, run.limits);
-  resolved.parametersBound = true;
-  const checked = checkQuery(bound.query, source, resolved, diagnostics);
+  if (!ast.params && !options.params && !source.text.includes("$"))
+    return checkQuery(ast, source, checkOptions, diagnostics);
+  const bound = bindParameters(
+    ast,
+    bindingsOf(options),
+    checkOptions.catalog,
+    source,
+    diagnostics,
+    ctx.limits,
+  );
+  checkOptions.parametersBound = true;
+  const checked = checkQuery(bound.query, source, checkOptions, diagnostics);
   notePlaceholders(diagnostics.diagnostics, bound.placeholders);
   if (checked && bound.parameters.length > 0) checked.parameters = bound.parameters;
   return checked;
@@ -245,198 +182,72 @@ function bindingsOf(options: CompileOptions): Map<string, ParamBinding> {
   return bindings;
 }
 
-function normalizeBody(
-  checked: CheckedQuery | undefined,
-  source: SourceText,
-  diagnostics: DiagnosticCollector,
-  windowSetByCaller: boolean,
+function logicStage(checked: CheckedQuery): LogicalQuery {
+  return { checked, condition: negationNormalForm(checked.condition) };
+}
+
+/** `windowSetByCaller`: the caller sends the window (compileFilter), so no OQ233. */
+function flattenStage(
+  { checked, condition }: LogicalQuery,
+  ctx: Context,
+  windowSetByCaller = false,
 ): NormalizedQuery | undefined {
-  if (!checked) return undefined;
-  return normalizeQuery(checked, source, diagnostics, windowSetByCaller);
+  return normalizeQuery(checked, condition, ctx.source, ctx.diagnostics, windowSetByCaller);
 }
 
-function emitBody(
-  normalized: NormalizedQuery,
-  requestFlags: Partial<RequestFlags> | undefined,
-): ContactActivityRequest {
-  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
-}
-
-function parseStage(text: string, run: Run): ParseResult {
-  const source = new SourceText(text, run.options.fileName);
-  const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
-  return guarded(source, diagnostics, () => {
-    const ast = parseBody(source, diagnostics, run);
-    return ast ? { ast } : {};
-  });
-}
-
-function checkStage(parsed: ParseResult, run: Run): CheckResult {
-  const diagnostics = new DiagnosticCollector(parsed.diagnostics, run.limits.maxDiagnostics);
-  const nowSeconds = resolveNow(run.options.now);
-  return guarded(parsed.source, diagnostics, () => {
-    const checked = checkBody(parsed.ast, parsed.source, diagnostics, run, nowSeconds);
-    return checked ? { checked } : {};
-  });
-}
-
-function normalizeStage(checked: CheckResult, run: Run, windowSetByCaller: boolean): NormalizeResult {
-  const diagnostics = new DiagnosticCollector(checked.diagnostics, run.limits.maxDiagnostics);
-  return guarded(checked.source, diagnostics, () => {
-    const normalized = normalizeBody(checked.checked, checked.source, diagnostics, windowSetByCaller);
-    return normalized ? { normalized } : {};
-  });
-}
-
-/** The composition of the stages up to emit, shared by compile and compileFilter. */
-function throughNormalize(
-  entryPoint: string,
-  text: string,
-  options: CompileOptions,
-  windowSetByCaller: boolean,
-  /** What to do when normalise refuses only what a plan runs: nothing, say so in a hint, or plan. */
-  planning: "none" | "hint" | "plan" = "none",
-): { ast?: Query; checked?: CheckedQuery; normalized: NormalizeResult; logical?: LogicalPlan; run: Run } {
-  validateText(entryPoint, text);
-  const run = startRun(entryPoint, options);
-  const source = new SourceText(text, options.fileName);
-  const diagnostics = new DiagnosticCollector([], run.limits.maxDiagnostics);
-  const nowSeconds = resolveNow(options.now);
-  let ast: Query | undefined;
-  let checked: CheckedQuery | undefined;
-  let logical: LogicalPlan | undefined;
-  let collector = diagnostics;
-  const body = (): { normalized?: NormalizedQuery } => {
-    ast = parseBody(source, diagnostics, run);
-    checked = checkBody(ast, source, diagnostics, run, nowSeconds);
-    // One report, as normalise makes it, is the common case: only a refusal is looked at again.
-    const mark = diagnostics.listedCount;
-    const query = normalizeBody(checked, source, diagnostics, windowSetByCaller);
-    if (query || planning === "none" || !checked) return query ? { normalized: query } : {};
-    const planned = normalizeOrPlan(checked, source, diagnostics.listedBefore(mark), run, planning);
-    collector = planned.diagnostics;
-    logical = planned.logical;
-    return planned.normalized ? { normalized: planned.normalized } : {};
-  };
-  let normalized: NormalizeResult;
-  try {
-    // body() may replace the collector: read it after the call.
-    const value = body();
-    normalized = finish(source, collector, value);
-  } catch (error) {
-    reportInternalError(error, source, collector);
-    normalized = finish(source, collector, {});
-  }
-  const through: ReturnType<typeof throughNormalize> = { normalized, run };
-  if (ast) through.ast = ast;
-  if (checked) through.checked = checked;
-  if (logical) through.logical = logical;
-  return through;
-}
-
-/** A stage result's diagnostics with `extra`, or OQ999 if making `extra` throws (a bug in oq). */
-function ending<T extends object>(result: Diagnosed, run: Run, extra: () => T): T & Diagnosed {
-  try {
-    const ended = extra() as T & Diagnosed;
-    ended.diagnostics = result.diagnostics;
-    ended.source = result.source;
-    ended.ok = result.ok;
-    return ended;
-  } catch (error) {
-    const diagnostics = new DiagnosticCollector(result.diagnostics, run.limits.maxDiagnostics);
-    reportInternalError(error, result.source, diagnostics);
-    return finish(result.source, diagnostics, {} as T);
-  }
-}
-
-/**
- * The whole pipeline: source text -> the JSON body of `POST /api/contact_activity`, or
- * diagnostics saying what is wrong. Never throws on bad input; throws a TypeError when called
- * wrongly (text that is not a string, an option of the wrong shape). (The emitted body always
- * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.)
- */
-export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const { normalized, run } = throughNormalize("compile", text, options, false, "hint");
-  const query = normalized.normalized;
-  return ending(normalized, run, () => (query ? { payload: emitBody(query, options.requestFlags) } : {}));
-}
-
-/** What normalise refuses and a plan can run exactly: `not` without an opposite, mixed and/or. */
+/** What flatten refuses and a plan can run exactly: `not` without an opposite, mixed and/or. */
 const plannableCodes: ReadonlySet<string> = new Set(["OQ240", "OQ241"]);
 
-/**
- * A query as what runs: one request body when one report says it exactly (byte for byte what
- * compile() gives), or a plan of several reports and set operations on their contacts
- * (docs/plans.md). Beyond `limits.maxReports` reports: OQ242, pointing at the part that needs
- * the most. Never throws on bad input.
- */
-export function plan(text: string, options: CompileOptions = {}): PlanResult {
-  const { checked, normalized, logical, run } = planStages("plan", text, options);
-  const query = normalized.normalized;
-  const flags = { ...defaultRequestFlags, ...options.requestFlags };
-  return ending(normalized, run, () => {
-    if (query) return { payload: emitBody(query, options.requestFlags) };
-    if (logical && checked) return { plan: emitPlan(checked, logical, flags), words: describePlan(logical) };
-    return {};
-  });
+function isRefusal(diagnostic: Diagnostic): boolean {
+  return diagnostic.severity === "error" && plannableCodes.has(diagnostic.code);
 }
 
 /**
- * What runs for a query, by stage, for what reads more than the request (explain): the checked
- * query, and the normalised query (one report) or the logical plan, with the diagnostics plan()
- * gives.
+ * Flatten, or, when flatten refuses only what a plan runs exactly, plan. Flatten reports aside,
+ * uncapped, so that no refusal hides behind OQ010; what it reports is then carried over, or,
+ * when it refuses, plan decides.
  */
-export function planStages(entryPoint: string, text: string, options: CompileOptions) {
-  return throughNormalize(entryPoint, text, options, false, "plan");
+function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "plan"): Runnable {
+  const aside = new DiagnosticCollector();
+  const normalized = flattenStage(logical, { ...ctx, diagnostics: aside });
+  const refused = aside.diagnostics;
+  if (normalized || refused.some((d) => d.severity === "error" && !isRefusal(d))) {
+    for (const { severity, code, message, span, ...details } of refused)
+      ctx.diagnostics[severity](code, message, span, details);
+    return normalized ? { normalized } : {};
+  }
+  return planStage(logical, refused, ctx, planning);
 }
 
 /**
- * Normalise, or, when normalise refuses only what a plan runs exactly (OQ240, OQ241), plan. A
- * plan of one report is that report (factoring can find one: `(a and b) or (a and c)` with
- * `b`, `c` on one field), so compile() gives it too. Otherwise "plan" replaces the refusals by
- * the plan (or OQ242 beyond limits.maxReports), and "hint" keeps them, saying how many reports
- * the plan takes. Normalise's refusals are gathered uncapped, so that none hides behind OQ010.
+ * A condition flatten refused -> a plan of reports. A plan of one report is that report
+ * (factoring can find one: `(a and b) or (a and c)` with `b`, `c` on one field), so compile()
+ * gives it too. Otherwise "plan" replaces the refusals by the plan (or OQ242 beyond
+ * limits.maxReports), and "hint" keeps them, saying how many reports the plan takes.
  */
-function normalizeOrPlan(
-  checked: CheckedQuery,
-  source: SourceText,
-  earlier: readonly Diagnostic[],
-  run: Run,
+function planStage(
+  { checked, condition }: LogicalQuery,
+  refused: readonly Diagnostic[],
+  ctx: Context,
   planning: "hint" | "plan",
-): { diagnostics: DiagnosticCollector; normalized?: NormalizedQuery; logical?: LogicalPlan } {
-  const capped = (list: readonly Diagnostic[]) => new DiagnosticCollector(list, run.limits.maxDiagnostics);
-  const uncapped = new DiagnosticCollector(earlier, Infinity);
-  const normalized = normalizeBody(checked, source, uncapped, false);
-  const all = uncapped.sorted();
-  if (normalized) return { diagnostics: capped(all), normalized };
-  const isRefusal = (d: Diagnostic) => d.severity === "error" && plannableCodes.has(d.code);
-  if (all.some((d) => d.severity === "error" && !isRefusal(d))) return { diagnostics: capped(all) };
-  const kept = all.filter((d) => !isRefusal(d));
-  const result = planCondition(checked.condition, run.limits.maxReports);
-  if (result.ok && result.plan.reports.length === 1 && result.plan.combine.kind === "report") {
-    const diagnostics = capped(kept);
-    return { diagnostics, normalized: withFilter(checked, result.plan.reports[0]!, source, diagnostics) };
-  }
+): Runnable {
+  const { maxReports, maxDiagnostics } = ctx.limits;
+  const planned = planCondition(condition, maxReports);
+  const earlier = ctx.diagnostics.sorted();
+  const kept = refused.filter((d) => !isRefusal(d));
+  ctx.diagnostics = new DiagnosticCollector([...earlier, ...kept], maxDiagnostics);
+  if (planned.ok && planned.plan.reports.length === 1 && planned.plan.combine.kind === "report")
+    return { normalized: withFilter(checked, planned.plan.reports[0]!, ctx.source, ctx.diagnostics) };
   if (planning === "hint") {
-    const hint = result.ok
-      ? `oq can run it exactly as ${result.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
-      : `as several reports it would need ${result.reportsNeeded}, more than the limit of ${run.limits.maxReports} (OQ242 in 'oq plan')`;
-    return { diagnostics: capped(all.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d))) };
+    const hint = planned.ok
+      ? `oq can run it exactly as ${planned.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
+      : `as several reports it would need ${planned.reportsNeeded}, more than the limit of ${maxReports} (OQ242 in 'oq plan')`;
+    const hinted = refused.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d));
+    ctx.diagnostics = new DiagnosticCollector([...earlier, ...hinted], maxDiagnostics);
+    return {};
   }
-  const diagnostics = capped(kept);
-  if (!result.ok) {
-    reportTooManyReports(result, run.limits.maxReports, diagnostics);
-    return { diagnostics };
-  }
-  return { diagnostics, logical: result.plan };
-}
-
-function reportTooManyReports(
-  planned: Extract<ReturnType<typeof planCondition>, { ok: false }>,
-  maxReports: number,
-  diagnostics: DiagnosticCollector,
-): void {
-  diagnostics.error(
+  if (planned.ok) return { logical: planned.plan };
+  ctx.diagnostics.error(
     "OQ242",
     `this condition needs ${planned.reportsNeeded} reports to run exactly, more than the limit of ${maxReports}`,
     planned.explodes,
@@ -451,6 +262,157 @@ function reportTooManyReports(
       ],
     },
   );
+  return {};
+}
+
+function emitStage(normalized: NormalizedQuery, ctx: Context): ContactActivityRequest {
+  return emitRequest(normalized, { ...defaultRequestFlags, ...ctx.options.requestFlags });
+}
+
+/** A context for a composition that starts from the text. */
+function fromText(entryPoint: string, text: string, options: CompileOptions): Context {
+  validateText(entryPoint, text);
+  validateOptions(entryPoint, options);
+  return contextOf(new SourceText(text, options.fileName), [], options);
+}
+
+/** A context for a stage run on its own, carrying on from the previous stage's result. */
+function after(entryPoint: string, previous: Diagnosed, options: CompileOptions): Context {
+  validateOptions(entryPoint, options);
+  return contextOf(previous.source, previous.diagnostics, options);
+}
+
+function contextOf(source: SourceText, earlier: readonly Diagnostic[], options: CompileOptions): Context {
+  const limits = resolveLimits(options.limits);
+  return { source, options, limits, diagnostics: new DiagnosticCollector(earlier, limits.maxDiagnostics) };
+}
+
+function withNow(ctx: Context): CheckContext {
+  return Object.assign(ctx, { nowSeconds: resolveNow(ctx.options.now) });
+}
+
+/**
+ * The one safety net: runs a composition of stages and returns its result with the diagnostics.
+ * For library users, a bug in oq becomes the diagnostic OQ999, not an exception in their service.
+ */
+function safely<T extends object>(ctx: Context, compose: () => T): T & Diagnosed {
+  let result: T;
+  try {
+    result = compose();
+  } catch (error) {
+    ctx.diagnostics.error(
+      "OQ999",
+      `internal error in oq: ${error instanceof Error ? error.message : String(error)}`,
+      ctx.source.spanOf(0, 0),
+      { hints: ["this is a bug in oq, not in your query; please report it with the query"] },
+    );
+    result = {} as T;
+  }
+  return Object.assign(result, {
+    diagnostics: ctx.diagnostics.sorted(),
+    source: ctx.source,
+    ok: !ctx.diagnostics.hasErrors,
+  });
+}
+
+/** Source text -> AST, with lexical and syntax diagnostics. */
+export function parse(text: string, options: CompileOptions = {}): ParseResult {
+  const ctx = fromText("parse", text, options);
+  return safely(ctx, () => {
+    const ast = parseStage(ctx.source, ctx);
+    return ast ? { ast } : {};
+  });
+}
+
+/**
+ * AST -> checked query: fields, operators and values by type, the window, title and other
+ * clauses. The condition stays the tree the user wrote; `normalize` flattens it.
+ */
+export function check(parsed: ParseResult, options: CompileOptions = {}): CheckResult {
+  const ctx = withNow(after("check", parsed, options));
+  return safely(ctx, () => {
+    const checked = parsed.ast && checkStage(parsed.ast, ctx);
+    return checked ? { checked } : {};
+  });
+}
+
+/**
+ * Checked query -> the query Ongage can take: `not` pushed down to the criteria, nested and/or
+ * flattened, redundancy dropped, or-ed values merged; a condition that still mixes and/or is
+ * refused. Also warns when a condition on an activity date reaches outside the window (OQ233).
+ */
+export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
+  const ctx = after("normalize", checked, options);
+  return safely(ctx, () => {
+    const normalized = checked.checked && flattenStage(logicStage(checked.checked), ctx);
+    return normalized ? { normalized } : {};
+  });
+}
+
+/**
+ * Normalised query -> the request body. `requestFlags` are the settings `compile` takes (a
+ * query's `flags` clause wins over them); default: both true. Never fails on a normalised query,
+ * so unlike the other stages it returns the body itself, with no diagnostics and no safety net:
+ * it throws only on a programming error (a TypeError for request flags of the wrong shape, or a
+ * bug in oq, which `compile`, running the same stage, reports as OQ999).
+ */
+export function emit(
+  normalized: NormalizedQuery,
+  requestFlags: Partial<RequestFlags> = {},
+): ContactActivityRequest {
+  validateOptions("emit", { requestFlags });
+  return emitRequest(normalized, { ...defaultRequestFlags, ...requestFlags });
+}
+
+/**
+ * The whole pipeline: source text -> the JSON body of `POST /api/contact_activity`, or
+ * diagnostics saying what is wrong. Never throws on bad input; throws a TypeError when called
+ * wrongly (text that is not a string, an option of the wrong shape). (The emitted body always
+ * satisfies ContactActivityRequestSchema; the property tests hold the emitter to that.) A
+ * condition only a plan runs is refused, with a hint that says so.
+ */
+export function compile(text: string, options: CompileOptions = {}): CompileResult {
+  const ctx = withNow(fromText("compile", text, options));
+  return safely(ctx, () => {
+    const ast = parseStage(ctx.source, ctx);
+    const checked = ast && checkStage(ast, ctx);
+    const ran: Runnable = checked ? flattenOrPlan(logicStage(checked), ctx, "hint") : {};
+    return ran.normalized ? { payload: emitStage(ran.normalized, ctx) } : {};
+  });
+}
+
+/**
+ * A query as what runs: one request body when one report says it exactly (byte for byte what
+ * compile() gives), or a plan of several reports and set operations on their contacts
+ * (docs/plans.md). Beyond `limits.maxReports` reports: OQ242, pointing at the part that needs
+ * the most. Never throws on bad input.
+ */
+export function plan(text: string, options: CompileOptions = {}): PlanResult {
+  const ctx = withNow(fromText("plan", text, options));
+  return safely(ctx, () => {
+    const ast = parseStage(ctx.source, ctx);
+    const checked = ast && checkStage(ast, ctx);
+    const ran: Runnable = checked ? flattenOrPlan(logicStage(checked), ctx, "plan") : {};
+    if (ran.normalized) return { payload: emitStage(ran.normalized, ctx) };
+    if (!checked || !ran.logical) return {};
+    const flags = { ...defaultRequestFlags, ...options.requestFlags };
+    return { plan: emitPlan(checked, ran.logical, flags), words: describePlan(ran.logical) };
+  });
+}
+
+/**
+ * What plan() runs, by stage, for what reads more than the request (explain): the checked
+ * query, and the normalised query (one report) or the logical plan, with plan()'s diagnostics.
+ */
+export function planStages(entryPoint: string, text: string, options: CompileOptions) {
+  const ctx = withNow(fromText(entryPoint, text, options));
+  let checked: CheckedQuery | undefined;
+  const normalized = safely(ctx, (): Runnable => {
+    const ast = parseStage(ctx.source, ctx);
+    checked = ast && checkStage(ast, ctx);
+    return checked ? flattenOrPlan(logicStage(checked), ctx, "plan") : {};
+  });
+  return { checked, normalized, logical: normalized.logical };
 }
 
 /**
@@ -458,22 +420,22 @@ function reportTooManyReports(
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  // The caller sends the window, so the query's window says nothing: no OQ233.
-  const { ast, normalized, run } = throughNormalize("compileFilter", text, options, true);
-  const query = normalized.normalized;
-  const clauses = ast?.clauses ?? [];
-  if (!query || clauses.length === 0)
-    return ending(normalized, run, () => (query ? { criteria: emitCriteria(query.filter) } : {}));
-  const diagnostics = new DiagnosticCollector(normalized.diagnostics, run.limits.maxDiagnostics);
-  for (const clause of clauses) {
-    diagnostics.error(
-      "OQ250",
-      `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
-      clause.span,
-      { hints: ["remove it, or use compile() for a whole request"] },
-    );
-  }
-  return finish(normalized.source, diagnostics, {});
+  const ctx = withNow(fromText("compileFilter", text, options));
+  return safely(ctx, () => {
+    const ast = parseStage(ctx.source, ctx);
+    const checked = ast && checkStage(ast, ctx);
+    // The caller sends the window, so the query's window says nothing: no OQ233.
+    const normalized = checked && flattenStage(logicStage(checked), ctx, true);
+    for (const clause of ast?.clauses ?? []) {
+      ctx.diagnostics.error(
+        "OQ250",
+        `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
+        clause.span,
+        { hints: ["remove it, or use compile() for a whole request"] },
+      );
+    }
+    return normalized && !ast?.clauses.length ? { criteria: emitCriteria(normalized.filter) } : {};
+  });
 }
 
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */
