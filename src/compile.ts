@@ -1,9 +1,8 @@
-import { checkQuery, type CheckOptions } from "./check/checkQuery.js";
+import { checkQuery } from "./check/checkQuery.js";
 import type { CheckedQuery, NormalizedQuery } from "./check/checkedQuery.js";
 import { negationNormalForm, type NegationNormalForm } from "./check/logic/negationNormalForm.js";
-import { bindParameters, notePlaceholders, type ParamBinding, type ParamValue } from "./check/parameters.js";
+import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
-import { parseNowText } from "./check/time.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
@@ -14,10 +13,11 @@ import type { QueryPlan } from "./emit/planSchema.js";
 import { emitPlan } from "./plan/emitPlan.js";
 import { describePlan, type PlanWords } from "./plan/describePlan.js";
 import { planCondition, type LogicalPlan } from "./plan/planner.js";
+import { planHint, reportTooManyReports } from "./plan/planMessages.js";
 import { resolveLimits, type Limits } from "./language/limits.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
-import { validateOptions, validateText } from "./validateOptions.js";
+import { resolveNow, validateOptions, validateText } from "./validateOptions.js";
 
 export interface CompileOptions {
   /** The file the query came from: shown in diagnostics, and the default report title. */
@@ -82,25 +82,6 @@ export interface CompileFilterResult extends Diagnosed {
   criteria?: ContactActivityCriterion[];
 }
 
-/**
- * Resolves the `now` option to Unix seconds. Text is read as the language reads dates (UTC
- * unless an offset is written). A bad value is a programming error and throws.
- */
-function resolveNow(now: CompileOptions["now"]): number {
-  if (now === undefined) return Math.floor(Date.now() / 1000);
-  if (typeof now === "string") {
-    const seconds = parseNowText(now);
-    if (seconds === undefined)
-      throw new TypeError(
-        `invalid 'now' option: ${now} (write an ISO 8601 time such as 2024-01-31T10:00:00Z)`,
-      );
-    return seconds;
-  }
-  const date = now instanceof Date ? now : new Date(now);
-  if (Number.isNaN(date.getTime())) throw new TypeError(`invalid 'now' option: ${String(now)}`);
-  return Math.floor(date.getTime() / 1000);
-}
-
 /*
  * The compiler's stages, each `(input, ctx) -> output`: it reports to `ctx.diagnostics` and
  * returns undefined when it cannot go on. `compile` and `plan` are two compositions of them,
@@ -144,42 +125,12 @@ function parseStage(source: SourceText, ctx: Context): Query | undefined {
   return parseSource(source, ctx.diagnostics, ctx.limits);
 }
 
-/** Parameters are bound first, so that the checker sees only literals (check/parameters.ts). */
 function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
-  const { options, source, diagnostics } = ctx;
-  const checkOptions: CheckOptions = { nowSeconds: ctx.nowSeconds, catalog: catalogFor(options.fields) };
-  if (options.fileName !== undefined) checkOptions.fileName = options.fileName;
-  // A query without parameters pays for one look at its text.
-  if (!ast.params && !options.params && !source.text.includes("$"))
-    return checkQuery(ast, source, checkOptions, diagnostics);
-  const bound = bindParameters(
-    ast,
-    bindingsOf(options),
-    checkOptions.catalog,
-    source,
-    diagnostics,
-    ctx.limits,
-  );
-  checkOptions.parametersBound = true;
-  const checked = checkQuery(bound.query, source, checkOptions, diagnostics);
-  notePlaceholders(diagnostics.diagnostics, bound.placeholders);
-  if (checked && bound.parameters.length > 0) checked.parameters = bound.parameters;
-  return checked;
-}
-
-/** The caller's values, each with where it came from (`options.params` unless the caller says). */
-function bindingsOf(options: CompileOptions): Map<string, ParamBinding> {
-  const bindings = new Map<string, ParamBinding>();
-  const sources = options.paramSources ?? {};
-  for (const [name, value] of Object.entries(options.params ?? {})) {
-    // `{ domain: undefined }` leaves domain unbound, as a missing key does.
-    if (value === undefined) continue;
-    bindings.set(name, {
-      value,
-      source: Object.hasOwn(sources, name) ? sources[name]! : "options.params",
-    });
-  }
-  return bindings;
+  const { fields, fileName, params, paramSources } = ctx.options;
+  const catalog = catalogFor(fields);
+  const { nowSeconds, limits } = ctx;
+  const options = { nowSeconds, catalog, fileName, params, paramSources, limits };
+  return checkQuery(ast, ctx.source, options, ctx.diagnostics);
 }
 
 function logicStage(checked: CheckedQuery): LogicalQuery {
@@ -223,7 +174,7 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
  * A condition flatten refused -> a plan of reports. A plan of one report is that report
  * (factoring can find one: `(a and b) or (a and c)` with `b`, `c` on one field), so compile()
  * gives it too. Otherwise "plan" replaces the refusals by the plan (or OQ242 beyond
- * limits.maxReports), and "hint" keeps them, saying how many reports the plan takes.
+ * limits.maxReports), and "hint" (compile) keeps them, saying how many reports the plan takes.
  */
 function planStage(
   { checked, condition }: LogicalQuery,
@@ -233,35 +184,17 @@ function planStage(
 ): Runnable {
   const { maxReports, maxDiagnostics } = ctx.limits;
   const planned = planCondition(condition, maxReports);
-  const earlier = ctx.diagnostics.sorted();
-  const kept = refused.filter((d) => !isRefusal(d));
-  ctx.diagnostics = new DiagnosticCollector([...earlier, ...kept], maxDiagnostics);
-  if (planned.ok && planned.plan.reports.length === 1 && planned.plan.combine.kind === "report")
+  const oneReport = planned.ok && planned.plan.reports.length === 1 && planned.plan.combine.kind === "report";
+  const hint = planning === "hint" && !oneReport ? planHint(planned, maxReports) : undefined;
+  const carried = hint
+    ? refused.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d))
+    : refused.filter((d) => !isRefusal(d));
+  ctx.diagnostics = new DiagnosticCollector([...ctx.diagnostics.sorted(), ...carried], maxDiagnostics);
+  if (oneReport)
     return { normalized: withFilter(checked, planned.plan.reports[0]!, ctx.source, ctx.diagnostics) };
-  if (planning === "hint") {
-    const hint = planned.ok
-      ? `oq can run it exactly as ${planned.plan.reports.length} reports whose contacts it combines: 'oq plan' shows them, 'oq run' runs them (plan() and runPlan() in the library)`
-      : `as several reports it would need ${planned.reportsNeeded}, more than the limit of ${maxReports} (OQ242 in 'oq plan')`;
-    const hinted = refused.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d));
-    ctx.diagnostics = new DiagnosticCollector([...earlier, ...hinted], maxDiagnostics);
-    return {};
-  }
+  if (hint) return {};
   if (planned.ok) return { logical: planned.plan };
-  ctx.diagnostics.error(
-    "OQ242",
-    `this condition needs ${planned.reportsNeeded} reports to run exactly, more than the limit of ${maxReports}`,
-    planned.explodes,
-    {
-      label:
-        planned.explodesNeeds === planned.reportsNeeded
-          ? `this part needs ${planned.reportsNeeded}`
-          : `this part alone needs ${planned.explodesNeeds}`,
-      hints: [
-        "each 'or' of 'and's, or 'and' of 'or's, that one report cannot hold costs reports; factor out what the alternatives share, or split the query",
-        `to allow more, raise the limit (oq plan/run --max-reports N; the library's limits.maxReports); Ongage runs at most 10 reports at once`,
-      ],
-    },
-  );
+  reportTooManyReports(planned, maxReports, ctx.diagnostics);
   return {};
 }
 
@@ -426,7 +359,9 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
     const checked = ast && checkStage(ast, ctx);
     // The caller sends the window, so the query's window says nothing: no OQ233.
     const normalized = checked && flattenStage(logicStage(checked), ctx, true);
-    for (const clause of ast?.clauses ?? []) {
+    if (!normalized) return {};
+    if (ast.clauses.length === 0) return { criteria: emitCriteria(normalized.filter) };
+    for (const clause of ast.clauses) {
       ctx.diagnostics.error(
         "OQ250",
         `a filter is only a condition; '${clause.kind.toLowerCase()}' belongs to a full query`,
@@ -434,7 +369,7 @@ export function compileFilter(text: string, options: CompileOptions = {}): Compi
         { hints: ["remove it, or use compile() for a whole request"] },
       );
     }
-    return normalized && !ast?.clauses.length ? { criteria: emitCriteria(normalized.filter) } : {};
+    return {};
   });
 }
 

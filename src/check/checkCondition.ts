@@ -14,7 +14,7 @@ import { campaignActions, isNegatedListOperator } from "../language/vocabulary.j
  * is kept as written (normalise flattens it). The clauses are checked by checkQuery.ts.
  */
 
-export interface ConditionOptions {
+interface ConditionOptions {
   catalog: FieldCatalog;
   /** The query had parameters, bound before checking: note which values came from them. */
   parametersBound?: boolean;

@@ -2,7 +2,8 @@ import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
 import { requestFlagNames, type CheckedQuery, type TimeWindow } from "./checkedQuery.js";
-import { checkCondition, lookupField, type ConditionOptions } from "./checkCondition.js";
+import { checkCondition, lookupField } from "./checkCondition.js";
+import { bindParameters, notePlaceholders, type BindOptions } from "./parameters.js";
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./clauseStructure.js";
 import { closestMatch } from "../diagnostics/suggest.js";
@@ -23,7 +24,7 @@ import {
  * together as the CheckedQuery that normalise takes.
  */
 
-export interface CheckOptions extends ConditionOptions {
+interface CheckOptions extends BindOptions {
   /** "Now", for `during` and `30d ago`, in Unix seconds. */
   nowSeconds: number;
   /** The file the query came from; its name becomes the default title. */
@@ -32,7 +33,8 @@ export interface CheckOptions extends ConditionOptions {
 
 /**
  * Checks a parsed query against the field catalog and Ongage's rules and works out its meaning.
- * Returns undefined when anything is wrong; every problem is reported to `diagnostics`.
+ * Parameters are bound first, so that the checker sees only literals (parameters.ts). Returns
+ * undefined when anything is wrong; every problem is reported to `diagnostics`.
  */
 export function checkQuery(
   query: ast.Query,
@@ -40,7 +42,14 @@ export function checkQuery(
   options: CheckOptions,
   diagnostics: DiagnosticCollector,
 ): CheckedQuery | undefined {
-  return new Checker(source, options, diagnostics).run(query);
+  // A query without parameters pays for one look at its text.
+  if (!query.params && !options.params && !source.text.includes("$"))
+    return new Checker(source, options, false, diagnostics).run(query);
+  const bound = bindParameters(query, options, source, diagnostics);
+  const checked = new Checker(source, options, true, diagnostics).run(bound.query);
+  notePlaceholders(diagnostics.diagnostics, bound.placeholders);
+  if (checked && bound.parameters.length > 0) checked.parameters = bound.parameters;
+  return checked;
 }
 
 class Checker {
@@ -49,6 +58,8 @@ class Checker {
   constructor(
     private readonly source: SourceText,
     private readonly options: CheckOptions,
+    /** The query had parameters, bound before checking: note which values came from them. */
+    private readonly parametersBound: boolean,
     private readonly diagnostics: DiagnosticCollector,
   ) {
     this.values = new ValueChecker(diagnostics, options.nowSeconds);
@@ -58,7 +69,13 @@ class Checker {
     const clauses = checkStructure(query, this.source, this.diagnostics);
     const logic =
       query.condition &&
-      checkCondition(query.condition, this.source, this.options, this.values, this.diagnostics);
+      checkCondition(
+        query.condition,
+        this.source,
+        { catalog: this.options.catalog, parametersBound: this.parametersBound },
+        this.values,
+        this.diagnostics,
+      );
 
     const title = this.title(clauses.Title, query);
     const window = this.window(clauses.During, clauses.Between);

@@ -21,7 +21,7 @@ export type Term =
   | { kind: "and" | "or"; operands: Term[]; span: Span };
 
 /** A criterion under a `not` that has no opposite criterion. */
-export interface NegatedTerm {
+interface NegatedTerm {
   kind: "negated";
   criterion: Criterion;
   span: Span;
