@@ -221,7 +221,9 @@ function contextOf(source: SourceText, earlier: readonly Diagnostic[], options: 
 }
 
 function withNow(ctx: Context): CheckContext {
-  return Object.assign(ctx, { nowSeconds: resolveNow(ctx.options.now) });
+  const checking = ctx as CheckContext;
+  checking.nowSeconds = resolveNow(ctx.options.now);
+  return checking;
 }
 
 /**
@@ -241,11 +243,11 @@ function safely<T extends object>(ctx: Context, compose: () => T): T & Diagnosed
     );
     result = {} as T;
   }
-  return Object.assign(result, {
-    diagnostics: ctx.diagnostics.sorted(),
-    source: ctx.source,
-    ok: !ctx.diagnostics.hasErrors,
-  });
+  const diagnosed = result as T & Diagnosed;
+  diagnosed.diagnostics = ctx.diagnostics.sorted();
+  diagnosed.source = ctx.source;
+  diagnosed.ok = !ctx.diagnostics.hasErrors;
+  return diagnosed;
 }
 
 /** Source text -> AST, with lexical and syntax diagnostics. */
