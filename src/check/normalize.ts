@@ -23,9 +23,10 @@ import {
  * Ongage takes a flat list of criteria, each marked "and" or "or", and does not document how
  * a list mixing the two is read. So oq only sends lists whose meaning does not depend on it:
  * all "and" or all "or". To get there it takes the condition with `not` pushed down to the
- * criteria (logic/negationNormalForm.ts), flattens nested and/or, drops what is exactly redundant (`a and a`, `a or (a and
- * b)`: idempotence and absorption hold in the three-valued logic of docs/semantics.md too), and
- * merges `or`-ed criteria on the same field and operator into one criterion with several values.
+ * criteria (logic/negationNormalForm.ts), flattens nested and/or, drops what is exactly
+ * redundant (`a and a`, `a or (a and b)`: idempotence and absorption hold in the three-valued
+ * logic of docs/semantics.md too), and merges `or`-ed criteria on the same field and operator
+ * into one criterion with several values (logic/mergeAlternatives.ts).
  * Whatever still mixes and/or is refused.
  */
 
