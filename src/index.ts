@@ -43,7 +43,7 @@ export type {
   Criterion as CheckedCriterion,
   FlatCriteria,
   TimeWindow,
-} from "./check/criteria.js";
+} from "./check/checkedQuery.js";
 export { builtinFields, type FieldInfo, type CustomFields } from "./check/fieldCatalog.js";
 export { parseFieldSchema, FieldSchemaFile, type FieldSchemaResult } from "./check/fieldSchema.js";
 export { queryDefaults as defaults, type FieldType } from "./language/vocabulary.js";

@@ -1,10 +1,12 @@
 import { fieldTypes } from "./language/vocabulary.js";
 import { defaultLimits, maxPlanReports } from "./language/limits.js";
+import { parseNowText } from "./check/time.js";
 
 /*
  * The library's entry points check what the calling program passes. A wrong option is a bug in
  * that program, not a problem in a query, so it throws a TypeError that says what is wrong
  * (README.md, "The library"), rather than surfacing as an internal error OQ999 halfway through.
+ * `now` is checked as it is resolved (resolveNow), by the entry points that check a query.
  */
 
 export function validateText(entryPoint: string, text: unknown): asserts text is string {
@@ -89,4 +91,23 @@ function describe(value: unknown): string {
     return String(value);
   if (Array.isArray(value)) return "an array";
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/**
+ * Resolves the `now` option to Unix seconds. Text is read as the language reads dates (UTC
+ * unless an offset is written). A bad value is a programming error and throws.
+ */
+export function resolveNow(now: Date | number | string | undefined): number {
+  if (now === undefined) return Math.floor(Date.now() / 1000);
+  if (typeof now === "string") {
+    const seconds = parseNowText(now);
+    if (seconds === undefined)
+      throw new TypeError(
+        `invalid 'now' option: ${now} (write an ISO 8601 time such as 2024-01-31T10:00:00Z)`,
+      );
+    return seconds;
+  }
+  const date = now instanceof Date ? now : new Date(now);
+  if (Number.isNaN(date.getTime())) throw new TypeError(`invalid 'now' option: ${String(now)}`);
+  return Math.floor(date.getTime() / 1000);
 }

@@ -188,6 +188,10 @@ describe("compileFilter", () => {
     expect(result.criteria).toBeUndefined();
     expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ250"]);
   });
+
+  it("refuses clauses only of a condition it can send: other problems come first", () => {
+    expect(compileFilter("nosuchfield > 1 select email").diagnostics.map((d) => d.code)).toEqual(["OQ212"]);
+  });
 });
 
 describe("the request schema", () => {

@@ -88,6 +88,19 @@ describe("plan()", () => {
     expect(result.plan?.reports).toHaveLength(2);
   });
 
+  it("keeps the count of earlier diagnostics past the cap when it plans a refused condition", () => {
+    // Three lists after '!=' warn (OQ230); with a cap of 2 the third is only counted, and the
+    // plan that replaces the refusal keeps that count.
+    const text = "(opens != [1, 2] or sent != [1, 2]) and (clicks != [1, 2] or avg_open_time > 1)";
+    const result = plan(text, { limits: { maxDiagnostics: 2 } });
+    expect(result.plan?.reports.length).toBeGreaterThan(1);
+    expect(result.diagnostics.map((d) => [d.code, d.omitted?.warnings])).toEqual([
+      ["OQ230", undefined],
+      ["OQ230", undefined],
+      ["OQ010", 1],
+    ]);
+  });
+
   it("a plan of one report is that report: compile() gives it too, and plan() as a payload", () => {
     const text = "(opens > 1 and clicks > 1) or (opens > 2 and clicks > 1)";
     const compiled = compile(text);

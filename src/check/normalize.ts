@@ -1,9 +1,17 @@
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import { printCriterion } from "./printCriterion.js";
-import type { CheckedQuery, Criterion, FlatCriteria, Logic, NormalizedQuery } from "./criteria.js";
+import type { CheckedQuery, Criterion, FlatCriteria, NormalizedQuery } from "./checkedQuery.js";
 import { warnAboutWindowCoverage } from "./windowCoverage.js";
-import { inverseOperator, oqSpelling } from "./operators.js";
+import { oqSpelling } from "./operators.js";
+import { criterionKey } from "./logic/criterionKey.js";
+import { mergeable, mergeAlternatives } from "./logic/mergeAlternatives.js";
+import {
+  oppositeCriteria,
+  outsideRange,
+  type Negation,
+  type NegationNormalForm,
+} from "./logic/negationNormalForm.js";
 import {
   fieldCanBeEmpty,
   isFieldless,
@@ -14,13 +22,15 @@ import {
 /*
  * Ongage takes a flat list of criteria, each marked "and" or "or", and does not document how
  * a list mixing the two is read. So oq only sends lists whose meaning does not depend on it:
- * all "and" or all "or". To get there it pushes `not` down to the criteria (inverting their
- * operators), flattens nested and/or, drops what is exactly redundant (`a and a`, `a or (a and
- * b)`: idempotence and absorption hold in the three-valued logic of docs/semantics.md too), and
- * merges `or`-ed criteria on the same field and operator into one criterion with several values.
+ * all "and" or all "or". To get there it takes the condition with `not` pushed down to the
+ * criteria (logic/negationNormalForm.ts), flattens nested and/or, drops what is exactly
+ * redundant (`a and a`, `a or (a and b)`: idempotence and absorption hold in the three-valued
+ * logic of docs/semantics.md too), and merges `or`-ed criteria on the same field and operator
+ * into one criterion with several values (logic/mergeAlternatives.ts).
  * Whatever still mixes and/or is refused.
  */
 
+/** A term of the negation normal form without a negated criterion: what normalise flattens. */
 type Form =
   { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
 
@@ -33,18 +43,20 @@ const maxAlternativesShown = 6;
 const maxCompoundsCompared = 64;
 
 /**
- * The normalise stage: a checked query -> the same query with its condition as one flat list,
- * and the warning only that list can give (OQ233, an activity date outside the report's
- * window; skipped when the caller sets the window, as compileFilter's does). Undefined when the
- * condition cannot be flattened; every problem is reported to `diagnostics`.
+ * The normalise stage: a checked query, its condition in negation normal form -> the same query
+ * with its condition as one flat list, and the warning only that list can give (OQ233, an
+ * activity date outside the report's window; skipped when the caller sets the window, as
+ * compileFilter's does). Undefined when the condition cannot be flattened; every problem is
+ * reported to `diagnostics`.
  */
 export function normalizeQuery(
   checked: CheckedQuery,
+  condition: NegationNormalForm,
   source: SourceText,
   diagnostics: DiagnosticCollector,
   windowSetByCaller = false,
 ): NormalizedQuery | undefined {
-  const filter = flatten(checked.condition, diagnostics);
+  const filter = flatten(condition, diagnostics);
   if (!filter) return undefined;
   return withFilter(checked, filter, source, diagnostics, windowSetByCaller);
 }
@@ -80,13 +92,15 @@ export function withFilter(
   return normalized;
 }
 
-function flatten(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
-  const context: NegationContext = { diagnostics, leftOut: new Map() };
-  const pushed = pushNotInward(logic, undefined, context);
-  if (!pushed) return undefined;
+function flatten(condition: NegationNormalForm, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
+  for (const { criterion, negatedBy } of condition.withoutOpposite)
+    reportNoInverse(criterion, negatedBy, diagnostics);
+  if (condition.withoutOpposite.length > 0) return undefined;
+  // With no negated criterion left, the term is a Form.
+  const pushed = condition.term as Form;
   const keys = new Map<Form, string>();
   const simplified = simplify(pushed, keys);
-  warnEmptyLeftOut(context, simplified);
+  warnEmptyLeftOut(leftOutByNot(condition.negations), simplified, diagnostics);
   const merges: NegatedMerge[] = [];
   const form = mergeOrs(simplified, keys, merges);
   for (const merge of merges) warnNegatedMerge(merge, diagnostics);
@@ -102,74 +116,17 @@ function flatten(logic: Logic, diagnostics: DiagnosticCollector): FlatCriteria |
   return undefined;
 }
 
-interface NegationContext {
-  diagnostics: DiagnosticCollector;
-  /** Negated comparisons that leave out contacts without a value (OQ231), one per `not` and field. */
-  leftOut: Map<string, { criterion: Criterion; negatedBy: Span }>;
-}
-
-/** `negatedBy`: the `not` that applies here, if any. */
-function pushNotInward(
-  logic: Logic,
-  negatedBy: Span | undefined,
-  context: NegationContext,
-): Form | undefined {
-  switch (logic.kind) {
-    case "not":
-      return pushNotInward(logic.operand, negatedBy ? undefined : logic.keywordSpan, context);
-    case "and":
-    case "or": {
-      const operands = logic.operands.map((operand) => pushNotInward(operand, negatedBy, context));
-      if (operands.some((operand) => operand === undefined)) return undefined;
-      const kind = negatedBy ? (logic.kind === "and" ? "or" : "and") : logic.kind;
-      return { kind, operands: operands as Form[], span: logic.span };
-    }
-    case "atom":
-      return negatedBy
-        ? negateCriterion(logic.criterion, logic.span, negatedBy, context)
-        : { kind: "atom", criterion: logic.criterion, span: logic.span };
+/**
+ * Negated comparisons that leave out contacts without a value (OQ231), one per `not` and
+ * field (the last such comparison), in the order written.
+ */
+function leftOutByNot(negations: readonly Negation[]): Map<string, Negation> {
+  const leftOut = new Map<string, Negation>();
+  for (const negation of negations) {
+    if (canBeUnknown(negation.criterion))
+      leftOut.set(`${negation.negatedBy.start.offset}:${negation.criterion.fieldName}`, negation);
   }
-}
-
-function negateCriterion(
-  criterion: Criterion,
-  span: Span,
-  negatedBy: Span,
-  context: NegationContext,
-): Form | undefined {
-  if (criterion.operator === "><") {
-    // not (f between a and b) is exactly f < a or f > b: a contact without a value is unknown to both.
-    if (canBeUnknown(criterion))
-      context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
-    const [low, high] = criterion.values;
-    return {
-      kind: "or",
-      operands: [
-        { kind: "atom", criterion: { ...criterion, operator: "<", values: [low!] }, span },
-        { kind: "atom", criterion: { ...criterion, operator: ">", values: [high!] }, span },
-      ],
-      span,
-    };
-  }
-  const inverse = inverseOperator[criterion.operator];
-  if (!inverse) {
-    reportNoInverse(criterion, negatedBy, context.diagnostics);
-    return undefined;
-  }
-  if (canBeUnknown(criterion))
-    context.leftOut.set(`${negatedBy.start.offset}:${criterion.fieldName}`, { criterion, negatedBy });
-  // not (f = [a, b]) is f != a and f != b: each value becomes its own criterion.
-  if (criterion.values.length <= 1)
-    return { kind: "atom", criterion: { ...criterion, operator: inverse }, span };
-  return {
-    kind: "and",
-    operands: criterion.values.map((value) => ({
-      kind: "atom" as const,
-      criterion: { ...criterion, operator: inverse, values: [value] },
-      span,
-    })),
-    span,
-  };
+  return leftOut;
 }
 
 /** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
@@ -178,8 +135,12 @@ function canBeUnknown(criterion: Criterion): boolean {
 }
 
 /** OQ231 for each negated comparison that leaves out contacts, unless `or FIELD is empty` takes them back. */
-function warnEmptyLeftOut(context: NegationContext, form: Form): void {
-  if (context.leftOut.size === 0) return;
+function warnEmptyLeftOut(
+  leftOut: ReadonlyMap<string, Negation>,
+  form: Form,
+  diagnostics: DiagnosticCollector,
+): void {
+  if (leftOut.size === 0) return;
   const alternatives = form.kind === "or" ? form.operands : [form];
   const keptEmpty = new Set(
     alternatives.flatMap((operand) =>
@@ -189,7 +150,7 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
   const keepable = new Map<string, boolean>();
   // How to keep a field's empty contacts is said once, on its first warning, not repeated.
   const advised = new Set<string>();
-  for (const { criterion, negatedBy } of context.leftOut.values()) {
+  for (const { criterion, negatedBy } of leftOut.values()) {
     if (keptEmpty.has(criterion.fieldName)) continue;
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
     const hints = [
@@ -206,7 +167,7 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
         );
       advised.add(criterion.fieldName);
     }
-    context.diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
+    diagnostics.warning("OQ231", `'not' leaves out contacts whose ${field} is empty`, negatedBy, {
       label: `negates '${printCriterion(criterion)}'`,
       hints,
     });
@@ -216,17 +177,14 @@ function warnEmptyLeftOut(context: NegationContext, form: Form): void {
 /** What `not CRITERION` means for a contact that has a value, in oq: `age >= 30` for `age < 30`. */
 function oppositeText(criterion: Criterion): string {
   if (criterion.operator === "><") {
-    const [low, high] = criterion.values;
-    return `${printCriterion({ ...criterion, operator: "<", values: [low!] })} or ${printCriterion({ ...criterion, operator: ">", values: [high!] })}`;
+    const [below, above] = outsideRange(criterion);
+    return `${printCriterion(below)} or ${printCriterion(above)}`;
   }
-  const inverse = inverseOperator[criterion.operator];
-  if (!inverse) return `not ${printCriterion(criterion)}`;
+  const opposite = oppositeCriteria(criterion);
+  if (!opposite) return `not ${printCriterion(criterion)}`;
   // not (age in [1, 2]) is age != 1 and age != 2.
-  if (criterion.values.length <= 1) return printCriterion({ ...criterion, operator: inverse });
-  const each = criterion.values.map((value) =>
-    printCriterion({ ...criterion, operator: inverse, values: [value] }),
-  );
-  return `(${each.join(" and ")})`;
+  if (opposite.length === 1) return printCriterion(opposite[0]!);
+  return `(${opposite.map((each) => printCriterion(each)).join(" and ")})`;
 }
 
 /**
@@ -274,7 +232,14 @@ function mergeOrs(form: Form, keys: Map<Form, string>, merges: NegatedMerge[]): 
   if (form.kind === "atom") return form;
   const operands = form.operands.map((operand) => mergeOrs(operand, keys, merges));
   if (form.kind === "or") merges.push(...negatedAlternatives(operands));
-  const merged = form.kind === "or" ? mergeAlternatives(operands) : withoutDuplicates("and", operands, keys);
+  const merged =
+    form.kind === "or"
+      ? mergeAlternatives(
+          operands,
+          (operand) => (operand.kind === "atom" ? operand.criterion : undefined),
+          (operand, criterion): Form => ({ kind: "atom", criterion, span: operand.span }),
+        )
+      : withoutDuplicates("and", operands, keys);
   if (merged.length === 1) return merged[0]!;
   return { kind: form.kind, operands: merged, span: form.span };
 }
@@ -286,15 +251,8 @@ function mergeOrs(form: Form, keys: Map<Form, string>, merges: NegatedMerge[]): 
 function keyOf(form: Form, cache: Map<Form, string>): string {
   let key = cache.get(form);
   if (key !== undefined) return key;
-  if (form.kind === "atom") {
-    const { fieldName, type, operator, caseSensitive, values } = form.criterion;
-    // A range's two values are its ends, in order; any other list is a set.
-    const valueKey = values.length === 1 ? values : operator === "><" ? values : [...values].sort();
-    // Length-prefixed, so that no two different criteria share a key (cheaper than JSON.stringify).
-    key = `${fieldName.length}:${fieldName}${type}|${operator}|${caseSensitive ? 1 : 0}`;
-    for (const value of valueKey)
-      key += `|${typeof value === "number" ? "n" : "s"}${String(value).length}:${value}`;
-  } else {
+  if (form.kind === "atom") key = criterionKey(form.criterion);
+  else {
     key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
   }
   cache.set(form, key);
@@ -376,47 +334,6 @@ function absorb(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): 
     }
   }
   return absorbed.size === 0 ? operands : operands.filter((operand) => !absorbed.has(operand));
-}
-
-/**
- * `f = a or f = b` becomes `f = [a, b]`: Ongage ORs the values of one criterion. Not for `!=`
- * on segments and campaigns: what Ongage makes of several ids there is not documented, which is
- * why `not opened campaign [1, 2]` is sent as one criterion per id; these stay separate too.
- */
-function mergeAlternatives(operands: Form[]): Form[] {
-  const out: Form[] = [];
-  const byKey = new Map<string, { atom: Atom; values: Set<string | number> }>();
-  for (const operand of operands) {
-    if (operand.kind !== "atom" || !mergeable(operand.criterion)) {
-      out.push(operand);
-      continue;
-    }
-    const { fieldName, type, operator, caseSensitive } = operand.criterion;
-    // The field name last: the words before it have no spaces, so the key is unambiguous.
-    const key = `${type} ${operator} ${caseSensitive} ${fieldName}`;
-    const existing = byKey.get(key);
-    if (!existing) {
-      const copy = { ...operand, criterion: { ...operand.criterion, values: [...operand.criterion.values] } };
-      byKey.set(key, { atom: copy, values: new Set(copy.criterion.values) });
-      out.push(copy);
-      continue;
-    }
-    const parameterOf = operand.criterion.parameterOf;
-    if (parameterOf) {
-      existing.atom.criterion.parameterOf = new Map([
-        ...(existing.atom.criterion.parameterOf ?? []),
-        ...parameterOf,
-      ]);
-    }
-    // A set, not values.includes(): a million-term `or` stays linear.
-    for (const value of operand.criterion.values) {
-      if (!existing.values.has(value)) {
-        existing.values.add(value);
-        existing.atom.criterion.values.push(value);
-      }
-    }
-  }
-  return out;
 }
 
 /** `or`-ed negated comparisons on one field (OQ230), in the order written. */
@@ -507,12 +424,6 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
       ],
     },
   );
-}
-
-/** Whether `or`-ed copies of this criterion with other values can be one criterion. */
-export function mergeable(criterion: Criterion): boolean {
-  if (criterion.operator === "><") return false;
-  return !(criterion.operator === "!=" && isFieldless(criterion.type));
 }
 
 function printForm(form: Form, parent?: "and" | "or"): string {

@@ -26,7 +26,7 @@ export type ParamValue = string | number | readonly (string | number)[];
  * A value bound by the caller and where it came from (`--param domain`, `options.params`). The
  * value is as the caller gave it, checked here (paramValueProblems).
  */
-export interface ParamBinding {
+interface ParamBinding {
   value: unknown;
   source: string;
 }
@@ -94,19 +94,43 @@ export function notePlaceholders(
   }
 }
 
+/** What binding needs: the caller's values, and what decides how a value reads. */
+export interface BindOptions {
+  /** The values for `$name` parameters, as the caller gives them. */
+  params?: Readonly<Record<string, ParamValue>>;
+  /** Where each of `params` came from, as messages name it; default `options.params`. */
+  paramSources?: Readonly<Record<string, string>>;
+  catalog: FieldCatalog;
+  limits: Limits;
+}
+
 /**
  * Replaces every `$name` of `query` by the literal its value stands for, reporting parameters
  * that are unbound, unused, declared twice, or bound to a value that cannot stand in their place.
  */
 export function bindParameters(
   query: ast.Query,
-  bindings: ReadonlyMap<string, ParamBinding>,
-  catalog: FieldCatalog,
+  options: BindOptions,
   source: SourceText,
   diagnostics: DiagnosticCollector,
-  limits: Limits,
 ): BindResult {
-  return new Binder(bindings, catalog, source, diagnostics, limits).run(query);
+  const { catalog, limits } = options;
+  return new Binder(bindingsOf(options), catalog, source, diagnostics, limits).run(query);
+}
+
+/** The caller's values, each with where it came from (`options.params` unless the caller says). */
+function bindingsOf({ params, paramSources }: BindOptions): Map<string, ParamBinding> {
+  const bindings = new Map<string, ParamBinding>();
+  const sources = paramSources ?? {};
+  for (const [name, value] of Object.entries(params ?? {})) {
+    // `{ domain: undefined }` leaves domain unbound, as a missing key does.
+    if (value === undefined) continue;
+    bindings.set(name, {
+      value,
+      source: Object.hasOwn(sources, name) ? sources[name]! : "options.params",
+    });
+  }
+  return bindings;
 }
 
 class Binder {

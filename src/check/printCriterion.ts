@@ -1,4 +1,4 @@
-import type { Criterion } from "./criteria.js";
+import type { Criterion } from "./checkedQuery.js";
 import { oqSpelling } from "./operators.js";
 import { formatEpochSeconds } from "./time.js";
 import { printNumber } from "../parser/printNumber.js";

@@ -1,6 +1,6 @@
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
-import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./criteria.js";
+import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./checkedQuery.js";
 import { isActivityField } from "./fieldCatalog.js";
 import { formatEpochSeconds } from "./time.js";
 import { secondsPerDay } from "../language/vocabulary.js";

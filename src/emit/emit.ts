@@ -1,4 +1,4 @@
-import type { Criterion, FlatCriteria, NormalizedQuery, RequestFlagName } from "../check/criteria.js";
+import type { Criterion, FlatCriteria, NormalizedQuery, RequestFlagName } from "../check/checkedQuery.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./payloadSchema.js";
 
 /**

@@ -1,4 +1,4 @@
-import type { Criterion, FlatCriteria } from "../check/criteria.js";
+import type { Criterion, FlatCriteria } from "../check/checkedQuery.js";
 import {
   fieldCanBeEmpty,
   isCountField,

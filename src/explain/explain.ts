@@ -1,4 +1,4 @@
-import { requestFlagNames, type NormalizedQuery } from "../check/criteria.js";
+import { requestFlagNames, type NormalizedQuery } from "../check/checkedQuery.js";
 import { planStages, type CompileOptions } from "../compile.js";
 import { describeContactSet } from "../plan/describePlan.js";
 import { selectsEveryone, type LogicalPlan } from "../plan/planner.js";

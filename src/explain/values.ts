@@ -1,4 +1,4 @@
-import type { Criterion } from "../check/criteria.js";
+import type { Criterion } from "../check/checkedQuery.js";
 import { printValue } from "../check/printCriterion.js";
 import { formatDay } from "./moments.js";
 

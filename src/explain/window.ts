@@ -1,4 +1,4 @@
-import type { TimeWindow } from "../check/criteria.js";
+import type { TimeWindow } from "../check/checkedQuery.js";
 import { secondsPerDay, secondsPerHour } from "../language/vocabulary.js";
 import { formatDay, formatMoment, isEndOfDay, isStartOfDay, isoMoment } from "./moments.js";
 

@@ -1,4 +1,4 @@
-import { requestFlagNames, type Criterion, type RequestFlagName } from "../check/criteria.js";
+import { requestFlagNames, type Criterion, type RequestFlagName } from "../check/checkedQuery.js";
 import { builtinFields, type CustomFields } from "../check/fieldCatalog.js";
 import {
   campaignActions,

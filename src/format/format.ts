@@ -1,5 +1,5 @@
 import { parse, type CompileOptions, type ParseResult } from "../compile.js";
-import { checkStructure } from "../check/structure.js";
+import { checkStructure } from "../check/clauseStructure.js";
 import { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import { resolveLimits } from "../language/limits.js";
 import { formatQuery } from "../parser/printer.js";

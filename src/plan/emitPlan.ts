@@ -1,4 +1,4 @@
-import type { NormalizedQuery } from "../check/criteria.js";
+import type { NormalizedQuery } from "../check/checkedQuery.js";
 import { emitRequest, type RequestFlags } from "../emit/emit.js";
 import type { QueryPlan } from "../emit/planSchema.js";
 import type { LogicalPlan } from "./planner.js";

@@ -1,17 +1,24 @@
 import type { Span } from "../diagnostics/source.js";
-import type { Criterion, FlatCriteria, Logic } from "../check/criteria.js";
-import { mergeable } from "../check/normalize.js";
-import { inverseOperator } from "../check/operators.js";
+import type { Criterion, FlatCriteria } from "../check/checkedQuery.js";
+import { criterionKey } from "../check/logic/criterionKey.js";
+import { mergeCriteria } from "../check/logic/mergeAlternatives.js";
+import {
+  flattened,
+  flattenTerm,
+  oppositeCriteria,
+  type NegationNormalForm,
+  type Term,
+} from "../check/logic/negationNormalForm.js";
 import type { ContactSet } from "../emit/planSchema.js";
-import { flattened, negationNormalForm, type Term } from "./negationNormalForm.js";
 
 /*
  * The planner: a condition that no single flat criteria list can say exactly becomes a few
  * reports, each a plain `and` chain or a plain `or` chain, and set operations on the contacts
  * they return. Selected means "the condition is true" (docs/semantics.md), and in that
  * three-valued logic true(a and b) is true(a) ∩ true(b) and true(a or b) is true(a) ∪ true(b);
- * `not` is pushed down to the criteria first (negationNormalForm), so the only complement
- * left is that of `starts`/`ends` on text, which is never unknown: a difference.
+ * it starts from the negation normal form that normalise starts from too
+ * (check/logic/negationNormalForm.ts), so the only complement left is that of `starts`/`ends`
+ * on text, which is never unknown: a difference.
  *
  * For each part of the condition the planner tries the few shapes that can be cheapest (push
  * the surrounding `and` criteria into each alternative, or intersect with them; one `or`
@@ -62,8 +69,9 @@ export function selectsEveryone(report: FlatCriteria): boolean {
   );
 }
 
-export function planCondition(logic: Logic, maxReports: number): PlanResult {
-  const term = negationNormalForm(logic);
+/** A plan for a condition (in negation normal form), or, beyond `maxReports`, the part to blame. */
+export function planCondition(condition: NegationNormalForm, maxReports: number): PlanResult {
+  const term = flattenTerm(condition.term);
   const memo: Memo = new Map();
   const best = planTerm(term, [], memo);
   const needed = reportCount(best);
@@ -100,7 +108,7 @@ type Memo = Map<Term, Map<string, PlanNode>>;
 
 function planTermOnce(term: Term, context: readonly Criterion[], memo: Memo): PlanNode {
   switch (term.kind) {
-    case "criterion":
+    case "atom":
       return report("and", [...context, term.criterion]);
     case "negated":
       return difference(positivePart(context), report("and", [...context, term.criterion]));
@@ -117,8 +125,8 @@ function alternativesOfOr(
   memo: Memo,
 ): PlanNode[] {
   const { operands, span } = term;
-  const criteria = mergeAlternatives(operands.flatMap((o) => (o.kind === "criterion" ? [o.criterion] : [])));
-  const others = operands.filter((operand) => operand.kind !== "criterion");
+  const criteria = mergeCriteria(operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : [])));
+  const others = operands.filter((operand) => operand.kind !== "atom");
   const candidates: PlanNode[] = [];
   // Each alternative under the context: with no context the criteria are one `or` chain.
   const criteriaParts =
@@ -160,7 +168,7 @@ function alternativesOfOr(
 }
 
 function alternativesOfAnd(operands: Term[], context: readonly Criterion[], memo: Memo): PlanNode[] {
-  const inner = [...context, ...operands.flatMap((o) => (o.kind === "criterion" ? [o.criterion] : []))];
+  const inner = [...context, ...operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : []))];
   const negated = operands.flatMap((o) => (o.kind === "negated" ? [o.criterion] : []));
   const compounds = operands.filter((operand) => operand.kind === "and" || operand.kind === "or");
   const positives: PlanNode[] = [];
@@ -180,7 +188,7 @@ function alternativesOfAnd(operands: Term[], context: readonly Criterion[], memo
   if (negated.length === 0) return positives;
   // What the negations take away: each under the context (smaller exports), or all in one `or` chain.
   const removals = [union(negated.map((criterion) => report("and", [...inner, criterion])))];
-  if (negated.length > 1) removals.push(report("or", mergeAlternatives(negated)));
+  if (negated.length > 1) removals.push(report("or", mergeCriteria(negated)));
   return positives.flatMap((positive) => removals.map((removal) => difference(positive, removal)));
 }
 
@@ -195,28 +203,24 @@ const twoValued: ReadonlySet<string> = new Set(["email", "string", "segment", "b
  */
 function complementOf(term: Term): Criterion[] | undefined {
   if (term.kind === "negated") return [term.criterion];
-  if (term.kind !== "criterion" || !twoValued.has(term.criterion.type)) return undefined;
-  const inverse = inverseOperator[term.criterion.operator];
-  if (!inverse) return undefined;
-  const { criterion } = term;
-  if (criterion.values.length <= 1) return [{ ...criterion, operator: inverse }];
-  return criterion.values.map((value) => ({ ...criterion, operator: inverse, values: [value] }));
+  if (term.kind !== "atom" || !twoValued.has(term.criterion.type)) return undefined;
+  return oppositeCriteria(term.criterion);
 }
 
 /** `(a and b) or (a and c)` as `a and (b or c)`, when every alternative shares criteria. */
 function commonFactor(operands: Term[], span: Span): Term | undefined {
   const criteriaOf = (operand: Term) =>
-    operand.kind === "criterion" ? [operand] : operand.kind === "and" ? operand.operands : [];
+    operand.kind === "atom" ? [operand] : operand.kind === "and" ? operand.operands : [];
   const keysOf = (operand: Term) =>
-    new Set(criteriaOf(operand).flatMap((o) => (o.kind === "criterion" ? [criterionKey(o.criterion)] : [])));
+    new Set(criteriaOf(operand).flatMap((o) => (o.kind === "atom" ? [criterionKey(o.criterion)] : [])));
   const shared = operands.map(keysOf).reduce((a, b) => new Set([...a].filter((key) => b.has(key))));
   if (shared.size === 0) return undefined;
   const factor = criteriaOf(operands[0]!).filter(
-    (o) => o.kind === "criterion" && shared.has(criterionKey(o.criterion)),
+    (o) => o.kind === "atom" && shared.has(criterionKey(o.criterion)),
   );
   const remainders = operands.map((operand) => {
     const rest = criteriaOf(operand).filter(
-      (o) => !(o.kind === "criterion" && shared.has(criterionKey(o.criterion))),
+      (o) => !(o.kind === "atom" && shared.has(criterionKey(o.criterion))),
     );
     return rest.length === 0 ? undefined : flattened("and", rest, operand.span);
   });
@@ -231,7 +235,7 @@ function positivePart(context: readonly Criterion[]): PlanNode {
 
 function report(combinator: "and" | "or", criteria: readonly Criterion[]): PlanNode {
   const byKey = new Map<string, Criterion>();
-  for (const criterion of combinator === "or" ? mergeAlternatives(criteria) : criteria)
+  for (const criterion of combinator === "or" ? mergeCriteria(criteria) : criteria)
     byKey.set(criterionKey(criterion), criterion);
   const kept = [...byKey.values()];
   const joined = kept.length === 1 ? "and" : combinator;
@@ -249,33 +253,6 @@ function intersection(of: PlanNode[]): PlanNode {
 
 function difference(from: PlanNode, minus: PlanNode): PlanNode {
   return { kind: "difference", from, minus };
-}
-
-/** `f = a or f = b` is `f = [a, b]`: Ongage ORs the values of one criterion. */
-function mergeAlternatives(criteria: readonly Criterion[]): Criterion[] {
-  const out: Criterion[] = [];
-  const byKey = new Map<string, Criterion>();
-  for (const criterion of criteria) {
-    if (!mergeable(criterion)) {
-      out.push(criterion);
-      continue;
-    }
-    const key = `${criterion.type} ${criterion.operator} ${criterion.caseSensitive} ${criterion.fieldName}`;
-    const existing = byKey.get(key);
-    if (!existing) {
-      const copy = { ...criterion, values: [...criterion.values] };
-      byKey.set(key, copy);
-      out.push(copy);
-    } else
-      for (const value of criterion.values) if (!existing.values.includes(value)) existing.values.push(value);
-  }
-  return out;
-}
-
-function criterionKey(criterion: Criterion): string {
-  const { fieldName, type, operator, caseSensitive, values } = criterion;
-  const ordered = operator === "><" ? values : [...values].sort();
-  return JSON.stringify([fieldName, type, operator, caseSensitive, ordered.map((v) => [typeof v, v])]);
 }
 
 function reportsOf(node: PlanNode, into = new Map<string, PlannedReport>()): Map<string, PlannedReport> {

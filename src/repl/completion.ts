@@ -3,7 +3,7 @@ import type { FieldType } from "../language/vocabulary.js";
 import { nextTokenKinds, type NextToken } from "../parser/contentAssist.js";
 import { keywordOf, keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { campaignActions, userTypes } from "../language/vocabulary.js";
-import { requestFlagNames } from "../check/criteria.js";
+import { requestFlagNames } from "../check/checkedQuery.js";
 import { meaningOf, operatorsByType } from "../check/operators.js";
 import type { ComparisonOperator } from "../parser/ast.js";
 import { startsOperator } from "../parser/operators.js";

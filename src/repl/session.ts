@@ -1,5 +1,5 @@
 import { check, formatDiagnostics, normalize, parse, plan, type PlanResult } from "../compile.js";
-import type { NormalizedQuery } from "../check/criteria.js";
+import type { NormalizedQuery } from "../check/checkedQuery.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { CompileSettings } from "../app/compileSettings.js";

@@ -1,4 +1,4 @@
-import type { Criterion as CheckedCriterion, NormalizedQuery } from "../check/criteria.js";
+import type { Criterion as CheckedCriterion, NormalizedQuery } from "../check/checkedQuery.js";
 import { printCriterion } from "../check/printCriterion.js";
 import { formatEpochSeconds } from "../check/time.js";
 import { secondsPerDay } from "../language/vocabulary.js";
