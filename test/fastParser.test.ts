@@ -4,7 +4,7 @@ import { DiagnosticCollector } from "../src/diagnostics/diagnostic.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { defaultLimits } from "../src/language/limits.js";
 import { fastParse } from "../src/parser/fastParser.js";
-import { parseWithChevrotain } from "../src/parser/fullParser.js";
+import { recoveringParse } from "../src/parser/recoveringParser.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 import { oqWords } from "./support/oqWords.js";
@@ -22,7 +22,7 @@ function both(text: string) {
   const diagnostics = new DiagnosticCollector();
   return {
     fast: fastParse(source, defaultLimits),
-    full: parseWithChevrotain(source, diagnostics, defaultLimits),
+    full: recoveringParse(source, diagnostics, defaultLimits),
     diagnostics: diagnostics.diagnostics,
   };
 }
@@ -83,10 +83,10 @@ describe("the fast parser agrees with the chevrotain parser", () => {
     expect(accepted).toBeGreaterThan(runs);
   });
 
-  it("leaves nesting past the limit, long text and many tokens to the full parser", () => {
+  it("leaves nesting past the limit, long text and many tokens to the recovering parser", () => {
     const nested = (depth: number) => `${"not (".repeat(depth / 2)}opens > 1${")".repeat(depth / 2)}`;
     expect(fastParse(new SourceText(nested(defaultLimits.maxDepth + 2)), defaultLimits)).toBeUndefined();
-    // Up to the limit both count nesting alike, so the fast path reads what the full parser accepts.
+    // Up to the limit both count nesting alike, so the fast path reads what the recovering parser accepts.
     expect(expectAgreement(nested(defaultLimits.maxDepth))).toBe(true);
     expect(
       fastParse(new SourceText("opens > 1 and opens > 2"), { ...defaultLimits, maxTokens: 5 }),

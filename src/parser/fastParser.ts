@@ -13,7 +13,7 @@ import * as op from "./operators.js";
  * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
  * Most queries have none, and this reads them several times faster than chevrotain, without
  * loading it. At the first thing it does not expect (any error, any unusual spelling) it gives
- * up and returns undefined, and the chevrotain parser reads the query again and reports what
+ * up and returns undefined, and the recovering (chevrotain) parser reads the query again and reports what
  * is wrong. A property test holds the two to the same tree for every query this one accepts.
  */
 
@@ -91,7 +91,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       else if ((end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
       else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
       else throw giveUp;
-      // `1e3`, `30d5`: glued to what follows, which the full parser explains.
+      // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
       if (/[A-Za-z0-9_.]/.test(text[at] ?? "")) throw giveUp;
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
@@ -105,7 +105,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       push("Parameter", end, text.slice(at + 1, end));
     } else if (char === "`") {
       const end = matchAt(quotedWordPattern, text, at);
-      if (end <= at + 2) throw giveUp; // unclosed, or empty: the full parser reports either
+      if (end <= at + 2) throw giveUp; // unclosed, or empty: the recovering parser reports either
       push("QuotedIdentifier", end, text.slice(at + 1, end - 1));
     } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
       const end = matchAt(wordPattern, text, at);
@@ -113,7 +113,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       push(keywordOf(word) ?? "Identifier", end, word);
     } else {
       // As chevrotain tries them: `!=`, `<=`, `>=`; then other languages' `==`, `<>`, `!`, `&&`,
-      // `||`, which the full parser reports; then one character.
+      // `||`, which the recovering parser reports; then one character.
       const pair = symbolBySpelling.get(text.slice(at, at + 2));
       const single = symbolBySpelling.get(char);
       if (pair) push(pair, at + 2);
@@ -491,14 +491,14 @@ class FastParser {
 
 /**
  * The AST of a query without mistakes, or undefined when the query has (or may have) any:
- * then the full parser must read it, to report them.
+ * then the recovering parser must read it, to report them.
  */
 export function fastParse(source: SourceText, limits: Limits): ast.Query | undefined {
   if (source.text.length > limits.maxSourceLength) return undefined;
   try {
     const comments: ast.CommentNode[] = [];
     const tokens = scan(source.text, comments, source, limits.maxTokens);
-    // Nesting past the limit is the full parser's to report (OQ009), counted the same way.
+    // Nesting past the limit is the recovering parser's to report (OQ009), counted the same way.
     if (firstTooDeep(tokens, kindOf, limits.maxDepth) >= 0) return undefined;
     return new FastParser(tokens, source).query(comments);
   } catch (error) {
