@@ -101,20 +101,20 @@ export class AstBuilder {
     if (flagsNode) {
       const k = flagsNode.children;
       const keyword = this.token(k, "Flags");
-      const words = this.realTokens(k, "Identifier");
-      const equals = this.realTokens(k, "Equals");
-      if (!keyword || words.length === 0) return undefined;
-      // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
+      if (!keyword || this.realTokens(k, "Identifier").length === 0) return undefined;
+      // The clause's tokens in the order written (comments are none of them): a word right after
+      // an '=' is the value of the flag before it.
+      const written = [
+        ...this.realTokens(k, "Identifier"),
+        ...this.realTokens(k, "Equals"),
+        ...this.realTokens(k, "Comma"),
+      ].sort((a, b) => a.startOffset - b.startOffset);
       const settings: { name: IToken; value?: IToken }[] = [];
-      words.forEach((word) => {
+      written.forEach((token, i) => {
+        if (token.tokenType !== t.Identifier) return;
         const last = settings.at(-1);
-        const afterEquals = equals.some(
-          (sign) =>
-            sign.startOffset < word.startOffset &&
-            this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "",
-        );
-        if (last && last.value === undefined && afterEquals) last.value = word;
-        else settings.push({ name: word });
+        if (last && last.value === undefined && written[i - 1]?.tokenType === t.Equals) last.value = token;
+        else settings.push({ name: token });
       });
       const flags = settings.map(({ name, value }) =>
         make.requestFlagSetting(
