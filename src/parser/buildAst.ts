@@ -341,6 +341,11 @@ export class AstBuilder {
   // ----- helpers -----
 
   private invalid(node: CstNode): ast.InvalidCondition {
+    // Without a syntax error every piece is there: a tree this builder cannot read is a grammar
+    // rule it was not taught (an operator in grammar.ts but not in operators.ts), never to be
+    // dropped without a word.
+    if (!this.recovered)
+      throw new Error(`the syntax tree's ${node.name} has a shape buildAst.ts cannot read`);
     const tokens = collectTokens(node).filter((token) => this.isReal(token));
     if (tokens.length === 0) return make.invalidCondition(this.endOfInput);
     return make.invalidCondition(this.spanFrom(tokens[0]!, tokens.at(-1)!));
