@@ -11,6 +11,7 @@ import { fastParse } from "../src/parser/fastParser.js";
 import { recoveringParse } from "../src/parser/recoveringParser.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
+import { grammarOperators } from "./support/grammarOperators.js";
 import { oqWords } from "./support/oqWords.js";
 
 /*
@@ -98,6 +99,16 @@ describe("the fast parser and the recovering parser agree both ways", () => {
       }),
       { numRuns: runs },
     );
+  });
+
+  it("on every operator of the grammar, in every way it is written, both reading it", () => {
+    const operandForms = ["", ' "a"', ' "a" case sensitive', ' ["a", "b"]', " 1 and 2"];
+    for (const words of grammarOperators()) {
+      const texts = operandForms.map((operands) => `email ${words.join(" ")}${operands}`);
+      const readable = texts.filter((text) => expectAgreement(text).recoveringAccepts);
+      expect(readable, words.join(" ")).not.toEqual([]);
+      for (const text of readable) expect(expectAgreement(text).fastAccepts, text).toBe(true);
+    }
   });
 
   it("on arbitrary sequences of the language's words, whichever accepts one", () => {

@@ -1,42 +1,15 @@
 import { describe, expect, it } from "vitest";
-import { builtinFields, check, parse, type FieldType } from "../src/index.js";
-import type { Logic } from "../src/check/criteria.js";
+import { builtinFields, check, parse, type CheckResult, type FieldType } from "../src/index.js";
 import { fieldTypes } from "../src/language/vocabulary.js";
-import { keywordSpellings, type KeywordName } from "../src/language/keywords.js";
-import { symbolSpellings, type SymbolName } from "../src/lexer/tokenPatterns.js";
-import { nextTokenKinds } from "../src/parser/contentAssist.js";
 import { complete } from "../src/repl/completion.js";
+import { grammarOperators } from "./support/grammarOperators.js";
 
 /*
  * The REPL offers an operator after a field exactly where the checker accepts it on the field's
- * type. The operators are the grammar's own (walked with chevrotain's content assist), so that
- * an operator added to the grammar is tested with no list to update here: one the compiler does
- * not read, or whose type rule is missing, fails below.
+ * type. The operators are the grammar's own (support/grammarOperators.ts), so that an operator
+ * added to the grammar is tested with no list to update here: one the compiler does not read,
+ * or whose type rule is missing, fails below.
  */
-
-const operatorRules = new Set(["compareOperator", "comparisonTail"]);
-
-function spellingOf(kind: string): string {
-  if (kind in keywordSpellings) return keywordSpellings[kind as KeywordName][0];
-  return symbolSpellings[kind as SymbolName];
-}
-
-/**
- * Every way the grammar lets an operator be written after a field, as its words: `>=`,
- * `not starts`, `starts with`, `is not empty`... An operator ends where a value, or the end of
- * the comparison, may come.
- */
-function grammarOperators(): string[][] {
-  const found: string[][] = [];
-  const walk = (words: string[]) => {
-    const next = nextTokenKinds(["field", ...words].join(" ") + " ").next;
-    const more = next.filter((token) => operatorRules.has(token.rule));
-    if (words.length > 0 && more.length < next.length) found.push(words);
-    if (words.length < 4) for (const token of more) walk([...words, spellingOf(token.kind)]);
-  };
-  walk([]);
-  return found;
-}
 
 const operators = grammarOperators();
 
@@ -49,6 +22,8 @@ const valueOf: Record<FieldType, string> = {
   id: "3",
   date: "2024-01-15",
 };
+
+type Logic = NonNullable<CheckResult["checked"]>["condition"];
 
 /** The criterion a one-comparison condition checks to, under any `not`s. */
 function criterionOf(logic: Logic | undefined) {
