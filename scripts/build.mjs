@@ -21,17 +21,17 @@ const common = {
 // mistakes never pays for loading chevrotain.
 await build({
   ...common,
-  entryPoints: ["src/parser/fullParser.ts"],
-  outfile: "dist/cli/full-parser.cjs",
+  entryPoints: ["src/parser/recoveringParser.ts"],
+  outfile: "dist/cli/recovering-parser.cjs",
   format: "cjs",
 });
 
-/** In the command's bundle, fullParser.ts is replaced by a stand-in that loads full-parser.cjs on first use. */
-const lazyFullParser = {
-  name: "lazy-full-parser",
+/** In the command's bundle, recoveringParser.ts is replaced by a stand-in that loads recovering-parser.cjs on first use. */
+const lazyRecoveringParser = {
+  name: "lazy-recovering-parser",
   setup(esbuild) {
-    esbuild.onResolve({ filter: /\/fullParser\.js$/ }, (args) =>
-      args.importer.endsWith("parser.ts") ? { path: "lazy-full-parser", namespace: "oq" } : undefined,
+    esbuild.onResolve({ filter: /\/recoveringParser\.js$/ }, (args) =>
+      args.importer.endsWith("parser.ts") ? { path: "lazy-recovering-parser", namespace: "oq" } : undefined,
     );
     esbuild.onLoad({ filter: /.*/, namespace: "oq" }, () => ({
       loader: "js",
@@ -39,15 +39,15 @@ const lazyFullParser = {
         import { existsSync } from "node:fs";
         import { createRequire } from "node:module";
         import { fileURLToPath } from "node:url";
-        let fullParser;
-        export function parseWithChevrotain(source, diagnostics, limits) {
-          if (!fullParser) {
+        let recoveringParser;
+        export function recoveringParse(source, diagnostics, limits) {
+          if (!recoveringParser) {
             // This stand-in sits in dist/cli/ or in dist/cli/chunks/.
             const here = fileURLToPath(import.meta.url);
-            const candidates = [new URL("./full-parser.cjs", import.meta.url), new URL("../full-parser.cjs", import.meta.url)].map((url) => fileURLToPath(url));
-            fullParser = createRequire(here)(candidates.find((path) => existsSync(path)));
+            const candidates = [new URL("./recovering-parser.cjs", import.meta.url), new URL("../recovering-parser.cjs", import.meta.url)].map((url) => fileURLToPath(url));
+            recoveringParser = createRequire(here)(candidates.find((path) => existsSync(path)));
           }
-          return fullParser.parseWithChevrotain(source, diagnostics, limits);
+          return recoveringParser.recoveringParse(source, diagnostics, limits);
         }`,
     }));
   },
@@ -61,7 +61,7 @@ await build({
   // Commands that need more (zod, the formatter, the client) load their chunk when they run.
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [lazyFullParser],
+  plugins: [lazyRecoveringParser],
   // commander is CommonJS; inside an ES module bundle it needs a real `require` for node: builtins.
   banner: {
     js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);",

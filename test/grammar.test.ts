@@ -10,6 +10,7 @@ import { OqGrammar } from "../src/parser/grammar.js";
 import { compile } from "../src/compile.js";
 import { keywordSpellings } from "../src/language/keywords.js";
 import { clauseKeywords } from "../src/parser/keywordRoles.js";
+import { grammarOperators } from "./support/grammarOperators.js";
 
 // The command skips chevrotain's self-checks at start-up; they run here instead.
 describe("the grammar and token set pass chevrotain's own checks", () => {
@@ -59,5 +60,23 @@ describe("the help after a condition", () => {
     expect(help).toContain('title "TEXT"');
     expect(help).toContain("flags FLAGS");
     for (const name of clauseKeywords) expect(help).toContain(keywordSpellings[name][0]);
+  });
+});
+
+describe("the words for operators", () => {
+  const operatorWords = new Set(
+    grammarOperators().flatMap((words) => words.filter((word) => word !== "with")),
+  );
+
+  it("the help after a field names every word the grammar's operators are written with", () => {
+    const [diagnostic] = compile('email "gmail.com"').diagnostics;
+    expect(diagnostic?.code).toBe("OQ102");
+    const help = diagnostic!.hints.join("\n");
+    for (const word of operatorWords) expect(help, word).toMatch(new RegExp(`(^|[ ,])${word}([ ,]|$)`));
+  });
+
+  it("grammar.md's rule for a comparison has every one of them", () => {
+    const rule = /^test +=[^;]*;/m.exec(readFileSync(new URL("../grammar.md", import.meta.url), "utf8"))![0];
+    for (const word of operatorWords) expect(rule, word).toContain(`"${word}"`);
   });
 });

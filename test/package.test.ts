@@ -47,7 +47,7 @@ describe("the package as npm packs it", () => {
     for (const path of [
       "bin/oq.js",
       "dist/cli/cli.js",
-      "dist/cli/full-parser.cjs",
+      "dist/cli/recovering-parser.cjs",
       "dist/lib/index.js",
       "dist/lib/index.d.ts",
       "LICENSE",

@@ -4,7 +4,7 @@ import { dayWordOf } from "../language/calendarWords.js";
 import type { FieldType } from "../language/vocabulary.js";
 import { dateSource, durationSource, numberSource } from "../lexer/tokenPatterns.js";
 import type * as ast from "../parser/ast.js";
-import { durationValue } from "../parser/durations.js";
+import { durationValue } from "../parser/nodes.js";
 import { operandsOf } from "../parser/operators.js";
 import { printNumber } from "../parser/printNumber.js";
 import { printString } from "../parser/printer.js";

@@ -26,7 +26,7 @@ export interface ParamDeclaration {
   name: string;
   nameSpan: Span;
   /** The default, a literal value or `[...]` list. */
-  default?: { values: Value[]; isList: boolean; span: Span };
+  default?: ValueList;
   span: Span;
 }
 
@@ -131,6 +131,14 @@ export interface FieldRef {
 }
 
 // ----- values -----
+
+/** A value, or a `[...]` list of them (`isList`), as written after an operator, `segment`, `campaign` or `=`. */
+export interface ValueList {
+  values: Value[];
+  isList: boolean;
+  /** The value's span, or the list's with its brackets. */
+  span: Span;
+}
 
 export type Value =
   StringValue | NumberValue | DateValue | DurationValue | RelativeDateValue | ParameterValue;

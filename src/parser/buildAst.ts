@@ -1,9 +1,9 @@
 import type { CstNode, IToken } from "chevrotain";
-import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import type { SourceText, Span } from "../diagnostics/source.js";
 import * as t from "../lexer/tokens.js";
 import type * as ast from "./ast.js";
 import type * as cst from "./cst.generated.js";
-import { durationValue } from "./durations.js";
+import * as make from "./nodes.js";
 import * as op from "./operators.js";
 
 /** The names of a node's children that hold tokens, and those that hold subtrees. */
@@ -43,21 +43,14 @@ export class AstBuilder {
       if (param) params.push(param);
     }
     const conditionNode = this.nodes(node.children, "orCondition")[0];
-    const query: ast.Query = {
-      kind: "Query",
-      clauses,
-      comments: comments.map((token) => ({
-        kind: "Comment",
-        text: token.image,
-        span: this.tokenSpan(token),
-      })),
-      span: this.source.spanOf(0, this.source.text.length),
-    };
-    if (params.length > 0) query.params = params;
-    if (conditionNode) query.condition = this.orCondition(conditionNode);
     const where = this.token(node.children, "Where");
-    if (where) query.whereSpan = this.tokenSpan(where);
-    return query;
+    return make.query(this.source, {
+      params,
+      clauses,
+      condition: conditionNode && this.orCondition(conditionNode),
+      whereSpan: where && this.tokenSpan(where),
+      comments: comments.map((token) => make.comment(token.image, this.tokenSpan(token))),
+    });
   }
 
   // ----- clauses -----
@@ -65,93 +58,79 @@ export class AstBuilder {
   private clause(node: cst.ClauseCstNode): ast.Clause | undefined {
     const c = node.children;
     const favorite = this.token(c, "Favorite");
-    if (favorite) return { kind: "Favorite", span: this.tokenSpan(favorite) };
+    if (favorite) return make.favoriteClause(this.tokenSpan(favorite));
     const [title] = this.nodes(c, "titleClause");
     if (title) {
       const keyword = this.token(title.children, "Title");
       const text = this.token(title.children, "StringLiteral");
       const parameter = this.token(title.children, "Parameter");
       if (!keyword || !(text ?? parameter)) return undefined;
-      return text
-        ? { kind: "Title", title: this.stringValue(text), span: this.spanFrom(keyword, text) }
-        : { kind: "Title", title: this.parameter(parameter!), span: this.spanFrom(keyword, parameter!) };
+      return make.titleClause(
+        this.tokenSpan(keyword),
+        text ? this.stringValue(text) : this.parameter(parameter!),
+      );
     }
     const [during] = this.nodes(c, "duringClause");
     if (during) {
       const keyword = this.token(during.children, "During");
       const amount = this.token(during.children, "DurationLiteral");
       const parameter = this.token(during.children, "Parameter");
-      if (keyword && parameter) {
-        return {
-          kind: "During",
-          duration: this.parameter(parameter),
-          span: this.spanFrom(keyword, parameter),
-        };
-      }
+      if (keyword && parameter) return make.duringClause(this.tokenSpan(keyword), this.parameter(parameter));
       if (!keyword || !amount) return undefined;
-      return { kind: "During", duration: this.durationValue(amount), span: this.spanFrom(keyword, amount) };
+      return make.duringClause(this.tokenSpan(keyword), this.durationValue(amount));
     }
     const [between] = this.nodes(c, "betweenClause");
     if (between) {
       const keyword = this.token(between.children, "Between");
       const [from, to] = this.nodes(between.children, "value").map((value) => this.value(value));
       if (!keyword || !from || !to) return undefined;
-      return { kind: "Between", from, to, span: joinSpans(this.tokenSpan(keyword), to.span) };
+      return make.betweenClause(this.tokenSpan(keyword), from, to);
     }
     const [users] = this.nodes(c, "usersClause");
     if (users) {
       const k = users.children;
       const keyword = this.token(k, "Users");
       const parameter = this.token(k, "Parameter");
-      if (keyword && parameter) {
-        return {
-          kind: "Users",
-          userType: "",
-          userTypeSpan: this.tokenSpan(parameter),
-          parameter: this.parameter(parameter),
-          span: this.spanFrom(keyword, parameter),
-        };
-      }
+      if (keyword && parameter) return make.usersClause(this.tokenSpan(keyword), this.parameter(parameter));
       const word = this.token(k, "Identifier") ?? this.token(k, "StringLiteral");
       if (!keyword || !word) return undefined;
       const userType = word.tokenType === t.StringLiteral ? String(word.payload) : word.image;
-      return {
-        kind: "Users",
-        userType,
-        userTypeSpan: this.tokenSpan(word),
-        span: this.spanFrom(keyword, word),
-      };
+      return make.usersClause(this.tokenSpan(keyword), { word: userType, span: this.tokenSpan(word) });
     }
     const [flagsNode] = this.nodes(c, "flagsClause");
     if (flagsNode) {
       const k = flagsNode.children;
       const keyword = this.token(k, "Flags");
-      const words = this.realTokens(k, "Identifier");
-      const equals = this.realTokens(k, "Equals");
-      if (!keyword || words.length === 0) return undefined;
-      // A word right after an '=' (nothing but spaces between) is the value of the flag before it.
-      const flags: ast.RequestFlagSetting[] = [];
-      words.forEach((word) => {
-        const last = flags.at(-1);
-        const afterEquals = equals.some(
-          (sign) =>
-            sign.startOffset < word.startOffset &&
-            this.source.text.slice(sign.startOffset + 1, word.startOffset).trim() === "",
-        );
-        if (last && last.value === undefined && afterEquals) {
-          last.value = word.image;
-          last.valueSpan = this.tokenSpan(word);
-          last.span = joinSpans(last.nameSpan, last.valueSpan);
-        } else flags.push({ name: word.image, nameSpan: this.tokenSpan(word), span: this.tokenSpan(word) });
+      if (!keyword || this.realTokens(k, "Identifier").length === 0) return undefined;
+      // The clause's tokens in the order written (comments are none of them): a word right after
+      // an '=' is the value of the flag before it.
+      const written = [
+        ...this.realTokens(k, "Identifier"),
+        ...this.realTokens(k, "Equals"),
+        ...this.realTokens(k, "Comma"),
+      ].sort((a, b) => a.startOffset - b.startOffset);
+      const settings: { name: IToken; value?: IToken }[] = [];
+      written.forEach((token, i) => {
+        if (token.tokenType !== t.Identifier) return;
+        const last = settings.at(-1);
+        if (last && last.value === undefined && written[i - 1]?.tokenType === t.Equals) last.value = token;
+        else settings.push({ name: token });
       });
-      return { kind: "Flags", flags, span: joinSpans(this.tokenSpan(keyword), flags.at(-1)!.span) };
+      const flags = settings.map(({ name, value }) =>
+        make.requestFlagSetting(
+          name.image,
+          this.tokenSpan(name),
+          value && { word: value.image, span: this.tokenSpan(value) },
+        ),
+      );
+      return make.flagsClause(this.tokenSpan(keyword), flags);
     }
     const [select] = this.nodes(c, "selectClause");
     if (select) {
       const keyword = this.token(select.children, "Select");
       const fields = this.nodes(select.children, "field").flatMap((field) => this.field(field) ?? []);
       if (!keyword || fields.length === 0) return undefined;
-      return { kind: "Select", fields, span: joinSpans(this.tokenSpan(keyword), fields.at(-1)!.span) };
+      return make.selectClause(this.tokenSpan(keyword), fields);
     }
     return undefined;
   }
@@ -170,8 +149,7 @@ export class AstBuilder {
 
   private combine(kind: "And" | "Or", operands: ast.Condition[], node: CstNode): ast.Condition {
     if (operands.length === 0) return this.invalid(node);
-    if (operands.length === 1) return operands[0]!;
-    return { kind, operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+    return make.chain(kind, operands);
   }
 
   private unaryCondition(node: cst.UnaryConditionCstNode): ast.Condition {
@@ -179,13 +157,7 @@ export class AstBuilder {
     if (not) {
       const inner = this.nodes(node.children, "unaryCondition")[0];
       if (!inner) return this.invalid(node);
-      const operand = this.unaryCondition(inner);
-      return {
-        kind: "Not",
-        operand,
-        keywordSpan: this.tokenSpan(not),
-        span: joinSpans(this.tokenSpan(not), operand.span),
-      };
+      return make.notCondition(this.tokenSpan(not), this.unaryCondition(inner));
     }
     const primary = this.nodes(node.children, "primaryCondition")[0];
     return primary ? this.primaryCondition(primary) : this.invalid(node);
@@ -198,8 +170,7 @@ export class AstBuilder {
       const open = this.token(c, "LParen");
       const close = this.token(c, "RParen");
       if (!open || !close) return this.invalid(node);
-      // The group's span takes in its parentheses, so carets and rewrites cover them.
-      return { ...this.orCondition(inner), span: this.spanFrom(open, close) };
+      return make.group(this.orCondition(inner), this.spanFrom(open, close));
     }
     const segment = this.nodes(c, "segmentTest")[0];
     if (segment) return this.segmentTest(segment);
@@ -214,27 +185,14 @@ export class AstBuilder {
     const keyword = this.token(node.children, "In");
     const list = this.valueOrList(node.children.valueOrList?.[0]);
     if (!keyword || !this.token(node.children, "Segment") || !list) return this.invalid(node);
-    return {
-      kind: "SegmentTest",
-      ids: list.values,
-      isList: list.isList,
-      span: joinSpans(this.tokenSpan(keyword), list.span),
-    };
+    return make.segmentTest(this.tokenSpan(keyword), list);
   }
 
   private behavioralTest(node: cst.BehavioralTestCstNode): ast.Condition {
     const action = this.token(node.children, "Identifier");
     const list = this.valueOrList(node.children.valueOrList?.[0]);
     if (!action || !this.token(node.children, "Campaign") || !list) return this.invalid(node);
-    return {
-      kind: "BehavioralTest",
-      // The checker reports any word other than sent/opened/clicked.
-      action: action.image,
-      actionSpan: this.tokenSpan(action),
-      ids: list.values,
-      isList: list.isList,
-      span: joinSpans(this.tokenSpan(action), list.span),
-    };
+    return make.behavioralTest(action.image, this.tokenSpan(action), list);
   }
 
   private comparison(node: cst.ComparisonCstNode): ast.Condition {
@@ -273,32 +231,18 @@ export class AstBuilder {
     if (operatorTokens.length > 1) operatorTokens.sort((a, b) => a.startOffset - b.startOffset);
     const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
 
-    let values: ast.Value[] = [];
-    let isList = false;
-    let end = operatorSpan;
-    const operands = op.operandsOf(operator);
-    if (operands === "range") {
-      const bounds = this.nodes(k, "value").map((value) => this.value(value));
-      if (bounds.length !== 2 || bounds.some((bound) => bound === undefined)) return this.invalid(node);
-      values = bounds as ast.Value[];
-      end = values[1]!.span;
-    } else if (operands === "values") {
-      const list = this.valueOrList(k.valueOrList?.[0]);
-      if (!list) return this.invalid(node);
-      values = list.values;
-      isList = list.isList;
-      end = list.span;
+    let operands: ast.ValueList | undefined;
+    const takes = op.operandsOf(operator);
+    if (takes === "range") {
+      const [low, high, ...more] = this.nodes(k, "value").map((value) => this.value(value));
+      if (!low || !high || more.length > 0) return this.invalid(node);
+      operands = make.bounds(low, high);
+    } else if (takes === "values") {
+      operands = this.valueOrList(k.valueOrList?.[0]);
+      if (!operands) return this.invalid(node);
     }
 
-    const comparison: ast.Comparison = {
-      kind: "Comparison",
-      field,
-      operator,
-      operatorSpan,
-      values,
-      isList,
-      span: joinSpans(field.span, end),
-    };
+    let caseOption: { sensitive: boolean; span: Span } | undefined;
     const [caseNode] = this.nodes(k, "caseOption");
     const caseKeyword = caseNode && this.token(caseNode.children, "Case");
     if (caseNode && caseKeyword) {
@@ -306,18 +250,14 @@ export class AstBuilder {
         this.token(caseNode.children, "Sensitive") ?? this.token(caseNode.children, "Insensitive");
       const sensitive = sensitivity && op.caseFlagOf(sensitivity.tokenType.name);
       if (!sensitivity || sensitive === undefined) return this.invalid(node);
-      comparison.caseSensitive = sensitive;
-      comparison.caseSpan = this.spanFrom(caseKeyword, sensitivity);
-      comparison.span = joinSpans(comparison.span, comparison.caseSpan);
+      caseOption = { sensitive, span: this.spanFrom(caseKeyword, sensitivity) };
     }
-    return comparison;
+    return make.comparison(field, operator, operatorSpan, operands, caseOption);
   }
 
   // ----- values and names -----
 
-  private valueOrList(
-    node: cst.ValueOrListCstNode | undefined,
-  ): { values: ast.Value[]; isList: boolean; span: Span } | undefined {
+  private valueOrList(node: cst.ValueOrListCstNode | undefined): ast.ValueList | undefined {
     if (!node || node.recoveredNode) return undefined;
     const values: ast.Value[] = [];
     for (const valueNode of this.nodes(node.children, "value")) {
@@ -329,10 +269,10 @@ export class AstBuilder {
     if (open) {
       const close = this.token(node.children, "RBracket");
       if (!close) return undefined;
-      return { values, isList: true, span: this.spanFrom(open, close) };
+      return make.list(values, this.spanFrom(open, close));
     }
     if (values.length !== 1) return undefined;
-    return { values, isList: false, span: values[0]!.span };
+    return make.single(values[0]!);
   }
 
   private value(node: cst.ValueCstNode): ast.Value | undefined {
@@ -341,37 +281,25 @@ export class AstBuilder {
     const text = this.token(c, "StringLiteral");
     if (text) return this.stringValue(text);
     const number = this.token(c, "NumberLiteral");
-    if (number) {
-      const value: ast.NumberValue = {
-        kind: "Number",
-        value: Number(number.image),
-        raw: number.image,
-        span: this.tokenSpan(number),
-      };
-      if (number.payload === t.reportedByLexer) value.reported = true;
-      return value;
-    }
+    if (number)
+      return make.numberValue(number.image, this.tokenSpan(number), number.payload === t.reportedByLexer);
     const date = this.token(c, "DateLiteral");
-    if (date) {
-      const value: ast.DateValue = { kind: "Date", raw: date.image, span: this.tokenSpan(date) };
-      if (date.payload === t.reportedByLexer) value.reported = true;
-      return value;
-    }
+    if (date) return make.dateValue(date.image, this.tokenSpan(date), date.payload === t.reportedByLexer);
     const day = this.token(c, "DayWord");
-    if (day) return { kind: "Date", raw: day.image.toLowerCase(), span: this.tokenSpan(day) };
+    if (day) return make.dayWordValue(day.image, this.tokenSpan(day));
     const parameter = this.token(c, "Parameter");
     if (parameter) return this.parameter(parameter);
     const duration = this.token(c, "DurationLiteral");
     if (duration) {
       const value = this.durationValue(duration);
       const ago = this.token(c, "Ago");
-      return ago ? { kind: "RelativeDate", duration: value, span: this.spanFrom(duration, ago) } : value;
+      return ago ? make.relativeDate(value, this.tokenSpan(ago)) : value;
     }
     return undefined;
   }
 
   private parameter(token: IToken): ast.ParameterValue {
-    return { kind: "Parameter", name: token.image.slice(1), span: this.tokenSpan(token) };
+    return make.parameterValue(token.image, this.tokenSpan(token));
   }
 
   /** `param domain = "gmail.com"`; undefined when a piece is missing (already reported). */
@@ -384,48 +312,43 @@ export class AstBuilder {
       .flatMap(([, tokens]) => tokens as IToken[])
       .find((token) => !this.recovered || this.isReal(token));
     if (!keyword || !name) return undefined;
-    const declaration: ast.ParamDeclaration = {
-      kind: "Param",
-      name: name.image,
-      nameSpan: this.tokenSpan(name),
-      span: this.spanFrom(keyword, name),
-    };
+    let defaultValue: ast.ValueList | undefined;
     if (this.token(k, "Equals")) {
-      const list = this.valueOrList(k.valueOrList?.[0]);
-      if (!list) return undefined;
-      declaration.default = list;
-      declaration.span = joinSpans(declaration.span, list.span);
+      defaultValue = this.valueOrList(k.valueOrList?.[0]);
+      if (!defaultValue) return undefined;
     }
-    return declaration;
+    return make.paramDeclaration(this.tokenSpan(keyword), name.image, this.tokenSpan(name), defaultValue);
   }
 
   private stringValue(token: IToken): ast.StringValue {
-    return { kind: "String", value: String(token.payload ?? ""), span: this.tokenSpan(token) };
+    return make.stringValue(String(token.payload ?? ""), this.tokenSpan(token));
   }
 
   private durationValue(token: IToken): ast.DurationValue {
-    const value = durationValue(token.image, this.tokenSpan(token));
-    if (token.payload === t.reportedByLexer) value.reported = true;
-    return value;
+    return make.durationValue(token.image, this.tokenSpan(token), token.payload === t.reportedByLexer);
   }
 
   private field(node: cst.FieldCstNode): ast.FieldRef | undefined {
     const token = this.token(node.children, "Identifier") ?? this.token(node.children, "QuotedIdentifier");
     if (!token) return undefined;
-    return {
-      kind: "FieldRef",
-      name: String(token.payload ?? token.image),
-      quoted: token.tokenType === t.QuotedIdentifier,
-      span: this.tokenSpan(token),
-    };
+    return make.fieldRef(
+      String(token.payload ?? token.image),
+      token.tokenType === t.QuotedIdentifier,
+      this.tokenSpan(token),
+    );
   }
 
   // ----- helpers -----
 
   private invalid(node: CstNode): ast.InvalidCondition {
+    // Without a syntax error every piece is there: a tree this builder cannot read is a grammar
+    // rule it was not taught (an operator in grammar.ts but not in operators.ts), never to be
+    // dropped without a word.
+    if (!this.recovered)
+      throw new Error(`the syntax tree's ${node.name} has a shape buildAst.ts cannot read`);
     const tokens = collectTokens(node).filter((token) => this.isReal(token));
-    if (tokens.length === 0) return { kind: "InvalidCondition", span: this.endOfInput };
-    return { kind: "InvalidCondition", span: this.spanFrom(tokens[0]!, tokens.at(-1)!) };
+    if (tokens.length === 0) return make.invalidCondition(this.endOfInput);
+    return make.invalidCondition(this.spanFrom(tokens[0]!, tokens.at(-1)!));
   }
 
   /** The subtrees of rule `name`. */

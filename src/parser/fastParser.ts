@@ -1,19 +1,19 @@
-import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
+import type { SourceText, Span } from "../diagnostics/source.js";
 import { keywordOf, type KeywordName } from "../language/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
 import * as p from "../lexer/tokenPatterns.js";
 import type { Limits } from "../language/limits.js";
 import type * as ast from "./ast.js";
-import { durationValue } from "./durations.js";
 import { clauseKeywords } from "./keywordRoles.js";
 import { firstTooDeep } from "./nesting.js";
+import * as make from "./nodes.js";
 import * as op from "./operators.js";
 
 /*
  * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
  * Most queries have none, and this reads them several times faster than chevrotain, without
  * loading it. At the first thing it does not expect (any error, any unusual spelling) it gives
- * up and returns undefined, and the chevrotain parser reads the query again and reports what
+ * up and returns undefined, and the recovering (chevrotain) parser reads the query again and reports what
  * is wrong. A property test holds the two to the same tree for every query this one accepts.
  */
 
@@ -83,7 +83,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       at = spaceEnd;
     } else if (char === "#") {
       const end = matchAt(commentPattern, text, at);
-      comments.push({ kind: "Comment", text: text.slice(at, end), span: source.spanOf(at, end) });
+      comments.push(make.comment(text.slice(at, end), source.spanOf(at, end)));
       at = end;
     } else if ((code >= 48 && code <= 57) || (char === "-" && /\d/.test(text[at + 1] ?? ""))) {
       let end: number;
@@ -91,7 +91,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       else if ((end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
       else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
       else throw giveUp;
-      // `1e3`, `30d5`: glued to what follows, which the full parser explains.
+      // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
       if (/[A-Za-z0-9_.]/.test(text[at] ?? "")) throw giveUp;
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
@@ -102,10 +102,10 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
     } else if (char === "$") {
       const end = matchAt(parameterPattern, text, at);
       if (end < 0) throw giveUp;
-      push("Parameter", end, text.slice(at + 1, end));
+      push("Parameter", end);
     } else if (char === "`") {
       const end = matchAt(quotedWordPattern, text, at);
-      if (end <= at + 2) throw giveUp; // unclosed, or empty: the full parser reports either
+      if (end <= at + 2) throw giveUp; // unclosed, or empty: the recovering parser reports either
       push("QuotedIdentifier", end, text.slice(at + 1, end - 1));
     } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
       const end = matchAt(wordPattern, text, at);
@@ -113,7 +113,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       push(keywordOf(word) ?? "Identifier", end, word);
     } else {
       // As chevrotain tries them: `!=`, `<=`, `>=`; then other languages' `==`, `<>`, `!`, `&&`,
-      // `||`, which the full parser reports; then one character.
+      // `||`, which the recovering parser reports; then one character.
       const pair = symbolBySpelling.get(text.slice(at, at + 2));
       const single = symbolBySpelling.get(char);
       if (pair) push(pair, at + 2);
@@ -151,16 +151,13 @@ class FastParser {
     }
     while (clauseStarts.has(this.peek().kind)) clauses.push(this.clause());
     if (this.peek().kind !== "End") throw giveUp;
-    const query: ast.Query = {
-      kind: "Query",
+    return make.query(this.source, {
+      params,
       clauses,
+      condition,
+      whereSpan: where && this.span(where),
       comments,
-      span: this.source.spanOf(0, this.source.text.length),
-    };
-    if (params.length > 0) query.params = params;
-    if (condition) query.condition = condition;
-    if (where) query.whereSpan = this.span(where);
-    return query;
+    });
   }
 
   private paramDeclaration(): ast.ParamDeclaration {
@@ -169,18 +166,12 @@ class FastParser {
     // Any word names a parameter, a keyword too (`param segment = 1234`).
     if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind))
       throw giveUp;
-    const declaration: ast.ParamDeclaration = {
-      kind: "Param",
-      name: name.value,
-      nameSpan: this.span(name),
-      span: this.spanFrom(keyword, name),
-    };
+    let defaultValue: ast.ValueList | undefined;
     if (this.peek().kind === "Equals") {
       this.next();
-      declaration.default = this.valueOrList();
-      declaration.span = joinSpans(declaration.span, declaration.default.span);
+      defaultValue = this.valueOrList();
     }
-    return declaration;
+    return make.paramDeclaration(this.span(keyword), name.value, this.span(name), defaultValue);
   }
 
   // ----- clauses -----
@@ -193,39 +184,25 @@ class FastParser {
           this.peek().kind === "Parameter"
             ? this.parameter(this.next())
             : this.stringValue(this.expect("String"));
-        return { kind: "Title", title, span: joinSpans(this.span(keyword), title.span) };
+        return make.titleClause(this.span(keyword), title);
       }
       case "During": {
         const duration =
           this.peek().kind === "Parameter"
             ? this.parameter(this.next())
             : this.durationValue(this.expect("Duration"));
-        return { kind: "During", duration, span: joinSpans(this.span(keyword), duration.span) };
+        return make.duringClause(this.span(keyword), duration);
       }
       case "Between": {
         const from = this.value();
         this.expect("And");
-        const to = this.value();
-        return { kind: "Between", from, to, span: joinSpans(this.span(keyword), to.span) };
+        return make.betweenClause(this.span(keyword), from, this.value());
       }
       case "Users": {
         const word = this.next();
-        if (word.kind === "Parameter") {
-          return {
-            kind: "Users",
-            userType: "",
-            userTypeSpan: this.span(word),
-            parameter: this.parameter(word),
-            span: this.spanFrom(keyword, word),
-          };
-        }
+        if (word.kind === "Parameter") return make.usersClause(this.span(keyword), this.parameter(word));
         if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
-        return {
-          kind: "Users",
-          userType: word.value,
-          userTypeSpan: this.span(word),
-          span: this.spanFrom(keyword, word),
-        };
+        return make.usersClause(this.span(keyword), { word: word.value, span: this.span(word) });
       }
       case "Select": {
         const fields = [this.field()];
@@ -233,31 +210,25 @@ class FastParser {
           this.next();
           fields.push(this.field());
         }
-        return { kind: "Select", fields, span: joinSpans(this.span(keyword), fields.at(-1)!.span) };
+        return make.selectClause(this.span(keyword), fields);
       }
       case "Flags": {
         const flags: ast.RequestFlagSetting[] = [];
         do {
           if (flags.length > 0) this.next();
           const name = this.expect("Identifier");
-          const flag: ast.RequestFlagSetting = {
-            name: name.value,
-            nameSpan: this.span(name),
-            span: this.span(name),
-          };
+          let value: { word: string; span: Span } | undefined;
           if (this.peek().kind === "Equals") {
             this.next();
-            const value = this.expect("Identifier");
-            flag.value = value.value;
-            flag.valueSpan = this.span(value);
-            flag.span = joinSpans(flag.nameSpan, flag.valueSpan);
+            const word = this.expect("Identifier");
+            value = { word: word.value, span: this.span(word) };
           }
-          flags.push(flag);
+          flags.push(make.requestFlagSetting(name.value, this.span(name), value));
         } while (this.peek().kind === "Comma");
-        return { kind: "Flags", flags, span: joinSpans(this.span(keyword), flags.at(-1)!.span) };
+        return make.flagsClause(this.span(keyword), flags);
       }
       default:
-        return { kind: "Favorite", span: this.span(keyword) };
+        return make.favoriteClause(this.span(keyword));
     }
   }
 
@@ -269,9 +240,7 @@ class FastParser {
       this.next();
       operands.push(this.andCondition());
     }
-    return operands.length === 1
-      ? operands[0]!
-      : { kind: "Or", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+    return make.chain("Or", operands);
   }
 
   private andCondition(): ast.Condition {
@@ -280,21 +249,13 @@ class FastParser {
       this.next();
       operands.push(this.unaryCondition());
     }
-    return operands.length === 1
-      ? operands[0]!
-      : { kind: "And", operands, span: joinSpans(operands[0]!.span, operands.at(-1)!.span) };
+    return make.chain("And", operands);
   }
 
   private unaryCondition(): ast.Condition {
     if (this.peek().kind !== "Not") return this.primaryCondition();
     const not = this.next();
-    const operand = this.unaryCondition();
-    return {
-      kind: "Not",
-      operand,
-      keywordSpan: this.span(not),
-      span: joinSpans(this.span(not), operand.span),
-    };
+    return make.notCondition(this.span(not), this.unaryCondition());
   }
 
   private primaryCondition(): ast.Condition {
@@ -303,31 +264,17 @@ class FastParser {
       const open = this.next();
       const inner = this.orCondition();
       const close = this.expect("RParen");
-      return { ...inner, span: this.spanFrom(open, close) };
+      return make.group(inner, this.spanFrom(open, close));
     }
     if (first.kind === "In") {
       this.next();
       this.expect("Segment");
-      const list = this.valueOrList();
-      return {
-        kind: "SegmentTest",
-        ids: list.values,
-        isList: list.isList,
-        span: joinSpans(this.span(first), list.span),
-      };
+      return make.segmentTest(this.span(first), this.valueOrList());
     }
     if (first.kind === "Identifier" && this.peek(1).kind === "Campaign") {
       this.next();
       this.next();
-      const list = this.valueOrList();
-      return {
-        kind: "BehavioralTest",
-        action: first.value,
-        actionSpan: this.span(first),
-        ids: list.values,
-        isList: list.isList,
-        span: joinSpans(this.span(first), list.span),
-      };
+      return make.behavioralTest(first.value, this.span(first), this.valueOrList());
     }
     return this.comparison();
   }
@@ -354,50 +301,30 @@ class FastParser {
     }
     const operatorSpan = this.spanFrom(operatorTokens[0]!, operatorTokens.at(-1)!);
 
-    let values: ast.Value[] = [];
-    let isList = false;
-    let end = operatorSpan;
-    const operands = op.operandsOf(operator);
-    if (operands === "range") {
+    let operands: ast.ValueList | undefined;
+    const takes = op.operandsOf(operator);
+    if (takes === "range") {
       const low = this.value();
       this.expect("And");
-      const high = this.value();
-      values = [low, high];
-      end = high.span;
-    } else if (operands === "values") {
-      const list = this.valueOrList();
-      values = list.values;
-      isList = list.isList;
-      end = list.span;
+      operands = make.bounds(low, this.value());
+    } else if (takes === "values") {
+      operands = this.valueOrList();
     }
-    const comparison: ast.Comparison = {
-      kind: "Comparison",
-      field,
-      operator,
-      operatorSpan,
-      values,
-      isList,
-      span: joinSpans(field.span, end),
-    };
+    let caseOption: { sensitive: boolean; span: Span } | undefined;
     if (this.peek().kind === "Case" && op.takesCase(operator)) {
       const keyword = this.next();
       const sensitivity = this.next();
       const sensitive = op.caseFlagOf(sensitivity.kind);
       if (sensitive === undefined) throw giveUp;
-      comparison.caseSensitive = sensitive;
-      comparison.caseSpan = this.spanFrom(keyword, sensitivity);
-      comparison.span = joinSpans(comparison.span, comparison.caseSpan);
+      caseOption = { sensitive, span: this.spanFrom(keyword, sensitivity) };
     }
-    return comparison;
+    return make.comparison(field, operator, operatorSpan, operands, caseOption);
   }
 
   // ----- values and names -----
 
-  private valueOrList(): { values: ast.Value[]; isList: boolean; span: Span } {
-    if (this.peek().kind !== "LBracket") {
-      const value = this.value();
-      return { values: [value], isList: false, span: value.span };
-    }
+  private valueOrList(): ast.ValueList {
+    if (this.peek().kind !== "LBracket") return make.single(this.value());
     const open = this.next();
     const values = [this.value()];
     while (this.peek().kind === "Comma") {
@@ -405,7 +332,7 @@ class FastParser {
       values.push(this.value());
     }
     const close = this.expect("RBracket");
-    return { values, isList: true, span: this.spanFrom(open, close) };
+    return make.list(values, this.spanFrom(open, close));
   }
 
   private value(): ast.Value {
@@ -413,21 +340,18 @@ class FastParser {
     switch (token.kind) {
       case "String":
         return this.stringValue(token);
-      case "Number": {
-        const raw = this.text(token);
-        return { kind: "Number", value: Number(raw), raw, span: this.span(token) };
-      }
+      case "Number":
+        return make.numberValue(this.text(token), this.span(token));
       case "Date":
-        return { kind: "Date", raw: this.text(token), span: this.span(token) };
+        return make.dateValue(this.text(token), this.span(token));
       case "DayWord":
-        return { kind: "Date", raw: this.text(token).toLowerCase(), span: this.span(token) };
+        return make.dayWordValue(this.text(token), this.span(token));
       case "Parameter":
         return this.parameter(token);
       case "Duration": {
         const duration = this.durationValue(token);
         if (this.peek().kind !== "Ago") return duration;
-        const ago = this.next();
-        return { kind: "RelativeDate", duration, span: this.spanFrom(token, ago) };
+        return make.relativeDate(duration, this.span(this.next()));
       }
       default:
         throw giveUp;
@@ -435,26 +359,21 @@ class FastParser {
   }
 
   private parameter(token: Token): ast.ParameterValue {
-    return { kind: "Parameter", name: token.value, span: this.span(token) };
+    return make.parameterValue(this.text(token), this.span(token));
   }
 
   private stringValue(token: Token): ast.StringValue {
-    return { kind: "String", value: token.value, span: this.span(token) };
+    return make.stringValue(token.value, this.span(token));
   }
 
   private durationValue(token: Token): ast.DurationValue {
-    return durationValue(this.text(token), this.span(token));
+    return make.durationValue(this.text(token), this.span(token));
   }
 
   private field(): ast.FieldRef {
     const token = this.next();
     if (token.kind !== "Identifier" && token.kind !== "QuotedIdentifier") throw giveUp;
-    return {
-      kind: "FieldRef",
-      name: token.value,
-      quoted: token.kind === "QuotedIdentifier",
-      span: this.span(token),
-    };
+    return make.fieldRef(token.value, token.kind === "QuotedIdentifier", this.span(token));
   }
 
   // ----- helpers -----
@@ -491,14 +410,14 @@ class FastParser {
 
 /**
  * The AST of a query without mistakes, or undefined when the query has (or may have) any:
- * then the full parser must read it, to report them.
+ * then the recovering parser must read it, to report them.
  */
 export function fastParse(source: SourceText, limits: Limits): ast.Query | undefined {
   if (source.text.length > limits.maxSourceLength) return undefined;
   try {
     const comments: ast.CommentNode[] = [];
     const tokens = scan(source.text, comments, source, limits.maxTokens);
-    // Nesting past the limit is the full parser's to report (OQ009), counted the same way.
+    // Nesting past the limit is the recovering parser's to report (OQ009), counted the same way.
     if (firstTooDeep(tokens, kindOf, limits.maxDepth) >= 0) return undefined;
     return new FastParser(tokens, source).query(comments);
   } catch (error) {

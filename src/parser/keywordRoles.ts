@@ -1,4 +1,5 @@
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
+import { startsOperator } from "./operators.js";
 
 /** The keywords that start a clause (`during 30d`, `select email`), in either parser. */
 export const clauseKeywords: readonly KeywordName[] = [
@@ -11,8 +12,10 @@ export const clauseKeywords: readonly KeywordName[] = [
   "Flags",
 ];
 
-/** The keywords that start a comparison operator after a field. */
-const operatorKeywords: readonly KeywordName[] = ["Contains", "Starts", "Ends", "Between", "Is", "In", "Not"];
+/** The clause that is its keyword alone (`favorite`); every other clause keyword waits for more. */
+export const wholeClauseKeywords: readonly KeywordName[] = ["Favorite"];
 
-/** The operator words as `oq fmt` writes them, for did-you-mean. */
-export const operatorWords: readonly string[] = operatorKeywords.map((name) => keywordSpellings[name][0]);
+/** The words that start a comparison operator after a field, as `oq fmt` writes them, for did-you-mean. */
+export const operatorWords: readonly string[] = (Object.keys(keywordSpellings) as KeywordName[])
+  .filter(startsOperator)
+  .map((name) => keywordSpellings[name][0]);

@@ -32,14 +32,26 @@ const wordOperators: Partial<Record<KeywordName, "contains" | "starts" | "ends" 
 /** The keywords that are operator words, by token name. */
 export const operatorWordNames = Object.keys(wordOperators) as KeywordName[];
 
+/**
+ * The operators a token (by name) can begin after a field, or after `field not` when `negated`:
+ * one for most tokens, several for `not` (`not contains`, `not in`, ...) and `is` (`is empty`,
+ * `is not empty`), none for a token that begins no operator. The REPL offers a token where one
+ * of them applies to the field's type.
+ */
+export function operatorsStartedBy(tokenName: string, negated: boolean): ComparisonOperator[] {
+  const word = wordOperatorOf(tokenName, negated);
+  if (word) return [word];
+  if (negated) return [];
+  const symbol = symbolOperatorOf(tokenName);
+  if (symbol) return [symbol];
+  if (tokenName === "Is") return [emptinessOperator(false), emptinessOperator(true)];
+  if (tokenName === "Not") return operatorWordNames.map((name) => wordOperatorOf(name, true)!);
+  return [];
+}
+
 /** Whether a token (by name) can start the operator after a field: `=`, `contains`, `is`, `not`, ... */
 export function startsOperator(tokenName: string): boolean {
-  return (
-    symbolOperatorOf(tokenName) !== undefined ||
-    wordOperatorOf(tokenName, false) !== undefined ||
-    tokenName === "Is" ||
-    tokenName === "Not"
-  );
+  return operatorsStartedBy(tokenName, false).length > 0;
 }
 
 /** The operator a keyword (after a `not`, when `negated`) spells, by token name: `not starts`. */

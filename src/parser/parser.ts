@@ -3,12 +3,12 @@ import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
 import { fastParse } from "./fastParser.js";
-import { parseWithChevrotain } from "./fullParser.js";
+import { recoveringParse } from "./recoveringParser.js";
 
 /**
  * Source text -> AST. Reports lexical and syntax errors to `diagnostics` and still returns as
  * much of the tree as could be read; returns undefined only when a limit stopped it. Queries
- * without mistakes take the fast path (fastParser.ts); the rest, chevrotain (fullParser.ts),
+ * without mistakes take the fast path (fastParser.ts); the rest, chevrotain (recoveringParser.ts),
  * which the command's bundle loads only when it is needed (scripts/build.mjs).
  */
 export function parseSource(
@@ -16,5 +16,5 @@ export function parseSource(
   diagnostics: DiagnosticCollector,
   limits: Limits,
 ): Query | undefined {
-  return fastParse(source, limits) ?? parseWithChevrotain(source, diagnostics, limits);
+  return fastParse(source, limits) ?? recoveringParse(source, diagnostics, limits);
 }

@@ -5,8 +5,7 @@ import { keywordOf, keywordSpellings, type KeywordName } from "../language/keywo
 import { campaignActions, userTypes } from "../language/vocabulary.js";
 import { requestFlagNames } from "../check/checkedQuery.js";
 import { meaningOf, operatorsByType } from "../check/operators.js";
-import type { ComparisonOperator } from "../parser/ast.js";
-import { startsOperator } from "../parser/operators.js";
+import { operatorsStartedBy, startsOperator } from "../parser/operators.js";
 
 /*
  * Tab completion: the grammar says which tokens may come next (parser/contentAssist.ts); this
@@ -52,25 +51,17 @@ function printField(name: string): string {
   return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && keywordOf(name) === undefined ? name : `\`${name}\``;
 }
 
-/** The operator a comparison token starts, as the checker reads it (`not` before it, or not). */
-const operatorWords: Partial<Record<string, ComparisonOperator>> = {
-  Contains: "contains",
-  Starts: "starts",
-  Ends: "ends",
-  In: "in",
-  Between: "between",
-  Is: "is empty",
-};
-
-/** Whether a field of this type takes the operator this token begins. */
+/**
+ * Whether a field of this type takes an operator this token begins (after `not` when `negated`),
+ * as the checker decides it: the operators the parser assembles from the token
+ * (parser/operators.ts), each read as the Ongage operator it stands for, in the type's row of
+ * the operator table (check/operators.ts). A token that begins no operator the parser knows is
+ * offered nowhere.
+ */
 function operatorAllowed(type: FieldType, next: NextToken, negated: boolean): boolean {
-  const allowed = (written: string) =>
-    operatorsByType[type].includes(meaningOf(written as ComparisonOperator).operator);
-  if (next.kind === "Not")
-    return ["contains", "starts", "ends", "in", "between"].some((word) => allowed(`not ${word}`));
-  const word = next.spelling ?? operatorWords[next.kind];
-  if (word === undefined) return true;
-  return allowed(negated ? `not ${word}` : word);
+  return operatorsStartedBy(next.kind, negated).some((operator) =>
+    operatorsByType[type].includes(meaningOf(operator).operator),
+  );
 }
 
 /** The words one expected token stands for. */

@@ -4,7 +4,7 @@ import { startsOperator } from "../parser/operators.js";
 import { defaultLimits } from "../language/limits.js";
 import { lex } from "../lexer/lexer.js";
 import { parse } from "../compile.js";
-import { clauseKeywords } from "../parser/keywordRoles.js";
+import { clauseKeywords, wholeClauseKeywords } from "../parser/keywordRoles.js";
 
 /*
  * Multi-line input: when the lines typed so far make a whole query, and when they wait for
@@ -13,8 +13,11 @@ import { clauseKeywords } from "../parser/keywordRoles.js";
  * `and` or `or` carries on the query before it, so that an .oq file reads as one query.
  */
 
-/** Tokens after which a query cannot end, besides an operator: a connective, `select`'s comma... */
-const waitsAfter = new Set([
+/**
+ * Tokens after which a query cannot end, besides an operator: a connective, `select`'s comma,
+ * a clause's keyword (but `favorite`, a whole clause)...
+ */
+const waitsAfter = new Set<string>([
   "And",
   "Or",
   "Not",
@@ -22,14 +25,10 @@ const waitsAfter = new Set([
   "With",
   "Case",
   "Comma",
-  "Select",
-  "Title",
-  "During",
-  "Users",
-  "Flags",
   "Segment",
   "Campaign",
   "Param",
+  ...clauseKeywords.filter((keyword) => !wholeClauseKeywords.includes(keyword)),
 ]);
 
 /** The first tokens of a line that carries on the query before it (as `oq fmt` lays a query out). */

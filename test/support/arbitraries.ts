@@ -448,8 +448,12 @@ export const contactArb: fc.Arbitrary<EvaluationContact> = fc
 /**
  * Queries a few edits away from valid ones: words deleted, repeated, swapped, inserted, or the
  * text cut short. Many stay valid, many do not, and the errors are the kind people make.
+ * `seeds`: the valid queries, as a list (the goldens) or generated (`queryArb`).
  */
-export function mutatedQueryArb(seeds: string[], words: string[]): fc.Arbitrary<string> {
+export function mutatedQueryArb(
+  seeds: string[] | fc.Arbitrary<string>,
+  words: string[],
+): fc.Arbitrary<string> {
   const tokenize = (text: string) => text.match(/"(?:[^"\\]|\\.)*"|[A-Za-z_0-9.:+-]+|\s+|./g) ?? [];
   const mutation = fc.oneof(
     fc.record({ kind: fc.constant("delete" as const), at: fc.nat() }),
@@ -459,7 +463,10 @@ export function mutatedQueryArb(seeds: string[], words: string[]): fc.Arbitrary<
     fc.record({ kind: fc.constant("truncate" as const), at: fc.nat() }),
   );
   return fc
-    .tuple(fc.constantFrom(...seeds), fc.array(mutation, { minLength: 1, maxLength: 4 }))
+    .tuple(
+      Array.isArray(seeds) ? fc.constantFrom(...seeds) : seeds,
+      fc.array(mutation, { minLength: 1, maxLength: 4 }),
+    )
     .map(([seed, mutations]) => {
       let tokens = tokenize(seed);
       let text = seed;

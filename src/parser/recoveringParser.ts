@@ -9,8 +9,11 @@ import { grammar, TooManySyntaxErrors } from "./grammar.js";
 import { firstTooDeep } from "./nesting.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
-/** The full parser: reads any text, recovers from errors and reports each of them. */
-export function parseWithChevrotain(
+/**
+ * The recovering parser (chevrotain): reads any text, recovers from each mistake and reports it,
+ * so that one run lists every syntax error of a query.
+ */
+export function recoveringParse(
   source: SourceText,
   diagnostics: DiagnosticCollector,
   limits: Limits,
