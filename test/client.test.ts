@@ -4,6 +4,7 @@ import { backoffDelay, parseRetryAfter } from "../src/client/backoff.js";
 import { OngageClient, type ClientEvent } from "../src/client/client.js";
 import { fetchTransport } from "../src/client/transport.js";
 import { OngageError } from "../src/client/errors.js";
+import { realClock } from "../src/client/clock.js";
 import { RateLimiter } from "../src/client/limiter.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
@@ -233,7 +234,7 @@ describe("rate limits", () => {
   });
 
   it("starts at most N calls per window", async () => {
-    const limiter = new RateLimiter(4, 100, 300, 0);
+    const limiter = new RateLimiter(4, 100, 300, realClock, 0);
     const started: number[] = [];
     const t0 = Date.now();
     await Promise.all(
