@@ -114,11 +114,15 @@ describe("oq run survives", () => {
     sandbox = await testSandbox({ faults: { neverComplete: true } });
     const dir = folder();
     const run = await runOqAsync(
-      ["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "400ms"],
+      ["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "1s"],
       { cwd: dir, env: sandboxEnv(sandbox) },
     );
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/did not complete within/);
+    // The clean-up past the deadline is announced at once, with its bound.
+    expect(run.stderr).toMatch(
+      /oq: q\.oq: timed out after 1\.0s; deleting report \d+ \(at most 3m30s; Ctrl-C to leave it\)\n/,
+    );
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
     expect(sandbox.stats.reportsDeleted).toBe(1);
     expectNothingLost(dir, run);

@@ -68,17 +68,21 @@ export class FakeClock implements Clock {
     let settled = false;
     const done = work.finally(() => (settled = true));
     done.catch(() => undefined);
+    const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     while (!settled) {
       const before = this.changes;
       for (let i = 0; i < 10 && !settled; i++) await turn();
       if (settled) break;
       if (this.changes !== before || this.busy()) {
-        await new Promise((resolve) => setTimeout(resolve, 1));
+        await realPause(1);
         continue;
       }
+      // Quiet twice, a real millisecond apart: nothing is under way but waits on this clock.
+      await realPause(1);
+      if (settled || this.changes !== before || this.busy()) continue;
       const next = this.next();
       if (next) this.fire(next);
-      else await new Promise((resolve) => setTimeout(resolve, 5));
+      else await realPause(5);
     }
     return done;
   }
