@@ -21,7 +21,7 @@ export interface UnknownCreates {
 }
 
 /** What the look-up needs of a client: one page of the report list. */
-export interface ReportLister {
+interface ReportLister {
   listReports(
     params: { sort: string; order: "DESC"; offset: number; limit: number },
     signal?: AbortSignal,
