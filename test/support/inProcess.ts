@@ -6,10 +6,11 @@ import { OngageClient, type OngageClientOptions } from "../../src/client/client.
 import { nodeTransport, type Transport } from "../../src/client/transport.js";
 import type { ContactActivityRequest } from "../../src/emit/payloadSchema.js";
 import { compile } from "../../src/index.js";
+import { runReport, type RunOptions, type RunProgress, type RunSummary } from "../../src/runner/runReport.js";
 import type { Sandbox, SandboxOptions } from "../../src/sandbox/server.js";
 import { FakeClock } from "./fakeClock.js";
 import { lifetimeQuery } from "./lifetimeQuery.js";
-import { sandboxNow, testSandbox } from "./sandbox.js";
+import { sandboxNow, testCredentials, testSandbox } from "./sandbox.js";
 
 /*
  * The runner's guarantees tested in process: runReport()/runPlan() with a client of the
@@ -40,10 +41,27 @@ export function outFolder(): string {
 }
 
 /**
+ * Real I/O under way in this process that is not on the fake clock: file system work (a CSV
+ * written to its temporary file, renamed, removed) and socket writes, connects and look-ups not
+ * yet done. Time must not jump while one is pending, or a download would meet its deadline.
+ */
+const realIo = new Set([
+  "FSReqCallback",
+  "FSReqPromise",
+  "WriteWrap",
+  "ShutdownWrap",
+  "TCPConnectWrap",
+  "GetAddrInfoReqWrap",
+]);
+function realIoPending(): boolean {
+  return process.getActiveResourcesInfo().some((resource) => realIo.has(resource));
+}
+
+/**
  * A sandbox and a client sharing a fake clock: reports build, faults wait, calls time out and
  * back-offs pass on it, in milliseconds of real time. The clock moves on only when every call
- * sent has reached the sandbox (HTTP is real, and not on the clock) and nothing else is under
- * way; run the work with `clock.run(...)`.
+ * sent has reached the sandbox (HTTP is real, and not on the clock), no file or socket work is
+ * pending, and nothing else is under way; run the work with `clock.run(...)`.
  */
 export async function fakeTimeSandbox(
   options: SandboxOptions = {},
@@ -52,7 +70,7 @@ export async function fakeTimeSandbox(
   let sent = 0;
   // Requests the sandbox has received, once it is started (the clock is made first: the sandbox runs on it).
   let received = () => sent;
-  const clock = new FakeClock(Date.parse(sandboxNow), () => received() < sent);
+  const clock = new FakeClock(Date.parse(sandboxNow), () => received() < sent || realIoPending());
   const sandbox = await testSandbox({ ...options, clock });
   received = () => sandbox.stats.requests;
   const inner = nodeTransport(10);
@@ -62,4 +80,44 @@ export async function fakeTimeSandbox(
   };
   const client = sandboxClient(sandbox, { clock, transport: counting, ...clientOptions });
   return { clock, sandbox, client };
+}
+
+/** The test credentials, each a secret that no output may hold. */
+export const secrets = [testCredentials.password, testCredentials.username, testCredentials.accountCode];
+
+/** Whether `text` holds any of the test credentials (what a user could see: errors, summaries, progress). */
+export function holdsSecret(text: string): boolean {
+  return secrets.some((secret) => text.includes(secret));
+}
+
+/** What runLifetime gives back: the summary, the progress events, and where the CSV went. */
+export interface LifetimeRun {
+  summary: RunSummary;
+  progress: RunProgress[];
+  dir: string;
+  csv: string;
+}
+
+/**
+ * The report of the lifetime query run as `oq run q.oq --out q.csv --poll-interval 20ms` runs it,
+ * on the fake clock of `wired` (see fakeTimeSandbox), with `options` on top.
+ */
+export async function runLifetime(
+  wired: { clock: FakeClock; client: OngageClient },
+  options: Partial<RunOptions> = {},
+): Promise<LifetimeRun> {
+  const dir = outFolder();
+  const csv = join(dir, "q.csv");
+  const progress: RunProgress[] = [];
+  const summary = await wired.clock.run(
+    runReport({
+      client: wired.client,
+      request: request(),
+      destination: { kind: "file", path: csv },
+      pollIntervalMs: 20,
+      onProgress: (event) => progress.push(event),
+      ...options,
+    }),
+  );
+  return { summary, progress, dir, csv };
 }
