@@ -121,3 +121,16 @@ export async function runLifetime(
   );
   return { summary, progress, dir, csv };
 }
+
+/** A completed report kept in `sandbox` (as `oq run --keep` leaves one), on the real clock: its id. */
+export async function keptReport(sandbox: Sandbox): Promise<string> {
+  const summary = await runReport({
+    client: sandboxClient(sandbox),
+    request: request(),
+    destination: { kind: "file", path: join(outFolder(), "kept.csv") },
+    pollIntervalMs: 20,
+    keep: true,
+  });
+  if (!summary.ok || !summary.reportId) throw new Error(`the report was not made: ${summary.error}`);
+  return summary.reportId;
+}
