@@ -1,10 +1,35 @@
+import { readdirSync, readFileSync } from "node:fs";
 import { defineConfig } from "vitest/config";
+
+/*
+ * Three projects, so that the inner loop (`npm run test:unit`) runs in process only:
+ * - golden: the compiler against test/golden/ (`npm run golden:update` rewrites them);
+ * - e2e: the files that start processes (the built `oq`, tmux, npm): a file is one because it
+ *   imports what starts them, so a test moved in process leaves this project by itself;
+ * - unit: everything else.
+ * `npm test` runs all three. The e2e project first checks that dist/ is fresh (freshBuild.ts).
+ */
+const goldenFiles = ["test/golden.test.ts", "test/explain.test.ts", "test/plans.test.ts"];
+const startsProcesses = /from "(?:\.\/support\/(?:cli|lifetime|tmux)\.js|node:child_process)"/;
+
+const testFiles = readdirSync("test")
+  .filter((name) => name.endsWith(".test.ts"))
+  .map((name) => `test/${name}`);
+const e2eFiles = testFiles.filter((file) => startsProcesses.test(readFileSync(file, "utf8")));
+const unitFiles = testFiles.filter((file) => !goldenFiles.includes(file) && !e2eFiles.includes(file));
 
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
     setupFiles: ["test/setup.ts"],
     testTimeout: 60_000,
     hookTimeout: 60_000,
+    projects: [
+      { extends: true, test: { name: "unit", include: unitFiles } },
+      { extends: true, test: { name: "golden", include: goldenFiles } },
+      {
+        extends: true,
+        test: { name: "e2e", include: e2eFiles, globalSetup: ["test/support/freshBuild.ts"] },
+      },
+    ],
   },
 });

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { headerAuth } from "../src/client/auth.js";
+import { headerAuth, redact } from "../src/client/auth.js";
 import { backoffDelay, parseRetryAfter } from "../src/client/backoff.js";
 import { OngageClient, type ClientEvent } from "../src/client/client.js";
 import { fetchTransport } from "../src/client/transport.js";
 import { OngageError } from "../src/client/errors.js";
+import { realClock } from "../src/client/clock.js";
 import { RateLimiter } from "../src/client/limiter.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
@@ -233,7 +234,7 @@ describe("rate limits", () => {
   });
 
   it("starts at most N calls per window", async () => {
-    const limiter = new RateLimiter(4, 100, 300, 0);
+    const limiter = new RateLimiter(4, 100, 300, realClock, 0);
     const started: number[] = [];
     const t0 = Date.now();
     await Promise.all(
@@ -284,5 +285,35 @@ describe("helpers", () => {
     const unterminated = new CsvRecordCounter();
     unterminated.push(Buffer.from("h\r\n1\r\n2"));
     expect(unterminated.rows).toBe(2);
+  });
+});
+
+describe("redaction of credentials that overlap", () => {
+  // A password that starts with the username: were the shorter secret blanked out first, the
+  // longer one would no longer match, and its tail would be printed (`***-battery-staple`).
+  const username = "correct-horse";
+  const password = "correct-horse-battery-staple";
+
+  it("the longest secret goes first, whatever order the secrets are given in", () => {
+    const said = `login failed for ${username} with ${password}`;
+    for (const secrets of [
+      [username, password],
+      [password, username],
+    ])
+      expect(redact(said, secrets)).toBe("login failed for *** with ***");
+  });
+
+  it("an error the client throws quotes neither, nor any tail of the password", async () => {
+    const client = new OngageClient({
+      auth: headerAuth({ username, password, accountCode: "ACCT42" }),
+      baseUrl: "http://127.0.0.1:9",
+      backoff: { retries: 0 },
+      transport: async () => {
+        throw new Error(`refused for ${username}:${password} (${password}, ${username})`);
+      },
+    });
+    const error = (await client.listFields().catch((caught: unknown) => caught)) as OngageError;
+    expect(error).toBeInstanceOf(OngageError);
+    expect(error.message).not.toMatch(/battery|staple|horse/);
   });
 });

@@ -160,11 +160,11 @@ describe("layers", () => {
     expect(fromCompiler).toContain("emit/payloadSchema.js");
   });
 
-  it("the sandbox takes from the client only sleep", () => {
+  it("the sandbox takes from the client only its clock", () => {
     const fromClient = allFiles
       .filter((file) => layerOf(file) === "sandbox")
       .flatMap((file) => importsOf(file).filter((target) => target.startsWith("client/")));
-    expect([...new Set(fromClient)]).toEqual(["client/sleep.js"]);
+    expect([...new Set(fromClient)]).toEqual(["client/clock.js"]);
   });
 
   it("no file imports itself through others (no cycles, even inside a layer)", () => {

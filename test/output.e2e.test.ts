@@ -16,14 +16,18 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
+import { runReport } from "../src/runner/runReport.js";
 import { oqBin, runOqAsync, type CliRun } from "./support/cli.js";
+import { outFolder, request, sandboxClient } from "./support/inProcess.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
 
 /*
  * What the user gets from `oq run`, `oq reports export` and `oq fields pull`: files where they
  * asked, never a bad or partial CSV, never a report deleted before its CSV is saved, one clear
- * line per failure, one summary line per query, and nothing that drives the terminal.
+ * line per failure, one summary line per query, and nothing that drives the terminal. What the
+ * runner does with an export that is not a whole CSV, and the CSV's file mode, are tested in
+ * process: test/output.test.ts.
  */
 
 let sandbox: Sandbox | undefined;
@@ -51,16 +55,19 @@ function expectCleanFailure(run: CliRun): void {
   expect(run.stdout + run.stderr).not.toContain(testCredentials.password);
 }
 
-/** The CSV a run without faults gives, from a sandbox with the same data. */
+/** The CSV a run of q.oq without faults gives, from a sandbox with the same data (in process). */
 async function cleanCsv(): Promise<string> {
   const clean = await testSandbox();
   try {
-    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "20ms"], {
-      cwd: folder(),
-      env: sandboxEnv(clean),
+    const path = join(outFolder(), "clean.csv");
+    const summary = await runReport({
+      client: sandboxClient(clean),
+      request: request(query),
+      destination: { kind: "file", path },
+      pollIntervalMs: 20,
     });
-    expect(run.status).toBe(0);
-    return run.stdout;
+    expect(summary.ok).toBe(true);
+    return readFileSync(path, "utf8");
   } finally {
     await clean.close();
   }
@@ -169,96 +176,7 @@ describe("a CSV that cannot be saved keeps its report", () => {
   });
 });
 
-describe("a bad export is refused, never saved as the CSV", () => {
-  const refusals: [string, Record<string, number>, RegExp][] = [
-    [
-      "a JSON error envelope on HTTP 200",
-      { exportEnvelope: 9 },
-      /Ongage reported an error: Export failed: the report file is not available/,
-    ],
-    ["an HTML page", { exportHtml: 9 }, /Ongage sent an HTML page instead of the CSV/],
-    [
-      "gzip bytes that were not asked for",
-      { exportGzip: 9 },
-      /Ongage sent the export gzip-compressed, which oq did not ask for/,
-    ],
-  ];
-  for (const [what, faults, message] of refusals) {
-    it(`${what}: exit 1, a clear message, no CSV, not retried`, async () => {
-      sandbox = await testSandbox({ faults });
-      const dir = folder();
-      const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
-        cwd: dir,
-        env: sandboxEnv(sandbox),
-      });
-      expect(run.status).toBe(1);
-      // The fault happened, once.
-      expect(Object.values(sandbox.faults)).toEqual([8]);
-      expect(sandbox.stats.byRoute[exportRoute]).toBe(1);
-      expect(run.stderr).toMatch(message);
-      expect(run.stderr).toMatch(/report 1000 is kept in Ongage: fetch its CSV with: oq reports export 1000/);
-      expect(existsSync(join(dir, "q.csv"))).toBe(false);
-      expect(partFiles(dir)).toEqual([]);
-      expectCleanFailure(run);
-    });
-  }
-
-  it("a body that ends cleanly mid-row is downloaded again, and the CSV is whole", async () => {
-    sandbox = await testSandbox({ faults: { exportCutRow: 1 } });
-    const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
-      cwd: dir,
-      env: sandboxEnv(sandbox),
-    });
-    expect(run.status).toBe(0);
-    expect(sandbox.faults.exportCutRow).toBe(0);
-    expect(sandbox.stats.byRoute[exportRoute]).toBe(2);
-    expect(readFileSync(join(dir, "q.csv"), "utf8")).toBe(await cleanCsv());
-    expect(sandbox.liveReports()).toEqual([]);
-  });
-
-  it("a body cut mid-row every time: exit 1 after the retries, no CSV", async () => {
-    sandbox = await testSandbox({ faults: { exportCutRow: 9 } });
-    const dir = folder();
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
-      cwd: dir,
-      env: sandboxEnv(sandbox),
-    });
-    expect(run.status).toBe(1);
-    expect(sandbox.stats.byRoute[exportRoute]).toBe(4);
-    expect(run.stderr).toMatch(
-      /the export ended with a row of 2 fields where the header has 4, after \d+ bytes: it was cut short \(tried 4 times\)/,
-    );
-    expect(existsSync(join(dir, "q.csv"))).toBe(false);
-    expect(partFiles(dir)).toEqual([]);
-    expectCleanFailure(run);
-  });
-});
-
-describe("file modes", () => {
-  it("a replaced 0600 CSV stays 0600, a new one gets the usual mode", async () => {
-    sandbox = await testSandbox();
-    const dir = folder();
-    writeFileSync(join(dir, "private.csv"), "old\n");
-    chmodSync(join(dir, "private.csv"), 0o600);
-    const env = sandboxEnv(sandbox);
-    expect(
-      (
-        await runOqAsync(["run", "q.oq", "--out", "private.csv", "--poll-interval", "20ms"], {
-          cwd: dir,
-          env,
-        })
-      ).status,
-    ).toBe(0);
-    expect(statSync(join(dir, "private.csv")).mode & 0o777).toBe(0o600);
-    expect(readFileSync(join(dir, "private.csv"), "utf8")).not.toBe("old\n");
-    expect(
-      (await runOqAsync(["run", "q.oq", "--out", "new.csv", "--poll-interval", "20ms"], { cwd: dir, env }))
-        .status,
-    ).toBe(0);
-    expect(statSync(join(dir, "new.csv")).mode & 0o777).toBe(0o666 & ~process.umask());
-  });
-
+describe("file modes (the CSV's: test/output.test.ts)", () => {
   it("oq fields pull keeps a replaced file's mode", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "fields.json": "{}\n" });
@@ -274,12 +192,15 @@ describe("oq reports export and oq fields pull fail in one line", () => {
   /** A sandbox with one kept, completed report of `contacts` contacts; its id. */
   async function keptReport(dir: string, contacts = 400): Promise<string> {
     sandbox = await testSandbox({ buildTimeMs: 0, contacts });
-    const kept = await runOqAsync(
-      ["run", "q.oq", "--keep", "--out", "first.csv", "--poll-interval", "20ms"],
-      { cwd: dir, env: sandboxEnv(sandbox) },
-    );
-    expect(kept.status).toBe(0);
-    return String(sandbox.liveReports()[0]!.id);
+    const summary = await runReport({
+      client: sandboxClient(sandbox),
+      request: request(query),
+      destination: { kind: "file", path: join(dir, "first.csv") },
+      pollIntervalMs: 20,
+      keep: true,
+    });
+    expect(summary.ok).toBe(true);
+    return summary.reportId!;
   }
 
   it("reports export: a download cut off midway is started again, without a stack trace", async () => {

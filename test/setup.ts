@@ -1,4 +1,6 @@
 import fc from "fast-check";
+import { expect } from "vitest";
+import { countSpawns } from "./support/spawnCount.js";
 
 /*
  * Property tests run with a fixed seed by default, so that a run (and CI) is reproducible.
@@ -7,3 +9,5 @@ import fc from "fast-check";
  */
 const seedSetting = process.env["OQ_PROPERTY_SEED"];
 if (seedSetting !== "random") fc.configureGlobal({ seed: seedSetting ? Number(seedSetting) : 20_261_127 });
+
+countSpawns(expect.getState().testPath ?? "unknown");

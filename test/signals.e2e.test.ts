@@ -2,20 +2,18 @@ import type { ChildProcess } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { headerAuth } from "../src/client/auth.js";
-import { OngageClient } from "../src/client/client.js";
-import { compile } from "../src/index.js";
-import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync, type CliRun } from "./support/cli.js";
+import { keptReport } from "./support/inProcess.js";
 import { partFiles, queryFolder as folder, runQuery } from "./support/lifetime.js";
 import { until } from "./support/until.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
- * The end of a run (docs/running.md, "Guarantees"): --timeout bounds the whole run, SIGINT,
- * SIGTERM and SIGHUP all clean up and exit 128+signal, and the clean-up is bounded, says what
- * it deletes, and can be abandoned by a second signal, naming what is left.
+ * The end of a run as OS signals drive it (docs/running.md, "Guarantees"): SIGINT, SIGTERM and
+ * SIGHUP all clean up and exit 128+signal, and a second signal abandons the clean-up, naming
+ * what is left. What the runner does when its signal is aborted (during the create, the wait or
+ * the download), the deadline and the clean-up's bound: test/faults.test.ts, in process.
  */
 
 let sandbox: Sandbox | undefined;
@@ -26,25 +24,6 @@ afterEach(async () => {
 
 const run = (dir: string, args: string[], onSpawn?: (child: ChildProcess) => void) =>
   runQuery(sandbox!, dir, args, onSpawn);
-
-describe("--timeout is a deadline for the whole run", () => {
-  it("a download slower than the deadline is cancelled: exit 1, no CSV, the completed report kept with the command that fetches it", async () => {
-    sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 3000 } });
-    const dir = folder();
-    const result = await run(dir, ["--out", "q.csv", "--timeout", "5s"]);
-    expect(sandbox.stats.byRoute["GET contact_activity/:id/export"]).toBeGreaterThanOrEqual(1);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/the download of report \d+ did not finish within 5\.0s/);
-    expect(existsSync(join(dir, "q.csv"))).toBe(false);
-    expect(partFiles(dir)).toEqual([]);
-    // Its data exists only in Ongage: kept, never deleted before it is saved.
-    expect(sandbox.stats.reportsDeleted).toBe(0);
-    expect(sandbox.liveReports()).toHaveLength(1);
-    expect(result.stderr).toMatch(
-      /is kept in Ongage: fetch its CSV with: oq reports export \d+ .*--out .*q\.csv/,
-    );
-  });
-});
 
 /** Starts `oq run` and sends it `signal` once `ready` holds (checked against the server). */
 async function signalled(
@@ -83,30 +62,11 @@ describe("signals", () => {
     });
   }
 
-  it("SIGTERM while creating: exit 143, and the report the create made is found and deleted", async () => {
-    sandbox = await testSandbox({ faults: { delayedStoreMs: 1500 } });
-    const dir = folder();
-    const result = await signalled(
-      dir,
-      ["--out", "q.csv"],
-      "SIGTERM",
-      () => sandbox!.stats.byRoute["POST contact_activity"] !== undefined,
-    );
-    expect(result.status).toBe(143);
-    expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
-    expect(sandbox.stats.reportsCreated).toBe(1);
-    expect(sandbox.liveReports()).toEqual([]);
-  });
-
   it("oq reports export: SIGTERM midway gives exit 143 and leaves no partial file", async () => {
     sandbox = await testSandbox({ contacts: 10_000, buildTimeMs: 0 });
     const env = sandboxEnv(sandbox);
     const dir = folder();
-    const kept = await runOqAsync(
-      ["run", "q.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"],
-      { cwd: dir, env },
-    );
-    const [{ reportId }] = JSON.parse(kept.stdout) as { reportId: string }[];
+    const reportId = await keptReport(sandbox);
     sandbox.faults.slowBodyMs = 300;
     let child: ChildProcess | undefined;
     const exporting = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], {
@@ -145,27 +105,5 @@ describe("signals", () => {
     expect(readFileSync(join(dir, "q.csv"), "utf8")).toMatch(/^email,/);
     expect(sandbox.liveReports().map((r) => r.id)).toEqual([report!.id]);
     expect(partFiles(dir)).toEqual([]);
-  });
-
-  it("the clean-up is bounded: a delete that never answers is given up after cleanupTimeoutMs (library)", async () => {
-    sandbox = await testSandbox({ faults: { hangDeletes: 1 } });
-    const client = new OngageClient({
-      auth: headerAuth(sandbox.credentials),
-      baseUrl: sandbox.url,
-      listId: sandbox.listId,
-    });
-    const dir = folder();
-    const summary = await runReport({
-      client,
-      request: compile("in segment 1").payload!,
-      destination: { kind: "file", path: join(dir, "x.csv") },
-      pollIntervalMs: 20,
-      cleanupTimeoutMs: 500,
-    });
-    expect(sandbox.faults.hangDeletes).toBe(0);
-    expect(summary.ok).toBe(false);
-    expect(summary.error).toMatch(/could not delete report \d+: the clean-up was cut short/);
-    expect(summary.leftBehind).toEqual([summary.reportId]);
-    expect(existsSync(join(dir, "x.csv"))).toBe(true);
   });
 });

@@ -1,3 +1,5 @@
+import type { Clock } from "./clock.js";
+
 /**
  * The clocks of one call: an idle timer (the longest silence tolerated, restarted by every
  * chunk that arrives) and a deadline for the whole call (which catches a server that trickles
@@ -9,38 +11,40 @@ export class CallTimer {
   /** Why the call was cut short by a clock, if it was. */
   expired: "idle" | "deadline" | undefined;
   private readonly controller = new AbortController();
-  private idleTimer: NodeJS.Timeout | undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined;
+  private cancelIdle: (() => void) | undefined;
+  private cancelDeadline: (() => void) | undefined;
   private readonly onExpire: (() => void)[] = [];
 
   constructor(
     readonly idleMs: number,
     readonly deadlineMs: number,
-    caller?: AbortSignal,
+    caller: AbortSignal | undefined,
+    private readonly clock: Clock,
   ) {
     // AbortSignal.any follows the caller's signal without adding a listener to it (see abortListener.ts).
     this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
     if (Number.isFinite(deadlineMs))
-      this.deadlineTimer = setTimeout(() => this.expire("deadline"), deadlineMs);
+      this.cancelDeadline = clock.after(deadlineMs, () => this.expire("deadline"));
     this.touch();
   }
 
   /** Something arrived: the silence starts again. */
   touch(): void {
     if (this.expired) return;
-    clearTimeout(this.idleTimer);
-    // (Infinity turns the clock off; setTimeout would take it for 1 ms.)
-    if (Number.isFinite(this.idleMs)) this.idleTimer = setTimeout(() => this.expire("idle"), this.idleMs);
+    this.cancelIdle?.();
+    // (Infinity turns the clock off.)
+    if (Number.isFinite(this.idleMs))
+      this.cancelIdle = this.clock.after(this.idleMs, () => this.expire("idle"));
   }
 
   /** Not waiting on the server for now (the reader is holding the data back): no idle timer until the next touch. */
   hold(): void {
-    clearTimeout(this.idleTimer);
+    this.cancelIdle?.();
   }
 
   /** The deadline no longer applies (a download may take as long as it keeps moving). */
   endDeadline(): void {
-    clearTimeout(this.deadlineTimer);
+    this.cancelDeadline?.();
   }
 
   /** Runs `action` when a clock runs out, before the transport is aborted. */
@@ -50,8 +54,8 @@ export class CallTimer {
 
   /** The call is over. */
   stop(): void {
-    clearTimeout(this.idleTimer);
-    clearTimeout(this.deadlineTimer);
+    this.cancelIdle?.();
+    this.cancelDeadline?.();
   }
 
   private expire(reason: "idle" | "deadline"): void {

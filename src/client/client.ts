@@ -11,21 +11,22 @@ import {
   type BackoffOptions,
   type RateLimitRun,
 } from "./backoff.js";
-import { sleep } from "./sleep.js";
 import { CallTimer } from "./callTimer.js";
-import {
-  EnvelopeSchema,
-  ErrorPayloadSchema,
-  ListFieldsSchema,
-  ReportListSchema,
-  ReportSchema,
-  type ReportInfo,
-} from "./envelope.js";
+import { realClock, type Clock } from "./clock.js";
+import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
+import { ListFieldsSchema, ReportListSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
-import { longestServerText, quotableServerText } from "./echoedSecrets.js";
+import { quotableServerText } from "./echoedSecrets.js";
+import {
+  callFailure,
+  httpError,
+  parseEnvelope,
+  parseReport,
+  protocolError,
+  type Redaction,
+} from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
-import { markerOf, carriesMarker } from "./reportMarker.js";
 import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
@@ -62,16 +63,8 @@ export interface OngageClientOptions {
    * before deciding it was not made (default 15 s): Ongage may list a new report late.
    */
   createLookupMs?: number;
-}
-
-/**
- * Creates whose outcome oq does not know (the request went out, no readable answer came
- * back): how many there were, how many are still unaccounted for, and when the last one ended.
- */
-export interface UnknownCreates {
-  attempts: number;
-  unresolved: number;
-  lastAt: number;
+  /** The time the client reads and waits on (back-off, call clocks, the rate window); default the real one. */
+  clock?: Clock;
 }
 
 export type ClientEvent =
@@ -116,10 +109,9 @@ export class OngageClient {
   calls = 0;
   private readonly limiter: RateLimiter;
   private readonly transport: Transport;
-  /** Every form of every credential, as redactPatterns takes them. */
-  private readonly secrets: RegExp[];
-  /** The credentials themselves, for the second line of defence (quotableServerText). */
-  private readonly secretValues: string[];
+  /** The time it reads and waits on, which the runner shares. */
+  readonly clock: Clock;
+  private readonly redaction: Redaction;
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -133,14 +125,16 @@ export class OngageClient {
     if (options.listId !== undefined && !isListId(options.listId)) throw new ListIdError(options.listId);
     this.listId = options.listId;
     checkHeaders(options.auth.headers());
-    this.secretValues = options.auth.secrets();
-    this.secrets = secretPatterns(this.secretValues);
+    const secrets = options.auth.secrets();
+    this.redaction = { patterns: secretPatterns(secrets), values: secrets };
+    this.clock = options.clock ?? realClock;
     this.limiter =
       options.limiter ??
       new RateLimiter(
         options.callsPerMinute ?? 300,
         options.maxInFlight ?? 10,
         options.rateWindowMs ?? rateWindowMs,
+        this.clock,
       );
     this.transport = options.transport ?? nodeTransport(this.limiter.inFlight);
   }
@@ -210,12 +204,18 @@ export class OngageClient {
         if (outcomeUnknown) {
           unknown.attempts++;
           unknown.unresolved++;
-          unknown.lastAt = Date.now();
+          unknown.lastAt = this.clock.now();
         }
         if (!(error instanceof OngageError) || error.kind === "aborted") throw error;
         if (error.rateLimited) {
           // Refused by the rate limit: nothing was created, so trying again is safe.
-          const delayMs = rateLimitWait(rateLimits, this.options.backoff ?? {}, error.retryAfterMs, false);
+          const delayMs = rateLimitWait(
+            rateLimits,
+            this.options.backoff ?? {},
+            error.retryAfterMs,
+            false,
+            this.clock.now(),
+          );
           if (delayMs === undefined) throw error;
           await this.wait("POST", "contact_activity", rateLimits.retries, delayMs, error, signal);
           attempt--;
@@ -224,16 +224,8 @@ export class OngageClient {
         if (!outcomeUnknown) throw error;
         // The create may have gone through with its answer lost or unreadable: look (for a
         // while, as Ongage may list it late) before anything else.
-        const marker = markerOf(request.title);
-        const matches = (report: ReportInfo) =>
-          marker ? carriesMarker(report.title, marker) : report.title === request.title;
-        const [found] = await this.awaitReports(matches, {
-          atLeast: 1,
-          until: unknown.lastAt + this.createLookupMs,
-          signal,
-        });
+        const found = await findLostCreate(this, request, unknown, this.createLookupMs, signal, this.clock);
         if (found) {
-          unknown.unresolved--;
           this.options.onEvent?.({ type: "create-recovered", reportId: found.id, reason: error.message });
           return found;
         }
@@ -290,7 +282,7 @@ export class OngageClient {
       if (type.includes("json")) {
         // An error in Ongage's envelope on HTTP 200: its message, retried when its code says so.
         try {
-          parseEnvelope(await call.text(), call.response.status, this.secrets, this.secretValues);
+          parseEnvelope(await call.text(), call.response.status, this.redaction);
         } finally {
           call.release();
         }
@@ -320,29 +312,14 @@ export class OngageClient {
 
   /**
    * The reports (newest first, among the 200 newest) that `matches` accepts, looked up again
-   * and again until there are `atLeast` of them or the time `until` (ms since the epoch) has
-   * passed: Ongage may list a new report a few seconds after making it.
+   * and again until there are `atLeast` of them or the time `until` (ms since the epoch, on
+   * the client's clock) has passed: Ongage may list a new report a few seconds after making it.
    */
-  async awaitReports(
+  awaitReports(
     matches: (report: ReportInfo) => boolean,
     options: { atLeast: number; until: number; signal?: AbortSignal | undefined },
   ): Promise<ReportInfo[]> {
-    for (let look = 1; ; look++) {
-      const found: ReportInfo[] = [];
-      for (let offset = 0; offset < 200; offset += 100) {
-        const { reports } = await this.listReports(
-          { sort: "id", order: "DESC", offset, limit: 100 },
-          options.signal,
-        );
-        found.push(...reports.filter(matches));
-        if (reports.length < 100) break;
-      }
-      const left = options.until - Date.now();
-      if (found.length >= options.atLeast || left <= 0) return found;
-      await sleep(Math.min(left, 250 * 2 ** Math.min(look - 1, 3)), options.signal).catch(() => {
-        throw new OngageError("aborted", "stopped");
-      });
-    }
+    return awaitReports(this, matches, { ...options, clock: this.clock });
   }
 
   // ----- plumbing -----
@@ -388,7 +365,7 @@ export class OngageClient {
       delayMs,
       reason: this.clean(error.message),
     });
-    await sleep(delayMs, signal).catch(() => {
+    await this.clock.sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
   }
@@ -405,7 +382,7 @@ export class OngageClient {
   ): Promise<{ payload: unknown; total: number | undefined }> {
     return this.send(method, path, options, false, async (call) => {
       try {
-        return parseEnvelope(await call.text(), call.response.status, this.secrets, this.secretValues);
+        return parseEnvelope(await call.text(), call.response.status, this.redaction);
       } finally {
         call.release();
       }
@@ -435,11 +412,17 @@ export class OngageClient {
         return await consume(await this.attempt(method, path, options, streaming));
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) =>
-          quotableServerText(this.clean(text), this.secretValues),
+          quotableServerText(this.clean(text), this.redaction.values),
         );
         if (options.retry && error.rateLimited) {
           // 429s are retried by time (across Ongage's window), a DELETE's longest.
-          const delayMs = rateLimitWait(rateLimits, backoff, error.retryAfterMs, method === "DELETE");
+          const delayMs = rateLimitWait(
+            rateLimits,
+            backoff,
+            error.retryAfterMs,
+            method === "DELETE",
+            this.clock.now(),
+          );
           if (delayMs === undefined) throw error;
           await this.wait(method, path, rateLimits.retries, delayMs, error, options.signal);
           attempt--;
@@ -466,11 +449,12 @@ export class OngageClient {
     const permit = await this.limiter.acquire(options.signal).catch(() => {
       throw new OngageError("aborted", "stopped");
     });
-    const started = Date.now();
+    const started = this.clock.now();
     const timer = new CallTimer(
       this.options.idleTimeoutMs ?? 30_000,
       this.options.timeoutMs ?? 60_000,
       options.signal,
+      this.clock,
     );
     let response: TransportResponse;
     this.calls++;
@@ -491,11 +475,23 @@ export class OngageClient {
     } catch (error) {
       timer.stop();
       permit.release();
-      this.options.onEvent?.({ type: "call", method, path, status: undefined, ms: Date.now() - started });
+      this.options.onEvent?.({
+        type: "call",
+        method,
+        path,
+        status: undefined,
+        ms: this.clock.now() - started,
+      });
       throw this.failure(method, path, error, options.signal, timer);
     }
     permit.answered();
-    this.options.onEvent?.({ type: "call", method, path, status: response.status, ms: Date.now() - started });
+    this.options.onEvent?.({
+      type: "call",
+      method,
+      path,
+      status: response.status,
+      ms: this.clock.now() - started,
+    });
     const release = () => {
       timer.stop();
       permit.release();
@@ -512,9 +508,8 @@ export class OngageClient {
         path,
         response.status,
         body,
-        this.secrets,
-        this.secretValues,
-        parseRetryAfter(response.header("retry-after")),
+        this.redaction,
+        parseRetryAfter(response.header("retry-after"), this.clock.now()),
       );
     }
     // A download may take as long as it keeps coming; only silence ends it.
@@ -555,11 +550,7 @@ export class OngageClient {
     return watched;
   }
 
-  /**
-   * Any failure of a call as an OngageError that says what happened. `answered`: the server's
-   * answer had begun (its headers came), so a dropped connection cut the answer short; the
-   * server was reached.
-   */
+  /** Any failure of a call as an OngageError that says what happened (see callFailure). */
   private failure(
     method: string,
     path: string,
@@ -568,35 +559,12 @@ export class OngageClient {
     timer?: CallTimer,
     answered = false,
   ): OngageError {
-    if (error instanceof OngageError) return error;
-    if (signal?.aborted) return new OngageError("aborted", "stopped");
-    const host = new URL(this.baseUrl).host;
-    if (timer?.expired === "idle") {
-      return new OngageError(
-        "timeout",
-        `${method} ${path}: ${host} sent nothing for ${seconds(timer.idleMs)} (the idle timeout)`,
-      );
-    }
-    if (timer?.expired === "deadline") {
-      return new OngageError(
-        "timeout",
-        `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`,
-      );
-    }
-    return this.networkError(method, path, error, answered);
-  }
-
-  private networkError(method: string, path: string, error: unknown, answered: boolean): OngageError {
-    if (error instanceof OngageError) return error;
-    const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
-    const reason = code ?? cause?.code ?? cause?.message ?? String(error);
-    const host = new URL(this.baseUrl).host;
-    const what = answered ? `the answer from ${host} was cut short` : `could not reach ${host}`;
-    return new OngageError("network", this.clean(`${method} ${path}: ${what} (${reason})`));
+    const call = { method, path, host: new URL(this.baseUrl).host, redaction: this.redaction };
+    return callFailure(call, error, signal, timer, answered);
   }
 
   private clean(text: string): string {
-    return redactPatterns(text, this.secrets);
+    return redactPatterns(text, this.redaction.patterns);
   }
 }
 
@@ -606,10 +574,6 @@ interface Call {
   release: () => void;
   text: () => Promise<string>;
   watchedBody: () => Readable;
-}
-
-function seconds(ms: number): string {
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
 
 /** Refuses, before any call, a header no request could carry, naming the header and never the value. */
@@ -626,114 +590,4 @@ function checkHeaders(headers: Record<string, string>): void {
       throw new CredentialError(name);
     }
   }
-}
-
-/** Whether a create that failed this way could still have made the report. */
-function mayHaveCreated(error: unknown): boolean {
-  if (!(error instanceof OngageError)) return true;
-  if (error.kind === "api") return error.retryable && !error.rateLimited;
-  return (
-    error.kind === "aborted" ||
-    error.kind === "network" ||
-    error.kind === "timeout" ||
-    error.kind === "protocol"
-  );
-}
-
-/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
-function protocolError(what: string, detail: string): OngageError {
-  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
-}
-
-function parseReport(payload: unknown): ReportInfo {
-  const parsed = ReportSchema.safeParse(payload);
-  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
-  return parsed.data;
-}
-
-function errorDetails(payload: unknown): { code?: number; message?: string; errors: string[] } {
-  const parsed = ErrorPayloadSchema.safeParse(payload);
-  if (!parsed.success) return { errors: [] };
-  const raw = parsed.data.errors ?? [];
-  const errors = (
-    Array.isArray(raw) ? raw : Object.entries(raw).map(([key, value]) => `${key}: ${String(value)}`)
-  ).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
-  const result: { code?: number; message?: string; errors: string[] } = { errors };
-  if (parsed.data.code !== undefined) result.code = parsed.data.code;
-  if (parsed.data.message !== undefined) result.message = parsed.data.message;
-  return result;
-}
-
-/** Ongage's words (message, errors) as an error may quote them: redacted, or withheld if a credential is still in them. */
-function quoted(text: string, secrets: RegExp[], secretValues: readonly string[]): string {
-  return quotableServerText(redactPatterns(text, secrets), secretValues);
-}
-
-function httpError(
-  method: string,
-  path: string,
-  status: number,
-  text: string,
-  secrets: RegExp[],
-  secretValues: readonly string[],
-  retryAfterMs: number | undefined,
-): OngageError {
-  let details: ReturnType<typeof errorDetails> = { errors: [] };
-  try {
-    details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
-  } catch {
-    // Not Ongage's envelope (a proxy's error page, say): the status says enough.
-  }
-  const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), secrets, secretValues);
-  const message = redactPatterns(
-    `${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`,
-    secrets,
-  );
-  const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
-    status,
-    errors: details.errors.map((e) => quoted(e, secrets, secretValues)),
-    retryAfterMs,
-  };
-  if (details.code !== undefined) extra.code = details.code;
-  return new OngageError("api", message, extra);
-}
-
-function parseEnvelope(
-  text: string,
-  status: number,
-  secrets: RegExp[],
-  secretValues: readonly string[],
-): { payload: unknown; total: number | undefined } {
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch {
-    // Redacted before it is shortened, so that no part of a secret is cut out of reach.
-    const excerpt = redactPatterns(text.slice(0, longestServerText), secrets).replace(/\s+/g, " ");
-    throw protocolError("a reply that is not JSON", quotableServerText(excerpt, secretValues).slice(0, 200));
-  }
-  const parsed = EnvelopeSchema.safeParse(json);
-  if (!parsed.success)
-    throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
-  const { metadata, payload } = parsed.data;
-  if (metadata.error) {
-    // An error even on HTTP 200.
-    const details = errorDetails(payload);
-    const said = quoted(
-      [details.message, ...details.errors].filter(Boolean).join("; "),
-      secrets,
-      secretValues,
-    );
-    const extra: { status: number; code?: number; errors: string[] } = {
-      status,
-      errors: details.errors.map((e) => quoted(e, secrets, secretValues)),
-    };
-    if (details.code !== undefined) extra.code = details.code;
-    throw new OngageError(
-      "api",
-      redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, secrets),
-      extra,
-    );
-  }
-  return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
 }

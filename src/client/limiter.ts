@@ -1,4 +1,5 @@
 import { listenForAbort } from "./abortListener.js";
+import { realClock, type Clock } from "./clock.js";
 
 /** Ongage counts calls per minute. */
 export const rateWindowMs = 60_000;
@@ -33,13 +34,14 @@ export class RateLimiter {
   private readonly holds: { until: number }[] = [];
   private active = 0;
   private readonly waiting: ((hold: { until: number }) => void)[] = [];
-  private timer: NodeJS.Timeout | undefined;
+  private cancelTimer: (() => void) | undefined;
   private readonly holdMs: number;
 
   constructor(
     readonly perMinute: number,
     readonly inFlight: number,
     readonly windowMs = rateWindowMs,
+    private readonly clock: Clock = realClock,
     safetyMs = rateWindowSafetyMs(windowMs),
   ) {
     this.holdMs = windowMs + safetyMs;
@@ -65,7 +67,7 @@ export class RateLimiter {
     let released = false;
     const answered = () => {
       if (hold.until !== Infinity) return;
-      hold.until = Date.now() + this.holdMs;
+      hold.until = this.clock.now() + this.holdMs;
       this.pump();
     };
     return {
@@ -82,7 +84,7 @@ export class RateLimiter {
 
   /** How many calls the window holds now. */
   get callsInWindow(): number {
-    this.expire(Date.now());
+    this.expire(this.clock.now());
     return this.holds.length;
   }
 
@@ -92,7 +94,7 @@ export class RateLimiter {
   }
 
   private pump(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     this.expire(now);
     while (this.waiting.length > 0 && this.active < this.inFlight && this.holds.length < this.perMinute) {
       const hold = { until: Infinity };
@@ -100,20 +102,17 @@ export class RateLimiter {
       this.active++;
       this.waiting.shift()!(hold);
     }
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = undefined;
+    this.cancelTimer?.();
+    this.cancelTimer = undefined;
     // A wait for the window to move on. Not unref()ed: while a call waits its turn the process
     // must stay alive, or Node exits with every query unfinished (exit 13, nothing printed).
     if (this.waiting.length > 0 && this.active < this.inFlight) {
       const next = Math.min(...this.holds.map((hold) => hold.until));
       if (Number.isFinite(next)) {
-        this.timer = setTimeout(
-          () => {
-            this.timer = undefined;
-            this.pump();
-          },
-          Math.max(1, next - now),
-        );
+        this.cancelTimer = this.clock.after(Math.max(1, next - now), () => {
+          this.cancelTimer = undefined;
+          this.pump();
+        });
       }
     }
   }

@@ -8,11 +8,12 @@ export {
   OngageClient,
   defaultBaseUrl,
   type OngageClientOptions,
-  type UnknownCreates,
   type ClientEvent,
   type ListReportsParams,
   type ListFieldInfo,
 } from "../client/client.js";
+export type { UnknownCreates } from "../client/createRecovery.js";
+export type { Clock } from "../client/clock.js";
 export { headerAuth, apiKeyAuth, type AuthScheme, type HeaderCredentials } from "../client/auth.js";
 export { OngageError, CredentialError, ListIdError, type OngageErrorKind } from "../client/errors.js";
 export { reportState, type ReportInfo } from "../client/envelope.js";

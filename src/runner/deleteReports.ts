@@ -1,4 +1,5 @@
 import type { OngageClient } from "../client/client.js";
+import type { Clock } from "../client/clock.js";
 import { OngageError } from "../client/errors.js";
 
 /**
@@ -36,9 +37,10 @@ export async function deleteReports(
 export function cleanupBound(
   boundMs: number,
   cleanupSignal: AbortSignal | undefined,
+  clock: Clock,
 ): { signal: AbortSignal; done: () => void } {
   const bound = new AbortController();
-  const timer = setTimeout(() => bound.abort(), boundMs);
+  const done = clock.after(boundMs, () => bound.abort());
   const signal = cleanupSignal ? AbortSignal.any([cleanupSignal, bound.signal]) : bound.signal;
-  return { signal, done: () => clearTimeout(timer) };
+  return { signal, done };
 }

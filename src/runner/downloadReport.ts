@@ -1,6 +1,5 @@
 import type { OngageClient } from "../client/client.js";
 import { backoffDelay } from "../client/backoff.js";
-import { sleep } from "../client/sleep.js";
 import { OngageError } from "../client/errors.js";
 import type { CsvRecordCounter } from "./csvCounter.js";
 import { CsvDownload, CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -53,7 +52,7 @@ export async function downloadReport(options: DownloadOptions): Promise<{ bytes:
           `the download of report ${reportId} was cut off: ${(error as Error).message}`,
         );
       }
-      await sleep(backoffDelay(attempt, {}), signal).catch(stopped);
+      await client.clock.sleep(backoffDelay(attempt, {}), signal).catch(stopped);
     }
   }
 }

@@ -68,7 +68,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   const plan = QueryPlanSchema.parse(options.plan);
   if (plan.reports.length > maxPlanReports)
     throw new RangeError(`a plan has at most ${maxPlanReports} reports, not ${plan.reports.length}`);
-  const started = Date.now();
+  const clock = options.client.clock;
+  const started = clock.now();
   const summary: PlanSummary = {
     ok: false,
     rows: 0,
@@ -84,7 +85,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   const progress = (state: PlanProgress["state"], extra: Partial<PlanProgress> = {}) =>
     options.onProgress?.({
       state,
-      elapsedMs: Date.now() - started,
+      elapsedMs: clock.now() - started,
       bytes: summary.bytes,
       rows: summary.rows,
       ...extra,
@@ -116,7 +117,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
         return report;
       }),
     );
-    summary.timings.reportsMs = Date.now() - started;
+    summary.timings.reportsMs = clock.now() - started;
     if (options.signal?.aborted) throw new Error("stopped");
     if (firstFailure) {
       const { report, error } = firstFailure;
@@ -126,7 +127,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
       );
     }
 
-    const mergeStarted = Date.now();
+    const mergeStarted = clock.now();
     progress("merging");
     const file = new CsvDownload(options.destination);
     try {
@@ -162,7 +163,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
     }
     summary.bytes = file.counter.bytes;
     summary.rows = file.counter.rows;
-    summary.timings.mergeMs = Date.now() - mergeStarted;
+    summary.timings.mergeMs = clock.now() - mergeStarted;
     summary.ok = true;
   } catch (error) {
     summary.ok = false;
@@ -176,7 +177,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
     await rm(folder, { recursive: true, force: true });
     await cleanUp(options, summary, keepForSave, progress);
     summary.calls += summary.reports.reduce((sum, report) => sum + report.calls, 0);
-    summary.timings.totalMs = Date.now() - started;
+    summary.timings.totalMs = clock.now() - started;
     progress("done");
   }
   return summary;
@@ -199,7 +200,11 @@ async function cleanUp(
     return;
   }
   const cleaner = options.client.forCleanup();
-  const bound = cleanupBound(options.cleanupTimeoutMs ?? cleanupBoundMs, options.cleanupSignal);
+  const bound = cleanupBound(
+    options.cleanupTimeoutMs ?? cleanupBoundMs,
+    options.cleanupSignal,
+    options.client.clock,
+  );
   try {
     progress("deleting", { deleting: made });
     const results = await Promise.all(made.map((id) => deleteReports(cleaner, [id], bound.signal)));

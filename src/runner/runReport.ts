@@ -1,8 +1,9 @@
-import type { OngageClient, UnknownCreates } from "../client/client.js";
+import type { OngageClient } from "../client/client.js";
+import type { UnknownCreates } from "../client/createRecovery.js";
 import { reportState, type ReportInfo } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
 import { cleanupBoundMs, cleanupCallMs, lateListingMs } from "../client/backoff.js";
-import { sleep } from "../client/sleep.js";
+import { timeoutSignal } from "../client/clock.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
@@ -132,7 +133,8 @@ export async function runReportStep(
 ): Promise<RunSummary> {
   // Its own view of the client, so that the calls it counts are this run's alone.
   const client = options.client.fork();
-  const started = Date.now();
+  const clock = client.clock;
+  const started = clock.now();
   const marker = newMarker();
   const request = { ...options.request, title: markTitle(marker, options.request.title) };
   const summary: RunSummary = {
@@ -158,7 +160,7 @@ export async function runReportStep(
     state = next;
     options.onProgress?.({
       state,
-      elapsedMs: Date.now() - started,
+      elapsedMs: clock.now() - started,
       bytes: summary.bytes,
       rows: summary.rows,
       ...(summary.reportId ? { reportId: summary.reportId } : {}),
@@ -168,22 +170,21 @@ export async function runReportStep(
   };
   const timeoutMs = options.timeoutMs ?? 30 * 60_000;
   const deadline = new AbortController();
-  // setTimeout fires at once past 2^31-1 ms (about 24 days): a longer deadline is as good as none.
-  const deadlineTimer = setTimeout(() => deadline.abort(), Math.min(timeoutMs, 2 ** 31 - 1));
+  const cancelDeadline = clock.after(timeoutMs, () => deadline.abort());
   const signal = options.signal ? AbortSignal.any([options.signal, deadline.signal]) : deadline.signal;
 
   try {
     progress("creating");
     const created = await client.createReport(request, signal, unknown);
     summary.reportId = created.id;
-    summary.timings.createMs = Date.now() - started;
+    summary.timings.createMs = clock.now() - started;
 
     progress("pending");
-    const waitStarted = Date.now();
+    const waitStarted = clock.now();
     const interval = options.pollIntervalMs ?? 2000;
     for (let status = reportState(created.status); status !== "completed";) {
       summary.polls++;
-      await sleep(pollDelay(summary.polls, interval), signal).catch(stopped);
+      await clock.sleep(pollDelay(summary.polls, interval), signal).catch(stopped);
       const report = await client.getReport(created.id, signal);
       status = reportState(report.status);
       if (status === "failed") {
@@ -194,9 +195,9 @@ export async function runReportStep(
       }
       progress("pending");
     }
-    summary.timings.waitMs = Date.now() - waitStarted;
+    summary.timings.waitMs = clock.now() - waitStarted;
 
-    const exportStarted = Date.now();
+    const exportStarted = clock.now();
     completed = true;
     const saved = await downloadReport({
       client,
@@ -214,7 +215,7 @@ export async function runReportStep(
     });
     summary.bytes = saved.bytes;
     summary.rows = saved.rows;
-    summary.timings.exportMs = Date.now() - exportStarted;
+    summary.timings.exportMs = clock.now() - exportStarted;
     summary.ok = true;
   } catch (error) {
     summary.ok = false;
@@ -241,11 +242,11 @@ export async function runReportStep(
       summary.error = `${summary.error}; report ${summary.reportId} is kept in Ongage${fetchCommand === undefined ? "" : `: fetch its CSV with: ${fetchCommand}`}`;
     }
   } finally {
-    clearTimeout(deadlineTimer);
+    cancelDeadline();
     const cleaner = client.forCleanup();
     await cleanUp(cleaner, options, step.leaveReport || keptForSave, marker, unknown, summary, progress);
     summary.calls = client.calls + cleaner.calls;
-    summary.timings.totalMs = Date.now() - started;
+    summary.timings.totalMs = clock.now() - started;
     progress("done");
   }
   return summary;
@@ -276,8 +277,8 @@ async function cleanUp(
   progress: (state: RunState, deleting?: string[]) => void,
 ): Promise<void> {
   const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
-  const cleanupStarted = Date.now();
-  const bound = cleanupBound(boundMs, options.cleanupSignal);
+  const cleanupStarted = client.clock.now();
+  const bound = cleanupBound(boundMs, options.cleanupSignal, client.clock);
   const signal = bound.signal;
   const problems: string[] = [];
   const reportList = options.recoveryCommands?.reportList ?? "Ongage's list of reports";
@@ -298,12 +299,13 @@ async function cleanUp(
           ? Math.max(client.createLookupMs, lateListingMs)
           : client.createLookupMs;
       const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
+      // Bounded as a whole (a dead server makes every list call time out), not only between looks.
+      const lookupBound = timeoutSignal(
+        client.clock,
+        Math.max(0, until - client.clock.now()) + cleanupCallMs.timeoutMs,
+      );
       try {
-        // Bounded as a whole (a dead server makes every list call time out), not only between looks.
-        const lookup = AbortSignal.any([
-          signal,
-          AbortSignal.timeout(Math.max(0, until - Date.now()) + cleanupCallMs.timeoutMs),
-        ]);
+        const lookup = AbortSignal.any([signal, lookupBound.signal]);
         const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), {
           atLeast: expected,
           until,
@@ -323,6 +325,8 @@ async function cleanUp(
         problems.push(
           `could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in ${reportList} for a title starting with ${marker}`,
         );
+      } finally {
+        lookupBound.cancel();
       }
     }
     if ((options.keep || keepsReport) && summary.reportId === undefined && others.length > 0)

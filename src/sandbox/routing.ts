@@ -1,7 +1,6 @@
 import { createReadStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import type { IncomingMessage, ServerResponse } from "node:http";
-import { sleep } from "../client/sleep.js";
 import { envelope, failure, readBody, tooLarge } from "./answers.js";
 import { sandboxCustomFields } from "./data.js";
 import { badCreateAnswer } from "./misbehaviour.js";
@@ -97,14 +96,14 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
         // Stored late, whether or not the client is still waiting.
         const delay = faults.delayedStoreMs;
         delete faults.delayedStoreMs;
-        await sleep(delay);
+        await state.clock.sleep(delay);
       }
       if (faults.truncateTitles !== undefined) request.title = request.title.slice(0, faults.truncateTitles);
       const report: Report = {
         id: state.newReportId(),
         request,
-        createdAt: Date.now(),
-        readyAt: faults.neverComplete ? Infinity : Date.now() + settings.buildTimeMs,
+        createdAt: state.clock.now(),
+        readyAt: faults.neverComplete ? Infinity : state.clock.now() + settings.buildTimeMs,
         failed: faults.failReports === true,
         built: false,
       };
@@ -120,19 +119,19 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
       if (faults.createAnswer) {
         const kind = faults.createAnswer;
         delete faults.createAnswer;
-        return badCreateAnswer(req, res, kind, describeReport(report, Date.now()));
+        return badCreateAnswer(req, res, kind, describeReport(report, state.clock.now()));
       }
-      return envelope(res, 200, describeReport(report, Date.now()));
+      return envelope(res, 200, describeReport(report, state.clock.now()));
     }
     if (req.method === "GET") {
       const sort = url.searchParams.get("sort") ?? "id";
       const order = (url.searchParams.get("order") ?? "DESC").toUpperCase() === "ASC" ? 1 : -1;
       const offset = Number(url.searchParams.get("offset") ?? 0) || 0;
       const limit = Number(url.searchParams.get("limit") ?? 50) || 50;
-      const visibleBefore = Date.now() - (faults.lateVisibleMs ?? 0);
+      const visibleBefore = state.clock.now() - (faults.lateVisibleMs ?? 0);
       const all = [...reports.values()]
         .filter((report) => report.createdAt <= visibleBefore)
-        .map((report) => describeReport(report, Date.now()));
+        .map((report) => describeReport(report, state.clock.now()));
       const key = (r: Record<string, string>) =>
         sort === "title" ? r["title"]! : Number(r[sort] ?? r["id"]);
       all.sort((a, b) => (key(a) < key(b) ? -order : key(a) > key(b) ? order : 0));
@@ -155,10 +154,16 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
     return envelope(res, 200, { id: String(report.id), deleted: true });
   }
   if (req.method !== "GET") return failure(res, 405, "Method Not Allowed");
-  if (!exportKind) return envelope(res, 200, describeReport(report, Date.now()));
-  if (statusOf(report, Date.now()) !== 2)
+  if (!exportKind) return envelope(res, 200, describeReport(report, state.clock.now()));
+  if (statusOf(report, state.clock.now()) !== 2)
     return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
   if (exportKind === "export_detailed")
-    return streamCsv(faults, req, res, detailedCsv(report.request, contacts));
-  return streamCsv(faults, req, res, createReadStream(report.file!, { highWaterMark: chunkBytes }));
+    return streamCsv(faults, state.clock, req, res, detailedCsv(report.request, contacts));
+  return streamCsv(
+    faults,
+    state.clock,
+    req,
+    res,
+    createReadStream(report.file!, { highWaterMark: chunkBytes }),
+  );
 }

@@ -3,6 +3,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { realClock, type Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
 import { ContactList } from "./data.js";
 import type { Faults } from "./faults.js";
@@ -44,6 +45,8 @@ export interface SandboxOptions {
   /** The largest request body accepted, in bytes (default 1 MB); past it, 413 without reading the rest. */
   maxBodyBytes?: number;
   faults?: Faults;
+  /** The time reports build on, faults wait on and rate windows count on; default the real one. */
+  clock?: Clock;
 }
 
 export interface Sandbox {
@@ -75,7 +78,13 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     anchor: options.now ?? Math.floor(Date.now() / 1000),
   });
   const workDirectory = await mkdtemp(join(tmpdir(), "oq-sandbox-"));
-  const state = new SandboxState(settings, contacts, { ...options.faults }, workDirectory);
+  const state = new SandboxState(
+    settings,
+    contacts,
+    { ...options.faults },
+    workDirectory,
+    options.clock ?? realClock,
+  );
   const { stats, reports } = state;
 
   const server: Server = createServer((req, res) => {

@@ -1,4 +1,5 @@
 import { once } from "node:events";
+import type { Clock } from "../client/clock.js";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -86,6 +87,7 @@ export class SandboxState {
     readonly faults: Faults,
     /** Where report files are built. */
     readonly workDirectory: string,
+    readonly clock: Clock,
   ) {}
 
   newReportId(): number {
@@ -94,7 +96,7 @@ export class SandboxState {
 
   /** Counts every request in a sliding window, as Ongage measures calls per minute. */
   countArrival(): void {
-    const now = Date.now();
+    const now = this.clock.now();
     while (this.arrivals.length > 0 && this.arrivals[0]! <= now - this.settings.rateWindowMs)
       this.arrivals.shift();
     this.arrivals.push(now);
@@ -104,7 +106,7 @@ export class SandboxState {
   /** Admits a call within callsPerMinute; past it, the whole seconds until one fits (Retry-After). */
   admitCall(): number | undefined {
     const { rateWindowMs, callsPerMinute } = this.settings;
-    const now = Date.now();
+    const now = this.clock.now();
     while (this.recentCalls.length > 0 && this.recentCalls[0]! <= now - rateWindowMs)
       this.recentCalls.shift();
     if (this.recentCalls.length >= callsPerMinute)

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { gzipSync } from "node:zlib";
-import { sleep } from "../client/sleep.js";
+import type { Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
 import type { Faults } from "./faults.js";
 
@@ -36,6 +36,7 @@ function drainOrClose(res: ServerResponse): Promise<void> {
  */
 export async function streamCsv(
   faults: Faults,
+  clock: Clock,
   req: IncomingMessage,
   res: ServerResponse,
   body: AsyncIterable<string | Buffer | null> | Iterable<string | null>,
@@ -95,7 +96,7 @@ export async function streamCsv(
     }
     sent += bytes.length;
     if (!res.write(bytes)) await drainOrClose(res);
-    if (faults.slowBodyMs) await sleep(faults.slowBodyMs);
+    if (faults.slowBodyMs) await clock.sleep(faults.slowBodyMs);
   };
   for await (const piece of body) {
     if (piece === null) {

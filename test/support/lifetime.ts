@@ -4,12 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sandbox } from "../../src/sandbox/server.js";
 import { runOqAsync, type CliRun } from "./cli.js";
+import { lifetimeQuery } from "./lifetimeQuery.js";
 import { sandboxEnv } from "./sandbox.js";
 
 /* Helpers for the end-to-end tests of a report's lifetime (recovery and signals). */
-
-export const lifetimeQuery =
-  'title "Weekly gmail openers for the marketing team"\nin segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n';
 
 /** A scratch folder with q.oq, and an oq.config.json if given. */
 export function queryFolder(config?: object): string {

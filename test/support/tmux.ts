@@ -1,9 +1,18 @@
 import { execFileSync, spawnSync } from "node:child_process";
+import { rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { until } from "./until.js";
 
 /*
  * A program in a real pseudo-terminal, driven through tmux: keys in, the screen out, as a person
  * at a terminal would type and see.
+ *
+ * Reading the screen costs a tmux process, and tests poll it (every 10 ms, `until`). So the
+ * pane's output is also copied to a file (tmux's pipe-pane), and the screen is read again only
+ * when that file grew, or 500 ms passed since the last read (a fallback); in between, the last
+ * screen is the screen: it changes only by the program's output (a key the program does not
+ * echo changes nothing).
  */
 
 export const tmuxPath = "/usr/bin/tmux";
@@ -15,8 +24,14 @@ export function tmuxAvailable(): boolean {
 
 let sessions = 0;
 
+/** How long a screen read stays fresh when the pane wrote nothing since (a fallback). */
+const rereadMs = 500;
+
 export class TmuxSession {
   private readonly socket = `oq-test-${process.pid}-${++sessions}`;
+  /** The pane's output, as tmux copies it (pipe-pane): its size says whether the screen may have changed. */
+  private readonly output = join(tmpdir(), `${this.socket}.out`);
+  private readonly cache = new Map<string, { value: string; size: number; at: number }>();
 
   /** Starts `command` in a fresh tmux server, in a 120x50 terminal, with exactly `env` (plus PATH). */
   constructor(command: string[], env: Record<string, string>, cwd: string) {
@@ -46,6 +61,26 @@ export class TmuxSession {
       "sh",
       ...command,
     );
+    this.tmux("pipe-pane", "-t", "0", `cat >> ${this.output}`);
+  }
+
+  /** The size of the pane's output so far. */
+  private outputSize(): number {
+    try {
+      return statSync(this.output).size;
+    } catch {
+      return -1;
+    }
+  }
+
+  /** `read()`, or its last value when the pane wrote nothing since, for a while. */
+  private fresh(key: string, read: () => string): string {
+    const size = this.outputSize();
+    const cached = this.cache.get(key);
+    if (cached && cached.size === size && Date.now() - cached.at < rereadMs) return cached.value;
+    const value = read();
+    this.cache.set(key, { value, size, at: Date.now() });
+    return value;
   }
 
   private tmux(...args: string[]): string {
@@ -63,14 +98,18 @@ export class TmuxSession {
 
   /** What the terminal shows now (with `colours`, its escape sequences too): wrapped lines joined, spaces at line ends and blank lines at the end dropped. */
   screen({ colours = false } = {}): string {
-    return this.tmux("capture-pane", "-p", "-J", ...(colours ? ["-e"] : []), "-t", "0", "-S", "-200")
-      .replace(/[ \t]+$/gm, "")
-      .replace(/\n+$/, "\n");
+    return this.fresh(colours ? "colours" : "screen", () =>
+      this.tmux("capture-pane", "-p", "-J", ...(colours ? ["-e"] : []), "-t", "0", "-S", "-200")
+        .replace(/[ \t]+$/gm, "")
+        .replace(/\n+$/, "\n"),
+    );
   }
 
   /** The column of the terminal's cursor (0-based). */
   cursorColumn(): number {
-    return Number(this.tmux("display-message", "-p", "-t", "0", "#{cursor_x}").trim());
+    return Number(
+      this.fresh("cursor", () => this.tmux("display-message", "-p", "-t", "0", "#{cursor_x}").trim()),
+    );
   }
 
   async waitFor(pattern: RegExp | string, what = String(pattern)): Promise<string> {
@@ -97,5 +136,6 @@ export class TmuxSession {
 
   close(): void {
     spawnSync(tmuxPath, ["-L", this.socket, "kill-server"]);
+    rmSync(this.output, { force: true });
   }
 }

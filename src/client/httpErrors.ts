@@ -1,0 +1,157 @@
+import { redactPatterns } from "./auth.js";
+import type { CallTimer } from "./callTimer.js";
+import { longestServerText, quotableServerText } from "./echoedSecrets.js";
+import { EnvelopeSchema, ErrorPayloadSchema, ReportSchema, type ReportInfo } from "./envelope.js";
+import { OngageError } from "./errors.js";
+
+/*
+ * What went wrong with a call, as an OngageError that says it: an HTTP error status, an error
+ * in Ongage's envelope, an answer that is not what the API documents, a clock that ran out, a
+ * connection that failed. Whatever the server said is quoted only redacted (`secrets`: every
+ * credential's patterns, see auth.ts), or withheld when a credential is still in it.
+ */
+
+/** The credentials of one client, in the two forms redaction takes them. */
+export interface Redaction {
+  /** Every form of every credential, as redactPatterns takes them. */
+  patterns: RegExp[];
+  /** The credentials themselves, for the second line of defence (quotableServerText). */
+  values: readonly string[];
+}
+
+/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
+export function protocolError(what: string, detail: string): OngageError {
+  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
+}
+
+export function parseReport(payload: unknown): ReportInfo {
+  const parsed = ReportSchema.safeParse(payload);
+  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
+  return parsed.data;
+}
+
+function errorDetails(payload: unknown): { code?: number; message?: string; errors: string[] } {
+  const parsed = ErrorPayloadSchema.safeParse(payload);
+  if (!parsed.success) return { errors: [] };
+  const raw = parsed.data.errors ?? [];
+  const errors = (
+    Array.isArray(raw) ? raw : Object.entries(raw).map(([key, value]) => `${key}: ${String(value)}`)
+  ).map((e) => (typeof e === "string" ? e : JSON.stringify(e)));
+  const result: { code?: number; message?: string; errors: string[] } = { errors };
+  if (parsed.data.code !== undefined) result.code = parsed.data.code;
+  if (parsed.data.message !== undefined) result.message = parsed.data.message;
+  return result;
+}
+
+/** Ongage's words (message, errors) as an error may quote them: redacted, or withheld if a credential is still in them. */
+function quoted(text: string, redaction: Redaction): string {
+  return quotableServerText(redactPatterns(text, redaction.patterns), redaction.values);
+}
+
+/** An answer with an HTTP error status (`text`: its body, perhaps Ongage's envelope). */
+export function httpError(
+  method: string,
+  path: string,
+  status: number,
+  text: string,
+  redaction: Redaction,
+  retryAfterMs: number | undefined,
+): OngageError {
+  let details: ReturnType<typeof errorDetails> = { errors: [] };
+  try {
+    details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
+  } catch {
+    // Not Ongage's envelope (a proxy's error page, say): the status says enough.
+  }
+  const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), redaction);
+  const message = redactPatterns(
+    `${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`,
+    redaction.patterns,
+  );
+  const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
+    status,
+    errors: details.errors.map((e) => quoted(e, redaction)),
+    retryAfterMs,
+  };
+  if (details.code !== undefined) extra.code = details.code;
+  return new OngageError("api", message, extra);
+}
+
+/** A successful answer's body opened: its payload, or the error its envelope holds (even on HTTP 200). */
+export function parseEnvelope(
+  text: string,
+  status: number,
+  redaction: Redaction,
+): { payload: unknown; total: number | undefined } {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    // Redacted before it is shortened, so that no part of a secret is cut out of reach.
+    const excerpt = redactPatterns(text.slice(0, longestServerText), redaction.patterns).replace(/\s+/g, " ");
+    throw protocolError(
+      "a reply that is not JSON",
+      quotableServerText(excerpt, redaction.values).slice(0, 200),
+    );
+  }
+  const parsed = EnvelopeSchema.safeParse(json);
+  if (!parsed.success)
+    throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
+  const { metadata, payload } = parsed.data;
+  if (metadata.error) {
+    // An error even on HTTP 200.
+    const details = errorDetails(payload);
+    const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), redaction);
+    const extra: { status: number; code?: number; errors: string[] } = {
+      status,
+      errors: details.errors.map((e) => quoted(e, redaction)),
+    };
+    if (details.code !== undefined) extra.code = details.code;
+    throw new OngageError(
+      "api",
+      redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, redaction.patterns),
+      extra,
+    );
+  }
+  return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
+}
+
+function seconds(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
+}
+
+/**
+ * Any failure of a call to `host` as an OngageError that says what happened. `answered`: the
+ * server's answer had begun (its headers came), so a dropped connection cut the answer short;
+ * the server was reached.
+ */
+export function callFailure(
+  call: { method: string; path: string; host: string; redaction: Redaction },
+  error: unknown,
+  signal?: AbortSignal,
+  timer?: CallTimer,
+  answered = false,
+): OngageError {
+  if (error instanceof OngageError) return error;
+  if (signal?.aborted) return new OngageError("aborted", "stopped");
+  const { method, path, host } = call;
+  if (timer?.expired === "idle") {
+    return new OngageError(
+      "timeout",
+      `${method} ${path}: ${host} sent nothing for ${seconds(timer.idleMs)} (the idle timeout)`,
+    );
+  }
+  if (timer?.expired === "deadline") {
+    return new OngageError(
+      "timeout",
+      `${method} ${path}: ${host} did not answer in full within ${seconds(timer.deadlineMs)} (the call's time limit)`,
+    );
+  }
+  const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
+  const reason = code ?? cause?.code ?? cause?.message ?? String(error);
+  const what = answered ? `the answer from ${host} was cut short` : `could not reach ${host}`;
+  return new OngageError(
+    "network",
+    redactPatterns(`${method} ${path}: ${what} (${reason})`, call.redaction.patterns),
+  );
+}
