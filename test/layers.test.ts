@@ -21,11 +21,13 @@ const layerOrder: readonly (readonly string[])[] = [
   ["compile.ts", "validateOptions.ts"],
   ["evaluate"],
   ["format", "explain"],
+  // The language service (diagnose, complete, hover, colour): no Node, for any host.
+  ["assist"],
   ["client"],
   ["runner"],
   ["sandbox"],
-  // The REPL sits beside the command line: each may import the other (never in a cycle).
-  ["cli", "repl"],
+  // The REPL and the language server sit beside the command line: each may import the others (never in a cycle).
+  ["cli", "repl", "lsp"],
   ["index.ts", "entry", "require"],
 ];
 

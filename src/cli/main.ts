@@ -161,6 +161,15 @@ export function buildProgram(): Command {
       process.exitCode = await replCommand(options);
     });
 
+  program
+    .command("lsp")
+    .description("the language server for editors, on standard input and output (editors/vscode/README.md)")
+    .option("--stdio", "talk over standard input and output (the only way; accepted as editors pass it)")
+    .action(async () => {
+      const { lspCommand } = await import("./commands/lsp.js");
+      process.exitCode = await lspCommand();
+    });
+
   const connectionOptions = (command: Command) =>
     command
       .option("--list-id <id>", "the Ongage list (default: $ONGAGE_LIST_ID, then oq.config.json)")

@@ -7,7 +7,7 @@ import { parseNowText } from "../check/time.js";
 import { loadProjectSettings } from "../cli/projectSettings.js";
 import { UsageError } from "../cli/usageError.js";
 import { paramFlagSettings } from "../cli/paramFlags.js";
-import { fieldTypes } from "./completion.js";
+import { fieldTypes } from "../assist/completion.js";
 import type { Session } from "./session.js";
 import { explain } from "./summary.js";
 import { explain as explainQuery } from "../explain/explain.js";
