@@ -8,6 +8,7 @@ export default tseslint.config(
   {
     ignores: [
       "dist/**",
+      "out/**",
       "node_modules/**",
       "test/golden/**",
       "test/fixtures/**",

@@ -67,11 +67,12 @@ describe("the package as npm packs it", () => {
   });
 
   it("leaves out the sources, tests and tooling (the maps carry the sources)", () => {
-    // dist/lib/cli and dist/lib/repl: tsc's copy of the command, which nothing imports (bin/oq.js runs the bundle in dist/cli).
+    // dist/lib/cli, dist/lib/repl and dist/lib/lsp: tsc's copy of the command, which nothing imports (bin/oq.js runs the bundle in dist/cli).
     const unwanted = files.filter(
       (path) =>
-        /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli|dist\/lib\/repl)\//.test(path) ||
-        /^tsconfig|^vitest/.test(path),
+        /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli|dist\/lib\/repl|dist\/lib\/lsp)\//.test(
+          path,
+        ) || /^tsconfig|^vitest/.test(path),
     );
     expect(unwanted).toEqual([]);
   });

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { compile } from "../src/index.js";
-import { complete } from "../src/repl/completion.js";
+import { complete } from "../src/assist/completion.js";
 import { historyPath } from "../src/repl/history.js";
 import { QueryBuffer } from "../src/repl/input.js";
 import { parseRunFlags } from "../src/repl/runLast.js";

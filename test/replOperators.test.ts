@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { builtinFields, check, parse, type CheckResult, type FieldType } from "../src/index.js";
 import { fieldTypes } from "../src/language/vocabulary.js";
-import { complete } from "../src/repl/completion.js";
+import { complete } from "../src/assist/completion.js";
 import { grammarOperators } from "./support/grammarOperators.js";
 
 /*

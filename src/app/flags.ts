@@ -22,6 +22,7 @@ type FlagTaker =
   | "reports delete"
   | "fields pull"
   | "sandbox"
+  | "lsp"
   | ".run";
 
 interface Flag {
@@ -179,6 +180,13 @@ const flags: readonly Flag[] = [
   { name: "check", help: "only report files that are not formatted (exit 1 if any)", takenBy: ["fmt"] },
   { name: "no-color", help: "no colours in diagnostics", takenBy: [...compiling, "fmt"] },
   { name: "no-color", help: "no colours", takenBy: ["repl"] },
+
+  // The language server.
+  {
+    name: "stdio",
+    help: "talk over standard input and output (the only way; accepted as editors pass it)",
+    takenBy: ["lsp"],
+  },
 
   // The local sandbox.
   {

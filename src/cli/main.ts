@@ -131,6 +131,18 @@ export function buildProgram(): Command {
 
   withFlags(
     program
+      .command("lsp")
+      .description(
+        "the language server for editors, on standard input and output (editors/vscode/README.md)",
+      ),
+    "lsp",
+  ).action(async () => {
+    const { lspCommand } = await import("./commands/lsp.js");
+    process.exitCode = await lspCommand();
+  });
+
+  withFlags(
+    program
       .command("run")
       .description("run queries as Ongage reports: create, wait, download the CSV, delete")
       .argument("[queries...]", ".oq files or folders of them"),

@@ -7,7 +7,7 @@ import { symbolSpellings, type SymbolName } from "../lexer/tokenPatterns.js";
 import { grammar } from "./grammar.js";
 
 /*
- * The one bridge between completion (src/repl/completion.ts) and chevrotain: what the grammar
+ * The one bridge between completion (src/assist/completion.ts) and chevrotain: what the grammar
  * says may come after a piece of text. Completion knows the words; this file knows the parser.
  */
 

@@ -8,7 +8,7 @@ import { flagsOf, flagUsage } from "../app/flags.js";
 import { loadProjectSettings } from "../app/projectSettings.js";
 import { UsageError } from "../app/usageError.js";
 import { paramFlagSettings } from "../app/paramFlags.js";
-import { fieldTypes } from "./completion.js";
+import { fieldTypes } from "../assist/completion.js";
 import type { Session } from "./session.js";
 import { explain } from "./summary.js";
 import { explain as explainQuery } from "../explain/explain.js";

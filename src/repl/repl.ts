@@ -2,7 +2,7 @@ import { createInterface, type Interface } from "node:readline";
 import type { CompileSettings } from "../app/compileSettings.js";
 import { History, historyPath } from "./history.js";
 import type { QueryBuffer } from "./input.js";
-import type { complete } from "./completion.js";
+import type { complete } from "../assist/completion.js";
 import type { Terminal } from "./dotCommands.js";
 import { Session, type Output } from "./session.js";
 
@@ -49,7 +49,7 @@ interface Tools {
 async function loadTools(): Promise<Tools> {
   const [input, completion, dotCommands, colouring] = await Promise.all([
     import("./input.js"),
-    import("./completion.js"),
+    import("../assist/completion.js"),
     import("./dotCommands.js"),
     import("./highlight.js"),
   ]);
