@@ -98,6 +98,22 @@ describe("the window coverage warning", () => {
     expect(hint).toContain("'between DATE and 2025-10-31'");
   });
 
+  it("warns when the default window runs past a bounded condition: last_*_date then means 'and not since'", () => {
+    const text = "last_open_date >= 2024-01-10 and last_open_date <= 2024-01-25";
+    const [warning] = compile(text, { now }).diagnostics;
+    expect(warning?.code).toBe("OQ233");
+    expect(warning?.message).toContain("runs past the end of this condition on last_open_date");
+    expect(warning?.suggestions.map((s) => s.replacement.trim())).toEqual([
+      "between 2023-12-10 and 2023-12-30",
+    ]);
+    const fixed = compile(applySuggestion(text, warning!), { now });
+    expect(fixed.diagnostics).toEqual([]);
+    // With 'between' the condition's error offers this rewrite; it then warns the same way.
+    expect(
+      compile("last_open_date >= 30d ago and last_open_date < 10d ago", { now }).diagnostics[0]?.code,
+    ).toBe("OQ233");
+  });
+
   it("stays quiet about conditions inside the window and about fields the window does not limit", () => {
     const quiet = (text: string) =>
       expect(
@@ -105,7 +121,6 @@ describe("the window coverage warning", () => {
         text,
       ).toEqual([]);
     quiet("last_open_date > 30d ago");
-    quiet("last_open_date >= 30d ago and last_open_date < 10d ago");
     quiet("last_open_date > 2023-12-01\nbetween 2023-11-01 and today");
     quiet("ocx_created_date < 2020-01-01");
     quiet("birthday < 2020-01-01");

@@ -80,7 +80,17 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
       reportFuture(fieldName, input, diagnostics);
       continue;
     }
-    if (first >= windowFirst && last <= windowLast) continue;
+    if (first >= windowFirst && last <= windowLast) {
+      // Inside the default window, but ending before it does: `last_*_date` is the last event
+      // in the window, so a contact active again after the condition's end is not found. A
+      // window the query sets on purpose keeps that meaning ("opened then, and not since").
+      const end = days.at(-1)!.last;
+      if (!chosenWindow && Number.isFinite(end) && end < windowLast) {
+        warned.add(fieldName);
+        report(fieldName, { first, last: end }, "runsPast", input, diagnostics);
+      }
+      continue;
+    }
     const disjoint = last < windowFirst || first > windowLast;
     const boundedOutside = (first !== -Infinity && first < windowFirst) || (!openEnded && last > windowLast);
     if (chosenWindow && !disjoint && !boundedOutside) continue;
@@ -92,7 +102,7 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
       first: first === -Infinity && keepWindowEnds ? windowFirst : first,
       last: openEnded && keepWindowEnds ? Math.min(last, windowLast) : last,
     };
-    report(fieldName, mustCover, disjoint, input, diagnostics);
+    report(fieldName, mustCover, disjoint ? "disjoint" : "outside", input, diagnostics);
   }
 }
 
@@ -153,10 +163,13 @@ function intersect(a: Days[], b: Days[]): Days[] {
   return out;
 }
 
+/** How a condition and the window part: all outside it, partly outside, or inside but ending early. */
+type Mismatch = "disjoint" | "outside" | "runsPast";
+
 function report(
   fieldName: string,
   mustCover: Days,
-  disjoint: boolean,
+  mismatch: Mismatch,
   input: WindowCoverageInput,
   diagnostics: DiagnosticCollector,
 ): void {
@@ -196,13 +209,21 @@ function report(
         : `no window reaches back without end; to cover the days you mean, set one with 'between DATE and DATE' or 'during 1y'`,
     );
   }
+  if (mismatch === "runsPast")
+    hints[0] = `${fieldName} is the last event inside the window: a contact active in those days and again after ${formatEpochSeconds(mustCover.last * secondsPerDay)} has a later one and is left out; to find everyone active in those days, end the window where the condition ends`;
   diagnostics.warning(
     "OQ233",
-    disjoint
+    mismatch === "disjoint"
       ? `this condition on ${fieldName} accepts only days outside ${which} (${shownWindow}), where ${fieldName} is not seen, so it matches no one`
-      : `this condition on ${fieldName} reaches outside ${which} (${shownWindow}), where ${fieldName} is not seen`,
+      : mismatch === "outside"
+        ? `this condition on ${fieldName} reaches outside ${which} (${shownWindow}), where ${fieldName} is not seen`
+        : `${which} (${shownWindow}) runs past the end of this condition on ${fieldName}: it finds contacts with no ${fieldName.replace(/^last_|_date$/g, "")} event since`,
     span,
-    { label: "reaches outside the window", hints, suggestions },
+    {
+      label: mismatch === "runsPast" ? "the window runs past its end" : "reaches outside the window",
+      hints,
+      suggestions,
+    },
   );
 }
 
