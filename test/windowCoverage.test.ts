@@ -104,7 +104,7 @@ describe("the window coverage warning", () => {
     expect(warning?.code).toBe("OQ233");
     expect(warning?.message).toContain("runs past the end of this condition on last_open_date");
     expect(warning?.suggestions.map((s) => s.replacement.trim())).toEqual([
-      "between 2023-12-10 and 2023-12-30",
+      "between 2024-01-10 and 2024-01-25",
     ]);
     const fixed = compile(applySuggestion(text, warning!), { now });
     expect(fixed.diagnostics).toEqual([]);
