@@ -97,6 +97,7 @@ class ConditionChecker {
     switch (node.kind) {
       case "And":
       case "Or": {
+        if (node.kind === "Or") this.warnPrecedence(node);
         const inside: readonly ConditionKind[] = [node.kind, ...parents.slice(0, 1)];
         const operands = node.operands.map((operand) => this.condition(operand, inside));
         if (operands.some((operand) => operand === undefined)) return undefined;
@@ -126,6 +127,34 @@ class ConditionChecker {
         return this.behavioral(node);
       case "InvalidCondition":
         return undefined;
+    }
+  }
+
+  /**
+   * OQ235: `a or b and c` reads as `a or (b and c)`, as in most languages, but people often mean
+   * `(a or b) and c`; as C compilers do for `&&` inside `||`, say so, and offer the parentheses
+   * that keep the meaning and make it plain.
+   */
+  private warnPrecedence(node: ast.OrCondition): void {
+    for (const operand of node.operands) {
+      if (operand.kind !== "And" || operand.parenthesized) continue;
+      const written = this.source.text.slice(operand.span.start.offset, operand.span.end.offset);
+      this.diagnostics.warning(
+        "OQ235",
+        "'and' binds tighter than 'or': this part is read as one alternative",
+        operand.span,
+        {
+          label: "read together, as if in parentheses",
+          hints: ["if you meant the 'or' first, write its alternatives in parentheses: (a or b) and c"],
+          suggestions: [
+            {
+              message: `write (${shortenForMessage(written)}) to show it`,
+              span: operand.span,
+              replacement: `(${written})`,
+            },
+          ],
+        },
+      );
     }
   }
 
@@ -358,4 +387,10 @@ function withParameters(
 
 function atom(criterion: Criterion, span: Span): Logic {
   return { kind: "atom", criterion, span };
+}
+
+/** A condition's text for a message, on one line and not too long. */
+function shortenForMessage(text: string): string {
+  const oneLine = text.replace(/\s+/g, " ");
+  return oneLine.length > 60 ? `${oneLine.slice(0, 57)}...` : oneLine;
 }

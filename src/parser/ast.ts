@@ -45,12 +45,16 @@ export interface AndCondition {
   kind: "And";
   operands: Condition[];
   span: Span;
+  /** Written in parentheses: `oq fmt` keeps them where they show how and/or group. */
+  parenthesized?: true;
 }
 
 export interface OrCondition {
   kind: "Or";
   operands: Condition[];
   span: Span;
+  /** Written in parentheses: `oq fmt` keeps them where they show how and/or group. */
+  parenthesized?: true;
 }
 
 export interface NotCondition {

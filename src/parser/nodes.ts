@@ -140,10 +140,13 @@ export function notCondition(keywordSpan: Span, operand: ast.Condition): ast.Not
 
 /**
  * `( ... )`: no node of its own. The group's condition takes in the parentheses' span, so that
- * carets and rewrites cover them.
+ * carets and rewrites cover them, and an and/or is marked `parenthesized`.
  */
 export function group(inner: ast.Condition, span: Span): ast.Condition {
-  return { ...inner, span };
+  // An and/or remembers its parentheses: they may be there to make precedence plain.
+  return inner.kind === "And" || inner.kind === "Or"
+    ? { ...inner, span, parenthesized: true }
+    : { ...inner, span };
 }
 
 /** `in segment 5`, `in segments [1, 2]`. */

@@ -162,7 +162,11 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
       const text = sameKindOperands(condition)
         .map((operand) => printCondition(operand, condition.kind as "And" | "Or"))
         .join(condition.kind === "And" ? " and " : " or ");
-      const needsParens = parent === "Not" || (parent === "And" && condition.kind === "Or");
+      // `a or (b and c)`: parentheses the precedence does not need, but that show it, are kept.
+      const needsParens =
+        parent === "Not" ||
+        (parent === "And" && condition.kind === "Or") ||
+        (parent === "Or" && condition.kind === "And" && condition.parenthesized === true);
       return needsParens ? `(${text})` : text;
     }
     case "Not":
