@@ -30,6 +30,11 @@ const scopeOf: Readonly<Record<TokenClass, string>> = {
  * "file: token text"; the test fails on one that no longer differs, so the list stays exact.
  */
 const exceptions: readonly string[] = [
+  // Dates as people type them: the lexer reads one date (and reports it, OQ129, lexer/foreignDates.ts);
+  // the grammar colours the pieces.
+  "invalid/date-day-month-name.oq: 1 Nov 2026",
+  "invalid/date-not-a-day.oq: 31/02/1990",
+  "invalid/date-us-or-european.oq: 11/01/2026",
   // Number and duration typos: the lexer reports them (OQ120, OQ126, OQ127) and reads the pieces
   // as one value (lexer/numberTypos.ts); the grammar colours the pieces.
   "invalid/duration-decimal-comma.oq: 1,5d",
