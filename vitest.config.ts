@@ -8,6 +8,9 @@ import { defineConfig } from "vitest/config";
  *   imports what starts them, so a test moved in process leaves this project by itself;
  * - unit: everything else.
  * `npm test` runs all three. The e2e project first checks that dist/ is fresh (freshBuild.ts).
+ * unit and golden share their modules between files (isolate: false): oq keeps no module-level
+ * state, and loading chevrotain, zod and the compiler once per worker instead of once per file
+ * more than halves their CPU time (117 -> 51 CPU-seconds, BENCHMARKS.md).
  */
 const goldenFiles = ["test/golden.test.ts", "test/explain.test.ts", "test/plans.test.ts"];
 const startsProcesses = /from "(?:\.\/support\/(?:cli|lifetime|tmux)\.js|node:child_process)"/;
@@ -24,8 +27,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [
-      { extends: true, test: { name: "unit", include: unitFiles } },
-      { extends: true, test: { name: "golden", include: goldenFiles } },
+      { extends: true, test: { name: "unit", include: unitFiles, isolate: false } },
+      { extends: true, test: { name: "golden", include: goldenFiles, isolate: false } },
       {
         extends: true,
         test: { name: "e2e", include: e2eFiles, globalSetup: ["test/support/freshBuild.ts"] },
