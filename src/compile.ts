@@ -8,6 +8,7 @@ import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.j
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
 import { checkedFixes } from "./diagnostics/checkedFixes.js";
+import { commandLineSettingWords, type SettingWords } from "./diagnostics/settingWords.js";
 import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
 import type { QueryPlan } from "./emit/planSchema.js";
@@ -43,6 +44,11 @@ export interface CompileOptions {
   paramSources?: Readonly<Record<string, string>>;
   /** include_behavior and combined_as_and, whose meaning Ongage does not document. Default: both true. */
   requestFlags?: Partial<RequestFlags>;
+  /**
+   * How advice names the caller's settings (`--param domain=...` on the command line, `.param
+   * domain=...` in the REPL); default: the command line's and the library's words.
+   */
+  settingWords?: SettingWords;
 }
 
 interface Diagnosed {
@@ -217,13 +223,25 @@ function checkBody(
 ): CheckedQuery | undefined {
   if (!ast) return undefined;
   const { options } = run;
-  const resolved: CheckOptions = { nowSeconds, catalog: catalogFor(options.fields) };
+  const resolved: CheckOptions = {
+    nowSeconds,
+    catalog: catalogFor(options.fields),
+    settingWords: options.settingWords ?? commandLineSettingWords,
+  };
   if (options.fileName !== undefined) resolved.fileName = options.fileName;
   // A query without parameters pays for one look at its text.
   if (!ast.params && !options.params && !source.text.includes("$")) {
     return checkQuery(ast, source, resolved, diagnostics);
   }
-  const bound = bindParameters(ast, bindingsOf(options), resolved.catalog, source, diagnostics, run.limits);
+  const bound = bindParameters(
+    ast,
+    bindingsOf(options),
+    resolved.catalog,
+    source,
+    diagnostics,
+    run.limits,
+    resolved.settingWords,
+  );
   resolved.parametersBound = true;
   const checked = checkQuery(bound.query, source, resolved, diagnostics);
   notePlaceholders(diagnostics.diagnostics, bound.placeholders);
@@ -428,7 +446,7 @@ function normalizeOrPlan(
   }
   const diagnostics = capped(kept);
   if (!result.ok) {
-    reportTooManyReports(result, run.limits.maxReports, diagnostics);
+    reportTooManyReports(result, run, diagnostics);
     return { diagnostics };
   }
   return { diagnostics, logical: result.plan };
@@ -436,9 +454,10 @@ function normalizeOrPlan(
 
 function reportTooManyReports(
   planned: Extract<ReturnType<typeof planCondition>, { ok: false }>,
-  maxReports: number,
+  run: Run,
   diagnostics: DiagnosticCollector,
 ): void {
+  const { maxReports } = run.limits;
   diagnostics.error(
     "OQ242",
     `this condition needs ${planned.reportsNeeded} reports to run exactly, more than the limit of ${maxReports}`,
@@ -450,7 +469,7 @@ function reportTooManyReports(
           : `this part alone needs ${planned.explodesNeeds}`,
       hints: [
         "each 'or' of 'and's, or 'and' of 'or's, that one report cannot hold costs reports; factor out what the alternatives share, or split the query",
-        `to allow more, raise the limit (oq plan/run --max-reports N; the library's limits.maxReports); Ongage runs at most 10 reports at once`,
+        `to allow more, ${(run.options.settingWords ?? commandLineSettingWords).raiseMaxReports}; Ongage runs at most 10 reports at once`,
       ],
     },
   );

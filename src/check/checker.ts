@@ -13,6 +13,7 @@ import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } fr
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./structure.js";
 import { closestMatch } from "../diagnostics/suggest.js";
+import type { SettingWords } from "../diagnostics/settingWords.js";
 import { warnWildcards } from "./wildcards.js";
 import { formatEpochSeconds } from "./time.js";
 import { printCondition } from "../parser/printer.js";
@@ -38,6 +39,8 @@ export interface CheckOptions {
   fileName?: string;
   /** The query had parameters, bound before checking: note which values came from them. */
   parametersBound?: boolean;
+  /** How advice names the caller's settings (the field schema). */
+  settingWords: SettingWords;
 }
 
 /**
@@ -392,9 +395,7 @@ class Checker {
     else if (guesses.length > maxFieldGuesses) hints.push(`fields named like it: ${guesses.join(", ")}`);
     else if (guesses.length === 0) {
       if (!this.options.catalog.hasCustomFields) {
-        hints.push(
-          "custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json",
-        );
+        hints.push(`custom list fields need a field schema: ${this.options.settingWords.fieldSchema}`);
       }
       hints.push(`the fields are ${this.options.catalog.names().join(", ")}`);
     }

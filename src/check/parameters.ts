@@ -12,6 +12,7 @@ import type { Limits } from "../language/limits.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
 import { paramValueProblems, type ValueProblem } from "./paramValueProblems.js";
 import { closestMatch } from "../diagnostics/suggest.js";
+import { commandLineSettingWords, type SettingWords } from "../diagnostics/settingWords.js";
 
 /*
  * Parameters are bound after parsing: each `$name` is replaced by the literal node its value
@@ -105,8 +106,9 @@ export function bindParameters(
   source: SourceText,
   diagnostics: DiagnosticCollector,
   limits: Limits,
+  settingWords: SettingWords = commandLineSettingWords,
 ): BindResult {
-  return new Binder(bindings, catalog, source, diagnostics, limits).run(query);
+  return new Binder(bindings, catalog, source, diagnostics, limits, settingWords).run(query);
 }
 
 class Binder {
@@ -124,6 +126,7 @@ class Binder {
     private readonly source: SourceText,
     private readonly diagnostics: DiagnosticCollector,
     limits: Limits,
+    private readonly settingWords: SettingWords,
   ) {
     this.problems = paramValueProblems(
       [...bindings].map(([name, binding]) => [name, binding.value]),
@@ -192,7 +195,7 @@ class Binder {
           ? [{ message: `did you mean $${meant}?`, span: parameter.span, replacement: `$${meant}` }]
           : [],
         hints: [
-          `bind it: --param ${parameter.name}=...  (or the option params: { ${parameter.name}: ... })`,
+          `bind it: ${this.settingWords.bindParam(parameter.name)}`,
           `or declare a default at the top of the query: param ${parameter.name} = ...`,
         ],
       });
