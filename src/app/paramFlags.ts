@@ -28,7 +28,7 @@ function paramValueOf(value: unknown): ParamValue | undefined {
  * How a shell binds a parameter, for its messages: `--param` on the command line, `.param` in
  * the REPL, which reads the same `name=value` and `name:=JSON`.
  */
-export type ParamCommand = "--param" | ".param";
+type ParamCommand = "--param" | ".param";
 
 /**
  * `--param name=value` (the value is text, as written) or `--param name:=JSON` (a JSON number,
