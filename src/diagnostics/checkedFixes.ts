@@ -21,13 +21,13 @@ import type { Span } from "./source.js";
  */
 
 /** The diagnostics of a text, as the entry point that produced the original ones reports them. */
-export type Recheck = (text: string) => readonly Diagnostic[];
+type Recheck = (text: string) => readonly Diagnostic[];
 
 /**
  * How much re-checking one result may cost. Past it, the remaining suggestions are dropped,
  * never shown unchecked: a 1 MB garbage document must still get its diagnostics fast.
  */
-export interface FixCheckBudget {
+interface FixCheckBudget {
   /** Most re-checks (one per suggestion). */
   maxRechecks: number;
   /** Most characters re-checked in all. */

@@ -43,7 +43,7 @@ function monthNumber(name: string): number {
   return (monthAbbreviations as readonly string[]).indexOf(name.slice(0, 3).toLowerCase()) + 1;
 }
 
-export interface ForeignDate {
+interface ForeignDate {
   message: string;
   hints: string[];
   suggestions: Suggestion[];
