@@ -8,6 +8,7 @@ import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.j
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
 import { checkedFixes } from "./diagnostics/checkedFixes.js";
+import type { SettingWords } from "./diagnostics/settingWords.js";
 import { defaultRequestFlags, emitCriteria, emitRequest, type RequestFlags } from "./emit/emit.js";
 import type { ContactActivityCriterion, ContactActivityRequest } from "./emit/payloadSchema.js";
 import type { QueryPlan } from "./emit/planSchema.js";
@@ -44,6 +45,11 @@ export interface CompileOptions {
   paramSources?: Readonly<Record<string, string>>;
   /** include_behavior and combined_as_and, whose meaning Ongage does not document. Default: both true. */
   requestFlags?: Partial<RequestFlags>;
+  /**
+   * How advice names the caller's settings (`--param domain=...` on the command line, `.param
+   * domain=...` in the REPL); default: the command line's and the library's words.
+   */
+  settingWords?: SettingWords;
 }
 
 interface Diagnosed {
@@ -127,10 +133,10 @@ function parseStage(source: SourceText, ctx: Context): Query | undefined {
 }
 
 function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
-  const { fields, fileName, params, paramSources } = ctx.options;
+  const { fields, fileName, params, paramSources, settingWords } = ctx.options;
   const catalog = catalogFor(fields);
   const { nowSeconds, limits } = ctx;
-  const options = { nowSeconds, catalog, fileName, params, paramSources, limits };
+  const options = { nowSeconds, catalog, fileName, params, paramSources, limits, settingWords };
   return checkQuery(ast, ctx.source, options, ctx.diagnostics);
 }
 
@@ -195,7 +201,7 @@ function planStage(
     return { normalized: withFilter(checked, planned.plan.reports[0]!, ctx.source, ctx.diagnostics) };
   if (hint) return {};
   if (planned.ok) return { logical: planned.plan };
-  reportTooManyReports(planned, maxReports, ctx.diagnostics);
+  reportTooManyReports(planned, maxReports, ctx.diagnostics, ctx.options.settingWords);
   return {};
 }
 

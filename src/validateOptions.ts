@@ -18,7 +18,10 @@ export function validateOptions(entryPoint: string, options: unknown): void {
   if (options === undefined) return;
   if (!isPlainObject(options))
     throw new TypeError(`oq: the options of ${entryPoint}() must be an object, not ${describe(options)}`);
-  const { fileName, fields, limits, requestFlags, params, paramSources } = options as Record<string, unknown>;
+  const { fileName, fields, limits, requestFlags, params, paramSources, settingWords } = options as Record<
+    string,
+    unknown
+  >;
   if (fileName !== undefined && typeof fileName !== "string")
     throw new TypeError(`oq: 'fileName' must be a string, not ${describe(fileName)}`);
   if (fields !== undefined) {
@@ -69,6 +72,18 @@ export function validateOptions(entryPoint: string, options: unknown): void {
       if (typeof value !== "string")
         throw new TypeError(`oq: 'paramSources.${name}' must be a string, not ${describe(value)}`);
     }
+  }
+  if (settingWords !== undefined) {
+    const words = settingWords as Record<string, unknown>;
+    if (
+      !isPlainObject(settingWords) ||
+      typeof words["bindParam"] !== "function" ||
+      typeof words["fieldSchema"] !== "string" ||
+      typeof words["raiseMaxReports"] !== "string"
+    )
+      throw new TypeError(
+        `oq: 'settingWords' must be an object with bindParam(name), fieldSchema and raiseMaxReports, not ${describe(settingWords)}`,
+      );
   }
   if (requestFlags !== undefined) {
     if (!isPlainObject(requestFlags))

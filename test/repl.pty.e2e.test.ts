@@ -135,6 +135,34 @@ describe.skipIf(!hasTmux)("oq repl at a terminal", () => {
     await repl.waitFor(/✓ clicks > 2/, "a fresh query, not the cleared one");
   });
 
+  it("a clause typed alone right after a query amends it at once; .save asks before replacing a file", async () => {
+    const dir = home();
+    writeFileSync(join(dir, "kept.oq"), "opens > 100\n");
+    const repl = await startRepl(["--now", "2024-06-01T00:00:00Z"], {}, dir);
+    repl.type("opens > 3");
+    repl.keys("Enter");
+    await repl.waitFor(/✓ opens > 3/, "the summary");
+    repl.type("during 90d");
+    repl.keys("Enter");
+    const screen = await repl.waitFor(/\(90 days\)\n[^]*oq>$/m, "the last query amended, and the prompt");
+    expect(screen).toContain("(added to the last query; a new query starts with its condition)");
+    expect(screen).not.toContain("no condition");
+    repl.type(".save kept.oq");
+    repl.keys("Enter");
+    await repl.waitFor(/kept\.oq exists and holds something else; replace it\? \[y\/N\]$/m, "the question");
+    repl.type("n");
+    repl.keys("Enter");
+    await repl.waitFor(/^not saved\noq>$/m, "kept as it was");
+    expect(readFileSync(join(dir, "kept.oq"), "utf8")).toBe("opens > 100\n");
+    repl.type(".save kept.oq");
+    repl.keys("Enter");
+    await repl.waitFor(/replace it\? \[y\/N\]$/m, "the question again");
+    repl.type("y");
+    repl.keys("Enter");
+    await repl.waitFor(/^saved to kept\.oq\noq>$/m, "replaced");
+    expect(readFileSync(join(dir, "kept.oq"), "utf8")).toBe("opens > 3\nduring 90d\n");
+  });
+
   it("reads a pasted .oq file as one query, and still ends a typed one-line query at Enter", async () => {
     const repl = await startRepl(["--now", "2024-06-01T00:00:00Z"]);
     const file = readFileSync(new URL("../examples/active-gmail.oq", import.meta.url), "utf8");

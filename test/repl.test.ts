@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -55,12 +55,18 @@ describe("oq repl from a pipe", () => {
         "  window  2024-05-25 00:00:00Z → 2024-06-01 00:00:00Z (7 days)",
         "  users   all",
         "  select  email, ocx_created_date, ocx_status, sent, opens, clicks, ocx_unsubscribe_date, ocx_resubscribe_date, ocx_bounce_date, ocx_complaint_date, last_sent_date, last_open_date",
+        // `users active` alone has no condition: it amends the query before it.
+        "(added to the last query; a new query starts with its condition)",
+        "✓ clicks > 1",
+        "  window  2024-05-25 00:00:00Z → 2024-06-01 00:00:00Z (7 days)",
+        "  users   active",
+        "  select  email, ocx_created_date, ocx_status, sent, opens, clicks, ocx_unsubscribe_date, ocx_resubscribe_date, ocx_bounce_date, ocx_complaint_date, last_sent_date, last_open_date",
         "",
       ].join("\n"),
     );
-    expect(run.stderr).toContain("users active");
+    expect(run.stderr).toBe("");
     expect(run.stdout + run.stderr).not.toMatch(/oq> |\x1b\[/);
-    expect(run.status).toBe(1); // `users active` alone has no condition
+    expect(run.status).toBe(0);
   });
 
   it("shows an error as oq check does, and exits 1", () => {
@@ -97,10 +103,11 @@ describe("oq repl from a pipe", () => {
       [],
       dir,
     );
-    expect(run.stdout).toContain('$domain = "gmail.com"\n$n = [1,2]\n');
+    expect(run.stdout).toContain('$domain = "gmail.com"\n$n = [1,2] (the last query does not use it)\n');
     const json = /^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0];
     expect(JSON.parse(json).filters.criteria[0].operand).toEqual(["gmail.com"]);
-    expect(run.stderr).toContain("the parameter n is bound (.param n) but the query does not use it");
+    // A value bound for the session warns at no query that does not name it (OQ271).
+    expect(run.stderr).not.toContain("the parameter n is bound");
     expect(run.stdout).toContain("$domain unbound\n");
     expect(run.stderr.match(/the parameter \$domain has no value/g)).toHaveLength(2);
     expect(run.status).toBe(1);
@@ -241,6 +248,94 @@ describe("oq repl from a pipe", () => {
     expect(sandbox.stats.reportsDeleted).toBe(1);
     expect(run.stdout).toMatch(/rows? \(first 10 shown\) → \S+query-1\.csv \(report 1000 deleted\)\n$/);
     expect(run.stdout + run.stderr).not.toContain(sandbox.credentials.password);
+  });
+});
+
+describe("the REPL speaks REPL (issue 16)", () => {
+  it("advice names dot commands, not the command line's flags", () => {
+    const run = repl(
+      'email ends $domain\nfirst_name = "Ann"\n.param domain:=12345678901234567890\n.param 1x=2\n',
+    );
+    expect(run.stderr).toContain("help: bind it: .param domain=...");
+    expect(run.stderr).toContain("custom list fields need a field schema: .schema FILE");
+    expect(run.stderr).toContain(
+      ".param domain:=: the number 12345678901234567890 cannot be carried exactly",
+    );
+    expect(run.stderr).toContain("(.param domain=12345678901234567890)");
+    expect(run.stderr).toContain(".param takes name=value or name:=JSON");
+    expect(run.stderr).not.toMatch(/--param|--schema|OQ_SCHEMA/);
+  });
+
+  it(".param compiles the last query again; a bound value warns at no later query that does not use it", () => {
+    const run = repl("email ends $domain\n.param domain=x.com\n.json\nopens > 1\nclicks > 2\n");
+    const json = JSON.parse(/^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0]) as {
+      filters: { criteria: { operand: unknown }[] };
+    };
+    expect(json.filters.criteria[0]!.operand).toEqual(["x.com"]);
+    expect(run.stderr).not.toContain("OQ271");
+    expect(run.stderr).not.toContain("is bound");
+    expect(run.stdout).toContain("✓ clicks > 2");
+  });
+
+  it(".load compiles as oq compile FILE: the oq.config.json from its folder, FILE.params.json beside it", () => {
+    const dir = home();
+    mkdirSync(join(dir, "reports"));
+    writeFileSync(join(dir, "reports", "fields.json"), JSON.stringify({ fields: { tier: "string" } }));
+    writeFileSync(join(dir, "reports", "oq.config.json"), JSON.stringify({ schema: "fields.json" }));
+    writeFileSync(join(dir, "reports", "gold.oq"), "tier = $tier and opens > 1\n");
+    writeFileSync(join(dir, "reports", "gold.params.json"), JSON.stringify({ tier: "gold" }));
+    const run = repl(".load reports/gold.oq\n.json\n", [], dir);
+    const compiled = runOq(["compile", "--now", now, "reports/gold.oq"], { cwd: dir });
+    expect(compiled.status).toBe(0);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain(compiled.stdout);
+  });
+
+  it(".save asks before replacing another file (refuses from a pipe unless --force), makes folders, declares the values bound", () => {
+    const dir = home({ "other.oq": "opens > 100\n" });
+    const run = repl(
+      "last_open_date > $since and email ends $domain\n.param since=2024-01-01\n.param domain=gmail.com\n.save other.oq\n.save new/folder/q.oq\n.save --force other.oq\n",
+      [],
+      dir,
+    );
+    expect(run.stderr).toContain(
+      "oq: other.oq exists and holds something else; .save --force other.oq replaces it",
+    );
+    expect(run.stderr).not.toContain("ENOENT");
+    expect(run.stdout).toContain(
+      "saved to new/folder/q.oq (with the values bound as param declarations) (made the folder new/folder)",
+    );
+    const saved = readFileSync(join(dir, "new", "folder", "q.oq"), "utf8");
+    expect(saved).toBe(
+      'param since = 2024-01-01\nparam domain = "gmail.com"\nlast_open_date > $since and email ends $domain\n',
+    );
+    expect(readFileSync(join(dir, "other.oq"), "utf8")).toBe(saved);
+    expect(runOq(["check", "new/folder/q.oq"], { cwd: dir }).status).toBe(0);
+    expect(run.status).toBe(1); // the refusal
+  });
+
+  it(".explain words the title .json sends (a loaded file's name)", () => {
+    const dir = home({ "weekly.oq": "opens > 1\n" });
+    const run = repl(".load weekly.oq\n.explain\n.json\n", [], dir);
+    expect(run.stdout).toContain('Report "weekly"');
+    expect(run.stdout).toContain('"title": "weekly"');
+  });
+
+  it("a clause alone after a query amends it, and says so; a window of whole days is in days", () => {
+    const run = repl("opens > 3 during 30d\n\nduring 90d\n\nopens > 1 between 2024-01-01 and 2024-01-31\n");
+    expect(run.stdout).toContain(
+      "(added to the last query; a new query starts with its condition)\n✓ opens > 3\n  window  2024-03-03 00:00:00Z → 2024-06-01 00:00:00Z (90 days)",
+    );
+    expect(run.stdout).toContain("2024-01-01 00:00:00Z → 2024-01-31 23:59:59Z (31 days)");
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  });
+
+  it("oq repl --sandbox knows the sandbox's custom fields", () => {
+    const run = repl('first_name = "Ann" and age > 30 and city = "Paris"\n.fields c\n', ["--sandbox"]);
+    expect(run.stderr).toBe("");
+    expect(run.stdout).toContain('✓ first_name = "Ann"');
+    expect(run.stdout).toMatch(/^city +text +custom$/m);
   });
 });
 

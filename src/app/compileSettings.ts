@@ -73,6 +73,22 @@ export function compileSettingsFor(flags: CompileFlags, env: NodeJS.ProcessEnv):
   return Object.assign(settingsFor, { shared });
 }
 
+/** Whether a query's text may use the parameter `name`: a text that never writes `$name` cannot. */
+const named = (name: string, text: string) => new RegExp(`\\$${name}(?![A-Za-z0-9_])`).test(text);
+
+/**
+ * `settings` without the values `text` does not name: a session's values (the REPL's) are bound
+ * for every query, and one that a query cannot use would warn (OQ271) at each of them.
+ */
+export function withParamsNamedIn(settings: CompileSettings, text: string): CompileSettings {
+  if (!settings.params) return settings;
+  const unnamed = Object.keys(settings.params).filter((name) => !named(name, text));
+  if (unnamed.length === 0) return settings;
+  const params = { ...settings.params };
+  for (const name of unnamed) delete params[name];
+  return { ...settings, params };
+}
+
 /**
  * The settings of each query of a run of several. Values from --param and --params are the
  * run's, not each query's: a query whose text never names one is compiled without it, so that
@@ -86,7 +102,6 @@ export async function settingsForRun(
 ): Promise<CompileSettings[]> {
   const all = await Promise.all(inputs.map(({ file }) => settingsFor(file)));
   if (inputs.length < 2 || settingsFor.shared.length === 0) return all;
-  const named = (name: string, text: string) => text.includes(name);
   const nowhere = new Set(settingsFor.shared.filter((name) => !inputs.some(({ text }) => named(name, text))));
   return all.map((settings, index) => {
     const text = inputs[index]!.text;

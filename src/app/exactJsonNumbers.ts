@@ -9,8 +9,11 @@ import { UsageError } from "./usageError.js";
 
 const jsonToken = /"(?:[^"\\]|\\[\s\S])*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g;
 
-/** JSON text whose every number a double carries exactly; `where` names it in the usage error. */
-export function requireExactJsonNumbers(json: string, where: string, name?: string): void {
+/**
+ * JSON text whose every number a double carries exactly; `where` names it in the usage error,
+ * `binding` (`--param amount`, `.param amount`) how to give the number as text instead.
+ */
+export function requireExactJsonNumbers(json: string, where: string, binding?: string): void {
   for (const match of json.matchAll(jsonToken)) {
     const token = match[0];
     if (token.startsWith('"')) continue;
@@ -20,7 +23,7 @@ export function requireExactJsonNumbers(json: string, where: string, name?: stri
       canonicalDecimal(plainDecimal(token)) === canonicalDecimal(printNumber(value))
     )
       continue;
-    const example = name ? ` (--param ${name}=${token})` : ` ("${token}")`;
+    const example = binding ? ` (${binding}=${token})` : ` ("${token}")`;
     throw new UsageError(
       `${where}: the number ${token} cannot be carried exactly (it would become ${printNumber(value)}); write it as text${example}`,
     );

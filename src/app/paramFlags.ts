@@ -25,14 +25,20 @@ function paramValueOf(value: unknown): ParamValue | undefined {
 }
 
 /**
- * `--param name=value` (the value is text, as written) or `--param name:=JSON` (a JSON number,
- * string or array, as httpie reads it). A mistake is a usage error.
+ * How a shell binds a parameter, for its messages: `--param` on the command line, `.param` in
+ * the REPL, which reads the same `name=value` and `name:=JSON`.
  */
-function parseParamFlag(flag: string): { name: string; value: ParamValue } {
+type ParamCommand = "--param" | ".param";
+
+/**
+ * `--param name=value` (the value is text, as written) or `--param name:=JSON` (a JSON number,
+ * string or array, as httpie reads it). A mistake is a usage error, worded as `command`.
+ */
+function parseParamFlag(flag: string, command: ParamCommand): { name: string; value: ParamValue } {
   const match = /^([^=:]*)(:?=)([\s\S]*)$/.exec(flag);
   if (!match || !nameSyntax.test(match[1]!)) {
     throw new UsageError(
-      `--param takes name=value or name:=JSON (a name of letters, digits and _), not '${flag}'`,
+      `${command} takes name=value or name:=JSON (a name of letters, digits and _), not '${flag}'`,
     );
   }
   const [, name, sign, text] = match as unknown as [string, string, string, string];
@@ -41,12 +47,12 @@ function parseParamFlag(flag: string): { name: string; value: ParamValue } {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new UsageError(`--param ${name}:= takes JSON (a number, "text" or an array), not '${text}'`);
+    throw new UsageError(`${command} ${name}:= takes JSON (a number, "text" or an array), not '${text}'`);
   }
-  requireExactJsonNumbers(text, `--param ${name}:=`, name);
+  requireExactJsonNumbers(text, `${command} ${name}:=`, `${command} ${name}`);
   const value = paramValueOf(json);
   if (value === undefined) {
-    throw new UsageError(`--param ${name}:= takes a JSON number, string or array of those, not '${text}'`);
+    throw new UsageError(`${command} ${name}:= takes a JSON number, string or array of those, not '${text}'`);
   }
   return { name, value };
 }
@@ -83,14 +89,17 @@ export function mergeParams(...layers: (ParamSettings | undefined)[]): ParamSett
   };
 }
 
-/** `--param` flags as settings; undefined when there are none. */
-export function paramFlagSettings(flags: readonly string[] | undefined): ParamSettings | undefined {
+/** `--param` flags (or `.param`s, as `command` says) as settings; undefined when there are none. */
+export function paramFlagSettings(
+  flags: readonly string[] | undefined,
+  command: ParamCommand = "--param",
+): ParamSettings | undefined {
   if (!flags || flags.length === 0) return undefined;
   const settings: ParamSettings = { params: {}, paramSources: {} };
   for (const flag of flags) {
-    const { name, value } = parseParamFlag(flag);
+    const { name, value } = parseParamFlag(flag, command);
     settings.params[name] = value;
-    settings.paramSources[name] = `--param ${name}`;
+    settings.paramSources[name] = `${command} ${name}`;
   }
   return settings;
 }

@@ -6,6 +6,7 @@ import type { FieldCatalog, FieldInfo } from "./fieldCatalog.js";
 import { describeType, meaningOf, operatorsByType, operatorsFor, oqSpelling } from "./operators.js";
 import { closestMatch } from "../diagnostics/suggest.js";
 import { warnWildcards } from "./wildcards.js";
+import type { SettingWords } from "../diagnostics/settingWords.js";
 import { compareValues, orderingOperators, type ValueChecker } from "./values.js";
 import { campaignActions, isNegatedListOperator } from "../language/vocabulary.js";
 
@@ -17,6 +18,8 @@ import { campaignActions, isNegatedListOperator } from "../language/vocabulary.j
 
 interface ConditionOptions {
   catalog: FieldCatalog;
+  /** How advice names the caller's settings (the field schema). */
+  settingWords: SettingWords;
   /** The query had parameters, bound before checking: note which values came from them. */
   parametersBound?: boolean;
 }
@@ -46,6 +49,7 @@ export function lookupField(
   ref: ast.FieldRef,
   catalog: FieldCatalog,
   diagnostics: DiagnosticCollector,
+  settingWords: SettingWords,
 ): FieldInfo | undefined {
   const field = catalog.lookup(ref.name);
   if (field) return field;
@@ -63,9 +67,7 @@ export function lookupField(
   else if (guesses.length > maxFieldGuesses) hints.push(`fields named like it: ${guesses.join(", ")}`);
   else if (guesses.length === 0) {
     if (!catalog.hasCustomFields) {
-      hints.push(
-        "custom list fields need a field schema: pass --schema FILE (oq fields pull writes one), set OQ_SCHEMA, or name it in oq.config.json",
-      );
+      hints.push(`custom list fields need a field schema: ${settingWords.fieldSchema}`);
     }
     hints.push(`the fields are ${catalog.names().join(", ")}`);
   }
@@ -200,7 +202,7 @@ class ConditionChecker {
   }
 
   private comparison(node: ast.Comparison, parents: readonly ConditionKind[]): Logic | undefined {
-    const field = lookupField(node.field, this.options.catalog, this.diagnostics);
+    const field = lookupField(node.field, this.options.catalog, this.diagnostics, this.options.settingWords);
     if (!field) {
       // The values can still be checked for shape errors of their own (a bad date, say).
       return undefined;

@@ -3,6 +3,7 @@ import type { SourceText, Span } from "../diagnostics/source.js";
 import type * as ast from "../parser/ast.js";
 import { requestFlagNames, type CheckedQuery, type TimeWindow } from "./checkedQuery.js";
 import { checkCondition, lookupField } from "./checkCondition.js";
+import { commandLineSettingWords } from "../diagnostics/settingWords.js";
 import { bindParameters, notePlaceholders, type BindOptions } from "./parameters.js";
 import { shortenText } from "./shortenText.js";
 import { checkStructure } from "./clauseStructure.js";
@@ -72,7 +73,11 @@ class Checker {
       checkCondition(
         query.condition,
         this.source,
-        { catalog: this.options.catalog, parametersBound: this.parametersBound },
+        {
+          catalog: this.options.catalog,
+          parametersBound: this.parametersBound,
+          settingWords: this.options.settingWords ?? commandLineSettingWords,
+        },
         this.values,
         this.diagnostics,
       );
@@ -234,7 +239,14 @@ class Checker {
     const fields: string[] = [];
     let ok = true;
     for (const field of clause.fields) {
-      if (!lookupField(field, this.options.catalog, this.diagnostics)) {
+      if (
+        !lookupField(
+          field,
+          this.options.catalog,
+          this.diagnostics,
+          this.options.settingWords ?? commandLineSettingWords,
+        )
+      ) {
         ok = false;
         continue;
       }

@@ -12,6 +12,7 @@ import type { Limits } from "../language/limits.js";
 import type { FieldCatalog } from "./fieldCatalog.js";
 import { paramValueProblems, type ValueProblem } from "./paramValueProblems.js";
 import { closestMatch } from "../diagnostics/suggest.js";
+import { commandLineSettingWords, type SettingWords } from "../diagnostics/settingWords.js";
 
 /*
  * Parameters are bound after parsing: each `$name` is replaced by the literal node its value
@@ -102,6 +103,8 @@ export interface BindOptions {
   paramSources?: Readonly<Record<string, string>>;
   catalog: FieldCatalog;
   limits: Limits;
+  /** How advice names the caller's settings (`--param` or `.param`); default: the command line's. */
+  settingWords?: SettingWords;
 }
 
 /**
@@ -114,8 +117,8 @@ export function bindParameters(
   source: SourceText,
   diagnostics: DiagnosticCollector,
 ): BindResult {
-  const { catalog, limits } = options;
-  return new Binder(bindingsOf(options), catalog, source, diagnostics, limits).run(query);
+  const { catalog, limits, settingWords = commandLineSettingWords } = options;
+  return new Binder(bindingsOf(options), catalog, source, diagnostics, limits, settingWords).run(query);
 }
 
 /** The caller's values, each with where it came from (`options.params` unless the caller says). */
@@ -148,6 +151,7 @@ class Binder {
     private readonly source: SourceText,
     private readonly diagnostics: DiagnosticCollector,
     limits: Limits,
+    private readonly settingWords: SettingWords,
   ) {
     this.problems = paramValueProblems(
       [...bindings].map(([name, binding]) => [name, binding.value]),
@@ -216,7 +220,7 @@ class Binder {
           ? [{ message: `did you mean $${meant}?`, span: parameter.span, replacement: `$${meant}` }]
           : [],
         hints: [
-          `bind it: --param ${parameter.name}=...  (or the option params: { ${parameter.name}: ... })`,
+          `bind it: ${this.settingWords.bindParam(parameter.name)}`,
           `or declare a default at the top of the query: param ${parameter.name} = ...`,
         ],
       });

@@ -1,3 +1,4 @@
+import { commandLineSettingWords, type SettingWords } from "../diagnostics/settingWords.js";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { planCondition } from "./planner.js";
 
@@ -20,6 +21,7 @@ export function reportTooManyReports(
   planned: Extract<Planned, { ok: false }>,
   maxReports: number,
   diagnostics: DiagnosticCollector,
+  settingWords: SettingWords = commandLineSettingWords,
 ): void {
   diagnostics.error(
     "OQ242",
@@ -32,7 +34,7 @@ export function reportTooManyReports(
           : `this part alone needs ${planned.explodesNeeds}`,
       hints: [
         "each 'or' of 'and's, or 'and' of 'or's, that one report cannot hold costs reports; factor out what the alternatives share, or split the query",
-        `to allow more, raise the limit (oq plan/run --max-reports N; the library's limits.maxReports); Ongage runs at most 10 reports at once`,
+        `to allow more, ${settingWords.raiseMaxReports}; Ongage runs at most 10 reports at once`,
       ],
     },
   );

@@ -1,4 +1,5 @@
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
 import { builtinFields } from "../check/fieldCatalog.js";
 import { format } from "../format/format.js";
 import type { FieldType } from "../language/vocabulary.js";
@@ -10,6 +11,7 @@ import { UsageError } from "../app/usageError.js";
 import { paramFlagSettings } from "../app/paramFlags.js";
 import { fieldTypes } from "../assist/completion.js";
 import type { Session } from "./session.js";
+import type { Ask } from "./saveQuery.js";
 import { explain } from "./summary.js";
 import { explain as explainQuery } from "../explain/explain.js";
 
@@ -50,11 +52,12 @@ Tab completes keywords, fields and the operators a field's type allows.
   .explain            the last query, part by part, as Ongage will read it
   .fmt                the last query, formatted
   .run [FLAGS]        run the last query as a report (Ctrl-C cancels it and deletes the report):
-${runFlagsHelp()}  .save FILE.oq       save the last query
+${runFlagsHelp()}  .save FILE.oq       save the last query, with the values bound as param declarations;
+                      it asks before replacing another file (.save --force FILE.oq, from a pipe)
   .load FILE.oq       read a query from a file and compile it
   .now [ISO]          the clock for relative dates (no argument: the real clock)
   .schema FILE        use this field schema for custom fields
-  .param NAME=VALUE   bind $NAME to text (NAME:=JSON: a number, "text" or an array), as --param
+  .param NAME=VALUE   bind $NAME to text (NAME:=JSON: a number, "text" or an array)
   .param NAME         unbind $NAME
   .params             the parameters bound
   .quit, .exit        leave (as Ctrl-D)
@@ -81,6 +84,8 @@ export const dotCommandNames = [
 export interface Terminal {
   beforeRun(): void;
   afterRun(): void;
+  /** A yes/no question to the person at the terminal; absent from a pipe. */
+  ask?: Ask;
 }
 
 function lastQuery(session: Session): string | undefined {
@@ -112,14 +117,16 @@ function bindParam(session: Session, argument: string, out: (text: string) => vo
   }
   if (!argument)
     return session.fail("oq: .param takes name=value or name:=JSON, such as .param domain=gmail.com");
-  const bound = paramFlagSettings([argument])!;
+  const bound = paramFlagSettings([argument], ".param")!;
   const [name, value] = Object.entries(bound.params)[0]!;
   session.settings = {
     ...rest,
     params: { ...params, [name]: value },
-    paramSources: { ...paramSources, [name]: `.param ${name}` },
+    paramSources: { ...paramSources, ...bound.paramSources },
   };
-  out(`$${name} = ${JSON.stringify(value)}\n`);
+  const unused =
+    session.last && !session.last.text.includes(`$${name}`) ? " (the last query does not use it)" : "";
+  out(`$${name} = ${JSON.stringify(value)}${unused}\n`);
 }
 
 /**
@@ -154,8 +161,11 @@ export async function runDotCommand(
       case ".explain": {
         const { checked, plan } = session.last ?? {};
         // In plain English as `oq explain` says it, then part by part as Ongage will read it.
+        // With the settings the query was compiled with: the same clock and title as `.json`.
         const sentence =
-          checked || plan ? explainQuery(session.last!.text, session.settings).explanation?.text : undefined;
+          checked || plan
+            ? explainQuery(session.last!.text, session.last!.settings).explanation?.text
+            : undefined;
         if (checked) out(`${sentence ? `${sentence}\n\n` : ""}${explain(checked)}`);
         else if (plan && sentence) out(`${sentence}\n`);
         else session.fail(session.last ? "oq: the last query has errors" : "oq: no query yet");
@@ -170,12 +180,8 @@ export async function runDotCommand(
         return;
       }
       case ".save": {
-        const text = lastQuery(session);
-        if (text === undefined) return;
-        if (!argument) return session.fail("oq: .save needs a file name, such as .save weekly.oq");
-        writeFileSync(argument, text.endsWith("\n") ? text : `${text}\n`);
-        out(`saved to ${argument}\n`);
-        return;
+        const { saveQuery } = await import("./saveQuery.js");
+        return await saveQuery(session, words, terminal.ask);
       }
       case ".load": {
         if (!argument) return session.fail("oq: .load needs a file name, such as .load weekly.oq");
@@ -186,14 +192,14 @@ export async function runDotCommand(
           const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
           return session.fail(`oq: cannot read the query file ${argument}: ${code}`);
         }
-        session.submit(text, argument);
+        await session.load(text, argument);
         return;
       }
       case ".now": {
         if (!argument) {
           const { now: _dropped, ...rest } = session.settings;
           session.settings = rest;
-          session.recompile();
+          await session.recompile();
           out("now: the clock\n");
           return;
         }
@@ -203,7 +209,7 @@ export async function runDotCommand(
             `oq: .now takes an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${argument}'`,
           );
         session.settings = { ...session.settings, now: seconds * 1000 };
-        session.recompile();
+        await session.recompile();
         out(`now: ${new Date(seconds * 1000).toISOString().replace(".000Z", "Z")}\n`);
         return;
       }
@@ -216,12 +222,16 @@ export async function runDotCommand(
           searchFrom: process.cwd(),
         });
         session.settings = { ...session.settings, fields: project.fields ?? {} };
-        session.recompile();
+        // A file `.load` reads later takes this schema too, as `oq compile --schema` would.
+        session.schemaFlag = resolve(argument);
+        await session.recompile();
         out(`${Object.keys(project.fields ?? {}).length} custom fields from ${argument}\n`);
         return;
       }
       case ".param":
-        return bindParam(session, argument, out);
+        bindParam(session, argument, out);
+        await session.recompile();
+        return;
       case ".params": {
         const params = Object.entries(session.settings.params ?? {});
         if (params.length === 0) out("no parameters bound\n");

@@ -5,6 +5,7 @@ import type { QueryBuffer } from "./input.js";
 import type { complete } from "../assist/completion.js";
 import type { Terminal } from "./dotCommands.js";
 import { Session, type Output } from "./session.js";
+import { clausesAlone } from "./amend.js";
 
 /*
  * The loop: lines in, queries compiled, dot commands run. On a terminal: prompts, completion,
@@ -25,6 +26,8 @@ interface ReplOptions {
   color: boolean;
   input: NodeJS.ReadStream;
   env: NodeJS.ProcessEnv;
+  /** `--schema`: a file `.load` reads takes it over its folder's oq.config.json, as `oq compile` does. */
+  schemaFlag?: string | undefined;
 }
 
 /** A query as one history entry, its line breaks kept (recalled, it reads as it was typed). */
@@ -93,7 +96,7 @@ export async function repl(options: ReplOptions): Promise<number> {
     color: options.color && interactive,
     interactive,
   };
-  const session = new Session(output, options.settings, options.sandbox);
+  const session = new Session(output, options.settings, options.sandbox, options.env, options.schemaFlag);
   const tools = loadTools();
   try {
     return interactive
@@ -189,6 +192,9 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
       rl.resume();
       running = false;
     },
+    // The answer is the next line typed: readline hands it to the question, not to "line".
+    ask: (question) =>
+      new Promise((resolve) => rl.question(question, (answer) => resolve(/^y(es)?$/i.test(answer.trim())))),
   };
   const showPrompt = () => {
     rl.setPrompt(tools === undefined || tools.buffer.empty ? prompt : continuation);
@@ -239,6 +245,14 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
         for (const query of tools.buffer.flush()) {
           onQuery(query);
           session.submit(query);
+        }
+        // A clause typed on its own right after a query amends it at once, rather than wait for
+        // a condition (README.md, "oq repl").
+        if (!tools.buffer.empty && session.last && clausesAlone(tools.buffer.text)) {
+          const clauses = tools.buffer.text;
+          tools.buffer.clear();
+          onQuery(clauses);
+          session.submit(clauses);
         }
         showPrompt();
       });

@@ -10,7 +10,10 @@ import { secondsPerDay } from "../language/vocabulary.js";
 
 function windowText(query: NormalizedQuery): string {
   const { from, to } = query.window;
-  const days = (to - from) / secondsPerDay;
+  // A window to the end of a day stops at its last second (23:59:59, as `between ... and
+  // 2024-01-31` does): it lasts whole days, and says so (31 days, not 744.0 hours).
+  const endsAtDayEnd = (to + 1) % secondsPerDay === 0;
+  const days = (to - from + (endsAtDayEnd ? 1 : 0)) / secondsPerDay;
   const length = Number.isInteger(days)
     ? `${days} day${days === 1 ? "" : "s"}`
     : `${(days * 24).toFixed(1)} hours`;

@@ -11,5 +11,6 @@ export async function replCommand(flags: CompileFlags & { sandbox?: boolean }): 
     color: useColor(flags),
     input: process.stdin,
     env: process.env,
+    schemaFlag: flags.schema,
   });
 }
