@@ -2,7 +2,9 @@
 // import, or a re-export, from src/ or from the tests: a helper exported for its unit test is not
 // dead) and not part of the public API (the package's entry points, whose own exports are the API,
 // so what they re-export counts as used). Names in scripts/unusedExports.allow.txt are skipped.
-// Prints them and exits 1 if there are any; test/unusedExports.test.ts runs it in `npm test`.
+// Prints them and exits 1 if there are any. With --types (`npm run typecheck`, run by `npm test`)
+// it first reports the program's type errors, as `tsc -p tsconfig.test.json` does: one TypeScript
+// program for both checks, the dearest step of `npm test`, built once.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -13,14 +15,7 @@ const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 const entryPoints = ["src/index.ts", "src/entry/client.ts", "src/entry/sandbox.ts", "src/cli/main.ts"];
 
 /** The unused exports ("path: name"), apart from those in `allowed` (default: the allow-list file). */
-export function findUnusedExports(allowed = readAllowList()) {
-  const configPath = resolve(root, "tsconfig.test.json");
-  const config = ts.parseJsonConfigFileContent(
-    ts.readConfigFile(configPath, ts.sys.readFile).config,
-    ts.sys,
-    root,
-  );
-  const program = ts.createProgram(config.fileNames, { ...config.options, noEmit: true });
+export function findUnusedExports(allowed = readAllowList(), program = projectProgram()) {
   const checker = program.getTypeChecker();
   const ownFiles = program
     .getSourceFiles()
@@ -83,6 +78,17 @@ export function findUnusedExports(allowed = readAllowList()) {
   return unused.sort();
 }
 
+/** src/ and test/ as `tsc -p tsconfig.test.json` sees them. */
+function projectProgram() {
+  const configPath = resolve(root, "tsconfig.test.json");
+  const config = ts.parseJsonConfigFileContent(
+    ts.readConfigFile(configPath, ts.sys.readFile).config,
+    ts.sys,
+    root,
+  );
+  return ts.createProgram(config.fileNames, { ...config.options, noEmit: true });
+}
+
 export function readAllowList() {
   return new Set(
     readFileSync(resolve(root, "scripts/unusedExports.allow.txt"), "utf8")
@@ -93,7 +99,20 @@ export function readAllowList() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const unused = findUnusedExports();
+  const program = projectProgram();
+  if (process.argv.includes("--types")) {
+    const errors = ts.getPreEmitDiagnostics(program);
+    if (errors.length > 0) {
+      const host = {
+        getCanonicalFileName: (name) => name,
+        getCurrentDirectory: () => root,
+        getNewLine: () => "\n",
+      };
+      console.error(ts.formatDiagnosticsWithColorAndContext(errors, host));
+      process.exit(1);
+    }
+  }
+  const unused = findUnusedExports(readAllowList(), program);
   if (process.argv.includes("--json")) console.log(JSON.stringify(unused, null, 2));
   else if (unused.length > 0)
     console.error(
