@@ -46,3 +46,15 @@ describe("limits protect library users from hostile input", () => {
     expect(compileFilter("(".repeat(1000)).diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
   });
 });
+
+describe("the diagnostics cap holds on every path", () => {
+  it("compile's refusals of a condition only a plan runs are capped too (OQ010 counts the rest)", () => {
+    const text = `not (${Array.from({ length: 60 }, (_, i) => `email ends "x${i}"`).join(" or ")})`;
+    const { diagnostics } = compile(text);
+    expect(diagnostics).toHaveLength(51);
+    expect(diagnostics.at(-1)).toMatchObject({
+      code: "OQ010",
+      omitted: { errors: 10, warnings: 0, exact: true },
+    });
+  });
+});

@@ -63,8 +63,13 @@ export class DiagnosticCollector {
         this.omittedWarnings += diagnostic.omitted.warnings;
         this.firstOmitted ??= diagnostic.span;
         if (!diagnostic.omitted.exact) this.stoppedEarly = true;
-      } else {
+      } else if (this.diagnostics.length < this.maxListed) {
         this.diagnostics.push(diagnostic);
+      } else {
+        // Carried on past the cap (a stage that gathered aside, uncapped): counted, not listed.
+        if (diagnostic.severity === "error") this.omittedErrors++;
+        else this.omittedWarnings++;
+        this.firstOmitted ??= diagnostic.span;
       }
     }
   }
