@@ -266,6 +266,13 @@ describe("the REPL speaks REPL (issue 16)", () => {
     expect(run.stderr).not.toMatch(/--param|--schema|OQ_SCHEMA/);
   });
 
+  it("a dot command after a clause alone runs as a command: the clause amends the last query first", () => {
+    const run = repl("opens > 3\n.fmt\nduring 90d\n.fmt\n");
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).not.toContain("error");
+    expect(run.stdout).toContain("opens > 3\nduring 90d\n");
+  });
+
   it(".param compiles the last query again; a bound value warns at no later query that does not use it", () => {
     const run = repl("email ends $domain\n.param domain=x.com\n.json\nopens > 1\nclicks > 2\n");
     const json = JSON.parse(/^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0]) as {

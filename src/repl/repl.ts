@@ -73,11 +73,19 @@ async function handleLine(
   onQuery: (query: string) => void,
 ): Promise<"quit" | void> {
   const buffer = tools.buffer;
-  if (buffer.empty && line.trimStart().startsWith(".")) {
-    // A query held to see whether this line carries it on is done: the command is about it.
+  // No query text starts with '.': a dot command ends whatever is pending, a query held to see
+  // whether this line carries it on, or a clause waiting to amend the last query (`during 90d`
+  // then `.fmt`), and the command is then about it.
+  if (line.trimStart().startsWith(".")) {
     for (const query of buffer.flush()) {
       onQuery(query);
       session.submit(query);
+    }
+    if (!buffer.empty) {
+      const pending = buffer.text.trim();
+      buffer.clear();
+      onQuery(pending);
+      session.submit(pending);
     }
     return tools.dotCommands.runDotCommand(line, session, terminal);
   }
