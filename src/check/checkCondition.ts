@@ -138,6 +138,8 @@ class ConditionChecker {
    * that keep the meaning and make it plain.
    */
   private warnPrecedence(node: ast.OrCondition): void {
+    // A tree the parser recovered from a mistake (`a and or b`) has groupings nobody wrote.
+    if (this.diagnostics.hasErrors) return;
     for (const operand of node.operands) {
       if (operand.kind !== "And" || operand.parenthesized) continue;
       const written = this.source.text.slice(operand.span.start.offset, operand.span.end.offset);

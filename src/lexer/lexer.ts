@@ -247,6 +247,14 @@ const foreignOperators: Record<string, { token: TokenType; spelling: string }> =
   "||": { token: t.Or, spelling: "or" },
   "<>": { token: t.NotEquals, spelling: "!=" },
   "!": { token: t.Not, spelling: "not" },
+  "&": { token: t.And, spelling: "and" },
+  "|": { token: t.Or, spelling: "or" },
+  "=>": { token: t.GreaterOrEqual, spelling: ">=" },
+  "=<": { token: t.LessOrEqual, spelling: "<=" },
+  "=!": { token: t.NotEquals, spelling: "!=" },
+  "≥": { token: t.GreaterOrEqual, spelling: ">=" },
+  "≤": { token: t.LessOrEqual, spelling: "<=" },
+  "≠": { token: t.NotEquals, spelling: "!=" },
 };
 
 /** A whole date or number, as a value in quotes that is likely not meant as text. */

@@ -99,5 +99,9 @@ export const symbolSpellings = {
 
 export type SymbolName = keyof typeof symbolSpellings;
 
-/** `==`, `&&`, `||`, `<>`, `!`: spellings from other languages, reported and then read as oq's own. */
-export const foreignOperatorSource = String.raw`==|&&|\|\||<>|!`;
+/**
+ * `==`, `&&`, `||`, `<>`, `!`, `&`, `|`, the arrows `=>`, `=<`, `=!` typed the wrong way round, and
+ * `≥`, `≤`, `≠`: spellings from other languages and typing slips, reported and then read as oq's
+ * own. Longer spellings first.
+ */
+export const foreignOperatorSource = String.raw`==|=>|=<|=!|&&|\|\||<>|!|&|\||≥|≤|≠`;

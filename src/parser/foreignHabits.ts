@@ -4,6 +4,8 @@ import type { SourceText } from "../diagnostics/source.js";
 import * as t from "../lexer/tokens.js";
 import * as op from "./operators.js";
 import { clauseKeywords } from "./keywordRoles.js";
+import { keywordSpellings } from "../language/keywords.js";
+import { closestMatch } from "../diagnostics/suggest.js";
 
 /**
  * Mistakes that are habits of other languages: SQL (`LIKE '%x%'`, `IS NULL`, `IN ('a', 'b')`,
@@ -48,6 +50,26 @@ const clauseNames: ReadonlySet<string> = new Set(clauseKeywords);
 const startsClause = (token: IToken | undefined) =>
   token !== undefined && clauseNames.has(token.tokenType.name);
 
+/** The words that may follow a whole condition: and, or, and every clause keyword's spellings. */
+const afterConditionWords: readonly string[] = [
+  ...keywordSpellings.And,
+  ...keywordSpellings.Or,
+  ...clauseKeywords.flatMap((name) => keywordSpellings[name]),
+].filter((spelling) => !spelling.includes(" "));
+/** What a condition can end with: a value, a closing bracket, `empty`. */
+const endsCondition = new Set([
+  t.StringLiteral,
+  t.NumberLiteral,
+  t.DateLiteral,
+  t.DayWord,
+  t.DurationLiteral,
+  t.Ago,
+  t.RParen,
+  t.RBracket,
+  t.Empty,
+  t.Parameter,
+]);
+
 const word = (token: IToken | undefined): string => token?.image.toLowerCase() ?? "";
 const isText = (token: IToken | undefined) => token?.tokenType === t.StringLiteral;
 const textOf = (token: IToken): string => (typeof token.payload === "string" ? token.payload : "");
@@ -84,6 +106,19 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
             : [],
       suggestions: rewrites.flatMap((rewrite) => replace(from, end(pattern!), not(rewrite))),
     };
+  }
+
+  // `opens > 3 selct email`, `adn`, `durng 30d`: a misspelt keyword where a condition has ended.
+  if (token.tokenType === t.Identifier && previous && endsCondition.has(previous.tokenType)) {
+    const meant = closestMatch(word(token), afterConditionWords);
+    if (meant) {
+      return {
+        code: "OQ114",
+        message: `'${token.image}' is not an oq word here: after a condition come 'and', 'or' or a clause`,
+        hints: [],
+        suggestions: replace(token.startOffset, end(token), meant, `did you mean '${meant}'?`),
+      };
+    }
   }
 
   // `opens > 3 select email where clicks > 1`: SQL's order; in oq the condition comes first.
