@@ -371,6 +371,20 @@ describe("oq lsp", () => {
     expect((await openAs("after-garbage.oq", "emial = 1")).diagnostics[0]!.code).toBe("OQ212");
   });
 
+  it("refuses a message longer than the limit as it arrives, without holding it, and keeps going", async () => {
+    const errorsBefore = client.messages.filter((m) => m.error && m.id === null).length;
+    // 20 MB promised and sent: skipped as it streams in, answered with one error.
+    const body = "x".repeat(20 * 1024 * 1024);
+    client.sendRaw(`Content-Length: ${body.length}\r\n\r\n${body}`);
+    await client.waitFor(
+      () => client.messages.filter((m) => m.error && m.id === null).length >= errorsBefore + 1,
+    );
+    const refusal = client.messages.filter((m) => m.error && m.id === null).at(-1)!;
+    expect(refusal.error).toMatchObject({ code: -32700 });
+    expect(refusal.error!.message).toContain("more than the limit");
+    expect((await openAs("after-huge.oq", "emial = 1")).diagnostics[0]!.code).toBe("OQ212");
+  });
+
   it("caps the diagnostics of a megabyte of garbage, at the library's cost", async () => {
     const garbage = "@ ( ] emial == 'x' ".repeat(Math.floor(999_000 / 19));
     // The server's own CPU time: the machine may be shared, and wall time counts the others' work.

@@ -23,6 +23,7 @@ import { quickFixes, type QuickFix } from "../assist/quickFixes.js";
 import { classifyTokens, type TokenClass } from "../assist/tokenClasses.js";
 import { format } from "../format/format.js";
 import { diagnosticLinks } from "./docsLinks.js";
+import { messageSizeLimit } from "./messageSizeLimit.js";
 import { documentSettings, type DocumentSettings, type SettingsEnvironment } from "./settings.js";
 
 /*
@@ -80,7 +81,11 @@ export function startServer(host: ServerHost): void {
   const reject = (id: number | string | null, code: number, message: string) =>
     void writer.write({ jsonrpc: "2.0", id, error: { code, message } } as Message);
   // JSON that is no JSON-RPC message is answered here; vscode-jsonrpc would only log it.
-  const reader = new StreamMessageReader(host.input, {
+  // A message over the size limit is skipped as it arrives and answered here (messageSizeLimit.ts).
+  const limited = host.input.pipe(
+    messageSizeLimit((reason) => reject(null, ErrorCodes.ParseError, `refused ${reason}`)),
+  );
+  const reader = new StreamMessageReader(limited, {
     contentTypeDecoder: {
       name: "application/json",
       decode: (buffer: Uint8Array) => {
