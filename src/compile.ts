@@ -341,6 +341,22 @@ function withCheckedFixes<T extends Diagnosed>(
   return result;
 }
 
+/** `composition` run from the text under the safety net, then through the fix gate. */
+function fromTextThroughGate<T extends object>(
+  entryPoint: string,
+  text: string,
+  options: CompileOptions,
+  composition: (ctx: CheckContext) => T,
+): T & Diagnosed {
+  const ctx = withNow(fromText(entryPoint, text, options));
+  return withCheckedFixes(
+    safely(ctx, () => composition(ctx)),
+    options,
+    ctx.nowSeconds,
+    composition,
+  );
+}
+
 /** Source text -> AST, with lexical and syntax diagnostics. */
 export function parse(text: string, options: CompileOptions = {}): ParseResult {
   const ctx = fromText("parse", text, options);
@@ -404,13 +420,7 @@ export function emit(
  * condition only a plan runs is refused, with a hint that says so.
  */
 export function compile(text: string, options: CompileOptions = {}): CompileResult {
-  const ctx = withNow(fromText("compile", text, options));
-  return withCheckedFixes(
-    safely(ctx, () => compileComposition(ctx)),
-    options,
-    ctx.nowSeconds,
-    compileComposition,
-  );
+  return fromTextThroughGate("compile", text, options, compileComposition);
 }
 
 /**
@@ -420,13 +430,7 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
  * the most. Never throws on bad input.
  */
 export function plan(text: string, options: CompileOptions = {}): PlanResult {
-  const ctx = withNow(fromText("plan", text, options));
-  return withCheckedFixes(
-    safely(ctx, () => planComposition(ctx)),
-    options,
-    ctx.nowSeconds,
-    planComposition,
-  );
+  return fromTextThroughGate("plan", text, options, planComposition);
 }
 
 /**
@@ -450,13 +454,7 @@ export function planStages(entryPoint: string, text: string, options: CompileOpt
  * request themselves. Clauses (select, during, ...) belong to full queries and are refused.
  */
 export function compileFilter(text: string, options: CompileOptions = {}): CompileFilterResult {
-  const ctx = withNow(fromText("compileFilter", text, options));
-  return withCheckedFixes(
-    safely(ctx, () => compileFilterComposition(ctx)),
-    options,
-    ctx.nowSeconds,
-    compileFilterComposition,
-  );
+  return fromTextThroughGate("compileFilter", text, options, compileFilterComposition);
 }
 
 /** Renders a result's diagnostics with carets and help lines, as the CLI prints them. */

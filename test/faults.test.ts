@@ -3,7 +3,13 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { OngageClientOptions } from "../src/client/client.js";
 import type { RunOptions, RunProgress } from "../src/runner/runReport.js";
 import type { Sandbox, SandboxOptions } from "../src/sandbox/server.js";
-import { fakeTimeSandbox, holdsSecret, runLifetime, type LifetimeRun } from "./support/inProcess.js";
+import {
+  cleanCsv,
+  fakeTimeSandbox,
+  holdsSecret,
+  runLifetime,
+  type LifetimeRun,
+} from "./support/inProcess.js";
 
 /*
  * Each fault the sandbox can show, survived by the runner as `oq run` drives it, with nothing
@@ -32,18 +38,6 @@ function expectNothingLost(run: LifetimeRun): void {
   expect(partFiles(run.dir)).toEqual([]);
   expect(sandbox!.liveReports()).toEqual([]);
   expect(holdsSecret(JSON.stringify(run.summary) + JSON.stringify(run.progress))).toBe(false);
-}
-
-/** The CSV a run without faults gives, from a sandbox with the same data. */
-async function cleanCsv(options: SandboxOptions = {}): Promise<string> {
-  const clean = await fakeTimeSandbox(options);
-  try {
-    const run = await runLifetime(clean);
-    expect(run.summary.ok).toBe(true);
-    return readFileSync(run.csv, "utf8");
-  } finally {
-    await clean.sandbox.close();
-  }
 }
 
 describe("the runner survives", () => {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox, SandboxOptions } from "../src/sandbox/server.js";
 import {
+  cleanCsv,
   fakeTimeSandbox,
   holdsSecret,
   outFolder,
@@ -37,18 +38,6 @@ const partFiles = (dir: string) =>
 /** A clear failure: no credential in what the user sees. */
 function expectNoSecret(run: LifetimeRun): void {
   expect(holdsSecret(JSON.stringify(run.summary) + JSON.stringify(run.progress))).toBe(false);
-}
-
-/** The CSV a run without faults gives, from a sandbox with the same data. */
-async function cleanCsv(): Promise<string> {
-  const clean = await fakeTimeSandbox();
-  try {
-    const run = await runLifetime(clean);
-    expect(run.summary.ok).toBe(true);
-    return readFileSync(run.csv, "utf8");
-  } finally {
-    await clean.sandbox.close();
-  }
 }
 
 describe("a bad export is refused, never saved as the CSV", () => {

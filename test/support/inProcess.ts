@@ -1,5 +1,5 @@
 import { oqRecoveryCommands } from "../../src/app/recoveryCommands.js";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { headerAuth } from "../../src/client/auth.js";
@@ -136,4 +136,16 @@ export async function keptReport(sandbox: Sandbox): Promise<string> {
   });
   if (!summary.ok || !summary.reportId) throw new Error(`the report was not made: ${summary.error}`);
   return summary.reportId;
+}
+
+/** The CSV a run without faults gives, from a sandbox with the same data (`options`). */
+export async function cleanCsv(options: SandboxOptions = {}): Promise<string> {
+  const clean = await fakeTimeSandbox(options);
+  try {
+    const run = await runLifetime(clean);
+    if (!run.summary.ok) throw new Error(`the clean run failed: ${run.summary.error}`);
+    return readFileSync(run.csv, "utf8");
+  } finally {
+    await clean.sandbox.close();
+  }
 }
