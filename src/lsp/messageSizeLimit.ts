@@ -9,7 +9,7 @@ import { Transform, type TransformCallback } from "node:stream";
  */
 
 /** Far above a real document (oq reads queries of at most 1,000,000 characters, limits.ts). */
-export const maxMessageBytes = 16 * 1024 * 1024;
+const maxMessageBytes = 16 * 1024 * 1024;
 /** A header is a line or two; one that runs on is not LSP. */
 const maxHeaderBytes = 8 * 1024;
 const headerEnd = Buffer.from("\r\n\r\n");
