@@ -365,6 +365,12 @@ describe("oq lsp", () => {
         .map((m) => m.error!.code)
         .slice(-2),
     ).toEqual([-32700, -32600]);
+    // Params that are no object: invalid params, not JavaScript's words as an internal error.
+    for (const params of [null, undefined, 5]) {
+      const refused = await client.call("textDocument/hover", params);
+      expect(refused.error?.code).toBe(-32602);
+      expect(refused.error?.message).not.toMatch(/Cannot read|undefined|null \(/);
+    }
     const badParams = await client.call("textDocument/hover", { textDocument: 5 });
     expect(badParams.error ?? badParams.result).toBeDefined();
     // Still serving.
@@ -400,9 +406,16 @@ describe("oq lsp", () => {
     expect(tooLong.diagnostics.map((d) => d.code)).toEqual(["OQ001"]);
   });
 
-  it("exits with status 0 after shutdown and exit", async () => {
+  it("exits with status 0 after shutdown and exit; a request between them is refused", async () => {
     const other = new LspClient({ cwd: project });
     await other.initialize();
-    expect(await other.shutdown()).toBe(0);
+    await other.request("shutdown");
+    const late = await other.call("textDocument/hover", {
+      textDocument: { uri: "file:///x.oq" },
+      position: { line: 0, character: 0 },
+    });
+    expect(late.error?.code).toBe(-32600);
+    other.notify("exit");
+    expect(await other.exited).toBe(0);
   });
 });

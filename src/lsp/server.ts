@@ -71,6 +71,21 @@ function isMessage(value: unknown): boolean {
   return "id" in message && ("result" in message || "error" in message);
 }
 
+/**
+ * A request the protocol refuses before any handler sees it: one after `shutdown` (only `exit`
+ * may follow), or one whose params are no object (vscode-languageserver would fail inside with
+ * JavaScript's words, as an internal error).
+ */
+function refusalOf(value: unknown, afterShutdown: boolean): { code: number; message: string } | undefined {
+  const message = value as { id?: unknown; method?: unknown; params?: unknown };
+  if (message.id === undefined || typeof message.method !== "string") return undefined;
+  if (afterShutdown)
+    return { code: ErrorCodes.InvalidRequest, message: `the server is shut down: only 'exit' may follow` };
+  if (message.method !== "shutdown" && (typeof message.params !== "object" || message.params === null))
+    return { code: ErrorCodes.InvalidParams, message: `'${message.method}' takes its params as an object` };
+  return undefined;
+}
+
 function idOf(value: unknown): number | string | null {
   const id = (value as { id?: unknown } | null)?.id;
   return typeof id === "number" || typeof id === "string" ? id : null;
@@ -78,6 +93,8 @@ function idOf(value: unknown): number | string | null {
 
 export function startServer(host: ServerHost): void {
   const writer = new StreamMessageWriter(host.output);
+  // Read by the decoder, which sees a request before vscode-languageserver does.
+  let shutdownRequested = false;
   const reject = (id: number | string | null, code: number, message: string) =>
     void writer.write({ jsonrpc: "2.0", id, error: { code, message } } as Message);
   // JSON that is no JSON-RPC message is answered here; vscode-jsonrpc would only log it.
@@ -96,7 +113,12 @@ export function startServer(host: ServerHost): void {
           reject(null, ErrorCodes.ParseError, `not JSON: ${(error as Error).message}`);
           return Promise.resolve(ignored);
         }
-        if (isMessage(value)) return Promise.resolve(value as Message);
+        if (isMessage(value)) {
+          const refusal = refusalOf(value, shutdownRequested);
+          if (!refusal) return Promise.resolve(value as Message);
+          reject(idOf(value), refusal.code, refusal.message);
+          return Promise.resolve(ignored);
+        }
         reject(
           idOf(value),
           ErrorCodes.InvalidRequest,
@@ -327,6 +349,7 @@ export function startServer(host: ServerHost): void {
 
   connection.onShutdown(() => {
     shutdown = true;
+    shutdownRequested = true;
   });
   connection.onExit(() => host.exit(shutdown ? 0 : 1));
   // The client went away without `exit`.
