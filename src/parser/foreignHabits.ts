@@ -149,6 +149,21 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
     }
   }
 
+  // `SELECT email FROM contacts WHERE ...`: a query runs over the one list of the connection.
+  const from = word(token) === "from" ? at : word(previous) === "from" ? at - 1 : -1;
+  if (from >= 0 && tokens[from]!.tokenType === t.Identifier && tokens[from + 1]?.tokenType === t.Identifier) {
+    const fromToken = tokens[from]!;
+    const table = tokens[from + 1]!;
+    const before = tokens[from - 1];
+    return {
+      code: "OQ128",
+      message: `oq has no '${fromToken.image}': a query runs over the contacts of the connection's list`,
+      hints: ["the list is set with --list-id, ONGAGE_LIST_ID or oq.config.json's listId"],
+      suggestions: replace(before ? end(before) : fromToken.startOffset, end(table), "", "remove it"),
+      covers: end(table) - 1,
+    };
+  }
+
   // `... ORDER BY opens DESC`: rows come as Ongage sends them.
   if (token.tokenType === t.Identifier && rowClauseWords.has(word(token)) && word(next) === "by") {
     let last = at + 1;
