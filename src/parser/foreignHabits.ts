@@ -70,6 +70,20 @@ const endsCondition = new Set([
   t.Parameter,
 ]);
 
+/** A comparison written value first, read field first: `3 < opens` is `opens > 3`. */
+const mirroredOperators: Readonly<Record<string, string>> = {
+  "<": ">",
+  "<=": ">=",
+  ">": "<",
+  ">=": "<=",
+  "=": "=",
+  "!=": "!=",
+};
+const isValue = (token: IToken) =>
+  token.tokenType === t.NumberLiteral ||
+  token.tokenType === t.DateLiteral ||
+  token.tokenType === t.StringLiteral;
+
 const word = (token: IToken | undefined): string => token?.image.toLowerCase() ?? "";
 const isText = (token: IToken | undefined) => token?.tokenType === t.StringLiteral;
 const textOf = (token: IToken): string => (typeof token.payload === "string" ? token.payload : "");
@@ -161,6 +175,38 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
       hints: ["the list is set with --list-id, ONGAGE_LIST_ID or oq.config.json's listId"],
       suggestions: replace(before ? end(before) : fromToken.startOffset, end(table), "", "remove it"),
       covers: end(table) - 1,
+    };
+  }
+
+  // `during last 30 days`: `last` is a spelling of `during`; one is enough.
+  if (token.tokenType === t.During && previous?.tokenType === t.During) {
+    return {
+      code: "OQ109",
+      message: `'${previous.image} ${token.image}' says the window twice: '${token.image}' is another way to write '${previous.image}'`,
+      hints: [],
+      suggestions: replace(end(previous), end(token), "", `remove '${token.image}'`),
+    };
+  }
+
+  // `3 < opens`: the value first; oq writes the field first, the operator turned round.
+  const mirrored = next ? mirroredOperators[next.image] : undefined;
+  const field = tokens[at + 2];
+  if (
+    isValue(token) &&
+    mirrored &&
+    field?.tokenType === t.Identifier &&
+    (!previous ||
+      previous.tokenType === t.And ||
+      previous.tokenType === t.Or ||
+      previous.tokenType === t.Where)
+  ) {
+    const rewrite = `${field.image} ${mirrored} ${token.image}`;
+    return {
+      code: "OQ115",
+      message: "a condition starts with the field, then the operator and the value",
+      hints: [],
+      suggestions: replace(token.startOffset, end(field), rewrite),
+      covers: end(field) - 1,
     };
   }
 
