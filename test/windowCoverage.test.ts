@@ -2,6 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { compile } from "../src/index.js";
 import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
+import { applySuggestion as applyFix } from "../src/diagnostics/checkedFixes.js";
 
 /*
  * OQ233: a condition on an activity date that reaches outside the report's window. The fix it
@@ -11,13 +12,9 @@ import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 const runs = Number(process.env["OQ_PROPERTY_RUNS"] ?? 300);
 const now = "2024-02-01T09:30:00Z";
 
+/** The text with the diagnostic's first fix applied, as the fix gate applies it. */
 function applySuggestion(text: string, diagnostic: Diagnostic): string {
-  const [suggestion] = diagnostic.suggestions;
-  return (
-    text.slice(0, suggestion!.span.start.offset) +
-    suggestion!.replacement +
-    text.slice(suggestion!.span.end.offset)
-  );
+  return applyFix(text, diagnostic.suggestions[0]!);
 }
 
 const day = fc

@@ -93,32 +93,32 @@ export function applySuggestion(text: string, suggestion: Suggestion): string {
   );
 }
 
-/** Where the replacement lies in the fixed text, as offsets [start, end]. */
+/**
+ * An applied suggestion: what it wrote lies at [start, end) of the fixed text; text after what
+ * it replaced (up to `replacedEnd` in the original) moved by `shift`.
+ */
 interface Edit {
   start: number;
   end: number;
-  /** How far text after the replaced span moved. */
-  shift: number;
-  replacedStart: number;
   replacedEnd: number;
+  shift: number;
 }
 
-function editOf(suggestion: Suggestion): Edit {
-  const start = suggestion.span.start.offset;
-  const replacedEnd = suggestion.span.end.offset;
+function editOf({ span, replacement }: Suggestion): Edit {
+  const start = span.start.offset;
+  const replacedEnd = span.end.offset;
   return {
     start,
-    end: start + suggestion.replacement.length,
-    shift: suggestion.replacement.length - (replacedEnd - start),
-    replacedStart: start,
+    end: start + replacement.length,
     replacedEnd,
+    shift: replacement.length - (replacedEnd - start),
   };
 }
 
 /** A span of the original text in the fixed text, or undefined when the edit replaced part of it. */
 function movedSpan(span: Span, edit: Edit): [number, number] | undefined {
   const move = (offset: number): number | undefined =>
-    offset <= edit.replacedStart ? offset : offset >= edit.replacedEnd ? offset + edit.shift : undefined;
+    offset <= edit.start ? offset : offset >= edit.replacedEnd ? offset + edit.shift : undefined;
   const start = move(span.start.offset);
   const end = move(span.end.offset);
   if (start === undefined || end === undefined) return undefined;
