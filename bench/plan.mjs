@@ -164,5 +164,8 @@ if (!quick && process.argv.length === 2) {
     `Against \`oq sandbox\` over HTTP, which builds reports on one thread: on the large list the four ` +
     `builds share it, and that, not oq, sets the plan's pace (compare the four run one after another).\n\n` +
     `| benchmark | oq | baseline (same run) | ratio | target | met |\n| --- | --- | --- | --- | --- | --- |\n${rows.join("\n")}\n`;
-  writeFileSync(path, `${start === -1 ? `${previous.trimEnd()}\n\n` : previous.slice(0, start)}${section}`);
+  // The sections after this one (the test suite, the language server) are kept as they are.
+  const next = start === -1 ? -1 : previous.indexOf("\n## ", start + plansHeading.length);
+  const before = start === -1 ? `${previous.trimEnd()}\n\n` : previous.slice(0, start);
+  writeFileSync(path, `${before}${section}${next === -1 ? "" : previous.slice(next)}`);
 }

@@ -5,7 +5,7 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { compile } from "../dist/lib/index.js";
-import { complete } from "../dist/lib/repl/completion.js";
+import { complete } from "../dist/lib/assist/completion.js";
 import { highlight } from "../dist/lib/repl/highlight.js";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
