@@ -55,7 +55,7 @@ const lazyRecoveringParser = {
 
 await build({
   ...common,
-  entryPoints: { cli: "src/cli/main.ts" },
+  entryPoints: { cli: "src/cli/oq.ts" },
   outdir: "dist/cli",
   format: "esm",
   // Commands that need more (zod, the formatter, the client) load their chunk when they run.

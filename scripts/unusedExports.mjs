@@ -12,7 +12,7 @@ import ts from "typescript";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** The package's entry points: their exports are the public API. */
-const entryPoints = ["src/index.ts", "src/entry/client.ts", "src/entry/sandbox.ts", "src/cli/main.ts"];
+const entryPoints = ["src/index.ts", "src/entry/client.ts", "src/entry/sandbox.ts", "src/cli/oq.ts"];
 
 /** The unused exports ("path: name"), apart from those in `allowed` (default: the allow-list file). */
 export function findUnusedExports(allowed = readAllowList(), program = projectProgram()) {

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { instantBefore } from "../src/check/calendar.js";
 import { SourceText } from "../src/diagnostics/source.js";
 import { compile, format } from "../src/index.js";
-import { runOq } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
 
 /*
  * Calendar words (months, years, word units, today/yesterday) and columns that count what a
@@ -13,7 +13,7 @@ const at = (iso: string) => Date.parse(iso) / 1000;
 const iso = (seconds: number) => new Date(seconds * 1000).toISOString().replace(".000", "");
 
 describe("months and years on the UTC calendar", () => {
-  it("keeps the time of day and clamps to the last day of a shorter month", () => {
+  it("keeps the time of day and clamps to the last day of a shorter month", async () => {
     expect(iso(instantBefore(at("2026-05-31T10:00:00Z"), 3, "mo"))).toBe("2026-02-28T10:00:00Z");
     expect(iso(instantBefore(at("2024-03-31T00:00:00Z"), 1, "mo"))).toBe("2024-02-29T00:00:00Z");
     expect(iso(instantBefore(at("2024-02-29T12:30:00Z"), 1, "y"))).toBe("2023-02-28T12:30:00Z");
@@ -21,7 +21,7 @@ describe("months and years on the UTC calendar", () => {
     expect(iso(instantBefore(at("2024-01-15T00:00:00Z"), 2, "w"))).toBe("2024-01-01T00:00:00Z");
   });
 
-  it("reads every spelling of a unit the same, in during and ago", () => {
+  it("reads every spelling of a unit the same, in during and ago", async () => {
     const now = "2026-05-31T10:00:00Z";
     const windowOf = (text: string) => {
       const result = compile(`opens > 0 ${text}`, { now });
@@ -44,7 +44,7 @@ describe("months and years on the UTC calendar", () => {
     expect(windowOf("during 2 weeks")).toEqual(windowOf("during 14 days"));
   });
 
-  it("reads today and yesterday as midnight UTC of the compile clock's day", () => {
+  it("reads today and yesterday as midnight UTC of the compile clock's day", async () => {
     const result = compile("ocx_created_date >= yesterday and ocx_created_date < Today", {
       now: "2026-05-31T23:59:59Z",
     });
@@ -55,7 +55,7 @@ describe("months and years on the UTC calendar", () => {
     ]);
   });
 
-  it("formats one canonical spelling", () => {
+  it("formats one canonical spelling", async () => {
     expect(format("opens > 0 during 3 Months").formatted).toBe("opens > 0\nduring 3mo\n");
     expect(format("last_open_date > 2 YEARS ago and last_open_date < TODAY").formatted).toBe(
       "last_open_date > 2y ago and last_open_date < today\n",
@@ -65,7 +65,7 @@ describe("months and years on the UTC calendar", () => {
 });
 
 describe("columns", () => {
-  it("count code points, not UTF-16 units, and skip a leading byte order mark", () => {
+  it("count code points, not UTF-16 units, and skip a leading byte order mark", async () => {
     const astral = new SourceText('email = "😀😀" and emial = 3');
     expect(astral.positionAt(astral.text.indexOf("emial")).column).toBe(18);
     const bom = new SourceText("\ufeffemial = 1\n😀 x");
@@ -74,8 +74,8 @@ describe("columns", () => {
     expect(bom.positionAt(bom.text.indexOf("x")).column).toBe(3);
   });
 
-  it("are code points in --json too", () => {
-    const run = runOq(["check", "-", "--json"], { input: '\ufeffemail = "😀😀" and emial = 3\n' });
+  it("are code points in --json too", async () => {
+    const run = await oq(["check", "-", "--json"], { input: '\ufeffemail = "😀😀" and emial = 3\n' });
     expect(run.status).toBe(1);
     const [result] = JSON.parse(run.stdout);
     expect(result.diagnostics[0]).toMatchObject({ line: 1, column: 18, code: "OQ212" });

@@ -3,7 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compile, decompile, format, formatDiagnostics } from "../src/index.js";
 import { ContactActivityRequestSchema } from "../src/emit/payloadSchema.js";
-import { runOq, scratch } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
+import { scratch } from "./support/scratch.js";
 
 /*
  * What the compiler sends is exactly what was written: "now" without an offset, default titles,
@@ -38,34 +39,46 @@ describe("--now and OQ_NOW without an offset mean UTC, as every date in a query"
     ["--now", ["compile", "-", "--now", "2024-01-31T10:00:00"], {}],
     ["OQ_NOW", ["compile", "-"], { OQ_NOW: "2024-01-31T10:00" }],
   ] as const) {
-    it(`${how}: the same window in New York, Tokyo and UTC`, () => {
-      const windows = ["America/New_York", "Asia/Tokyo", "UTC"].map((zone) => {
-        const run = runOq([...args], { input: query, env: { ...env, TZ: zone } });
-        expect(run.status, run.stderr).toBe(0);
-        const { from_date, to_date } = JSON.parse(run.stdout).filters;
-        return { from_date, to_date };
-      });
+    it(`${how}: the same window in New York, Tokyo and UTC`, async () => {
+      // The machine's zone, changed in this process as TZ changes it for a process (Node reads it anew).
+      const windows = [];
+      const machineZone = process.env["TZ"];
+      try {
+        for (const zone of ["America/New_York", "Asia/Tokyo", "UTC"]) {
+          process.env["TZ"] = zone;
+          expect(new Date(2024, 0, 31).getTimezoneOffset()).toBe(
+            { "America/New_York": 300, "Asia/Tokyo": -540, UTC: 0 }[zone],
+          );
+          const run = await oq([...args], { input: query, env: { ...env, TZ: zone } });
+          expect(run.status, run.stderr).toBe(0);
+          const { from_date, to_date } = JSON.parse(run.stdout).filters;
+          windows.push({ from_date, to_date });
+        }
+      } finally {
+        if (machineZone === undefined) delete process.env["TZ"];
+        else process.env["TZ"] = machineZone;
+      }
       expect(windows[0]).toEqual({ from_date: nowUtcSeconds - 86_400, to_date: nowUtcSeconds });
       expect(windows[1]).toEqual(windows[0]);
       expect(windows[2]).toEqual(windows[0]);
     });
   }
 
-  it("an offset, when written, is honoured", () => {
-    const run = runOq(["compile", "-", "--now", "2024-01-31T12:00:00+02:00"], {
+  it("an offset, when written, is honoured", async () => {
+    const run = await oq(["compile", "-", "--now", "2024-01-31T12:00:00+02:00"], {
       input: query,
       env: { TZ: "Asia/Tokyo" },
     });
     expect(JSON.parse(run.stdout).filters.to_date).toBe(nowUtcSeconds);
   });
 
-  it("text that is not a date of the language is a usage error", () => {
-    const run = runOq(["compile", "-", "--now", "Jan 31 2024 10:00"], { input: query });
+  it("text that is not a date of the language is a usage error", async () => {
+    const run = await oq(["compile", "-", "--now", "Jan 31 2024 10:00"], { input: query });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("UTC unless an offset is written");
   });
 
-  it("the library's `now` text is read the same way, whatever the process's time zone", () => {
+  it("the library's `now` text is read the same way, whatever the process's time zone", async () => {
     const zone = process.env["TZ"];
     try {
       for (const tz of ["America/New_York", "Asia/Tokyo"]) {
@@ -81,7 +94,7 @@ describe("--now and OQ_NOW without an offset mean UTC, as every date in a query"
 });
 
 describe("default titles", () => {
-  it("are cut on character boundaries, never inside an emoji", () => {
+  it("are cut on character boundaries, never inside an emoji", async () => {
     for (const prefix of ["", "x", "xx"]) {
       const text = `email = "${prefix}${"😀".repeat(60)}"`;
       const title = compile(text, { now: "2024-02-01T00:00:00Z" }).payload!.title;
@@ -95,7 +108,7 @@ describe("default titles", () => {
     }
   });
 
-  it("keep a flag (two regional letters, one grapheme) whole", () => {
+  it("keep a flag (two regional letters, one grapheme) whole", async () => {
     // Flags of 4 UTF-16 units each, placed so that a cut after unit 97 splits one between its two letters.
     const text = `email = "${"x".repeat(74)}${"🇫🇷".repeat(10)}"`;
     const title = compile(text, { now: "2024-02-01T00:00:00Z" }).payload!.title;
@@ -107,7 +120,7 @@ describe("default titles", () => {
 });
 
 describe("oq fmt", () => {
-  it("writes durations digit for digit, never in exponent form", () => {
+  it("writes durations digit for digit, never in exponent form", async () => {
     const long = `during 0${"9".repeat(30)}d`;
     const formatted = format(`opens > 1 ${long}`).formatted!;
     expect(formatted).toBe(`opens > 1\nduring ${"9".repeat(30)}d\n`);
@@ -132,23 +145,23 @@ describe("oq decompile", () => {
           )
         : value;
 
-  it("finds the seed examples", () => {
+  it("finds the seed examples", async () => {
     expect(seedExamples().length).toBeGreaterThanOrEqual(3);
   });
 
   for (const { name, json } of seedExamples()) {
-    it(`round-trips ${name.split("/").slice(-2).join("/")} byte for byte (key order aside), through the command`, () => {
+    it(`round-trips ${name.split("/").slice(-2).join("/")} byte for byte (key order aside), through the command`, async () => {
       const dir = scratch({ "request.json": json });
-      const back = runOq(["decompile", "request.json"], { cwd: dir });
+      const back = await oq(["decompile", "request.json"], { cwd: dir });
       expect(back.status, back.stderr).toBe(0);
       expect(back.stderr).toBe("");
-      const again = runOq(["compile", "-", "--compact"], { input: back.stdout, cwd: dir });
+      const again = await oq(["compile", "-", "--compact"], { input: back.stdout, cwd: dir });
       expect(again.status, again.stderr).toBe(0);
       expect(JSON.stringify(sorted(JSON.parse(again.stdout)))).toBe(JSON.stringify(sorted(JSON.parse(json))));
     });
   }
 
-  it("writes flags the request leaves out as a flags clause (the active-gmail example has none)", () => {
+  it("writes flags the request leaves out as a flags clause (the active-gmail example has none)", async () => {
     const request = JSON.parse(
       seedExamples().find(({ name }) => name.endsWith("active-gmail-contacts.json"))!.json,
     );
@@ -162,7 +175,7 @@ describe("oq decompile", () => {
     );
   });
 
-  it("warns about every key it does not carry over, and says why", () => {
+  it("warns about every key it does not carry over, and says why", async () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     request.list_id = "777";
     request.filters.type = "contacts";
@@ -178,12 +191,12 @@ describe("oq decompile", () => {
     expect(back.warnings.join("\n")).toMatch(/filters\.type "contacts" is not carried over/);
     expect(back.warnings.join("\n")).toMatch(/'group' of criterion 1/);
     expect(back.warnings.join("\n")).toMatch(/'color'/);
-    const run = runOq(["decompile", "-"], { input: JSON.stringify(request) });
+    const run = await oq(["decompile", "-"], { input: JSON.stringify(request) });
     expect(run.status).toBe(0);
     expect(run.stderr).toContain("<stdin>: warning: list_id");
   });
 
-  it("warns about unknown keys at any depth, inside a campaign operand too", () => {
+  it("warns about unknown keys at any depth, inside a campaign operand too", async () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     request.filters.criteria = [
       {
@@ -200,14 +213,14 @@ describe("oq decompile", () => {
     expect(back.warnings).toEqual([
       "the key filters.criteria.0.operand.x is not carried over: oq does not know it and never sends it",
     ]);
-    const run = runOq(["decompile", "-"], { input: JSON.stringify(request) });
+    const run = await oq(["decompile", "-"], { input: JSON.stringify(request) });
     expect(run.status).toBe(0);
     expect(run.stderr).toContain(
       "<stdin>: warning: the key filters.criteria.0.operand.x is not carried over",
     );
   });
 
-  it("writes ids as text exactly, warning when the request sent one as a number", () => {
+  it("writes ids as text exactly, warning when the request sent one as a number", async () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     request.filters.criteria = [
       {
@@ -224,7 +237,7 @@ describe("oq decompile", () => {
     expect(back.warnings).toEqual(['criterion 1 (id): 5 is sent as a number; oq sends ids as text, "5"']);
   });
 
-  it("refuses, with the reason, what its query would send differently", () => {
+  it("refuses, with the reason, what its query would send differently", async () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     const like = (value: string) => ({
       field_name: "email",
@@ -242,7 +255,7 @@ describe("oq decompile", () => {
     );
   });
 
-  it("refuses numbers and dates it cannot write exactly", () => {
+  it("refuses numbers and dates it cannot write exactly", async () => {
     const request = JSON.parse(seedExamples()[0]!.json);
     request.filters.criteria = [
       {
@@ -272,7 +285,7 @@ describe("oq decompile", () => {
 describe("lone \\r line endings (old Mac files)", () => {
   const now = "2024-02-01T00:00:00Z";
 
-  it("end a comment, so the next line is still part of the query", () => {
+  it("end a comment, so the next line is still part of the query", async () => {
     const cr = compile('opens > 1 # more than one\rand email = "y"\r', { now });
     const lf = compile('opens > 1 # more than one\nand email = "y"\n', { now });
     expect(cr.ok).toBe(true);
@@ -283,7 +296,7 @@ describe("lone \\r line endings (old Mac files)", () => {
     );
   });
 
-  it("are line breaks in diagnostics: the right line and column, no raw \\r in the excerpt", () => {
+  it("are line breaks in diagnostics: the right line and column, no raw \\r in the excerpt", async () => {
     const rendered = formatDiagnostics(compile('opens > 1\rand emial = "x"\r', { now, fileName: "cr.oq" }));
     expect(rendered).toContain("cr.oq:2:5: error: unknown field 'emial'");
     expect(rendered).toContain('2 | and emial = "x"\n');

@@ -11,7 +11,8 @@ import {
 } from "../src/index.js";
 import { renderDiagnostics } from "../src/diagnostics/render.js";
 import { closestMatch, editDistance } from "../src/diagnostics/suggest.js";
-import { runOq, scratch } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
+import { scratch } from "./support/scratch.js";
 
 /*
  * Hostile input: every query within the default limits compiles or fails quickly, with output
@@ -51,18 +52,18 @@ const schemaOf300 = Object.fromEntries(
 );
 
 describe("long lines", () => {
-  it("renders a 100 KB one-line query with an error at every condition in bounded output", () => {
+  it("renders a 100 KB one-line query with an error at every condition in bounded output", async () => {
     const text = Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and ");
     expect(text.length).toBeGreaterThan(100_000);
     const result = expectBoundedFailure(text);
     expect(result.diagnostics.at(-1)!.code).toBe("OQ010");
   });
 
-  it("renders 350 KB of one-line '==' and '&&' without running out of memory", () => {
+  it("renders 350 KB of one-line '==' and '&&' without running out of memory", async () => {
     expectBoundedFailure("opens == 1 && ".repeat(25_000));
   });
 
-  it("shows control characters as pictures, one column each, never raw (terminal escapes)", () => {
+  it("shows control characters as pictures, one column each, never raw (terminal escapes)", async () => {
     const text = 'opens > 1\x1b]0;pwned\x07 and email = "a\x7f\x9b"';
     const result = compile(text);
     const rendered = renderDiagnostics(result.diagnostics, result.source);
@@ -72,12 +73,12 @@ describe("long lines", () => {
     expect(sourceLine).toBe('1 | opens > 1␛]0;pwned␇ and email = "a␡\ufffd"');
     const caretLine = rendered.split("\n")[rendered.split("\n").indexOf(sourceLine) + 1]!;
     expect(sourceLine[caretLine.indexOf("^")]).toBe("␛");
-    const checked = runOq(["check", "-"], { input: text });
+    const checked = await oq(["check", "-"], { input: text });
     expect(checked.stderr).toContain("␛]0;pwned␇");
     expect(checked.stdout + checked.stderr).not.toMatch(/[\u001b\u0007\u007f\u009b]/);
   });
 
-  it("shows a window of a long line around the caret, with the caret under the word", () => {
+  it("shows a window of a long line around the caret, with the caret under the word", async () => {
     const text = `${"opens > 1 and ".repeat(1_000)}emial ends "x" and ${"opens > 1 and ".repeat(1_000)}opens > 1`;
     const rendered = formatDiagnostics(compile(text));
     const lines = rendered.split("\n");
@@ -90,7 +91,7 @@ describe("long lines", () => {
     expect(sourceLine).toMatch(/^1 \| \.\.\..*\.\.\.$/);
   });
 
-  it("shortens a message that quotes a 100 KB word", () => {
+  it("shortens a message that quotes a 100 KB word", async () => {
     const rendered = formatDiagnostics(compile(`${"x".repeat(100_000)} = 1`));
     expect(rendered.length).toBeLessThan(4_000);
     expect(rendered).toContain("unknown field 'xxx");
@@ -98,15 +99,15 @@ describe("long lines", () => {
 });
 
 describe("the command", () => {
-  it("oq check of a 100 KB one-line query prints bounded text, and --json a bounded list", () => {
+  it("oq check of a 100 KB one-line query prints bounded text, and --json a bounded list", async () => {
     const dir = scratch({
       "long.oq": Array.from({ length: 8_000 }, (_, i) => `nofield${i} > 1`).join(" and "),
     });
-    const text = runOq(["check", "long.oq"], { cwd: dir });
+    const text = await oq(["check", "long.oq"], { cwd: dir });
     expect(text.status).toBe(1);
     expect(text.stderr.length).toBeLessThan(maxRenderedChars);
     expect(text.stderr.trimEnd().split("\n").at(-1)).toBe("8000 errors");
-    const json = runOq(["check", "--json", "long.oq"], { cwd: dir });
+    const json = await oq(["check", "--json", "long.oq"], { cwd: dir });
     expect(json.status).toBe(1);
     expect(json.stdout.length).toBeLessThan(maxRenderedChars * 4);
     const [file] = JSON.parse(json.stdout) as { diagnostics: { code: string; omitted?: unknown }[] }[];
@@ -119,7 +120,7 @@ describe("the command", () => {
 });
 
 describe("many errors", () => {
-  it("lists the first 50 and counts the rest in a closing OQ010", () => {
+  it("lists the first 50 and counts the rest in a closing OQ010", async () => {
     const text = Array.from({ length: 300 }, (_, i) => `nofield${i} > 1`).join("\nand ");
     const result = expectBoundedFailure(text);
     expect(result.diagnostics).toHaveLength(51);
@@ -132,7 +133,7 @@ describe("many errors", () => {
     expect(formatDiagnostics(result).trimEnd().split("\n").at(-1)).toBe("300 errors");
   });
 
-  it("follows limits.maxDiagnostics", () => {
+  it("follows limits.maxDiagnostics", async () => {
     const text = Array.from({ length: 30 }, (_, i) => `nofield${i} > 1`).join(" and ");
     expect(compile(text, { limits: { maxDiagnostics: 5 } }).diagnostics.map((d) => d.code)).toEqual([
       ...Array(5).fill("OQ212"),
@@ -141,7 +142,7 @@ describe("many errors", () => {
     expect(compile(text).diagnostics).toHaveLength(30);
   });
 
-  it("stops parsing 360 KB of broken syntax after the cap, and says the count is a floor", () => {
+  it("stops parsing 360 KB of broken syntax after the cap, and says the count is a floor", async () => {
     const result = expectBoundedFailure("select , ".repeat(40_000));
     const closing = result.diagnostics.at(-1)!;
     expect(closing.code).toBe("OQ010");
@@ -149,7 +150,7 @@ describe("many errors", () => {
     expect(formatDiagnostics(result).trimEnd().split("\n").at(-1)).toMatch(/^at least \d+ errors$/);
   });
 
-  it("does not parse at all when reading the text already found more problems than are listed", () => {
+  it("does not parse at all when reading the text already found more problems than are listed", async () => {
     const result = expectBoundedFailure(`${"@ ".repeat(60)}${"select , ".repeat(100)}`);
     expect(result.diagnostics.filter((d) => d.code === "OQ003")).toHaveLength(50);
     expect(result.diagnostics.at(-1)!.message).toBe("and at least 10 more errors, not listed");
@@ -162,11 +163,11 @@ describe("many errors", () => {
     ["empty backquotes", "`` = 1 or ".repeat(36_000)],
     ["doubled operators", "opens > > ".repeat(36_000)],
     ["dangling values", "email = ".repeat(45_000)],
-  ])("fails fast and briefly on 360 KB of %s", (_name, text) => {
+  ])("fails fast and briefly on 360 KB of %s", async (_name, text) => {
     expectBoundedFailure(text);
   });
 
-  it("keeps the cap across parse and check", () => {
+  it("keeps the cap across parse and check", async () => {
     const parsed = parse("@ ".repeat(1_000));
     expect(parsed.diagnostics).toHaveLength(51);
     expect(parsed.diagnostics.at(-1)!.omitted).toEqual({ errors: 950, warnings: 0, exact: false });
@@ -177,7 +178,7 @@ describe("many errors", () => {
 });
 
 describe("deep comments", () => {
-  it("formats 130,000 comment lines without overflowing the stack", () => {
+  it("formats 130,000 comment lines without overflowing the stack", async () => {
     const text = `opens > 1\n${"# note\n".repeat(130_000)}`;
     expect(text.length).toBeLessThan(1_000_000);
     const start = performance.now();
@@ -188,18 +189,18 @@ describe("deep comments", () => {
 });
 
 describe("huge schemas", () => {
-  it("answers a 100 KB unknown name over a 300-field schema quickly", () => {
+  it("answers a 100 KB unknown name over a 300-field schema quickly", async () => {
     const result = expectBoundedFailure(`${"x".repeat(100_000)} = "a"`, { fields: schemaOf300 });
     expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ212"]);
   });
 
-  it("answers thousands of misspelt fields over a 300-field schema quickly", () => {
+  it("answers thousands of misspelt fields over a 300-field schema quickly", async () => {
     const text = Array.from({ length: 20_000 }, (_, i) => `custom_feld_${i} = "a"`).join(" or ");
     const result = expectBoundedFailure(text, { fields: schemaOf300 });
     expect(result.diagnostics[0]!.suggestions[0]!.replacement).toBe("custom_field_0");
   });
 
-  it("answers quickly over a 20,000-field schema", () => {
+  it("answers quickly over a 20,000-field schema", async () => {
     const fields = Object.fromEntries(
       Array.from({ length: 20_000 }, (_, i) => [`custom_field_${i}`, "string" as const]),
     );
@@ -208,14 +209,14 @@ describe("huge schemas", () => {
     });
   });
 
-  it("still suggests the near names", () => {
+  it("still suggests the near names", async () => {
     expect(closestMatch("emial", ["email", "opens"])).toBe("email");
     expect(closestMatch("Email", ["email"])).toBe("email");
     expect(closestMatch("custom_feld_7", Object.keys(schemaOf300))).toBe("custom_field_7");
     expect(closestMatch("x".repeat(1_000), ["x".repeat(999)])).toBeUndefined();
   });
 
-  it("bounds the edit distance without changing it below the bound", () => {
+  it("bounds the edit distance without changing it below the bound", async () => {
     const words = [
       "",
       "a",
@@ -245,7 +246,7 @@ describe("huge schemas", () => {
 });
 
 describe("long or chains", () => {
-  it("merges a 200,000-term or chain (raised limits) in linear time", () => {
+  it("merges a 200,000-term or chain (raised limits) in linear time", async () => {
     const terms = 200_000;
     const text = Array.from({ length: terms }, (_, i) => `opens = ${i}`).join(" or ");
     const start = performance.now();
@@ -258,7 +259,7 @@ describe("long or chains", () => {
 });
 
 describe("library misuse", () => {
-  it("throws a TypeError for text that is not a string", () => {
+  it("throws a TypeError for text that is not a string", async () => {
     expect(() => compile(undefined as unknown as string)).toThrow(
       new TypeError("oq: compile() takes the query text as a string, not undefined"),
     );
@@ -266,7 +267,7 @@ describe("library misuse", () => {
     expect(() => format(null as unknown as string)).toThrow(TypeError);
   });
 
-  it("throws a TypeError for a field type oq does not know", () => {
+  it("throws a TypeError for a field type oq does not know", async () => {
     expect(() => compile("x = 1", { fields: { x: "Text" as "string" } })).toThrow(
       new TypeError(
         "oq: 'fields.x' has the unknown type \"Text\"; the types are email, string, numeric, date, id",
@@ -274,7 +275,7 @@ describe("library misuse", () => {
     );
   });
 
-  it("throws a TypeError for malformed options", () => {
+  it("throws a TypeError for malformed options", async () => {
     expect(() => compile("opens > 1", null as unknown as CompileOptions)).toThrow(
       /options of compile\(\) must be an object/,
     );
@@ -293,7 +294,7 @@ describe("library misuse", () => {
     );
   });
 
-  it("accepts well-formed options", () => {
+  it("accepts well-formed options", async () => {
     expect(
       compile("x = 1", {
         fields: { x: "numeric" },

@@ -6,7 +6,8 @@ import { compile, explain, format, parse, type CompileResult } from "../src/inde
 import type * as ast from "../src/parser/ast.js";
 import { compileSettingsFor } from "../src/app/compileSettings.js";
 import { customFields, propertyNow, queryArb, typeOf } from "./support/arbitraries.js";
-import { runOq, scratch } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
+import { scratch } from "./support/scratch.js";
 
 /*
  * `$name` parameters (grammar.md "Parameters"): binding a value is writing its literal, a value
@@ -86,7 +87,7 @@ function comparable(result: CompileResult) {
 }
 
 describe("binding a parameter is writing its literal", () => {
-  it("gives the same payload and the same diagnostics, for generated queries", () => {
+  it("gives the same payload and the same diagnostics, for generated queries", async () => {
     let bound = 0;
     fc.assert(
       fc.property(queryArb, fc.nat(), (text, pick) => {
@@ -109,7 +110,7 @@ describe("binding a parameter is writing its literal", () => {
     expect(bound).toBeGreaterThan(runs / 2);
   });
 
-  it("and a default is the literal written in the declaration", () => {
+  it("and a default is the literal written in the declaration", async () => {
     const written = compile('email ends "gmail.com" and opens >= 3', options);
     const declared = compile(
       'param domain = "gmail.com"\nparam n = 3\nemail ends $domain and opens >= $n',
@@ -121,21 +122,21 @@ describe("binding a parameter is writing its literal", () => {
 });
 
 describe("a value never changes the structure of a query", () => {
-  it("text that looks like oq stays one value of one criterion", () => {
+  it("text that looks like oq stays one value of one criterion", async () => {
     const result = compile("email ends $domain", { ...options, params: { domain: hostile } });
     expect(result.ok).toBe(true);
     expect(result.payload!.filters.criteria).toHaveLength(1);
     expect(result.payload!.filters.criteria[0]).toMatchObject({ field_name: "email", operand: [hostile] });
   });
 
-  it("a list element that looks like a list stays one element", () => {
+  it("a list element that looks like a list stays one element", async () => {
     const result = compile("city in $cities", { ...options, params: { cities: ['a", "b', "]"] } });
     expect(result.payload!.filters.criteria[0]!.operand).toEqual(['a", "b', "]"]);
   });
 
-  it("on the command line too", () => {
+  it("on the command line too", async () => {
     const dir = scratch({ "q.oq": "email ends $domain\n" });
-    const run = runOq(["compile", "q.oq", "--now", propertyNow, "--param", `domain=${hostile}`], {
+    const run = await oq(["compile", "q.oq", "--now", propertyNow, "--param", `domain=${hostile}`], {
       cwd: dir,
     });
     expect(run.stderr).toBe("");
@@ -147,7 +148,7 @@ describe("a value never changes the structure of a query", () => {
 });
 
 describe("the library option", () => {
-  it("reports a value that is not text, a finite number or an array of those at $name, never throwing", () => {
+  it("reports a value that is not text, a finite number or an array of those at $name, never throwing", async () => {
     const cases: [unknown, string][] = [
       [null, "is null"],
       [true, "is true"],
@@ -185,7 +186,7 @@ describe("the library option", () => {
     expect(() => compile("opens > $n", { limits: { maxTokens: {} as never } })).toThrow("not an object");
   });
 
-  it("counts bound values against the limits (OQ001, OQ002 at $name)", () => {
+  it("counts bound values against the limits (OQ001, OQ002 at $name)", async () => {
     const limits = { maxTokens: 1000, maxSourceLength: 1000 };
     const many = compile("ocx_status in $s", {
       ...options,
@@ -206,14 +207,14 @@ describe("the library option", () => {
     expect(within.ok).toBe(true);
   });
 
-  it("names its source in messages, options.params unless paramSources says", () => {
+  it("names its source in messages, options.params unless paramSources says", async () => {
     const plain = compile("opens > $n", { ...options, params: { n: "x" } });
     expect(plain.diagnostics[0]!.hints).toContain('$n is "x" (from options.params)');
     const named = compile("opens > $n", { ...options, params: { n: "x" }, paramSources: { n: "the form" } });
     expect(named.diagnostics[0]!.hints).toContain('$n is "x" (from the form)');
   });
 
-  it("gives no fix that would write a value into the query", () => {
+  it("gives no fix that would write a value into the query", async () => {
     const result = compile("opens >= $n", { ...options, params: { n: "3.0" } });
     expect(result.ok).toBe(true);
     const date = compile("ocx_created_date > $d", { ...options, params: { d: 5 } });
@@ -223,7 +224,7 @@ describe("the library option", () => {
 });
 
 describe("numbers a double cannot carry exactly", () => {
-  it("the library checks a number as the literal it would be written as (OQ216 at $n)", () => {
+  it("the library checks a number as the literal it would be written as (OQ216 at $n)", async () => {
     for (const n of [1e21, 1e-7, 1e308]) {
       const result = compile("opens >= $n", { ...options, params: { n } });
       expect(result.ok, String(n)).toBe(false);
@@ -233,7 +234,7 @@ describe("numbers a double cannot carry exactly", () => {
     expect(compile("opens >= $n", { ...options, params: { n: 2.5 } }).ok).toBe(true);
   });
 
-  it("the command line and a params file refuse them, saying to write the value as text (exit 2)", () => {
+  it("the command line and a params file refuse them, saying to write the value as text (exit 2)", async () => {
     const dir = scratch({
       "q.oq": "ocx_status = $s and opens >= $n\n",
       "big.json": '{"s": 12345678901234567890, "n": 1}',
@@ -244,13 +245,13 @@ describe("numbers a double cannot carry exactly", () => {
       ["--param", "s=x", "--param", "n:=9007199254740993"],
       ["--params", "big.json"],
     ]) {
-      const run = runOq(["compile", "q.oq", ...flags], { cwd: dir });
+      const run = await oq(["compile", "q.oq", ...flags], { cwd: dir });
       expect(run.status, flags.join(" ")).toBe(2);
       expect(run.stderr).toContain("cannot be carried exactly");
       expect(run.stderr).toContain("write it as text");
       expect(run.stdout).toBe("");
     }
-    const fine = runOq(["compile", "q.oq", "--params", "fine.json", "--param", "n:=1e1"], { cwd: dir });
+    const fine = await oq(["compile", "q.oq", "--params", "fine.json", "--param", "n:=1e1"], { cwd: dir });
     expect(fine.stderr).toBe("");
     const criteria = JSON.parse(fine.stdout).filters.criteria;
     expect(criteria[0].operand).toEqual(["12345678901234567890"]);
@@ -259,23 +260,23 @@ describe("numbers a double cannot carry exactly", () => {
 });
 
 describe("oq fmt and explain", () => {
-  it("a declaration ends at its value: one line is accepted, and fmt writes one per line", () => {
+  it("a declaration ends at its value: one line is accepted, and fmt writes one per line", async () => {
     const text = 'param d = "x.com" param e email ends $d and ocx_status = $e\n';
     expect(compile(text, { ...options, params: { e: "y" } }).ok).toBe(true);
     expect(format(text).formatted).toBe('param d = "x.com"\nparam e\nemail ends $d and ocx_status = $e\n');
   });
 
-  it("fmt refuses a parameter declared twice, as check does (OQ273)", () => {
+  it("fmt refuses a parameter declared twice, as check does (OQ273)", async () => {
     const text = 'param d = "a.com"\nparam d = "b.com"\nemail ends $d\n';
     const formatted = format(text);
     expect(formatted.formatted).toBeUndefined();
     expect(formatted.diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
     expect(compile(text, options).diagnostics.map((d) => d.code)).toEqual(["OQ273"]);
     const dir = scratch({ "q.oq": text });
-    expect(runOq(["fmt", "q.oq"], { cwd: dir }).status).toBe(1);
+    expect((await oq(["fmt", "q.oq"], { cwd: dir })).status).toBe(1);
   });
 
-  it("fmt keeps the declarations at the top, one per line, and writes $name as written", () => {
+  it("fmt keeps the declarations at the top, one per line, and writes $name as written", async () => {
     const text =
       'param   domain="gmail.com"  param n\nparam cities = ["a","b"]\nemail  ends $domain and city in $cities and opens > $n';
     const formatted = format(text).formatted;
@@ -285,7 +286,7 @@ describe("oq fmt and explain", () => {
     expect(format(formatted!).formatted).toBe(formatted);
   });
 
-  it("explain shows each bound value with its parameter, and lists the parameters", () => {
+  it("explain shows each bound value with its parameter, and lists the parameters", async () => {
     const result = explain("param domain\nemail ends $domain", {
       ...options,
       params: { domain: "gmail.com" },
@@ -307,9 +308,9 @@ describe("--param and --params", () => {
   const now = ["--now", propertyNow];
   const operand = (stdout: string) => JSON.parse(stdout).filters.criteria[0].operand;
 
-  it("name=value is text, name:=JSON a number, text or array", () => {
+  it("name=value is text, name:=JSON a number, text or array", async () => {
     const dir = scratch({ "q.oq": "ocx_status in $cities and opens > $n\n" });
-    const run = runOq(["compile", "q.oq", ...now, "--param", 'cities:=["a", "b"]', "--param", "n:=3"], {
+    const run = await oq(["compile", "q.oq", ...now, "--param", 'cities:=["a", "b"]', "--param", "n:=3"], {
       cwd: dir,
     });
     expect(run.stderr).toBe("");
@@ -317,54 +318,57 @@ describe("--param and --params", () => {
     expect(criteria[0].operand).toEqual(["a", "b"]);
     expect(criteria[1].operand).toEqual([3]);
     // As text, a number's digits still stand for the number where a number goes.
-    const text = runOq(["compile", "q.oq", ...now, "--param", "cities=a", "--param", "n=3"], { cwd: dir });
+    const text = await oq(["compile", "q.oq", ...now, "--param", "cities=a", "--param", "n=3"], { cwd: dir });
     expect(JSON.parse(text.stdout).filters.criteria[1].operand).toEqual([3]);
   });
 
-  it("--param wins over --params, which wins over the default", () => {
+  it("--param wins over --params, which wins over the default", async () => {
     const dir = scratch({
       "q.oq": 'param domain = "default.com"\nparam other = "x"\nemail ends $domain and ocx_status = $other\n',
       "values.json": '{ "domain": "file.com", "other": "from-file" }',
     });
-    expect(operand(runOq(["compile", "q.oq", ...now], { cwd: dir }).stdout)).toEqual(["default.com"]);
+    expect(operand((await oq(["compile", "q.oq", ...now], { cwd: dir })).stdout)).toEqual(["default.com"]);
     expect(
-      operand(runOq(["compile", "q.oq", ...now, "--params", "values.json"], { cwd: dir }).stdout),
+      operand((await oq(["compile", "q.oq", ...now, "--params", "values.json"], { cwd: dir })).stdout),
     ).toEqual(["file.com"]);
-    const both = runOq(["compile", "q.oq", ...now, "--params", "values.json", "--param", "domain=flag.com"], {
-      cwd: dir,
-    });
+    const both = await oq(
+      ["compile", "q.oq", ...now, "--params", "values.json", "--param", "domain=flag.com"],
+      {
+        cwd: dir,
+      },
+    );
     expect(operand(both.stdout)).toEqual(["flag.com"]);
     expect(JSON.parse(both.stdout).filters.criteria[1].operand).toEqual(["from-file"]);
   });
 
-  it("an error names the parameter and where its value came from; exit 1", () => {
+  it("an error names the parameter and where its value came from; exit 1", async () => {
     const dir = scratch({ "q.oq": "opens > $n\n", "v.json": '{ "n": "many" }' });
-    const flag = runOq(["check", "q.oq", "--param", "n=lots"], { cwd: dir });
+    const flag = await oq(["check", "q.oq", "--param", "n=lots"], { cwd: dir });
     expect(flag.status).toBe(1);
     expect(flag.stderr).toContain('= help: $n is "lots" (from --param n)');
     expect(flag.stderr).toContain("= help: for the value of $n: give a number, e.g. 3");
     expect(flag.stderr).not.toContain("without quotes");
-    const file = runOq(["explain", "q.oq", "--params", "v.json"], { cwd: dir });
+    const file = await oq(["explain", "q.oq", "--params", "v.json"], { cwd: dir });
     expect(file.status).toBe(1);
     expect(file.stderr).toContain('= help: $n is "many" (from v.json)');
   });
 
-  it("an unbound parameter is an error with the flag that binds it; an unused one a warning", () => {
+  it("an unbound parameter is an error with the flag that binds it; an unused one a warning", async () => {
     const dir = scratch({ "q.oq": "opens > $n\n" });
-    const unbound = runOq(["compile", "q.oq"], { cwd: dir });
+    const unbound = await oq(["compile", "q.oq"], { cwd: dir });
     expect(unbound.status).toBe(1);
     expect(unbound.stderr).toContain("error: the parameter $n has no value");
     expect(unbound.stderr).toContain("--param n=...");
-    const unused = runOq(["check", "q.oq", "--param", "n=1", "--param", "m=2"], { cwd: dir });
+    const unused = await oq(["check", "q.oq", "--param", "n=1", "--param", "m=2"], { cwd: dir });
     expect(unused.status).toBe(0);
     expect(unused.stderr).toContain(
       "warning: the parameter m is bound (--param m) but the query does not use it",
     );
   });
 
-  it("a misspelled parameter offers the bound name; an unused value says where it was bound", () => {
+  it("a misspelled parameter offers the bound name; an unused value says where it was bound", async () => {
     const dir = scratch({ "q.oq": "email ends $domian\n" });
-    const typo = runOq(["check", "q.oq", "--param", "domain=x"], { cwd: dir });
+    const typo = await oq(["check", "q.oq", "--param", "domain=x"], { cwd: dir });
     expect(typo.status).toBe(1);
     expect(typo.stderr).toContain("= help: did you mean $domain?");
     // The offered name is not also reported as unused.
@@ -373,29 +377,29 @@ describe("--param and --params", () => {
     expect(fixed.diagnostics[0]!.suggestions).toEqual([
       expect.objectContaining({ replacement: "$domain", span: fixed.diagnostics[0]!.span }),
     ]);
-    const unused = runOq(["check", "q.oq", "--param", "domian=x", "--param", "other=y"], { cwd: dir });
+    const unused = await oq(["check", "q.oq", "--param", "domian=x", "--param", "other=y"], { cwd: dir });
     expect(unused.stderr).toContain("^ bound by --param other");
   });
 
-  it("a run of several queries warns once about a --param that no query uses, and not per query", () => {
+  it("a run of several queries warns once about a --param that no query uses, and not per query", async () => {
     const dir = scratch({
       "a.oq": "email ends $domain\n",
       "b.oq": "opens > 1\n",
       "c.oq": "opens > 2\n",
     });
-    const used = runOq(["check", "a.oq", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    const used = await oq(["check", "a.oq", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
     expect(used.status).toBe(0);
     expect(used.stderr).not.toContain("OQ271");
     expect(used.stderr).not.toContain("warning");
-    const unused = runOq(["check", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
+    const unused = await oq(["check", "b.oq", "c.oq", "--param", "domain=x"], { cwd: dir });
     expect(unused.stderr.match(/the parameter domain is bound/g)).toHaveLength(1);
     // One query on its own still warns.
-    expect(runOq(["check", "b.oq", "--param", "domain=x"], { cwd: dir }).stderr).toContain(
+    expect((await oq(["check", "b.oq", "--param", "domain=x"], { cwd: dir })).stderr).toContain(
       "the parameter domain is bound (--param domain) but the query does not use it",
     );
   });
 
-  it("a malformed --param or a --params file that is not a JSON object is a usage error (exit 2)", () => {
+  it("a malformed --param or a --params file that is not a JSON object is a usage error (exit 2)", async () => {
     const dir = scratch({
       "q.oq": "opens > $n\n",
       "list.json": "[1, 2]",
@@ -412,22 +416,22 @@ describe("--param and --params", () => {
       [["--params", "broken.json"], "is not valid JSON"],
       [["--params", "missing.json"], "cannot read the params file"],
     ];
-    cases.forEach(([flags, message], index) => {
+    for (const [index, [flags, message]] of cases.entries()) {
       // Every case on compile; the other commands share the reading, so one case each.
       for (const command of index === 0 ? ["compile", "check", "explain"] : ["compile"]) {
-        const run = runOq([command, "q.oq", ...flags], { cwd: dir });
+        const run = await oq([command, "q.oq", ...flags], { cwd: dir });
         expect(run.status, `${command} ${flags.join(" ")}`).toBe(2);
         expect(run.stderr).toContain(message);
         expect(run.stdout).toBe("");
       }
-    });
+    }
   });
 
-  it("explain --json lists the parameters and their sources", () => {
+  it("explain --json lists the parameters and their sources", async () => {
     const dir = scratch({
       "q.oq": 'param domain = "gmail.com"\nparam n\nemail ends $domain and opens > $n\n',
     });
-    const run = runOq(["explain", "q.oq", ...now, "--json", "--param", "n:=2"], { cwd: dir });
+    const run = await oq(["explain", "q.oq", ...now, "--json", "--param", "n:=2"], { cwd: dir });
     expect(run.status).toBe(0);
     expect(JSON.parse(run.stdout).explanation.parameters).toEqual([
       {
@@ -442,20 +446,20 @@ describe("--param and --params", () => {
 });
 
 describe("NAME.params.json beside NAME.oq", () => {
-  it("every command that compiles the file reads it, and help says so", () => {
+  it("every command that compiles the file reads it, and help says so", async () => {
     const dir = scratch({
       "q.oq": "email ends $domain\n",
       "q.params.json": '{ "domain": "beside.com" }',
     });
     const now = ["--now", propertyNow];
-    const compiled = runOq(["compile", "q.oq", ...now], { cwd: dir });
+    const compiled = await oq(["compile", "q.oq", ...now], { cwd: dir });
     expect(compiled.stderr).toBe("");
     expect(JSON.parse(compiled.stdout).filters.criteria[0].operand).toEqual(["beside.com"]);
-    expect(runOq(["check", "q.oq", ...now], { cwd: dir }).status).toBe(0);
-    expect(runOq(["explain", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
-    expect(runOq(["plan", "q.oq", ...now], { cwd: dir }).stdout).toContain("beside.com");
+    expect((await oq(["check", "q.oq", ...now], { cwd: dir })).status).toBe(0);
+    expect((await oq(["explain", "q.oq", ...now], { cwd: dir })).stdout).toContain("beside.com");
+    expect((await oq(["plan", "q.oq", ...now], { cwd: dir })).stdout).toContain("beside.com");
     for (const command of ["run", "compile"])
-      expect(runOq([command, "--help"]).stdout.replace(/\s+/g, " ")).toContain(
+      expect((await oq([command, "--help"])).stdout.replace(/\s+/g, " ")).toContain(
         "NAME.params.json beside NAME.oq",
       );
   });
@@ -467,7 +471,7 @@ describe("NAME.params.json beside NAME.oq", () => {
     });
     writeFileSync(join(dir, "weekly.params.json"), '{ "domain": "gmail.com", "city": "Paris" }');
     const operands = async (flags: { param?: string[]; params?: string }, file: string) => {
-      const settings = await compileSettingsFor(flags, process.env)(join(dir, file));
+      const settings = await compileSettingsFor(flags, process)(join(dir, file));
       const result = compile("email ends $domain and city = $city", {
         ...settings,
         now: propertyNow,
@@ -484,7 +488,7 @@ describe("NAME.params.json beside NAME.oq", () => {
       ["Paris"],
     ]);
     // Another query in the folder does not take weekly's values.
-    const other = await compileSettingsFor({}, process.env)(join(dir, "other.oq"));
+    const other = await compileSettingsFor({}, process)(join(dir, "other.oq"));
     expect(other.params).toBeUndefined();
   });
 });

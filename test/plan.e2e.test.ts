@@ -13,7 +13,8 @@ import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { evaluateCondition } from "./support/astEvaluator.js";
 import { typeOf } from "./support/arbitraries.js";
-import { runOqAsync, type CliRun } from "./support/cli.js";
+import { runOqAsync } from "./support/cli.js";
+import type { CliRun } from "./support/oqInProcess.js";
 import {
   sandboxEnv,
   sandboxNow,

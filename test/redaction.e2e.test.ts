@@ -6,7 +6,8 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth, redact } from "../src/client/auth.js";
 import { decodedForms } from "../src/client/echoedSecrets.js";
-import { runOqAsync, scratch } from "./support/cli.js";
+import { runOqAsync } from "./support/cli.js";
+import { scratch } from "./support/scratch.js";
 
 /*
  * Redaction by construction: a credential is blanked out however a server escapes it, even

@@ -9,7 +9,7 @@ import { historyPath } from "../src/repl/history.js";
 import { QueryBuffer } from "../src/repl/input.js";
 import { parseRunFlags } from "../src/repl/runLast.js";
 import { flagsOf } from "../src/app/flags.js";
-import { runOq, runOqAsync } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
 
@@ -27,8 +27,8 @@ function home(files: Record<string, string> = {}): string {
 }
 
 /** `oq repl` with `input` on standard input, HOME and XDG_STATE_HOME in a scratch folder. */
-function repl(input: string, args: string[] = [], dir = home()) {
-  const run = runOq(["repl", "--now", now, ...args], {
+async function repl(input: string, args: string[] = [], dir = home()) {
+  const run = await oq(["repl", "--now", now, ...args], {
     cwd: dir,
     input,
     env: { HOME: dir, XDG_STATE_HOME: join(dir, "state") },
@@ -43,8 +43,8 @@ afterEach(async () => {
 });
 
 describe("oq repl from a pipe", () => {
-  it("prints one summary per query, no prompt, no colour, and exits 0 when all compile", () => {
-    const run = repl('email ends "gmail.com" and\nopens >= 3\n\nclicks > 1 during 7d; users active\n');
+  it("prints one summary per query, no prompt, no colour, and exits 0 when all compile", async () => {
+    const run = await repl('email ends "gmail.com" and\nopens >= 3\n\nclicks > 1 during 7d; users active\n');
     expect(run.stdout).toBe(
       [
         '✓ email ends "gmail.com" and opens >= 3',
@@ -69,18 +69,18 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(0);
   });
 
-  it("shows an error as oq check does, and exits 1", () => {
+  it("shows an error as oq check does, and exits 1", async () => {
     const dir = home({ "bad.oq": 'opens > "x"\n' });
-    const run = repl('opens > "x"\n', [], dir);
-    const check = runOq(["check", "bad.oq"], { cwd: dir });
+    const run = await repl('opens > "x"\n', [], dir);
+    const check = await oq(["check", "bad.oq"], { cwd: dir });
     expect(run.stdout).toBe("");
     expect(run.stderr).toBe(check.stderr.replaceAll("bad.oq", "<query>"));
     expect(run.status).toBe(1);
   });
 
-  it(".json prints the body oq compile prints; .fmt, .explain, .fields and .now", () => {
+  it(".json prints the body oq compile prints; .fmt, .explain, .fields and .now", async () => {
     const dir = home();
-    const run = repl(
+    const run = await repl(
       'email   ends "x.com"   and opens>=3\n.json\n.fmt\n.explain\n.fields ocx_c\n.now 2024-01-01T00:00:00Z\nopens > 1\n',
       [],
       dir,
@@ -96,9 +96,9 @@ describe("oq repl from a pipe", () => {
     expect(run.stdout).toContain("window  2023-12-02 00:00:00Z → 2024-01-01 00:00:00Z");
   });
 
-  it(".param binds a parameter as --param does, .params lists them, .param NAME unbinds", () => {
+  it(".param binds a parameter as --param does, .params lists them, .param NAME unbinds", async () => {
     const dir = home();
-    const run = repl(
+    const run = await repl(
       "email ends $domain\n.param domain=gmail.com\n.param n:=[1, 2]\n.params\nemail ends $domain\n.json\n.param domain\nemail ends $domain\n",
       [],
       dir,
@@ -113,9 +113,9 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(1);
   });
 
-  it(".now and .schema compile the last query again; .load names its file; .help lists .exit and .run's flags", () => {
+  it(".now and .schema compile the last query again; .load names its file; .help lists .exit and .run's flags", async () => {
     const dir = home({ "bad.oq": "opens > 1\nand emial = 1\n" });
-    const run = repl(
+    const run = await repl(
       "opens > 1 during 1d\n.now 2024-01-01T00:00:00Z\n.json\n.load /nonexistent.oq\n.load bad.oq\n.help\n",
       [],
       dir,
@@ -130,9 +130,9 @@ describe("oq repl from a pipe", () => {
     for (const flag of flagsOf(".run")) expect(run.stdout).toMatch(new RegExp(`^ {6}--${flag.name}\\b`, "m"));
   });
 
-  it(".save and .load a query; .schema brings custom fields", () => {
+  it(".save and .load a query; .schema brings custom fields", async () => {
     const dir = home({ "fields.json": JSON.stringify({ fields: { tier: "string" } }) });
-    const run = repl(
+    const run = await repl(
       'tier = "gold"\n.schema fields.json\ntier = "gold"\n.save gold.oq\n.load gold.oq\n',
       [],
       dir,
@@ -144,28 +144,28 @@ describe("oq repl from a pipe", () => {
     expect(run.status).toBe(1); // the first query, before .schema
   });
 
-  it("reads every example file and every oq fmt output as one query", () => {
+  it("reads every example file and every oq fmt output as one query", async () => {
     const examples = join(import.meta.dirname, "..", "examples");
     for (const name of readdirSync(examples).filter((file) => file.endsWith(".oq"))) {
       const text = readFileSync(join(examples, name), "utf8");
-      const formatted = runOq(["fmt", join(examples, name)]).stdout;
+      const formatted = (await oq(["fmt", join(examples, name)])).stdout;
       for (const input of [text, formatted, `${text}\n.json\n`]) {
         const project = Object.fromEntries(
           ["fields.json", "oq.config.json"].map((file) => [file, readFileSync(join(examples, file), "utf8")]),
         );
-        const run = repl(input, [], home(project));
+        const run = await repl(input, [], home(project));
         expect(run.stderr, name).toBe("");
         expect(run.stdout.match(/^✓/gm), name).toHaveLength(1);
         expect(run.status, name).toBe(0);
       }
     }
-    const commented = repl("# my session\nopens > 1\n");
+    const commented = await repl("# my session\nopens > 1\n");
     expect(commented.stdout).toMatch(/^✓ opens > 1\n/);
     expect(commented.status).toBe(0);
   });
 
-  it("exits 1 on an unknown command or a query still open at the end; never writes a history", () => {
-    const run = repl(".bogus\nopens >= 1 and\n");
+  it("exits 1 on an unknown command or a query still open at the end; never writes a history", async () => {
+    const run = await repl(".bogus\nopens >= 1 and\n");
     expect(run.stderr).toContain("oq: unknown command .bogus; .help lists them");
     expect(run.stderr).toContain("error");
     expect(run.status).toBe(1);
@@ -175,7 +175,7 @@ describe("oq repl from a pipe", () => {
 
   it(".run --sandbox runs the last query in a local sandbox and shows the first rows", async () => {
     const dir = home();
-    const run = await runOqAsync(["repl", "--now", now], {
+    const run = await oq(["repl", "--now", now], {
       cwd: dir,
       input:
         'email ends "gmail.com" and opens >= 1 select email, opens\n.run --sandbox --poll-interval 20ms --out gmail.csv\n',
@@ -194,7 +194,7 @@ describe("oq repl from a pipe", () => {
 
   it("a query that needs a plan shows its reports, and .run runs them and merges their contacts", async () => {
     const dir = home();
-    const run = await runOqAsync(["repl", "--now", now], {
+    const run = await oq(["repl", "--now", now], {
       cwd: dir,
       input:
         'email ends "gmail.com" and (opens > 3 or clicks > 2) select email, opens\n.run --sandbox --poll-interval 20ms --out plan.csv\n',
@@ -216,14 +216,17 @@ describe("oq repl from a pipe", () => {
     sandbox = await testSandbox({ buildTimeMs: 600_000 });
     const dir = home();
     const created = sandbox.stats;
-    const run = await runOqAsync(["repl"], {
+    const run = await oq(["repl"], {
       cwd: dir,
       input: "opens >= 1\n.run --poll-interval 20ms\nclicks > 1\n",
       env: { ...sandboxEnv(sandbox), HOME: dir, XDG_STATE_HOME: join(dir, "state") },
-      onSpawn: (child) => {
-        void until(() => created.reportsCreated === 1, "the report to be created").then(() =>
-          child.kill("SIGTERM"),
-        );
+      onStart: (command) => {
+        // Once the report is being polled: its id is known (a signal while the create is in
+        // flight is runReport's case, test/recovery.test.ts).
+        void until(
+          () => created.reportsCreated === 1 && created.requests >= 2,
+          "the report to be polled",
+        ).then(() => command.signal("SIGTERM"));
       },
     });
     expect(run.status).toBe(143);
@@ -238,7 +241,7 @@ describe("oq repl from a pipe", () => {
   it(".run against the configured account goes through oq run's runner and deletes the report", async () => {
     sandbox = await testSandbox();
     const dir = home();
-    const run = await runOqAsync(["repl"], {
+    const run = await oq(["repl"], {
       cwd: dir,
       input: "opens >= 1\n.run --poll-interval 20ms\n",
       env: { ...sandboxEnv(sandbox), HOME: dir, XDG_STATE_HOME: join(dir, "state") },
@@ -252,8 +255,8 @@ describe("oq repl from a pipe", () => {
 });
 
 describe("the REPL speaks REPL (issue 16)", () => {
-  it("advice names dot commands, not the command line's flags", () => {
-    const run = repl(
+  it("advice names dot commands, not the command line's flags", async () => {
+    const run = await repl(
       'email ends $domain\nfirst_name = "Ann"\n.param domain:=12345678901234567890\n.param 1x=2\n',
     );
     expect(run.stderr).toContain("help: bind it: .param domain=...");
@@ -266,15 +269,15 @@ describe("the REPL speaks REPL (issue 16)", () => {
     expect(run.stderr).not.toMatch(/--param|--schema|OQ_SCHEMA/);
   });
 
-  it("a dot command after a clause alone runs as a command: the clause amends the last query first", () => {
-    const run = repl("opens > 3\n.fmt\nduring 90d\n.fmt\n");
+  it("a dot command after a clause alone runs as a command: the clause amends the last query first", async () => {
+    const run = await repl("opens > 3\n.fmt\nduring 90d\n.fmt\n");
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).not.toContain("error");
     expect(run.stdout).toContain("opens > 3\nduring 90d\n");
   });
 
-  it(".param compiles the last query again; a bound value warns at no later query that does not use it", () => {
-    const run = repl("email ends $domain\n.param domain=x.com\n.json\nopens > 1\nclicks > 2\n");
+  it(".param compiles the last query again; a bound value warns at no later query that does not use it", async () => {
+    const run = await repl("email ends $domain\n.param domain=x.com\n.json\nopens > 1\nclicks > 2\n");
     const json = JSON.parse(/^\{\n[^]*?\n\}\n/m.exec(run.stdout)![0]) as {
       filters: { criteria: { operand: unknown }[] };
     };
@@ -284,23 +287,23 @@ describe("the REPL speaks REPL (issue 16)", () => {
     expect(run.stdout).toContain("✓ clicks > 2");
   });
 
-  it(".load compiles as oq compile FILE: the oq.config.json from its folder, FILE.params.json beside it", () => {
+  it(".load compiles as oq compile FILE: the oq.config.json from its folder, FILE.params.json beside it", async () => {
     const dir = home();
     mkdirSync(join(dir, "reports"));
     writeFileSync(join(dir, "reports", "fields.json"), JSON.stringify({ fields: { tier: "string" } }));
     writeFileSync(join(dir, "reports", "oq.config.json"), JSON.stringify({ schema: "fields.json" }));
     writeFileSync(join(dir, "reports", "gold.oq"), "tier = $tier and opens > 1\n");
     writeFileSync(join(dir, "reports", "gold.params.json"), JSON.stringify({ tier: "gold" }));
-    const run = repl(".load reports/gold.oq\n.json\n", [], dir);
-    const compiled = runOq(["compile", "--now", now, "reports/gold.oq"], { cwd: dir });
+    const run = await repl(".load reports/gold.oq\n.json\n", [], dir);
+    const compiled = await oq(["compile", "--now", now, "reports/gold.oq"], { cwd: dir });
     expect(compiled.status).toBe(0);
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain(compiled.stdout);
   });
 
-  it(".save asks before replacing another file (refuses from a pipe unless --force), makes folders, declares the values bound", () => {
+  it(".save asks before replacing another file (refuses from a pipe unless --force), makes folders, declares the values bound", async () => {
     const dir = home({ "other.oq": "opens > 100\n" });
-    const run = repl(
+    const run = await repl(
       "last_open_date > $since and email ends $domain\n.param since=2024-01-01\n.param domain=gmail.com\n.save other.oq\n.save new/folder/q.oq\n.save --force other.oq\n",
       [],
       dir,
@@ -317,19 +320,21 @@ describe("the REPL speaks REPL (issue 16)", () => {
       'param since = 2024-01-01\nparam domain = "gmail.com"\nlast_open_date > $since and email ends $domain\n',
     );
     expect(readFileSync(join(dir, "other.oq"), "utf8")).toBe(saved);
-    expect(runOq(["check", "new/folder/q.oq"], { cwd: dir }).status).toBe(0);
+    expect((await oq(["check", "new/folder/q.oq"], { cwd: dir })).status).toBe(0);
     expect(run.status).toBe(1); // the refusal
   });
 
-  it(".explain words the title .json sends (a loaded file's name)", () => {
+  it(".explain words the title .json sends (a loaded file's name)", async () => {
     const dir = home({ "weekly.oq": "opens > 1\n" });
-    const run = repl(".load weekly.oq\n.explain\n.json\n", [], dir);
+    const run = await repl(".load weekly.oq\n.explain\n.json\n", [], dir);
     expect(run.stdout).toContain('Report "weekly"');
     expect(run.stdout).toContain('"title": "weekly"');
   });
 
-  it("a clause alone after a query amends it, and says so; a window of whole days is in days", () => {
-    const run = repl("opens > 3 during 30d\n\nduring 90d\n\nopens > 1 between 2024-01-01 and 2024-01-31\n");
+  it("a clause alone after a query amends it, and says so; a window of whole days is in days", async () => {
+    const run = await repl(
+      "opens > 3 during 30d\n\nduring 90d\n\nopens > 1 between 2024-01-01 and 2024-01-31\n",
+    );
     expect(run.stdout).toContain(
       "(added to the last query; a new query starts with its condition)\n✓ opens > 3\n  window  2024-03-03 00:00:00Z → 2024-06-01 00:00:00Z (90 days)",
     );
@@ -338,8 +343,8 @@ describe("the REPL speaks REPL (issue 16)", () => {
     expect(run.status).toBe(0);
   });
 
-  it("oq repl --sandbox knows the sandbox's custom fields", () => {
-    const run = repl('first_name = "Ann" and age > 30 and city = "Paris"\n.fields c\n', ["--sandbox"]);
+  it("oq repl --sandbox knows the sandbox's custom fields", async () => {
+    const run = await repl('first_name = "Ann" and age > 30 and city = "Paris"\n.fields c\n', ["--sandbox"]);
     expect(run.stderr).toBe("");
     expect(run.stdout).toContain('✓ first_name = "Ann"');
     expect(run.stdout).toMatch(/^city +text +custom$/m);
@@ -347,7 +352,7 @@ describe("the REPL speaks REPL (issue 16)", () => {
 });
 
 describe(".run's flags", () => {
-  it("takes every flag app/flags.ts gives .run, and each changes the run", () => {
+  it("takes every flag app/flags.ts gives .run, and each changes the run", async () => {
     const defaults = parseRunFlags([]);
     expect(defaults).toEqual({
       detailed: false,
@@ -368,12 +373,12 @@ describe(".run's flags", () => {
 });
 
 describe("completion and multi-line input", () => {
-  it("offers nothing after $, where a parameter's name is typed", () => {
+  it("offers nothing after $, where a parameter's name is typed", async () => {
     expect(complete("email ends $", undefined).candidates).toEqual([]);
     expect(complete("email ends $d", undefined).candidates).toEqual([]);
   });
 
-  it("offers only the operators a field's type takes", () => {
+  it("offers only the operators a field's type takes", async () => {
     expect(complete("email ", undefined).candidates.sort()).toEqual(
       ["!=", "=", "contains", "ends", "in", "is", "not", "starts"].sort(),
     );
@@ -387,7 +392,7 @@ describe("completion and multi-line input", () => {
     expect(complete("(opens > 1 ", undefined).candidates.sort()).toEqual([")", "and", "or"]);
   });
 
-  it("offers only values of the field's type: days for dates, [ where in takes a list", () => {
+  it("offers only values of the field's type: days for dates, [ where in takes a list", async () => {
     const offered = (text: string) => complete(text, undefined).candidates;
     expect(offered("opens > ")).toEqual([]);
     expect(offered("email = ")).toEqual([]);
@@ -404,7 +409,7 @@ describe("completion and multi-line input", () => {
     expect(offered("select `email`, em")).toEqual([]);
   });
 
-  it("completes fields after select and a comma, users values, keywords in the case typed", () => {
+  it("completes fields after select and a comma, users values, keywords in the case typed", async () => {
     expect(complete("select email, op", undefined).candidates).toEqual(["opens"]);
     expect(complete("select email, ti", { tier: "string" }).candidates).toEqual(["tier"]);
     expect(complete("users ", undefined).candidates).toEqual([
@@ -419,7 +424,7 @@ describe("completion and multi-line input", () => {
     expect(complete('email ends "a', undefined).candidates).toEqual([]);
   });
 
-  it("waits after and/or/not, an operator or an open parenthesis; a blank line or ; ends", () => {
+  it("waits after and/or/not, an operator or an open parenthesis; a blank line or ; ends", async () => {
     const buffer = new QueryBuffer();
     expect(buffer.add("opens >= 1 and")).toEqual([]);
     expect(buffer.add("not")).toEqual([]);
@@ -435,7 +440,7 @@ describe("completion and multi-line input", () => {
     expect(buffer.add('email contains ";" # a; b')).toEqual(['email contains ";" # a; b']);
   });
 
-  it("a comment or clauses alone wait for the condition; piped, clause lines carry a query on", () => {
+  it("a comment or clauses alone wait for the condition; piped, clause lines carry a query on", async () => {
     const buffer = new QueryBuffer();
     expect(buffer.add("# my session")).toEqual([]);
     expect(buffer.empty).toBe(true);
@@ -453,7 +458,7 @@ describe("completion and multi-line input", () => {
     expect(piped.flush()).toEqual(["in segment 5"]);
   });
 
-  it("keeps the history in XDG_STATE_HOME, else the platform's folder", () => {
+  it("keeps the history in XDG_STATE_HOME, else the platform's folder", async () => {
     expect(historyPath({ HOME: "/h", XDG_STATE_HOME: "/s" }, "linux")).toBe("/s/oq/history");
     expect(historyPath({ HOME: "/h" }, "linux")).toBe("/h/.local/state/oq/history");
     expect(historyPath({ HOME: "/h" }, "darwin")).toBe("/h/Library/Application Support/oq/history");

@@ -1,3 +1,4 @@
+import type { Host } from "./host.js";
 import { dirname, resolve } from "node:path";
 import type { CompileOptions } from "../compile.js";
 import { parseNowText } from "../check/time.js";
@@ -33,7 +34,8 @@ export interface SettingsFor {
  * explain and plan show is what run sends. `env` is the shell's environment (only the shells
  * read the process's).
  */
-export function compileSettingsFor(flags: CompileFlags, env: NodeJS.ProcessEnv): SettingsFor {
+export function compileSettingsFor(flags: CompileFlags, host: Pick<Host, "env" | "cwd">): SettingsFor {
+  const { env } = host;
   // Read before anything runs, so that a mistake in them stops oq before the first query.
   const fromFlags = paramFlagSettings(flags.param);
   const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
@@ -47,13 +49,13 @@ export function compileSettingsFor(flags: CompileFlags, env: NodeJS.ProcessEnv):
   }
   const byFolder = new Map<string, Promise<CompileSettings>>();
   const forFolder = (file: string) => {
-    const folder = file === "-" ? process.cwd() : dirname(resolve(file));
+    const folder = file === "-" ? host.cwd() : dirname(resolve(host.cwd(), file));
     let settings = byFolder.get(folder);
     if (!settings) {
       settings = loadProjectSettings({
         flag: flags.schema,
         env: env["OQ_SCHEMA"],
-        cwd: process.cwd(),
+        cwd: host.cwd(),
         searchFrom: folder,
       }).then((project) => ({
         ...project,

@@ -18,7 +18,7 @@ interface Interruption {
  * stderr (whose write errors are ignored after a signal). The application layer never reaches
  * for `process` itself: only the shells touch it (docs/ARCHITECTURE.md).
  */
-export type HostProcess = Pick<NodeJS.Process, "on" | "off" | "exit" | "stderr">;
+type HostProcess = Pick<NodeJS.Process, "on" | "off" | "exit" | "stderr">;
 
 interface InterruptOptions {
   /** Told of the first signal (e.g. to stop a spinner and say what is being cleaned up). */

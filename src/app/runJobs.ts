@@ -8,7 +8,8 @@ import { formatMs } from "../runner/durations.js";
 import { runPlan, type PlanSummary } from "../runner/runPlan.js";
 import { runReport, type RunProgress, type RunSummary } from "../runner/runReport.js";
 import type { StopSignal } from "./exitCodes.js";
-import { cleanupAfterSignalMs, interruptible, type HostProcess } from "./interrupt.js";
+import type { Host } from "./host.js";
+import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { oqRecoveryCommands } from "./recoveryCommands.js";
 import { formatBytes, ProgressLine } from "./progress.js";
 import { terminalSafe } from "./terminalText.js";
@@ -19,26 +20,26 @@ import { terminalSafe } from "./terminalText.js";
  */
 
 /** A path as the user would write it: relative to the working folder when inside it. */
-function shortPath(path: string): string {
-  const near = relative(process.cwd(), path);
+function shortPath(path: string, cwd: string): string {
+  const near = relative(cwd, path);
   return near && !near.startsWith("..") && !isAbsolute(near) ? near : path;
 }
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
-function summaryLine(name: string, summary: RunSummary | PlanSummary): string {
-  if ("reports" in summary) return planSummaryLine(name, summary);
+function summaryLine(name: string, summary: RunSummary | PlanSummary, cwd: string): string {
+  if ("reports" in summary) return planSummaryLine(name, summary, cwd);
   const report =
     summary.reportId === undefined
       ? ""
       : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
-  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
+  const where = summary.output === "-" ? "stdout" : shortPath(summary.output, cwd);
   return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
 /** The line a finished plan leaves on stderr. */
-function planSummaryLine(name: string, summary: PlanSummary): string {
+function planSummaryLine(name: string, summary: PlanSummary, cwd: string): string {
   const ids = summary.reports.map((report) => terminalSafe(report.reportId ?? "?")).join(", ");
-  const where = summary.output === "-" ? "stdout" : shortPath(summary.output);
+  const where = summary.output === "-" ? "stdout" : shortPath(summary.output, cwd);
   return `✓ ${terminalSafe(name)}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
@@ -78,7 +79,7 @@ interface RunJobsOptions {
  * made.
  */
 export async function runJobs(
-  host: HostProcess,
+  host: Host,
   client: OngageClient,
   jobs: RunJob[],
   options: RunJobsOptions,
@@ -139,7 +140,7 @@ export async function runJobs(
               : await runReport({ ...common, request: job.request, onProgress });
           if (summary.ok || summary.outputClosed) {
             const line = summary.ok
-              ? summaryLine(name, summary)
+              ? summaryLine(name, summary, host.cwd())
               : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; ${reportWords(summary)} deleted` : ""}`;
             if (!options.quiet) progress.log(line);
           } else {

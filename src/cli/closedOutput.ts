@@ -1,3 +1,4 @@
+import type { Host } from "../app/host.js";
 import type { Writable } from "node:stream";
 import { exitCodes } from "../app/exitCodes.js";
 
@@ -11,11 +12,11 @@ import { exitCodes } from "../app/exitCodes.js";
 
 const readerGone = new Set(["EPIPE", "ERR_STREAM_DESTROYED"]);
 
-/** Listens for write errors on `stream` (stdout or stderr) for the rest of the process. */
-export function toleratePipeClosedByReader(stream: Writable, name: string): void {
+/** Listens for write errors on `stream` (stdout or stderr) for the rest of the host. */
+export function toleratePipeClosedByReader(stream: Writable, name: string, host: Host): void {
   stream.on("error", (error: NodeJS.ErrnoException) => {
     if (readerGone.has(error.code ?? "")) return;
-    if (stream !== process.stderr) process.stderr.write(`oq: cannot write to ${name}: ${error.message}\n`);
-    process.exitCode = exitCodes.failed;
+    if (stream !== host.stderr) host.stderr.write(`oq: cannot write to ${name}: ${error.message}\n`);
+    host.exitCode = exitCodes.failed;
   });
 }

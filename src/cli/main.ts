@@ -4,6 +4,7 @@ import { UsageError } from "../app/usageError.js";
 import { terminalSafe } from "../app/terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
 import { withFlags } from "../app/flags.js";
+import type { Host } from "../app/host.js";
 
 /*
  * The command line: the commands and their arguments; their flags are declared in app/flags.ts
@@ -42,13 +43,19 @@ Exit status: ${exitCodes.ok} ok, ${exitCodes.failed} a query or a run failed, ${
 (${exitCodes.interrupted} Ctrl-C, ${signalExitCodes.SIGTERM} SIGTERM, ${signalExitCodes.SIGHUP} SIGHUP).
 The language is described in grammar.md.`;
 
-export function buildProgram(): Command {
+function buildProgram(host: Host): Command {
   const program = new Command("oq")
     .description("Compile oq queries into Ongage contact-activity report requests, and run them.")
     .version(version, "-v, --version")
     .showHelpAfterError("(run oq --help for usage)")
     .configureHelp({ sortSubcommands: false })
     .addHelpText("after", helpFooter)
+    .configureOutput({
+      writeOut: (text) => host.stdout.write(text),
+      writeErr: (text) => host.stderr.write(text),
+      getOutHelpWidth: () => host.stdout.columns,
+      getErrHelpWidth: () => host.stderr.columns,
+    })
     .exitOverride();
 
   withFlags(
@@ -59,7 +66,7 @@ export function buildProgram(): Command {
     "compile",
   ).action(async (file: string, options) => {
     const { compileCommand } = await import("./commands/compile.js");
-    process.exitCode = await compileCommand(file, options);
+    host.exitCode = await compileCommand(file, options, host);
   });
 
   withFlags(
@@ -72,7 +79,7 @@ export function buildProgram(): Command {
     "check",
   ).action(async (files: string[], options) => {
     const { checkCommand } = await import("./commands/compile.js");
-    process.exitCode = await checkCommand(files, options);
+    host.exitCode = await checkCommand(files, options, host);
   });
 
   withFlags(
@@ -83,7 +90,7 @@ export function buildProgram(): Command {
     "plan",
   ).action(async (file: string, options) => {
     const { planCommand } = await import("./commands/plan.js");
-    process.exitCode = await planCommand(file, options);
+    host.exitCode = await planCommand(file, options, host);
   });
 
   withFlags(
@@ -94,7 +101,7 @@ export function buildProgram(): Command {
     "explain",
   ).action(async (file: string, options) => {
     const { explainCommand } = await import("./commands/explain.js");
-    process.exitCode = await explainCommand(file, options);
+    host.exitCode = await explainCommand(file, options, host);
   });
 
   withFlags(
@@ -105,7 +112,7 @@ export function buildProgram(): Command {
     "fmt",
   ).action(async (files: string[], options) => {
     const { fmtCommand } = await import("./commands/format.js");
-    process.exitCode = fmtCommand(files, options);
+    host.exitCode = await fmtCommand(files, options, host);
   });
 
   withFlags(
@@ -116,7 +123,7 @@ export function buildProgram(): Command {
     "decompile",
   ).action(async (file: string, options: { schema?: string }) => {
     const { decompileCommand } = await import("./commands/format.js");
-    process.exitCode = await decompileCommand(file, options);
+    host.exitCode = await decompileCommand(file, options, host);
   });
 
   withFlags(
@@ -126,7 +133,7 @@ export function buildProgram(): Command {
     "repl",
   ).action(async (options) => {
     const { replCommand } = await import("./commands/repl.js");
-    process.exitCode = await replCommand(options);
+    host.exitCode = await replCommand(options, host);
   });
 
   withFlags(
@@ -138,7 +145,7 @@ export function buildProgram(): Command {
     "lsp",
   ).action(async () => {
     const { lspCommand } = await import("./commands/lsp.js");
-    process.exitCode = await lspCommand();
+    host.exitCode = await lspCommand(host);
   });
 
   withFlags(
@@ -150,14 +157,14 @@ export function buildProgram(): Command {
   ).action(async (queries: string[], options) => {
     if (options.plan !== undefined || queries.length === 0) {
       const { runPlanFileCommand } = await import("./commands/runPlanFile.js");
-      process.exitCode = await runPlanFileCommand(queries, options);
+      host.exitCode = await runPlanFileCommand(queries, options, host);
       return;
     }
     const [{ runCommand }, { compileSettingsFor }] = await Promise.all([
       import("./commands/run.js"),
       import("../app/compileSettings.js"),
     ]);
-    process.exitCode = await runCommand(queries, options, compileSettingsFor(options, process.env));
+    host.exitCode = await runCommand(queries, options, compileSettingsFor(options, host), host);
   });
 
   const reports = program
@@ -166,7 +173,7 @@ export function buildProgram(): Command {
   withFlags(reports.command("list").description("list contact-activity reports"), "reports list").action(
     async (options) => {
       const { listReports } = await import("./commands/reports.js");
-      process.exitCode = await listReports(options);
+      host.exitCode = await listReports(options, host);
     },
   );
   withFlags(
@@ -174,21 +181,21 @@ export function buildProgram(): Command {
     "reports status",
   ).action(async (id: string, options) => {
     const { reportStatus } = await import("./commands/reports.js");
-    process.exitCode = await reportStatus(id, options);
+    host.exitCode = await reportStatus(id, options, host);
   });
   withFlags(
     reports.command("export").description("download a completed report's CSV").argument("<id>"),
     "reports export",
   ).action(async (id: string, options) => {
     const { exportReport } = await import("./commands/reports.js");
-    process.exitCode = await exportReport(id, options);
+    host.exitCode = await exportReport(id, options, host);
   });
   withFlags(
     reports.command("delete").description("delete a report").argument("<id>"),
     "reports delete",
   ).action(async (id: string, options) => {
     const { deleteReport } = await import("./commands/reports.js");
-    process.exitCode = await deleteReport(id, options);
+    host.exitCode = await deleteReport(id, options, host);
   });
 
   withFlags(
@@ -200,7 +207,7 @@ export function buildProgram(): Command {
     "fields pull",
   ).action(async (options) => {
     const { pullFields } = await import("./commands/fields.js");
-    process.exitCode = await pullFields(options);
+    host.exitCode = await pullFields(options, host);
   });
 
   withFlags(
@@ -212,38 +219,37 @@ export function buildProgram(): Command {
     "sandbox",
   ).action(async (options) => {
     const { sandboxCommand } = await import("./commands/sandbox.js");
-    process.exitCode = await sandboxCommand(options);
+    host.exitCode = await sandboxCommand(options, host);
   });
 
   return program;
 }
 
-export async function main(argv: string[]): Promise<void> {
-  toleratePipeClosedByReader(process.stdout, "standard output");
-  toleratePipeClosedByReader(process.stderr, "standard error");
-  const program = buildProgram();
+/** Runs `oq` with `argv` (the arguments after `oq`) in `host`, and sets its exit status. */
+export async function main(argv: string[], host: Host): Promise<void> {
+  toleratePipeClosedByReader(host.stdout, "standard output", host);
+  toleratePipeClosedByReader(host.stderr, "standard error", host);
+  const program = buildProgram(host);
   try {
     await program.parseAsync(argv, { from: "user" });
   } catch (error) {
     if (error instanceof CommanderError) {
       // Help and --version end by "throwing" with exit code 0.
-      process.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
+      host.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
       return;
     }
     if (error instanceof UsageError) {
-      process.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      process.exitCode = exitCodes.usage;
+      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
+      host.exitCode = exitCodes.usage;
       return;
     }
     if (error instanceof Error && error.name === "OngageError") {
       // The client's messages never hold credentials.
-      process.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      process.exitCode =
+      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
+      host.exitCode =
         (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
       return;
     }
     throw error;
   }
 }
-
-await main(process.argv.slice(2));

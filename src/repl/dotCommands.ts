@@ -218,8 +218,8 @@ export async function runDotCommand(
           return session.fail("oq: .schema needs a field schema file, such as .schema fields.json");
         const project = await loadProjectSettings({
           flag: argument,
-          cwd: process.cwd(),
-          searchFrom: process.cwd(),
+          cwd: session.host.cwd(),
+          searchFrom: session.host.cwd(),
         });
         session.settings = { ...session.settings, fields: project.fields ?? {} };
         // A file `.load` reads later takes this schema too, as `oq compile --schema` would.

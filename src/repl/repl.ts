@@ -1,3 +1,4 @@
+import type { Host } from "../app/host.js";
 import { createInterface, type Interface } from "node:readline";
 import type { CompileSettings } from "../app/compileSettings.js";
 import { History, historyPath } from "./history.js";
@@ -24,8 +25,8 @@ interface ReplOptions {
   settings: CompileSettings;
   sandbox: boolean;
   color: boolean;
-  input: NodeJS.ReadStream;
-  env: NodeJS.ProcessEnv;
+  /** The process (or a test's stand-in): input on its stdin, output on its stdout and stderr. */
+  host: Host;
   /** `--schema`: a file `.load` reads takes it over its folder's oq.config.json, as `oq compile` does. */
   schemaFlag?: string | undefined;
 }
@@ -97,14 +98,15 @@ async function handleLine(
 
 /** The REPL; resolves with the exit status. */
 export async function repl(options: ReplOptions): Promise<number> {
-  const interactive = options.input.isTTY === true && process.stdout.isTTY === true;
+  const { host } = options;
+  const interactive = host.stdin.isTTY === true && host.stdout.isTTY === true;
   const output: Output = {
-    out: (text) => process.stdout.write(text),
-    err: (text) => process.stderr.write(text),
+    out: (text) => host.stdout.write(text),
+    err: (text) => host.stderr.write(text),
     color: options.color && interactive,
     interactive,
   };
-  const session = new Session(output, options.settings, options.sandbox, options.env, options.schemaFlag);
+  const session = new Session(output, options.settings, options.sandbox, host, options.schemaFlag);
   const tools = loadTools();
   try {
     return interactive
@@ -116,7 +118,7 @@ export async function repl(options: ReplOptions): Promise<number> {
 }
 
 async function fromPipe(options: ReplOptions, session: Session, tools: Tools): Promise<number> {
-  const rl = createInterface({ input: options.input, terminal: false });
+  const rl = createInterface({ input: options.host.stdin, terminal: false });
   const terminal: Terminal = { beforeRun: () => undefined, afterRun: () => undefined };
   const buffer = tools.buffer;
   for await (const line of rl) {
@@ -138,7 +140,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     // What was typed before the grammar was loaded is coloured now.
     if (session.output.color && ready && editor().line !== "") rl.prompt(true);
   });
-  const history = new History(historyPath(options.env));
+  const history = new History(historyPath(options.host.env));
   const entries = history.load();
   // readline's line and cursor are not in its typings.
   const editor = () => rl as unknown as { history: string[]; line: string; cursor: number };
@@ -153,9 +155,9 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
       if (colourable(line) && chunk === rl.getPrompt() + line && !line.trimStart().startsWith("."))
         coloured = rl.getPrompt() + tools.highlight(line);
     }
-    return (process.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
+    return (options.host.stdout.write as (...args: unknown[]) => boolean)(coloured, ...rest);
   };
-  const terminalOutput = new Proxy(process.stdout, {
+  const terminalOutput = new Proxy(options.host.stdout, {
     get(target, property) {
       if (property === "write") return write;
       const value: unknown = Reflect.get(target, property, target);
@@ -163,7 +165,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     },
   });
   const rl: Interface = createInterface({
-    input: options.input,
+    input: options.host.stdin,
     output: terminalOutput,
     terminal: true,
     // The REPL adds whole queries itself (one entry for a multi-line query).
@@ -187,7 +189,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
   const lines = editor();
   ready = true;
   let added = entries.length;
-  const input = options.input;
+  const input = options.host.stdin;
   const terminal: Terminal = {
     // During a run Ctrl-C reaches oq as a signal, as in `oq run`: the runner cleans up.
     beforeRun: () => {
@@ -208,7 +210,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     rl.setPrompt(tools === undefined || tools.buffer.empty ? prompt : continuation);
     rl.prompt();
   };
-  process.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
+  options.host.stdout.write("oq repl: type a query, .help for commands, Ctrl-D to leave\n");
   let armedExit = false;
   // Readline writes a typed character by itself; the whole line is drawn again, in colour.
   // Once per burst of keys, not per key: a paste is thousands of keys, and redrawing the whole
@@ -268,7 +270,7 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
     rl.on("SIGINT", () => {
       if ((tools !== undefined && !tools.buffer.empty) || lines.line !== "") {
         // Ctrl-C on a half-typed query clears it.
-        process.stdout.write("^C\n");
+        options.host.stdout.write("^C\n");
         tools?.buffer.clear();
         lines.line = "";
         lines.cursor = 0;
@@ -281,11 +283,11 @@ function onTerminal(options: ReplOptions, session: Session, loading: Promise<Too
         return;
       }
       armedExit = true;
-      process.stdout.write("^C (Ctrl-C again or Ctrl-D to leave)\n");
+      options.host.stdout.write("^C (Ctrl-C again or Ctrl-D to leave)\n");
       showPrompt();
     });
     rl.on("close", () => {
-      process.stdout.write("\n");
+      options.host.stdout.write("\n");
       void queue.then(() => resolve(session.stoppedWith ?? 0));
     });
     showPrompt();

@@ -76,12 +76,12 @@ async function sandboxClient(session: Session): Promise<OngageClient> {
   return connect(
     { baseUrl: url, listId },
     {
-      ...process.env,
+      ...session.host.env,
       ONGAGE_USERNAME: credentials.username,
       ONGAGE_PASSWORD: credentials.password,
       ONGAGE_ACCOUNT_CODE: credentials.accountCode,
     },
-    process.cwd(),
+    session.host.cwd(),
   );
 }
 
@@ -112,12 +112,12 @@ export async function runLast(
   const client =
     flags.sandbox || session.useSandbox
       ? await sandboxClient(session)
-      : (session.client ??= await connect({}, process.env, process.cwd()));
+      : (session.client ??= await connect({}, session.host.env, session.host.cwd()));
   terminal.beforeRun();
   let result;
   try {
     result = await runJobs(
-      process,
+      session.host,
       client,
       [
         {

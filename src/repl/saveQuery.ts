@@ -98,7 +98,8 @@ export async function saveQuery(session: Session, words: readonly string[], ask:
   writeFileSync(path, content);
   session.savedFiles.add(path);
   const declared = content === text ? "" : " (with the values bound as param declarations)";
-  const created = made === undefined ? "" : ` (made the folder ${relative(process.cwd(), folder) || folder})`;
+  const created =
+    made === undefined ? "" : ` (made the folder ${relative(session.host.cwd(), folder) || folder})`;
   session.output.out(`saved to ${file}${declared}${created}\n`);
   if (errorsOf(content, last.settings) > 0)
     session.output.err(`oq: note: ${file} does not compile on its own; oq check ${file} says why\n`);

@@ -1,3 +1,4 @@
+import type { Host } from "../app/host.js";
 import { check, formatDiagnostics, normalize, parse, plan, type PlanResult } from "../compile.js";
 import type { NormalizedQuery } from "../check/checkedQuery.js";
 import type { CustomFields } from "../check/fieldCatalog.js";
@@ -71,8 +72,8 @@ export class Session {
     public settings: CompileSettings,
     /** `oq repl --sandbox`: every `.run` goes to a local sandbox. */
     readonly useSandbox: boolean,
-    /** The environment, for a loaded file's settings (`OQ_SCHEMA`). */
-    private readonly env: NodeJS.ProcessEnv = {},
+    /** The process (or a test's stand-in): its environment for a loaded file's settings (`OQ_SCHEMA`), and for `.run`. */
+    readonly host: Host,
     schemaFlag?: string,
   ) {
     this.schemaFlag = schemaFlag;
@@ -124,7 +125,7 @@ export class Session {
 
   private async settingsOfFile(fileName: string): Promise<CompileSettings> {
     const flags = this.schemaFlag === undefined ? {} : { schema: this.schemaFlag };
-    const { now: _envClock, ...fromFile } = await compileSettingsFor(flags, this.env)(fileName);
+    const { now: _envClock, ...fromFile } = await compileSettingsFor(flags, this.host)(fileName);
     return fromFile;
   }
 

@@ -1,15 +1,7 @@
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
+import type { CliRun } from "./oqInProcess.js";
 
 export const oqBin = new URL("../../bin/oq.js", import.meta.url).pathname;
-
-export interface CliRun {
-  status: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 /** Runs the built `oq` command as a user would, without a terminal. */
 /**
@@ -40,13 +32,6 @@ export function runOq(
     encoding: "utf8",
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** A scratch folder with the given files. */
-export function scratch(files: Record<string, string>): string {
-  const dir = mkdtempSync(join(tmpdir(), "oq-test-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
 }
 
 /**

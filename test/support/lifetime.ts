@@ -3,7 +3,8 @@ import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Sandbox } from "../../src/sandbox/server.js";
-import { runOqAsync, type CliRun } from "./cli.js";
+import { runOqAsync } from "./cli.js";
+import type { CliRun } from "./oqInProcess.js";
 import { lifetimeQuery } from "./lifetimeQuery.js";
 import { sandboxEnv } from "./sandbox.js";
 

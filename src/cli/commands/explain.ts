@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { formatDiagnostics } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { explain } from "../../explain/explain.js";
@@ -11,9 +12,9 @@ import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
  * `oq explain FILE`: the query in words on stdout; diagnostics on stderr as `oq check` prints
  * them (or, with --json, everything as one object on stdout, as `oq compile --json`).
  */
-export async function explainCommand(file: string, flags: CompileFlags): Promise<number> {
-  const settings = compileSettingsFor(flags, process.env);
-  const input = readInput(file);
+export async function explainCommand(file: string, flags: CompileFlags, host: Host): Promise<number> {
+  const settings = compileSettingsFor(flags, host);
+  const input = await readInput(file, host);
   const result = explain(input.text, { ...(await settings(file)), fileName: input.name });
   if (flags.json) {
     const json = {
@@ -22,12 +23,12 @@ export async function explainCommand(file: string, flags: CompileFlags): Promise
       ...(result.explanation ? { explanation: result.explanation } : {}),
       diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, input.name)),
     };
-    process.stdout.write(`${terminalSafeJson(json)}\n`);
+    host.stdout.write(`${terminalSafeJson(json)}\n`);
   } else {
-    const diagnostics = formatDiagnostics(result, { color: useColor(flags) });
-    if (diagnostics) process.stderr.write(diagnostics);
+    const diagnostics = formatDiagnostics(result, { color: useColor(flags, host) });
+    if (diagnostics) host.stderr.write(diagnostics);
     // Field names and text values come from the query: shown, never acted on by the terminal.
-    if (result.explanation) process.stdout.write(`${terminalSafe(result.explanation.text)}\n`);
+    if (result.explanation) host.stdout.write(`${terminalSafe(result.explanation.text)}\n`);
   }
   return result.ok ? exitCodes.ok : exitCodes.failed;
 }

@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { relative } from "node:path";
 import { builtinFields } from "../../check/fieldCatalog.js";
 import { fieldTypes, type FieldType } from "../../language/vocabulary.js";
@@ -10,10 +11,10 @@ import { terminalSafe } from "../../app/terminalText.js";
 const builtin = new Set(builtinFields.map((field) => field.name));
 
 /** `oq fields pull`: GET /api/list_fields -> the field schema file the compiler reads. */
-export async function pullFields(options: ConnectionFlags & { out: string }): Promise<number> {
+export async function pullFields(options: ConnectionFlags & { out: string }, host: Host): Promise<number> {
   // Checked before any call: a bad --out is a usage error.
   const path = options.out === "-" ? "-" : outputFile("--out", options.out, "fields.json");
-  const client = await connect(options, process.env, process.cwd());
+  const client = await connect(options, host.env, host.cwd());
   const listed = await client.listFields();
   const fields: Record<string, FieldType> = {};
   for (const field of listed) {
@@ -21,23 +22,23 @@ export async function pullFields(options: ConnectionFlags & { out: string }): Pr
     const type = field.type.toLowerCase();
     if ((fieldTypes as readonly string[]).includes(type)) fields[field.name] = type as FieldType;
     else
-      process.stderr.write(
+      host.stderr.write(
         `oq: skipping ${terminalSafe(field.name)}: its type '${terminalSafe(field.type)}' is not one oq knows (${fieldTypes.join(", ")})\n`,
       );
   }
   const text = `${JSON.stringify({ fields }, null, 2)}\n`;
-  if (path === "-") process.stdout.write(text);
+  if (path === "-") host.stdout.write(text);
   else {
     try {
       writeFileAtomically(path, text);
     } catch (error) {
-      process.stderr.write(
+      host.stderr.write(
         `oq: could not write ${terminalSafe(path)}: ${terminalSafe((error as NodeJS.ErrnoException).code ?? (error as Error).message)}\n`,
       );
       return exitCodes.failed;
     }
-    const shown = terminalSafe(relative(process.cwd(), path) || path);
-    process.stderr.write(
+    const shown = terminalSafe(relative(host.cwd(), path) || path);
+    host.stderr.write(
       `wrote ${Object.keys(fields).length} custom fields to ${shown}; name it in oq.config.json ("schema": "${shown}") or pass --schema\n`,
     );
   }

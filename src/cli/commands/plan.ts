@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { formatDiagnostics, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
@@ -16,21 +17,21 @@ interface PlanFlags extends CompileFlags {
  * report's condition (in oq, as `oq decompile` writes it) and request body, and how their
  * contacts are combined. `--json`: the plan as QueryPlanSchema describes it.
  */
-export async function planCommand(file: string, flags: PlanFlags): Promise<number> {
-  const settings = compileSettingsFor(flags, process.env);
-  const input = readInput(file);
+export async function planCommand(file: string, flags: PlanFlags, host: Host): Promise<number> {
+  const settings = compileSettingsFor(flags, host);
+  const input = await readInput(file, host);
   const options = { ...(await settings(file)), fileName: input.name };
   const maxReports = maxReportsFlag(flags.maxReports);
   if (maxReports !== undefined) options.limits = { ...options.limits, maxReports };
   const result = plan(input.text, options);
   if (flags.json) {
-    process.stdout.write(`${terminalSafeJson(planJson(result, input.name))}\n`);
+    host.stdout.write(`${terminalSafeJson(planJson(result, input.name))}\n`);
     return result.ok ? exitCodes.ok : exitCodes.failed;
   }
-  const diagnostics = formatDiagnostics(result, { color: useColor(flags) });
-  if (diagnostics) process.stderr.write(diagnostics);
+  const diagnostics = formatDiagnostics(result, { color: useColor(flags, host) });
+  if (diagnostics) host.stderr.write(diagnostics);
   if (result.payload) {
-    process.stdout.write(`One report (what oq compile prints):\n${terminalSafeJson(result.payload)}\n`);
+    host.stdout.write(`One report (what oq compile prints):\n${terminalSafeJson(result.payload)}\n`);
   } else if (result.plan && result.words) {
     const { reports, key, columns } = result.plan;
     const words = result.words;
@@ -41,7 +42,7 @@ export async function planCommand(file: string, flags: PlanFlags): Promise<numbe
     reports.forEach((report, index) => {
       lines.push("", `report ${index + 1}: ${terminalSafe(words.reports[index]!)}`, terminalSafeJson(report));
     });
-    process.stdout.write(`${lines.join("\n")}\n`);
+    host.stdout.write(`${lines.join("\n")}\n`);
   }
   return result.ok ? exitCodes.ok : exitCodes.failed;
 }

@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { reportState } from "../../client/envelope.js";
 import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
 import { downloadReport } from "../../runner/downloadReport.js";
@@ -22,8 +23,8 @@ interface ListOptions extends ConnectionFlags {
   json?: boolean;
 }
 
-export async function listReports(options: ListOptions): Promise<number> {
-  const client = await connect(options, process.env, process.cwd());
+export async function listReports(options: ListOptions, host: Host): Promise<number> {
+  const client = await connect(options, host.env, host.cwd());
   const order = options.order?.toUpperCase();
   const { reports, total } = await client.listReports({
     ...(options.sort ? { sort: options.sort } : {}),
@@ -32,28 +33,29 @@ export async function listReports(options: ListOptions): Promise<number> {
     ...(options.limit ? { limit: wholeNumberFlag("--limit", options.limit) } : {}),
   });
   if (options.json) {
-    process.stdout.write(`${terminalSafeJson({ total, reports })}\n`);
+    host.stdout.write(`${terminalSafeJson({ total, reports })}\n`);
     return exitCodes.ok;
   }
   const rows = reports.map((r) => [r.id, r.status_desc ?? String(r.status), r.title ?? ""].map(terminalSafe));
   const widths = [2, 6].map((min, i) => Math.max(min, ...rows.map((row) => row[i]!.length)));
-  process.stdout.write(`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
+  host.stdout.write(`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
   for (const row of rows)
-    process.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
+    host.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
   if (total !== undefined && total > reports.length)
-    process.stderr.write(`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
+    host.stderr.write(`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
   return exitCodes.ok;
 }
 
 export async function reportStatus(
   id: string,
   options: ConnectionFlags & { json?: boolean },
+  host: Host,
 ): Promise<number> {
-  const client = await connect(options, process.env, process.cwd());
+  const client = await connect(options, host.env, host.cwd());
   const report = await client.getReport(id);
-  if (options.json) process.stdout.write(`${terminalSafeJson(report)}\n`);
+  if (options.json) host.stdout.write(`${terminalSafeJson(report)}\n`);
   else
-    process.stdout.write(
+    host.stdout.write(
       `${terminalSafe(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}`)}\n`,
     );
   return reportState(report.status) === "failed" ? exitCodes.failed : exitCodes.ok;
@@ -62,22 +64,23 @@ export async function reportStatus(
 export async function exportReport(
   id: string,
   options: ConnectionFlags & { detailed?: boolean; out?: string },
+  host: Host,
 ): Promise<number> {
   // Checked before any call: a bad --out is a usage error, not a failed download.
   const destination: CsvDestination = options.out
     ? { kind: "file", path: outputFile("--out", options.out, `${id}.csv`) }
-    : { kind: "stdout", stream: process.stdout };
-  const client = await connect(options, process.env, process.cwd());
+    : { kind: "stdout", stream: host.stdout };
+  const client = await connect(options, host.env, host.cwd());
   const report = await client.getReport(id);
   if (reportState(report.status) !== "completed") {
-    process.stderr.write(
+    host.stderr.write(
       `oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`,
     );
     return exitCodes.failed;
   }
-  const progress = new ProgressLine(process.stderr);
+  const progress = new ProgressLine(host.stderr);
   const { result: outcome, stoppedBy } = await interruptible(
-    process,
+    host,
     async ({ signal }) => {
       try {
         return await downloadReport({
@@ -94,7 +97,7 @@ export async function exportReport(
     {
       onStop: (signal) => {
         progress.stop();
-        process.stderr.write(`\noq: stopping (${signal}); no CSV written\n`);
+        host.stderr.write(`\noq: stopping (${signal}); no CSV written\n`);
       },
     },
   );
@@ -102,17 +105,17 @@ export async function exportReport(
   if (outcome instanceof Error) {
     // A reader that left (`oq reports export ID | head`) took what it wanted.
     if (outcome instanceof CsvSaveError && outcome.readerLeft) return exitCodes.ok;
-    process.stderr.write(`oq: report ${terminalSafe(id)}: ${terminalSafe(outcome.message)}\n`);
+    host.stderr.write(`oq: report ${terminalSafe(id)}: ${terminalSafe(outcome.message)}\n`);
     return exitCodes.failed;
   }
-  if (process.stderr.isTTY && options.out)
-    process.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
+  if (host.stderr.isTTY && options.out)
+    host.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
   return exitCodes.ok;
 }
 
-export async function deleteReport(id: string, options: ConnectionFlags): Promise<number> {
-  const client = await connect(options, process.env, process.cwd());
+export async function deleteReport(id: string, options: ConnectionFlags, host: Host): Promise<number> {
+  const client = await connect(options, host.env, host.cwd());
   await client.deleteReport(id);
-  if (process.stderr.isTTY) process.stderr.write(`deleted report ${terminalSafe(id)}\n`);
+  if (host.stderr.isTTY) host.stderr.write(`deleted report ${terminalSafe(id)}\n`);
   return exitCodes.ok;
 }

@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { formatDiagnostics, plan } from "../../compile.js";
@@ -6,7 +7,7 @@ import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { QueryPlan } from "../../emit/planSchema.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect, type ConnectionFlags } from "../../app/connection.js";
-import { readInput } from "../input.js";
+import { readInputs } from "../input.js";
 import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
 import { UsageError } from "../../app/usageError.js";
 import { maxReportsFlag } from "../maxReportsFlag.js";
@@ -61,10 +62,10 @@ function expandTargets(targets: string[]): string[] {
  * Where each query's CSV goes: stdout for one query without --out (and without --json), else
  * files. Checked before anything is sent, so that no report is made for a CSV that cannot be saved.
  */
-function destinations(files: string[], options: RunCommandOptions): CsvDestination[] {
+function destinations(files: string[], options: RunCommandOptions, host: Host): CsvDestination[] {
   const names = files.map((file) => `${basename(file === "-" ? "stdin" : file).replace(/\.oq$/, "")}.csv`);
   if (files.length === 1 && !options.out) {
-    if (!options.json) return [{ kind: "stdout", stream: process.stdout }];
+    if (!options.json) return [{ kind: "stdout", stream: host.stdout }];
   } else if (files.length === 1) {
     return [{ kind: "file", path: outputFile("--out", options.out!, names[0]!) }];
   }
@@ -84,38 +85,39 @@ export async function runCommand(
   targets: string[],
   options: RunCommandOptions,
   settingsFor: SettingsFor,
+  host: Host,
 ): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
   const files = expandTargets(targets);
-  const outputs = destinations(files, options);
+  const outputs = destinations(files, options, host);
 
   const maxReports = maxReportsFlag(options.maxReports);
   // Every query compiles (to one request, or a plan of several) before any call is made.
   const work: ({ request: ContactActivityRequest } | { plan: QueryPlan })[] = [];
   let compileFailed = false;
-  const inputs = files.map((file) => ({ file, ...readInput(file) }));
+  const inputs = await readInputs(files, host);
   const allSettings = await settingsForRun(settingsFor, inputs);
   for (const [index, input] of inputs.entries()) {
     const settings = allSettings[index]!;
     const limits = maxReports === undefined ? settings.limits : { ...settings.limits, maxReports };
     const result = plan(input.text, { ...settings, ...(limits ? { limits } : {}), fileName: input.name });
     const rendered = formatDiagnostics(result, {
-      color: useColor(options),
+      color: useColor(options, host),
     });
-    if (rendered) process.stderr.write(rendered);
+    if (rendered) host.stderr.write(rendered);
     if (result.payload) work.push({ request: result.payload });
     else if (result.plan) work.push({ plan: result.plan });
     else compileFailed = true;
   }
   if (compileFailed) {
-    process.stderr.write("oq: nothing was sent to Ongage: fix the errors above first\n");
+    host.stderr.write("oq: nothing was sent to Ongage: fix the errors above first\n");
     return exitCodes.failed;
   }
 
-  const client = await connect(options, process.env, process.cwd());
+  const client = await connect(options, host.env, host.cwd());
   const { summaries, stoppedBy } = await runJobs(
-    process,
+    host,
     client,
     files.map((file, index) => ({ name: basename(file), destination: outputs[index]!, ...work[index]! })),
     { ...options, pollIntervalMs, timeoutMs },
@@ -123,7 +125,7 @@ export async function runCommand(
   if (stoppedBy) return signalExitCodes[stoppedBy];
   // Always an array, one summary per query, however many ran.
   if (options.json)
-    process.stdout.write(
+    host.stdout.write(
       `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
     );
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.

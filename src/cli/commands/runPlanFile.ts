@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { QueryPlanSchema, type QueryPlan } from "../../emit/planSchema.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
@@ -54,7 +55,11 @@ function oneReportOf(json: unknown): unknown {
 }
 
 /** `oq run --plan FILE.json`: the plan's reports, merged into one CSV (docs/running.md, "Plans"). */
-export async function runPlanFileCommand(targets: string[], options: RunCommandOptions): Promise<number> {
+export async function runPlanFileCommand(
+  targets: string[],
+  options: RunCommandOptions,
+  host: Host,
+): Promise<number> {
   if (options.plan === undefined)
     throw new UsageError("oq run needs queries (.oq files or folders) or --plan FILE");
   if (targets.length > 0) throw new UsageError("oq run --plan runs one plan: give no queries beside it");
@@ -65,17 +70,17 @@ export async function runPlanFileCommand(targets: string[], options: RunCommandO
   const csvName = `${name.replace(/\.json$/, "")}.csv`;
   const destination: CsvDestination =
     options.out === undefined && !options.json
-      ? { kind: "stdout", stream: process.stdout }
+      ? { kind: "stdout", stream: host.stdout }
       : { kind: "file", path: outputFile("--out", options.out ?? ".", csvName) };
 
-  const client = await connect(options, process.env, process.cwd());
-  const { summaries, stoppedBy } = await runJobs(process, client, [{ name, destination, ...work }], {
+  const client = await connect(options, host.env, host.cwd());
+  const { summaries, stoppedBy } = await runJobs(host, client, [{ name, destination, ...work }], {
     ...options,
     pollIntervalMs,
     timeoutMs,
   });
   if (stoppedBy) return signalExitCodes[stoppedBy];
   const summary = summaries[0]!;
-  if (options.json) process.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
+  if (options.json) host.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }

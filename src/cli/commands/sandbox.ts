@@ -1,3 +1,4 @@
+import type { Host } from "../../app/host.js";
 import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
 import { startSandbox } from "../../sandbox/server.js";
@@ -17,7 +18,7 @@ interface SandboxCommandOptions {
 }
 
 /** `oq sandbox`: a local Ongage-compatible server, until Ctrl-C. */
-export async function sandboxCommand(options: SandboxCommandOptions): Promise<number> {
+export async function sandboxCommand(options: SandboxCommandOptions, host: Host): Promise<number> {
   const buildTimeMs = parseCliDuration(options.buildTime);
   if (buildTimeMs === undefined)
     throw new UsageError(`--build-time takes a duration such as 2s, not '${options.buildTime}'`);
@@ -46,13 +47,13 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
     if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
     // The machine's state, not a mistake in the command: exit 1, in one line, with the way out.
     const why = code === "EADDRINUSE" ? "is in use" : "may not be used by this user";
-    process.stderr.write(
+    host.stderr.write(
       `oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`,
     );
     return exitCodes.failed;
   }
   const { credentials } = sandbox;
-  process.stdout.write(
+  host.stdout.write(
     [
       `Ongage sandbox on ${sandbox.url}, list ${sandbox.listId}, ${sandbox.contacts.size.toLocaleString("en-US")} contacts. Point oq at it with:`,
       "",
@@ -66,7 +67,7 @@ export async function sandboxCommand(options: SandboxCommandOptions): Promise<nu
       "",
     ].join("\n"),
   );
-  await new Promise<void>((resolve) => process.once("SIGINT", resolve).once("SIGTERM", resolve));
+  await new Promise<void>((resolve) => host.once("SIGINT", resolve).once("SIGTERM", resolve));
   await sandbox.close();
   return exitCodes.ok;
 }

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { runOqAsync, type CliRun } from "./support/cli.js";
+import { oq, type CliRun } from "./support/oqInProcess.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
 
 /*
@@ -39,7 +39,7 @@ describe("oq run", () => {
   it("creates the report, waits, prints the CSV on stdout and deletes the report", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--poll-interval", "20ms"], {
+    const run = await oq(["run", "gmail.oq", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -59,10 +59,10 @@ describe("oq run", () => {
   it("writes --out through a temporary file and leaves nothing else behind", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(
-      ["run", "gmail.oq", "--out", "gmail.csv", "--poll-interval", "20ms", "--json"],
-      { cwd: dir, env: sandboxEnv(sandbox) },
-    );
+    const run = await oq(["run", "gmail.oq", "--out", "gmail.csv", "--poll-interval", "20ms", "--json"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(0);
     const [summary] = JSON.parse(run.stdout);
     expect(summary).toMatchObject({ ok: true, deleted: true, output: join(dir, "gmail.csv") });
@@ -91,13 +91,13 @@ describe("oq run", () => {
           .map((line) => line.split("@")[1]),
       );
     const args = ["run", dir, "--out", join(dir, "out/"), "--poll-interval", "20ms", "--quiet"];
-    const run = await runOqAsync(args, { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await oq(args, { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(domainsOf(join(dir, "out", "gmail.csv"))).toEqual(new Set(["gmail.com"]));
     expect(domainsOf(join(dir, "out", "yahoo.csv"))).toEqual(new Set(["yahoo.com"]));
 
-    const flagged = await runOqAsync([...args, "--param", "domain=@yahoo.com"], {
+    const flagged = await oq([...args, "--param", "domain=@yahoo.com"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -109,7 +109,7 @@ describe("oq run", () => {
   it("stops before any call when a parameter has no value", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "q.oq": "email ends $domain\n" });
-    const run = await runOqAsync(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox) });
+    const run = await oq(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox) });
     expect(run.status).toBe(1);
     expect(run.stderr).toContain("the parameter $domain has no value");
     expect(run.stderr).toContain("nothing was sent to Ongage");
@@ -125,7 +125,7 @@ describe("oq run", () => {
       "broken.oq": 'nickname = "x"\n',
       "fields.json": JSON.stringify({ fields: { nickname: "string" } }),
     });
-    const run = await runOqAsync(
+    const run = await oq(
       [
         "run",
         "a.oq",
@@ -164,7 +164,7 @@ describe("oq run", () => {
     (await import("node:fs")).mkdirSync(join(queries, "nested"), { recursive: true });
     writeFileSync(join(queries, "one.oq"), "in segment 1\n");
     writeFileSync(join(queries, "nested", "two.oq"), "in segment 3\n");
-    const run = await runOqAsync(["run", "queries", "--out", "out", "--poll-interval", "20ms"], {
+    const run = await oq(["run", "queries", "--out", "out", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -175,7 +175,7 @@ describe("oq run", () => {
   it("stops at a compile error before making any call", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "bad.oq": "emial = 1\n", "good.oq": gmail });
-    const run = await runOqAsync(["run", "good.oq", "bad.oq", "--out", "out"], {
+    const run = await oq(["run", "good.oq", "bad.oq", "--out", "out"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -188,7 +188,7 @@ describe("oq run", () => {
   it("--detailed downloads one row per event", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--detailed", "--poll-interval", "20ms"], {
+    const run = await oq(["run", "gmail.oq", "--detailed", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -201,7 +201,7 @@ describe("oq run", () => {
     sandbox = await testSandbox();
     const env = sandboxEnv(sandbox);
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(
+    const run = await oq(
       ["run", "gmail.oq", "--keep", "--out", "first.csv", "--json", "--poll-interval", "20ms"],
       { cwd: dir, env },
     );
@@ -209,29 +209,29 @@ describe("oq run", () => {
     expect(run.stderr).toContain(`report ${reportId} (kept)`);
     expect(sandbox.liveReports().map((r) => String(r.id))).toEqual([reportId]);
 
-    const list = await runOqAsync(["reports", "list"], { cwd: dir, env });
+    const list = await oq(["reports", "list"], { cwd: dir, env });
     expect(list.status).toBe(0);
     expect(list.stdout).toMatch(new RegExp(`^${reportId}\\s+Completed\\s+\\[oq [0-9a-f]{8}\\] `, "m"));
 
     const listJson = JSON.parse(
-      (await runOqAsync(["reports", "list", "--json", "--limit", "5"], { cwd: dir, env })).stdout,
+      (await oq(["reports", "list", "--json", "--limit", "5"], { cwd: dir, env })).stdout,
     );
     expect(listJson.total).toBe(1);
 
-    const status = await runOqAsync(["reports", "status", reportId], { cwd: dir, env });
+    const status = await oq(["reports", "status", reportId], { cwd: dir, env });
     expect(status.stdout).toContain("Completed (status 2)");
 
-    const exported = await runOqAsync(["reports", "export", reportId, "--out", "again.csv"], {
+    const exported = await oq(["reports", "export", reportId, "--out", "again.csv"], {
       cwd: dir,
       env,
     });
     expect(exported.status).toBe(0);
     expect(readFileSync(join(dir, "again.csv"), "utf8")).toBe(readFileSync(join(dir, "first.csv"), "utf8"));
 
-    const deleted = await runOqAsync(["reports", "delete", reportId], { cwd: dir, env });
+    const deleted = await oq(["reports", "delete", reportId], { cwd: dir, env });
     expect(deleted.status).toBe(0);
     expect(sandbox.liveReports()).toEqual([]);
-    const gone = await runOqAsync(["reports", "status", reportId], { cwd: dir, env });
+    const gone = await oq(["reports", "status", reportId], { cwd: dir, env });
     expect(gone.status).toBe(1);
     expect(gone.stderr).toContain("404");
     for (const r of [run, list, status, exported, deleted, gone]) expectNoSecrets(r);
@@ -243,15 +243,13 @@ describe("oq fields pull", () => {
     sandbox = await testSandbox();
     const dir = folder({ "q.oq": 'age >= 40 and city = "Paris"\n' });
     const env = sandboxEnv(sandbox);
-    expect((await runOqAsync(["check", "q.oq"], { cwd: dir, env })).status).toBe(1);
-    const pull = await runOqAsync(["fields", "pull", "--out", "fields.json"], { cwd: dir, env });
+    expect((await oq(["check", "q.oq"], { cwd: dir, env })).status).toBe(1);
+    const pull = await oq(["fields", "pull", "--out", "fields.json"], { cwd: dir, env });
     expect(pull.status).toBe(0);
     expect(JSON.parse(readFileSync(join(dir, "fields.json"), "utf8"))).toEqual({
       fields: { first_name: "string", city: "string", age: "numeric", birthday: "date", customer_id: "id" },
     });
-    expect((await runOqAsync(["check", "q.oq", "--schema", "fields.json"], { cwd: dir, env })).status).toBe(
-      0,
-    );
+    expect((await oq(["check", "q.oq", "--schema", "fields.json"], { cwd: dir, env })).status).toBe(0);
   });
 });
 
@@ -259,7 +257,7 @@ describe("configuration and credentials", () => {
   it("a missing credential is a usage error naming the variable", async () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq"], {
+    const run = await oq(["run", "gmail.oq"], {
       cwd: dir,
       env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: undefined }),
     });
@@ -272,7 +270,7 @@ describe("configuration and credentials", () => {
     sandbox = await testSandbox();
     const dir = folder({ "gmail.oq": gmail });
     const wrong = `${testCredentials.password}-wrong`;
-    const run = await runOqAsync(["run", "gmail.oq", "--json", "--out", "x.csv"], {
+    const run = await oq(["run", "gmail.oq", "--json", "--out", "x.csv"], {
       cwd: dir,
       env: sandboxEnv(sandbox, { ONGAGE_PASSWORD: wrong }),
     });
@@ -284,7 +282,7 @@ describe("configuration and credentials", () => {
 
   it("refuses plain http to a host other than this machine", async () => {
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq"], {
+    const run = await oq(["run", "gmail.oq"], {
       cwd: dir,
       env: {
         ONGAGE_BASE_URL: "http://api.ongage.net",
@@ -312,7 +310,7 @@ describe("configuration and credentials", () => {
         ONGAGE_LIST_ID: environment.listId,
         ONGAGE_BASE_URL: environment.baseUrl,
       });
-      const run = await runOqAsync(["reports", "list", ...flags], { cwd: dir, env });
+      const run = await oq(["reports", "list", ...flags], { cwd: dir, env });
       if (run.status !== 0) expect(run.stderr).toContain("404");
       return run.status;
     };
@@ -330,53 +328,15 @@ describe("configuration and credentials", () => {
 
   it("rejects a bad --poll-interval as a usage error", async () => {
     const dir = folder({ "gmail.oq": gmail });
-    const run = await runOqAsync(["run", "gmail.oq", "--poll-interval", "5x"], { cwd: dir });
+    const run = await oq(["run", "gmail.oq", "--poll-interval", "5x"], { cwd: dir });
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("--poll-interval takes a duration");
   });
 });
 
 describe("oq sandbox", () => {
-  it("serves Ongage's API until Ctrl-C, and prints how to point oq at it", async () => {
-    const { spawn } = await import("node:child_process");
-    const { oqBin } = await import("./support/cli.js");
-    const child = spawn(process.execPath, [
-      oqBin,
-      "sandbox",
-      "--port",
-      "0",
-      "--contacts",
-      "50",
-      "--build-time",
-      "100ms",
-    ]);
-    let printed = "";
-    await new Promise<void>((resolve) =>
-      child.stdout
-        .setEncoding("utf8")
-        .on("data", (text: string) => ((printed += text), printed.includes("Ctrl-C") && resolve())),
-    );
-    const env = Object.fromEntries(
-      [...printed.matchAll(/export (\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]),
-    );
-    expect(Object.keys(env).sort()).toEqual([
-      "ONGAGE_ACCOUNT_CODE",
-      "ONGAGE_BASE_URL",
-      "ONGAGE_LIST_ID",
-      "ONGAGE_PASSWORD",
-      "ONGAGE_USERNAME",
-    ]);
-    const dir = folder({ "q.oq": "in segment 3\n" });
-    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "50ms"], { cwd: dir, env });
-    expect(run.status).toBe(0);
-    expect(run.stdout.trimEnd().split("\r\n").length).toBeGreaterThan(1);
-    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
-    child.kill("SIGINT");
-    expect(await exited).toBe(0);
-  });
-
   it("rejects an unknown fault as a usage error", async () => {
-    const run = await runOqAsync(["sandbox", "--faults", "explode"]);
+    const run = await oq(["sandbox", "--faults", "explode"]);
     expect(run.status).toBe(2);
     expect(run.stderr).toContain("unknown fault 'explode'");
   });

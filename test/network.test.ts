@@ -12,7 +12,7 @@ import { compile } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
 import { parseFaults } from "../src/sandbox/faults.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { runOqAsync, type CliRun } from "./support/cli.js";
+import { oq, type CliRun } from "./support/oqInProcess.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
@@ -73,7 +73,7 @@ describe("a run ends only when every query has ended", () => {
     };
     for (let i = 1; i <= 15; i++) files[`q${String(i).padStart(2, "0")}.oq`] = query;
     const dir = folder(files);
-    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
+    const run = await oq(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -91,7 +91,7 @@ describe("a run ends only when every query has ended", () => {
       "q.oq": query,
       "oq.config.json": JSON.stringify({ callsPerMinute: 2, rateWindowSeconds: 0.3 }),
     });
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+    const run = await oq(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -107,7 +107,7 @@ describe("a run ends only when every query has ended", () => {
     const files: Record<string, string> = {};
     for (let i = 1; i <= 15; i++) files[`q${i}.oq`] = query;
     const dir = folder(files);
-    const run = await runOqAsync(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
+    const run = await oq(["run", ".", "--out", "out", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
     });
@@ -174,7 +174,7 @@ describe("credentials are never printed", () => {
       ["reports", "export", "1000"],
       ["reports", "delete", "1000"],
     ]) {
-      const run = await runOqAsync(args, { cwd: dir, env });
+      const run = await oq(args, { cwd: dir, env });
       expect(run.status, args.join(" ")).toBe(1);
       expectNoSecretIn(run.stdout + run.stderr);
       runs.push(run);
@@ -184,7 +184,7 @@ describe("credentials are never printed", () => {
     expect(runs[2]!.stderr).toMatch(/not JSON.*x_username<\/td><td>\*\*\*/i);
   });
 
-  it("redaction covers every credential in the forms a server echoes, in any case, even where a quote is cut short", () => {
+  it("redaction covers every credential in the forms a server echoes, in any case, even where a quote is cut short", async () => {
     const secrets = headerAuth(awkwardCredentials).secrets();
     const echoes = [...everySecretForm, ...everySecretForm.map((form) => form.toUpperCase())].join(" | ");
     expectNoSecretIn(redact(echoes, secrets));
@@ -215,7 +215,7 @@ describe("credentials are never printed", () => {
       ["ONGAGE_ACCOUNT_CODE", "ACCT\r\nX-Injected: 1"],
     ] as const) {
       const { result: run, ms } = await timed(() =>
-        runOqAsync(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox, { [variable]: value }) }),
+        oq(["run", "q.oq"], { cwd: dir, env: sandboxEnv(sandbox, { [variable]: value }) }),
       );
       expect(run.status).toBe(2);
       expect(run.stderr).toContain(variable);
@@ -288,7 +288,7 @@ describe("every network read has a time limit", () => {
 });
 
 describe("429s without Retry-After", () => {
-  it("are backed off across Ongage's one-minute window, and a DELETE longer still", () => {
+  it("are backed off across Ongage's one-minute window, and a DELETE longer still", async () => {
     const least = (retries: number) =>
       Array.from({ length: retries }, (_, i) => backoffDelay(i + 1, {}, undefined, () => 0, true)).reduce(
         (a, b) => a + b,
@@ -341,7 +341,7 @@ describe("list ids", () => {
     const sandbox = await sandboxWith();
     const dir = folder({ "q.oq": query });
     for (const listId of ["..", ".", "/", "%2f", "", "12/../13", "12 "]) {
-      const run = await runOqAsync(["reports", "list", "--list-id", listId], {
+      const run = await oq(["reports", "list", "--list-id", listId], {
         cwd: dir,
         env: sandboxEnv(sandbox),
       });
@@ -349,7 +349,7 @@ describe("list ids", () => {
       expect(run.stderr).toContain("--list-id");
       expect(run.stderr).toContain("not a list id");
     }
-    const fromEnv = await runOqAsync(["reports", "list"], {
+    const fromEnv = await oq(["reports", "list"], {
       cwd: dir,
       env: sandboxEnv(sandbox, { ONGAGE_LIST_ID: ".." }),
     });
@@ -361,7 +361,7 @@ describe("list ids", () => {
 });
 
 describe("oq sandbox", () => {
-  it("the sandbox's fault list reads the new faults", () => {
+  it("the sandbox's fault list reads the new faults", async () => {
     expect(parseFaults("html-echo,stall-headers:2,no-answer,trickle:1000")).toEqual({
       htmlEcho: Infinity,
       stallHeaders: 2,
@@ -374,7 +374,7 @@ describe("oq sandbox", () => {
   it("on a busy port: one line that says so and suggests --port, exit 1", async () => {
     const busy = await sandboxWith();
     const port = new URL(busy.url).port;
-    const run = await runOqAsync(["sandbox", "--port", port]);
+    const run = await oq(["sandbox", "--port", port]);
     expect(run.status).toBe(1);
     expect(run.stderr).toBe(
       `oq: port ${port} is in use; choose another with --port N, or --port 0 for any free port\n`,

@@ -1,0 +1,141 @@
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { spawn } from "node:child_process";
+import { describe, expect, it } from "vitest";
+import { oqBin, runOq, runOqAsync } from "./support/cli.js";
+import { scratch } from "./support/scratch.js";
+
+/*
+ * The built `oq` command's contract, through a real process: what only a process shows (the
+ * bundle loads, the exit status, the streams, a reader that leaves). Everything else about the
+ * command is tested in process (cli.test.ts and others, test/support/oqInProcess.ts).
+ */
+
+const now = "2024-02-01T00:00:00Z";
+
+describe("the oq command", () => {
+  it("oq sandbox serves Ongage's API until Ctrl-C, and prints how to point oq at it", async () => {
+    const child = spawn(process.execPath, [
+      oqBin,
+      "sandbox",
+      "--port",
+      "0",
+      "--contacts",
+      "50",
+      "--build-time",
+      "100ms",
+    ]);
+    let printed = "";
+    await new Promise<void>((resolve) =>
+      child.stdout
+        .setEncoding("utf8")
+        .on("data", (text: string) => ((printed += text), printed.includes("Ctrl-C") && resolve())),
+    );
+    const env = Object.fromEntries(
+      [...printed.matchAll(/export (\w+)=(\S+)/g)].map(([, name, value]) => [name!, value!]),
+    );
+    expect(Object.keys(env).sort()).toEqual([
+      "ONGAGE_ACCOUNT_CODE",
+      "ONGAGE_BASE_URL",
+      "ONGAGE_LIST_ID",
+      "ONGAGE_PASSWORD",
+      "ONGAGE_USERNAME",
+    ]);
+    const dir = scratch({ "q.oq": "in segment 3\n" });
+    const run = await runOqAsync(["run", "q.oq", "--poll-interval", "50ms"], { cwd: dir, env });
+    expect(run.status).toBe(0);
+    expect(run.stdout.trimEnd().split("\r\n").length).toBeGreaterThan(1);
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    child.kill("SIGINT");
+    expect(await exited).toBe(0);
+  });
+
+  it("compile: the payload on stdout, nothing on stderr, exit 0", () => {
+    const dir = scratch({ "q.oq": 'email ends "gmail.com" and opens >= 3 during 30d select email, opens\n' });
+    const run = runOq(["compile", "q.oq", "--now", now, "--compact"], { cwd: dir });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+    expect(JSON.parse(run.stdout).filters.criteria).toHaveLength(2);
+  });
+
+  it("a query error: file:line:col and a caret on stderr, nothing on stdout, exit 1", () => {
+    const run = runOq(["check", "-"], { input: "opens >" });
+    expect(run.status).toBe(1);
+    expect(run.stdout).toBe("");
+    expect(run.stderr).toMatch(/^<stdin>:1:\d+: error/m);
+    expect(run.stderr).toContain("^");
+  });
+
+  it("a usage error: exit 2; --version and --help: exit 0", () => {
+    expect(runOq(["compile", "-", "--bogus"]).status).toBe(2);
+    expect(runOq(["--version"]).status).toBe(0);
+    const help = runOq(["--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("Usage: oq");
+  });
+});
+
+/** Runs oq with its stdout read until the first chunk, then closed, as `| head -c 10` does. */
+function runWithReaderLeavingEarly(
+  args: string[],
+  cwd: string,
+): Promise<{ status: number | null; stderr: string; closedEarly: boolean }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [oqBin, ...args], {
+      cwd,
+      env: { ...process.env, OQ_NOW: now },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    let closedEarly = false;
+    child.stderr.on("data", (chunk) => (stderr += chunk));
+    child.stdout.once("data", () => {
+      closedEarly = true;
+      child.stdout.destroy();
+    });
+    child.on("error", reject);
+    child.on("close", (status) => resolve({ status, stderr, closedEarly }));
+  });
+}
+
+describe("a reader that closes stdout early", () => {
+  it("ends compile, fmt and decompile quietly with exit 0, as oq run does", async () => {
+    // Far more than a pipe holds (64 KB), so oq is still writing when the reader leaves.
+    const list = Array.from({ length: 30_000 }, (_, i) => `"a${i}@example.com"`).join(", ");
+    const dir = scratch({ "big.oq": `email = [${list}]\n` });
+    const payload = runOq(["compile", "big.oq", "--now", now], { cwd: dir });
+    expect(payload.status).toBe(0);
+    writeFileSync(join(dir, "big.json"), payload.stdout);
+    for (const args of [
+      ["compile", "big.oq"],
+      ["fmt", "big.oq"],
+      ["decompile", "big.json"],
+    ]) {
+      const run = await runWithReaderLeavingEarly(args, dir);
+      expect(run.closedEarly, args.join(" ")).toBe(true);
+      expect(run.stderr, args.join(" ")).not.toMatch(/EPIPE|Error|at /);
+      expect(run.status, args.join(" ")).toBe(0);
+    }
+  }, 60_000);
+});
+
+describe("a reader that closes stdout early", () => {
+  it("ends compile, fmt and decompile quietly with exit 0, as oq run does", async () => {
+    // Far more than a pipe holds (64 KB), so oq is still writing when the reader leaves.
+    const list = Array.from({ length: 30_000 }, (_, i) => `"a${i}@example.com"`).join(", ");
+    const dir = scratch({ "big.oq": `email = [${list}]\n` });
+    const payload = runOq(["compile", "big.oq", "--now", now], { cwd: dir });
+    expect(payload.status).toBe(0);
+    writeFileSync(join(dir, "big.json"), payload.stdout);
+    for (const args of [
+      ["compile", "big.oq"],
+      ["fmt", "big.oq"],
+      ["decompile", "big.json"],
+    ]) {
+      const run = await runWithReaderLeavingEarly(args, dir);
+      expect(run.closedEarly, args.join(" ")).toBe(true);
+      expect(run.stderr, args.join(" ")).not.toMatch(/EPIPE|Error|at /);
+      expect(run.status, args.join(" ")).toBe(0);
+    }
+  }, 60_000);
+});
