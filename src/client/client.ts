@@ -27,7 +27,13 @@ import {
 } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
-import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
+import {
+  maxJsonReplyBytes,
+  nodeTransport,
+  readText,
+  type Transport,
+  type TransportResponse,
+} from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
 
@@ -496,8 +502,9 @@ export class OngageClient {
       timer.stop();
       permit.release();
     };
+    // A JSON reply is read whole, so it is bounded; an export is streamed (watchedBody), and is not.
     const text = () =>
-      readText(response.body, () => timer.touch()).catch((error: unknown) => {
+      readText(response.body, () => timer.touch(), maxJsonReplyBytes).catch((error: unknown) => {
         throw this.failure(method, path, error, options.signal, timer, true);
       });
     if (response.status < 200 || response.status >= 300) {

@@ -151,12 +151,36 @@ export function fetchTransport(fetchImpl: typeof fetch = fetch): Transport {
   };
 }
 
-/** The whole body as text; `onChunk` is told of each piece as it arrives. */
-export async function readText(body: Readable, onChunk?: () => void): Promise<string> {
+/**
+ * The most bytes of a JSON reply oq reads: Ongage's largest, a page of 100 reports, is tens of
+ * KB, so a reply past this is a server gone wrong (an endless list), and reading on would only
+ * fill memory. A CSV export is a stream, read as it comes, and has no such limit.
+ */
+export const maxJsonReplyBytes = 8 * 1024 * 1024;
+
+/** A reply longer than the reader's limit: it stopped reading there, and closed the stream. */
+export class ReplyTooLarge extends Error {
+  constructor(readonly limitBytes: number) {
+    super(`a reply of more than ${limitBytes} bytes`);
+  }
+}
+
+/**
+ * The whole body as text; `onChunk` is told of each piece as it arrives. Past `limitBytes` it
+ * stops reading, destroys the body (so the connection is closed) and throws ReplyTooLarge.
+ */
+export async function readText(body: Readable, onChunk?: () => void, limitBytes = Infinity): Promise<string> {
   const chunks: Buffer[] = [];
+  let length = 0;
   for await (const chunk of body) {
     onChunk?.();
-    chunks.push(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
+    const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+    length += bytes.length;
+    if (length > limitBytes) {
+      body.destroy();
+      throw new ReplyTooLarge(limitBytes);
+    }
+    chunks.push(bytes);
   }
   return Buffer.concat(chunks).toString("utf8");
 }
