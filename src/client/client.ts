@@ -99,6 +99,11 @@ interface CallOptions {
   retry: boolean;
   /** Told when the request is handed to the network (after waiting for the rate limiter). */
   onSent?: () => void;
+  /**
+   * The call's success needs no payload, so a 2xx with no body at all (204, or 200 with nothing
+   * or only white space) is one: nothing in it says otherwise.
+   */
+  bodyOptional?: boolean;
 }
 
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -263,9 +268,16 @@ export class OngageClient {
     return { reports: parsed.data, total };
   }
 
-  /** DELETE /api/contact_activity/ID. */
+  /**
+   * DELETE /api/contact_activity/ID. Done on Ongage's envelope without an error, and on a 2xx
+   * with no body at all; not on an error, or a body that cannot be read.
+   */
   async deleteReport(id: string, signal?: AbortSignal): Promise<void> {
-    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true });
+    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, {
+      signal,
+      retry: true,
+      bodyOptional: true,
+    });
   }
 
   /**
@@ -388,7 +400,9 @@ export class OngageClient {
   ): Promise<{ payload: unknown; total: number | undefined }> {
     return this.send(method, path, options, false, async (call) => {
       try {
-        return parseEnvelope(await call.text(), call.response.status, this.redaction);
+        const text = await call.text();
+        if (options.bodyOptional && text.trim() === "") return { payload: undefined, total: undefined };
+        return parseEnvelope(text, call.response.status, this.redaction);
       } finally {
         call.release();
       }
