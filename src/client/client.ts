@@ -10,6 +10,7 @@ import {
   rateLimitWait,
   type BackoffOptions,
   type RateLimitRun,
+  type SharedPatience,
 } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
@@ -71,6 +72,11 @@ export interface OngageClientOptions {
   createLookupMs?: number;
   /** The time the client reads and waits on (back-off, call clocks, the rate window); default the real one. */
   clock?: Clock;
+  /**
+   * Asked when a call's patience with 429s has run out: while it says so, the call waits on
+   * (until its signal stops it), as giving up would throw away finished work (runPlan's parts).
+   */
+  holdOn?: () => boolean;
 }
 
 export type ClientEvent =
@@ -160,7 +166,9 @@ export class OngageClient {
   }
 
   /** A client with the same settings (but `overrides`) and the same rate limits, counting its own calls. */
-  fork(overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff"> = {}): OngageClient {
+  fork(
+    overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff" | "holdOn"> = {},
+  ): OngageClient {
     return new OngageClient({
       ...this.options,
       ...overrides,
@@ -226,6 +234,8 @@ export class OngageClient {
             error.retryAfterMs,
             false,
             this.clock.now(),
+            Math.random,
+            this.sharedPatience(),
           );
           if (delayMs === undefined) throw error;
           await this.wait("POST", "contact_activity", rateLimits.retries, delayMs, error, signal);
@@ -350,6 +360,11 @@ export class OngageClient {
     return url.href;
   }
 
+  /** What a call's patience with 429s shares with the others of this process. */
+  private sharedPatience(): SharedPatience {
+    return { servedAt: this.limiter.lastServedAt, holdOn: this.options.holdOn?.() };
+  }
+
   private async pause(
     method: string,
     path: string,
@@ -429,7 +444,9 @@ export class OngageClient {
     const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await consume(await this.attempt(method, path, options, streaming));
+        const result = await consume(await this.attempt(method, path, options, streaming));
+        this.limiter.served();
+        return result;
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) =>
           quotableServerText(this.clean(text), this.redaction.values),
@@ -442,6 +459,8 @@ export class OngageClient {
             error.retryAfterMs,
             method === "DELETE",
             this.clock.now(),
+            Math.random,
+            this.sharedPatience(),
           );
           if (delayMs === undefined) throw error;
           await this.wait(method, path, rateLimits.retries, delayMs, error, options.signal);
