@@ -28,13 +28,13 @@ export type Transport = (request: TransportRequest) => Promise<TransportResponse
 /** Methods a server may be sent twice with the same effect (RFC 9110, 9.2.2). */
 const idempotentMethods = new Set(["GET", "HEAD", "PUT", "DELETE", "OPTIONS"]);
 
-/** How a connection that ended before any answer ends a request, as Node reports it. */
+/** How a connection that ended before the answer ends a request, as Node reports it. */
 const droppedConnection = new Set(["ECONNRESET", "EPIPE", "ECONNABORTED"]);
 
 /**
- * A request sent on a kept-alive socket that was closed before a single byte of the answer
- * came: the server had closed the idle connection as the request went out (its keep-alive
- * timeout), so the request was lost on the way, not refused.
+ * A request sent on a kept-alive socket that the server closed before answering: most likely it
+ * had closed the idle connection as the request went out (its keep-alive timeout), so the
+ * request was lost on the way, not refused.
  */
 class StaleConnection extends Error {
   constructor(override readonly cause: Error) {
@@ -48,11 +48,13 @@ class StaleConnection extends Error {
  * back-pressure all the way to the socket.
  *
  * A kept-alive connection may be closed by the server just as a request goes out on it; after
- * a pause every idle socket of the pool may be such a one. So: a request that cannot be sent
- * twice (a POST, a create) always goes on a connection of its own, never a reused one, and is
- * never sent again here (what became of it is the client's to find out); any other request
- * that met a reused socket closed before a byte of the answer is sent again at once, once, on
- * a new connection (not another socket of the pool, which may be stale too).
+ * a pause every idle socket of the pool may be such a one. Whether the request reached the
+ * server first cannot be told from here (its bytes were handed to the socket either way). So a
+ * request that cannot be sent twice (a POST, a create) always goes on a connection of its own,
+ * never a reused one, and is never sent again here: what became of it is the client's to find
+ * out. Any other request (idempotent: sending it twice does no harm) that met a reused socket
+ * closed before the answer is sent again at once, once, on a new connection, not on another
+ * socket of the pool, which may be stale too.
  */
 export function nodeTransport(maxSockets = 10): Transport {
   const pooled = {
@@ -65,13 +67,13 @@ export function nodeTransport(maxSockets = 10): Transport {
     try {
       return await nodeRequest(request, reusable ? pooled : fresh);
     } catch (error) {
-      if (!(error instanceof StaleConnection)) throw error;
+      if (!(error instanceof StaleConnection) || !reusable) throw error;
       return nodeRequest(request, fresh);
     }
   };
 }
 
-/** One request on a socket of `agents`; a StaleConnection when it met a reused socket that closed before answering. */
+/** One request on a socket of `agents`; a StaleConnection when it met a reused socket closed before the answer. */
 function nodeRequest(
   request: TransportRequest,
   agents: { http: HttpAgent; https: HttpsAgent },
@@ -103,20 +105,14 @@ function nodeRequest(
           body: response,
         }),
     );
-    // Bytes read on the socket before this request was sent on it (a reused socket has some).
-    let readBefore: number | undefined;
-    outgoing.once("socket", (socket) => (readBefore = socket.bytesRead));
+    // (Once the answer's headers have come, a failure is the response's, not the request's.)
     outgoing.on("error", (error: Error & { code?: string }) => {
-      const nothingAnswered =
+      const stale =
         outgoing.reusedSocket &&
-        readBefore !== undefined &&
-        outgoing.socket?.bytesRead === readBefore &&
-        !request.signal?.aborted;
-      reject(
-        nothingAnswered && error.code !== undefined && droppedConnection.has(error.code)
-          ? new StaleConnection(error)
-          : error,
-      );
+        !request.signal?.aborted &&
+        error.code !== undefined &&
+        droppedConnection.has(error.code);
+      reject(stale ? new StaleConnection(error) : error);
     });
     if (request.onActivity) {
       const onActivity = request.onActivity;
