@@ -7,8 +7,8 @@ import { fakeTimeSandbox } from "./support/inProcess.js";
 /*
  * The 429 schedule as docs/running.md and backoff.ts promise it, wait by wait, on a fake clock:
  * a 429 without Retry-After waits 5, 10, 20, 40, then 60 s (less up to a quarter, the jitter),
- * and a call keeps trying until its patience has passed since its first 429 (90 s; 150 s for a
- * DELETE, which must not leave a report behind), the last wait ending exactly then.
+ * and a call keeps trying until its patience has passed since its first 429 (5 minutes; 150 s
+ * for a DELETE, which runs in the clean-up's bound), the last wait ending exactly then.
  */
 
 let sandbox: Sandbox | undefined;
@@ -22,7 +22,7 @@ afterEach(async () => {
 const lowestJitter = () => vi.spyOn(Math, "random").mockReturnValue(0);
 
 describe("429s without Retry-After, on the clock", () => {
-  it("a GET waits 3.75, 7.5, 15, 30 s, then the rest of its 90 s, and gives up with the 429", async () => {
+  it("a GET waits 3.75, 7.5, 15, 30 s, then 45 s at the 60 s ceiling, then the rest of its 5 minutes, and gives up with the 429", async () => {
     const wired = await fakeTimeSandbox({ faults: { rateLimitBurst: 100, omitRetryAfter: true } });
     sandbox = wired.sandbox;
     lowestJitter();
@@ -30,9 +30,12 @@ describe("429s without Retry-After, on the clock", () => {
     const failure = await wired.clock.run(wired.client.listFields()).catch((error: unknown) => error);
     expect(failure).toBeInstanceOf(OngageError);
     expect((failure as OngageError).status).toBe(429);
-    expect(wired.clock.sleeps).toEqual([3750, 7500, 15_000, 30_000, 33_750]);
+    expect(wired.clock.sleeps).toEqual([
+      3750, 7500, 15_000, 30_000, 45_000, 45_000, 45_000, 45_000, 45_000, 18_750,
+    ]);
     expect(wired.clock.since(started)).toBe(defaultBackoff.rateLimitPatienceMs);
-    expect(sandbox.stats.rateLimited).toBe(6);
+    expect(defaultBackoff.rateLimitPatienceMs).toBe(5 * 60_000);
+    expect(sandbox.stats.rateLimited).toBe(11);
   });
 
   it("a DELETE keeps going past the retry count at the 60 s ceiling, until 150 s have passed", async () => {

@@ -22,6 +22,8 @@ const ConfigFile = z.strictObject({
   maxInFlight: z.number().int().positive().optional(),
   /** How long (ms) to look for a report whose create had an unknown outcome (default 15000; at most 5 min). */
   createLookupMs: z.number().int().nonnegative().max(300_000).optional(),
+  /** How long a call answered 429 keeps trying, as a duration ("5m"); OQ_RATE_LIMIT_PATIENCE and --rate-limit-patience win. */
+  rateLimitPatience: z.string().min(1).optional(),
   /** The window callsPerMinute counts over, in seconds (default 60, as Ongage counts). */
   rateWindowSeconds: z.number().positive().optional(),
   /** "headers" (X_USERNAME, X_PASSWORD, X_ACCOUNT_CODE; documented) or "api-key" (rumoured). */

@@ -1,12 +1,15 @@
 import { apiKeyAuth, headerAuth, type AuthScheme } from "../client/auth.js";
 import { OngageClient, type ClientEvent } from "../client/client.js";
 import { CredentialError, ListIdError, OngageError } from "../client/errors.js";
+import { durationFlag } from "./durationFlag.js";
 import { findConfigPath } from "./findConfigFile.js";
 import { UsageError } from "./usageError.js";
 
 export interface ConnectionFlags {
   listId?: string;
   baseUrl?: string;
+  /** `--rate-limit-patience`, a duration such as 10m. */
+  rateLimitPatience?: string;
 }
 
 /**
@@ -69,6 +72,7 @@ export async function connect(
       : envListId !== undefined
         ? "ONGAGE_LIST_ID"
         : "listId in oq.config.json";
+  const rateLimitPatienceMs = rateLimitPatience(flags, env, config);
   try {
     return new OngageClient({
       auth,
@@ -78,6 +82,7 @@ export async function connect(
       ...(config.maxInFlight ? { maxInFlight: config.maxInFlight } : {}),
       ...(config.createLookupMs !== undefined ? { createLookupMs: config.createLookupMs } : {}),
       ...(config.rateWindowSeconds ? { rateWindowMs: config.rateWindowSeconds * 1000 } : {}),
+      ...(rateLimitPatienceMs !== undefined ? { backoff: { rateLimitPatienceMs } } : {}),
       ...(onEvent ? { onEvent } : {}),
     });
   } catch (error) {
@@ -91,4 +96,20 @@ export async function connect(
     if (error instanceof TypeError) throw new UsageError(`the base URL '${baseUrl}' is not a URL`);
     throw error;
   }
+}
+
+/** The patience with 429s (BackoffOptions.rateLimitPatienceMs) the user set, if any: the flag, the environment, then the file. */
+function rateLimitPatience(
+  flags: ConnectionFlags,
+  env: NodeJS.ProcessEnv,
+  config: { rateLimitPatience?: string | undefined },
+): number | undefined {
+  // An empty variable counts as unset, as with the others.
+  const envValue = env["OQ_RATE_LIMIT_PATIENCE"] || undefined;
+  if (flags.rateLimitPatience !== undefined)
+    return durationFlag("--rate-limit-patience", flags.rateLimitPatience);
+  if (envValue !== undefined) return durationFlag("OQ_RATE_LIMIT_PATIENCE", envValue);
+  if (config.rateLimitPatience !== undefined)
+    return durationFlag("rateLimitPatience in oq.config.json", config.rateLimitPatience);
+  return undefined;
 }

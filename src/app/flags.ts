@@ -144,6 +144,13 @@ const flags: readonly Flag[] = [
     takenBy: talkingToOngage,
   },
 
+  {
+    name: "rate-limit-patience",
+    argument: "duration",
+    help: "how long a call answered 429 keeps trying while the account serves none of this run's calls (default: $OQ_RATE_LIMIT_PATIENCE, oq.config.json, 5m)",
+    takenBy: talkingToOngage,
+  },
+
   // Compiling (app/compileSettings.ts: the flag, then the environment, then oq.config.json).
   {
     name: "schema",

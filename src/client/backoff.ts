@@ -18,12 +18,17 @@ export interface BackoffOptions {
   /** How many times a DELETE answered 5xx is tried again (default 10: up to 2.5 minutes). */
   deleteRetries?: number;
   /**
-   * How long a call answered 429 keeps trying, from its first 429, in ms (default 90 s, more
-   * than Ongage's one-minute window): 429s are retried by time, not by count, so that a short
-   * Retry-After does not use up the retries within seconds.
+   * How long a call answered 429 keeps trying, in ms (default 5 min, five of Ongage's one-minute
+   * windows): from its first 429, or from the last call of this process the account served, if
+   * later (SharedPatience). 429s are retried by time, not by count, so that a short Retry-After
+   * does not use up the retries within seconds; and for that long, so that processes sharing a
+   * busy account wait for each other's share of it rather than fail.
    */
   rateLimitPatienceMs?: number;
-  /** The same for a DELETE (default 150 s: two and a half windows), which must not leave a report behind. */
+  /**
+   * The same for a DELETE (default 150 s: two and a half windows), which must not leave a report
+   * behind; it runs in the clean-up, whose bound (cleanupBoundMs) leaves room for it.
+   */
   deleteRateLimitPatienceMs?: number;
 }
 
@@ -35,7 +40,7 @@ export const defaultBackoff: Required<BackoffOptions> = {
   rateLimitBaseMs: 5_000,
   rateLimitMaxMs: 60_000,
   deleteRetries: 10,
-  rateLimitPatienceMs: 90_000,
+  rateLimitPatienceMs: 5 * 60_000,
   deleteRateLimitPatienceMs: 150_000,
 };
 
@@ -68,12 +73,27 @@ export interface RateLimitRun {
 }
 
 /**
+ * What a call's patience with 429s depends on beyond the call itself: a process's calls are
+ * patient together. While the account serves some of them, a call refused meanwhile is waiting
+ * its turn, not shut out, so its patience counts from the last one served.
+ */
+export interface SharedPatience {
+  /** When the account last served one of the process's calls (on the client's clock). */
+  servedAt?: number | undefined;
+  /**
+   * Wait past the patience, at the schedule's pace, until the caller's signal or deadline stops
+   * the call: set while giving up would throw away finished work (a plan's finished parts).
+   */
+  holdOn?: boolean | undefined;
+}
+
+/**
  * The wait before trying a call answered 429 again, or undefined to give up: it keeps trying
  * until the patience (rateLimitPatienceMs, or deleteRateLimitPatienceMs for a DELETE) has passed
- * since its first 429, and the last wait ends when it does. Retry-After is the least it waits:
- * for the first `retries` tries exactly that; after them, never less than the rate-limit
- * schedule, so that a short Retry-After spreads the tries across the window rather than
- * spending them at once.
+ * since its first 429 or since the account last served a call of the process (`shared`), and
+ * the last wait ends when it does. Retry-After is the least it waits: for the first `retries`
+ * tries exactly that; after them, never less than the rate-limit schedule, so that a short
+ * Retry-After spreads the tries across the window rather than spending them at once.
  */
 export function rateLimitWait(
   run: RateLimitRun,
@@ -82,12 +102,15 @@ export function rateLimitWait(
   isDelete: boolean,
   now = Date.now(),
   random = Math.random,
+  shared: SharedPatience = {},
 ): number | undefined {
   run.firstAt ??= now;
   const patience = isDelete
     ? (options.deleteRateLimitPatienceMs ?? defaultBackoff.deleteRateLimitPatienceMs)
     : (options.rateLimitPatienceMs ?? defaultBackoff.rateLimitPatienceMs);
-  const left = run.firstAt + patience - now;
+  const left = shared.holdOn
+    ? Infinity
+    : Math.max(run.firstAt, shared.servedAt ?? -Infinity) + patience - now;
   if (left <= 0) return undefined;
   run.retries++;
   const scheduled = backoffDelay(run.retries, options, undefined, random, true);

@@ -10,6 +10,7 @@ import {
   rateLimitWait,
   type BackoffOptions,
   type RateLimitRun,
+  type SharedPatience,
 } from "./backoff.js";
 import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
@@ -27,7 +28,13 @@ import {
 } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
-import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
+import {
+  maxJsonReplyBytes,
+  nodeTransport,
+  readText,
+  type Transport,
+  type TransportResponse,
+} from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
 
@@ -65,6 +72,11 @@ export interface OngageClientOptions {
   createLookupMs?: number;
   /** The time the client reads and waits on (back-off, call clocks, the rate window); default the real one. */
   clock?: Clock;
+  /**
+   * Asked when a call's patience with 429s has run out: while it says so, the call waits on
+   * (until its signal stops it), as giving up would throw away finished work (runPlan's parts).
+   */
+  holdOn?: () => boolean;
 }
 
 export type ClientEvent =
@@ -93,6 +105,11 @@ interface CallOptions {
   retry: boolean;
   /** Told when the request is handed to the network (after waiting for the rate limiter). */
   onSent?: () => void;
+  /**
+   * The call's success needs no payload, so a 2xx with no body at all (204, or 200 with nothing
+   * or only white space) is one: nothing in it says otherwise.
+   */
+  bodyOptional?: boolean;
 }
 
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
@@ -149,7 +166,9 @@ export class OngageClient {
   }
 
   /** A client with the same settings (but `overrides`) and the same rate limits, counting its own calls. */
-  fork(overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff"> = {}): OngageClient {
+  fork(
+    overrides: Pick<OngageClientOptions, "timeoutMs" | "idleTimeoutMs" | "backoff" | "holdOn"> = {},
+  ): OngageClient {
     return new OngageClient({
       ...this.options,
       ...overrides,
@@ -215,6 +234,8 @@ export class OngageClient {
             error.retryAfterMs,
             false,
             this.clock.now(),
+            Math.random,
+            this.sharedPatience(),
           );
           if (delayMs === undefined) throw error;
           await this.wait("POST", "contact_activity", rateLimits.retries, delayMs, error, signal);
@@ -257,9 +278,16 @@ export class OngageClient {
     return { reports: parsed.data, total };
   }
 
-  /** DELETE /api/contact_activity/ID. */
+  /**
+   * DELETE /api/contact_activity/ID. Done on Ongage's envelope without an error, and on a 2xx
+   * with no body at all; not on an error, or a body that cannot be read.
+   */
   async deleteReport(id: string, signal?: AbortSignal): Promise<void> {
-    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true });
+    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, {
+      signal,
+      retry: true,
+      bodyOptional: true,
+    });
   }
 
   /**
@@ -332,6 +360,11 @@ export class OngageClient {
     return url.href;
   }
 
+  /** What a call's patience with 429s shares with the others of this process. */
+  private sharedPatience(): SharedPatience {
+    return { servedAt: this.limiter.lastServedAt, holdOn: this.options.holdOn?.() };
+  }
+
   private async pause(
     method: string,
     path: string,
@@ -382,7 +415,9 @@ export class OngageClient {
   ): Promise<{ payload: unknown; total: number | undefined }> {
     return this.send(method, path, options, false, async (call) => {
       try {
-        return parseEnvelope(await call.text(), call.response.status, this.redaction);
+        const text = await call.text();
+        if (options.bodyOptional && text.trim() === "") return { payload: undefined, total: undefined };
+        return parseEnvelope(text, call.response.status, this.redaction);
       } finally {
         call.release();
       }
@@ -409,7 +444,9 @@ export class OngageClient {
     const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       try {
-        return await consume(await this.attempt(method, path, options, streaming));
+        const result = await consume(await this.attempt(method, path, options, streaming));
+        this.limiter.served();
+        return result;
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) =>
           quotableServerText(this.clean(text), this.redaction.values),
@@ -422,6 +459,8 @@ export class OngageClient {
             error.retryAfterMs,
             method === "DELETE",
             this.clock.now(),
+            Math.random,
+            this.sharedPatience(),
           );
           if (delayMs === undefined) throw error;
           await this.wait(method, path, rateLimits.retries, delayMs, error, options.signal);
@@ -496,8 +535,9 @@ export class OngageClient {
       timer.stop();
       permit.release();
     };
+    // A JSON reply is read whole, so it is bounded; an export is streamed (watchedBody), and is not.
     const text = () =>
-      readText(response.body, () => timer.touch()).catch((error: unknown) => {
+      readText(response.body, () => timer.touch(), maxJsonReplyBytes).catch((error: unknown) => {
         throw this.failure(method, path, error, options.signal, timer, true);
       });
     if (response.status < 200 || response.status >= 300) {

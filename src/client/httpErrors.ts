@@ -3,6 +3,7 @@ import type { CallTimer } from "./callTimer.js";
 import { longestServerText, quotableServerText } from "./echoedSecrets.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
+import { ReplyTooLarge } from "./transport.js";
 
 /*
  * What went wrong with a call, as an OngageError that says it: an HTTP error status, an error
@@ -116,6 +117,10 @@ export function parseEnvelope(
   return { payload, total: "total" in metadata ? (metadata.total as number | undefined) : undefined };
 }
 
+function megabytes(bytes: number): string {
+  return `${Math.round(bytes / (1024 * 1024))} MB`;
+}
+
 function seconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${(ms / 1000).toFixed(1)}s`;
 }
@@ -135,6 +140,12 @@ export function callFailure(
   if (error instanceof OngageError) return error;
   if (signal?.aborted) return new OngageError("aborted", "stopped");
   const { method, path, host } = call;
+  if (error instanceof ReplyTooLarge) {
+    return new OngageError(
+      "protocol",
+      `${method} ${path}: ${host} sent a reply of more than ${megabytes(error.limitBytes)}, far more than any answer of Ongage's; oq stopped reading it`,
+    );
+  }
   if (timer?.expired === "idle") {
     return new OngageError(
       "timeout",

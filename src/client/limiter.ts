@@ -36,6 +36,11 @@ export class RateLimiter {
   private readonly waiting: ((hold: { until: number }) => void)[] = [];
   private cancelTimer: (() => void) | undefined;
   private readonly holdMs: number;
+  /**
+   * When the account last served one of these calls (any answer but a refusal by its rate
+   * limit): the calls that share this limiter share their patience with 429s (SharedPatience).
+   */
+  lastServedAt: number | undefined;
 
   constructor(
     readonly perMinute: number,
@@ -80,6 +85,11 @@ export class RateLimiter {
         else this.pump();
       },
     };
+  }
+
+  /** The account served one of these calls (see lastServedAt). */
+  served(): void {
+    this.lastServedAt = this.clock.now();
   }
 
   /** How many calls the window holds now. */

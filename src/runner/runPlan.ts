@@ -95,6 +95,10 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
   let firstFailure: { report: number; error: string } | undefined;
   let keepForSave = false;
+  // A part that gave up on 429s would throw away the parts already finished: once there are
+  // some, the others wait 429s out until their deadline (docs/running.md, "Plans").
+  let finishedParts = 0;
+  const client = options.client.fork({ holdOn: () => finishedParts > 0 });
   const folder = await mkdtemp(join(tmpdir(), "oq-plan-"));
   try {
     const files = plan.reports.map((_, index) => join(folder, `report-${index}.csv`));
@@ -103,6 +107,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
         const report = await runReportStep(
           {
             ...options,
+            client,
             request,
             destination: { kind: "file", path: files[index]! },
             signal,
@@ -110,7 +115,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
           },
           { leaveReport: true },
         );
-        if (!report.ok && !failed.signal.aborted) {
+        if (report.ok) finishedParts++;
+        else if (!failed.signal.aborted) {
           firstFailure = { report: index, error: report.error ?? "failed" };
           failed.abort();
         }

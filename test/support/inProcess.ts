@@ -67,6 +67,8 @@ function realIoPending(): boolean {
 export async function fakeTimeSandbox(
   options: SandboxOptions = {},
   clientOptions: Partial<OngageClientOptions> = {},
+  /** Stands between the client and the sandbox (an answer it makes up never reaches the sandbox). */
+  between: (toSandbox: Transport, clock: FakeClock) => Transport = (toSandbox) => toSandbox,
 ): Promise<{ clock: FakeClock; sandbox: Sandbox; client: OngageClient }> {
   let sent = 0;
   // Requests the sandbox has received, once it is started (the clock is made first: the sandbox runs on it).
@@ -79,7 +81,7 @@ export async function fakeTimeSandbox(
     sent++;
     return inner(call);
   };
-  const client = sandboxClient(sandbox, { clock, transport: counting, ...clientOptions });
+  const client = sandboxClient(sandbox, { clock, transport: between(counting, clock), ...clientOptions });
   return { clock, sandbox, client };
 }
 
