@@ -74,8 +74,9 @@ export async function runPlanFileCommand(targets: string[], options: RunCommandO
     pollIntervalMs,
     timeoutMs,
   });
-  if (stoppedBy) return signalExitCodes[stoppedBy];
   const summary = summaries[0]!;
+  // After a signal too: what is known (the reports made, and whether they were deleted).
   if (options.json) process.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
