@@ -241,11 +241,11 @@ describe("oq run --plan: failures, signals and --keep", () => {
     expectNothingLeft(dir, temp, run);
   });
 
-  it("SIGINT during the downloads: exit 130, no CSV, every report of the plan deleted", async () => {
+  it("SIGINT during the downloads: exit 130, no CSV, every report of the plan deleted, and --json says so", async () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const { dir, temp } = planFolder(planOf(union));
     let child: ChildProcess | undefined;
-    const running = runPlanCli(dir, temp, ["--out", "merged.csv"], (c) => (child = c));
+    const running = runPlanCli(dir, temp, ["--out", "merged.csv", "--json"], (c) => (child = c));
     await until(
       () =>
         sandbox!.stats.reportsCreated === 4 &&
@@ -256,6 +256,15 @@ describe("oq run --plan: failures, signals and --keep", () => {
     const run = await running;
     expect(run.status).toBe(130);
     expect(run.stderr).toContain("oq: stopping (SIGINT)");
+    // What is known after the signal: the reports made, and that they were deleted.
+    const [summary] = JSON.parse(run.stdout);
+    expect(summary).toMatchObject({ file: "plan.json", ok: false, error: "stopped", deleted: true });
+    expect(summary.reports.map((report: { reportId: string }) => report.reportId).sort()).toEqual([
+      "1000",
+      "1001",
+      "1002",
+      "1003",
+    ]);
     expect(existsSync(join(dir, "merged.csv"))).toBe(false);
     expect(sandbox.stats.reportsDeleted).toBe(4);
     expect(sandbox.liveReports()).toEqual([]);

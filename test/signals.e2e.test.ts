@@ -45,17 +45,20 @@ describe("signals", () => {
     ["SIGTERM", 143],
     ["SIGHUP", 129],
   ] as const) {
-    it(`${signal} during a download: exit ${code}, no CSV, no .part file, the report deleted`, async () => {
+    it(`${signal} during a download: exit ${code}, no CSV, no .part file, the report deleted, and --json says so`, async () => {
       sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
       const dir = folder();
       const result = await signalled(
         dir,
-        ["--out", "q.csv"],
+        ["--out", "q.csv", "--json"],
         signal,
         () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
       );
       expect(result.status).toBe(code);
       expect(result.stderr).toContain(`oq: stopping (${signal})`);
+      // What is known after the signal: the report made, and that it was deleted.
+      const [summary] = JSON.parse(result.stdout);
+      expect(summary).toMatchObject({ ok: false, error: "stopped", reportId: "1000", deleted: true });
       expect(existsSync(join(dir, "q.csv"))).toBe(false);
       expect(partFiles(dir)).toEqual([]);
       expect(sandbox.stats.reportsDeleted).toBe(1);

@@ -6,7 +6,7 @@ import { cleanupBoundMs } from "../client/backoff.js";
 import type { CsvDestination } from "../runner/csvOutput.js";
 import { formatMs } from "../runner/durations.js";
 import { runPlan, type PlanSummary } from "../runner/runPlan.js";
-import { runReport, type RunProgress, type RunSummary } from "../runner/runReport.js";
+import { ledgerOf, runReport, type RunProgress, type RunSummary } from "../runner/runReport.js";
 import type { StopSignal } from "./exitCodes.js";
 import type { Host } from "./host.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
@@ -76,7 +76,9 @@ interface RunJobsOptions {
 /**
  * Runs reports concurrently, as `oq run` does (and the REPL's `.run`): progress on the host's
  * stderr, a summary line per query, and every signal the host receives cleaning up the reports
- * made.
+ * made. Every report of the run is in one ledger (runner/reportLedger.ts): each query settles
+ * its own, and the ledger is drained once they all ended, so that a report no query settled
+ * (after a signal or an error in any phase) is deleted all the same.
  */
 export async function runJobs(
   host: Host,
@@ -86,6 +88,10 @@ export async function runJobs(
 ): Promise<{ summaries: (RunSummary | PlanSummary)[]; stoppedBy: StopSignal | undefined }> {
   const stderr = host.stderr;
   const progress = new ProgressLine(stderr);
+  const sayLeftBehind = (id: string, name?: string) =>
+    stderr.write(
+      `oq: ${name === undefined ? "" : `${terminalSafe(name)}: `}report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
+    );
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.
   const deleting = new Map<string, string[]>();
@@ -93,8 +99,9 @@ export async function runJobs(
   const announced = new Set<string>();
   const { result: summaries, stoppedBy } = await interruptible(
     host,
-    ({ signal, cleanupSignal }) =>
-      Promise.all(
+    async ({ signal, cleanupSignal }) => {
+      const ledger = ledgerOf({ client, cleanupSignal, recoveryCommands: oqRecoveryCommands });
+      const ended = await Promise.allSettled(
         jobs.map(async (job) => {
           const { name, destination } = job;
           const common = {
@@ -107,6 +114,7 @@ export async function runJobs(
             signal,
             cleanupSignal,
             recoveryCommands: oqRecoveryCommands,
+            ledger,
           };
           const onProgress = (p: RunProgress, report?: number) => {
             progress.update(report === undefined ? name : `${name} #${report + 1}`, p);
@@ -148,14 +156,20 @@ export async function runJobs(
               `${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`,
             );
           }
-          for (const id of summary.leftBehind) {
-            stderr.write(
-              `oq: ${terminalSafe(name)}: report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
-            );
-          }
+          for (const id of summary.leftBehind) sayLeftBehind(id, name);
           return summary;
         }),
-      ),
+      );
+      // What no query settled (an error none of them foresaw) is deleted here, and said.
+      for (const settlement of await ledger.drain({ keep: options.keep ?? false })) {
+        for (const problem of settlement.problems) stderr.write(`oq: ${terminalSafe(problem)}\n`);
+        for (const id of settlement.leftBehind) sayLeftBehind(id);
+      }
+      return ended.map((outcome) => {
+        if (outcome.status === "rejected") throw outcome.reason;
+        return outcome.value;
+      });
+    },
     {
       onStop: (signal) => {
         stopping = true;

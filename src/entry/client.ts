@@ -34,5 +34,6 @@ export {
   type RunState,
 } from "../runner/runReport.js";
 export { runPlan, type PlanOptions, type PlanSummary, type PlanProgress } from "../runner/runPlan.js";
+export { ReportLedger, type Settlement } from "../runner/reportLedger.js";
 export type { MergeStats } from "../runner/mergeResults.js";
 export type { CsvDestination } from "../runner/csvOutput.js";

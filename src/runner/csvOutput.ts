@@ -34,6 +34,15 @@ export class CsvSaveError extends Error {
 }
 
 /**
+ * A file of the run that could not be written on this machine, as a CsvSaveError that says what,
+ * where and why in words: `could not ${what}: no space left on device (ENOSPC)`.
+ */
+export function saveFailure(what: string, error: NodeJS.ErrnoException): CsvSaveError {
+  const reason = (error.errno !== undefined && getSystemErrorMap().get(error.errno)?.[1]) || error.message;
+  return new CsvSaveError(`could not ${what}: ${reason}${error.code ? ` (${error.code})` : ""}`, error.code);
+}
+
+/**
  * A download in progress. Bytes go to a temporary file (readable by its owner only), which takes
  * the final name (or is copied to stdout) only once the download is complete and looks like a
  * whole CSV, so a cut-off or bad download never leaves a partial CSV under the final name or on
@@ -54,7 +63,8 @@ export class CsvDownload {
   /**
    * Streams `source` into the temporary file, counting bytes and rows as they pass. Fails with an
    * OngageError when the body is not a CSV (protocol) or stopped mid-row (network, worth another
-   * try), and with a CsvSaveError when the file cannot be written.
+   * try), or `signal` aborted it (aborted: never a CsvSaveError, though the file's stream is
+   * destroyed with the abort), and with a CsvSaveError when the file cannot be written.
    */
   async receive(
     source: Readable,
@@ -82,6 +92,7 @@ export class CsvDownload {
       // Through a follower of the run's signal, which every download of the run shares (abortListener.ts).
       await pipeline(source, file, signal ? { signal: followerOf(signal) } : {});
     } catch (error) {
+      if (signal?.aborted) throw new OngageError("aborted", "stopped");
       if (fileError) throw this.saveError(fileError);
       throw error;
     }
@@ -110,11 +121,9 @@ export class CsvDownload {
   }
 
   private saveError(error: NodeJS.ErrnoException): CsvSaveError {
-    const where = this.destination.kind === "file" ? `to ${this.destination.path}` : "to stdout";
-    const reason = (error.errno !== undefined && getSystemErrorMap().get(error.errno)?.[1]) || error.message;
-    return new CsvSaveError(
-      `could not save the CSV ${where}: ${reason}${error.code ? ` (${error.code})` : ""}`,
-      error.code,
+    return saveFailure(
+      `save the CSV ${this.destination.kind === "file" ? `to ${this.destination.path}` : "to stdout"}`,
+      error,
     );
   }
 }

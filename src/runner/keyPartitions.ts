@@ -1,5 +1,6 @@
 import { open } from "node:fs/promises";
 import { join } from "node:path";
+import { saveFailure } from "./csvOutput.js";
 import type { CsvRecordView } from "./csvRecords.js";
 
 /** A record in a partition: report (u16), key length (u32), row length (u32), then key and row. */
@@ -94,9 +95,25 @@ export class KeyPartitions {
     this.used[partition] = at;
   }
 
-  /** Writes the filled blocks to their partition files (when spilling), freeing their memory. */
+  /**
+   * Writes the filled blocks to their partition files (when spilling), freeing their memory. A
+   * file that cannot be written (a full disk) is a CsvSaveError that names the folder.
+   */
   async flush(all = false): Promise<void> {
     if (!this.spilling) return;
+    try {
+      await this.writeFilled(all);
+    } catch (error) {
+      // The system's errors (ENOSPC, EACCES...) carry a code; anything else is not the disk's.
+      if (typeof (error as NodeJS.ErrnoException).code !== "string") throw error;
+      throw saveFailure(
+        `write the merge's temporary files in ${this.folder}`,
+        error as NodeJS.ErrnoException,
+      );
+    }
+  }
+
+  private async writeFilled(all: boolean): Promise<void> {
     for (let partition = 0; partition < this.count; partition++) {
       if (all && this.used[partition]! > 0) {
         this.filled[partition]!.push(this.blocks[partition]!.subarray(0, this.used[partition]));

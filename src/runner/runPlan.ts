@@ -2,15 +2,16 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { cleanupBoundMs } from "../client/backoff.js";
 import { detailedExportKey } from "../language/vocabulary.js";
 import { QueryPlanSchema, type QueryPlan } from "../emit/planSchema.js";
 import { maxPlanReports } from "../language/limits.js";
-import { CsvDownload, CsvSaveError } from "./csvOutput.js";
-import { cleanupBound, deleteReports } from "./deleteReports.js";
+import { CsvDownload, CsvSaveError, saveFailure } from "./csvOutput.js";
 import { mergeResults, type MergeStats } from "./mergeResults.js";
+import type { LedgerEntry, ReportLedger } from "./reportLedger.js";
 import {
+  ledgerOf,
   runReportStep,
+  settled,
   type RunOptions,
   type RunProgress,
   type RunState,
@@ -60,9 +61,11 @@ export interface PlanSummary {
  *
  * The guarantees are runReport's, for the plan as a whole: one report failing stops the others
  * and fails the run, with nothing written under the final name; every report made is deleted at
- * the end (after a failure, the deadline or the signal too) unless `keep`; none is deleted
- * before the merged CSV is saved: if it cannot be saved here, they are all kept, and the error
- * lists them. The temporary folder is removed in every case.
+ * the end (after a failure, the deadline or the signal too, in whatever phase) unless `keep`, by
+ * the run's ledger, which also names each create whose report it could not find; none is deleted
+ * before the merged CSV is saved: if the results cannot be saved here, they are all kept, and
+ * the error lists them. The temporary folder is removed in every case, once the merge has
+ * stopped writing in it.
  */
 export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   const plan = QueryPlanSchema.parse(options.plan);
@@ -90,18 +93,25 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
       rows: summary.rows,
       ...extra,
     });
+  const ledger = options.ledger ?? ledgerOf(options);
+  const entries = plan.reports.map(() => ledger.open());
   // Stops the other reports when one fails.
   const failed = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, failed.signal]) : failed.signal;
   let firstFailure: { report: number; error: string } | undefined;
-  let keepForSave = false;
+  // The results cannot be saved here: nothing is deleted, as their only copy is in Ongage.
+  let unsaved = false;
+  let folder: string | undefined;
   // A part that gave up on 429s would throw away the parts already finished: once there are
   // some, the others wait 429s out until their deadline (docs/running.md, "Plans").
   let finishedParts = 0;
   const client = options.client.fork({ holdOn: () => finishedParts > 0 });
-  const folder = await mkdtemp(join(tmpdir(), "oq-plan-"));
   try {
-    const files = plan.reports.map((_, index) => join(folder, `report-${index}.csv`));
+    const parent = tmpdir();
+    folder = await mkdtemp(join(parent, "oq-plan-")).catch((error: NodeJS.ErrnoException) => {
+      throw saveFailure(`make a temporary folder in ${parent}`, error);
+    });
+    const files = plan.reports.map((_, index) => join(folder!, `report-${index}.csv`));
     summary.reports = await Promise.all(
       plan.reports.map(async (request, index) => {
         const report = await runReportStep(
@@ -113,7 +123,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
             signal,
             onProgress: (p) => progress(p.state, { ...p, report: index }),
           },
-          { leaveReport: true },
+          entries[index]!,
+          undefined,
         );
         if (report.ok) finishedParts++;
         else if (!failed.signal.aborted) {
@@ -152,15 +163,11 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
         },
         summary.merge,
       );
-      await file.receive(
-        Readable.from(merged),
-        (counter) => {
-          summary.bytes = counter.bytes;
-          summary.rows = counter.rows;
-          progress("merging");
-        },
-        signal,
-      );
+      await receiveMerge(file, merged, signal, (counter) => {
+        summary.bytes = counter.bytes;
+        summary.rows = counter.rows;
+        progress("merging");
+      });
       progress("saving");
       await file.commit();
     } catch (error) {
@@ -173,15 +180,15 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
     summary.ok = true;
   } catch (error) {
     summary.ok = false;
-    summary.error = options.signal?.aborted ? "stopped" : (error as Error).message;
-    if (error instanceof CsvSaveError) {
-      if (error.readerLeft) summary.outputClosed = true;
-      // The results exist only in Ongage now: nothing is deleted before it is saved.
-      else keepForSave = true;
+    if (options.signal?.aborted) summary.error = "stopped";
+    else {
+      summary.error = (error as Error).message;
+      if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
+      else if (error instanceof CsvSaveError) unsaved = true;
     }
   } finally {
-    await rm(folder, { recursive: true, force: true });
-    await cleanUp(options, summary, keepForSave, progress);
+    if (folder !== undefined) await removeFolder(folder, summary);
+    await cleanUp(options, ledger, entries, summary, unsaved, progress);
     summary.calls += summary.reports.reduce((sum, report) => sum + report.calls, 0);
     summary.timings.totalMs = clock.now() - started;
     progress("done");
@@ -189,48 +196,77 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   return summary;
 }
 
-/** Deletes the plan's reports (unless kept), concurrently, within the clean-up's bound. */
+/**
+ * Streams the merge into `file`, and returns (or throws) only once the merge has stopped: a
+ * stream that fails or is aborted lets go of its generator before the generator has returned,
+ * and it would go on writing partition files into the folder about to be removed.
+ */
+async function receiveMerge(
+  file: CsvDownload,
+  merged: AsyncGenerator<Buffer>,
+  signal: AbortSignal,
+  onChunk: Parameters<CsvDownload["receive"]>[1],
+): Promise<void> {
+  try {
+    await file.receive(Readable.from(merged), onChunk, signal);
+  } finally {
+    // Queued behind the step the generator is running, so it settles once that step is over.
+    await merged.return(undefined).catch(() => undefined);
+  }
+}
+
+/** Removes the plan's temporary folder (reports' CSVs, partition files: contacts' rows). */
+async function removeFolder(folder: string, summary: PlanSummary): Promise<void> {
+  try {
+    await rm(folder, { recursive: true, force: true, maxRetries: 3 });
+  } catch (error) {
+    summary.ok = false;
+    summary.error = [
+      summary.error,
+      `could not remove the temporary folder ${folder}, which holds contacts' rows (${(error as Error).message}): remove it by hand`,
+    ]
+      .filter(Boolean)
+      .join("; ");
+  }
+}
+
+/**
+ * Settles the plan's reports with the run's ledger: each deleted, or all kept (`keep`, or
+ * results saved nowhere: `unsaved`, or a report whose CSV could not be saved here), and what
+ * could not be deleted or found named, report by report.
+ */
 async function cleanUp(
   options: PlanOptions,
+  ledger: ReportLedger,
+  entries: readonly LedgerEntry[],
   summary: PlanSummary,
-  keepForSave: boolean,
+  unsaved: boolean,
   progress: (state: PlanProgress["state"], extra?: Partial<PlanProgress>) => void,
 ): Promise<void> {
-  const made = summary.reports.flatMap((report) => (report.reportId === undefined ? [] : [report.reportId]));
-  const problems = summary.reports.flatMap((report) => (report.leftBehind.length > 0 ? [report] : []));
-  summary.leftBehind.push(...problems.flatMap((report) => report.leftBehind));
-  if (keepForSave && made.length > 0)
-    summary.error = `${summary.error}; the plan's reports are kept in Ongage (${made.join(", ")}): run the plan again, or fetch each with oq reports export ID, then delete them`;
-  if (options.keep || keepForSave || made.length === 0) {
-    summary.deleted = made.length === 0 && summary.leftBehind.length === 0;
-    return;
-  }
-  const cleaner = options.client.forCleanup();
-  const bound = cleanupBound(
-    options.cleanupTimeoutMs ?? cleanupBoundMs,
-    options.cleanupSignal,
-    options.client.clock,
-  );
-  try {
-    progress("deleting", { deleting: made });
-    const results = await Promise.all(made.map((id) => deleteReports(cleaner, [id], bound.signal)));
-    const failures = results.flatMap((result) => result.failed);
-    for (const report of summary.reports)
-      if (
-        report.reportId !== undefined &&
-        results.some((result) => result.deleted.includes(report.reportId!))
-      )
-        report.deleted = true;
-    summary.leftBehind.push(...failures.map((failure) => failure.id));
-    summary.deleted = summary.leftBehind.length === 0;
-    if (failures.length > 0) {
-      summary.ok = false;
-      summary.error = [summary.error, ...failures.map((failure) => failure.problem)]
-        .filter(Boolean)
-        .join("; ");
-    }
-  } finally {
-    bound.done();
-    summary.calls += cleaner.calls;
+  const savedNowhere = unsaved || entries.some((entry) => entry.mustKeep);
+  const { settlements, calls } = await ledger.settle(entries, {
+    keep: (options.keep ?? false) || savedNowhere,
+    onDeleting: (ids) => progress("deleting", { deleting: ids }),
+  });
+  summary.calls += calls;
+  const problems: string[] = [];
+  settlements.forEach((settlement, index) => {
+    const report = summary.reports[index];
+    if (report) settled(report, settlement);
+    summary.leftBehind.push(...settlement.leftBehind);
+    for (const problem of settlement.problems)
+      problems.push(`report ${index + 1} of ${entries.length}: ${problem}`);
+  });
+  summary.deleted =
+    summary.leftBehind.length === 0 &&
+    settlements.every((settlement) => settlement.reportId === undefined || settlement.deleted);
+  const kept = settlements.flatMap((settlement) => settlement.kept);
+  if (!summary.ok && kept.length > 0)
+    summary.error = savedNowhere
+      ? `${summary.error}; the plan's reports are kept in Ongage (${kept.join(", ")}): run the plan again, or fetch each with oq reports export ID, then delete them`
+      : `${summary.error}; the plan's reports are kept in Ongage (--keep): ${kept.join(", ")}`;
+  if (problems.length > 0) {
+    summary.ok = false;
+    summary.error = [summary.error, ...problems].filter(Boolean).join("; ");
   }
 }

@@ -1,15 +1,12 @@
 import type { OngageClient } from "../client/client.js";
-import type { UnknownCreates } from "../client/createRecovery.js";
-import { reportState, type ReportInfo } from "../client/envelope.js";
+import { reportState } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
-import { cleanupBoundMs, cleanupCallMs, lateListingMs } from "../client/backoff.js";
-import { timeoutSignal } from "../client/clock.js";
-import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
+import { markTitle } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
 import { downloadReport } from "./downloadReport.js";
-import { cleanupBound, deleteReports } from "./deleteReports.js";
 import { formatMs } from "./durations.js";
+import { ReportLedger, type LedgerEntry, type Settlement } from "./reportLedger.js";
 
 /** "saving": the complete CSV is going to its destination (stdout: a progress line must be off the terminal). */
 export type RunState = "creating" | "pending" | "downloading" | "saving" | "deleting" | "done";
@@ -33,6 +30,13 @@ export interface RunOptions {
   detailed?: boolean;
   /** Keep the report in Ongage afterwards. */
   keep?: boolean;
+  /**
+   * The run's ledger of reports, which deletes or keeps them: one for several runs that end
+   * together (app/runJobs.ts: the queries of one `oq run`), which drains it at the end. By
+   * default, one of this run's own, made with `cleanupSignal`, `cleanupTimeoutMs` and
+   * `recoveryCommands`.
+   */
+  ledger?: ReportLedger;
   /** The first wait between status checks (ms); it grows gently for long reports. */
   pollIntervalMs?: number;
   /**
@@ -43,9 +47,9 @@ export interface RunOptions {
   /** Stops the run (Ctrl-C); the clean-up still happens. */
   signal?: AbortSignal;
   /** Abandons the clean-up (a second Ctrl-C): what was not deleted is listed in `leftBehind`. */
-  cleanupSignal?: AbortSignal;
+  cleanupSignal?: AbortSignal | undefined;
   /** Bounds the clean-up, in ms (default cleanupBoundMs: long enough for a DELETE's patience with 429s). */
-  cleanupTimeoutMs?: number;
+  cleanupTimeoutMs?: number | undefined;
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
   exportRetries?: number;
@@ -118,25 +122,38 @@ export function pollDelay(poll: number, intervalMs: number): number {
  * deleted unless `keep`, and no partial CSV is left under the final name.
  */
 export async function runReport(options: RunOptions): Promise<RunSummary> {
-  return runReportStep(options, { leaveReport: false });
+  const ledger = options.ledger ?? ledgerOf(options);
+  return runReportStep(options, ledger.open(), ledger);
+}
+
+/** A run's own ledger (RunOptions.ledger), with the clean-up's options. */
+export function ledgerOf(
+  options: Pick<RunOptions, "client" | "cleanupSignal" | "cleanupTimeoutMs" | "recoveryCommands">,
+): ReportLedger {
+  return new ReportLedger(options.client, {
+    cleanupSignal: options.cleanupSignal,
+    cleanupTimeoutMs: options.cleanupTimeoutMs,
+    reportList: options.recoveryCommands?.reportList,
+  });
 }
 
 /**
- * runReport as a step of a larger run (a plan, runPlan.ts): with `leaveReport`, the report it
- * used is neither deleted nor offered for export at the end, whatever happened: the caller
- * deletes it (or keeps it) once the larger run is over. Duplicates made by creates whose answer
- * was lost are still deleted here, and a report found by its marker becomes `reportId`.
+ * runReport, its report recorded in `entry` from the moment its create is sent, and settled by
+ * `ledger` at the end. Without a ledger it is a step of a larger run (a plan, runPlan.ts): the
+ * report is neither deleted nor offered for export, whatever happened, and nothing is looked for
+ * by its marker: the caller settles the entry once the larger run is over (marked `mustKeep`
+ * when its CSV could not be saved here).
  */
 export async function runReportStep(
   options: RunOptions,
-  step: { leaveReport: boolean },
+  entry: LedgerEntry,
+  ledger: ReportLedger | undefined,
 ): Promise<RunSummary> {
   // Its own view of the client, so that the calls it counts are this run's alone.
   const client = options.client.fork();
   const clock = client.clock;
   const started = clock.now();
-  const marker = newMarker();
-  const request = { ...options.request, title: markTitle(marker, options.request.title) };
+  const request = { ...options.request, title: markTitle(entry.marker, options.request.title) };
   const summary: RunSummary = {
     reportId: undefined,
     title: request.title,
@@ -150,12 +167,9 @@ export async function runReportStep(
     calls: 0,
     timings: { createMs: 0, waitMs: 0, exportMs: 0, totalMs: 0 },
   };
-  const unknown: UnknownCreates = { attempts: 0, unresolved: 0, lastAt: 0 };
   let state: RunState = "creating";
   let completed = false;
   let timedOut = false;
-  // The report completed but its CSV could not be saved: it stays in Ongage, as with --keep.
-  let keptForSave = false;
   const progress = (next: RunState, deleting?: string[]) => {
     state = next;
     options.onProgress?.({
@@ -175,7 +189,8 @@ export async function runReportStep(
 
   try {
     progress("creating");
-    const created = await client.createReport(request, signal, unknown);
+    const created = await client.createReport(request, signal, entry.unknown);
+    entry.reportId = created.id;
     summary.reportId = created.id;
     summary.timings.createMs = clock.now() - started;
 
@@ -226,10 +241,13 @@ export async function runReportStep(
         ? error.message
         : String(error);
     if (error instanceof CsvSaveError && error.readerLeft) summary.outputClosed = true;
-    else if (completed && !step.leaveReport && !options.signal?.aborted && summary.reportId !== undefined) {
+    else if (completed && !options.signal?.aborted && summary.reportId !== undefined && !ledger) {
+      // A plan's part is of no use alone; but results that cannot be saved here keep the whole plan.
+      if (error instanceof CsvSaveError) entry.mustKeep = true;
+    } else if (completed && !options.signal?.aborted && summary.reportId !== undefined) {
       // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
       // deadline cut the download: only the user stopping the run, a signal, discards it.)
-      keptForSave = true;
+      entry.mustKeep = true;
       const out =
         options.destination.kind === "file" ? options.destination.path : `report-${summary.reportId}.csv`;
       const fetchCommand = options.recoveryCommands?.exportReport({
@@ -243,13 +261,31 @@ export async function runReportStep(
     }
   } finally {
     cancelDeadline();
-    const cleaner = client.forCleanup();
-    await cleanUp(cleaner, options, step.leaveReport || keptForSave, marker, unknown, summary, progress);
-    summary.calls = client.calls + cleaner.calls;
+    summary.calls = client.calls;
+    if (ledger) {
+      const { settlements, calls } = await ledger.settle([entry], {
+        keep: options.keep ?? false,
+        onDeleting: (ids) => progress("deleting", ids),
+      });
+      settled(summary, settlements[0]!);
+      summary.calls += calls;
+    }
     summary.timings.totalMs = clock.now() - started;
     progress("done");
   }
   return summary;
+}
+
+/** What the ledger did with a run's report, in its summary. */
+export function settled(summary: RunSummary, settlement: Settlement): void {
+  summary.reportId = settlement.reportId;
+  summary.deleted = settlement.deleted;
+  summary.leftBehind.push(...settlement.leftBehind);
+  if (settlement.unaccountedCreates) summary.unaccountedCreates = settlement.unaccountedCreates;
+  if (settlement.problems.length > 0) {
+    summary.ok = false;
+    summary.error = [summary.error, ...settlement.problems].filter(Boolean).join("; ");
+  }
 }
 
 function timedOutMessage(state: RunState, reportId: string | undefined, timeoutMs: number): string {
@@ -258,100 +294,6 @@ function timedOutMessage(state: RunState, reportId: string | undefined, timeoutM
   if (state === "downloading")
     return `the download of report ${reportId} did not finish within ${within} (the timeout)`;
   return `the report was not created within ${within} (the timeout)`;
-}
-
-/**
- * After the run: finds every report it may have made (creates whose answer was lost, or that
- * Ongage stored late, leave reports carrying the run's marker) and deletes them, but for the
- * one `keep` keeps. Bounded by `cleanupTimeoutMs` and `cleanupSignal`; what it could not delete
- * goes to `summary.leftBehind`.
- */
-async function cleanUp(
-  client: OngageClient,
-  options: RunOptions,
-  /** The run's own report stays: a plan's step, or a report whose CSV could not be saved. */
-  keepsReport: boolean,
-  marker: string,
-  unknown: UnknownCreates,
-  summary: RunSummary,
-  progress: (state: RunState, deleting?: string[]) => void,
-): Promise<void> {
-  const boundMs = options.cleanupTimeoutMs ?? cleanupBoundMs;
-  const cleanupStarted = client.clock.now();
-  const bound = cleanupBound(boundMs, options.cleanupSignal, client.clock);
-  const signal = bound.signal;
-  const problems: string[] = [];
-  const reportList = options.recoveryCommands?.reportList ?? "Ongage's list of reports";
-  try {
-    let others: ReportInfo[] = [];
-    if (unknown.attempts > 0) {
-      // Said before the look-up, which may take a while: which report is being cleaned up, if known.
-      progress(
-        "deleting",
-        summary.reportId !== undefined && !options.keep && !keepsReport ? [summary.reportId] : [],
-      );
-      // Every create with an unknown outcome may have made a report, perhaps listed late.
-      const expected = (summary.reportId !== undefined ? 1 : 0) + unknown.unresolved;
-      // Once a create went through, the server takes creates: an unanswered one may well have
-      // made a report that Ongage lists late, so it is looked for longer (within the bound).
-      const lookFor =
-        summary.reportId !== undefined
-          ? Math.max(client.createLookupMs, lateListingMs)
-          : client.createLookupMs;
-      const until = Math.min(unknown.lastAt + lookFor, cleanupStarted + boundMs / 2);
-      // Bounded as a whole (a dead server makes every list call time out), not only between looks.
-      const lookupBound = timeoutSignal(
-        client.clock,
-        Math.max(0, until - client.clock.now()) + cleanupCallMs.timeoutMs,
-      );
-      try {
-        const lookup = AbortSignal.any([signal, lookupBound.signal]);
-        const marked = await client.awaitReports((report) => carriesMarker(report.title, marker), {
-          atLeast: expected,
-          until,
-          signal: lookup,
-        });
-        others = marked.filter((report) => report.id !== summary.reportId);
-        // The report the run used is accounted for, listed or not; the unanswered creates are not.
-        if (others.length < unknown.unresolved) {
-          // Most likely nothing was made; but if Ongage lists it later, the user must know how to find it.
-          summary.unaccountedCreates = { marker, count: unknown.unresolved - others.length };
-          problems.push(
-            `a create that got no readable answer may have made a report that Ongage does not list yet: look in ${reportList} for a title starting with ${marker} and delete it`,
-          );
-        }
-      } catch (error) {
-        summary.unaccountedCreates = { marker, count: unknown.unresolved };
-        problems.push(
-          `could not look for the report${unknown.unresolved > 1 ? "s" : ""} an unanswered create may have made (${(error as Error).message}); look in ${reportList} for a title starting with ${marker}`,
-        );
-      } finally {
-        lookupBound.cancel();
-      }
-    }
-    if ((options.keep || keepsReport) && summary.reportId === undefined && others.length > 0)
-      summary.reportId = others.shift()!.id;
-    // A report whose CSV could not be saved is kept like --keep: its data exists only in Ongage.
-    const keepMain = options.keep || keepsReport;
-    const doomed = [
-      ...(!keepMain && summary.reportId !== undefined ? [summary.reportId] : []),
-      ...others.map((report) => report.id),
-    ];
-    if (doomed.length === 0) return;
-    progress("deleting", doomed);
-    const { deleted, failed } = await deleteReports(client, doomed, signal);
-    if (summary.reportId !== undefined && deleted.includes(summary.reportId)) summary.deleted = true;
-    for (const { id, problem } of failed) {
-      summary.leftBehind.push(id);
-      problems.push(problem);
-    }
-  } finally {
-    bound.done();
-    if (problems.length > 0) {
-      summary.ok = false;
-      summary.error = [summary.error, ...problems].filter(Boolean).join("; ");
-    }
-  }
 }
 
 function stopped(): never {

@@ -122,12 +122,12 @@ export async function runCommand(
     files.map((file, index) => ({ name: basename(file), destination: outputs[index]!, ...work[index]! })),
     { ...options, pollIntervalMs, timeoutMs },
   );
-  if (stoppedBy) return signalExitCodes[stoppedBy];
-  // Always an array, one summary per query, however many ran.
+  // Always an array, one summary per query, however many ran; after a signal too (what is known).
   if (options.json)
     host.stdout.write(
       `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
     );
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
   return summaries.every((summary) => summary.ok || summary.outputClosed) ? exitCodes.ok : exitCodes.failed;
 }

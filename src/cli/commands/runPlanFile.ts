@@ -79,8 +79,9 @@ export async function runPlanFileCommand(
     pollIntervalMs,
     timeoutMs,
   });
-  if (stoppedBy) return signalExitCodes[stoppedBy];
   const summary = summaries[0]!;
+  // After a signal too: what is known (the reports made, and whether they were deleted).
   if (options.json) host.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
+  if (stoppedBy) return signalExitCodes[stoppedBy];
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
