@@ -141,6 +141,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
             : { key: plan.key, columns: plan.columns }),
           detailed: options.detailed ?? false,
           folder,
+          redaction: options.client.redaction,
           budgetBytes: options.mergeBudgetBytes,
           signal,
         },
@@ -176,6 +177,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   } finally {
     await rm(folder, { recursive: true, force: true });
     await cleanUp(options, summary, keepForSave, progress);
+    // What the summary says passes the door: it quotes ids and the server's words.
+    if (summary.error !== undefined) summary.error = options.client.redaction.quote(summary.error);
     summary.calls += summary.reports.reduce((sum, report) => sum + report.calls, 0);
     summary.timings.totalMs = clock.now() - started;
     progress("done");

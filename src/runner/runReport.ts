@@ -190,7 +190,8 @@ export async function runReportStep(
       if (status === "failed") {
         throw new OngageError(
           "report-failed",
-          `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`,
+          client.redaction
+            .line`report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`,
         );
       }
       progress("pending");
@@ -245,6 +246,8 @@ export async function runReportStep(
     cancelDeadline();
     const cleaner = client.forCleanup();
     await cleanUp(cleaner, options, step.leaveReport || keptForSave, marker, unknown, summary, progress);
+    // What the summary says passes the door: it quotes ids and the server's words.
+    if (summary.error !== undefined) summary.error = client.redaction.quote(summary.error);
     summary.calls = client.calls + cleaner.calls;
     summary.timings.totalMs = clock.now() - started;
     progress("done");

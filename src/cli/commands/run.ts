@@ -13,7 +13,7 @@ import { maxReportsFlag } from "../maxReportsFlag.js";
 import { durationFlag } from "../../app/durationFlag.js";
 import { runJobs } from "../../app/runJobs.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../../app/outputPath.js";
-import { terminalSafeJson } from "../../app/terminalText.js";
+import { terminalJson } from "../../app/terminalText.js";
 import { useColor } from "../useColor.js";
 
 export interface RunCommandOptions extends ConnectionFlags {
@@ -121,10 +121,13 @@ export async function runCommand(
     { ...options, pollIntervalMs, timeoutMs },
   );
   if (stoppedBy) return signalExitCodes[stoppedBy];
-  // Always an array, one summary per query, however many ran.
+  // Always an array, one summary per query, however many ran; its ids and errors through the door.
   if (options.json)
     process.stdout.write(
-      `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
+      terminalJson(
+        client.redaction,
+        summaries.map((summary, index) => ({ file: files[index], ...summary })),
+      ),
     );
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.
   return summaries.every((summary) => summary.ok || summary.outputClosed) ? exitCodes.ok : exitCodes.failed;

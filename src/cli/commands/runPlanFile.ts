@@ -6,7 +6,7 @@ import { readJson } from "../../app/readJsonFile.js";
 import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
 import { UsageError } from "../../app/usageError.js";
 import { outputFile } from "../../app/outputPath.js";
-import { terminalSafeJson } from "../../app/terminalText.js";
+import { terminalJson } from "../../app/terminalText.js";
 import { basename } from "node:path";
 import { durationFlag } from "../../app/durationFlag.js";
 import { runJobs } from "../../app/runJobs.js";
@@ -76,6 +76,7 @@ export async function runPlanFileCommand(targets: string[], options: RunCommandO
   });
   if (stoppedBy) return signalExitCodes[stoppedBy];
   const summary = summaries[0]!;
-  if (options.json) process.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
+  if (options.json)
+    process.stdout.write(terminalJson(client.redaction, [{ file: options.plan, ...summary }]));
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
