@@ -19,7 +19,7 @@ import { CredentialError, ListIdError, OngageError, redactError } from "./errors
 import { callFailure, httpError, parseEnvelope, parseReport, protocolError } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
-import { Redaction } from "./serverText.js";
+import { Redaction, ServerText } from "./serverText.js";
 import { nodeTransport, readText, type Transport, type TransportResponse } from "./transport.js";
 
 export const defaultBaseUrl = "https://api.ongage.net";
@@ -203,6 +203,7 @@ export class OngageClient {
             retry: false,
             onSent: () => (sent = true),
           }),
+          this.redaction,
         );
       } catch (error) {
         const outcomeUnknown = sent && mayHaveCreated(error);
@@ -244,6 +245,7 @@ export class OngageClient {
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
     return parseReport(
       await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }),
+      this.redaction,
     );
   }
 
@@ -258,7 +260,12 @@ export class OngageClient {
       retry: true,
     });
     const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
-    if (!parsed.success) throw protocolError("the report list in an unexpected shape", parsed.error.message);
+    if (!parsed.success)
+      throw protocolError(
+        "the report list in an unexpected shape",
+        ServerText.from(parsed.error.message),
+        this.redaction,
+      );
     return { reports: parsed.data, total };
   }
 
@@ -301,7 +308,12 @@ export class OngageClient {
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
     const parsed = ListFieldsSchema.safeParse(payload);
-    if (!parsed.success) throw protocolError("the list fields in an unexpected shape", parsed.error.message);
+    if (!parsed.success)
+      throw protocolError(
+        "the list fields in an unexpected shape",
+        ServerText.from(parsed.error.message),
+        this.redaction,
+      );
     return parsed.data;
   }
 

@@ -11,14 +11,26 @@ import { ServerText, type Redaction } from "./serverText.js";
  * Redaction (serverText.ts): redacted, or withheld when a credential is still in it.
  */
 
-/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
-export function protocolError(what: string, detail: string): OngageError {
-  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
+/**
+ * `what` says what came ("a report in an unexpected shape", "a reply that is not JSON");
+ * `detail`, what the reply held (an excerpt, what the schema found in it), is quoted through
+ * the door (redacted before it is shortened, so that no part of a secret is cut out of reach),
+ * on one line.
+ */
+export function protocolError(
+  what: string,
+  detail: ServerText,
+  redaction: Redaction,
+  longest = 300,
+): OngageError {
+  const said = detail.redactedBy(redaction).replace(/\s+/g, " ").slice(0, longest);
+  return new OngageError("protocol", `Ongage sent ${what}: ${said}`);
 }
 
-export function parseReport(payload: unknown): ReportInfo {
+export function parseReport(payload: unknown, redaction: Redaction): ReportInfo {
   const parsed = ReportSchema.safeParse(payload);
-  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
+  if (!parsed.success)
+    throw protocolError("a report in an unexpected shape", ServerText.from(parsed.error.message), redaction);
   return parsed.data;
 }
 
@@ -76,13 +88,20 @@ export function parseEnvelope(
   try {
     json = JSON.parse(text);
   } catch {
-    // Redacted before it is shortened, so that no part of a secret is cut out of reach.
-    const excerpt = ServerText.from(text.slice(0, longestServerText)).redactedBy(redaction);
-    throw protocolError("a reply that is not JSON", excerpt.replace(/\s+/g, " ").slice(0, 200));
+    throw protocolError(
+      "a reply that is not JSON",
+      ServerText.from(text.slice(0, longestServerText)),
+      redaction,
+      200,
+    );
   }
   const parsed = EnvelopeSchema.safeParse(json);
   if (!parsed.success)
-    throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
+    throw protocolError(
+      "a reply without its envelope (metadata and payload)",
+      ServerText.from(parsed.error.message),
+      redaction,
+    );
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.
