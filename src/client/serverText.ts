@@ -12,7 +12,7 @@ import { echoesSecret, echoNeedles, withheldServerText, type EchoNeedles } from 
  * Redacted, which only the door makes.
  */
 
-/** Text as it passed the door: nothing but a Redaction makes one (test/serverText.test.ts holds the printers to it). */
+/** Text as it passed the door: nothing but a Redaction makes one (npm run typecheck holds the printers to it: scripts/serverTextDoor.mjs). */
 export type Redacted = string & { readonly [redactedBrand]: true };
 declare const redactedBrand: unique symbol;
 
@@ -59,7 +59,7 @@ export class ServerText {
     return this.#text.startsWith(prefix);
   }
 
-  // Never turned into a string or JSON by accident: a test holds src/ to that, and this stops any miss.
+  // Never turned into a string or JSON by accident: npm run typecheck holds src/ to that, and this stops any miss.
   toString(): never {
     return refuse();
   }
