@@ -3,12 +3,14 @@
 // dead) and not part of the public API (the package's entry points, whose own exports are the API,
 // so what they re-export counts as used). Names in scripts/unusedExports.allow.txt are skipped.
 // Prints them and exits 1 if there are any. With --types (`npm run typecheck`, run by `npm test`)
-// it first reports the program's type errors, as `tsc -p tsconfig.test.json` does: one TypeScript
-// program for both checks, the dearest step of `npm test`, built once.
+// it first reports the program's type errors, as `tsc -p tsconfig.test.json` does, and then the
+// server's words printed without their door (scripts/serverTextDoor.mjs): one TypeScript program
+// for all three checks, the dearest step of `npm test`, built once.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { findDoorLeaks } from "./serverTextDoor.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** The package's entry points: their exports are the public API. */
@@ -109,6 +111,13 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
         getNewLine: () => "\n",
       };
       console.error(ts.formatDiagnosticsWithColorAndContext(errors, host));
+      process.exit(1);
+    }
+    const leaks = findDoorLeaks(program, root);
+    if (leaks.length > 0) {
+      console.error(
+        `The server's words printed without their door (docs/ARCHITECTURE.md, "One door for the server's words"):\n${leaks.map((leak) => `  ${leak.file}:${leak.line}: ${leak.rule}`).join("\n")}`,
+      );
       process.exit(1);
     }
   }

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ContactSet } from "../src/emit/planSchema.js";
+import { Redaction } from "../src/client/serverText.js";
 import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { mergeResults, type MergeStats } from "../src/runner/mergeResults.js";
 
@@ -44,6 +45,7 @@ async function merged(
       columns: options.columns ?? ["note", "email", "city"],
       detailed: options.detailed ?? false,
       folder,
+      redaction: new Redaction([]),
       ...(options.budgetBytes ? { budgetBytes: options.budgetBytes } : {}),
     },
     stats,

@@ -6,7 +6,7 @@ import { OngageError } from "../src/client/errors.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runOqAsync } from "./support/cli.js";
 import { scratch } from "./support/scratch.js";
-import { fakeEnv, fakeOngage, type FakeOngage } from "./support/fakeOngage.js";
+import { fakeOngage, type FakeOngage } from "./support/fakeOngage.js";
 import { until } from "./support/until.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
@@ -19,28 +19,6 @@ let fakes: FakeOngage[] = [];
 afterEach(async () => {
   await Promise.all(fakes.map((fake) => fake.close()));
   fakes = [];
-});
-
-describe("text from the server on the terminal", () => {
-  it("a report id with control characters is escaped in the summary line and in --json", async () => {
-    const id = "77\u001b[2J\u001b]0;owned\u0007";
-    const fake = await fakeOngage(id);
-    fakes.push(fake);
-    const dir = scratch({ "q.oq": "in segment 3\n" });
-    const run = await runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
-      cwd: dir,
-      env: fakeEnv(fake),
-    });
-    expect(run.status).toBe(0);
-    expect(fake.requests).toContain(`DELETE /api/contact_activity/${id}`);
-    expect(run.stderr).toContain("✓ q.oq: report 77\\x1b[2J\\x1b]0;owned\\x07 (deleted)");
-    expect(run.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
-    const json = await runOqAsync(["run", "q.oq", "--json", "--poll-interval", "20ms"], {
-      cwd: dir,
-      env: fakeEnv(fake),
-    });
-    expect(json.stdout + json.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f]/);
-  });
 });
 
 function clientFor(fake: FakeOngage): OngageClient {

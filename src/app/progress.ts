@@ -1,3 +1,4 @@
+import type { Redacted } from "../client/serverText.js";
 import type { RunProgress } from "../runner/runReport.js";
 import { formatMs } from "../runner/durations.js";
 import { terminalSafe } from "./terminalText.js";
@@ -37,8 +38,11 @@ export class ProgressLine {
     this.timer.unref();
   }
 
-  /** Prints a line (a finished query's summary): above the status line on a terminal, plainly elsewhere. */
-  log(line: string): void {
+  /**
+   * Prints a line (a finished query's summary, an error): above the status line on a terminal,
+   * plainly elsewhere. Made by the client's door, as it speaks of reports.
+   */
+  log(line: Redacted): void {
     if (!this.enabled) {
       this.stream.write(`${line}\n`);
       return;

@@ -3,6 +3,7 @@ import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { QueryPlan } from "../emit/planSchema.js";
 import type { OngageClient } from "../client/client.js";
 import { cleanupBoundMs } from "../client/backoff.js";
+import type { Redacted, RedactedLine } from "../client/serverText.js";
 import type { CsvDestination } from "../runner/csvOutput.js";
 import { formatMs } from "../runner/durations.js";
 import { runPlan, type PlanSummary } from "../runner/runPlan.js";
@@ -12,11 +13,12 @@ import type { Host } from "./host.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
 import { oqRecoveryCommands } from "./recoveryCommands.js";
 import { formatBytes, ProgressLine } from "./progress.js";
-import { terminalSafe } from "./terminalText.js";
+import { terminalLine } from "./terminalText.js";
 
 /*
  * Reports run as `oq run` runs them, for both shells (`oq run`, the REPL's `.run`): concurrently,
- * with progress and a summary line per query on stderr, and every signal cleaning up.
+ * with progress and a summary line per query on stderr, and every signal cleaning up. Every line
+ * is made by `say`, the client's door (terminalLine): ids, errors and paths pass its redaction.
  */
 
 /** A path as the user would write it: relative to the working folder when inside it. */
@@ -26,35 +28,33 @@ function shortPath(path: string, cwd: string): string {
 }
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
-function summaryLine(name: string, summary: RunSummary | PlanSummary, cwd: string): string {
-  if ("reports" in summary) return planSummaryLine(name, summary, cwd);
-  const report =
-    summary.reportId === undefined
-      ? ""
-      : `report ${terminalSafe(summary.reportId)} (${summary.deleted ? "deleted" : "kept"}), `;
+function summaryLine(say: RedactedLine, name: string, summary: RunSummary | PlanSummary, cwd: string): Redacted {
+  if ("reports" in summary) return planSummaryLine(say, name, summary, cwd);
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output, cwd);
-  return `✓ ${terminalSafe(name)}: ${report}${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
+  const rest = say`${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${where}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
+  return summary.reportId === undefined
+    ? say`✓ ${name}: ${rest}`
+    : say`✓ ${name}: report ${summary.reportId} (${summary.deleted ? "deleted" : "kept"}), ${rest}`;
 }
 
 /** The line a finished plan leaves on stderr. */
-function planSummaryLine(name: string, summary: PlanSummary, cwd: string): string {
-  const ids = summary.reports.map((report) => terminalSafe(report.reportId ?? "?")).join(", ");
+function planSummaryLine(say: RedactedLine, name: string, summary: PlanSummary, cwd: string): Redacted {
+  const ids = summary.reports.map((report) => say`${report.reportId ?? "?"}`).join(", ");
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output, cwd);
-  return `✓ ${terminalSafe(name)}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${terminalSafe(where)}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
+  return say`✓ ${name}: ${summary.reports.length} reports (${ids}; ${summary.deleted ? "deleted" : "kept"}), ${summary.rows.toLocaleString("en-US")} rows merged, ${formatBytes(summary.bytes)} → ${where}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
 }
 
-/** The reports a run made: "report 123", or "reports 123, 124" for a plan. */
-export function reportWords(summary: RunSummary | PlanSummary): string {
+/** The reports a run made: "report 123", or "reports 123, 124" for a plan; each id through the door. */
+export function reportWords(say: RedactedLine, summary: RunSummary | PlanSummary): Redacted {
   const ids = ("reports" in summary ? summary.reports.map((report) => report.reportId) : [summary.reportId])
     .filter((id) => id !== undefined)
-    .map((id) => terminalSafe(id));
-  return ids.length === 0 ? "" : `report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
+    .map((id) => say`${id}`);
+  return ids.length === 0 ? say`` : say`report${ids.length > 1 ? "s" : ""} ${ids.join(", ")}`;
 }
 
-function sayDeleting(stderr: NodeJS.WritableStream, name: string, ids: string[]): void {
-  stderr.write(
-    `oq: ${terminalSafe(name)}: deleting report${ids.length > 1 ? "s" : ""} ${ids.map(terminalSafe).join(", ")}\n`,
-  );
+function sayDeleting(say: RedactedLine, stderr: NodeJS.WritableStream, name: string, ids: string[]): void {
+  const each = ids.map((id) => say`${id}`).join(", ");
+  stderr.write(say`oq: ${name}: deleting report${ids.length > 1 ? "s" : ""} ${each}\n`);
 }
 
 /** One query to run: its name in messages, its request (or plan) and where its CSV goes. */
@@ -87,11 +87,13 @@ export async function runJobs(
   options: RunJobsOptions,
 ): Promise<{ summaries: (RunSummary | PlanSummary)[]; stoppedBy: StopSignal | undefined }> {
   const stderr = host.stderr;
+  const say = terminalLine(client.redaction);
   const progress = new ProgressLine(stderr);
-  const sayLeftBehind = (id: string, name?: string) =>
-    stderr.write(
-      `oq: ${name === undefined ? "" : `${terminalSafe(name)}: `}report ${terminalSafe(id)} is still in Ongage; delete it with: oq reports delete ${terminalSafe(id)}${options.listId ? ` --list-id ${terminalSafe(options.listId)}` : ""}\n`,
-    );
+  const sayLeftBehind = (id: string, name?: string) => {
+    const listId = options.listId ? say` --list-id ${options.listId}` : say``;
+    const query = name === undefined ? say`` : say`${name}: `;
+    stderr.write(say`oq: ${query}report ${id} is still in Ongage; delete it with: oq reports delete ${id}${listId}\n`);
+  };
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.
   const deleting = new Map<string, string[]>();
@@ -123,16 +125,17 @@ export async function runJobs(
             if (p.deleting) deleting.set(name, p.deleting);
             else deleting.delete(name);
             // After a signal, the clean-up is said out loud: which reports are being deleted.
-            if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(stderr, name, p.deleting);
+            if (stopping && p.deleting && p.deleting.length > 0) sayDeleting(say, stderr, name, p.deleting);
             // So is the clean-up after the deadline, which may outlast it (off a terminal too).
             if (!stopping && p.deleting && p.timedOutAfterMs !== undefined && !announced.has(name)) {
               announced.add(name);
+              const ids = p.deleting.map((id) => say`${id}`).join(", ");
               const what =
                 p.deleting.length > 0
-                  ? `deleting report${p.deleting.length > 1 ? "s" : ""} ${p.deleting.map(terminalSafe).join(", ")}`
-                  : "looking for the report it may have made";
+                  ? say`deleting report${p.deleting.length > 1 ? "s" : ""} ${ids}`
+                  : say`looking for the report it may have made`;
               progress.log(
-                `oq: ${terminalSafe(name)}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
+                say`oq: ${name}: timed out after ${formatMs(p.timedOutAfterMs)}; ${what} (at most ${formatMs(cleanupBoundMs)}; Ctrl-C to leave ${p.deleting.length > 1 ? "them" : "it"})`,
               );
             }
           };
@@ -148,13 +151,14 @@ export async function runJobs(
               : await runReport({ ...common, request: job.request, onProgress });
           if (summary.ok || summary.outputClosed) {
             const line = summary.ok
-              ? summaryLine(name, summary, host.cwd())
-              : `oq: ${terminalSafe(name)}: stopped: ${terminalSafe(summary.error ?? "")}${summary.deleted ? `; ${reportWords(summary)} deleted` : ""}`;
+              ? summaryLine(say, name, summary, host.cwd())
+              : summary.deleted
+                ? say`oq: ${name}: stopped: ${summary.error ?? ""}; ${reportWords(say, summary)} deleted`
+                : say`oq: ${name}: stopped: ${summary.error ?? ""}`;
             if (!options.quiet) progress.log(line);
           } else {
-            stderr.write(
-              `${progress.enabled ? "\r\x1b[K" : ""}oq: ${terminalSafe(name)}: ${terminalSafe(summary.error ?? "failed")}\n`,
-            );
+            // Above the progress line, if any, as a summary line is; but never silenced by --quiet.
+            progress.log(say`oq: ${name}: ${summary.error ?? "failed"}`);
           }
           for (const id of summary.leftBehind) sayLeftBehind(id, name);
           return summary;
@@ -162,7 +166,7 @@ export async function runJobs(
       );
       // What no query settled (an error none of them foresaw) is deleted here, and said.
       for (const settlement of await ledger.drain({ keep: options.keep ?? false })) {
-        for (const problem of settlement.problems) stderr.write(`oq: ${terminalSafe(problem)}\n`);
+        for (const problem of settlement.problems) stderr.write(say`oq: ${problem}\n`);
         for (const id of settlement.leftBehind) sayLeftBehind(id);
       }
       return ended.map((outcome) => {
@@ -174,12 +178,15 @@ export async function runJobs(
       onStop: (signal) => {
         stopping = true;
         progress.stop();
+        const again = signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`;
         stderr.write(
-          `\noq: stopping (${signal})${options.keep ? "" : `; deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${signal === "SIGINT" ? "Ctrl-C" : `send ${signal} or press Ctrl-C`} again to leave them)`}\n`,
+          options.keep
+            ? say`\noq: stopping (${signal})\n`
+            : say`\noq: stopping (${signal}); deleting the reports this run made (at most ${formatMs(cleanupAfterSignalMs)}; ${again} again to leave them)\n`,
         );
-        for (const [name, ids] of deleting) sayDeleting(stderr, name, ids);
+        for (const [name, ids] of deleting) sayDeleting(say, stderr, name, ids);
       },
-      onAbandon: () => stderr.write("oq: clean-up abandoned\n"),
+      onAbandon: () => stderr.write(say`oq: clean-up abandoned\n`),
       outlivesWork: options.outlivesWork ?? false,
     },
   );

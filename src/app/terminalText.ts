@@ -1,3 +1,5 @@
+import type { Redacted, RedactedLine, Redaction } from "../client/serverText.js";
+
 /**
  * Characters that would act on a terminal instead of showing: DEL and the C1 controls, and the
  * Unicode marks that reorder or break lines, which can disguise text. (JSON.stringify escapes the
@@ -32,4 +34,17 @@ export function terminalSafeJson(value: unknown, { compact = false } = {}): stri
     controlsJsonLeaves,
     (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
   );
+}
+
+/**
+ * The tag for a line oq prints about reports: every value through the client's door (its
+ * redaction: the server's words, ids, errors, and paths too), then made safe for a terminal.
+ */
+export function terminalLine(redaction: Redaction): RedactedLine {
+  return redaction.lineWith(terminalSafe);
+}
+
+/** `value` as terminalSafeJson writes it, every string in it first through the client's door (for `--json`). */
+export function terminalJson(redaction: Redaction, value: unknown, { compact = false } = {}): Redacted {
+  return redaction.json(value, (quoted) => `${terminalSafeJson(quoted, { compact })}\n`);
 }

@@ -1,7 +1,7 @@
 import { validateHeaderName, validateHeaderValue } from "node:http";
 import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
-import { redactPatterns, secretPatterns, type AuthScheme } from "./auth.js";
+import type { AuthScheme } from "./auth.js";
 import {
   backoffDelay,
   cleanupCallMs,
@@ -17,17 +17,10 @@ import { realClock, type Clock } from "./clock.js";
 import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
 import { ListFieldsSchema, ReportListSchema, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
-import { quotableServerText } from "./echoedSecrets.js";
-import {
-  callFailure,
-  httpError,
-  parseEnvelope,
-  parseReport,
-  protocolError,
-  type Redaction,
-} from "./httpErrors.js";
+import { callFailure, httpError, parseEnvelope, parseReport, protocolError } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
+import { Redaction, ServerText } from "./serverText.js";
 import {
   maxJsonReplyBytes,
   nodeTransport,
@@ -114,6 +107,14 @@ interface CallOptions {
 
 const loopbackHosts = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\]|::1)$/i;
 
+/** One door per credentials, shared by a client's forks (working out its patterns takes milliseconds). */
+const redactions = new WeakMap<AuthScheme, Redaction>();
+function redactionOf(auth: AuthScheme): Redaction {
+  let redaction = redactions.get(auth);
+  if (!redaction) redactions.set(auth, (redaction = new Redaction(auth.secrets())));
+  return redaction;
+}
+
 /**
  * A thin client for Ongage's contact-activity endpoints: auth, list id, the envelope, typed
  * errors, rate limits and careful retries. It never retries a create blindly: if a create may
@@ -128,7 +129,12 @@ export class OngageClient {
   private readonly transport: Transport;
   /** The time it reads and waits on, which the runner shares. */
   readonly clock: Clock;
-  private readonly redaction: Redaction;
+  /**
+   * The one door for what the server says (serverText.ts): its credentials blank out every
+   * credential in a text, and withhold the text when one is still in it. Everything oq prints
+   * about this client's reports passes it.
+   */
+  readonly redaction: Redaction;
 
   constructor(private readonly options: OngageClientOptions) {
     const base = new URL(options.baseUrl ?? defaultBaseUrl);
@@ -142,8 +148,7 @@ export class OngageClient {
     if (options.listId !== undefined && !isListId(options.listId)) throw new ListIdError(options.listId);
     this.listId = options.listId;
     checkHeaders(options.auth.headers());
-    const secrets = options.auth.secrets();
-    this.redaction = { patterns: secretPatterns(secrets), values: secrets };
+    this.redaction = redactionOf(options.auth);
     this.clock = options.clock ?? realClock;
     this.limiter =
       options.limiter ??
@@ -217,6 +222,7 @@ export class OngageClient {
             retry: false,
             onSent: () => (sent = true),
           }),
+          this.redaction,
         );
       } catch (error) {
         const outcomeUnknown = sent && mayHaveCreated(error);
@@ -260,6 +266,7 @@ export class OngageClient {
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
     return parseReport(
       await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }),
+      this.redaction,
     );
   }
 
@@ -274,7 +281,12 @@ export class OngageClient {
       retry: true,
     });
     const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
-    if (!parsed.success) throw protocolError("the report list in an unexpected shape", parsed.error.message);
+    if (!parsed.success)
+      throw protocolError(
+        "the report list in an unexpected shape",
+        ServerText.from(parsed.error.message),
+        this.redaction,
+      );
     return { reports: parsed.data, total };
   }
 
@@ -324,7 +336,12 @@ export class OngageClient {
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
     const parsed = ListFieldsSchema.safeParse(payload);
-    if (!parsed.success) throw protocolError("the list fields in an unexpected shape", parsed.error.message);
+    if (!parsed.success)
+      throw protocolError(
+        "the list fields in an unexpected shape",
+        ServerText.from(parsed.error.message),
+        this.redaction,
+      );
     return parsed.data;
   }
 
@@ -332,7 +349,7 @@ export class OngageClient {
   async findReportByTitle(title: string, signal?: AbortSignal): Promise<ReportInfo | undefined> {
     for (let offset = 0; offset < 200; offset += 100) {
       const { reports } = await this.listReports({ sort: "id", order: "DESC", offset, limit: 100 }, signal);
-      const found = reports.find((report) => report.title === title);
+      const found = reports.find((report) => report.title?.is(title));
       if (found || reports.length < 100) return found;
     }
     return undefined;
@@ -396,7 +413,7 @@ export class OngageClient {
       path,
       attempt,
       delayMs,
-      reason: this.clean(error.message),
+      reason: this.redaction.blank(error.message),
     });
     await this.clock.sleep(delayMs, signal).catch(() => {
       throw new OngageError("aborted", "stopped");
@@ -449,7 +466,7 @@ export class OngageClient {
         return result;
       } catch (caught) {
         const error = redactError(this.failure(method, path, caught, options.signal), (text) =>
-          quotableServerText(this.clean(text), this.redaction.values),
+          this.redaction.quote(text),
         );
         if (options.retry && error.rateLimited) {
           // 429s are retried by time (across Ongage's window), a DELETE's longest.
@@ -601,10 +618,6 @@ export class OngageClient {
   ): OngageError {
     const call = { method, path, host: new URL(this.baseUrl).host, redaction: this.redaction };
     return callFailure(call, error, signal, timer, answered);
-  }
-
-  private clean(text: string): string {
-    return redactPatterns(text, this.redaction.patterns);
   }
 }
 

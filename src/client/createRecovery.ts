@@ -84,7 +84,7 @@ export async function findLostCreate(
 ): Promise<ReportInfo | undefined> {
   const marker = markerOf(request.title);
   const matches = (report: ReportInfo) =>
-    marker ? carriesMarker(report.title, marker) : report.title === request.title;
+    marker ? carriesMarker(report.title, marker) : report.title?.is(request.title) === true;
   const [found] = await awaitReports(lister, matches, {
     atLeast: 1,
     until: unknown.lastAt + lookupMs,

@@ -1,4 +1,4 @@
-import { htmlNames, shortestSecretInWords } from "./auth.js";
+import { htmlNames, redact, shortestSecretInWords } from "./auth.js";
 
 /**
  * The second line of defence against a credential in text a server sends back (the first is
@@ -110,34 +110,73 @@ export function decodedForms(text: string, base64 = true): string[] {
   return [...forms];
 }
 
-/** Tells whether text holds a secret (or its start) in any form decodedForms finds. */
-function echoesSecret(text: string, secrets: readonly string[]): boolean {
-  const wanted = secrets.filter((secret) => secret.length > 0);
-  if (wanted.length === 0 || text.length === 0) return false;
+const literalPattern = (text: string) => text.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+
+/** The blank the first line of defence leaves for a secret (redactPatterns). */
+const blank = "***";
+
+/** What the second line of defence looks for, worked out once per set of credentials (echoNeedles). */
+export interface EchoNeedles {
+  /** Lower-case starts of secrets (and of secrets as the first line leaves them) that count as the secret. */
+  starts: string[];
+  /** Secrets of one or two characters, as words of their own. */
+  words: RegExp[];
+}
+
+/**
+ * The starts to look for, for each secret of three characters or more: its own, and, when it
+ * holds a shorter secret, the start of what the first line of defence leaves of it once that
+ * secret is blanked (`***-battery-staple` for a password that starts with the username), so
+ * that blanking the shorter secret cannot strand the rest of the longer one: longest first, in
+ * both lines.
+ */
+export function echoNeedles(secrets: readonly string[]): EchoNeedles {
+  const wanted = [...new Set(secrets)].filter((secret) => secret.length > 0);
   const long = wanted.filter((secret) => [...secret].length >= shortestSecretInWords);
   const short = wanted.filter((secret) => [...secret].length < shortestSecretInWords);
-  const starts = long.map((secret) =>
-    [...secret]
-      .slice(0, shortestEchoedPrefix([...secret].length))
-      .join("")
-      .toLowerCase(),
-  );
+  const starts = new Set<string>();
+  for (const secret of long) {
+    const chars = [...secret];
+    starts.add(chars.slice(0, shortestEchoedPrefix(chars.length)).join("").toLowerCase());
+    const left = redact(
+      secret,
+      wanted.filter((other) => other !== secret),
+    );
+    const kept = [...left.replaceAll(blank, "")].length;
+    if (left === secret || kept < 6) continue;
+    // The shortest start of what is left that keeps as many of the secret's own characters as the rule asks.
+    const needed = Math.max(6, Math.ceil(kept / 2));
+    let start = "";
+    for (let seen = 0, i = 0; seen < needed && i < left.length;) {
+      if (left.startsWith(blank, i)) {
+        start += blank;
+        i += blank.length;
+      } else {
+        const char = String.fromCodePoint(left.codePointAt(i)!);
+        start += char;
+        i += char.length;
+        seen++;
+      }
+    }
+    starts.add(start.toLowerCase());
+  }
   const words = short.map(
-    (secret) =>
-      new RegExp(
-        `(?<![\\p{L}\\p{N}])${secret.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}(?![\\p{L}\\p{N}])`,
-        "iu",
-      ),
+    (secret) => new RegExp(`(?<![\\p{L}\\p{N}])${literalPattern(secret)}(?![\\p{L}\\p{N}])`, "iu"),
   );
+  return { starts: [...starts], words };
+}
+
+/** Tells whether text (already through the first line) holds a secret, or its start, in any form decodedForms finds. */
+export function echoesSecret(text: string, needles: EchoNeedles): boolean {
+  if (text.length === 0) return false;
+  const { starts, words } = needles;
   if (
     starts.length > 0 &&
-    decodedForms(text).some((form) => starts.some((start) => form.toLowerCase().includes(start)))
+    decodedForms(text).some((form) => {
+      const lower = form.toLowerCase();
+      return starts.some((start) => lower.includes(start));
+    })
   )
     return true;
   return words.length > 0 && decodedForms(text, false).some((form) => words.some((word) => word.test(form)));
-}
-
-/** Text a server sent, as oq may quote it: `redacted` (already through redactPatterns) unless a secret is still in it in some form. */
-export function quotableServerText(redacted: string, secrets: readonly string[]): string {
-  return echoesSecret(redacted, secrets) ? withheldServerText : redacted;
 }

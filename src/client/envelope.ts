@@ -1,9 +1,12 @@
 import { z } from "zod";
 import { integerText } from "../language/numberText.js";
+import { ServerText } from "./serverText.js";
 
 /*
  * Ongage's replies, parsed with zod. Ids, statuses and flags arrive as strings or numbers;
  * both are accepted and turned into one type. An empty object may arrive as [].
+ * Words the server chose that oq only shows (a report's status words and title) are ServerText,
+ * printed only through the client's redaction.
  */
 
 const flag = z
@@ -11,6 +14,7 @@ const flag = z
   .transform((value) => value === true || value === "true" || value === 1 || value === "1");
 const id = z.union([z.string().min(1), z.number()]).transform(String);
 const count = z.union([z.number(), z.string().regex(integerText)]).transform(Number);
+const words = z.string().transform(ServerText.from);
 
 export const EnvelopeSchema = z.object({
   metadata: z
@@ -28,8 +32,8 @@ export const ErrorPayloadSchema = z.looseObject({
 export const ReportSchema = z.looseObject({
   id,
   status: count,
-  status_desc: z.string().optional(),
-  title: z.string().optional(),
+  status_desc: words.optional(),
+  title: words.optional(),
   created: count.optional(),
 });
 

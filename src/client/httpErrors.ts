@@ -1,33 +1,37 @@
-import { redactPatterns } from "./auth.js";
 import type { CallTimer } from "./callTimer.js";
-import { longestServerText, quotableServerText } from "./echoedSecrets.js";
+import { longestServerText } from "./echoedSecrets.js";
 import { EnvelopeSchema, ErrorPayloadSchema, ReportSchema, type ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
 import { ReplyTooLarge } from "./transport.js";
+import { ServerText, type Redaction } from "./serverText.js";
 
 /*
  * What went wrong with a call, as an OngageError that says it: an HTTP error status, an error
  * in Ongage's envelope, an answer that is not what the API documents, a clock that ran out, a
- * connection that failed. Whatever the server said is quoted only redacted (`secrets`: every
- * credential's patterns, see auth.ts), or withheld when a credential is still in it.
+ * connection that failed. Whatever the server said is quoted only through the client's
+ * Redaction (serverText.ts): redacted, or withheld when a credential is still in it.
  */
 
-/** The credentials of one client, in the two forms redaction takes them. */
-export interface Redaction {
-  /** Every form of every credential, as redactPatterns takes them. */
-  patterns: RegExp[];
-  /** The credentials themselves, for the second line of defence (quotableServerText). */
-  values: readonly string[];
+/**
+ * `what` says what came ("a report in an unexpected shape", "a reply that is not JSON");
+ * `detail`, what the reply held (an excerpt, what the schema found in it), is quoted through
+ * the door (redacted before it is shortened, so that no part of a secret is cut out of reach),
+ * on one line.
+ */
+export function protocolError(
+  what: string,
+  detail: ServerText,
+  redaction: Redaction,
+  longest = 300,
+): OngageError {
+  const said = detail.redactedBy(redaction).replace(/\s+/g, " ").slice(0, longest);
+  return new OngageError("protocol", `Ongage sent ${what}: ${said}`);
 }
 
-/** `what` says what came ("a report in an unexpected shape", "a reply that is not JSON"). */
-export function protocolError(what: string, detail: string): OngageError {
-  return new OngageError("protocol", `Ongage sent ${what}: ${detail.slice(0, 300)}`);
-}
-
-export function parseReport(payload: unknown): ReportInfo {
+export function parseReport(payload: unknown, redaction: Redaction): ReportInfo {
   const parsed = ReportSchema.safeParse(payload);
-  if (!parsed.success) throw protocolError("a report in an unexpected shape", parsed.error.message);
+  if (!parsed.success)
+    throw protocolError("a report in an unexpected shape", ServerText.from(parsed.error.message), redaction);
   return parsed.data;
 }
 
@@ -46,7 +50,7 @@ function errorDetails(payload: unknown): { code?: number; message?: string; erro
 
 /** Ongage's words (message, errors) as an error may quote them: redacted, or withheld if a credential is still in them. */
 function quoted(text: string, redaction: Redaction): string {
-  return quotableServerText(redactPatterns(text, redaction.patterns), redaction.values);
+  return ServerText.from(text).redactedBy(redaction);
 }
 
 /** An answer with an HTTP error status (`text`: its body, perhaps Ongage's envelope). */
@@ -65,10 +69,7 @@ export function httpError(
     // Not Ongage's envelope (a proxy's error page, say): the status says enough.
   }
   const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), redaction);
-  const message = redactPatterns(
-    `${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`,
-    redaction.patterns,
-  );
+  const message = redaction.blank(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`);
   const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
     status,
     errors: details.errors.map((e) => quoted(e, redaction)),
@@ -88,16 +89,20 @@ export function parseEnvelope(
   try {
     json = JSON.parse(text);
   } catch {
-    // Redacted before it is shortened, so that no part of a secret is cut out of reach.
-    const excerpt = redactPatterns(text.slice(0, longestServerText), redaction.patterns).replace(/\s+/g, " ");
     throw protocolError(
       "a reply that is not JSON",
-      quotableServerText(excerpt, redaction.values).slice(0, 200),
+      ServerText.from(text.slice(0, longestServerText)),
+      redaction,
+      200,
     );
   }
   const parsed = EnvelopeSchema.safeParse(json);
   if (!parsed.success)
-    throw protocolError("a reply without its envelope (metadata and payload)", parsed.error.message);
+    throw protocolError(
+      "a reply without its envelope (metadata and payload)",
+      ServerText.from(parsed.error.message),
+      redaction,
+    );
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.
@@ -110,7 +115,7 @@ export function parseEnvelope(
     if (details.code !== undefined) extra.code = details.code;
     throw new OngageError(
       "api",
-      redactPatterns(`Ongage reported an error${said ? `: ${said}` : ""}`, redaction.patterns),
+      redaction.blank(`Ongage reported an error${said ? `: ${said}` : ""}`),
       extra,
     );
   }
@@ -161,8 +166,5 @@ export function callFailure(
   const { code, cause } = error as { code?: string; cause?: { code?: string; message?: string } };
   const reason = code ?? cause?.code ?? cause?.message ?? String(error);
   const what = answered ? `the answer from ${host} was cut short` : `could not reach ${host}`;
-  return new OngageError(
-    "network",
-    redactPatterns(`${method} ${path}: ${what} (${reason})`, call.redaction.patterns),
-  );
+  return new OngageError("network", call.redaction.blank(`${method} ${path}: ${what} (${reason})`));
 }

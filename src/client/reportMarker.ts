@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import type { ServerText } from "./serverText.js";
 
 /**
  * A run's marker, `[oq 1a2b3c4d]`: random, put at the START of the report's title, so that a
@@ -24,6 +25,6 @@ export function markerOf(title: string): ReportMarker | undefined {
 }
 
 /** Whether a report's title (as Ongage lists it, perhaps shortened) carries this marker. */
-export function carriesMarker(title: string | undefined, marker: ReportMarker): boolean {
+export function carriesMarker(title: ServerText | undefined, marker: ReportMarker): boolean {
   return title !== undefined && title.startsWith(marker);
 }

@@ -17,6 +17,13 @@ export type { Clock } from "../client/clock.js";
 export { headerAuth, apiKeyAuth, type AuthScheme, type HeaderCredentials } from "../client/auth.js";
 export { OngageError, CredentialError, ListIdError, type OngageErrorKind } from "../client/errors.js";
 export { reportState, type ReportInfo } from "../client/envelope.js";
+export {
+  ServerText,
+  Redaction,
+  type Redacted,
+  type RedactedLine,
+  type Quotable,
+} from "../client/serverText.js";
 export type { BackoffOptions } from "../client/backoff.js";
 export {
   nodeTransport,

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { connect } from "../app/connection.js";
 import { outputFile } from "../app/outputPath.js";
 import { flagDefault, flagsOf, flagUsage } from "../app/flags.js";
-import { terminalSafe } from "../app/terminalText.js";
+import { terminalLine } from "../app/terminalText.js";
 import { signalExitCodes } from "../app/exitCodes.js";
 import { durationFlag } from "../app/durationFlag.js";
 import { reportWords, runJobs } from "../app/runJobs.js";
@@ -113,6 +113,7 @@ export async function runLast(
     flags.sandbox || session.useSandbox
       ? await sandboxClient(session)
       : (session.client ??= await connect({}, session.host.env, session.host.cwd()));
+  const say = terminalLine(client.redaction);
   terminal.beforeRun();
   let result;
   try {
@@ -139,9 +140,12 @@ export async function runLast(
     terminal.afterRun();
   }
   const summary = result.summaries[0]!;
+  const reports = reportWords(say, summary);
   if (result.stoppedBy) {
     session.fail(
-      `oq: stopped${reportWords(summary) === "" ? "" : `; ${reportWords(summary)} ${summary.deleted ? "deleted" : "not deleted"}`}`,
+      reports === ""
+        ? say`oq: stopped`
+        : say`oq: stopped; ${reports} ${summary.deleted ? "deleted" : "not deleted"}`,
     );
     // Ctrl-C at the prompt's terminal is for this run only; any other stop ends the session.
     if (result.stoppedBy !== "SIGINT" || !session.output.interactive) {
@@ -154,12 +158,12 @@ export async function runLast(
     session.failed = true;
     return;
   }
-  const rows = csvHead(path, shownRows);
-  session.output.out(alignedTable(rows));
-  const report =
-    reportWords(summary) === "" ? "" : ` (${reportWords(summary)} ${summary.deleted ? "deleted" : "kept"})`;
-  const more = summary.rows > rows.length - 1 ? ` (first ${rows.length - 1} shown)` : "";
+  // The CSV's cells are the server's words too: each passes the door before the table shows it.
+  const rows = csvHead(path, shownRows).map((row) => row.map((cell) => client.redaction.quote(cell)));
+  for (const line of alignedTable(rows).split("\n").slice(0, -1)) session.output.out(say`${line}\n`);
+  const report = reports === "" ? say`` : say` (${reports} ${summary.deleted ? "deleted" : "kept"})`;
+  const more = summary.rows > rows.length - 1 ? say` (first ${rows.length - 1} shown)` : say``;
   session.output.out(
-    `${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${terminalSafe(path)}${report}\n`,
+    say`${summary.rows.toLocaleString("en-US")} row${summary.rows === 1 ? "" : "s"}${more} → ${path}${report}\n`,
   );
 }

@@ -1,6 +1,7 @@
 import { open, stat } from "node:fs/promises";
 import type { ContactSet } from "../emit/planSchema.js";
 import { OngageError } from "../client/errors.js";
+import { ServerText, type Redaction } from "../client/serverText.js";
 import { contactSetChooser } from "./contactSetEvaluation.js";
 import { CsvScanner, csvLine, recordFields, type CsvRecordView } from "./csvRecords.js";
 import { KeyPartitions, forEachRecord } from "./keyPartitions.js";
@@ -21,6 +22,8 @@ interface MergeOptions {
   detailed?: boolean;
   /** A private folder for the partition files. */
   folder: string;
+  /** The client's door for the reports' words (a header quoted in an error). */
+  redaction: Redaction;
   budgetBytes?: number;
   signal?: AbortSignal | undefined;
 }
@@ -77,7 +80,8 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
         if (missing !== undefined)
           throw new OngageError(
             "protocol",
-            `the CSV of report ${report + 1} has no column ${missing} (its header: ${header.join(",")})`,
+            options.redaction
+              .line`the CSV of report ${report + 1} has no column ${missing} (its header: ${ServerText.from(header.join(","))})`,
           );
         lineBreak ??= scanner.lineBreak ?? "\r\n";
         rowBreak = Buffer.from(lineBreak);

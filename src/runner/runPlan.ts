@@ -158,6 +158,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
             : { key: plan.key, columns: plan.columns }),
           detailed: options.detailed ?? false,
           folder,
+          redaction: options.client.redaction,
           budgetBytes: options.mergeBudgetBytes,
           signal,
         },
@@ -189,6 +190,8 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
   } finally {
     if (folder !== undefined) await removeFolder(folder, summary);
     await cleanUp(options, ledger, entries, summary, unsaved, progress);
+    // What the summary says passes the door: it quotes ids and the server's words.
+    if (summary.error !== undefined) summary.error = options.client.redaction.quote(summary.error);
     summary.calls += summary.reports.reduce((sum, report) => sum + report.calls, 0);
     summary.timings.totalMs = clock.now() - started;
     progress("done");

@@ -205,7 +205,8 @@ export async function runReportStep(
       if (status === "failed") {
         throw new OngageError(
           "report-failed",
-          `report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`,
+          client.redaction
+            .line`report ${created.id} ended with status ${report.status} (${report.status_desc ?? "no description"})`,
         );
       }
       progress("pending");
@@ -270,6 +271,8 @@ export async function runReportStep(
       settled(summary, settlements[0]!);
       summary.calls += calls;
     }
+    // What the summary says passes the door: it quotes ids and the server's words.
+    if (summary.error !== undefined) summary.error = client.redaction.quote(summary.error);
     summary.timings.totalMs = clock.now() - started;
     progress("done");
   }

@@ -41,14 +41,3 @@ export async function fakeOngage(reportId: string, route: FakeRoute = () => fals
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
 }
-
-/** The environment that points `oq` at a fake Ongage. */
-export function fakeEnv(fake: FakeOngage): Record<string, string> {
-  return {
-    ONGAGE_BASE_URL: fake.url,
-    ONGAGE_LIST_ID: "12345",
-    ONGAGE_USERNAME: "fake-user",
-    ONGAGE_PASSWORD: "fake-password",
-    ONGAGE_ACCOUNT_CODE: "FAKEACCT",
-  };
-}

@@ -3,7 +3,7 @@ import { reportState } from "../../client/envelope.js";
 import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
 import { downloadReport } from "../../runner/downloadReport.js";
 import { outputFile } from "../../app/outputPath.js";
-import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
+import { terminalJson, terminalLine } from "../../app/terminalText.js";
 import { connect, type ConnectionFlags } from "../../app/connection.js";
 import { ProgressLine } from "../../app/progress.js";
 import { interruptible } from "../../app/interrupt.js";
@@ -12,7 +12,8 @@ import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
 /*
  * `oq reports ...`: the report calls one at a time, for reports made elsewhere (the Ongage UI,
- * another tool, or `oq run --keep`).
+ * another tool, or `oq run --keep`). Ids, statuses and titles are the server's words: every line
+ * is made by the client's door (`say`, terminalLine; `--json` through terminalJson).
  */
 
 interface ListOptions extends ConnectionFlags {
@@ -33,16 +34,17 @@ export async function listReports(options: ListOptions, host: Host): Promise<num
     ...(options.limit ? { limit: wholeNumberFlag("--limit", options.limit) } : {}),
   });
   if (options.json) {
-    host.stdout.write(`${terminalSafeJson({ total, reports })}\n`);
+    host.stdout.write(terminalJson(client.redaction, { total, reports }));
     return exitCodes.ok;
   }
-  const rows = reports.map((r) => [r.id, r.status_desc ?? String(r.status), r.title ?? ""].map(terminalSafe));
+  const say = terminalLine(client.redaction);
+  const rows = reports.map((r) => [say`${r.id}`, say`${r.status_desc ?? r.status}`, say`${r.title ?? ""}`]);
   const widths = [2, 6].map((min, i) => Math.max(min, ...rows.map((row) => row[i]!.length)));
-  host.stdout.write(`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
-  for (const row of rows)
-    host.stdout.write(`${row[0]!.padEnd(widths[0]!)}  ${row[1]!.padEnd(widths[1]!)}  ${row[2]}\n`);
+  host.stdout.write(say`${"ID".padEnd(widths[0]!)}  ${"STATUS".padEnd(widths[1]!)}  TITLE\n`);
+  for (const [id, status, title] of rows)
+    host.stdout.write(say`${id!.padEnd(widths[0]!)}  ${status!.padEnd(widths[1]!)}  ${title!}\n`);
   if (total !== undefined && total > reports.length)
-    host.stderr.write(`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
+    host.stderr.write(say`(${reports.length} of ${total}; use --offset and --limit for more)\n`);
   return exitCodes.ok;
 }
 
@@ -53,10 +55,11 @@ export async function reportStatus(
 ): Promise<number> {
   const client = await connect(options, host.env, host.cwd());
   const report = await client.getReport(id);
-  if (options.json) host.stdout.write(`${terminalSafeJson(report)}\n`);
+  const say = terminalLine(client.redaction);
+  if (options.json) host.stdout.write(terminalJson(client.redaction, report));
   else
     host.stdout.write(
-      `${terminalSafe(`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}`)}\n`,
+      say`${report.id}  ${report.status_desc ?? reportState(report.status)} (status ${report.status})  ${report.title ?? ""}\n`,
     );
   return reportState(report.status) === "failed" ? exitCodes.failed : exitCodes.ok;
 }
@@ -72,9 +75,10 @@ export async function exportReport(
     : { kind: "stdout", stream: host.stdout };
   const client = await connect(options, host.env, host.cwd());
   const report = await client.getReport(id);
+  const say = terminalLine(client.redaction);
   if (reportState(report.status) !== "completed") {
     host.stderr.write(
-      `oq: report ${terminalSafe(id)} is ${terminalSafe(report.status_desc ?? `in status ${report.status}`)}, not completed; nothing to export yet\n`,
+      say`oq: report ${id} is ${report.status_desc ?? `in status ${report.status}`}, not completed; nothing to export yet\n`,
     );
     return exitCodes.failed;
   }
@@ -97,7 +101,7 @@ export async function exportReport(
     {
       onStop: (signal) => {
         progress.stop();
-        host.stderr.write(`\noq: stopping (${signal}); no CSV written\n`);
+        host.stderr.write(say`\noq: stopping (${signal}); no CSV written\n`);
       },
     },
   );
@@ -105,17 +109,16 @@ export async function exportReport(
   if (outcome instanceof Error) {
     // A reader that left (`oq reports export ID | head`) took what it wanted.
     if (outcome instanceof CsvSaveError && outcome.readerLeft) return exitCodes.ok;
-    host.stderr.write(`oq: report ${terminalSafe(id)}: ${terminalSafe(outcome.message)}\n`);
+    host.stderr.write(say`oq: report ${id}: ${outcome.message}\n`);
     return exitCodes.failed;
   }
-  if (host.stderr.isTTY && options.out)
-    host.stderr.write(`${outcome.rows} rows → ${terminalSafe(options.out)}\n`);
+  if (host.stderr.isTTY && options.out) host.stderr.write(say`${outcome.rows} rows → ${options.out}\n`);
   return exitCodes.ok;
 }
 
 export async function deleteReport(id: string, options: ConnectionFlags, host: Host): Promise<number> {
   const client = await connect(options, host.env, host.cwd());
   await client.deleteReport(id);
-  if (host.stderr.isTTY) host.stderr.write(`deleted report ${terminalSafe(id)}\n`);
+  if (host.stderr.isTTY) host.stderr.write(terminalLine(client.redaction)`deleted report ${id}\n`);
   return exitCodes.ok;
 }

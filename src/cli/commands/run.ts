@@ -14,7 +14,7 @@ import { maxReportsFlag } from "../maxReportsFlag.js";
 import { durationFlag } from "../../app/durationFlag.js";
 import { runJobs } from "../../app/runJobs.js";
 import { checkedFile, checkFolder, isFolderPath, outputFile } from "../../app/outputPath.js";
-import { terminalSafeJson } from "../../app/terminalText.js";
+import { terminalJson } from "../../app/terminalText.js";
 import { useColor } from "../useColor.js";
 
 export interface RunCommandOptions extends ConnectionFlags {
@@ -122,10 +122,13 @@ export async function runCommand(
     files.map((file, index) => ({ name: basename(file), destination: outputs[index]!, ...work[index]! })),
     { ...options, pollIntervalMs, timeoutMs },
   );
-  // Always an array, one summary per query, however many ran; after a signal too (what is known).
+  // Always an array, one summary per query, however many ran; its ids and errors through the door; after a signal too (what is known).
   if (options.json)
     host.stdout.write(
-      `${terminalSafeJson(summaries.map((summary, index) => ({ file: files[index], ...summary })))}\n`,
+      terminalJson(
+        client.redaction,
+        summaries.map((summary, index) => ({ file: files[index], ...summary })),
+      ),
     );
   if (stoppedBy) return signalExitCodes[stoppedBy];
   // A reader that left (`oq run q.oq | head -1`) took what it wanted: not a failure.

@@ -7,7 +7,7 @@ import { readJson } from "../../app/readJsonFile.js";
 import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
 import { UsageError } from "../../app/usageError.js";
 import { outputFile } from "../../app/outputPath.js";
-import { terminalSafeJson } from "../../app/terminalText.js";
+import { terminalJson } from "../../app/terminalText.js";
 import { basename } from "node:path";
 import { durationFlag } from "../../app/durationFlag.js";
 import { runJobs } from "../../app/runJobs.js";
@@ -81,7 +81,8 @@ export async function runPlanFileCommand(
   });
   const summary = summaries[0]!;
   // After a signal too: what is known (the reports made, and whether they were deleted).
-  if (options.json) host.stdout.write(`${terminalSafeJson([{ file: options.plan, ...summary }])}\n`);
+  if (options.json)
+    host.stdout.write(terminalJson(client.redaction, [{ file: options.plan, ...summary }]));
   if (stoppedBy) return signalExitCodes[stoppedBy];
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
