@@ -6,6 +6,7 @@ import { cleanupBoundMs, cleanupCallMs, lateListingMs } from "../client/backoff.
 import { timeoutSignal } from "../client/clock.js";
 import { carriesMarker, markTitle, newMarker } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import { detailedExportColumns } from "../language/vocabulary.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
 import { downloadReport } from "./downloadReport.js";
 import { cleanupBound, deleteReports } from "./deleteReports.js";
@@ -204,6 +205,8 @@ export async function runReportStep(
       reportId: created.id,
       destination: options.destination,
       detailed: options.detailed ?? false,
+      // A body that is not a CSV of these ("try later" as text) is refused, never saved.
+      columns: options.detailed ? detailedExportColumns : options.request.selected_fields,
       signal,
       retries: options.exportRetries ?? 3,
       onChunk: (counter) => {
