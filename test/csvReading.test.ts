@@ -2,10 +2,12 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo, Socket } from "node:net";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { oqRecoveryCommands } from "../src/app/recoveryCommands.js";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
+import { nodeTransport, type Transport } from "../src/client/transport.js";
 import type { ContactSet, QueryPlan } from "../src/emit/planSchema.js";
 import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { runPlan, type PlanSummary } from "../src/runner/runPlan.js";
@@ -79,12 +81,13 @@ async function fakeParts(parts: Record<string, FakeExport>): Promise<FakeParts> 
   return seen;
 }
 
-function client(url: string): OngageClient {
+function client(url: string, transport?: Transport): OngageClient {
   return new OngageClient({
     auth: headerAuth({ username: "fake-user", password: "fake-password", accountCode: "FAKEACCT" }),
     baseUrl: url,
     listId: "12345",
     backoff: { baseMs: 1, maxMs: 2 },
+    ...(transport ? { transport } : {}),
   });
 }
 
@@ -237,5 +240,92 @@ describe("an export that is not a CSV of the report's columns is refused", () =>
     );
     expect(existsSync(csv)).toBe(false);
     expect(fake.deleted.sort()).toEqual([...fake.created].sort());
+  });
+});
+
+describe("a Content-Length that ends before the body does", () => {
+  const body = "email,opens\r\na@x.com,1\r\nb@x.com,2\r\n";
+  // Ends between two rows, and inside the last field of a row: either looks like a whole CSV.
+  // The rest comes in the same write (node's parser sees it), or a moment later (only the
+  // connection does).
+  for (const [where, announced] of [
+    ["between two rows", "email,opens\r\na@x.com,1\r\n".length],
+    ["inside the last field of a row", "email,opens\r\na@x.com,1\r\nb@x.com,".length],
+  ] as const)
+    for (const later of [false, true])
+      it(`${where}, the rest ${later ? "a moment later" : "at once"}: the rows past it are not dropped in silence, the run fails and saves nothing`, async () => {
+        let sent = 0;
+        const fake = await fakeParts({
+          lying: {
+            raw: (socket) => {
+              const head = `HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: ${announced}\r\n\r\n`;
+              if (!later) return void socket.end(head + body, () => sent++);
+              socket.write(head + body.slice(0, announced));
+              setTimeout(() => socket.end(body.slice(announced), () => sent++), 50);
+            },
+          },
+        });
+        const { summary, csv } = await single(fake, "lying");
+        // The fault happened: the whole body went out, past the announced length.
+        expect(sent).toBe(1);
+        expect(summary.ok).toBe(false);
+        expect(summary.error).toMatch(/past the end of its answer/);
+        expect(existsSync(csv)).toBe(false);
+      });
+
+  it("a server that keeps the connection open after the answer: the body is taken once oq closes it", async () => {
+    let closedByClient = false;
+    const fake = await fakeParts({
+      open: {
+        raw: (socket) => {
+          socket.on("close", () => (closedByClient = true));
+          socket.write(
+            `HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\ncontent-length: ${body.length}\r\n\r\n${body}`,
+          );
+        },
+      },
+    });
+    const { summary, csv } = await single(fake, "open");
+    expect(summary).toMatchObject({ ok: true, rows: 2 });
+    expect(closedByClient).toBe(true);
+    expect(readFileSync(csv, "utf8")).toBe(body);
+  });
+
+  it("a body shorter than its Content-Length, from a transport that does not check it, is cut short", async () => {
+    const fake = await fakeParts({ whole: { body } });
+    let exports = 0;
+    // A transport that hands over a body without holding it to its Content-Length.
+    const lax =
+      (inner: Transport): Transport =>
+      async (call) => {
+        const response = await inner(call);
+        if (!call.url.endsWith("/export")) return response;
+        exports++;
+        return {
+          status: 200,
+          header: (name) => {
+            const headers: Record<string, string> = {
+              "content-type": "text/csv",
+              "content-length": String(body.length + 20),
+            };
+            return headers[name.toLowerCase()] ?? null;
+          },
+          body: Readable.from([Buffer.from(body)]),
+        };
+      };
+    const csv = join(outFolder(), "q.csv");
+    const summary = await runReport({
+      client: client(fake.url, lax(nodeTransport())),
+      request: part("whole"),
+      destination: { kind: "file", path: csv },
+      pollIntervalMs: 1,
+      exportRetries: 0,
+    });
+    expect(exports).toBe(1);
+    expect(summary.ok).toBe(false);
+    expect(summary.error).toContain(
+      `cut short (${body.length} of the ${body.length + 20} bytes its Content-Length announced)`,
+    );
+    expect(existsSync(csv)).toBe(false);
   });
 });

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { bodyUntilClosed } from "./bodyUntilClosed.js";
 
 /** One HTTP exchange, as the client needs it: the response's body is a byte stream. */
 export interface TransportRequest {
@@ -15,6 +16,13 @@ export interface TransportRequest {
    * sending its headers slowly is not taken for a silent one (a transport may not know).
    */
   onActivity?: (() => void) | undefined;
+  /**
+   * The connection serves this call alone: the server is asked to close it after the answer,
+   * and the body ends only once it has, failing if the server sent anything past the answer's
+   * end (bodyUntilClosed.ts). For exports, whose end must be certain. node:http only: fetch
+   * hides the connection.
+   */
+  closeAfter?: boolean | undefined;
 }
 
 export interface TransportResponse {
@@ -49,6 +57,7 @@ export function nodeTransport(maxSockets = 10): Transport {
             ...(request.body !== undefined
               ? { "content-length": String(Buffer.byteLength(request.body)) }
               : {}),
+            ...(request.closeAfter ? { connection: "close" } : {}),
           },
           agent: secure ? agents.https : agents.http,
           ...(request.signal ? { signal: request.signal } : {}),
@@ -60,7 +69,7 @@ export function nodeTransport(maxSockets = 10): Transport {
               const value = response.headers[name.toLowerCase()];
               return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
             },
-            body: response,
+            body: request.closeAfter ? bodyUntilClosed(outgoing, response) : response,
           }),
       );
       outgoing.on("error", reject);
