@@ -63,6 +63,37 @@ describe("CsvRecordCounter.cutShort", () => {
     expect(counted("a,b\r\n1,2,3\r\n").cutShort()).toMatch(/a row of 3 fields where the header has 2/);
   });
 
+  it("reads the header through a BOM (however the chunks cut it) and by names in any letter case; refuses one without the columns", () => {
+    const columns = ["email", "opens"];
+    const withColumns = (text: string, cuts: number[] = []) => {
+      const counter = new CsvRecordCounter(columns);
+      const bytes = Buffer.from(text);
+      let at = 0;
+      for (const cut of [...cuts, bytes.length]) {
+        counter.push(bytes.subarray(at, cut));
+        at = cut;
+      }
+      return counter;
+    };
+    const bom = "\ufeffEMAIL,Opens\r\na@x.com,1\r\n\r\nb@x.com,2";
+    for (const cuts of [[], [1], [1, 2], [2, 3, 4]]) {
+      const counter = withColumns(bom, cuts);
+      expect(counter.cutShort()).toBeUndefined();
+      expect(counter.refusal).toBeUndefined();
+      // The blank line is no row.
+      expect(counter.rows).toBe(2);
+    }
+    // Text that is not a CSV of the columns, with or without a line break.
+    for (const text of ["Report is being generated, try later", "Report is being generated, try later\r\n"]) {
+      const counter = withColumns(text);
+      counter.cutShort();
+      expect(counter.refusal).toBe(
+        "not a CSV of the report's columns: its first line has no column email (the report selects email, opens)",
+      );
+    }
+    expect(withColumns("opens,email,city\r\n1,a@x.com,Paris\r\n").refusal).toBeUndefined();
+  });
+
   it("gives the same answer however the bytes are split into chunks", () => {
     const row = fc
       .array(fc.oneof(fc.constantFrom("x", "", "a b", '"q,""r"""', '"l\r\nm"')), {

@@ -4,7 +4,6 @@ import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { ContactSet } from "../src/emit/planSchema.js";
-import { Redaction } from "../src/client/serverText.js";
 import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { mergeResults, type MergeStats } from "../src/runner/mergeResults.js";
 
@@ -32,27 +31,30 @@ async function merged(
   files: string[],
   combine: ContactSet,
   options: { budgetBytes?: number; detailed?: boolean; columns?: string[] } = {},
-): Promise<{ rows: string[][]; stats: MergeStats; folder: string }> {
+): Promise<{ rows: string[][]; bom: boolean; stats: MergeStats; folder: string }> {
   const folder = mkdtempSync(join(tmpdir(), "oq-merge-"));
   const stats: MergeStats = { partitions: 0, spilledBytes: 0, contacts: 0 };
   const reader = new CsvRecordReader();
   const rows: string[][] = [];
+  let bom: boolean | undefined;
   for await (const chunk of mergeResults(
     {
       files,
       combine,
       key: "email",
+      keyIgnoresCase: true,
       columns: options.columns ?? ["note", "email", "city"],
       detailed: options.detailed ?? false,
       folder,
-      redaction: new Redaction([]),
       ...(options.budgetBytes ? { budgetBytes: options.budgetBytes } : {}),
     },
     stats,
-  ))
+  )) {
+    bom ??= chunk.subarray(0, 3).equals(Buffer.from("\ufeff"));
     rows.push(...reader.push(chunk));
+  }
   rows.push(...reader.end());
-  return { rows, stats, folder };
+  return { rows, bom: bom ?? false, stats, folder };
 }
 
 const report = (report: number): ContactSet => ({ kind: "report", report });
@@ -148,24 +150,58 @@ describe("mergeResults", () => {
     }
   });
 
+  it("reads each part as the one CSV reader does: through a BOM, by column names in any letter case, keys by value and emails without case", async () => {
+    const withBom = join(dir, "bom.csv");
+    writeFileSync(withBom, '\ufeffEmail,Note,City\r\n"B@x.com",n1,c1\r\nc@x.com,n2,c2\r\n');
+    const plain = join(dir, "plain.csv");
+    writeFileSync(plain, 'city,email,note\r\nc3,b@X.COM,n3\r\nc4,"C@x.com",n4\r\nc5,d@x.com,n5\r\n');
+    const result = await merged([withBom, plain], { kind: "intersection", of: [report(0), report(1)] });
+    expect(result.rows).toEqual([
+      ["note", "email", "city"],
+      ["n1", "B@x.com", "c1"],
+      ["n2", "c@x.com", "c2"],
+    ]);
+    // The merged CSV starts with a BOM, as its first part does.
+    expect(result.bom).toBe(true);
+  });
+
+  it("a row of another length than the header, or without a key, fails the merge, naming the report and the line", async () => {
+    const good = join(dir, "good.csv");
+    writeFileSync(good, "email,note,city\r\na@x.com,n,c\r\n");
+    // Line 3 holds a line break inside quotes: the short row is on line 5.
+    const short = join(dir, "short.csv");
+    writeFileSync(short, 'email,note,city\r\na@x.com,"two\r\nlines",c\r\nb@x.com,n,c\r\nn-only\r\n');
+    const union: ContactSet = { kind: "union", of: [report(0), report(1)] };
+    await expect(merged([good, short], union)).rejects.toThrow(
+      /^report 2: the row at line 5 has 1 field where the header has 3$/,
+    );
+    const keyless = join(dir, "keyless.csv");
+    writeFileSync(keyless, 'email,note,city\r\na@x.com,n,c\r\n"",n,c\r\n');
+    await expect(merged([good, keyless], union)).rejects.toThrow(
+      /^report 2: the row at line 3 has no email$/,
+    );
+  });
+
   it("a report whose CSV lacks the key column fails the merge, naming it", async () => {
     const path = join(dir, "nokey.csv");
     writeFileSync(path, "note,city\r\na,b\r\n");
     await expect(merged([files[0]!, path], { kind: "union", of: [report(0), report(1)] })).rejects.toThrow(
-      /report 2 has no column email/,
+      /report 2: its CSV has no column email/,
     );
   });
 });
 
 describe("CsvRecordReader", () => {
-  it("property: reads the same records however the bytes are cut into chunks", () => {
+  it("property: reads the same records however the bytes are cut into chunks, with or without a BOM", () => {
     const value = fc.oneof(fc.constantFrom(...awkward), fc.string({ maxLength: 6 }));
     fc.assert(
       fc.property(
         fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { minLength: 1, maxLength: 8 }),
         fc.array(fc.nat(), { maxLength: 6 }),
-        (rows, cuts) => {
-          const bytes = Buffer.from(csv(rows));
+        fc.boolean(),
+        (rows, cuts, bom) => {
+          // A byte order mark is not part of the first field, wherever the chunks cut it.
+          const bytes = Buffer.from((bom ? "\ufeff" : "") + csv(rows));
           const points = [...new Set(cuts.map((cut) => cut % (bytes.length + 1)))].sort((a, b) => a - b);
           const reader = new CsvRecordReader();
           const read: string[][] = [];

@@ -190,8 +190,8 @@ describe("a failed report's status_desc that echoes the request headers is print
   });
 });
 
-describe("the merge's quote of a part's header", () => {
-  it("a header that holds the credentials is quoted redacted", async () => {
+describe("a part's header that holds the credentials", () => {
+  it("is never quoted: the error names the column it lacks and what the report selects", async () => {
     let made = 0;
     const server = await fake((req, res, path) => {
       if (req.method === "POST") return json(res, { id: String(5001 + made++), status: 2 });
@@ -209,7 +209,7 @@ describe("the merge's quote of a part's header", () => {
     });
     const run = await oqRun(server, twoReports, { json: true });
     expect(run.status).toBe(1);
-    expect(run.stderr).toContain("has no column email (its header: ***,***,***,opens)");
+    expect(run.stderr).toContain("has no column email (the report selects email, opens)");
     expectNoCredential(run.stdout + run.stderr);
   });
 });

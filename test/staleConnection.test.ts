@@ -148,7 +148,8 @@ describe("a kept-alive socket closed by the server as the next request goes out 
     const dir = outFolder();
     const summary = await runReport({
       client,
-      request: request(),
+      // The columns the fake's export has.
+      request: request('email ends "example.com" select email'),
       destination: { kind: "file", path: join(dir, "q.csv") },
       pollIntervalMs: 5,
     });

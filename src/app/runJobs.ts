@@ -28,7 +28,12 @@ function shortPath(path: string, cwd: string): string {
 }
 
 /** The line a finished query leaves on stderr, so that logs show what each run did. */
-function summaryLine(say: RedactedLine, name: string, summary: RunSummary | PlanSummary, cwd: string): Redacted {
+function summaryLine(
+  say: RedactedLine,
+  name: string,
+  summary: RunSummary | PlanSummary,
+  cwd: string,
+): Redacted {
   if ("reports" in summary) return planSummaryLine(say, name, summary, cwd);
   const where = summary.output === "-" ? "stdout" : shortPath(summary.output, cwd);
   const rest = say`${summary.rows.toLocaleString("en-US")} rows, ${formatBytes(summary.bytes)} → ${where}, ${summary.calls} API calls, ${formatMs(summary.timings.totalMs)}`;
@@ -92,7 +97,9 @@ export async function runJobs(
   const sayLeftBehind = (id: string, name?: string) => {
     const listId = options.listId ? say` --list-id ${options.listId}` : say``;
     const query = name === undefined ? say`` : say`${name}: `;
-    stderr.write(say`oq: ${query}report ${id} is still in Ongage; delete it with: oq reports delete ${id}${listId}\n`);
+    stderr.write(
+      say`oq: ${query}report ${id} is still in Ongage; delete it with: oq reports delete ${id}${listId}\n`,
+    );
   };
   let stopping = false;
   // The reports each query is deleting now, to name them if a signal comes meanwhile.

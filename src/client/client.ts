@@ -12,6 +12,7 @@ import {
   type RateLimitRun,
   type SharedPatience,
 } from "./backoff.js";
+import { PastEndError } from "./bodyUntilClosed.js";
 import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
 import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
@@ -527,6 +528,7 @@ export class OngageClient {
         body: options.body !== undefined ? JSON.stringify(options.body) : undefined,
         signal: timer.signal,
         onActivity: () => timer.touch(),
+        closeAfter: streaming,
       });
     } catch (error) {
       timer.stop();
@@ -575,31 +577,68 @@ export class OngageClient {
       response,
       release,
       text,
-      watchedBody: () => this.watchedBody(method, path, response.body, timer, release, options.signal),
+      watchedBody: () =>
+        this.watchedBody(
+          method,
+          path,
+          response.body,
+          announcedLength(response),
+          timer,
+          release,
+          options.signal,
+        ),
     };
   }
 
   /**
    * An export's body, passed through a stream that restarts the idle timer with every chunk,
-   * fails with a clear timeout error when the server falls silent, and ends the call when done.
+   * fails with a clear timeout error when the server falls silent, fails when the body is not
+   * as long as its Content-Length (`announced`) says, whatever the transport, and ends the call
+   * when done.
    */
   private watchedBody(
     method: string,
     path: string,
     body: Readable,
+    announced: number | undefined,
     timer: CallTimer,
     release: () => void,
     signal: AbortSignal | undefined,
   ): Readable {
     const watched = new PassThrough();
+    const host = new URL(this.baseUrl).host;
+    let received = 0;
     timer.whenExpired(() => watched.destroy(this.failure(method, path, new Error("idle"), signal, timer)));
-    body.on("data", () => timer.touch());
+    body.on("data", (chunk: Buffer) => {
+      received += chunk.length;
+      timer.touch();
+    });
     // While the reader holds the stream back, the silence is ours, not the server's.
     body.on("pause", () => timer.hold());
     body.on("resume", () => timer.touch());
-    body.on("error", (error) => watched.destroy(this.failure(method, path, error, signal, timer, true)));
-    body.once("end", () => timer.stop());
-    body.pipe(watched);
+    body.on("error", (error) =>
+      watched.destroy(
+        error instanceof PastEndError
+          ? new OngageError("protocol", `${method} ${path}: ${host} ${error.message}`)
+          : this.failure(method, path, error, signal, timer, true),
+      ),
+    );
+    body.once("end", () => {
+      timer.stop();
+      if (announced === undefined || received === announced) return void watched.end();
+      watched.destroy(
+        received < announced
+          ? new OngageError(
+              "network",
+              `${method} ${path}: the answer from ${host} was cut short (${received} of the ${announced} bytes its Content-Length announced)`,
+            )
+          : new OngageError(
+              "protocol",
+              `${method} ${path}: ${host} sent ${received} bytes where its Content-Length announced ${announced}`,
+            ),
+      );
+    });
+    body.pipe(watched, { end: false });
     watched.once("close", () => {
       release();
       body.destroy();
@@ -619,6 +658,18 @@ export class OngageClient {
     const call = { method, path, host: new URL(this.baseUrl).host, redaction: this.redaction };
     return callFailure(call, error, signal, timer, answered);
   }
+}
+
+/**
+ * The body's length as its Content-Length announces it, when the body handed over is the one it
+ * counts (not one a transport decoded: fetch undoes the compression it asked for) and the
+ * header counts at all (a chunked body's length is its chunks').
+ */
+function announcedLength(response: TransportResponse): number | undefined {
+  const encoding = response.header("content-encoding")?.trim().toLowerCase();
+  if ((encoding && encoding !== "identity") || response.header("transfer-encoding")) return undefined;
+  const length = response.header("content-length")?.trim();
+  return length && /^\d+$/.test(length) ? Number(length) : undefined;
 }
 
 /** A response being consumed: `text` reads it all, `watchedBody` streams it; either way, `release` ends the call. */

@@ -2,6 +2,7 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from
 import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import { bodyUntilClosed } from "./bodyUntilClosed.js";
 
 /** One HTTP exchange, as the client needs it: the response's body is a byte stream. */
 export interface TransportRequest {
@@ -15,6 +16,13 @@ export interface TransportRequest {
    * sending its headers slowly is not taken for a silent one (a transport may not know).
    */
   onActivity?: (() => void) | undefined;
+  /**
+   * The connection serves this call alone: the server is asked to close it after the answer,
+   * and the body ends only once it has, failing if the server sent anything past the answer's
+   * end (bodyUntilClosed.ts). For exports, whose end must be certain. node:http only: fetch
+   * hides the connection.
+   */
+  closeAfter?: boolean | undefined;
 }
 
 export interface TransportResponse {
@@ -62,7 +70,12 @@ export function nodeTransport(maxSockets = 10): Transport {
     https: new HttpsAgent({ keepAlive: true, maxSockets }),
   };
   const fresh = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
+  // An export's connection is its own and read until the server closes it (bodyUntilClosed.ts):
+  // an agent that keeps it open past the announced length, whose sockets are never reused
+  // (each export asks the server to close).
+  const closing = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
   return async (request) => {
+    if (request.closeAfter) return nodeRequest(request, closing);
     const reusable = idempotentMethods.has(request.method);
     try {
       return await nodeRequest(request, reusable ? pooled : fresh);
@@ -91,6 +104,7 @@ function nodeRequest(
           ...(request.body !== undefined
             ? { "content-length": String(Buffer.byteLength(request.body)) }
             : {}),
+          ...(request.closeAfter ? { connection: "close" } : {}),
         },
         agent: secure ? agents.https : agents.http,
         ...(request.signal ? { signal: request.signal } : {}),
@@ -102,7 +116,7 @@ function nodeRequest(
             const value = response.headers[name.toLowerCase()];
             return value === undefined ? null : Array.isArray(value) ? value.join(", ") : value;
           },
-          body: response,
+          body: request.closeAfter ? bodyUntilClosed(outgoing, response) : response,
         }),
     );
     // (Once the answer's headers have come, a failure is the response's, not the request's.)

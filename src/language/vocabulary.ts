@@ -98,6 +98,9 @@ export const detailedExportColumns = ["email", "ocx_contact_id", "mailing_id", "
 /** Where a contact's key (a plan's `key`) is in the detailed export. */
 export const detailedExportKey: Readonly<Record<string, string>> = { email: "email", id: "ocx_contact_id" };
 
+/** Keys whose values are one contact whatever their letter case: an email address is one mailbox. */
+export const caselessKeys: ReadonlySet<string> = new Set(["email"]);
+
 /** Defaults for what a query does not say; grammar.md documents them. */
 export const queryDefaults = {
   userType: "all",

@@ -1,5 +1,6 @@
 import { closeSync, openSync, readSync } from "node:fs";
 import { terminalSafe } from "../app/terminalText.js";
+import { CsvRecordReader } from "../runner/csvRecords.js";
 
 /*
  * The first rows of a CSV as an aligned table, for a glance at what a run fetched.
@@ -8,44 +9,17 @@ import { terminalSafe } from "../app/terminalText.js";
 /** Reads at most this much of the CSV: the rows shown are the first few, however large the file. */
 const headBytes = 64 * 1024;
 
-/** Splits CSV text into rows of cells (RFC 4180: quotes, doubled quotes, CRLF); a cut-off last row is dropped. */
-function parseCsvHead(text: string, complete: boolean): string[][] {
-  const rows: string[][] = [];
-  let row: string[] = [];
-  let cell = "";
-  let quoted = false;
-  let i = 0;
-  for (; i < text.length; i++) {
-    const c = text[i]!;
-    if (quoted) {
-      if (c === '"' && text[i + 1] === '"') {
-        cell += '"';
-        i++;
-      } else if (c === '"') quoted = false;
-      else cell += c;
-    } else if (c === '"') quoted = true;
-    else if (c === ",") {
-      row.push(cell);
-      cell = "";
-    } else if (c === "\n" || c === "\r") {
-      if (c === "\r" && text[i + 1] === "\n") i++;
-      row.push(cell);
-      rows.push(row);
-      row = [];
-      cell = "";
-    } else cell += c;
-  }
-  if (complete && (cell !== "" || row.length > 0)) rows.push([...row, cell]);
-  return rows;
-}
-
 /** The header and first `count` rows of a CSV file. */
 export function csvHead(path: string, count: number): string[][] {
   const fd = openSync(path, "r");
   try {
     const buffer = Buffer.alloc(headBytes);
     const read = readSync(fd, buffer, 0, headBytes, 0);
-    return parseCsvHead(buffer.subarray(0, read).toString("utf8"), read < headBytes).slice(0, count + 1);
+    // Read as every CSV of the runtime is (runner/csvRecords.ts); a row cut off by the limit is left out.
+    const reader = new CsvRecordReader();
+    const rows = reader.push(buffer.subarray(0, read));
+    if (read < headBytes) rows.push(...reader.end());
+    return rows.slice(0, count + 1);
   } finally {
     closeSync(fd);
   }

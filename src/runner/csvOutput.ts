@@ -50,9 +50,14 @@ export function saveFailure(what: string, error: NodeJS.ErrnoException): CsvSave
  */
 export class CsvDownload {
   readonly temporaryPath: string;
-  readonly counter = new CsvRecordCounter();
+  readonly counter: CsvRecordCounter;
 
-  constructor(readonly destination: CsvDestination) {
+  /** `columns`: the columns the CSV must have (a report's selected fields), when known. */
+  constructor(
+    readonly destination: CsvDestination,
+    columns?: readonly string[],
+  ) {
+    this.counter = new CsvRecordCounter(columns);
     const unique = `${process.pid}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
     this.temporaryPath =
       destination.kind === "file"
@@ -62,9 +67,10 @@ export class CsvDownload {
 
   /**
    * Streams `source` into the temporary file, counting bytes and rows as they pass. Fails with an
-   * OngageError when the body is not a CSV (protocol) or stopped mid-row (network, worth another
-   * try), or `signal` aborted it (aborted: never a CsvSaveError, though the file's stream is
-   * destroyed with the abort), and with a CsvSaveError when the file cannot be written.
+   * OngageError when the body is not a CSV, or not one of the expected columns (protocol), or
+   * stopped mid-row (network, worth another try), or `signal` aborted it (aborted: never a
+   * CsvSaveError, though the file's stream is destroyed with the abort), and with a CsvSaveError
+   * when the file cannot be written.
    */
   async receive(
     source: Readable,
@@ -81,6 +87,10 @@ export class CsvDownload {
         }
       }
       counter.push(chunk);
+      if (counter.refusal) {
+        source.destroy(new OngageError("protocol", `the export is ${counter.refusal}`));
+        return;
+      }
       onChunk?.(counter);
     });
     // A 1 MB buffer: with the default 16 KB, writing costs more than downloading. "wx": never
@@ -97,6 +107,8 @@ export class CsvDownload {
       throw error;
     }
     const cut = counter.cutShort();
+    // A header that had no line break is read only now.
+    if (counter.refusal) throw new OngageError("protocol", `the export is ${counter.refusal}`);
     if (cut) throw new OngageError("network", `the export ${cut}: it was cut short`);
   }
 

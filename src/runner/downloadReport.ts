@@ -9,6 +9,8 @@ interface DownloadOptions {
   reportId: string;
   destination: CsvDestination;
   detailed?: boolean;
+  /** The columns the CSV must have (the report's selected fields), when known. */
+  columns?: readonly string[] | undefined;
   signal?: AbortSignal | undefined;
   /** How many times a download cut off midway is started again (default 3). */
   retries?: number;
@@ -20,14 +22,14 @@ interface DownloadOptions {
 /**
  * Downloads a completed report's CSV into a temporary file and only then to its destination,
  * starting again when the connection drops or the body stops mid-row. A body that is not a CSV
- * fails at once; so does a local failure (CsvSaveError: disk full, folder gone, stdout closed),
+ * (of `columns`, when given) fails at once; so does a local failure (CsvSaveError: disk full, folder gone, stdout closed),
  * which another download could not mend.
  */
 export async function downloadReport(options: DownloadOptions): Promise<{ bytes: number; rows: number }> {
   const { client, reportId, signal } = options;
   const retries = options.retries ?? 3;
   for (let attempt = 1; ; attempt++) {
-    const file = new CsvDownload(options.destination);
+    const file = new CsvDownload(options.destination, options.columns);
     try {
       const stream = await client.exportReport(reportId, {
         detailed: options.detailed ?? false,

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { saveFailure } from "./csvOutput.js";
 import type { CsvRecordView } from "./csvRecords.js";
 
-/** A record in a partition: report (u16), key length (u32), row length (u32), then key and row. */
+/** A record in a partition: report (u16), key length (u32), row length (u32), then key (its value) and row. */
 const headBytes = 10;
 /** The most partitions: past this, each one's share of the input is tiny anyway. */
 const maxPartitions = 4096;
@@ -58,18 +58,17 @@ export class KeyPartitions {
   }
 
   /**
-   * Adds a report's row: the bytes of the fields `columns` (indexes into the record; -1 or
-   * past its end: empty) joined by commas and ending with `lineBreak`, under the key field's bytes.
+   * Adds a report's row: the bytes of the fields `columns` (indexes into the split record; -1
+   * or past its end: empty) joined by commas and ending with `lineBreak`, under `key` (the
+   * contact's key, contactKey.ts).
    */
-  add(report: number, record: CsvRecordView, keyIndex: number, columns: Int32Array, lineBreak: Buffer): void {
+  add(report: number, record: CsvRecordView, key: Buffer, columns: Int32Array, lineBreak: Buffer): void {
     const { bytes, starts, ends, count } = record;
-    const keyStart = keyIndex < count ? starts[keyIndex]! : 0;
-    const keyEnd = keyIndex < count ? ends[keyIndex]! : 0;
     let rowBytes = columns.length - 1 + lineBreak.length;
     for (const column of columns)
       if (column >= 0 && column < count) rowBytes += ends[column]! - starts[column]!;
-    const partition = this.count === 1 ? 0 : hashBytes(bytes, keyStart, keyEnd) % this.count;
-    const room = headBytes + (keyEnd - keyStart) + rowBytes;
+    const partition = this.count === 1 ? 0 : hashBytes(key, 0, key.length) % this.count;
+    const room = headBytes + key.length + rowBytes;
     let block = this.blocks[partition]!;
     let at = this.used[partition]!;
     if (at + room > block.length) {
@@ -82,10 +81,10 @@ export class KeyPartitions {
       at = 0;
     }
     block.writeUInt16LE(report, at);
-    block.writeUInt32LE(keyEnd - keyStart, at + 2);
+    block.writeUInt32LE(key.length, at + 2);
     block.writeUInt32LE(rowBytes, at + 6);
     at += headBytes;
-    at += bytes.copy(block, at, keyStart, keyEnd);
+    at += key.copy(block, at);
     for (let index = 0; index < columns.length; index++) {
       if (index > 0) block[at++] = 0x2c;
       const column = columns[index]!;

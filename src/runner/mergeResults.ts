@@ -1,9 +1,17 @@
 import { open, stat } from "node:fs/promises";
 import type { ContactSet } from "../emit/planSchema.js";
 import { OngageError } from "../client/errors.js";
-import { ServerText, type Redaction } from "../client/serverText.js";
 import { contactSetChooser } from "./contactSetEvaluation.js";
-import { CsvScanner, csvLine, recordFields, type CsvRecordView } from "./csvRecords.js";
+import { ContactKeys } from "./contactKey.js";
+import { columnIndexes, missingColumn } from "./csvHeader.js";
+import {
+  CsvScanner,
+  byteOrderMark,
+  csvLine,
+  recordFields,
+  splitRecord,
+  type CsvRecordView,
+} from "./csvRecords.js";
 import { KeyPartitions, forEachRecord } from "./keyPartitions.js";
 import { PartitionIndex } from "./partitionIndex.js";
 
@@ -16,14 +24,16 @@ interface MergeOptions {
   files: readonly string[];
   combine: ContactSet;
   key: string;
+  /** Keys in other letter cases are one contact (an email address: contactKey.ts). */
+  keyIgnoresCase?: boolean;
+  /** How errors name each report (default `report N`). */
+  names?: readonly string[];
   /** The merged CSV's columns, in order; all of the first report's, in its order, if not given. */
   columns?: readonly string[] | undefined;
   /** One row per event (export_detailed): a contact keeps every row of the report it is taken from. */
   detailed?: boolean;
   /** A private folder for the partition files. */
   folder: string;
-  /** The client's door for the reports' words (a header quoted in an error). */
-  redaction: Redaction;
   budgetBytes?: number;
   signal?: AbortSignal | undefined;
 }
@@ -41,12 +51,17 @@ export interface MergeStats {
  * The merged CSV of a plan, as chunks: a header of `columns`, then the rows of the contacts in
  * `combine`, each contact once (or, detailed, with every row of one report).
  *
+ * The reports' CSVs are read by the runtime's one CSV reader (csvRecords.ts), as their exports
+ * were checked: columns are found by name in any letter case, a contact is its key's value
+ * (contactKey.ts), and a row that is not as long as the header, or has no key, fails the merge
+ * naming its report and line, rather than being taken for a contact with an empty key.
+ *
  * Memory stays bounded for any size: each report's rows are projected onto `columns` and
  * split by a hash of their key into partitions (files, when the reports' CSVs exceed the
  * budget), and one partition at a time is indexed in memory (key -> the reports holding it,
  * where its rows are), the set expression evaluated per key, and the chosen rows streamed out.
  *
- * Row order: partition by partition (partition = FNV-1a hash of the key modulo their count),
+ * Row order: partition by partition (partition = FNV-1a hash of the key's value modulo their count),
  * and within a partition in the order the contacts first appear in reports 0, 1, 2... When
  * everything fits in one partition, that is simply the order of first appearance.
  */
@@ -60,36 +75,47 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
   );
   stats.partitions = partitions.count;
   const choose = contactSetChooser(options.combine);
+  const keys = new ContactKeys(options.keyIgnoresCase ?? false);
+  // The merged CSV is written the way the first report's is: its line break, its BOM.
   let lineBreak: string | undefined;
+  let bom: boolean | undefined;
   let columns = options.columns;
   // One buffer for all the reading: the reader copies what it keeps.
   const readBuffer = Buffer.allocUnsafe(1 << 20);
 
   for (const [report, file] of options.files.entries()) {
+    const name = options.names?.[report] ?? `report ${report + 1}`;
     const scanner = new CsvScanner();
     let keyIndex = -1;
-    let columnIndexes: Int32Array | undefined;
+    let headerFields = 0;
+    let indexes: Int32Array | undefined;
     let rowBreak = Buffer.alloc(0);
     const take = (record: CsvRecordView) => {
-      if (!columnIndexes) {
+      if (!indexes) {
         const header = recordFields(record);
+        headerFields = record.count;
         columns ??= header;
-        keyIndex = header.indexOf(options.key);
-        columnIndexes = Int32Array.from(columns, (column) => header.indexOf(column));
-        const missing = [options.key, ...columns].find((column) => !header.includes(column));
+        const missing = missingColumn(header, [options.key, ...columns]);
         if (missing !== undefined)
-          throw new OngageError(
-            "protocol",
-            options.redaction
-              .line`the CSV of report ${report + 1} has no column ${missing} (its header: ${ServerText.from(header.join(","))})`,
-          );
+          throw new OngageError("protocol", `${name}: its CSV has no column ${missing}`);
+        keyIndex = columnIndexes(header, [options.key])[0]!;
+        indexes = columnIndexes(header, columns);
         lineBreak ??= scanner.lineBreak ?? "\r\n";
+        bom ??= scanner.bom;
         rowBreak = Buffer.from(lineBreak);
         return;
       }
-      // A blank line (a final line break twice) is no row.
-      if (record.count === 1 && record.starts[0] === record.ends[0]) return;
-      partitions.add(report, record, keyIndex, columnIndexes, rowBreak);
+      splitRecord(record);
+      // A row of another length has lost or gained fields: which is its key cannot be told.
+      if (record.count !== headerFields)
+        throw new OngageError(
+          "protocol",
+          `${name}: the row at line ${record.line} has ${record.count} field${record.count === 1 ? "" : "s"} where the header has ${headerFields}`,
+        );
+      const key = keys.of(record, keyIndex);
+      if (key.length === 0)
+        throw new OngageError("protocol", `${name}: the row at line ${record.line} has no ${options.key}`);
+      partitions.add(report, record, key, indexes, rowBreak);
     };
     const handle = await open(file, "r");
     try {
@@ -104,10 +130,11 @@ export async function* mergeResults(options: MergeOptions, stats: MergeStats): A
       await handle.close();
     }
     scanner.end(take);
-    if (!columnIndexes) throw new OngageError("protocol", `the CSV of report ${report + 1} is empty`);
+    if (!indexes) throw new OngageError("protocol", `${name}: its CSV is empty`);
   }
 
-  yield Buffer.from(csvLine(columns ?? [], lineBreak ?? "\r\n"));
+  const header = Buffer.from(csvLine(columns ?? [], lineBreak ?? "\r\n"));
+  yield bom ? Buffer.concat([byteOrderMark, header]) : header;
   const index = new PartitionIndex();
   const output = new OutputChunks();
   for await (const blocks of partitions.read()) {

@@ -2,7 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
-import { detailedExportKey } from "../language/vocabulary.js";
+import { caselessKeys, detailedExportColumns, detailedExportKey } from "../language/vocabulary.js";
 import { QueryPlanSchema, type QueryPlan } from "../emit/planSchema.js";
 import { maxPlanReports } from "../language/limits.js";
 import { CsvDownload, CsvSaveError, saveFailure } from "./csvOutput.js";
@@ -135,30 +135,32 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
       }),
     );
     summary.timings.reportsMs = clock.now() - started;
-    if (options.signal?.aborted) throw new Error("stopped");
-    if (firstFailure) {
-      const { report, error } = firstFailure;
+    const partName = (report: number) => {
       const id = summary.reports[report]!.reportId;
-      throw new Error(
-        `report ${report + 1} of ${plan.reports.length}${id === undefined ? "" : ` (${id})`}: ${error}`,
-      );
-    }
+      return `report ${report + 1} of ${plan.reports.length}${id === undefined ? "" : ` (${id})`}`;
+    };
+    if (options.signal?.aborted) throw new Error("stopped");
+    if (firstFailure) throw new Error(`${partName(firstFailure.report)}: ${firstFailure.error}`);
 
     const mergeStarted = clock.now();
     progress("merging");
-    const file = new CsvDownload(options.destination);
+    const file = new CsvDownload(
+      options.destination,
+      options.detailed ? detailedExportColumns : plan.columns,
+    );
     try {
       const merged = mergeResults(
         {
           files,
+          names: plan.reports.map((_, report) => partName(report)),
           combine: plan.combine,
+          keyIgnoresCase: caselessKeys.has(plan.key),
           // The detailed export has columns of its own, whatever the reports select: all are kept.
           ...(options.detailed
             ? { key: detailedExportKey[plan.key] ?? plan.key }
             : { key: plan.key, columns: plan.columns }),
           detailed: options.detailed ?? false,
           folder,
-          redaction: options.client.redaction,
           budgetBytes: options.mergeBudgetBytes,
           signal,
         },

@@ -3,6 +3,7 @@ import { reportState } from "../client/envelope.js";
 import { OngageError } from "../client/errors.js";
 import { markTitle } from "../client/reportMarker.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import { detailedExportColumns } from "../language/vocabulary.js";
 import { CsvSaveError, type CsvDestination } from "./csvOutput.js";
 import { downloadReport } from "./downloadReport.js";
 import { formatMs } from "./durations.js";
@@ -220,6 +221,8 @@ export async function runReportStep(
       reportId: created.id,
       destination: options.destination,
       detailed: options.detailed ?? false,
+      // A body that is not a CSV of these ("try later" as text) is refused, never saved.
+      columns: options.detailed ? detailedExportColumns : options.request.selected_fields,
       signal,
       retries: options.exportRetries ?? 3,
       onChunk: (counter) => {

@@ -18,18 +18,24 @@ export function envelope(payload: unknown): string {
 /**
  * A purpose-built Ongage imitation for what the sandbox cannot do (ids it picks, answers cut
  * short in particular ways): `route` answers a request, or returns false for the default, a
- * report flow with `reportId` that completes at once.
+ * report flow with `reportId` that completes at once, whose export has the columns the create
+ * selected (one contact).
  */
 export async function fakeOngage(reportId: string, route: FakeRoute = () => false): Promise<FakeOngage> {
   const requests: string[] = [];
+  let columns = ["email", "opens"];
   const server: Server = createServer((req, res) => {
-    req.resume();
+    let body = "";
+    req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.replace(/^\/\d+/, ""));
       requests.push(`${req.method} ${path}`);
       if (route(req, res, path)) return;
+      if (req.method === "POST")
+        columns = (JSON.parse(body) as { selected_fields: string[] }).selected_fields;
       res.writeHead(200, { "content-type": path.endsWith("/export") ? "text/csv" : "application/json" });
-      if (path.endsWith("/export")) return res.end("email,opens\r\na@example.com,1\r\n");
+      if (path.endsWith("/export"))
+        return res.end(`${columns.join(",")}\r\na@example.com${",".repeat(columns.length - 1)}\r\n`);
       if (req.method === "GET" && path === "/api/contact_activity") return res.end(envelope([]));
       res.end(envelope({ id: reportId, status: 2, status_desc: "Completed", title: "t" }));
     });

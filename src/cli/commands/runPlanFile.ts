@@ -81,8 +81,7 @@ export async function runPlanFileCommand(
   });
   const summary = summaries[0]!;
   // After a signal too: what is known (the reports made, and whether they were deleted).
-  if (options.json)
-    host.stdout.write(terminalJson(client.redaction, [{ file: options.plan, ...summary }]));
+  if (options.json) host.stdout.write(terminalJson(client.redaction, [{ file: options.plan, ...summary }]));
   if (stoppedBy) return signalExitCodes[stoppedBy];
   return summary.ok || summary.outputClosed ? exitCodes.ok : exitCodes.failed;
 }
