@@ -31,7 +31,7 @@ export default defineConfig({
       { extends: true, test: { name: "golden", include: goldenFiles, isolate: false } },
       {
         extends: true,
-        test: { name: "e2e", include: e2eFiles, globalSetup: ["test/support/freshBuild.ts"] },
+        test: { name: "e2e", include: e2eFiles, isolate: false, globalSetup: ["test/support/freshBuild.ts"] },
       },
     ],
   },

@@ -6,7 +6,7 @@ import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth, redact } from "../src/client/auth.js";
 import { decodedForms } from "../src/client/echoedSecrets.js";
-import { runOqAsync } from "./support/cli.js";
+import { oq } from "./support/oqInProcess.js";
 import { scratch } from "./support/scratch.js";
 
 /*
@@ -56,7 +56,7 @@ const secretArb = fc
   .filter((secret) => secret.trim() === secret && secret.length > 0);
 
 describe("redaction by construction", () => {
-  it("property: any secret, each character escaped in any way, is blanked out", () => {
+  it("property: any secret, each character escaped in any way, is blanked out", async () => {
     fc.assert(
       fc.property(
         secretArb,
@@ -70,14 +70,14 @@ describe("redaction by construction", () => {
     );
   });
 
-  it("PHP's encodings of a password and an API key are blanked out", () => {
+  it("PHP's encodings of a password and an API key are blanked out", async () => {
     for (const secret of ["abc/defgh12", "it's a secret", "Key/Abc+123=zz"]) {
       for (const form of phpForms(secret))
         expect(redact(`<p>${form}</p>`, [secret]), form).toBe("<p>***</p>");
     }
   });
 
-  it("secrets of one or two characters are blanked out as words of their own, not inside other words", () => {
+  it("secrets of one or two characters are blanked out as words of their own, not inside other words", async () => {
     expect(redact("account ab, about abc, 'ab'", ["ab"])).toBe("account ***, about abc, '***'");
     expect(redact("x=7 and 77", ["7"])).toBe("x=*** and 77");
   });
@@ -141,7 +141,7 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
       ["reports", "list"],
       ["reports", "list", "--json"],
     ]) {
-      const run = await runOqAsync(args, { cwd: dir, env });
+      const run = await oq(args, { cwd: dir, env });
       expect(run.status, args.join(" ")).toBe(1);
       // The server's message did reach the user, with the credentials blanked out.
       expect(run.stdout + run.stderr).toMatch(/400.*\*\*\*/);
@@ -160,7 +160,7 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
       ["run", "q.oq", "--json"],
       ["reports", "list"],
     ]) {
-      const run = await runOqAsync(args, { cwd: dir, env });
+      const run = await oq(args, { cwd: dir, env });
       expect(run.status, args.join(" ")).toBe(1);
       expect(run.stdout + run.stderr).toMatch(/400.*\*\*\*/);
       for (const form of [apiKey, ...phpForms(apiKey)])
@@ -251,7 +251,7 @@ describe("credentials echoed in stacked encodings are never printed (second line
         ["run", "q.oq", "--json"],
         ["reports", "list"],
       ]) {
-        const run = await runOqAsync(args, { cwd: dir, env });
+        const run = await oq(args, { cwd: dir, env });
         expect(run.status, args.join(" ")).toBe(1);
         expect(run.stdout + run.stderr).toContain("400");
         expect(run.stdout + run.stderr).toContain("not shown: it contained a credential");

@@ -1,10 +1,9 @@
-import type { ChildProcess } from "node:child_process";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
 import { OngageError } from "../src/client/errors.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { runOqAsync } from "./support/cli.js";
+import { oq, type InProcessRun } from "./support/oqInProcess.js";
 import { scratch } from "./support/scratch.js";
 import { fakeOngage, type FakeOngage } from "./support/fakeOngage.js";
 import { until } from "./support/until.js";
@@ -79,17 +78,17 @@ describe("the clean-up notice names the signal to send again", () => {
   it("after SIGTERM: send SIGTERM or press Ctrl-C again, not 'Ctrl-C again'", async () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = scratch({ "q.oq": "in segment 3\n" });
-    let child: ChildProcess | undefined;
-    const running = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+    let command: InProcessRun | undefined;
+    const running = oq(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
-      onSpawn: (c) => (child = c),
+      onStart: (started) => (command = started),
     });
     await until(
       () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
       "the download",
     );
-    child!.kill("SIGTERM");
+    command!.signal("SIGTERM");
     const result = await running;
     expect(result.status).toBe(143);
     expect(result.stderr).toContain("send SIGTERM or press Ctrl-C again to leave them");
@@ -108,7 +107,7 @@ describe("credentials with a space at either end", () => {
         ["ONGAGE_USERNAME", `${sandbox.credentials.username}\t`],
         ["ONGAGE_ACCOUNT_CODE", `${sandbox.credentials.accountCode} `],
       ] as const) {
-        const run = await runOqAsync(["run", "q.oq", "--out", "q.csv"], {
+        const run = await oq(["run", "q.oq", "--out", "q.csv"], {
           cwd: dir,
           env: sandboxEnv(sandbox, { [name]: value }),
         });

@@ -1,10 +1,9 @@
-import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { runOqAsync } from "./support/cli.js";
+import { oq, type InProcessRun } from "./support/oqInProcess.js";
 import { keptReport } from "./support/inProcess.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
@@ -40,10 +39,10 @@ describe("oq run", () => {
   it("a report that never completes: --timeout ends it, and the report is deleted", async () => {
     sandbox = await testSandbox({ faults: { neverComplete: true } });
     const dir = folder();
-    const run = await runOqAsync(
-      ["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "1s"],
-      { cwd: dir, env: sandboxEnv(sandbox) },
-    );
+    const run = await oq(["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "1s"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
     expect(run.status).toBe(1);
     expect(run.stderr).toMatch(/did not complete within/);
     // The clean-up past the deadline is announced at once, with its bound.
@@ -58,18 +57,18 @@ describe("oq run", () => {
   it("Ctrl-C during a slow download: exit 130, no CSV, the report deleted", async () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = folder();
-    let child: ChildProcess | undefined;
-    const interrupted = runOqAsync(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
+    let command: InProcessRun | undefined;
+    const interrupted = oq(["run", "q.oq", "--out", "q.csv", "--poll-interval", "20ms"], {
       cwd: dir,
       env: sandboxEnv(sandbox),
-      onSpawn: (c) => (child = c),
+      onStart: (started) => (command = started),
     });
     await until(
       () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] !== undefined,
       "the export to start",
     );
     await new Promise((r) => setTimeout(r, 100));
-    child!.kill("SIGINT");
+    command!.signal("SIGINT");
     const run = await interrupted;
     expect(run.status).toBe(130);
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
@@ -85,18 +84,18 @@ describe("oq reports export", () => {
     const dir = folder();
     const reportId = await keptReport(sandbox);
     sandbox.faults.slowBodyMs = 300;
-    let child: ChildProcess | undefined;
-    const interrupted = runOqAsync(["reports", "export", reportId, "--out", "q.csv"], {
+    let command: InProcessRun | undefined;
+    const interrupted = oq(["reports", "export", reportId, "--out", "q.csv"], {
       cwd: dir,
       env,
-      onSpawn: (c) => (child = c),
+      onStart: (started) => (command = started),
     });
     await until(
       () => sandbox!.stats.byRoute["GET contact_activity/:id/export"] === 2,
       "the second export to start",
     );
     await new Promise((r) => setTimeout(r, 100));
-    child!.kill("SIGINT");
+    command!.signal("SIGINT");
     const run = await interrupted;
     expect(run.status).toBe(130);
     expect(existsSync(join(dir, "q.csv"))).toBe(false);
