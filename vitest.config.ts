@@ -8,9 +8,11 @@ import { defineConfig } from "vitest/config";
  *   imports what starts them, so a test moved in process leaves this project by itself;
  * - unit: everything else.
  * `npm test` runs all three. The e2e project first checks that dist/ is fresh (freshBuild.ts).
- * unit and golden share their modules between files (isolate: false): oq keeps no module-level
+ * All three share their modules between files (isolate: false): oq keeps no module-level
  * state, and loading chevrotain, zod and the compiler once per worker instead of once per file
- * more than halves their CPU time (117 -> 51 CPU-seconds, BENCHMARKS.md).
+ * more than halves the in-process projects' CPU time (117 -> 51 CPU-seconds, BENCHMARKS.md).
+ * The command itself runs in process too (test/support/oqInProcess.ts: `main(argv, host)`), so
+ * e2e keeps only what needs a real process: the bundle, OS signals, a terminal, pipes.
  */
 const goldenFiles = ["test/golden.test.ts", "test/explain.test.ts", "test/plans.test.ts"];
 const startsProcesses = /from "(?:\.\/support\/(?:cli|lifetime|tmux)\.js|node:child_process)"/;
