@@ -4,6 +4,7 @@ import { negationNormalForm, type NegationNormalForm } from "./check/logic/negat
 import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
+import { warnAboutPlanWindowCoverage } from "./check/windowCoverage.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
@@ -197,6 +198,15 @@ function planStage(
     ? refused.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d))
     : refused.filter((d) => !isRefusal(d));
   ctx.diagnostics = new DiagnosticCollector([...ctx.diagnostics.sorted(), ...carried], maxDiagnostics);
+  // One report warns about its window as compile's does (withFilter); several, over the condition.
+  if (!oneReport) {
+    const { window, nowSeconds, windowClauseSpan } = checked;
+    const { source } = ctx;
+    warnAboutPlanWindowCoverage(
+      { term: condition.term, logic: checked.condition, window, nowSeconds, windowClauseSpan, source },
+      ctx.diagnostics,
+    );
+  }
   if (oneReport)
     return { normalized: withFilter(checked, planned.plan.reports[0]!, ctx.source, ctx.diagnostics) };
   if (hint) return {};
