@@ -133,7 +133,9 @@ function contradictionAmong(leaves: Leaf[]): Contradiction | undefined {
   for (const leaf of leaves) {
     if (leaf.kind !== "atom" || !isOrdered(leaf.criterion)) continue;
     const key = `${leaf.criterion.type} ${leaf.criterion.fieldName}`;
-    ordered.set(key, [...(ordered.get(key) ?? []), leaf]);
+    const group = ordered.get(key);
+    if (group) group.push(leaf);
+    else ordered.set(key, [leaf]);
   }
   for (const group of ordered.values())
     if (group.length > 1 && !anyValueFits(group.map((leaf) => leaf.criterion))) return { leaves: group };
@@ -161,7 +163,8 @@ function anyValueFits(criteria: Criterion[]): boolean {
   let lowOpen = false;
   let high = Infinity;
   let highOpen = false;
-  let equals: number[] | undefined;
+  // Sets, not arrays: a list of thousands of values stays linear.
+  let equals: Set<number> | undefined;
   const excluded = new Set<number>();
   const above = (value: number, open: boolean) => {
     if (days && open) [value, open] = [value + 1, false];
@@ -174,8 +177,10 @@ function anyValueFits(criteria: Criterion[]): boolean {
   for (const { operator, values } of criteria) {
     const points = values.map(point);
     const [first] = points as [number];
-    if (operator === "=") equals = equals ? equals.filter((value) => points.includes(value)) : points;
-    else if (operator === "!=") excluded.add(first);
+    if (operator === "=") {
+      const written = new Set(points);
+      equals = equals ? new Set([...equals].filter((value) => written.has(value))) : written;
+    } else if (operator === "!=") excluded.add(first);
     else if (operator === ">") above(first, true);
     else if (operator === ">=") above(first, false);
     else if (operator === "<") below(first, true);
@@ -189,7 +194,7 @@ function anyValueFits(criteria: Criterion[]): boolean {
     !excluded.has(value) &&
     (value > low || (value === low && !lowOpen)) &&
     (value < high || (value === high && !highOpen));
-  if (equals) return equals.some(fits);
+  if (equals) return [...equals].some(fits);
   if (low < high) return true;
   return low === high && fits(low);
 }
