@@ -4,6 +4,8 @@ import { negationNormalForm, type NegationNormalForm } from "./check/logic/negat
 import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
+import { warnAboutPlanWindowCoverage } from "./check/windowCoverage.js";
+import { withoutContradictions } from "./check/contradictions.js";
 import { DiagnosticCollector, type Diagnostic } from "./diagnostics/diagnostic.js";
 import { renderDiagnostics, type RenderOptions } from "./diagnostics/render.js";
 import { SourceText } from "./diagnostics/source.js";
@@ -140,8 +142,13 @@ function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
   return checkQuery(ast, ctx.source, options, ctx.diagnostics);
 }
 
-function logicStage(checked: CheckedQuery): LogicalQuery {
-  return { checked, condition: negationNormalForm(checked.condition) };
+/**
+ * `not` pushed in, and what selects no one left out (OQ236): undefined when that is the whole
+ * condition, as no report is worth making then.
+ */
+function logicStage(checked: CheckedQuery, ctx: Context): LogicalQuery | undefined {
+  const condition = withoutContradictions(negationNormalForm(checked.condition), ctx.diagnostics);
+  return condition && { checked, condition };
 }
 
 /** `windowSetByCaller`: the caller sends the window (compileFilter), so no OQ233. */
@@ -197,6 +204,15 @@ function planStage(
     ? refused.map((d) => (isRefusal(d) ? { ...d, hints: [...d.hints, hint] } : d))
     : refused.filter((d) => !isRefusal(d));
   ctx.diagnostics = new DiagnosticCollector([...ctx.diagnostics.sorted(), ...carried], maxDiagnostics);
+  // One report warns about its window as compile's does (withFilter); several, over the condition.
+  if (!oneReport) {
+    const { window, nowSeconds, windowClauseSpan } = checked;
+    const { source } = ctx;
+    warnAboutPlanWindowCoverage(
+      { term: condition.term, logic: checked.condition, window, nowSeconds, windowClauseSpan, source },
+      ctx.diagnostics,
+    );
+  }
   if (oneReport)
     return { normalized: withFilter(checked, planned.plan.reports[0]!, ctx.source, ctx.diagnostics) };
   if (hint) return {};
@@ -276,20 +292,23 @@ function checkComposition(ctx: CheckContext): { ast?: Query; checked?: CheckedQu
 
 function normalizeComposition(ctx: CheckContext): { normalized?: NormalizedQuery } {
   const { checked } = checkComposition(ctx);
-  const normalized = checked && flattenStage(logicStage(checked), ctx);
+  const logical = checked && logicStage(checked, ctx);
+  const normalized = logical && flattenStage(logical, ctx);
   return normalized ? { normalized } : {};
 }
 
 function compileComposition(ctx: CheckContext): { payload?: ContactActivityRequest } {
   const { checked } = checkComposition(ctx);
-  const ran: Runnable = checked ? flattenOrPlan(logicStage(checked), ctx, "hint") : {};
+  const logical = checked && logicStage(checked, ctx);
+  const ran: Runnable = logical ? flattenOrPlan(logical, ctx, "hint") : {};
   return ran.normalized ? { payload: emitStage(ran.normalized, ctx) } : {};
 }
 
 function runnableComposition(ctx: CheckContext): Runnable & { checked?: CheckedQuery } {
   const { checked } = checkComposition(ctx);
-  if (!checked) return {};
-  return { checked, ...flattenOrPlan(logicStage(checked), ctx, "plan") };
+  const logical = checked && logicStage(checked, ctx);
+  if (!logical) return checked ? { checked } : {};
+  return { checked, ...flattenOrPlan(logical, ctx, "plan") };
 }
 
 function planComposition(ctx: CheckContext): Omit<PlanResult, keyof Diagnosed> {
@@ -303,7 +322,8 @@ function planComposition(ctx: CheckContext): Omit<PlanResult, keyof Diagnosed> {
 function compileFilterComposition(ctx: CheckContext): { criteria?: ContactActivityCriterion[] } {
   const { ast, checked } = checkComposition(ctx);
   // The caller sends the window, so the query's window says nothing: no OQ233.
-  const normalized = checked && flattenStage(logicStage(checked), ctx, true);
+  const logical = checked && logicStage(checked, ctx);
+  const normalized = logical && flattenStage(logical, ctx, true);
   if (!ast || !normalized) return {};
   if (ast.clauses.length === 0) return { criteria: emitCriteria(normalized.filter) };
   for (const clause of ast.clauses) {
@@ -390,7 +410,8 @@ export function check(parsed: ParseResult, options: CompileOptions = {}): CheckR
 export function normalize(checked: CheckResult, options: CompileOptions = {}): NormalizeResult {
   const ctx = after("normalize", checked, options);
   const result = safely(ctx, () => {
-    const normalized = checked.checked && flattenStage(logicStage(checked.checked), ctx);
+    const logical = checked.checked && logicStage(checked.checked, ctx);
+    const normalized = logical && flattenStage(logical, ctx);
     return normalized ? { normalized } : {};
   });
   const nowSeconds = checked.checked?.nowSeconds ?? resolveNow(options.now);

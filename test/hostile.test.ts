@@ -258,6 +258,19 @@ describe("long or chains", () => {
   });
 });
 
+describe("long and chains", () => {
+  it("looks for comparisons that contradict each other (OQ236) in a 24,990-term and chain on one field quickly", () => {
+    // As long as the default limits allow: 4 tokens a comparison. Grouping them by field one
+    // copy at a time was quadratic (half a minute here).
+    const text = Array.from({ length: 24_990 }, (_, i) => `opens != ${i}`).join(" and ");
+    const { result, ms } = timedCompile(text);
+    expect(ms).toBeLessThan(budgetMs);
+    expect(result.ok, formatDiagnostics(result)).toBe(true);
+    const contradiction = `${text} and opens = [3, 7] and opens > 1`;
+    expect(timedCompile(contradiction).result.diagnostics.map((d) => d.code)).toEqual(["OQ236"]);
+  });
+});
+
 describe("library misuse", () => {
   it("throws a TypeError for text that is not a string", async () => {
     expect(() => compile(undefined as unknown as string)).toThrow(

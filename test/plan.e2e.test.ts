@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
-import { compile, parse, plan } from "../src/index.js";
+import { compile, parse } from "../src/index.js";
 import { runPlan } from "../src/runner/runPlan.js";
 import type { ContactSet, QueryPlan } from "../src/emit/planSchema.js";
 import { CsvRecordReader } from "../src/runner/csvRecords.js";
@@ -301,27 +301,6 @@ describe("oq run --plan: failures, signals and --keep", () => {
     expect(rows.sort()).toEqual([...evaluate(combine, referenceSets(sandbox))].sort());
     expect(sandbox.liveReports()).toEqual([]);
     expectNothingLeft(dir, temp, run);
-  });
-
-  it("oq plan --json of a query one report says runs as that report with --plan", async () => {
-    sandbox = await testSandbox();
-    const planned = plan("(opens > 1 and clicks > 1) or (opens > 2 and clicks > 1)\nselect email");
-    expect(planned.payload).toBeDefined();
-    const { dir, temp } = planFolder({ file: "q.oq", ok: true, reports: [planned.payload], diagnostics: [] });
-    const run = await runPlanCli(dir, temp, ["--out", "one.csv"]);
-    expect(run.status, run.stderr).toBe(0);
-    expect(sandbox.stats.reportsCreated).toBe(1);
-    expect(readFileSync(join(dir, "one.csv"), "utf8").split("\r\n")[0]).toBe("email");
-  });
-
-  it("an invalid plan is a usage error (exit 2) and nothing is sent", async () => {
-    sandbox = await testSandbox();
-    const plan = { ...planOf(union), combine: { kind: "union", of: [report(0), report(9)] } };
-    const { dir, temp } = planFolder(plan);
-    const run = await runPlanCli(dir, temp, ["--out", "merged.csv"]);
-    expect(run.status).toBe(2);
-    expect(run.stderr).toMatch(/not a valid query plan: combine: no report 9/);
-    expect(sandbox.stats.requests).toBe(0);
   });
 });
 

@@ -1,10 +1,11 @@
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile, formatDiagnostics, plan } from "../src/index.js";
+import { compile, formatDiagnostics, parse, plan, type CompileOptions } from "../src/index.js";
 import { QueryPlanSchema } from "../src/emit/planSchema.js";
 import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow } from "./support/golden.js";
 import { customFields, propertyNow, queryArb } from "./support/arbitraries.js";
+import type { Diagnostic } from "../src/diagnostics/diagnostic.js";
 
 /*
  * Golden plans: test/golden/plans/*.oq plan to the reports, set expression and words in the
@@ -122,5 +123,89 @@ describe("plan()", () => {
     expect(result.diagnostics.map((d) => d.code)).toEqual(["OQ009"]);
     const text = '(opens > 1 or clicks > 1) and (sent > 1 or ocx_status = "a") and (opens < 9 or clicks < 9)';
     expect(plan(text, { limits: { maxReports: undefined } }).plan?.reports).toHaveLength(3);
+  });
+});
+
+/*
+ * A plan keeps the compiler's warnings about meaning (issue 19): the same condition warns the
+ * same whether it runs as one report or inside a plan. Each condition one report says is put
+ * into a query only a plan runs, twice: beside a `not ends` (a set difference, OQ240) and inside
+ * an `and` with an `or` (OQ241), and its warnings (code, message, the text they point at) must
+ * be those of the one report.
+ */
+describe("a condition keeps its warnings inside a plan", () => {
+  const aboutMeaning = new Set(["OQ230", "OQ231", "OQ233"]);
+  // The text pointed at, without the parentheses put around a lone comparison.
+  const at = (text: string, { start, end }: Diagnostic["span"]) =>
+    text.slice(start.offset, end.offset).replace(/^\((.*)\)$/s, "$1");
+  const shown = (diagnostics: readonly Diagnostic[], text: string) =>
+    diagnostics
+      .filter((d) => aboutMeaning.has(d.code))
+      .map((d) => `${d.code} ${d.message} at '${at(text, d.span)}'`);
+  const contexts = [
+    (condition: string) => `(${condition}) and not email ends "zz.invalid"`,
+    (condition: string) => `(${condition}) and (email starts "zz" or email contains "yy.invalid")`,
+  ];
+  /** The query with its condition put in `context`, or undefined when it has none. */
+  const inPlan = (text: string, context: (condition: string) => string) => {
+    const span = parse(text).ast?.condition?.span;
+    if (!span) return undefined;
+    const [start, end] = [span.start.offset, span.end.offset];
+    return `${text.slice(0, start)}${context(text.slice(start, end))}${text.slice(end)}`;
+  };
+  /** The one report's warnings and the plan's, for each context; undefined when no plan runs. */
+  const compared = (text: string, options: CompileOptions) => {
+    const single = compile(text, options);
+    if (!single.ok) return undefined;
+    return contexts.map((context) => {
+      const planned = inPlan(text, context);
+      const result = planned === undefined ? undefined : plan(planned, options);
+      if (!result?.plan) return undefined;
+      return { expected: shown(single.diagnostics, text), actual: shown(result.diagnostics, planned!) };
+    });
+  };
+
+  it("the goldens: every valid query's OQ230, OQ231 and OQ233, as a plan", () => {
+    let warned = 0;
+    for (const { file, text, bound } of goldenCases("valid")) {
+      for (const pair of compared(text, { fileName: file, now: goldenNow, fields, ...bound }) ?? []) {
+        if (!pair) continue;
+        expect(pair.actual, file).toEqual(pair.expected);
+        if (pair.expected.length > 0) warned++;
+      }
+    }
+    // Each of the three codes is among them (OQ230, OQ231, OQ233 goldens), in both contexts.
+    expect(warned).toBeGreaterThan(20);
+  });
+
+  it("generated queries: the same warnings as one report and as a plan", () => {
+    let warned = 0;
+    fc.assert(
+      fc.property(queryArb, (text) => {
+        for (const pair of compared(text, { now: propertyNow, fields: customFields }) ?? []) {
+          if (!pair) continue;
+          expect(pair.actual, text).toEqual(pair.expected);
+          if (pair.expected.length > 0) warned++;
+        }
+      }),
+      { numRuns: runs },
+    );
+    expect(warned).toBeGreaterThan(0);
+  });
+
+  it("examples: a window that makes the condition match no one, a 'not' that leaves out empty values, or-ed '!='", () => {
+    const now = goldenNow;
+    const codes = (text: string) => plan(text, { now, fields }).diagnostics.map((d) => d.code);
+    expect(codes('last_open_date < 2023-01-01 and not email ends "x"')).toEqual(["OQ233"]);
+    expect(codes("last_open_date < 2023-01-01 and (opens > 1 or clicks > 1)")).toEqual(["OQ233"]);
+    expect(codes('not last_open_date > 2024-01-10 and not email ends "x"')).toEqual(["OQ231", "OQ233"]);
+    expect(codes('(email != "a" or email != "b") and not email ends "x"')).toEqual(["OQ230"]);
+    // Taken back by an `or ... is empty` around it: nothing is lost.
+    expect(codes('(last_open_date < 2023-01-01 or last_open_date is empty) and not email ends "x"')).toEqual(
+      [],
+    );
+    expect(
+      codes('(not last_open_date > 2024-01-10 or last_open_date is empty) and not email ends "x"'),
+    ).toEqual([]);
   });
 });

@@ -11,6 +11,7 @@ import {
   outsideRange,
   type Negation,
   type NegationNormalForm,
+  type Term,
 } from "./logic/negationNormalForm.js";
 import {
   fieldCanBeEmpty,
@@ -30,9 +31,11 @@ import {
  * Whatever still mixes and/or is refused.
  */
 
-/** A term of the negation normal form without a negated criterion: what normalise flattens. */
-type Form =
-  { kind: "and" | "or"; operands: Form[]; span: Span } | { kind: "atom"; criterion: Criterion; span: Span };
+/**
+ * A term of the negation normal form: what normalise simplifies and flattens. A negated
+ * criterion (`not ends`) is a leaf the warnings pass over; flatten then refuses it (OQ240).
+ */
+type Form = Term;
 
 type Atom = Extract<Form, { kind: "atom" }>;
 type Compound = Extract<Form, { kind: "and" | "or" }>;
@@ -95,16 +98,17 @@ export function withFilter(
 function flatten(condition: NegationNormalForm, diagnostics: DiagnosticCollector): FlatCriteria | undefined {
   for (const { criterion, negatedBy } of condition.withoutOpposite)
     reportNoInverse(criterion, negatedBy, diagnostics);
-  if (condition.withoutOpposite.length > 0) return undefined;
-  // With no negated criterion left, the term is a Form.
-  const pushed = condition.term as Form;
   const keys = new Map<Form, string>();
-  const simplified = simplify(pushed, keys);
+  const simplified = simplify(condition.term, keys);
+  // The warnings about meaning come whether or not one list can say the condition: a plan runs
+  // what flatten refuses (OQ240, OQ241), and must keep them (issue 19).
   warnEmptyLeftOut(leftOutByNot(condition.negations), simplified, diagnostics);
   const merges: NegatedMerge[] = [];
   const form = mergeOrs(simplified, keys, merges);
   for (const merge of merges) warnNegatedMerge(merge, diagnostics);
+  if (condition.withoutOpposite.length > 0) return undefined;
   if (form.kind === "atom") return { combinator: "and", criteria: [form.criterion] };
+  if (form.kind === "negated") return undefined;
   const nested = form.operands.find((operand) => operand.kind !== "atom");
   if (!nested) {
     return {
@@ -141,17 +145,13 @@ function warnEmptyLeftOut(
   diagnostics: DiagnosticCollector,
 ): void {
   if (leftOut.size === 0) return;
-  const alternatives = form.kind === "or" ? form.operands : [form];
-  const keptEmpty = new Set(
-    alternatives.flatMap((operand) =>
-      operand.kind === "atom" && operand.criterion.operator === "empty" ? [operand.criterion.fieldName] : [],
-    ),
-  );
+  const keptBack = emptyAlternatives(form);
   const keepable = new Map<string, boolean>();
   // How to keep a field's empty contacts is said once, on its first warning, not repeated.
   const advised = new Set<string>();
   for (const { criterion, negatedBy } of leftOut.values()) {
-    if (keptEmpty.has(criterion.fieldName)) continue;
+    if (keptBack.some(({ fields, span }) => fields.has(criterion.fieldName) && within(negatedBy, span)))
+      continue;
     const field = printCriterion({ ...criterion, operator: "empty" }).replace(/ is empty$/, "");
     const hints = [
       `a contact with no ${field} matches neither '${printCriterion(criterion)}' nor its 'not': a comparison with an empty number or date is unknown (docs/semantics.md)`,
@@ -172,6 +172,35 @@ function warnEmptyLeftOut(
       hints,
     });
   }
+}
+
+/**
+ * The `or`s with `FIELD is empty` among their alternatives, which take back the contacts without
+ * a FIELD that a `not` written inside them leaves out: the whole condition's `or` (span
+ * undefined: everything is inside it), and, in a condition only a plan runs, nested ones.
+ */
+function emptyAlternatives(form: Form): { fields: Set<string>; span: Span | undefined }[] {
+  const found: { fields: Set<string>; span: Span | undefined }[] = [];
+  const visit = (part: Form, top: boolean) => {
+    if (part.kind !== "and" && part.kind !== "or") return;
+    if (part.kind === "or") {
+      const fields = new Set(
+        part.operands.flatMap((operand) =>
+          operand.kind === "atom" && operand.criterion.operator === "empty"
+            ? [operand.criterion.fieldName]
+            : [],
+        ),
+      );
+      if (fields.size > 0) found.push({ fields, span: top ? undefined : part.span });
+    }
+    for (const operand of part.operands) visit(operand, false);
+  };
+  visit(form, true);
+  return found;
+}
+
+function within(inner: Span, outer: Span | undefined): boolean {
+  return !outer || (outer.start.offset <= inner.start.offset && inner.end.offset <= outer.end.offset);
 }
 
 /** What `not CRITERION` means for a contact that has a value, in oq: `age >= 30` for `age < 30`. */
@@ -195,10 +224,16 @@ function oppositeText(criterion: Criterion): string {
 function staysFlatWithEmpty(form: Form, criterion: Criterion, span: Span): boolean {
   if (form.kind === "and") return false;
   const empty: Atom = { kind: "atom", criterion: { ...criterion, operator: "empty", values: [] }, span };
-  if (form.kind === "atom" || form.operands.every((operand) => operand.kind === "atom")) return true;
+  if (isFlat(form)) return true;
   const keys = new Map<Form, string>();
-  const candidate = mergeOrs(simplify({ kind: "or", operands: [form, empty], span }, keys), keys, []);
-  return candidate.kind === "atom" || candidate.operands.every((operand) => operand.kind === "atom");
+  return isFlat(mergeOrs(simplify({ kind: "or", operands: [form, empty], span }, keys), keys, []));
+}
+
+/** One criterion, or a list of criteria: what one request body says (a negated one it cannot). */
+function isFlat(form: Form): boolean {
+  if (form.kind === "atom") return true;
+  if (form.kind === "negated") return false;
+  return form.operands.every((operand) => operand.kind === "atom");
 }
 
 function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: DiagnosticCollector): void {
@@ -211,7 +246,7 @@ function reportNoInverse(criterion: Criterion, negatedBy: Span, diagnostics: Dia
 
 /** Flattens nested and/or and drops redundant operands. `keys`: keyOf's cache, for this normalisation. */
 function simplify(form: Form, keys: Map<Form, string>): Form {
-  if (form.kind === "atom") return form;
+  if (form.kind === "atom" || form.kind === "negated") return form;
   const flat: Form[] = [];
   for (const operand of form.operands.map((operand) => simplify(operand, keys))) {
     // A loop, not push(...operands): a spread of a million operands overflows the stack.
@@ -229,7 +264,7 @@ function simplify(form: Form, keys: Map<Form, string>): Form {
  * goes too, so that the criteria compile back to themselves.
  */
 function mergeOrs(form: Form, keys: Map<Form, string>, merges: NegatedMerge[]): Form {
-  if (form.kind === "atom") return form;
+  if (form.kind === "atom" || form.kind === "negated") return form;
   const operands = form.operands.map((operand) => mergeOrs(operand, keys, merges));
   if (form.kind === "or") merges.push(...negatedAlternatives(operands));
   const merged =
@@ -252,6 +287,7 @@ function keyOf(form: Form, cache: Map<Form, string>): string {
   let key = cache.get(form);
   if (key !== undefined) return key;
   if (form.kind === "atom") key = criterionKey(form.criterion);
+  else if (form.kind === "negated") key = `not(${criterionKey(form.criterion)})`;
   else {
     key = `${form.kind}(${[...new Set(form.operands.map((operand) => keyOf(operand, cache)))].sort().join(",")})`;
   }
@@ -428,6 +464,7 @@ function warnNegatedMerge({ atoms }: NegatedMerge, diagnostics: DiagnosticCollec
 
 function printForm(form: Form, parent?: "and" | "or"): string {
   if (form.kind === "atom") return printCriterion(form.criterion);
+  if (form.kind === "negated") return `not ${printCriterion(form.criterion)}`;
   const text = form.operands.map((operand) => printForm(operand, form.kind)).join(` ${form.kind} `);
   return parent && parent !== form.kind ? `(${text})` : text;
 }

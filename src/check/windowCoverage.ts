@@ -1,6 +1,8 @@
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import { joinSpans, type SourceText, type Span } from "../diagnostics/source.js";
 import type { Criterion, FlatCriteria, Logic, TimeWindow } from "./checkedQuery.js";
+import { flattenTerm, type Term } from "./logic/negationNormalForm.js";
+import { mergeCriteria } from "./logic/mergeAlternatives.js";
 import { isActivityField } from "./fieldCatalog.js";
 import { formatEpochSeconds } from "./time.js";
 import { secondsPerDay } from "../language/vocabulary.js";
@@ -21,6 +23,7 @@ interface Days {
 
 interface WindowCoverageInput {
   filter: FlatCriteria;
+  /** The condition as written, for the spans the warning points at. */
   logic: Logic;
   window: TimeWindow;
   nowSeconds: number;
@@ -29,21 +32,80 @@ interface WindowCoverageInput {
   source: SourceText;
 }
 
+/** What the warning needs beside the list it looks at. */
+interface CoverageContext extends Omit<WindowCoverageInput, "filter"> {
+  /** Every criterion of the condition: a wider window would count their activity over more days. */
+  allCriteria: readonly Criterion[];
+  /** Fields already warned about: one warning per field. */
+  warned: Set<string>;
+}
+
+const isActivityDate = (criterion: Criterion) =>
+  criterion.type === "date" && isActivityField(criterion.fieldName);
+
+/** OQ233 for the flat list one report sends. */
 export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
-  const { filter, window, nowSeconds } = input;
-  const isActivityDate = (criterion: Criterion) =>
-    criterion.type === "date" && isActivityField(criterion.fieldName);
   // Most queries have no condition on an activity date: nothing to work out for them.
-  if (!filter.criteria.some(isActivityDate)) return;
-  // In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window
-  // (and so has no FIELD inside it) is matched all the same: nothing is lost to the window.
-  const keptWhenEmpty = new Set(
-    filter.combinator === "or"
-      ? filter.criteria
-          .filter((criterion) => criterion.operator === "empty")
-          .map((criterion) => criterion.fieldName)
-      : [],
-  );
+  if (!input.filter.criteria.some(isActivityDate)) return;
+  const context = { ...input, allCriteria: input.filter.criteria, warned: new Set<string>() };
+  warnAboutList(input.filter, new Set(), context, diagnostics);
+}
+
+/**
+ * OQ233 for a condition that runs as a plan, as for one report: each `and` or `or` of the
+ * condition (nested ones lifted into their parent, `not` pushed in) is looked at as the list one
+ * report would send for it, so that the same condition warns the same inside a plan. A field
+ * that an enclosing `or` also accepts empty (`... or last_open_date is empty`) loses nothing.
+ */
+export function warnAboutPlanWindowCoverage(
+  input: Omit<WindowCoverageInput, "filter"> & { term: Term },
+  diagnostics: DiagnosticCollector,
+): void {
+  const term = flattenTerm(input.term);
+  const allCriteria = criteriaOf(term);
+  if (!allCriteria.some(isActivityDate)) return;
+  const context = { ...input, allCriteria, warned: new Set<string>() };
+  const visit = (part: Term, keptAbove: ReadonlySet<string>): void => {
+    if (part.kind === "negated") return;
+    if (part.kind === "atom") {
+      warnAboutList({ combinator: "and", criteria: [part.criterion] }, keptAbove, context, diagnostics);
+      return;
+    }
+    const atoms = part.operands.flatMap((operand) => (operand.kind === "atom" ? [operand.criterion] : []));
+    const filter: FlatCriteria = {
+      combinator: part.kind,
+      criteria: part.kind === "or" ? mergeCriteria(atoms) : atoms,
+    };
+    const kept = part.kind === "or" ? new Set([...keptAbove, ...keptEmpty(filter)]) : keptAbove;
+    if (atoms.length > 0) warnAboutList(filter, keptAbove, context, diagnostics);
+    for (const operand of part.operands)
+      if (operand.kind === "and" || operand.kind === "or") visit(operand, kept);
+  };
+  visit(term, new Set());
+}
+
+function criteriaOf(term: Term): Criterion[] {
+  if (term.kind === "atom" || term.kind === "negated") return [term.criterion];
+  return term.operands.flatMap(criteriaOf);
+}
+
+/**
+ * In an `or` chain with `FIELD is empty`, a contact whose activity lies outside the window (and
+ * so has no FIELD inside it) is matched all the same: nothing is lost to the window.
+ */
+function keptEmpty(filter: FlatCriteria): string[] {
+  if (filter.combinator !== "or") return [];
+  return filter.criteria.filter((criterion) => criterion.operator === "empty").map((c) => c.fieldName);
+}
+
+function warnAboutList(
+  filter: FlatCriteria,
+  keptAbove: ReadonlySet<string>,
+  input: CoverageContext,
+  diagnostics: DiagnosticCollector,
+): void {
+  const { window, nowSeconds } = input;
+  const keptWhenEmpty = new Set([...keptAbove, ...keptEmpty(filter)]);
   const dated = filter.criteria.filter(
     (criterion) => isActivityDate(criterion) && !keptWhenEmpty.has(criterion.fieldName),
   );
@@ -66,7 +128,7 @@ export function warnAboutWindowCoverage(input: WindowCoverageInput, diagnostics:
   // A window the query sets on purpose may bound an open-ended condition: "opened in the last
   // 120 days, but not in the last 45" is `last_open_date < 45d ago` with `during 120d`.
   const chosenWindow = input.windowClauseSpan !== undefined;
-  const warned = new Set<string>();
+  const warned = input.warned;
   for (const [key, days] of groups) {
     const fieldName = key.replace(/#\d+$/, "");
     if (warned.has(fieldName) || days.length === 0) continue;
@@ -170,7 +232,7 @@ function report(
   fieldName: string,
   mustCover: Days,
   mismatch: Mismatch,
-  input: WindowCoverageInput,
+  input: CoverageContext,
   diagnostics: DiagnosticCollector,
 ): void {
   const { window, windowClauseSpan, source, logic } = input;
@@ -186,7 +248,7 @@ function report(
   // A wider window also counts the other activity fields over more days: then it is not a fix.
   const others = [
     ...new Set(
-      input.filter.criteria
+      input.allCriteria
         .filter((criterion) => criterion.fieldName !== fieldName && isActivityField(criterion.fieldName))
         .map((c) => c.fieldName),
     ),
@@ -227,7 +289,7 @@ function report(
   );
 }
 
-function reportFuture(fieldName: string, input: WindowCoverageInput, diagnostics: DiagnosticCollector): void {
+function reportFuture(fieldName: string, input: CoverageContext, diagnostics: DiagnosticCollector): void {
   const spans = atomSpans(input.logic, fieldName);
   const span = spans.length > 0 ? spans.reduce(joinSpans) : input.logic.span;
   // Only where `> today` is written: for `= 2024-02-02` or a time of day the hint would not fit.
@@ -255,7 +317,7 @@ function reportFuture(fieldName: string, input: WindowCoverageInput, diagnostics
  * last_open_date). `during Nd` when the condition reaches today, else `between A and B`;
  * undefined when the condition has no start.
  */
-function widenedWindow(reach: Days, input: WindowCoverageInput): string | undefined {
+function widenedWindow(reach: Days, input: CoverageContext): string | undefined {
   const { nowSeconds } = input;
   if (!Number.isFinite(reach.first) || !Number.isFinite(reach.last)) return undefined;
   const from = reach.first * secondsPerDay;

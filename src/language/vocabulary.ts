@@ -95,8 +95,19 @@ export const secondsPerDay = 24 * secondsPerHour;
  */
 export const detailedExportColumns = ["email", "ocx_contact_id", "mailing_id", "activity", "activity_date"];
 
+/**
+ * The columns that tell contacts apart, in the order preferred when a query selects several: a
+ * plan's `key`. No other column may be one: two contacts sharing its value would be taken for one.
+ */
+export const contactKeys = ["email", "id"] as const;
+
+export type ContactKey = (typeof contactKeys)[number];
+
 /** Where a contact's key (a plan's `key`) is in the detailed export. */
-export const detailedExportKey: Readonly<Record<string, string>> = { email: "email", id: "ocx_contact_id" };
+export const detailedExportKey: Readonly<Record<ContactKey, string>> = {
+  email: "email",
+  id: "ocx_contact_id",
+};
 
 /** Keys whose values are one contact whatever their letter case: an email address is one mailbox. */
 export const caselessKeys: ReadonlySet<string> = new Set(["email"]);

@@ -1,10 +1,9 @@
 import type { NormalizedQuery } from "../check/checkedQuery.js";
 import { emitRequest, type RequestFlags } from "../emit/emit.js";
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { QueryPlan } from "../emit/planSchema.js";
+import { contactKeys, type ContactKey } from "../language/vocabulary.js";
 import type { LogicalPlan } from "./planner.js";
-
-/** The columns that tell contacts apart, in the order preferred when a query selects several. */
-const contactKeys = ["email", "id"] as const;
 
 /**
  * A logical plan -> the plan's request bodies. Every report selects the query's columns, plus
@@ -16,10 +15,7 @@ export function emitPlan(
   logical: LogicalPlan,
   flags: RequestFlags,
 ): QueryPlan {
-  const key = contactKeys.find((column) => query.selectedFields.includes(column)) ?? "email";
-  const selectedFields = query.selectedFields.includes(key)
-    ? query.selectedFields
-    : [...query.selectedFields, key];
+  const { key, selectedFields } = withKey(query.selectedFields);
   const count = logical.reports.length;
   const reports = logical.reports.map((filter, index) =>
     emitRequest(
@@ -28,4 +24,26 @@ export function emitPlan(
     ),
   );
   return { reports, combine: logical.combine, key, columns: [...query.selectedFields] };
+}
+
+/**
+ * The plan of a query one report says (what `oq plan --json` prints for it): that report, with
+ * `key` added to what it selects only when it selects neither `email` nor `id`. When nothing is
+ * added, `oq run --plan` runs it as that very report (`oneReportOf`, src/emit/planSchema.ts).
+ */
+export function planOfOneReport(request: ContactActivityRequest): QueryPlan {
+  const columns = request.selected_fields;
+  const { key, selectedFields } = withKey(columns);
+  return {
+    reports: [{ ...request, selected_fields: selectedFields }],
+    combine: { kind: "report", report: 0 },
+    key,
+    columns: [...columns],
+  };
+}
+
+/** The key for a query's columns, and the columns every report selects so as to have it. */
+function withKey(columns: readonly string[]): { key: ContactKey; selectedFields: string[] } {
+  const key = contactKeys.find((column) => columns.includes(column)) ?? "email";
+  return { key, selectedFields: columns.includes(key) ? [...columns] : [...columns, key] };
 }

@@ -3,8 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable } from "node:stream";
 import { caselessKeys, detailedExportColumns, detailedExportKey } from "../language/vocabulary.js";
-import { QueryPlanSchema, type QueryPlan } from "../emit/planSchema.js";
-import { maxPlanReports } from "../language/limits.js";
+import { readQueryPlan, type QueryPlan } from "../emit/planSchema.js";
 import { CsvDownload, CsvSaveError, saveFailure } from "./csvOutput.js";
 import { mergeResults, type MergeStats } from "./mergeResults.js";
 import type { LedgerEntry, ReportLedger } from "./reportLedger.js";
@@ -68,9 +67,10 @@ export interface PlanSummary {
  * stopped writing in it.
  */
 export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
-  const plan = QueryPlanSchema.parse(options.plan);
-  if (plan.reports.length > maxPlanReports)
-    throw new RangeError(`a plan has at most ${maxPlanReports} reports, not ${plan.reports.length}`);
+  // Checked before anything is created: a plan whose reports disagree would merge a wrong CSV.
+  const read = readQueryPlan(options.plan);
+  if ("problems" in read) throw new TypeError(`not a valid query plan: ${read.problems.join("; ")}`);
+  const { plan } = read;
   const clock = options.client.clock;
   const started = clock.now();
   const summary: PlanSummary = {
@@ -157,7 +157,7 @@ export async function runPlan(options: PlanOptions): Promise<PlanSummary> {
           keyIgnoresCase: caselessKeys.has(plan.key),
           // The detailed export has columns of its own, whatever the reports select: all are kept.
           ...(options.detailed
-            ? { key: detailedExportKey[plan.key] ?? plan.key }
+            ? { key: detailedExportKey[plan.key] }
             : { key: plan.key, columns: plan.columns }),
           detailed: options.detailed ?? false,
           folder,

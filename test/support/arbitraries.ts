@@ -113,8 +113,8 @@ export const defaultPools: ValuePools = {
   hugeNumbers,
 };
 
-/** Refusals a generated (well-formed) query may meet: values out of range, and what Ongage cannot express. */
-export const expectedRefusals = ["OQ216", "OQ217", "OQ218", "OQ240", "OQ241"];
+/** Refusals a generated (well-formed) query may meet: values out of range, what Ongage cannot express, and a condition that selects no one. */
+export const expectedRefusals = ["OQ216", "OQ217", "OQ218", "OQ236", "OQ240", "OQ241"];
 
 function listOf(value: fc.Arbitrary<string>): fc.Arbitrary<string> {
   return fc.oneof(

@@ -1,6 +1,6 @@
 import type { Host } from "../../app/host.js";
-import { formatDiagnostics, plan, type PlanResult } from "../../compile.js";
-import { diagnosticToJson } from "../../diagnostics/json.js";
+import { formatDiagnostics, plan } from "../../compile.js";
+import { planOfOneReport } from "../../plan/emitPlan.js";
 import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
 import { useColor } from "../useColor.js";
 import { readInput } from "../input.js";
@@ -15,7 +15,9 @@ interface PlanFlags extends CompileFlags {
 /**
  * `oq plan FILE`: what `oq run` runs for a query. One report: its request body. Several: each
  * report's condition (in oq, as `oq decompile` writes it) and request body, and how their
- * contacts are combined. `--json`: the plan as QueryPlanSchema describes it.
+ * contacts are combined. `--json`: exactly the QueryPlan (src/emit/planSchema.ts) that `oq run
+ * --plan` takes back, a query one report says included (a plan of that report); diagnostics
+ * stay on stderr, as `oq compile` keeps them beside the request body.
  */
 export async function planCommand(file: string, flags: PlanFlags, host: Host): Promise<number> {
   const settings = compileSettingsFor(flags, host);
@@ -24,13 +26,12 @@ export async function planCommand(file: string, flags: PlanFlags, host: Host): P
   const maxReports = maxReportsFlag(flags.maxReports);
   if (maxReports !== undefined) options.limits = { ...options.limits, maxReports };
   const result = plan(input.text, options);
-  if (flags.json) {
-    host.stdout.write(`${terminalSafeJson(planJson(result, input.name))}\n`);
-    return result.ok ? exitCodes.ok : exitCodes.failed;
-  }
   const diagnostics = formatDiagnostics(result, { color: useColor(flags, host) });
   if (diagnostics) host.stderr.write(diagnostics);
-  if (result.payload) {
+  if (flags.json) {
+    const contract = result.plan ?? (result.payload && planOfOneReport(result.payload));
+    if (contract) host.stdout.write(`${terminalSafeJson(contract)}\n`);
+  } else if (result.payload) {
     host.stdout.write(`One report (what oq compile prints):\n${terminalSafeJson(result.payload)}\n`);
   } else if (result.plan && result.words) {
     const { reports, key, columns } = result.plan;
@@ -45,14 +46,4 @@ export async function planCommand(file: string, flags: PlanFlags, host: Host): P
     host.stdout.write(`${lines.join("\n")}\n`);
   }
   return result.ok ? exitCodes.ok : exitCodes.failed;
-}
-
-function planJson(result: PlanResult, file: string) {
-  return {
-    file,
-    ok: result.ok,
-    ...(result.payload ? { reports: [result.payload], combine: { kind: "report", report: 0 } } : {}),
-    ...(result.plan ? { ...result.plan, words: result.words } : {}),
-    diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, file)),
-  };
 }

@@ -1,6 +1,6 @@
 import type { Host } from "../../app/host.js";
-import { QueryPlanSchema, type QueryPlan } from "../../emit/planSchema.js";
-import { ContactActivityRequestSchema, type ContactActivityRequest } from "../../emit/payloadSchema.js";
+import { oneReportOf, readQueryPlan, type QueryPlan } from "../../emit/planSchema.js";
+import type { ContactActivityRequest } from "../../emit/payloadSchema.js";
 import type { CsvDestination } from "../../runner/csvOutput.js";
 import { connect } from "../../app/connection.js";
 import { readJson } from "../../app/readJsonFile.js";
@@ -13,45 +13,17 @@ import { durationFlag } from "../../app/durationFlag.js";
 import { runJobs } from "../../app/runJobs.js";
 import type { RunCommandOptions } from "./run.js";
 
-/** `oq plan --json` output, as it is: the plan without the report around it (file, ok, words, diagnostics). */
-function fromPlanCommand(json: unknown): unknown {
-  if (!json || typeof json !== "object" || Array.isArray(json) || !("ok" in json) || !("reports" in json))
-    return json;
-  const {
-    file: _file,
-    ok: _ok,
-    words: _words,
-    diagnostics: _diagnostics,
-    ...plan
-  } = json as Record<string, unknown>;
-  return plan;
-}
-
 /**
- * The plan in `path`, checked against the plan contract: a usage error (exit 2) if it is not one.
- * `oq plan --json` of a query one report says holds just that report: it runs as that report.
+ * The plan in `path`, checked against the plan contract before anything is created: a usage
+ * error (exit 2) with the reasons if it is not one. A plan that is one report with its own
+ * columns (what `oq plan --json` prints for a query one report says) runs as that report.
  */
 function readPlan(path: string): { plan: QueryPlan } | { request: ContactActivityRequest } {
-  const json = fromPlanCommand(readJson(path, "plan"));
-  const single = ContactActivityRequestSchema.safeParse(oneReportOf(json));
-  if (single.success) return { request: single.data };
-  const parsed = QueryPlanSchema.safeParse(json);
-  if (!parsed.success) {
-    const issues = parsed.error.issues
-      .slice(0, 5)
-      .map((issue) => `${issue.path.join(".") || "(top)"}: ${issue.message}`);
-    throw new UsageError(`the plan ${path} is not a valid query plan: ${issues.join("; ")}`);
-  }
-  return { plan: parsed.data };
-}
-
-/** The report of a one-report `oq plan --json` (reports: [body], combine: report 0, no key). */
-function oneReportOf(json: unknown): unknown {
-  if (!json || typeof json !== "object" || Array.isArray(json)) return undefined;
-  const { reports, key, columns } = json as Record<string, unknown>;
-  return Array.isArray(reports) && reports.length === 1 && key === undefined && columns === undefined
-    ? reports[0]
-    : undefined;
+  const read = readQueryPlan(readJson(path, "plan"));
+  if ("problems" in read)
+    throw new UsageError(`the plan ${path} is not a valid query plan: ${read.problems.join("; ")}`);
+  const request = oneReportOf(read.plan);
+  return request ? { request } : read;
 }
 
 /** `oq run --plan FILE.json`: the plan's reports, merged into one CSV (docs/running.md, "Plans"). */
