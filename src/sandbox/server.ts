@@ -7,6 +7,7 @@ import { realClock, type Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
 import { ContactList } from "./data.js";
 import type { Faults } from "./faults.js";
+import type { ReadingName } from "../language/readings.js";
 import { misbehave } from "./misbehaviour.js";
 import type { Report } from "./reports.js";
 import { rateLimited, route } from "./routing.js";
@@ -45,6 +46,11 @@ export interface SandboxOptions {
   /** The largest request body accepted, in bytes (default 1 MB); past it, 413 without reading the rest. */
   maxBodyBytes?: number;
   faults?: Faults;
+  /**
+   * Alternative readings of the criteria to play (language/readings.ts, docs/sandbox.md);
+   * default none: the documented reading of docs/semantics.md.
+   */
+  readings?: readonly ReadingName[];
   /** The time reports build on, faults wait on and rate windows count on; default the real one. */
   clock?: Clock;
 }
@@ -71,6 +77,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rateWindowMs: options.rateWindowMs ?? 60_000,
     maxInFlight: options.maxInFlight ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    readings: new Set(options.readings),
   };
   const contacts = new ContactList({
     contacts: options.contacts ?? 2000,

@@ -1,0 +1,120 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { OngageClient } from "../src/client/client.js";
+import type { EvaluationContact } from "../src/evaluate/contact.js";
+import type { ReadingName } from "../src/index.js";
+import { evaluationContact } from "../src/sandbox/data.js";
+import { parseReadings } from "../src/sandbox/readings.js";
+import type { Sandbox } from "../src/sandbox/server.js";
+import { sandboxClient } from "./support/inProcess.js";
+import { oq } from "./support/oqInProcess.js";
+import { testSandbox } from "./support/sandbox.js";
+import { planned, selectedContacts } from "./support/selectedContacts.js";
+
+/* The sandbox plays each reading of language/readings.ts. */
+
+const played: Record<"documented" | ReadingName, readonly ReadingName[]> = {
+  documented: [],
+  "forced-and": ["forced-and"],
+  "null-text": ["null-text"],
+  "sent-not-opened": ["sent-not-opened"],
+};
+const sandboxes = new Map<string, { sandbox: Sandbox; client: OngageClient }>();
+
+beforeAll(async () => {
+  for (const [name, readings] of Object.entries(played)) {
+    const sandbox = await testSandbox({ buildTimeMs: 0, callsPerMinute: 100_000, readings });
+    sandboxes.set(name, { sandbox, client: sandboxClient(sandbox, { callsPerMinute: 100_000 }) });
+  }
+});
+afterAll(async () => {
+  for (const { sandbox } of sandboxes.values()) await sandbox.close();
+});
+
+/** What `condition` selects on the sandbox playing `reading`, run as oq runs it. */
+function selected(reading: keyof typeof played, condition: string): Promise<string[]> {
+  return selectedContacts(sandboxes.get(reading)!.client, condition);
+}
+
+/** The emails of the sandbox's contacts for which `test` holds (over the queries' window), sorted. */
+function contactsWhere(test: (contact: EvaluationContact) => boolean): string[] {
+  const { sandbox } = sandboxes.get("documented")!;
+  const { filters } = planned("opens > 1").payload!;
+  const window = { from: filters.from_date!, to: filters.to_date! };
+  const emails: string[] = [];
+  for (let index = 0; index < sandbox.contacts.size; index++) {
+    const seen = evaluationContact(sandbox.contacts.contact(index), window);
+    if (test(seen)) emails.push(String(seen.fields["email"]));
+  }
+  return emails.sort();
+}
+
+const city = (contact: EvaluationContact) => String(contact.fields["city"]);
+const gmail = (contact: EvaluationContact) => String(contact.fields["email"]).endsWith("@gmail.com");
+
+describe("the sandbox plays each reading", () => {
+  it('without readings, the documented one: `or` in force, empty text is "", `!=` for every contact', async () => {
+    const either = await selected("documented", 'email ends "gmail.com" or opens > 3');
+    expect(either).toEqual(contactsWhere((c) => gmail(c) || Number(c.fields["opens"]) > 3));
+    expect(await selected("documented", 'city != "Paris"')).toEqual(
+      contactsWhere((c) => city(c) !== "Paris"),
+    );
+    expect(await selected("documented", "not opened campaign 1")).toEqual(
+      contactsWhere((c) => !c.mailings.opened.has("1")),
+    );
+  });
+
+  it("forced-and: combined_as_and true joins every criterion by AND; false leaves `or` in force", async () => {
+    const gmailOrOpens = contactsWhere((c) => gmail(c) || Number(c.fields["opens"]) > 3);
+    const gmailAndOpens = contactsWhere((c) => gmail(c) && Number(c.fields["opens"]) > 3);
+    expect(gmailAndOpens.length).toBeGreaterThan(0);
+    expect(gmailOrOpens.length).toBeGreaterThan(gmailAndOpens.length);
+    expect(await selected("forced-and", 'email ends "gmail.com" or opens > 3')).toEqual(gmailAndOpens);
+    const notForced = 'email ends "gmail.com" or opens > 3\nflags combined_as_and = false';
+    expect(await selected("forced-and", notForced)).toEqual(gmailOrOpens);
+  });
+
+  it("null-text: an empty text is unknown to every comparison, `!=` included, and only `is empty` holds", async () => {
+    const withoutCity = contactsWhere((c) => city(c) === "");
+    expect(withoutCity.length).toBeGreaterThan(0);
+    expect(await selected("null-text", 'city != "Paris"')).toEqual(
+      contactsWhere((c) => city(c) !== "" && city(c) !== "Paris"),
+    );
+    expect(await selected("null-text", 'not city contains "x"')).toEqual(
+      contactsWhere((c) => city(c) !== ""),
+    );
+    expect(await selected("null-text", "city is empty")).toEqual(withoutCity);
+  });
+
+  it("sent-not-opened: `opened != M` holds only for contacts sent M; `sent != M` is unchanged", async () => {
+    const sentNotOpened = contactsWhere((c) => c.mailings.sent.has("1") && !c.mailings.opened.has("1"));
+    expect(await selected("sent-not-opened", "not opened campaign 1")).toEqual(sentNotOpened);
+    expect(contactsWhere((c) => !c.mailings.opened.has("1")).length).toBeGreaterThan(sentNotOpened.length);
+    expect(await selected("sent-not-opened", "not sent campaign 1")).toEqual(
+      contactsWhere((c) => !c.mailings.sent.has("1")),
+    );
+  });
+
+  it("`oq sandbox --reading` takes reading names separated by commas; an unknown one is a usage error", async () => {
+    expect(parseReadings("null-text, forced-and,null-text")).toEqual(["null-text", "forced-and"]);
+    const unknown = await oq(["sandbox", "--reading", "forced-and,nul-text"]);
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toContain(
+      "'nul-text' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+    );
+    expect((await oq(["sandbox", "--reading", ","])).status).toBe(2);
+  });
+
+  it("`oq sandbox --reading` says which readings it plays", async () => {
+    let stop: ReturnType<typeof setInterval> | undefined;
+    const run = await oq(
+      ["sandbox", "--port", "0", "--contacts", "10", "--reading", "null-text,forced-and"],
+      {
+        // Stops it once it is up (a signal before then finds no listener and is lost: sent again).
+        onStart: (running) => (stop = setInterval(() => running.signal("SIGINT"), 20)),
+      },
+    );
+    clearInterval(stop);
+    expect(run.status).toBe(0);
+    expect(run.stdout).toContain("It reads criteria as null-text, forced-and say, not as documented");
+  });
+});
