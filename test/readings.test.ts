@@ -10,7 +10,11 @@ import { oq } from "./support/oqInProcess.js";
 import { testSandbox } from "./support/sandbox.js";
 import { planned, selectedContacts } from "./support/selectedContacts.js";
 
-/* The sandbox plays each reading of language/readings.ts. */
+/*
+ * The sandbox plays each reading of language/readings.ts, and the plans of issue 19's examples
+ * select, under the reading each depends on, what their parts select when run alone: a plan
+ * rests only on what a single report already rests on.
+ */
 
 const played: Record<"documented" | ReadingName, readonly ReadingName[]> = {
   documented: [],
@@ -30,9 +34,9 @@ afterAll(async () => {
   for (const { sandbox } of sandboxes.values()) await sandbox.close();
 });
 
-/** What `condition` selects on the sandbox playing `reading`, run as oq runs it. */
-function selected(reading: keyof typeof played, condition: string): Promise<string[]> {
-  return selectedContacts(sandboxes.get(reading)!.client, condition);
+/** What `condition` selects on the sandbox playing `reading`, run as oq runs it under `findings`. */
+function selected(reading: keyof typeof played, condition: string, findings = {}): Promise<string[]> {
+  return selectedContacts(sandboxes.get(reading)!.client, condition, findings);
 }
 
 /** The emails of the sandbox's contacts for which `test` holds (over the queries' window), sorted. */
@@ -48,6 +52,8 @@ function contactsWhere(test: (contact: EvaluationContact) => boolean): string[] 
   return emails.sort();
 }
 
+const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();
+const intersection = (a: string[], b: string[]) => a.filter((email) => b.includes(email));
 const city = (contact: EvaluationContact) => String(contact.fields["city"]);
 const gmail = (contact: EvaluationContact) => String(contact.fields["email"]).endsWith("@gmail.com");
 
@@ -116,5 +122,59 @@ describe("the sandbox plays each reading", () => {
     clearInterval(stop);
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("It reads criteria as null-text, forced-and say, not as documented");
+  });
+});
+
+describe("plans of issue 19's examples select what their parts select alone, under the reading they depend on", () => {
+  it('forced-and: `not email ends "gmail.com"` starts from every contact, not from an `or` report', async () => {
+    const got = await selected("forced-and", 'not email ends "gmail.com"');
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(contactsWhere((c) => !gmail(c)));
+  });
+
+  it("forced-and, found to hold: an `or` chain runs as a union of reports", async () => {
+    const findings = { "forced-and": "holds" } as const;
+    const text = 'email ends "gmail.com" or opens > 3';
+    expect(planned(text, findings).plan?.combine.kind).toBe("union");
+    const alone = union(
+      await selected("forced-and", 'email ends "gmail.com"'),
+      await selected("forced-and", "opens > 3"),
+    );
+    expect(await selected("forced-and", text, findings)).toEqual(alone);
+    expect(alone).toEqual(contactsWhere((c) => gmail(c) || Number(c.fields["opens"]) > 3));
+  });
+
+  it('null-text: `city != "Paris" or not email ends "gmail.com"` adds no gmail contact without a city', async () => {
+    const alone = union(
+      await selected("null-text", 'city != "Paris"'),
+      await selected("null-text", 'not email ends "gmail.com"'),
+    );
+    // The contacts "everyone but those in Paris on gmail" would add: neither part selects them.
+    expect(contactsWhere((c) => gmail(c) && city(c) === "").length).toBeGreaterThan(0);
+    expect(await selected("null-text", 'city != "Paris" or not email ends "gmail.com"')).toEqual(alone);
+  });
+
+  it('sent-not-opened: `not opened campaign 1 or not email ends "gmail.com"` adds no one never sent 1', async () => {
+    const alone = union(
+      await selected("sent-not-opened", "not opened campaign 1"),
+      await selected("sent-not-opened", 'not email ends "gmail.com"'),
+    );
+    expect(contactsWhere((c) => gmail(c) && !c.mailings.sent.has("1")).length).toBeGreaterThan(0);
+    const text = 'not opened campaign 1 or not email ends "gmail.com"';
+    expect(await selected("sent-not-opened", text)).toEqual(alone);
+  });
+
+  it("a shortcut is taken once its reading is found not to hold: fewer reports, the same contacts", async () => {
+    const text = 'city != "Paris" or not email ends "gmail.com"';
+    const documented = { "null-text": "fails" } as const;
+    expect(planned(text, documented).plan!.reports.length).toBeLessThan(planned(text).plan!.reports.length);
+    expect(await selected("documented", text, documented)).toEqual(await selected("documented", text));
+    const both = intersection(
+      await selected("documented", 'city = "Paris"'),
+      await selected("documented", 'email ends "gmail.com"'),
+    );
+    expect(await selected("documented", text)).toEqual(
+      contactsWhere((c) => !both.includes(String(c.fields["email"]))),
+    );
   });
 });

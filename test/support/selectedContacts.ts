@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { OngageClient } from "../../src/client/client.js";
-import { formatDiagnostics, plan } from "../../src/index.js";
+import { formatDiagnostics, plan, type Findings } from "../../src/index.js";
 import { runPlan } from "../../src/runner/runPlan.js";
 import { runReport } from "../../src/runner/runReport.js";
 import { sandboxCustomFields } from "../../src/sandbox/data.js";
@@ -21,16 +21,20 @@ const clauses = "\nusers all\nselect email\nbetween 2024-01-01 and 2024-06-01";
 let runs = 0;
 const folder = outFolder();
 
-/** How `condition` runs: one report (a plan of one) or a plan of several. */
-export function planned(condition: string) {
-  const result = plan(`${condition}${clauses}`, { now: sandboxNow, fields: sandboxCustomFields });
+/** How `condition` runs under `findings`: one report (a plan of one) or a plan of several. */
+export function planned(condition: string, findings: Findings = {}) {
+  const result = plan(`${condition}${clauses}`, { now: sandboxNow, fields: sandboxCustomFields, findings });
   if (!result.ok) throw new Error(`${condition} does not plan:\n${formatDiagnostics(result)}`);
   return result;
 }
 
 /** The emails of the contacts `condition` selects on the sandbox `client` talks to, sorted. */
-export async function selectedContacts(client: OngageClient, condition: string): Promise<string[]> {
-  const { payload, plan: queryPlan } = planned(condition);
+export async function selectedContacts(
+  client: OngageClient,
+  condition: string,
+  findings: Findings = {},
+): Promise<string[]> {
+  const { payload, plan: queryPlan } = planned(condition, findings);
   const path = join(folder, `${++runs}.csv`);
   const destination = { kind: "file" as const, path };
   const summary = payload
