@@ -108,6 +108,9 @@ describe("the sandbox plays each reading", () => {
       "'nul-text' is not a reading; the readings are forced-and, null-text, sent-not-opened",
     );
     expect((await oq(["sandbox", "--reading", ","])).status).toBe(2);
+    await expect(testSandbox({ readings: ["forced_and" as never] })).rejects.toThrow(
+      "'forced_and' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+    );
   });
 
   it("`oq sandbox --reading` says which readings it plays", async () => {

@@ -7,7 +7,7 @@ import { realClock, type Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
 import { ContactList } from "./data.js";
 import type { Faults } from "./faults.js";
-import type { ReadingName } from "../language/readings.js";
+import { isReadingName, readingNames, type ReadingName } from "../language/readings.js";
 import { misbehave } from "./misbehaviour.js";
 import type { Report } from "./reports.js";
 import { rateLimited, route } from "./routing.js";
@@ -69,6 +69,11 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  for (const reading of options.readings ?? [])
+    if (!isReadingName(reading))
+      throw new TypeError(
+        `'${String(reading)}' is not a reading; the readings are ${readingNames.join(", ")}`,
+      );
   const settings: SandboxSettings = {
     credentials: options.credentials ?? defaultSandboxCredentials,
     listId: options.listId ?? "12345",
