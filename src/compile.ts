@@ -1,5 +1,5 @@
 import { checkQuery } from "./check/checkQuery.js";
-import type { CheckedQuery, NormalizedQuery } from "./check/checkedQuery.js";
+import type { CheckedQuery, FlatCriteria, NormalizedQuery } from "./check/checkedQuery.js";
 import { negationNormalForm, type NegationNormalForm } from "./check/logic/negationNormalForm.js";
 import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
@@ -19,6 +19,7 @@ import { describePlan, type PlanWords } from "./plan/describePlan.js";
 import { planCondition, type LogicalPlan } from "./plan/planner.js";
 import { planHint, reportTooManyReports } from "./plan/planMessages.js";
 import { resolveLimits, type Limits } from "./language/limits.js";
+import type { Findings } from "./language/readings.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
 import { resolveNow, validateOptions, validateText } from "./validateOptions.js";
@@ -47,6 +48,14 @@ export interface CompileOptions {
   paramSources?: Readonly<Record<string, string>>;
   /** include_behavior and combined_as_and, whose meaning Ongage does not document. Default: both true. */
   requestFlags?: Partial<RequestFlags>;
+  /**
+   * What is known of the readings of language/readings.ts on the account the query runs on,
+   * each "holds" or "fails" (`oq doctor` finds them out). A plan takes a shortcut that depends on
+   * a reading only once it is known (docs/semantics.md, "What plans assume"); where `forced-and`
+   * holds, plan() runs an `or` chain as a union of reports. Default: nothing is known, and a
+   * plan holds under every reading.
+   */
+  findings?: Findings;
   /**
    * How advice names the caller's settings (`--param domain=...` on the command line, `.param
    * domain=...` in the REPL); default: the command line's and the library's words.
@@ -176,12 +185,40 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
   const aside = new DiagnosticCollector();
   const normalized = flattenStage(logical, { ...ctx, diagnostics: aside });
   const refused = aside.diagnostics;
+  if (normalized && planning === "plan" && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
+    // One report would select the criteria's intersection: plan it, as a union of reports.
+    for (const { severity, code, message, span, ...details } of refused)
+      ctx.diagnostics[severity](code, message, span, details);
+    return planStage(logical, [], ctx, planning);
+  }
   if (normalized || refused.some((d) => d.severity === "error" && !isRefusal(d))) {
     for (const { severity, code, message, span, ...details } of refused)
       ctx.diagnostics[severity](code, message, span, details);
     return normalized ? { normalized } : {};
   }
   return planStage(logical, refused, ctx, planning);
+}
+
+/**
+ * What is known of the readings that apply to the query's reports: `forced-and` is about
+ * requests sent with `combined_as_and: true` (a query's `flags` clause wins over the settings),
+ * and says nothing of the others.
+ */
+function findingsFor(checked: CheckedQuery, ctx: Context): Findings {
+  const { findings = {}, requestFlags } = ctx.options;
+  const flags = checked.requestFlags ?? { ...defaultRequestFlags, ...requestFlags };
+  if (flags.combined_as_and === true) return findings;
+  const { "forced-and": _forcedAnd, ...others } = findings;
+  return others;
+}
+
+/** Whether `filter` is an `or` chain that the account reads as an `and` chain (forced-and holds). */
+function orChainsForcedToAnd(checked: CheckedQuery, filter: FlatCriteria, ctx: Context): boolean {
+  return (
+    filter.combinator === "or" &&
+    filter.criteria.length > 1 &&
+    findingsFor(checked, ctx)["forced-and"] === "holds"
+  );
 }
 
 /**
@@ -197,7 +234,7 @@ function planStage(
   planning: "hint" | "plan",
 ): Runnable {
   const { maxReports, maxDiagnostics } = ctx.limits;
-  const planned = planCondition(condition, maxReports);
+  const planned = planCondition(condition, maxReports, findingsFor(checked, ctx));
   const oneReport = planned.ok && planned.plan.reports.length === 1 && planned.plan.combine.kind === "report";
   const hint = planning === "hint" && !oneReport ? planHint(planned, maxReports) : undefined;
   const carried = hint

@@ -53,6 +53,7 @@ export { renderDiagnostic, renderDiagnostics, type RenderOptions } from "./diagn
 export { SourceText, type Span, type Position } from "./diagnostics/source.js";
 export { diagnosticToJson, type DiagnosticJson } from "./diagnostics/json.js";
 export { defaultLimits, type Limits } from "./language/limits.js";
+export { readingNames, type ReadingName, type Findings } from "./language/readings.js";
 export type * as Ast from "./parser/ast.js";
 export { explain, type Explanation, type ExplainResult } from "./explain/explain.js";
 export type { ConditionExplanation, ConditionPart } from "./explain/condition.js";

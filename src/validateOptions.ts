@@ -1,6 +1,7 @@
 import { fieldTypes } from "./language/vocabulary.js";
 import { defaultLimits, maxPlanReports } from "./language/limits.js";
 import { parseNowText } from "./check/time.js";
+import { findingWords, isReadingName, readingNames } from "./language/readings.js";
 
 /*
  * The library's entry points check what the calling program passes. A wrong option is a bug in
@@ -18,10 +19,8 @@ export function validateOptions(entryPoint: string, options: unknown): void {
   if (options === undefined) return;
   if (!isPlainObject(options))
     throw new TypeError(`oq: the options of ${entryPoint}() must be an object, not ${describe(options)}`);
-  const { fileName, fields, limits, requestFlags, params, paramSources, settingWords } = options as Record<
-    string,
-    unknown
-  >;
+  const { fileName, fields, limits, requestFlags, params, paramSources, settingWords, findings } =
+    options as Record<string, unknown>;
   if (fileName !== undefined && typeof fileName !== "string")
     throw new TypeError(`oq: 'fileName' must be a string, not ${describe(fileName)}`);
   if (fields !== undefined) {
@@ -64,6 +63,20 @@ export function validateOptions(entryPoint: string, options: unknown): void {
       );
     // A value is the user's input (a request body), not the program's: its problems are
     // diagnostics (check/paramValueProblems.ts).
+  }
+  if (findings !== undefined) {
+    if (!isPlainObject(findings))
+      throw new TypeError(
+        `oq: 'findings' must be an object of reading -> "holds" or "fails", not ${describe(findings)}`,
+      );
+    for (const [name, value] of Object.entries(findings)) {
+      if (!isReadingName(name))
+        throw new TypeError(
+          `oq: 'findings.${name}' is not a reading; the readings are ${readingNames.join(", ")}`,
+        );
+      if (value !== undefined && !(findingWords as readonly unknown[]).includes(value))
+        throw new TypeError(`oq: 'findings.${name}' must be "holds" or "fails", not ${describe(value)}`);
+    }
   }
   if (paramSources !== undefined) {
     if (!isPlainObject(paramSources))

@@ -6,6 +6,7 @@ import {
   format,
   formatDiagnostics,
   parse,
+  plan,
   type CompileOptions,
   type CompileResult,
 } from "../src/index.js";
@@ -305,6 +306,15 @@ describe("library misuse", () => {
     expect(() => compile("opens > 1", { fileName: 7 as unknown as string })).toThrow(
       /'fileName' must be a string/,
     );
+    expect(() => plan("opens > 1", { findings: ["null-text"] as never })).toThrow(
+      /'findings' must be an object/,
+    );
+    expect(() => plan("opens > 1", { findings: { null_text: "holds" } as never })).toThrow(
+      "oq: 'findings.null_text' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+    );
+    expect(() => plan("opens > 1", { findings: { "null-text": true } as never })).toThrow(
+      /'findings.null-text' must be "holds" or "fails", not true/,
+    );
   });
 
   it("accepts well-formed options", async () => {
@@ -313,6 +323,7 @@ describe("library misuse", () => {
         fields: { x: "numeric" },
         limits: { maxTokens: 10, maxDiagnostics: Infinity },
         requestFlags: { include_behavior: false },
+        findings: { "null-text": "fails", "forced-and": undefined },
       }).ok,
     ).toBe(true);
   });

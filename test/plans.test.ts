@@ -1,7 +1,7 @@
 import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { compile, formatDiagnostics, parse, plan, type CompileOptions } from "../src/index.js";
+import { compile, formatDiagnostics, parse, plan, type CompileOptions, type Findings } from "../src/index.js";
 import { QueryPlanSchema } from "../src/emit/planSchema.js";
 import { expectGolden, goldenCases, goldenDir, goldenFields, goldenNow } from "./support/golden.js";
 import { customFields, propertyNow, queryArb } from "./support/arbitraries.js";
@@ -111,6 +111,62 @@ describe("plan()", () => {
       ["opens", ">", [1, 2]],
     ]);
     expect(plan(text).payload).toEqual(compiled.payload);
+  });
+
+  it("a lone negation starts from every contact as one criterion, `email is not empty`, whatever combined_as_and means", () => {
+    const result = plan('not email ends "gmail.com"');
+    expect(result.words?.reports).toEqual(["email is not empty", 'email ends "gmail.com"']);
+    expect(result.plan?.reports[0]!.filters.criteria).toHaveLength(1);
+  });
+
+  it("takes a complement for a `not` only where the reading it depends on is known not to hold", () => {
+    const reports = (text: string, findings: Findings = {}) =>
+      plan(text, { findings, fields: { city: "string" } }).plan?.reports.length;
+    // Custom text: an empty city may be unknown to `city != "Paris"` (null-text).
+    const text = 'city != "Paris" or not email ends "gmail.com"';
+    expect(reports(text)).toBe(3);
+    expect(reports(text, { "null-text": "holds" })).toBe(3);
+    expect(reports(text, { "null-text": "fails" })).toBe(2);
+    // Opened: `not opened` may hold only for contacts sent the mailing (sent-not-opened).
+    const campaign = 'not opened campaign 1 or not email ends "gmail.com"';
+    expect(reports(campaign)).toBe(3);
+    expect(reports(campaign, { "sent-not-opened": "fails" })).toBe(2);
+    // Never unknown under any reading: the key `email`, segments, `sent`, emptiness tests.
+    for (const never of [
+      'email != "a@b.c"',
+      "not in segment 1",
+      "not sent campaign 1",
+      "ocx_bounce_date is not empty",
+    ])
+      expect(reports(`${never} or not email ends "gmail.com"`), never).toBe(2);
+  });
+
+  it("where forced-and holds, runs an `or` chain as a union of one-criterion reports, and no report is an `or` chain", () => {
+    const holds: Findings = { "forced-and": "holds" };
+    const text = 'email ends "gmail.com" or opens > 3';
+    expect(plan(text).payload).toEqual(compile(text).payload);
+    const forced = plan(text, { findings: holds });
+    expect(forced.plan?.combine).toEqual({
+      kind: "union",
+      of: [
+        { kind: "report", report: 0 },
+        { kind: "report", report: 1 },
+      ],
+    });
+    expect(forced.plan?.reports.map((report) => report.filters.criteria.length)).toEqual([1, 1]);
+    const mixed = plan(
+      '(opens > 1 or clicks > 1) and not email ends "x" and (sent = 1 or ocx_status = "a")',
+      {
+        findings: holds,
+      },
+    );
+    for (const report of mixed.plan!.reports)
+      expect(report.filters.criteria.every((criterion) => criterion.condition === "and")).toBe(true);
+    // The reading is about combined_as_and: true; sent false (by the settings or a `flags` clause), one report says it.
+    expect(plan(text, { findings: holds, requestFlags: { combined_as_and: false } }).payload).toBeDefined();
+    expect(plan(`${text}\nflags include_behavior`, { findings: holds }).payload).toBeDefined();
+    // Values of one criterion are OR-ed whatever combined_as_and means: still one report.
+    expect(plan('email ends "a.com" or email ends "b.com"', { findings: holds }).payload).toBeDefined();
   });
 
   it("limits.maxReports is at most 31, what a plan's merge can hold", () => {

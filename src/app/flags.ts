@@ -1,4 +1,5 @@
 import type { Command } from "commander";
+import { readingNames } from "../language/readings.js";
 
 /*
  * Every flag of oq's commands and of the REPL's `.run`, declared once: cli/main.ts builds
@@ -229,6 +230,12 @@ const flags: readonly Flag[] = [
     name: "faults",
     argument: "spec",
     help: "misbehave on purpose: a list such as 429:3,slow:50 (docs/sandbox.md lists the faults)",
+    takenBy: ["sandbox"],
+  },
+  {
+    name: "reading",
+    argument: "names",
+    help: `play other readings of the criteria than the documented one: ${readingNames.join(", ")}, comma-separated (docs/sandbox.md)`,
     takenBy: ["sandbox"],
   },
   {

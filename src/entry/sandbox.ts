@@ -5,6 +5,7 @@
 export { startSandbox, type Sandbox, type SandboxOptions } from "../sandbox/server.js";
 export { defaultSandboxCredentials, type SandboxStats, type SandboxCredentials } from "../sandbox/state.js";
 export { parseFaults, type Faults } from "../sandbox/faults.js";
+export { parseReadings } from "../sandbox/readings.js";
 export {
   ContactList,
   evaluationContact,

@@ -1,4 +1,5 @@
-import type { ContactActivityCriterion } from "../emit/payloadSchema.js";
+import type { ContactActivityCriterion, ContactActivityRequest } from "../emit/payloadSchema.js";
+import type { ReadingName } from "../language/readings.js";
 import { secondsPerDay } from "../language/vocabulary.js";
 import { digitsText } from "../language/numberText.js";
 import type { EvaluationContact } from "./contact.js";
@@ -13,7 +14,13 @@ import type { EvaluationContact } from "./contact.js";
  * - an empty number, id or date makes every comparison unknown, as NULL does in SQL: it matches
  *   no comparison, `!=` included, only `empty`. That is what keeps `not (age < 30)` and
  *   `age >= 30` the same for every contact.
+ * Each reading of language/readings.ts that is played changes one of these rules, as it says.
  */
+
+/** The alternative readings played (language/readings.ts); none: the documented reading. */
+export type PlayedReadings = ReadonlySet<ReadingName>;
+
+const documentedReading: PlayedReadings = new Set();
 
 function isEmpty(value: unknown): boolean {
   return value === null || value === undefined || value === "";
@@ -81,7 +88,11 @@ function matchesId(operator: string, subject: string, operands: string[]): boole
   return bounds.some((bound) => matchesOrdered(operator, Number(value! - bound), 0));
 }
 
-function matchesCriterion(criterion: ContactActivityCriterion, contact: EvaluationContact): boolean {
+function matchesCriterion(
+  criterion: ContactActivityCriterion,
+  contact: EvaluationContact,
+  readings: PlayedReadings,
+): boolean {
   const { type, operator, operand } = criterion;
   if (type === "segment") {
     const ids = (operand as (string | number)[]).map(String);
@@ -91,7 +102,10 @@ function matchesCriterion(criterion: ContactActivityCriterion, contact: Evaluati
     const ids = Array.isArray(operand) ? operand.map(String) : operand.mailing_ids;
     const done = contact.mailings[criterion.field_name as keyof EvaluationContact["mailings"]];
     if (!done) return false;
-    return ids.some((id) => (operator === "=" ? done.has(id) : !done.has(id)));
+    // sent-not-opened: not opening (or clicking) a mailing is said only of those it was sent.
+    const wasSent = (id: string) =>
+      !readings.has("sent-not-opened") || criterion.field_name === "sent" || contact.mailings.sent.has(id);
+    return ids.some((id) => (operator === "=" ? done.has(id) : !done.has(id) && wasSent(id)));
   }
 
   const value = contact.fields[criterion.field_name];
@@ -100,6 +114,8 @@ function matchesCriterion(criterion: ContactActivityCriterion, contact: Evaluati
   const values = operand as (string | number)[];
 
   if (type === "string" || type === "email") {
+    // null-text: an empty text is unknown, as NULL, and unknown never matches.
+    if (readings.has("null-text") && isEmpty(value)) return false;
     return values.some((v) => matchesText(operator, value, String(v), criterion.case_sensitive === 1));
   }
   // numeric, id, date: an empty value is unknown, and unknown never matches.
@@ -121,15 +137,31 @@ function matchesCriterion(criterion: ContactActivityCriterion, contact: Evaluati
 export function matchesCriteria(
   criteria: readonly ContactActivityCriterion[],
   contact: EvaluationContact,
+  readings: PlayedReadings = documentedReading,
+  /** Every criterion joined by AND, whatever its `condition` (forced-and). */
+  allAnd = false,
 ): boolean {
   let anyGroup = false;
   let group = true;
   criteria.forEach((criterion, index) => {
-    if (index > 0 && criterion.condition === "or") {
+    if (index > 0 && criterion.condition === "or" && !allAnd) {
       anyGroup ||= group;
       group = true;
     }
-    group &&= matchesCriterion(criterion, contact);
+    group &&= matchesCriterion(criterion, contact, readings);
   });
   return anyGroup || group;
+}
+
+/**
+ * Whether a contact matches a request's criteria. Under forced-and, `combined_as_and: true`
+ * joins them all by AND; otherwise each criterion's `condition` is in force (matchesCriteria).
+ */
+export function matchesRequest(
+  request: Pick<ContactActivityRequest, "filters" | "combined_as_and">,
+  contact: EvaluationContact,
+  readings: PlayedReadings = documentedReading,
+): boolean {
+  const forced = readings.has("forced-and") && request.combined_as_and === true;
+  return matchesCriteria(request.filters.criteria, contact, readings, forced);
 }

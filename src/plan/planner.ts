@@ -10,6 +10,7 @@ import {
   type Term,
 } from "../check/logic/negationNormalForm.js";
 import type { ContactSet } from "../emit/planSchema.js";
+import type { Findings } from "../language/readings.js";
 
 /*
  * The planner: a condition that no single flat criteria list can say exactly becomes a few
@@ -17,8 +18,16 @@ import type { ContactSet } from "../emit/planSchema.js";
  * they return. Selected means "the condition is true" (docs/semantics.md), and in that
  * three-valued logic true(a and b) is true(a) ∩ true(b) and true(a or b) is true(a) ∪ true(b);
  * it starts from the negation normal form that normalise starts from too
- * (check/logic/negationNormalForm.ts), so the only complement left is that of `starts`/`ends`
- * on text, which is never unknown: a difference.
+ * (check/logic/negationNormalForm.ts).
+ *
+ * A plan rests only on what a single report already rests on (docs/semantics.md, "What plans
+ * assume"): each report's criteria are read as they would be in a report of their own, and the
+ * set operations say the rest. So a set difference stands for a `not` only where it selects
+ * what the test's opposite would under every reading of language/readings.ts, or under what is
+ * known of the account's readings (`findings`): for a negated `starts`/`ends` (no opposite: the
+ * difference is its meaning), and for a test that is never unknown (exactlyComplemented). The contacts a lone negation is taken from are
+ * those with an email, the list's key: one criterion, true for every contact whatever
+ * `combined_as_and` means. Where `forced-and` is found to hold, no report is an `or` chain.
  *
  * For each part of the condition the planner tries the few shapes that can be cheapest (push
  * the surrounding `and` criteria into each alternative, or intersect with them; one `or`
@@ -46,34 +55,37 @@ type PlanResult =
 
 /**
  * The positive part a negation is taken from when the condition has no other: every contact.
- * Text is never unknown, so `email is empty or email is not empty` holds for each of them.
+ * Email is the list's key, which every contact has (plans already tell contacts apart by it), so
+ * `email is not empty` holds for each of them, under every reading: one criterion, which no
+ * reading of `combined_as_and` can change, and an emptiness test, which is never unknown.
  */
-const everyone: readonly Criterion[] = (["empty", "notempty"] as const).map((operator) => ({
+const everyone: Criterion = {
   fieldName: "email",
-  type: "email" as const,
-  operator,
+  type: "email",
+  operator: "notempty",
   values: [],
   caseSensitive: false,
-}));
+};
 
 /** Whether a report of a plan is the one that selects every contact (the positive part of a lone `not`). */
 export function selectsEveryone(report: FlatCriteria): boolean {
-  return (
-    report.combinator === "or" &&
-    report.criteria.length === everyone.length &&
-    report.criteria.every(
-      (criterion, index) =>
-        criterion.fieldName === everyone[index]!.fieldName &&
-        criterion.operator === everyone[index]!.operator,
-    )
-  );
+  const [only, ...rest] = report.criteria;
+  return rest.length === 0 && only?.fieldName === everyone.fieldName && only.operator === everyone.operator;
 }
 
-/** A plan for a condition (in negation normal form), or, beyond `maxReports`, the part to blame. */
-export function planCondition(condition: NegationNormalForm, maxReports: number): PlanResult {
+/**
+ * A plan for a condition (in negation normal form), or, beyond `maxReports`, the part to blame.
+ * `findings`: what is known of the readings on the account the reports run on (default: nothing,
+ * so the plan holds under every reading).
+ */
+export function planCondition(
+  condition: NegationNormalForm,
+  maxReports: number,
+  findings: Findings = {},
+): PlanResult {
+  const planner = new Planner(findings);
   const term = flattenTerm(condition.term);
-  const memo: Memo = new Map();
-  const best = planTerm(term, [], memo);
+  const best = planner.plan(term, []);
   const needed = reportCount(best);
   if (needed <= maxReports) return { ok: true, plan: toLogicalPlan(best) };
   // The part to blame: the smallest part of the condition that alone needs too many reports.
@@ -82,7 +94,7 @@ export function planCondition(condition: NegationNormalForm, maxReports: number)
   for (;;) {
     if (explodes.kind !== "and" && explodes.kind !== "or") break;
     const worse = explodes.operands
-      .map((operand) => ({ operand, count: reportCount(planTerm(operand, [], memo)) }))
+      .map((operand) => ({ operand, count: reportCount(planner.plan(operand, [])) }))
       .find(({ count }) => count > maxReports);
     if (!worse) break;
     [explodes, explodesNeeds] = [worse.operand, worse.count];
@@ -90,121 +102,162 @@ export function planCondition(condition: NegationNormalForm, maxReports: number)
   return { ok: false, reportsNeeded: needed, explodes: explodes.span, explodesNeeds };
 }
 
-/**
- * The plan of `context and term`, where context is a list of criteria. Memoised per term and
- * context: the shapes tried at one level plan the same parts again, and nesting would make
- * that exponential.
- */
-function planTerm(term: Term, context: readonly Criterion[], memo: Memo): PlanNode {
-  const contextKey = context.map(criterionKey).join("\u0000");
-  let forTerm = memo.get(term);
-  if (!forTerm) memo.set(term, (forTerm = new Map()));
-  let planned = forTerm.get(contextKey);
-  if (!planned) forTerm.set(contextKey, (planned = planTermOnce(term, context, memo)));
-  return planned;
-}
-
 type Memo = Map<Term, Map<string, PlanNode>>;
 
-function planTermOnce(term: Term, context: readonly Criterion[], memo: Memo): PlanNode {
-  switch (term.kind) {
-    case "atom":
-      return report("and", [...context, term.criterion]);
-    case "negated":
-      return difference(positivePart(context), report("and", [...context, term.criterion]));
-    case "or":
-      return cheapest(alternativesOfOr(term, context, memo));
-    case "and":
-      return cheapest(alternativesOfAnd(term.operands, context, memo));
-  }
-}
+/** Plans the parts of one condition, under what is known of the account's readings. */
+class Planner {
+  /** The plans made, per term and context: the shapes tried at one level plan the same parts again. */
+  private readonly memo: Memo = new Map();
+  /** Whether a report may be an `or` chain: not where `combined_as_and` is found to force AND. */
+  private readonly orChains: boolean;
 
-function alternativesOfOr(
-  term: Extract<Term, { operands: Term[] }>,
-  context: readonly Criterion[],
-  memo: Memo,
-): PlanNode[] {
-  const { operands, span } = term;
-  const criteria = mergeCriteria(operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : [])));
-  const others = operands.filter((operand) => operand.kind !== "atom");
-  const candidates: PlanNode[] = [];
-  // Each alternative under the context: with no context the criteria are one `or` chain.
-  const criteriaParts =
-    context.length === 0
-      ? criteria.length > 0
-        ? [report("or", criteria)]
-        : []
-      : criteria.map((criterion) => report("and", [...context, criterion]));
-  candidates.push(union([...criteriaParts, ...others.map((operand) => planTerm(operand, context, memo))]));
-  if (context.length > 0) {
-    // The context once, intersected with the alternatives planned without it.
-    candidates.push(intersection([report("and", context), planTerm(term, [], memo)]));
-    // The plain criteria as one `or` chain beside the context; the rest under the context.
-    if (criteria.length > 1 && others.length > 0)
+  constructor(private readonly findings: Findings) {
+    this.orChains = findings["forced-and"] !== "holds";
+  }
+
+  /** The plan of `context and term`, where context is a list of criteria. Memoised: nesting would make it exponential. */
+  plan(term: Term, context: readonly Criterion[]): PlanNode {
+    const contextKey = context.map(criterionKey).join("\u0000");
+    let forTerm = this.memo.get(term);
+    if (!forTerm) this.memo.set(term, (forTerm = new Map()));
+    let planned = forTerm.get(contextKey);
+    if (!planned) forTerm.set(contextKey, (planned = this.planOnce(term, context)));
+    return planned;
+  }
+
+  private planOnce(term: Term, context: readonly Criterion[]): PlanNode {
+    switch (term.kind) {
+      case "atom":
+        return this.report("and", [...context, term.criterion]);
+      case "negated":
+        return difference(this.positivePart(context), this.report("and", [...context, term.criterion]));
+      case "or":
+        return cheapest(this.alternativesOfOr(term, context));
+      case "and":
+        return cheapest(this.alternativesOfAnd(term.operands, context));
+    }
+  }
+
+  private alternativesOfOr(
+    term: Extract<Term, { operands: Term[] }>,
+    context: readonly Criterion[],
+  ): PlanNode[] {
+    const { operands, span } = term;
+    const criteria = mergeCriteria(operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : [])));
+    const others = operands.filter((operand) => operand.kind !== "atom");
+    const candidates: PlanNode[] = [];
+    // Each alternative under the context: with no context the criteria are one `or` chain.
+    const criteriaParts =
+      context.length === 0
+        ? criteria.length > 0
+          ? [this.report("or", criteria)]
+          : []
+        : criteria.map((criterion) => this.report("and", [...context, criterion]));
+    candidates.push(union([...criteriaParts, ...others.map((operand) => this.plan(operand, context))]));
+    if (context.length > 0) {
+      // The context once, intersected with the alternatives planned without it.
+      candidates.push(intersection([this.report("and", context), this.plan(term, [])]));
+      // The plain criteria as one `or` chain beside the context; the rest under the context.
+      if (criteria.length > 1 && others.length > 0)
+        candidates.push(
+          union([
+            intersection([this.report("and", context), this.report("or", criteria)]),
+            ...others.map((operand) => this.plan(operand, context)),
+          ]),
+        );
+    }
+    // `not a or not b` is everyone but those with `a and b`: one difference, not one per alternative.
+    const complements = operands.map((operand) => this.complementOf(operand));
+    if (complements.filter((complement) => complement !== undefined).length >= 2) {
+      const rest = operands.filter((_, index) => complements[index] === undefined);
       candidates.push(
         union([
-          intersection([report("and", context), report("or", criteria)]),
-          ...others.map((operand) => planTerm(operand, context, memo)),
+          difference(
+            this.positivePart(context),
+            this.report("and", [...context, ...complements.flatMap((complement) => complement ?? [])]),
+          ),
+          ...rest.map((operand) => this.plan(operand, context)),
         ]),
       );
+    }
+    const factored = commonFactor(operands, span);
+    if (factored) candidates.push(this.plan(factored, context));
+    return candidates;
   }
-  // `not a or not b` is everyone but those with `a and b`: one difference, not one per alternative.
-  const complements = operands.map(complementOf);
-  if (complements.filter((complement) => complement !== undefined).length >= 2) {
-    const rest = operands.filter((_, index) => complements[index] === undefined);
-    candidates.push(
-      union([
-        difference(
-          positivePart(context),
-          report("and", [...context, ...complements.flatMap((complement) => complement ?? [])]),
-        ),
-        ...rest.map((operand) => planTerm(operand, context, memo)),
-      ]),
-    );
-  }
-  const factored = commonFactor(operands, span);
-  if (factored) candidates.push(planTerm(factored, context, memo));
-  return candidates;
-}
 
-function alternativesOfAnd(operands: Term[], context: readonly Criterion[], memo: Memo): PlanNode[] {
-  const inner = [...context, ...operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : []))];
-  const negated = operands.flatMap((o) => (o.kind === "negated" ? [o.criterion] : []));
-  const compounds = operands.filter((operand) => operand.kind === "and" || operand.kind === "or");
-  const positives: PlanNode[] = [];
-  if (compounds.length === 0) positives.push(positivePart(inner));
-  else {
-    compounds.forEach((chosen, index) => {
-      const rest = compounds
-        .filter((_, other) => other !== index)
-        .map((operand) => planTerm(operand, [], memo));
-      positives.push(intersection([planTerm(chosen, inner, memo), ...rest]));
-    });
-    if (inner.length > 0)
-      positives.push(
-        intersection([report("and", inner), ...compounds.map((operand) => planTerm(operand, [], memo))]),
-      );
+  private alternativesOfAnd(operands: Term[], context: readonly Criterion[]): PlanNode[] {
+    const inner = [...context, ...operands.flatMap((o) => (o.kind === "atom" ? [o.criterion] : []))];
+    const negated = operands.flatMap((o) => (o.kind === "negated" ? [o.criterion] : []));
+    const compounds = operands.filter((operand) => operand.kind === "and" || operand.kind === "or");
+    const positives: PlanNode[] = [];
+    if (compounds.length === 0) positives.push(this.positivePart(inner));
+    else {
+      compounds.forEach((chosen, index) => {
+        const rest = compounds.filter((_, other) => other !== index).map((operand) => this.plan(operand, []));
+        positives.push(intersection([this.plan(chosen, inner), ...rest]));
+      });
+      if (inner.length > 0)
+        positives.push(
+          intersection([this.report("and", inner), ...compounds.map((operand) => this.plan(operand, []))]),
+        );
+    }
+    if (negated.length === 0) return positives;
+    // What the negations take away: each under the context (smaller exports), or all in one `or` chain.
+    const removals = [union(negated.map((criterion) => this.report("and", [...inner, criterion])))];
+    if (negated.length > 1 && this.orChains) removals.push(this.report("or", mergeCriteria(negated)));
+    return positives.flatMap((positive) => removals.map((removal) => difference(positive, removal)));
   }
-  if (negated.length === 0) return positives;
-  // What the negations take away: each under the context (smaller exports), or all in one `or` chain.
-  const removals = [union(negated.map((criterion) => report("and", [...inner, criterion])))];
-  if (negated.length > 1) removals.push(report("or", mergeCriteria(negated)));
-  return positives.flatMap((positive) => removals.map((removal) => difference(positive, removal)));
-}
 
-/** Types whose comparisons are never unknown (empty text is ""; membership is yes or no). */
-const twoValued: ReadonlySet<string> = new Set(["email", "string", "segment", "behavioral"]);
+  /**
+   * The criteria that hold exactly when `term` does not, all of them together: a negated
+   * `starts`/`ends` is its criterion; a test that is never unknown (exactlyComplemented) is its
+   * opposite, one criterion per value (`city != [a, b]` fails exactly when city = a and
+   * city = b). Undefined for the rest.
+   */
+  private complementOf(term: Term): Criterion[] | undefined {
+    if (term.kind === "negated") return [term.criterion];
+    if (term.kind !== "atom" || !exactlyComplemented(term.criterion, this.findings)) return undefined;
+    return oppositeCriteria(term.criterion);
+  }
+
+  private positivePart(context: readonly Criterion[]): PlanNode {
+    return this.report("and", context.length > 0 ? context : [everyone]);
+  }
+
+  /** A report of `criteria` joined by `combinator`; an `or` chain as a union of reports where none may be one. */
+  private report(combinator: "and" | "or", criteria: readonly Criterion[]): PlanNode {
+    const byKey = new Map<string, Criterion>();
+    for (const criterion of combinator === "or" ? mergeCriteria(criteria) : criteria)
+      byKey.set(criterionKey(criterion), criterion);
+    const kept = [...byKey.values()];
+    if (combinator === "or" && kept.length > 1 && !this.orChains)
+      return union(kept.map((criterion) => this.report("and", [criterion])));
+    const joined = kept.length === 1 ? "and" : combinator;
+    const key = `${joined}(${[...byKey.keys()].sort().join(",")})`;
+    return { kind: "report", report: { combinator: joined, criteria: kept, key } };
+  }
+}
 
 /**
- * The criteria that hold exactly when `term` does not, all of them together: a negated
- * `starts`/`ends` is its criterion; a comparison that is never unknown and has an opposite is
- * its opposite, one criterion per value (`city != [a, b]` fails exactly when city = a and
- * city = b). Undefined for the rest.
+ * Whether the opposite of `criterion` selects exactly the contacts for which it is false: for a
+ * test that is never unknown on the account. Under every reading: an emptiness test, the list's
+ * key `email` (never empty), a segment (membership is yes or no), `sent` a mailing. Custom text
+ * only where null-text is found not to hold (empty text is "" then); `opened`/`clicked` only
+ * where sent-not-opened is found not to hold. A number, id or date can be empty: never.
  */
-function complementOf(term: Term): Criterion[] | undefined {
-  if (term.kind === "negated") return [term.criterion];
-  if (term.kind !== "atom" || !twoValued.has(term.criterion.type)) return undefined;
-  return oppositeCriteria(term.criterion);
+function exactlyComplemented(criterion: Criterion, findings: Findings): boolean {
+  if (criterion.operator === "empty" || criterion.operator === "notempty") return true;
+  switch (criterion.type) {
+    case "segment":
+      return true;
+    case "behavioral":
+      return criterion.fieldName === "sent" || findings["sent-not-opened"] === "fails";
+    case "email":
+    case "string":
+      return criterion.fieldName === everyone.fieldName || findings["null-text"] === "fails";
+    default:
+      return false;
+  }
 }
 
 /** `(a and b) or (a and c)` as `a and (b or c)`, when every alternative shares criteria. */
@@ -227,20 +280,6 @@ function commonFactor(operands: Term[], span: Span): Term | undefined {
   // `a or (a and b)` is `a`: an alternative that is only the factor absorbs the others.
   if (remainders.some((rest) => rest === undefined)) return flattened("and", factor, span);
   return flattened("and", [...factor, flattened("or", remainders as Term[], span)], span);
-}
-
-function positivePart(context: readonly Criterion[]): PlanNode {
-  return context.length > 0 ? report("and", context) : report("or", everyone);
-}
-
-function report(combinator: "and" | "or", criteria: readonly Criterion[]): PlanNode {
-  const byKey = new Map<string, Criterion>();
-  for (const criterion of combinator === "or" ? mergeCriteria(criteria) : criteria)
-    byKey.set(criterionKey(criterion), criterion);
-  const kept = [...byKey.values()];
-  const joined = kept.length === 1 ? "and" : combinator;
-  const key = `${joined}(${[...byKey.keys()].sort().join(",")})`;
-  return { kind: "report", report: { combinator: joined, criteria: kept, key } };
 }
 
 function union(of: PlanNode[]): PlanNode {

@@ -3,7 +3,7 @@ import { builtinFields } from "../check/fieldCatalog.js";
 import { operatorsByType } from "../check/operators.js";
 import { type OngageOperator } from "../language/vocabulary.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "../emit/payloadSchema.js";
-import { matchesCriteria } from "../evaluate/evaluateCriteria.js";
+import { matchesRequest, type PlayedReadings } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import {
@@ -113,6 +113,7 @@ const contactsPerSlice = 500;
 function* matchingContacts(
   request: ContactActivityRequest,
   list: ContactList,
+  readings: PlayedReadings,
 ): Generator<{ contact: ContactRecord; seen: EvaluationContact } | null> {
   const window = windowOf(request, list.options.anchor);
   for (let index = 0; index < list.size; index++) {
@@ -120,15 +121,19 @@ function* matchingContacts(
     const contact = list.contact(index);
     if (!matchesUserType(contact, request.filters.user_type)) continue;
     const seen = evaluationContact(contact, window);
-    if (matchesCriteria(request.filters.criteria, seen)) yield { contact, seen };
+    if (matchesRequest(request, seen, readings)) yield { contact, seen };
   }
 }
 
 /** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
-export function* aggregatedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
+export function* aggregatedCsv(
+  request: ContactActivityRequest,
+  list: ContactList,
+  readings: PlayedReadings,
+): Generator<string | null> {
   const fields = request.selected_fields;
   yield csvRow(fields);
-  for (const match of matchingContacts(request, list)) {
+  for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {
       yield null;
       continue;
@@ -144,10 +149,14 @@ export function* aggregatedCsv(request: ContactActivityRequest, list: ContactLis
 }
 
 /** The combined detailed CSV: a row per activity event of each matching contact in the window (null: a pause). */
-export function* detailedCsv(request: ContactActivityRequest, list: ContactList): Generator<string | null> {
+export function* detailedCsv(
+  request: ContactActivityRequest,
+  list: ContactList,
+  readings: PlayedReadings,
+): Generator<string | null> {
   yield csvRow(detailedExportColumns);
   const window = windowOf(request, list.options.anchor);
-  for (const match of matchingContacts(request, list)) {
+  for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {
       yield null;
       continue;

@@ -158,7 +158,13 @@ export async function route(state: SandboxState, req: IncomingMessage, res: Serv
   if (statusOf(report, state.clock.now()) !== 2)
     return failure(res, 412, "Precondition Failed", [`report ${report.id} is not completed`]);
   if (exportKind === "export_detailed")
-    return streamCsv(faults, state.clock, req, res, detailedCsv(report.request, contacts));
+    return streamCsv(
+      faults,
+      state.clock,
+      req,
+      res,
+      detailedCsv(report.request, contacts, state.settings.readings),
+    );
   return streamCsv(
     faults,
     state.clock,

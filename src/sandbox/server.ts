@@ -7,6 +7,7 @@ import { realClock, type Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
 import { ContactList } from "./data.js";
 import type { Faults } from "./faults.js";
+import { isReadingName, readingNames, type ReadingName } from "../language/readings.js";
 import { misbehave } from "./misbehaviour.js";
 import type { Report } from "./reports.js";
 import { rateLimited, route } from "./routing.js";
@@ -45,6 +46,11 @@ export interface SandboxOptions {
   /** The largest request body accepted, in bytes (default 1 MB); past it, 413 without reading the rest. */
   maxBodyBytes?: number;
   faults?: Faults;
+  /**
+   * Alternative readings of the criteria to play (language/readings.ts, docs/sandbox.md);
+   * default none: the documented reading of docs/semantics.md.
+   */
+  readings?: readonly ReadingName[];
   /** The time reports build on, faults wait on and rate windows count on; default the real one. */
   clock?: Clock;
 }
@@ -63,6 +69,11 @@ export interface Sandbox {
 }
 
 export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbox> {
+  for (const reading of options.readings ?? [])
+    if (!isReadingName(reading))
+      throw new TypeError(
+        `'${String(reading)}' is not a reading; the readings are ${readingNames.join(", ")}`,
+      );
   const settings: SandboxSettings = {
     credentials: options.credentials ?? defaultSandboxCredentials,
     listId: options.listId ?? "12345",
@@ -71,6 +82,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     rateWindowMs: options.rateWindowMs ?? 60_000,
     maxInFlight: options.maxInFlight ?? 10,
     maxBodyBytes: options.maxBodyBytes ?? 1024 * 1024,
+    readings: new Set(options.readings),
   };
   const contacts = new ContactList({
     contacts: options.contacts ?? 2000,

@@ -1,5 +1,6 @@
 import { once } from "node:events";
 import type { Clock } from "../client/clock.js";
+import type { PlayedReadings } from "../evaluate/evaluateCriteria.js";
 import { createWriteStream } from "node:fs";
 import { rm } from "node:fs/promises";
 import { join } from "node:path";
@@ -52,6 +53,8 @@ export interface SandboxSettings {
   rateWindowMs: number;
   maxInFlight: number;
   maxBodyBytes: number;
+  /** The readings of the criteria it plays instead of the documented one (none: the documented one). */
+  readings: PlayedReadings;
 }
 
 /** Everything one running sandbox holds: its reports, counters, rate windows and faults. */
@@ -124,7 +127,7 @@ export class SandboxState {
     const out = createWriteStream(path);
     let buffered = "";
     try {
-      for (const piece of aggregatedCsv(report.request, this.contacts)) {
+      for (const piece of aggregatedCsv(report.request, this.contacts, this.settings.readings)) {
         if (!this.reports.has(report.id)) break; // deleted while building
         if (piece === null) {
           await new Promise((resolve) => setImmediate(resolve));

@@ -1,6 +1,7 @@
 import type * as ast from "../../src/parser/ast.js";
 import type { FieldType } from "../../src/language/vocabulary.js";
 import type { EvaluationContact } from "../../src/evaluate/contact.js";
+import type { ReadingName } from "../../src/language/readings.js";
 import { referenceDateSeconds, referenceInstantBefore } from "./referenceDates.js";
 
 /*
@@ -9,6 +10,13 @@ import { referenceDateSeconds, referenceInstantBefore } from "./referenceDates.j
  * the same value rules as src/evaluate (any value of a list; text without case; dates by day),
  * with SQL's three-valued logic: comparing an empty number or date is unknown, `not unknown`
  * is unknown, and a contact matches only when the condition is true.
+ *
+ * Under the readings of language/readings.ts that change what a test means (docs/semantics.md,
+ * "Readings oq cannot confirm"), as oq defines the language then:
+ * - null-text: comparing an empty text is unknown too, except `starts` and `ends`, which are
+ *   false on it: oq has no opposite for them, and `not` before them is every contact they do
+ *   not select, under every reading;
+ * - sent-not-opened: whether a contact opened or clicked a mailing it was not sent is unknown.
  */
 
 type Truth = boolean | "unknown";
@@ -90,14 +98,20 @@ function order<T extends number | bigint>(operator: string, a: T, b: T, what: st
   throw new Error(`operator ${operator} on ${what}`);
 }
 
+/** The readings of language/readings.ts the condition is read under; none: the documented one. */
+type Readings = ReadonlySet<ReadingName>;
+
 function compare(
   type: FieldType,
   operator: string,
   subject: unknown,
   operand: string | number,
   caseSensitive: boolean,
+  readings: Readings,
 ): Truth {
   if (type === "string" || type === "email") {
+    if (readings.has("null-text") && isEmpty(subject))
+      return operator === "starts" || operator === "ends" ? false : "unknown";
     const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
     const a = fold(isEmpty(subject) ? "" : String(subject));
     const b = fold(String(operand));
@@ -129,8 +143,9 @@ export function evaluateCondition(
   contact: EvaluationContact,
   typeOf: (field: string) => FieldType,
   nowSeconds: number,
+  readings: Readings = new Set(),
 ): boolean {
-  return truthOf(condition, contact, typeOf, nowSeconds) === true;
+  return truthOf(condition, contact, typeOf, nowSeconds, readings) === true;
 }
 
 function truthOf(
@@ -138,8 +153,9 @@ function truthOf(
   contact: EvaluationContact,
   typeOf: (field: string) => FieldType,
   nowSeconds: number,
+  readings: Readings,
 ): Truth {
-  const recurse = (c: ast.Condition) => truthOf(c, contact, typeOf, nowSeconds);
+  const recurse = (c: ast.Condition) => truthOf(c, contact, typeOf, nowSeconds, readings);
   switch (condition.kind) {
     case "And":
       return all(condition.operands.map(recurse));
@@ -150,8 +166,15 @@ function truthOf(
     case "SegmentTest":
       return condition.ids.some((id) => contact.segments.has(idLiteral(id)));
     case "BehavioralTest": {
-      const done = contact.mailings[condition.action.toLowerCase() as keyof EvaluationContact["mailings"]];
-      return condition.ids.some((id) => done.has(idLiteral(id)));
+      const action = condition.action.toLowerCase() as keyof EvaluationContact["mailings"];
+      const done = contact.mailings[action];
+      const unknownUnlessSent = readings.has("sent-not-opened") && action !== "sent";
+      return any(
+        condition.ids.map(idLiteral).map((id): Truth => {
+          if (done.has(id)) return true;
+          return unknownUnlessSent && !contact.mailings.sent.has(id) ? "unknown" : false;
+        }),
+      );
     }
     case "InvalidCondition":
       throw new Error("invalid condition");
@@ -163,7 +186,7 @@ function truthOf(
       );
       const caseSensitive = condition.caseSensitive === true;
       const anyValue = (operator: string) =>
-        any(values.map((v) => compare(type, operator, subject, v, caseSensitive)));
+        any(values.map((v) => compare(type, operator, subject, v, caseSensitive, readings)));
       switch (condition.operator) {
         case "is empty":
           return isEmpty(subject);
@@ -172,8 +195,8 @@ function truthOf(
         case "between":
         case "not between": {
           const inside = all([
-            compare(type, ">=", subject, values[0]!, false),
-            compare(type, "<=", subject, values[1]!, false),
+            compare(type, ">=", subject, values[0]!, false, readings),
+            compare(type, "<=", subject, values[1]!, false, readings),
           ]);
           return condition.operator === "between" ? inside : not(inside);
         }

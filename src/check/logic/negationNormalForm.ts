@@ -9,8 +9,9 @@ import { inverseOperator } from "../operators.js";
  * - `between` is rewritten exactly as `< low or > high` (a contact without a value is unknown
  *   to both forms, docs/semantics.md);
  * - `starts` and `ends` stay a negated criterion, which normalise refuses (OQ240) and the
- *   planner turns into a set difference. That is exact because they apply only to text, which
- *   is never unknown (empty text is "").
+ *   planner turns into a set difference: every contact the test does not select, which uses
+ *   only the test itself and so means the same under every reading of empty text
+ *   (docs/semantics.md, "What plans assume").
  * The nesting stays as written: normalise flattens and simplifies it level by level, and the
  * planner flattens it first (flattenTerm).
  */

@@ -1,6 +1,7 @@
 import type { Host } from "../../app/host.js";
 import { isListId } from "../../client/listId.js";
 import { parseFaults } from "../../sandbox/faults.js";
+import { parseReadings } from "../../sandbox/readings.js";
 import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
 import { exitCodes } from "../../app/exitCodes.js";
@@ -13,6 +14,7 @@ interface SandboxCommandOptions {
   seed: string;
   buildTime: string;
   faults?: string;
+  reading?: string;
   listId: string;
   maxBody: string;
 }
@@ -28,6 +30,12 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  let readings;
+  try {
+    readings = options.reading === undefined ? [] : parseReadings(options.reading);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   if (!isListId(options.listId))
     throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
   const port = wholeNumberFlag("--port", options.port);
@@ -39,6 +47,7 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
       seed: wholeNumberFlag("--seed", options.seed),
       buildTimeMs,
       faults,
+      readings,
       listId: options.listId,
       maxBodyBytes: wholeNumberFlag("--max-body", options.maxBody),
     });
@@ -56,6 +65,9 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
   host.stdout.write(
     [
       `Ongage sandbox on ${sandbox.url}, list ${sandbox.listId}, ${sandbox.contacts.size.toLocaleString("en-US")} contacts. Point oq at it with:`,
+      ...(readings.length > 0
+        ? [`It reads criteria as ${readings.join(", ")} say, not as documented (docs/sandbox.md).`]
+        : []),
       "",
       `  export ONGAGE_BASE_URL=${sandbox.url}`,
       `  export ONGAGE_LIST_ID=${sandbox.listId}`,

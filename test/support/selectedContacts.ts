@@ -1,0 +1,47 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { OngageClient } from "../../src/client/client.js";
+import { formatDiagnostics, plan, type Findings } from "../../src/index.js";
+import { runPlan } from "../../src/runner/runPlan.js";
+import { runReport } from "../../src/runner/runReport.js";
+import { sandboxCustomFields } from "../../src/sandbox/data.js";
+import { outFolder } from "./inProcess.js";
+import { sandboxNow } from "./sandbox.js";
+
+/*
+ * What a condition selects when oq runs it on the test sandbox, in process: planned as `oq run`
+ * plans it (one report, or a plan), run by runReport()/runPlan(), and the emails of the CSV's
+ * rows read back. Every user type and a fixed window, so that activity counts and campaigns
+ * select someone; `email` is the only column.
+ */
+
+/** The clauses every condition runs with. */
+const clauses = "\nusers all\nselect email\nbetween 2024-01-01 and 2024-06-01";
+
+let runs = 0;
+const folder = outFolder();
+
+/** How `condition` runs under `findings`: one report (a plan of one) or a plan of several. */
+export function planned(condition: string, findings: Findings = {}) {
+  const result = plan(`${condition}${clauses}`, { now: sandboxNow, fields: sandboxCustomFields, findings });
+  if (!result.ok) throw new Error(`${condition} does not plan:\n${formatDiagnostics(result)}`);
+  return result;
+}
+
+/** The emails of the contacts `condition` selects on the sandbox `client` talks to, sorted. */
+export async function selectedContacts(
+  client: OngageClient,
+  condition: string,
+  findings: Findings = {},
+): Promise<string[]> {
+  const { payload, plan: queryPlan } = planned(condition, findings);
+  const path = join(folder, `${++runs}.csv`);
+  const destination = { kind: "file" as const, path };
+  const summary = payload
+    ? await runReport({ client, request: payload, destination, pollIntervalMs: 1 })
+    : await runPlan({ client, plan: queryPlan!, destination, pollIntervalMs: 1 });
+  if (summary.error) throw new Error(`${condition}: ${summary.error}`);
+  const [header, ...rows] = readFileSync(path, "utf8").trimEnd().split("\r\n");
+  if (header !== "email") throw new Error(`${condition}: the CSV's header is ${header}`);
+  return rows.filter((row) => row !== "").sort();
+}
