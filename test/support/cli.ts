@@ -1,25 +1,9 @@
 import { spawn, spawnSync } from "node:child_process";
-import type { CliRun } from "./oqInProcess.js";
+import { commandEnv as childEnv, type CliRun } from "./oqInProcess.js";
 
 export const oqBin = new URL("../../bin/oq.js", import.meta.url).pathname;
 
 /** Runs the built `oq` command as a user would, without a terminal. */
-/**
- * The environment of an `oq` a test runs: this process's, without the settings that would make
- * a test depend on the machine (OQ_NOW, OQ_SCHEMA, NO_COLOR), with `extra` (undefined unsets).
- */
-function childEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
-  const env: Record<string, string | undefined> = {
-    ...process.env,
-    OQ_NOW: undefined,
-    OQ_SCHEMA: undefined,
-    NO_COLOR: undefined,
-    ...extra,
-  };
-  for (const key of Object.keys(env)) if (env[key] === undefined) delete env[key];
-  return env as NodeJS.ProcessEnv;
-}
-
 export function runOq(
   args: string[],
   options: { cwd?: string; input?: string; env?: Record<string, string | undefined> } = {},

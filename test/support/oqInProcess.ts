@@ -36,8 +36,12 @@ export interface InProcessRun {
   signal(name: "SIGINT" | "SIGTERM" | "SIGHUP"): void;
 }
 
-/** The process's environment for oq: the settings that make a test depend on the machine removed. */
-function commandEnv(extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
+/**
+ * The environment of an `oq` a test runs (in process or as a child): this process's, without the
+ * settings that would make a test depend on the machine (OQ_NOW, OQ_SCHEMA, NO_COLOR), with
+ * `extra` (undefined unsets).
+ */
+export function commandEnv(extra: Record<string, string | undefined> = {}): NodeJS.ProcessEnv {
   const env: Record<string, string | undefined> = {
     ...process.env,
     OQ_NOW: undefined,
