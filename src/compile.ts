@@ -191,6 +191,22 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
       ctx.diagnostics[severity](code, message, span, details);
     return planStage(logical, [], ctx, planning);
   }
+  if (normalized && planning === "hint" && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
+    // The one payload compile prints would select the criteria's intersection on this account.
+    for (const { severity, code, message, span, ...details } of refused)
+      ctx.diagnostics[severity](code, message, span, details);
+    ctx.diagnostics.error(
+      "OQ243",
+      "one report cannot say this 'or' on this account: it reads a list sent with combined_as_and: true as all 'and' (the findings of `oq doctor`: forced-and holds), so the report would select only contacts matching every alternative",
+      logical.checked.condition.span,
+      {
+        hints: [
+          "`oq run` and `oq plan` run it as several reports, one per alternative, and merge their contacts",
+        ],
+      },
+    );
+    return {};
+  }
   if (normalized || refused.some((d) => d.severity === "error" && !isRefusal(d))) {
     for (const { severity, code, message, span, ...details } of refused)
       ctx.diagnostics[severity](code, message, span, details);

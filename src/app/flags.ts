@@ -22,6 +22,7 @@ type FlagTaker =
   | "reports export"
   | "reports delete"
   | "fields pull"
+  | "doctor"
   | "sandbox"
   | "lsp"
   | ".run";
@@ -48,6 +49,7 @@ const talkingToOngage = [
   "reports export",
   "reports delete",
   "fields pull",
+  "doctor",
 ] as const;
 
 const flags: readonly Flag[] = [
@@ -96,14 +98,14 @@ const flags: readonly Flag[] = [
     argument: "duration",
     help: "first wait between status checks (ms, s, m, h)",
     default: "2s",
-    takenBy: ["run", ".run"],
+    takenBy: ["run", ".run", "doctor"],
   },
   {
     name: "timeout",
     argument: "duration",
     help: "give up on a query after this long (create, wait and download; the clean-up follows)",
     default: "30m",
-    takenBy: ["run", ".run"],
+    takenBy: ["run", ".run", "doctor"],
   },
 
   // Reports made elsewhere, and the list's fields.
@@ -130,6 +132,14 @@ const flags: readonly Flag[] = [
     default: "fields.json",
     takenBy: ["fields pull"],
   },
+
+  // What oq doctor does with what it found.
+  {
+    name: "save",
+    help: "record the findings in oq.findings.json beside oq.config.json (else here), where run, plan, check and the REPL read them",
+    takenBy: ["doctor"],
+  },
+  { name: "json", help: "print the findings as JSON on stdout", takenBy: ["doctor"] },
 
   // The connection (app/connection.ts: the flag, then the environment, then oq.config.json).
   {

@@ -4,6 +4,8 @@ import type { RequestFlags } from "../emit/emit.js";
 import { UsageError } from "./usageError.js";
 import { findConfigPath } from "./findConfigFile.js";
 import { readJson } from "./readJsonFile.js";
+import { loadFindings } from "./findingsFile.js";
+import type { Findings } from "../language/readings.js";
 
 /*
  * The project settings a compile uses (custom fields, request flags). The config file's
@@ -23,12 +25,14 @@ interface SchemaSources {
 interface ProjectSettings {
   fields?: CustomFields;
   requestFlags?: Partial<RequestFlags>;
+  findings?: Findings;
 }
 
 /**
  * Settings for compiling a query: the custom fields, from --schema, else OQ_SCHEMA, else the
  * "schema" of the oq.config.json nearest the query (in its folder or above, as with .eslintrc
- * or .prettierrc); and that file's "requestFlags".
+ * or .prettierrc); and that file's "requestFlags"; and what `oq doctor --save` found of the
+ * account's readings (the nearest oq.findings.json: app/findingsFile.ts).
  */
 export async function loadProjectSettings(sources: SchemaSources): Promise<ProjectSettings> {
   const settings: ProjectSettings = {};
@@ -42,6 +46,8 @@ export async function loadProjectSettings(sources: SchemaSources): Promise<Proje
     if (!schemaPath && config.schema) schemaPath = resolve(dirname(configPath), config.schema);
     if (config.requestFlags) settings.requestFlags = config.requestFlags;
   }
+  const findings = loadFindings(sources.searchFrom);
+  if (findings) settings.findings = findings;
   if (schemaPath) {
     const { parseFieldSchema } = await import("../check/fieldSchema.js");
     const result = parseFieldSchema(readJson(schemaPath, "field schema"));

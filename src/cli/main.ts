@@ -27,7 +27,8 @@ Examples:
   oq decompile request.json             turn a request body back into a query
   oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
 
-Running reports (oq run, oq reports, oq fields pull):
+Running reports (oq run, oq reports, oq fields pull, oq doctor):
+  oq doctor --save                      before the first run on your account: settle its readings
   oq sandbox &                          a local Ongage stand-in; it prints the settings below
   oq run weekly.oq --out weekly.csv     create the report, wait, download, delete
   oq run queries/ --out results/        every query in a folder, concurrently
@@ -208,6 +209,18 @@ function buildProgram(host: Host): Command {
   ).action(async (options) => {
     const { pullFields } = await import("./commands/fields.js");
     host.exitCode = await pullFields(options, host);
+  });
+
+  withFlags(
+    program
+      .command("doctor")
+      .description(
+        "settle, on your list, the readings of Ongage's criteria oq cannot confirm (a few small reports, each deleted)",
+      ),
+    "doctor",
+  ).action(async (options) => {
+    const { doctorCommand } = await import("./commands/doctor.js");
+    host.exitCode = await doctorCommand(options, host);
   });
 
   withFlags(
