@@ -147,7 +147,10 @@ export class ReportLedger {
       const known = entries.map((entry) =>
         entry.reportId !== undefined && !keeps(entry) ? [entry.reportId] : [],
       );
-      sayDeleting(known.flat());
+      // Said before a look-up, which may take a while, even when no id is known yet.
+      if (known.flat().length > 0 || entries.some((entry) => entry.unknown.attempts > 0))
+        onDeleting?.(known.flat());
+      deleting.push(...known.flat());
       await Promise.all(
         entries.map(async (entry, index) => {
           const settlement = settlements[index]!;
