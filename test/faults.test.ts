@@ -178,7 +178,7 @@ describe("Ctrl-C (the run's signal) cleans up", () => {
     expectNothingLost(run);
   });
 
-  it("while creating: the report the create made is found and deleted", async () => {
+  it("while creating: the report the create made is found and deleted, and the summary says so", async () => {
     const wired = await wire({ faults: { delayedStoreMs: 1500 } });
     const stop = new AbortController();
     const running = runLifetime(wired, { signal: stop.signal });
@@ -193,7 +193,12 @@ describe("Ctrl-C (the run's signal) cleans up", () => {
     expect(run.summary.ok).toBe(false);
     expect(wired.sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
     expect(wired.sandbox.stats.reportsCreated).toBe(1);
+    expect(wired.sandbox.stats.reportsDeleted).toBe(1);
     expect(wired.sandbox.liveReports()).toEqual([]);
+    // Found by its marker and deleted: `oq: stopped; report N deleted`, and --json, say which.
+    expect(run.summary.reportId).toMatch(/^\d+$/);
+    expect(run.summary.deleted).toBe(true);
+    expect(run.progress.at(-2)).toMatchObject({ state: "deleting", deleting: [run.summary.reportId] });
   });
 });
 

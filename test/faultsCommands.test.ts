@@ -54,6 +54,30 @@ describe("oq run", () => {
     expectNothingLost(dir, run);
   });
 
+  it("a create still unanswered at --timeout: the look-up for its report is announced, and the report deleted", async () => {
+    sandbox = await testSandbox({ faults: { delayedStoreMs: 2000 } });
+    const dir = folder();
+    const run = await oq(
+      ["run", "q.oq", "--out", "q.csv", "--poll-interval", "50ms", "--timeout", "1s", "--json"],
+      {
+        cwd: dir,
+        env: sandboxEnv(sandbox),
+      },
+    );
+    expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
+    expect(run.status).toBe(1);
+    expect(run.stderr).toMatch(
+      /oq: q\.oq: timed out after 1\.0s; looking for the report it may have made \(at most 3m30s; Ctrl-C to leave it\)\n/,
+    );
+    expect(sandbox.stats.reportsDeleted).toBe(1);
+    // The report found by its marker is the run's, and --json says it was deleted.
+    expect(JSON.parse(run.stdout)[0]).toMatchObject({
+      reportId: expect.stringMatching(/^\d+$/),
+      deleted: true,
+    });
+    expectNothingLost(dir, run);
+  });
+
   it("Ctrl-C during a slow download: exit 130, no CSV, the report deleted", async () => {
     sandbox = await testSandbox({ contacts: 10_000, faults: { slowBodyMs: 300 } });
     const dir = folder();

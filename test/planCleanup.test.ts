@@ -6,7 +6,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { Host } from "../src/app/host.js";
 import { runJobs } from "../src/app/runJobs.js";
 import type { QueryPlan } from "../src/emit/planSchema.js";
-import { runPlan, type PlanOptions, type PlanProgress } from "../src/runner/runPlan.js";
+import { runPlan, type PlanOptions, type PlanProgress, type PlanSummary } from "../src/runner/runPlan.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { fakeTimeSandbox, outFolder, request, sandboxClient } from "./support/inProcess.js";
 import { testSandbox } from "./support/sandbox.js";
@@ -237,6 +237,83 @@ describe("a plan names every report it may have left, as a single run does", () 
     expect(summary.error).toMatch(/^stopped; report \d of 2: /);
     expect(summary.error).toContain(`for a title starting with ${marker}`);
     expect(sandbox.stats.reportsDeleted).toBe(1);
+  });
+
+  it("through runJobs, Ctrl-C during a look-up for a lost create: the known reports are deleted at once, each said once, within the signal's 15 s", async () => {
+    // The first create's answer is lost and its report listed only after 10 minutes; the
+    // reports take a minute to build, and SIGINT comes 20 s in, as `kill -INT` does.
+    const wired = await fakeTimeSandbox({
+      buildTimeMs: 60_000,
+      faults: { dropCreateAfterCommit: 1, lateVisibleMs: 600_000 },
+    });
+    sandbox = wired.sandbox;
+    const host = fakeHost();
+    let stoppedAt = 0;
+    wired.clock.after(20_000, () => {
+      stoppedAt = wired.clock.now();
+      host.emit("SIGINT");
+    });
+    const { summaries, stoppedBy } = await wired.clock.run(
+      runJobs(
+        host,
+        wired.client,
+        [{ name: "plan.json", destination: { kind: "file", path: join(outFolder(), "merged.csv") }, plan }],
+        { pollIntervalMs: 100, timeoutMs: 600_000, outlivesWork: true, listId: sandbox.listId },
+      ),
+    );
+    expect(sandbox.stats.droppedCreates).toBe(1); // the fault happened
+    expect(stoppedBy).toBe("SIGINT"); // so did the signal
+    // The clean-up ended within the 15 s the signal leaves it (app/interrupt.ts), on oq's clock.
+    expect(wired.clock.now() - stoppedAt).toBeLessThanOrEqual(15_000);
+    expect(sandbox.stats.reportsCreated).toBe(3);
+    expect(sandbox.stats.reportsDeleted).toBe(2);
+    const [lost] = sandbox.liveReports();
+    const marker = markerOf(lost!.request.title);
+    const summary = summaries[0] as PlanSummary;
+    expect(summary.ok).toBe(false);
+    expect(summary.leftBehind).toEqual([]);
+    expect(summary.reports.map((report) => report.deleted)).toEqual([true, true]);
+    expect(summary.error).toContain(`for a title starting with ${marker}`);
+    expect(summary.error).not.toContain("cut short");
+    // Each report named once as it is deleted.
+    const said = host.stderr.text
+      .match(/deleting reports? [\d, ]+/g)!
+      .join(", ")
+      .match(/\d+/g)!;
+    expect([...said].sort()).toEqual(summary.reports.map((report) => report.reportId!).sort());
+  });
+
+  it("Ctrl-C while a create is in flight: the report found by its marker is deleted, and its summary says so", async () => {
+    // The first create is stored 1.5 s after it arrives; the signal comes as it arrives.
+    const wired = await fakeTimeSandbox({ faults: { delayedStoreMs: 1500 } });
+    sandbox = wired.sandbox;
+    const stop = new AbortController();
+    const running = wired.clock.run(
+      runPlan({
+        client: wired.client,
+        plan,
+        destination: { kind: "file", path: join(outFolder(), "merged.csv") },
+        pollIntervalMs: 100,
+        signal: stop.signal,
+      }),
+    );
+    const aborted = (async () => {
+      while (!wired.sandbox.stats.byRoute["POST contact_activity"])
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      stop.abort();
+    })();
+    const summary = await running;
+    await aborted;
+    expect(sandbox.faults.delayedStoreMs).toBeUndefined(); // the store was delayed (the fault is used up)
+    expect(sandbox.liveReports()).toEqual([]);
+    const made = sandbox.stats.reportsCreated;
+    expect(made).toBeGreaterThanOrEqual(1);
+    expect(sandbox.stats.reportsDeleted).toBe(made);
+    // Every report made is in the summary, deleted: none is missing because its create did not answer.
+    const named = summary.reports.filter((report) => report.reportId !== undefined);
+    expect(named).toHaveLength(made);
+    expect(named.every((report) => report.deleted)).toBe(true);
+    expect(summary.deleted).toBe(true);
   });
 
   it("--keep with a failing part: the error lists every report kept", async () => {

@@ -192,3 +192,48 @@ describe("a lost create listed late, after the run made another", () => {
     expect(wired.sandbox.liveReports()[0]!.request.title.startsWith(marker)).toBe(true);
   });
 });
+
+/*
+ * After a signal the clean-up has 15 s (app/interrupt.ts), not the 3½ minutes it has otherwise:
+ * the report whose id is known is deleted at once, while the lost create is looked for, and the
+ * look-up ends within that bound, naming the marker of what it could not find.
+ */
+describe("a signal while a lost create is looked for", () => {
+  it("the known report is deleted at once; the look-up fits in the signal's bound and names the marker", async () => {
+    // The first create's answer is lost and its report listed only after 10 minutes: the run
+    // creates again (report 1001, 60 s to build) and is stopped 20 s in, as `kill -INT` does.
+    const wired = await wire({
+      buildTimeMs: 60_000,
+      faults: { dropCreateAfterCommit: 1, lateVisibleMs: 600_000 },
+    });
+    const stop = new AbortController();
+    const leave = new AbortController();
+    let stoppedAt = 0;
+    wired.clock.after(20_000, () => {
+      stoppedAt = wired.clock.now();
+      stop.abort();
+      // As app/interrupt.ts does: the clean-up is abandoned 15 s after the signal.
+      wired.clock.after(15_000, () => leave.abort());
+    });
+    const run = await runLifetime(wired, {
+      signal: stop.signal,
+      cleanupSignal: leave.signal,
+      cleanupAfterStopMs: 15_000,
+    });
+    const { summary } = run;
+    expect(wired.sandbox.stats.droppedCreates).toBe(1); // the fault happened
+    expect(stop.signal.aborted).toBe(true); // so did the signal, before the clean-up's bound
+    expect(wired.sandbox.stats.reportsCreated).toBe(2);
+    expect(wired.sandbox.stats.reportsDeleted).toBe(1);
+    expect(summary).toMatchObject({ ok: false, deleted: true, leftBehind: [] });
+    expect(summary.error).not.toContain("cut short");
+    expect(leave.signal.aborted).toBe(false); // the clean-up ended within the signal's bound
+    expect(wired.clock.now() - stoppedAt).toBeLessThanOrEqual(15_000);
+    const [lost] = wired.sandbox.liveReports();
+    const marker = summary.title.slice(0, summary.title.indexOf("]") + 1);
+    expect(lost!.request.title.startsWith(marker)).toBe(true);
+    expect(String(lost!.id)).not.toBe(summary.reportId);
+    expect(summary.unaccountedCreates).toEqual({ marker, count: 1 });
+    expect(summary.error).toContain(`look in \`oq reports list\` for a title starting with ${marker}`);
+  });
+});

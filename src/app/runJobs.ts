@@ -109,7 +109,13 @@ export async function runJobs(
   const { result: summaries, stoppedBy } = await interruptible(
     host,
     async ({ signal, cleanupSignal }) => {
-      const ledger = ledgerOf({ client, cleanupSignal, recoveryCommands: oqRecoveryCommands });
+      const ledger = ledgerOf({
+        client,
+        signal,
+        cleanupSignal,
+        cleanupAfterStopMs: cleanupAfterSignalMs,
+        recoveryCommands: oqRecoveryCommands,
+      });
       const ended = await Promise.allSettled(
         jobs.map(async (job) => {
           const { name, destination } = job;

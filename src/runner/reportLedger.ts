@@ -44,6 +44,11 @@ interface LedgerOptions {
   cleanupSignal?: AbortSignal | undefined;
   /** Bounds each clean-up, in ms (default cleanupBoundMs). */
   cleanupTimeoutMs?: number | undefined;
+  /**
+   * The run's stop signal (Ctrl-C) and how long the clean-up may take once it aborted (the
+   * cleanup signal aborts then): a clean-up under way or begun after it fits within that.
+   */
+  afterStop?: { signal: AbortSignal; boundMs: number } | undefined;
   /** Where reports are listed with their titles, in the words of the caller's shell (`oq reports list`). */
   reportList?: string | undefined;
 }
@@ -58,11 +63,17 @@ interface LedgerOptions {
  */
 export class ReportLedger {
   private readonly entries: LedgerEntry[] = [];
+  /** When the run was stopped (afterStop's signal), on the client's clock. */
+  private stoppedAt: number | undefined;
 
   constructor(
     private readonly client: OngageClient,
     private readonly options: LedgerOptions = {},
-  ) {}
+  ) {
+    const stop = options.afterStop?.signal;
+    if (stop?.aborted) this.stoppedAt = client.clock.now();
+    else stop?.addEventListener("abort", () => (this.stoppedAt = client.clock.now()), { once: true });
+  }
 
   /** The entry of a report whose create is about to be sent (with the entry's marker in its title). */
   open(): LedgerEntry {
@@ -73,11 +84,11 @@ export class ReportLedger {
 
   /**
    * Deletes the reports of `entries` (keeps them with `keep` (--keep), or an entry's
-   * `mustKeep`), concurrently, after looking for what creates with an unknown outcome made;
-   * duplicates those made are deleted even with `keep`. Within the clean-up's bound.
-   * `onDeleting` is told the ids about to be deleted: first, before a look-up that may take a
-   * while, those already known; then all of them. Returns each entry's settlement, and the calls
-   * this took.
+   * `mustKeep`), concurrently: the known ones at once, what creates with an unknown outcome made
+   * once its look-up ends (duplicates are deleted even with `keep`). Within the clean-up's bound
+   * (after a signal, what is left of the signal's). `onDeleting` is told the ids being deleted,
+   * each time they grow: first those already known, then with what a look-up found. Returns each
+   * entry's settlement, and the calls this took.
    */
   async settle(
     entries: readonly LedgerEntry[],
@@ -104,8 +115,8 @@ export class ReportLedger {
     entries: readonly LedgerEntry[],
     { keep, onDeleting }: { keep: boolean; onDeleting?: ((ids: string[]) => void) | undefined },
   ): Promise<Settlement[]> {
-    const boundMs = this.options.cleanupTimeoutMs ?? cleanupBoundMs;
     const started = client.clock.now();
+    const boundMs = this.boundMs(started);
     const bound = cleanupBound(boundMs, this.options.cleanupSignal, client.clock);
     try {
       const settlements = entries.map((entry): Settlement => ({
@@ -116,51 +127,67 @@ export class ReportLedger {
         problems: [],
       }));
       const keeps = (entry: LedgerEntry) => keep || entry.mustKeep;
-      if (entries.some((entry) => entry.unknown.attempts > 0))
-        // Said before the look-up, which may take a while: which reports are being cleaned up, if known.
-        onDeleting?.(
-          entries.flatMap((entry) => (entry.reportId !== undefined && !keeps(entry) ? [entry.reportId] : [])),
-        );
-      const others = await Promise.all(
-        entries.map((entry, index) =>
-          entry.unknown.attempts > 0
-            ? this.lookUp(client, entry, settlements[index]!, started, boundMs, bound.signal)
-            : [],
-        ),
-      );
-      const doomed = entries.map((entry, index) => {
-        const settlement = settlements[index]!;
-        const found = others[index]!;
-        if (keeps(entry)) {
-          // A report whose create answered nothing but its marker found is the one kept.
-          settlement.reportId ??= found.shift()?.id;
-          if (settlement.reportId !== undefined) settlement.kept.push(settlement.reportId);
+      // The reports being deleted, said as they grow: first those known, then what a look-up found.
+      const deleting: string[] = [];
+      const sayDeleting = (ids: string[]) => {
+        if (ids.length === 0) return;
+        deleting.push(...ids);
+        onDeleting?.([...deleting]);
+      };
+      const remove = async (settlement: Settlement, ids: string[]) => {
+        if (ids.length === 0) return;
+        const { deleted, failed } = await deleteReports(client, ids, bound.signal);
+        if (settlement.reportId !== undefined && deleted.includes(settlement.reportId))
+          settlement.deleted = true;
+        for (const { id, problem } of failed) {
+          settlement.leftBehind.push(id);
+          settlement.problems.push(problem);
         }
-        return [
-          ...(!keeps(entry) && settlement.reportId !== undefined ? [settlement.reportId] : []),
-          ...found.map((report) => report.id),
-        ];
-      });
-      const all = doomed.flat();
-      if (all.length === 0) return settlements;
-      onDeleting?.(all);
+      };
+      const known = entries.map((entry) =>
+        entry.reportId !== undefined && !keeps(entry) ? [entry.reportId] : [],
+      );
+      // Said before a look-up, which may take a while, even when no id is known yet.
+      if (known.flat().length > 0 || entries.some((entry) => entry.unknown.attempts > 0))
+        onDeleting?.(known.flat());
+      deleting.push(...known.flat());
       await Promise.all(
-        doomed.map(async (ids, index) => {
-          if (ids.length === 0) return;
+        entries.map(async (entry, index) => {
           const settlement = settlements[index]!;
-          const { deleted, failed } = await deleteReports(client, ids, bound.signal);
-          if (settlement.reportId !== undefined && deleted.includes(settlement.reportId))
-            settlement.deleted = true;
-          for (const { id, problem } of failed) {
-            settlement.leftBehind.push(id);
-            settlement.problems.push(problem);
+          // A known report is deleted at once, while its lost creates are looked for: a look-up
+          // may take the whole bound, and a signal's bound is short.
+          const deletingKnown = remove(settlement, known[index]!);
+          const found =
+            entry.unknown.attempts > 0
+              ? await this.lookUp(client, entry, settlement, started, boundMs, bound.signal)
+              : [];
+          // A report whose create answered nothing but its marker found is the one the run used:
+          // kept (with `keep`), or deleted, and the summary says which.
+          if (settlement.reportId === undefined) settlement.reportId = found.shift()?.id;
+          const doomed = found.map((report) => report.id);
+          if (keeps(entry)) {
+            if (settlement.reportId !== undefined) settlement.kept.push(settlement.reportId);
+          } else if (settlement.reportId !== undefined && entry.reportId === undefined) {
+            doomed.unshift(settlement.reportId);
           }
+          sayDeleting(doomed);
+          await Promise.all([deletingKnown, remove(settlement, doomed)]);
         }),
       );
       return settlements;
     } finally {
       bound.done();
     }
+  }
+
+  /**
+   * The clean-up's bound, in ms from `now`: cleanupTimeoutMs, or less once the run was stopped,
+   * what is left of the bound after a signal (the cleanup signal ends the clean-up then).
+   */
+  private boundMs(now: number): number {
+    const boundMs = this.options.cleanupTimeoutMs ?? cleanupBoundMs;
+    if (this.stoppedAt === undefined) return boundMs;
+    return Math.max(0, Math.min(boundMs, this.stoppedAt + this.options.afterStop!.boundMs - now));
   }
 
   /**

@@ -34,8 +34,8 @@ export interface RunOptions {
   /**
    * The run's ledger of reports, which deletes or keeps them: one for several runs that end
    * together (app/runJobs.ts: the queries of one `oq run`), which drains it at the end. By
-   * default, one of this run's own, made with `cleanupSignal`, `cleanupTimeoutMs` and
-   * `recoveryCommands`.
+   * default, one of this run's own, made with `signal`, `cleanupSignal`, `cleanupTimeoutMs`,
+   * `cleanupAfterStopMs` and `recoveryCommands`.
    */
   ledger?: ReportLedger;
   /** The first wait between status checks (ms); it grows gently for long reports. */
@@ -51,6 +51,11 @@ export interface RunOptions {
   cleanupSignal?: AbortSignal | undefined;
   /** Bounds the clean-up, in ms (default cleanupBoundMs: long enough for a DELETE's patience with 429s). */
   cleanupTimeoutMs?: number | undefined;
+  /**
+   * Once `signal` aborts, the clean-up has at most this long (ms) before `cleanupSignal` ends it
+   * (app/interrupt.ts: 15 s after a signal); the look-ups for lost creates are fitted within it.
+   */
+  cleanupAfterStopMs?: number | undefined;
   onProgress?: (progress: RunProgress) => void;
   /** How many times a download cut off midway is started again (default 3). */
   exportRetries?: number;
@@ -129,11 +134,17 @@ export async function runReport(options: RunOptions): Promise<RunSummary> {
 
 /** A run's own ledger (RunOptions.ledger), with the clean-up's options. */
 export function ledgerOf(
-  options: Pick<RunOptions, "client" | "cleanupSignal" | "cleanupTimeoutMs" | "recoveryCommands">,
+  options: Pick<
+    RunOptions,
+    "client" | "signal" | "cleanupSignal" | "cleanupTimeoutMs" | "cleanupAfterStopMs" | "recoveryCommands"
+  >,
 ): ReportLedger {
   return new ReportLedger(options.client, {
     cleanupSignal: options.cleanupSignal,
     cleanupTimeoutMs: options.cleanupTimeoutMs,
+    ...(options.signal && options.cleanupAfterStopMs !== undefined
+      ? { afterStop: { signal: options.signal, boundMs: options.cleanupAfterStopMs } }
+      : {}),
     reportList: options.recoveryCommands?.reportList,
   });
 }
