@@ -199,3 +199,65 @@ describe("credentials echoed in stacked encodings or cut short never reach an er
     expect(error.message).not.toContain(withheldServerText);
   });
 });
+
+/** The shortest run of a secret, anywhere in it, that docs/running.md says is withheld: max(6, half). */
+const shortestRun = shortestPrefix;
+
+/** The runs of `secret` of the rule's length that hold one of its distinctive characters (which oq's own words never do). */
+function distinctiveRuns(secret: string): string[] {
+  const chars = [...secret];
+  const length = shortestRun(secret);
+  return chars
+    .map((_, start) => chars.slice(start, start + length))
+    .filter((run) => run.length === length)
+    .map((run) => run.join(""))
+    .filter((run) => /[Qq7Zz]/.test(run));
+}
+
+describe("a run of a secret anywhere in it, not only its start, never reaches an error", () => {
+  const longSecretArb = fc
+    .array(secretCharacter, { minLength: shortestSecretInWords, maxLength: 60 })
+    .map((chars) => chars.join(""))
+    .filter((secret) => secret.trim() === secret && /[Qq7Zz]/.test(secret));
+
+  it("property: any run of at least max(6, half) of a secret, from anywhere in it, in 0-3 stacked encodings, in any kind of reply", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        longSecretArb,
+        fc.nat(),
+        fc.nat(),
+        fc.array(fc.constantFrom(...encoderNames), { maxLength: 3 }),
+        fc.constantFrom<Reply>(
+          "http-400-envelope",
+          "http-200-error-envelope",
+          "http-502-html",
+          "http-200-not-json",
+        ),
+        async (secret, startSeed, lengthSeed, stack, reply) => {
+          const chars = [...secret];
+          const rule = shortestRun(secret);
+          const length = rule + (lengthSeed % (chars.length - rule + 1));
+          const start = startSeed % (chars.length - length + 1);
+          const run = chars.slice(start, start + length).join("");
+          const echoed = stack.reduce((text, name) => encoders[name]!(text), run);
+          const text = errorText(await errorFor(secret, echoed, reply));
+          for (const form of decodedForms(text))
+            for (const piece of distinctiveRuns(secret))
+              expect(form.toLowerCase(), `${JSON.stringify(run)} as ${stack.join(" of ")}`).not.toContain(
+                piece.toLowerCase(),
+              );
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it("a run shorter than the rule, in the middle of a secret, is not taken for it", async () => {
+    const key = "Key/Abc+123=zz";
+    // Seven characters (half the key) are needed: "Abc+12" alone is not taken for it.
+    const tooShort = await errorFor(key, "Abc+12", "http-400-envelope");
+    expect(tooShort.message).toContain("bad key [Abc+12] given");
+    const long = await errorFor(key, "Abc+123", "http-400-envelope");
+    expect(long.message).toContain(withheldServerText);
+  });
+});

@@ -190,6 +190,36 @@ describe("a failed report's status_desc that echoes the request headers is print
   });
 });
 
+describe("a failed report's status_desc that quotes a run of the password, not its start", () => {
+  /** A report that fails with `said` as its status_desc. */
+  const failingWith =
+    (said: string): Parameters<typeof fakeOngage>[1] =>
+    (req, res, path) => {
+      if (req.method === "POST") return json(res, { id: "1001", status: 1 });
+      if (req.method === "GET" && path === "/api/contact_activity/1001")
+        return json(res, { id: "1001", status: 4, status_desc: `Failed: ${said}` });
+      return false;
+    };
+
+  // The password less its first character, its tail, and a start whose username the first line blanks (`***-batt`).
+  it.each([
+    ["orrect-horse-battery-staple", "orrect"],
+    ["battery-staple", "battery"],
+    ["correct-horse-batt", "-batt"],
+  ])("%j: withheld, on stderr and in --json", async (said, fragment) => {
+    const server = await fake(failingWith(said));
+    for (const json of [false, true]) {
+      const run = await oqRun(server, oneReport, { json });
+      expect(run.status).toBe(1);
+      // The server did send it: the report failed with its words, which oq did not show.
+      expect(run.stderr).toContain("report 1001 ended with status 4");
+      expect(run.stdout + run.stderr).toContain("not shown: it contained a credential");
+      expect(run.stdout + run.stderr).not.toContain(fragment);
+      expectNoCredential(run.stdout + run.stderr, json ? "--json" : "stderr");
+    }
+  });
+});
+
 describe("a part's header that holds the credentials", () => {
   it("is never quoted: the error names the column it lacks and what the report selects", async () => {
     let made = 0;

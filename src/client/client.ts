@@ -17,10 +17,12 @@ import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
 import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
 import { ListFieldsSchema, ReportListSchema, type ReportInfo } from "./envelope.js";
-import { CredentialError, ListIdError, OngageError, redactError } from "./errors.js";
+import { CredentialError, ListIdError, OngageError, redactError, ReportIdError } from "./errors.js";
 import { callFailure, httpError, parseEnvelope, parseReport, protocolError } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
 import { isListId } from "./listId.js";
+import { markerOf } from "./reportMarker.js";
+import { isReportId } from "./reportId.js";
 import { Redaction, ServerText } from "./serverText.js";
 import {
   maxJsonReplyBytes,
@@ -215,8 +217,9 @@ export class OngageClient {
     const rateLimits: RateLimitRun = { firstAt: undefined, retries: 0 };
     for (let attempt = 1; ; attempt++) {
       let sent = false;
+      let created: ReportInfo;
       try {
-        return parseReport(
+        created = parseReport(
           await this.json("POST", "contact_activity", {
             body: request,
             signal,
@@ -259,16 +262,38 @@ export class OngageClient {
         }
         if (!error.retryable || attempt > retries) throw error;
         await this.pause("POST", "contact_activity", attempt, error, signal);
+        continue;
       }
+      if (!isReportId(created.id)) throw this.unaddressableCreate(created.id, request, unknown);
+      return created;
     }
+  }
+
+  /**
+   * A create answered with an id that cannot be put in a path (isReportId): a protocol error,
+   * not tried again (it would make another such report). The report was made, but oq cannot
+   * poll, export or delete it: it is counted with the creates of unknown outcome, so that the
+   * run's clean-up looks for it by its marker and names it to the user.
+   */
+  private unaddressableCreate(
+    id: string,
+    request: ContactActivityRequest,
+    unknown: UnknownCreates,
+  ): OngageError {
+    unknown.attempts++;
+    unknown.unresolved++;
+    unknown.lastAt = this.clock.now();
+    const marker = markerOf(request.title);
+    return new OngageError(
+      "protocol",
+      this.redaction
+        .line`Ongage answered the create with report id ${JSON.stringify(id)}, which cannot be put in a request's path: oq cannot poll, export or delete that report; delete it in Ongage (its title ${marker ? `starts with ${marker}` : `is ${JSON.stringify(request.title)}`})`,
+    );
   }
 
   /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
-    return parseReport(
-      await this.json("GET", `contact_activity/${encodeURIComponent(id)}`, { signal, retry: true }),
-      this.redaction,
-    );
+    return parseReport(await this.json("GET", this.reportPath(id), { signal, retry: true }), this.redaction);
   }
 
   /** GET /api/contact_activity: reports without results. */
@@ -296,7 +321,7 @@ export class OngageClient {
    * with no body at all; not on an error, or a body that cannot be read.
    */
   async deleteReport(id: string, signal?: AbortSignal): Promise<void> {
-    await this.envelope("DELETE", `contact_activity/${encodeURIComponent(id)}`, {
+    await this.envelope("DELETE", this.reportPath(id), {
       signal,
       retry: true,
       bodyOptional: true,
@@ -311,7 +336,7 @@ export class OngageClient {
     id: string,
     options: { detailed?: boolean; signal?: AbortSignal } = {},
   ): Promise<Readable> {
-    const path = `contact_activity/${encodeURIComponent(id)}/${options.detailed ? "export_detailed" : "export"}`;
+    const path = `${this.reportPath(id)}/${options.detailed ? "export_detailed" : "export"}`;
     return this.send("GET", path, { signal: options.signal, retry: true }, true, async (call) => {
       // (A compressed body is told by its bytes, in CsvDownload: a fetch transport decodes it.)
       const type = call.response.header("content-type")?.toLowerCase() ?? "";
@@ -369,6 +394,16 @@ export class OngageClient {
   }
 
   // ----- plumbing -----
+
+  /**
+   * A report's path, the one place a report id goes into a request: an id that would change
+   * the path (isReportId) is refused before anything is sent, whether the user gave it or the
+   * server (a create's answer, a list).
+   */
+  private reportPath(id: string): string {
+    if (!isReportId(id)) throw new ReportIdError(this.redaction.quote(JSON.stringify(id)));
+    return `contact_activity/${encodeURIComponent(id)}`;
+  }
 
   private url(path: string, query?: CallOptions["query"]): string {
     const prefix = this.listId ? `/${encodeURIComponent(this.listId)}` : "";

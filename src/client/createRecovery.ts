@@ -2,6 +2,7 @@ import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
 import { carriesMarker, markerOf } from "./reportMarker.js";
+import { isReportId } from "./reportId.js";
 import { realClock, type Clock } from "./clock.js";
 
 /*
@@ -83,8 +84,11 @@ export async function findLostCreate(
   clock: Clock,
 ): Promise<ReportInfo | undefined> {
   const marker = markerOf(request.title);
+  // A report whose id cannot be put in a path (isReportId) is no recovery: oq could not use it;
+  // it stays unaccounted for, and the run's clean-up names it.
   const matches = (report: ReportInfo) =>
-    marker ? carriesMarker(report.title, marker) : report.title?.is(request.title) === true;
+    isReportId(report.id) &&
+    (marker ? carriesMarker(report.title, marker) : report.title?.is(request.title) === true);
   const [found] = await awaitReports(lister, matches, {
     atLeast: 1,
     until: unknown.lastAt + lookupMs,

@@ -1,4 +1,4 @@
-import { htmlNames, redact, shortestSecretInWords } from "./auth.js";
+import { htmlNames, redactPatterns, secretPatterns, shortestSecretInWords } from "./auth.js";
 
 /**
  * The second line of defence against a credential in text a server sends back (the first is
@@ -6,8 +6,10 @@ import { htmlNames, redact, shortestSecretInWords } from "./auth.js";
  * and keeps the rest of a message readable). Servers stack encodings (urlencode twice, JSON
  * of JSON, HTML of JSON...) and quote secrets cut short; rather than know every stack, this
  * decodes the text in layers, each layer applying every decoder to every form of the layer
- * before, and if any form holds a secret, or a long enough start of one, the server's text
- * is not shown at all.
+ * before, and if any form holds a secret, or a long enough run of one (anywhere in it, not only
+ * its start), the server's text is not shown at all. The work is bounded: 4 rounds, at most
+ * 200 forms of at most 4000 characters, and per position of a form one look-up of the runs
+ * that start there (runs of at most 24 characters, a secret's runs counted once).
  */
 
 /** Said instead of a server's text that held a credential. */
@@ -20,9 +22,18 @@ export const longestServerText = 4000;
 /** The most forms kept per text, so that the work stays bounded whatever the text. */
 const mostForms = 200;
 
-/** The shortest start of a secret that counts as the secret: max(6, half), and never more than the secret. */
-function shortestEchoedPrefix(length: number): number {
-  return Math.min(length, Math.max(6, Math.ceil(length / 2)));
+/**
+ * The longest run looked for: a longer secret's runs are looked for at this length (any longer
+ * run holds one), so that the runs and the work per position stay bounded whatever the secret.
+ */
+const longestRun = 24;
+
+/**
+ * The shortest run of a secret, anywhere in it, that counts as the secret: max(6, half), never
+ * more than the secret, and never more than longestRun.
+ */
+function shortestEchoedRun(length: number): number {
+  return Math.min(length, longestRun, Math.max(6, Math.ceil(length / 2)));
 }
 
 const htmlCharacters: Record<string, string> = Object.fromEntries(
@@ -117,66 +128,81 @@ const blank = "***";
 
 /** What the second line of defence looks for, worked out once per set of credentials (echoNeedles). */
 export interface EchoNeedles {
-  /** Lower-case starts of secrets (and of secrets as the first line leaves them) that count as the secret. */
-  starts: string[];
+  /**
+   * Lower-case runs of secrets (and of secrets as the first line leaves them) that count as
+   * the secret, by their first `keyLength` characters (a look-up per position of a text).
+   */
+  runs: Map<string, string[]>;
+  /** The length of the runs' keys: the shortest run. */
+  keyLength: number;
   /** Secrets of one or two characters, as words of their own. */
   words: RegExp[];
 }
 
 /**
- * The starts to look for, for each secret of three characters or more: its own, and, when it
- * holds a shorter secret, the start of what the first line of defence leaves of it once that
- * secret is blanked (`***-battery-staple` for a password that starts with the username), so
- * that blanking the shorter secret cannot strand the rest of the longer one: longest first, in
- * both lines.
+ * The runs to look for, for each secret of three characters or more: every run of it of the
+ * rule's length (shortestEchoedRun), wherever it starts in the secret, as it is and as the
+ * first line of defence leaves it when the run holds a shorter secret (`***-` for the start
+ * `correct-horse-` of `correct-horse-battery-staple` when the username is `correct-horse`),
+ * so that blanking the shorter secret cannot strand a run of the longer one. When a shorter
+ * secret is itself as long as the rule's run, the runs one character longer than it are
+ * looked for too, so that the shorter secret's blank with any of the longer one's own
+ * characters beside it still counts. A run that the blanking leaves nothing of is no sign.
  */
 export function echoNeedles(secrets: readonly string[]): EchoNeedles {
   const wanted = [...new Set(secrets)].filter((secret) => secret.length > 0);
   const long = wanted.filter((secret) => [...secret].length >= shortestSecretInWords);
   const short = wanted.filter((secret) => [...secret].length < shortestSecretInWords);
-  const starts = new Set<string>();
+  const found = new Set<string>();
   for (const secret of long) {
     const chars = [...secret];
-    starts.add(chars.slice(0, shortestEchoedPrefix(chars.length)).join("").toLowerCase());
-    const left = redact(
-      secret,
-      wanted.filter((other) => other !== secret),
+    const others = wanted.filter((other) => other !== secret);
+    // Only the patterns of secrets the first line finds in this one can change its runs.
+    const blanks = secretPatterns(others).filter((pattern) => secret.search(pattern) >= 0);
+    const run = shortestEchoedRun(chars.length);
+    const held = others.filter(
+      (other) => [...other].length >= shortestSecretInWords && secret.includes(other),
     );
-    const kept = [...left.replaceAll(blank, "")].length;
-    if (left === secret || kept < 6) continue;
-    // The shortest start of what is left that keeps as many of the secret's own characters as the rule asks.
-    const needed = Math.max(6, Math.ceil(kept / 2));
-    let start = "";
-    for (let seen = 0, i = 0; seen < needed && i < left.length;) {
-      if (left.startsWith(blank, i)) {
-        start += blank;
-        i += blank.length;
-      } else {
-        const char = String.fromCodePoint(left.codePointAt(i)!);
-        start += char;
-        i += char.length;
-        seen++;
+    const lengths = new Set([
+      run,
+      ...held
+        .map((other) => [...other].length + 1)
+        .filter((length) => length > run && length <= chars.length),
+    ]);
+    for (const length of lengths)
+      for (let start = 0; start + length <= chars.length; start++) {
+        const window = chars.slice(start, start + length).join("");
+        if (length === run) found.add(window.toLowerCase());
+        const left = blanks.length > 0 ? redactPatterns(window, blanks) : window;
+        if (left !== window && left.replaceAll(blank, "").length > 0) found.add(left.toLowerCase());
       }
-    }
-    starts.add(start.toLowerCase());
+  }
+  const keyLength = Math.min(...[...found].map((needle) => needle.length));
+  const runs = new Map<string, string[]>();
+  for (const needle of found) {
+    const key = needle.slice(0, keyLength);
+    runs.set(key, [...(runs.get(key) ?? []), needle]);
   }
   const words = short.map(
     (secret) => new RegExp(`(?<![\\p{L}\\p{N}])${literalPattern(secret)}(?![\\p{L}\\p{N}])`, "iu"),
   );
-  return { starts: [...starts], words };
+  return { runs, keyLength, words };
 }
 
-/** Tells whether text (already through the first line) holds a secret, or its start, in any form decodedForms finds. */
+/** Whether `form` (lower case) holds one of the runs: one look-up per position, by the run's key. */
+function holdsRun(form: string, { runs, keyLength }: EchoNeedles): boolean {
+  for (let at = 0; at + keyLength <= form.length; at++) {
+    const candidates = runs.get(form.slice(at, at + keyLength));
+    if (candidates?.some((needle) => form.startsWith(needle, at))) return true;
+  }
+  return false;
+}
+
+/** Tells whether text (already through the first line) holds a secret, or a long enough run of one, in any form decodedForms finds. */
 export function echoesSecret(text: string, needles: EchoNeedles): boolean {
   if (text.length === 0) return false;
-  const { starts, words } = needles;
-  if (
-    starts.length > 0 &&
-    decodedForms(text).some((form) => {
-      const lower = form.toLowerCase();
-      return starts.some((start) => lower.includes(start));
-    })
-  )
+  if (needles.runs.size > 0 && decodedForms(text).some((form) => holdsRun(form.toLowerCase(), needles)))
     return true;
+  const { words } = needles;
   return words.length > 0 && decodedForms(text, false).some((form) => words.some((word) => word.test(form)));
 }

@@ -75,6 +75,19 @@ export class ListIdError extends OngageError {
   }
 }
 
+/**
+ * A report id that cannot be put in a request's path (isReportId): no request is sent. A
+ * usage error when the user gave it; when the server did, the report cannot be addressed.
+ */
+export class ReportIdError extends OngageError {
+  constructor(quotedId: string) {
+    super(
+      "config",
+      `${quotedId} is not a report id oq can use: it would change the request's path (ids such as "." and ".." name other places), so no request was sent`,
+    );
+  }
+}
+
 /** The same error with `redactText` applied to every text it carries. */
 export function redactError(error: OngageError, redactText: (text: string) => string): OngageError {
   return new OngageError(error.kind, redactText(error.message), {

@@ -98,7 +98,7 @@ export class Redaction {
 
   /**
    * The door: `text` blanked out as `blank` does, then withheld whole when a credential, or a
-   * long enough start of one (of a longer one as the blanking of a shorter one left it too), is
+   * long enough run of one anywhere in it (of a longer one as the blanking of a shorter one left it too), is
    * still in any form of it that decoding in layers finds (echoedSecrets.ts).
    */
   quote(text: ServerText | string): Redacted {

@@ -8,7 +8,8 @@ export interface FakeOngage {
   close(): Promise<void>;
 }
 
-export type FakeRoute = (req: IncomingMessage, res: ServerResponse, path: string) => boolean;
+/** Answers a request (its body read whole), or returns false for the default answer. */
+export type FakeRoute = (req: IncomingMessage, res: ServerResponse, path: string, body: string) => boolean;
 
 /** Ongage's envelope around a payload. */
 export function envelope(payload: unknown): string {
@@ -30,7 +31,7 @@ export async function fakeOngage(reportId: string, route: FakeRoute = () => fals
     req.on("end", () => {
       const path = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname.replace(/^\/\d+/, ""));
       requests.push(`${req.method} ${path}`);
-      if (route(req, res, path)) return;
+      if (route(req, res, path, body)) return;
       if (req.method === "POST")
         columns = (JSON.parse(body) as { selected_fields: string[] }).selected_fields;
       res.writeHead(200, { "content-type": path.endsWith("/export") ? "text/csv" : "application/json" });
