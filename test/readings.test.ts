@@ -124,7 +124,7 @@ describe("the sandbox plays each reading", () => {
     );
     clearInterval(stop);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("It reads criteria as null-text, forced-and say, not as documented");
+    expect(run.stdout).toContain("It reads criteria with the readings null-text, forced-and, not as documented");
   });
 });
 

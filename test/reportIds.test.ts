@@ -90,4 +90,32 @@ describe("a report id that is a dot segment", () => {
       expect(summary.error).toContain(`could not delete report ${id}: "${id}" is not a report id oq can use`);
     },
   );
+
+  it('a create answered with id ".." that the list does not show: still named as left in Ongage, never as deleted', async () => {
+    server = await fakeOngage("..", (req, res, path) => {
+      if (req.method === "GET" && path === "/api/contact_activity") {
+        res.writeHead(200, { "content-type": "application/json" });
+        res.end(envelope([]));
+        return true;
+      }
+      return false;
+    });
+    const client = new OngageClient({
+      auth: headerAuth(testCredentials),
+      baseUrl: server.url,
+      listId: "12345",
+      createLookupMs: 50,
+    });
+    const summary = await runReport({
+      client,
+      request: request(),
+      destination: { kind: "file", path: join(outFolder(), "q.csv") },
+      pollIntervalMs: 20,
+    });
+    // The create was answered with the id (the fault happened), and the list showed nothing.
+    expect(server.requests[0]).toBe("POST /api/contact_activity");
+    expect(addressing(server.requests)).toEqual([]);
+    expect(summary).toMatchObject({ ok: false, deleted: false, leftBehind: [".."] });
+    expect(summary.error).toContain('Ongage answered the create with report id ".."');
+  });
 });

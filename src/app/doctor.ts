@@ -99,7 +99,13 @@ class Probes {
     const path = join(this.folder, `${++this.runs}.csv`);
     const summary = await this.run(compiled.payload, path);
     this.summaries.push(summary);
-    if (!summary.ok) return { problem: `its report failed: ${summary.error ?? "unknown error"}` };
+    if (!summary.ok)
+      return {
+        problem:
+          summary.error === "stopped"
+            ? "stopped before its report was done"
+            : `its report failed: ${summary.error ?? "unknown error"}`,
+      };
     return readCsv(path);
   }
 }

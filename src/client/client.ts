@@ -272,16 +272,19 @@ export class OngageClient {
   /**
    * A create answered with an id that cannot be put in a path (isReportId): a protocol error,
    * not tried again (it would make another such report). The report was made, but oq cannot
-   * poll, export or delete it: it is counted with the creates of unknown outcome, so that the
-   * run's clean-up looks for it by its marker and names it to the user.
+   * poll, export or delete it: it is recorded as such (`unknown.unaddressable`), so that the run's
+   * clean-up names it to the user as left in Ongage.
    */
   private unaddressableCreate(
     id: string,
     request: ContactActivityRequest,
     unknown: UnknownCreates,
   ): OngageError {
+    // Made for certain, so not one of the creates of unknown outcome: the clean-up names it as
+    // left in Ongage whether or not the list shows it (its look-up still runs, and a listed one
+    // is tried and refused like any other id oq cannot use).
     unknown.attempts++;
-    unknown.unresolved++;
+    (unknown.unaddressable ??= []).push(id);
     unknown.lastAt = this.clock.now();
     const marker = markerOf(request.title);
     return new OngageError(

@@ -19,6 +19,8 @@ export interface UnknownCreates {
   attempts: number;
   unresolved: number;
   lastAt: number;
+  /** Reports a create made whose id cannot be put in a path: made, and never deletable by oq. */
+  unaddressable?: string[];
 }
 
 /** What the look-up needs of a client: one page of the report list. */

@@ -172,6 +172,9 @@ export class ReportLedger {
           }
           sayDeleting(doomed);
           await Promise.all([deletingKnown, remove(settlement, doomed)]);
+          // A report made under an id oq cannot address stays in Ongage, listed or not.
+          for (const id of entry.unknown.unaddressable ?? [])
+            if (!settlement.leftBehind.includes(id)) settlement.leftBehind.push(id);
         }),
       );
       return settlements;

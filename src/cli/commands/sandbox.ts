@@ -66,7 +66,9 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
     [
       `Ongage sandbox on ${sandbox.url}, list ${sandbox.listId}, ${sandbox.contacts.size.toLocaleString("en-US")} contacts. Point oq at it with:`,
       ...(readings.length > 0
-        ? [`It reads criteria as ${readings.join(", ")} say, not as documented (docs/sandbox.md).`]
+        ? [
+            `It reads criteria with the ${readings.length === 1 ? "reading" : "readings"} ${readings.join(", ")}, not as documented (docs/sandbox.md).`,
+          ]
         : []),
       "",
       `  export ONGAGE_BASE_URL=${sandbox.url}`,
