@@ -124,7 +124,9 @@ describe("the sandbox plays each reading", () => {
     );
     clearInterval(stop);
     expect(run.status).toBe(0);
-    expect(run.stdout).toContain("It reads criteria with the readings null-text, forced-and, not as documented");
+    expect(run.stdout).toContain(
+      "It reads criteria with the readings null-text, forced-and, not as documented",
+    );
   });
 });
 
