@@ -147,6 +147,17 @@ describe("valid queries", () => {
     );
   });
 
+  it("format keeps the warnings, whichever alternative an error is met in first (seed 1's counterexample)", () => {
+    // fmt merges `(a) or (b and c or d)` into one `or`: OQ235 on `b and c` must not depend on
+    // whether the error in `a` was met before the inner `or` was (it was, unformatted).
+    const text =
+      '(((email = "a" and last_open_date = [1000000d ago]) or (in segment [1] and in segment [1] and opens = 0 or last_open_date = [1d ago])) and id = [1])';
+    const once = format(text).formatted!;
+    const codes = (result: CompileResult) => result.diagnostics.map((d) => d.code).sort();
+    expect(codes(compile(text, options))).toEqual(["OQ217", "OQ235"]);
+    expect(codes(compile(once, options))).toEqual(["OQ217", "OQ235"]);
+  });
+
   it("decompile to a query that compiles to the same payload", () => {
     fc.assert(
       fc.property(queryArb, (text) => {

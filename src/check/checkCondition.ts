@@ -87,12 +87,21 @@ export function lookupField(
 }
 
 class ConditionChecker {
+  /**
+   * The parser recovered from a mistake (or the clauses are out of order) before the condition
+   * was checked: taken once, not as errors accrue during the walk, so that whether OQ235 is said
+   * does not depend on the order the walk meets an error in (`oq fmt` regroups `or`s).
+   */
+  private readonly recovered: boolean;
+
   constructor(
     private readonly source: SourceText,
     private readonly options: ConditionOptions,
     private readonly values: ValueChecker,
     private readonly diagnostics: DiagnosticCollector,
-  ) {}
+  ) {
+    this.recovered = diagnostics.hasErrors;
+  }
 
   /** `parents`: the kinds of the nodes around this one, innermost first (for hints spliced here). */
   condition(node: ast.Condition, parents: readonly ConditionKind[] = []): Logic | undefined {
@@ -139,7 +148,7 @@ class ConditionChecker {
    */
   private warnPrecedence(node: ast.OrCondition): void {
     // A tree the parser recovered from a mistake (`a and or b`) has groupings nobody wrote.
-    if (this.diagnostics.hasErrors) return;
+    if (this.recovered) return;
     for (const operand of node.operands) {
       if (operand.kind !== "And" || operand.parenthesized) continue;
       const written = this.source.text.slice(operand.span.start.offset, operand.span.end.offset);
