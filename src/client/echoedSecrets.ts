@@ -13,7 +13,7 @@ import { htmlNames, redactPatterns, secretPatterns, shortestSecretInWords } from
  */
 
 /** Said instead of a server's text that held a credential. */
-export const withheldServerText = "(the server's reply is not shown: it contained a credential)";
+export const withheldServerText = "the server's reply is not shown: it contained a credential";
 
 /** Rounds of decoding: enough for three stacked encodings and one more. */
 const decodingRounds = 4;
