@@ -185,16 +185,17 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
   const aside = new DiagnosticCollector();
   const normalized = flattenStage(logical, { ...ctx, diagnostics: aside });
   const refused = aside.diagnostics;
-  if (normalized && planning === "plan" && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
-    // One report would select the criteria's intersection: plan it, as a union of reports.
+  const carryOver = () => {
     for (const { severity, code, message, span, ...details } of refused)
       ctx.diagnostics[severity](code, message, span, details);
-    return planStage(logical, [], ctx, planning);
-  }
-  if (normalized && planning === "hint" && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
-    // The one payload compile prints would select the criteria's intersection on this account.
-    for (const { severity, code, message, span, ...details } of refused)
-      ctx.diagnostics[severity](code, message, span, details);
+  };
+  // On an account that reads combined_as_and: true as all 'and', one report of an 'or' chain
+  // would select the criteria's intersection.
+  if (normalized && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
+    carryOver();
+    // oq run and oq plan: a union of reports.
+    if (planning === "plan") return planStage(logical, [], ctx, planning);
+    // compile: the one payload it prints would be wrong here.
     ctx.diagnostics.error(
       "OQ243",
       "one report cannot say this 'or' on this account: it reads a list sent with combined_as_and: true as all 'and' (the findings of `oq doctor`: forced-and holds), so the report would select only contacts matching every alternative",
@@ -208,8 +209,7 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
     return {};
   }
   if (normalized || refused.some((d) => d.severity === "error" && !isRefusal(d))) {
-    for (const { severity, code, message, span, ...details } of refused)
-      ctx.diagnostics[severity](code, message, span, details);
+    carryOver();
     return normalized ? { normalized } : {};
   }
   return planStage(logical, refused, ctx, planning);

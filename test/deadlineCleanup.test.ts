@@ -10,7 +10,7 @@ import { fakeTimeSandbox, outFolder, request } from "./support/inProcess.js";
  * The clean-up after --timeout runs past the deadline (a report must not be left behind because
  * time ran out), but says so at once, and a server that went dead costs it seconds, not minutes
  * (docs/running.md, "--timeout"). On a fake clock: the 20 seconds it takes run in milliseconds.
- * (The CLI's wording of the notice: test/faults.e2e.test.ts, "a report that never completes".)
+ * (The CLI's wording of the notice: test/faultsCommands.test.ts, "a report that never completes".)
  */
 
 let sandbox: Sandbox | undefined;

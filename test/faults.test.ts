@@ -17,7 +17,7 @@ import {
  * credential in what the user sees. Then the end of a run: the deadline, Ctrl-C (the run's
  * signal, which `oq run` aborts on SIGINT, SIGTERM and SIGHUP) and the bounded clean-up. In
  * process, on a fake clock; the CLI's exit codes and wording, and the OS signals themselves:
- * test/faults.e2e.test.ts and test/signals.e2e.test.ts.
+ * test/faultsCommands.test.ts (in process) and test/signals.e2e.test.ts.
  */
 
 let sandbox: Sandbox | undefined;

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
-import { closeSync, mkdtempSync, openSync, readdirSync, writeFileSync } from "node:fs";
+import { closeSync, openSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { oqBin } from "./support/cli.js";
+import { scratch } from "./support/scratch.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 
 /*
@@ -26,11 +26,8 @@ afterEach(async () => {
 const query = "in segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n";
 const exportRoute = "GET contact_activity/:id/export";
 
-function folder(files: Record<string, string> = { "q.oq": query }): string {
-  const dir = mkdtempSync(join(tmpdir(), "oq-output-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+/** A scratch folder with q.oq (or the given files), named with no run of the test credentials. */
+const folder = (files: Record<string, string> = { "q.oq": query }): string => scratch(files, "oq-output-");
 
 describe("a CSV that cannot be saved keeps its report", () => {
   it("stdout on a full disk (/dev/full): exit 1, the report kept and the command printed, one export", async () => {

@@ -15,7 +15,7 @@ import {
  * What the runner does with an export that is not a whole CSV, and the modes of the files it
  * writes (docs/running.md, "Exports that are not a whole CSV", "Guarantees about what you get").
  * In process, on a fake clock; the CLI's side (where --out points, exit codes, the summary line,
- * the terminal): test/output.e2e.test.ts.
+ * the terminal): test/outputCommands.test.ts and output.e2e.test.ts.
  */
 
 let sandbox: Sandbox | undefined;

@@ -1,21 +1,11 @@
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from "node:fs";
-import { tmpdir } from "node:os";
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { runReport } from "../src/runner/runReport.js";
 import { oq, type CliRun } from "./support/oqInProcess.js";
 import { outFolder, request, sandboxClient } from "./support/inProcess.js";
+import { scratch } from "./support/scratch.js";
 import { sandboxEnv, testCredentials, testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
 
@@ -38,11 +28,8 @@ afterEach(async () => {
 const query = "in segment 1234567890\nduring 120d\nselect email, ocx_status, opens, last_open_date\n";
 const exportRoute = "GET contact_activity/:id/export";
 
-function folder(files: Record<string, string> = { "q.oq": query }): string {
-  const dir = mkdtempSync(join(tmpdir(), "oq-output-"));
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
+/** A scratch folder with q.oq (or the given files), named with no run of the test credentials. */
+const folder = (files: Record<string, string> = { "q.oq": query }): string => scratch(files, "oq-output-");
 
 function partFiles(dir: string): string[] {
   return readdirSync(dir).filter((name) => name.endsWith(".part") || name.endsWith(".tmp"));

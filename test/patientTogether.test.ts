@@ -13,11 +13,10 @@ import { OngageClient, type ClientEvent } from "../src/client/client.js";
 import { sleepOn } from "../src/client/clock.js";
 import { OngageError } from "../src/client/errors.js";
 import { readText, type Transport, type TransportRequest } from "../src/client/transport.js";
-import type { QueryPlan } from "../src/emit/planSchema.js";
 import { runPlan } from "../src/runner/runPlan.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { FakeClock } from "./support/fakeClock.js";
-import { fakeTimeSandbox, outFolder, request } from "./support/inProcess.js";
+import { fakeTimeSandbox, gmailOrOpenersPlan, outFolder } from "./support/inProcess.js";
 import { testCredentials } from "./support/sandbox.js";
 
 /*
@@ -192,21 +191,7 @@ describe("patient together: one account, several processes", () => {
   });
 });
 
-const plan: QueryPlan = {
-  reports: [
-    request('email ends "gmail.com"\nduring 90d\nselect email, opens\n'),
-    request("opens >= 2\nduring 90d\nselect email, opens\n"),
-  ],
-  combine: {
-    kind: "union",
-    of: [
-      { kind: "report", report: 0 },
-      { kind: "report", report: 1 },
-    ],
-  },
-  key: "email",
-  columns: ["email", "opens"],
-};
+const plan = gmailOrOpenersPlan;
 
 describe("patient together: a plan's parts", () => {
   it("a part refused for 10 minutes while the other has finished: it waits on (its deadline allows), and the plan keeps the finished part's work", async () => {

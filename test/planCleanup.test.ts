@@ -5,10 +5,9 @@ import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import type { Host } from "../src/app/host.js";
 import { runJobs } from "../src/app/runJobs.js";
-import type { QueryPlan } from "../src/emit/planSchema.js";
 import { runPlan, type PlanOptions, type PlanProgress, type PlanSummary } from "../src/runner/runPlan.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { fakeTimeSandbox, outFolder, request, sandboxClient } from "./support/inProcess.js";
+import { fakeTimeSandbox, gmailOrOpenersPlan, outFolder, sandboxClient } from "./support/inProcess.js";
 import { testSandbox } from "./support/sandbox.js";
 import { watchPlanFiles, type PlanFiles } from "./support/planFiles.js";
 
@@ -29,21 +28,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const plan: QueryPlan = {
-  reports: [
-    request('email ends "gmail.com"\nduring 90d\nselect email, opens\n'),
-    request("opens >= 2\nduring 90d\nselect email, opens\n"),
-  ],
-  combine: {
-    kind: "union",
-    of: [
-      { kind: "report", report: 0 },
-      { kind: "report", report: 1 },
-    ],
-  },
-  key: "email",
-  columns: ["email", "opens"],
-};
+const plan = gmailOrOpenersPlan;
 
 /** A budget small enough that the merge spills its rows to a few partition files. */
 const spillingBudget = 2048;

@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import type { QueryPlan } from "../src/emit/planSchema.js";
 import { runPlan, type PlanProgress } from "../src/runner/runPlan.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { fakeTimeSandbox, outFolder, request } from "./support/inProcess.js";
+import { fakeTimeSandbox, gmailOrOpenersPlan, outFolder } from "./support/inProcess.js";
 
 /*
  * docs/running.md, "Plans", when things go wrong: "a report fails: the other reports are
@@ -20,21 +19,7 @@ afterEach(async () => {
   sandbox = undefined;
 });
 
-const plan: QueryPlan = {
-  reports: [
-    request('email ends "gmail.com"\nduring 90d\nselect email, opens\n'),
-    request("opens >= 2\nduring 90d\nselect email, opens\n"),
-  ],
-  combine: {
-    kind: "union",
-    of: [
-      { kind: "report", report: 0 },
-      { kind: "report", report: 1 },
-    ],
-  },
-  key: "email",
-  columns: ["email", "opens"],
-};
+const plan = gmailOrOpenersPlan;
 
 describe("runPlan: a report that fails stops the others", () => {
   it("at once: the run fails naming the report, writes nothing, and deletes both reports", async () => {

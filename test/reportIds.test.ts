@@ -2,7 +2,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
-import { runReport } from "../src/runner/runReport.js";
+import { runReport, type RunSummary } from "../src/runner/runReport.js";
 import { envelope, fakeOngage, type FakeOngage } from "./support/fakeOngage.js";
 import { outFolder, request } from "./support/inProcess.js";
 import { oq } from "./support/oqInProcess.js";
@@ -36,6 +36,22 @@ const env = (url: string) => ({
 const addressing = (requests: string[]) =>
   requests.filter((line) => !/^(POST|GET) \/api\/contact_activity$/.test(line));
 
+/** One report run against `server`, as `oq run` runs it, with a short look-up for lost creates. */
+function runAgainst(server: FakeOngage): Promise<RunSummary> {
+  const client = new OngageClient({
+    auth: headerAuth(testCredentials),
+    baseUrl: server.url,
+    listId: "12345",
+    createLookupMs: 50,
+  });
+  return runReport({
+    client,
+    request: request(),
+    destination: { kind: "file", path: join(outFolder(), "q.csv") },
+    pollIntervalMs: 20,
+  });
+}
+
 describe("a report id that is a dot segment", () => {
   it.each([
     ["status", "."],
@@ -65,18 +81,7 @@ describe("a report id that is a dot segment", () => {
         }
         return false;
       });
-      const client = new OngageClient({
-        auth: headerAuth(testCredentials),
-        baseUrl: server.url,
-        listId: "12345",
-        createLookupMs: 50,
-      });
-      const summary = await runReport({
-        client,
-        request: request(),
-        destination: { kind: "file", path: join(outFolder(), "q.csv") },
-        pollIntervalMs: 20,
-      });
+      const summary = await runAgainst(server);
       // The create was answered (the fault happened), and nothing but creates and lists followed.
       expect(server.requests[0]).toBe("POST /api/contact_activity");
       expect(addressing(server.requests)).toEqual([]);
@@ -100,18 +105,7 @@ describe("a report id that is a dot segment", () => {
       }
       return false;
     });
-    const client = new OngageClient({
-      auth: headerAuth(testCredentials),
-      baseUrl: server.url,
-      listId: "12345",
-      createLookupMs: 50,
-    });
-    const summary = await runReport({
-      client,
-      request: request(),
-      destination: { kind: "file", path: join(outFolder(), "q.csv") },
-      pollIntervalMs: 20,
-    });
+    const summary = await runAgainst(server);
     // The create was answered with the id (the fault happened), and the list showed nothing.
     expect(server.requests[0]).toBe("POST /api/contact_activity");
     expect(addressing(server.requests)).toEqual([]);

@@ -26,3 +26,10 @@ export const oqRecoveryCommands: RecoveryCommands = {
       .join(" "),
   reportList: "`oq reports list`",
 };
+
+/** The command that deletes a report the run left in Ongage (with the list the run was told to use). */
+export function deleteReportCommand(reportId: string, listId: string | undefined): string {
+  return ["oq", "reports", "delete", reportId, ...(listId ? ["--list-id", listId] : [])]
+    .map(shellWord)
+    .join(" ");
+}

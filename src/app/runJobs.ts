@@ -11,7 +11,7 @@ import { ledgerOf, runReport, type RunProgress, type RunSummary } from "../runne
 import type { StopSignal } from "./exitCodes.js";
 import type { Host } from "./host.js";
 import { cleanupAfterSignalMs, interruptible } from "./interrupt.js";
-import { oqRecoveryCommands } from "./recoveryCommands.js";
+import { deleteReportCommand, oqRecoveryCommands } from "./recoveryCommands.js";
 import { formatBytes, ProgressLine } from "./progress.js";
 import { terminalLine } from "./terminalText.js";
 
@@ -95,10 +95,9 @@ export async function runJobs(
   const say = terminalLine(client.redaction);
   const progress = new ProgressLine(stderr);
   const sayLeftBehind = (id: string, name?: string) => {
-    const listId = options.listId ? say` --list-id ${options.listId}` : say``;
     const query = name === undefined ? say`` : say`${name}: `;
     stderr.write(
-      say`oq: ${query}report ${id} is still in Ongage; delete it with: oq reports delete ${id}${listId}\n`,
+      say`oq: ${query}report ${id} is still in Ongage; delete it with: ${deleteReportCommand(id, options.listId)}\n`,
     );
   };
   let stopping = false;

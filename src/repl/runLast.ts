@@ -73,7 +73,7 @@ async function sandboxClient(session: Session): Promise<OngageClient> {
     );
   }
   const { url, listId, credentials } = session.sandbox;
-  return connect(
+  return (session.sandboxClient ??= await connect(
     { baseUrl: url, listId },
     {
       ...session.host.env,
@@ -82,7 +82,7 @@ async function sandboxClient(session: Session): Promise<OngageClient> {
       ONGAGE_ACCOUNT_CODE: credentials.accountCode,
     },
     session.host.cwd(),
-  );
+  ));
 }
 
 /**

@@ -46,6 +46,8 @@ export class Session {
   last: LastQuery | undefined;
   client: OngageClient | undefined;
   sandbox: Sandbox | undefined;
+  /** The client of that sandbox, kept with it: its rate limiter's memory lasts the session, as `client`'s does. */
+  sandboxClient: OngageClient | undefined;
   /** The folder `.run` writes CSVs to when --out is not given (made on first use). */
   runFolder: string | undefined;
   runs = 0;
@@ -184,6 +186,7 @@ export class Session {
   async close(): Promise<void> {
     await this.sandbox?.close();
     this.sandbox = undefined;
+    this.sandboxClient = undefined;
   }
 }
 

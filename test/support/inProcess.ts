@@ -6,6 +6,7 @@ import { headerAuth } from "../../src/client/auth.js";
 import { OngageClient, type OngageClientOptions } from "../../src/client/client.js";
 import { nodeTransport, type Transport } from "../../src/client/transport.js";
 import type { ContactActivityRequest } from "../../src/emit/payloadSchema.js";
+import type { QueryPlan } from "../../src/emit/planSchema.js";
 import { compile } from "../../src/index.js";
 import { runReport, type RunOptions, type RunProgress, type RunSummary } from "../../src/runner/runReport.js";
 import type { Sandbox, SandboxOptions } from "../../src/sandbox/server.js";
@@ -25,6 +26,23 @@ export function request(text = lifetimeQuery): ContactActivityRequest {
   if (!compiled.payload) throw new Error(`the test query does not compile: ${text}`);
   return compiled.payload;
 }
+
+/** A plan of two reports whose contacts are united: gmail addresses, or contacts who opened twice. */
+export const gmailOrOpenersPlan: QueryPlan = {
+  reports: [
+    request('email ends "gmail.com"\nduring 90d\nselect email, opens\n'),
+    request("opens >= 2\nduring 90d\nselect email, opens\n"),
+  ],
+  combine: {
+    kind: "union",
+    of: [
+      { kind: "report", report: 0 },
+      { kind: "report", report: 1 },
+    ],
+  },
+  key: "email",
+  columns: ["email", "opens"],
+};
 
 /** A client of `sandbox` as `oq run` makes one (credentials, list id), with `options`. */
 export function sandboxClient(sandbox: Sandbox, options: Partial<OngageClientOptions> = {}): OngageClient {

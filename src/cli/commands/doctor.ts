@@ -1,3 +1,4 @@
+import { deleteReportCommand } from "../../app/recoveryCommands.js";
 import type { Host } from "../../app/host.js";
 import { relative } from "node:path";
 import { connect, type ConnectionFlags } from "../../app/connection.js";
@@ -47,7 +48,7 @@ export async function doctorCommand(options: DoctorCommandOptions, host: Host): 
   if (report.error !== undefined) host.stderr.write(say`oq doctor: ${report.error}\n`);
   for (const id of report.leftBehind)
     host.stderr.write(
-      say`oq doctor: report ${id} is still in Ongage; delete it with: oq reports delete ${id}\n`,
+      say`oq doctor: report ${id} is still in Ongage; delete it with: ${deleteReportCommand(id, options.listId)}\n`,
     );
   const deleted = report.leftBehind.length === 0 ? "each deleted" : `${report.leftBehind.length} left behind`;
   host.stderr.write(
