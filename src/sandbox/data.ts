@@ -96,6 +96,12 @@ export interface ContactRecord {
   events: ActivityEvent[];
 }
 
+/**
+ * A list of at most this many contacts keeps them once made (a few MB); a larger one makes each
+ * contact again when asked, so that a sandbox of millions stays small.
+ */
+const keptContactsAtMost = 20_000;
+
 interface ContactListOptions {
   contacts: number;
   seed: number;
@@ -107,6 +113,7 @@ export class ContactList {
   readonly mailings: Mailing[];
 
   constructor(readonly options: ContactListOptions) {
+    this.#kept = options.contacts <= keptContactsAtMost ? [] : undefined;
     // Mailings 1-4 and 1001-1006, spread over the 120 days before the anchor.
     const ids = ["1", "2", "3", "4", "1001", "1002", "1003", "1004", "1005", "1006"];
     this.mailings = ids.map((id, k) => ({
@@ -119,7 +126,19 @@ export class ContactList {
     return this.options.contacts;
   }
 
+  /** Small lists (the tests', a demo's) keep their contacts: each report reads them all again. */
+  readonly #kept: ContactRecord[] | undefined;
+
+  /** The contact at `index`: the same record each time (do not change it). */
   contact(index: number): ContactRecord {
+    const kept = this.#kept?.[index];
+    if (kept) return kept;
+    const contact = this.#generate(index);
+    if (this.#kept) this.#kept[index] = contact;
+    return contact;
+  }
+
+  #generate(index: number): ContactRecord {
     const { seed, anchor } = this.options;
     const r = (k: number) => random01(seed, index, k);
     const first = pick(sandboxFirstNames, r(1));
@@ -232,15 +251,27 @@ function activityIn(contact: ContactRecord, window: Window) {
 /** A contact as criteria see it for a report window: list fields, activity, segments, mailings. */
 export function evaluationContact(contact: ContactRecord, window: Window): EvaluationContact {
   const { events, index, ...fields } = contact;
+  void events;
   void index;
+  const { segments, mailings } = membershipsOf(contact);
+  return { fields: { ...fields, ...activityIn(contact, window) }, segments, mailings };
+}
+
+/** What a contact belongs to whatever the window: made once per record (kept records are read again and again). */
+const memberships = new WeakMap<ContactRecord, Pick<EvaluationContact, "segments" | "mailings">>();
+
+function membershipsOf(contact: ContactRecord): Pick<EvaluationContact, "segments" | "mailings"> {
+  let known = memberships.get(contact);
+  if (known) return known;
   const segments = new Set(
     sandboxSegments.filter((segment) => segment.contains(contact)).map((segment) => segment.id),
   );
-  const done = { sent: new Set<string>(), opened: new Set<string>(), clicked: new Set<string>() };
-  for (const event of events) {
-    (event.kind === "sent" ? done.sent : event.kind === "open" ? done.opened : done.clicked).add(
+  const mailings = { sent: new Set<string>(), opened: new Set<string>(), clicked: new Set<string>() };
+  for (const event of contact.events) {
+    (event.kind === "sent" ? mailings.sent : event.kind === "open" ? mailings.opened : mailings.clicked).add(
       event.mailingId,
     );
   }
-  return { fields: { ...fields, ...activityIn(contact, window) }, segments, mailings: done };
+  memberships.set(contact, (known = { segments, mailings }));
+  return known;
 }
