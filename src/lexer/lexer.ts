@@ -1,5 +1,5 @@
-import { Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
-import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
+import { createTokenInstance, Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
+import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../language/limits.js";
 import { mergeNumberTypos } from "./numberTypos.js";
@@ -43,11 +43,13 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
   const words = mergeUnicodeWords(result.tokens, result.errors, source, diagnostics);
   // Before the unknown characters: `1_000.5` takes its '.' into the number it reports.
   const numbers = mergeNumberTypos(words.tokens, words.errors, source, diagnostics);
+  const commas: IToken[] = [];
   for (const error of numbers.errors) {
-    if (!followsNow(source.text, error.offset))
-      reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+    if (followsNow(source.text, error.offset)) continue;
+    const readAs = reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+    if (readAs) commas.push(readAs);
   }
-  result.tokens = numbers.tokens;
+  result.tokens = commas.length === 0 ? numbers.tokens : inOrder([...numbers.tokens, ...commas]);
   for (const token of result.tokens) normalizeToken(token, source, diagnostics);
   const comments = result.groups["comments"] ?? [];
   for (const comment of comments)
@@ -198,6 +200,25 @@ function reportForeignComment(comment: IToken, source: SourceText, diagnostics: 
   });
 }
 
+/** Whether `offset` lies inside a '[' not yet closed (outside quotes, backquotes and comments). */
+function insideOpenList(text: string, offset: number): boolean {
+  let open = 0;
+  for (let at = 0; at < offset; at++) {
+    const character = text[at];
+    if (character === '"' || character === "`") {
+      const close = text.indexOf(character, at + 1);
+      if (close === -1 || close >= offset) return false;
+      at = close;
+    } else if (character === "#") {
+      const end = text.indexOf("\n", at);
+      if (end === -1 || end >= offset) return false;
+      at = end;
+    } else if (character === "[") open++;
+    else if (character === "]") open = Math.max(0, open - 1);
+  }
+  return open > 0;
+}
+
 /** The whole word a '-' at `offset` joins, as `first-name`. */
 function dashedWordAt(text: string, offset: number): string {
   const before = /[A-Za-z0-9_]*$/.exec(text.slice(0, offset))![0];
@@ -205,15 +226,25 @@ function dashedWordAt(text: string, offset: number): string {
   return before + after;
 }
 
+/**
+ * Reports characters that are not oq. A ';' between the values of a list is read as the ','
+ * it meant (the token returned), so that the rest of the list is not reported again.
+ */
 function reportUnknownCharacters(
   source: SourceText,
   offset: number,
   length: number,
   diagnostics: DiagnosticCollector,
-): void {
+): IToken | undefined {
   const text = source.text.slice(offset, offset + length);
   const hints: string[] = [];
-  if (text.startsWith(";")) hints.push("a file holds one query and needs no ';': remove it");
+  const suggestions: Suggestion[] = [];
+  const listSeparator = text === ";" && insideOpenList(source.text, offset);
+  if (listSeparator) {
+    // `["a"; "b"]`: a list separator from another language, not the end of a statement.
+    hints.push('the values of a list are separated by \',\', e.g. ["a", "b"]');
+    suggestions.push({ message: "write ','", span: source.spanOf(offset, offset + 1), replacement: "," });
+  } else if (text.startsWith(";")) hints.push("a file holds one query and needs no ';': remove it");
   else if (text.startsWith("$"))
     hints.push(
       "a parameter is $ and a name of letters, digits and _ that does not start with a digit, e.g. $domain",
@@ -237,8 +268,18 @@ function reportUnknownCharacters(
     {
       label: "not part of the oq language",
       hints,
+      suggestions,
     },
   );
+  if (!listSeparator) return undefined;
+  const { line, column } = source.positionAt(offset);
+  const comma = createTokenInstance(t.Comma, ";", offset, offset, line, line, column, column);
+  comma.payload = t.reportedByLexer;
+  return comma;
+}
+
+function inOrder(tokens: IToken[]): IToken[] {
+  return tokens.sort((a, b) => a.startOffset - b.startOffset);
 }
 
 const foreignOperators: Record<string, { token: TokenType; spelling: string }> = {
