@@ -160,6 +160,7 @@ export class DiagnosticCollector {
       this.firstOmitted ??= span;
       return;
     }
+    if (severity === "error" && this.isToldAlready(span, details.suggestions)) return;
     const diagnostic: Diagnostic = {
       code,
       severity,
@@ -170,7 +171,29 @@ export class DiagnosticCollector {
     };
     if (details.label !== undefined) diagnostic.label = details.label;
     this.diagnostics.push(diagnostic);
+    if (severity === "error")
+      for (const suggestion of diagnostic.suggestions) this.fixesOffered.add(fixKey(span, suggestion));
   }
+
+  /** The fixes listed errors offer, by the span they stand on (see isToldAlready). */
+  private readonly fixesOffered = new Set<string>();
+
+  /**
+   * An error whose every fix an earlier error at the same place already offers is the same
+   * problem told again by a later stage (`'2026-11-01'` for a date: the lexer's "no single
+   * quotes" and the checker's "takes a date, but this is text", both fixed by `2026-11-01`).
+   */
+  private isToldAlready(span: Span, suggestions: readonly Suggestion[] | undefined): boolean {
+    return (
+      suggestions !== undefined &&
+      suggestions.length > 0 &&
+      suggestions.every((suggestion) => this.fixesOffered.has(fixKey(span, suggestion)))
+    );
+  }
+}
+
+function fixKey(at: Span, suggestion: Suggestion): string {
+  return `${at.start.offset}:${at.end.offset}:${suggestion.span.start.offset}:${suggestion.span.end.offset}:${suggestion.replacement}`;
 }
 
 function plural(count: number, word: string): string {
