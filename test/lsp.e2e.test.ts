@@ -371,6 +371,12 @@ describe("oq lsp", () => {
       expect(refused.error?.code).toBe(-32602);
       expect(refused.error?.message).not.toMatch(/Cannot read|undefined|null \(/);
     }
+    // A second initialize: refused as the protocol's order says, not an internal error.
+    const again = await client.call("initialize", { processId: null, rootUri: null, capabilities: {} });
+    expect(again.error).toMatchObject({
+      code: -32600,
+      message: expect.stringContaining("initialized already"),
+    });
     const badParams = await client.call("textDocument/hover", { textDocument: 5 });
     expect(badParams.error ?? badParams.result).toBeDefined();
     // Still serving.

@@ -71,16 +71,31 @@ function isMessage(value: unknown): boolean {
   return "id" in message && ("result" in message || "error" in message);
 }
 
+/** What the protocol's order of requests depends on. */
+interface SessionState {
+  initializeSeen: boolean;
+  shutdownRequested: boolean;
+}
+
 /**
  * A request the protocol refuses before any handler sees it: one after `shutdown` (only `exit`
- * may follow), or one whose params are no object (vscode-languageserver would fail inside with
- * JavaScript's words, as an internal error).
+ * may follow), a second `initialize` (vscode-languageserver answers it with an internal error),
+ * or one whose params are no object (vscode-languageserver would fail inside with JavaScript's
+ * words, as an internal error).
  */
-function refusalOf(value: unknown, afterShutdown: boolean): { code: number; message: string } | undefined {
+function refusalOf(value: unknown, session: SessionState): { code: number; message: string } | undefined {
   const message = value as { id?: unknown; method?: unknown; params?: unknown };
   if (message.id === undefined || typeof message.method !== "string") return undefined;
-  if (afterShutdown)
+  if (session.shutdownRequested)
     return { code: ErrorCodes.InvalidRequest, message: `the server is shut down: only 'exit' may follow` };
+  if (message.method === "initialize") {
+    if (session.initializeSeen)
+      return {
+        code: ErrorCodes.InvalidRequest,
+        message: "the server is initialized already: 'initialize' is sent once",
+      };
+    session.initializeSeen = true;
+  }
   if (message.method !== "shutdown" && (typeof message.params !== "object" || message.params === null))
     return { code: ErrorCodes.InvalidParams, message: `'${message.method}' takes its params as an object` };
   return undefined;
@@ -94,7 +109,7 @@ function idOf(value: unknown): number | string | null {
 export function startServer(host: ServerHost): void {
   const writer = new StreamMessageWriter(host.output);
   // Read by the decoder, which sees a request before vscode-languageserver does.
-  let shutdownRequested = false;
+  const session: SessionState = { initializeSeen: false, shutdownRequested: false };
   const reject = (id: number | string | null, code: number, message: string) =>
     void writer.write({ jsonrpc: "2.0", id, error: { code, message } } as Message);
   // JSON that is no JSON-RPC message is answered here; vscode-jsonrpc would only log it.
@@ -114,7 +129,7 @@ export function startServer(host: ServerHost): void {
           return Promise.resolve(ignored);
         }
         if (isMessage(value)) {
-          const refusal = refusalOf(value, shutdownRequested);
+          const refusal = refusalOf(value, session);
           if (!refusal) return Promise.resolve(value as Message);
           reject(idOf(value), refusal.code, refusal.message);
           return Promise.resolve(ignored);
@@ -349,7 +364,7 @@ export function startServer(host: ServerHost): void {
 
   connection.onShutdown(() => {
     shutdown = true;
-    shutdownRequested = true;
+    session.shutdownRequested = true;
   });
   connection.onExit(() => host.exit(shutdown ? 0 : 1));
   // The client went away without `exit`.
