@@ -16,7 +16,7 @@ import { planned, selectedContacts } from "./support/selectedContacts.js";
  * rests only on what a single report already rests on.
  */
 
-const played: Record<"documented" | ReadingName, readonly ReadingName[]> = {
+const played: Partial<Record<"documented" | ReadingName, readonly ReadingName[]>> = {
   documented: [],
   "forced-and": ["forced-and"],
   "null-text": ["null-text"],
