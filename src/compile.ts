@@ -1,6 +1,7 @@
 import { checkQuery } from "./check/checkQuery.js";
 import type { CheckedQuery, FlatCriteria, NormalizedQuery } from "./check/checkedQuery.js";
 import { negationNormalForm, type NegationNormalForm } from "./check/logic/negationNormalForm.js";
+import { negativeListsApart } from "./check/logic/negativeLists.js";
 import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
@@ -158,6 +159,9 @@ function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
  */
 function logicStage(checked: CheckedQuery, ctx: Context): LogicalQuery | undefined {
   const condition = withoutContradictions(negationNormalForm(checked.condition), ctx.diagnostics);
+  // Where a negative list means "none of them", its values go apart, as the `or` oq reads.
+  if (condition && ctx.options.findings?.["none-of-list"] === "holds")
+    condition.term = negativeListsApart(condition.term);
   return condition && { checked, condition };
 }
 

@@ -280,6 +280,26 @@ describe("plans of issue 19's examples select what their parts select alone, und
     );
   });
 
+  it("none-of-list, found to hold: a negative list, written or merged from an `or`, is sent one value per criterion", async () => {
+    const findings = { "none-of-list": "holds" } as const;
+    const either = contactsWhere((c) => city(c) !== "Rome" || city(c) !== "Paris");
+    for (const text of ['city != ["Rome", "Paris"]', 'city != "Rome" or not (city = "Paris")']) {
+      expect(planned(text).payload!.filters.criteria).toHaveLength(1);
+      const criteria = planned(text, findings).payload!.filters.criteria;
+      expect(criteria.map((c) => [c.operator, c.operand, c.condition])).toEqual([
+        ["!=", ["Rome"], "or"],
+        ["!=", ["Paris"], "or"],
+      ]);
+      expect(await selected("users-or", text, findings), text).toEqual(either);
+    }
+    const noX = 'not email contains "x" or not email contains "y"';
+    expect(await selected("users-or", noX, findings)).toEqual(
+      contactsWhere(
+        (c) => !String(c.fields["email"]).includes("x") || !String(c.fields["email"]).includes("y"),
+      ),
+    );
+  });
+
   it("a shortcut is taken once its reading is found not to hold: fewer reports, the same contacts", async () => {
     const text = 'city != "Paris" or not email ends "gmail.com"';
     const documented = { "null-text": "fails" } as const;

@@ -21,15 +21,20 @@ const clauses = "\nselect email\nbetween 2024-01-01 and 2024-06-01";
 let runs = 0;
 const folder = outFolder();
 
+const planOf = (condition: string, findings: Findings, users: string) =>
+  plan(`${condition}\nusers ${users}${clauses}`, { now: sandboxNow, fields: sandboxCustomFields, findings });
+
 /** How `condition` runs under `findings`: one report (a plan of one) or a plan of several. */
 export function planned(condition: string, findings: Findings = {}, users = "all") {
-  const result = plan(`${condition}\nusers ${users}${clauses}`, {
-    now: sandboxNow,
-    fields: sandboxCustomFields,
-    findings,
-  });
+  const result = planOf(condition, findings, users);
   if (!result.ok) throw new Error(`${condition} does not plan:\n${formatDiagnostics(result)}`);
   return result;
+}
+
+/** The compiler knows `condition` selects no one (OQ236: parts no contact satisfies together), and runs nothing. */
+function knownEmpty(condition: string, findings: Findings, users: string): boolean {
+  const errors = planOf(condition, findings, users).diagnostics.filter((d) => d.severity === "error");
+  return errors.length > 0 && errors.every((d) => d.code === "OQ236");
 }
 
 /** The emails of the contacts `condition` selects on the sandbox `client` talks to, sorted. */
@@ -39,6 +44,8 @@ export async function selectedContacts(
   findings: Findings = {},
   users = "all",
 ): Promise<string[]> {
+  // Its answer, known without a report; the tests compare it with what the parts select.
+  if (knownEmpty(condition, findings, users)) return [];
   const { payload, plan: queryPlan } = planned(condition, findings, users);
   const path = join(folder, `${++runs}.csv`);
   const destination = { kind: "file" as const, path };
