@@ -122,6 +122,9 @@ describe("oq doctor names the readings the sandbox plays, and --save makes oq ru
         expect(found.readings.map((r) => r.reading)).toEqual(readingNames);
         for (const { reading, verdict, why } of found.readings)
           expect(verdict, `${reading}: ${why}`).toBe(expectedVerdict(reading, readings));
+        // sent-not-opened probes a mailing the list was sent, found in its detailed export.
+        const probed = /mailing (\d+)/.exec(found.readings.find((r) => r.reading === "sent-not-opened")!.why);
+        expect(sandbox.contacts.mailings.map((m) => m.id)).toContain(probed?.[1]);
         // Every report deleted; the calls it counts are the calls the sandbox saw.
         expect(sandbox.liveReports()).toEqual([]);
         const made = sandbox.stats.reportsCreated;

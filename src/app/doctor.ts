@@ -17,11 +17,13 @@ import { oqRecoveryCommands } from "./recoveryCommands.js";
 
 /*
  * `oq doctor`: settles the readings of language/readings.ts on the user's own list. It reads the
- * list's fields, takes one export of every contact (their emails and custom text fields), and
- * from it picks values for one small report per reading whose answer differs between that
- * reading and the documented one (docs/semantics.md, "How oq doctor settles each reading").
- * Every report is run by runReport in one ledger, drained at the end, so each is deleted on
- * every path out, a signal included.
+ * list's fields, takes two exports of every contact (the aggregated one: emails, statuses and
+ * custom text, number and date fields; the detailed one: the mailings), and from them picks
+ * values for a small report per reading whose answer differs between that reading and the
+ * documented one (docs/semantics.md, "How oq doctor settles each reading"); the exports' own
+ * bytes settle what their headers carry. Its compiles know no findings: a probe sends exactly
+ * what it says. Every report is run by runReport in one ledger, drained at the end, so each is
+ * deleted on every path out, a signal included.
  */
 
 type Verdict = "holds" | "does not hold" | "could not tell";
@@ -94,14 +96,14 @@ function readCsv(path: string): ReadCsv {
 
 /**
  * What a header carries for the columns a report asked for: their names (in any order and letter
- * case, as the runner reads them: runner/csvHeader.ts), or other words in as many columns, read
- * then by position; `undefined` when it is neither.
+ * case, among other columns or not, as the runner reads them: runner/csvHeader.ts), or other
+ * words in as many columns, read then by position; `undefined` when it is neither.
  */
 function headerColumns(
   header: readonly string[],
   asked: readonly string[],
 ): "names" | "other words" | undefined {
-  if (header.length === asked.length && missingColumn(header, asked) === undefined) return "names";
+  if (missingColumn(header, asked) === undefined) return "names";
   return header.length === asked.length ? "other words" : undefined;
 }
 
