@@ -277,4 +277,36 @@ describe("oq doctor on a list that lacks what a probe needs, and when stopped", 
     writeFileSync(join(cwd, "oq.config.json"), '{ "listId": "777" }\n');
     expect((await planOn({})).kind).toBe("union");
   });
+
+  it("oq run --list-id picks the findings of that list: right there, and said to be ignored for another", async () => {
+    const sandbox = await testSandbox({ buildTimeMs: 0, callsPerMinute: 100_000, readings: ["forced-and"] });
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
+      writeFileSync(join(cwd, "q.oq"), `email ends "gmail.com" or opens > 3${clauses}\n`);
+      const env = { ...sandboxEnv(sandbox), ONGAGE_LIST_ID: undefined };
+      const expected = contactsWhere(sandbox, (c) => examples[1]!.selects(c, ["forced-and"]));
+      const runOn = async (findingsOf: string) => {
+        writeFileSync(join(cwd, "oq.findings.json"), findingsFileText({ "forced-and": "holds" }, findingsOf));
+        const out = join(cwd, "q.csv");
+        const run = await oq(
+          ["run", "q.oq", "--list-id", sandbox.listId, "--out", out, "--poll-interval", "1ms"],
+          {
+            cwd,
+            env,
+          },
+        );
+        expect(run.status, run.stderr).toBe(0);
+        const [, ...rows] = readFileSync(out, "utf8").trimEnd().split("\r\n");
+        return { emails: rows.filter((row) => row !== "").sort(), stderr: run.stderr };
+      };
+      expect((await runOn(sandbox.listId)).emails).toEqual(expected);
+      // Findings of another list: ignored, and said so; the one `or` report then selects the intersection.
+      const other = await runOn("777");
+      expect(other.stderr).toContain(`its findings are of list 777, not of list ${sandbox.listId}`);
+      expect(other.emails.length).toBeLessThan(expected.length);
+      expect(sandbox.liveReports()).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
+  });
 });
