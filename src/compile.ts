@@ -1,6 +1,7 @@
 import { checkQuery } from "./check/checkQuery.js";
 import type { CheckedQuery, FlatCriteria, NormalizedQuery } from "./check/checkedQuery.js";
 import { negationNormalForm, type NegationNormalForm } from "./check/logic/negationNormalForm.js";
+import { negativeListsApart } from "./check/logic/negativeLists.js";
 import type { ParamValue } from "./check/parameters.js";
 import { normalizeQuery, withFilter } from "./check/normalize.js";
 import { catalogFor, type CustomFields } from "./check/fieldCatalog.js";
@@ -19,7 +20,7 @@ import { describePlan, type PlanWords } from "./plan/describePlan.js";
 import { planCondition, type LogicalPlan } from "./plan/planner.js";
 import { planHint, reportTooManyReports } from "./plan/planMessages.js";
 import { resolveLimits, type Limits } from "./language/limits.js";
-import type { Findings } from "./language/readings.js";
+import { andForcingReading, type Findings } from "./language/readings.js";
 import type { Query } from "./parser/ast.js";
 import { parseSource } from "./parser/parser.js";
 import { resolveNow, validateOptions, validateText } from "./validateOptions.js";
@@ -51,8 +52,9 @@ export interface CompileOptions {
   /**
    * What is known of the readings of language/readings.ts on the account the query runs on,
    * each "holds" or "fails" (`oq doctor` finds them out). A plan takes a shortcut that depends on
-   * a reading only once it is known (docs/semantics.md, "What plans assume"); where `forced-and`
-   * holds, plan() runs an `or` chain as a union of reports. Default: nothing is known, and a
+   * a reading only once it is known (docs/semantics.md, "What plans assume"); where the reading of
+   * the query's `combined_as_and` forces AND (`forced-and`, `forced-and-false`, `forced-and-absent`),
+   * or `users-or` holds for a query of one user type, plan() runs an `or` chain as a union of reports. Default: nothing is known, and a
    * plan holds under every reading.
    */
   findings?: Findings;
@@ -157,6 +159,9 @@ function checkStage(ast: Query, ctx: CheckContext): CheckedQuery | undefined {
  */
 function logicStage(checked: CheckedQuery, ctx: Context): LogicalQuery | undefined {
   const condition = withoutContradictions(negationNormalForm(checked.condition), ctx.diagnostics);
+  // Where a negative list means "none of them", its values go apart, as the `or` oq reads.
+  if (condition && ctx.options.findings?.["none-of-list"] === "holds")
+    condition.term = negativeListsApart(condition.term);
   return condition && { checked, condition };
 }
 
@@ -189,16 +194,17 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
     for (const { severity, code, message, span, ...details } of refused)
       ctx.diagnostics[severity](code, message, span, details);
   };
-  // On an account that reads combined_as_and: true as all 'and', one report of an 'or' chain
-  // would select the criteria's intersection.
-  if (normalized && orChainsForcedToAnd(logical.checked, normalized.filter, ctx)) {
+  // On an account that reads the chain's flag as all 'and' (or its user type as one more
+  // alternative), one report of an 'or' chain would select other contacts than the query means.
+  const refusal = normalized && orChainsRefused(logical.checked, normalized.filter, ctx);
+  if (refusal) {
     carryOver();
     // oq run and oq plan: a union of reports.
     if (planning === "plan") return planStage(logical, [], ctx, planning);
     // compile: the one payload it prints would be wrong here.
     ctx.diagnostics.error(
       "OQ243",
-      "one report cannot say this 'or' on this account: it reads a list sent with combined_as_and: true as all 'and' (the findings of `oq doctor`: forced-and holds), so the report would select only contacts matching every alternative",
+      `one report cannot say this 'or' on this account: ${refusal}`,
       logical.checked.condition.span,
       {
         hints: [
@@ -216,25 +222,47 @@ function flattenOrPlan(logical: LogicalQuery, ctx: Context, planning: "hint" | "
 }
 
 /**
- * What is known of the readings that apply to the query's reports: `forced-and` is about
- * requests sent with `combined_as_and: true` (a query's `flags` clause wins over the settings),
- * and says nothing of the others.
+ * Why one report of an `or` chain would not select what the query means on this account, by
+ * what is known of its readings (undefined: nothing says so): the reading of the
+ * `combined_as_and` the query sends (a query's `flags` clause wins over the settings) forces AND,
+ * or `users-or` holds and the query keeps one user type, which would join the chain as one more
+ * alternative.
  */
-function findingsFor(checked: CheckedQuery, ctx: Context): Findings {
+function orChainRefusal(checked: CheckedQuery, ctx: Context): string | undefined {
   const { findings = {}, requestFlags } = ctx.options;
   const flags = checked.requestFlags ?? { ...defaultRequestFlags, ...requestFlags };
-  if (flags.combined_as_and === true) return findings;
-  const { "forced-and": _forcedAnd, ...others } = findings;
-  return others;
+  const forcing = andForcingReading(flags.combined_as_and);
+  if (findings[forcing] === "holds") {
+    const sent =
+      flags.combined_as_and === undefined
+        ? "without combined_as_and"
+        : `with combined_as_and: ${flags.combined_as_and}`;
+    return `it reads a list sent ${sent} as all 'and' (the findings of \`oq doctor\`: ${forcing} holds), so the report would select only contacts matching every alternative`;
+  }
+  if (findings["users-or"] === "holds" && checked.userType !== "all")
+    return `it reads 'users ${checked.userType}' as one more alternative of an 'or' list (the findings of \`oq doctor\`: users-or holds), so the report would select contacts of every status`;
+  return undefined;
 }
 
-/** Whether `filter` is an `or` chain that the account reads as an `and` chain (forced-and holds). */
-function orChainsForcedToAnd(checked: CheckedQuery, filter: FlatCriteria, ctx: Context): boolean {
-  return (
-    filter.combinator === "or" &&
-    filter.criteria.length > 1 &&
-    findingsFor(checked, ctx)["forced-and"] === "holds"
-  );
+/**
+ * What is known of the readings, as the planner takes it for the query's reports: its
+ * `forced-and` stands for "no report may be an `or` chain" (orChainRefusal), whichever reading
+ * says so; the other readings as found.
+ */
+function findingsFor(checked: CheckedQuery, ctx: Context): Findings {
+  const {
+    "forced-and": _true,
+    "forced-and-false": _false,
+    "forced-and-absent": _absent,
+    ...others
+  } = ctx.options.findings ?? {};
+  return orChainRefusal(checked, ctx) === undefined ? others : { ...others, "forced-and": "holds" };
+}
+
+/** Whether `filter` is an `or` chain that the account would not read as one (orChainRefusal). */
+function orChainsRefused(checked: CheckedQuery, filter: FlatCriteria, ctx: Context): string | undefined {
+  if (filter.combinator !== "or" || filter.criteria.length < 2) return undefined;
+  return orChainRefusal(checked, ctx);
 }
 
 /**

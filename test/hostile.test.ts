@@ -7,6 +7,7 @@ import {
   formatDiagnostics,
   parse,
   plan,
+  readingNames,
   type CompileOptions,
   type CompileResult,
 } from "../src/index.js";
@@ -310,7 +311,7 @@ describe("library misuse", () => {
       /'findings' must be an object/,
     );
     expect(() => plan("opens > 1", { findings: { null_text: "holds" } as never })).toThrow(
-      "oq: 'findings.null_text' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+      `oq: 'findings.null_text' is not a reading; the readings are ${readingNames.join(", ")}`,
     );
     expect(() => plan("opens > 1", { findings: { "null-text": true } as never })).toThrow(
       /'findings.null-text' must be "holds" or "fails", not true/,

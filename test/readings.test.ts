@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { OngageClient } from "../src/client/client.js";
 import type { EvaluationContact } from "../src/evaluate/contact.js";
-import type { ReadingName } from "../src/index.js";
-import { evaluationContact } from "../src/sandbox/data.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { compile, readingNames, type ReadingName } from "../src/index.js";
+import { runReport } from "../src/runner/runReport.js";
+import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
 import { parseReadings } from "../src/sandbox/readings.js";
 import type { Sandbox } from "../src/sandbox/server.js";
-import { sandboxClient } from "./support/inProcess.js";
+import { outFolder, sandboxClient } from "./support/inProcess.js";
 import { oq } from "./support/oqInProcess.js";
 import { testSandbox } from "./support/sandbox.js";
 import { planned, selectedContacts } from "./support/selectedContacts.js";
@@ -16,11 +19,14 @@ import { planned, selectedContacts } from "./support/selectedContacts.js";
  * rests only on what a single report already rests on.
  */
 
-const played: Record<"documented" | ReadingName, readonly ReadingName[]> = {
+const played: Partial<Record<"documented" | ReadingName, readonly ReadingName[]>> = {
   documented: [],
   "forced-and": ["forced-and"],
   "null-text": ["null-text"],
   "sent-not-opened": ["sent-not-opened"],
+  // Readings that change different criteria, played together.
+  "users-or": ["forced-and-false", "forced-and-absent", "empty-as-zero", "none-of-list", "users-or"],
+  "header-labels": ["header-bom", "header-labels"],
 };
 const sandboxes = new Map<string, { sandbox: Sandbox; client: OngageClient }>();
 
@@ -35,8 +41,13 @@ afterAll(async () => {
 });
 
 /** What `condition` selects on the sandbox playing `reading`, run as oq runs it under `findings`. */
-function selected(reading: keyof typeof played, condition: string, findings = {}): Promise<string[]> {
-  return selectedContacts(sandboxes.get(reading)!.client, condition, findings);
+function selected(
+  reading: keyof typeof played,
+  condition: string,
+  findings = {},
+  users = "all",
+): Promise<string[]> {
+  return selectedContacts(sandboxes.get(reading)!.client, condition, findings, users);
 }
 
 /** The emails of the sandbox's contacts for which `test` holds (over the queries' window), sorted. */
@@ -56,6 +67,8 @@ const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();
 const intersection = (a: string[], b: string[]) => a.filter((email) => b.includes(email));
 const city = (contact: EvaluationContact) => String(contact.fields["city"]);
 const gmail = (contact: EvaluationContact) => String(contact.fields["email"]).endsWith("@gmail.com");
+const active = (contact: EvaluationContact) => contact.fields["ocx_status"] === "active";
+const age = (contact: EvaluationContact) => contact.fields["age"] as number | null;
 
 describe("the sandbox plays each reading", () => {
   it('without readings, the documented one: `or` in force, empty text is "", `!=` for every contact', async () => {
@@ -100,16 +113,91 @@ describe("the sandbox plays each reading", () => {
     );
   });
 
+  it("forced-and-false, forced-and-absent: combined_as_and false, and left out, join every criterion by AND; true does not", async () => {
+    const gmailAndOpens = contactsWhere((c) => gmail(c) && Number(c.fields["opens"]) > 3);
+    const gmailOrOpens = contactsWhere((c) => gmail(c) || Number(c.fields["opens"]) > 3);
+    const text = 'email ends "gmail.com" or opens > 3';
+    expect(await selected("users-or", `${text}\nflags combined_as_and = false`)).toEqual(gmailAndOpens);
+    expect(await selected("users-or", `${text}\nflags include_behavior`)).toEqual(gmailAndOpens);
+    expect(await selected("users-or", text)).toEqual(gmailOrOpens);
+  });
+
+  it("empty-as-zero: an empty number is 0, an empty date the epoch, to every comparison", async () => {
+    expect(contactsWhere((c) => age(c) === null).length).toBeGreaterThan(0);
+    expect(await selected("users-or", "age < 30")).toEqual(contactsWhere((c) => (age(c) ?? 0) < 30));
+    expect(await selected("users-or", "birthday < 1980-01-01")).toEqual(
+      contactsWhere((c) => ((c.fields["birthday"] as number | null) ?? 0) < Date.UTC(1980, 0, 1) / 1000),
+    );
+    expect(await selected("users-or", "age is empty")).toEqual(contactsWhere((c) => age(c) === null));
+  });
+
+  it("none-of-list: `!=` and `NOT LIKE` with several values hold for none of them; `=` is unchanged", async () => {
+    const neither = contactsWhere((c) => city(c) !== "Paris" && city(c) !== "Rome");
+    expect(await selected("users-or", 'city != ["Paris", "Rome"]')).toEqual(neither);
+    expect(await selected("documented", 'city != ["Paris", "Rome"]')).toEqual(contactsWhere(() => true));
+    expect(await selected("users-or", 'city in ["Paris", "Rome"]')).toEqual(
+      contactsWhere((c) => city(c) === "Paris" || city(c) === "Rome"),
+    );
+  });
+
+  it("users-or: the user type is one more alternative of an `or` list, and applies to an `and` list", async () => {
+    const gmailOrOpens = (c: EvaluationContact) => gmail(c) || Number(c.fields["opens"]) > 3;
+    const text = 'email ends "gmail.com" or opens > 3';
+    expect(await selected("users-or", text, {}, "active")).toEqual(
+      contactsWhere((c) => active(c) || gmailOrOpens(c)),
+    );
+    expect(await selected("documented", text, {}, "active")).toEqual(
+      contactsWhere((c) => active(c) && gmailOrOpens(c)),
+    );
+    expect(await selected("users-or", 'email ends "gmail.com" and opens > 3', {}, "active")).toEqual(
+      contactsWhere((c) => active(c) && gmail(c) && Number(c.fields["opens"]) > 3),
+    );
+  });
+
+  it("header-bom, header-labels: each export starts with a BOM and names its columns by their labels", async () => {
+    const { client } = sandboxes.get("header-labels")!;
+    const request = compile("opens > 1\nselect email, first_name\nbetween 2024-01-01 and 2024-06-01", {
+      fields: sandboxCustomFields,
+    }).payload!;
+    const path = join(outFolder(), "labels.csv");
+    for (const detailed of [false, true]) {
+      const summary = await runReport({
+        client,
+        request,
+        destination: { kind: "file", path },
+        detailed,
+        anyHeader: true,
+        pollIntervalMs: 1,
+      });
+      expect(summary.ok, summary.error).toBe(true);
+      const [header] = readFileSync(path, "utf8").split("\r\n");
+      expect(header).toBe(
+        detailed ? "\uFEFFEmail,Ocx Contact Id,Mailing Id,Activity,Activity Date" : "\uFEFFEmail,First Name",
+      );
+    }
+    // oq run finds its columns by name: an export that names them otherwise is refused, not misread.
+    const refused = await runReport({
+      client,
+      request,
+      destination: { kind: "file", path },
+      pollIntervalMs: 1,
+    });
+    expect(refused.error).toContain(
+      "not a CSV of the report's columns: its first line has no column first_name",
+    );
+  });
+
   it("`oq sandbox --reading` takes reading names separated by commas; an unknown one is a usage error", async () => {
     expect(parseReadings("null-text, forced-and,null-text")).toEqual(["null-text", "forced-and"]);
     const unknown = await oq(["sandbox", "--reading", "forced-and,nul-text"]);
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(
-      "'nul-text' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+      `'nul-text' is not a reading; the readings are ${readingNames.join(", ")}`,
     );
+    expect(readingNames.slice(0, 3)).toEqual(["forced-and", "forced-and-false", "forced-and-absent"]);
     expect((await oq(["sandbox", "--reading", ","])).status).toBe(2);
     await expect(testSandbox({ readings: ["forced_and" as never] })).rejects.toThrow(
-      "'forced_and' is not a reading; the readings are forced-and, null-text, sent-not-opened",
+      `'forced_and' is not a reading; the readings are ${readingNames.join(", ")}`,
     );
   });
 
@@ -167,6 +255,49 @@ describe("plans of issue 19's examples select what their parts select alone, und
     expect(contactsWhere((c) => gmail(c) && !c.mailings.sent.has("1")).length).toBeGreaterThan(0);
     const text = 'not opened campaign 1 or not email ends "gmail.com"';
     expect(await selected("sent-not-opened", text)).toEqual(alone);
+  });
+
+  it("users-or, found to hold: `users active` with an `or` chain runs as a union of reports", async () => {
+    const text = 'email ends "gmail.com" or opens > 3';
+    const findings = { "users-or": "holds" } as const;
+    expect(planned(text, findings, "active").plan?.combine.kind).toBe("union");
+    expect(planned(text, findings).payload).toBeDefined();
+    const alone = union(
+      await selected("users-or", 'email ends "gmail.com"', {}, "active"),
+      await selected("users-or", "opens > 3", {}, "active"),
+    );
+    expect(await selected("users-or", text, findings, "active")).toEqual(alone);
+    expect(alone).toEqual(contactsWhere((c) => active(c) && (gmail(c) || Number(c.fields["opens"]) > 3)));
+  });
+
+  it("forced-and-false, found to hold: an `or` chain sent with combined_as_and false runs as a union", async () => {
+    const text = 'email ends "gmail.com" or opens > 3\nflags combined_as_and = false';
+    const findings = { "forced-and-false": "holds", "forced-and": "fails" } as const;
+    expect(planned(text, findings).plan?.combine.kind).toBe("union");
+    expect(planned('email ends "gmail.com" or opens > 3', findings).payload).toBeDefined();
+    expect(await selected("users-or", text, findings)).toEqual(
+      contactsWhere((c) => gmail(c) || Number(c.fields["opens"]) > 3),
+    );
+  });
+
+  it("none-of-list, found to hold: a negative list, written or merged from an `or`, is sent one value per criterion", async () => {
+    const findings = { "none-of-list": "holds" } as const;
+    const either = contactsWhere((c) => city(c) !== "Rome" || city(c) !== "Paris");
+    for (const text of ['city != ["Rome", "Paris"]', 'city != "Rome" or not (city = "Paris")']) {
+      expect(planned(text).payload!.filters.criteria).toHaveLength(1);
+      const criteria = planned(text, findings).payload!.filters.criteria;
+      expect(criteria.map((c) => [c.operator, c.operand, c.condition])).toEqual([
+        ["!=", ["Rome"], "or"],
+        ["!=", ["Paris"], "or"],
+      ]);
+      expect(await selected("users-or", text, findings), text).toEqual(either);
+    }
+    const noX = 'not email contains "x" or not email contains "y"';
+    expect(await selected("users-or", noX, findings)).toEqual(
+      contactsWhere(
+        (c) => !String(c.fields["email"]).includes("x") || !String(c.fields["email"]).includes("y"),
+      ),
+    );
   });
 
   it("a shortcut is taken once its reading is found not to hold: fewer reports, the same contacts", async () => {

@@ -16,6 +16,8 @@ export interface CompileFlags {
   param?: string[];
   /** `--params FILE.json`. */
   params?: string;
+  /** `--list-id` (oq run): the list whose findings apply. */
+  listId?: string;
 }
 
 export type CompileSettings = Omit<CompileOptions, "fileName">;
@@ -34,20 +36,18 @@ export interface SettingsFor {
  * explain and plan show is what run sends. `env` is the shell's environment (only the shells
  * read the process's).
  */
-export function compileSettingsFor(flags: CompileFlags, host: Pick<Host, "env" | "cwd">): SettingsFor {
+export function compileSettingsFor(
+  flags: CompileFlags,
+  host: Pick<Host, "env" | "cwd" | "stderr">,
+): SettingsFor {
   const { env } = host;
   // Read before anything runs, so that a mistake in them stops oq before the first query.
   const fromFlags = paramFlagSettings(flags.param);
   const fromFile = flags.params === undefined ? undefined : readParamsFile(flags.params);
-  const nowText = flags.now ?? env["OQ_NOW"];
-  // Read as UTC unless an offset is written, as every date in a query; never in the machine's zone.
-  const now = nowText === undefined ? undefined : parseNowText(nowText);
-  if (nowText !== undefined && now === undefined) {
-    throw new UsageError(
-      `--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${nowText}'`,
-    );
-  }
+  const now = nowSetting(flags.now, env);
   const byFolder = new Map<string, Promise<CompileSettings>>();
+  // A findings file of another list is said once, however many folders find it.
+  const warned = new Set<string>();
   const forFolder = (file: string) => {
     const folder = file === "-" ? host.cwd() : dirname(resolve(host.cwd(), file));
     let settings = byFolder.get(folder);
@@ -57,10 +57,14 @@ export function compileSettingsFor(flags: CompileFlags, host: Pick<Host, "env" |
         env: env["OQ_SCHEMA"],
         cwd: host.cwd(),
         searchFrom: folder,
-      }).then((project) => ({
-        ...project,
-        ...(now !== undefined ? { now: now * 1000 } : {}),
-      }));
+        listId: { flag: flags.listId, env: env["ONGAGE_LIST_ID"] },
+      }).then(({ findingsWarning, ...project }) => {
+        if (findingsWarning !== undefined && !warned.has(findingsWarning)) {
+          warned.add(findingsWarning);
+          host.stderr.write(`oq: ${findingsWarning}\n`);
+        }
+        return { ...project, ...(now !== undefined ? { now: now * 1000 } : {}) };
+      });
       byFolder.set(folder, settings);
     }
     return settings;
@@ -73,6 +77,21 @@ export function compileSettingsFor(flags: CompileFlags, host: Pick<Host, "env" |
   };
   const shared = Object.keys(mergeParams(fromFile, fromFlags)?.params ?? {});
   return Object.assign(settingsFor, { shared });
+}
+
+/**
+ * "Now" from --now, else OQ_NOW, in Unix seconds (undefined: the clock's), read as UTC unless an
+ * offset is written, as every date in a query; never in the machine's zone.
+ */
+export function nowSetting(flag: string | undefined, env: NodeJS.ProcessEnv): number | undefined {
+  const nowText = flag ?? env["OQ_NOW"];
+  const now = nowText === undefined ? undefined : parseNowText(nowText);
+  if (nowText !== undefined && now === undefined) {
+    throw new UsageError(
+      `--now (or OQ_NOW) must be an ISO 8601 time such as 2024-01-31T10:00:00Z (UTC unless an offset is written), not '${nowText}'`,
+    );
+  }
+  return now;
 }
 
 /** Whether a query's text may use the parameter `name`: a text that never writes `$name` cannot. */

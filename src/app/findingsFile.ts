@@ -6,10 +6,12 @@ import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
 /*
- * oq.findings.json: what `oq doctor --save` found of the readings on the user's account
- * (language/readings.ts), `{"findings": {"forced-and": "fails", ...}}`. It is written beside
- * oq.config.json (else in the working folder) and found as that file is, in a query's folder or
- * above, so that run, plan, check, explain and the REPL compile with it.
+ * oq.findings.json: what `oq doctor --save` found of the readings on the user's list
+ * (language/readings.ts), `{"listId": "12345", "findings": {"forced-and": "fails", ...}}`
+ * (`"listId": null`: the account's default list). It is written beside oq.config.json (else in
+ * the working folder) and found as that file is, in a query's folder or above, so that run, plan,
+ * check, explain and the REPL compile with it: only for the list it was found on. Another list
+ * may read criteria otherwise, so a file of another list is ignored, with a warning.
  */
 
 const findingsFileName = "oq.findings.json";
@@ -29,15 +31,33 @@ function findFindingsPath(startDirectory: string): string | undefined {
   }
 }
 
-/** The findings of the nearest oq.findings.json (none: nothing is known); a usage error if it is not valid. */
-export function loadFindings(startDirectory: string): Findings | undefined {
+/** What the nearest findings file says of the list: its findings, or why it was ignored. */
+interface LoadedFindings {
+  findings?: Findings;
+  /** The file was ignored, and why (it is of another list). */
+  warning?: string;
+}
+
+const listWords = (listId: string | undefined) =>
+  listId === undefined ? "the account's default list" : `list ${listId}`;
+
+/**
+ * The findings of the nearest oq.findings.json for list `listId` (undefined: the default list):
+ * none when there is no file, a warning and none when the file is of another list; a usage
+ * error if it is not valid.
+ */
+export function loadFindings(startDirectory: string, listId: string | undefined): LoadedFindings {
   const path = findFindingsPath(startDirectory);
-  if (path === undefined) return undefined;
+  if (path === undefined) return {};
   const json = readJson(path, "findings file");
   const problem = (what: string) =>
     new UsageError(`${path} is not a valid findings file (run oq doctor --save again): ${what}`);
   if (typeof json !== "object" || json === null || Array.isArray(json)) throw problem("not a JSON object");
-  const { findings } = json as { findings?: unknown };
+  const { findings, listId: foundOn } = json as { findings?: unknown; listId?: unknown };
+  if (foundOn !== null && typeof foundOn !== "string")
+    throw problem(
+      '"listId" must be the id of the list the findings are of, as text (null: the default list)',
+    );
   if (typeof findings !== "object" || findings === null || Array.isArray(findings))
     throw problem('"findings" must be an object of reading -> "holds" or "fails"');
   const known: Partial<Record<ReadingName, (typeof findingWords)[number]>> = {};
@@ -47,10 +67,14 @@ export function loadFindings(startDirectory: string): Findings | undefined {
       throw problem(`${name} must be "holds" or "fails", not ${JSON.stringify(word)}`);
     known[name] = word as (typeof findingWords)[number];
   }
-  return known;
+  if ((foundOn ?? undefined) !== listId)
+    return {
+      warning: `ignoring ${path}: its findings are of ${listWords(foundOn ?? undefined)}, not of ${listWords(listId)} that this command uses (run oq doctor --save for it)`,
+    };
+  return { findings: known };
 }
 
-/** The text of a findings file. */
-export function findingsFileText(findings: Findings): string {
-  return `${JSON.stringify({ findings }, null, 2)}\n`;
+/** The text of a findings file: what was found on list `listId` (undefined: the default list). */
+export function findingsFileText(findings: Findings, listId: string | undefined): string {
+  return `${JSON.stringify({ listId: listId ?? null, findings }, null, 2)}\n`;
 }

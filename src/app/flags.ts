@@ -136,7 +136,7 @@ const flags: readonly Flag[] = [
   // What oq doctor does with what it found.
   {
     name: "save",
-    help: "record the findings in oq.findings.json beside oq.config.json (else here), where run, plan, check and the REPL read them",
+    help: "record the findings, and the list they are of, in oq.findings.json beside oq.config.json (else here), where run, plan, check and the REPL read them for that list",
     takenBy: ["doctor"],
   },
   { name: "json", help: "print the findings as JSON on stdout", takenBy: ["doctor"] },

@@ -20,12 +20,16 @@ interface SchemaSources {
   cwd: string;
   /** Where the search for oq.config.json starts: the query's folder. */
   searchFrom: string;
+  /** The list the query runs on, from --list-id, else ONGAGE_LIST_ID (else oq.config.json's listId). */
+  listId?: { flag?: string | undefined; env?: string | undefined };
 }
 
 interface ProjectSettings {
   fields?: CustomFields;
   requestFlags?: Partial<RequestFlags>;
   findings?: Findings;
+  /** Why the nearest findings file was ignored (it is of another list). */
+  findingsWarning?: string;
 }
 
 /**
@@ -40,14 +44,19 @@ export async function loadProjectSettings(sources: SchemaSources): Promise<Proje
   if (sources.flag) schemaPath = resolve(sources.cwd, sources.flag);
   else if (sources.env) schemaPath = resolve(sources.cwd, sources.env);
   const configPath = findConfigPath(sources.searchFrom);
+  let configListId: string | undefined;
   if (configPath) {
     const { readConfig } = await import("./configFileSchema.js");
     const config = readConfig(configPath);
     if (!schemaPath && config.schema) schemaPath = resolve(dirname(configPath), config.schema);
     if (config.requestFlags) settings.requestFlags = config.requestFlags;
+    configListId = config.listId;
   }
-  const findings = loadFindings(sources.searchFrom);
+  // As app/connection.ts picks the list: the flag, then the variable (empty: unset), then the file.
+  const listId = sources.listId?.flag ?? (sources.listId?.env || undefined) ?? configListId;
+  const { findings, warning } = loadFindings(sources.searchFrom, listId);
   if (findings) settings.findings = findings;
+  if (warning) settings.findingsWarning = warning;
   if (schemaPath) {
     const { parseFieldSchema } = await import("../check/fieldSchema.js");
     const result = parseFieldSchema(readJson(schemaPath, "field schema"));

@@ -15,6 +15,8 @@ export interface Criterion {
   caseSensitive: boolean;
   /** The parameter each value bound from a `$name` came from, by value (for `oq explain`). */
   parameterOf?: ReadonlyMap<string | number, string>;
+  /** Never merged with other values: a negative criterion on an account that reads its list as "none of them" (logic/negativeLists.ts). */
+  alone?: true;
 }
 
 /** The checked condition: criteria combined with and/or/not, as the user wrote it. */

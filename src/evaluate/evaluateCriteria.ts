@@ -1,5 +1,5 @@
 import type { ContactActivityCriterion, ContactActivityRequest } from "../emit/payloadSchema.js";
-import type { ReadingName } from "../language/readings.js";
+import { andForcingReading, type ReadingName } from "../language/readings.js";
 import { secondsPerDay } from "../language/vocabulary.js";
 import { digitsText } from "../language/numberText.js";
 import type { EvaluationContact } from "./contact.js";
@@ -79,14 +79,22 @@ function matchesOrdered(operator: string, value: number, operand: number): boole
  * Ids are text, matched exactly; `<`, `between` and the like order whole-number ids exactly
  * (as big integers, so 9007199254740993 is not 9007199254740992), and nothing else.
  */
-function matchesId(operator: string, subject: string, operands: string[]): boolean {
+function matchesId(
+  operator: string,
+  subject: string,
+  operands: string[],
+  anyOrEvery: (values: readonly string[], test: (value: string) => boolean) => boolean,
+): boolean {
   if (operator === "=") return operands.includes(subject);
-  if (operator === "!=") return operands.some((operand) => operand !== subject);
+  if (operator === "!=") return anyOrEvery(operands, (operand) => operand !== subject);
   if (!digitsText.test(subject) || !operands.every((operand) => digitsText.test(operand))) return false;
   const [value, ...bounds] = [subject, ...operands].map(BigInt);
   if (operator === "><") return bounds[0]! <= value! && value! <= bounds[1]!;
   return bounds.some((bound) => matchesOrdered(operator, Number(value! - bound), 0));
 }
+
+/** Operators that say "not": with several values, none-of-list makes them hold for every value. */
+const negativeOperators = new Set(["!=", "NOT LIKE"]);
 
 function matchesCriterion(
   criterion: ContactActivityCriterion,
@@ -94,9 +102,12 @@ function matchesCriterion(
   readings: PlayedReadings,
 ): boolean {
   const { type, operator, operand } = criterion;
+  // The values of a criterion are OR-ed; none-of-list: a negative operator's are AND-ed.
+  const anyOrEvery = <T>(values: readonly T[], test: (value: T) => boolean) =>
+    readings.has("none-of-list") && negativeOperators.has(operator) ? values.every(test) : values.some(test);
   if (type === "segment") {
     const ids = (operand as (string | number)[]).map(String);
-    return ids.some((id) => (operator === "=" ? contact.segments.has(id) : !contact.segments.has(id)));
+    return anyOrEvery(ids, (id) => (operator === "=" ? contact.segments.has(id) : !contact.segments.has(id)));
   }
   if (type === "behavioral") {
     const ids = Array.isArray(operand) ? operand.map(String) : operand.mailing_ids;
@@ -105,10 +116,10 @@ function matchesCriterion(
     // sent-not-opened: not opening (or clicking) a mailing is said only of those it was sent.
     const wasSent = (id: string) =>
       !readings.has("sent-not-opened") || criterion.field_name === "sent" || contact.mailings.sent.has(id);
-    return ids.some((id) => (operator === "=" ? done.has(id) : !done.has(id) && wasSent(id)));
+    return anyOrEvery(ids, (id) => (operator === "=" ? done.has(id) : !done.has(id) && wasSent(id)));
   }
 
-  const value = contact.fields[criterion.field_name];
+  let value = contact.fields[criterion.field_name];
   if (operator === "empty") return isEmpty(value);
   if (operator === "notempty") return !isEmpty(value);
   const values = operand as (string | number)[];
@@ -116,18 +127,20 @@ function matchesCriterion(
   if (type === "string" || type === "email") {
     // null-text: an empty text is unknown, as NULL, and unknown never matches.
     if (readings.has("null-text") && isEmpty(value)) return false;
-    return values.some((v) => matchesText(operator, value, String(v), criterion.case_sensitive === 1));
+    return anyOrEvery(values, (v) => matchesText(operator, value, String(v), criterion.case_sensitive === 1));
   }
+  // empty-as-zero: an empty number is 0, an empty date the epoch.
+  if (isEmpty(value) && readings.has("empty-as-zero") && (type === "numeric" || type === "date")) value = 0;
   // numeric, id, date: an empty value is unknown, and unknown never matches.
   if (isEmpty(value)) return false;
-  if (type === "id") return matchesId(operator, String(value), values.map(String));
+  if (type === "id") return matchesId(operator, String(value), values.map(String), anyOrEvery);
   const subject = Number(value);
   const scale = type === "date" ? day : (n: number) => n;
   if (operator === "><") {
     const [low, high] = values.map(Number);
     return scale(low!) <= scale(subject) && scale(subject) <= scale(high!);
   }
-  return values.some((v) => matchesOrdered(operator, scale(subject), scale(Number(v))));
+  return anyOrEvery(values, (v) => matchesOrdered(operator, scale(subject), scale(Number(v))));
 }
 
 /**
@@ -154,14 +167,24 @@ export function matchesCriteria(
 }
 
 /**
- * Whether a contact matches a request's criteria. Under forced-and, `combined_as_and: true`
- * joins them all by AND; otherwise each criterion's `condition` is in force (matchesCriteria).
+ * Whether a contact matches a request: its user type and its criteria. Under forced-and (and
+ * forced-and-false, forced-and-absent for the other values of the flag) the request's
+ * `combined_as_and` joins the criteria all by AND; otherwise each criterion's `condition` is in
+ * force (matchesCriteria). The user type applies to the whole report; under users-or it is one
+ * more alternative of a list read as `or`.
  */
 export function matchesRequest(
   request: Pick<ContactActivityRequest, "filters" | "combined_as_and">,
   contact: EvaluationContact,
   readings: PlayedReadings = documentedReading,
 ): boolean {
-  const forced = readings.has("forced-and") && request.combined_as_and === true;
-  return matchesCriteria(request.filters.criteria, contact, readings, forced);
+  const { criteria, user_type: userType } = request.filters;
+  const forced = readings.has(andForcingReading(request.combined_as_and));
+  const ofUserType =
+    userType === undefined || userType === "all" || contact.fields["ocx_status"] === userType;
+  const matches = matchesCriteria(criteria, contact, readings, forced);
+  const orList = !forced && criteria.length > 1 && criteria.slice(1).every((c) => c.condition === "or");
+  if (readings.has("users-or") && orList && userType !== undefined && userType !== "all")
+    return ofUserType || matches;
+  return ofUserType && matches;
 }

@@ -29,6 +29,12 @@ export interface RunOptions {
   request: ContactActivityRequest;
   destination: CsvDestination;
   detailed?: boolean;
+  /**
+   * The CSV is taken whatever its header names (still refused when it is not a CSV at all): for
+   * `oq doctor`, which reads the header itself to learn what it carries. By default the header
+   * must name the report's columns.
+   */
+  anyHeader?: boolean;
   /** Keep the report in Ongage afterwards. */
   keep?: boolean;
   /**
@@ -233,7 +239,11 @@ export async function runReportStep(
       destination: options.destination,
       detailed: options.detailed ?? false,
       // A body that is not a CSV of these ("try later" as text) is refused, never saved.
-      columns: options.detailed ? detailedExportColumns : options.request.selected_fields,
+      columns: options.anyHeader
+        ? undefined
+        : options.detailed
+          ? detailedExportColumns
+          : options.request.selected_fields,
       signal,
       retries: options.exportRetries ?? 3,
       onChunk: (counter) => {

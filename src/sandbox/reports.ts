@@ -99,10 +99,6 @@ function windowOf(request: ContactActivityRequest, anchor: number): Window {
   return { from: request.filters.from_date ?? 0, to: request.filters.to_date ?? anchor };
 }
 
-function matchesUserType(contact: ContactRecord, userType: string | undefined): boolean {
-  return userType === undefined || userType === "all" || contact.ocx_status === userType;
-}
-
 /** Every this many contacts, the generators below pause (yield null) so the server can serve others. */
 const contactsPerSlice = 500;
 
@@ -119,10 +115,23 @@ function* matchingContacts(
   for (let index = 0; index < list.size; index++) {
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
     const contact = list.contact(index);
-    if (!matchesUserType(contact, request.filters.user_type)) continue;
     const seen = evaluationContact(contact, window);
     if (matchesRequest(request, seen, readings)) yield { contact, seen };
   }
+}
+
+/** A field's label, as a header under header-labels has it: `first_name` is `First Name`. */
+function labelOf(name: string): string {
+  return name
+    .split("_")
+    .map((word) => word.charAt(0).toUpperCase() + word.slice(1))
+    .join(" ");
+}
+
+/** An export's header line: the columns' names (header-labels: labels), after a BOM under header-bom. */
+function headerLine(columns: readonly string[], readings: PlayedReadings): string {
+  const row = csvRow(readings.has("header-labels") ? columns.map(labelOf) : columns);
+  return readings.has("header-bom") ? `\uFEFF${row}` : row;
 }
 
 /** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
@@ -132,7 +141,7 @@ export function* aggregatedCsv(
   readings: PlayedReadings,
 ): Generator<string | null> {
   const fields = request.selected_fields;
-  yield csvRow(fields);
+  yield headerLine(fields, readings);
   for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {
       yield null;
@@ -154,7 +163,7 @@ export function* detailedCsv(
   list: ContactList,
   readings: PlayedReadings,
 ): Generator<string | null> {
-  yield csvRow(detailedExportColumns);
+  yield headerLine(detailedExportColumns, readings);
   const window = windowOf(request, list.options.anchor);
   for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {

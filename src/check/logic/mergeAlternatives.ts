@@ -3,7 +3,7 @@ import { isFieldless } from "../../language/vocabulary.js";
 
 /** Whether `or`-ed copies of this criterion with other values can be one criterion. */
 export function mergeable(criterion: Criterion): boolean {
-  if (criterion.operator === "><") return false;
+  if (criterion.operator === "><" || criterion.alone) return false;
   return !(criterion.operator === "!=" && isFieldless(criterion.type));
 }
 

@@ -5,6 +5,7 @@ import { connect, type ConnectionFlags } from "../../app/connection.js";
 import { findingsOf, runDoctor } from "../../app/doctor.js";
 import { findingsFileText, findingsSavePath } from "../../app/findingsFile.js";
 import { durationFlag } from "../../app/durationFlag.js";
+import { nowSetting } from "../../app/compileSettings.js";
 import { exitCodes, signalExitCodes } from "../../app/exitCodes.js";
 import { terminalJson, terminalLine } from "../../app/terminalText.js";
 import { writeFileAtomically } from "../writeFile.js";
@@ -24,15 +25,21 @@ interface DoctorCommandOptions extends ConnectionFlags {
 export async function doctorCommand(options: DoctorCommandOptions, host: Host): Promise<number> {
   const pollIntervalMs = durationFlag("--poll-interval", options.pollInterval);
   const timeoutMs = durationFlag("--timeout", options.timeout);
+  // The probes' windows end at OQ_NOW, as a query's do (the detailed export looks back from it).
+  const now = nowSetting(undefined, host.env);
   const savePath = options.save ? findingsSavePath(host.cwd()) : undefined;
   const client = await connect(options, host.env, host.cwd());
   const say = terminalLine(client.redaction);
-  const { report, stoppedBy } = await runDoctor(host, client, { pollIntervalMs, timeoutMs });
+  const { report, stoppedBy } = await runDoctor(host, client, {
+    pollIntervalMs,
+    timeoutMs,
+    ...(now !== undefined ? { now: now * 1000 } : {}),
+  });
   const findings = findingsOf(report);
   let saved: string | undefined;
   if (savePath !== undefined && report.error === undefined && stoppedBy === undefined) {
     try {
-      writeFileAtomically(savePath, findingsFileText(findings));
+      writeFileAtomically(savePath, findingsFileText(findings, report.listId));
       saved = relative(host.cwd(), savePath) || savePath;
     } catch (error) {
       report.error = `could not write ${savePath}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`;
