@@ -364,7 +364,7 @@ class ConditionChecker {
       node.operatorSpan,
       {
         hints: [
-          "Ongage ORs the values of a list: this reads 'differs from the first, or from the second, ...'",
+          "in oq, a list after this operator reads 'differs from the first, or from the second, ...', whatever the account (with none-of-list found, oq sends the values apart)",
         ],
         suggestions: [
           {
