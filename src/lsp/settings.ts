@@ -15,7 +15,7 @@ import { loadProjectSettings } from "../app/projectSettings.js";
 
 /** The server's environment, as `oq check` would read it. */
 export interface SettingsEnvironment {
-  /** OQ_SCHEMA and OQ_NOW. */
+  /** OQ_SCHEMA, OQ_NOW and ONGAGE_LIST_ID (whose findings apply). */
   env: Readonly<Record<string, string | undefined>>;
   /** What OQ_SCHEMA is relative to. */
   cwd: string;
@@ -44,7 +44,15 @@ export async function documentSettings(
   const schemaEnv = environment.env["OQ_SCHEMA"];
   let schemaName: string | undefined;
   try {
-    const project = await loadProjectSettings({ env: schemaEnv, cwd: environment.cwd, searchFrom: folder });
+    const project = await loadProjectSettings({
+      env: schemaEnv,
+      cwd: environment.cwd,
+      searchFrom: folder,
+      listId: { env: environment.env["ONGAGE_LIST_ID"] },
+    });
+    // The account's readings (oq doctor --save), as `oq check` uses them: OQ243 and the plans.
+    if (project.findings) options.findings = project.findings;
+    if (project.findingsWarning !== undefined) problems.push(project.findingsWarning);
     if (project.fields) {
       options.fields = project.fields;
       schemaName = schemaEnv ? `OQ_SCHEMA (${schemaEnv})` : `the schema named in ${findConfigPath(folder)}`;
