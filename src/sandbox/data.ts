@@ -96,6 +96,9 @@ export interface ContactRecord {
   events: ActivityEvent[];
 }
 
+/** The contacts a sandbox generates unless told otherwise: `oq sandbox`'s and the playground's. */
+export const sandboxDefaults = { contacts: 2000, seed: 1 } as const;
+
 interface ContactListOptions {
   contacts: number;
   seed: number;

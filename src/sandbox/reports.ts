@@ -125,27 +125,40 @@ function* matchingContacts(
   }
 }
 
-/** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
-export function* aggregatedCsv(
+/** A row of the aggregated export: the selected fields' values, dates as the CSV writes them. */
+type ReportRow = (string | number | null | undefined)[];
+
+/**
+ * The aggregated export's rows, one per matching contact (null: a pause): what the CSV holds
+ * below its header, and what the playground's sample pane shows.
+ */
+export function* reportRows(
   request: ContactActivityRequest,
   list: ContactList,
   readings: PlayedReadings,
-): Generator<string | null> {
+): Generator<ReportRow | null> {
   const fields = request.selected_fields;
-  yield csvRow(fields);
   for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {
       yield null;
       continue;
     }
     const values = match.seen.fields;
-    yield csvRow(
-      fields.map((field) => {
-        const value = values[field];
-        return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
-      }),
-    );
+    yield fields.map((field) => {
+      const value = values[field];
+      return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
+    });
   }
+}
+
+/** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
+export function* aggregatedCsv(
+  request: ContactActivityRequest,
+  list: ContactList,
+  readings: PlayedReadings,
+): Generator<string | null> {
+  yield csvRow(request.selected_fields);
+  for (const row of reportRows(request, list, readings)) yield row === null ? null : csvRow(row);
 }
 
 /** The combined detailed CSV: a row per activity event of each matching contact in the window (null: a pause). */
