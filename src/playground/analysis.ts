@@ -6,7 +6,7 @@ import { renderDiagnostic, summarize } from "../diagnostics/render.js";
 import type { Severity } from "../diagnostics/diagnostic.js";
 import { explain } from "../explain/explain.js";
 import { resolveNow } from "../validateOptions.js";
-import { sampleContactList, sampleContacts, type SampleContacts } from "./sampleContacts.js";
+import { SampleContactSource, sampleContacts, type SampleContacts } from "./sampleContacts.js";
 
 /*
  * Everything the page's panes show for one text and its settings, worked out in one place and
@@ -92,9 +92,14 @@ function compileOptionsOf(
   };
 }
 
+/**
+ * The panes for `text`. `contacts` keeps the generated contacts from one call to the next (the
+ * page keeps one); `clock` is "now" when the settings leave it empty.
+ */
 export function analyse(
   text: string,
   settings: PlaygroundSettings,
+  contacts = new SampleContactSource(),
   clock: () => number = Date.now,
 ): Analysis {
   const { options, problems: settingsProblems } = compileOptionsOf(settings, clock);
@@ -130,7 +135,7 @@ export function analyse(
   }
   if (!result.ok) return analysis;
   analysis.explanation = explain(text, options).explanation?.text ?? "";
-  const list = sampleContactList(options.now / 1000);
+  const list = contacts.listAt(options.now / 1000);
   if (result.payload) analysis.samples = sampleContacts({ payload: result.payload }, list, shownRows);
   else if (result.plan) analysis.samples = sampleContacts({ plan: result.plan }, list, shownRows);
   return analysis;

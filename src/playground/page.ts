@@ -2,7 +2,7 @@
 import { EditorView } from "@codemirror/view";
 import { analyse, type Analysis, type PlaygroundSettings } from "./analysis.js";
 import { applyFix, editorExtensions, showAnalysis } from "./editor.js";
-import { sampleCountText } from "./sampleContacts.js";
+import { SampleContactSource, sampleCountText } from "./sampleContacts.js";
 import { readShareFragment, shareFragment } from "./shareLink.js";
 
 /*
@@ -32,6 +32,7 @@ const explanationPane = element("explanation");
 const samplesPane = element("samples");
 
 let latest: Analysis | undefined;
+const contacts = new SampleContactSource();
 
 function settings(): PlaygroundSettings {
   return { now: nowInput.value, schema: schemaInput.value };
@@ -94,13 +95,15 @@ function renderSamples(analysis: Analysis): void {
 }
 
 function render(text: string): void {
-  const analysis = analyse(text, settings());
+  const analysis = analyse(text, settings(), contacts);
   latest = analysis;
   showAnalysis(view, text, analysis.problems);
   renderProblems(analysis);
   bodyPane.textContent = analysis.body || "None until the query has no errors.";
   explanationPane.textContent = analysis.explanation || "None until the query has no errors.";
   renderSamples(analysis);
+  // For automation (the browser test, the benchmark): which text the panes now show, and how often they changed.
+  document.body.dataset["shownLength"] = String(text.length);
   document.body.dataset["updated"] = String(Number(document.body.dataset["updated"] ?? 0) + 1);
 }
 

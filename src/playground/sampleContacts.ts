@@ -2,7 +2,8 @@ import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { QueryPlan } from "../emit/planSchema.js";
 import { caselessKeys } from "../language/vocabulary.js";
 import { contactSetChooser } from "../runner/contactSetEvaluation.js";
-import { ContactList, sandboxDefaults } from "../sandbox/data.js";
+import type { EvaluationContact } from "../evaluate/contact.js";
+import { ContactList, sandboxDefaults, type ContactRecord, type Window } from "../sandbox/data.js";
 import { reportRows } from "../sandbox/reports.js";
 
 /*
@@ -24,9 +25,41 @@ export interface SampleContacts {
   rows: string[][];
 }
 
-/** The generated contacts the pane reads: the sandbox's defaults, anchored at `nowSeconds`. */
-export function sampleContactList(nowSeconds: number): ContactList {
-  return new ContactList({ ...sandboxDefaults, anchor: nowSeconds });
+/**
+ * The sandbox's contacts, remembered: the sandbox makes each contact again for every report (a
+ * million of them would not fit in memory), but the page reads the same 2,000 on every keystroke,
+ * so it keeps them, and what criteria see of them for the last window asked for. What each is
+ * stays the sandbox's code (ContactList.contact and seenIn); only when it is worked out changes.
+ */
+class RememberedContactList extends ContactList {
+  private readonly records: ContactRecord[] = [];
+  private window: Window | undefined;
+  private seen = new Map<ContactRecord, EvaluationContact>();
+
+  override contact(index: number): ContactRecord {
+    return (this.records[index] ??= super.contact(index));
+  }
+
+  override seenIn(contact: ContactRecord, window: Window): EvaluationContact {
+    if (this.window?.from !== window.from || this.window.to !== window.to) {
+      this.window = window;
+      this.seen = new Map();
+    }
+    let seen = this.seen.get(contact);
+    if (!seen) this.seen.set(contact, (seen = super.seenIn(contact, window)));
+    return seen;
+  }
+}
+
+/** The contacts the pane reads: the sandbox's defaults, as of "now"; made again only when "now" changes. */
+export class SampleContactSource {
+  private list: ContactList | undefined;
+
+  listAt(nowSeconds: number): ContactList {
+    if (this.list?.options.anchor !== nowSeconds)
+      this.list = new RememberedContactList({ ...sandboxDefaults, anchor: nowSeconds });
+    return this.list;
+  }
 }
 
 /** The pane's first line: how many contacts, out of which. */

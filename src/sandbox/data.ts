@@ -122,6 +122,11 @@ export class ContactList {
     return this.options.contacts;
   }
 
+  /** Contact `index` as criteria see it for a report's window (evaluationContact). */
+  seenIn(contact: ContactRecord, window: Window): EvaluationContact {
+    return evaluationContact(contact, window);
+  }
+
   contact(index: number): ContactRecord {
     const { seed, anchor } = this.options;
     const r = (k: number) => random01(seed, index, k);

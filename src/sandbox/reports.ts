@@ -6,13 +6,7 @@ import { ContactActivityRequestSchema, type ContactActivityRequest } from "../em
 import { matchesRequest, type PlayedReadings } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
-import {
-  evaluationContact,
-  sandboxCustomFields,
-  type ContactList,
-  type ContactRecord,
-  type Window,
-} from "./data.js";
+import { sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
 
 type ReportStatus = 1 | 2 | 3;
 const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
@@ -120,7 +114,7 @@ function* matchingContacts(
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
     const contact = list.contact(index);
     if (!matchesUserType(contact, request.filters.user_type)) continue;
-    const seen = evaluationContact(contact, window);
+    const seen = list.seenIn(contact, window);
     if (matchesRequest(request, seen, readings)) yield { contact, seen };
   }
 }
