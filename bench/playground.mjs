@@ -7,6 +7,8 @@
 //    (typing and deleting a digit of `opens >= 3`), so every one compiles, explains and selects
 //    the sample contacts again. Medians and the 95th percentile of 40.
 // 2. The page's size: index.html and playground.js, gzip (level 6, what servers use) and raw.
+// The functions given to page.evaluate and waitForFunction run in the page, with its globals:
+/* global document, window, MutationObserver, requestAnimationFrame */
 import { readFileSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";

@@ -1,7 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import { dirname, extname, join } from "node:path";
+import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "../../app/host.js";
 import { exitCodes } from "../../app/exitCodes.js";
@@ -20,13 +20,20 @@ const contentTypes: Readonly<Record<string, string>> = {
   ".txt": "text/plain; charset=utf-8",
 };
 
-/** The built page's folder: dist/playground, found from where this code runs (the bundle, or src/ in tests). */
+/**
+ * The built page's folder, dist/playground, found from where this code runs: the bundle
+ * (dist/cli/ or dist/cli/chunks/) or, in tests, src/cli/commands/. Only a folder named
+ * dist/playground that holds the built script counts (src/playground/ has the page, unbuilt).
+ */
 function playgroundFolder(): string | undefined {
-  for (let folder = dirname(fileURLToPath(import.meta.url)); ; folder = dirname(folder)) {
-    for (const candidate of [join(folder, "playground"), join(folder, "dist", "playground")])
-      if (existsSync(join(candidate, "index.html"))) return candidate;
-    if (dirname(folder) === folder) return undefined;
+  let folder = dirname(fileURLToPath(import.meta.url));
+  for (let up = 0; up <= 3; up++, folder = dirname(folder)) {
+    const candidate =
+      basename(folder) === "dist" ? join(folder, "playground") : join(folder, "dist", "playground");
+    if (existsSync(join(candidate, "index.html")) && existsSync(join(candidate, "playground.js")))
+      return candidate;
   }
+  return undefined;
 }
 
 function serve(files: ReadonlyMap<string, { type: string; body: Buffer }>): Server {
