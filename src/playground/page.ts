@@ -95,7 +95,16 @@ function renderSamples(analysis: Analysis): void {
 }
 
 function render(text: string): void {
-  const analysis = analyse(text, settings(), contacts);
+  let analysis: Analysis;
+  try {
+    analysis = analyse(text, settings(), contacts);
+  } catch (error) {
+    // The compiler reports its own failures (OQ999); anything else is said here, not left silent.
+    problemsPane.replaceChildren(
+      make("p", `oq failed on this text, a bug in oq (please report it): ${String(error)}`, "error"),
+    );
+    return;
+  }
   latest = analysis;
   showAnalysis(view, text, analysis.problems);
   renderProblems(analysis);
