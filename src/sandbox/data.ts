@@ -122,7 +122,10 @@ export class ContactList {
     return this.options.contacts;
   }
 
-  /** Contact `index` as criteria see it for a report's window (evaluationContact). */
+  /**
+   * A contact as criteria see it over a report's window (evaluationContact), asked of the list
+   * so that a list may remember it: the playground's does, between keystrokes.
+   */
   seenIn(contact: ContactRecord, window: Window): EvaluationContact {
     return evaluationContact(contact, window);
   }
