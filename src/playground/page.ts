@@ -117,13 +117,29 @@ function render(text: string): void {
 }
 
 let pending: ReturnType<typeof setTimeout> | undefined;
+let queued = false;
 
-/** Updates the panes for the text: at once, or for a long text once typing pauses. */
+/**
+ * Updates the panes for the text: once the current event is handled (however many changes it
+ * made), or for a long text once typing pauses.
+ */
 function schedule(text: string): void {
   if (pending !== undefined) clearTimeout(pending);
   pending = undefined;
-  if (text.length <= idleUpdateLength) queueMicrotask(() => render(view.state.doc.toString()));
-  else pending = setTimeout(() => render(view.state.doc.toString()), idleDelayMs);
+  if (text.length > idleUpdateLength) {
+    pending = setTimeout(() => {
+      pending = undefined;
+      render(view.state.doc.toString());
+    }, idleDelayMs);
+    return;
+  }
+  if (queued) return;
+  queued = true;
+  queueMicrotask(() => {
+    queued = false;
+    // A text that grew long in the same event waits for its pause (already scheduled).
+    if (pending === undefined) render(view.state.doc.toString());
+  });
 }
 
 const view = new EditorView({
