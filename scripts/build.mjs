@@ -1,5 +1,6 @@
-// Builds the library (tsc: JavaScript and type declarations in dist/lib) and the command
-// (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start).
+// Builds the library (tsc: JavaScript and type declarations in dist/lib), the command
+// (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start) and
+// the playground page (esbuild: dist/playground/).
 import { execFileSync } from "node:child_process";
 import { cpSync, rmSync } from "node:fs";
 import { build } from "esbuild";
@@ -67,6 +68,25 @@ await build({
     js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);",
   },
 });
+
+// The playground (docs/playground.md): a static page and one classic script, so that it works
+// opened from disk (a browser loads no module script from file://). Built for the browser, it
+// also proves the compiler imports no `node:` module: esbuild cannot resolve one there.
+await build({
+  entryPoints: ["src/playground/page.ts"],
+  outfile: "dist/playground/playground.js",
+  bundle: true,
+  platform: "browser",
+  format: "iife",
+  target: "es2022",
+  minify: true,
+  legalComments: "linked",
+  logLevel: "warning",
+});
+cpSync(
+  new URL("../src/playground/index.html", import.meta.url),
+  new URL("../dist/playground/index.html", import.meta.url),
+);
 
 // --inlineSources: the library's source maps carry the TypeScript they map to, as esbuild's do, so
 // the package's maps point at nothing missing without shipping src/ (and inviting deep imports of it).

@@ -188,6 +188,16 @@ describe("help", () => {
       expect(run.stdout).toContain(command);
   });
 
+  it("oq playground --help names its port; a port that is no number is a usage error (exit 2)", async () => {
+    const help = await oq(["playground", "--help"]);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toContain("--port <n>");
+    expect(help.stdout).toContain("127.0.0.1");
+    const wrong = await oq(["playground", "--port", "eighty"]);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stderr).toBe("oq: --port takes a whole number, not 'eighty'\n");
+  });
+
   it("oq compile --help describes its options", async () => {
     const run = await oq(["compile", "--help"]);
     expect(run.status).toBe(0);

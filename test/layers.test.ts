@@ -33,9 +33,12 @@ function layerOf(srcPath: string): string {
   return srcPath.split("/")[0]!.replace(/\.js$/, ".ts");
 }
 
+/** The code under a path (a page's index.html beside it is not code, and imports nothing). */
 function filesUnder(path: string): string[] {
   if (/\.(ts|cjs)$/.test(path)) return [path];
-  return readdirSync(path, { withFileTypes: true }).flatMap((entry) => filesUnder(join(path, entry.name)));
+  return readdirSync(path, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() || /\.(ts|cjs)$/.test(entry.name))
+    .flatMap((entry) => filesUnder(join(path, entry.name)));
 }
 
 const allFiles = filesUnder(src).map((file) => relative(src, file));

@@ -50,6 +50,9 @@ describe("the package as npm packs it", () => {
       "dist/cli/recovering-parser.cjs",
       "dist/lib/index.js",
       "dist/lib/index.d.ts",
+      // `oq playground` serves it (docs/playground.md).
+      "dist/playground/index.html",
+      "dist/playground/playground.js",
       "LICENSE",
       "README.md",
       "grammar.md",
@@ -67,10 +70,11 @@ describe("the package as npm packs it", () => {
   });
 
   it("leaves out the sources, tests and tooling (the maps carry the sources)", () => {
-    // dist/lib/cli, dist/lib/repl and dist/lib/lsp: tsc's copy of the command, which nothing imports (bin/oq.js runs the bundle in dist/cli).
+    // dist/lib/cli, dist/lib/repl and dist/lib/lsp: tsc's copy of the command, which nothing imports (bin/oq.js runs the bundle in dist/cli);
+    // dist/lib/playground: tsc's copy of the page's code, which runs only as dist/playground's bundle.
     const unwanted = files.filter(
       (path) =>
-        /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli|dist\/lib\/repl|dist\/lib\/lsp)\//.test(
+        /^(src|test|bench|scripts|examples|node_modules|out|dist\/lib\/cli|dist\/lib\/repl|dist\/lib\/lsp|dist\/lib\/playground)\//.test(
           path,
         ) || /^tsconfig|^vitest/.test(path),
     );

@@ -1,5 +1,6 @@
 import type { Command } from "commander";
 import { readingNames } from "../language/readings.js";
+import { sandboxDefaults } from "../sandbox/data.js";
 
 /*
  * Every flag of oq's commands and of the REPL's `.run`, declared once: cli/main.ts builds
@@ -24,6 +25,7 @@ type FlagTaker =
   | "fields pull"
   | "doctor"
   | "sandbox"
+  | "playground"
   | "lsp"
   | ".run";
 
@@ -215,13 +217,26 @@ const flags: readonly Flag[] = [
     takenBy: ["sandbox"],
   },
   {
+    name: "port",
+    argument: "n",
+    help: "port to listen on, on 127.0.0.1 (0: any free port)",
+    default: "8090",
+    takenBy: ["playground"],
+  },
+  {
     name: "contacts",
     argument: "n",
     help: "how many contacts to generate",
-    default: "2000",
+    default: String(sandboxDefaults.contacts),
     takenBy: ["sandbox"],
   },
-  { name: "seed", argument: "n", help: "seed of the generated data", default: "1", takenBy: ["sandbox"] },
+  {
+    name: "seed",
+    argument: "n",
+    help: "seed of the generated data",
+    default: String(sandboxDefaults.seed),
+    takenBy: ["sandbox"],
+  },
   {
     name: "build-time",
     argument: "duration",

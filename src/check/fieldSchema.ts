@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { type CustomFields } from "./fieldCatalog.js";
 import { fieldTypes, type FieldType } from "../language/vocabulary.js";
 

@@ -26,6 +26,7 @@ Examples:
   oq fmt --write queries/*.oq           lay queries out canonically
   oq decompile request.json             turn a request body back into a query
   oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
+  oq playground                         the same in a browser, on http://127.0.0.1:8090/
 
 Running reports (oq run, oq reports, oq fields pull, oq doctor):
   oq doctor --save                      before the first run on your account: settle its readings
@@ -233,6 +234,18 @@ function buildProgram(host: Host): Command {
   ).action(async (options) => {
     const { sandboxCommand } = await import("./commands/sandbox.js");
     host.exitCode = await sandboxCommand(options, host);
+  });
+
+  withFlags(
+    program
+      .command("playground")
+      .description(
+        "serve the playground on 127.0.0.1: write queries in a browser and see their problems, request, meaning and sample contacts",
+      ),
+    "playground",
+  ).action(async (options) => {
+    const { playgroundCommand } = await import("./commands/playground.js");
+    host.exitCode = await playgroundCommand(options, host);
   });
 
   return program;

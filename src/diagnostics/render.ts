@@ -97,7 +97,8 @@ export function renderDiagnostics(
   return `${blocks.join("\n\n")}\n\n${summarize(diagnostics)}\n`;
 }
 
-function summarize(diagnostics: readonly Diagnostic[]): string {
+/** The closing count of a list of diagnostics ("1 error, 2 warnings"), the cap's OQ010 counted in. */
+export function summarize(diagnostics: readonly Diagnostic[]): string {
   let errors = 0;
   let warnings = 0;
   let exact = true;

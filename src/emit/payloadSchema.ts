@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { operatorsByType } from "../check/operators.js";
 import {
   criterionTypes,

@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod";
 import { maxPlanReports } from "../language/limits.js";
 import { contactKeys } from "../language/vocabulary.js";
 import { ContactActivityRequestSchema, type ContactActivityRequest } from "./payloadSchema.js";

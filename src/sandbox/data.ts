@@ -102,6 +102,9 @@ export interface ContactRecord {
  */
 const keptContactsAtMost = 20_000;
 
+/** The contacts a sandbox generates unless told otherwise: `oq sandbox`'s and the playground's. */
+export const sandboxDefaults = { contacts: 2000, seed: 1 } as const;
+
 interface ContactListOptions {
   contacts: number;
   seed: number;
@@ -124,6 +127,14 @@ export class ContactList {
 
   get size(): number {
     return this.options.contacts;
+  }
+
+  /**
+   * A contact as criteria see it over a report's window (evaluationContact), asked of the list
+   * so that a list may remember it: the playground's does, between keystrokes.
+   */
+  seenIn(contact: ContactRecord, window: Window): EvaluationContact {
+    return evaluationContact(contact, window);
   }
 
   /** Small lists (the tests', a demo's) keep their contacts: each report reads them all again. */

@@ -6,13 +6,7 @@ import { ContactActivityRequestSchema, type ContactActivityRequest } from "../em
 import { matchesRequest, type PlayedReadings } from "../evaluate/evaluateCriteria.js";
 import { csvDate, csvRow } from "./csv.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
-import {
-  evaluationContact,
-  sandboxCustomFields,
-  type ContactList,
-  type ContactRecord,
-  type Window,
-} from "./data.js";
+import { sandboxCustomFields, type ContactList, type ContactRecord, type Window } from "./data.js";
 
 type ReportStatus = 1 | 2 | 3;
 const statusWords: Record<ReportStatus, string> = { 1: "Pending", 2: "Completed", 3: "Failed" };
@@ -115,7 +109,7 @@ function* matchingContacts(
   for (let index = 0; index < list.size; index++) {
     if (index % contactsPerSlice === contactsPerSlice - 1) yield null;
     const contact = list.contact(index);
-    const seen = evaluationContact(contact, window);
+    const seen = list.seenIn(contact, window);
     if (matchesRequest(request, seen, readings)) yield { contact, seen };
   }
 }
@@ -134,27 +128,40 @@ function headerLine(columns: readonly string[], readings: PlayedReadings): strin
   return readings.has("header-bom") ? `\uFEFF${row}` : row;
 }
 
-/** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
-export function* aggregatedCsv(
+/** A row of the aggregated export: the selected fields' values, dates as the CSV writes them. */
+type ReportRow = (string | number | null | undefined)[];
+
+/**
+ * The aggregated export's rows, one per matching contact (null: a pause): what the CSV holds
+ * below its header, and what the playground's sample pane shows.
+ */
+export function* reportRows(
   request: ContactActivityRequest,
   list: ContactList,
   readings: PlayedReadings,
-): Generator<string | null> {
+): Generator<ReportRow | null> {
   const fields = request.selected_fields;
-  yield headerLine(fields, readings);
   for (const match of matchingContacts(request, list, readings)) {
     if (match === null) {
       yield null;
       continue;
     }
     const values = match.seen.fields;
-    yield csvRow(
-      fields.map((field) => {
-        const value = values[field];
-        return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
-      }),
-    );
+    yield fields.map((field) => {
+      const value = values[field];
+      return dateFields.has(field) && typeof value === "number" ? csvDate(value) : value;
+    });
   }
+}
+
+/** The aggregated CSV: a header of the selected fields, then a row per matching contact (null: a pause). */
+export function* aggregatedCsv(
+  request: ContactActivityRequest,
+  list: ContactList,
+  readings: PlayedReadings,
+): Generator<string | null> {
+  yield headerLine(request.selected_fields, readings);
+  for (const row of reportRows(request, list, readings)) yield row === null ? null : csvRow(row);
 }
 
 /** The combined detailed CSV: a row per activity event of each matching contact in the window (null: a pause). */

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { realClock, type Clock } from "../client/clock.js";
 import { failure } from "./answers.js";
-import { ContactList } from "./data.js";
+import { ContactList, sandboxDefaults } from "./data.js";
 import type { Faults } from "./faults.js";
 import { isReadingName, readingNames, type ReadingName } from "../language/readings.js";
 import { misbehave } from "./misbehaviour.js";
@@ -85,8 +85,8 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
     readings: new Set(options.readings),
   };
   const contacts = new ContactList({
-    contacts: options.contacts ?? 2000,
-    seed: options.seed ?? 1,
+    contacts: options.contacts ?? sandboxDefaults.contacts,
+    seed: options.seed ?? sandboxDefaults.seed,
     anchor: options.now ?? Math.floor(Date.now() / 1000),
   });
   const workDirectory = await mkdtemp(join(tmpdir(), "oq-sandbox-"));

@@ -10,8 +10,8 @@ import { join } from "node:path";
 const root = new URL("../../", import.meta.url).pathname;
 /** What the build reads. */
 const sources = ["src", "scripts/build.mjs", "package.json", "tsconfig.json"];
-/** What it writes that the tests use: the command's bundle and the library. */
-const outputs = ["dist/cli/cli.js", "dist/lib/index.js"];
+/** What it writes that the tests use: the command's bundle, the library and the playground. */
+const outputs = ["dist/cli/cli.js", "dist/lib/index.js", "dist/playground/playground.js"];
 
 function newestChange(path: string): number {
   const stat = statSync(path);

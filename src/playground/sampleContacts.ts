@@ -1,0 +1,117 @@
+import type { ContactActivityRequest } from "../emit/payloadSchema.js";
+import type { QueryPlan } from "../emit/planSchema.js";
+import { caselessKeys } from "../language/vocabulary.js";
+import { contactSetChooser } from "../runner/contactSetEvaluation.js";
+import type { EvaluationContact } from "../evaluate/contact.js";
+import { ContactList, sandboxDefaults, type ContactRecord, type Window } from "../sandbox/data.js";
+import { reportRows } from "../sandbox/reports.js";
+
+/*
+ * The "Sample contacts" pane: what `oq run` would give against `oq sandbox` (its default seed
+ * and size, its data anchored at the page's "now"), worked out in the page by the sandbox's own
+ * code (reportRows: the rows of its aggregated export). A plan is combined as the runner's merge
+ * combines it (runner/mergeResults.ts): contacts told apart by the plan's key (an email address
+ * without letter case), the set expression evaluated by the runner's contactSetChooser, each
+ * contact's row taken from the report it chooses, in the order contacts first appear in reports
+ * 1, 2, 3..., as the merge writes them when they fit in memory, which the sandbox's always do.
+ */
+
+export interface SampleContacts {
+  /** How many contacts the query selects. */
+  count: number;
+  /** The columns of the CSV `oq run` writes. */
+  columns: string[];
+  /** Its first rows, each value as the CSV has it (an empty value: ""). */
+  rows: string[][];
+}
+
+/**
+ * The sandbox's contacts, remembered: the sandbox makes each contact again for every report (a
+ * million of them would not fit in memory), but the page reads the same 2,000 on every keystroke,
+ * so it keeps them, and what criteria see of them for the last window asked for. What each is
+ * stays the sandbox's code (ContactList.contact and seenIn); only when it is worked out changes.
+ */
+class RememberedContactList extends ContactList {
+  private readonly records: ContactRecord[] = [];
+  private window: Window | undefined;
+  private seen = new Map<ContactRecord, EvaluationContact>();
+
+  override contact(index: number): ContactRecord {
+    return (this.records[index] ??= super.contact(index));
+  }
+
+  override seenIn(contact: ContactRecord, window: Window): EvaluationContact {
+    if (this.window?.from !== window.from || this.window.to !== window.to) {
+      this.window = window;
+      this.seen = new Map();
+    }
+    let seen = this.seen.get(contact);
+    if (!seen) this.seen.set(contact, (seen = super.seenIn(contact, window)));
+    return seen;
+  }
+}
+
+/** The contacts the pane reads: the sandbox's defaults, as of "now"; made again only when "now" changes. */
+export class SampleContactSource {
+  private list: ContactList | undefined;
+
+  listAt(nowSeconds: number): ContactList {
+    if (this.list?.options.anchor !== nowSeconds)
+      this.list = new RememberedContactList({ ...sandboxDefaults, anchor: nowSeconds });
+    return this.list;
+  }
+}
+
+/** The pane's first line: how many contacts, out of which. */
+export function sampleCountText(count: number): string {
+  const { contacts, seed } = sandboxDefaults;
+  return `${count.toLocaleString("en-US")} of the ${contacts.toLocaleString("en-US")} contacts oq sandbox generates (seed ${seed}, its data as of "now")`;
+}
+
+const documentedReadings: ReadonlySet<never> = new Set();
+
+function rowsOf(request: ContactActivityRequest, list: ContactList): string[][] {
+  const rows: string[][] = [];
+  for (const row of reportRows(request, list, documentedReadings))
+    if (row !== null)
+      rows.push(row.map((value) => (value === null || value === undefined ? "" : String(value))));
+  return rows;
+}
+
+/** The contacts one request or a plan selects from `list`: the count and the first `shown` rows. */
+export function sampleContacts(
+  query: { payload: ContactActivityRequest } | { plan: QueryPlan },
+  list: ContactList,
+  shown: number,
+): SampleContacts {
+  if ("payload" in query) {
+    const rows = rowsOf(query.payload, list);
+    return { count: rows.length, columns: [...query.payload.selected_fields], rows: rows.slice(0, shown) };
+  }
+  const { reports, key, columns, combine } = query.plan;
+  const fields = reports[0]!.selected_fields;
+  const keyIndex = fields.indexOf(key);
+  const columnIndexes = columns.map((column) => fields.indexOf(column));
+  /** By key, in order of first appearance: which reports hold the contact, and its row in each. */
+  const contacts = new Map<string, { membership: number; rows: string[][] }>();
+  reports.forEach((request, report) => {
+    for (const row of rowsOf(request, list)) {
+      const value = row[keyIndex]!;
+      const contactKey = caselessKeys.has(key) ? value.toLowerCase() : value;
+      let contact = contacts.get(contactKey);
+      if (!contact) contacts.set(contactKey, (contact = { membership: 0, rows: [] }));
+      contact.membership |= 1 << report;
+      contact.rows[report] ??= row;
+    }
+  });
+  const choose = contactSetChooser(combine);
+  let count = 0;
+  const rows: string[][] = [];
+  for (const contact of contacts.values()) {
+    const report = choose(contact.membership);
+    if (report < 0) continue;
+    count++;
+    if (rows.length < shown) rows.push(columnIndexes.map((index) => contact.rows[report]![index]!));
+  }
+  return { count, columns: [...columns], rows };
+}
