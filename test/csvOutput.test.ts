@@ -19,6 +19,7 @@ import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
+import { drainStream, type ByteSource } from "../src/client/byteSource.js";
 
 /*
  * The download's end of the runner, without the command line: what counts as a whole CSV, what is
@@ -122,7 +123,7 @@ describe("CsvDownload", () => {
     const out = new PassThrough();
     const download = new CsvDownload({ kind: "stdout", stream: out });
     expect(download.temporaryPath.startsWith(tmpdir())).toBe(true);
-    await download.receive(Readable.from([Buffer.from("a,b\r\n1,2\r\n")]));
+    await download.receive(sourceOf(Buffer.from("a,b\r\n1,2\r\n")));
     expect(statSync(download.temporaryPath).mode & 0o777).toBe(0o600);
     await download.discard();
   });
@@ -139,7 +140,7 @@ describe("CsvDownload", () => {
         kind: "file",
         path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv"),
       });
-      const error = await download.receive(Readable.from([body])).catch((e: unknown) => e);
+      const error = await download.receive(sourceOf(body)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OngageError);
       expect((error as OngageError).message).toContain(what);
       expect((error as OngageError).retryable).toBe(false);
@@ -292,3 +293,8 @@ describe("ProgressLine", () => {
     line.stop();
   });
 });
+
+/** Bytes as a body to drain, in one chunk. */
+function sourceOf(bytes: Buffer): ByteSource {
+  return { drain: (sink) => drainStream(Readable.from([bytes]), sink) };
+}
