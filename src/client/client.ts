@@ -16,7 +16,7 @@ import { drainStream, type ByteSink, type ByteSource } from "./byteSource.js";
 import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
 import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
-import { ListFieldsSchema, ReportListSchema, type ReportInfo } from "./envelope.js";
+import { replySchemas, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError, ReportIdError } from "./errors.js";
 import { callFailure, httpError, parseEnvelope, parseReport, protocolError } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
@@ -220,7 +220,7 @@ export class OngageClient {
       let sent = false;
       let created: ReportInfo;
       try {
-        created = parseReport(
+        created = await parseReport(
           await this.json("POST", "contact_activity", {
             body: request,
             signal,
@@ -297,7 +297,10 @@ export class OngageClient {
 
   /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
-    return parseReport(await this.json("GET", this.reportPath(id), { signal, retry: true }), this.redaction);
+    return await parseReport(
+      await this.json("GET", this.reportPath(id), { signal, retry: true }),
+      this.redaction,
+    );
   }
 
   /** GET /api/contact_activity: reports without results. */
@@ -310,7 +313,9 @@ export class OngageClient {
       signal,
       retry: true,
     });
-    const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
+    const parsed = (await replySchemas()).ReportListSchema.safeParse(
+      Array.isArray(payload) && payload.length === 0 ? [] : payload,
+    );
     if (!parsed.success)
       throw protocolError(
         "the report list in an unexpected shape",
@@ -353,7 +358,7 @@ export class OngageClient {
       if (type.includes("json")) {
         // An error in Ongage's envelope on HTTP 200: its message, retried when its code says so.
         try {
-          parseEnvelope(await call.text(), call.response.status, this.redaction);
+          await parseEnvelope(await call.text(), call.response.status, this.redaction);
         } finally {
           call.release();
         }
@@ -366,7 +371,7 @@ export class OngageClient {
   /** GET /api/list_fields: the list's fields and their types. */
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
-    const parsed = ListFieldsSchema.safeParse(payload);
+    const parsed = (await replySchemas()).ListFieldsSchema.safeParse(payload);
     if (!parsed.success)
       throw protocolError(
         "the list fields in an unexpected shape",
@@ -475,7 +480,7 @@ export class OngageClient {
       try {
         const text = await call.text();
         if (options.bodyOptional && text.trim() === "") return { payload: undefined, total: undefined };
-        return parseEnvelope(text, call.response.status, this.redaction);
+        return await parseEnvelope(text, call.response.status, this.redaction);
       } finally {
         call.release();
       }
@@ -602,7 +607,7 @@ export class OngageClient {
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
       release();
-      throw httpError(
+      throw await httpError(
         method,
         path,
         response.status,

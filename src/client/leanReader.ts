@@ -3,7 +3,6 @@ import { Readable } from "node:stream";
 import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
 import { PastEndError } from "./bodyUntilClosed.js";
 import type { ByteSink } from "./byteSource.js";
-import type { TransportRequest, TransportResponse } from "./transport.js";
 
 /*
  * The lean reader: one GET whose body is a large download (an export), read straight off its
@@ -48,8 +47,20 @@ export interface LeanOptions {
   ca?: string | Buffer | undefined;
 }
 
-/** An answer read by the lean reader: its body drained into a sink, or as a stream. */
-interface LeanResponse extends TransportResponse {
+/** What the lean reader sends: a GET (as transport.ts's TransportRequest says it). */
+interface LeanRequest {
+  url: string;
+  headers: Record<string, string>;
+  signal?: AbortSignal | undefined;
+  /** Told whenever bytes arrive before the answer's head is complete. */
+  onActivity?: (() => void) | undefined;
+}
+
+/** An answer read by the lean reader (a TransportResponse): its body drained into a sink, or as a stream. */
+interface LeanResponse {
+  status: number;
+  header(name: string): string | null;
+  readonly body: Readable;
   drain(sink: ByteSink): Promise<void>;
 }
 
@@ -61,7 +72,7 @@ interface LeanResponse extends TransportResponse {
  * the signal's reason once it aborts.
  */
 export function leanRequest(
-  request: TransportRequest,
+  request: LeanRequest,
   options: LeanOptions = {},
 ): Promise<LeanResponse | undefined> {
   return new Promise((resolve, reject) => {
