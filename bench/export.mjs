@@ -26,17 +26,18 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-/** A whole command's wall time, and its peak RSS (kB) through /usr/bin/time when asked. */
-function timed(command, args, env, measureMemory = false) {
-  const useTime = measureMemory && existsSync("/usr/bin/time");
+/** A whole command's wall time, its CPU time (user + system) and its peak RSS (kB), through /usr/bin/time when there is one. */
+function timed(command, args, env) {
+  const useTime = existsSync("/usr/bin/time");
   const start = process.hrtime.bigint();
   const result = useTime
-    ? spawnSync("/usr/bin/time", ["-f", "%M", command, ...args], { env, encoding: "utf8" })
+    ? spawnSync("/usr/bin/time", ["-f", "%M %U %S", command, ...args], { env, encoding: "utf8" })
     : spawnSync(command, args, { env, encoding: "utf8" });
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-  const peakKb = useTime ? Number(result.stderr.trim().split("\n").pop()) : undefined;
-  return { ms, peakKb };
+  if (!useTime) return { ms };
+  const [peakKb, user, system] = result.stderr.trim().split("\n").pop().split(" ").map(Number);
+  return { ms, peakKb, cpuS: user + system };
 }
 
 function sha256(path) {
@@ -89,13 +90,19 @@ function rounds(dir, sandbox, baseUrl, reportId, count) {
   const curlTimes = [];
   const oqTimes = [];
   const oqPeaks = [];
+  const cpu = { oq: [], curl: [] };
   for (let i = 0; i < count; i++) {
     // Who goes first alternates, so that neither always meets a warm (or cold) page cache.
-    const runCurl = () => curlTimes.push(timed("curl", curlArgs, env).ms);
+    const runCurl = () => {
+      const run = timed("curl", curlArgs, env);
+      curlTimes.push(run.ms);
+      if (run.cpuS !== undefined) cpu.curl.push(run.cpuS);
+    };
     const runOq = () => {
-      const run = timed(process.execPath, oqArgs, env, true);
+      const run = timed(process.execPath, oqArgs, env);
       oqTimes.push(run.ms);
       if (run.peakKb !== undefined) oqPeaks.push(run.peakKb);
+      if (run.cpuS !== undefined) cpu.oq.push(run.cpuS);
     };
     if (i % 2) {
       runOq();
@@ -115,6 +122,9 @@ function rounds(dir, sandbox, baseUrl, reportId, count) {
     oqMs: median(oqTimes),
     curlMs: median(curlTimes),
     peakMb: oqPeaks.length ? median(oqPeaks) / 1024 : undefined,
+    cpu: cpu.oq.length
+      ? `CPU ${median(cpu.oq).toFixed(2)} s against curl's ${median(cpu.curl).toFixed(2)} s`
+      : "",
     maxPeakMb: oqPeaks.length ? Math.max(...oqPeaks) / 1024 : undefined,
   };
 }
@@ -139,7 +149,7 @@ export async function exportBenchmarks({
     while ((await client.getReport(report.id)).status === 1)
       await new Promise((resolve) => setTimeout(resolve, 500));
     proxy = await startPacedProxy(new URL(sandbox.url).port, 100);
-    const count = quick ? 3 : 5;
+    const count = quick ? 3 : 7;
     const links = [
       { name: "loopback", url: sandbox.url },
       { name: "a ~100 MB/s link (paced proxy)", url: `http://127.0.0.1:${proxy.port}` },
@@ -149,7 +159,7 @@ export async function exportBenchmarks({
       const mbps = (ms) => run.bytes / 1048576 / (ms / 1000);
       const ratio = run.curlMs / run.oqMs;
       results.push({
-        name: `export of ${(run.bytes / 1048576).toFixed(0)} MB over ${link.name}: \`oq reports export\` (medians of ${count} interleaved rounds; CSV ${run.identical ? "byte-identical to" : "**differs from**"} curl's)`,
+        name: `export of ${(run.bytes / 1048576).toFixed(0)} MB over ${link.name}: \`oq reports export\` (medians of ${count} interleaved rounds; CSV ${run.identical ? "byte-identical to" : "**differs from**"} curl's${run.cpu ? `; ${run.cpu}` : ""})`,
         baseline: "curl, same sandbox",
         measured: `${mbps(run.oqMs).toFixed(0)} MB/s`,
         baselineMeasured: `${mbps(run.curlMs).toFixed(0)} MB/s`,

@@ -1,5 +1,6 @@
 import fc from "fast-check";
 import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { createServer as createHttpsServer } from "node:https";
 import { createServer, type AddressInfo, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
@@ -7,8 +8,10 @@ import { headerAuth } from "../src/client/auth.js";
 import { OngageClient, type OngageClientOptions } from "../src/client/client.js";
 import { OngageError } from "../src/client/errors.js";
 import { ChunkedBody } from "../src/client/leanReader.js";
-import { nodeTransport } from "../src/client/transport.js";
+import { nodeTransport, type Transport } from "../src/client/transport.js";
+import { runPlan } from "../src/runner/runPlan.js";
 import { FakeClock } from "./support/fakeClock.js";
+import { fakeTimeSandbox, gmailOrOpenersPlan, outFolder } from "./support/inProcess.js";
 import { drainedText } from "./support/drainedText.js";
 import { testCredentials } from "./support/sandbox.js";
 
@@ -150,6 +153,22 @@ async function rawServer(answer: (socket: Socket, index: number) => void): Promi
 
 const csvHead = (framing: string) => `HTTP/1.1 200 OK\r\ncontent-type: text/csv\r\n${framing}\r\n`;
 
+/**
+ * The default transport, noting for each export whether the lean reader read it (its answer
+ * hands the body over with `drain`) or node:http did.
+ */
+function notingTransport(inner: Transport = nodeTransport(10)): { transport: Transport; lean: boolean[] } {
+  const lean: boolean[] = [];
+  return {
+    lean,
+    transport: async (call) => {
+      const response = await inner(call);
+      if (call.url.endsWith("/export")) lean.push(response.drain !== undefined);
+      return response;
+    },
+  };
+}
+
 function clientOf(url: string, options: Partial<OngageClientOptions> = {}): OngageClient {
   return new OngageClient({
     auth: headerAuth(testCredentials),
@@ -193,8 +212,11 @@ describe("an export through the lean reader", () => {
               ]),
         ),
       );
-      expect(await drainedText(await clientOf(server.url).exportReport("7"))).toBe(csv);
-      // Read by the lean reader: node:http was not asked again.
+      const noted = notingTransport();
+      const client = clientOf(server.url, { transport: noted.transport });
+      expect(await drainedText(await client.exportReport("7"))).toBe(csv);
+      // Read by the lean reader, and node:http was not asked again.
+      expect(noted.lean).toEqual([true]);
       expect(server.requests).toHaveLength(1);
       expect(server.requests[0]).toMatch(/^GET \/api\/contact_activity\/7\/export HTTP\/1\.1\r\n/);
       expect(server.requests[0]).toMatch(/\r\nconnection: close\r\n/i);
@@ -297,7 +319,11 @@ describe("an export through the lean reader", () => {
       if (index === 0) socket.on("close", () => undefined);
       else socket.end(csv);
     });
-    expect(await drainedText(await clientOf(server.url).exportReport("7"))).toBe(csv);
+    const noted = notingTransport();
+    expect(
+      await drainedText(await clientOf(server.url, { transport: noted.transport }).exportReport("7")),
+    ).toBe(csv);
+    expect(noted.lean).toEqual([false]);
     expect(server.requests).toHaveLength(2);
     expect(server.closedEarly).toBe(1);
   });
@@ -322,12 +348,39 @@ describe("an export through the lean reader", () => {
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     servers.push({ close: () => new Promise((resolve) => server.close(() => resolve())) });
     const url = `https://localhost:${(server.address() as AddressInfo).port}`;
-    const client = clientOf(url, { transport: nodeTransport(10, { ca: cert }) });
+    const noted = notingTransport(nodeTransport(10, { ca: cert }));
+    const client = clientOf(url, { transport: noted.transport });
     expect(await drainedText(await client.exportReport("7"))).toBe(csv.repeat(200));
+    expect(noted.lean).toEqual([true]);
     expect(requests).toEqual(["GET /api/contact_activity/7/export close"]);
     // Without the certificate trusted, the lean reader refuses the server as node:https does.
     const error = await failureOf(clientOf(url).exportReport("7"));
     expect(error.kind).toBe("network");
     expect(requests).toHaveLength(1);
+  });
+});
+
+describe("a plan's parts", () => {
+  it("are downloaded through the lean reader too", async () => {
+    let lean: boolean[] = [];
+    const noting = (toSandbox: Transport): Transport => {
+      const noted = notingTransport(toSandbox);
+      lean = noted.lean;
+      return noted.transport;
+    };
+    const wired = await fakeTimeSandbox({ buildTimeMs: 0 }, {}, noting);
+    servers.push(wired.sandbox);
+    const out = join(outFolder(), "plan.csv");
+    const summary = await wired.clock.run(
+      runPlan({
+        client: wired.client,
+        plan: gmailOrOpenersPlan,
+        destination: { kind: "file", path: out },
+        pollIntervalMs: 20,
+      }),
+    );
+    expect(summary.ok).toBe(true);
+    expect(lean).toEqual([true, true]);
+    expect(readFileSync(out, "utf8")).toMatch(/^email,opens\r?\n/);
   });
 });

@@ -391,7 +391,8 @@ export class ChunkedBody implements BodyFraming {
     }
     const size = /^([0-9a-fA-F]{1,12})[ \t]*(?:;.*)?$/.exec(line);
     if (!size)
-      throw new BadFramingError(`a chunk size that is not one (${JSON.stringify(line.slice(0, 20))})`);
+      // (What the line held is the server's, and is not quoted: it could echo a credential.)
+      throw new BadFramingError("a chunk size line that is not a size");
     this.left = parseInt(size[1]!, 16);
     this.state = this.left === 0 ? "trailer" : "data";
   }
