@@ -281,6 +281,18 @@ describe("an export through the lean reader", () => {
     expect(server.closedEarly).toBe(1);
   });
 
+  it("an empty body on a connection the server keeps open: over after the grace period, not the idle timeout", async () => {
+    const server = await serve((socket) =>
+      socket.write(csvHead("content-length: 0\r\nconnection: keep-alive\r\n")),
+    );
+    const started = Date.now();
+    expect(await drainedText(await clientOf(server.url, { idleTimeoutMs: 10_000 }).exportReport("7"))).toBe(
+      "",
+    );
+    expect(Date.now() - started).toBeLessThan(5000);
+    expect(server.requests).toHaveLength(1);
+  });
+
   it("a server that stalls mid-body: the idle timeout, on the client's clock", async () => {
     let stalled = false;
     let received = 0;

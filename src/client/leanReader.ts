@@ -217,7 +217,11 @@ export function leanRequest(
           early = undefined;
           if (!readBody(bytes, 0, bytes.length)) return;
         }
-        if (body!.done && (socket.readableEnded || socket.destroyed)) return closed();
+        if (body!.done) {
+          // (An empty body: complete with its head.)
+          if (socket.readableEnded || socket.destroyed) return closed();
+          awaitClose();
+        }
         socket.resume();
       });
     }
@@ -240,12 +244,16 @@ export function leanRequest(
         fail(new PastEndError());
         return false;
       }
-      // The answer is complete: the server should close now. Anything else it sends is past the end.
-      grace = setTimeout(() => {
+      awaitClose();
+      return true;
+    }
+
+    /** The answer is complete: the server should close now. Anything else it sends is past the end. */
+    function awaitClose(): void {
+      grace ??= setTimeout(() => {
         socket.destroy();
         closed();
       }, closeGraceMs);
-      return true;
     }
   });
 }
