@@ -15,6 +15,7 @@ import { terminalSafe, terminalSafeJson } from "../src/app/terminalText.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
 import { CsvDownload, CsvSaveError } from "../src/runner/csvOutput.js";
+import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { testSandbox } from "./support/sandbox.js";
@@ -114,6 +115,46 @@ describe("CsvRecordCounter.cutShort", () => {
           expect(counted(short, cuts).cutShort()).toBe(counted(short).cutShort());
         },
       ),
+    );
+  });
+});
+
+describe("the CSV reader, however the bytes are cut", () => {
+  /** Records and row counts of `bytes` read in pieces cut at `cuts`, each piece in a buffer reused afterwards. */
+  function read(
+    bytes: Buffer,
+    cuts: number[],
+  ): { records: string[][]; rows: number; cut: string | undefined } {
+    const reader = new CsvRecordReader();
+    const counter = new CsvRecordCounter();
+    const records: string[][] = [];
+    const bounds = [
+      0,
+      ...cuts.filter((cut) => cut > 0 && cut < bytes.length).sort((a, b) => a - b),
+      bytes.length,
+    ];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = Buffer.from(bytes.subarray(bounds[i], bounds[i + 1]));
+      records.push(...reader.push(piece));
+      counter.push(piece);
+      piece.fill(0x41);
+    }
+    records.push(...reader.end());
+    return { records, rows: counter.rows, cut: counter.cutShort() };
+  }
+
+  it("reads the same records, rows and verdict as from one piece (quotes, line feeds in quotes, CRLF, blank lines, a BOM)", () => {
+    const text = fc
+      .array(fc.constantFrom("a", "é", ",", '"', '""', "\n", "\r\n", "\n\n", '"x\ny"'), { maxLength: 40 })
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.boolean(), text, fc.array(fc.nat(200), { maxLength: 6 }), (bom, body, cuts) => {
+        const bytes = Buffer.from(`${bom ? "\ufeff" : ""}${body}`);
+        const whole = read(bytes, []);
+        expect(read(bytes, cuts)).toEqual(whole);
+        for (let cut = 1; cut < Math.min(bytes.length, 60); cut++) expect(read(bytes, [cut])).toEqual(whole);
+      }),
+      { numRuns: 300 },
     );
   });
 });
