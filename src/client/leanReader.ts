@@ -218,7 +218,7 @@ export function leanRequest(
           if (!readBody(bytes, 0, bytes.length)) return;
         }
         if (body!.done) {
-          // (An empty body: complete with its head.)
+          // (Complete already: empty, or whole in the bytes that came with its head.)
           if (socket.readableEnded || socket.destroyed) return closed();
           awaitClose();
         }
