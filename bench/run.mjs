@@ -1,14 +1,13 @@
 // `npm run bench`: measures oq against baselines timed in the same run (this machine is noisy,
 // so only ratios and medians mean anything), prints the results and writes BENCHMARKS.md.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { compile, format, formatDiagnostics } from "../dist/lib/index.js";
-import { headerAuth, OngageClient } from "../dist/lib/entry/client.js";
 import { pollDelay } from "../dist/lib/runner/runReport.js";
-import { sandboxCustomFields } from "../dist/lib/sandbox/data.js";
+import { exportBenchmarks } from "./export.mjs";
 import { replBenchmarks } from "./repl.mjs";
 import { plansHeading, sandboxEnv, startSandboxProcess } from "./sandboxProcess.mjs";
 
@@ -48,19 +47,6 @@ function interleavedWallTimesMs(commands, runs) {
     });
   }
   return samples.map(median);
-}
-
-/** A whole command's wall time, and its peak memory when /usr/bin/time can tell. */
-function timed(command, args, env, measureMemory = false) {
-  const useTime = measureMemory && existsSync("/usr/bin/time");
-  const start = process.hrtime.bigint();
-  const result = useTime
-    ? spawnSync("/usr/bin/time", ["-f", "%M", command, ...args], { env, encoding: "utf8" })
-    : spawnSync(command, args, { env, encoding: "utf8" });
-  const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  if (result.status !== 0) throw new Error(`${command} ${args.join(" ")} failed: ${result.stderr}`);
-  const peakKb = useTime ? Number(result.stderr.trim().split("\n").pop()) : undefined;
-  return { ms, peakKb };
 }
 
 const results = [];
@@ -200,117 +186,8 @@ results.push({
   }
 }
 
-// 4. Export download: `oq reports export` next to curl, from one sandbox (its own process), same run.
-const exportContacts = quick ? 200_000 : 3_000_000;
-/** Every contact, many columns: about 190 bytes a row. */
-const wideQuery =
-  "email is not empty users all during 120d select email, id, ocx_status, ocx_created_date, ocx_import_id, first_name, city, " +
-  "age, birthday, customer_id, sent, opens, clicks, last_sent_date, last_open_date, last_click_date, avg_open_time";
-const sandbox = await startSandboxProcess(exportContacts);
-try {
-  const client = new OngageClient({
-    auth: headerAuth(sandbox.credentials),
-    baseUrl: sandbox.url,
-    listId: sandbox.listId,
-  });
-  const report = await client.createReport(compile(wideQuery, { now, fields: sandboxCustomFields }).payload);
-  while ((await client.getReport(report.id)).status === 1)
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  const url = `${sandbox.url}/${sandbox.listId}/api/contact_activity/${report.id}/export`;
-  const env = sandboxEnv(sandbox);
-  const curlArgs = [
-    "-s",
-    "-o",
-    join(dir, "curl.csv"),
-    "-H",
-    `x_username: ${sandbox.credentials.username}`,
-    "-H",
-    `x_password: ${sandbox.credentials.password}`,
-    "-H",
-    `x_account_code: ${sandbox.credentials.accountCode}`,
-    url,
-  ];
-  const oqArgs = [join(root, "bin/oq.js"), "reports", "export", report.id, "--out", join(dir, "oq.csv")];
-  const curlTimes = [];
-  const oqTimes = [];
-  const oqPeaks = [];
-  for (let i = 0; i < (quick ? 2 : 5); i++) {
-    curlTimes.push(timed("curl", curlArgs, env).ms);
-    const run = timed(process.execPath, oqArgs, env, true);
-    oqTimes.push(run.ms);
-    if (run.peakKb !== undefined) oqPeaks.push(run.peakKb);
-  }
-  const bytes = statSync(join(dir, "oq.csv")).size;
-  if (bytes !== statSync(join(dir, "curl.csv")).size)
-    throw new Error("oq and curl downloaded different sizes");
-  const mbps = (ms) => bytes / 1048576 / (ms / 1000);
-  const oqRate = mbps(median(oqTimes));
-  const curlRate = mbps(median(curlTimes));
-  results.push({
-    name: `download a ${(bytes / 1048576).toFixed(0)} MB export: \`oq reports export\``,
-    baseline: "curl, same sandbox",
-    measured: `${oqRate.toFixed(0)} MB/s`,
-    baselineMeasured: `${curlRate.toFixed(0)} MB/s`,
-    ratio: oqRate / curlRate,
-    target: "≥ 0.9x",
-    met: oqRate / curlRate >= 0.9,
-  });
-  // The same download over a paced link (the sandbox pauses 2 ms per 64 KB chunk, about
-  // 30 MB/s): what a real network to Ongage looks like, where the link, not the client, sets the pace.
-  const paced = await startSandboxProcess(quick ? 20_000 : 600_000, "0s", "slow:2");
-  try {
-    const pacedClient = new OngageClient({
-      auth: headerAuth(paced.credentials),
-      baseUrl: paced.url,
-      listId: paced.listId,
-    });
-    const pacedReport = await pacedClient.createReport(
-      compile(wideQuery, { now, fields: sandboxCustomFields }).payload,
-    );
-    while ((await pacedClient.getReport(pacedReport.id)).status === 1)
-      await new Promise((resolve) => setTimeout(resolve, 200));
-    const pacedEnv = sandboxEnv(paced);
-    const pacedUrl = `${paced.url}/${paced.listId}/api/contact_activity/${pacedReport.id}/export`;
-    const pacedCurl = [];
-    const pacedOq = [];
-    for (let i = 0; i < (quick ? 1 : 3); i++) {
-      pacedCurl.push(timed("curl", [...curlArgs.slice(0, -1), pacedUrl], pacedEnv).ms);
-      pacedOq.push(
-        timed(
-          process.execPath,
-          [join(root, "bin/oq.js"), "reports", "export", pacedReport.id, "--out", join(dir, "oq.csv")],
-          pacedEnv,
-        ).ms,
-      );
-    }
-    const pacedBytes = statSync(join(dir, "oq.csv")).size;
-    const rate = (ms) => pacedBytes / 1048576 / (ms / 1000);
-    results.push({
-      name: `the same over a ~30 MB/s link (a ${(pacedBytes / 1048576).toFixed(0)} MB export, sandbox-paced)`,
-      baseline: "curl, same sandbox",
-      measured: `${rate(median(pacedOq)).toFixed(0)} MB/s`,
-      baselineMeasured: `${rate(median(pacedCurl)).toFixed(0)} MB/s`,
-      ratio: median(pacedCurl) / median(pacedOq),
-      target: "≥ 0.9x",
-      met: median(pacedCurl) / median(pacedOq) >= 0.9,
-    });
-  } finally {
-    paced.stop();
-  }
-
-  const peakMb = oqPeaks.length ? Math.max(...oqPeaks) / 1024 : undefined;
-  results.push({
-    name: "oq's peak memory (RSS) during that download",
-    baseline: "(absolute)",
-    measured: peakMb === undefined ? "n/a (no /usr/bin/time)" : `${peakMb.toFixed(0)} MB`,
-    baselineMeasured: "",
-    ratio: undefined,
-    target: "< 100 MB",
-    met: peakMb !== undefined && peakMb < 100,
-  });
-} finally {
-  sandbox.stop();
-}
+// 4. Export download: `oq reports export` next to curl, on loopback and over a paced link (bench/export.mjs).
+results.push(...(await exportBenchmarks({ quick, dir })));
 
 // 5. API calls per report run: what `oq run --json` counts, on a report that takes 1 s to build.
 {

@@ -15,10 +15,12 @@ import { terminalSafe, terminalSafeJson } from "../src/app/terminalText.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
 import { CsvDownload, CsvSaveError } from "../src/runner/csvOutput.js";
+import { CsvRecordReader } from "../src/runner/csvRecords.js";
 import { runReport } from "../src/runner/runReport.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { testSandbox } from "./support/sandbox.js";
 import { until } from "./support/until.js";
+import { drainStream, type ByteSource } from "../src/client/byteSource.js";
 
 /*
  * The download's end of the runner, without the command line: what counts as a whole CSV, what is
@@ -117,12 +119,52 @@ describe("CsvRecordCounter.cutShort", () => {
   });
 });
 
+describe("the CSV reader, however the bytes are cut", () => {
+  /** Records and row counts of `bytes` read in pieces cut at `cuts`, each piece in a buffer reused afterwards. */
+  function read(
+    bytes: Buffer,
+    cuts: number[],
+  ): { records: string[][]; rows: number; cut: string | undefined } {
+    const reader = new CsvRecordReader();
+    const counter = new CsvRecordCounter();
+    const records: string[][] = [];
+    const bounds = [
+      0,
+      ...cuts.filter((cut) => cut > 0 && cut < bytes.length).sort((a, b) => a - b),
+      bytes.length,
+    ];
+    for (let i = 0; i + 1 < bounds.length; i++) {
+      const piece = Buffer.from(bytes.subarray(bounds[i], bounds[i + 1]));
+      records.push(...reader.push(piece));
+      counter.push(piece);
+      piece.fill(0x41);
+    }
+    records.push(...reader.end());
+    return { records, rows: counter.rows, cut: counter.cutShort() };
+  }
+
+  it("reads the same records, rows and verdict as from one piece (quotes, line feeds in quotes, CRLF, blank lines, a BOM)", () => {
+    const text = fc
+      .array(fc.constantFrom("a", "é", ",", '"', '""', "\n", "\r\n", "\n\n", '"x\ny"'), { maxLength: 40 })
+      .map((parts) => parts.join(""));
+    fc.assert(
+      fc.property(fc.boolean(), text, fc.array(fc.nat(200), { maxLength: 6 }), (bom, body, cuts) => {
+        const bytes = Buffer.from(`${bom ? "\ufeff" : ""}${body}`);
+        const whole = read(bytes, []);
+        expect(read(bytes, cuts)).toEqual(whole);
+        for (let cut = 1; cut < Math.min(bytes.length, 60); cut++) expect(read(bytes, [cut])).toEqual(whole);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
 describe("CsvDownload", () => {
   it("writes its temporary file readable by its owner only, also in the system temp folder", async () => {
     const out = new PassThrough();
     const download = new CsvDownload({ kind: "stdout", stream: out });
     expect(download.temporaryPath.startsWith(tmpdir())).toBe(true);
-    await download.receive(Readable.from([Buffer.from("a,b\r\n1,2\r\n")]));
+    await download.receive(sourceOf(Buffer.from("a,b\r\n1,2\r\n")));
     expect(statSync(download.temporaryPath).mode & 0o777).toBe(0o600);
     await download.discard();
   });
@@ -139,7 +181,7 @@ describe("CsvDownload", () => {
         kind: "file",
         path: join(mkdtempSync(join(tmpdir(), "oq-csv-")), "x.csv"),
       });
-      const error = await download.receive(Readable.from([body])).catch((e: unknown) => e);
+      const error = await download.receive(sourceOf(body)).catch((e: unknown) => e);
       expect(error).toBeInstanceOf(OngageError);
       expect((error as OngageError).message).toContain(what);
       expect((error as OngageError).retryable).toBe(false);
@@ -292,3 +334,8 @@ describe("ProgressLine", () => {
     line.stop();
   });
 });
+
+/** Bytes as a body to drain, in one chunk. */
+function sourceOf(bytes: Buffer): ByteSource {
+  return { drain: (sink) => drainStream(Readable.from([bytes]), sink) };
+}

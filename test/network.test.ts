@@ -7,13 +7,14 @@ import { headerAuth, redact } from "../src/client/auth.js";
 import { backoffDelay, defaultBackoff } from "../src/client/backoff.js";
 import { OngageClient, type OngageClientOptions } from "../src/client/client.js";
 import { CredentialError, ListIdError, OngageError } from "../src/client/errors.js";
-import { nodeTransport, readText, type Transport } from "../src/client/transport.js";
+import { nodeTransport, type Transport } from "../src/client/transport.js";
 import { compile } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
 import { parseFaults } from "../src/sandbox/faults.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { oq, type CliRun } from "./support/oqInProcess.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
+import { drainedText } from "./support/drainedText.js";
 
 /*
  * The network layer against a hostile server: nothing waits for ever, nothing exits early,
@@ -252,7 +253,7 @@ describe("every network read has a time limit", () => {
       await new Promise((resolve) => setTimeout(resolve, 20));
     sandbox.faults.stallHeaders = 1;
     const body = await client.exportReport(report.id);
-    const error = await failureOf(readText(body));
+    const error = await failureOf(drainedText(body));
     expect(sandbox.stats.stalled).toBe(1);
     expect(error.kind).toBe("timeout");
     expect(error.message).toContain("sent nothing for 0.3s");

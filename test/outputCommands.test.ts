@@ -116,7 +116,8 @@ describe("a CSV that cannot be saved keeps its report", () => {
     rmSync(join(dir, "out"), { recursive: true });
     const run = await running;
     expect(run.status).toBe(1);
-    expect(sandbox.stats.byRoute[exportRoute]).toBe(1);
+    // The temporary file is made before the export is asked for: it could not be, so no export.
+    expect(sandbox.stats.byRoute[exportRoute]).toBeUndefined();
     expect(sandbox.stats.reportsDeleted).toBe(0);
     const [id] = sandbox.liveReports().map((report) => String(report.id));
     const command = `oq reports export ${id} --list-id ${sandbox.listId} --out ${join(dir, "out", "q.csv")}`;
@@ -197,6 +198,38 @@ describe("oq reports export and oq fields pull fail in one line", () => {
     expect(existsSync(join(dir, "cut.csv"))).toBe(false);
     expect(partFiles(dir)).toEqual([]);
     expectCleanFailure(cut);
+  });
+
+  it("reports export: one call when the download works (no look-up of the report first)", async () => {
+    const dir = folder();
+    const id = await keptReport(dir);
+    const requests = sandbox!.stats.requests;
+    const run = await oq(["reports", "export", id, "--out", "again.csv"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox!),
+    });
+    expect(run.status).toBe(0);
+    expect(sandbox!.stats.requests - requests).toBe(1);
+    expect(readFileSync(join(dir, "again.csv"), "utf8")).toBe(readFileSync(join(dir, "first.csv"), "utf8"));
+  });
+
+  it("reports export of a report not completed: refused by the server, then looked up to say so", async () => {
+    sandbox = await testSandbox({ buildTimeMs: 60_000 });
+    const dir = folder();
+    const client = sandboxClient(sandbox);
+    const { id } = await client.createReport(request(query));
+    const run = await oq(["reports", "export", id, "--out", "pending.csv"], {
+      cwd: dir,
+      env: sandboxEnv(sandbox),
+    });
+    expect(run.status).toBe(1);
+    expect(sandbox.stats.byRoute[exportRoute]).toBe(1);
+    expect(sandbox.stats.byRoute["GET contact_activity/:id"]).toBe(1);
+    expect(run.stderr).toMatch(
+      new RegExp(`^oq: report ${id} is .*, not completed; nothing to export yet\n$`),
+    );
+    expect(existsSync(join(dir, "pending.csv"))).toBe(false);
+    expectCleanFailure(run);
   });
 
   it("reports export: a bad --out is a usage error before any call; an existing folder gets ID.csv", async () => {

@@ -12,12 +12,13 @@ import { defaultBackoff } from "../src/client/backoff.js";
 import { OngageClient, type ClientEvent } from "../src/client/client.js";
 import { sleepOn } from "../src/client/clock.js";
 import { OngageError } from "../src/client/errors.js";
-import { readText, type Transport, type TransportRequest } from "../src/client/transport.js";
+import type { Transport, TransportRequest } from "../src/client/transport.js";
 import { runPlan } from "../src/runner/runPlan.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { FakeClock } from "./support/fakeClock.js";
 import { fakeTimeSandbox, gmailOrOpenersPlan, outFolder } from "./support/inProcess.js";
 import { testCredentials } from "./support/sandbox.js";
+import { drainedText } from "./support/drainedText.js";
 
 /*
  * Processes and parts sharing one busy Ongage account wait for each other rather than fail
@@ -120,7 +121,7 @@ describe("patient together: one account, several processes", () => {
     );
     const started = clock.now();
     const downloads = Array.from({ length: 10 }, (_, id) =>
-      other.exportReport(String(id)).then((body) => readText(body)),
+      other.exportReport(String(id)).then((body) => drainedText(body)),
     );
     const fields = await clock.run(Promise.all([ours.listFields(), ...downloads]).then(([fields]) => fields));
     expect(fields).toEqual([{ name: "email", type: "string" }]);

@@ -4,8 +4,9 @@ import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
 import { OngageError } from "../src/client/errors.js";
-import { maxJsonReplyBytes, readText } from "../src/client/transport.js";
+import { maxJsonReplyBytes } from "../src/client/transport.js";
 import { testCredentials } from "./support/sandbox.js";
+import { drainedText } from "./support/drainedText.js";
 
 /*
  * Every JSON reply is read whole, so each is bounded (maxJsonReplyBytes): a server that sends
@@ -110,7 +111,7 @@ describe("a JSON reply far larger than any of Ongage's", () => {
       12 * 1024 * 1024,
     );
     const body = await clientOf(server.url).exportReport("1000");
-    const text = await readText(body);
+    const text = await drainedText(body);
     expect(text.length).toBe(server.sent());
     expect(text.length).toBeGreaterThan(maxJsonReplyBytes);
   });

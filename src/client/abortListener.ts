@@ -13,6 +13,6 @@ export function listenForAbort(signal: AbortSignal | undefined, onAbort: () => v
 }
 
 /** A signal that aborts when `signal` does, for an API that will listen on it (such as pipeline). */
-export function followerOf(signal: AbortSignal): AbortSignal {
+function followerOf(signal: AbortSignal): AbortSignal {
   return AbortSignal.any([signal]);
 }

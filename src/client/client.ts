@@ -1,5 +1,4 @@
 import { validateHeaderName, validateHeaderValue } from "node:http";
-import { PassThrough, type Readable } from "node:stream";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { AuthScheme } from "./auth.js";
 import {
@@ -13,13 +12,15 @@ import {
   type SharedPatience,
 } from "./backoff.js";
 import { PastEndError } from "./bodyUntilClosed.js";
+import { drainStream, type ByteSink, type ByteSource } from "./byteSource.js";
 import { CallTimer } from "./callTimer.js";
 import { realClock, type Clock } from "./clock.js";
 import { awaitReports, findLostCreate, mayHaveCreated, type UnknownCreates } from "./createRecovery.js";
-import { ListFieldsSchema, ReportListSchema, type ReportInfo } from "./envelope.js";
+import { replySchemas, type ReportInfo } from "./envelope.js";
 import { CredentialError, ListIdError, OngageError, redactError, ReportIdError } from "./errors.js";
 import { callFailure, httpError, parseEnvelope, parseReport, protocolError } from "./httpErrors.js";
 import { RateLimiter, rateWindowMs } from "./limiter.js";
+import { BadFramingError, CutShortError } from "./leanReader.js";
 import { isListId } from "./listId.js";
 import { markerOf } from "./reportMarker.js";
 import { isReportId } from "./reportId.js";
@@ -219,7 +220,7 @@ export class OngageClient {
       let sent = false;
       let created: ReportInfo;
       try {
-        created = parseReport(
+        created = await parseReport(
           await this.json("POST", "contact_activity", {
             body: request,
             signal,
@@ -296,7 +297,10 @@ export class OngageClient {
 
   /** GET /api/contact_activity/ID: the report without results; status 1 pending, 2 completed. */
   async getReport(id: string, signal?: AbortSignal): Promise<ReportInfo> {
-    return parseReport(await this.json("GET", this.reportPath(id), { signal, retry: true }), this.redaction);
+    return await parseReport(
+      await this.json("GET", this.reportPath(id), { signal, retry: true }),
+      this.redaction,
+    );
   }
 
   /** GET /api/contact_activity: reports without results. */
@@ -309,7 +313,9 @@ export class OngageClient {
       signal,
       retry: true,
     });
-    const parsed = ReportListSchema.safeParse(Array.isArray(payload) && payload.length === 0 ? [] : payload);
+    const parsed = (await replySchemas()).ReportListSchema.safeParse(
+      Array.isArray(payload) && payload.length === 0 ? [] : payload,
+    );
     if (!parsed.success)
       throw protocolError(
         "the report list in an unexpected shape",
@@ -332,13 +338,14 @@ export class OngageClient {
   }
 
   /**
-   * GET .../export (aggregated) or .../export_detailed (one row per event): the CSV as a byte
-   * stream. A failure before the body starts is retried; one during it is the caller's to handle.
+   * GET .../export (aggregated) or .../export_detailed (one row per event): the CSV, to be
+   * drained (once) into a sink. A failure before the body starts is retried; one during it is
+   * the caller's to handle.
    */
   async exportReport(
     id: string,
     options: { detailed?: boolean; signal?: AbortSignal } = {},
-  ): Promise<Readable> {
+  ): Promise<ByteSource> {
     const path = `${this.reportPath(id)}/${options.detailed ? "export_detailed" : "export"}`;
     return this.send("GET", path, { signal: options.signal, retry: true }, true, async (call) => {
       // (A compressed body is told by its bytes, in CsvDownload: a fetch transport decodes it.)
@@ -351,7 +358,7 @@ export class OngageClient {
       if (type.includes("json")) {
         // An error in Ongage's envelope on HTTP 200: its message, retried when its code says so.
         try {
-          parseEnvelope(await call.text(), call.response.status, this.redaction);
+          await parseEnvelope(await call.text(), call.response.status, this.redaction);
         } finally {
           call.release();
         }
@@ -364,7 +371,7 @@ export class OngageClient {
   /** GET /api/list_fields: the list's fields and their types. */
   async listFields(signal?: AbortSignal): Promise<ListFieldInfo[]> {
     const { payload } = await this.envelope("GET", "list_fields", { signal, retry: true });
-    const parsed = ListFieldsSchema.safeParse(payload);
+    const parsed = (await replySchemas()).ListFieldsSchema.safeParse(payload);
     if (!parsed.success)
       throw protocolError(
         "the list fields in an unexpected shape",
@@ -473,7 +480,7 @@ export class OngageClient {
       try {
         const text = await call.text();
         if (options.bodyOptional && text.trim() === "") return { payload: undefined, total: undefined };
-        return parseEnvelope(text, call.response.status, this.redaction);
+        return await parseEnvelope(text, call.response.status, this.redaction);
       } finally {
         call.release();
       }
@@ -600,7 +607,7 @@ export class OngageClient {
     if (response.status < 200 || response.status >= 300) {
       const body = await text().catch(() => "");
       release();
-      throw httpError(
+      throw await httpError(
         method,
         path,
         response.status,
@@ -615,57 +622,68 @@ export class OngageClient {
       response,
       release,
       text,
-      watchedBody: () =>
-        this.watchedBody(
-          method,
-          path,
-          response.body,
-          announcedLength(response),
-          timer,
-          release,
-          options.signal,
-        ),
+      watchedBody: () => this.watchedBody(method, path, response, timer, release, options.signal),
     };
   }
 
   /**
-   * An export's body, passed through a stream that restarts the idle timer with every chunk,
-   * fails with a clear timeout error when the server falls silent, fails when the body is not
-   * as long as its Content-Length (`announced`) says, whatever the transport, and ends the call
-   * when done.
+   * An export's body, drained into a sink: every chunk restarts the idle timer; the body fails
+   * with a clear timeout error when the server falls silent, and when it is not as long as its
+   * Content-Length (`announced`) says, whatever the transport; the call ends when it is done.
+   * The lean reader (leanReader.ts) hands its chunks straight over; any other transport's
+   * stream is read the same way (drainStream).
    */
   private watchedBody(
     method: string,
     path: string,
-    body: Readable,
-    announced: number | undefined,
+    response: TransportResponse,
     timer: CallTimer,
     release: () => void,
     signal: AbortSignal | undefined,
-  ): Readable {
-    const watched = new PassThrough();
+  ): ByteSource {
     const host = new URL(this.baseUrl).host;
+    const announced = announcedLength(response);
     let received = 0;
-    timer.whenExpired(() => watched.destroy(this.failure(method, path, new Error("idle"), signal, timer)));
-    body.on("data", (chunk: Buffer) => {
-      received += chunk.length;
-      timer.touch();
-    });
-    // While the reader holds the stream back, the silence is ours, not the server's.
-    body.on("pause", () => timer.hold());
-    body.on("resume", () => timer.touch());
-    body.on("error", (error) =>
-      watched.destroy(
-        error instanceof PastEndError
-          ? new OngageError("protocol", `${method} ${path}: ${host} ${error.message}`)
-          : this.failure(method, path, error, signal, timer, true),
-      ),
-    );
-    body.once("end", () => {
-      timer.stop();
-      if (announced === undefined || received === announced) return void watched.end();
-      watched.destroy(
-        received < announced
+    let drained = false;
+    return {
+      drain: async (sink) => {
+        if (drained) throw new Error("an export's body is read once");
+        drained = true;
+        let sinkError: { error: unknown } | undefined;
+        const counting: ByteSink = (chunk) => {
+          received += chunk.length;
+          timer.touch();
+          try {
+            sink(chunk);
+          } catch (error) {
+            sinkError = { error };
+            throw error;
+          }
+        };
+        try {
+          await new Promise<void>((resolve, reject) => {
+            timer.whenExpired(() => reject(this.failure(method, path, new Error("idle"), signal, timer)));
+            (response.drain
+              ? response.drain(counting)
+              : drainStream(response.body, counting, timer.signal)
+            ).then(resolve, reject);
+          });
+        } catch (error) {
+          if (sinkError) throw sinkError.error;
+          if (error instanceof PastEndError)
+            throw new OngageError("protocol", `${method} ${path}: ${host} ${error.message}`);
+          if (error instanceof CutShortError || error instanceof BadFramingError)
+            throw new OngageError(
+              "network",
+              `${method} ${path}: the answer from ${host} was cut short (${error.message})`,
+            );
+          throw this.failure(method, path, error, signal, timer, true);
+        } finally {
+          release();
+          if (!response.drain) response.body.destroy();
+        }
+        if (announced === undefined || received === announced) return;
+        throw received < announced
           ? new OngageError(
               "network",
               `${method} ${path}: the answer from ${host} was cut short (${received} of the ${announced} bytes its Content-Length announced)`,
@@ -673,15 +691,9 @@ export class OngageClient {
           : new OngageError(
               "protocol",
               `${method} ${path}: ${host} sent ${received} bytes where its Content-Length announced ${announced}`,
-            ),
-      );
-    });
-    body.pipe(watched, { end: false });
-    watched.once("close", () => {
-      release();
-      body.destroy();
-    });
-    return watched;
+            );
+      },
+    };
   }
 
   /** Any failure of a call as an OngageError that says what happened (see callFailure). */
@@ -710,12 +722,12 @@ function announcedLength(response: TransportResponse): number | undefined {
   return length && /^\d+$/.test(length) ? Number(length) : undefined;
 }
 
-/** A response being consumed: `text` reads it all, `watchedBody` streams it; either way, `release` ends the call. */
+/** A response being consumed: `text` reads it all, `watchedBody` drains it; either way, `release` ends the call. */
 interface Call {
   response: TransportResponse;
   release: () => void;
   text: () => Promise<string>;
-  watchedBody: () => Readable;
+  watchedBody: () => ByteSource;
 }
 
 /** Refuses, before any call, a header no request could carry, naming the header and never the value. */

@@ -1,52 +1,20 @@
-import { z } from "zod";
-import { integerText } from "../language/numberText.js";
-import { ServerText } from "./serverText.js";
+import type { z } from "zod";
 
 /*
- * Ongage's replies, parsed with zod. Ids, statuses and flags arrive as strings or numbers;
- * both are accepted and turned into one type. An empty object may arrive as [].
- * Words the server chose that oq only shows (a report's status words and title) are ServerText,
- * printed only through the client's redaction.
+ * Ongage's replies: what the client reads of them. Their schemas (replySchemas.ts, with zod)
+ * load when a reply is first read, not with the client: an export that goes well reads none.
  */
 
-const flag = z
-  .union([z.boolean(), z.string(), z.number()])
-  .transform((value) => value === true || value === "true" || value === 1 || value === "1");
-const id = z.union([z.string().min(1), z.number()]).transform(String);
-const count = z.union([z.number(), z.string().regex(integerText)]).transform(Number);
-const words = z.string().transform(ServerText.from);
+type Schemas = typeof import("./replySchemas.js");
 
-export const EnvelopeSchema = z.object({
-  metadata: z
-    .looseObject({ error: flag.optional(), total: count.optional() })
-    .or(z.array(z.unknown()).transform(() => ({ error: false }))),
-  payload: z.unknown(),
-});
+export type ReportInfo = z.infer<Schemas["ReportSchema"]>;
 
-export const ErrorPayloadSchema = z.looseObject({
-  code: count.optional(),
-  message: z.string().optional(),
-  errors: z.union([z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
-});
+let loading: Promise<Schemas> | undefined;
 
-export const ReportSchema = z.looseObject({
-  id,
-  status: count,
-  status_desc: words.optional(),
-  title: words.optional(),
-  created: count.optional(),
-});
-
-export type ReportInfo = z.infer<typeof ReportSchema>;
-
-export const ReportListSchema = z.union([
-  z.array(ReportSchema),
-  z.record(z.string(), ReportSchema).transform((byKey) => Object.values(byKey)),
-]);
-
-export const ListFieldsSchema = z.array(
-  z.looseObject({ name: z.string(), type: z.string(), format: z.string().optional() }),
-);
+/** The schemas of Ongage's replies, loaded once. */
+export function replySchemas(): Promise<Schemas> {
+  return (loading ??= import("./replySchemas.js"));
+}
 
 /** What a report's status means: 1 pending, 2 completed, anything else a failure. */
 export function reportState(status: number): "pending" | "completed" | "failed" {

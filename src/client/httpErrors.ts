@@ -1,6 +1,6 @@
 import type { CallTimer } from "./callTimer.js";
 import { longestServerText } from "./echoedSecrets.js";
-import { EnvelopeSchema, ErrorPayloadSchema, ReportSchema, type ReportInfo } from "./envelope.js";
+import { replySchemas, type ReportInfo } from "./envelope.js";
 import { OngageError } from "./errors.js";
 import { ReplyTooLarge } from "./transport.js";
 import { ServerText, type Redaction } from "./serverText.js";
@@ -28,15 +28,17 @@ export function protocolError(
   return new OngageError("protocol", `Ongage sent ${what}: ${said}`);
 }
 
-export function parseReport(payload: unknown, redaction: Redaction): ReportInfo {
-  const parsed = ReportSchema.safeParse(payload);
+export async function parseReport(payload: unknown, redaction: Redaction): Promise<ReportInfo> {
+  const parsed = (await replySchemas()).ReportSchema.safeParse(payload);
   if (!parsed.success)
     throw protocolError("a report in an unexpected shape", ServerText.from(parsed.error.message), redaction);
   return parsed.data;
 }
 
-function errorDetails(payload: unknown): { code?: number; message?: string; errors: string[] } {
-  const parsed = ErrorPayloadSchema.safeParse(payload);
+async function errorDetails(
+  payload: unknown,
+): Promise<{ code?: number; message?: string; errors: string[] }> {
+  const parsed = (await replySchemas()).ErrorPayloadSchema.safeParse(payload);
   if (!parsed.success) return { errors: [] };
   const raw = parsed.data.errors ?? [];
   const errors = (
@@ -54,20 +56,22 @@ function quoted(text: string, redaction: Redaction): string {
 }
 
 /** An answer with an HTTP error status (`text`: its body, perhaps Ongage's envelope). */
-export function httpError(
+export async function httpError(
   method: string,
   path: string,
   status: number,
   text: string,
   redaction: Redaction,
   retryAfterMs: number | undefined,
-): OngageError {
-  let details: ReturnType<typeof errorDetails> = { errors: [] };
+): Promise<OngageError> {
+  let details: Awaited<ReturnType<typeof errorDetails>> = { errors: [] };
+  let payload: unknown;
   try {
-    details = errorDetails((JSON.parse(text) as { payload?: unknown }).payload);
+    payload = (JSON.parse(text) as { payload?: unknown }).payload;
   } catch {
     // Not Ongage's envelope (a proxy's error page, say): the status says enough.
   }
+  if (payload !== undefined) details = await errorDetails(payload);
   const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), redaction);
   const message = redaction.blank(`${method} ${path}: Ongage answered ${status}${said ? `: ${said}` : ""}`);
   const extra: { status: number; code?: number; errors: string[]; retryAfterMs: number | undefined } = {
@@ -80,11 +84,11 @@ export function httpError(
 }
 
 /** A successful answer's body opened: its payload, or the error its envelope holds (even on HTTP 200). */
-export function parseEnvelope(
+export async function parseEnvelope(
   text: string,
   status: number,
   redaction: Redaction,
-): { payload: unknown; total: number | undefined } {
+): Promise<{ payload: unknown; total: number | undefined }> {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -96,7 +100,7 @@ export function parseEnvelope(
       200,
     );
   }
-  const parsed = EnvelopeSchema.safeParse(json);
+  const parsed = (await replySchemas()).EnvelopeSchema.safeParse(json);
   if (!parsed.success)
     throw protocolError(
       "a reply without its envelope (metadata and payload)",
@@ -106,7 +110,7 @@ export function parseEnvelope(
   const { metadata, payload } = parsed.data;
   if (metadata.error) {
     // An error even on HTTP 200.
-    const details = errorDetails(payload);
+    const details = await errorDetails(payload);
     const said = quoted([details.message, ...details.errors].filter(Boolean).join("; "), redaction);
     const extra: { status: number; code?: number; errors: string[] } = {
       status,

@@ -79,12 +79,27 @@ export class ServerText {
  * them back.
  */
 export class Redaction {
-  readonly #patterns: RegExp[];
-  readonly #needles: EchoNeedles;
+  readonly #secrets: readonly string[];
+  /**
+   * What finds the credentials, worked out when first needed: it takes tens of milliseconds,
+   * and a run that goes well (an export) may print nothing of the server's.
+   */
+  #finders: { patterns: RegExp[]; needles: EchoNeedles } | undefined;
 
   constructor(secrets: readonly string[]) {
-    this.#patterns = secretPatterns(secrets);
-    this.#needles = echoNeedles(secrets);
+    this.#secrets = [...secrets];
+  }
+
+  get #patterns(): RegExp[] {
+    return (this.#finders ??= {
+      patterns: secretPatterns(this.#secrets),
+      needles: echoNeedles(this.#secrets),
+    }).patterns;
+  }
+
+  get #needles(): EchoNeedles {
+    void this.#patterns;
+    return this.#finders!.needles;
   }
 
   /**

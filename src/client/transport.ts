@@ -3,6 +3,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { bodyUntilClosed } from "./bodyUntilClosed.js";
+import type { ByteSink } from "./byteSource.js";
+import { leanRequest, type LeanOptions } from "./leanReader.js";
 
 /** One HTTP exchange, as the client needs it: the response's body is a byte stream. */
 export interface TransportRequest {
@@ -29,6 +31,11 @@ export interface TransportResponse {
   status: number;
   header(name: string): string | null;
   body: Readable;
+  /**
+   * When the transport can: the body handed to `sink` as it arrives, instead of read from `body`
+   * (the lean reader, leanReader.ts). Resolves once it has ended whole.
+   */
+  drain?: ((sink: ByteSink) => Promise<void>) | undefined;
 }
 
 export type Transport = (request: TransportRequest) => Promise<TransportResponse>;
@@ -64,18 +71,33 @@ class StaleConnection extends Error {
  * closed before the answer is sent again at once, once, on a new connection, not on another
  * socket of the pool, which may be stale too.
  */
-export function nodeTransport(maxSockets = 10): Transport {
+export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport {
+  const ca = tls.ca ? { ca: tls.ca } : {};
   const pooled = {
     http: new HttpAgent({ keepAlive: true, maxSockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets }),
+    https: new HttpsAgent({ keepAlive: true, maxSockets, ...ca }),
   };
-  const fresh = { http: new HttpAgent({ keepAlive: false }), https: new HttpsAgent({ keepAlive: false }) };
+  const fresh = {
+    http: new HttpAgent({ keepAlive: false }),
+    https: new HttpsAgent({ keepAlive: false, ...ca }),
+  };
   // An export's connection is its own and read until the server closes it (bodyUntilClosed.ts):
   // an agent that keeps it open past the announced length, whose sockets are never reused
   // (each export asks the server to close).
-  const closing = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+  const closing = {
+    http: new HttpAgent({ keepAlive: true }),
+    https: new HttpsAgent({ keepAlive: true, ...ca }),
+  };
   return async (request) => {
-    if (request.closeAfter) return nodeRequest(request, closing);
+    if (request.closeAfter) {
+      // An export: the lean reader first; node:http for any answer it does not read (it is
+      // sent again then, which a GET allows).
+      if (request.method === "GET" && request.body === undefined) {
+        const lean = await leanRequest(request, tls);
+        if (lean) return lean;
+      }
+      return nodeRequest(request, closing);
+    }
     const reusable = idempotentMethods.has(request.method);
     try {
       return await nodeRequest(request, reusable ? pooled : fresh);

@@ -1,12 +1,12 @@
-import { createReadStream, createWriteStream } from "node:fs";
+import { closeSync, createReadStream, openSync, writeSync } from "node:fs";
 import { chmod, rm, rename } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { basename, dirname, join } from "node:path";
-import type { Readable, Writable } from "node:stream";
+import type { Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { getSystemErrorMap } from "node:util";
 import { OngageError } from "../client/errors.js";
-import { followerOf } from "../client/abortListener.js";
+import type { ByteSource } from "../client/byteSource.js";
 import { CsvRecordCounter } from "./csvCounter.js";
 import { modeFor } from "./fileMode.js";
 
@@ -51,6 +51,8 @@ export function saveFailure(what: string, error: NodeJS.ErrnoException): CsvSave
 export class CsvDownload {
   readonly temporaryPath: string;
   readonly counter: CsvRecordCounter;
+  /** The temporary file, while it is open. */
+  private fd: number | undefined;
 
   /** `columns`: the columns the CSV must have (a report's selected fields), when known. */
   constructor(
@@ -66,50 +68,73 @@ export class CsvDownload {
   }
 
   /**
-   * Streams `source` into the temporary file, counting bytes and rows as they pass. Fails with an
-   * OngageError when the body is not a CSV, or not one of the expected columns (protocol), or
-   * stopped mid-row (network, worth another try), or `signal` aborted it (aborted: never a
-   * CsvSaveError, though the file's stream is destroyed with the abort), and with a CsvSaveError
-   * when the file cannot be written.
+   * Creates the temporary file ("wx": never write through a file, or link, someone else put
+   * there; readable by its owner only). Done before the download is asked for, so that a file
+   * that cannot be written costs no call; `receive` does it if it has not been done.
+   */
+  open(): void {
+    if (this.fd !== undefined) return;
+    try {
+      this.fd = openSync(this.temporaryPath, "wx", 0o600);
+    } catch (error) {
+      throw this.saveError(error as NodeJS.ErrnoException);
+    }
+  }
+
+  /**
+   * Drains `source` into the temporary file, counting bytes and rows as they pass, each chunk
+   * written before the next is read (a write to a file is quick, and a synchronous one lets the
+   * source reuse its buffer). Fails with an OngageError when the body is not a CSV, or not one
+   * of the expected columns (protocol), or stopped mid-row (network, worth another try), or
+   * `signal` aborted it (aborted: never a CsvSaveError), and with a CsvSaveError when the file
+   * cannot be written.
    */
   async receive(
-    source: Readable,
+    source: ByteSource,
     onChunk?: (counter: CsvRecordCounter) => void,
     signal?: AbortSignal,
   ): Promise<void> {
     const counter = this.counter;
-    source.on("data", (chunk: Buffer) => {
-      if (counter.bytes === 0 && chunk.length > 0) {
-        const problem = notCsv(chunk);
-        if (problem) {
-          source.destroy(new OngageError("protocol", problem));
-          return;
-        }
-      }
-      counter.push(chunk);
-      if (counter.refusal) {
-        source.destroy(new OngageError("protocol", `the export is ${counter.refusal}`));
-        return;
-      }
-      onChunk?.(counter);
-    });
-    // A 1 MB buffer: with the default 16 KB, writing costs more than downloading. "wx": never
-    // write through a file (or link) someone else put there.
-    const file = createWriteStream(this.temporaryPath, { highWaterMark: 1 << 20, mode: 0o600, flags: "wx" });
-    let fileError: NodeJS.ErrnoException | undefined;
-    file.on("error", (error) => (fileError ??= error));
+    this.open();
+    const fd = this.fd!;
     try {
-      // Through a follower of the run's signal, which every download of the run shares (abortListener.ts).
-      await pipeline(source, file, signal ? { signal: followerOf(signal) } : {});
+      await source.drain((chunk) => {
+        if (signal?.aborted) throw new OngageError("aborted", "stopped");
+        if (counter.bytes === 0 && chunk.length > 0) {
+          const problem = notCsv(chunk);
+          if (problem) throw new OngageError("protocol", problem);
+        }
+        counter.push(chunk);
+        if (counter.refusal) throw new OngageError("protocol", `the export is ${counter.refusal}`);
+        try {
+          for (let written = 0; written < chunk.length;)
+            written += writeSync(fd, chunk, written, chunk.length - written);
+        } catch (error) {
+          throw this.saveError(error as NodeJS.ErrnoException);
+        }
+        onChunk?.(counter);
+      });
     } catch (error) {
       if (signal?.aborted) throw new OngageError("aborted", "stopped");
-      if (fileError) throw this.saveError(fileError);
       throw error;
+    } finally {
+      this.close();
     }
     const cut = counter.cutShort();
     // A header that had no line break is read only now.
     if (counter.refusal) throw new OngageError("protocol", `the export is ${counter.refusal}`);
     if (cut) throw new OngageError("network", `the export ${cut}: it was cut short`);
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return;
+    const fd = this.fd;
+    this.fd = undefined;
+    try {
+      closeSync(fd);
+    } catch (error) {
+      throw this.saveError(error as NodeJS.ErrnoException);
+    }
   }
 
   /** Gives the complete file its final name, or copies it to stdout; then removes the temporary file. */
@@ -129,6 +154,11 @@ export class CsvDownload {
   }
 
   async discard(): Promise<void> {
+    try {
+      this.close();
+    } catch {
+      // (Removed below either way.)
+    }
     await rm(this.temporaryPath, { force: true });
   }
 

@@ -69,7 +69,8 @@ export class CsvScanner {
   /**
    * Calls `onRecord` for every record `chunk` completes, then `onLast` with the last of them (if
    * any), so that a reader can look closer at the last record it has seen without splitting
-   * every one. The chunk may be reused afterwards.
+   * every one (`onLast` may be called more than once in a push: its last call has the last
+   * record). The chunk may be reused afterwards.
    */
   push(
     chunk: Buffer,
@@ -78,9 +79,22 @@ export class CsvScanner {
   ): void {
     // Nothing pending (a chunk that starts a record): read in place, keep only what is left.
     if (this.pending === 0) return this.scan(chunk, chunk.length, false, onRecord, onLast);
-    this.reserve(this.pending + chunk.length);
-    chunk.copy(this.work, this.pending);
-    this.scan(this.work, this.pending + chunk.length, false, onRecord, onLast);
+    // A record is pending: it most likely ends at the chunk's first line feed. Only that much is
+    // copied behind it, and the rest of the chunk read in place (copying every chunk whole copied
+    // every byte of a download once more).
+    const feed = chunk.indexOf(lineFeed);
+    const head = feed === -1 ? chunk.length : feed + 1;
+    this.reserve(this.pending + head);
+    chunk.copy(this.work, this.pending, 0, head);
+    this.scan(this.work, this.pending + head, false, onRecord, onLast);
+    if (head === chunk.length) return;
+    if (this.pending === 0)
+      return this.scan(chunk.subarray(head), chunk.length - head, false, onRecord, onLast);
+    // (That line feed was inside a quoted field, or the BOM is not told yet: the rest follows.)
+    const rest = chunk.length - head;
+    this.reserve(this.pending + rest);
+    chunk.copy(this.work, this.pending, head);
+    this.scan(this.work, this.pending + rest, false, onRecord, onLast);
   }
 
   /** The last record, when the bytes do not end with a line break. */

@@ -31,6 +31,7 @@ export async function downloadReport(options: DownloadOptions): Promise<{ bytes:
   for (let attempt = 1; ; attempt++) {
     const file = new CsvDownload(options.destination, options.columns);
     try {
+      file.open();
       const stream = await client.exportReport(reportId, {
         detailed: options.detailed ?? false,
         ...(signal ? { signal } : {}),

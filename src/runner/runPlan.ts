@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { Readable } from "node:stream";
 import { caselessKeys, detailedExportColumns, detailedExportKey } from "../language/vocabulary.js";
 import { readQueryPlan, type QueryPlan } from "../emit/planSchema.js";
+import { drainStream } from "../client/byteSource.js";
 import { CsvDownload, CsvSaveError, saveFailure } from "./csvOutput.js";
 import { mergeResults, type MergeStats } from "./mergeResults.js";
 import type { LedgerEntry, ReportLedger } from "./reportLedger.js";
@@ -213,7 +214,8 @@ async function receiveMerge(
   onChunk: Parameters<CsvDownload["receive"]>[1],
 ): Promise<void> {
   try {
-    await file.receive(Readable.from(merged), onChunk, signal);
+    const stream = Readable.from(merged);
+    await file.receive({ drain: (sink) => drainStream(stream, sink, signal) }, onChunk, signal);
   } finally {
     // Queued behind the step the generator is running, so it settles once that step is over.
     await merged.return(undefined).catch(() => undefined);

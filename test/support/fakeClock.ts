@@ -1,5 +1,6 @@
 import { setImmediate as turn } from "node:timers/promises";
 import { sleepOn, type Clock } from "../../src/client/clock.js";
+import { replySchemas } from "../../src/client/envelope.js";
 
 interface FakeTimer {
   at: number;
@@ -68,6 +69,9 @@ export class FakeClock implements Clock {
     let settled = false;
     const done = work.finally(() => (settled = true));
     done.catch(() => undefined);
+    // Loading a module is real I/O this clock cannot see, and the client loads the schemas of
+    // Ongage's replies when it reads its first one: loaded before time may move.
+    await replySchemas();
     const realPause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
     while (!settled) {
       const before = this.changes;

@@ -52,7 +52,9 @@ function noSpace(): NodeJS.ErrnoException {
 
 /** Watches the temporary folders of the plans run until `restore`. */
 export function watchPlanFiles(faults: PlanFileFaults = {}): PlanFiles {
-  const original = { open: fsp.open, rm: fsp.rm, createWriteStream: fs.createWriteStream };
+  const original = { open: fsp.open, rm: fsp.rm, openSync: fs.openSync, writeSync: fs.writeSync };
+  /** The downloads' temporary files, by descriptor, while `fullDownloads` spoils their writes. */
+  const downloads = new Set<number>();
   const events: string[] = [];
   let folder: string | undefined;
   const open = async (...args: Parameters<typeof fsp.open>): Promise<FileHandle> => {
@@ -82,25 +84,27 @@ export function watchPlanFiles(faults: PlanFileFaults = {}): PlanFiles {
     });
     return handle;
   };
-  const createWriteStream = (...args: Parameters<typeof fs.createWriteStream>): fs.WriteStream => {
-    const stream = original.createWriteStream(...args);
+  // A download is written with openSync and writeSync (csvOutput.ts).
+  const openSync = (...args: Parameters<typeof fs.openSync>): number => {
+    const fd = original.openSync(...args);
     const path = String(args[0]);
-    if (!faults.fullDownloads || !download.test(basename(path)) || !inPlanFolder.test(path)) return stream;
-    folder ??= dirname(path);
-    return Object.assign(stream, {
-      _write: (_chunk: unknown, _encoding: unknown, done: (error: Error) => void) => {
-        events.push("ENOSPC");
-        done(noSpace());
-      },
-      _writev: undefined,
-    });
+    if (faults.fullDownloads && download.test(basename(path)) && inPlanFolder.test(path)) {
+      folder ??= dirname(path);
+      downloads.add(fd);
+    }
+    return fd;
   };
+  const writeSync = ((fd: number, ...rest: unknown[]) => {
+    if (!downloads.has(fd)) return (original.writeSync as (...all: unknown[]) => number)(fd, ...rest);
+    events.push("ENOSPC");
+    throw noSpace();
+  }) as typeof fs.writeSync;
   const rm = async (...args: Parameters<typeof fsp.rm>): Promise<void> => {
     if (folder !== undefined && String(args[0]) === folder) events.push("rm");
     return original.rm(...args);
   };
   Object.assign(fsp, { open, rm });
-  Object.assign(fs, { createWriteStream });
+  Object.assign(fs, { openSync, writeSync });
   syncBuiltinESMExports();
   return {
     events,
@@ -109,7 +113,7 @@ export function watchPlanFiles(faults: PlanFileFaults = {}): PlanFiles {
     },
     restore() {
       Object.assign(fsp, { open: original.open, rm: original.rm });
-      Object.assign(fs, { createWriteStream: original.createWriteStream });
+      Object.assign(fs, { openSync: original.openSync, writeSync: original.writeSync });
       syncBuiltinESMExports();
     },
   };

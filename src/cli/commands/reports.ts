@@ -1,5 +1,6 @@
 import type { Host } from "../../app/host.js";
 import { reportState } from "../../client/envelope.js";
+import { OngageError } from "../../client/errors.js";
 import { CsvSaveError, type CsvDestination } from "../../runner/csvOutput.js";
 import { downloadReport } from "../../runner/downloadReport.js";
 import { outputFile } from "../../app/outputPath.js";
@@ -74,14 +75,7 @@ export async function exportReport(
     ? { kind: "file", path: outputFile("--out", options.out, `${id}.csv`) }
     : { kind: "stdout", stream: host.stdout };
   const client = await connect(options, host.env, host.cwd());
-  const report = await client.getReport(id);
   const say = terminalLine(client.redaction);
-  if (reportState(report.status) !== "completed") {
-    host.stderr.write(
-      say`oq: report ${id} is ${report.status_desc ?? `in status ${report.status}`}, not completed; nothing to export yet\n`,
-    );
-    return exitCodes.failed;
-  }
   const progress = new ProgressLine(host.stderr);
   const { result: outcome, stoppedBy } = await interruptible(
     host,
@@ -109,6 +103,20 @@ export async function exportReport(
   if (outcome instanceof Error) {
     // A reader that left (`oq reports export ID | head`) took what it wanted.
     if (outcome instanceof CsvSaveError && outcome.readerLeft) return exitCodes.ok;
+    // A wrong invocation (an id that cannot be a report's) is the command's usage error.
+    if (outcome instanceof OngageError && outcome.kind === "config") throw outcome;
+    // The report is looked up only when Ongage refused its export (a download that works needs
+    // no call more), to say so when it is not completed.
+    const report =
+      outcome instanceof OngageError && outcome.kind === "api"
+        ? await client.getReport(id).catch(() => undefined)
+        : undefined;
+    if (report && reportState(report.status) !== "completed") {
+      host.stderr.write(
+        say`oq: report ${id} is ${report.status_desc ?? `in status ${report.status}`}, not completed; nothing to export yet\n`,
+      );
+      return exitCodes.failed;
+    }
     host.stderr.write(say`oq: report ${id}: ${outcome.message}\n`);
     return exitCodes.failed;
   }
