@@ -198,6 +198,14 @@ describe("help", () => {
     expect(wrong.stderr).toBe("oq: --port takes a whole number, not 'eighty'\n");
   });
 
+  it("a port past 65535 is a usage error (exit 2) for oq playground and oq sandbox, not a stack trace", async () => {
+    for (const command of ["playground", "sandbox"]) {
+      const run = await oq([command, "--port", "70000"]);
+      expect(run.status).toBe(2);
+      expect(run.stderr).toBe("oq: --port takes a port from 0 to 65535 (0: any free port), not '70000'\n");
+    }
+  });
+
   it("oq compile --help describes its options", async () => {
     const run = await oq(["compile", "--help"]);
     expect(run.status).toBe(0);

@@ -5,7 +5,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "../../app/host.js";
 import { exitCodes } from "../../app/exitCodes.js";
-import { wholeNumberFlag } from "../wholeNumberFlag.js";
+import { portFlag } from "../wholeNumberFlag.js";
 
 /*
  * `oq playground`: serves the built page (dist/playground/, docs/playground.md) on 127.0.0.1
@@ -60,7 +60,7 @@ function serve(files: ReadonlyMap<string, { type: string; body: Buffer }>): Serv
 
 /** `oq playground [--port N]`: the page on http://127.0.0.1:N/, until Ctrl-C. */
 export async function playgroundCommand(options: { port: string }, host: Host): Promise<number> {
-  const port = wholeNumberFlag("--port", options.port);
+  const port = portFlag(options.port);
   const folder = playgroundFolder();
   if (!folder) {
     host.stderr.write("oq: the playground page is not built (dist/playground/): run npm run build\n");

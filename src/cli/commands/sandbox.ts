@@ -6,7 +6,7 @@ import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
 import { exitCodes } from "../../app/exitCodes.js";
 import { UsageError } from "../../app/usageError.js";
-import { wholeNumberFlag } from "../wholeNumberFlag.js";
+import { portFlag, wholeNumberFlag } from "../wholeNumberFlag.js";
 
 interface SandboxCommandOptions {
   port: string;
@@ -38,7 +38,7 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
   }
   if (!isListId(options.listId))
     throw new UsageError(`--list-id takes a list id (digits, such as 12345), not '${options.listId}'`);
-  const port = wholeNumberFlag("--port", options.port);
+  const port = portFlag(options.port);
   let sandbox;
   try {
     sandbox = await startSandbox({
