@@ -46,6 +46,7 @@ describe("the playground's analysis", () => {
     expect(analysis.body).toBe(
       [
         `2 reports; the contacts in ${planned.words!.contacts}.`,
+        "One row per contact, told apart by email; columns: email, opens.",
         ...planned.words!.reports.map((words, index) => `report ${index + 1}: ${words}`),
         "",
         JSON.stringify(planned.plan, null, 2),

@@ -112,6 +112,27 @@ describe("the sample contacts pane", () => {
     expect(sampleContacts({ plan: both }, new ShoutingList(options), 5)).toEqual(alone);
   });
 
+  it("a field oq sandbox does not have: refused as the sandbox refuses the run, not 'no one'", async () => {
+    const text = "loyalty_tier >= 2 during 90d select email, loyalty_tier";
+    const fields = { ...sandboxCustomFields, loyalty_tier: "numeric" as const };
+    const request = plan(text, { now: sandboxNow, fields }).payload!;
+    const shown = sampleContacts({ payload: request }, list, 10);
+    expect(shown.rows).toEqual([]);
+    expect(shown.refused).toEqual([
+      "filters.criteria.0.field_name: unknown field loyalty_tier",
+      "selected_fields: unknown field loyalty_tier",
+    ]);
+    // What oq run gets from the sandbox for the same request.
+    const summary = await runReport({
+      client: sandboxClient(sandbox),
+      request,
+      destination: { kind: "file", path: join(folder, "refused.csv") },
+      pollIntervalMs: 1,
+    });
+    expect(summary.ok).toBe(false);
+    expect(summary.error).toContain("unknown field loyalty_tier");
+  });
+
   it("is what the page's analysis shows, none while the query has errors", () => {
     const settings = { now: sandboxNow, schema: "" };
     const good = analyse('email ends "gmail.com" and opens >= 3 during 30d select email, opens', settings);

@@ -1,5 +1,5 @@
 import { printCriterion } from "../check/printCriterion.js";
-import type { ContactSet } from "../emit/planSchema.js";
+import type { ContactSet, QueryPlan } from "../emit/planSchema.js";
 import type { LogicalPlan } from "./planner.js";
 
 /*
@@ -22,6 +22,14 @@ export function describePlan(plan: LogicalPlan): PlanWords {
     ),
     contacts: describeContactSet(plan.combine),
   };
+}
+
+/** The two lines `oq plan` (and the playground) open a plan with: how many reports, how they combine, the rows. */
+export function planHeading(plan: QueryPlan, words: PlanWords): [string, string] {
+  return [
+    `${plan.reports.length} reports; the contacts in ${words.contacts}.`,
+    `One row per contact, told apart by ${plan.key}; columns: ${plan.columns.join(", ")}.`,
+  ];
 }
 
 /** `report 1 or report 2`, `report 1 but not report 2`, parenthesised where it nests. */

@@ -5,6 +5,7 @@ import { plan, type CompileOptions } from "../compile.js";
 import { renderDiagnostic, summarize } from "../diagnostics/render.js";
 import type { Severity } from "../diagnostics/diagnostic.js";
 import { explain } from "../explain/explain.js";
+import { planHeading } from "../plan/describePlan.js";
 import { resolveNow } from "../validateOptions.js";
 import { SampleContactSource, sampleContacts, type SampleContacts } from "./sampleContacts.js";
 
@@ -126,9 +127,8 @@ export function analyse(
   analysis.summary = result.diagnostics.length > 0 ? summarize(result.diagnostics) : "";
   if (result.payload) analysis.body = JSON.stringify(result.payload, null, 2);
   else if (result.plan && result.words) {
-    const { reports } = result.plan;
     const heading = [
-      `${reports.length} reports; the contacts in ${result.words.contacts}.`,
+      ...planHeading(result.plan, result.words),
       ...result.words.reports.map((words, index) => `report ${index + 1}: ${words}`),
     ];
     analysis.body = `${heading.join("\n")}\n\n${JSON.stringify(result.plan, null, 2)}`;

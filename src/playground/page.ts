@@ -79,6 +79,17 @@ function renderSamples(analysis: Analysis): void {
     samplesPane.replaceChildren(make("p", "None until the query has no errors.", "quiet"));
     return;
   }
+  if (samples.refused) {
+    samplesPane.replaceChildren(
+      make(
+        "p",
+        "oq sandbox refuses this query, as Ongage would (412): oq run against it gets no rows.",
+        "error",
+      ),
+      ...samples.refused.map((reason) => make("p", reason, "error")),
+    );
+    return;
+  }
   const count = make("p", sampleCountText(samples.count));
   count.id = "sample-count";
   const table = make("table");
@@ -124,6 +135,8 @@ let queued = false;
  * made), or for a long text once typing pauses.
  */
 function schedule(text: string): void {
+  // The fix buttons hold offsets of the text they were made for: none is clicked on a newer one.
+  problemsPane.querySelectorAll("button").forEach((button) => (button.disabled = true));
   if (pending !== undefined) clearTimeout(pending);
   pending = undefined;
   if (text.length > idleUpdateLength) {

@@ -4,7 +4,7 @@ import { caselessKeys } from "../language/vocabulary.js";
 import { contactSetChooser } from "../runner/contactSetEvaluation.js";
 import type { EvaluationContact } from "../evaluate/contact.js";
 import { ContactList, sandboxDefaults, type ContactRecord, type Window } from "../sandbox/data.js";
-import { reportRows } from "../sandbox/reports.js";
+import { reportRows, validateRequest } from "../sandbox/reports.js";
 
 /*
  * The "Sample contacts" pane: what `oq run` would give against `oq sandbox` (its default seed
@@ -23,6 +23,11 @@ export interface SampleContacts {
   columns: string[];
   /** Its first rows, each value as the CSV has it (an empty value: ""). */
   rows: string[][];
+  /**
+   * Why oq sandbox would refuse the request (as Ongage does, 412): a custom field it does not
+   * have, say. There are no rows then, as `oq run` against it gets none.
+   */
+  refused?: string[];
 }
 
 /**
@@ -84,6 +89,9 @@ export function sampleContacts(
   list: ContactList,
   shown: number,
 ): SampleContacts {
+  const requests = "payload" in query ? [query.payload] : query.plan.reports;
+  const refused = requests.flatMap((request) => validateRequest(request).errors);
+  if (refused.length > 0) return { count: 0, columns: [], rows: [], refused: [...new Set(refused)] };
   if ("payload" in query) {
     const rows = rowsOf(query.payload, list);
     return { count: rows.length, columns: [...query.payload.selected_fields], rows: rows.slice(0, shown) };

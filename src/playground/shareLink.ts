@@ -6,7 +6,8 @@
  *     #q=<query>&now=<clock>&schema=<fields.json>
  *
  * each value its text's UTF-8 bytes in base64url (RFC 4648 §5, without padding), so any text
- * (line breaks, quotes, emoji) comes back byte for byte. `now` and `schema` are left out when
+ * (quotes, emoji, a byte order mark) comes back byte for byte; the editor itself writes every line
+ * break as \n, so a query typed or opened in the page has no \r\n or \r to keep. `now` and `schema` are left out when
  * empty; `q` never is, so that a link to an empty query opens an empty query.
  */
 
@@ -35,7 +36,8 @@ function fromBase64Url(value: string): string | undefined {
   const binary = atob(value.replace(/-/g, "+").replace(/_/g, "/"));
   const bytes = Uint8Array.from(binary, (c) => c.charCodeAt(0));
   try {
-    return new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    // ignoreBOM: a query that starts with U+FEFF keeps it (the decoder drops it by default).
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
   } catch {
     return undefined;
   }

@@ -1,6 +1,7 @@
 import type { Host } from "../../app/host.js";
 import { formatDiagnostics, plan } from "../../compile.js";
 import { planOfOneReport } from "../../plan/emitPlan.js";
+import { planHeading } from "../../plan/describePlan.js";
 import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
 import { useColor } from "../useColor.js";
 import { readInput } from "../input.js";
@@ -34,12 +35,9 @@ export async function planCommand(file: string, flags: PlanFlags, host: Host): P
   } else if (result.payload) {
     host.stdout.write(`One report (what oq compile prints):\n${terminalSafeJson(result.payload)}\n`);
   } else if (result.plan && result.words) {
-    const { reports, key, columns } = result.plan;
+    const { reports } = result.plan;
     const words = result.words;
-    const lines = [
-      `${reports.length} reports; the contacts in ${words.contacts}.`,
-      `One row per contact, told apart by ${key}; columns: ${columns.join(", ")}.`,
-    ];
+    const lines: string[] = planHeading(result.plan, words);
     reports.forEach((report, index) => {
       lines.push("", `report ${index + 1}: ${terminalSafe(words.reports[index]!)}`, terminalSafeJson(report));
     });
