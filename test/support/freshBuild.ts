@@ -9,9 +9,9 @@ import { join } from "node:path";
  */
 const root = new URL("../../", import.meta.url).pathname;
 /** What the build reads. */
-const sources = ["src", "scripts/build.mjs", "package.json", "tsconfig.json"];
-/** What it writes that the tests use: the command's bundle and the library. */
-const outputs = ["dist/cli/cli.js", "dist/lib/index.js"];
+const sources = ["src", "scripts/build.mjs", "bin/codeCache.cjs", "package.json", "tsconfig.json"];
+/** What it writes that the tests use: the command's bundles (the compiling commands' code cache last) and the library. */
+const outputs = ["dist/cli/cli.js", "dist/cli/compiling.cjs.cache", "dist/lib/index.js"];
 
 function newestChange(path: string): number {
   const stat = statSync(path);
