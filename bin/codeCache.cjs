@@ -27,24 +27,38 @@ function run(script, file) {
   return module.exports;
 }
 
-/** Runs the CommonJS bundle `file` with its code cache, or from source when V8 turns the cache away. */
+/** The bundles this process compiled, by file: writeCodeCache writes the cache of each. */
+const compiledBundles = new Map();
+
+/**
+ * Runs the CommonJS bundle `file` with its code cache, or from source when V8 turns the cache
+ * away; once per process, as require() does.
+ */
 function requireWithCodeCache(file) {
+  const loaded = compiledBundles.get(file);
+  if (loaded) return loaded.exports;
   let cachedData;
   try {
     cachedData = readFileSync(cacheFileOf(file));
   } catch {
     // No cache (a build that could not write one): compiled from source.
   }
-  return run(compile(file, cachedData), file);
+  const script = compile(file, cachedData);
+  const bundle = { script, exports: {} };
+  compiledBundles.set(file, bundle);
+  bundle.exports = run(script, file);
+  return bundle.exports;
 }
 
 /**
- * Writes the code cache of the bundle `file` after running it once for each argv of `runs` in
- * this process (each run of the bundle runs its command with process.argv), so that the cache
- * holds the functions those commands compiled, not only the bundle's top level.
+ * Writes the code cache of the bundle `file`, and of each bundle it loaded with
+ * requireWithCodeCache (the recovering parser), after running it once for each argv of `runs`
+ * in this process (each run of the bundle runs its command with process.argv), so that the
+ * caches hold the functions those commands compiled, not only the bundles' top level.
  */
 async function writeCodeCache(file, runs) {
   const script = compile(file);
+  compiledBundles.set(file, { script });
   for (const argv of runs) {
     process.argv = [process.argv[0], file, ...argv];
     run(script, file);
@@ -53,9 +67,11 @@ async function writeCodeCache(file, runs) {
   }
   // The runs' exit statuses are theirs (a query with a mistake fails), not this process's.
   process.exitCode = 0;
-  const cache = cacheFileOf(file);
-  writeFileSync(`${cache}.partial`, script.createCachedData());
-  renameSync(`${cache}.partial`, cache);
+  for (const [bundle, { script }] of compiledBundles) {
+    const cache = cacheFileOf(bundle);
+    writeFileSync(`${cache}.partial`, script.createCachedData());
+    renameSync(`${cache}.partial`, cache);
+  }
 }
 
 module.exports = { requireWithCodeCache, writeCodeCache };

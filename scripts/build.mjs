@@ -44,7 +44,8 @@ const lazyRecoveringParser = {
           ? `
         let recoveringParser;
         export function recoveringParse(source, diagnostics, limits) {
-          recoveringParser ??= require(__dirname + "/recovering-parser.cjs");
+          // With its code cache, as bin/oq.js runs this bundle (dist/cli/ -> bin/).
+          recoveringParser ??= require(__dirname + "/../../bin/codeCache.cjs").requireWithCodeCache(__dirname + "/recovering-parser.cjs");
           return recoveringParser.recoveringParse(source, diagnostics, limits);
         }`
           : `
@@ -132,8 +133,9 @@ await build({
   format: "cjs",
 });
 
-// V8's code cache of compiling.cjs (bin/codeCache.cjs), written by running the commands it holds
-// on a query with no mistake and on one with a mistake, in a Node process of their own: a cache
+// V8's code cache of compiling.cjs and of recovering-parser.cjs (bin/codeCache.cjs), written by
+// running the commands compiling.cjs holds on a query with no mistake, one with a misspelt field
+// and one with syntax errors, in a Node process of their own: a cache
 // is accepted only by the Node (V8 version and flags) that wrote it.
 {
   const scratch = mkdtempSync(join(tmpdir(), "oq-code-cache-"));
@@ -142,7 +144,10 @@ await build({
     const mistaken = join(scratch, "mistaken.oq");
     writeFileSync(good, 'email ends "gmail.com" and opens >= 3 during 30d select email, opens\n');
     writeFileSync(mistaken, 'opnes >= 3 and city = "Paris"\n');
-    const runs = [good, mistaken].flatMap((file) =>
+    // A syntax error: the recovering parser's cache too.
+    const broken = join(scratch, "broken.oq");
+    writeFileSync(broken, "opens >= during 30d and (city = 'Paris'\n");
+    const runs = [good, mistaken, broken].flatMap((file) =>
       ["compile", "check", "plan", "explain"].map((command) => [command, file]),
     );
     const codeCache = fileURLToPath(new URL("../bin/codeCache.cjs", import.meta.url));

@@ -127,8 +127,8 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
     expect(builtins).not.toContain("internal/modules/esm/loader");
   });
 
-  it("a query with a syntax error: the recovering parser too, and nothing else", () => {
-    const { run, ofOq } = loadedBy(["compile", "q.oq"], { "q.oq": "opens >= during 30d\n" });
+  it("a query with a syntax error: the recovering parser and its code cache too, and nothing else", () => {
+    const { run, ofOq, cachesTaken } = loadedBy(["compile", "q.oq"], { "q.oq": "opens >= during 30d\n" });
     expect(run.status).toBe(1);
     expect(ofOq.sort()).toEqual([
       "bin/codeCache.cjs",
@@ -136,7 +136,9 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
       "dist/cli/compiling.cjs",
       "dist/cli/compiling.cjs.cache",
       "dist/cli/recovering-parser.cjs",
+      "dist/cli/recovering-parser.cjs.cache",
     ]);
+    expect(cachesTaken).toEqual([true, true]);
   });
 });
 

@@ -53,6 +53,7 @@ describe("the package as npm packs it", () => {
       "dist/cli/compiling.cjs.cache",
       "dist/cli/compiling-schemas.cjs",
       "dist/cli/recovering-parser.cjs",
+      "dist/cli/recovering-parser.cjs.cache",
       "dist/lib/index.js",
       "dist/lib/index.d.ts",
       "LICENSE",
