@@ -1,7 +1,7 @@
 // What bench/run.mjs runs under callgrind to count instructions, not time: `node
 // bench/compileLoop.mjs MODE N` warms up compile() of the design card's query and JSON.parse of
-// its payload alike, then runs N of one of them (MODE compile or parse), or none (MODE none: the
-// baseline subtracted from both).
+// its payload alike, then runs N of one of them (MODE compile or parse); bench/run.mjs counts
+// N and 3N calls and takes the difference, so that the start and the warm-up cancel out.
 import { compile } from "../dist/lib/index.js";
 
 export const designQuery = 'email ends "gmail.com" and opens >= 3 during 30d select email, opens';
