@@ -1,9 +1,18 @@
 #!/usr/bin/env node
-// The command is a bundle (dist/cli/): it loads much faster than chevrotain's many modules.
-import { existsSync } from "node:fs";
+// CommonJS (bin/package.json): Node starts a CommonJS script sooner than an ES module.
+"use strict";
+const { existsSync } = require("node:fs");
+const { join } = require("node:path");
 
-const bundle = new URL("../dist/cli/cli.js", import.meta.url);
-if (!existsSync(bundle)) {
+/**
+ * The commands with a bundle of their own, one synchronous CommonJS file run with V8's code
+ * cache (codeCache.cjs), so that they start about as fast as Node itself (docs/ARCHITECTURE.md, "Start-up"). Kept equal to what
+ * src/cli/compilingCommands.ts adds by a test (cli.test.ts).
+ */
+const compilingCommands = ["compile", "check", "plan", "explain"];
+
+const dist = join(__dirname, "..", "dist", "cli");
+if (!existsSync(join(dist, "cli.js"))) {
   // In a checkout, or installed from git with scripts turned off (the prepare script builds dist/).
   process.stderr.write(
     "oq: not built (no dist/): in a checkout of oq run `npm run build`; installed from git, reinstall without --ignore-scripts so that oq's prepare script builds it\n",
@@ -12,4 +21,7 @@ if (!existsSync(bundle)) {
   // test/package.test.ts keeps the two the same.
   process.exit(2);
 }
-await import(bundle.href);
+if (compilingCommands.includes(process.argv[2]))
+  require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
+// Every other command: the bundle of ES modules, whose chunks each command loads when it runs.
+else import(require("node:url").pathToFileURL(join(dist, "cli.js")).href);

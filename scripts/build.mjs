@@ -2,7 +2,10 @@
 // (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start) and
 // the playground page (esbuild: dist/playground/).
 import { execFileSync } from "node:child_process";
-import { cpSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
@@ -36,7 +39,17 @@ const lazyRecoveringParser = {
     );
     esbuild.onLoad({ filter: /.*/, namespace: "oq" }, () => ({
       loader: "js",
-      contents: `
+      // A CommonJS bundle (compiling.cjs) sits beside recovering-parser.cjs in dist/cli/.
+      contents:
+        esbuild.initialOptions.format === "cjs"
+          ? `
+        let recoveringParser;
+        export function recoveringParse(source, diagnostics, limits) {
+          // With its code cache, as bin/oq.js runs this bundle (dist/cli/ -> bin/).
+          recoveringParser ??= require(__dirname + "/../../bin/codeCache.cjs").requireWithCodeCache(__dirname + "/recovering-parser.cjs");
+          return recoveringParser.recoveringParse(source, diagnostics, limits);
+        }`
+          : `
         import { existsSync } from "node:fs";
         import { createRequire } from "node:module";
         import { fileURLToPath } from "node:url";
@@ -87,6 +100,90 @@ cpSync(
   new URL("../src/playground/index.html", import.meta.url),
   new URL("../dist/playground/index.html", import.meta.url),
 );
+
+// The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
+// bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
+// about as fast as Node itself (BENCHMARKS.md, "Cold start"). What only a config file or a field
+// schema needs (zod) stays in the file but runs only when one is read. commander needs
+// child_process only for a command that is a program of its own, which oq has none of: it is
+// required when used, not at start-up (it loads Node's streams, sockets and dgram).
+const commanderWithoutChildProcess = {
+  name: "commander-without-child-process",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer)
+        ? { path: "child-process-when-used", namespace: "oq-commander" }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: "oq-commander" }, () => ({
+      loader: "js",
+      contents: `module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };`,
+    }));
+  },
+};
+/** The validation of a config file and of a field schema (zod: 450 KB), a file of their own beside compiling.cjs. */
+const schemasOnFirstUse = {
+  name: "schemas-on-first-use",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /\/(configFileSchema|fieldSchema)\.js$/ }, (args) =>
+      args.importer.endsWith("projectSettings.ts") ? { path: "schemas", namespace: "oq-schemas" } : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: "oq-schemas" }, () => ({
+      loader: "js",
+      contents: `module.exports = require(__dirname + "/compiling-schemas.cjs");`,
+    }));
+  },
+};
+await build({
+  ...common,
+  entryPoints: ["src/cli/oqCompiling.ts"],
+  outfile: "dist/cli/compiling.cjs",
+  format: "cjs",
+  plugins: [lazyRecoveringParser, commanderWithoutChildProcess, schemasOnFirstUse],
+});
+await build({
+  ...common,
+  stdin: {
+    contents: `export { readConfig } from "./src/app/configFileSchema.ts"; export { parseFieldSchema } from "./src/check/fieldSchema.ts";`,
+    resolveDir: ".",
+    sourcefile: "compiling-schemas.ts",
+    loader: "ts",
+  },
+  outfile: "dist/cli/compiling-schemas.cjs",
+  format: "cjs",
+});
+
+// V8's code cache of compiling.cjs and of recovering-parser.cjs (bin/codeCache.cjs), written by
+// running the commands compiling.cjs holds on a query with no mistake, one with a misspelt field
+// and one with syntax errors, in a Node process of their own: a cache
+// is accepted only by the Node (V8 version and flags) that wrote it.
+{
+  const scratch = mkdtempSync(join(tmpdir(), "oq-code-cache-"));
+  try {
+    const good = join(scratch, "good.oq");
+    const mistaken = join(scratch, "mistaken.oq");
+    writeFileSync(good, 'email ends "gmail.com" and opens >= 3 during 30d select email, opens\n');
+    writeFileSync(mistaken, 'opnes >= 3 and city = "Paris"\n');
+    // A syntax error: the recovering parser's cache too.
+    const broken = join(scratch, "broken.oq");
+    writeFileSync(broken, "opens >= during 30d and (city = 'Paris'\n");
+    const runs = [good, mistaken, broken].flatMap((file) =>
+      ["compile", "check", "plan", "explain"].map((command) => [command, file]),
+    );
+    const codeCache = fileURLToPath(new URL("../bin/codeCache.cjs", import.meta.url));
+    const bundle = fileURLToPath(new URL("../dist/cli/compiling.cjs", import.meta.url));
+    execFileSync(
+      process.execPath,
+      [
+        "-e",
+        `require(${JSON.stringify(codeCache)}).writeCodeCache(${JSON.stringify(bundle)}, ${JSON.stringify(runs)})`,
+      ],
+      { cwd: scratch, stdio: ["ignore", "ignore", "pipe"] },
+    );
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 // --inlineSources: the library's source maps carry the TypeScript they map to, as esbuild's do, so
 // the package's maps point at nothing missing without shipping src/ (and inviting deep imports of it).

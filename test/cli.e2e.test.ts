@@ -1,5 +1,6 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { oqBin, runOq, runOqAsync } from "./support/cli.js";
@@ -72,6 +73,72 @@ describe("the oq command", () => {
     const help = runOq(["--help"]);
     expect(help.status).toBe(0);
     expect(help.stdout).toContain("Usage: oq");
+  });
+});
+
+describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")', () => {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  // Preloaded into the command: notes each file read with readFileSync (as Node's CommonJS loader
+  // reads modules), each Node module loaded, and whether V8 took the code cache it was given.
+  const recorder = `
+    const fs = require("node:fs");
+    const vm = require("node:vm");
+    const files = [];
+    const readFileSync = fs.readFileSync;
+    fs.readFileSync = function (path, ...rest) { files.push(String(path)); return readFileSync.call(this, path, ...rest); };
+    const cachesTaken = [];
+    const Script = vm.Script;
+    vm.Script = function (source, options) { const script = new Script(source, options); if (options && options.cachedData) cachesTaken.push(!script.cachedDataRejected); return script; };
+    process.on("exit", () => fs.writeFileSync(process.env.OQ_LOADED_LOG, JSON.stringify({
+      files, cachesTaken, builtins: process.moduleLoadList.filter((name) => name.startsWith("NativeModule ")).map((name) => name.slice(13)),
+    })));`;
+
+  function loadedBy(argv: string[], files: Record<string, string>) {
+    const dir = scratch({ ...files, "recorder.cjs": recorder });
+    const log = join(dir, "loaded.json");
+    const run = runOq(argv, {
+      cwd: dir,
+      env: { NODE_OPTIONS: `--require ${join(dir, "recorder.cjs")}`, OQ_LOADED_LOG: log },
+    });
+    const loaded = JSON.parse(readFileSync(log, "utf8")) as {
+      files: string[];
+      cachesTaken: boolean[];
+      builtins: string[];
+    };
+    const ofOq = loaded.files.filter((file) => file.startsWith(root)).map((file) => relative(root, file));
+    return { run, ofOq, cachesTaken: loaded.cachesTaken, builtins: loaded.builtins };
+  }
+
+  it("a query without mistakes: bin/oq.js, the compiling bundle and its code cache, which V8 takes", () => {
+    const { run, ofOq, cachesTaken, builtins } = loadedBy(["compile", "q.oq"], {
+      "q.oq": "opens >= 3 during 30d\n",
+    });
+    expect(run.status).toBe(0);
+    expect(ofOq.sort()).toEqual([
+      "bin/codeCache.cjs",
+      "bin/oq.js",
+      "dist/cli/compiling.cjs",
+      "dist/cli/compiling.cjs.cache",
+    ]);
+    expect(cachesTaken).toEqual([true]);
+    // commander needs child_process (which loads sockets and dgram) only for commands that are programs of their own.
+    expect(builtins).not.toContain("child_process");
+    // Nor the ES module loader: a CommonJS start.
+    expect(builtins).not.toContain("internal/modules/esm/loader");
+  });
+
+  it("a query with a syntax error: the recovering parser and its code cache too, and nothing else", () => {
+    const { run, ofOq, cachesTaken } = loadedBy(["compile", "q.oq"], { "q.oq": "opens >= during 30d\n" });
+    expect(run.status).toBe(1);
+    expect(ofOq.sort()).toEqual([
+      "bin/codeCache.cjs",
+      "bin/oq.js",
+      "dist/cli/compiling.cjs",
+      "dist/cli/compiling.cjs.cache",
+      "dist/cli/recovering-parser.cjs",
+      "dist/cli/recovering-parser.cjs.cache",
+    ]);
+    expect(cachesTaken).toEqual([true, true]);
   });
 });
 

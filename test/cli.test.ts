@@ -1,6 +1,9 @@
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { Command } from "commander";
 import { describe, expect, it } from "vitest";
+import { addCompilingCommands } from "../src/cli/compilingCommands.js";
+import type { Host } from "../src/app/host.js";
 import { scratch } from "./support/scratch.js";
 import { oq } from "./support/oqInProcess.js";
 
@@ -211,6 +214,46 @@ describe("help", () => {
     expect(run.status).toBe(0);
     expect(run.stdout).toContain("--now");
     expect(run.stdout).toContain("--schema");
+  });
+});
+
+describe("the compiling commands' own bundle (what bin/oq.js runs for compile, check, plan, explain)", () => {
+  it("is run for exactly the commands compilingCommands.ts adds", () => {
+    const bin = readFileSync(new URL("../bin/oq.js", import.meta.url), "utf8");
+    const routed = JSON.parse(/const compilingCommands = (\[[^\]]*\]);/.exec(bin)![1]!) as string[];
+    const program = new Command();
+    addCompilingCommands(program, {} as Host);
+    expect(routed).toEqual(program.commands.map((command) => command.name()));
+  });
+
+  it("answers every argv as the whole program does: help, usage errors, results, query errors", async () => {
+    const dir = scratch({
+      "good.oq": 'email ends "gmail.com" and opens >= 3 during 30d select email, opens\n',
+      "typo.oq": "opnes >= 3\n",
+      "syntax.oq": "opens >= during 30d\n",
+      "or.oq": "opens > 1 or clicks > 1\n",
+    });
+    const argvs = [
+      ["compile", "--help"],
+      ["check", "--help"],
+      ["compile"],
+      ["compile", "good.oq", "--bogus"],
+      ["compile", "missing.oq"],
+      ["compile", "good.oq"],
+      ["compile", "good.oq", "--json", "--compact"],
+      ["compile", "typo.oq"],
+      ["compile", "syntax.oq", "--json"],
+      ["check", "good.oq", "typo.oq"],
+      ["plan", "or.oq"],
+      ["explain", "good.oq"],
+      ["explain", "syntax.oq"],
+      ["compile", "good.oq", "--now", "yesterday"],
+    ];
+    for (const argv of argvs) {
+      const env = { OQ_NOW: "2024-02-01T00:00:00Z" };
+      const whole = await oq(argv, { cwd: dir, env });
+      expect(await oq(argv, { cwd: dir, env, compilingEntry: true }), argv.join(" ")).toEqual(whole);
+    }
   });
 });
 

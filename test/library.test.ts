@@ -113,6 +113,29 @@ describe("compile", () => {
   });
 });
 
+describe("a schema used for many compiles", () => {
+  it("is checked once per fields object, not on every compile (300 fields made each compile 3.8x slower)", () => {
+    const schema = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`field_${i}`, "string"]));
+    let reads = 0;
+    // Counts each listing of the schema's fields (Object.entries, for..in, Object.keys).
+    const fields = new Proxy(schema, {
+      ownKeys: (target) => (reads++, Reflect.ownKeys(target)),
+    }) as Record<string, "string">;
+    expect(compile('field_7 = "a"', { now, fields }).ok).toBe(true);
+    const afterFirst = reads;
+    expect(afterFirst).toBeGreaterThan(0);
+    for (let i = 0; i < 5; i++) expect(compile(`field_${i} = "b"`, { now, fields }).ok).toBe(true);
+    expect(reads).toBe(afterFirst);
+  });
+
+  it("still throws for a bad field type, on every call, and for each new object", () => {
+    const bad = { x: "Text" } as unknown as Record<string, "string">;
+    expect(() => compile('x = "a"', { fields: bad })).toThrow(/'fields.x' has the unknown type "Text"/);
+    expect(() => compile('x = "a"', { fields: bad })).toThrow(TypeError);
+    expect(() => compile('x = "a"', { fields: { ...bad } })).toThrow(TypeError);
+  });
+});
+
 describe("the stages on their own", () => {
   it("parse -> check -> normalize -> emit gives what compile gives", () => {
     const text = 'title "T" in segment 5 users active';

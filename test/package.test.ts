@@ -46,8 +46,14 @@ describe("the package as npm packs it", () => {
   it("has the command, the library, the licence and the docs", () => {
     for (const path of [
       "bin/oq.js",
+      "bin/package.json",
+      "bin/codeCache.cjs",
       "dist/cli/cli.js",
+      "dist/cli/compiling.cjs",
+      "dist/cli/compiling.cjs.cache",
+      "dist/cli/compiling-schemas.cjs",
       "dist/cli/recovering-parser.cjs",
+      "dist/cli/recovering-parser.cjs.cache",
       "dist/lib/index.js",
       "dist/lib/index.d.ts",
       // `oq playground` serves it (docs/playground.md).
@@ -105,7 +111,8 @@ describe("the command in a package without dist/ (installed from git with --igno
     const installed = mkdtempSync(join(tmpdir(), "oq-unbuilt-"));
     try {
       mkdirSync(join(installed, "bin"));
-      copyFileSync(join(root, "bin/oq.js"), join(installed, "bin/oq.js"));
+      for (const file of ["oq.js", "package.json", "codeCache.cjs"])
+        copyFileSync(join(root, "bin", file), join(installed, "bin", file));
       const run = spawnSync(process.execPath, [join(installed, "bin/oq.js"), "--version"], {
         encoding: "utf8",
       });

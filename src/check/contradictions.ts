@@ -116,6 +116,9 @@ function selectsNoOne(term: Term, found: Contradiction[], dead: Set<Term>): bool
 
 /** The first contradiction among criteria joined by `and`, if any. */
 function contradictionAmong(leaves: Leaf[]): Contradiction | undefined {
+  // Each contradiction below is among criteria of one field: there is none when no field is
+  // tested twice, as in most queries, and this is on every compile's path.
+  if (!someFieldTestedTwice(leaves)) return undefined;
   const atoms = new Map<string, Leaf>();
   for (const leaf of leaves) if (leaf.kind === "atom") atoms.set(criterionKey(leaf.criterion), leaf);
   for (const leaf of leaves) {
@@ -140,6 +143,15 @@ function contradictionAmong(leaves: Leaf[]): Contradiction | undefined {
   for (const group of ordered.values())
     if (group.length > 1 && !anyValueFits(group.map((leaf) => leaf.criterion))) return { leaves: group };
   return undefined;
+}
+
+function someFieldTestedTwice(leaves: Leaf[]): boolean {
+  const fields = new Set<string>();
+  for (const leaf of leaves) {
+    if (fields.has(leaf.criterion.fieldName)) return true;
+    fields.add(leaf.criterion.fieldName);
+  }
+  return false;
 }
 
 /** A comparison of numbers, or of dates (by day), whose values are all numbers. */

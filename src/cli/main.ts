@@ -1,111 +1,18 @@
-import { Command, CommanderError } from "commander";
-import { exitCodes, signalExitCodes } from "../app/exitCodes.js";
-import { UsageError } from "../app/usageError.js";
-import { terminalSafe } from "../app/terminalText.js";
-import { toleratePipeClosedByReader } from "./closedOutput.js";
+import type { Command } from "commander";
 import { withFlags } from "../app/flags.js";
 import type { Host } from "../app/host.js";
+import { addCompilingCommands } from "./compilingCommands.js";
+import { runProgram } from "./program.js";
 
 /*
  * The command line: the commands and their arguments; their flags are declared in app/flags.ts
  * (with the REPL's .run's). Each command's work lives in commands/*.ts and is loaded when that
- * command runs, so that a command pays at start-up only for what it uses (`oq reports export` never loads the compiler, `oq compile` never
- * loads the HTTP client).
+ * command runs, so that a command pays at start-up only for what it uses (`oq reports export`
+ * never loads the compiler, `oq compile` never loads the HTTP client).
  */
 
-/** Kept equal to package.json's by a test (cli.test.ts). */
-const version = "0.1.0";
-
-const helpFooter = `
-Examples:
-  oq compile weekly.oq                  print the request body for weekly.oq
-  echo 'opens >= 3' | oq compile -      compile from standard input
-  oq check queries/*.oq                 check many queries at once
-  oq explain weekly.oq                  say in plain English what weekly.oq selects
-  oq plan weekly.oq                     show the reports oq run makes for weekly.oq
-  oq fmt --write queries/*.oq           lay queries out canonically
-  oq decompile request.json             turn a request body back into a query
-  oq repl --schema fields.json          an interactive shell: Tab completion, .run, .json, .help
-  oq playground                         the same in a browser, on http://127.0.0.1:8090/
-
-Running reports (oq run, oq reports, oq fields pull, oq doctor):
-  oq doctor --save                      before the first run on your account: settle its readings
-  oq sandbox &                          a local Ongage stand-in; it prints the settings below
-  oq run weekly.oq --out weekly.csv     create the report, wait, download, delete
-  oq run queries/ --out results/        every query in a folder, concurrently
-
-Environment:
-  ONGAGE_USERNAME, ONGAGE_PASSWORD, ONGAGE_ACCOUNT_CODE   credentials (or ONGAGE_API_KEY)
-  ONGAGE_LIST_ID, ONGAGE_BASE_URL                        the list and the API's address
-  OQ_NOW      a fixed "now" (ISO 8601, UTC unless an offset is written), as --now
-  OQ_SCHEMA   the field schema file, as --schema (oq.config.json can name one too)
-  NO_COLOR    no colours in diagnostics
-
-Exit status: ${exitCodes.ok} ok, ${exitCodes.failed} a query or a run failed, ${exitCodes.usage} oq was called wrongly, 128+signal when stopped
-(${exitCodes.interrupted} Ctrl-C, ${signalExitCodes.SIGTERM} SIGTERM, ${signalExitCodes.SIGHUP} SIGHUP).
-The language is described in grammar.md.`;
-
-function buildProgram(host: Host): Command {
-  const program = new Command("oq")
-    .description("Compile oq queries into Ongage contact-activity report requests, and run them.")
-    .version(version, "-v, --version")
-    .showHelpAfterError("(run oq --help for usage)")
-    .configureHelp({ sortSubcommands: false })
-    .addHelpText("after", helpFooter)
-    .configureOutput({
-      writeOut: (text) => host.stdout.write(text),
-      writeErr: (text) => host.stderr.write(text),
-      getOutHelpWidth: () => host.stdout.columns,
-      getErrHelpWidth: () => host.stderr.columns,
-    })
-    .exitOverride();
-
-  withFlags(
-    program
-      .command("compile")
-      .description("compile a query and print the JSON body for POST /api/contact_activity")
-      .argument("<file>", "the .oq file, or - for standard input"),
-    "compile",
-  ).action(async (file: string, options) => {
-    const { compileCommand } = await import("./commands/compile.js");
-    host.exitCode = await compileCommand(file, options, host);
-  });
-
-  withFlags(
-    program
-      .command("check")
-      .description(
-        "check queries as oq run takes them (a plan of several reports included), without printing payloads",
-      )
-      .argument("<files...>", "the .oq files, or - for standard input"),
-    "check",
-  ).action(async (files: string[], options) => {
-    const { checkCommand } = await import("./commands/compile.js");
-    host.exitCode = await checkCommand(files, options, host);
-  });
-
-  withFlags(
-    program
-      .command("plan")
-      .description("show what oq run runs for a query: one report, or several and how their contacts combine")
-      .argument("<file>", "the .oq file, or - for standard input"),
-    "plan",
-  ).action(async (file: string, options) => {
-    const { planCommand } = await import("./commands/plan.js");
-    host.exitCode = await planCommand(file, options, host);
-  });
-
-  withFlags(
-    program
-      .command("explain")
-      .description("say in plain English what a query selects, for reviewers")
-      .argument("<file>", "the .oq file, or - for standard input"),
-    "explain",
-  ).action(async (file: string, options) => {
-    const { explainCommand } = await import("./commands/explain.js");
-    host.exitCode = await explainCommand(file, options, host);
-  });
-
+/** The commands after the compiling ones, in the order `oq --help` lists them. */
+function addOtherCommands(program: Command, host: Host): void {
   withFlags(
     program
       .command("fmt")
@@ -247,35 +154,12 @@ function buildProgram(host: Host): Command {
     const { playgroundCommand } = await import("./commands/playground.js");
     host.exitCode = await playgroundCommand(options, host);
   });
-
-  return program;
 }
 
 /** Runs `oq` with `argv` (the arguments after `oq`) in `host`, and sets its exit status. */
 export async function main(argv: string[], host: Host): Promise<void> {
-  toleratePipeClosedByReader(host.stdout, "standard output", host);
-  toleratePipeClosedByReader(host.stderr, "standard error", host);
-  const program = buildProgram(host);
-  try {
-    await program.parseAsync(argv, { from: "user" });
-  } catch (error) {
-    if (error instanceof CommanderError) {
-      // Help and --version end by "throwing" with exit code 0.
-      host.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
-      return;
-    }
-    if (error instanceof UsageError) {
-      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      host.exitCode = exitCodes.usage;
-      return;
-    }
-    if (error instanceof Error && error.name === "OngageError") {
-      // The client's messages never hold credentials.
-      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      host.exitCode =
-        (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
-      return;
-    }
-    throw error;
-  }
+  await runProgram(argv, host, (program) => {
+    addCompilingCommands(program, host);
+    addOtherCommands(program, host);
+  });
 }

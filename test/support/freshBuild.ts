@@ -9,9 +9,14 @@ import { join } from "node:path";
  */
 const root = new URL("../../", import.meta.url).pathname;
 /** What the build reads. */
-const sources = ["src", "scripts/build.mjs", "package.json", "tsconfig.json"];
-/** What it writes that the tests use: the command's bundle, the library and the playground. */
-const outputs = ["dist/cli/cli.js", "dist/lib/index.js", "dist/playground/playground.js"];
+const sources = ["src", "scripts/build.mjs", "bin/codeCache.cjs", "package.json", "tsconfig.json"];
+/** What it writes that the tests use: the command's bundles (the compiling commands' code cache last), the library and the playground. */
+const outputs = [
+  "dist/cli/cli.js",
+  "dist/cli/compiling.cjs.cache",
+  "dist/lib/index.js",
+  "dist/playground/playground.js",
+];
 
 function newestChange(path: string): number {
   const stat = statSync(path);

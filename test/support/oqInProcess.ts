@@ -2,6 +2,7 @@ import { EventEmitter } from "node:events";
 import { Readable, Writable } from "node:stream";
 import type { Host } from "../../src/app/host.js";
 import { main } from "../../src/cli/main.js";
+import { runCompilingCommand } from "../../src/cli/compilingCommands.js";
 
 /*
  * The whole `oq` command run in this process: `main(argv, host)` with a stand-in for the
@@ -63,6 +64,8 @@ export async function oq(
     input?: string;
     env?: Record<string, string | undefined>;
     onStart?: (run: InProcessRun) => void;
+    /** The compiling commands' own entry (bin/oq.js runs it for compile, check, plan, explain), not the whole program's. */
+    compilingEntry?: boolean;
   } = {},
 ): Promise<CliRun> {
   const cwd = options.cwd ?? process.cwd();
@@ -92,7 +95,7 @@ export async function oq(
   process.chdir(cwd);
   try {
     options.onStart?.({ signal: (name) => signals.emit(name) });
-    await main(args, host as unknown as Host);
+    await (options.compilingEntry ? runCompilingCommand : main)(args, host as unknown as Host);
   } finally {
     process.chdir(before);
     running = undefined;
