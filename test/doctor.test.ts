@@ -244,6 +244,28 @@ describe("oq doctor on a list that lacks what a probe needs, and when stopped", 
     }
   });
 
+  it("a probe whose export fails: its report is deleted too, not kept (its CSV answers nothing alone)", async () => {
+    // One export answers an HTML page (cold test of issue 19: the report was kept, and doctor
+    // said 'each deleted').
+    const sandbox = await testSandbox({ buildTimeMs: 0, callsPerMinute: 100_000, faults: { exportHtml: 1 } });
+    try {
+      const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
+      const doctor = await oq(["doctor", "--json", "--poll-interval", "5ms"], {
+        cwd,
+        env: sandboxEnv(sandbox),
+      });
+      // The fault happened.
+      expect(sandbox.faults.exportHtml).toBe(0);
+      expect(doctor.stdout).toContain("HTML page");
+      expect(sandbox.liveReports()).toEqual([]);
+      expect(sandbox.stats.reportsDeleted).toBe(sandbox.stats.reportsCreated);
+      expect(JSON.parse(doctor.stdout).leftBehind).toEqual([]);
+      expect(doctor.stdout).not.toContain("is kept in Ongage");
+    } finally {
+      await sandbox.close();
+    }
+  });
+
   it("a findings file that is not valid stops the commands that compile (exit 2), naming it", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
     writeFileSync(join(cwd, "oq.findings.json"), '{ "listId": null, "findings": { "forced-and": "maybe" } }');

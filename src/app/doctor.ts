@@ -541,6 +541,8 @@ export async function runDoctor(
           detailed,
           // The header is what two of the probes read.
           anyHeader: true,
+          // A probe's CSV answers one question here: a report whose export fails is deleted too.
+          disposable: true,
           ledger,
           signal,
           cleanupSignal,

@@ -38,6 +38,11 @@ export interface RunOptions {
   /** Keep the report in Ongage afterwards. */
   keep?: boolean;
   /**
+   * The CSV is of no use beyond this run (`oq doctor`'s probes): a report whose CSV could not be
+   * saved is deleted like any other, not kept for the user to fetch.
+   */
+  disposable?: boolean;
+  /**
    * The run's ledger of reports, which deletes or keeps them: one for several runs that end
    * together (app/runJobs.ts: the queries of one `oq run`), which drains it at the end. By
    * default, one of this run's own, made with `signal`, `cleanupSignal`, `cleanupTimeoutMs`,
@@ -269,7 +274,12 @@ export async function runReportStep(
     else if (completed && !options.signal?.aborted && summary.reportId !== undefined && !ledger) {
       // A plan's part is of no use alone; but results that cannot be saved here keep the whole plan.
       if (error instanceof CsvSaveError) entry.mustKeep = true;
-    } else if (completed && !options.signal?.aborted && summary.reportId !== undefined) {
+    } else if (
+      completed &&
+      !options.signal?.aborted &&
+      summary.reportId !== undefined &&
+      !options.disposable
+    ) {
       // The data exists only in Ongage now: keep it, and say how to fetch it. (Also when the
       // deadline cut the download: only the user stopping the run, a signal, discards it.)
       entry.mustKeep = true;
