@@ -155,7 +155,7 @@ class Probes {
       return {
         problem:
           summary.error === "stopped"
-            ? "stopped before its report was done"
+            ? stoppedWords
             : `its report failed: ${summary.error ?? "unknown error"}`,
       };
     const csv = readCsv(path);
@@ -252,6 +252,14 @@ async function forcedAnd(
   );
 }
 
+/** `the 3 contacts`, `the one contact`. */
+function contactsWord(count: number, noun: string): string {
+  return count === 1 ? `the one ${noun}` : `the ${count} ${noun}s`;
+}
+
+/** What a probe stopped by a signal says instead of a finding. */
+const stoppedWords = "stopped before its report was done";
+
 /**
  * users-or: `users active` with `email = A or email starts B`, sent with a flag found to keep
  * `or`: the active contacts among A and B's, or every active contact and A and B's.
@@ -266,8 +274,14 @@ async function usersOr(
   const keepsOr = ([true, undefined, false] as const).filter(
     (v) => forced.find((f) => f.reading === andForcingReading(v))?.verdict === "does not hold",
   );
-  if (keepsOr.length === 0)
-    return couldNotTell(reading, "no value of combined_as_and was found to keep a list's 'or'");
+  if (keepsOr.length === 0) {
+    // Nothing was found because the probes it rests on were stopped: say that, not a finding.
+    const stopped = forced.find((f) => f.verdict === "could not tell" && f.why.includes(stoppedWords));
+    return couldNotTell(
+      reading,
+      stopped ? stoppedWords : "no value of combined_as_and was found to keep a list's 'or'",
+    );
+  }
   const value = keepsOr[0];
   const { a, b } = contacts.pair;
   const active = new Set(
@@ -293,7 +307,7 @@ async function usersOr(
     return {
       reading,
       verdict: "does not hold",
-      why: `${probe} the ${documented.size} active contacts of either criterion`,
+      why: `${probe} ${contactsWord(documented.size, "active contact")} of either criterion`,
     };
   if (setsEqual(got, alternative))
     return {
@@ -321,7 +335,7 @@ async function nullText(
     const got = await probes.emails(`${fieldName(field)} != ${text(value)}`);
     if ("problem" in got) return couldNotTell(reading, got.problem);
     const kept = empty.filter((row) => got.has(lower(row["email"] ?? ""))).length;
-    const probe = `of the ${empty.length} contacts with an empty ${field}, \`${field} != ...\``;
+    const probe = `of ${contactsWord(empty.length, "contact")} with an empty ${field}, \`${field} != ...\``;
     if (kept === 0)
       return { reading, verdict: "holds", why: `${probe} selected none: empty text is unknown, as NULL` };
     if (kept === empty.length)
@@ -373,7 +387,7 @@ async function emptyAsZero(
         break;
       }
       const kept = empty.filter((row) => got.has(lower(row["email"] ?? ""))).length;
-      const probe = `of the ${empty.length} contacts with an empty ${field}, \`${field} < ...\` (its ${type === "numeric" ? "largest value" : "latest day"})`;
+      const probe = `of ${contactsWord(empty.length, "contact")} with an empty ${field}, \`${field} < ...\` (its ${type === "numeric" ? "largest value" : "latest day"})`;
       answers.push(
         kept === 0
           ? {
@@ -398,7 +412,8 @@ async function emptyAsZero(
       "no custom number or date field of the list has both empty and non-empty values",
     );
   const verdicts = new Set(answers.map((answer) => answer.verdict));
-  const why = answers.map((answer) => answer.why).join("; ");
+  // The same reason twice (both probes stopped by one Ctrl-C) is said once.
+  const why = [...new Set(answers.map((answer) => answer.why))].join("; ");
   return verdicts.size === 1
     ? { reading, verdict: answers[0]!.verdict, why }
     : couldNotTell(reading, `the number and the date disagree: ${why}`);
@@ -422,7 +437,7 @@ async function noneOfList(probes: Probes, contacts: Contacts): Promise<ReadingVe
     return { reading, verdict: "does not hold", why: `${probe} every contact: the values are OR-ed` };
   if (othersKept && !got.has(a) && !got.has(b))
     return { reading, verdict: "holds", why: `${probe} every contact but those two: "none of them"` };
-  return couldNotTell(reading, `${probe} ${got.size} of the ${contacts.emails.length} contacts`);
+  return couldNotTell(reading, `${probe} ${got.size} of ${contactsWord(contacts.emails.length, "contact")}`);
 }
 
 /**
@@ -461,7 +476,7 @@ async function sentNotOpened(
   const got = await probes.emails(`not opened campaign ${mailing}`);
   if ("problem" in got) return couldNotTell(reading, got.problem);
   const kept = notSent.filter((email) => got.has(email)).length;
-  const probe = `of the ${notSent.length} contacts not sent mailing ${mailing} (the detailed export shows no activity of theirs), \`not opened campaign ${mailing}\` selected`;
+  const probe = `of ${contactsWord(notSent.length, "contact")} not sent mailing ${mailing} (the detailed export shows no activity of theirs), \`not opened campaign ${mailing}\` selected`;
   if (kept === 0) return { reading, verdict: "holds", why: `${probe} none: only contacts sent it count` };
   if (kept === notSent.length) return { reading, verdict: "does not hold", why: `${probe} all` };
   return couldNotTell(reading, `${probe} ${kept}: some, not all`);

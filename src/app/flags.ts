@@ -260,7 +260,7 @@ const flags: readonly Flag[] = [
   {
     name: "reading",
     argument: "names",
-    help: `play other readings of the criteria than the documented one: ${readingNames.join(", ")}, comma-separated (docs/sandbox.md)`,
+    help: `play other readings of the criteria than the documented one, NAMES comma-separated, of: ${readingNames.join(", ")} (docs/sandbox.md)`,
     takenBy: ["sandbox"],
   },
   {
