@@ -2,11 +2,19 @@
 // (esbuild: dist/cli/cli.js plus chunks that commands load when they run, for a fast start) and
 // the playground page (esbuild: dist/playground/).
 import { execFileSync } from "node:child_process";
-import { cpSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
+
+// --if-stale (`npm test`, the e2e tests' setup): build only when a source of the build changed
+// after the last one; a fresh dist/ is used as it is.
+if (process.argv.includes("--if-stale")) {
+  const stale = staleBuild();
+  if (stale === undefined) process.exit(0);
+  process.stderr.write(`oq's build: ${stale}; building\n`);
+}
 
 rmSync(new URL("../dist", import.meta.url), { recursive: true, force: true });
 
@@ -200,3 +208,43 @@ execFileSync(
 cpSync(new URL("../src/require", import.meta.url), new URL("../dist/lib/require", import.meta.url), {
   recursive: true,
 });
+
+// Functions, not constants: --if-stale asks them before the module's constants exist.
+/** What the build reads: a change to any of them (a file added or removed too) makes it stale. */
+function buildSources() {
+  return [
+    "src",
+    "scripts/build.mjs",
+    "bin/codeCache.cjs",
+    "package.json",
+    "package-lock.json",
+    "tsconfig.json",
+  ];
+}
+/** What it writes that the tests use, each written after the sources were read (the code cache last). */
+function buildOutputs() {
+  return [
+    "dist/cli/cli.js",
+    "dist/cli/compiling.cjs.cache",
+    "dist/lib/index.js",
+    "dist/playground/playground.js",
+  ];
+}
+
+function newestChange(path) {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of readdirSync(path)) newest = Math.max(newest, newestChange(join(path, entry)));
+  return newest;
+}
+
+/** Why dist/ is not the build of the sources as they are now, or undefined when it is. */
+function staleBuild() {
+  const root = fileURLToPath(new URL("..", import.meta.url));
+  const missing = buildOutputs().find((output) => !existsSync(join(root, output)));
+  if (missing) return `${missing} is missing`;
+  const built = Math.min(...buildOutputs().map((output) => statSync(join(root, output)).mtimeMs));
+  const changed = buildSources().find((source) => newestChange(join(root, source)) > built);
+  return changed ? `${changed} changed after the last build` : undefined;
+}
