@@ -43,7 +43,7 @@ const keywordByWord = new Map<string, KeywordName>(
 );
 
 /** The spellings by length: most words are no keyword, and a length with none is answered at once. */
-const spellingsByLength: (readonly string[])[] = [];
+const spellingsByLength: string[][] = [];
 for (const word of keywordByWord.keys()) (spellingsByLength[word.length] ??= []).push(word);
 
 /** The keyword a whole word is (in any case), if it is one. */
