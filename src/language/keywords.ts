@@ -42,25 +42,7 @@ const keywordByWord = new Map<string, KeywordName>(
   ),
 );
 
-/** The spellings by length: most words are no keyword, and a length with none is answered at once. */
-const spellingsByLength: string[][] = [];
-for (const word of keywordByWord.keys()) (spellingsByLength[word.length] ??= []).push(word);
-
 /** The keyword a whole word is (in any case), if it is one. */
 export function keywordOf(word: string): KeywordName | undefined {
-  // Lowering every word and looking it up in the map was 6% of a compile: a word in lower case
-  // (most are) is compared with the few spellings of its length instead.
-  if (!lowerCaseAscii(word)) return keywordByWord.get(word.toLowerCase());
-  for (const spelling of spellingsByLength[word.length] ?? [])
-    if (spelling === word) return keywordByWord.get(word);
-  return undefined;
-}
-
-/** Whether every character of `word` is a-z, 0-9 or _: then lowering it changes nothing. */
-function lowerCaseAscii(word: string): boolean {
-  for (let i = 0; i < word.length; i++) {
-    const code = word.charCodeAt(i);
-    if (!((code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 95)) return false;
-  }
-  return true;
+  return keywordByWord.get(word.toLowerCase());
 }
