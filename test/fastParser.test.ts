@@ -101,6 +101,25 @@ describe("the fast parser and the recovering parser agree both ways", () => {
     );
   });
 
+  it("on words next to every printable ASCII character, and on every keyword in upper, lower and mixed case", () => {
+    // The fast parser reads words by character codes, not with the lexer's pattern.
+    for (let code = 33; code < 127; code++) {
+      const char = String.fromCharCode(code);
+      for (const text of [`ab${char}c > 1`, `${char}ab > 1`, `ab > 1 and c${char} = 2`])
+        expectAgreement(text);
+    }
+    for (const word of Object.values(keywordSpellings).flat()) {
+      const capitalized = word[0]!.toUpperCase() + word.slice(1);
+      for (const spelling of [word, word.toUpperCase(), capitalized])
+        for (const text of [
+          `opens > 1 ${spelling} clicks > 2`,
+          `${spelling} > 1`,
+          `opens > 1 select ${spelling}`,
+        ])
+          expectAgreement(text);
+    }
+  });
+
   it("on every operator of the grammar, in every way it is written, both reading it", () => {
     const operandForms = ["", ' "a"', ' "a" case sensitive', ' ["a", "b"]', " 1 and 2"];
     for (const words of grammarOperators()) {

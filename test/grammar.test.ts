@@ -1,5 +1,5 @@
 import { readFileSync } from "node:fs";
-import { Lexer } from "chevrotain";
+import { Lexer, type TokenType } from "chevrotain";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain JavaScript script, without types
 import { cstTypesPath, cstTypesText } from "../scripts/cstTypes.mjs";
@@ -22,7 +22,49 @@ describe("the grammar and token set pass chevrotain's own checks", () => {
     const lexer = new Lexer(allTokens, { positionTracking: "full" });
     expect(lexer.lexerDefinitionErrors).toEqual([]);
   });
+
+  it("says which characters start each token and which tokens hold line breaks, as chevrotain's analysis of the patterns finds", () => {
+    const withoutHints = new Map(
+      allTokens.map((token) => {
+        const copy: TokenType = { ...token };
+        delete copy.START_CHARS_HINT;
+        delete copy.LINE_BREAKS;
+        return [token, copy];
+      }),
+    );
+    for (const copy of withoutHints.values()) {
+      if (copy.LONGER_ALT) copy.LONGER_ALT = withoutHints.get(copy.LONGER_ALT as TokenType);
+    }
+    const options = { positionTracking: "full", ensureOptimizations: true } as const;
+    const analysed = analysisOf(new Lexer([...withoutHints.values()], options));
+    const hinted = analysisOf(new Lexer(allTokens, options));
+    // A string pattern's first character is read as it is; every other token has both hints.
+    const leftToAnalysis = allTokens.filter(
+      (token) => typeof token.PATTERN !== "string" && !(token.START_CHARS_HINT && "LINE_BREAKS" in token),
+    );
+    expect(leftToAnalysis.map((token) => token.name)).toEqual([]);
+    expect(hinted).toEqual(analysed);
+  });
 });
+
+/** What chevrotain's lexer worked out (its fields are not in the typings): tokens by first character, and which can hold a line break. */
+function analysisOf(lexer: Lexer) {
+  const { charCodeToPatternIdxToConfig, patternIdxToConfig, canModeBeOptimized } = lexer as unknown as {
+    charCodeToPatternIdxToConfig: Record<string, ({ tokenType: TokenType }[] | undefined)[]>;
+    patternIdxToConfig: Record<string, { tokenType: TokenType; canLineTerminator: boolean }[]>;
+    canModeBeOptimized: Record<string, boolean>;
+  };
+  return {
+    optimized: canModeBeOptimized["defaultMode"],
+    byFirstCharacter: [...charCodeToPatternIdxToConfig["defaultMode"]!].map(
+      (configs) => configs?.map((config) => config.tokenType.name) ?? [],
+    ),
+    lineBreaks: patternIdxToConfig["defaultMode"]!.map((config) => [
+      config.tokenType.name,
+      config.canLineTerminator,
+    ]),
+  };
+}
 
 describe("the concrete syntax tree's types", () => {
   it("are those of the grammar as it is (after a grammar change, run npm run cst:update)", () => {

@@ -1,5 +1,8 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { SourceText } from "../src/diagnostics/source.js";
+import { durationUnitOf } from "../src/language/calendarWords.js";
+import { durationValue } from "../src/parser/nodes.js";
 
 /*
  * The syntax tree's nodes are made in src/parser/nodes.ts alone, so that the fast parser and
@@ -29,5 +32,30 @@ describe("the syntax tree's node factory", () => {
     const factory = read("nodes.ts");
     for (const kind of nodeKinds)
       expect(factory, kind).toMatch(new RegExp(`kind: (?:"\\w+" \\| )*"${kind}"`));
+  });
+});
+
+describe("a duration's amount and unit", () => {
+  it("are read from the text as the pattern ^(\\d+)\\s*([A-Za-z]+)$ reads them, glued or apart", () => {
+    const span = new SourceText("").spanOf(0, 0);
+    const raws = [
+      "30d",
+      "12H",
+      "3mo",
+      "007Days",
+      "3 months",
+      "2\tw",
+      "1y2",
+      "30dé",
+      "d",
+      "30",
+      "30d ",
+      "3\u00a0mo",
+    ];
+    for (const raw of raws) {
+      const [, amount = "0", written = ""] = /^(\d+)\s*([A-Za-z]+)$/.exec(raw) ?? [];
+      const node = durationValue(raw, span);
+      expect([node.amount, node.unit], raw).toEqual([Number(amount), durationUnitOf(written) ?? written]);
+    }
   });
 });

@@ -1,46 +1,72 @@
 import { createToken, Lexer, type TokenType } from "chevrotain";
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
+import { monthAbbreviations } from "../language/calendarWords.js";
 import * as p from "./tokenPatterns.js";
 
 /*
  * Every token carries a LABEL: the words used for it in error messages, so that users read
  * "expected a value" and never a token type's internal name.
+ *
+ * Every token also says which characters can start it (`start_chars_hint`) and whether it can
+ * hold a line break (`line_breaks`). chevrotain would otherwise work both out by parsing each
+ * pattern when the lexer is built, which was most of the lexer's start-up time for a query with
+ * a syntax error. tokens.test.ts checks them against chevrotain's own analysis.
  */
+
+const digits = [..."0123456789"];
+const letters = [..."abcdefghijklmnopqrstuvwxyz"];
+/** A word in any case starts with one of these: its first letter, in both cases. */
+const firstLetters = (words: readonly string[]) => [
+  ...new Set(words.flatMap((word) => [word[0]!.toLowerCase(), word[0]!.toUpperCase()])),
+];
+const noLineBreaks = { line_breaks: false } as const;
 
 const WhiteSpace = createToken({
   name: "WhiteSpace",
   pattern: new RegExp(p.spaceSource),
   group: Lexer.SKIPPED,
+  start_chars_hint: [..." \t\r\n\f\v\u00a0\ufeff"],
+  line_breaks: true,
 });
 /** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
 const Comment = createToken({
   name: "Comment",
   pattern: new RegExp(p.commentSource),
   group: "comments",
+  start_chars_hint: ["#"],
+  ...noLineBreaks,
 });
 /** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
 export const ForeignComment = createToken({
   name: "ForeignComment",
   pattern: new RegExp(p.foreignCommentSource),
   group: "comments",
+  start_chars_hint: ["/", "-"],
+  ...noLineBreaks,
 });
 
 export const Identifier = createToken({
   name: "Identifier",
   pattern: new RegExp(p.wordSource),
   label: "a field name",
+  start_chars_hint: [...letters, ...letters.map((letter) => letter.toUpperCase()), "_"],
+  ...noLineBreaks,
 });
 /** `$domain`: a parameter, bound to a value after parsing. */
 export const Parameter = createToken({
   name: "Parameter",
   pattern: new RegExp(p.parameterSource),
   label: "a parameter",
+  start_chars_hint: ["$"],
+  ...noLineBreaks,
 });
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
 export const QuotedIdentifier = createToken({
   name: "QuotedIdentifier",
   pattern: new RegExp(p.quotedWordSource),
   label: "a field name",
+  start_chars_hint: ["`"],
+  ...noLineBreaks,
 });
 
 function keyword(name: KeywordName, label = `'${keywordSpellings[name][0]}'`): TokenType {
@@ -49,6 +75,9 @@ function keyword(name: KeywordName, label = `'${keywordSpellings[name][0]}'`): T
     pattern: new RegExp(p.keywordSource(keywordSpellings[name]), "i"),
     longer_alt: Identifier,
     label,
+    start_chars_hint: firstLetters(keywordSpellings[name]),
+    // A spelling of two words takes any spaces between them, line breaks too.
+    line_breaks: keywordSpellings[name].some((word) => word.includes(" ")),
   });
 }
 
@@ -80,6 +109,7 @@ export const Ago = keyword("Ago");
 export const DayWord = keyword("DayWord", "a date");
 
 function symbol(name: p.SymbolName): TokenType {
+  // A string pattern: chevrotain reads its first character without analysing anything.
   return createToken({ name, pattern: p.symbolSpellings[name], label: `'${p.symbolSpellings[name]}'` });
 }
 
@@ -90,6 +120,8 @@ export const ForeignOperator = createToken({
   name: "ForeignOperator",
   pattern: new RegExp(p.foreignOperatorSource),
   label: "an operator",
+  start_chars_hint: [..."=&|<!≥≤≠"],
+  ...noLineBreaks,
 });
 export const Equals = symbol("Equals");
 export const Less = symbol("Less");
@@ -106,11 +138,15 @@ export const ForeignDate = createToken({
   name: "ForeignDate",
   pattern: new RegExp(p.foreignDateSource, "i"),
   label: "a date",
+  start_chars_hint: [...digits, ...firstLetters(monthAbbreviations)],
+  ...noLineBreaks,
 });
 export const DateLiteral = createToken({
   name: "DateLiteral",
   pattern: new RegExp(p.dateSource),
   label: "a date",
+  start_chars_hint: digits,
+  ...noLineBreaks,
 });
 /**
  * The payload of a number or duration token whose mistake the lexer has reported (OQ120,
@@ -123,33 +159,45 @@ export const ExponentNumber = createToken({
   name: "ExponentNumber",
   pattern: new RegExp(p.exponentNumberSource),
   label: "a number",
+  start_chars_hint: ["-", ...digits],
+  ...noLineBreaks,
 });
 export const DurationLiteral = createToken({
   name: "DurationLiteral",
   pattern: new RegExp(p.durationSource, "i"),
   label: "a duration",
+  start_chars_hint: digits,
+  ...noLineBreaks,
 });
 export const NumberLiteral = createToken({
   name: "NumberLiteral",
   pattern: new RegExp(p.numberSource),
   label: "a number",
+  start_chars_hint: ["-", ...digits],
+  ...noLineBreaks,
 });
 export const StringLiteral = createToken({
   name: "StringLiteral",
   pattern: new RegExp(p.stringSource),
   label: "text in double quotes",
+  start_chars_hint: ['"'],
+  ...noLineBreaks,
 });
 /** A string missing its closing quote: reported, then read as a string to the end of the line. */
 export const UnterminatedString = createToken({
   name: "UnterminatedString",
   pattern: new RegExp(p.unterminatedStringSource),
   label: "text in double quotes",
+  start_chars_hint: ['"'],
+  ...noLineBreaks,
 });
 /** 'single quoted': reported, then read as a string. */
 export const SingleQuotedString = createToken({
   name: "SingleQuotedString",
   pattern: new RegExp(p.singleQuotedStringSource),
   label: "text in double quotes",
+  start_chars_hint: [..."'‘‚‛“„‟«"],
+  ...noLineBreaks,
 });
 
 export const keywordTokens: TokenType[] = [

@@ -49,14 +49,28 @@ const numberPattern = new RegExp(p.numberSource, "y");
 const stringPattern = new RegExp(p.stringSource, "y");
 const quotedWordPattern = new RegExp(p.quotedWordSource, "y");
 const commentPattern = new RegExp(p.commentSource, "y");
-const wordPattern = new RegExp(p.wordSource, "y");
 const parameterPattern = new RegExp(p.parameterSource, "y");
-const spacePattern = new RegExp(p.spaceSource, "y");
 const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
 /** The characters another language's operator (`==`, `&&`, `||`, `<>`, `!`) can start with. */
 const foreignStarts = new Set(
   p.foreignOperatorSource.split(/(?<!\\)\|/).map((spelling) => spelling.replace(/\\/g, "")[0]!),
 );
+
+/*
+ * Character classes of tokenPatterns.ts, tested on character codes: the scanner reads the
+ * commonest tokens (spaces, words) without a regular expression and tries the others' only where
+ * they can match, which was a quarter of a compile. fastParser.test.ts holds it to the lexer's
+ * reading next to every ASCII character. (charCodeAt past the end is NaN: no class holds it.)
+ */
+const isLetter = (code: number) => (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+const isDigit = (code: number) => code >= 48 && code <= 57;
+/** [A-Za-z_], as wordSource starts. */
+const isWordStart = (code: number) => isLetter(code) || code === 95;
+/** [A-Za-z0-9_], as wordSource goes on. */
+const isWordPart = (code: number) => isWordStart(code) || isDigit(code);
+/** spaceSource's characters: [ \t\r\n\f\v\u00a0\ufeff]. */
+const isSpace = (code: number) =>
+  code === 32 || (code >= 9 && code <= 13) || code === 0xa0 || code === 0xfeff;
 
 function matchAt(pattern: RegExp, text: string, at: number): number {
   pattern.lastIndex = at;
@@ -77,22 +91,31 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   while (at < text.length) {
     const char = text[at]!;
     const code = text.charCodeAt(at);
-    // Most characters start a token, not a space: the regular expression only where it can match.
-    const spaceEnd = code <= 32 || code === 0xa0 || code === 0xfeff ? matchAt(spacePattern, text, at) : -1;
-    if (spaceEnd > 0) {
-      at = spaceEnd;
+    if (isSpace(code)) {
+      // spaceSource, read without a regular expression, as words below: these are most of the
+      // characters of a query.
+      do at++;
+      while (at < text.length && isSpace(text.charCodeAt(at)));
     } else if (char === "#") {
       const end = matchAt(commentPattern, text, at);
       comments.push(make.comment(text.slice(at, end), source.spanOf(at, end)));
       at = end;
-    } else if ((code >= 48 && code <= 57) || (char === "-" && /\d/.test(text[at + 1] ?? ""))) {
+    } else if (isDigit(code) || (char === "-" && isDigit(text.charCodeAt(at + 1)))) {
+      // Each pattern is tried only where it can match: a date starts with four digits and `-`,
+      // a duration with digits and then a letter, a space or a tab.
+      let digitsEnd = at;
+      while (isDigit(text.charCodeAt(digitsEnd))) digitsEnd++;
+      const afterDigits = text.charCodeAt(digitsEnd);
+      const mayBeDate = digitsEnd === at + 4 && afterDigits === 45;
+      const mayBeDuration =
+        digitsEnd > at && (isLetter(afterDigits) || afterDigits === 32 || afterDigits === 9);
       let end: number;
-      if ((end = matchAt(datePattern, text, at)) > 0) push("Date", end);
-      else if ((end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
+      if (mayBeDate && (end = matchAt(datePattern, text, at)) > 0) push("Date", end);
+      else if (mayBeDuration && (end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
       else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
       else throw giveUp;
       // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
-      if (/[A-Za-z0-9_.]/.test(text[at] ?? "")) throw giveUp;
+      if (isWordPart(text.charCodeAt(at)) || text.charCodeAt(at) === 46) throw giveUp;
     } else if (char === '"') {
       const end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
@@ -107,8 +130,9 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       const end = matchAt(quotedWordPattern, text, at);
       if (end <= at + 2) throw giveUp; // unclosed, or empty: the recovering parser reports either
       push("QuotedIdentifier", end, text.slice(at + 1, end - 1));
-    } else if ((code >= 65 && code <= 90) || (code >= 97 && code <= 122) || char === "_") {
-      const end = matchAt(wordPattern, text, at);
+    } else if (isWordStart(code)) {
+      let end = at + 1;
+      while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
       const word = text.slice(at, end);
       push(keywordOf(word) ?? "Identifier", end, word);
     } else {

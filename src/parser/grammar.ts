@@ -1,4 +1,10 @@
-import { CstParser, type IParserErrorMessageProvider, type IRecognitionException } from "chevrotain";
+import {
+  CstParser,
+  LLkLookaheadStrategy,
+  type ILookaheadStrategy,
+  type IParserErrorMessageProvider,
+  type IRecognitionException,
+} from "chevrotain";
 import * as t from "../lexer/tokens.js";
 
 /**
@@ -45,6 +51,33 @@ function detailsInto(pending: PendingInfo): IParserErrorMessageProvider {
   };
 }
 
+/**
+ * chevrotain's own lookahead (LL(k)), each function built when its alternation or option is
+ * first reached, not all of them when the parser is built: the parse of one query reaches few,
+ * and building them all was a third of the parser's start-up (for a query with a syntax error).
+ * The functions are chevrotain's, so that the parse is the same.
+ */
+function lookaheadBuiltWhenReached(maxLookahead: number): ILookaheadStrategy {
+  const llk = new LLkLookaheadStrategy({ maxLookahead });
+  return {
+    validate: (options) => llk.validate(options),
+    buildLookaheadForAlternation(options) {
+      let built: ReturnType<ILookaheadStrategy["buildLookaheadForAlternation"]> | undefined;
+      return function (this: unknown, alternatives) {
+        built ??= llk.buildLookaheadForAlternation(options);
+        return built.call(this, alternatives);
+      };
+    },
+    buildLookaheadForOptional(options) {
+      let built: ReturnType<ILookaheadStrategy["buildLookaheadForOptional"]> | undefined;
+      return function (this: unknown) {
+        built ??= llk.buildLookaheadForOptional(options);
+        return built.call(this);
+      };
+    },
+  };
+}
+
 /** Thrown to abandon a parse once it has found `errorBudget` syntax errors. */
 export class TooManySyntaxErrors extends Error {}
 
@@ -63,6 +96,7 @@ export class OqGrammar extends CstParser {
     super(t.allTokens, {
       recoveryEnabled: true,
       maxLookahead: 2,
+      lookaheadStrategy: lookaheadBuiltWhenReached(2),
       skipValidations: !validate,
       errorMessageProvider: detailsInto(pending),
     });

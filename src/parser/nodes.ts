@@ -257,7 +257,8 @@ export function parameterValue(written: string, span: Span): ast.ParameterValue 
  * as written (the checker reports it). `reported` as for numbers (`1.5d`).
  */
 export function durationValue(raw: string, span: Span, reported = false): ast.DurationValue {
-  const [, amount = "0", written = ""] = /^(\d+)\s*([A-Za-z]+)$/.exec(raw) ?? [];
+  const [amount = "0", written = ""] =
+    gluedDuration(raw) ?? /^(\d+)\s*([A-Za-z]+)$/.exec(raw)?.slice(1) ?? [];
   const node: ast.DurationValue = {
     kind: "Duration",
     amount: Number(amount),
@@ -267,6 +268,21 @@ export function durationValue(raw: string, span: Span, reported = false): ast.Du
   };
   if (reported) node.reported = true;
   return node;
+}
+
+/**
+ * `30d`, the commonest way a duration is written, split into digits and unit without a regular
+ * expression (in every compile); undefined for anything else (`3 months`), left to the pattern.
+ */
+function gluedDuration(raw: string): [string, string] | undefined {
+  let digits = 0;
+  while (digits < raw.length && raw.charCodeAt(digits) >= 48 && raw.charCodeAt(digits) <= 57) digits++;
+  if (digits === 0 || digits === raw.length) return undefined;
+  for (let i = digits; i < raw.length; i++) {
+    const code = raw.charCodeAt(i) | 0x20; // A-Z -> a-z
+    if (code < 97 || code > 122) return undefined;
+  }
+  return [raw.slice(0, digits), raw.slice(digits)];
 }
 
 /** `30d ago`: the span runs from the duration to `ago`. */
