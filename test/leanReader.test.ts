@@ -223,6 +223,38 @@ describe("an export through the lean reader", () => {
     }
   });
 
+  it("sends a Latin-1 credential as node:http does, one byte a letter (cold test of issue 21: it sent UTF-8)", async () => {
+    const server = await serve((socket) => socket.end(csvHead(`content-length: ${csv.length}\r\n`) + csv));
+    const noted = notingTransport();
+    const client = new OngageClient({
+      auth: headerAuth({ ...testCredentials, password: "pass\u00e9" }),
+      baseUrl: server.url,
+      transport: noted.transport,
+      backoff: { retries: 0 },
+    });
+    expect(await drainedText(await client.exportReport("7"))).toBe(csv);
+    expect(noted.lean).toEqual([true]);
+    // The request as the server's bytes, read one byte a character: é is the one byte 0xE9.
+    expect(server.requests[0]).toMatch(/\r\nx_password: pass\u00e9\r\n/i);
+  });
+
+  it("leaves a base URL with user:password to node:http, which sends them as Basic auth", async () => {
+    const server = await serve((socket) => socket.end(csvHead(`content-length: ${csv.length}\r\n`) + csv));
+    const noted = notingTransport();
+    const client = clientOf(server.url.replace("http://", "http://proxyuser:proxypass@"), {
+      transport: noted.transport,
+    });
+    expect(await drainedText(await client.exportReport("7"))).toBe(csv);
+    expect(noted.lean).toEqual([false]);
+    expect(server.requests).toHaveLength(1);
+    expect(server.requests[0]).toMatch(
+      new RegExp(
+        `\r\nauthorization: Basic ${Buffer.from("proxyuser:proxypass").toString("base64")}\r\n`,
+        "i",
+      ),
+    );
+  });
+
   it("a body cut off in the middle: a network error for each framing, never a short CSV", async () => {
     const cuts = {
       length: csvHead(`content-length: ${csv.length}\r\n`) + csv.slice(0, 100),

@@ -131,7 +131,8 @@ export function leanRequest(
     const lines = [`GET ${url.pathname}${url.search} HTTP/1.1`, `host: ${url.host}`];
     for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
     lines.push("connection: close", "", "");
-    socket.write(lines.join("\r\n"));
+    // latin1, as node:http writes a head: a credential of Latin-1 letters goes as the same bytes.
+    socket.write(lines.join("\r\n"), "latin1");
 
     socket.on("error", (error) => fail(error));
     socket.on("end", () => {

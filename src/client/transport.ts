@@ -92,7 +92,9 @@ export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport
     if (request.closeAfter) {
       // An export: the lean reader first; node:http for any answer it does not read (it is
       // sent again then, which a GET allows).
-      if (request.method === "GET" && request.body === undefined) {
+      // A base URL with user:password in it: node:http sends them as Basic auth; the lean
+      // reader does not, so such an export goes to node:http.
+      if (request.method === "GET" && request.body === undefined && !hasUserInfo(request.url)) {
         const lean = await leanRequest(request, tls);
         if (lean) return lean;
       }
@@ -106,6 +108,11 @@ export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport
       return nodeRequest(request, fresh);
     }
   };
+}
+
+function hasUserInfo(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.username !== "" || parsed.password !== "";
 }
 
 /** One request on a socket of `agents`; a StaleConnection when it met a reused socket closed before the answer. */
