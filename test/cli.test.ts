@@ -201,6 +201,14 @@ describe("help", () => {
     expect(wrong.stderr).toBe("oq: --port takes a whole number, not 'eighty'\n");
   });
 
+  it("a field schema's problems are listed one a line (they printed as '\\x0a')", async () => {
+    const folder = scratch({ "q.oq": "opens > 1\n", "bad.json": '{"fields":{"a":"nope"}}' });
+    const run = await oq(["compile", "q.oq", "--schema", "bad.json"], { cwd: folder });
+    expect(run.status).toBe(2);
+    expect(run.stderr).toMatch(/is not a valid field schema:\n {2}at fields\.a: unknown field type "nope"/);
+    expect(run.stderr).not.toContain("\\x0a");
+  });
+
   it("a port past 65535 is a usage error (exit 2) for oq playground and oq sandbox, not a stack trace", async () => {
     for (const command of ["playground", "sandbox"]) {
       const run = await oq([command, "--port", "70000"]);

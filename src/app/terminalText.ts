@@ -25,6 +25,11 @@ export function terminalSafe(text: string): string {
   return text.replace(controls, escape);
 }
 
+/** oq's own message of several lines made safe to print: terminalSafe line by line, its line breaks kept. */
+export function terminalSafeLines(text: string): string {
+  return text.split("\n").map(terminalSafe).join("\n");
+}
+
 /**
  * `value` as JSON for stdout (indented, or `compact` on one line), with every control character
  * escaped (still valid JSON, the same value).

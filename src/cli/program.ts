@@ -1,6 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { exitCodes, signalExitCodes } from "../app/exitCodes.js";
-import { terminalSafe } from "../app/terminalText.js";
+import { terminalSafe, terminalSafeLines } from "../app/terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
 import type { Host } from "../app/host.js";
 
@@ -76,7 +76,8 @@ export async function runProgram(
     // By name, as OngageError below: the compiling commands' bundle loads the config file's
     // validation (zod) from a file of its own (scripts/build.mjs), with its own copy of the class.
     if (error instanceof Error && error.name === "UsageError") {
-      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
+      // oq's own words, some of several lines (a schema's problems, one a line).
+      host.stderr.write(`oq: ${terminalSafeLines(error.message)}\n`);
       host.exitCode = exitCodes.usage;
       return;
     }
