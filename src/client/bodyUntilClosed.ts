@@ -11,7 +11,9 @@ const closeGraceMs = 1000;
 export class PastEndError extends Error {
   override name = "PastEndError";
   constructor() {
-    super("sent bytes past the end of its answer (beyond its Content-Length): the body cannot be trusted");
+    super(
+      "sent bytes past the end of its answer (after its Content-Length, or after its last chunk): the body cannot be trusted",
+    );
   }
 }
 
