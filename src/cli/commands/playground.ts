@@ -5,7 +5,7 @@ import { basename, dirname, extname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Host } from "../../app/host.js";
 import { exitCodes } from "../../app/exitCodes.js";
-import { portFlag } from "../wholeNumberFlag.js";
+import { portFlag, portUnavailable } from "../portFlag.js";
 
 /*
  * `oq playground`: serves the built page (dist/playground/, docs/playground.md) on 127.0.0.1
@@ -81,13 +81,9 @@ export async function playgroundCommand(options: { port: string }, host: Host): 
       server.listen(port, "127.0.0.1", () => resolve());
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
-    // The machine's state, not a mistake in the command: exit 1, in one line, with the way out.
-    const why = code === "EADDRINUSE" ? "is in use" : "may not be used by this user";
-    host.stderr.write(
-      `oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`,
-    );
+    const unavailable = portUnavailable(error, port);
+    if (unavailable === undefined) throw error;
+    host.stderr.write(unavailable);
     return exitCodes.failed;
   }
   const { port: listening } = server.address() as AddressInfo;

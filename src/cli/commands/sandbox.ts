@@ -6,7 +6,8 @@ import { startSandbox } from "../../sandbox/server.js";
 import { parseCliDuration } from "../../runner/durations.js";
 import { exitCodes } from "../../app/exitCodes.js";
 import { UsageError } from "../../app/usageError.js";
-import { portFlag, wholeNumberFlag } from "../wholeNumberFlag.js";
+import { portFlag, portUnavailable } from "../portFlag.js";
+import { wholeNumberFlag } from "../wholeNumberFlag.js";
 
 interface SandboxCommandOptions {
   port: string;
@@ -52,13 +53,9 @@ export async function sandboxCommand(options: SandboxCommandOptions, host: Host)
       maxBodyBytes: wholeNumberFlag("--max-body", options.maxBody),
     });
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== "EADDRINUSE" && code !== "EACCES") throw error;
-    // The machine's state, not a mistake in the command: exit 1, in one line, with the way out.
-    const why = code === "EADDRINUSE" ? "is in use" : "may not be used by this user";
-    host.stderr.write(
-      `oq: port ${port} ${why}; choose another with --port N, or --port 0 for any free port\n`,
-    );
+    const unavailable = portUnavailable(error, port);
+    if (unavailable === undefined) throw error;
+    host.stderr.write(unavailable);
     return exitCodes.failed;
   }
   const { credentials } = sandbox;
