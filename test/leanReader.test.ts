@@ -255,6 +255,28 @@ describe("an export through the lean reader", () => {
     );
   });
 
+  it("passes over a stray line break after the last chunk, as node:http does; refuses any other byte there", async () => {
+    for (const after of ["\r\n", "\r\n\r\n", "x"]) {
+      const server = await serve((socket) =>
+        socket.end(
+          Buffer.concat([
+            Buffer.from(csvHead("transfer-encoding: chunked\r\n")),
+            chunked(Buffer.from(csv), [50, 9]),
+            Buffer.from(after),
+          ]),
+        ),
+      );
+      const noted = notingTransport();
+      const client = clientOf(server.url, { transport: noted.transport });
+      if (after === "x")
+        expect((await failureOf(client.exportReport("7").then(drainedText))).message).toContain(
+          "past the end of its answer",
+        );
+      else expect(await drainedText(await client.exportReport("7"))).toBe(csv);
+      expect(noted.lean).toEqual([true]);
+    }
+  });
+
   it("a body cut off in the middle: a network error for each framing, never a short CSV", async () => {
     const cuts = {
       length: csvHead(`content-length: ${csv.length}\r\n`) + csv.slice(0, 100),

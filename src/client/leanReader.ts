@@ -230,7 +230,7 @@ export function leanRequest(
     /** Body bytes `bytes[from, to)`: framed, handed to the sink. */
     function readBody(bytes: Buffer, from: number, to: number): boolean {
       if (body!.done) {
-        if (to > from) fail(new PastEndError());
+        if (to > from && !body!.passesOver(bytes, from, to)) fail(new PastEndError());
         return false;
       }
       let end: number;
@@ -241,7 +241,7 @@ export function leanRequest(
         return false;
       }
       if (!body!.done) return true;
-      if (end < to) {
+      if (end < to && !body!.passesOver(bytes, end, to)) {
         fail(new PastEndError());
         return false;
       }
@@ -323,6 +323,8 @@ interface BodyFraming {
   read(bytes: Buffer, from: number, to: number, sink: ByteSink): number;
   /** Why the body is not whole yet, in words. */
   shortBy(): string;
+  /** Whether bytes after the body's end may be passed over rather than refused. */
+  passesOver(bytes: Buffer, from: number, to: number): boolean;
 }
 
 /** A body of Content-Length bytes. */
@@ -344,9 +346,14 @@ class LengthBody implements BodyFraming {
   shortBy(): string {
     return `${this.received} of the ${this.length} bytes its Content-Length announced`;
   }
+
+  passesOver(): boolean {
+    return false;
+  }
 }
 
 const lineFeed = 0x0a;
+const carriageReturn = 0x0d;
 
 /** A chunked body (RFC 9112, 7.1): sizes in hex, each chunk followed by CRLF, a 0 chunk, trailers. */
 export class ChunkedBody implements BodyFraming {
@@ -355,6 +362,16 @@ export class ChunkedBody implements BodyFraming {
   private line = "";
   private left = 0;
   private received = 0;
+
+  /**
+   * A stray line break after the last chunk's empty line (some servers send one): node:http
+   * passes over it, and so does this reader. Any other byte there is refused.
+   */
+  passesOver(bytes: Buffer, from: number, to: number): boolean {
+    for (let at = from; at < to; at++)
+      if (bytes[at] !== lineFeed && bytes[at] !== carriageReturn) return false;
+    return true;
+  }
 
   get done(): boolean {
     return this.state === "done";
