@@ -574,6 +574,7 @@ export class OngageClient {
         signal: timer.signal,
         onActivity: () => timer.touch(),
         closeAfter: streaming,
+        onResent: () => this.calls++,
       });
     } catch (error) {
       timer.stop();

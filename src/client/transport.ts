@@ -25,6 +25,11 @@ export interface TransportRequest {
    * hides the connection.
    */
   closeAfter?: boolean | undefined;
+  /**
+   * Told when the transport sends the request a second time (an export the lean reader left to
+   * node:http), so that the call's count holds every request the server saw.
+   */
+  onResent?: (() => void) | undefined;
 }
 
 export interface TransportResponse {
@@ -97,6 +102,7 @@ export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport
       if (request.method === "GET" && request.body === undefined && !hasUserInfo(request.url)) {
         const lean = await leanRequest(request, tls);
         if (lean) return lean;
+        request.onResent?.();
       }
       return nodeRequest(request, closing);
     }
