@@ -3,10 +3,11 @@
 // in this process (what the server's check is), and the server's RSS after 1,000 edits. Prints
 // the table and writes it as BENCHMARKS.md's "Language server" section.
 import { spawn } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { plan } from "../dist/lib/index.js";
+import { writeBenchmarksSection } from "./benchmarksFile.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const heading = "## Language server";
@@ -119,9 +120,4 @@ const section =
   `| didChange to published diagnostics, 2,000-condition document (${document(0).length.toLocaleString("en")} characters) | ${serverMs.toFixed(1)} ms | plan() of the same text in this process: ${libraryMs.toFixed(1)} ms | ${ratio.toFixed(2)}x | ≤ 3x | ${ratio <= 3 ? "yes" : "**no**"} |\n` +
   `| the server's RSS after 1,000 such edits | ${rssMb.toFixed(0)} MB | (absolute) |  | < 100 MB | ${rssMb < 100 ? "yes" : "**no**"} |\n`;
 process.stdout.write(`${section}\n`);
-const path = `${root}BENCHMARKS.md`;
-const previous = readFileSync(path, "utf8");
-const at = previous.indexOf(heading);
-const after = at === -1 ? -1 : previous.indexOf("\n## ", at + heading.length);
-const kept = at === -1 ? `${previous.trimEnd()}\n\n` : previous.slice(0, at);
-writeFileSync(path, kept + section + (after === -1 ? "" : previous.slice(after)));
+writeBenchmarksSection(heading, section);

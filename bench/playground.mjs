@@ -9,11 +9,12 @@
 // 2. The page's size: index.html and playground.js, gzip (level 6, what servers use) and raw.
 // The functions given to page.evaluate and waitForFunction run in the page, with its globals:
 /* global document, window, MutationObserver, requestAnimationFrame */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import os from "node:os";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { chromium } from "playwright-core";
+import { writeBenchmarksSection } from "./benchmarksFile.mjs";
 
 const root = fileURLToPath(new URL("../", import.meta.url));
 const heading = "## Playground";
@@ -76,9 +77,4 @@ const section =
   `| keystroke to updated panes, the design query (median of ${keystrokes}; 95th percentile) | ${median.toFixed(1)} ms (${p95.toFixed(1)} ms) | (absolute) |  | under 50 ms | ${median < 50 ? "yes" : "**no**"} |\n` +
   `| the page: index.html and playground.js, gzip | ${gzipKb.toFixed(1)} KB (raw ${rawKb.toFixed(0)} KB) | (absolute) |  | under 250 KB | ${gzipKb < 250 ? "yes" : "**no**"} |\n`;
 process.stdout.write(`${section}\n`);
-const path = `${root}BENCHMARKS.md`;
-const previous = readFileSync(path, "utf8");
-const at = previous.indexOf(heading);
-const after = at === -1 ? -1 : previous.indexOf("\n## ", at + heading.length);
-const kept = at === -1 ? `${previous.trimEnd()}\n\n` : previous.slice(0, at);
-writeFileSync(path, kept + section + (after === -1 ? "" : previous.slice(after)));
+writeBenchmarksSection(heading, section);

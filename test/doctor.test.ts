@@ -3,11 +3,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import type { EvaluationContact } from "../src/evaluate/contact.js";
-import { compile, readingNames, type QueryPlan, type ReadingName } from "../src/index.js";
-import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
-import type { Sandbox } from "../src/sandbox/server.js";
+import { readingNames, type QueryPlan, type ReadingName } from "../src/index.js";
+import { sandboxCustomFields } from "../src/sandbox/data.js";
 import { oq } from "./support/oqInProcess.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
+import { contactsWhere } from "./support/selectedContacts.js";
 import { findingsFileText } from "../src/app/findingsFile.js";
 
 /*
@@ -81,18 +81,6 @@ const examples: {
       !gmail(c),
   },
 ];
-
-/** The sandbox's own answer: the emails of its contacts for which `test` holds, sorted. */
-function contactsWhere(sandbox: Sandbox, test: (contact: EvaluationContact) => boolean): string[] {
-  const { filters } = compile(`opens > 1${clauses}`).payload!;
-  const window = { from: filters.from_date!, to: filters.to_date! };
-  const emails: string[] = [];
-  for (let index = 0; index < sandbox.contacts.size; index++) {
-    const seen = evaluationContact(sandbox.contacts.contact(index), window);
-    if (test(seen)) emails.push(String(seen.fields["email"]));
-  }
-  return emails.sort();
-}
 
 interface DoctorJson {
   listId: string;

@@ -5,13 +5,13 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { compile, readingNames, type ReadingName } from "../src/index.js";
 import { runReport } from "../src/runner/runReport.js";
-import { evaluationContact, sandboxCustomFields } from "../src/sandbox/data.js";
+import { sandboxCustomFields } from "../src/sandbox/data.js";
 import { parseReadings } from "../src/sandbox/readings.js";
 import type { Sandbox } from "../src/sandbox/server.js";
 import { outFolder, sandboxClient } from "./support/inProcess.js";
 import { oq } from "./support/oqInProcess.js";
 import { testSandbox } from "./support/sandbox.js";
-import { planned, selectedContacts } from "./support/selectedContacts.js";
+import { contactsWhere as contactsWhereIn, planned, selectedContacts } from "./support/selectedContacts.js";
 
 /*
  * The sandbox plays each reading of language/readings.ts, and the plans of issue 19's examples
@@ -50,17 +50,9 @@ function selected(
   return selectedContacts(sandboxes.get(reading)!.client, condition, findings, users);
 }
 
-/** The emails of the sandbox's contacts for which `test` holds (over the queries' window), sorted. */
+/** The sandbox's own answer under the documented reading: support/selectedContacts.ts's contactsWhere. */
 function contactsWhere(test: (contact: EvaluationContact) => boolean): string[] {
-  const { sandbox } = sandboxes.get("documented")!;
-  const { filters } = planned("opens > 1").payload!;
-  const window = { from: filters.from_date!, to: filters.to_date! };
-  const emails: string[] = [];
-  for (let index = 0; index < sandbox.contacts.size; index++) {
-    const seen = evaluationContact(sandbox.contacts.contact(index), window);
-    if (test(seen)) emails.push(String(seen.fields["email"]));
-  }
-  return emails.sort();
+  return contactsWhereIn(sandboxes.get("documented")!.sandbox, test);
 }
 
 const union = (a: string[], b: string[]) => [...new Set([...a, ...b])].sort();

@@ -4,7 +4,9 @@ import type { OngageClient } from "../../src/client/client.js";
 import { formatDiagnostics, plan, type Findings } from "../../src/index.js";
 import { runPlan } from "../../src/runner/runPlan.js";
 import { runReport } from "../../src/runner/runReport.js";
-import { sandboxCustomFields } from "../../src/sandbox/data.js";
+import type { EvaluationContact } from "../../src/evaluate/contact.js";
+import { evaluationContact, sandboxCustomFields } from "../../src/sandbox/data.js";
+import type { Sandbox } from "../../src/sandbox/server.js";
 import { outFolder } from "./inProcess.js";
 import { sandboxNow } from "./sandbox.js";
 
@@ -60,4 +62,19 @@ export async function selectedContacts(
     .split("\r\n");
   if (header?.toLowerCase() !== "email") throw new Error(`${condition}: the CSV's header is ${header}`);
   return rows.filter((row) => row !== "").sort();
+}
+
+/**
+ * The sandbox's own answer, by its data rather than by a report: the emails of its contacts for
+ * which `test` holds over the window every condition here runs with, sorted.
+ */
+export function contactsWhere(sandbox: Sandbox, test: (contact: EvaluationContact) => boolean): string[] {
+  const { filters } = planned("opens > 1").payload!;
+  const window = { from: filters.from_date!, to: filters.to_date! };
+  const emails: string[] = [];
+  for (let index = 0; index < sandbox.contacts.size; index++) {
+    const seen = evaluationContact(sandbox.contacts.contact(index), window);
+    if (test(seen)) emails.push(String(seen.fields["email"]));
+  }
+  return emails.sort();
 }
