@@ -31,19 +31,13 @@ export interface SampleContacts {
 }
 
 /**
- * The sandbox's contacts, remembered: the sandbox makes each contact again for every report (a
- * million of them would not fit in memory), but the page reads the same 2,000 on every keystroke,
- * so it keeps them, and what criteria see of them for the last window asked for. What each is
- * stays the sandbox's code (ContactList.contact and seenIn); only when it is worked out changes.
+ * The sandbox's contacts as criteria see them, remembered for the last window asked for: the
+ * page asks again on every keystroke. (The contacts themselves a list of this size keeps:
+ * ContactList.) What each is stays the sandbox's code (seenIn); only when it is worked out changes.
  */
 class RememberedContactList extends ContactList {
-  private readonly records: ContactRecord[] = [];
   private window: Window | undefined;
   private seen = new Map<ContactRecord, EvaluationContact>();
-
-  override contact(index: number): ContactRecord {
-    return (this.records[index] ??= super.contact(index));
-  }
 
   override seenIn(contact: ContactRecord, window: Window): EvaluationContact {
     if (this.window?.from !== window.from || this.window.to !== window.to) {
