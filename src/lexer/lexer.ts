@@ -44,9 +44,10 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
   // Before the unknown characters: `1_000.5` takes its '.' into the number it reports.
   const numbers = mergeNumberTypos(words.tokens, words.errors, source, diagnostics);
   const commas: IToken[] = [];
+  const lists = new OpenLists(source.text);
   for (const error of numbers.errors) {
     if (followsNow(source.text, error.offset)) continue;
-    const readAs = reportUnknownCharacters(source, error.offset, error.length, diagnostics);
+    const readAs = reportUnknownCharacters(source, error.offset, error.length, diagnostics, lists);
     if (readAs) commas.push(readAs);
   }
   result.tokens = commas.length === 0 ? numbers.tokens : inOrder([...numbers.tokens, ...commas]);
@@ -200,30 +201,45 @@ function reportForeignComment(comment: IToken, source: SourceText, diagnostics: 
   });
 }
 
-/** Whether `offset` lies inside a '[' not yet closed (outside quotes, backquotes and comments). */
-function insideOpenList(text: string, offset: number): boolean {
-  let open = 0;
-  for (let at = 0; at < offset; at++) {
-    const character = text[at];
-    if (character === '"' || character === "`") {
-      const close = text.indexOf(character, at + 1);
-      if (close === -1 || close >= offset) return false;
-      at = close;
-    } else if (character === "#") {
-      const end = text.indexOf("\n", at);
-      if (end === -1 || end >= offset) return false;
-      at = end;
-    } else if (character === "[") open++;
-    else if (character === "]") open = Math.max(0, open - 1);
+/**
+ * Whether an offset lies inside a '[' not yet closed (outside quotes, backquotes and comments),
+ * asked for offsets in increasing order: the text is read once however many are asked (a
+ * hostile query can have a ';' every few characters).
+ */
+class OpenLists {
+  private at = 0;
+  private open = 0;
+  /** The quote or backquote being read through, or '#' in a comment. */
+  private inside: string | undefined;
+
+  constructor(private readonly text: string) {}
+
+  contains(offset: number): boolean {
+    if (offset < this.at) {
+      // Asked out of order: read again from the start.
+      this.at = 0;
+      this.open = 0;
+      this.inside = undefined;
+    }
+    const text = this.text;
+    for (; this.at < offset; this.at++) {
+      const character = text[this.at]!;
+      if (this.inside !== undefined) {
+        if (character === (this.inside === "#" ? "\n" : this.inside)) this.inside = undefined;
+      } else if (character === '"' || character === "`" || character === "#") this.inside = character;
+      else if (character === "[") this.open++;
+      else if (character === "]") this.open = Math.max(0, this.open - 1);
+    }
+    return this.inside === undefined && this.open > 0;
   }
-  return open > 0;
 }
 
-/** The whole word a '-' at `offset` joins, as `first-name`. */
+/** The whole word a '-' at `offset` joins, as `first-name` (read from `offset` out, never the whole text). */
 function dashedWordAt(text: string, offset: number): string {
-  const before = /[A-Za-z0-9_]*$/.exec(text.slice(0, offset))![0];
-  const after = /^[A-Za-z0-9_-]*/.exec(text.slice(offset))![0];
-  return before + after;
+  let start = offset;
+  while (start > 0 && /[A-Za-z0-9_]/.test(text[start - 1]!)) start--;
+  const after = /^[A-Za-z0-9_-]*/.exec(text.slice(offset, offset + 256))![0];
+  return text.slice(start, offset) + after;
 }
 
 /**
@@ -235,11 +251,12 @@ function reportUnknownCharacters(
   offset: number,
   length: number,
   diagnostics: DiagnosticCollector,
+  lists: OpenLists,
 ): IToken | undefined {
   const text = source.text.slice(offset, offset + length);
   const hints: string[] = [];
   const suggestions: Suggestion[] = [];
-  const listSeparator = text === ";" && insideOpenList(source.text, offset);
+  const listSeparator = text === ";" && lists.contains(offset);
   if (listSeparator) {
     // `["a"; "b"]`: a list separator from another language, not the end of a statement.
     hints.push('the values of a list are separated by \',\', e.g. ["a", "b"]');
@@ -249,10 +266,10 @@ function reportUnknownCharacters(
     hints.push(
       "a parameter is $ and a name of letters, digits and _ that does not start with a digit, e.g. $domain",
     );
-  else if (text.startsWith("-") && /[A-Za-z]$/.test(source.text.slice(0, offset)))
+  else if (text.startsWith("-") && /[A-Za-z]/.test(source.text[offset - 1] ?? ""))
     // `case-sensitive`, `first-name`: a dash joining words, not a minus.
     hints.push(
-      /case$/i.test(source.text.slice(0, offset))
+      /case$/i.test(source.text.slice(Math.max(0, offset - 4), offset))
         ? "oq writes 'case sensitive', with a space, after the value: email = \"Bob\" case sensitive"
         : `a field whose name has a '-' goes in backquotes: \`${dashedWordAt(source.text, offset)}\``,
     );
