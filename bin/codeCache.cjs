@@ -2,27 +2,41 @@
 // when oq is built (scripts/build.mjs) and read back at each start, so that a command runs
 // without parsing and compiling its JavaScript again (BENCHMARKS.md, "Cold start"). V8 turns away
 // a cache of another V8 version or other flags, but of the source it checks only the length, and
-// of the cache nothing (a flipped bit can crash it): so each cache file starts with a SHA-1 of the
-// bundle's bytes and the cache's, and one that does not match is not given to V8. The bundle is
-// then compiled from source as require() would, only slower.
+// of the cache nothing unless asked (a flipped bit can crash it). So:
+// - each cache file starts with a copy of the bundle it was made from, and is given to V8 only
+//   when that copy is the bundle, byte for byte (a comparison, where hashing cost a start-up
+//   ~8 ms, most of it loading node:crypto);
+// - V8 writes a checksum into the cache and checks it (--verify-snapshot-checksum), switched on
+//   only while a bundle is compiled or its cache made: it is part of the flags a cache must
+//   match, and left on, every built-in module loaded later would be compiled without its own
+//   cache. A cache V8 turns away costs only time: the bundle is compiled from source as
+//   require() would.
 "use strict";
-const { createHash } = require("node:crypto");
 const { readFileSync, renameSync, writeFileSync } = require("node:fs");
 // Module (the CommonJS loader) without require("node:module"), whose loading costs more.
 const { createRequire, wrap } = module.constructor;
 const { dirname } = require("node:path");
+const { setFlagsFromString } = require("node:v8");
 const vm = require("node:vm");
 
 /** Where the code cache of the bundle `file` is kept: beside it. */
 const cacheFileOf = (file) => `${file}.cache`;
 
-/** The bytes a cache file starts with: what the cache belongs to, and that it is whole. */
-const digestBytes = 20;
-const digestOf = (source, cache) => createHash("sha1").update(source).update(cache).digest();
+/** Runs `work` with V8 checking (or, making a cache, writing) a code cache's checksum. */
+function withCacheChecksum(work) {
+  setFlagsFromString("--verify-snapshot-checksum");
+  try {
+    return work();
+  } finally {
+    setFlagsFromString("--no-verify-snapshot-checksum");
+  }
+}
 
 /** The bundle compiled as require() compiles a CommonJS file, with `cachedData` when given. */
 function compile(file, source, cachedData) {
-  return new vm.Script(wrap(source.toString("utf8")), { filename: file, cachedData });
+  return withCacheChecksum(
+    () => new vm.Script(wrap(source.toString("utf8")), { filename: file, cachedData }),
+  );
 }
 
 /** The code cache of `source` kept in `cacheFile`, or undefined when there is none or it is not this source's, whole. */
@@ -34,9 +48,8 @@ function readCache(cacheFile, source) {
     // No cache (a build that could not write one): compiled from source.
     return undefined;
   }
-  if (stored.length <= digestBytes) return undefined;
-  const cache = stored.subarray(digestBytes);
-  return digestOf(source, cache).equals(stored.subarray(0, digestBytes)) ? cache : undefined;
+  if (stored.length <= source.length) return undefined;
+  return source.equals(stored.subarray(0, source.length)) ? stored.subarray(source.length) : undefined;
 }
 
 /** Runs a compiled bundle as require() runs it, and gives its exports. */
@@ -86,10 +99,10 @@ async function writeCodeCache(file, runs) {
   process.exitCode = 0;
   for (const [bundle, { script, source }] of compiledBundles) {
     const cacheFile = cacheFileOf(bundle);
-    const cache = script.createCachedData();
-    writeFileSync(`${cacheFile}.partial`, Buffer.concat([digestOf(source, cache), cache]));
+    const cache = withCacheChecksum(() => script.createCachedData());
+    writeFileSync(`${cacheFile}.partial`, Buffer.concat([source, cache]));
     renameSync(`${cacheFile}.partial`, cacheFile);
   }
 }
 
-module.exports = { readCache, requireWithCodeCache, writeCodeCache };
+module.exports = { compile, readCache, requireWithCodeCache, writeCodeCache };

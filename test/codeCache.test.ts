@@ -8,11 +8,12 @@ import { scratch } from "./support/scratch.js";
  * The code cache the compiling commands start with (bin/codeCache.cjs): V8 checks only the
  * length of the source a cache was made for, and nothing of the cache itself, so a stale cache
  * ran old code and a damaged one crashed Node (cold test of issue 21). A cache is given to V8
- * only when its digest says it is this bundle's, whole.
+ * only when the copy of the bundle it starts with is this bundle, and V8 checks its checksum.
  */
 
 const codeCache = createRequire(import.meta.url)("../bin/codeCache.cjs") as {
   readCache(cacheFile: string, source: Buffer): Buffer | undefined;
+  compile(file: string, source: Buffer, cachedData?: Buffer): { cachedDataRejected?: boolean };
   requireWithCodeCache(file: string): { answer: number };
   writeCodeCache(file: string, runs: string[][]): Promise<void>;
 };
@@ -51,14 +52,33 @@ describe("a bundle's code cache", () => {
     expect(codeCache.requireWithCodeCache(join(folder, "bundle.cjs")).answer).toBe(54);
   });
 
-  it("is not, with one bit of it flipped, or cut short (V8 could crash on it)", async () => {
+  it("is turned away by V8, not run, with one bit of it flipped or cut short (V8 could crash on it)", async () => {
     const { bundle, cacheFile } = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
+    const source = readFileSync(bundle);
     const whole = readFileSync(cacheFile);
     const flipped = Buffer.from(whole);
     flipped[flipped.length - 5]! ^= 0x01;
+    const damaged = [flipped, whole.subarray(0, whole.length - 1)];
+    // Compiled under another name: V8 keeps what this process compiled, by source and name, and
+    // would not look at the cache at all.
+    const elsewhere = (i: number) => join(scratch({}), `bundle-${i}.cjs`);
+    for (const [i, stored] of damaged.entries()) {
+      writeFileSync(cacheFile, stored);
+      // The copy of the bundle it starts with is whole: the damage is V8's to find, by its checksum.
+      const cache = codeCache.readCache(cacheFile, source);
+      expect(cache?.length).toBe(stored.length - source.length);
+      expect(codeCache.compile(elsewhere(i), source, cache).cachedDataRejected).toBe(true);
+    }
+    expect(codeCache.compile(elsewhere(2), source, whole.subarray(source.length)).cachedDataRejected).toBe(
+      false,
+    );
+  });
+
+  it("is not given to V8 once the copy of the bundle it starts with is damaged, or the file is empty", async () => {
+    const { bundle, cacheFile } = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
+    const flipped = readFileSync(cacheFile);
+    flipped[3]! ^= 0x01;
     writeFileSync(cacheFile, flipped);
-    expect(codeCache.readCache(cacheFile, readFileSync(bundle))).toBeUndefined();
-    writeFileSync(cacheFile, whole.subarray(0, whole.length - 1));
     expect(codeCache.readCache(cacheFile, readFileSync(bundle))).toBeUndefined();
     writeFileSync(cacheFile, "");
     expect(codeCache.readCache(cacheFile, readFileSync(bundle))).toBeUndefined();
