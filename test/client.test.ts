@@ -6,6 +6,7 @@ import { fetchTransport } from "../src/client/transport.js";
 import { OngageError } from "../src/client/errors.js";
 import { realClock } from "../src/client/clock.js";
 import { RateLimiter } from "../src/client/limiter.js";
+import { FakeClock } from "./support/fakeClock.js";
 import { compile } from "../src/index.js";
 import { CsvRecordCounter } from "../src/runner/csvCounter.js";
 import { parseCliDuration } from "../src/runner/durations.js";
@@ -245,6 +246,46 @@ describe("rate limits", () => {
     );
     expect(started.filter((t) => t < 250)).toHaveLength(4);
     expect(started.filter((t) => t >= 250)).toHaveLength(2);
+  });
+});
+
+describe("a call's request sent again (permit.again)", () => {
+  it("takes one more place in the window, none more in flight: with one call in flight it does not wait on itself", async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(2, 1, 60_000, clock, 0);
+    const permit = await limiter.acquire();
+    await permit.again();
+    expect(limiter.callsInWindow).toBe(2);
+    // Both places are held until a window after the answer.
+    permit.release();
+    clock.advance(59_999);
+    expect(limiter.callsInWindow).toBe(2);
+    clock.advance(1);
+    expect(limiter.callsInWindow).toBe(0);
+  });
+
+  it("waits for the window when it is full, ahead of calls not yet started, and stops on its signal", async () => {
+    const clock = new FakeClock();
+    const limiter = new RateLimiter(1, 5, 60_000, clock, 0);
+    const permit = await limiter.acquire();
+    const order: string[] = [];
+    const resent = permit.again().then(() => order.push("again"));
+    const next = limiter.acquire().then((other) => (order.push("next"), other.release()));
+    await Promise.resolve();
+    expect(order).toEqual([]);
+    clock.advance(60_000);
+    await resent;
+    expect(order).toEqual(["again"]);
+    permit.release();
+    clock.advance(60_000);
+    await next;
+    expect(order).toEqual(["again", "next"]);
+
+    const stopped = new AbortController();
+    const full = new RateLimiter(1, 5, 60_000, new FakeClock(), 0);
+    const waiting = (await full.acquire()).again(stopped.signal);
+    stopped.abort(new Error("stopped"));
+    await expect(waiting).rejects.toThrow("stopped");
   });
 });
 

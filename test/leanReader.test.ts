@@ -395,6 +395,26 @@ describe("an export through the lean reader", () => {
     expect(client.calls).toBe(2);
   });
 
+  it("sends an answer it does not read again only when the rate window has a place for it", async () => {
+    // One call a minute: the export's second request is a second call to the server.
+    const clock = new FakeClock(Date.parse("2024-06-01T00:00:00Z"), () => !waiting());
+    const seenAt: number[] = [];
+    let firstClosed = false;
+    const server = await serve((socket, index) => {
+      seenAt.push(clock.now());
+      socket.write(csvHead(""));
+      if (index === 0) socket.on("close", () => (firstClosed = true));
+      else socket.end(csv);
+    });
+    // Time may jump only while the client waits on its own clock, between the two requests.
+    const waiting = () => firstClosed && server.requests.length === 1;
+    const client = clientOf(server.url, { clock, callsPerMinute: 1, rateWindowMs: 60_000 });
+    expect(await clock.run(client.exportReport("7").then(drainedText))).toBe(csv);
+    expect(server.requests).toHaveLength(2);
+    expect(seenAt[1]! - seenAt[0]!).toBeGreaterThanOrEqual(60_000);
+    expect(client.calls).toBe(2);
+  });
+
   it("leaves a compressed answer to node:http, which refuses it as before", async () => {
     const server = await serve((socket) =>
       socket.end(csvHead(`content-encoding: gzip\r\ncontent-length: ${csv.length}\r\n`) + csv),

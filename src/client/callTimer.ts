@@ -42,6 +42,20 @@ export class CallTimer {
     this.cancelIdle?.();
   }
 
+  /** Not waiting on the server at all for now (the request waits to be sent again): no clock runs. */
+  pause(): void {
+    this.stop();
+  }
+
+  /** The request goes out again: both clocks start again, as for a new call. */
+  restart(): void {
+    if (this.expired) return;
+    this.cancelDeadline?.();
+    if (Number.isFinite(this.deadlineMs))
+      this.cancelDeadline = this.clock.after(this.deadlineMs, () => this.expire("deadline"));
+    this.touch();
+  }
+
   /** The deadline no longer applies (a download may take as long as it keeps moving). */
   endDeadline(): void {
     this.cancelDeadline?.();

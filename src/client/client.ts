@@ -574,7 +574,13 @@ export class OngageClient {
         signal: timer.signal,
         onActivity: () => timer.touch(),
         closeAfter: streaming,
-        onResent: () => this.calls++,
+        beforeResend: async () => {
+          // Waiting for a place in the window is not the server's silence.
+          timer.pause();
+          await permit.again(options.signal);
+          timer.restart();
+          this.calls++;
+        },
       });
     } catch (error) {
       timer.stop();

@@ -18,6 +18,12 @@ interface Permit {
   answered(): void;
   /** The call is over: frees its place among the calls in flight. Answers it too, if not yet. */
   release(): void;
+  /**
+   * The call's request goes out again (the transport sends it a second time): the first has its
+   * answer, and the second waits for a place in the window, as any call does. It keeps the
+   * call's place in flight: asking for a second one could wait on itself.
+   */
+  again(signal?: AbortSignal): Promise<void>;
 }
 
 /**
@@ -34,6 +40,8 @@ export class RateLimiter {
   private readonly holds: { until: number }[] = [];
   private active = 0;
   private readonly waiting: ((hold: { until: number }) => void)[] = [];
+  /** Calls in flight waiting for a place in the window for a request sent again: served first. */
+  private readonly resending: ((hold: { until: number }) => void)[] = [];
   private cancelTimer: (() => void) | undefined;
   private readonly holdMs: number;
   /**
@@ -54,25 +62,13 @@ export class RateLimiter {
 
   /** Resolves when a call may start. */
   async acquire(signal?: AbortSignal): Promise<Permit> {
-    const hold = await new Promise<{ until: number }>((resolve, reject) => {
-      if (signal?.aborted) return reject(signal.reason);
-      const stopListening = listenForAbort(signal, () => {
-        const index = this.waiting.indexOf(ready);
-        if (index >= 0) this.waiting.splice(index, 1);
-        this.pump();
-        reject(signal!.reason);
-      });
-      const ready = (admitted: { until: number }) => {
-        stopListening();
-        resolve(admitted);
-      };
-      this.waiting.push(ready);
-      this.pump();
-    });
+    // The call's places in the window: one per request it sends.
+    const holds = [await this.placeIn(this.waiting, signal)];
     let released = false;
     const answered = () => {
-      if (hold.until !== Infinity) return;
-      hold.until = this.clock.now() + this.holdMs;
+      const open = holds.filter((hold) => hold.until === Infinity);
+      if (open.length === 0) return;
+      for (const hold of open) hold.until = this.clock.now() + this.holdMs;
       this.pump();
     };
     return {
@@ -81,10 +77,36 @@ export class RateLimiter {
         if (released) return;
         released = true;
         this.active--;
-        if (hold.until === Infinity) answered();
+        if (holds.some((hold) => hold.until === Infinity)) answered();
         else this.pump();
       },
+      again: async (againSignal) => {
+        answered();
+        holds.push(await this.placeIn(this.resending, againSignal));
+      },
     };
+  }
+
+  /** Waits in `queue` until pump() gives it a place in the window. */
+  private placeIn(
+    queue: ((hold: { until: number }) => void)[],
+    signal: AbortSignal | undefined,
+  ): Promise<{ until: number }> {
+    return new Promise((resolve, reject) => {
+      if (signal?.aborted) return reject(signal.reason);
+      const stopListening = listenForAbort(signal, () => {
+        const index = queue.indexOf(ready);
+        if (index >= 0) queue.splice(index, 1);
+        this.pump();
+        reject(signal!.reason);
+      });
+      const ready = (admitted: { until: number }) => {
+        stopListening();
+        resolve(admitted);
+      };
+      queue.push(ready);
+      this.pump();
+    });
   }
 
   /** The account served one of these calls (see lastServedAt). */
@@ -106,6 +128,11 @@ export class RateLimiter {
   private pump(): void {
     const now = this.clock.now();
     this.expire(now);
+    while (this.resending.length > 0 && this.holds.length < this.perMinute) {
+      const hold = { until: Infinity };
+      this.holds.push(hold);
+      this.resending.shift()!(hold);
+    }
     while (this.waiting.length > 0 && this.active < this.inFlight && this.holds.length < this.perMinute) {
       const hold = { until: Infinity };
       this.holds.push(hold);
@@ -116,7 +143,7 @@ export class RateLimiter {
     this.cancelTimer = undefined;
     // A wait for the window to move on. Not unref()ed: while a call waits its turn the process
     // must stay alive, or Node exits with every query unfinished (exit 13, nothing printed).
-    if (this.waiting.length > 0 && this.active < this.inFlight) {
+    if (this.resending.length > 0 || (this.waiting.length > 0 && this.active < this.inFlight)) {
       const next = Math.min(...this.holds.map((hold) => hold.until));
       if (Number.isFinite(next)) {
         this.cancelTimer = this.clock.after(Math.max(1, next - now), () => {

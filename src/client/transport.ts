@@ -26,10 +26,11 @@ export interface TransportRequest {
    */
   closeAfter?: boolean | undefined;
   /**
-   * Told when the transport sends the request a second time (an export the lean reader left to
-   * node:http), so that the call's count holds every request the server saw.
+   * Awaited before the transport sends the request a second time (an export the lean reader left
+   * to node:http): the second request is a call the server counts, so it waits for its place in
+   * the rate window and is counted, as the first was.
    */
-  onResent?: (() => void) | undefined;
+  beforeResend?: (() => Promise<void>) | undefined;
 }
 
 export interface TransportResponse {
@@ -102,7 +103,7 @@ export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport
       if (request.method === "GET" && request.body === undefined && !hasUserInfo(request.url)) {
         const lean = await leanRequest(request, tls);
         if (lean) return lean;
-        request.onResent?.();
+        await request.beforeResend?.();
       }
       return nodeRequest(request, closing);
     }
