@@ -265,6 +265,22 @@ describe("oq doctor on a list that lacks what a probe needs, and when stopped", 
     );
   });
 
+  it("a reading this oq does not know (a newer oq's file) is passed over with a warning; the rest still applies", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
+    writeFileSync(
+      join(cwd, "oq.findings.json"),
+      '{ "listId": null, "findings": { "forced-and": "holds", "some-future-reading": "fails" } }',
+    );
+    writeFileSync(join(cwd, "q.oq"), 'email ends "a" or opens > 3\n');
+    const planned = await oq(["plan", "q.oq", "--json"], { cwd, env: { ONGAGE_LIST_ID: "" } });
+    expect(planned.status, planned.stderr).toBe(0);
+    // forced-and holds: the `or` runs as a union of reports.
+    expect((JSON.parse(planned.stdout) as QueryPlan).combine.kind).toBe("union");
+    expect(planned.stderr).toBe(
+      `oq: ${join(cwd, "oq.findings.json")}: passing over 'some-future-reading', not a reading this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})\n`,
+    );
+  });
+
   it("findings apply only to the list they were found on: another list's are ignored, with a warning", async () => {
     const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
     writeFileSync(join(cwd, "oq.findings.json"), findingsFileText({ "forced-and": "holds" }, "777"));

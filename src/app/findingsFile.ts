@@ -1,6 +1,12 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { findingWords, isReadingName, type Findings, type ReadingName } from "../language/readings.js";
+import {
+  findingWords,
+  isReadingName,
+  readingNames,
+  type Findings,
+  type ReadingName,
+} from "../language/readings.js";
 import { findConfigPath } from "./findConfigFile.js";
 import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
@@ -11,7 +17,9 @@ import { UsageError } from "./usageError.js";
  * (`"listId": null`: the account's default list). It is written beside oq.config.json (else in
  * the working folder) and found as that file is, in a query's folder or above, so that run, plan,
  * check, explain and the REPL compile with it: only for the list it was found on. Another list
- * may read criteria otherwise, so a file of another list is ignored, with a warning.
+ * may read criteria otherwise, so a file of another list is ignored, with a warning. A reading
+ * this oq does not know (a file saved by a newer oq, shared in git) is passed over, with a
+ * warning: oq's plans never rest on a reading they do not know, so the rest still holds.
  */
 
 const findingsFileName = "oq.findings.json";
@@ -34,7 +42,7 @@ function findFindingsPath(startDirectory: string): string | undefined {
 /** What the nearest findings file says of the list: its findings, or why it was ignored. */
 interface LoadedFindings {
   findings?: Findings;
-  /** The file was ignored, and why (it is of another list). */
+  /** The file, or part of it, was ignored, and why (it is of another list; a reading is unknown). */
   warning?: string;
 }
 
@@ -61,8 +69,12 @@ export function loadFindings(startDirectory: string, listId: string | undefined)
   if (typeof findings !== "object" || findings === null || Array.isArray(findings))
     throw problem('"findings" must be an object of reading -> "holds" or "fails"');
   const known: Partial<Record<ReadingName, (typeof findingWords)[number]>> = {};
+  const unknown: string[] = [];
   for (const [name, word] of Object.entries(findings)) {
-    if (!isReadingName(name)) throw problem(`'${name}' is not a reading`);
+    if (!isReadingName(name)) {
+      unknown.push(name);
+      continue;
+    }
     if (!(findingWords as readonly unknown[]).includes(word))
       throw problem(`${name} must be "holds" or "fails", not ${JSON.stringify(word)}`);
     known[name] = word as (typeof findingWords)[number];
@@ -70,6 +82,11 @@ export function loadFindings(startDirectory: string, listId: string | undefined)
   if ((foundOn ?? undefined) !== listId)
     return {
       warning: `ignoring ${path}: its findings are of ${listWords(foundOn ?? undefined)}, not of ${listWords(listId)} that this command uses (run oq doctor --save for it)`,
+    };
+  if (unknown.length > 0)
+    return {
+      findings: known,
+      warning: `${path}: passing over ${unknown.map((name) => `'${name}'`).join(", ")}, not ${unknown.length === 1 ? "a reading" : "readings"} this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})`,
     };
   return { findings: known };
 }
