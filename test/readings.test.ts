@@ -174,8 +174,9 @@ describe("the sandbox plays each reading", () => {
       destination: { kind: "file", path },
       pollIntervalMs: 1,
     });
+    // And says why, with what to run.
     expect(refused.error).toContain(
-      "not a CSV of the report's columns: its first line has no column first_name",
+      "not a CSV of the report's columns: its first line has no column first_name (the report selects email, first_name); it names them by their labels (Email, First Name), as exports do on an account where the header-labels reading holds: `oq doctor` tells",
     );
   });
 

@@ -59,7 +59,7 @@ export class CsvRecordCounter {
     this.headerFields = record.count;
     const missing = this.columns && missingColumn(header, this.columns);
     if (missing !== undefined)
-      this.refusal ??= `not a CSV of the report's columns: its first line has no column ${missing} (the report selects ${this.columns!.join(", ")})`;
+      this.refusal ??= `not a CSV of the report's columns: its first line has no column ${missing} (the report selects ${this.columns!.join(", ")})${labelsInstead(header, this.columns!)}`;
   };
 
   private readonly onLast = (record: CsvRecordView): void => {
@@ -67,4 +67,23 @@ export class CsvRecordCounter {
     splitRecord(record);
     this.lastFields = record.count;
   };
+}
+
+/**
+ * When the header names each selected column by its label (`First Name` for `first_name`, in
+ * order): what that means, for the refusal. An account whose exports do so is one where the
+ * header-labels reading holds (language/readings.ts), which `oq doctor` settles.
+ */
+function labelsInstead(header: readonly string[], columns: readonly string[]): string {
+  const asName = (label: string) =>
+    label
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .toLowerCase()
+      .replace(/\s+/g, "_");
+  const byLabel =
+    header.length === columns.length && header.every((label, index) => asName(label) === columns[index]);
+  return byLabel
+    ? `; it names them by their labels (${header.map((label) => label.replace(/^\uFEFF/, "")).join(", ")}), as exports do on an account where the header-labels reading holds: \`oq doctor\` tells`
+    : "";
 }
