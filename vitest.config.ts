@@ -26,6 +26,9 @@ const unitFiles = testFiles.filter((file) => !goldenFiles.includes(file) && !e2e
 export default defineConfig({
   test: {
     setupFiles: ["test/setup.ts"],
+    // The modules as transformed for the tests, kept between runs (by each file's text): a second
+    // run transforms none again. In the checkout (git ignores it), as node_modules may be shared.
+    experimental: { fsModuleCache: true, fsModuleCachePath: ".vitest-cache/modules" },
     testTimeout: 60_000,
     hookTimeout: 60_000,
     projects: [

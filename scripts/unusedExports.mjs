@@ -5,11 +5,13 @@
 // Prints them and exits 1 if there are any. With --types (`npm run typecheck`, run by `npm test`)
 // it first reports the program's type errors, as `tsc -p tsconfig.test.json` does, and then the
 // server's words printed without their door (scripts/serverTextDoor.mjs): one TypeScript program
-// for all three checks, the dearest step of `npm test`, built once.
+// for all three checks, the dearest step of `npm test`, built once. A run that passed is
+// remembered (scripts/passedCheck.mjs): run again on the same files, --types passes at once.
 import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
+import { alreadyPassed, readText, rememberPassed } from "./passedCheck.mjs";
 import { findDoorLeaks } from "./serverTextDoor.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -80,16 +82,29 @@ export function findUnusedExports(allowed = readAllowList(), program = projectPr
   return unused.sort();
 }
 
-/** src/ and test/ as `tsc -p tsconfig.test.json` sees them. */
-function projectProgram() {
+/** The project's configuration: src/ and test/ as `tsc -p tsconfig.test.json` sees them. */
+function projectConfig() {
   const configPath = resolve(root, "tsconfig.test.json");
-  const config = ts.parseJsonConfigFileContent(
-    ts.readConfigFile(configPath, ts.sys.readFile).config,
-    ts.sys,
-    root,
-  );
+  return ts.parseJsonConfigFileContent(ts.readConfigFile(configPath, ts.sys.readFile).config, ts.sys, root);
+}
+
+function projectProgram(config = projectConfig()) {
   return ts.createProgram(config.fileNames, { ...config.options, noEmit: true });
 }
+
+/**
+ * What the checks read besides the project's own files: their configuration, these scripts, and
+ * the installed packages (npm's record of them stands for their type declarations and TypeScript).
+ */
+const checkInputs = [
+  "tsconfig.json",
+  "tsconfig.test.json",
+  "scripts/unusedExports.mjs",
+  "scripts/unusedExports.allow.txt",
+  "scripts/serverTextDoor.mjs",
+  "scripts/passedCheck.mjs",
+  "node_modules/.package-lock.json",
+];
 
 export function readAllowList() {
   return new Set(
@@ -101,7 +116,11 @@ export function readAllowList() {
 }
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  const program = projectProgram();
+  const config = projectConfig();
+  const remembered = process.argv.includes("--types") && !process.argv.includes("--json");
+  if (remembered && alreadyPassed(root, "typecheck", [...config.fileNames, ...checkInputs])) process.exit(0);
+  const inputTexts = new Map(checkInputs.map((file) => [file, readText(root, file)]));
+  const program = projectProgram(config);
   if (process.argv.includes("--types")) {
     const errors = ts.getPreEmitDiagnostics(program);
     if (errors.length > 0) {
@@ -128,4 +147,15 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
       `Exports that nothing uses (remove them, or stop exporting them):\n${unused.map((name) => `  ${name}`).join("\n")}`,
     );
   process.exitCode = unused.length > 0 ? 1 : 0;
+  if (remembered && unused.length === 0) {
+    // The texts the checks saw: the project's own files (those of the packages are in npm's record).
+    for (const file of program.getSourceFiles())
+      if (
+        !relative(root, file.fileName)
+          .split(/[\\/]/)
+          .some((part) => part === ".." || part === "node_modules")
+      )
+        inputTexts.set(file.fileName, file.text);
+    rememberPassed(root, "typecheck", inputTexts);
+  }
 }

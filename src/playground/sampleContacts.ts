@@ -2,8 +2,7 @@ import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import type { QueryPlan } from "../emit/planSchema.js";
 import { caselessKeys } from "../language/vocabulary.js";
 import { contactSetChooser } from "../runner/contactSetEvaluation.js";
-import type { EvaluationContact } from "../evaluate/contact.js";
-import { ContactList, sandboxDefaults, type ContactRecord, type Window } from "../sandbox/data.js";
+import { ContactList, sandboxDefaults } from "../sandbox/data.js";
 import { reportRows, validateRequest } from "../sandbox/reports.js";
 
 /*
@@ -30,33 +29,14 @@ export interface SampleContacts {
   refused?: string[];
 }
 
-/**
- * The sandbox's contacts as criteria see them, remembered for the last window asked for: the
- * page asks again on every keystroke. (The contacts themselves a list of this size keeps:
- * ContactList.) What each is stays the sandbox's code (seenIn); only when it is worked out changes.
- */
-class RememberedContactList extends ContactList {
-  private window: Window | undefined;
-  private seen = new Map<ContactRecord, EvaluationContact>();
-
-  override seenIn(contact: ContactRecord, window: Window): EvaluationContact {
-    if (this.window?.from !== window.from || this.window.to !== window.to) {
-      this.window = window;
-      this.seen = new Map();
-    }
-    let seen = this.seen.get(contact);
-    if (!seen) this.seen.set(contact, (seen = super.seenIn(contact, window)));
-    return seen;
-  }
-}
-
 /** The contacts the pane reads: the sandbox's defaults, as of "now"; made again only when "now" changes. */
 export class SampleContactSource {
   private list: ContactList | undefined;
 
   listAt(nowSeconds: number): ContactList {
     if (this.list?.options.anchor !== nowSeconds)
-      this.list = new RememberedContactList({ ...sandboxDefaults, anchor: nowSeconds });
+      // A list of this size keeps its contacts, and what criteria see of them (ContactList.seenIn).
+      this.list = new ContactList({ ...sandboxDefaults, anchor: nowSeconds });
     return this.list;
   }
 }

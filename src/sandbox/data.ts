@@ -101,6 +101,8 @@ export interface ContactRecord {
  * contact again when asked, so that a sandbox of millions stays small.
  */
 const keptContactsAtMost = 20_000;
+/** The windows a list that keeps its contacts remembers them over (what criteria see). */
+const rememberedWindows = 4;
 
 /** The contacts a sandbox generates unless told otherwise: `oq sandbox`'s and the playground's. */
 export const sandboxDefaults = { contacts: 2000, seed: 1 } as const;
@@ -130,15 +132,26 @@ export class ContactList {
   }
 
   /**
-   * A contact as criteria see it over a report's window (evaluationContact), asked of the list
-   * so that a list may remember it: the playground's does, between keystrokes.
+   * A contact as criteria see it over a report's window (evaluationContact): the same object
+   * each time (do not change it). A list that keeps its contacts remembers this too, for the
+   * last few windows: each report reads every contact again, mostly over the same window (the
+   * playground's on every keystroke; the tests' hundreds of reports).
    */
   seenIn(contact: ContactRecord, window: Window): EvaluationContact {
-    return evaluationContact(contact, window);
+    if (!this.#kept) return evaluationContact(contact, window);
+    const key = `${window.from} ${window.to}`;
+    let seen = this.#seen.get(key);
+    if (!seen) {
+      if (this.#seen.size >= rememberedWindows) this.#seen.delete(this.#seen.keys().next().value!);
+      this.#seen.set(key, (seen = []));
+    }
+    return (seen[contact.index] ??= evaluationContact(contact, window));
   }
 
   /** Small lists (the tests', a demo's) keep their contacts: each report reads them all again. */
   readonly #kept: ContactRecord[] | undefined;
+  /** What criteria see of the kept contacts, by window ("from to"), oldest first. */
+  readonly #seen = new Map<string, EvaluationContact[]>();
 
   /** The contact at `index`: the same record each time (do not change it). */
   contact(index: number): ContactRecord {

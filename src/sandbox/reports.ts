@@ -20,6 +20,8 @@ export interface Report {
   failed: boolean;
   /** Its aggregated CSV has been written (to `file`). */
   built: boolean;
+  /** The writing of that CSV, over when `built` is true. */
+  building?: Promise<void>;
   file?: string | undefined;
 }
 
