@@ -16,7 +16,15 @@ export function printFieldName(name: string): string {
 
 /** A string as an oq literal. JSON's escapes are a subset of oq's. */
 export function printString(value: string): string {
-  return JSON.stringify(value);
+  // Most values need no escape, and JSON.stringify's call costs more than a look at each
+  // character (a default title prints one per condition).
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    // What JSON.stringify escapes: control characters, `"`, `\`, and (lone) surrogates.
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff))
+      return JSON.stringify(value);
+  }
+  return `"${value}"`;
 }
 
 /*
@@ -159,9 +167,11 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
   switch (condition.kind) {
     case "And":
     case "Or": {
-      const text = sameKindOperands(condition)
-        .map((operand) => printCondition(operand, condition.kind as "And" | "Or"))
-        .join(condition.kind === "And" ? " and " : " or ");
+      // Concatenated, not mapped and joined: a default title prints the condition in every compile.
+      const joiner = condition.kind === "And" ? " and " : " or ";
+      const operands = sameKindOperands(condition);
+      let text = printCondition(operands[0]!, condition.kind);
+      for (let i = 1; i < operands.length; i++) text += joiner + printCondition(operands[i]!, condition.kind);
       // `a or (b and c)`: parentheses the precedence does not need, but that show it, are kept.
       const needsParens =
         parent === "Not" ||
