@@ -19,7 +19,7 @@ export function checkStructure(
   // Syntax errors already explain a missing condition.
   const hadSyntaxErrors = diagnostics.hasErrors;
   const clauses = uniqueClauses(query.clauses, diagnostics);
-  uniqueDeclarations(query.params ?? [], diagnostics);
+  if (query.params) uniqueDeclarations(query.params, diagnostics);
   if (!query.condition && !hadSyntaxErrors) {
     const at = query.whereSpan ?? source.spanOf(0, 0);
     diagnostics.error("OQ201", "this query has no condition", at, {

@@ -23,6 +23,9 @@ const textOperatorWords: Partial<Record<OngageOperator, string>> = {
   _LIKE: "ends",
 };
 
+/** `%` or `*` (charCodeAt past the end is NaN: neither). */
+const isWildcard = (code: number) => code === 37 || code === 42;
+
 export function warnWildcards(
   node: ast.Comparison,
   operator: OngageOperator,
@@ -34,6 +37,8 @@ export function warnWildcards(
   for (const value of node.values) {
     if (value.kind !== "String") continue;
     const text = value.value;
+    // Most values neither start nor end with one: spare them the patterns.
+    if (!isWildcard(text.charCodeAt(0)) && !isWildcard(text.charCodeAt(text.length - 1))) continue;
     const leading = /^[%*]+/.exec(text)?.[0].length ?? 0;
     const trailing = /[%*]+$/.exec(text.slice(leading))?.[0].length ?? 0;
     if (leading + trailing === 0) continue;
