@@ -97,7 +97,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
   let end: number;
   let value: string;
   while (at < text.length) {
-    const char = text[at]!;
+    // By code: the character as a string is needed only to look a symbol up.
     const code = text.charCodeAt(at);
     value = "";
     if (isSpace(code)) {
@@ -106,12 +106,12 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       do at++;
       while (at < text.length && isSpace(text.charCodeAt(at)));
       continue;
-    } else if (char === "#") {
+    } else if (code === 35 /* # */) {
       end = matchAt(commentPattern, text, at);
       comments.push(make.comment(text.slice(at, end), source.spanOf(at, end)));
       at = end;
       continue;
-    } else if (isDigit(code) || (char === "-" && isDigit(text.charCodeAt(at + 1)))) {
+    } else if (isDigit(code) || (code === 45 /* - */ && isDigit(text.charCodeAt(at + 1)))) {
       // Each pattern is tried only where it can match: a date starts with four digits and `-`,
       // a duration with digits and then a letter, a space or a tab.
       let digitsEnd = at;
@@ -131,18 +131,18 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       else throw giveUp;
       // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
       if (isWordPart(text.charCodeAt(end)) || text.charCodeAt(end) === 46) throw giveUp;
-    } else if (char === '"') {
+    } else if (code === 34 /* " */) {
       end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
       const decoded = decodeStringBody(text.slice(at + 1, end - 1));
       if (decoded.badEscapes.length > 0 || decoded.loneSurrogates.length > 0) throw giveUp;
       kind = "String";
       value = decoded.value;
-    } else if (char === "$") {
+    } else if (code === 36 /* $ */) {
       end = matchAt(parameterPattern, text, at);
       if (end < 0) throw giveUp;
       kind = "Parameter";
-    } else if (char === "`") {
+    } else if (code === 96 /* ` */) {
       end = matchAt(quotedWordPattern, text, at);
       if (end <= at + 2) throw giveUp; // unclosed, or empty: the recovering parser reports either
       kind = "QuotedIdentifier";
@@ -161,6 +161,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       // As chevrotain tries them: `!=`, `<=`, `>=`; then other languages' `==`, `<>`, `!`, `&&`,
       // `||`, which the recovering parser reports; then one character.
       // Looked up by character, not by a slice of the text: a slice is a new string to hash.
+      const char = text[at]!;
       const pair = pairByFirst.get(char);
       const single = symbolBySpelling.get(char);
       if (pair && text.charCodeAt(at + 1) === pair[0]) {
