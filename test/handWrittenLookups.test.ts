@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { keywordOf, keywordSpellings, type KeywordName } from "../src/language/keywords.js";
-import { printString } from "../src/parser/printer.js";
+import { printFieldName, printString } from "../src/parser/printer.js";
 
 /*
  * Lookups written by hand because they run in every compile (issue 21): each is held to what
@@ -76,6 +76,26 @@ describe("printString", () => {
         (parts) => {
           const text = parts.join("");
           expect(printString(text)).toBe(JSON.stringify(text));
+        },
+      ),
+      { numRuns: runs * 10 },
+    );
+  });
+});
+
+describe("printFieldName", () => {
+  it("quotes what the identifier pattern and the keywords say to quote", () => {
+    const awkward = ["", "_", "a", "Z", "0", "\u007f", "\u0010", "@", "`", "[", "{", " ", "é", "-"];
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          fc.array(fc.constantFrom(...awkward), { maxLength: 4 }).map((parts) => parts.join("")),
+          fc.constantFrom(...loweredSpellings.keys()),
+          fc.string({ maxLength: 6 }),
+        ),
+        (name) => {
+          const bare = /^[A-Za-z_][A-Za-z0-9_]*$/.test(name) && keywordOf(name) === undefined;
+          expect(printFieldName(name)).toBe(bare ? name : `\`${name}\``);
         },
       ),
       { numRuns: runs * 10 },

@@ -3,7 +3,15 @@ import type * as ast from "./ast.js";
 import { keywordOf } from "../language/keywords.js";
 import { canonicalDecimal } from "./printNumber.js";
 
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** [A-Za-z_][A-Za-z0-9_]*, tested by character code: a default title prints every field name. */
+function isIdentifier(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    if (!(letter || code === 95 || (i > 0 && code >= 48 && code <= 57))) return false;
+  }
+  return name.length > 0;
+}
 
 function isKeyword(name: string): boolean {
   return keywordOf(name) !== undefined;
@@ -11,7 +19,7 @@ function isKeyword(name: string): boolean {
 
 /** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */
 export function printFieldName(name: string): string {
-  return identifierPattern.test(name) && !isKeyword(name) ? name : `\`${name}\``;
+  return isIdentifier(name) && !isKeyword(name) ? name : `\`${name}\``;
 }
 
 /** A string as an oq literal. JSON's escapes are a subset of oq's. */
