@@ -303,7 +303,11 @@ function planStage(
 }
 
 function emitStage(normalized: NormalizedQuery, ctx: Context): ContactActivityRequest {
-  return emitRequest(normalized, { ...defaultRequestFlags, ...ctx.options.requestFlags });
+  const { requestFlags } = ctx.options;
+  return emitRequest(
+    normalized,
+    requestFlags ? { ...defaultRequestFlags, ...requestFlags } : defaultRequestFlags,
+  );
 }
 
 /** A context for a composition that starts from the text. */

@@ -99,16 +99,22 @@ function describe(leaf: Leaf): string {
 function selectsNoOne(term: Term, found: Contradiction[], dead: Set<Term>): boolean {
   if (term.kind === "atom" || term.kind === "negated") return false;
   // Every operand is looked at, so that each contradiction is said.
-  const operands = term.operands.map((operand) => selectsNoOne(operand, found, dead));
+  let someNever = false;
+  let everyNever = true;
+  for (const operand of term.operands) {
+    const operandNever = selectsNoOne(operand, found, dead);
+    someNever ||= operandNever;
+    everyNever &&= operandNever;
+  }
   let never: boolean;
-  if (term.kind === "or") never = operands.every(Boolean);
+  if (term.kind === "or") never = everyNever;
   else {
     const leaves = term.operands.filter(
       (operand): operand is Leaf => operand.kind !== "and" && operand.kind !== "or",
     );
     const contradiction = contradictionAmong(leaves);
     if (contradiction) found.push(contradiction);
-    never = contradiction !== undefined || operands.some(Boolean);
+    never = contradiction !== undefined || someNever;
   }
   if (never) dead.add(term);
   return never;
@@ -146,6 +152,13 @@ function contradictionAmong(leaves: Leaf[]): Contradiction | undefined {
 }
 
 function someFieldTestedTwice(leaves: Leaf[]): boolean {
+  // A few leaves, as most queries have, are compared pairwise: no Set.
+  if (leaves.length <= 8) {
+    for (let i = 1; i < leaves.length; i++)
+      for (let j = 0; j < i; j++)
+        if (leaves[j]!.criterion.fieldName === leaves[i]!.criterion.fieldName) return true;
+    return false;
+  }
   const fields = new Set<string>();
   for (const leaf of leaves) {
     if (fields.has(leaf.criterion.fieldName)) return true;

@@ -124,7 +124,8 @@ function flatten(condition: NegationNormalForm, diagnostics: DiagnosticCollector
  * Negated comparisons that leave out contacts without a value (OQ231), one per `not` and
  * field (the last such comparison), in the order written.
  */
-function leftOutByNot(negations: readonly Negation[]): Map<string, Negation> {
+function leftOutByNot(negations: readonly Negation[]): ReadonlyMap<string, Negation> {
+  if (negations.length === 0) return noNegations;
   const leftOut = new Map<string, Negation>();
   for (const negation of negations) {
     if (canBeUnknown(negation.criterion))
@@ -132,6 +133,8 @@ function leftOutByNot(negations: readonly Negation[]): Map<string, Negation> {
   }
   return leftOut;
 }
+
+const noNegations: ReadonlyMap<string, Negation> = new Map();
 
 /** A comparison on a field that can be empty: for a contact without a value it is unknown, and so is its `not`. */
 function canBeUnknown(criterion: Criterion): boolean {
@@ -301,6 +304,7 @@ function keyOf(form: Form, cache: Map<Form, string>): string {
  * a long `or` chain.
  */
 function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form, string>): Form[] {
+  if (allDifferentAtoms(operands)) return operands;
   // Only criteria on one field, or two compounds, can be the same: the rest need no key, which
   // spares the common case (a chain of criteria on different fields) building any.
   const atomsPerField = new Map<string, number>();
@@ -323,6 +327,18 @@ function withoutDuplicates(kind: "and" | "or", operands: Form[], keys: Map<Form,
     seen.add(key);
     return true;
   });
+}
+
+/** Operands each a criterion on a field of its own: none can repeat another (a short chain's test, without a Map). */
+function allDifferentAtoms(operands: readonly Form[]): boolean {
+  if (operands.length > 8) return false;
+  for (let i = 0; i < operands.length; i++) {
+    const operand = operands[i]!;
+    if (operand.kind !== "atom") return false;
+    for (let j = 0; j < i; j++)
+      if ((operands[j] as Atom).criterion.fieldName === operand.criterion.fieldName) return false;
+  }
+  return true;
 }
 
 /**

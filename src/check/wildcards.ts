@@ -23,6 +23,9 @@ const textOperatorWords: Partial<Record<OngageOperator, string>> = {
   _LIKE: "ends",
 };
 
+/** `%` or `*` (charCodeAt past the end is NaN: neither). */
+const isWildcard = (code: number) => code === 37 || code === 42;
+
 export function warnWildcards(
   node: ast.Comparison,
   operator: OngageOperator,
@@ -30,10 +33,13 @@ export function warnWildcards(
   source: SourceText,
   diagnostics: DiagnosticCollector,
 ): void {
-  if (!(operator in textOperatorWords)) return;
   for (const value of node.values) {
     if (value.kind !== "String") continue;
     const text = value.value;
+    // Most values neither start nor end with one: spare them the patterns (and the operator its
+    // lookup, which is not among the cheap ones).
+    if (!isWildcard(text.charCodeAt(0)) && !isWildcard(text.charCodeAt(text.length - 1))) continue;
+    if (!(operator in textOperatorWords)) return;
     const leading = /^[%*]+/.exec(text)?.[0].length ?? 0;
     const trailing = /[%*]+$/.exec(text.slice(leading))?.[0].length ?? 0;
     if (leading + trailing === 0) continue;

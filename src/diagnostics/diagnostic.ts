@@ -172,11 +172,15 @@ export class DiagnosticCollector {
     if (details.label !== undefined) diagnostic.label = details.label;
     this.diagnostics.push(diagnostic);
     if (severity === "error")
-      for (const suggestion of diagnostic.suggestions) this.fixesOffered.add(fixKey(span, suggestion));
+      for (const suggestion of diagnostic.suggestions)
+        (this.fixesOffered ??= new Set()).add(fixKey(span, suggestion));
   }
 
-  /** The fixes listed errors offer, by the span they stand on (see isToldAlready). */
-  private readonly fixesOffered = new Set<string>();
+  /**
+   * The fixes listed errors offer, by the span they stand on (see isToldAlready); made with the
+   * first, as most compilations have none.
+   */
+  private fixesOffered: Set<string> | undefined;
 
   /**
    * An error whose every fix an earlier error at the same place already offers is the same
@@ -184,10 +188,12 @@ export class DiagnosticCollector {
    * quotes" and the checker's "takes a date, but this is text", both fixed by `2026-11-01`).
    */
   private isToldAlready(span: Span, suggestions: readonly Suggestion[] | undefined): boolean {
+    const offered = this.fixesOffered;
     return (
+      offered !== undefined &&
       suggestions !== undefined &&
       suggestions.length > 0 &&
-      suggestions.every((suggestion) => this.fixesOffered.has(fixKey(span, suggestion)))
+      suggestions.every((suggestion) => offered.has(fixKey(span, suggestion)))
     );
   }
 }

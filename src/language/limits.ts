@@ -34,11 +34,12 @@ export const defaultLimits: Limits = {
 
 /** The defaults with the overrides given; a limit given as `undefined` keeps its default. */
 export function resolveLimits(overrides: Partial<Limits> | undefined): Limits {
+  // Without overrides, the defaults themselves: no one changes a Limits once made.
+  if (!overrides) return defaultLimits;
   const limits = { ...defaultLimits };
-  if (overrides)
-    for (const name of Object.keys(defaultLimits) as (keyof Limits)[]) {
-      const value = overrides[name];
-      if (value !== undefined) limits[name] = value;
-    }
+  for (const name of Object.keys(defaultLimits) as (keyof Limits)[]) {
+    const value = overrides[name];
+    if (value !== undefined) limits[name] = value;
+  }
   return limits;
 }

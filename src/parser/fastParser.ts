@@ -1,5 +1,5 @@
 import type { SourceText, Span } from "../diagnostics/source.js";
-import { keywordOf, type KeywordName } from "../language/keywords.js";
+import { keywordAt, keywordOf, type KeywordName } from "../language/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
 import * as p from "../lexer/tokenPatterns.js";
 import type { Limits } from "../language/limits.js";
@@ -33,7 +33,7 @@ interface Token {
   kind: Kind;
   start: number;
   end: number;
-  /** The name of a field, the text of a string. */
+  /** The name of a field, the text of a string; "" for a keyword (its text is `text(token)`). */
   value: string;
 }
 
@@ -77,30 +77,41 @@ function matchAt(pattern: RegExp, text: string, at: number): number {
   return pattern.test(text) ? pattern.lastIndex : -1;
 }
 
+const symbolEntries = Object.entries(p.symbolSpellings) as [p.SymbolName, string][];
 const symbolBySpelling = new Map<string, p.SymbolName>(
-  (Object.entries(p.symbolSpellings) as [p.SymbolName, string][]).map(([name, spelling]) => [spelling, name]),
+  symbolEntries.filter(([, spelling]) => spelling.length === 1).map(([name, spelling]) => [spelling, name]),
+);
+/** The two-character symbols by their first character: their second's code, and their name. */
+const pairByFirst = new Map<string, readonly [number, p.SymbolName]>(
+  symbolEntries
+    .filter(([, spelling]) => spelling.length === 2)
+    .map(([name, spelling]) => [spelling[0]!, [spelling.charCodeAt(1), name]]),
 );
 
 function scan(text: string, comments: ast.CommentNode[], source: SourceText, maxTokens: number): Token[] {
   const tokens: Token[] = [];
+  // Each branch that reads a token sets its kind, end and value; the token is pushed below. (Not
+  // by a closure: a variable a closure changes lives on the heap, and `at` is read at every step.)
   let at = 0;
-  const push = (kind: Kind, end: number, value = "") => {
-    tokens.push({ kind, start: at, end, value });
-    at = end;
-  };
+  let kind: Kind;
+  let end: number;
+  let value: string;
   while (at < text.length) {
-    const char = text[at]!;
+    // By code: the character as a string is needed only to look a symbol up.
     const code = text.charCodeAt(at);
+    value = "";
     if (isSpace(code)) {
       // spaceSource, read without a regular expression, as words below: these are most of the
       // characters of a query.
       do at++;
       while (at < text.length && isSpace(text.charCodeAt(at)));
-    } else if (char === "#") {
-      const end = matchAt(commentPattern, text, at);
+      continue;
+    } else if (code === 35 /* # */) {
+      end = matchAt(commentPattern, text, at);
       comments.push(make.comment(text.slice(at, end), source.spanOf(at, end)));
       at = end;
-    } else if (isDigit(code) || (char === "-" && isDigit(text.charCodeAt(at + 1)))) {
+      continue;
+    } else if (isDigit(code) || (code === 45 /* - */ && isDigit(text.charCodeAt(at + 1)))) {
       // Each pattern is tried only where it can match: a date starts with four digits and `-`,
       // a duration with digits and then a letter, a space or a tab.
       let digitsEnd = at;
@@ -109,42 +120,60 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       const mayBeDate = digitsEnd === at + 4 && afterDigits === 45;
       const mayBeDuration =
         digitsEnd > at && (isLetter(afterDigits) || afterDigits === 32 || afterDigits === 9);
-      let end: number;
-      if (mayBeDate && (end = matchAt(datePattern, text, at)) > 0) push("Date", end);
-      else if (mayBeDuration && (end = matchAt(durationPattern, text, at)) > 0) push("Duration", end);
-      else if ((end = matchAt(numberPattern, text, at)) > 0) push("Number", end);
+      if (mayBeDate && (end = matchAt(datePattern, text, at)) > 0) kind = "Date";
+      else if (mayBeDuration && isLetter(afterDigits)) {
+        // Glued (`30d`), as durationSource reads it: the digits, then every letter after them.
+        end = digitsEnd + 1;
+        while (isLetter(text.charCodeAt(end))) end++;
+        kind = "Duration";
+      } else if (mayBeDuration && (end = matchAt(durationPattern, text, at)) > 0) kind = "Duration";
+      else if ((end = matchAt(numberPattern, text, at)) > 0) kind = "Number";
       else throw giveUp;
       // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
-      if (isWordPart(text.charCodeAt(at)) || text.charCodeAt(at) === 46) throw giveUp;
-    } else if (char === '"') {
-      const end = matchAt(stringPattern, text, at);
+      if (isWordPart(text.charCodeAt(end)) || text.charCodeAt(end) === 46) throw giveUp;
+    } else if (code === 34 /* " */) {
+      end = matchAt(stringPattern, text, at);
       if (end < 0) throw giveUp;
-      const { value, badEscapes, loneSurrogates } = decodeStringBody(text.slice(at + 1, end - 1));
-      if (badEscapes.length > 0 || loneSurrogates.length > 0) throw giveUp;
-      push("String", end, value);
-    } else if (char === "$") {
-      const end = matchAt(parameterPattern, text, at);
+      const decoded = decodeStringBody(text.slice(at + 1, end - 1));
+      if (decoded.badEscapes.length > 0 || decoded.loneSurrogates.length > 0) throw giveUp;
+      kind = "String";
+      value = decoded.value;
+    } else if (code === 36 /* $ */) {
+      end = matchAt(parameterPattern, text, at);
       if (end < 0) throw giveUp;
-      push("Parameter", end);
-    } else if (char === "`") {
-      const end = matchAt(quotedWordPattern, text, at);
+      kind = "Parameter";
+    } else if (code === 96 /* ` */) {
+      end = matchAt(quotedWordPattern, text, at);
       if (end <= at + 2) throw giveUp; // unclosed, or empty: the recovering parser reports either
-      push("QuotedIdentifier", end, text.slice(at + 1, end - 1));
+      kind = "QuotedIdentifier";
+      value = text.slice(at + 1, end - 1);
     } else if (isWordStart(code)) {
-      let end = at + 1;
+      end = at + 1;
       while (end < text.length && isWordPart(text.charCodeAt(end))) end++;
-      const word = text.slice(at, end);
-      push(keywordOf(word) ?? "Identifier", end, word);
+      // Only a name needs its text as a string: a keyword is known by its characters.
+      const keyword = keywordAt(text, at, end);
+      if (keyword) kind = keyword;
+      else {
+        kind = "Identifier";
+        value = text.slice(at, end);
+      }
     } else {
       // As chevrotain tries them: `!=`, `<=`, `>=`; then other languages' `==`, `<>`, `!`, `&&`,
       // `||`, which the recovering parser reports; then one character.
-      const pair = symbolBySpelling.get(text.slice(at, at + 2));
+      // Looked up by character, not by a slice of the text: a slice is a new string to hash.
+      const char = text[at]!;
+      const pair = pairByFirst.get(char);
       const single = symbolBySpelling.get(char);
-      if (pair) push(pair, at + 2);
-      else if (single && !(foreignStarts.has(char) && matchAt(foreignOperatorPattern, text, at) >= 0))
-        push(single, at + 1);
-      else throw giveUp; // quotes of the wrong kind, stray characters
+      if (pair && text.charCodeAt(at + 1) === pair[0]) {
+        kind = pair[1];
+        end = at + 2;
+      } else if (single && !(foreignStarts.has(char) && matchAt(foreignOperatorPattern, text, at) >= 0)) {
+        kind = single;
+        end = at + 1;
+      } else throw giveUp; // quotes of the wrong kind, stray characters
     }
+    tokens.push({ kind, start: at, end, value });
+    at = end;
     if (tokens.length > maxTokens) throw giveUp;
   }
   tokens.push({ kind: "End", start: text.length, end: text.length, value: "" });
@@ -188,14 +217,14 @@ class FastParser {
     const keyword = this.next();
     const name = this.next();
     // Any word names a parameter, a keyword too (`param segment = 1234`).
-    if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(name.value) !== name.kind))
-      throw giveUp;
+    const word = this.text(name);
+    if (name.kind === "Param" || (name.kind !== "Identifier" && keywordOf(word) !== name.kind)) throw giveUp;
     let defaultValue: ast.ValueList | undefined;
     if (this.peek().kind === "Equals") {
       this.next();
       defaultValue = this.valueOrList();
     }
-    return make.paramDeclaration(this.span(keyword), name.value, this.span(name), defaultValue);
+    return make.paramDeclaration(this.span(keyword), word, this.span(name), defaultValue);
   }
 
   // ----- clauses -----

@@ -3,7 +3,15 @@ import type * as ast from "./ast.js";
 import { keywordOf } from "../language/keywords.js";
 import { canonicalDecimal } from "./printNumber.js";
 
-const identifierPattern = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** [A-Za-z_][A-Za-z0-9_]*, tested by character code: a default title prints every field name. */
+function isIdentifier(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const code = name.charCodeAt(i);
+    const letter = (code >= 65 && code <= 90) || (code >= 97 && code <= 122);
+    if (!(letter || code === 95 || (i > 0 && code >= 48 && code <= 57))) return false;
+  }
+  return name.length > 0;
+}
 
 function isKeyword(name: string): boolean {
   return keywordOf(name) !== undefined;
@@ -11,12 +19,20 @@ function isKeyword(name: string): boolean {
 
 /** A field name as oq needs it written: bare, or in backquotes when it is a keyword or odd. */
 export function printFieldName(name: string): string {
-  return identifierPattern.test(name) && !isKeyword(name) ? name : `\`${name}\``;
+  return isIdentifier(name) && !isKeyword(name) ? name : `\`${name}\``;
 }
 
 /** A string as an oq literal. JSON's escapes are a subset of oq's. */
 export function printString(value: string): string {
-  return JSON.stringify(value);
+  // Most values need no escape, and JSON.stringify's call costs more than a look at each
+  // character (a default title prints one per condition).
+  for (let i = 0; i < value.length; i++) {
+    const code = value.charCodeAt(i);
+    // What JSON.stringify escapes: control characters, `"`, `\`, and (lone) surrogates.
+    if (code < 0x20 || code === 0x22 || code === 0x5c || (code >= 0xd800 && code <= 0xdfff))
+      return JSON.stringify(value);
+  }
+  return `"${value}"`;
 }
 
 /*
@@ -159,9 +175,11 @@ export function printCondition(condition: ast.Condition, parent?: "And" | "Or" |
   switch (condition.kind) {
     case "And":
     case "Or": {
-      const text = sameKindOperands(condition)
-        .map((operand) => printCondition(operand, condition.kind as "And" | "Or"))
-        .join(condition.kind === "And" ? " and " : " or ");
+      // Concatenated, not mapped and joined: a default title prints the condition in every compile.
+      const joiner = condition.kind === "And" ? " and " : " or ";
+      const operands = sameKindOperands(condition);
+      let text = printCondition(operands[0]!, condition.kind);
+      for (let i = 1; i < operands.length; i++) text += joiner + printCondition(operands[i]!, condition.kind);
       // `a or (b and c)`: parentheses the precedence does not need, but that show it, are kept.
       const needsParens =
         parent === "Not" ||

@@ -46,7 +46,8 @@ export interface NegationNormalForm {
 
 export function negationNormalForm(logic: Logic): NegationNormalForm {
   const found: Found = { negations: [], withoutOpposite: [] };
-  return { term: pushNotInward(logic, undefined, found), ...found };
+  const term = pushNotInward(logic, undefined, found);
+  return { term, negations: found.negations, withoutOpposite: found.withoutOpposite };
 }
 
 /** What pushing `not` in notes on the way. */
@@ -64,8 +65,9 @@ function pushNotInward(logic: Logic, negatedBy: Span | undefined, found: Found):
       return { kind, operands, span: logic.span };
     }
     case "atom": {
+      // A checked atom is a term's atom as it is (neither is changed once made): not copied.
+      if (!negatedBy) return logic;
       const { criterion, span } = logic;
-      if (!negatedBy) return { kind: "atom", criterion, span };
       found.negations.push({ criterion, negatedBy });
       if (criterion.operator === "><") {
         const [below, above] = outsideRange(criterion);
@@ -111,7 +113,17 @@ export function outsideRange(criterion: Criterion): [Criterion, Criterion] {
 /** The term with the operands of each and/or that are of its own kind lifted into it. */
 export function flattenTerm(term: Term): Term {
   if (term.kind !== "and" && term.kind !== "or") return term;
+  // Most conditions are flat already (every compile looks): returned as they are, not copied.
+  if (isFlat(term)) return term;
   return flattened(term.kind, term.operands.map(flattenTerm), term.span);
+}
+
+/** Whether flattenTerm would make the same term: no and/or of two or more operands has an operand of its own kind. */
+function isFlat(term: Term): boolean {
+  if (term.kind !== "and" && term.kind !== "or") return true;
+  if (term.operands.length < 2) return false;
+  for (const operand of term.operands) if (operand.kind === term.kind || !isFlat(operand)) return false;
+  return true;
 }
 
 /** An and/or whose operands of the same kind are lifted into it; one operand stands alone. */
