@@ -23,9 +23,7 @@ export class CallTimer {
   ) {
     // AbortSignal.any follows the caller's signal without adding a listener to it (see abortListener.ts).
     this.signal = caller ? AbortSignal.any([caller, this.controller.signal]) : this.controller.signal;
-    if (Number.isFinite(deadlineMs))
-      this.cancelDeadline = clock.after(deadlineMs, () => this.expire("deadline"));
-    this.touch();
+    this.restart();
   }
 
   /** Something arrived: the silence starts again. */
@@ -47,7 +45,7 @@ export class CallTimer {
     this.stop();
   }
 
-  /** The request goes out again: both clocks start again, as for a new call. */
+  /** Both clocks start (again, when the request goes out again), as for a new call. */
   restart(): void {
     if (this.expired) return;
     this.cancelDeadline?.();
