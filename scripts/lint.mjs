@@ -13,11 +13,17 @@ const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
 /** The files lint reads: those of the checkout git does not ignore, and the packages installed. */
 function lintedFiles() {
   try {
-    const listed = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
-      cwd: root,
-      encoding: "utf8",
-      stdio: ["ignore", "pipe", "ignore"],
-    });
+    // Only the checkout's .gitignore files: what a user's own git settings hide (.git/info/exclude,
+    // core.excludesFile), eslint and prettier still read.
+    const listed = execFileSync(
+      "git",
+      ["ls-files", "-z", "--cached", "--others", "--exclude-per-directory=.gitignore"],
+      {
+        cwd: root,
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      },
+    );
     return [...listed.split("\0").filter(Boolean), "node_modules/.package-lock.json"];
   } catch {
     return undefined;
@@ -30,7 +36,16 @@ const texts = files && new Map(files.map((file) => [file, readText(root, file)])
 const run = (command, args) =>
   execFileSync(resolve(root, "node_modules/.bin", command), args, { cwd: root, stdio: "inherit" });
 try {
-  run("eslint", ["--cache", "--cache-location", "node_modules/.cache/eslint/", "."]);
+  // By content: eslint's default cache trusts a file's size and time, which a copy with `cp -p`
+  // keeps, and the memo above would then remember a file eslint did not read.
+  run("eslint", [
+    "--cache",
+    "--cache-strategy",
+    "content",
+    "--cache-location",
+    "node_modules/.cache/eslint/",
+    ".",
+  ]);
   run("prettier", [
     "--check",
     "--cache",

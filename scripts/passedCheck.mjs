@@ -3,7 +3,7 @@
 // dearest step a second run would repeat, about 16 CPU-seconds. Any change to a file it read, a
 // new file in its project or another install of the packages makes it run in full again.
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 
 /**
@@ -69,4 +69,33 @@ export function rememberPassed(root, check, texts) {
     file,
     JSON.stringify({ files: [...relativeTexts.keys()].sort(), fingerprint: fingerprint(relativeTexts) }),
   );
+}
+
+/** Folders a walk of the checkout never enters: packages, builds, caches, git's own. */
+const notSources = new Set(["node_modules", "dist", "out", ".git", ".vitest-cache"]);
+
+/**
+ * Every file under `folders` of the checkout (paths relative to root), whatever its name: a check
+ * reads more than its project's list of files (a package.json decides a module's format, a
+ * declaration file beside a script is looked for), so a file that appears anywhere there, or
+ * one git is told to ignore by a user's own settings, makes the check run again.
+ */
+export function filesUnder(root, folders) {
+  const found = [];
+  const walk = (folder) => {
+    let entries;
+    try {
+      entries = readdirSync(resolve(root, folder), { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      if (notSources.has(entry.name)) continue;
+      const path = folder === "." ? entry.name : join(folder, entry.name);
+      if (entry.isDirectory()) walk(path);
+      else found.push(path);
+    }
+  };
+  for (const folder of folders) walk(folder);
+  return found.sort();
 }

@@ -11,7 +11,7 @@ import { readFileSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import ts from "typescript";
-import { alreadyPassed, readText, rememberPassed } from "./passedCheck.mjs";
+import { alreadyPassed, filesUnder, readText, rememberPassed } from "./passedCheck.mjs";
 import { findDoorLeaks } from "./serverTextDoor.mjs";
 
 const root = resolve(fileURLToPath(new URL("..", import.meta.url)));
@@ -97,6 +97,7 @@ function projectProgram(config = projectConfig()) {
  * the installed packages (npm's record of them stands for their type declarations and TypeScript).
  */
 const checkInputs = [
+  "package.json",
   "tsconfig.json",
   "tsconfig.test.json",
   "scripts/unusedExports.mjs",
@@ -105,6 +106,9 @@ const checkInputs = [
   "scripts/passedCheck.mjs",
   "node_modules/.package-lock.json",
 ];
+
+/** The folders whose every file counts (scripts/: a test imports from it). */
+const checkedFolders = ["src", "test", "scripts"];
 
 export function readAllowList() {
   return new Set(
@@ -118,8 +122,10 @@ export function readAllowList() {
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const config = projectConfig();
   const remembered = process.argv.includes("--types") && !process.argv.includes("--json");
-  if (remembered && alreadyPassed(root, "typecheck", [...config.fileNames, ...checkInputs])) process.exit(0);
-  const inputTexts = new Map(checkInputs.map((file) => [file, readText(root, file)]));
+  // Every file of the folders the check reads from, not only the project's: see filesUnder.
+  const inputs = [...checkInputs, ...filesUnder(root, checkedFolders)];
+  if (remembered && alreadyPassed(root, "typecheck", [...config.fileNames, ...inputs])) process.exit(0);
+  const inputTexts = new Map(inputs.map((file) => [file, readText(root, file)]));
   const program = projectProgram(config);
   if (process.argv.includes("--types")) {
     const errors = ts.getPreEmitDiagnostics(program);

@@ -2,8 +2,16 @@ import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 // @ts-expect-error: a plain JavaScript script, without types
-import { alreadyPassed, passedCheckFile, readText, rememberPassed } from "../scripts/passedCheck.mjs";
+import * as passedCheck from "../scripts/passedCheck.mjs";
 import { scratch } from "./support/scratch.js";
+
+const { alreadyPassed, filesUnder, passedCheckFile, readText, rememberPassed } = passedCheck as {
+  alreadyPassed(root: string, check: string, files: string[]): boolean;
+  filesUnder(root: string, folders: string[]): string[];
+  passedCheckFile(root: string, check: string): string;
+  readText(root: string, file: string): string | undefined;
+  rememberPassed(root: string, check: string, texts: Map<string, string | undefined>): void;
+};
 
 /*
  * `npm run typecheck` remembers a run that passed (scripts/passedCheck.mjs) and passes at once
@@ -63,5 +71,26 @@ describe("a passed check is remembered by what it read", () => {
   it("never passes without a record", () => {
     const root = scratch({ "a.ts": "export const a = 1;\n" });
     expect(alreadyPassed(root, "typecheck", ["a.ts"])).toBe(false);
+  });
+
+  it("counts every file of the checked folders: a package.json or a declaration file that appears makes it run again", () => {
+    // The type check's project lists only .ts files, but TypeScript reads a package.json for a
+    // module's format and looks for a .d.mts beside an imported script (cold test of issue 20:
+    // both passed from the record while tsc failed).
+    const root = scratch({});
+    for (const folder of ["src/app", "scripts", "node_modules/x"])
+      mkdirSync(join(root, folder), { recursive: true });
+    writeFileSync(join(root, "src/app/a.ts"), "export const a = 1;\n");
+    writeFileSync(join(root, "scripts/check.mjs"), "export const b = 2;\n");
+    writeFileSync(join(root, "node_modules/x/index.d.ts"), "export {};\n");
+    const listed = () => filesUnder(root, ["src", "scripts"]);
+    expect(listed()).toEqual(["scripts/check.mjs", "src/app/a.ts"]);
+    rememberPassed(root, "typecheck", new Map(listed().map((file) => [file, readText(root, file)])));
+    expect(alreadyPassed(root, "typecheck", listed())).toBe(true);
+    for (const added of ["src/app/package.json", "scripts/check.d.mts"]) {
+      writeFileSync(join(root, added), "{}\n");
+      expect(alreadyPassed(root, "typecheck", listed())).toBe(false);
+      rmSync(join(root, added));
+    }
   });
 });
