@@ -96,6 +96,22 @@ describe("CsvRecordCounter.cutShort", () => {
     expect(withColumns("opens,email,city\r\n1,a@x.com,Paris\r\n").refusal).toBeUndefined();
   });
 
+  it("says when a refused header names the columns by their labels, and only when each label is exactly one", () => {
+    const refusalOf = (text: string) => {
+      const counter = new CsvRecordCounter(["email", "first_name"]);
+      counter.push(Buffer.from(text));
+      return counter.refusal;
+    };
+    expect(refusalOf("\ufeffEmail,First Name\r\na@x.com,A\r\n")).toBe(
+      "not a CSV of the report's columns: its first line has no column first_name (the report selects email, first_name); it names them by their labels (Email, First Name), as exports do on an account where the header-labels reading holds: `oq doctor` tells",
+    );
+    // Not a label: padded with spaces (the message would repeat them, at any length), or other columns.
+    for (const header of [`Email,First${" ".repeat(200_000)}Name`, "Email, First Name", "Email,Last Name"])
+      expect(refusalOf(`${header}\r\na@x.com,A\r\n`)).toBe(
+        "not a CSV of the report's columns: its first line has no column first_name (the report selects email, first_name)",
+      );
+  });
+
   it("gives the same answer however the bytes are split into chunks", () => {
     const row = fc
       .array(fc.oneof(fc.constantFrom("x", "", "a b", '"q,""r"""', '"l\r\nm"')), {

@@ -277,8 +277,31 @@ describe("oq doctor on a list that lacks what a probe needs, and when stopped", 
     // forced-and holds: the `or` runs as a union of reports.
     expect((JSON.parse(planned.stdout) as QueryPlan).combine.kind).toBe("union");
     expect(planned.stderr).toBe(
-      `oq: ${join(cwd, "oq.findings.json")}: passing over 'some-future-reading', not a reading this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})\n`,
+      `oq: ${join(cwd, "oq.findings.json")}: passing over "some-future-reading", not a reading this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})\n`,
     );
+  });
+
+  it("what a findings file says is shown escaped and cut short in the warnings (a file shared in git may hold anything)", async () => {
+    const cwd = mkdtempSync(join(tmpdir(), "oq-doctor-"));
+    writeFileSync(join(cwd, "q.oq"), "opens > 3\n");
+    const warningOf = async (file: object) => {
+      writeFileSync(join(cwd, "oq.findings.json"), JSON.stringify(file));
+      const checked = await oq(["check", "q.oq"], { cwd, env: { ONGAGE_LIST_ID: "" } });
+      expect(checked.status, checked.stderr).toBe(0);
+      return checked.stderr;
+    };
+    const names = ["\u001b]0;pwned\u0007", "x".repeat(100_000), "a", "b", "c"];
+    const unknown = await warningOf({
+      listId: null,
+      findings: Object.fromEntries(names.map((n) => [n, "holds"])),
+    });
+    expect(unknown).toContain('passing over "\\u001b]0;pwned\\u0007", "xxxx');
+    expect(unknown).toContain('..., "a" and 2 more, not readings this oq knows');
+    expect(unknown).not.toContain("\u001b");
+    expect(unknown.length).toBeLessThan(600);
+    const list = await warningOf({ listId: "\u001b[2J\u009b", findings: {} });
+    expect(list).toContain('its findings are of list "\\u001b[2J\\x9b", not of');
+    expect(list).not.toMatch(/[\u001b\u009b]/);
   });
 
   it("findings apply only to the list they were found on: another list's are ignored, with a warning", async () => {

@@ -8,6 +8,7 @@ import {
   type ReadingName,
 } from "../language/readings.js";
 import { findConfigPath } from "./findConfigFile.js";
+import { terminalSafe } from "./terminalText.js";
 import { readJson } from "./readJsonFile.js";
 import { UsageError } from "./usageError.js";
 
@@ -47,7 +48,18 @@ interface LoadedFindings {
 }
 
 const listWords = (listId: string | undefined) =>
-  listId === undefined ? "the account's default list" : `list ${listId}`;
+  listId === undefined ? "the account's default list" : `list ${fromTheFile(listId)}`;
+
+/**
+ * Text taken from the file for a message: a file shared in git may hold anything, so it is
+ * shown quoted, its controls escaped (terminalSafe), and cut to a length that fits a line.
+ */
+function fromTheFile(text: string): string {
+  const longest = 60;
+  return terminalSafe(
+    text.length > longest ? `${JSON.stringify(text.slice(0, longest))}...` : JSON.stringify(text),
+  );
+}
 
 /**
  * The findings of the nearest oq.findings.json for list `listId` (undefined: the default list):
@@ -76,7 +88,9 @@ export function loadFindings(startDirectory: string, listId: string | undefined)
       continue;
     }
     if (!(findingWords as readonly unknown[]).includes(word))
-      throw problem(`${name} must be "holds" or "fails", not ${JSON.stringify(word)}`);
+      throw problem(
+        `${name} must be "holds" or "fails", not ${typeof word === "string" ? fromTheFile(word) : fromTheFile(JSON.stringify(word) ?? String(word))}`,
+      );
     known[name] = word as (typeof findingWords)[number];
   }
   if ((foundOn ?? undefined) !== listId)
@@ -86,9 +100,16 @@ export function loadFindings(startDirectory: string, listId: string | undefined)
   if (unknown.length > 0)
     return {
       findings: known,
-      warning: `${path}: passing over ${unknown.map((name) => `'${name}'`).join(", ")}, not ${unknown.length === 1 ? "a reading" : "readings"} this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})`,
+      warning: `${path}: passing over ${namesOf(unknown)}, not ${unknown.length === 1 ? "a reading" : "readings"} this oq knows (saved by a newer oq? the readings are ${readingNames.join(", ")})`,
     };
   return { findings: known };
+}
+
+/** The first few of `names` from the file, each as fromTheFile shows it, and how many more. */
+function namesOf(names: readonly string[]): string {
+  const shown = 3;
+  const listed = names.slice(0, shown).map(fromTheFile).join(", ");
+  return names.length > shown ? `${listed} and ${names.length - shown} more` : listed;
 }
 
 /** The text of a findings file: what was found on list `listId` (undefined: the default list). */

@@ -75,12 +75,13 @@ export class CsvRecordCounter {
  * header-labels reading holds (language/readings.ts), which `oq doctor` settles.
  */
 function labelsInstead(header: readonly string[], columns: readonly string[]): string {
+  // A label is the name's words, capitalised, one space apart: so it is as long as the name,
+  // which the query bounds, and the message that repeats it is bounded too.
   const asName = (label: string) =>
     label
       .replace(/^\uFEFF/, "")
-      .trim()
       .toLowerCase()
-      .replace(/\s+/g, "_");
+      .replaceAll(" ", "_");
   const byLabel =
     header.length === columns.length && header.every((label, index) => asName(label) === columns[index]);
   return byLabel
