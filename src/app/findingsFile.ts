@@ -7,6 +7,7 @@ import {
   type Findings,
   type ReadingName,
 } from "../language/readings.js";
+import { isListId } from "../client/listId.js";
 import { findConfigPath } from "./findConfigFile.js";
 import { terminalSafe } from "./terminalText.js";
 import { readJson } from "./readJsonFile.js";
@@ -48,7 +49,9 @@ interface LoadedFindings {
 }
 
 const listWords = (listId: string | undefined) =>
-  listId === undefined ? "the account's default list" : `list ${fromTheFile(listId)}`;
+  listId === undefined
+    ? "the account's default list"
+    : `list ${isListId(listId) ? listId : fromTheFile(listId)}`;
 
 /**
  * Text taken from the file for a message: a file shared in git may hold anything, so it is
