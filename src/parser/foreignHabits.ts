@@ -25,6 +25,8 @@ export interface Explanation {
    * it was raised at: later syntax errors up to there are the same mistake, not reported again.
    */
   covers?: number;
+  /** Where the mistake is, as offsets, when that is more than the token it was raised at. */
+  at?: { start: number; end: number };
 }
 
 /** The tokens of the comparison operators (`=`, `!=`, `<`, ...). */
@@ -40,7 +42,7 @@ const likeWords = new Set(["like", "ilike"]);
 /** SQL clauses that sort or group rows: a report has neither. */
 const rowClauseWords = new Set(["order", "group", "sort"]);
 /** SQL's aggregate functions. */
-const functionWords = new Set(["count", "sum", "avg", "min", "max"]);
+export const functionWords = new Set(["count", "sum", "avg", "min", "max"]);
 /** `in the last week`, `in the past 30 days`. */
 const recentWords = new Set(["last", "past"]);
 /** Units people write alone after `last`: `last week` is one week. */
@@ -234,18 +236,21 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
     };
   }
 
-  // `count(*) > 3`: no functions; the activity fields are counts already.
-  if (
-    token.tokenType === t.LParen &&
-    previous?.tokenType === t.Identifier &&
-    functionWords.has(word(previous))
-  ) {
+  // `count(*) > 3`, `select count(*)`: no functions; the activity fields are counts already. The
+  // parser fails at the `(`, or inside the parentheses when it took them for a condition's.
+  const call = functionCallAround(at, tokens);
+  if (call) {
+    const name = tokens[call.name]!;
     return {
       code: "OQ128",
-      message: `oq has no functions such as ${previous.image}(): a report has one row per contact`,
+      message: `oq has no functions such as ${name.image}(): a report has one row per contact`,
       hints: [
         "sent, opens and clicks already count each contact's events in the window: opens > 3 is the contacts who opened more than 3 times",
       ],
+      // The whole call, wherever the parser tripped in it; what recovery trips on next, up to
+      // the token after the `)`, is the same mistake.
+      at: { start: name.startOffset, end: end(tokens[call.close ?? call.name + 1]!) },
+      ...(call.close !== undefined ? { covers: end(tokens[call.close]!) - 1 } : {}),
     };
   }
 
@@ -335,6 +340,41 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
  * A pattern without wildcards is `=` in SQL, but people who write `like "gmail"` mean contains:
  * both, contains first.
  */
+/**
+ * The call of one of SQL's functions that the token at `at` is the `(` of, or lies inside: the
+ * indexes of its name and of its `)` (when there is one). Looks a few tokens each way only, so
+ * that a file of many errors costs no more per error.
+ */
+function functionCallAround(
+  at: number,
+  tokens: readonly IToken[],
+): { name: number; close?: number } | undefined {
+  const reach = 32;
+  let open = -1;
+  for (let i = at, depth = 0; i >= Math.max(1, at - reach); i--) {
+    const type = tokens[i]!.tokenType;
+    if (type === t.RParen && i < at) depth++;
+    else if (type === t.LParen) {
+      if (depth === 0) {
+        open = i;
+        break;
+      }
+      depth--;
+    }
+  }
+  const name = tokens[open - 1];
+  if (open < 0 || name?.tokenType !== t.Identifier || !functionWords.has(word(name))) return undefined;
+  for (let i = open + 1, depth = 0; i < Math.min(tokens.length, open + reach); i++) {
+    const type = tokens[i]!.tokenType;
+    if (type === t.LParen) depth++;
+    else if (type === t.RParen) {
+      if (depth === 0) return { name: open - 1, close: i };
+      depth--;
+    }
+  }
+  return { name: open - 1 };
+}
+
 function likeRewrites(pattern: string): string[] {
   const leading = /^[%*]+/.exec(pattern)?.[0].length ?? 0;
   const trailing = /[%*]+$/.exec(pattern.slice(leading))?.[0].length ?? 0;

@@ -149,7 +149,8 @@ export function reportSyntaxErrors(
             ));
     // An explanation of several words (`in the last week`) accounts for the errors among them.
     if (explained.covers !== undefined) lastReportedOffset = Math.max(lastReportedOffset, explained.covers);
-    diagnostics.error(explained.code, explained.message, span, {
+    const shown = explained.at ? context.source.spanOf(explained.at.start, explained.at.end) : span;
+    diagnostics.error(explained.code, explained.message, shown, {
       label: explained.label,
       hints: explained.hints,
       suggestions: explained.suggestions ?? [],
