@@ -81,12 +81,18 @@ const symbolEntries = Object.entries(p.symbolSpellings) as [p.SymbolName, string
 const symbolBySpelling = new Map<string, p.SymbolName>(
   symbolEntries.filter(([, spelling]) => spelling.length === 1).map(([name, spelling]) => [spelling, name]),
 );
-/** The two-character symbols by their first character: their second's code, and their name. */
-const pairByFirst = new Map<string, readonly [number, p.SymbolName]>(
-  symbolEntries
-    .filter(([, spelling]) => spelling.length === 2)
-    .map(([name, spelling]) => [spelling[0]!, [spelling.charCodeAt(1), name]]),
-);
+/**
+ * The two-character symbols by their first character: their second's code, and their name. One
+ * per first character: a second one (`<>` beside `<=`) would need a list here, so it stops oq
+ * from loading rather than be read as the other.
+ */
+const pairByFirst = new Map<string, readonly [number, p.SymbolName]>();
+for (const [name, spelling] of symbolEntries) {
+  if (spelling.length !== 2) continue;
+  if (pairByFirst.has(spelling[0]!))
+    throw new Error(`fastParser.ts reads one two-character symbol per first character, not ${spelling}`);
+  pairByFirst.set(spelling[0]!, [spelling.charCodeAt(1), name]);
+}
 
 function scan(text: string, comments: ast.CommentNode[], source: SourceText, maxTokens: number): Token[] {
   const tokens: Token[] = [];
