@@ -8,6 +8,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { headerAuth } from "../src/client/auth.js";
 import { OngageClient } from "../src/client/client.js";
 import { OngageError } from "../src/client/errors.js";
+import { columnIndexes, namesEveryColumn } from "../src/runner/csvHeader.js";
 import type { Transport } from "../src/client/transport.js";
 import { ProgressLine } from "../src/app/progress.js";
 import { oqRecoveryCommands } from "../src/app/recoveryCommands.js";
@@ -96,20 +97,28 @@ describe("CsvRecordCounter.cutShort", () => {
     expect(withColumns("opens,email,city\r\n1,a@x.com,Paris\r\n").refusal).toBeUndefined();
   });
 
-  it("says when a refused header names the columns by their labels, and only when each label is exactly one", () => {
+  it("finds a column by its label (the name's words, one space apart: First Name), never by another word", () => {
     const refusalOf = (text: string) => {
       const counter = new CsvRecordCounter(["email", "first_name"]);
       counter.push(Buffer.from(text));
+      counter.cutShort();
       return counter.refusal;
     };
-    expect(refusalOf("\ufeffEmail,First Name\r\na@x.com,A\r\n")).toBe(
-      "not a CSV of the report's columns: its first line has no column first_name (the report selects email, first_name); it names them by their labels (Email, First Name), as exports do on an account where the header-labels reading holds: `oq doctor` tells",
-    );
-    // Not a label: padded with spaces (the message would repeat them, at any length), or other columns.
-    for (const header of [`Email,First${" ".repeat(200_000)}Name`, "Email, First Name", "Email,Last Name"])
+    expect(refusalOf("\ufeffEmail,First Name\r\na@x.com,A\r\n")).toBeUndefined();
+    expect(refusalOf("first name,EMAIL\r\nA,a@x.com\r\n")).toBeUndefined();
+    // Not its label: other words, or the words apart otherwise.
+    for (const header of [
+      `Email,First${" ".repeat(3)}Name`,
+      "Email, First Name",
+      "Email,Last Name",
+      "Email,FirstName",
+    ])
       expect(refusalOf(`${header}\r\na@x.com,A\r\n`)).toBe(
         "not a CSV of the report's columns: its first line has no column first_name (the report selects email, first_name)",
       );
+    // By name first: a column that has both its name and its label is read by its name.
+    expect(Array.from(columnIndexes(["First Name", "first_name"], ["first_name"]))).toEqual([1]);
+    expect(namesEveryColumn(["Email", "First Name"], ["email", "first_name"])).toBe(false);
   });
 
   it("gives the same answer however the bytes are split into chunks", () => {

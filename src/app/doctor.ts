@@ -7,7 +7,7 @@ import { builtinFields, type CustomFields } from "../check/fieldCatalog.js";
 import type { ContactActivityRequest } from "../emit/payloadSchema.js";
 import { andForcingReading, readingNames, type Findings, type ReadingName } from "../language/readings.js";
 import { detailedExportColumns, fieldTypes, type FieldType } from "../language/vocabulary.js";
-import { columnIndexes, missingColumn } from "../runner/csvHeader.js";
+import { columnIndexes, namesEveryColumn } from "../runner/csvHeader.js";
 import { byteOrderMark, CsvRecordReader } from "../runner/csvRecords.js";
 import { ledgerOf, runReport, type RunSummary } from "../runner/runReport.js";
 import type { StopSignal } from "./exitCodes.js";
@@ -96,14 +96,16 @@ function readCsv(path: string): ReadCsv {
 
 /**
  * What a header carries for the columns a report asked for: their names (in any order and letter
- * case, among other columns or not, as the runner reads them: runner/csvHeader.ts), or other
- * words in as many columns, read then by position; `undefined` when it is neither.
+ * case, among other columns or not: runner/csvHeader.ts), or other words in as many columns
+ * (labels among them, which the runner reads too), read then by position; `undefined` when it is
+ * neither.
  */
 function headerColumns(
   header: readonly string[],
   asked: readonly string[],
 ): "names" | "other words" | undefined {
-  if (missingColumn(header, asked) === undefined) return "names";
+  // By name only: a header of labels is what header-labels asks about, though the runner reads it.
+  if (namesEveryColumn(header, asked)) return "names";
   return header.length === asked.length ? "other words" : undefined;
 }
 

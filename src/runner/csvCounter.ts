@@ -59,7 +59,7 @@ export class CsvRecordCounter {
     this.headerFields = record.count;
     const missing = this.columns && missingColumn(header, this.columns);
     if (missing !== undefined)
-      this.refusal ??= `not a CSV of the report's columns: its first line has no column ${missing} (the report selects ${this.columns!.join(", ")})${labelsInstead(header, this.columns!)}`;
+      this.refusal ??= `not a CSV of the report's columns: its first line has no column ${missing} (the report selects ${this.columns!.join(", ")})`;
   };
 
   private readonly onLast = (record: CsvRecordView): void => {
@@ -67,24 +67,4 @@ export class CsvRecordCounter {
     splitRecord(record);
     this.lastFields = record.count;
   };
-}
-
-/**
- * When the header names each selected column by its label (`First Name` for `first_name`, in
- * order): what that means, for the refusal. An account whose exports do so is one where the
- * header-labels reading holds (language/readings.ts), which `oq doctor` settles.
- */
-function labelsInstead(header: readonly string[], columns: readonly string[]): string {
-  // A label is the name's words, capitalised, one space apart: so it is as long as the name,
-  // which the query bounds, and the message that repeats it is bounded too.
-  const asName = (label: string) =>
-    label
-      .replace(/^\uFEFF/, "")
-      .toLowerCase()
-      .replaceAll(" ", "_");
-  const byLabel =
-    header.length === columns.length && header.every((label, index) => asName(label) === columns[index]);
-  return byLabel
-    ? `; it names them by their labels (${header.map((label) => label.replace(/^\uFEFF/, "")).join(", ")}), as exports do on an account where the header-labels reading holds: \`oq doctor\` tells`
-    : "";
 }
