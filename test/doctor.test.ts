@@ -263,6 +263,11 @@ describe("oq doctor on a list that lacks what a probe needs, and when stopped", 
     expect(planned.stderr).toContain(
       'is not a valid findings file (run oq doctor --save again): forced-and must be "holds" or "fails", not "maybe"',
     );
+    // A value that is not text is shown as it is written, not as text.
+    writeFileSync(join(cwd, "oq.findings.json"), '{ "listId": null, "findings": { "forced-and": 3 } }');
+    expect((await oq(["plan", "q.oq"], { cwd })).stderr).toContain(
+      'forced-and must be "holds" or "fails", not 3\n',
+    );
   });
 
   it("a reading this oq does not know (a newer oq's file) is passed over with a warning; the rest still applies", async () => {

@@ -54,14 +54,13 @@ const listWords = (listId: string | undefined) =>
     : `list ${isListId(listId) ? listId : fromTheFile(listId)}`;
 
 /**
- * Text taken from the file for a message: a file shared in git may hold anything, so it is
- * shown quoted, its controls escaped (terminalSafe), and cut to a length that fits a line.
+ * A value taken from the file, for a message: a file shared in git may hold anything, so it is
+ * shown as JSON (a string quoted, a number as it is), its controls escaped (terminalSafe), and
+ * cut to a length that fits a line.
  */
-function fromTheFile(text: string): string {
-  const longest = 60;
-  return terminalSafe(
-    text.length > longest ? `${JSON.stringify(text.slice(0, longest))}...` : JSON.stringify(text),
-  );
+function fromTheFile(value: unknown): string {
+  const json = JSON.stringify(value) ?? String(value);
+  return terminalSafe(json.length > 64 ? `${json.slice(0, 64)}...` : json);
 }
 
 /**
@@ -91,9 +90,7 @@ export function loadFindings(startDirectory: string, listId: string | undefined)
       continue;
     }
     if (!(findingWords as readonly unknown[]).includes(word))
-      throw problem(
-        `${name} must be "holds" or "fails", not ${typeof word === "string" ? fromTheFile(word) : fromTheFile(JSON.stringify(word) ?? String(word))}`,
-      );
+      throw problem(`${name} must be "holds" or "fails", not ${fromTheFile(word)}`);
     known[name] = word as (typeof findingWords)[number];
   }
   if ((foundOn ?? undefined) !== listId)
