@@ -2,44 +2,41 @@
 // when oq is built (scripts/build.mjs) and read back at each start, so that a command runs
 // without parsing and compiling its JavaScript again (BENCHMARKS.md, "Cold start"). V8 turns away
 // a cache of another V8 version or other flags, but of the source it checks only the length, and
-// of the cache nothing unless asked (a flipped bit can crash it). So:
-// - each cache file starts with a copy of the bundle it was made from, and is given to V8 only
-//   when that copy is the bundle, byte for byte (a comparison, where hashing cost a start-up
-//   ~8 ms, most of it loading node:crypto);
-// - V8 writes a checksum into the cache and checks it (--verify-snapshot-checksum), switched on
-//   only while a bundle is compiled or its cache made: it is part of the flags a cache must
-//   match, and left on, every built-in module loaded later would be compiled without its own
-//   cache. A cache V8 turns away costs only time: the bundle is compiled from source as
-//   require() would.
+// of the cache nothing but its length (a flipped bit can crash it, or worse). So a cache file
+// holds a copy of the bundle it was made from, then the cache, twice:
+// - the cache is given to V8 only when the copy is the bundle, byte for byte, and the two copies
+//   of the cache are the same, byte for byte: damage to a file (a flipped bit, a cut) does not
+//   strike two places alike;
+// - comparisons, because hashing in JavaScript costs more than reading a second copy, node:crypto
+//   and node:zlib cost a start ~6 ms and ~4 ms to load, and V8's own checksum needs a V8 flag
+//   switched on (node:v8, which loads Node's streams: ~3 ms) and only while compiling, since it
+//   is one of the flags a cache must match.
+// A cache not given to V8, or turned away by it, costs only time: the bundle is compiled from
+// source as require() would.
 "use strict";
 const { readFileSync, renameSync, writeFileSync } = require("node:fs");
 // Module (the CommonJS loader) without require("node:module"), whose loading costs more.
 const { createRequire, wrap } = module.constructor;
 const { dirname } = require("node:path");
-const { setFlagsFromString } = require("node:v8");
 const vm = require("node:vm");
 
 /** Where the code cache of the bundle `file` is kept: beside it. */
 const cacheFileOf = (file) => `${file}.cache`;
 
-/** Runs `work` with V8 checking (or, making a cache, writing) a code cache's checksum. */
-function withCacheChecksum(work) {
-  setFlagsFromString("--verify-snapshot-checksum");
-  try {
-    return work();
-  } finally {
-    setFlagsFromString("--no-verify-snapshot-checksum");
-  }
-}
-
 /** The bundle compiled as require() compiles a CommonJS file, with `cachedData` when given. */
 function compile(file, source, cachedData) {
-  return withCacheChecksum(
-    () => new vm.Script(wrap(source.toString("utf8")), { filename: file, cachedData }),
-  );
+  return new vm.Script(wrap(source.toString("utf8")), { filename: file, cachedData });
 }
 
-/** The code cache of `source` kept in `cacheFile`, or undefined when there is none or it is not this source's, whole. */
+/** What a cache file holds: the bundle `source`, then `cache` twice. */
+function cacheFileContents(source, cache) {
+  return Buffer.concat([source, cache, cache]);
+}
+
+/**
+ * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
+ * this source's, or its two copies differ.
+ */
 function readCache(cacheFile, source) {
   let stored;
   try {
@@ -48,8 +45,11 @@ function readCache(cacheFile, source) {
     // No cache (a build that could not write one): compiled from source.
     return undefined;
   }
-  if (stored.length <= source.length) return undefined;
-  return source.equals(stored.subarray(0, source.length)) ? stored.subarray(source.length) : undefined;
+  const caches = stored.length - source.length;
+  if (caches <= 0 || caches % 2 !== 0) return undefined;
+  if (!source.equals(stored.subarray(0, source.length))) return undefined;
+  const cache = stored.subarray(source.length, source.length + caches / 2);
+  return cache.equals(stored.subarray(source.length + caches / 2)) ? cache : undefined;
 }
 
 /** Runs a compiled bundle as require() runs it, and gives its exports. */
@@ -99,8 +99,7 @@ async function writeCodeCache(file, runs) {
   process.exitCode = 0;
   for (const [bundle, { script, source }] of compiledBundles) {
     const cacheFile = cacheFileOf(bundle);
-    const cache = withCacheChecksum(() => script.createCachedData());
-    writeFileSync(`${cacheFile}.partial`, Buffer.concat([source, cache]));
+    writeFileSync(`${cacheFile}.partial`, cacheFileContents(source, script.createCachedData()));
     renameSync(`${cacheFile}.partial`, cacheFile);
   }
 }

@@ -125,6 +125,18 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
     expect(builtins).not.toContain("child_process");
     // Nor the ES module loader: a CommonJS start.
     expect(builtins).not.toContain("internal/modules/esm/loader");
+    // Nor Node's streams, though stdout and stderr are pipes here: the compiling commands write
+    // to them with fs.writeSync (src/cli/syncOutput.ts), and the code cache is checked without
+    // node:v8 (which loads them).
+    const streams = ["stream", "internal/streams/writable", "net", "tty", "v8"];
+    expect(builtins.filter((name) => streams.includes(name))).toEqual([]);
+  });
+
+  it("the bundles a start reads are ASCII (V8 decodes and keeps other text as two bytes a character)", () => {
+    for (const bundle of ["compiling.cjs", "recovering-parser.cjs"]) {
+      const text = readFileSync(join(root, "dist/cli", bundle), "latin1");
+      expect(text.match(/[^\x00-\x7f]/g) ?? [], bundle).toEqual([]);
+    }
   });
 
   it("a query with a syntax error: the recovering parser and its code cache too, and nothing else", () => {

@@ -70,9 +70,11 @@ export const unterminatedStringSource = String.raw`"${stringBody}\\?`;
  */
 export const singleQuotedStringSource = [
   String.raw`'[^'${lineBreakClass}]*'?`,
-  String.raw`[‘‚‛][^’‘'${lineBreakClass}]*[’‘']?`,
-  String.raw`[“„‟][^”“"${lineBreakClass}]*[”“"]?`,
-  String.raw`«[^»${lineBreakClass}]*»?`,
+  // Typographic quotes as \u escapes: a String.raw keeps its characters as written, and one
+  // character past ASCII in a bundle costs every start (V8 reads and decodes it as two-byte text).
+  `[\u2018\u201a\u201b][^\u2019\u2018'${lineBreakClass}]*[\u2019\u2018']?`,
+  `[\u201c\u201e\u201f][^\u201d\u201c"${lineBreakClass}]*[\u201d\u201c"]?`,
+  `\u00ab[^\u00bb${lineBreakClass}]*\u00bb?`,
 ].join("|");
 
 /** A keyword's spellings as one pattern: a spelling of two words takes any spaces between them. */
@@ -104,4 +106,4 @@ export type SymbolName = keyof typeof symbolSpellings;
  * `≥`, `≤`, `≠`: spellings from other languages and typing slips, reported and then read as oq's
  * own. Longer spellings first.
  */
-export const foreignOperatorSource = String.raw`==|=>|=<|=!|&&|\|\||<>|!|&|\||≥|≤|≠`;
+export const foreignOperatorSource = String.raw`==|=>|=<|=!|&&|\|\||<>|!|&|\||` + "\u2265|\u2264|\u2260";

@@ -1,9 +1,9 @@
 import type { Host } from "../../app/host.js";
 import { terminalSafeJson } from "../../app/terminalText.js";
-import { compile, formatDiagnostics, type CompileResult, plan, type PlanResult } from "../../compile.js";
+import { compile, type CompileResult, plan, type PlanResult } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { compileSettingsFor, settingsForRun, type CompileFlags } from "../../app/compileSettings.js";
-import { useColor } from "../useColor.js";
+import { printDiagnostics } from "../printDiagnostics.js";
 import { readInput, readInputs } from "../input.js";
 import { exitCodes } from "../../app/exitCodes.js";
 
@@ -14,11 +14,6 @@ function resultJson(result: CompileResult | PlanResult, file: string, withPayloa
     ...(withPayload && result.payload ? { payload: result.payload } : {}),
     diagnostics: result.diagnostics.map((diagnostic) => diagnosticToJson(diagnostic, file)),
   };
-}
-
-function printDiagnostics(result: CompileResult | PlanResult, flags: CompileFlags, host: Host): void {
-  const text = formatDiagnostics(result, { color: useColor(flags, host) });
-  if (text) host.stderr.write(text);
 }
 
 /** `oq compile FILE`: the payload on stdout, diagnostics on stderr. */

@@ -1,9 +1,8 @@
 import type { Host } from "../../app/host.js";
-import { formatDiagnostics } from "../../compile.js";
 import { diagnosticToJson } from "../../diagnostics/json.js";
 import { explain } from "../../explain/explain.js";
 import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
-import { useColor } from "../useColor.js";
+import { printDiagnostics } from "../printDiagnostics.js";
 import { exitCodes } from "../../app/exitCodes.js";
 import { readInput } from "../input.js";
 import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
@@ -25,8 +24,7 @@ export async function explainCommand(file: string, flags: CompileFlags, host: Ho
     };
     host.stdout.write(`${terminalSafeJson(json)}\n`);
   } else {
-    const diagnostics = formatDiagnostics(result, { color: useColor(flags, host) });
-    if (diagnostics) host.stderr.write(diagnostics);
+    printDiagnostics(result, flags, host);
     // Field names and text values come from the query: shown, never acted on by the terminal.
     if (result.explanation) host.stdout.write(`${terminalSafe(result.explanation.text)}\n`);
   }

@@ -1,9 +1,9 @@
 import type { Host } from "../../app/host.js";
-import { formatDiagnostics, plan } from "../../compile.js";
+import { plan } from "../../compile.js";
 import { planOfOneReport } from "../../plan/emitPlan.js";
 import { planHeading } from "../../plan/describePlan.js";
 import { compileSettingsFor, type CompileFlags } from "../../app/compileSettings.js";
-import { useColor } from "../useColor.js";
+import { printDiagnostics } from "../printDiagnostics.js";
 import { readInput } from "../input.js";
 import { exitCodes } from "../../app/exitCodes.js";
 import { terminalSafe, terminalSafeJson } from "../../app/terminalText.js";
@@ -27,8 +27,7 @@ export async function planCommand(file: string, flags: PlanFlags, host: Host): P
   const maxReports = maxReportsFlag(flags.maxReports);
   if (maxReports !== undefined) options.limits = { ...options.limits, maxReports };
   const result = plan(input.text, options);
-  const diagnostics = formatDiagnostics(result, { color: useColor(flags, host) });
-  if (diagnostics) host.stderr.write(diagnostics);
+  printDiagnostics(result, flags, host);
   if (flags.json) {
     const contract = result.plan ?? (result.payload && planOfOneReport(result.payload));
     if (contract) host.stdout.write(`${terminalSafeJson(contract)}\n`);
