@@ -21,7 +21,10 @@ if (!existsSync(join(dist, "cli.js"))) {
   // test/package.test.ts keeps the two the same.
   process.exit(2);
 }
-if (compilingCommands.includes(process.argv[2]))
-  require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
-// Every other command: the bundle of ES modules, whose chunks each command loads when it runs.
-else import(require("node:url").pathToFileURL(join(dist, "cli.js")).href);
+/** The whole program: the bundle of ES modules, whose chunks each command loads when it runs. */
+const runWholeProgram = () => import(require("node:url").pathToFileURL(join(dist, "cli.js")).href);
+if (compilingCommands.includes(process.argv[2])) {
+  const { ran } = require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
+  // What the compiling bundle leaves to the whole program: help, --version, a usage error.
+  ran.then((done) => done || runWholeProgram());
+} else runWholeProgram();

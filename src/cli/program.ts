@@ -1,7 +1,7 @@
 import { Command, CommanderError } from "commander";
 import { exitCodes, signalExitCodes } from "../app/exitCodes.js";
-import { terminalSafe, terminalSafeLines } from "../app/terminalText.js";
 import { toleratePipeClosedByReader } from "./closedOutput.js";
+import { reportCommandError } from "./commandErrors.js";
 import type { Host } from "../app/host.js";
 
 /*
@@ -73,21 +73,7 @@ export async function runProgram(
       host.exitCode = error.exitCode === 0 ? exitCodes.ok : exitCodes.usage;
       return;
     }
-    // By name, as OngageError below: the compiling commands' bundle loads the config file's
-    // validation (zod) from a file of its own (scripts/build.mjs), with its own copy of the class.
-    if (error instanceof Error && error.name === "UsageError") {
-      // oq's own words, some of several lines (a schema's problems, one a line).
-      host.stderr.write(`oq: ${terminalSafeLines(error.message)}\n`);
-      host.exitCode = exitCodes.usage;
-      return;
-    }
-    if (error instanceof Error && error.name === "OngageError") {
-      // The client's messages never hold credentials.
-      host.stderr.write(`oq: ${terminalSafe(error.message)}\n`);
-      host.exitCode =
-        (error as Error & { kind?: string }).kind === "config" ? exitCodes.usage : exitCodes.failed;
-      return;
-    }
+    if (reportCommandError(error, host)) return;
     throw error;
   }
 }

@@ -95,7 +95,9 @@ export async function oq(
   process.chdir(cwd);
   try {
     options.onStart?.({ signal: (name) => signals.emit(name) });
-    await (options.compilingEntry ? runCompilingCommand : main)(args, host as unknown as Host);
+    // The compiling entry leaves what it does not read itself to the whole program, as bin/oq.js does.
+    const ran = options.compilingEntry && (await runCompilingCommand(args, host as unknown as Host));
+    if (!ran) await main(args, host as unknown as Host);
   } finally {
     process.chdir(before);
     running = undefined;
