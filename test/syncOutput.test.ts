@@ -40,9 +40,15 @@ function run(
   });
 }
 
-/** 64 lines of 16 KB, each its number repeated: a 1 MB output whose order can be checked. */
-const writeLines = `
-  for (let line = 0; line < 64; line++) host.stdout.write(String(line % 10).repeat(16383) + "\\n");`;
+/**
+ * A script that writes 64 lines of 16 KB (a 1 MB output whose order can be checked) through
+ * hostWritingSync's stdout, after `prelude`, then writes to stderr whether it made Node's stream.
+ */
+const writeLines = (prelude: string) => `${prelude}
+  const made = [];
+  const host = hostWritingSync(Object.create(process, { stdout: { get() { made.push("stdout"); return process.stdout; } } }));
+  for (let line = 0; line < 64; line++) host.stdout.write(String(line % 10).repeat(16383) + "\\n");
+  writeSync(2, JSON.stringify(made));`;
 
 function linesInOrder(stdout: Buffer): boolean {
   const lines = stdout.toString().split("\n").slice(0, -1);
@@ -51,12 +57,7 @@ function linesInOrder(stdout: Buffer): boolean {
 
 describe("the compiling commands' output, written synchronously", () => {
   it("writes everything, in order, to a pipe its reader drains late (writeSync blocks)", async () => {
-    const result = await run(
-      `const made = []; const host = hostWritingSync(Object.create(process, { stdout: { get() { made.push("stdout"); return process.stdout; } } }));
-       ${writeLines}
-       writeSync(2, JSON.stringify(made));`,
-      300,
-    );
+    const result = await run(writeLines(""), 300);
     expect(result.status).toBe(0);
     expect(linesInOrder(result.stdout)).toBe(true);
     // Node's stream was never made.
@@ -66,12 +67,7 @@ describe("the compiling commands' output, written synchronously", () => {
   it("goes on through Node's stream, in order, when the pipe is non-blocking and full (EAGAIN)", async () => {
     // Making process.stdout of a pipe turns the descriptor non-blocking (libuv), as a descriptor
     // shared with another Node process may be: writeSync then fails with EAGAIN once the pipe is full.
-    const result = await run(
-      `process.stdout; const made = []; const host = hostWritingSync(Object.create(process, { stdout: { get() { made.push("stdout"); return process.stdout; } } }));
-       ${writeLines}
-       writeSync(2, JSON.stringify(made));`,
-      300,
-    );
+    const result = await run(writeLines("process.stdout;"), 300);
     expect(result.status).toBe(0);
     expect(linesInOrder(result.stdout)).toBe(true);
     // The fault happened: the descriptor refused a write and the stream took over.
