@@ -3,10 +3,14 @@
 // without parsing and compiling its JavaScript again (BENCHMARKS.md, "Cold start"). V8 turns away
 // a cache of another V8 version or other flags, but of the source it checks only the length, and
 // of the cache nothing but its length (a flipped bit can crash it, or worse). So a cache file
-// holds a copy of the bundle it was made from, then the cache, twice:
-// - the cache is given to V8 only when the copy is the bundle, byte for byte, and the two copies
-//   of the cache are the same, byte for byte: damage to a file (a flipped bit, a cut) does not
-//   strike two places alike;
+// holds a copy of the bundle it was made from, then the cache, then the cache's bytes in reverse
+// order (its mirror image):
+// - the cache is given to V8 only when the copy is the bundle, byte for byte, and the mirror,
+//   turned back, is the cache, byte for byte. Damage passes only if it changes a byte of the
+//   cache and the byte at the mirrored place of the mirror alike: a flipped bit, a cut, a block
+//   of zeros, the same change at the same place of both (a plain second copy let that through:
+//   the cold test of issue 21 crashed V8 with it), line endings or characters converted through
+//   the whole file (which shift the two differently) do not;
 // - comparisons, because hashing in JavaScript costs more than reading a second copy, node:crypto
 //   and node:zlib cost a start ~6 ms and ~4 ms to load, and V8's own checksum needs a V8 flag
 //   switched on (node:v8, which loads Node's streams: ~3 ms) and only while compiling, since it
@@ -28,14 +32,14 @@ function compile(file, source, cachedData) {
   return new vm.Script(wrap(source.toString("utf8")), { filename: file, cachedData });
 }
 
-/** What a cache file holds: the bundle `source`, then `cache` twice. */
+/** What a cache file holds: the bundle `source`, then `cache`, then its bytes in reverse order. */
 function cacheFileContents(source, cache) {
-  return Buffer.concat([source, cache, cache]);
+  return Buffer.concat([source, cache, Buffer.from(cache).reverse()]);
 }
 
 /**
  * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
- * this source's, or its two copies differ.
+ * this source's, or it is not its mirror image turned back.
  */
 function readCache(cacheFile, source) {
   let stored;
@@ -49,7 +53,9 @@ function readCache(cacheFile, source) {
   if (caches <= 0 || caches % 2 !== 0) return undefined;
   if (!source.equals(stored.subarray(0, source.length))) return undefined;
   const cache = stored.subarray(source.length, source.length + caches / 2);
-  return cache.equals(stored.subarray(source.length + caches / 2)) ? cache : undefined;
+  // Turned back in place: `stored` is this function's own.
+  const mirror = stored.subarray(source.length + caches / 2).reverse();
+  return cache.equals(mirror) ? cache : undefined;
 }
 
 /** Runs a compiled bundle as require() runs it, and gives its exports. */

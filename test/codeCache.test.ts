@@ -8,8 +8,8 @@ import { scratch } from "./support/scratch.js";
  * The code cache the compiling commands start with (bin/codeCache.cjs): V8 checks only the
  * length of the source a cache was made for, and nothing of the cache itself, so a stale cache
  * ran old code and a damaged one crashed Node (cold test of issue 21). A cache file holds a copy
- * of the bundle, then the cache twice: the cache is given to V8 only when the copy is this bundle
- * and the two copies of the cache are alike.
+ * of the bundle, then the cache, then its mirror image (its bytes in reverse order): the cache is
+ * given to V8 only when the copy is this bundle and the mirror, turned back, is the cache.
  */
 
 const codeCache = createRequire(import.meta.url)("../bin/codeCache.cjs") as {
@@ -53,13 +53,13 @@ describe("a bundle's code cache", () => {
     expect(codeCache.requireWithCodeCache(join(folder, "bundle.cjs")).answer).toBe(54);
   });
 
-  it("is not given to V8 with one bit of either copy flipped, or cut short (V8 could crash on it)", async () => {
+  it("is not given to V8 damaged: a bit flipped, cut short, the same damage in both places, line endings converted (V8 could crash on it)", async () => {
     const { bundle, cacheFile } = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
     const source = readFileSync(bundle);
     const whole = readFileSync(cacheFile);
     const cache = codeCache.readCache(cacheFile, source)!;
     expect(whole.length).toBe(source.length + 2 * cache.length);
-    // A flip in each copy of the cache, at its start, middle and end, then cuts of the file.
+    // A flip in the cache and in its mirror, at their start, middle and end, then cuts of the file.
     const damaged = [source.length, source.length + cache.length].flatMap((at) =>
       [at, at + (cache.length >> 1), at + cache.length - 1].map((byte) => {
         const flipped = Buffer.from(whole);
@@ -68,6 +68,20 @@ describe("a bundle's code cache", () => {
       }),
     );
     damaged.push(whole.subarray(0, whole.length - 1), whole.subarray(0, whole.length - 2));
+    // The same damage at the same place of both (a plain second copy let it through, and V8
+    // crashed on it): a flipped bit, a block of zeros.
+    for (const at of [3, cache.length >> 2, cache.length - 4]) {
+      const twice = Buffer.from(whole);
+      for (const start of [source.length, source.length + cache.length]) twice[start + at]! ^= 0x10;
+      const zeroed = Buffer.from(whole);
+      for (const start of [source.length, source.length + cache.length])
+        zeroed.fill(0, start + at, start + at + 3);
+      damaged.push(twice, zeroed);
+    }
+    // Line endings converted through the whole file, the bundle's copy too.
+    const crlf = Buffer.from(whole.toString("latin1").replace(/\n/g, "\r\n"), "latin1");
+    expect(crlf.length).toBeGreaterThan(whole.length);
+    damaged.push(crlf);
     for (const stored of damaged) {
       writeFileSync(cacheFile, stored);
       expect(codeCache.readCache(cacheFile, source)).toBeUndefined();
