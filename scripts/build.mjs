@@ -104,6 +104,25 @@ const lazyRecoveringParser = {
   },
 };
 
+/**
+ * commander needs child_process only for a command that is a program of its own, which oq has
+ * none of: it is required when used, not at every start (it loads Node's sockets, dgram and
+ * more): in the bundle of every other command, cli.js (the compiling bundle holds no commander).
+ */
+const commanderWithoutChildProcess = {
+  name: "commander-without-child-process",
+  setup(esbuild) {
+    esbuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
+      /[\\/]commander[\\/]/.test(args.importer)
+        ? { path: "child-process-when-used", namespace: "oq-commander" }
+        : undefined,
+    );
+    esbuild.onLoad({ filter: /.*/, namespace: "oq-commander" }, () => ({
+      loader: "js",
+      contents: `module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };`,
+    }));
+  },
+};
 await build({
   ...common,
   entryPoints: { cli: "src/cli/oq.ts" },
@@ -112,7 +131,7 @@ await build({
   // Commands that need more (zod, the formatter, the client) load their chunk when they run.
   splitting: true,
   chunkNames: "chunks/[name]-[hash]",
-  plugins: [lazyRecoveringParser],
+  plugins: [lazyRecoveringParser, commanderWithoutChildProcess],
   // commander is CommonJS; inside an ES module bundle it needs a real `require` for node: builtins.
   banner: {
     js: "import { createRequire as __oqCreateRequire } from 'node:module'; const require = __oqCreateRequire(import.meta.url);",
@@ -141,23 +160,7 @@ cpSync(
 // The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
 // bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
 // about as fast as Node itself (BENCHMARKS.md, "Cold start"). What only a config file or a field
-// schema needs (zod) stays in the file but runs only when one is read. commander needs
-// child_process only for a command that is a program of its own, which oq has none of: it is
-// required when used, not at start-up (it loads Node's streams, sockets and dgram).
-const commanderWithoutChildProcess = {
-  name: "commander-without-child-process",
-  setup(esbuild) {
-    esbuild.onResolve({ filter: /^node:child_process$/ }, (args) =>
-      /[\\/]commander[\\/]/.test(args.importer)
-        ? { path: "child-process-when-used", namespace: "oq-commander" }
-        : undefined,
-    );
-    esbuild.onLoad({ filter: /.*/, namespace: "oq-commander" }, () => ({
-      loader: "js",
-      contents: `module.exports = { spawn: (...args) => require("node:child_process").spawn(...args) };`,
-    }));
-  },
-};
+// schema needs (zod) stays in the file but runs only when one is read.
 /** The validation of a config file and of a field schema (zod: 450 KB), a file of their own beside compiling.cjs. */
 const schemasOnFirstUse = {
   name: "schemas-on-first-use",
@@ -176,7 +179,7 @@ await build({
   entryPoints: ["src/cli/oqCompiling.ts"],
   outfile: "dist/cli/compiling.cjs",
   format: "cjs",
-  plugins: [lazyRecoveringParser, commanderWithoutChildProcess, schemasOnFirstUse],
+  plugins: [lazyRecoveringParser, schemasOnFirstUse],
 });
 await build({
   ...common,

@@ -132,6 +132,12 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
     expect(builtins.filter((name) => streams.includes(name))).toEqual([]);
   });
 
+  it("every other command does not load child_process either (commander's, required when used)", () => {
+    const { run, builtins } = loadedBy(["fmt", "q.oq"], { "q.oq": "opens > 1\n" });
+    expect(run.status).toBe(0);
+    expect(builtins.filter((name) => ["child_process", "dgram"].includes(name))).toEqual([]);
+  });
+
   it("the bundles a start reads are ASCII (V8 decodes and keeps other text as two bytes a character)", () => {
     for (const bundle of ["compiling.cjs", "recovering-parser.cjs"]) {
       const text = readFileSync(join(root, "dist/cli", bundle), "latin1");
