@@ -161,22 +161,16 @@ cpSync(
 // bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
 // about as fast as Node itself (BENCHMARKS.md, "Cold start"). What only a config file or a field
 // schema needs (zod) stays in the file but runs only when one is read.
-/**
- * The validation of a config file, of a field schema and of Ongage's replies (zod: 450 KB), a
- * file of their own beside the CommonJS bundles (schemas.cjs), required where the sources import
- * them lazily (`await import(...)`), so that no bundle parses zod before it needs it.
- */
+/** The validation of a config file and of a field schema (zod: 450 KB), a file of their own beside compiling.cjs. */
 const schemasOnFirstUse = {
   name: "schemas-on-first-use",
   setup(esbuild) {
-    esbuild.onResolve({ filter: /\/(configFileSchema|fieldSchema|replySchemas)\.js$/ }, (args) =>
-      /(projectSettings|connection|envelope)\.ts$/.test(args.importer)
-        ? { path: "schemas", namespace: "oq-schemas" }
-        : undefined,
+    esbuild.onResolve({ filter: /\/(configFileSchema|fieldSchema)\.js$/ }, (args) =>
+      args.importer.endsWith("projectSettings.ts") ? { path: "schemas", namespace: "oq-schemas" } : undefined,
     );
     esbuild.onLoad({ filter: /.*/, namespace: "oq-schemas" }, () => ({
       loader: "js",
-      contents: `module.exports = require(__dirname + "/schemas.cjs");`,
+      contents: `module.exports = require(__dirname + "/compiling-schemas.cjs");`,
     }));
   },
 };
@@ -187,29 +181,15 @@ await build({
   format: "cjs",
   plugins: [lazyRecoveringParser, schemasOnFirstUse],
 });
-// `oq reports ...` in a CommonJS file of its own, which bin/oq.js runs (without a code cache: the
-// build has no Ongage to run an export against, and the cache bought 3 ms of the ~40 the file
-// itself saves against the ES module bundle).
-await build({
-  ...common,
-  entryPoints: ["src/cli/oqReports.ts"],
-  outfile: "dist/cli/reports.cjs",
-  format: "cjs",
-  plugins: [commanderWithoutChildProcess, schemasOnFirstUse],
-});
 await build({
   ...common,
   stdin: {
-    contents: [
-      `export { readConfig } from "./src/app/configFileSchema.ts";`,
-      `export { parseFieldSchema } from "./src/check/fieldSchema.ts";`,
-      `export * from "./src/client/replySchemas.ts";`,
-    ].join(" "),
+    contents: `export { readConfig } from "./src/app/configFileSchema.ts"; export { parseFieldSchema } from "./src/check/fieldSchema.ts";`,
     resolveDir: ".",
-    sourcefile: "schemas.ts",
+    sourcefile: "compiling-schemas.ts",
     loader: "ts",
   },
-  outfile: "dist/cli/schemas.cjs",
+  outfile: "dist/cli/compiling-schemas.cjs",
   format: "cjs",
 });
 

@@ -120,8 +120,7 @@ export async function exportReport(
     host.stderr.write(say`oq: report ${id}: ${outcome.message}\n`);
     return exitCodes.failed;
   }
-  // \u2192 (an arrow): a tagged template keeps its characters as written, and reports.cjs is ASCII.
-  if (host.stderr.isTTY && options.out) host.stderr.write(say`${outcome.rows} rows \u2192 ${options.out}\n`);
+  if (host.stderr.isTTY && options.out) host.stderr.write(say`${outcome.rows} rows → ${options.out}\n`);
   return exitCodes.ok;
 }
 
