@@ -4,6 +4,8 @@ import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { oqBin, runOq, runOqAsync } from "./support/cli.js";
+import { keptReport } from "./support/inProcess.js";
+import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 import { scratch } from "./support/scratch.js";
 
 /*
@@ -202,4 +204,30 @@ describe("a reader that closes stdout early", () => {
       expect(run.status, args.join(" ")).toBe(0);
     }
   }, 60_000);
+});
+
+describe("Ongage's words through the built command", () => {
+  // A report's title and status words arrive as the client's ServerText, made where Ongage's
+  // replies are validated. A bundle that carried its own copy of that class printed {} for them
+  // with --json and crashed without (the reports bundle a cold tester broke, since reverted).
+  it("oq reports status and list print a report's title and status, as text and as JSON", async () => {
+    const sandbox = await testSandbox();
+    try {
+      const id = await keptReport(sandbox);
+      const env = sandboxEnv(sandbox);
+      const status = await runOqAsync(["reports", "status", id], { env });
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(new RegExp(`^${id}  Completed \\(status 2\\)  \\S`));
+      const listed = await runOqAsync(["reports", "list", "--json"], { env });
+      expect(listed.status, listed.stderr).toBe(0);
+      const { reports } = JSON.parse(listed.stdout) as {
+        reports: { id: string; title: unknown; status_desc: unknown }[];
+      };
+      const mine = reports.find((report) => String(report.id) === id);
+      expect(typeof mine?.title).toBe("string");
+      expect(mine?.status_desc).toBe("Completed");
+    } finally {
+      await sandbox.close();
+    }
+  });
 });
