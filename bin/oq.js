@@ -27,4 +27,7 @@ if (compilingCommands.includes(process.argv[2])) {
   const { ran } = require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
   // What the compiling bundle leaves to the whole program: help, --version, a usage error.
   ran.then((done) => done || runWholeProgram());
-} else runWholeProgram();
+}
+// `oq reports ...`: a CommonJS bundle of its own, so that an export starts sooner.
+else if (process.argv[2] === "reports") require(join(dist, "reports.cjs"));
+else runWholeProgram();

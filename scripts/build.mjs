@@ -159,38 +159,46 @@ cpSync(
 
 // The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
 // bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
-// about as fast as Node itself (BENCHMARKS.md, "Cold start"). What only a config file or a field
-// schema needs (zod) stays in the file but runs only when one is read.
-/** The validation of a config file and of a field schema (zod: 450 KB), a file of their own beside compiling.cjs. */
-const schemasOnFirstUse = {
-  name: "schemas-on-first-use",
+// about as fast as Node itself (BENCHMARKS.md, "Cold start").
+/**
+ * zod (450 KB) in a file of its own beside the CommonJS bundles, dist/cli/zod.cjs, required where
+ * a bundle first runs code that imports it: each schema of oq's is imported lazily (`await
+ * import(...)`), so a bundle holds the schemas' own code but parses zod only when one is used.
+ * Only zod, which holds no class of oq's, is shared between files: a schema file of oq's own
+ * carried a second copy of the client's ServerText, which broke `oq reports` (cold test).
+ */
+const zodOnFirstUse = {
+  name: "zod-on-first-use",
   setup(esbuild) {
-    esbuild.onResolve({ filter: /\/(configFileSchema|fieldSchema)\.js$/ }, (args) =>
-      args.importer.endsWith("projectSettings.ts") ? { path: "schemas", namespace: "oq-schemas" } : undefined,
-    );
-    esbuild.onLoad({ filter: /.*/, namespace: "oq-schemas" }, () => ({
+    esbuild.onResolve({ filter: /^zod$/ }, () => ({ path: "zod", namespace: "oq-zod" }));
+    esbuild.onLoad({ filter: /.*/, namespace: "oq-zod" }, () => ({
       loader: "js",
-      contents: `module.exports = require(__dirname + "/compiling-schemas.cjs");`,
+      contents: `module.exports = require(__dirname + "/zod.cjs");`,
     }));
   },
 };
 await build({
   ...common,
-  entryPoints: ["src/cli/oqCompiling.ts"],
-  outfile: "dist/cli/compiling.cjs",
+  stdin: { contents: `export * from "zod";`, resolveDir: ".", sourcefile: "zod.ts", loader: "ts" },
+  outfile: "dist/cli/zod.cjs",
   format: "cjs",
-  plugins: [lazyRecoveringParser, schemasOnFirstUse],
 });
 await build({
   ...common,
-  stdin: {
-    contents: `export { readConfig } from "./src/app/configFileSchema.ts"; export { parseFieldSchema } from "./src/check/fieldSchema.ts";`,
-    resolveDir: ".",
-    sourcefile: "compiling-schemas.ts",
-    loader: "ts",
-  },
-  outfile: "dist/cli/compiling-schemas.cjs",
+  entryPoints: ["src/cli/oqCompiling.ts"],
+  outfile: "dist/cli/compiling.cjs",
   format: "cjs",
+  plugins: [lazyRecoveringParser, zodOnFirstUse],
+});
+// `oq reports ...` in a CommonJS file of its own, which bin/oq.js runs (without a code cache: the
+// build has no Ongage to run an export against, and the cache bought 3 ms of the ~40 the file
+// itself saves against the ES module bundle).
+await build({
+  ...common,
+  entryPoints: ["src/cli/oqReports.ts"],
+  outfile: "dist/cli/reports.cjs",
+  format: "cjs",
+  plugins: [commanderWithoutChildProcess, zodOnFirstUse],
 });
 
 // V8's code cache of compiling.cjs and of recovering-parser.cjs (bin/codeCache.cjs), written by

@@ -95,12 +95,16 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
       files, cachesTaken, builtins: process.moduleLoadList.filter((name) => name.startsWith("NativeModule ")).map((name) => name.slice(13)),
     })));`;
 
-  function loadedBy(argv: string[], files: Record<string, string>) {
+  function loadedBy(
+    argv: string[],
+    files: Record<string, string>,
+    env: Record<string, string | undefined> = {},
+  ) {
     const dir = scratch({ ...files, "recorder.cjs": recorder });
     const log = join(dir, "loaded.json");
     const run = runOq(argv, {
       cwd: dir,
-      env: { NODE_OPTIONS: `--require ${join(dir, "recorder.cjs")}`, OQ_LOADED_LOG: log },
+      env: { ...env, NODE_OPTIONS: `--require ${join(dir, "recorder.cjs")}`, OQ_LOADED_LOG: log },
     });
     const loaded = JSON.parse(readFileSync(log, "utf8")) as {
       files: string[];
@@ -140,8 +144,17 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
     expect(builtins.filter((name) => ["child_process", "dgram"].includes(name))).toEqual([]);
   });
 
+  it("oq reports: bin/oq.js and the reports bundle, without the ES module loader", () => {
+    const noCredentials = { ONGAGE_USERNAME: undefined, ONGAGE_API_KEY: undefined };
+    const { run, ofOq, builtins } = loadedBy(["reports", "export", "12"], {}, noCredentials);
+    // No credentials: a usage error, once the program has read its argv.
+    expect(run.status).toBe(2);
+    expect(ofOq.sort()).toEqual(["bin/oq.js", "dist/cli/reports.cjs"]);
+    expect(builtins).not.toContain("internal/modules/esm/loader");
+  });
+
   it("the bundles a start reads are ASCII (V8 decodes and keeps other text as two bytes a character)", () => {
-    for (const bundle of ["compiling.cjs", "recovering-parser.cjs"]) {
+    for (const bundle of ["compiling.cjs", "recovering-parser.cjs", "reports.cjs"]) {
       const text = readFileSync(join(root, "dist/cli", bundle), "latin1");
       expect(text.match(/[^\x00-\x7f]/g) ?? [], bundle).toEqual([]);
     }

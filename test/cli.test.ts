@@ -260,7 +260,30 @@ describe("the compiling commands' own bundle (what bin/oq.js runs for compile, c
     for (const argv of argvs) {
       const env = { OQ_NOW: "2024-02-01T00:00:00Z" };
       const whole = await oq(argv, { cwd: dir, env });
-      expect(await oq(argv, { cwd: dir, env, compilingEntry: true }), argv.join(" ")).toEqual(whole);
+      expect(await oq(argv, { cwd: dir, env, entry: "compiling" }), argv.join(" ")).toEqual(whole);
+    }
+  });
+});
+
+describe("oq reports' own bundle (what bin/oq.js runs for oq reports ...)", () => {
+  it("answers every argv as the whole program does: help, usage errors, a missing credential", async () => {
+    const env = { ONGAGE_USERNAME: undefined, ONGAGE_API_KEY: undefined };
+    for (const argv of [
+      ["reports"],
+      ["reports", "--help"],
+      ["reports", "help", "export"],
+      ["reports", "export"],
+      ["reports", "export", "12", "--bogus"],
+      ["reports", "export", "12", "-h"],
+      ["reports", "export", "12"],
+      ["reports", "list", "--json"],
+      ["reports", "status", "abc"],
+      ["reports", "delete", "1", "2"],
+      ["reports", "--version"],
+      ["reports", "nope"],
+    ]) {
+      const whole = await oq(argv, { env });
+      expect(await oq(argv, { env, entry: "reports" }), argv.join(" ")).toEqual(whole);
     }
   });
 });

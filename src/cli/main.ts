@@ -2,6 +2,7 @@ import type { Command } from "commander";
 import { withFlags } from "../app/flags.js";
 import type { Host } from "../app/host.js";
 import { addCompilingCommands } from "./compilingCommands.js";
+import { addReportsCommands } from "./reportsCommands.js";
 import { runProgram } from "./program.js";
 
 /*
@@ -76,36 +77,7 @@ function addOtherCommands(program: Command, host: Host): void {
     host.exitCode = await runCommand(queries, options, compileSettingsFor(options, host), host);
   });
 
-  const reports = program
-    .command("reports")
-    .description("list, inspect, export and delete reports made elsewhere");
-  withFlags(reports.command("list").description("list contact-activity reports"), "reports list").action(
-    async (options) => {
-      const { listReports } = await import("./commands/reports.js");
-      host.exitCode = await listReports(options, host);
-    },
-  );
-  withFlags(
-    reports.command("status").description("show a report's status").argument("<id>"),
-    "reports status",
-  ).action(async (id: string, options) => {
-    const { reportStatus } = await import("./commands/reports.js");
-    host.exitCode = await reportStatus(id, options, host);
-  });
-  withFlags(
-    reports.command("export").description("download a completed report's CSV").argument("<id>"),
-    "reports export",
-  ).action(async (id: string, options) => {
-    const { exportReport } = await import("./commands/reports.js");
-    host.exitCode = await exportReport(id, options, host);
-  });
-  withFlags(
-    reports.command("delete").description("delete a report").argument("<id>"),
-    "reports delete",
-  ).action(async (id: string, options) => {
-    const { deleteReport } = await import("./commands/reports.js");
-    host.exitCode = await deleteReport(id, options, host);
-  });
+  addReportsCommands(program, host);
 
   withFlags(
     program

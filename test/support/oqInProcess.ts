@@ -3,6 +3,8 @@ import { Readable, Writable } from "node:stream";
 import type { Host } from "../../src/app/host.js";
 import { main } from "../../src/cli/main.js";
 import { runCompilingCommand } from "../../src/cli/compilingCommands.js";
+import { runProgram } from "../../src/cli/program.js";
+import { addReportsCommands } from "../../src/cli/reportsCommands.js";
 
 /*
  * The whole `oq` command run in this process: `main(argv, host)` with a stand-in for the
@@ -64,8 +66,11 @@ export async function oq(
     input?: string;
     env?: Record<string, string | undefined>;
     onStart?: (run: InProcessRun) => void;
-    /** The compiling commands' own entry (bin/oq.js runs it for compile, check, plan, explain), not the whole program's. */
-    compilingEntry?: boolean;
+    /**
+     * An entry of its own that bin/oq.js runs instead of the whole program's: the compiling
+     * commands' (compile, check, plan, explain) or `oq reports`'.
+     */
+    entry?: "compiling" | "reports";
   } = {},
 ): Promise<CliRun> {
   const cwd = options.cwd ?? process.cwd();
@@ -95,9 +100,11 @@ export async function oq(
   process.chdir(cwd);
   try {
     options.onStart?.({ signal: (name) => signals.emit(name) });
+    const asHost = host as unknown as Host;
+    if (options.entry === "reports") await runProgram(args, asHost, addReportsCommands);
     // The compiling entry leaves what it does not read itself to the whole program, as bin/oq.js does.
-    const ran = options.compilingEntry && (await runCompilingCommand(args, host as unknown as Host));
-    if (!ran) await main(args, host as unknown as Host);
+    else if (!(options.entry === "compiling" && (await runCompilingCommand(args, asHost))))
+      await main(args, asHost);
   } finally {
     process.chdir(before);
     running = undefined;

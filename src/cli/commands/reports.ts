@@ -120,7 +120,8 @@ export async function exportReport(
     host.stderr.write(say`oq: report ${id}: ${outcome.message}\n`);
     return exitCodes.failed;
   }
-  if (host.stderr.isTTY && options.out) host.stderr.write(say`${outcome.rows} rows → ${options.out}\n`);
+  // \u2192 (an arrow): a tagged template keeps its characters as written, and reports.cjs is ASCII.
+  if (host.stderr.isTTY && options.out) host.stderr.write(say`${outcome.rows} rows \u2192 ${options.out}\n`);
   return exitCodes.ok;
 }
 
