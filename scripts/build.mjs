@@ -107,7 +107,7 @@ const lazyRecoveringParser = {
 /**
  * commander needs child_process only for a command that is a program of its own, which oq has
  * none of: it is required when used, not at every start (it loads Node's sockets, dgram and
- * more): in the bundle of every other command, cli.js (the compiling bundle holds no commander).
+ * more), in the bundles that hold commander: cli.js and reports.cjs (compiling.cjs holds none).
  */
 const commanderWithoutChildProcess = {
   name: "commander-without-child-process",
@@ -157,9 +157,6 @@ cpSync(
   new URL("../dist/playground/index.html", import.meta.url),
 );
 
-// The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
-// bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
-// about as fast as Node itself (BENCHMARKS.md, "Cold start").
 /**
  * zod (450 KB) in a file of its own beside the CommonJS bundles, dist/cli/zod.cjs, required where
  * a bundle first runs code that imports it: each schema of oq's is imported lazily (`await
@@ -183,6 +180,9 @@ await build({
   outfile: "dist/cli/zod.cjs",
   format: "cjs",
 });
+// The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
+// bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
+// about as fast as Node itself (BENCHMARKS.md, "Cold start").
 await build({
   ...common,
   entryPoints: ["src/cli/oqCompiling.ts"],

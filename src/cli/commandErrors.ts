@@ -9,8 +9,8 @@ import { terminalSafe, terminalSafeLines } from "../app/terminalText.js";
  * commands run without commander (compilingCommands.ts).
  */
 export function reportCommandError(error: unknown, host: Host): boolean {
-  // By name: the compiling commands' bundle loads the config file's validation (zod) from a
-  // file of its own (scripts/build.mjs), with its own copy of each class.
+  // By name, not by class: the compiling commands' bundle holds no client, and importing its
+  // OngageError here would put the client's modules into every compiling command's start.
   if (error instanceof Error && error.name === "UsageError") {
     // oq's own words, some of several lines (a schema's problems, one a line).
     host.stderr.write(`oq: ${terminalSafeLines(error.message)}\n`);
