@@ -3,7 +3,6 @@
 // the playground page (esbuild: dist/playground/).
 import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -29,42 +28,14 @@ const common = {
   logLevel: "warning",
 };
 
-/**
- * chevrotain's lexer fills a table of 65,536 numbers when it is built (its own comment: "this is
- * a compromise between cold start / hot running performance"), each a function of its index:
- * ~5 ms of a syntax error's start-up, and the garbage collector's time to move it. The bundle
- * computes the same number when it is asked for instead. The build fails if chevrotain's code
- * changed under it.
- */
-const chevrotainWithoutIndexTable = {
-  name: "chevrotain-without-index-table",
-  setup(esbuild) {
-    esbuild.onLoad({ filter: /[\\/]chevrotain[\\/]lib[\\/]src[\\/]scan[\\/]lexer\.js$/ }, async (args) => {
-      const original = await readFile(args.path, "utf8");
-      const replacements = [
-        [": charCodeToOptimizedIdxMap[charCode];", ": 255 + ~~(charCode / 255);"],
-        ["if (isEmpty(charCodeToOptimizedIdxMap)) {", "if (false) {"],
-      ];
-      let contents = original;
-      for (const [from, to] of replacements) {
-        if (contents.split(from).length !== 2)
-          throw new Error(`chevrotain's lexer.js changed: no single ${from}`);
-        contents = contents.replace(from, to);
-      }
-      return { contents, loader: "js" };
-    });
-  },
-};
-
-// The chevrotain parser, as a separate CommonJS file: the command loads it (synchronously,
+// The recovering parser, as a separate CommonJS file: the command loads it (synchronously,
 // with require) only for a query the fast parser gives up on, so that a query without
-// mistakes never pays for loading chevrotain.
+// mistakes never pays for loading it.
 await build({
   ...common,
   entryPoints: ["src/parser/recoveringParser.ts"],
   outfile: "dist/cli/recovering-parser.cjs",
   format: "cjs",
-  plugins: [chevrotainWithoutIndexTable],
 });
 
 /** In the command's bundle, recoveringParser.ts is replaced by a stand-in that loads recovering-parser.cjs on first use. */

@@ -1,4 +1,4 @@
-import { createTokenInstance, Lexer, type ILexingError, type IToken, type TokenType } from "chevrotain";
+import type { ILexingError, IToken, TokenType } from "chevrotain";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText } from "../diagnostics/source.js";
 import type { Limits } from "../language/limits.js";
@@ -6,15 +6,12 @@ import { mergeNumberTypos } from "./numberTypos.js";
 import { decodeStringBody } from "./strings.js";
 import { plainDigits } from "./plainDigits.js";
 import { explainForeignDate } from "./foreignDates.js";
+import { Scanner } from "./scanner.js";
 import * as t from "./tokens.js";
 import { dateSource, numberSource } from "./tokenPatterns.js";
 
-/** Built once: chevrotain analyses the token set when the lexer is constructed. */
-const chevrotainLexer = new Lexer(t.allTokens, {
-  positionTracking: "full",
-  // The token set is fixed and covered by tests; validating it at every start-up costs ~10 ms.
-  skipValidations: true,
-});
+/** Built once, on first use: it sorts the token types by their first characters. */
+let scanner: Scanner | undefined;
 
 interface LexResult {
   tokens: IToken[];
@@ -39,7 +36,8 @@ export function lex(source: SourceText, diagnostics: DiagnosticCollector, limits
     return { tokens: [], comments: [], aborted: true };
   }
 
-  const result = chevrotainLexer.tokenize(source.text);
+  scanner ??= new Scanner(t.allTokens);
+  const result = scanner.scan(source.text);
   const words = mergeUnicodeWords(result.tokens, result.errors, source, diagnostics);
   // Before the unknown characters: `1_000.5` takes its '.' into the number it reports.
   const numbers = mergeNumberTypos(words.tokens, words.errors, source, diagnostics);
@@ -74,7 +72,7 @@ const letters = /^[\p{L}\p{M}]+$/u;
 const wordStart = /[\p{L}_]/u;
 
 /**
- * `prénom`: chevrotain sees `pr`, an unknown `é` and `nom`. Such a word is reported once, with
+ * `prénom`: the scanner sees `pr`, an unknown `é` and `nom`. Such a word is reported once, with
  * the backquotes it needs, and read as the field name it was meant to be.
  */
 function mergeUnicodeWords(
@@ -121,15 +119,10 @@ function mergeUnicodeWords(
     }
     while (next < tokens.length && tokens[next]!.startOffset < word.end) next++;
     const image = text.slice(word.start, word.end);
-    const start = source.positionAt(word.start);
     merged.push({
       image,
       startOffset: word.start,
       endOffset: word.end - 1,
-      startLine: start.line,
-      startColumn: start.column,
-      endLine: start.line,
-      endColumn: start.column + image.length - 1,
       tokenType: t.QuotedIdentifier,
       tokenTypeIdx: t.QuotedIdentifier.tokenTypeIdx!,
       payload: image,
@@ -289,8 +282,13 @@ function reportUnknownCharacters(
     },
   );
   if (!listSeparator) return undefined;
-  const { line, column } = source.positionAt(offset);
-  const comma = createTokenInstance(t.Comma, ";", offset, offset, line, line, column, column);
+  const comma: IToken = {
+    image: ";",
+    startOffset: offset,
+    endOffset: offset,
+    tokenType: t.Comma,
+    tokenTypeIdx: t.Comma.tokenTypeIdx!,
+  };
   comma.payload = t.reportedByLexer;
   return comma;
 }

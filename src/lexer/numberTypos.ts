@@ -213,8 +213,6 @@ function merged(
     ...first,
     image: source.text.slice(first.startOffset, end),
     endOffset: end - 1,
-    endLine: second.endLine,
-    endColumn: second.endColumn,
     tokenType: type,
     tokenTypeIdx: type.tokenTypeIdx!,
   };

@@ -3,9 +3,9 @@ import { lineBreakClass } from "../diagnostics/source.js";
 import { durationUnitWords, monthAbbreviations } from "../language/calendarWords.js";
 
 /*
- * The source of every token pattern, once. chevrotain's tokens (tokens.ts) compile them as they
- * are, the fast parser with the sticky flag, the checker's date parse anchored and with capture
- * groups. Kept free of chevrotain so that the fast path does not load it.
+ * The source of every token pattern, once. The token types (tokens.ts) compile them as they are,
+ * the fast parser with the sticky flag, the checker's date parse anchored and with capture
+ * groups. Kept free of the token types so that the fast path does not build them.
  */
 
 export const spaceSource = String.raw`[ \t\r\n\f\v\u00a0\ufeff]+`;

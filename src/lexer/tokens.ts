@@ -1,16 +1,17 @@
-import { createToken, Lexer, type TokenType } from "chevrotain";
+import type { TokenType } from "chevrotain";
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { monthAbbreviations } from "../language/calendarWords.js";
 import * as p from "./tokenPatterns.js";
+import { defineToken, skippedGroup } from "./tokenType.js";
 
 /*
  * Every token carries a LABEL: the words used for it in error messages, so that users read
  * "expected a value" and never a token type's internal name.
  *
  * Every token also says which characters can start it (`start_chars_hint`) and whether it can
- * hold a line break (`line_breaks`). chevrotain would otherwise work both out by parsing each
- * pattern when the lexer is built, which was most of the lexer's start-up time for a query with
- * a syntax error. tokens.test.ts checks them against chevrotain's own analysis.
+ * hold a line break (`line_breaks`): oq's scanner (scanner.ts) tries at each place only the
+ * tokens that can start with its character, as chevrotain's lexer does. grammar.test.ts checks
+ * them against chevrotain's own analysis of the patterns.
  */
 
 const digits = [..."0123456789"];
@@ -21,15 +22,15 @@ const firstLetters = (words: readonly string[]) => [
 ];
 const noLineBreaks = { line_breaks: false } as const;
 
-const WhiteSpace = createToken({
+const WhiteSpace = defineToken({
   name: "WhiteSpace",
   pattern: new RegExp(p.spaceSource),
-  group: Lexer.SKIPPED,
+  group: skippedGroup,
   start_chars_hint: [..." \t\r\n\f\v\u00a0\ufeff"],
   line_breaks: true,
 });
 /** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
-const Comment = createToken({
+const Comment = defineToken({
   name: "Comment",
   pattern: new RegExp(p.commentSource),
   group: "comments",
@@ -37,7 +38,7 @@ const Comment = createToken({
   ...noLineBreaks,
 });
 /** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
-export const ForeignComment = createToken({
+export const ForeignComment = defineToken({
   name: "ForeignComment",
   pattern: new RegExp(p.foreignCommentSource),
   group: "comments",
@@ -45,7 +46,7 @@ export const ForeignComment = createToken({
   ...noLineBreaks,
 });
 
-export const Identifier = createToken({
+export const Identifier = defineToken({
   name: "Identifier",
   pattern: new RegExp(p.wordSource),
   label: "a field name",
@@ -53,7 +54,7 @@ export const Identifier = createToken({
   ...noLineBreaks,
 });
 /** `$domain`: a parameter, bound to a value after parsing. */
-export const Parameter = createToken({
+export const Parameter = defineToken({
   name: "Parameter",
   pattern: new RegExp(p.parameterSource),
   label: "a parameter",
@@ -61,7 +62,7 @@ export const Parameter = createToken({
   ...noLineBreaks,
 });
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
-export const QuotedIdentifier = createToken({
+export const QuotedIdentifier = defineToken({
   name: "QuotedIdentifier",
   pattern: new RegExp(p.quotedWordSource),
   label: "a field name",
@@ -70,7 +71,7 @@ export const QuotedIdentifier = createToken({
 });
 
 function keyword(name: KeywordName, label = `'${keywordSpellings[name][0]}'`): TokenType {
-  return createToken({
+  return defineToken({
     name,
     pattern: new RegExp(p.keywordSource(keywordSpellings[name]), "i"),
     longer_alt: Identifier,
@@ -109,14 +110,13 @@ export const Ago = keyword("Ago");
 export const DayWord = keyword("DayWord", "a date");
 
 function symbol(name: p.SymbolName): TokenType {
-  // A string pattern: chevrotain reads its first character without analysing anything.
-  return createToken({ name, pattern: p.symbolSpellings[name], label: `'${p.symbolSpellings[name]}'` });
+  return defineToken({ name, pattern: p.symbolSpellings[name], label: `'${p.symbolSpellings[name]}'` });
 }
 
 export const NotEquals = symbol("NotEquals");
 export const LessOrEqual = symbol("LessOrEqual");
 export const GreaterOrEqual = symbol("GreaterOrEqual");
-export const ForeignOperator = createToken({
+export const ForeignOperator = defineToken({
   name: "ForeignOperator",
   pattern: new RegExp(p.foreignOperatorSource),
   label: "an operator",
@@ -134,14 +134,14 @@ export const Comma = symbol("Comma");
 export const Star = symbol("Star");
 
 /** `11/01/2026`, `2026-10`, `1 Nov 2026`: reported with the date oq writes, then read as a date. */
-export const ForeignDate = createToken({
+export const ForeignDate = defineToken({
   name: "ForeignDate",
   pattern: new RegExp(p.foreignDateSource, "i"),
   label: "a date",
   start_chars_hint: [...digits, ...firstLetters(monthAbbreviations)],
   ...noLineBreaks,
 });
-export const DateLiteral = createToken({
+export const DateLiteral = defineToken({
   name: "DateLiteral",
   pattern: new RegExp(p.dateSource),
   label: "a date",
@@ -155,28 +155,28 @@ export const DateLiteral = createToken({
 export const reportedByLexer = Symbol("reported by the lexer");
 
 /** `1e3`: numbers in exponent notation are not oq; reported with the plain digits when they are exact. */
-export const ExponentNumber = createToken({
+export const ExponentNumber = defineToken({
   name: "ExponentNumber",
   pattern: new RegExp(p.exponentNumberSource),
   label: "a number",
   start_chars_hint: ["-", ...digits],
   ...noLineBreaks,
 });
-export const DurationLiteral = createToken({
+export const DurationLiteral = defineToken({
   name: "DurationLiteral",
   pattern: new RegExp(p.durationSource, "i"),
   label: "a duration",
   start_chars_hint: digits,
   ...noLineBreaks,
 });
-export const NumberLiteral = createToken({
+export const NumberLiteral = defineToken({
   name: "NumberLiteral",
   pattern: new RegExp(p.numberSource),
   label: "a number",
   start_chars_hint: ["-", ...digits],
   ...noLineBreaks,
 });
-export const StringLiteral = createToken({
+export const StringLiteral = defineToken({
   name: "StringLiteral",
   pattern: new RegExp(p.stringSource),
   label: "text in double quotes",
@@ -184,7 +184,7 @@ export const StringLiteral = createToken({
   ...noLineBreaks,
 });
 /** A string missing its closing quote: reported, then read as a string to the end of the line. */
-export const UnterminatedString = createToken({
+export const UnterminatedString = defineToken({
   name: "UnterminatedString",
   pattern: new RegExp(p.unterminatedStringSource),
   label: "text in double quotes",
@@ -192,7 +192,7 @@ export const UnterminatedString = createToken({
   ...noLineBreaks,
 });
 /** 'single quoted': reported, then read as a string. */
-export const SingleQuotedString = createToken({
+export const SingleQuotedString = defineToken({
   name: "SingleQuotedString",
   pattern: new RegExp(p.singleQuotedStringSource),
   label: "text in double quotes",

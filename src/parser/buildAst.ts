@@ -15,7 +15,7 @@ const noNodes: never[] = [];
 const noTokens: IToken[] = [];
 
 /**
- * Turns chevrotain's concrete syntax tree into the typed AST. After a syntax error the tree
+ * Turns the concrete syntax tree (chevrotain's shape, from recognizer.ts) into the typed AST. After a syntax error the tree
  * may lack pieces; a condition missing a piece becomes an InvalidCondition (the error is
  * already reported) so that the checker can still look at everything else.
  */

@@ -11,9 +11,9 @@ import * as op from "./operators.js";
 
 /*
  * The fast path: a small scanner and recursive-descent parser for queries without mistakes.
- * Most queries have none, and this reads them several times faster than chevrotain, without
+ * Most queries have none, and this reads them several times faster than the recovering parser, without
  * loading it. At the first thing it does not expect (any error, any unusual spelling) it gives
- * up and returns undefined, and the recovering (chevrotain) parser reads the query again and reports what
+ * up and returns undefined, and the recovering parser reads the query again and reports what
  * is wrong. A property test holds the two to the same tree for every query this one accepts.
  */
 

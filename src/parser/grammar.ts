@@ -6,16 +6,7 @@ import {
   type IRecognitionException,
 } from "chevrotain";
 import * as t from "../lexer/tokens.js";
-
-/**
- * The error details chevrotain knows at the point of failure (which tokens could have come
- * next), handed to syntaxErrors.ts as data. The words users read are composed there.
- */
-export interface SyntaxErrorInfo {
-  kind: "mismatch" | "noViableAlt" | "earlyExit" | "notAllInputParsed";
-  rule: string;
-  expected: string[];
-}
+import { TooManySyntaxErrors, type SyntaxErrorInfo } from "./recognizer.js";
 
 /** Where the message provider leaves an error's details until SAVE_ERROR files them under it. */
 interface PendingInfo {
@@ -78,13 +69,13 @@ function lookaheadBuiltWhenReached(maxLookahead: number): ILookaheadStrategy {
   };
 }
 
-/** Thrown to abandon a parse once it has found `errorBudget` syntax errors. */
-export class TooManySyntaxErrors extends Error {}
-
 /**
- * The oq grammar (grammar.md has it for readers). The parser builds a concrete syntax tree;
- * buildAst.ts turns it into the typed AST. Recovery is on so that one run reports every
- * syntax error of a file.
+ * The oq grammar (grammar.md has it for readers), written with chevrotain. The parser builds a
+ * concrete syntax tree; buildAst.ts turns it into the typed AST. Recovery is on so that one run
+ * reports every syntax error of a file. The command parses with the recognizer (recognizer.ts),
+ * which runs this grammar as chevrotain records it (grammarTables.generated.ts, `npm run
+ * cst:update`) and is held to this parser by recognizer.test.ts; this parser serves completion
+ * (contentAssist.ts) and the tests.
  */
 export class OqGrammar extends CstParser {
   /**

@@ -8,7 +8,7 @@ import { recoveringParse } from "./recoveringParser.js";
 /**
  * Source text -> AST. Reports lexical and syntax errors to `diagnostics` and still returns as
  * much of the tree as could be read; returns undefined only when a limit stopped it. Queries
- * without mistakes take the fast path (fastParser.ts); the rest, chevrotain (recoveringParser.ts),
+ * without mistakes take the fast path (fastParser.ts); the rest, the recovering parser (recoveringParser.ts),
  * which the command's bundle loads only when it is needed (scripts/build.mjs).
  */
 export function parseSource(

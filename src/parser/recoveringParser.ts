@@ -1,17 +1,19 @@
-import { EOF, type IToken } from "chevrotain";
+import type { IToken } from "chevrotain";
+import { EOF } from "../lexer/tokenType.js";
 import type { DiagnosticCollector } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { lex } from "../lexer/lexer.js";
 import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
 import { AstBuilder } from "./buildAst.js";
-import { grammar, TooManySyntaxErrors } from "./grammar.js";
 import { firstTooDeep } from "./nesting.js";
+import { recognize } from "./recognizer.js";
 import { reportSyntaxErrors } from "./syntaxErrors.js";
 
 /**
- * The recovering parser (chevrotain): reads any text, recovers from each mistake and reports it,
- * so that one run lists every syntax error of a query.
+ * The recovering parser: reads any text, recovers from each mistake and reports it, so that one
+ * run lists every syntax error of a query. It recovers as chevrotain's parser does
+ * (recognizer.ts).
  */
 export function recoveringParse(
   source: SourceText,
@@ -32,19 +34,9 @@ export function recoveringParse(
     ? source.spanOf(last.startOffset + last.image.length, last.startOffset + last.image.length)
     : source.spanOf(0, 0);
 
-  grammar.input = lexed.tokens;
-  grammar.errorBudget = limits.maxDiagnostics;
-  let cst: ReturnType<typeof grammar.query> | undefined;
-  try {
-    cst = grammar.query();
-  } catch (error) {
-    if (!(error instanceof TooManySyntaxErrors)) throw error;
-  }
-  const errors = grammar.errors;
-  // Release the token array: the grammar object lives as long as the process.
-  grammar.input = [];
+  const { cst, errors } = recognize(lexed.tokens, limits.maxDiagnostics);
   reportSyntaxErrors(
-    errors.map((error) => ({ error, info: grammar.detailsOf(error) })),
+    errors.map((error) => ({ error, info: error.info })),
     { source, tokens: lexed.tokens, endOfInput },
     diagnostics,
   );

@@ -1,4 +1,5 @@
-import { EOF, type IRecognitionException, type IToken } from "chevrotain";
+import type { IRecognitionException, IToken } from "chevrotain";
+import { EOF } from "../lexer/tokenType.js";
 import type { DiagnosticCollector, Suggestion } from "../diagnostics/diagnostic.js";
 import type { SourceText, Span } from "../diagnostics/source.js";
 import { closestMatch } from "../diagnostics/suggest.js";
@@ -6,7 +7,7 @@ import { isCountField, queryDefaults } from "../language/vocabulary.js";
 import { keywordSpellings, type KeywordName } from "../language/keywords.js";
 import { durationUnitsHelp } from "../language/calendarWords.js";
 import * as t from "../lexer/tokens.js";
-import type { SyntaxErrorInfo } from "./grammar.js";
+import type { SyntaxErrorInfo } from "./recognizer.js";
 import { clauseKeywords, operatorWords } from "./keywordRoles.js";
 import * as op from "./operators.js";
 import { compareOperatorTokens, explainForeignHabit, type Explanation } from "./foreignHabits.js";
@@ -99,7 +100,7 @@ interface SyntaxErrorContext {
   endOfInput: Span;
 }
 
-/** Turns chevrotain's recognition errors into diagnostics worded for people. */
+/** Turns the recognizer's syntax errors (chevrotain's recognition exceptions) into diagnostics worded for people. */
 export function reportSyntaxErrors(
   errors: readonly { error: IRecognitionException; info: SyntaxErrorInfo }[],
   context: SyntaxErrorContext,
