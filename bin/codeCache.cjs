@@ -88,8 +88,9 @@ function requireWithCodeCache(file) {
 /**
  * Writes the code cache of the bundle `file`, and of each bundle it loaded with
  * requireWithCodeCache (the recovering parser), after running it once for each argv of `runs`
- * in this process (each run of the bundle runs its command with process.argv), so that the
- * caches hold the functions those commands compiled, not only the bundles' top level.
+ * in this process (each run of the bundle runs its command with process.argv, and the bundle
+ * exports `ran`, a promise of the command's end), so that the caches hold the functions those
+ * commands compiled, not only the bundles' top level.
  */
 async function writeCodeCache(file, runs) {
   const source = readFileSync(file);
@@ -97,9 +98,9 @@ async function writeCodeCache(file, runs) {
   compiledBundles.set(file, { script, source });
   for (const argv of runs) {
     process.argv = [process.argv[0], file, ...argv];
-    run(script, file);
-    // The commands are asynchronous: let each finish before the next.
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // The commands are asynchronous: each bundle exports `ran`, which settles when its command
+    // has finished; the next starts after it.
+    await run(script, file).ran;
   }
   // The runs' exit statuses are theirs (a query with a mistake fails), not this process's.
   process.exitCode = 0;

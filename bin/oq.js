@@ -28,6 +28,7 @@ if (compilingCommands.includes(process.argv[2])) {
   // What the compiling bundle leaves to the whole program: help, --version, a usage error.
   ran.then((done) => done || runWholeProgram());
 }
-// `oq reports ...`: a CommonJS bundle of its own, so that an export starts sooner.
-else if (process.argv[2] === "reports") require(join(dist, "reports.cjs"));
+// `oq reports ...`: a CommonJS bundle of its own with its code cache, so that an export starts sooner.
+else if (process.argv[2] === "reports")
+  require("./codeCache.cjs").requireWithCodeCache(join(dist, "reports.cjs"));
 else runWholeProgram();

@@ -95,24 +95,41 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
       files, cachesTaken, builtins: process.moduleLoadList.filter((name) => name.startsWith("NativeModule ")).map((name) => name.slice(13)),
     })));`;
 
+  /** A scratch folder with `files` and the recorder, the options that preload it, and a reader of its log. */
+  function recording(files: Record<string, string>, env: Record<string, string | undefined>) {
+    const dir = scratch({ ...files, "recorder.cjs": recorder });
+    const log = join(dir, "loaded.json");
+    const options = {
+      cwd: dir,
+      env: { ...env, NODE_OPTIONS: `--require ${join(dir, "recorder.cjs")}`, OQ_LOADED_LOG: log },
+    };
+    const loaded = () => {
+      const { files, cachesTaken, builtins } = JSON.parse(readFileSync(log, "utf8")) as {
+        files: string[];
+        cachesTaken: boolean[];
+        builtins: string[];
+      };
+      const ofOq = files.filter((file) => file.startsWith(root)).map((file) => relative(root, file));
+      return { ofOq, cachesTaken, builtins };
+    };
+    return { options, loaded };
+  }
+
   function loadedBy(
     argv: string[],
     files: Record<string, string>,
     env: Record<string, string | undefined> = {},
   ) {
-    const dir = scratch({ ...files, "recorder.cjs": recorder });
-    const log = join(dir, "loaded.json");
-    const run = runOq(argv, {
-      cwd: dir,
-      env: { ...env, NODE_OPTIONS: `--require ${join(dir, "recorder.cjs")}`, OQ_LOADED_LOG: log },
-    });
-    const loaded = JSON.parse(readFileSync(log, "utf8")) as {
-      files: string[];
-      cachesTaken: boolean[];
-      builtins: string[];
-    };
-    const ofOq = loaded.files.filter((file) => file.startsWith(root)).map((file) => relative(root, file));
-    return { run, ofOq, cachesTaken: loaded.cachesTaken, builtins: loaded.builtins };
+    const { options, loaded } = recording(files, env);
+    const run = runOq(argv, options);
+    return { run, ...loaded() };
+  }
+
+  /** As loadedBy, for a command that talks to a server in this process. */
+  async function loadedByAsync(argv: string[], env: Record<string, string | undefined>) {
+    const { options, loaded } = recording({}, env);
+    const run = await runOqAsync(argv, options);
+    return { run, ...loaded() };
   }
 
   it("a query without mistakes: bin/oq.js, the compiling bundle and its code cache, which V8 takes", () => {
@@ -144,13 +161,35 @@ describe('what oq compile loads (its start-up time: BENCHMARKS.md, "Cold start")
     expect(builtins.filter((name) => ["child_process", "dgram"].includes(name))).toEqual([]);
   });
 
-  it("oq reports: bin/oq.js and the reports bundle, without the ES module loader", () => {
+  it("oq reports: bin/oq.js and the reports bundle with its code cache, which V8 takes, without the ES module loader", () => {
     const noCredentials = { ONGAGE_USERNAME: undefined, ONGAGE_API_KEY: undefined };
-    const { run, ofOq, builtins } = loadedBy(["reports", "export", "12"], {}, noCredentials);
+    const { run, ofOq, cachesTaken, builtins } = loadedBy(["reports", "export", "12"], {}, noCredentials);
     // No credentials: a usage error, once the program has read its argv.
     expect(run.status).toBe(2);
-    expect(ofOq.sort()).toEqual(["bin/oq.js", "dist/cli/reports.cjs"]);
+    expect(ofOq.sort()).toEqual([
+      "bin/codeCache.cjs",
+      "bin/oq.js",
+      "dist/cli/reports.cjs",
+      "dist/cli/reports.cjs.cache",
+    ]);
+    expect(cachesTaken).toEqual([true]);
     expect(builtins).not.toContain("internal/modules/esm/loader");
+  });
+
+  it("an export over http loads neither TLS, crypto nor node:fs/promises (an https URL loads TLS when it is used)", async () => {
+    const sandbox = await testSandbox();
+    try {
+      const id = await keptReport(sandbox);
+      const { run, cachesTaken, builtins } = await loadedByAsync(
+        ["reports", "export", id, "--out", "export.csv"],
+        sandboxEnv(sandbox),
+      );
+      expect(run.status, run.stderr).toBe(0);
+      expect(cachesTaken).toEqual([true]);
+      expect(builtins.filter((name) => ["tls", "https", "crypto", "fs/promises"].includes(name))).toEqual([]);
+    } finally {
+      await sandbox.close();
+    }
   });
 
   it("the bundles a start reads are ASCII (V8 decodes and keeps other text as two bytes a character)", () => {

@@ -53,6 +53,7 @@ describe("the package as npm packs it", () => {
       "dist/cli/compiling.cjs.cache",
       "dist/cli/zod.cjs",
       "dist/cli/reports.cjs",
+      "dist/cli/reports.cjs.cache",
       "dist/cli/recovering-parser.cjs",
       "dist/cli/recovering-parser.cjs.cache",
       "dist/lib/index.js",

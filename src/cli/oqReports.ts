@@ -5,4 +5,5 @@
 import { runProgram } from "./program.js";
 import { addReportsCommands } from "./reportsCommands.js";
 
-void runProgram(process.argv.slice(2), process, addReportsCommands);
+/** Settles when the command has finished (scripts/reportsCodeCache.mjs waits for each run it caches). */
+export const ran = runProgram(process.argv.slice(2), process, addReportsCommands);

@@ -1,8 +1,9 @@
 import { connect as netConnect, type Socket } from "node:net";
 import { Readable } from "node:stream";
-import { connect as tlsConnect, type ConnectionOptions } from "node:tls";
+import type { ConnectionOptions } from "node:tls";
 import { PastEndError } from "./bodyUntilClosed.js";
 import type { ByteSink } from "./byteSource.js";
+import { tlsModule } from "./tlsModules.js";
 
 /*
  * The lean reader: one GET whose body is a large download (an export), read straight off its
@@ -71,18 +72,19 @@ interface LeanResponse {
  * node:http does before the answer: an error with a `code` (ECONNREFUSED, ECONNRESET...), or
  * the signal's reason once it aborts.
  */
-export function leanRequest(
+export async function leanRequest(
   request: LeanRequest,
   options: LeanOptions = {},
 ): Promise<LeanResponse | undefined> {
+  const url = new URL(request.url);
+  const secure = url.protocol === "https:";
+  const tlsConnect = secure ? (await tlsModule()).connect : undefined;
   return new Promise((resolve, reject) => {
-    const url = new URL(request.url);
-    const secure = url.protocol === "https:";
     const host = url.hostname.replace(/^\[(.*)\]$/, "$1");
     const port = Number(url.port || (secure ? 443 : 80));
     const buffer = Buffer.allocUnsafe(readBufferBytes);
     const onread = { buffer, callback: (length: number) => read(length) };
-    const socket: Socket = secure
+    const socket: Socket = tlsConnect
       ? // (node:tls reads with `onread` as node:net does; its types do not say so.)
         tlsConnect({
           host,

@@ -1,4 +1,3 @@
-import { randomBytes } from "node:crypto";
 import type { ServerText } from "./serverText.js";
 
 /**
@@ -11,7 +10,10 @@ export type ReportMarker = string;
 const markerPattern = /^\[oq [0-9a-f]{8}\]/;
 
 export function newMarker(): ReportMarker {
-  return `[oq ${randomBytes(4).toString("hex")}]`;
+  // The global Web Crypto, not node:crypto: importing that loads Node's crypto at every start of
+  // a command that only exports or lists reports (~7 ms); this loads it when a create needs it.
+  const bytes = crypto.getRandomValues(new Uint8Array(4));
+  return `[oq ${Buffer.from(bytes).toString("hex")}]`;
 }
 
 /** `[oq 1a2b3c4d] Active gmail contacts` */

@@ -1,10 +1,11 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from "node:http";
-import { Agent as HttpsAgent, request as httpsRequest } from "node:https";
+import type { Agent as HttpsAgent, AgentOptions } from "node:https";
 import { Readable } from "node:stream";
 import type { ReadableStream as WebReadableStream } from "node:stream/web";
 import { bodyUntilClosed } from "./bodyUntilClosed.js";
 import type { ByteSink } from "./byteSource.js";
 import { leanRequest, type LeanOptions } from "./leanReader.js";
+import { httpsModule } from "./tlsModules.js";
 
 /** One HTTP exchange, as the client needs it: the response's body is a byte stream. */
 export interface TransportRequest {
@@ -79,21 +80,12 @@ class StaleConnection extends Error {
  */
 export function nodeTransport(maxSockets = 10, tls: LeanOptions = {}): Transport {
   const ca = tls.ca ? { ca: tls.ca } : {};
-  const pooled = {
-    http: new HttpAgent({ keepAlive: true, maxSockets }),
-    https: new HttpsAgent({ keepAlive: true, maxSockets, ...ca }),
-  };
-  const fresh = {
-    http: new HttpAgent({ keepAlive: false }),
-    https: new HttpsAgent({ keepAlive: false, ...ca }),
-  };
+  const pooled = agents({ keepAlive: true, maxSockets }, ca);
+  const fresh = agents({ keepAlive: false }, ca);
   // An export's connection is its own and read until the server closes it (bodyUntilClosed.ts):
   // an agent that keeps it open past the announced length, whose sockets are never reused
   // (each export asks the server to close).
-  const closing = {
-    http: new HttpAgent({ keepAlive: true }),
-    https: new HttpsAgent({ keepAlive: true, ...ca }),
-  };
+  const closing = agents({ keepAlive: true }, ca);
   return async (request) => {
     if (request.closeAfter) {
       // An export: the lean reader first; node:http for any answer it does not read (it is
@@ -122,15 +114,27 @@ function hasUserInfo(url: string): boolean {
   return parsed.username !== "" || parsed.password !== "";
 }
 
+interface Agents {
+  http: HttpAgent;
+  /** Made when first asked for (node:https is loaded then: tlsModules.ts). */
+  https(): Promise<HttpsAgent>;
+}
+
+function agents(options: AgentOptions, ca: { ca?: string | Buffer }): Agents {
+  let https: Promise<HttpsAgent> | undefined;
+  return {
+    http: new HttpAgent(options),
+    https: () => (https ??= httpsModule().then(({ Agent }) => new Agent({ ...options, ...ca }))),
+  };
+}
+
 /** One request on a socket of `agents`; a StaleConnection when it met a reused socket closed before the answer. */
-function nodeRequest(
-  request: TransportRequest,
-  agents: { http: HttpAgent; https: HttpsAgent },
-): Promise<TransportResponse> {
+async function nodeRequest(request: TransportRequest, agents: Agents): Promise<TransportResponse> {
+  const url = new URL(request.url);
+  const secure = url.protocol === "https:";
+  const send = secure ? (await httpsModule()).request : httpRequest;
+  const agent = secure ? await agents.https() : agents.http;
   return new Promise((resolve, reject) => {
-    const url = new URL(request.url);
-    const secure = url.protocol === "https:";
-    const send = secure ? httpsRequest : httpRequest;
     const outgoing = send(
       url,
       {
@@ -142,7 +146,7 @@ function nodeRequest(
             : {}),
           ...(request.closeAfter ? { connection: "close" } : {}),
         },
-        agent: secure ? agents.https : agents.http,
+        agent,
         ...(request.signal ? { signal: request.signal } : {}),
       },
       (response: IncomingMessage) =>
