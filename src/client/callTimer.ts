@@ -12,6 +12,8 @@ export class CallTimer {
   expired: "idle" | "deadline" | undefined;
   private readonly controller = new AbortController();
   private cancelIdle: (() => void) | undefined;
+  /** When something last arrived: the idle timer, when it rings, sees whether silence really lasted. */
+  private lastTouch = 0;
   private cancelDeadline: (() => void) | undefined;
   private readonly onExpire: (() => void)[] = [];
 
@@ -26,18 +28,37 @@ export class CallTimer {
     this.restart();
   }
 
-  /** Something arrived: the silence starts again. */
+  /**
+   * Something arrived: the silence starts again. A download touches at every chunk, thousands of
+   * times a second, so a touch only notes the time; the one idle timer, when it rings, waits on
+   * for what is left of the silence since the last touch, or expires. It expires exactly when a
+   * timer restarted at every touch would, at a fraction of the cost (restarting a timer at every
+   * chunk was ~8% of an export's time on loopback).
+   */
   touch(): void {
-    if (this.expired) return;
-    this.cancelIdle?.();
     // (Infinity turns the clock off.)
-    if (Number.isFinite(this.idleMs))
-      this.cancelIdle = this.clock.after(this.idleMs, () => this.expire("idle"));
+    if (this.expired || !Number.isFinite(this.idleMs)) return;
+    this.lastTouch = this.clock.now();
+    if (!this.cancelIdle) this.idleAfter(this.idleMs);
+  }
+
+  private idleAfter(ms: number): void {
+    this.cancelIdle = this.clock.after(ms, () => {
+      this.cancelIdle = undefined;
+      const left = this.lastTouch + this.idleMs - this.clock.now();
+      if (left > 0) this.idleAfter(left);
+      else this.expire("idle");
+    });
   }
 
   /** Not waiting on the server for now (the reader is holding the data back): no idle timer until the next touch. */
   hold(): void {
+    this.stopIdle();
+  }
+
+  private stopIdle(): void {
     this.cancelIdle?.();
+    this.cancelIdle = undefined;
   }
 
   /** Not waiting on the server at all for now (the request waits to be sent again): no clock runs. */
@@ -66,7 +87,7 @@ export class CallTimer {
 
   /** The call is over. */
   stop(): void {
-    this.cancelIdle?.();
+    this.stopIdle();
     this.cancelDeadline?.();
   }
 

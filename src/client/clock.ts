@@ -18,9 +18,13 @@ export interface Clock {
 /** setTimeout fires at once past 2^31-1 ms (about 24 days): a longer wait is as good as forever. */
 const longestTimerMs = 2 ** 31 - 1;
 
-/** The machine's clock. */
+/**
+ * The machine's clock. `now` is monotonic (the time the process started, plus the time since, as
+ * performance.now() counts it): every use of it measures how long something took or waits for a
+ * moment, which a change of the system's clock must not move.
+ */
 export const realClock: Clock = {
-  now: () => Date.now(),
+  now: () => performance.timeOrigin + performance.now(),
   sleep: (ms, signal) => sleepOn(realClock, ms, signal),
   after(ms, action) {
     const timer = setTimeout(action, Math.min(ms, longestTimerMs));
