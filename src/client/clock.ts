@@ -18,13 +18,21 @@ export interface Clock {
 /** setTimeout fires at once past 2^31-1 ms (about 24 days): a longer wait is as good as forever. */
 const longestTimerMs = 2 ** 31 - 1;
 
+/** Milliseconds on a clock that only moves forward (process.hrtime: performance loads perf_hooks). */
+const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
+/** What to add to monotonicMs to make it a time since the epoch, taken once. */
+let epochOffsetMs: number | undefined;
+
 /**
- * The machine's clock. `now` is monotonic (the time the process started, plus the time since, as
- * performance.now() counts it): every use of it measures how long something took or waits for a
- * moment, which a change of the system's clock must not move.
+ * The machine's clock. `now` is monotonic (the time the clock was first read, plus the time
+ * since): every use of it measures how long something took or waits for a moment, which a change
+ * of the system's clock must not move.
  */
 export const realClock: Clock = {
-  now: () => performance.timeOrigin + performance.now(),
+  now: () => {
+    epochOffsetMs ??= Date.now() - monotonicMs();
+    return epochOffsetMs + monotonicMs();
+  },
   sleep: (ms, signal) => sleepOn(realClock, ms, signal),
   after(ms, action) {
     const timer = setTimeout(action, Math.min(ms, longestTimerMs));
