@@ -155,6 +155,33 @@ export class CsvScanner {
     let lastEnd = 0;
     let lastLine = 0;
     for (;;) {
+      if (!inQuotes && from === at) {
+        if (nextQuote !== -1 && nextQuote < from) nextQuote = bytes.indexOf(quote, from);
+        if (nextQuote === -1) {
+          // No quote in the rest of the bytes: each line feed ends a record. Read so, in a loop
+          // of its own (an export's rows are most often so, and this is most of its check's work).
+          for (let feed = bytes.indexOf(lineFeed, at); feed !== -1; feed = bytes.indexOf(lineFeed, at)) {
+            let end = feed;
+            if (end > at && bytes[end - 1] === carriageReturn) end--;
+            this.lineBreak ??= end < feed ? "\r\n" : "\n";
+            const line = this.line;
+            this.line += linesInQuotes + 1;
+            linesInQuotes = 0;
+            if (end > at) {
+              view.start = at;
+              view.end = end;
+              view.line = line;
+              view.count = 0;
+              onRecord(view);
+              last = at;
+              lastEnd = end;
+              lastLine = line;
+            }
+            at = from = feed + 1;
+          }
+          nextFeed = -1;
+        }
+      }
       let lineEnd = -1;
       while (from < length) {
         if (nextQuote !== -1 && nextQuote < from) nextQuote = bytes.indexOf(quote, from);
