@@ -168,11 +168,7 @@ export class CsvScanner {
             this.line += linesInQuotes + 1;
             linesInQuotes = 0;
             if (end > at) {
-              view.start = at;
-              view.end = end;
-              view.line = line;
-              view.count = 0;
-              onRecord(view);
+              this.emit(at, end, line, onRecord);
               last = at;
               lastEnd = end;
               lastLine = line;
@@ -218,30 +214,30 @@ export class CsvScanner {
       linesInQuotes = 0;
       inQuotes = false;
       if (end > at) {
-        view.start = at;
-        view.end = end;
-        view.line = line;
-        view.count = 0;
-        onRecord(view);
+        this.emit(at, end, line, onRecord);
         last = at;
         lastEnd = end;
         lastLine = line;
       }
       at = from = next;
     }
-    if (onLast && last !== -1) {
-      view.start = last;
-      view.end = lastEnd;
-      view.line = lastLine;
-      view.count = 0;
-      onLast(view);
-    }
+    if (onLast && last !== -1) this.emit(last, lastEnd, lastLine, onLast);
     if (source !== this.work) this.reserve(length - at);
     source.copy(this.work, 0, at, length);
     this.pending = length - at;
     this.searchedTo = Math.max(0, from - at);
     this.inQuotes = inQuotes;
     this.linesInQuotes = linesInQuotes;
+  }
+
+  /** Hands `onRecord` the record `[start, end)` of the bytes being read, starting on `line`. */
+  private emit(start: number, end: number, line: number, onRecord: (record: CsvRecordView) => void): void {
+    const view = this.view;
+    view.start = start;
+    view.end = end;
+    view.line = line;
+    view.count = 0;
+    onRecord(view);
   }
 }
 
