@@ -28,14 +28,21 @@ const common = {
   logLevel: "warning",
 };
 
+/**
+ * The CommonJS bundles, which bin/codeCache.cjs runs through node:vm: a script compiled so has no
+ * loader for `import()` (it fails with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING), so esbuild writes
+ * each `import()` of a Node module (node:https, node:tls: src/client/tlsModules.ts) as a
+ * `require` when it runs. test/cli.e2e.test.ts runs the reports bundle over https.
+ */
+const commonJs = { ...common, format: "cjs", supported: { "dynamic-import": false } };
+
 // The recovering parser, as a separate CommonJS file: the command loads it (synchronously,
 // with require) only for a query the fast parser gives up on, so that a query without
 // mistakes never pays for loading it.
 await build({
-  ...common,
+  ...commonJs,
   entryPoints: ["src/parser/recoveringParser.ts"],
   outfile: "dist/cli/recovering-parser.cjs",
-  format: "cjs",
 });
 
 /** In the command's bundle, recoveringParser.ts is replaced by a stand-in that loads recovering-parser.cjs on first use. */
@@ -146,28 +153,25 @@ const zodOnFirstUse = {
   },
 };
 await build({
-  ...common,
+  ...commonJs,
   stdin: { contents: `export * from "zod";`, resolveDir: ".", sourcefile: "zod.ts", loader: "ts" },
   outfile: "dist/cli/zod.cjs",
-  format: "cjs",
 });
 // The compiling commands (compile, check, plan, explain) in one synchronous CommonJS file, which
 // bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
 // about as fast as Node itself (BENCHMARKS.md, "Cold start").
 await build({
-  ...common,
+  ...commonJs,
   entryPoints: ["src/cli/oqCompiling.ts"],
   outfile: "dist/cli/compiling.cjs",
-  format: "cjs",
   plugins: [lazyRecoveringParser, zodOnFirstUse],
 });
 // `oq reports ...` in a CommonJS file of its own, which bin/oq.js runs with its code cache
 // (written below, once dist/lib is built, by exporting from a local sandbox).
 await build({
-  ...common,
+  ...commonJs,
   entryPoints: ["src/cli/oqReports.ts"],
   outfile: "dist/cli/reports.cjs",
-  format: "cjs",
   plugins: [commanderWithoutChildProcess, zodOnFirstUse],
 });
 
@@ -220,10 +224,23 @@ cpSync(new URL("../src/require", import.meta.url), new URL("../dist/lib/require"
 });
 
 // V8's code cache of reports.cjs, written by exporting from a local sandbox (dist/lib's) in a
-// Node process of its own.
-execFileSync(process.execPath, [fileURLToPath(new URL("reportsCodeCache.mjs", import.meta.url))], {
-  stdio: ["ignore", "ignore", "inherit"],
-});
+// Node process of its own: in a folder of its own (no oq.config.json or findings file of the
+// user's above it) and without the user's oq and Ongage settings, which are not the build's.
+{
+  const scratch = mkdtempSync(join(tmpdir(), "oq-reports-cache-"));
+  const env = Object.fromEntries(
+    Object.entries(process.env).filter(([name]) => !/^(OQ_|ONGAGE_)/.test(name)),
+  );
+  try {
+    execFileSync(process.execPath, [fileURLToPath(new URL("reportsCodeCache.mjs", import.meta.url))], {
+      cwd: scratch,
+      env,
+      stdio: ["ignore", "ignore", "inherit"],
+    });
+  } finally {
+    rmSync(scratch, { recursive: true, force: true });
+  }
+}
 
 // Functions, not constants: --if-stale asks them before the module's constants exist.
 /** What the build reads: a change to any of them (a file added or removed too) makes it stale. */

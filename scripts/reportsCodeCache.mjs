@@ -18,7 +18,7 @@ const { compile } = await import(new URL("../dist/lib/index.js", import.meta.url
 const { writeCodeCache } = createRequire(import.meta.url)("../bin/codeCache.cjs");
 
 const sandbox = await startSandbox({ contacts: 500, buildTimeMs: 0 });
-const scratch = mkdtempSync(join(tmpdir(), "oq-reports-cache-"));
+const scratch = mkdtempSync(join(tmpdir(), "oq-reports-cache-runs-"));
 try {
   const client = new OngageClient({
     auth: headerAuth(sandbox.credentials),
@@ -43,8 +43,12 @@ try {
     ["reports", "status", id],
     ["reports", "list"],
   ]);
-  // A cache of runs that failed would hold little of an export's code.
-  if (!existsSync(join(scratch, "export.csv"))) throw new Error("the export run made no CSV");
+  // A cache of runs that failed would hold little of an export's code: none is left, so that
+  // the build fails and the next one (--if-stale too) writes it again.
+  if (!existsSync(join(scratch, "export.csv"))) {
+    rmSync(join(root, "dist/cli/reports.cjs.cache"), { force: true });
+    throw new Error("the export run made no CSV");
+  }
 } finally {
   await sandbox.close();
   rmSync(scratch, { recursive: true, force: true });

@@ -4,6 +4,7 @@ import { fileURLToPath } from "node:url";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { oqBin, runOq, runOqAsync } from "./support/cli.js";
+import { fakeOngage } from "./support/fakeOngage.js";
 import { keptReport } from "./support/inProcess.js";
 import { sandboxEnv, testSandbox } from "./support/sandbox.js";
 import { scratch } from "./support/scratch.js";
@@ -256,6 +257,42 @@ describe("a reader that closes stdout early", () => {
       expect(run.status, args.join(" ")).toBe(0);
     }
   }, 60_000);
+});
+
+describe("oq reports over https, as Ongage is", () => {
+  // The reports bundle loads node:https and node:tls at the first https request. It runs through
+  // node:vm (its code cache), where an import() has no loader: the first build of that failed
+  // every https call with ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING (cold test).
+  it("export, status and list work against a server with its own certificate (NODE_EXTRA_CA_CERTS)", async () => {
+    const certPath = fileURLToPath(new URL("./fixtures/selfSigned.cert.pem", import.meta.url));
+    const tls = {
+      cert: readFileSync(certPath),
+      key: readFileSync(new URL("./fixtures/selfSigned.key.pem", import.meta.url)),
+    };
+    const ongage = await fakeOngage("7", () => false, { tls });
+    try {
+      const dir = scratch({});
+      const env = {
+        ONGAGE_BASE_URL: ongage.url,
+        ONGAGE_LIST_ID: "12345",
+        ONGAGE_USERNAME: "user",
+        ONGAGE_PASSWORD: "secret",
+        ONGAGE_ACCOUNT_CODE: "code",
+        NODE_EXTRA_CA_CERTS: certPath,
+      };
+      const exported = await runOqAsync(["reports", "export", "7", "--out", "out.csv"], { cwd: dir, env });
+      expect(exported.status, exported.stderr).toBe(0);
+      expect(readFileSync(join(dir, "out.csv"), "utf8")).toBe("email,opens\r\na@example.com,\r\n");
+      const status = await runOqAsync(["reports", "status", "7"], { env });
+      expect(status.status, status.stderr).toBe(0);
+      expect(status.stdout).toMatch(/^7 {2}Completed/);
+      const listed = await runOqAsync(["reports", "list"], { env });
+      expect(listed.status, listed.stderr).toBe(0);
+      expect(ongage.requests).toContain("GET /api/contact_activity/7/export");
+    } finally {
+      await ongage.close();
+    }
+  });
 });
 
 describe("Ongage's words through the built command", () => {

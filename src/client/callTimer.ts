@@ -38,14 +38,19 @@ export class CallTimer {
   touch(): void {
     // (Infinity turns the clock off.)
     if (this.expired || !Number.isFinite(this.idleMs)) return;
-    this.lastTouch = this.clock.now();
+    this.lastTouch = this.elapsed();
     if (!this.cancelIdle) this.idleAfter(this.idleMs);
+  }
+
+  /** The time on the clock timers run by (a change of the system's clock must not end a download). */
+  private elapsed(): number {
+    return this.clock.monotonicNow?.() ?? this.clock.now();
   }
 
   private idleAfter(ms: number): void {
     this.cancelIdle = this.clock.after(ms, () => {
       this.cancelIdle = undefined;
-      const left = this.lastTouch + this.idleMs - this.clock.now();
+      const left = this.lastTouch + this.idleMs - this.elapsed();
       if (left > 0) this.idleAfter(left);
       else this.expire("idle");
     });

@@ -9,6 +9,11 @@ import { listenForAbort } from "./abortListener.js";
 export interface Clock {
   /** Milliseconds since the epoch. */
   now(): number;
+  /**
+   * Milliseconds on a clock that only moves forward, as timers count (a change of the system's
+   * clock does not move it): what the idle timeout measures silence with. When absent, `now`.
+   */
+  monotonicNow?(): number;
   /** Waits `ms`; rejects with the signal's reason as soon as `signal` aborts. */
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
   /** Runs `action` once `ms` have passed; the function returned cancels it. */
@@ -18,21 +23,11 @@ export interface Clock {
 /** setTimeout fires at once past 2^31-1 ms (about 24 days): a longer wait is as good as forever. */
 const longestTimerMs = 2 ** 31 - 1;
 
-/** Milliseconds on a clock that only moves forward (process.hrtime: performance loads perf_hooks). */
-const monotonicMs = () => Number(process.hrtime.bigint()) / 1e6;
-/** What to add to monotonicMs to make it a time since the epoch, taken once. */
-let epochOffsetMs: number | undefined;
-
-/**
- * The machine's clock. `now` is monotonic (the time the clock was first read, plus the time
- * since): every use of it measures how long something took or waits for a moment, which a change
- * of the system's clock must not move.
- */
+/** The machine's clock. */
 export const realClock: Clock = {
-  now: () => {
-    epochOffsetMs ??= Date.now() - monotonicMs();
-    return epochOffsetMs + monotonicMs();
-  },
+  now: () => Date.now(),
+  // process.hrtime, not performance.now (which loads perf_hooks, nine modules, into a start).
+  monotonicNow: () => Number(process.hrtime.bigint()) / 1e6,
   sleep: (ms, signal) => sleepOn(realClock, ms, signal),
   after(ms, action) {
     const timer = setTimeout(action, Math.min(ms, longestTimerMs));

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 
 /** What a fake Ongage saw: each request as "METHOD /path" (the list id dropped, the path decoded). */
@@ -22,10 +23,14 @@ export function envelope(payload: unknown): string {
  * report flow with `reportId` that completes at once, whose export has the columns the create
  * selected (one contact).
  */
-export async function fakeOngage(reportId: string, route: FakeRoute = () => false): Promise<FakeOngage> {
+export async function fakeOngage(
+  reportId: string,
+  route: FakeRoute = () => false,
+  options: { tls?: { cert: Buffer; key: Buffer } } = {},
+): Promise<FakeOngage> {
   const requests: string[] = [];
   let columns = ["email", "opens"];
-  const server: Server = createServer((req, res) => {
+  const answer = (req: IncomingMessage, res: ServerResponse) => {
     let body = "";
     req.on("data", (chunk: Buffer) => (body += chunk.toString()));
     req.on("end", () => {
@@ -40,10 +45,13 @@ export async function fakeOngage(reportId: string, route: FakeRoute = () => fals
       if (req.method === "GET" && path === "/api/contact_activity") return res.end(envelope([]));
       res.end(envelope({ id: reportId, status: 2, status_desc: "Completed", title: "t" }));
     });
-  });
+  };
+  // Over TLS (`options.tls`, a certificate for localhost): at https://localhost.
+  const server: Server = options.tls ? createHttpsServer(options.tls, answer) : createServer(answer);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const port = (server.address() as AddressInfo).port;
   return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    url: options.tls ? `https://localhost:${port}` : `http://127.0.0.1:${port}`,
     requests,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };
