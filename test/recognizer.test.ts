@@ -12,7 +12,7 @@ import { symbolSpellings } from "../src/lexer/tokenPatterns.js";
 import * as t from "../src/lexer/tokens.js";
 import { OqGrammar } from "../src/parser/grammar.js";
 import { grammarTablesJson, type GrammarTables } from "../src/parser/grammarTables.generated.js";
-import { nextPossibleTokenTypes } from "../src/parser/productions.js";
+import { nextPossibleTokenTypes, type Production } from "../src/parser/productions.js";
 import { recognize, TooManySyntaxErrors } from "../src/parser/recognizer.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
@@ -92,6 +92,20 @@ function expectSameParse(tokens: IToken[], budget = defaultLimits.maxDiagnostics
   return expected.errors.length;
 }
 
+/** The rule calls or the terminals of a rule's productions, nested ones included, in order. */
+function productionsOf(
+  sequence: readonly Production[],
+  type: "Terminal" | "NonTerminal",
+): { name: string; idx: number }[] {
+  return sequence.flatMap((production) =>
+    production.type === type
+      ? [production]
+      : "definition" in production
+        ? productionsOf(production.definition, type)
+        : [],
+  );
+}
+
 const tokensOf = (text: string) =>
   lex(new SourceText(text), new DiagnosticCollector(), { ...defaultLimits, maxDiagnostics: 1000 }).tokens;
 
@@ -151,21 +165,17 @@ describe("the recognizer parses as chevrotain's parser does", () => {
     ];
     for (let i = 0; i < paths.length && paths.length < 400; i++) {
       const { ruleStack, occurrenceStack } = paths[i]!;
-      for (const call of JSON.stringify(rules[ruleStack.at(-1)!]).matchAll(
-        /"NonTerminal","name":"(\w+)","idx":(\d+)/g,
-      ))
+      for (const call of productionsOf(rules[ruleStack.at(-1)!]!, "NonTerminal"))
         if (ruleStack.length < 8)
           paths.push({
-            ruleStack: [...ruleStack, call[1]!],
-            occurrenceStack: [...occurrenceStack, Number(call[2])],
+            ruleStack: [...ruleStack, call.name],
+            occurrenceStack: [...occurrenceStack, call.idx],
           });
     }
     let compared = 0;
     for (const { ruleStack, occurrenceStack } of paths) {
-      for (const terminal of JSON.stringify(rules[ruleStack.at(-1)!]).matchAll(
-        /"Terminal","name":"(\w+)","idx":(\d+)/g,
-      )) {
-        const lastTok = t.allTokens.find((type) => type.name === terminal[1])!;
+      for (const terminal of productionsOf(rules[ruleStack.at(-1)!]!, "Terminal")) {
+        const lastTok = t.allTokens.find((type) => type.name === terminal.name)!;
         const theirs = (
           chevrotain as unknown as { getNextPossibleTokenTypes(path: object): { name: string }[] }
         )
@@ -173,17 +183,11 @@ describe("the recognizer parses as chevrotain's parser does", () => {
             ruleStack,
             occurrenceStack,
             lastTok,
-            lastTokOccurrence: Number(terminal[2]),
+            lastTokOccurrence: terminal.idx,
           })
           .map((type) => type.name);
-        const ours = nextPossibleTokenTypes(
-          rules,
-          ruleStack,
-          occurrenceStack,
-          terminal[1]!,
-          Number(terminal[2]),
-        );
-        expect(ours, `${ruleStack.join(" > ")}: after ${terminal[1]}${terminal[2]}`).toEqual(theirs);
+        const ours = nextPossibleTokenTypes(rules, ruleStack, occurrenceStack, terminal.name, terminal.idx);
+        expect(ours, `${ruleStack.join(" > ")}: after ${terminal.name}${terminal.idx}`).toEqual(theirs);
         compared++;
       }
     }

@@ -38,19 +38,19 @@ export class CallTimer {
   touch(): void {
     // (Infinity turns the clock off.)
     if (this.expired || !Number.isFinite(this.idleMs)) return;
-    this.lastTouch = this.elapsed();
+    this.lastTouch = this.monotonicNow();
     if (!this.cancelIdle) this.idleAfter(this.idleMs);
   }
 
   /** The time on the clock timers run by (a change of the system's clock must not end a download). */
-  private elapsed(): number {
+  private monotonicNow(): number {
     return this.clock.monotonicNow?.() ?? this.clock.now();
   }
 
   private idleAfter(ms: number): void {
     this.cancelIdle = this.clock.after(ms, () => {
       this.cancelIdle = undefined;
-      const left = this.lastTouch + this.idleMs - this.elapsed();
+      const left = this.lastTouch + this.idleMs - this.monotonicNow();
       if (left > 0) this.idleAfter(left);
       else this.expire("idle");
     });

@@ -44,9 +44,9 @@ function detailsInto(pending: PendingInfo): IParserErrorMessageProvider {
 
 /**
  * chevrotain's own lookahead (LL(k)), each function built when its alternation or option is
- * first reached, not all of them when the parser is built: the parse of one query reaches few,
- * and building them all was a third of the parser's start-up (for a query with a syntax error).
- * The functions are chevrotain's, so that the parse is the same.
+ * first reached, not all of them when the parser is built: building them all was a third of
+ * the parser's start-up, which is now the start of completion (the REPL, the editors, the
+ * playground). The functions are chevrotain's, so that the parse is the same.
  */
 function lookaheadBuiltWhenReached(maxLookahead: number): ILookaheadStrategy {
   const llk = new LLkLookaheadStrategy({ maxLookahead });
@@ -75,7 +75,8 @@ function lookaheadBuiltWhenReached(maxLookahead: number): ILookaheadStrategy {
  * reports every syntax error of a file. The command parses with the recognizer (recognizer.ts),
  * which runs this grammar as chevrotain records it (grammarTables.generated.ts, `npm run
  * cst:update`) and is held to this parser by recognizer.test.ts; this parser serves completion
- * (contentAssist.ts) and the tests.
+ * (contentAssist.ts) and that test. The error details and the error budget below are for the
+ * test: they are what the recognizer's errors carry.
  */
 export class OqGrammar extends CstParser {
   /**
