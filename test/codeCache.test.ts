@@ -91,6 +91,41 @@ describe("a bundle's code cache", () => {
     expect(codeCache.compile(elsewhere, source, cache).cachedDataRejected).toBe(false);
   });
 
+  it("is read in parts of 64 KB: a large bundle's, whole, and not once any part of its copy, cache or mirror is damaged", async () => {
+    // A string constant of 200 KB: the copy, the cache and the mirror each take several parts.
+    const { bundle, cacheFile } = await bundleWithCache(
+      `module.exports = { answer: 6 * 7, padding: "${"0123456789".repeat(20_000)}" };\n`,
+    );
+    const source = readFileSync(bundle);
+    const whole = readFileSync(cacheFile);
+    const cache = codeCache.readCache(cacheFile, source)!;
+    expect(cache.length).toBeGreaterThan(3 * 64 * 1024);
+    expect(whole.length).toBe(source.length + 2 * cache.length);
+    expect(cache.equals(whole.subarray(source.length, source.length + cache.length))).toBe(true);
+    // A flipped byte in each part of the file, and at each part's edges.
+    const damagedAt = [];
+    for (let at = 0; at < whole.length; at += 64 * 1024) damagedAt.push(at, at + 1, at + 64 * 1024 - 1);
+    damagedAt.push(source.length - 1, source.length, source.length + cache.length, whole.length - 1);
+    for (const at of damagedAt.filter((at) => at < whole.length)) {
+      const flipped = Buffer.from(whole);
+      flipped[at]! ^= 0x01;
+      writeFileSync(cacheFile, flipped);
+      expect(codeCache.readCache(cacheFile, source)).toBeUndefined();
+    }
+    // Longer or shorter by a byte, or by two.
+    for (const stored of [
+      Buffer.concat([whole, Buffer.from([0])]),
+      Buffer.concat([whole, Buffer.from([0, 0])]),
+      whole.subarray(0, whole.length - 1),
+      whole.subarray(0, whole.length - 2),
+    ]) {
+      writeFileSync(cacheFile, stored);
+      expect(codeCache.readCache(cacheFile, source)).toBeUndefined();
+    }
+    writeFileSync(cacheFile, whole);
+    expect(codeCache.readCache(cacheFile, source)?.equals(cache)).toBe(true);
+  });
+
   it("is not given to V8 once the copy of the bundle it starts with is damaged, or the file is empty", async () => {
     const { bundle, cacheFile } = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
     const flipped = readFileSync(cacheFile);
