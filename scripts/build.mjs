@@ -59,24 +59,24 @@ const lazyRecoveringParser = {
         esbuild.initialOptions.format === "cjs"
           ? `
         let recoveringParser;
-        export function recoveringParse(source, diagnostics, limits) {
+        export function recoveringParse(source, diagnostics, limits, scanned) {
           // With its code cache, as bin/oq.js runs this bundle (dist/cli/ -> bin/).
           recoveringParser ??= require(__dirname + "/../../bin/codeCache.cjs").requireWithCodeCache(__dirname + "/recovering-parser.cjs");
-          return recoveringParser.recoveringParse(source, diagnostics, limits);
+          return recoveringParser.recoveringParse(source, diagnostics, limits, scanned);
         }`
           : `
         import { existsSync } from "node:fs";
         import { createRequire } from "node:module";
         import { fileURLToPath } from "node:url";
         let recoveringParser;
-        export function recoveringParse(source, diagnostics, limits) {
+        export function recoveringParse(source, diagnostics, limits, scanned) {
           if (!recoveringParser) {
             // This stand-in sits in dist/cli/ or in dist/cli/chunks/.
             const here = fileURLToPath(import.meta.url);
             const candidates = [new URL("./recovering-parser.cjs", import.meta.url), new URL("../recovering-parser.cjs", import.meta.url)].map((url) => fileURLToPath(url));
             recoveringParser = createRequire(here)(candidates.find((path) => existsSync(path)));
           }
-          return recoveringParser.recoveringParse(source, diagnostics, limits);
+          return recoveringParser.recoveringParse(source, diagnostics, limits, scanned);
         }`,
     }));
   },

@@ -1,11 +1,17 @@
 import { Lexer, type ILexingError, type IToken } from "chevrotain";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { DiagnosticCollector } from "../src/diagnostics/diagnostic.js";
+import { SourceText } from "../src/diagnostics/source.js";
 import { keywordSpellings } from "../src/language/keywords.js";
+import { defaultLimits } from "../src/language/limits.js";
+import { lex } from "../src/lexer/lexer.js";
+import type { ScannedText } from "../src/lexer/scannedText.js";
 import { Scanner } from "../src/lexer/scanner.js";
 import { symbolSpellings } from "../src/lexer/tokenPatterns.js";
 import { allTokens } from "../src/lexer/tokens.js";
 import { skippedGroup } from "../src/lexer/tokenType.js";
+import { fastRead } from "../src/parser/fastParser.js";
 import { mutatedQueryArb, queryArb } from "./support/arbitraries.js";
 import { goldenCases } from "./support/golden.js";
 import { oqWords } from "./support/oqWords.js";
@@ -91,5 +97,89 @@ describe("the scanner reads as chevrotain's lexer does", () => {
       { numRuns: runs * 10 },
     );
     expect(errors).toBeGreaterThan(runs);
+  });
+});
+
+/*
+ * A query the fast parser gives up on reaches the lexer with the fast scanner's tokens when it
+ * scanned all of it (fastParser.ts, fastRead), and the lexer does not read the text again: those
+ * tokens must be the very ones the lexer reads itself, and lead to the same diagnostics.
+ */
+
+function lexed(text: string, scanned?: ScannedText) {
+  const diagnostics = new DiagnosticCollector();
+  const { tokens, comments, aborted } = lex(
+    new SourceText(text, "q.oq"),
+    diagnostics,
+    defaultLimits,
+    scanned,
+  );
+  return {
+    tokens: tokens.map((token) => [...tokensOf([token])[0]!, token.payload]),
+    comments: tokensOf(comments),
+    aborted,
+    diagnostics: diagnostics.diagnostics,
+  };
+}
+
+/** Whether the fast scanner hands `text` over; when it does, held to the lexer's own reading. */
+function expectSameHandover(text: string): boolean {
+  const { query, scanned } = fastRead(new SourceText(text, "q.oq"), defaultLimits);
+  if (query) expect(scanned).toBeUndefined();
+  if (!scanned) return false;
+  expect(lexed(text, scanned), JSON.stringify(text)).toEqual(lexed(text));
+  return true;
+}
+
+/** Dates as people write them (ForeignDate), which the fast scanner reads as several tokens. */
+const foreignDates = [
+  "1 Nov 2026",
+  "Nov 1, 2026",
+  "1st Nov 2026",
+  "2026-10",
+  "nov. 3 2026",
+  "11/01/2026",
+  "01.11.2026",
+];
+
+describe("the fast scanner's tokens, handed to the lexer, are the ones it reads", () => {
+  it("on every golden query it gives up on", () => {
+    let handed = 0;
+    for (const { text } of [...goldenCases("valid"), ...goldenCases("invalid")])
+      if (expectSameHandover(text)) handed++;
+    expect(handed).toBeGreaterThan(20);
+  });
+
+  it("not where a date is written as people write it, which the lexer reads as one token", () => {
+    for (const date of foreignDates) {
+      const text = `last_open_date > ${date} and opens >`;
+      expect(fastRead(new SourceText(text), defaultLimits).scanned, text).toBeUndefined();
+      expect(
+        lexed(text).tokens.some(([name]) => name === "DateLiteral"),
+        text,
+      ).toBe(true);
+    }
+  });
+
+  it("on generated queries, mutations of them, and words run together", () => {
+    let handed = 0;
+    const words = [...languageWords, ...foreignDates, "Nov", "1st", "2026", "#", "# note\n"];
+    fc.assert(
+      fc.property(
+        fc.oneof(
+          queryArb,
+          mutatedQueryArb(queryArb, words),
+          fc
+            .array(fc.constantFrom(...words, " ", "", "\n"), { maxLength: 12 })
+            .map((parts) => parts.join("")),
+          fc.array(fc.constantFrom(...words, " "), { maxLength: 12 }).map((parts) => parts.join(" ")),
+        ),
+        (text) => {
+          if (expectSameHandover(text)) handed++;
+        },
+      ),
+      { numRuns: runs * 3 },
+    );
+    expect(handed).toBeGreaterThan(runs / 2);
   });
 });

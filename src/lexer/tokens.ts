@@ -30,7 +30,7 @@ const WhiteSpace = defineToken({
   line_breaks: true,
 });
 /** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
-const Comment = defineToken({
+export const Comment = defineToken({
   name: "Comment",
   pattern: new RegExp(p.commentSource),
   group: "comments",

@@ -1,8 +1,10 @@
 import type { SourceText, Span } from "../diagnostics/source.js";
+import { monthAbbreviations } from "../language/calendarWords.js";
 import { keywordAt, keywordOf, type KeywordName } from "../language/keywords.js";
 import { decodeStringBody } from "../lexer/strings.js";
 import * as p from "../lexer/tokenPatterns.js";
 import type { Limits } from "../language/limits.js";
+import type { ScannedText } from "../lexer/scannedText.js";
 import type * as ast from "./ast.js";
 import { clauseKeywords } from "./keywordRoles.js";
 import { firstTooDeep } from "./nesting.js";
@@ -21,20 +23,28 @@ type Kind =
   | KeywordName
   | "Identifier"
   | "QuotedIdentifier"
-  | "String"
-  | "Number"
-  | "Date"
-  | "Duration"
+  | "StringLiteral"
+  | "NumberLiteral"
+  | "DateLiteral"
+  | "DurationLiteral"
   | "Parameter"
   | p.SymbolName
   | "End";
 
+/** A token the fast scanner read, of a kind named as the lexer's token type (tokens.ts). */
 interface Token {
   kind: Kind;
   start: number;
   end: number;
   /** The name of a field, the text of a string; "" for a keyword (its text is `text(token)`). */
   value: string;
+}
+
+/** What the fast path read of a text: the tree of a query without mistakes, or else what it scanned, when it scanned it all as the lexer does. */
+interface FastReading {
+  query?: ast.Query;
+  /** Its tokens (the last, `End`) and comments, the very ones the lexer reads (lexer.ts takes them rather than reading the text again). */
+  scanned?: ScannedText;
 }
 
 const kindOf = (token: Token) => token.kind;
@@ -51,6 +61,8 @@ const quotedWordPattern = new RegExp(p.quotedWordSource, "y");
 const commentPattern = new RegExp(p.commentSource, "y");
 const parameterPattern = new RegExp(p.parameterSource, "y");
 const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
+/** Built only where a date as people write it may begin (scannedAsLexed). */
+let foreignDatePattern: RegExp | undefined;
 /** The characters another language's operator (`==`, `&&`, `||`, `<>`, `!`) can start with. */
 const foreignStarts = new Set(
   p.foreignOperatorSource.split(/(?<!\\)\|/).map((spelling) => spelling.replace(/\\/g, "")[0]!),
@@ -126,14 +138,14 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       const mayBeDate = digitsEnd === at + 4 && afterDigits === 45;
       const mayBeDuration =
         digitsEnd > at && (isLetter(afterDigits) || afterDigits === 32 || afterDigits === 9);
-      if (mayBeDate && (end = matchAt(datePattern, text, at)) > 0) kind = "Date";
+      if (mayBeDate && (end = matchAt(datePattern, text, at)) > 0) kind = "DateLiteral";
       else if (mayBeDuration && isLetter(afterDigits)) {
         // Glued (`30d`), as durationSource reads it: the digits, then every letter after them.
         end = digitsEnd + 1;
         while (isLetter(text.charCodeAt(end))) end++;
-        kind = "Duration";
-      } else if (mayBeDuration && (end = matchAt(durationPattern, text, at)) > 0) kind = "Duration";
-      else if ((end = matchAt(numberPattern, text, at)) > 0) kind = "Number";
+        kind = "DurationLiteral";
+      } else if (mayBeDuration && (end = matchAt(durationPattern, text, at)) > 0) kind = "DurationLiteral";
+      else if ((end = matchAt(numberPattern, text, at)) > 0) kind = "NumberLiteral";
       else throw giveUp;
       // `1e3`, `30d5`: glued to what follows, which the recovering parser explains.
       if (isWordPart(text.charCodeAt(end)) || text.charCodeAt(end) === 46) throw giveUp;
@@ -142,7 +154,7 @@ function scan(text: string, comments: ast.CommentNode[], source: SourceText, max
       if (end < 0) throw giveUp;
       const decoded = decodeStringBody(text.slice(at + 1, end - 1));
       if (decoded.badEscapes.length > 0 || decoded.loneSurrogates.length > 0) throw giveUp;
-      kind = "String";
+      kind = "StringLiteral";
       value = decoded.value;
     } else if (code === 36 /* $ */) {
       end = matchAt(parameterPattern, text, at);
@@ -242,14 +254,14 @@ class FastParser {
         const title =
           this.peek().kind === "Parameter"
             ? this.parameter(this.next())
-            : this.stringValue(this.expect("String"));
+            : this.stringValue(this.expect("StringLiteral"));
         return make.titleClause(this.span(keyword), title);
       }
       case "During": {
         const duration =
           this.peek().kind === "Parameter"
             ? this.parameter(this.next())
-            : this.durationValue(this.expect("Duration"));
+            : this.durationValue(this.expect("DurationLiteral"));
         return make.duringClause(this.span(keyword), duration);
       }
       case "Between": {
@@ -260,7 +272,7 @@ class FastParser {
       case "Users": {
         const word = this.next();
         if (word.kind === "Parameter") return make.usersClause(this.span(keyword), this.parameter(word));
-        if (word.kind !== "Identifier" && word.kind !== "String") throw giveUp;
+        if (word.kind !== "Identifier" && word.kind !== "StringLiteral") throw giveUp;
         return make.usersClause(this.span(keyword), { word: word.value, span: this.span(word) });
       }
       case "Select": {
@@ -397,17 +409,17 @@ class FastParser {
   private value(): ast.Value {
     const token = this.next();
     switch (token.kind) {
-      case "String":
+      case "StringLiteral":
         return this.stringValue(token);
-      case "Number":
+      case "NumberLiteral":
         return make.numberValue(this.text(token), this.span(token));
-      case "Date":
+      case "DateLiteral":
         return make.dateValue(this.text(token), this.span(token));
       case "DayWord":
         return make.dayWordValue(this.text(token), this.span(token));
       case "Parameter":
         return this.parameter(token);
-      case "Duration": {
+      case "DurationLiteral": {
         const duration = this.durationValue(token);
         if (this.peek().kind !== "Ago") return duration;
         return make.relativeDate(duration, this.span(this.next()));
@@ -472,15 +484,73 @@ class FastParser {
  * then the recovering parser must read it, to report them.
  */
 export function fastParse(source: SourceText, limits: Limits): ast.Query | undefined {
-  if (source.text.length > limits.maxSourceLength) return undefined;
+  return fastRead(source, limits).query;
+}
+
+/**
+ * The fast path: the AST of a query without mistakes; for a query it gives up on, its tokens
+ * when it scanned all of the text as the lexer does, so that the recovering parser does not read
+ * it again (scanner.test.ts holds the two to the same tokens).
+ */
+export function fastRead(source: SourceText, limits: Limits): FastReading {
+  if (source.text.length > limits.maxSourceLength) return {};
+  const comments: ast.CommentNode[] = [];
+  let tokens: Token[];
   try {
-    const comments: ast.CommentNode[] = [];
-    const tokens = scan(source.text, comments, source, limits.maxTokens);
-    // Nesting past the limit is the recovering parser's to report (OQ009), counted the same way.
-    if (firstTooDeep(tokens, kindOf, limits.maxDepth) >= 0) return undefined;
-    return new FastParser(tokens, source).query(comments);
+    tokens = scan(source.text, comments, source, limits.maxTokens);
   } catch (error) {
-    if (error === giveUp) return undefined;
+    if (error === giveUp) return {};
     throw error;
   }
+  try {
+    // Nesting past the limit is the recovering parser's to report (OQ009), counted the same way.
+    if (firstTooDeep(tokens, kindOf, limits.maxDepth) < 0)
+      return { query: new FastParser(tokens, source).query(comments) };
+  } catch (error) {
+    if (error !== giveUp) throw error;
+  }
+  return scannedAsLexed(source.text, tokens) ? { scanned: { tokens, comments } } : {};
 }
+
+/**
+ * Whether the lexer reads `text` into the same tokens as the scanner above did. It does, token
+ * for token, except where a date written as people write it begins (`2026-10`, `1 Nov 2026`,
+ * `11/01/2026`): the lexer tries that pattern (ForeignDate) first, at a digit or a letter, and
+ * reads the date as one token, which this scanner reads as several or gives up on. Every other
+ * token type the lexer tries before the one this scanner chose cannot match where it chose it,
+ * or this scanner gave up there (scanner.test.ts). Asked only of a query with a mistake.
+ */
+function scannedAsLexed(text: string, tokens: readonly Token[]): boolean {
+  for (const token of tokens) {
+    if (!mayStartForeignDate(text, token.start)) continue;
+    // The pattern is long, and compiling it cost a start ~1 ms: only where it may match.
+    foreignDatePattern ??= new RegExp(p.foreignDateSource, "iy");
+    if (matchAt(foreignDatePattern, text, token.start) >= 0) return false;
+  }
+  return true;
+}
+
+const monthStarts: ReadonlySet<string> = new Set(monthAbbreviations);
+/** Whether the three letters at `at` start a month's name (any case). */
+const monthAt = (text: string, at: number) => monthStarts.has(text.slice(at, at + 3).toLowerCase());
+
+/**
+ * Whether foreignDateSource can match at `at`, told from a few characters (it must hold wherever
+ * the pattern matches; scanner.test.ts holds them together): a month's name; or digits and then
+ * `/`, `.` or `-`; or one or two digits, an ordinal's letters, spaces, and a month's name.
+ */
+function mayStartForeignDate(text: string, at: number): boolean {
+  if (isLetter(text.charCodeAt(at))) return monthAt(text, at);
+  let end = at;
+  while (isDigit(text.charCodeAt(end))) end++;
+  if (end === at) return false;
+  const after = text.charCodeAt(end);
+  if (after === 47 /* / */ || after === 46 /* . */ || after === 45 /* - */) return true;
+  if (end - at > 2) return false;
+  while (isLetter(text.charCodeAt(end))) end++;
+  if (!isSpaceOrTab(text.charCodeAt(end))) return false;
+  while (isSpaceOrTab(text.charCodeAt(end))) end++;
+  return monthAt(text, end);
+}
+
+const isSpaceOrTab = (code: number) => code === 32 || code === 9;

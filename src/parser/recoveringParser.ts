@@ -5,6 +5,7 @@ import type { SourceText, Span } from "../diagnostics/source.js";
 import { lex } from "../lexer/lexer.js";
 import type { Limits } from "../language/limits.js";
 import type { Query } from "./ast.js";
+import type { ScannedText } from "../lexer/scannedText.js";
 import { AstBuilder } from "./buildAst.js";
 import { firstTooDeep } from "./nesting.js";
 import { recognize } from "./recognizer.js";
@@ -13,14 +14,15 @@ import { reportSyntaxErrors } from "./syntaxErrors.js";
 /**
  * The recovering parser: reads any text, recovers from each mistake and reports it, so that one
  * run lists every syntax error of a query. It recovers as chevrotain's parser does
- * (recognizer.ts).
+ * (recognizer.ts). `scanned`: the fast scanner's tokens of the text, when it has them (fastParser.ts).
  */
 export function recoveringParse(
   source: SourceText,
   diagnostics: DiagnosticCollector,
   limits: Limits,
+  scanned?: ScannedText,
 ): Query | undefined {
-  const lexed = lex(source, diagnostics, limits);
+  const lexed = lex(source, diagnostics, limits, scanned);
   if (lexed.aborted) return undefined;
   // Past the cap nothing more would be listed: parsing all of a hostile text costs for nothing.
   if (diagnostics.isFull) {
