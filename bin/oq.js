@@ -24,9 +24,10 @@ if (!existsSync(join(dist, "cli.js"))) {
 /** The whole program: the bundle of ES modules, whose chunks each command loads when it runs. */
 const runWholeProgram = () => import(require("node:url").pathToFileURL(join(dist, "cli.js")).href);
 if (compilingCommands.includes(process.argv[2])) {
-  const { ran } = require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
-  // What the compiling bundle leaves to the whole program: help, --version, a usage error.
-  ran.then((done) => done || runWholeProgram());
+  const { ran, endSoon } = require("./codeCache.cjs").requireWithCodeCache(join(dist, "compiling.cjs"));
+  // What the compiling bundle leaves to the whole program: help, --version, a usage error. A
+  // command it ran has finished: the process ends as soon as its output is written.
+  ran.then((done) => (done ? endSoon() : runWholeProgram()));
 }
 // `oq reports ...`: a CommonJS bundle of its own with its code cache, so that an export starts sooner.
 else if (process.argv[2] === "reports")

@@ -73,4 +73,21 @@ describe("the compiling commands' output, written synchronously", () => {
     // The fault happened: the descriptor refused a write and the stream took over.
     expect(result.stderr).toBe('["stdout"]');
   });
+
+  it("ends the process at once when all is written (endSoon), and only then", async () => {
+    // What bin/oq.js does when a compiling command has finished; an immediate after it runs only
+    // if the process did not end at once.
+    const ending = (prelude: string) =>
+      `${writeLines(prelude)}\nhost.endSoon(); setImmediate(() => writeSync(2, " went on"));`;
+    const blocking = await run(ending(""), 300);
+    expect(blocking.status).toBe(0);
+    expect(linesInOrder(blocking.stdout)).toBe(true);
+    expect(blocking.stderr).toBe("[]");
+    // Non-blocking and full: the stream still held what it had to write, so the process went on
+    // until it was written, in order.
+    const queued = await run(ending("process.stdout;"), 300);
+    expect(queued.status).toBe(0);
+    expect(linesInOrder(queued.stdout)).toBe(true);
+    expect(queued.stderr).toBe('["stdout"] went on');
+  });
 });

@@ -6,4 +6,7 @@
 import { runCompilingCommand } from "./compilingCommands.js";
 import { hostWritingSync } from "./syncOutput.js";
 
-export const ran = runCompilingCommand(process.argv.slice(2), hostWritingSync(process));
+const host = hostWritingSync(process);
+export const ran = runCompilingCommand(process.argv.slice(2), host);
+/** Ends the process once the command's output is written (syncOutput.ts): bin/oq.js calls it after `ran`. */
+export const endSoon = () => host.endSoon();

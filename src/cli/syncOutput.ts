@@ -81,6 +81,11 @@ class SyncOutput extends EventEmitter {
     }
   }
 
+  /** Whether all that was written has reached the descriptor: no stream was made, or it holds nothing more. */
+  get written(): boolean {
+    return this.stream === undefined || this.stream.writableLength === 0;
+  }
+
   /** A terminal's width (help's line length): the stream's. */
   get columns(): number | undefined {
     return this.real().columns;
@@ -93,12 +98,26 @@ class SyncOutput extends EventEmitter {
  * them (write, isTTY, columns, 'error' events): the stand-ins are cast to Node's stream type,
  * and the compiling commands' end-to-end tests run through them (cli.e2e.test.ts).
  */
-export function hostWritingSync(process: NodeJS.Process): Host {
-  const stdout = new SyncOutput(1, () => process.stdout) as unknown as Host["stdout"];
-  const stderr = new SyncOutput(2, () => process.stderr) as unknown as Host["stderr"];
+export function hostWritingSync(process: NodeJS.Process): Host & { endSoon(): void } {
+  const out = new SyncOutput(1, () => process.stdout);
+  const err = new SyncOutput(2, () => process.stderr);
+  const stdout = out as unknown as Host["stdout"];
+  const stderr = err as unknown as Host["stderr"];
   return {
     stdout,
     stderr,
+    /**
+     * Ends the process at once, when its command has finished (bin/oq.js), rather than let Node
+     * wind down: a garbage collection pending since the command and the heap's teardown cost a
+     * start up to ~5 ms (a query with a syntax error: BENCHMARKS.md, "Cold start"). Only once all
+     * that was written has reached its descriptor; else Node's streams finish as usual. On the
+     * next tick, after those already queued: a write's error, which closedOutput.ts reports.
+     */
+    endSoon() {
+      process.nextTick(() => {
+        if (out.written && err.written) process.exit();
+      });
+    },
     get stdin() {
       return process.stdin;
     },
