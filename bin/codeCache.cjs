@@ -18,7 +18,15 @@
 // A cache not given to V8, or turned away by it, costs only time: the bundle is compiled from
 // source as require() would.
 "use strict";
-const { closeSync, fstatSync, openSync, readFileSync, readSync, renameSync, writeFileSync } = require("node:fs");
+const {
+  closeSync,
+  fstatSync,
+  openSync,
+  readFileSync,
+  readSync,
+  renameSync,
+  writeFileSync,
+} = require("node:fs");
 // Module (the CommonJS loader) without require("node:module"), whose loading costs more.
 const { createRequire, wrap } = module.constructor;
 const { dirname } = require("node:path");
@@ -58,10 +66,18 @@ function readFully(fd, buffer, position) {
 }
 
 /**
- * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
- * this source's, or it is not its mirror image turned back.
+ * Memory the system has mapped already, read into again, since a fresh buffer costs more to fill
+ * than its bytes (above): the parts compared, and the cache of a second bundle (the recovering
+ * parser's), read into the first bundle's, which V8 has done with once that bundle is compiled.
  */
-function readCache(cacheFile, source) {
+const mapped = { part: undefined, cache: undefined };
+
+/**
+ * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
+ * this source's, or it is not its mirror image turned back. Read into `memory` when it is given
+ * and large enough.
+ */
+function readCache(cacheFile, source, memory) {
   let fd;
   try {
     fd = openSync(cacheFile, "r");
@@ -73,13 +89,14 @@ function readCache(cacheFile, source) {
     const caches = fstatSync(fd).size - source.length;
     if (caches <= 0 || caches % 2 !== 0) return undefined;
     const length = caches / 2;
-    const part = Buffer.allocUnsafeSlow(Math.min(partSize, Math.max(source.length, length)));
+    const part = (mapped.part ??= Buffer.allocUnsafeSlow(partSize));
     for (let at = 0; at < source.length; at += part.length) {
       const stored = part.subarray(0, Math.min(part.length, source.length - at));
       if (!readFully(fd, stored, at) || !stored.equals(source.subarray(at, at + stored.length)))
         return undefined;
     }
-    const cache = Buffer.allocUnsafeSlow(length);
+    const cache =
+      memory && memory.length >= length ? memory.subarray(0, length) : Buffer.allocUnsafeSlow(length);
     if (!readFully(fd, cache, source.length)) return undefined;
     // The mirror's bytes from `at` are the cache's bytes before `length - at`, in reverse order.
     for (let at = 0; at < length; at += part.length) {
@@ -118,7 +135,10 @@ function requireWithCodeCache(file) {
   const loaded = compiledBundles.get(file);
   if (loaded) return loaded.exports;
   const source = readFileSync(file);
-  const script = compile(file, source, readCache(cacheFileOf(file), source));
+  const cache = readCache(cacheFileOf(file), source, mapped.cache);
+  const script = compile(file, source, cache);
+  // V8 has read the cache: its memory can take the next bundle's.
+  if (cache && cache.length > (mapped.cache?.length ?? 0)) mapped.cache = cache;
   const bundle = { script, source, exports: {} };
   compiledBundles.set(file, bundle);
   bundle.exports = run(script, file);

@@ -126,6 +126,28 @@ describe("a bundle's code cache", () => {
     expect(codeCache.readCache(cacheFile, source)?.equals(cache)).toBe(true);
   });
 
+  it("of a second bundle is read into the memory of the first's, and both run as compiled", async () => {
+    // The first bundle's cache is the larger; its functions, compiled into the cache, run after
+    // the second bundle's cache was read over the memory V8 read the first's from.
+    const first = await bundleWithCache(
+      `const twice = (n) => n * 2; module.exports = { answer: twice(21), twice, padding: "${"x".repeat(50_000)}" };\n`,
+    );
+    const second = await bundleWithCache("module.exports = { answer: 6 * 9 };\n");
+    expect(readFileSync(first.cacheFile).length).toBeGreaterThan(2 * readFileSync(second.cacheFile).length);
+    const folder = scratch({});
+    for (const [name, { bundle, cacheFile }] of Object.entries({ first, second })) {
+      writeFileSync(join(folder, `${name}.cjs`), readFileSync(bundle));
+      writeFileSync(join(folder, `${name}.cjs.cache`), readFileSync(cacheFile));
+    }
+    const one = codeCache.requireWithCodeCache(join(folder, "first.cjs")) as {
+      answer: number;
+      twice(n: number): number;
+    };
+    expect(codeCache.requireWithCodeCache(join(folder, "second.cjs")).answer).toBe(54);
+    expect(one.answer).toBe(42);
+    expect(one.twice(50)).toBe(100);
+  });
+
   it("is not given to V8 once the copy of the bundle it starts with is damaged, or the file is empty", async () => {
     const { bundle, cacheFile } = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
     const flipped = readFileSync(cacheFile);
