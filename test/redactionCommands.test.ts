@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { headerAuth, redact } from "../src/client/auth.js";
+import { headerAuth, redact, shortestSecretInWords } from "../src/client/auth.js";
 import { decodedForms } from "../src/client/echoedSecrets.js";
 import { oq } from "./support/oqInProcess.js";
 import { scratch } from "./support/scratch.js";
@@ -118,7 +118,13 @@ describe("credentials echoed in PHP's encodings are never printed", () => {
 
   function expectNothingOf(secrets: string[], text: string): void {
     for (const secret of secrets) {
-      for (const form of [secret, ...phpForms(secret), Buffer.from(secret).toString("base64")])
+      // A two-letter secret is redacted as a word of its own (auth.ts), not inside other words:
+      // the random marker in a report's title ("[oq 64abf6c5]") holds "ab" about one time in 40.
+      const short = [...secret].length < shortestSecretInWords;
+      for (const form of [
+        ...(short ? [] : [secret, ...phpForms(secret)]),
+        Buffer.from(secret).toString("base64"),
+      ])
         expect(text.toLowerCase()).not.toContain(form.toLowerCase());
     }
     // A two-letter secret is looked for as a word of its own.
