@@ -24,7 +24,7 @@ const noLineBreaks = { line_breaks: false } as const;
 
 const WhiteSpace = defineToken({
   name: "WhiteSpace",
-  pattern: new RegExp(p.spaceSource),
+  pattern: { source: p.spaceSource },
   group: skippedGroup,
   start_chars_hint: [..." \t\r\n\f\v\u00a0\ufeff"],
   line_breaks: true,
@@ -32,7 +32,7 @@ const WhiteSpace = defineToken({
 /** To the end of the line: \n, \r\n or a lone \r (SourceText's line breaks). */
 export const Comment = defineToken({
   name: "Comment",
-  pattern: new RegExp(p.commentSource),
+  pattern: { source: p.commentSource },
   group: "comments",
   start_chars_hint: ["#"],
   ...noLineBreaks,
@@ -40,7 +40,7 @@ export const Comment = defineToken({
 /** `// ...` and `-- ...`: comments as other languages write them, reported and then read as comments. */
 export const ForeignComment = defineToken({
   name: "ForeignComment",
-  pattern: new RegExp(p.foreignCommentSource),
+  pattern: { source: p.foreignCommentSource },
   group: "comments",
   start_chars_hint: ["/", "-"],
   ...noLineBreaks,
@@ -48,7 +48,7 @@ export const ForeignComment = defineToken({
 
 export const Identifier = defineToken({
   name: "Identifier",
-  pattern: new RegExp(p.wordSource),
+  pattern: { source: p.wordSource },
   label: "a field name",
   start_chars_hint: [...letters, ...letters.map((letter) => letter.toUpperCase()), "_"],
   ...noLineBreaks,
@@ -56,7 +56,7 @@ export const Identifier = defineToken({
 /** `$domain`: a parameter, bound to a value after parsing. */
 export const Parameter = defineToken({
   name: "Parameter",
-  pattern: new RegExp(p.parameterSource),
+  pattern: { source: p.parameterSource },
   label: "a parameter",
   start_chars_hint: ["$"],
   ...noLineBreaks,
@@ -64,7 +64,7 @@ export const Parameter = defineToken({
 /** `weird field` in backquotes: a field whose name is a keyword or has unusual characters. */
 export const QuotedIdentifier = defineToken({
   name: "QuotedIdentifier",
-  pattern: new RegExp(p.quotedWordSource),
+  pattern: { source: p.quotedWordSource },
   label: "a field name",
   start_chars_hint: ["`"],
   ...noLineBreaks,
@@ -73,7 +73,7 @@ export const QuotedIdentifier = defineToken({
 function keyword(name: KeywordName, label = `'${keywordSpellings[name][0]}'`): TokenType {
   return defineToken({
     name,
-    pattern: new RegExp(p.keywordSource(keywordSpellings[name]), "i"),
+    pattern: { source: p.keywordSource(keywordSpellings[name]), flags: "i" },
     longer_alt: Identifier,
     label,
     start_chars_hint: firstLetters(keywordSpellings[name]),
@@ -118,7 +118,7 @@ export const LessOrEqual = symbol("LessOrEqual");
 export const GreaterOrEqual = symbol("GreaterOrEqual");
 export const ForeignOperator = defineToken({
   name: "ForeignOperator",
-  pattern: new RegExp(p.foreignOperatorSource),
+  pattern: { source: p.foreignOperatorSource },
   label: "an operator",
   start_chars_hint: [..."=&|<!≥≤≠"],
   ...noLineBreaks,
@@ -136,14 +136,14 @@ export const Star = symbol("Star");
 /** `11/01/2026`, `2026-10`, `1 Nov 2026`: reported with the date oq writes, then read as a date. */
 export const ForeignDate = defineToken({
   name: "ForeignDate",
-  pattern: new RegExp(p.foreignDateSource, "i"),
+  pattern: { source: p.foreignDateSource, flags: "i" },
   label: "a date",
   start_chars_hint: [...digits, ...firstLetters(monthAbbreviations)],
   ...noLineBreaks,
 });
 export const DateLiteral = defineToken({
   name: "DateLiteral",
-  pattern: new RegExp(p.dateSource),
+  pattern: { source: p.dateSource },
   label: "a date",
   start_chars_hint: digits,
   ...noLineBreaks,
@@ -157,28 +157,28 @@ export const reportedByLexer = Symbol("reported by the lexer");
 /** `1e3`: numbers in exponent notation are not oq; reported with the plain digits when they are exact. */
 export const ExponentNumber = defineToken({
   name: "ExponentNumber",
-  pattern: new RegExp(p.exponentNumberSource),
+  pattern: { source: p.exponentNumberSource },
   label: "a number",
   start_chars_hint: ["-", ...digits],
   ...noLineBreaks,
 });
 export const DurationLiteral = defineToken({
   name: "DurationLiteral",
-  pattern: new RegExp(p.durationSource, "i"),
+  pattern: { source: p.durationSource, flags: "i" },
   label: "a duration",
   start_chars_hint: digits,
   ...noLineBreaks,
 });
 export const NumberLiteral = defineToken({
   name: "NumberLiteral",
-  pattern: new RegExp(p.numberSource),
+  pattern: { source: p.numberSource },
   label: "a number",
   start_chars_hint: ["-", ...digits],
   ...noLineBreaks,
 });
 export const StringLiteral = defineToken({
   name: "StringLiteral",
-  pattern: new RegExp(p.stringSource),
+  pattern: { source: p.stringSource },
   label: "text in double quotes",
   start_chars_hint: ['"'],
   ...noLineBreaks,
@@ -186,7 +186,7 @@ export const StringLiteral = defineToken({
 /** A string missing its closing quote: reported, then read as a string to the end of the line. */
 export const UnterminatedString = defineToken({
   name: "UnterminatedString",
-  pattern: new RegExp(p.unterminatedStringSource),
+  pattern: { source: p.unterminatedStringSource },
   label: "text in double quotes",
   start_chars_hint: ['"'],
   ...noLineBreaks,
@@ -194,7 +194,7 @@ export const UnterminatedString = defineToken({
 /** 'single quoted': reported, then read as a string. */
 export const SingleQuotedString = defineToken({
   name: "SingleQuotedString",
-  pattern: new RegExp(p.singleQuotedStringSource),
+  pattern: { source: p.singleQuotedStringSource },
   label: "text in double quotes",
   start_chars_hint: [..."'‘‚‛“„‟«"],
   ...noLineBreaks,
