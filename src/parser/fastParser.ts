@@ -61,8 +61,9 @@ const quotedWordPattern = new RegExp(p.quotedWordSource, "y");
 const commentPattern = new RegExp(p.commentSource, "y");
 const parameterPattern = new RegExp(p.parameterSource, "y");
 const foreignOperatorPattern = new RegExp(p.foreignOperatorSource, "y");
-/** Built only where a date as people write it may begin (scannedAsLexed). */
+/** Built only where a date as people write it, or a number in exponent notation, may begin (scannedAsLexed). */
 let foreignDatePattern: RegExp | undefined;
+let exponentNumberPattern: RegExp | undefined;
 /** The characters another language's operator (`==`, `&&`, `||`, `<>`, `!`) can start with. */
 const foreignStarts = new Set(
   p.foreignOperatorSource.split(/(?<!\\)\|/).map((spelling) => spelling.replace(/\\/g, "")[0]!),
@@ -514,20 +515,38 @@ export function fastRead(source: SourceText, limits: Limits): FastReading {
 
 /**
  * Whether the lexer reads `text` into the same tokens as the scanner above did. It does, token
- * for token, except where a date written as people write it begins (`2026-10`, `1 Nov 2026`,
- * `11/01/2026`): the lexer tries that pattern (ForeignDate) first, at a digit or a letter, and
- * reads the date as one token, which this scanner reads as several or gives up on. Every other
- * token type the lexer tries before the one this scanner chose cannot match where it chose it,
- * or this scanner gave up there (scanner.test.ts). Asked only of a query with a mistake.
+ * for token, except where the lexer reads as one token what this scanner reads as several: a
+ * date as people write it (`2026-10`, `1 Nov 2026`, `11/01/2026`: ForeignDate) or a number in
+ * exponent notation (`1e-5`: ExponentNumber, read here as the duration `1e` and the number
+ * `-5`), token types the lexer tries first. Every other token type the lexer tries before the one
+ * this scanner chose cannot match where it chose it, or this scanner gave up there
+ * (scanner.test.ts). Asked only of a query with a mistake.
  */
 function scannedAsLexed(text: string, tokens: readonly Token[]): boolean {
-  for (const token of tokens) {
-    if (!mayStartForeignDate(text, token.start)) continue;
-    // The pattern is long, and compiling it cost a start ~1 ms: only where it may match.
-    foreignDatePattern ??= new RegExp(p.foreignDateSource, "iy");
-    if (matchAt(foreignDatePattern, text, token.start) >= 0) return false;
+  for (const { start } of tokens) {
+    // The patterns are long, and compiling ForeignDate's cost a start ~1 ms: only where one may match.
+    if (mayStartForeignDate(text, start)) {
+      foreignDatePattern ??= new RegExp(p.foreignDateSource, "iy");
+      if (matchAt(foreignDatePattern, text, start) >= 0) return false;
+    }
+    if (mayStartExponentNumber(text, start)) {
+      exponentNumberPattern ??= new RegExp(p.exponentNumberSource, "y");
+      if (matchAt(exponentNumberPattern, text, start) >= 0) return false;
+    }
   }
   return true;
+}
+
+/**
+ * Whether exponentNumberSource can match at `at`, told from a few characters (it must hold
+ * wherever the pattern matches: scanner.test.ts): digits, after a `-` or not, and then `e` or
+ * `E`, after a fraction or not.
+ */
+function mayStartExponentNumber(text: string, at: number): boolean {
+  let end = text.charCodeAt(at) === 45 /* - */ ? at + 1 : at;
+  if (!isDigit(text.charCodeAt(end))) return false;
+  while (isDigit(text.charCodeAt(end)) || text.charCodeAt(end) === 46 /* . */) end++;
+  return (text.charCodeAt(end) | 0x20) === 101; /* e, E */
 }
 
 const monthStarts: ReadonlySet<string> = new Set(monthAbbreviations);
