@@ -5,6 +5,7 @@ import { execFileSync } from "node:child_process";
 import { cpSync, existsSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 
@@ -36,11 +37,19 @@ const common = {
  */
 const commonJs = { ...common, format: "cjs", supported: { "dynamic-import": false } };
 
+/**
+ * The CommonJS bundles bin/codeCache.cjs runs (not zod.cjs, which they require): written inside
+ * the function require() wraps a module in, so that V8 compiles each file's text as it is, not a
+ * copy joined to the wrapper (codeCache.cjs, `wrapper`). Only codeCache.cjs runs them.
+ */
+const { wrapper } = createRequire(import.meta.url)("../bin/codeCache.cjs");
+const runWithCodeCache = { ...commonJs, banner: { js: wrapper.start }, footer: { js: wrapper.end } };
+
 // The recovering parser, as a separate CommonJS file: the command loads it (synchronously,
 // with require) only for a query the fast parser gives up on, so that a query without
 // mistakes never pays for loading it.
 await build({
-  ...commonJs,
+  ...runWithCodeCache,
   entryPoints: ["src/parser/recoveringParser.ts"],
   outfile: "dist/cli/recovering-parser.cjs",
 });
@@ -71,10 +80,11 @@ const lazyRecoveringParser = {
         let recoveringParser;
         export function recoveringParse(source, diagnostics, limits, scanned) {
           if (!recoveringParser) {
-            // This stand-in sits in dist/cli/ or in dist/cli/chunks/.
-            const here = fileURLToPath(import.meta.url);
-            const candidates = [new URL("./recovering-parser.cjs", import.meta.url), new URL("../recovering-parser.cjs", import.meta.url)].map((url) => fileURLToPath(url));
-            recoveringParser = createRequire(here)(candidates.find((path) => existsSync(path)));
+            // This stand-in sits in dist/cli/ or in dist/cli/chunks/; the bundle runs through
+            // bin/codeCache.cjs, as the compiling bundle runs it (it is not a file require() runs).
+            const up = existsSync(fileURLToPath(new URL("./recovering-parser.cjs", import.meta.url))) ? "./" : "../";
+            const codeCache = createRequire(fileURLToPath(import.meta.url))(fileURLToPath(new URL(up + "../../bin/codeCache.cjs", import.meta.url)));
+            recoveringParser = codeCache.requireWithCodeCache(fileURLToPath(new URL(up + "recovering-parser.cjs", import.meta.url)));
           }
           return recoveringParser.recoveringParse(source, diagnostics, limits, scanned);
         }`,
@@ -161,7 +171,7 @@ await build({
 // bin/oq.js runs for them: Node loads it without the ES module loader's work, so that they start
 // about as fast as Node itself (BENCHMARKS.md, "Cold start").
 await build({
-  ...commonJs,
+  ...runWithCodeCache,
   entryPoints: ["src/cli/oqCompiling.ts"],
   outfile: "dist/cli/compiling.cjs",
   plugins: [lazyRecoveringParser, zodOnFirstUse],
@@ -169,7 +179,7 @@ await build({
 // `oq reports ...` in a CommonJS file of its own, which bin/oq.js runs with its code cache
 // (written below, once dist/lib is built, by exporting from a local sandbox).
 await build({
-  ...commonJs,
+  ...runWithCodeCache,
   entryPoints: ["src/cli/oqReports.ts"],
   outfile: "dist/cli/reports.cjs",
   plugins: [commanderWithoutChildProcess, zodOnFirstUse],

@@ -17,6 +17,7 @@ const codeCache = createRequire(import.meta.url)("../bin/codeCache.cjs") as {
   compile(file: string, source: Buffer, cachedData?: Buffer): { cachedDataRejected?: boolean };
   requireWithCodeCache(file: string): { answer: number };
   writeCodeCache(file: string, runs: string[][]): Promise<void>;
+  wrapper: { start: string; end: string };
 };
 
 async function bundleWithCache(text: string): Promise<{ bundle: string; cacheFile: string }> {
@@ -146,6 +147,23 @@ describe("a bundle's code cache", () => {
     expect(codeCache.requireWithCodeCache(join(folder, "second.cjs")).answer).toBe(54);
     expect(one.answer).toBe(42);
     expect(one.twice(50)).toBe(100);
+  });
+
+  it("is of the file's text as it is, for a bundle written inside require()'s wrapper (oq's own), and V8 takes it", async () => {
+    const { start, end } = codeCache.wrapper;
+    const text = `${start}\nmodule.exports = { answer: 6 * 7, file: __filename, exported: exports === module.exports };\n${end}\n`;
+    const { bundle, cacheFile } = await bundleWithCache(text);
+    const source = readFileSync(bundle);
+    const cache = codeCache.readCache(cacheFile, source)!;
+    expect(codeCache.compile(bundle, source, cache).cachedDataRejected).toBe(false);
+    // A copy this process has not run yet.
+    const folder = scratch({ "wrapped.cjs": text });
+    writeFileSync(join(folder, "wrapped.cjs.cache"), readFileSync(cacheFile));
+    expect(codeCache.requireWithCodeCache(join(folder, "wrapped.cjs"))).toEqual({
+      answer: 42,
+      file: join(folder, "wrapped.cjs"),
+      exported: true,
+    });
   });
 
   it("is not given to V8 once the copy of the bundle it starts with is damaged, or the file is empty", async () => {
