@@ -149,6 +149,23 @@ describe("a bundle's code cache", () => {
     expect(one.twice(50)).toBe(100);
   });
 
+  it("of a second bundle, read into the first's memory, is still refused when it is of another text of the same length", async () => {
+    // The second bundle's bytes are read into the first's, and its checks read into the memory
+    // of the first's bytes and cache: they must still compare the second's copy with its own text.
+    const first = await bundleWithCache(
+      `module.exports = { answer: 1, padding: "${"y".repeat(90_000)}" };\n`,
+    );
+    const old = await bundleWithCache("module.exports = { answer: 6 * 7 };\n");
+    const folder = scratch({
+      "first.cjs": readFileSync(first.bundle, "utf8"),
+      "second.cjs": "module.exports = { answer: 6 * 9 };\n",
+    });
+    writeFileSync(join(folder, "first.cjs.cache"), readFileSync(first.cacheFile));
+    writeFileSync(join(folder, "second.cjs.cache"), readFileSync(old.cacheFile));
+    expect(codeCache.requireWithCodeCache(join(folder, "first.cjs")).answer).toBe(1);
+    expect(codeCache.requireWithCodeCache(join(folder, "second.cjs")).answer).toBe(54);
+  });
+
   it("is of the file's text as it is, for a bundle written inside require()'s wrapper (oq's own), and V8 takes it", async () => {
     const { start, end } = codeCache.wrapper;
     const text = `${start}\nmodule.exports = { answer: 6 * 7, file: __filename, exported: exports === module.exports };\n${end}\n`;
