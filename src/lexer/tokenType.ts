@@ -21,7 +21,8 @@ export const skippedGroup =
  * over is parsed without reading one, and making all of them cost such a start ~0.4 ms.
  */
 interface PatternSource {
-  source: string;
+  /** The source, or what works it out when the pattern is first read. */
+  source: string | (() => string);
   flags?: string;
 }
 
@@ -32,7 +33,8 @@ interface TokenConfig {
   group?: string;
   longer_alt?: TokenType;
   line_breaks?: boolean;
-  start_chars_hint?: string[];
+  /** The characters, or what works them out when they are first read (by oq's scanner, or chevrotain). */
+  start_chars_hint?: string[] | (() => string[]);
 }
 
 /**
@@ -56,7 +58,11 @@ export function defineToken(config: TokenConfig): TokenType {
   else if (pattern !== undefined) {
     let made: RegExp | undefined;
     Object.defineProperty(tokenType, "PATTERN", {
-      get: () => (made ??= new RegExp(pattern.source, pattern.flags)),
+      get: () =>
+        (made ??= new RegExp(
+          typeof pattern.source === "string" ? pattern.source : pattern.source(),
+          pattern.flags,
+        )),
       enumerable: true,
     });
   }
@@ -64,7 +70,11 @@ export function defineToken(config: TokenConfig): TokenType {
   if (config.group !== undefined) tokenType.GROUP = config.group;
   if (config.longer_alt !== undefined) tokenType.LONGER_ALT = config.longer_alt;
   if (config.line_breaks !== undefined) tokenType.LINE_BREAKS = config.line_breaks;
-  if (config.start_chars_hint !== undefined) tokenType.START_CHARS_HINT = config.start_chars_hint;
+  const hint = config.start_chars_hint;
+  if (typeof hint === "function") {
+    let made: string[] | undefined;
+    Object.defineProperty(tokenType, "START_CHARS_HINT", { get: () => (made ??= hint()), enumerable: true });
+  } else if (hint !== undefined) tokenType.START_CHARS_HINT = hint;
   return tokenType;
 }
 

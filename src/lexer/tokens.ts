@@ -73,10 +73,10 @@ export const QuotedIdentifier = defineToken({
 function keyword(name: KeywordName, label = `'${keywordSpellings[name][0]}'`): TokenType {
   return defineToken({
     name,
-    pattern: { source: p.keywordSource(keywordSpellings[name]), flags: "i" },
+    pattern: { source: () => p.keywordSource(keywordSpellings[name]), flags: "i" },
     longer_alt: Identifier,
     label,
-    start_chars_hint: firstLetters(keywordSpellings[name]),
+    start_chars_hint: () => firstLetters(keywordSpellings[name]),
     // A spelling of two words takes any spaces between them, line breaks too.
     line_breaks: keywordSpellings[name].some((word) => word.includes(" ")),
   });
