@@ -58,11 +58,8 @@ function cacheFileContents(source, cache) {
 }
 
 /**
- * The least memory a cache file's copy of the bundle, and its mirror image, are read into at a
- * time, to be compared: memory the process has already written to, where it has some (below),
- * since a fresh buffer costs more to fill than its bytes. The system maps its memory page by page
- * as it is first written, and on a virtual machine like this project's CI a page costs ~13-28 µs:
- * filling 1 MB of fresh memory took 3 ms, filling it again 0.02 ms.
+ * How much of a cache file's copy of the bundle, and of its mirror image, is read and compared at
+ * a time: into the memory after the bundle's bytes, then after the cache (`written`, below).
  */
 const partSize = 64 * 1024;
 
@@ -78,23 +75,25 @@ function readFully(fd, buffer, position) {
 }
 
 /**
- * Memory the process has written to already, read into again: the bytes of the last bundle read
- * (`source`: V8 has its text by then), and its cache (`cache`: V8 has done with it once the
- * bundle is compiled). A second bundle (the recovering parser's) is read into them, and each is
- * the scratch memory the other's checks read into: only the first bundle's bytes and its cache
- * cost fresh memory. Measured inside the process, reading the recovering parser then took
- * 0.06 ms instead of 0.21, and checking its cache 0.22 ms instead of 0.30; a whole start's gain
- * is below what interleaved runs can tell apart.
+ * Memory the process has written to already, read into again for each bundle: its bytes (V8
+ * copies them into its own string), then its cache (V8 has done with it once the bundle is
+ * compiled), and after them the parts the checks read into. The second bundle (the recovering
+ * parser's) fits in the first's: only the first costs fresh memory, and one region where the
+ * bytes, the cache and the parts had one each. Fresh memory costs more to fill than its bytes:
+ * the system maps it page by page as it is first written, and on a virtual machine like this
+ * project's CI a page costs ~13-28 µs (reading the compiling bundle's 132 KB into fresh memory
+ * took 0.6 ms, into memory written before 0.015 ms).
  */
-const mapped = { source: undefined, cache: undefined };
+let written;
 
-/** `length` bytes of `memory`, or fresh memory when it is smaller. */
-const within = (memory, length) =>
-  memory && memory.length >= length ? memory.subarray(0, length) : Buffer.allocUnsafeSlow(length);
+/** At least `length` bytes of memory: the process's own when it is large enough, else fresh (kept for the next bundle). */
+function memoryOf(length) {
+  if (!written || written.length < length) written = Buffer.allocUnsafeSlow(length);
+  return written;
+}
 
-/** Memory to read into and compare in parts: `memory`, unless it is too small to be worth it. */
-const scratchOf = (memory) =>
-  memory && memory.length >= partSize ? memory : Buffer.allocUnsafeSlow(partSize);
+/** How much memory checking a cache of `cacheLength` bytes, of a bundle of `sourceLength`, reads into. */
+const memoryToCheck = (sourceLength, cacheLength) => Math.max(sourceLength, cacheLength) + partSize;
 
 /**
  * Whether the bytes of `fd` from `position` are `expected`, turned back to front when `mirrored`;
@@ -114,49 +113,95 @@ function holds(fd, position, expected, scratch, mirrored = false) {
   return true;
 }
 
+/** The cache's length in a cache file of `size` bytes of a bundle of `sourceLength`; undefined when none fits. */
+function cacheLengthOf(size, sourceLength) {
+  const caches = size - sourceLength;
+  return caches > 0 && caches % 2 === 0 ? caches / 2 : undefined;
+}
+
 /**
- * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
- * this source's, or it is not its mirror image turned back. Read into `memory.cache` when it is
- * given and large enough. `memory.scratch` is memory the caller no longer needs (the bundle's
- * bytes, once V8 has its text), which the mirror is read into; it is written to, and `source`
- * may be part of it.
+ * The code cache of `source` in the cache file `fd` of `size` bytes, or undefined when it is not
+ * this source's, or it is not its mirror image turned back. Read into `memory`, which must hold
+ * memoryToCheck bytes and is written over from its start: `source` may be its first bytes, which
+ * are compared before the cache is read over them.
  */
-function readCache(cacheFile, source, memory = {}) {
-  let fd;
+function checkedCache(fd, size, source, memory) {
+  const length = cacheLengthOf(size, source.length);
+  if (length === undefined) return undefined;
+  const scratchAfter = (end) => memory.subarray(end, end + partSize);
+  if (!holds(fd, 0, source, scratchAfter(source.length))) return undefined;
+  const cache = memory.subarray(0, length);
+  if (!readFully(fd, cache, source.length)) return undefined;
+  if (!holds(fd, source.length + length, cache, scratchAfter(length), true)) return undefined;
+  // A file longer than it was when measured (written to meanwhile) is not the one measured.
+  return readSync(fd, Buffer.alloc(1), 0, 1, size) === 0 ? cache : undefined;
+}
+
+/** The size of the open file `fd`, or undefined when it cannot be read (a folder, a read error). */
+function sizeOf(fd) {
   try {
-    fd = openSync(cacheFile, "r");
+    return fstatSync(fd).size;
   } catch {
-    // No cache (a build that could not write one): compiled from source.
     return undefined;
   }
+}
+
+/** `file` opened to read, or undefined when there is none (a build that could not write a cache). */
+function openToRead(file) {
   try {
-    const caches = fstatSync(fd).size - source.length;
-    if (caches <= 0 || caches % 2 !== 0) return undefined;
-    const length = caches / 2;
-    const cache = within(memory.cache, length);
-    // The copy of the bundle is read into the cache's memory before the cache is.
-    if (!holds(fd, 0, source, scratchOf(memory.cache ?? cache))) return undefined;
-    if (!readFully(fd, cache, source.length)) return undefined;
-    if (!holds(fd, source.length + length, cache, scratchOf(memory.scratch), true)) return undefined;
-    // A file longer than it was when measured (written to meanwhile) is not the one measured.
-    return readSync(fd, Buffer.alloc(1), 0, 1, source.length + caches) === 0 ? cache : undefined;
+    return openSync(file, "r");
   } catch {
-    // Unreadable (a folder, a read error): compiled from source.
+    return undefined;
+  }
+}
+
+/**
+ * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
+ * this source's, or it is not its mirror image turned back; in fresh memory.
+ */
+function readCache(cacheFile, source) {
+  const fd = openToRead(cacheFile);
+  if (fd === undefined) return undefined;
+  try {
+    const size = sizeOf(fd);
+    const length = size === undefined ? undefined : cacheLengthOf(size, source.length);
+    if (length === undefined) return undefined;
+    return checkedCache(fd, size, source, Buffer.allocUnsafeSlow(memoryToCheck(source.length, length)));
+  } catch {
+    // Unreadable (a read error): compiled from source.
     return undefined;
   } finally {
     closeSync(fd);
   }
 }
 
-/** The bytes of `file`, read into `memory` when it is large enough. */
-function readBundle(file, memory) {
+/**
+ * The text of the bundle `file` and its code cache (undefined when there is none, or it is not
+ * this text's, whole): the bytes and the cache read into the process's memory (`written`).
+ */
+function readBundleAndCache(file) {
   const fd = openSync(file, "r");
+  const cacheFd = openToRead(cacheFileOf(file));
   try {
-    const bytes = within(memory, fstatSync(fd).size);
-    if (!readFully(fd, bytes, 0)) throw new Error(`${file} was cut short while it was read`);
-    return bytes;
+    const sourceLength = fstatSync(fd).size;
+    const cacheSize = cacheFd === undefined ? undefined : sizeOf(cacheFd);
+    const cacheLength = cacheSize === undefined ? undefined : cacheLengthOf(cacheSize, sourceLength);
+    const memory = memoryOf(
+      cacheLength === undefined ? sourceLength : memoryToCheck(sourceLength, cacheLength),
+    );
+    const source = memory.subarray(0, sourceLength);
+    if (!readFully(fd, source, 0)) throw new Error(`${file} was cut short while it was read`);
+    const text = source.toString("utf8");
+    let cache;
+    try {
+      cache = cacheLength === undefined ? undefined : checkedCache(cacheFd, cacheSize, source, memory);
+    } catch {
+      // Unreadable (a read error): compiled from source.
+    }
+    return { text, cache };
   } finally {
     closeSync(fd);
+    if (cacheFd !== undefined) closeSync(cacheFd);
   }
 }
 
@@ -179,19 +224,9 @@ const compiledBundles = new Map();
 function requireWithCodeCache(file) {
   const loaded = compiledBundles.get(file);
   if (loaded) return loaded.exports;
-  const source = readBundle(file, mapped.source);
-  const text = source.toString("utf8");
-  // V8 has the text: the bytes' memory is free to check the cache in, and to take the next bundle.
-  const sourceMemory = Buffer.from(
-    source.buffer,
-    source.byteOffset,
-    source.buffer.byteLength - source.byteOffset,
-  );
-  const cache = readCache(cacheFileOf(file), source, { cache: mapped.cache, scratch: sourceMemory });
+  const { text, cache } = readBundleAndCache(file);
+  // V8 reads the cache while it compiles: its memory is free for the next bundle afterwards.
   const script = compile(file, text, cache);
-  // V8 has read the cache: its memory can take the next bundle's.
-  if (sourceMemory.length > (mapped.source?.length ?? 0)) mapped.source = sourceMemory;
-  if (cache && cache.length > (mapped.cache?.length ?? 0)) mapped.cache = cache;
   const bundle = { script, exports: {} };
   compiledBundles.set(file, bundle);
   bundle.exports = run(script, file);
