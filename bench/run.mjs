@@ -94,13 +94,25 @@ function interleavedStarts(commands, runs, cwd, command = process.execPath) {
       samples[c].cpu.push((user + system) * 1000);
     });
   }
-  return samples.map(({ wall, cpu }) => ({ wall: median(wall), cpu: median(cpu) }));
+  // Each round's ratio to the round's baseline (the first command), then their median: the
+  // machine's speed drifts over a run (`node -e 0` took 60 ms, then 74 ms, in one), and a round
+  // is over in about a second, so each ratio compares starts made under the same load.
+  const roundRatios = (c, kind) => samples[c][kind].map((value, round) => value / samples[0][kind][round]);
+  return samples.map(({ wall, cpu }, c) => ({
+    wall: median(wall),
+    cpu: median(cpu),
+    wallRatio: median(roundRatios(c, "wall")),
+    cpuRatio: median(roundRatios(c, "cpu")),
+  }));
 }
 
-/** A cold start's row: the larger of its wall and CPU ratios against the baseline's, both shown. */
+/**
+ * A cold start's row: the larger of its wall and CPU ratios against the baseline's, both shown,
+ * each the median of the rounds' ratios (interleavedStarts).
+ */
 function coldStart(name, start, base, target, baselineName = "`node -e 0`") {
-  const wall = start.wall / base.wall;
-  const cpu = start.cpu / base.cpu;
+  const wall = start.wallRatio;
+  const cpu = start.cpuRatio;
   return {
     name,
     baseline: baselineName,
@@ -219,7 +231,7 @@ const small = join(dir, "small.oq");
 writeFileSync(small, designQuery);
 writeFileSync(join(dir, "syntax.oq"), designQuery.replace(">= 3", ">="));
 writeFileSync(join(dir, "typo.oq"), designQuery.replace("opens >=", "opnes >="));
-const startRuns = quick ? 7 : 31;
+const startRuns = quick ? 7 : 51;
 const starts = interleavedStarts(
   [
     ["-e", "0"],
