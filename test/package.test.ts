@@ -108,6 +108,20 @@ describe("the package as npm packs it", () => {
   });
 });
 
+describe("the bundles bin/codeCache.cjs runs", () => {
+  it("require only Node's modules and files by absolute path, which codeCache.cjs's own require finds alike", () => {
+    const required = ["compiling.cjs", "recovering-parser.cjs", "reports.cjs"].flatMap((bundle) =>
+      [...readFileSync(join(root, "dist/cli", bundle), "utf8").matchAll(/\brequire\(([^)]*)\)/g)].map(
+        (match) => `${bundle}: ${match[1]}`,
+      ),
+    );
+    expect(required).toContain('compiling.cjs: __dirname+"/zod.cjs"');
+    expect(required).toContain('reports.cjs: "node:http"');
+    const others = required.filter((call) => !/: ("node:[a-z_/]+"|__dirname\s*\+\s*"\/[^"]+")$/.test(call));
+    expect(others).toEqual([]);
+  });
+});
+
 describe("the command in a package without dist/ (installed from git with --ignore-scripts)", () => {
   it("says how to get it built, and exits with the usage status (exitCodes.usage)", () => {
     const installed = mkdtempSync(join(tmpdir(), "oq-unbuilt-"));
