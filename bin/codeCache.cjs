@@ -134,7 +134,7 @@ function checkedCache(fd, size, source, memory) {
   if (!readFully(fd, cache, source.length)) return undefined;
   if (!holds(fd, source.length + length, cache, scratchAfter(length), true)) return undefined;
   // A file longer than it was when measured (written to meanwhile) is not the one measured.
-  return readSync(fd, Buffer.alloc(1), 0, 1, size) === 0 ? cache : undefined;
+  return readSync(fd, memory, length, 1, size) === 0 ? cache : undefined;
 }
 
 /** The size of the open file `fd`, or undefined when it cannot be read (a folder, a read error). */

@@ -41,18 +41,27 @@ export type KeywordName = keyof typeof keywordSpellings;
  * share both, character by character in any case. A Map of lowered words cost a lowered copy and
  * a hash of each word the fast parser reads (~10% of a compile).
  */
-const spellingsByStart: { spelling: string; name: KeywordName }[][] = [];
+let spellingsByStart: { spelling: string; name: KeywordName }[][] | undefined;
 
 /** Where spellings of `length` characters starting with the letter `code` (either case) are. */
 const startSlot = (length: number, code: number) => (length << 5) | (code & 31);
 
-for (const [name, words] of Object.entries(keywordSpellings) as [KeywordName, readonly string[]][])
-  for (const spelling of words)
-    (spellingsByStart[startSlot(spelling.length, spelling.charCodeAt(0))] ??= []).push({ spelling, name });
+/**
+ * The table, made when a word is first looked up: the recovering parser's bundle, which holds
+ * this module for keywordSpellings, looks up none (making it cost its start ~0.1 ms).
+ */
+function spellingTable(): { spelling: string; name: KeywordName }[][] {
+  if (spellingsByStart) return spellingsByStart;
+  const table: { spelling: string; name: KeywordName }[][] = [];
+  for (const [name, words] of Object.entries(keywordSpellings) as [KeywordName, readonly string[]][])
+    for (const spelling of words)
+      (table[startSlot(spelling.length, spelling.charCodeAt(0))] ??= []).push({ spelling, name });
+  return (spellingsByStart = table);
+}
 
 /** The keyword the characters [start, end) of `text` spell (in any case), if they spell one. */
 export function keywordAt(text: string, start: number, end: number): KeywordName | undefined {
-  const candidates = spellingsByStart[startSlot(end - start, text.charCodeAt(start))];
+  const candidates = spellingTable()[startSlot(end - start, text.charCodeAt(start))];
   if (candidates === undefined) return undefined;
   next: for (const { spelling, name } of candidates) {
     // Spellings are lower-case letters; `| 0x20` lowers A-Z and leaves digits and `_` unequal to them.
