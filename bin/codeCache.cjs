@@ -3,14 +3,17 @@
 // without parsing and compiling its JavaScript again (BENCHMARKS.md, "Cold start"). V8 turns away
 // a cache of another V8 version or other flags, but of the source it checks only the length, and
 // of the cache nothing but its length (a flipped bit can crash it, or worse). So a cache file
-// holds a copy of the bundle it was made from, then the cache, then the cache's bytes in reverse
-// order (its mirror image):
-// - the cache is given to V8 only when the copy is the bundle, byte for byte, and the mirror,
-//   turned back, is the cache, byte for byte. Damage passes only if it changes a byte of the
-//   cache and the byte at the mirrored place of the mirror alike: a flipped bit, a cut, a block
-//   of zeros, the same change at the same place of both (a plain second copy let that through:
-//   the cold test of issue 21 crashed V8 with it), line endings or characters converted through
-//   the whole file (which shift the two differently) do not;
+// holds a copy of the bundle it was made from, then the cache, then the cache again with its two
+// halves swapped (its second copy, rotated by half its length):
+// - the cache is given to V8 only when the copy is the bundle, byte for byte, and the second
+//   copy, its halves swapped back, is the cache, byte for byte. A byte of the cache is checked
+//   against the byte half the cache away in the second copy, so the same damage at the same
+//   place of both passes only if it is longer than half the cache. A flipped bit, a cut, a block
+//   of zeros, the same change at the same place of both, line endings or characters converted
+//   through the whole file (which shift the two differently) do not pass. Two earlier schemes
+//   let such damage through, and V8 crashed on it in cold tests of issue 21: a plain second copy
+//   (any change at the same place of both), and the cache's bytes in reverse order (a change
+//   centred on the cache's middle, which reversing maps onto itself);
 // - comparisons, because hashing in JavaScript costs more than reading a second copy, node:crypto
 //   and node:zlib cost a start ~6 ms and ~4 ms to load, and V8's own checksum needs a V8 flag
 //   switched on (node:v8, which loads Node's streams: ~3 ms) and only while compiling, since it
@@ -52,14 +55,19 @@ function compile(file, source, cachedData) {
   return new vm.Script(text.startsWith(wrapper.start) ? text : wrap(text), { filename: file, cachedData });
 }
 
-/** What a cache file holds: the bundle `source`, then `cache`, then its bytes in reverse order. */
+/** Where the cache's halves meet: its second copy starts with the bytes from here (the second half). */
+const halfOf = (cacheLength) => cacheLength >> 1;
+
+/** What a cache file holds: the bundle `source`, then `cache`, then `cache` with its halves swapped. */
 function cacheFileContents(source, cache) {
-  return Buffer.concat([source, cache, Buffer.from(cache).reverse()]);
+  const half = halfOf(cache.length);
+  return Buffer.concat([source, cache, cache.subarray(half), cache.subarray(0, half)]);
 }
 
 /**
- * How much of a cache file's copy of the bundle, and of its mirror image, is read and compared at
- * a time: into the memory after the bundle's bytes, then after the cache (`written`, below).
+ * How much of a cache file's copy of the bundle, and of the cache's second copy, is read and
+ * compared at a time: into the memory after the bundle's bytes, then after the cache (`written`,
+ * below).
  */
 const partSize = 64 * 1024;
 
@@ -95,20 +103,12 @@ function memoryOf(length) {
 /** How much memory checking a cache of `cacheLength` bytes, of a bundle of `sourceLength`, reads into. */
 const memoryToCheck = (sourceLength, cacheLength) => Math.max(sourceLength, cacheLength) + partSize;
 
-/**
- * Whether the bytes of `fd` from `position` are `expected`, turned back to front when `mirrored`;
- * read in parts into `scratch`.
- */
-function holds(fd, position, expected, scratch, mirrored = false) {
-  const length = expected.length;
-  for (let at = 0; at < length; at += scratch.length) {
-    const stored = scratch.subarray(0, Math.min(scratch.length, length - at));
+/** Whether the bytes of `fd` from `position` are `expected`; read in parts into `scratch`. */
+function holds(fd, position, expected, scratch) {
+  for (let at = 0; at < expected.length; at += scratch.length) {
+    const stored = scratch.subarray(0, Math.min(scratch.length, expected.length - at));
     if (!readFully(fd, stored, position + at)) return false;
-    // The mirror's bytes from `at` are the cache's bytes before `length - at`, in reverse order.
-    const same = mirrored
-      ? stored.reverse().equals(expected.subarray(length - at - stored.length, length - at))
-      : stored.equals(expected.subarray(at, at + stored.length));
-    if (!same) return false;
+    if (!stored.equals(expected.subarray(at, at + stored.length))) return false;
   }
   return true;
 }
@@ -121,9 +121,9 @@ function cacheLengthOf(size, sourceLength) {
 
 /**
  * The code cache of `source` in the cache file `fd` of `size` bytes, or undefined when it is not
- * this source's, or it is not its mirror image turned back. Read into `memory`, which must hold
- * memoryToCheck bytes and is written over from its start: `source` may be its first bytes, which
- * are compared before the cache is read over them.
+ * this source's, or its second copy, halves swapped back, is not it. Read into `memory`, which
+ * must hold memoryToCheck bytes and is written over from its start: `source` may be its first
+ * bytes, which are compared before the cache is read over them.
  */
 function checkedCache(fd, size, source, memory) {
   const length = cacheLengthOf(size, source.length);
@@ -132,7 +132,11 @@ function checkedCache(fd, size, source, memory) {
   if (!holds(fd, 0, source, scratchAfter(source.length))) return undefined;
   const cache = memory.subarray(0, length);
   if (!readFully(fd, cache, source.length)) return undefined;
-  if (!holds(fd, source.length + length, cache, scratchAfter(length), true)) return undefined;
+  // The second copy: the cache's second half, then its first half.
+  const half = halfOf(length);
+  const secondCopy = source.length + length;
+  if (!holds(fd, secondCopy, cache.subarray(half), scratchAfter(length))) return undefined;
+  if (!holds(fd, secondCopy + length - half, cache.subarray(0, half), scratchAfter(length))) return undefined;
   // A file longer than it was when measured (written to meanwhile) is not the one measured.
   return readSync(fd, memory, length, 1, size) === 0 ? cache : undefined;
 }
@@ -157,7 +161,7 @@ function openToRead(file) {
 
 /**
  * The code cache of `source` kept in `cacheFile`, or undefined when there is none, or it is not
- * this source's, or it is not its mirror image turned back; in fresh memory.
+ * this source's, or its second copy, halves swapped back, is not it; in fresh memory.
  */
 function readCache(cacheFile, source) {
   const fd = openToRead(cacheFile);

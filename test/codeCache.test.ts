@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { readFileSync, writeFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { join } from "node:path";
@@ -8,8 +9,8 @@ import { scratch } from "./support/scratch.js";
  * The code cache the compiling commands start with (bin/codeCache.cjs): V8 checks only the
  * length of the source a cache was made for, and nothing of the cache itself, so a stale cache
  * ran old code and a damaged one crashed Node (cold test of issue 21). A cache file holds a copy
- * of the bundle, then the cache, then its mirror image (its bytes in reverse order): the cache is
- * given to V8 only when the copy is this bundle and the mirror, turned back, is the cache.
+ * of the bundle, then the cache, then the cache again with its halves swapped: the cache is given
+ * to V8 only when the copy is this bundle and the second copy, its halves swapped back, is the cache.
  */
 
 const codeCache = createRequire(import.meta.url)("../bin/codeCache.cjs") as {
@@ -60,7 +61,7 @@ describe("a bundle's code cache", () => {
     const whole = readFileSync(cacheFile);
     const cache = codeCache.readCache(cacheFile, source)!;
     expect(whole.length).toBe(source.length + 2 * cache.length);
-    // A flip in the cache and in its mirror, at their start, middle and end, then cuts of the file.
+    // A flip in the cache and in its second copy, at their start, middle and end, then cuts of the file.
     const damaged = [source.length, source.length + cache.length].flatMap((at) =>
       [at, at + (cache.length >> 1), at + cache.length - 1].map((byte) => {
         const flipped = Buffer.from(whole);
@@ -92,8 +93,52 @@ describe("a bundle's code cache", () => {
     expect(codeCache.compile(elsewhere, source, cache).cachedDataRejected).toBe(false);
   });
 
-  it("is read in parts of 64 KB: a large bundle's, whole, and not once any part of its copy, cache or mirror is damaged", async () => {
-    // A string constant of 200 KB: the copy, the cache and the mirror each take several parts.
+  it("is not given to V8 when the same damage, shorter than half the cache, is at the same place of the cache and of its second copy, wherever it is: its middle too (cold test: V8 crashed)", async () => {
+    const { bundle, cacheFile } = await bundleWithCache(
+      `const parts = [${Array.from({ length: 200 }, (_, i) => `(n) => n * ${i}`).join(", ")}];\nmodule.exports = { answer: parts[6](7) };\n`,
+    );
+    const source = readFileSync(bundle);
+    const whole = readFileSync(cacheFile);
+    const length = (whole.length - source.length) / 2;
+    expect(length).toBeGreaterThan(1024);
+    const cache = whole.subarray(source.length, source.length + length);
+    /** The file with `bytes` written at `at` of the cache and at `at` of its second copy. */
+    const damagedAt = (at: number, bytes: Uint8Array) => {
+      const damaged = Buffer.from(whole);
+      for (const start of [source.length, source.length + length]) damaged.set(bytes, start + at);
+      return damaged;
+    };
+    const refused = (damaged: Buffer) => {
+      writeFileSync(cacheFile, damaged);
+      return codeCache.readCache(cacheFile, source) === undefined;
+    };
+    // Centred on the middle: a second copy in reverse order (the scheme before) maps that place
+    // onto itself, so the damage passed as its own mirror image, and V8 crashed on it.
+    for (const size of [2, 8, 16, 64, 512]) {
+      const zeros = new Uint8Array(size);
+      const at = (length >> 1) - (size >> 1);
+      // The damage happened: the cache's bytes there were not all zeros.
+      expect(cache.subarray(at, at + size).every((byte) => byte === 0)).toBe(false);
+      expect(refused(damagedAt(at, zeros)), `${size} zeros in the middle`).toBe(true);
+    }
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: length - 1 }),
+        fc.uint8Array({ minLength: 1, maxLength: 256 }),
+        (at, bytes) => {
+          const written = bytes.subarray(0, Math.min(bytes.length, length - at, (length >> 1) - 1));
+          fc.pre(!Buffer.from(written).equals(cache.subarray(at, at + written.length)));
+          return refused(damagedAt(at, written));
+        },
+      ),
+      { numRuns: 300 },
+    );
+    writeFileSync(cacheFile, whole);
+    expect(codeCache.readCache(cacheFile, source)?.equals(cache)).toBe(true);
+  });
+
+  it("is read in parts of 64 KB: a large bundle's, whole, and not once any part of its copy, cache or second copy is damaged", async () => {
+    // A string constant of 200 KB: the copy, the cache and the second copy each take several parts.
     const { bundle, cacheFile } = await bundleWithCache(
       `module.exports = { answer: 6 * 7, padding: "${"0123456789".repeat(20_000)}" };\n`,
     );
