@@ -3,17 +3,19 @@
 // without parsing and compiling its JavaScript again (BENCHMARKS.md, "Cold start"). V8 turns away
 // a cache of another V8 version or other flags, but of the source it checks only the length, and
 // of the cache nothing but its length (a flipped bit can crash it, or worse). So a cache file
-// holds a copy of the bundle it was made from, then the cache, then the cache again with its two
-// halves swapped (its second copy, rotated by half its length):
+// holds a copy of the bundle it was made from, then the cache, then every byte value once, then
+// the cache again with its two halves swapped (its second copy, rotated by half its length):
 // - the cache is given to V8 only when the copy is the bundle, byte for byte, and the second
 //   copy, its halves swapped back, is the cache, byte for byte. A byte of the cache is checked
 //   against the byte half the cache away in the second copy, so the same damage at the same
-//   place of both passes only if it is longer than half the cache. A flipped bit, a cut, a block
-//   of zeros, the same change at the same place of both, line endings or characters converted
-//   through the whole file (which shift the two differently) do not pass. Two earlier schemes
-//   let such damage through, and V8 crashed on it in cold tests of issue 21: a plain second copy
-//   (any change at the same place of both), and the cache's bytes in reverse order (a change
-//   centred on the cache's middle, which reversing maps onto itself);
+//   place of both passes only if it is longer than half the cache. Between the two lie every
+//   byte value once, in order: a byte value rewritten into another through the file (CR -> LF),
+//   which moving bytes keeps consistent, rewrites one of them. A flipped bit, a cut, a block of
+//   zeros, the same change at the same place of both, line endings or characters converted
+//   through the file do not pass. Earlier schemes let such damage through, and V8 crashed on it
+//   in cold tests of issue 21: a plain second copy (any change at the same place of both), the
+//   cache's bytes in reverse order (a change centred on the cache's middle, which reversing maps
+//   onto itself), and either without the byte values between (CR -> LF through the file);
 // - comparisons, because hashing in JavaScript costs more than reading a second copy, node:crypto
 //   and node:zlib cost a start ~6 ms and ~4 ms to load, and V8's own checksum needs a V8 flag
 //   switched on (node:v8, which loads Node's streams: ~3 ms) and only while compiling, since it
@@ -58,10 +60,32 @@ function compile(file, source, cachedData) {
 /** Where the cache's halves meet: its second copy starts with the bytes from here (the second half). */
 const halfOf = (cacheLength) => cacheLength >> 1;
 
-/** What a cache file holds: the bundle `source`, then `cache`, then `cache` with its halves swapped. */
+/**
+ * Every byte value once, in order, between the cache and its second copy: a rewriting of one
+ * byte value into another through the file, which a second copy made by moving bytes keeps
+ * consistent (a CR -> LF conversion: cold test, V8 crashed), rewrites one of these too.
+ */
+const allByteValues = Buffer.from(Array.from({ length: 256 }, (_, value) => value));
+
+/**
+ * Where a cache file holds its parts (offsets in bytes), for a bundle of `sourceLength` bytes and
+ * a cache of `cacheLength`: the copy of the bundle from 0, then the cache, every byte value and
+ * the cache's second copy.
+ */
+function cacheFileLayout(sourceLength, cacheLength) {
+  const cache = sourceLength;
+  const byteValues = cache + cacheLength;
+  const secondCopy = byteValues + allByteValues.length;
+  return { cache, byteValues, secondCopy, size: secondCopy + cacheLength };
+}
+
+/**
+ * What a cache file holds: the bundle `source`, then `cache`, then every byte value in order,
+ * then `cache` with its halves swapped.
+ */
 function cacheFileContents(source, cache) {
   const half = halfOf(cache.length);
-  return Buffer.concat([source, cache, cache.subarray(half), cache.subarray(0, half)]);
+  return Buffer.concat([source, cache, allByteValues, cache.subarray(half), cache.subarray(0, half)]);
 }
 
 /**
@@ -115,7 +139,7 @@ function holds(fd, position, expected, scratch) {
 
 /** The cache's length in a cache file of `size` bytes of a bundle of `sourceLength`; undefined when none fits. */
 function cacheLengthOf(size, sourceLength) {
-  const caches = size - sourceLength;
+  const caches = size - sourceLength - allByteValues.length;
   return caches > 0 && caches % 2 === 0 ? caches / 2 : undefined;
 }
 
@@ -130,11 +154,13 @@ function checkedCache(fd, size, source, memory) {
   if (length === undefined) return undefined;
   const scratchAfter = (end) => memory.subarray(end, end + partSize);
   if (!holds(fd, 0, source, scratchAfter(source.length))) return undefined;
+  const layout = cacheFileLayout(source.length, length);
   const cache = memory.subarray(0, length);
-  if (!readFully(fd, cache, source.length)) return undefined;
+  if (!readFully(fd, cache, layout.cache)) return undefined;
+  if (!holds(fd, layout.byteValues, allByteValues, scratchAfter(length))) return undefined;
   // The second copy: the cache's second half, then its first half.
   const half = halfOf(length);
-  const secondCopy = source.length + length;
+  const { secondCopy } = layout;
   if (!holds(fd, secondCopy, cache.subarray(half), scratchAfter(length))) return undefined;
   if (!holds(fd, secondCopy + length - half, cache.subarray(0, half), scratchAfter(length))) return undefined;
   // A file longer than it was when measured (written to meanwhile) is not the one measured.
@@ -267,4 +293,4 @@ async function writeCodeCache(file, runs) {
   }
 }
 
-module.exports = { compile, readCache, requireWithCodeCache, wrapper, writeCodeCache };
+module.exports = { cacheFileLayout, compile, readCache, requireWithCodeCache, wrapper, writeCodeCache };

@@ -15,6 +15,10 @@ import { scratch } from "./support/scratch.js";
 
 const codeCache = createRequire(import.meta.url)("../bin/codeCache.cjs") as {
   readCache(cacheFile: string, source: Buffer): Buffer | undefined;
+  cacheFileLayout(
+    sourceLength: number,
+    cacheLength: number,
+  ): { cache: number; byteValues: number; secondCopy: number; size: number };
   compile(file: string, source: Buffer, cachedData?: Buffer): { cachedDataRejected?: boolean };
   requireWithCodeCache(file: string): { answer: number };
   writeCodeCache(file: string, runs: string[][]): Promise<void>;
@@ -60,9 +64,10 @@ describe("a bundle's code cache", () => {
     const source = readFileSync(bundle);
     const whole = readFileSync(cacheFile);
     const cache = codeCache.readCache(cacheFile, source)!;
-    expect(whole.length).toBe(source.length + 2 * cache.length);
+    const layout = codeCache.cacheFileLayout(source.length, cache.length);
+    expect(whole.length).toBe(layout.size);
     // A flip in the cache and in its second copy, at their start, middle and end, then cuts of the file.
-    const damaged = [source.length, source.length + cache.length].flatMap((at) =>
+    const damaged = [layout.cache, layout.secondCopy].flatMap((at) =>
       [at, at + (cache.length >> 1), at + cache.length - 1].map((byte) => {
         const flipped = Buffer.from(whole);
         flipped[byte]! ^= 0x01;
@@ -74,10 +79,9 @@ describe("a bundle's code cache", () => {
     // crashed on it): a flipped bit, a block of zeros.
     for (const at of [3, cache.length >> 2, cache.length - 4]) {
       const twice = Buffer.from(whole);
-      for (const start of [source.length, source.length + cache.length]) twice[start + at]! ^= 0x10;
+      for (const start of [layout.cache, layout.secondCopy]) twice[start + at]! ^= 0x10;
       const zeroed = Buffer.from(whole);
-      for (const start of [source.length, source.length + cache.length])
-        zeroed.fill(0, start + at, start + at + 3);
+      for (const start of [layout.cache, layout.secondCopy]) zeroed.fill(0, start + at, start + at + 3);
       damaged.push(twice, zeroed);
     }
     // Line endings converted through the whole file, the bundle's copy too.
@@ -99,13 +103,15 @@ describe("a bundle's code cache", () => {
     );
     const source = readFileSync(bundle);
     const whole = readFileSync(cacheFile);
-    const length = (whole.length - source.length) / 2;
+    const length = codeCache.readCache(cacheFile, source)!.length;
     expect(length).toBeGreaterThan(1024);
-    const cache = whole.subarray(source.length, source.length + length);
+    const layout = codeCache.cacheFileLayout(source.length, length);
+    expect(whole.length).toBe(layout.size);
+    const cache = whole.subarray(layout.cache, layout.cache + length);
     /** The file with `bytes` written at `at` of the cache and at `at` of its second copy. */
     const damagedAt = (at: number, bytes: Uint8Array) => {
       const damaged = Buffer.from(whole);
-      for (const start of [source.length, source.length + length]) damaged.set(bytes, start + at);
+      for (const start of [layout.cache, layout.secondCopy]) damaged.set(bytes, start + at);
       return damaged;
     };
     const refused = (damaged: Buffer) => {
@@ -137,6 +143,40 @@ describe("a bundle's code cache", () => {
     expect(codeCache.readCache(cacheFile, source)?.equals(cache)).toBe(true);
   });
 
+  it("is not given to V8 once one byte value is rewritten into another through the file, keeping its length (cold test: a CR -> LF conversion crashed V8)", async () => {
+    const { bundle, cacheFile } = await bundleWithCache(
+      `const parts = [${Array.from({ length: 200 }, (_, i) => `(n) => n * ${i}`).join(", ")}];\nmodule.exports = { answer: parts[6](7) };\n`,
+    );
+    const source = readFileSync(bundle);
+    const whole = readFileSync(cacheFile);
+    const rewritten = (file: Buffer, from: number, to: number) =>
+      file.map((byte) => (byte === from ? to : byte));
+    // Byte values of the cache the bundle has none of: rewriting them leaves the bundle's copy as
+    // it was, as a CR -> LF conversion of a bundle with only LF line ends does.
+    const inCacheOnly = [...new Set(whole.subarray(source.length))].filter((byte) => !source.includes(byte));
+    expect(inCacheOnly.length).toBeGreaterThan(0);
+    const refused = (damaged: Buffer, bundleText = source) => {
+      // The damage happened: the file is another, of the same length.
+      expect(damaged.equals(whole)).toBe(false);
+      expect(damaged.length).toBe(whole.length);
+      writeFileSync(cacheFile, damaged);
+      return codeCache.readCache(cacheFile, bundleText) === undefined;
+    };
+    if (inCacheOnly.includes(0x0d)) expect(refused(Buffer.from(rewritten(whole, 0x0d, 0x0a)))).toBe(true);
+    // LF -> CR through the bundle and its cache file alike: the bundle's copy still matches it.
+    const macBundle = Buffer.from(rewritten(source, 0x0a, 0x0d));
+    expect(refused(Buffer.from(rewritten(whole, 0x0a, 0x0d)), macBundle)).toBe(true);
+    fc.assert(
+      fc.property(fc.constantFrom(...inCacheOnly), fc.integer({ min: 0, max: 255 }), (from, to) => {
+        fc.pre(from !== to);
+        return refused(Buffer.from(rewritten(whole, from, to)));
+      }),
+      { numRuns: 100 },
+    );
+    writeFileSync(cacheFile, whole);
+    expect(codeCache.readCache(cacheFile, source)?.length).toBeGreaterThan(0);
+  });
+
   it("is read in parts of 64 KB: a large bundle's, whole, and not once any part of its copy, cache or second copy is damaged", async () => {
     // A string constant of 200 KB: the copy, the cache and the second copy each take several parts.
     const { bundle, cacheFile } = await bundleWithCache(
@@ -146,12 +186,13 @@ describe("a bundle's code cache", () => {
     const whole = readFileSync(cacheFile);
     const cache = codeCache.readCache(cacheFile, source)!;
     expect(cache.length).toBeGreaterThan(3 * 64 * 1024);
-    expect(whole.length).toBe(source.length + 2 * cache.length);
-    expect(cache.equals(whole.subarray(source.length, source.length + cache.length))).toBe(true);
+    const layout = codeCache.cacheFileLayout(source.length, cache.length);
+    expect(whole.length).toBe(layout.size);
+    expect(cache.equals(whole.subarray(layout.cache, layout.cache + cache.length))).toBe(true);
     // A flipped byte in each part of the file, and at each part's edges.
     const damagedAt = [];
     for (let at = 0; at < whole.length; at += 64 * 1024) damagedAt.push(at, at + 1, at + 64 * 1024 - 1);
-    damagedAt.push(source.length - 1, source.length, source.length + cache.length, whole.length - 1);
+    damagedAt.push(source.length - 1, layout.cache, layout.byteValues, layout.secondCopy, whole.length - 1);
     for (const at of damagedAt.filter((at) => at < whole.length)) {
       const flipped = Buffer.from(whole);
       flipped[at]! ^= 0x01;
