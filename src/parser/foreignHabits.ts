@@ -165,6 +165,52 @@ export function explainForeignHabit(at: number, place: Place): Explanation | und
     }
   }
 
+  // `opens > 3 during 30d and clicks > 1`: the condition goes on after a clause, as SQL's WHERE
+  // goes on to the end of a statement. In oq the condition comes before the clauses, or after
+  // them behind `where` (`select email where opens > 3`).
+  if (token.tokenType === t.And || token.tokenType === t.Or) {
+    const firstClause = tokens.findIndex((other, index) => index < at && startsClause(other));
+    if (firstClause >= 0) {
+      let last = at;
+      while (tokens[last + 1] && !startsClause(tokens[last + 1])) last++;
+      const moved = source.text.slice(token.startOffset, end(tokens[last]!)).trim();
+      const clauses = source.text.slice(tokens[firstClause]!.startOffset, token.startOffset).trim();
+      // Moved to the end of a chain of the same word, the part means what it says; among 'and's
+      // and 'or's mixed, it would bind differently than written: no rewrite.
+      const sameWord = tokens
+        .slice(0, last + 1)
+        .every(
+          (other) =>
+            (other.tokenType !== t.And && other.tokenType !== t.Or) || other.tokenType === token.tokenType,
+        );
+      // `select email and opens > 3`: no condition yet, and one after clauses starts with `where`.
+      const conditionBefore = tokens
+        .slice(0, at)
+        .some((other) => other.tokenType === t.Where || op.startsOperator(other.tokenType.name));
+      if (!conditionBefore)
+        return {
+          code: "OQ130",
+          message: `a condition after the clauses starts with 'where', not '${token.image}'`,
+          hints: ["e.g. select email where opens > 3"],
+          suggestions: replace(token.startOffset, end(token), "where", "write 'where'"),
+        };
+      return {
+        code: "OQ130",
+        message: `the condition cannot go on after a clause: '${token.image}' and what it joins come before the clauses`,
+        hints: ["a query is its condition, then its clauses; or its clauses, then 'where' and its condition"],
+        suggestions:
+          firstClause > 0 && last > at && sameWord
+            ? replace(
+                tokens[firstClause]!.startOffset,
+                end(tokens[last]!),
+                `${moved} ${clauses}`,
+                `move it into the condition: ... ${moved} ${clauses}`,
+              )
+            : [],
+      };
+    }
+  }
+
   // `SELECT email FROM contacts WHERE ...`: a query runs over the one list of the connection.
   const from = word(token) === "from" ? at : word(previous) === "from" ? at - 1 : -1;
   if (from >= 0 && tokens[from]!.tokenType === t.Identifier && tokens[from + 1]?.tokenType === t.Identifier) {
