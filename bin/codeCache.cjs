@@ -144,17 +144,16 @@ function cacheLengthOf(size, sourceLength) {
 }
 
 /**
- * The code cache of `source` in the cache file `fd` of `size` bytes, or undefined when it is not
- * this source's, or its second copy, halves swapped back, is not it. Read into `memory`, which
- * must hold memoryToCheck bytes and is written over from its start: `source` may be its first
- * bytes, which are compared before the cache is read over them.
+ * The code cache of `source` in the cache file `fd`, which holds one of `length` bytes (its size
+ * says: cacheLengthOf), or undefined when it is not this source's, or its second copy, halves
+ * swapped back, is not it. Read into `memory`, which must hold memoryToCheck bytes and is written
+ * over from its start: `source` may be its first bytes, which are compared before the cache is
+ * read over them.
  */
-function checkedCache(fd, size, source, memory) {
-  const length = cacheLengthOf(size, source.length);
-  if (length === undefined) return undefined;
+function checkedCache(fd, source, length, memory) {
+  const layout = cacheFileLayout(source.length, length);
   const scratchAfter = (end) => memory.subarray(end, end + partSize);
   if (!holds(fd, 0, source, scratchAfter(source.length))) return undefined;
-  const layout = cacheFileLayout(source.length, length);
   const cache = memory.subarray(0, length);
   if (!readFully(fd, cache, layout.cache)) return undefined;
   if (!holds(fd, layout.byteValues, allByteValues, scratchAfter(length))) return undefined;
@@ -164,7 +163,7 @@ function checkedCache(fd, size, source, memory) {
   if (!holds(fd, secondCopy, cache.subarray(half), scratchAfter(length))) return undefined;
   if (!holds(fd, secondCopy + length - half, cache.subarray(0, half), scratchAfter(length))) return undefined;
   // A file longer than it was when measured (written to meanwhile) is not the one measured.
-  return readSync(fd, memory, length, 1, size) === 0 ? cache : undefined;
+  return readSync(fd, memory, length, 1, layout.size) === 0 ? cache : undefined;
 }
 
 /** The size of the open file `fd`, or undefined when it cannot be read (a folder, a read error). */
@@ -196,7 +195,7 @@ function readCache(cacheFile, source) {
     const size = sizeOf(fd);
     const length = size === undefined ? undefined : cacheLengthOf(size, source.length);
     if (length === undefined) return undefined;
-    return checkedCache(fd, size, source, Buffer.allocUnsafeSlow(memoryToCheck(source.length, length)));
+    return checkedCache(fd, source, length, Buffer.allocUnsafeSlow(memoryToCheck(source.length, length)));
   } catch {
     // Unreadable (a read error): compiled from source.
     return undefined;
@@ -224,7 +223,7 @@ function readBundleAndCache(file) {
     const text = source.toString("utf8");
     let cache;
     try {
-      cache = cacheLength === undefined ? undefined : checkedCache(cacheFd, cacheSize, source, memory);
+      cache = cacheLength === undefined ? undefined : checkedCache(cacheFd, source, cacheLength, memory);
     } catch {
       // Unreadable (a read error): compiled from source.
     }

@@ -58,6 +58,14 @@ const oddCharacters = [
   "\ud83d\ude00",
 ];
 
+/** Generated queries, mutations of them with `words`, and `words` run together. */
+const queriesAndWords = (words: string[]) =>
+  fc.oneof(
+    queryArb,
+    mutatedQueryArb(queryArb, words),
+    fc.array(fc.constantFrom(...words, " ", "", "\n"), { maxLength: 12 }).map((parts) => parts.join("")),
+  );
+
 describe("the scanner reads as chevrotain's lexer does", () => {
   it("uses chevrotain's own value for the skipped group", () => {
     expect(skippedGroup).toBe(Lexer.SKIPPED);
@@ -72,18 +80,9 @@ describe("the scanner reads as chevrotain's lexer does", () => {
 
   it("on generated queries, mutations of them, and words run together", () => {
     fc.assert(
-      fc.property(
-        fc.oneof(
-          queryArb,
-          mutatedQueryArb(queryArb, languageWords),
-          fc
-            .array(fc.constantFrom(...languageWords, " ", "", "\n"), { maxLength: 12 })
-            .map((words) => words.join("")),
-        ),
-        (text) => {
-          expectSameTokens(text);
-        },
-      ),
+      fc.property(queriesAndWords(languageWords), (text) => {
+        expectSameTokens(text);
+      }),
       { numRuns: runs * 3 },
     );
   });
@@ -173,11 +172,7 @@ describe("the fast scanner's tokens, handed to the lexer, are the ones it reads"
     fc.assert(
       fc.property(
         fc.oneof(
-          queryArb,
-          mutatedQueryArb(queryArb, words),
-          fc
-            .array(fc.constantFrom(...words, " ", "", "\n"), { maxLength: 12 })
-            .map((parts) => parts.join("")),
+          queriesAndWords(words),
           fc.array(fc.constantFrom(...words, " "), { maxLength: 12 }).map((parts) => parts.join(" ")),
         ),
         (text) => {
